@@ -1,0 +1,16 @@
+# Script mode: writes OUT, a C++ source defining oms::NS::Migrations() from the .sql FILES.
+set(body "")
+foreach(f IN LISTS FILES)
+  get_filename_component(name "${f}" NAME)
+  string(REGEX MATCH "^([0-9]+)_" _ "${name}")
+  if(NOT CMAKE_MATCH_1)
+    message(FATAL_ERROR "migration ${name} must be named NNNN_what.sql")
+  endif()
+  math(EXPR version "${CMAKE_MATCH_1}")
+  file(READ "${f}" sql HEX)
+  # Hex bytes avoid every quoting problem a raw string literal could hit.
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" escaped "${sql}")
+  string(APPEND body "      {${version}, \"${name}\", std::string(\"${escaped}\")},\n")
+endforeach()
+file(WRITE "${OUT}.tmp" "// Generated from migrations/*.sql; do not edit.\n#include \"common/migrations.h\"\n\nnamespace oms::${NS} {\n\nconst std::vector<oms::Migration>& Migrations() {\n  static const std::vector<oms::Migration> kMigrations = {\n${body}  };\n  return kMigrations;\n}\n\n}  // namespace oms::${NS}\n")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

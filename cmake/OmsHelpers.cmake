@@ -1,0 +1,23 @@
+# oms_embed_migrations(<target> <namespace> <dir>): compiles every <dir>/NNNN_*.sql into <target>
+# as oms::<namespace>::Migrations(), so a binary carries its schema and needs no files at run time.
+function(oms_embed_migrations target ns dir)
+  file(GLOB sql_files CONFIGURE_DEPENDS "${dir}/*.sql")
+  list(SORT sql_files)
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${target}_migrations.cc")
+  add_custom_command(
+    OUTPUT "${out}"
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNS=${ns} "-DFILES=${sql_files}"
+            -P "${PROJECT_SOURCE_DIR}/cmake/EmbedMigrations.cmake"
+    DEPENDS ${sql_files} "${PROJECT_SOURCE_DIR}/cmake/EmbedMigrations.cmake"
+    COMMENT "Embedding ${ns} migrations")
+  target_sources(${target} PRIVATE "${out}")
+endfunction()
+
+# oms_test(<name> SOURCES ... LIBS ...): a GoogleTest binary registered with CTest.
+# Tests are listed at build time, so every test binary must start without a database.
+function(oms_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main oms_warnings)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${T_LABELS}")
+endfunction()

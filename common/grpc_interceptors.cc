@@ -1,0 +1,282 @@
+#include "common/grpc_interceptors.h"
+
+#include <array>
+#include <chrono>
+#include <mutex>
+#include <random>
+#include <unordered_map>
+
+#include <google/protobuf/descriptor.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/server_context.h>
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/log.h"
+#include "common/metrics.h"
+
+namespace oms {
+namespace {
+
+constexpr int kCodeCount = 17;
+
+// The names Go's codes.Code.String() gives, which go-grpc-prometheus puts in grpc_code.
+const char* CodeName(int code) {
+  static const std::array<const char*, kCodeCount> kNames = {
+      "OK",           "Canceled",          "Unknown",           "InvalidArgument",
+      "DeadlineExceeded", "NotFound",      "AlreadyExists",     "PermissionDenied",
+      "ResourceExhausted", "FailedPrecondition", "Aborted",     "OutOfRange",
+      "Unimplemented", "Internal",         "Unavailable",       "DataLoss",
+      "Unauthenticated"};
+  return code >= 0 && code < kCodeCount ? kNames[code] : "Unknown";
+}
+
+const char* TypeName(bool client_streaming, bool server_streaming) {
+  if (client_streaming && server_streaming) return "bidi_stream";
+  if (client_streaming) return "client_stream";
+  if (server_streaming) return "server_stream";
+  return "unary";
+}
+
+// "/pkg.Service/Method" -> {"pkg.Service", "Method"}.
+std::pair<std::string, std::string> SplitMethod(const std::string& full_method) {
+  auto slash = full_method.rfind('/');
+  if (slash == std::string::npos || slash == 0) return {"unknown", full_method};
+  return {full_method.substr(1, slash - 1), full_method.substr(slash + 1)};
+}
+
+}  // namespace
+
+class RpcMetrics {
+ public:
+  struct Series {
+    prometheus::Counter* started = nullptr;
+    prometheus::Histogram* handling = nullptr;
+    std::array<prometheus::Counter*, kCodeCount> handled{};
+  };
+
+  RpcMetrics(prometheus::Registry& registry, RpcSide side, const std::vector<std::string>& services)
+      : prefix_(side == RpcSide::kServer ? "grpc_server" : "grpc_client"),
+        started_(prometheus::BuildCounter()
+                     .Name(prefix_ + "_started_total")
+                     .Help(side == RpcSide::kServer
+                               ? "Total number of RPCs started on the server."
+                               : "Total number of RPCs started on the client.")
+                     .Register(registry)),
+        handled_(prometheus::BuildCounter()
+                     .Name(prefix_ + "_handled_total")
+                     .Help(side == RpcSide::kServer
+                               ? "Total number of RPCs completed on the server, regardless of "
+                                 "success or failure."
+                               : "Total number of RPCs completed by the client, regardless of "
+                                 "success or failure.")
+                     .Register(registry)),
+        handling_(prometheus::BuildHistogram()
+                      .Name(prefix_ + "_handling_seconds")
+                      .Help(side == RpcSide::kServer
+                                ? "Histogram of response latency (seconds) of gRPC that had been "
+                                  "application-level handled by the server."
+                                : "Histogram of response latency (seconds) of the gRPC until it "
+                                  "is finished by the application.")
+                      .Register(registry)) {
+    const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+    for (const auto& service_name : services) {
+      const auto* service = pool->FindServiceByName(service_name);
+      if (service == nullptr) continue;
+      for (int i = 0; i < service->method_count(); ++i) {
+        const auto* method = service->method(i);
+        known_.emplace(absl::StrCat("/", service_name, "/", method->name()),
+                       MakeSeries(service_name, method->name(),
+                                  TypeName(method->client_streaming(), method->server_streaming())));
+      }
+    }
+  }
+
+  // Pre-initialized series are read without a lock; others (health, reflection) are made once.
+  Series& For(const std::string& full_method, const char* type) {
+    auto it = known_.find(full_method);
+    if (it != known_.end()) return it->second;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto other = others_.find(full_method);
+    if (other == others_.end()) {
+      auto [service, method] = SplitMethod(full_method);
+      other = others_.emplace(full_method, MakeSeries(service, method, type)).first;
+    }
+    return other->second;
+  }
+
+ private:
+  Series MakeSeries(const std::string& service, const std::string& method, const char* type) {
+    prometheus::Labels labels = {{"grpc_type", type}, {"grpc_service", service},
+                                 {"grpc_method", method}};
+    Series series;
+    series.started = &started_.Add(labels);
+    series.handling = &handling_.Add(labels, prometheus::Histogram::BucketBoundaries(
+                                                 LatencyBuckets().begin(), LatencyBuckets().end()));
+    for (int code = 0; code < kCodeCount; ++code) {
+      auto with_code = labels;
+      with_code["grpc_code"] = CodeName(code);
+      series.handled[code] = &handled_.Add(with_code);
+    }
+    return series;
+  }
+
+  const std::string prefix_;
+  prometheus::Family<prometheus::Counter>& started_;
+  prometheus::Family<prometheus::Counter>& handled_;
+  prometheus::Family<prometheus::Histogram>& handling_;
+  std::unordered_map<std::string, Series> known_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Series> others_;
+};
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using grpc::experimental::InterceptionHookPoints;
+
+// Server and client info types have enums of the same shape.
+template <class Type>
+const char* RpcTypeName(Type type) {
+  return TypeName(type == Type::CLIENT_STREAMING || type == Type::BIDI_STREAMING,
+                  type == Type::SERVER_STREAMING || type == Type::BIDI_STREAMING);
+}
+
+class ServerInterceptor : public grpc::experimental::Interceptor {
+ public:
+  ServerInterceptor(grpc::experimental::ServerRpcInfo* info, RpcMetrics& metrics)
+      : info_(info),
+        method_(info->method()),
+        series_(metrics.For(method_, RpcTypeName(info->type()))) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      start_ = Clock::now();
+      series_.started->Increment();
+      TakeRequestId(methods->GetRecvInitialMetadata());
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      Finish(methods->GetSendStatus());
+    }
+    methods->Proceed();
+  }
+
+ private:
+  void TakeRequestId(std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
+    auto it = metadata->find(kRequestIdHeader);
+    if (it != metadata->end()) {
+      request_id_.assign(it->second.begin(), it->second.end());
+      return;
+    }
+    // The handler reads the id from the client metadata, so the generated one goes there; the
+    // strings live in this interceptor, which lives as long as the call.
+    request_id_ = NewRequestId();
+    metadata->emplace(grpc::string_ref(kRequestIdHeader), grpc::string_ref(request_id_));
+    info_->server_context()->AddInitialMetadata(kRequestIdHeader, request_id_);
+  }
+
+  void Finish(const grpc::Status& status) {
+    const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    const int code = static_cast<int>(status.error_code());
+    series_.handled[code >= 0 && code < kCodeCount ? code : 2]->Increment();
+    series_.handling->Observe(seconds);
+    const bool health = method_.rfind("/grpc.health.", 0) == 0;
+    log::Write(health ? log::Level::kDebug : log::Level::kInfo, request_id_, "rpc handled",
+               {{"method", method_},
+                {"code", CodeName(code)},
+                {"duration_ms", absl::StrFormat("%.3f", seconds * 1000)},
+                {"error", status.error_message()}});
+  }
+
+  grpc::experimental::ServerRpcInfo* info_;
+  std::string method_;
+  RpcMetrics::Series& series_;
+  Clock::time_point start_ = Clock::now();
+  std::string request_id_;
+};
+
+class ServerFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit ServerFactory(std::shared_ptr<RpcMetrics> metrics) : metrics_(std::move(metrics)) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new ServerInterceptor(info, *metrics_);
+  }
+
+ private:
+  std::shared_ptr<RpcMetrics> metrics_;
+};
+
+class ClientInterceptor : public grpc::experimental::Interceptor {
+ public:
+  ClientInterceptor(grpc::experimental::ClientRpcInfo* info, RpcMetrics& metrics)
+      : series_(metrics.For(info->method(), RpcTypeName(info->type()))) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      start_ = Clock::now();
+      series_.started->Increment();
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_STATUS)) {
+      const int code = static_cast<int>(methods->GetRecvStatus()->error_code());
+      series_.handled[code >= 0 && code < kCodeCount ? code : 2]->Increment();
+      series_.handling->Observe(std::chrono::duration<double>(Clock::now() - start_).count());
+    }
+    methods->Proceed();
+  }
+
+ private:
+  RpcMetrics::Series& series_;
+  Clock::time_point start_ = Clock::now();
+};
+
+class ClientFactory : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  explicit ClientFactory(std::shared_ptr<RpcMetrics> metrics) : metrics_(std::move(metrics)) {}
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo* info) override {
+    return new ClientInterceptor(info, *metrics_);
+  }
+
+ private:
+  std::shared_ptr<RpcMetrics> metrics_;
+};
+
+}  // namespace
+
+std::string RequestIdOf(const grpc::ServerContextBase& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(kRequestIdHeader);
+  if (it == metadata.end()) return "";
+  return std::string(it->second.begin(), it->second.end());
+}
+
+void SetRequestId(grpc::ClientContext& context, absl::string_view request_id) {
+  if (!request_id.empty()) context.AddMetadata(kRequestIdHeader, std::string(request_id));
+}
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return absl::StrFormat("%016x%016x", engine(), engine());
+}
+
+std::shared_ptr<RpcMetrics> MakeRpcMetrics(prometheus::Registry& registry, RpcSide side,
+                                           const std::vector<std::string>& services) {
+  return std::make_shared<RpcMetrics>(registry, side, services);
+}
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeServerInterceptorFactory(
+    std::shared_ptr<RpcMetrics> metrics) {
+  return std::make_unique<ServerFactory>(std::move(metrics));
+}
+
+std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface> MakeClientInterceptorFactory(
+    std::shared_ptr<RpcMetrics> metrics) {
+  return std::make_unique<ClientFactory>(std::move(metrics));
+}
+
+}  // namespace oms

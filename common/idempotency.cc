@@ -1,0 +1,74 @@
+#include "common/idempotency.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/message.h>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "common/pg_pool.h"
+#include "common/status.h"
+
+namespace oms {
+namespace {
+
+constexpr char kClaim[] = "request_results_claim";
+constexpr char kGet[] = "request_results_get";
+constexpr char kRecord[] = "request_results_record";
+
+// Hex of the deterministic encoding, so that equal requests always hash alike.
+std::string HexOf(const google::protobuf::Message& message) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return absl::BytesToHexString(bytes);
+}
+
+}  // namespace
+
+const std::vector<PreparedStatement>& IdempotencyStatements() {
+  static const std::vector<PreparedStatement> kStatements = {
+      // Waits for a concurrent claim of the same id to commit or roll back, then claims or not.
+      {kClaim,
+       "INSERT INTO request_results (request_id, method, request_hash) "
+       "VALUES ($1, $2, encode(sha256(decode($3, 'hex')), 'hex')) "
+       "ON CONFLICT (request_id) DO NOTHING RETURNING 1"},
+      {kGet,
+       "SELECT method, request_hash = encode(sha256(decode($2, 'hex')), 'hex'), "
+       "encode(response, 'hex') FROM request_results WHERE request_id = $1"},
+      {kRecord, "UPDATE request_results SET response = decode($2, 'hex') WHERE request_id = $1"},
+  };
+  return kStatements;
+}
+
+absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::work& tx,
+                                                        const std::string& request_id,
+                                                        const std::string& method,
+                                                        const google::protobuf::Message& request) {
+  const std::string request_hex = HexOf(request);
+  if (!tx.exec_prepared(kClaim, request_id, method, request_hex).empty()) return std::nullopt;
+  pqxx::result stored = tx.exec_prepared(kGet, request_id, request_hex);
+  if (stored.empty()) {
+    // Claimed by a transaction that rolled back between our two statements: let the caller retry.
+    return absl::AbortedError(absl::StrCat("request ", request_id, " is being retried; try again"));
+  }
+  if (stored[0][0].as<std::string>() != method || !stored[0][1].as<bool>()) {
+    return WithReason(absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
+                      absl::StrCat("request_id ", request_id,
+                                   " was already used for a different request"));
+  }
+  return absl::HexStringToBytes(stored[0][2].is_null() ? "" : stored[0][2].as<std::string>());
+}
+
+void RecordResponse(pqxx::work& tx, const std::string& request_id,
+                    const google::protobuf::Message& response) {
+  tx.exec_prepared(kRecord, request_id, HexOf(response));
+}
+
+}  // namespace oms

@@ -1,0 +1,22 @@
+// AIP-158 pagination: page sizes with a default and a ceiling, and opaque page tokens that carry
+// the last key of the previous page (keyset pagination, stable under concurrent inserts).
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace oms {
+
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 500;
+
+// 0 -> the default; above the ceiling -> the ceiling; negative -> INVALID_ARGUMENT.
+[[nodiscard]] absl::StatusOr<int> PageSize(int requested);
+
+std::string EncodePageToken(absl::string_view last_key);
+// "" -> "" (first page); anything not made by EncodePageToken -> INVALID_ARGUMENT "page_token".
+[[nodiscard]] absl::StatusOr<std::string> DecodePageToken(absl::string_view token);
+
+}  // namespace oms

@@ -1,0 +1,152 @@
+#include "common/pg_pool.h"
+
+#include <pqxx/except>
+
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+
+namespace oms {
+
+absl::Status PgErrorToStatus(const std::exception& error) {
+  if (dynamic_cast<const pqxx::in_doubt_error*>(&error) != nullptr) {
+    return WithReason(absl::StatusCode::kUnavailable, "COMMIT_IN_DOUBT",
+                      "database commit outcome unknown; retry with the same request id");
+  }
+  if (dynamic_cast<const pqxx::broken_connection*>(&error) != nullptr) {
+    return absl::UnavailableError(absl::StrCat("database connection lost: ", error.what()));
+  }
+  const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error);
+  if (sql == nullptr) return absl::InternalError(absl::StrCat("database: ", error.what()));
+  const std::string state = sql->sqlstate();
+  const std::string message = absl::StrCat("database: ", error.what());
+  if (state == "40001" || state == "40P01" || state == "55P03") return absl::AbortedError(message);
+  if (state == "23505") return absl::AlreadyExistsError(message);
+  if (absl::StartsWith(state, "23")) return absl::FailedPreconditionError(message);
+  if (absl::StartsWith(state, "22")) return absl::InvalidArgumentError(message);
+  if (state == "57014") return absl::DeadlineExceededError(message);
+  // Connection exceptions, too many connections, server shutting down or starting up.
+  if (absl::StartsWith(state, "08") || absl::StartsWith(state, "53") ||
+      absl::StartsWith(state, "57P")) {
+    return absl::UnavailableError(message);
+  }
+  return absl::InternalError(message);
+}
+
+PgPool::PgPool(Options options, prometheus::Registry* registry)
+    : options_(std::move(options)), connections_(options_.size) {
+  for (std::size_t slot = options_.size; slot > 0; --slot) idle_.push_back(slot - 1);
+  if (registry != nullptr) {
+    auto& connections = prometheus::BuildGauge()
+                            .Name("oms_db_pool_connections")
+                            .Help("Database pool connection slots by state.")
+                            .Register(*registry);
+    idle_gauge_ = &connections.Add({{"state", "idle"}});
+    in_use_gauge_ = &connections.Add({{"state", "in_use"}});
+    wait_seconds_ = &prometheus::BuildHistogram()
+                         .Name("oms_db_pool_wait_seconds")
+                         .Help("Time spent waiting for a pooled database connection.")
+                         .Register(*registry)
+                         .Add({}, prometheus::Histogram::BucketBoundaries{
+                                      0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5});
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  UpdateGauges();
+}
+
+PgPool::~PgPool() = default;
+
+absl::StatusOr<std::unique_ptr<PgPool>> PgPool::Create(Options options,
+                                                       prometheus::Registry* registry) {
+  if (options.size == 0) return absl::InvalidArgumentError("database pool size must be >= 1");
+  std::unique_ptr<PgPool> pool(new PgPool(std::move(options), registry));
+  absl::Status status = pool->EnsureConnected(0);
+  if (!status.ok()) return status;
+  return pool;
+}
+
+void PgPool::UpdateGauges() {
+  if (idle_gauge_ == nullptr) return;
+  idle_gauge_->Set(static_cast<double>(idle_.size()));
+  in_use_gauge_->Set(static_cast<double>(options_.size - idle_.size()));
+}
+
+absl::StatusOr<std::size_t> PgPool::Acquire() {
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!released_.wait_for(lock, options_.acquire_timeout, [this] { return !idle_.empty(); })) {
+    return WithReason(absl::StatusCode::kUnavailable, "DB_POOL_EXHAUSTED",
+                      "no database connection free within the acquire timeout");
+  }
+  std::size_t slot = idle_.back();
+  idle_.pop_back();
+  UpdateGauges();
+  if (wait_seconds_ != nullptr) {
+    wait_seconds_->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return slot;
+}
+
+void PgPool::Release(std::size_t slot, bool broken) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (broken) connections_[slot].reset();
+    idle_.push_back(slot);
+    UpdateGauges();
+  }
+  released_.notify_one();
+}
+
+// Only the holder of `slot` touches connections_[slot], so no lock is needed here.
+absl::Status PgPool::EnsureConnected(std::size_t slot) {
+  auto& connection = connections_[slot];
+  if (connection && connection->is_open()) return absl::OkStatus();
+  try {
+    auto fresh = std::make_unique<pqxx::connection>(options_.url);
+    for (const auto& statement : options_.statements) fresh->prepare(statement.name, statement.sql);
+    connection = std::move(fresh);
+    return absl::OkStatus();
+  } catch (const std::exception& e) {
+    connection.reset();
+    return absl::UnavailableError(absl::StrCat("cannot connect to the database: ", e.what()));
+  }
+}
+
+absl::Status PgPool::InTransaction(const std::function<absl::Status(pqxx::work&)>& work) {
+  for (int attempt = 0;; ++attempt) {
+    auto slot = Acquire();
+    if (!slot.ok()) return slot.status();
+    bool broken = false;
+    absl::Status status = EnsureConnected(*slot);
+    if (status.ok()) {
+      try {
+        pqxx::work tx(*connections_[*slot]);
+        status = work(tx);
+        if (status.ok()) tx.commit();
+      } catch (const pqxx::in_doubt_error& e) {
+        broken = true;
+        status = PgErrorToStatus(e);
+      } catch (const pqxx::broken_connection& e) {
+        broken = true;
+        status = PgErrorToStatus(e);
+        // Nothing was committed, so running the work again on a fresh connection is safe; once
+        // is enough to get past a server restart.
+        if (attempt == 0) {
+          Release(*slot, broken);
+          continue;
+        }
+      } catch (const std::exception& e) {
+        status = PgErrorToStatus(e);
+      }
+    }
+    Release(*slot, broken || status.code() == absl::StatusCode::kUnavailable);
+    return status;
+  }
+}
+
+}  // namespace oms

@@ -1,0 +1,57 @@
+#include "common/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_interceptors.h"
+#include "common/metrics.h"
+
+namespace oms {
+
+absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
+    const ServerConfig& config, const std::vector<ServiceEntry>& services, Metrics& metrics) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::unique_ptr<GrpcServer> result(new GrpcServer);
+  result->drain_timeout_ = config.drain_timeout;
+  grpc::ServerBuilder builder;
+  const std::string address = absl::StrCat(config.listen_host, ":", config.port);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &result->port_);
+  builder.SetMaxReceiveMessageSize(config.max_receive_bytes);
+  std::vector<std::string> names;
+  for (const auto& entry : services) {
+    builder.RegisterService(entry.service);
+    names.push_back(entry.full_name);
+  }
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+  factories.push_back(
+      MakeServerInterceptorFactory(MakeRpcMetrics(metrics.registry(), RpcSide::kServer, names)));
+  builder.experimental().SetInterceptorCreators(std::move(factories));
+
+  result->server_ = builder.BuildAndStart();
+  if (!result->server_ || result->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen for gRPC on ", address));
+  }
+  auto* health = result->server_->GetHealthCheckService();
+  health->SetServingStatus(true);  // "" is the overall status
+  for (const auto& name : names) health->SetServingStatus(name, true);
+  return result;
+}
+
+GrpcServer::~GrpcServer() { Shutdown(); }
+
+void GrpcServer::Shutdown() {
+  if (stopped_ || !server_) return;
+  stopped_ = true;
+  // Health's own Shutdown() turns every name NOT_SERVING and freezes it there.
+  server_->GetHealthCheckService()->Shutdown();
+  server_->Shutdown(std::chrono::system_clock::now() + drain_timeout_);
+  server_->Wait();
+}
+
+}  // namespace oms

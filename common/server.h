@@ -1,0 +1,54 @@
+// Server bootstrap shared by every service: listening address, grpc.health.v1 (overall and per
+// service), server reflection, the metrics/request-id interceptor, and a graceful shutdown.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace grpc {
+class Server;
+class Service;
+}  // namespace grpc
+
+namespace oms {
+
+class Metrics;
+
+struct ServiceEntry {
+  grpc::Service* service;
+  std::string full_name;  // e.g. "oms.inventory.v1.InventoryService", for health and metrics
+};
+
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";
+  int port = 0;  // 0 picks a free port
+  std::chrono::milliseconds drain_timeout{10000};
+  int max_receive_bytes = 4 * 1024 * 1024;
+};
+
+class GrpcServer {
+ public:
+  // Builds and starts the server, then reports SERVING for "" and every service name.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
+      const ServerConfig& config, const std::vector<ServiceEntry>& services, Metrics& metrics);
+  ~GrpcServer();
+
+  int port() const { return port_; }
+
+  // Health goes NOT_SERVING at once; calls in flight get until the drain timeout, then are
+  // cancelled; returns when the server has stopped. Safe to call twice.
+  void Shutdown();
+
+ private:
+  GrpcServer() = default;
+  std::unique_ptr<grpc::Server> server_;
+  std::chrono::milliseconds drain_timeout_{0};
+  int port_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace oms

@@ -1,0 +1,82 @@
+#include "common/service_host.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/executor.h"
+#include "common/metrics.h"
+#include "common/signals.h"
+
+namespace oms {
+namespace {
+
+absl::Status WriteReadyFile(const std::string& path, int grpc_port, int metrics_port) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary);
+    out << "{\"grpc_port\": " << grpc_port << ", \"metrics_port\": " << metrics_port << "}\n";
+    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", temporary));
+  }
+  // Readers see the whole file or none of it.
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot rename ", temporary, " to ", path));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+ServiceHost::ServiceHost(HostConfig config) : config_(std::move(config)) {}
+
+ServiceHost::~ServiceHost() = default;
+
+absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(HostConfig config) {
+  log::Init(config.service_name, config.log_level);
+  if (config.database_url.empty()) {
+    return absl::InvalidArgumentError("no database URL: set --database_url or its variable");
+  }
+  std::unique_ptr<ServiceHost> host(new ServiceHost(std::move(config)));
+  const HostConfig& c = host->config_;
+  host->metrics_ = std::make_unique<Metrics>(c.service_name, c.version);
+  absl::Status status = host->metrics_->Serve(c.listen_host, c.metrics_port);
+  if (!status.ok()) return status;
+  status = ApplyMigrations(c.database_url, c.migrations);
+  if (!status.ok()) return status;
+  auto pool = PgPool::Create({c.database_url, c.db_pool_size, std::chrono::milliseconds(2000),
+                              c.statements},
+                             &host->metrics_->registry());
+  if (!pool.ok()) return pool.status();
+  host->pool_ = std::move(*pool);
+  // As many workers as connections: a worker never waits for a connection another worker holds.
+  host->executor_ = std::make_unique<BoundedExecutor>(c.db_pool_size, c.queue_capacity);
+  return host;
+}
+
+absl::Status ServiceHost::Serve(const std::vector<ServiceEntry>& services) {
+  ServerConfig server_config;
+  server_config.listen_host = config_.listen_host;
+  server_config.port = config_.port;
+  server_config.drain_timeout = config_.drain_timeout;
+  auto server = GrpcServer::Start(server_config, services, *metrics_);
+  if (!server.ok()) return server.status();
+  server_ = std::move(*server);
+  log::Info("", "serving",
+            {{"grpc", absl::StrCat(config_.listen_host, ":", server_->port())},
+             {"metrics", absl::StrCat(config_.listen_host, ":", metrics_->port())}});
+  if (!config_.ready_file.empty()) {
+    return WriteReadyFile(config_.ready_file, server_->port(), metrics_->port());
+  }
+  return absl::OkStatus();
+}
+
+int ServiceHost::RunUntilSignal() {
+  const int signal_number = WaitForTerminationSignal();
+  log::Info("", "shutting down", {{"signal", std::to_string(signal_number)}});
+  if (server_) server_->Shutdown();
+  executor_->Stop();  // after the server: calls that were drained may still have queued work
+  log::Info("", "stopped");
+  return 0;
+}
+
+}  // namespace oms

@@ -1,0 +1,66 @@
+// Everything a service process runs besides its handlers, in start-up order: logs, metrics
+// exposer, migrations, connection pool, executor, gRPC server; then it waits for SIGTERM and
+// shuts down gracefully. main() only reads flags and wires the service's own objects.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/log.h"
+#include "common/migrations.h"
+#include "common/pg_pool.h"
+#include "common/server.h"
+
+namespace oms {
+
+class BoundedExecutor;
+class Metrics;
+
+struct HostConfig {
+  std::string service_name;  // e.g. "inventory-service"
+  std::string version = "dev";
+  std::string listen_host = "127.0.0.1";
+  int port = 0;
+  int metrics_port = 0;
+  std::string database_url;
+  std::size_t db_pool_size = 8;
+  std::size_t queue_capacity = 512;  // blocking tasks waiting for a pool connection
+  std::vector<PreparedStatement> statements;
+  std::vector<Migration> migrations;
+  std::chrono::milliseconds drain_timeout{10000};
+  // When set, {"grpc_port": N, "metrics_port": M} is written here once serving (tests use port 0).
+  std::string ready_file;
+  log::Level log_level = log::Level::kInfo;
+};
+
+class ServiceHost {
+ public:
+  // Fails fast, with a message naming what is wrong, on bad configuration or an unreachable
+  // database.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<ServiceHost>> Create(HostConfig config);
+  ~ServiceHost();
+
+  PgPool& pool() { return *pool_; }
+  BoundedExecutor& executor() { return *executor_; }
+  Metrics& metrics() { return *metrics_; }
+
+  // Starts serving the given services; writes the ready file.
+  [[nodiscard]] absl::Status Serve(const std::vector<ServiceEntry>& services);
+
+  // Blocks until SIGTERM or SIGINT, then drains and stops; returns the process exit code.
+  int RunUntilSignal();
+
+ private:
+  explicit ServiceHost(HostConfig config);
+
+  HostConfig config_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<BoundedExecutor> executor_;
+  std::unique_ptr<GrpcServer> server_;
+};
+
+}  // namespace oms

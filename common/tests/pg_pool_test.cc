@@ -1,0 +1,124 @@
+#include "common/pg_pool.h"
+
+#include <future>
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "common/status.h"
+#include "common/testing/pg_test_database.h"
+
+namespace oms {
+namespace {
+
+class PgPoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(db_.ok());
+    pqxx::connection setup(db_.url());
+    pqxx::nontransaction tx(setup);
+    tx.exec("CREATE TABLE things (name text PRIMARY KEY, n integer NOT NULL CHECK (n >= 0))");
+  }
+
+  std::unique_ptr<PgPool> MakePool(std::size_t size) {
+    PgPool::Options options;
+    options.url = db_.url();
+    options.size = size;
+    options.acquire_timeout = std::chrono::milliseconds(300);
+    options.statements = {{"things_insert", "INSERT INTO things (name, n) VALUES ($1, $2)"},
+                          {"things_count", "SELECT count(*) FROM things"},
+                          {"backend_pid", "SELECT pg_backend_pid()"}};
+    auto pool = PgPool::Create(options, nullptr);
+    EXPECT_TRUE(pool.ok()) << pool.status();
+    return pool.ok() ? std::move(*pool) : nullptr;
+  }
+
+  testing::PgTestDatabase db_{"pool"};
+};
+
+TEST_F(PgPoolTest, CommitsWorkThatSucceedsAndRollsBackWorkThatFails) {
+  auto pool = MakePool(2);
+  ASSERT_NE(pool, nullptr);
+  ASSERT_TRUE(pool->InTransaction([](pqxx::work& tx) {
+                    tx.exec_prepared("things_insert", "a", 1);
+                    return absl::OkStatus();
+                  }).ok());
+  absl::Status refused = pool->InTransaction([](pqxx::work& tx) {
+    tx.exec_prepared("things_insert", "b", 1);
+    return absl::FailedPreconditionError("changed my mind");
+  });
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  long count = 0;
+  ASSERT_TRUE(pool->InTransaction([&count](pqxx::work& tx) {
+                    count = tx.exec_prepared1("things_count")[0].as<long>();
+                    return absl::OkStatus();
+                  }).ok());
+  EXPECT_EQ(count, 1);
+}
+
+TEST_F(PgPoolTest, MapsConstraintViolationsToCanonicalCodes) {
+  auto pool = MakePool(1);
+  ASSERT_NE(pool, nullptr);
+  auto insert = [&pool](const char* name, int n) {
+    return pool->InTransaction([name, n](pqxx::work& tx) {
+      tx.exec_prepared("things_insert", name, n);
+      return absl::OkStatus();
+    });
+  };
+  ASSERT_TRUE(insert("x", 1).ok());
+  EXPECT_EQ(insert("x", 1).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(insert("y", -1).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(insert("z", 2).ok());  // the connection is still usable after errors
+}
+
+TEST_F(PgPoolTest, ReplacesAConnectionTheServerKilled) {
+  auto pool = MakePool(1);
+  ASSERT_NE(pool, nullptr);
+  int pid = 0;
+  ASSERT_TRUE(pool->InTransaction([&pid](pqxx::work& tx) {
+                    pid = tx.exec_prepared1("backend_pid")[0].as<int>();
+                    return absl::OkStatus();
+                  }).ok());
+  {
+    pqxx::connection admin(db_.url());
+    pqxx::nontransaction tx(admin);
+    tx.exec_params("SELECT pg_terminate_backend($1)", pid);
+  }
+  int new_pid = 0;
+  absl::Status status = pool->InTransaction([&new_pid](pqxx::work& tx) {
+    new_pid = tx.exec_prepared1("backend_pid")[0].as<int>();
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_NE(new_pid, pid);
+}
+
+TEST_F(PgPoolTest, AnExhaustedPoolAnswersUnavailableAfterTheAcquireTimeout) {
+  auto pool = MakePool(1);
+  ASSERT_NE(pool, nullptr);
+  std::promise<void> holding;
+  std::promise<void> release;
+  auto holder = std::async(std::launch::async, [&] {
+    return pool->InTransaction([&](pqxx::work&) {
+      holding.set_value();
+      release.get_future().wait();
+      return absl::OkStatus();
+    });
+  });
+  holding.get_future().wait();
+  absl::Status starved = pool->InTransaction([](pqxx::work&) { return absl::OkStatus(); });
+  EXPECT_EQ(starved.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ReasonOf(starved), "DB_POOL_EXHAUSTED");
+  release.set_value();
+  EXPECT_TRUE(holder.get().ok());
+}
+
+TEST(PgPoolCreateTest, FailsFastOnABadUrl) {
+  PgPool::Options options;
+  options.url = testing::WithDatabase(testing::TestPgUrl(), "no_such_database_here");
+  auto pool = PgPool::Create(options, nullptr);
+  EXPECT_EQ(pool.status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace oms

@@ -1,0 +1,117 @@
+#include "inventory-service/src/inventory_service.h"
+
+#include "common/grpc_status.h"
+#include "common/pagination.h"
+#include "common/reactor.h"
+#include "common/status.h"
+#include "inventory-service/src/catalog.h"
+
+namespace oms::inventory {
+namespace {
+
+// Bad input is answered on the gRPC thread: it costs no executor slot and changes nothing.
+grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+absl::StatusOr<PageRequest> ReadPage(int page_size, const std::string& page_token) {
+  auto size = PageSize(page_size);
+  if (!size.ok()) return size.status();
+  auto after = DecodePageToken(page_token);
+  if (!after.ok()) return after.status();
+  return PageRequest{*after, *size};
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::CreateProduct(
+    grpc::CallbackServerContext* context, const v1::CreateProductRequest* request,
+    v1::Product* response) {
+  if (absl::Status invalid = ValidateNewProduct(request->product()); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.CreateProduct(request->product(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::UpdateProduct(
+    grpc::CallbackServerContext* context, const v1::UpdateProductRequest* request,
+    v1::Product* response) {
+  auto fields = UpdatedProductFields(*request);
+  if (!fields.ok()) return Refuse(context, fields.status());
+  if (absl::Status invalid = ValidateProductUpdate(request->product(), *fields); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response, fields = *fields] {
+    return store_.UpdateProduct(request->product(), fields, response);
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::GetProduct(grpc::CallbackServerContext* context,
+                                                           const v1::GetProductRequest* request,
+                                                           v1::Product* response) {
+  if (absl::Status invalid = ValidateSku(request->sku(), "sku"); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.GetProduct(request->sku(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::ListProducts(
+    grpc::CallbackServerContext* context, const v1::ListProductsRequest* request,
+    v1::ListProductsResponse* response) {
+  auto page = ReadPage(request->page_size(), request->page_token());
+  if (!page.ok()) return Refuse(context, page.status());
+  return RunBlocking(context, executor_, [this, request, response, page = *page] {
+    return store_.ListProducts(page, request->active_only(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::CreateWarehouse(
+    grpc::CallbackServerContext* context, const v1::CreateWarehouseRequest* request,
+    v1::Warehouse* response) {
+  if (absl::Status invalid = ValidateNewWarehouse(request->warehouse()); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.CreateWarehouse(request->warehouse(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::ListWarehouses(
+    grpc::CallbackServerContext* context, const v1::ListWarehousesRequest* request,
+    v1::ListWarehousesResponse* response) {
+  auto page = ReadPage(request->page_size(), request->page_token());
+  if (!page.ok()) return Refuse(context, page.status());
+  return RunBlocking(context, executor_, [this, response, page = *page] {
+    return store_.ListWarehouses(page, response);
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::AdjustStock(grpc::CallbackServerContext* context,
+                                                            const v1::AdjustStockRequest* request,
+                                                            v1::AdjustStockResponse* response) {
+  if (absl::Status invalid = ValidateAdjustment(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.AdjustStock(*request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::GetAvailability(
+    grpc::CallbackServerContext* context, const v1::GetAvailabilityRequest* request,
+    v1::GetAvailabilityResponse* response) {
+  if (absl::Status invalid = ValidateSku(request->sku(), "sku"); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.GetAvailability(request->sku(), response);
+  });
+}
+
+}  // namespace oms::inventory
