@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 
 namespace grpc {
+class Channel;
 class Server;
 class Service;
 }  // namespace grpc
@@ -38,6 +39,9 @@ class GrpcServer {
   ~GrpcServer();
 
   int port() const { return port_; }
+
+  // A channel to this server that bypasses the network (handler tests).
+  std::shared_ptr<grpc::Channel> InProcessChannel();
 
   // Health goes NOT_SERVING at once; calls in flight get until the drain timeout, then are
   // cancelled; returns when the server has stopped. Safe to call twice.

@@ -33,6 +33,7 @@ constexpr char kProductsList[] = "products_list";
 constexpr char kWarehousesInsert[] = "warehouses_insert";
 constexpr char kWarehousesList[] = "warehouses_list";
 constexpr char kStockTargetGet[] = "stock_target_get";
+constexpr char kStockLevelsEnsure[] = "stock_levels_ensure";
 constexpr char kStockLevelsAdjust[] = "stock_levels_adjust";
 constexpr char kStockLevelsAvailability[] = "stock_levels_availability";
 
@@ -73,14 +74,17 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kStockTargetGet,
        "SELECT EXISTS (SELECT 1 FROM products WHERE sku = $1), "
        "(SELECT code FROM warehouses WHERE id = $2::uuid)"},
-      // One statement moves the level and appends its ledger row. A negative level on a new row
-      // trips the check constraint; on an existing row the WHERE leaves it alone (no row back).
+      // A level row exists before it is adjusted, so that the adjustment is one UPDATE whose
+      // WHERE refuses to go below what is reserved (an upsert would trip the CHECK on the
+      // proposed negative row instead).
+      {kStockLevelsEnsure,
+       "INSERT INTO stock_levels (sku, warehouse_id) VALUES ($1, $2::uuid) "
+       "ON CONFLICT (sku, warehouse_id) DO NOTHING"},
+      // One statement moves the level and appends its ledger row; no row back means refused.
       {kStockLevelsAdjust,
        "WITH level AS ("
-       "  INSERT INTO stock_levels (sku, warehouse_id, on_hand) VALUES ($1, $2::uuid, $3) "
-       "  ON CONFLICT (sku, warehouse_id) DO UPDATE "
-       "    SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand, updated_at = now() "
-       "    WHERE stock_levels.on_hand + EXCLUDED.on_hand >= stock_levels.reserved "
+       "  UPDATE stock_levels SET on_hand = on_hand + $3, updated_at = now() "
+       "  WHERE sku = $1 AND warehouse_id = $2::uuid AND on_hand + $3 >= reserved "
        "  RETURNING sku, warehouse_id, on_hand, reserved), "
        "movement AS ("
        "  INSERT INTO stock_movements (sku, warehouse_id, kind, on_hand_delta, reserved_delta, "
@@ -98,6 +102,7 @@ const std::vector<PreparedStatement>& OwnStatements() {
 }
 
 void ReadProduct(const pqxx::row& row, v1::Product* product) {
+  product->Clear();
   product->set_sku(row[0].as<std::string>());
   product->set_name(row[1].as<std::string>());
   product->set_description(row[2].as<std::string>());
@@ -115,6 +120,7 @@ void ReadProduct(const pqxx::row& row, v1::Product* product) {
 }
 
 void ReadWarehouse(const pqxx::row& row, v1::Warehouse* warehouse) {
+  warehouse->Clear();
   warehouse->set_id(row[0].as<std::string>());
   warehouse->set_code(row[1].as<std::string>());
   warehouse->set_name(row[2].as<std::string>());
@@ -273,14 +279,11 @@ absl::Status PgInventoryStore::AdjustStock(const v1::AdjustStockRequest& request
       return absl::NotFoundError(
           absl::StrCat("warehouse_id: warehouse ", request.warehouse_id(), " does not exist"));
     }
-    pqxx::result moved;
-    try {
-      moved = tx.exec_prepared(kStockLevelsAdjust, request.sku(), request.warehouse_id(),
-                               request.delta(), MovementKind(request.reason()), request.note(),
-                               request.request_id());
-    } catch (const pqxx::check_violation&) {
-      return StockBelowZero();
-    }
+    tx.exec_prepared(kStockLevelsEnsure, request.sku(), request.warehouse_id());
+    pqxx::result moved =
+        tx.exec_prepared(kStockLevelsAdjust, request.sku(), request.warehouse_id(),
+                         request.delta(), MovementKind(request.reason()), request.note(),
+                         request.request_id());
     if (moved.empty()) return StockBelowZero();
     auto* level = out->mutable_level();
     level->set_warehouse_id(request.warehouse_id());

@@ -1,0 +1,161 @@
+// The handlers through a real gRPC server on an in-process channel, with a fake store: what the
+// service validates, what it hands to the store, and how statuses reach the client.
+#include "inventory-service/src/inventory_service.h"
+
+#include <grpcpp/channel.h>
+#include <gtest/gtest.h>
+
+#include "common/grpc_status.h"
+#include "common/metrics.h"
+#include "common/server.h"
+#include "common/status.h"
+
+namespace oms::inventory {
+namespace {
+
+class FakeStore : public InventoryStore {
+ public:
+  int calls = 0;
+  absl::Status next = absl::OkStatus();
+
+  absl::Status CreateProduct(const v1::Product& product, v1::Product* out) override {
+    ++calls;
+    *out = product;
+    return next;
+  }
+  absl::Status UpdateProduct(const v1::Product& product, const ProductFields& fields,
+                             v1::Product* out) override {
+    ++calls;
+    last_fields = fields;
+    *out = product;
+    return next;
+  }
+  absl::Status GetProduct(const std::string& sku, v1::Product* out) override {
+    ++calls;
+    out->set_sku(sku);
+    return next;
+  }
+  absl::Status ListProducts(const PageRequest& page, bool, v1::ListProductsResponse*) override {
+    ++calls;
+    last_page = page;
+    return next;
+  }
+  absl::Status CreateWarehouse(const v1::Warehouse& warehouse, v1::Warehouse* out) override {
+    ++calls;
+    *out = warehouse;
+    return next;
+  }
+  absl::Status ListWarehouses(const PageRequest& page, v1::ListWarehousesResponse*) override {
+    ++calls;
+    last_page = page;
+    return next;
+  }
+  absl::Status AdjustStock(const v1::AdjustStockRequest&, v1::AdjustStockResponse*) override {
+    ++calls;
+    return next;
+  }
+  absl::Status GetAvailability(const std::string&, v1::GetAvailabilityResponse*) override {
+    ++calls;
+    return next;
+  }
+
+  ProductFields last_fields;
+  PageRequest last_page;
+};
+
+class InventoryServiceTest : public ::testing::Test {
+ protected:
+  void Start(std::size_t queue_capacity) {
+    executor_ = std::make_unique<BoundedExecutor>(2, queue_capacity);
+    service_ = std::make_unique<InventoryServiceImpl>(store_, *executor_);
+    auto server = GrpcServer::Start({}, {{service_.get(), v1::InventoryService::service_full_name()}},
+                                     metrics_);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    stub_ = v1::InventoryService::NewStub(server_->InProcessChannel());
+  }
+  void SetUp() override { Start(16); }
+  void TearDown() override {
+    server_->Shutdown();
+    executor_->Stop();
+  }
+
+  FakeStore store_;
+  Metrics metrics_{"inventory-service", "test"};
+  std::unique_ptr<BoundedExecutor> executor_;
+  std::unique_ptr<InventoryServiceImpl> service_;
+  std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<v1::InventoryService::Stub> stub_;
+};
+
+TEST_F(InventoryServiceTest, BadInputIsRefusedBeforeTheStore) {
+  grpc::ClientContext context;
+  v1::CreateProductRequest request;
+  request.mutable_product()->set_sku("has space");
+  v1::Product response;
+  grpc::Status status = stub_->CreateProduct(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("product.sku"), std::string::npos);
+  EXPECT_EQ(ReasonOf(FromGrpcStatus(status)), "INVALID_FIELD");
+  EXPECT_EQ(store_.calls, 0);
+}
+
+TEST_F(InventoryServiceTest, StoreErrorsReachTheClientWithTheirReason) {
+  store_.next = WithReason(absl::StatusCode::kAlreadyExists, "PRODUCT_EXISTS", "taken");
+  grpc::ClientContext context;
+  v1::CreateProductRequest request;
+  request.mutable_product()->set_sku("SKU-1");
+  request.mutable_product()->set_name("Mug");
+  request.mutable_product()->mutable_unit_price()->set_currency("EUR");
+  v1::Product response;
+  grpc::Status status = stub_->CreateProduct(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(ReasonOf(FromGrpcStatus(status)), "PRODUCT_EXISTS");
+  EXPECT_EQ(store_.calls, 1);
+}
+
+TEST_F(InventoryServiceTest, UpdatePassesTheMaskedFields) {
+  grpc::ClientContext context;
+  v1::UpdateProductRequest request;
+  request.mutable_product()->set_sku("SKU-1");
+  request.mutable_product()->set_name("Big mug");
+  request.mutable_update_mask()->add_paths("name");
+  v1::Product response;
+  ASSERT_TRUE(stub_->UpdateProduct(&context, request, &response).ok());
+  EXPECT_EQ(store_.last_fields, ProductFields{"name"});
+  EXPECT_EQ(response.name(), "Big mug");
+}
+
+TEST_F(InventoryServiceTest, PagesAreDecodedAndBounded) {
+  {
+    grpc::ClientContext context;
+    v1::ListProductsRequest request;
+    request.set_page_token("garbage");
+    v1::ListProductsResponse response;
+    grpc::Status status = stub_->ListProducts(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(status.error_message().find("page_token"), std::string::npos);
+  }
+  grpc::ClientContext context;
+  v1::ListWarehousesRequest request;
+  request.set_page_size(100000);
+  v1::ListWarehousesResponse response;
+  ASSERT_TRUE(stub_->ListWarehouses(&context, request, &response).ok());
+  EXPECT_EQ(store_.last_page.size, 500);
+  EXPECT_EQ(store_.last_page.after, "");
+}
+
+TEST_F(InventoryServiceTest, AFullWorkQueueAnswersResourceExhausted) {
+  TearDown();
+  Start(0);  // no room at all
+  grpc::ClientContext context;
+  v1::GetProductRequest request;
+  request.set_sku("SKU-1");
+  v1::Product response;
+  EXPECT_EQ(stub_->GetProduct(&context, request, &response).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(store_.calls, 0);
+}
+
+}  // namespace
+}  // namespace oms::inventory

@@ -1,0 +1,107 @@
+#include "tests/support/service_under_test.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <pqxx/pqxx>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/testing/pg_test_database.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace oms::testing {
+namespace {
+
+absl::Status WaitUntilServing(const std::shared_ptr<grpc::Channel>& channel,
+                              std::chrono::milliseconds timeout) {
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  const auto deadline = std::chrono::system_clock::now() + timeout;
+  grpc::Status last;
+  while (std::chrono::system_clock::now() < deadline) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    grpc::health::v1::HealthCheckRequest request;
+    grpc::health::v1::HealthCheckResponse response;
+    last = stub->Check(&context, request, &response);
+    if (last.ok() && response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+      return absl::OkStatus();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return absl::DeadlineExceededError(absl::StrCat("not SERVING: ", last.error_message()));
+}
+
+}  // namespace
+
+ServiceUnderTest::ServiceUnderTest(std::string binary, std::string env_prefix)
+    : binary_(std::move(binary)), env_prefix_(std::move(env_prefix)) {}
+
+ServiceUnderTest::~ServiceUnderTest() {
+  if (process_.running()) (void)process_.Stop(SIGKILL, std::chrono::seconds(5));
+  if (name_.empty()) return;
+  try {
+    pqxx::connection admin(admin_url_);
+    pqxx::nontransaction tx(admin);
+    tx.exec(absl::StrCat("DROP DATABASE IF EXISTS ", name_, " WITH (FORCE)"));
+    tx.exec(absl::StrCat("DROP ROLE IF EXISTS ", name_));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cannot drop %s: %s\n", name_.c_str(), e.what());
+  }
+}
+
+std::string ServiceUnderTest::log() const { return ReadFile(dir_ + "/service.log"); }
+
+absl::Status ServiceUnderTest::Start(const std::map<std::string, std::string>& extra_env) {
+  admin_url_ = TestPgUrl();
+  if (admin_url_.empty()) return absl::FailedPreconditionError("OMS_TEST_PG_URL is not set");
+  dir_ = MakeTempDir();
+  static std::atomic<int> counter{0};
+  name_ = absl::AsciiStrToLower(absl::StrCat("e2e_", env_prefix_.substr(4), "_", getpid(), "_",
+                                             counter++));
+  const std::string password = absl::StrCat("pw", getpid(), counter.load());
+  try {
+    pqxx::connection admin(admin_url_);
+    pqxx::nontransaction tx(admin);
+    // The password is letters and digits only, so plain quoting is safe.
+    tx.exec(absl::StrCat("CREATE ROLE ", name_, " LOGIN PASSWORD '", password, "'"));
+    tx.exec(absl::StrCat("CREATE DATABASE ", name_, " OWNER ", name_));
+    tx.exec(absl::StrCat("REVOKE CONNECT ON DATABASE ", name_, " FROM PUBLIC"));
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(absl::StrCat("cannot create database ", name_, ": ", e.what()));
+  }
+  // Same server as the admin URL, the service's own role and database.
+  const std::string url = WithDatabase(admin_url_, name_);
+  const std::string host_and_database = url.substr(url.find('@') + 1);
+  database_url_ = absl::StrCat("postgresql://", name_, ":", password, "@", host_and_database);
+
+  const std::string ready_file = dir_ + "/ready.json";
+  std::map<std::string, std::string> env = {
+      {env_prefix_ + "_PORT", "0"},
+      {env_prefix_ + "_METRICS_PORT", "0"},
+      {env_prefix_ + "_DATABASE_URL", database_url_},
+      {"OMS_LISTEN_HOST", "127.0.0.1"},
+      {"OMS_READY_FILE", ready_file},
+  };
+  for (const auto& [key, value] : extra_env) env[key] = value;
+  absl::Status started = process_.Start(binary_, {}, env, dir_ + "/service.log");
+  if (!started.ok()) return started;
+  auto ready = WaitForFile(ready_file, std::chrono::seconds(30));
+  if (!ready.ok()) return absl::Status(ready.status().code(), absl::StrCat(ready.status().message(), "\n", log()));
+  if (std::sscanf(ready->c_str(), "{\"grpc_port\": %d, \"metrics_port\": %d}", &grpc_port_,
+                  &metrics_port_) != 2) {
+    return absl::InternalError(absl::StrCat("unreadable ready file: ", *ready));
+  }
+  channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", grpc_port_),
+                                 grpc::InsecureChannelCredentials());
+  return WaitUntilServing(channel_, std::chrono::seconds(30));
+}
+
+}  // namespace oms::testing

@@ -1,0 +1,50 @@
+// One real service process for end-to-end tests, set up the way `./oms up` sets it up: its own
+// database owned by its own login role (no other role may connect), ports chosen by the service
+// (port 0) and read from its ready file, then SERVING on its health service.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "tests/support/process.h"
+
+namespace grpc {
+class Channel;
+}
+
+namespace oms::testing {
+
+class ServiceUnderTest {
+ public:
+  // `env_prefix` is the service's variable prefix, e.g. "OMS_INVENTORY".
+  ServiceUnderTest(std::string binary, std::string env_prefix);
+  ~ServiceUnderTest();  // stops the process, drops the database and role
+
+  // Creates the database and role on OMS_TEST_PG_URL, starts the binary and waits until its
+  // health service reports SERVING for "" (overall).
+  [[nodiscard]] absl::Status Start(const std::map<std::string, std::string>& extra_env = {});
+
+  int grpc_port() const { return grpc_port_; }
+  int metrics_port() const { return metrics_port_; }
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  ChildProcess& process() { return process_; }
+  std::string log() const;
+  const std::string& database_url() const { return database_url_; }
+
+ private:
+  std::string binary_;
+  std::string env_prefix_;
+  std::string dir_;
+  std::string admin_url_;
+  std::string name_;  // database and role
+  std::string database_url_;
+  ChildProcess process_;
+  int grpc_port_ = 0;
+  int metrics_port_ = 0;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+}  // namespace oms::testing
