@@ -1,0 +1,21 @@
+// The demo data set `./oms up` loads: three warehouses in different regions and a dozen
+// products, with stock spread so that some orders must split across warehouses.
+#pragma once
+
+#include <vector>
+
+#include "oms/inventory/v1/inventory.pb.h"
+
+namespace oms::tools {
+
+struct DemoStock {
+  const char* warehouse_code;
+  const char* sku;
+  long long quantity;
+};
+
+std::vector<inventory::v1::Warehouse> DemoWarehouses();
+std::vector<inventory::v1::Product> DemoProducts();
+std::vector<DemoStock> DemoStockLevels();
+
+}  // namespace oms::tools

@@ -1,0 +1,205 @@
+// omsctl: the operator's command-line client of the oms services over gRPC. `./oms up` uses it
+// to wait for health and to load the demo data; people use it to look around.
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "oms/inventory/v1/inventory.grpc.pb.h"
+#include "tools/omsctl/demo_data.h"
+
+ABSL_FLAG(std::string, addr, "127.0.0.1:50052", "host:port of the service (health)");
+ABSL_FLAG(std::string, service, "", "health: service name to check, \"\" for overall");
+ABSL_FLAG(int, wait, 0, "health: keep asking for this many seconds until SERVING");
+ABSL_FLAG(std::string, inventory, "127.0.0.1:50052", "host:port of inventory-service");
+ABSL_FLAG(std::string, sku, "", "availability: the SKU");
+
+namespace {
+
+namespace inv = oms::inventory::v1;
+using Clock = std::chrono::system_clock;
+
+constexpr char kUsage[] =
+    "omsctl COMMAND [flags]\n"
+    "  health --addr=H:P [--service=NAME] [--wait=SECONDS]   exit 0 when SERVING\n"
+    "  demo-load --inventory=H:P                             load the demo data (idempotent)\n"
+    "  list-products --inventory=H:P                         the catalog\n"
+    "  list-warehouses --inventory=H:P                       the warehouses\n"
+    "  availability --inventory=H:P --sku=SKU                stock per warehouse";
+
+std::unique_ptr<grpc::ClientContext> Context() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(Clock::now() + std::chrono::seconds(10));
+  return context;
+}
+
+std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
+  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+}
+
+int Fail(const std::string& what, const grpc::Status& status) {
+  std::fprintf(stderr, "omsctl: %s: %s (code %d)\n", what.c_str(),
+               status.error_message().c_str(), static_cast<int>(status.error_code()));
+  return 1;
+}
+
+int Health() {
+  auto stub = grpc::health::v1::Health::NewStub(Connect(absl::GetFlag(FLAGS_addr)));
+  const auto deadline = Clock::now() + std::chrono::seconds(absl::GetFlag(FLAGS_wait));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(absl::GetFlag(FLAGS_service));
+  for (;;) {
+    grpc::ClientContext context;
+    context.set_deadline(Clock::now() + std::chrono::seconds(2));
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::Status status = stub->Check(&context, request, &response);
+    if (status.ok() && response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+      std::printf("SERVING\n");
+      return 0;
+    }
+    if (Clock::now() >= deadline) {
+      if (!status.ok()) return Fail(absl::StrCat("health of ", absl::GetFlag(FLAGS_addr)), status);
+      std::printf("%s\n", grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+                              response.status()).c_str());
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+// Existing warehouses by code, across every page.
+std::map<std::string, std::string> WarehouseIds(inv::InventoryService::Stub& stub,
+                                                grpc::Status* status) {
+  std::map<std::string, std::string> ids;
+  inv::ListWarehousesRequest request;
+  request.set_page_size(500);
+  do {
+    inv::ListWarehousesResponse page;
+    *status = stub.ListWarehouses(Context().get(), request, &page);
+    if (!status->ok()) return ids;
+    for (const auto& warehouse : page.warehouses()) ids[warehouse.code()] = warehouse.id();
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  return ids;
+}
+
+int DemoLoad() {
+  auto stub = inv::InventoryService::NewStub(Connect(absl::GetFlag(FLAGS_inventory)));
+  for (const auto& warehouse : oms::tools::DemoWarehouses()) {
+    inv::CreateWarehouseRequest request;
+    *request.mutable_warehouse() = warehouse;
+    inv::Warehouse created;
+    grpc::Status status = stub->CreateWarehouse(Context().get(), request, &created);
+    if (!status.ok() && status.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+      return Fail("create warehouse " + warehouse.code(), status);
+    }
+  }
+  grpc::Status status;
+  auto ids = WarehouseIds(*stub, &status);
+  if (!status.ok()) return Fail("list warehouses", status);
+  for (const auto& product : oms::tools::DemoProducts()) {
+    inv::CreateProductRequest request;
+    *request.mutable_product() = product;
+    inv::Product created;
+    status = stub->CreateProduct(Context().get(), request, &created);
+    if (!status.ok() && status.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+      return Fail("create product " + product.sku(), status);
+    }
+  }
+  for (const auto& stock : oms::tools::DemoStockLevels()) {
+    inv::AdjustStockRequest request;
+    // A fixed request id per line makes a second load a no-op instead of more stock.
+    request.set_request_id(absl::StrCat("demo-load:", stock.warehouse_code, ":", stock.sku));
+    request.set_warehouse_id(ids[stock.warehouse_code]);
+    request.set_sku(stock.sku);
+    request.set_delta(stock.quantity);
+    request.set_reason(inv::ADJUSTMENT_REASON_RECEIPT);
+    request.set_note("demo data");
+    inv::AdjustStockResponse response;
+    status = stub->AdjustStock(Context().get(), request, &response);
+    if (!status.ok()) return Fail(absl::StrCat("receive ", stock.sku), status);
+  }
+  std::printf("demo data loaded: %zu warehouses, %zu products, %zu stock lines\n",
+              oms::tools::DemoWarehouses().size(), oms::tools::DemoProducts().size(),
+              oms::tools::DemoStockLevels().size());
+  return 0;
+}
+
+int ListProducts() {
+  auto stub = inv::InventoryService::NewStub(Connect(absl::GetFlag(FLAGS_inventory)));
+  inv::ListProductsRequest request;
+  request.set_page_size(100);
+  std::printf("%-16s %-20s %12s %8s %s\n", "SKU", "NAME", "PRICE", "WEIGHT", "ACTIVE");
+  do {
+    inv::ListProductsResponse page;
+    grpc::Status status = stub->ListProducts(Context().get(), request, &page);
+    if (!status.ok()) return Fail("list products", status);
+    for (const auto& p : page.products()) {
+      std::printf("%-16s %-20s %8lld.%02lld %s %6lldg %s\n", p.sku().c_str(), p.name().c_str(),
+                  static_cast<long long>(p.unit_price().amount_minor() / 100),
+                  static_cast<long long>(p.unit_price().amount_minor() % 100),
+                  p.unit_price().currency().c_str(), static_cast<long long>(p.weight_grams()),
+                  p.active() ? "yes" : "no");
+    }
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  return 0;
+}
+
+int ListWarehouses() {
+  auto stub = inv::InventoryService::NewStub(Connect(absl::GetFlag(FLAGS_inventory)));
+  grpc::Status status;
+  inv::ListWarehousesRequest request;
+  request.set_page_size(500);
+  inv::ListWarehousesResponse page;
+  status = stub->ListWarehouses(Context().get(), request, &page);
+  if (!status.ok()) return Fail("list warehouses", status);
+  std::printf("%-8s %-20s %-12s %-3s %9s %9s %s  %s\n", "CODE", "NAME", "REGION", "CC", "LAT",
+              "LON", "PRIO", "ID");
+  for (const auto& w : page.warehouses()) {
+    std::printf("%-8s %-20s %-12s %-3s %9.4f %9.4f %4d  %s\n", w.code().c_str(), w.name().c_str(),
+                w.region().c_str(), w.address().country().c_str(), w.location().latitude(),
+                w.location().longitude(), w.priority(), w.id().c_str());
+  }
+  return 0;
+}
+
+int Availability() {
+  auto stub = inv::InventoryService::NewStub(Connect(absl::GetFlag(FLAGS_inventory)));
+  inv::GetAvailabilityRequest request;
+  request.set_sku(absl::GetFlag(FLAGS_sku));
+  inv::GetAvailabilityResponse response;
+  grpc::Status status = stub->GetAvailability(Context().get(), request, &response);
+  if (!status.ok()) return Fail("availability of " + request.sku(), status);
+  std::printf("%-8s %8s %8s %9s\n", "WH", "ON_HAND", "RESERVED", "AVAILABLE");
+  for (const auto& level : response.levels()) {
+    std::printf("%-8s %8lld %8lld %9lld\n", level.warehouse_code().c_str(),
+                static_cast<long long>(level.on_hand()), static_cast<long long>(level.reserved()),
+                static_cast<long long>(level.available()));
+  }
+  std::printf("total available: %lld\n", static_cast<long long>(response.total_available()));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  const std::string command = positional.size() > 1 ? positional[1] : "";
+  if (command == "health") return Health();
+  if (command == "demo-load") return DemoLoad();
+  if (command == "list-products") return ListProducts();
+  if (command == "list-warehouses") return ListWarehouses();
+  if (command == "availability") return Availability();
+  std::fprintf(stderr, "%s\n", kUsage);
+  return 2;
+}
