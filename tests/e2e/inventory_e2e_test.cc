@@ -6,6 +6,8 @@
 #include <grpcpp/channel.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
 #include "common/testing/scrape.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -149,7 +151,7 @@ TEST_F(InventoryE2eTest, ExitsCleanlyOnSigterm) {
   ASSERT_TRUE(status.ok()) << status.status() << service_.log();
   EXPECT_TRUE(WIFEXITED(*status));
   EXPECT_EQ(WEXITSTATUS(*status), 0) << service_.log();
-  EXPECT_NE(service_.log().find("\"message\":\"stopped\""), std::string::npos);
+  EXPECT_NE(service_.log().find("\"message\":\"stopped\""), std::string::npos) << service_.log();
   // Nothing listens on its ports any more.
   EXPECT_FALSE(
       testing::HttpGet(absl::StrCat("http://127.0.0.1:", service_.metrics_port(), "/metrics"))
@@ -171,6 +173,7 @@ TEST(InventoryStartupTest, FailsFastWithAClearMessageWhenTheDatabaseIsUnreachabl
   ASSERT_TRUE(status.ok()) << status.status();
   EXPECT_EQ(WEXITSTATUS(*status), 1);
   EXPECT_NE(testing::ReadFile(dir + "/log").find("cannot start"), std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

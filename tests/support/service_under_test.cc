@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include <grpcpp/create_channel.h>
@@ -46,6 +47,7 @@ ServiceUnderTest::ServiceUnderTest(std::string binary, std::string env_prefix)
 
 ServiceUnderTest::~ServiceUnderTest() {
   if (process_.running()) (void)process_.Stop(SIGKILL, std::chrono::seconds(5));
+  if (!dir_.empty()) std::filesystem::remove_all(dir_);
   if (name_.empty()) return;
   try {
     pqxx::connection admin(admin_url_);
