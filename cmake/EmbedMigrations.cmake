@@ -1,4 +1,5 @@
 # Script mode: writes OUT, a C++ source defining oms::NS::Migrations() from the .sql FILES.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "")
 foreach(f IN LISTS FILES)
   get_filename_component(name "${f}" NAME)

@@ -7,14 +7,14 @@
 #include "inventory-service/src/catalog.h"
 
 namespace oms::inventory {
-namespace {
 
-// Bad input is answered on the gRPC thread: it costs no executor slot and changes nothing.
 grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const absl::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
 }
+
+namespace {
 
 absl::StatusOr<PageRequest> ReadPage(int page_size, const std::string& page_token) {
   auto size = PageSize(page_size);
@@ -99,7 +99,13 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::AdjustStock(grpc::CallbackServer
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.AdjustStock(*request, response);
+    absl::Status status = store_.AdjustStock(*request, response);
+    if (status.ok()) {
+      metrics_.Movements(request->reason() == v1::ADJUSTMENT_REASON_RECEIPT ? "RECEIPT"
+                                                                             : "CORRECTION",
+                         1);
+    }
+    return status;
   });
 }
 

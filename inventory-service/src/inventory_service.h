@@ -2,16 +2,34 @@
 // map the status. Nothing here touches the database directly.
 #pragma once
 
+#include <chrono>
+
 #include "common/executor.h"
+#include "inventory-service/src/inventory_metrics.h"
 #include "inventory-service/src/inventory_store.h"
+#include "inventory-service/src/reservation_store.h"
 #include "oms/inventory/v1/inventory.grpc.pb.h"
 
 namespace oms::inventory {
 
+struct ReservationPolicy {
+  int default_ttl_seconds = 900;
+  // CheckInvariants tolerates held reservations this far past their expiry (two sweeps).
+  std::chrono::seconds expiry_grace{10};
+};
+
+// Catalog handlers live in inventory_service.cc, reservation handlers in
+// reservation_handlers.cc.
 class InventoryServiceImpl final : public v1::InventoryService::CallbackService {
  public:
-  InventoryServiceImpl(InventoryStore& store, BoundedExecutor& executor)
-      : store_(store), executor_(executor) {}
+  InventoryServiceImpl(InventoryStore& store, ReservationStore& reservations,
+                       InventoryMetrics& metrics, BoundedExecutor& executor,
+                       ReservationPolicy policy)
+      : store_(store),
+        reservations_(reservations),
+        metrics_(metrics),
+        executor_(executor),
+        policy_(policy) {}
 
   grpc::ServerUnaryReactor* CreateProduct(grpc::CallbackServerContext* context,
                                           const v1::CreateProductRequest* request,
@@ -38,9 +56,40 @@ class InventoryServiceImpl final : public v1::InventoryService::CallbackService 
                                             const v1::GetAvailabilityRequest* request,
                                             v1::GetAvailabilityResponse* response) override;
 
+  grpc::ServerUnaryReactor* PlanAllocation(grpc::CallbackServerContext* context,
+                                           const v1::PlanAllocationRequest* request,
+                                           v1::PlanAllocationResponse* response) override;
+  grpc::ServerUnaryReactor* ReserveStock(grpc::CallbackServerContext* context,
+                                         const v1::ReserveStockRequest* request,
+                                         v1::Reservation* response) override;
+  grpc::ServerUnaryReactor* ExtendReservation(grpc::CallbackServerContext* context,
+                                              const v1::ExtendReservationRequest* request,
+                                              v1::Reservation* response) override;
+  grpc::ServerUnaryReactor* CommitReservation(grpc::CallbackServerContext* context,
+                                              const v1::CommitReservationRequest* request,
+                                              v1::Reservation* response) override;
+  grpc::ServerUnaryReactor* ReleaseReservation(grpc::CallbackServerContext* context,
+                                               const v1::ReleaseReservationRequest* request,
+                                               v1::Reservation* response) override;
+  grpc::ServerUnaryReactor* GetReservation(grpc::CallbackServerContext* context,
+                                           const v1::GetReservationRequest* request,
+                                           v1::Reservation* response) override;
+  grpc::ServerUnaryReactor* RestockReturn(grpc::CallbackServerContext* context,
+                                          const v1::RestockReturnRequest* request,
+                                          v1::RestockReturnResponse* response) override;
+  grpc::ServerUnaryReactor* CheckInvariants(grpc::CallbackServerContext* context,
+                                            const v1::CheckInvariantsRequest* request,
+                                            v1::CheckInvariantsResponse* response) override;
+
  private:
   InventoryStore& store_;
+  ReservationStore& reservations_;
+  InventoryMetrics& metrics_;
   BoundedExecutor& executor_;
+  const ReservationPolicy policy_;
 };
+
+// Answers at once with `status` (bad input: no executor slot used, nothing changed).
+grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const absl::Status& status);
 
 }  // namespace oms::inventory

@@ -9,6 +9,7 @@
 #include "common/pagination.h"
 #include "common/pg_pool.h"
 #include "common/status.h"
+#include "inventory-service/src/stock_ledger.h"
 
 namespace oms::inventory {
 namespace {
@@ -32,9 +33,6 @@ constexpr char kProductsGet[] = "products_get";
 constexpr char kProductsList[] = "products_list";
 constexpr char kWarehousesInsert[] = "warehouses_insert";
 constexpr char kWarehousesList[] = "warehouses_list";
-constexpr char kStockTargetGet[] = "stock_target_get";
-constexpr char kStockLevelsEnsure[] = "stock_levels_ensure";
-constexpr char kStockLevelsAdjust[] = "stock_levels_adjust";
 constexpr char kStockLevelsAvailability[] = "stock_levels_availability";
 
 const std::vector<PreparedStatement>& OwnStatements() {
@@ -71,27 +69,6 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "RETURNING " OMS_WAREHOUSE_COLUMNS},
       {kWarehousesList,
        "SELECT " OMS_WAREHOUSE_COLUMNS " FROM warehouses WHERE code > $1 ORDER BY code LIMIT $2"},
-      {kStockTargetGet,
-       "SELECT EXISTS (SELECT 1 FROM products WHERE sku = $1), "
-       "(SELECT code FROM warehouses WHERE id = $2::uuid)"},
-      // A level row exists before it is adjusted, so that the adjustment is one UPDATE whose
-      // WHERE refuses to go below what is reserved (an upsert would trip the CHECK on the
-      // proposed negative row instead).
-      {kStockLevelsEnsure,
-       "INSERT INTO stock_levels (sku, warehouse_id) VALUES ($1, $2::uuid) "
-       "ON CONFLICT (sku, warehouse_id) DO NOTHING"},
-      // One statement moves the level and appends its ledger row; no row back means refused.
-      {kStockLevelsAdjust,
-       "WITH level AS ("
-       "  UPDATE stock_levels SET on_hand = on_hand + $3, updated_at = now() "
-       "  WHERE sku = $1 AND warehouse_id = $2::uuid AND on_hand + $3 >= reserved "
-       "  RETURNING sku, warehouse_id, on_hand, reserved), "
-       "movement AS ("
-       "  INSERT INTO stock_movements (sku, warehouse_id, kind, on_hand_delta, reserved_delta, "
-       "    on_hand_after, reserved_after, reason, request_id) "
-       "  SELECT sku, warehouse_id, $4, $3, 0, on_hand, reserved, $5, $6 FROM level "
-       "  RETURNING id, on_hand_after, reserved_after) "
-       "SELECT id, on_hand_after, reserved_after FROM movement"},
       // Every active warehouse, with zeros where the SKU has never been.
       {kStockLevelsAvailability,
        "SELECT w.id, w.code, COALESCE(s.on_hand, 0), COALESCE(s.reserved, 0) "
@@ -144,18 +121,14 @@ const char* MovementKind(v1::AdjustmentReason reason) {
   return reason == v1::ADJUSTMENT_REASON_RECEIPT ? "RECEIPT" : "CORRECTION";
 }
 
-absl::Status StockBelowZero() {
-  return WithReason(absl::StatusCode::kFailedPrecondition, "STOCK_BELOW_ZERO",
-                    "delta: on hand would fall below zero or below the reserved quantity");
-}
-
 }  // namespace
 
 const std::vector<PreparedStatement>& PgInventoryStore::Statements() {
   static const std::vector<PreparedStatement> kAll = [] {
     std::vector<PreparedStatement> all = OwnStatements();
-    const auto& shared = IdempotencyStatements();
-    all.insert(all.end(), shared.begin(), shared.end());
+    for (const auto* more : {&IdempotencyStatements(), &StockLedgerStatements()}) {
+      all.insert(all.end(), more->begin(), more->end());
+    }
     return all;
   }();
   return kAll;
@@ -271,28 +244,22 @@ absl::Status PgInventoryStore::AdjustStock(const v1::AdjustStockRequest& request
       out->ParseFromString(**claim);
       return absl::OkStatus();
     }
-    pqxx::row target = tx.exec_prepared1(kStockTargetGet, request.sku(), request.warehouse_id());
-    if (!target[0].as<bool>()) {
-      return absl::NotFoundError(absl::StrCat("sku: product ", request.sku(), " does not exist"));
-    }
-    if (target[1].is_null()) {
-      return absl::NotFoundError(
-          absl::StrCat("warehouse_id: warehouse ", request.warehouse_id(), " does not exist"));
-    }
-    tx.exec_prepared(kStockLevelsEnsure, request.sku(), request.warehouse_id());
-    pqxx::result moved =
-        tx.exec_prepared(kStockLevelsAdjust, request.sku(), request.warehouse_id(),
-                         request.delta(), MovementKind(request.reason()), request.note(),
-                         request.request_id());
-    if (moved.empty()) return StockBelowZero();
+    auto warehouse_code = CheckTarget(tx, request.sku(), request.warehouse_id());
+    if (!warehouse_code.ok()) return warehouse_code.status();
+    EnsureLevel(tx, request.sku(), request.warehouse_id());
+    auto moved = ApplyMoves(tx, {{request.sku(), request.warehouse_id(), request.delta(), 0}},
+                            {MovementKind(request.reason()), request.note(), request.request_id(),
+                             "", ""},
+                            "STOCK_BELOW_ZERO");
+    if (!moved.ok()) return moved.status();
     auto* level = out->mutable_level();
     level->set_warehouse_id(request.warehouse_id());
-    level->set_warehouse_code(target[1].as<std::string>());
+    level->set_warehouse_code(*warehouse_code);
     level->set_sku(request.sku());
-    level->set_on_hand(moved[0][1].as<long long>());
-    level->set_reserved(moved[0][2].as<long long>());
+    level->set_on_hand(moved->front().on_hand);
+    level->set_reserved(moved->front().reserved);
     level->set_available(level->on_hand() - level->reserved());
-    out->set_movement_id(moved[0][0].as<long long>());
+    out->set_movement_id(moved->front().movement_id);
     RecordResponse(tx, request.request_id(), *out);
     return absl::OkStatus();
   });

@@ -5,7 +5,10 @@
 #include "common/config.h"
 #include "common/service_host.h"
 #include "common/signals.h"
+#include "common/metrics.h"
+#include "inventory-service/src/expiry_sweeper.h"
 #include "inventory-service/src/inventory_service.h"
+#include "inventory-service/src/reservation_validation.h"
 #include "inventory-service/src/inventory_store.h"
 #include "inventory-service/src/schema.h"
 
@@ -17,6 +20,8 @@ ABSL_FLAG(int, db_pool_size, 8, "Database connections, and so worker threads");
 ABSL_FLAG(int, drain_seconds, 10, "How long calls in flight may finish after SIGTERM");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(std::string, ready_file, "", "Where to write the bound ports once serving");
+ABSL_FLAG(int, reservation_ttl_seconds, 900, "Expiry of a reservation that asks for no TTL");
+ABSL_FLAG(int, sweep_interval_seconds, 5, "How often held reservations past expiry are freed");
 
 int main(int argc, char** argv) {
   oms::BlockTerminationSignals();
@@ -29,7 +34,9 @@ int main(int argc, char** argv) {
        {"db_pool_size", "OMS_INVENTORY_DB_POOL_SIZE"},
        {"drain_seconds", "OMS_DRAIN_SECONDS"},
        {"log_level", "OMS_LOG_LEVEL"},
-       {"ready_file", "OMS_READY_FILE"}});
+       {"ready_file", "OMS_READY_FILE"},
+       {"reservation_ttl_seconds", "OMS_INVENTORY_RESERVATION_TTL_SECONDS"},
+       {"sweep_interval_seconds", "OMS_INVENTORY_SWEEP_INTERVAL_SECONDS"}});
   oms::HostConfig config;
   config.service_name = "inventory-service";
   if (parsed.ok() && !oms::log::ParseLevel(absl::GetFlag(FLAGS_log_level), &config.log_level)) {
@@ -37,6 +44,14 @@ int main(int argc, char** argv) {
   }
   if (parsed.ok() && absl::GetFlag(FLAGS_db_pool_size) < 1) {
     parsed = absl::InvalidArgumentError("--db_pool_size must be at least 1");
+  }
+  const int ttl = absl::GetFlag(FLAGS_reservation_ttl_seconds);
+  if (parsed.ok() && (ttl < 1 || ttl > oms::inventory::kMaxTtlSeconds)) {
+    parsed = absl::InvalidArgumentError("--reservation_ttl_seconds must be 1 to 2592000");
+  }
+  const int sweep_seconds = absl::GetFlag(FLAGS_sweep_interval_seconds);
+  if (parsed.ok() && (sweep_seconds < 1 || sweep_seconds > 3600)) {
+    parsed = absl::InvalidArgumentError("--sweep_interval_seconds must be 1 to 3600");
   }
   if (!parsed.ok()) {
     std::fprintf(stderr, "inventory-service: %s\n", parsed.ToString().c_str());
@@ -50,6 +65,9 @@ int main(int argc, char** argv) {
   config.drain_timeout = std::chrono::seconds(absl::GetFlag(FLAGS_drain_seconds));
   config.ready_file = absl::GetFlag(FLAGS_ready_file);
   config.statements = oms::inventory::PgInventoryStore::Statements();
+  const auto& reservation_statements = oms::inventory::PgReservationStore::Statements();
+  config.statements.insert(config.statements.end(), reservation_statements.begin(),
+                           reservation_statements.end());
   config.migrations = oms::inventory::Migrations();
 
   auto host = oms::ServiceHost::Create(std::move(config));
@@ -58,12 +76,21 @@ int main(int argc, char** argv) {
     return 1;
   }
   oms::inventory::PgInventoryStore store((*host)->pool());
-  oms::inventory::InventoryServiceImpl service(store, (*host)->executor());
+  oms::inventory::PgReservationStore reservations((*host)->pool());
+  oms::inventory::InventoryMetrics metrics((*host)->metrics().registry());
+  oms::inventory::InventoryServiceImpl service(
+      store, reservations, metrics, (*host)->executor(),
+      {ttl, std::chrono::seconds(2 * sweep_seconds)});
+  oms::inventory::ExpirySweeper sweeper(reservations, metrics,
+                                        std::chrono::seconds(sweep_seconds));
   absl::Status serving = (*host)->Serve(
       {{&service, oms::inventory::v1::InventoryService::service_full_name()}});
   if (!serving.ok()) {
     std::fprintf(stderr, "inventory-service: cannot serve: %s\n", serving.ToString().c_str());
     return 1;
   }
-  return (*host)->RunUntilSignal();
+  sweeper.Start();
+  const int exit_code = (*host)->RunUntilSignal();
+  sweeper.Stop();
+  return exit_code;
 }

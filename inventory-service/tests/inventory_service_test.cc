@@ -63,11 +63,55 @@ class FakeStore : public InventoryStore {
   PageRequest last_page;
 };
 
+// Answers every call with `next`; counts calls.
+class FakeReservations : public ReservationStore {
+ public:
+  int calls = 0;
+  absl::Status next = absl::OkStatus();
+
+  absl::Status Preview(const v1::PlanAllocationRequest&, v1::PlanAllocationResponse*) override {
+    return Count();
+  }
+  absl::Status Reserve(const v1::ReserveStockRequest&, int ttl, v1::Reservation*,
+                       Outcome*) override {
+    last_ttl = ttl;
+    return Count();
+  }
+  absl::Status Extend(const v1::ExtendReservationRequest&, v1::Reservation*, Outcome*) override {
+    return Count();
+  }
+  absl::Status Commit(const v1::CommitReservationRequest&, v1::Reservation*, Outcome*) override {
+    return Count();
+  }
+  absl::Status Release(const v1::ReleaseReservationRequest&, v1::Reservation*,
+                       Outcome*) override {
+    return Count();
+  }
+  absl::Status Get(const std::string&, v1::Reservation*) override { return Count(); }
+  absl::Status Restock(const v1::RestockReturnRequest&, v1::RestockReturnResponse*,
+                       Outcome*) override {
+    return Count();
+  }
+  absl::StatusOr<Outcome> SweepExpired(int, int*) override { return Outcome{}; }
+  absl::Status CheckInvariants(std::chrono::seconds, v1::CheckInvariantsResponse*) override {
+    return Count();
+  }
+
+  int last_ttl = 0;
+
+ private:
+  absl::Status Count() {
+    ++calls;
+    return next;
+  }
+};
+
 class InventoryServiceTest : public ::testing::Test {
  protected:
   void Start(std::size_t queue_capacity) {
     executor_ = std::make_unique<BoundedExecutor>(2, queue_capacity);
-    service_ = std::make_unique<InventoryServiceImpl>(store_, *executor_);
+    service_ = std::make_unique<InventoryServiceImpl>(store_, reservations_, inventory_metrics_,
+                                                      *executor_, ReservationPolicy{600});
     auto server = GrpcServer::Start({}, {{service_.get(), v1::InventoryService::service_full_name()}},
                                      metrics_);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -81,7 +125,9 @@ class InventoryServiceTest : public ::testing::Test {
   }
 
   FakeStore store_;
+  FakeReservations reservations_;
   Metrics metrics_{"inventory-service", "test"};
+  InventoryMetrics inventory_metrics_{metrics_.registry()};
   std::unique_ptr<BoundedExecutor> executor_;
   std::unique_ptr<InventoryServiceImpl> service_;
   std::unique_ptr<GrpcServer> server_;
@@ -155,6 +201,63 @@ TEST_F(InventoryServiceTest, AFullWorkQueueAnswersResourceExhausted) {
   EXPECT_EQ(stub_->GetProduct(&context, request, &response).error_code(),
             grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(store_.calls, 0);
+}
+
+v1::ReserveStockRequest GoodReserve() {
+  v1::ReserveStockRequest request;
+  request.set_request_id("saga-1:reserve");
+  request.set_order_id("order-1");
+  auto* line = request.add_lines();
+  line->set_sku("SKU-1");
+  line->set_quantity(2);
+  request.mutable_destination()->set_country("DE");
+  return request;
+}
+
+TEST_F(InventoryServiceTest, ReserveValidatesAndAppliesTheDefaultTtl) {
+  v1::Reservation response;
+  v1::ReserveStockRequest bad = GoodReserve();
+  bad.mutable_lines(0)->set_quantity(0);
+  grpc::ClientContext refused_context;
+  grpc::Status refused = stub_->ReserveStock(&refused_context, bad, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("lines[0].quantity"), std::string::npos);
+  EXPECT_EQ(reservations_.calls, 0);
+
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ReserveStock(&context, GoodReserve(), &response).ok());
+  EXPECT_EQ(reservations_.last_ttl, 600);
+}
+
+TEST_F(InventoryServiceTest, InsufficientStockReachesTheClientWithItsShortfallsAndIsCounted) {
+  v1::InsufficientStock detail;
+  auto* shortfall = detail.add_shortfalls();
+  shortfall->set_sku("SKU-1");
+  shortfall->set_wanted(2);
+  shortfall->set_available(1);
+  absl::Status insufficient =
+      WithReason(absl::StatusCode::kFailedPrecondition, "INSUFFICIENT_STOCK", "short");
+  insufficient.SetPayload("type.googleapis.com/oms.inventory.v1.InsufficientStock",
+                          absl::Cord(detail.SerializeAsString()));
+  reservations_.next = insufficient;
+
+  grpc::ClientContext context;
+  v1::Reservation response;
+  grpc::Status status = stub_->ReserveStock(&context, GoodReserve(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  absl::Status back = FromGrpcStatus(status);
+  EXPECT_EQ(ReasonOf(back), "INSUFFICIENT_STOCK");
+  auto payload = back.GetPayload("type.googleapis.com/oms.inventory.v1.InsufficientStock");
+  ASSERT_TRUE(payload.has_value());
+  v1::InsufficientStock received;
+  ASSERT_TRUE(received.ParseFromString(std::string(*payload)));
+  EXPECT_EQ(received.shortfalls(0).available(), 1);
+
+  const std::string text = metrics_.Render();
+  EXPECT_NE(text.find("oms_inventory_reservations_total{outcome=\"insufficient_stock\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("oms_inventory_shortfalls_total 1"), std::string::npos);
 }
 
 }  // namespace

@@ -146,6 +146,97 @@ TEST_F(InventoryE2eTest, CreatesCatalogReceivesStockAndReadsAvailability) {
   EXPECT_NE(service_.log().find(R"("request_id":"e2e-inventory")"), std::string::npos);
 }
 
+TEST_F(InventoryE2eTest, ReservesASplitOrderCommitsAShipmentAndStaysConsistent) {
+  std::vector<std::string> warehouse_ids;
+  for (const auto& [code, latitude] : {std::pair{"HAM-1", 53.55}, std::pair{"MUC-1", 48.14}}) {
+    inv::CreateWarehouseRequest request;
+    auto* warehouse = request.mutable_warehouse();
+    warehouse->set_code(code);
+    warehouse->set_name(code);
+    warehouse->mutable_address()->set_line1("1 Road");
+    warehouse->mutable_address()->set_city("City");
+    warehouse->mutable_address()->set_country("DE");
+    warehouse->set_region("eu-central");
+    warehouse->mutable_location()->set_latitude(latitude);
+    warehouse->mutable_location()->set_longitude(10.0);
+    inv::Warehouse created;
+    ASSERT_TRUE(stub_->CreateWarehouse(Context().get(), request, &created).ok());
+    warehouse_ids.push_back(created.id());
+  }
+  inv::CreateProductRequest product;
+  product.mutable_product()->set_sku("PACK-20");
+  product.mutable_product()->set_name("Backpack");
+  product.mutable_product()->mutable_unit_price()->set_currency("EUR");
+  inv::Product created_product;
+  ASSERT_TRUE(stub_->CreateProduct(Context().get(), product, &created_product).ok());
+  for (const auto& id : warehouse_ids) {
+    inv::AdjustStockRequest receive;
+    receive.set_request_id("receive-" + id);
+    receive.set_warehouse_id(id);
+    receive.set_sku("PACK-20");
+    receive.set_delta(5);
+    receive.set_reason(inv::ADJUSTMENT_REASON_RECEIPT);
+    inv::AdjustStockResponse received;
+    ASSERT_TRUE(stub_->AdjustStock(Context().get(), receive, &received).ok());
+  }
+
+  inv::ReserveStockRequest reserve;
+  reserve.set_request_id("saga-1:reserve");
+  reserve.set_order_id("order-1");
+  auto* line = reserve.add_lines();
+  line->set_sku("PACK-20");
+  line->set_quantity(8);
+  reserve.mutable_destination()->set_country("DE");
+  reserve.mutable_destination()->mutable_location()->set_latitude(53.0);
+  reserve.mutable_destination()->mutable_location()->set_longitude(10.0);
+  inv::Reservation reservation;
+  ASSERT_TRUE(stub_->ReserveStock(Context().get(), reserve, &reservation).ok());
+  ASSERT_EQ(reservation.allocation().groups_size(), 2);
+  EXPECT_EQ(reservation.allocation().groups(0).warehouse_code(), "HAM-1");  // nearest first
+  EXPECT_EQ(reservation.allocation().groups(0).lines(0).quantity(), 5);
+  EXPECT_EQ(reservation.allocation().groups(1).lines(0).quantity(), 3);
+
+  // Too much for what is left: refused with the shortfall, nothing held.
+  inv::ReserveStockRequest greedy = reserve;
+  greedy.set_request_id("saga-2:reserve");
+  greedy.set_order_id("order-2");
+  greedy.mutable_lines(0)->set_quantity(3);
+  inv::Reservation refused;
+  grpc::Status status = stub_->ReserveStock(Context().get(), greedy, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("PACK-20 wanted 3, available 2"), std::string::npos)
+      << status.error_message();
+
+  inv::CommitReservationRequest commit;
+  commit.set_request_id("saga-1:commit:HAM-1");
+  commit.set_order_id("order-1");
+  auto* shipped = commit.add_lines();
+  shipped->set_warehouse_id(reservation.allocation().groups(0).warehouse_id());
+  shipped->set_sku("PACK-20");
+  shipped->set_quantity(5);
+  inv::Reservation after_commit;
+  ASSERT_TRUE(stub_->CommitReservation(Context().get(), commit, &after_commit).ok());
+
+  inv::CheckInvariantsResponse invariants;
+  ASSERT_TRUE(
+      stub_->CheckInvariants(Context().get(), inv::CheckInvariantsRequest(), &invariants).ok());
+  EXPECT_EQ(invariants.violations_size(), 0);
+
+  auto metrics =
+      testing::HttpGet(absl::StrCat("http://127.0.0.1:", service_.metrics_port(), "/metrics"));
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(*SampleValue(*metrics, R"(oms_inventory_reservations_total{outcome="held"})"), 1);
+  EXPECT_EQ(
+      *SampleValue(*metrics, R"(oms_inventory_reservations_total{outcome="insufficient_stock"})"),
+      1);
+  EXPECT_EQ(*SampleValue(*metrics, R"(oms_inventory_allocation_warehouses_bucket{le="1"})"), 0);
+  EXPECT_EQ(*SampleValue(*metrics, R"(oms_inventory_allocation_warehouses_bucket{le="2"})"), 1);
+  EXPECT_EQ(*SampleValue(*metrics, R"(oms_inventory_stock_movements_total{kind="COMMIT"})"), 1);
+  EXPECT_EQ(*SampleValue(*metrics, "oms_inventory_invariant_violations"), 0);
+  absl::Status lint = testing::PromtoolCheckMetrics(*metrics);
+  EXPECT_TRUE(lint.ok()) << lint;
+}
+
 TEST_F(InventoryE2eTest, ExitsCleanlyOnSigterm) {
   auto status = service_.process().Stop(SIGTERM, std::chrono::seconds(20));
   ASSERT_TRUE(status.ok()) << status.status() << service_.log();

@@ -1,0 +1,40 @@
+// Domain metrics of inventory-service (series made once, at start).
+#pragma once
+
+#include <array>
+#include <string>
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Histogram;
+class Registry;
+}  // namespace prometheus
+
+namespace oms::inventory {
+
+class InventoryMetrics {
+ public:
+  explicit InventoryMetrics(prometheus::Registry& registry);
+
+  // outcome: held, insufficient_stock, refused (tombstone, duplicate order, bad state).
+  void Reservation(const std::string& outcome);
+  void Shortfalls(int count);
+  void Expired(int count);
+  void AllocationWarehouses(int count);
+  // kind: the ledger kind (RECEIPT, RESERVE, COMMIT, ...); rows written.
+  void Movements(const std::string& kind, int rows);
+  void InvariantViolations(int count);
+
+ private:
+  prometheus::Counter* held_;
+  prometheus::Counter* insufficient_;
+  prometheus::Counter* refused_;
+  prometheus::Counter* shortfalls_;
+  prometheus::Counter* expired_;
+  prometheus::Histogram* warehouses_;
+  prometheus::Gauge* violations_;
+  std::array<prometheus::Counter*, 8> movements_;
+};
+
+}  // namespace oms::inventory

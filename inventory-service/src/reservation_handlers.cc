@@ -1,0 +1,129 @@
+// Reservation handlers of InventoryServiceImpl: validate, run the store call on the executor,
+// count outcomes. Replays of an earlier request id are answered without counting again.
+#include "common/reactor.h"
+#include "common/status.h"
+#include "inventory-service/src/inventory_service.h"
+#include "inventory-service/src/reservation_validation.h"
+
+namespace oms::inventory {
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::PlanAllocation(
+    grpc::CallbackServerContext* context, const v1::PlanAllocationRequest* request,
+    v1::PlanAllocationResponse* response) {
+  if (absl::Status invalid = ValidatePlanRequest(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return reservations_.Preview(*request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::ReserveStock(
+    grpc::CallbackServerContext* context, const v1::ReserveStockRequest* request,
+    v1::Reservation* response) {
+  if (absl::Status invalid = ValidateReserve(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    const int ttl = request->ttl_seconds() > 0 ? request->ttl_seconds()
+                                               : policy_.default_ttl_seconds;
+    Outcome outcome;
+    absl::Status status = reservations_.Reserve(*request, ttl, response, &outcome);
+    if (outcome.replayed) return status;
+    if (status.ok()) {
+      metrics_.Reservation("held");
+      metrics_.AllocationWarehouses(response->allocation().groups_size());
+      metrics_.Movements("RESERVE", outcome.movements);
+    } else if (ReasonOf(status) == "INSUFFICIENT_STOCK") {
+      metrics_.Reservation("insufficient_stock");
+      v1::InsufficientStock detail;
+      if (auto payload = status.GetPayload("type.googleapis.com/oms.inventory.v1.InsufficientStock");
+          payload && detail.ParseFromString(std::string(*payload))) {
+        metrics_.Shortfalls(detail.shortfalls_size());
+      }
+    } else if (status.code() == absl::StatusCode::kFailedPrecondition) {
+      metrics_.Reservation("refused");
+    }
+    return status;
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::ExtendReservation(
+    grpc::CallbackServerContext* context, const v1::ExtendReservationRequest* request,
+    v1::Reservation* response) {
+  if (absl::Status invalid = ValidateExtend(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    Outcome outcome;
+    return reservations_.Extend(*request, response, &outcome);
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::CommitReservation(
+    grpc::CallbackServerContext* context, const v1::CommitReservationRequest* request,
+    v1::Reservation* response) {
+  if (absl::Status invalid = ValidateCommit(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    Outcome outcome;
+    absl::Status status = reservations_.Commit(*request, response, &outcome);
+    if (status.ok() && !outcome.replayed) metrics_.Movements("COMMIT", outcome.movements);
+    return status;
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::ReleaseReservation(
+    grpc::CallbackServerContext* context, const v1::ReleaseReservationRequest* request,
+    v1::Reservation* response) {
+  if (absl::Status invalid = ValidateRelease(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    Outcome outcome;
+    absl::Status status = reservations_.Release(*request, response, &outcome);
+    if (status.ok() && !outcome.replayed) metrics_.Movements("RELEASE", outcome.movements);
+    return status;
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::GetReservation(
+    grpc::CallbackServerContext* context, const v1::GetReservationRequest* request,
+    v1::Reservation* response) {
+  if (request->order_id().empty() || request->order_id().size() > 128) {
+    return Refuse(context, InvalidField("order_id", "must be 1 to 128 characters"));
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return reservations_.Get(request->order_id(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::RestockReturn(
+    grpc::CallbackServerContext* context, const v1::RestockReturnRequest* request,
+    v1::RestockReturnResponse* response) {
+  if (absl::Status invalid = ValidateRestock(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    Outcome outcome;
+    absl::Status status = reservations_.Restock(*request, response, &outcome);
+    if (status.ok() && !outcome.replayed) {
+      if (request->resellable_quantity() > 0) metrics_.Movements("RESTOCK", 1);
+      if (request->damaged_quantity() > 0) metrics_.Movements("DAMAGED", 1);
+    }
+    return status;
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::CheckInvariants(
+    grpc::CallbackServerContext* context, const v1::CheckInvariantsRequest* /*request*/,
+    v1::CheckInvariantsResponse* response) {
+  return RunBlocking(context, executor_, [this, response] {
+    absl::Status status = reservations_.CheckInvariants(policy_.expiry_grace, response);
+    if (status.ok()) metrics_.InvariantViolations(response->violations_size());
+    return status;
+  });
+}
+
+}  // namespace oms::inventory

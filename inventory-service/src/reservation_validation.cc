@@ -1,0 +1,147 @@
+#include "inventory-service/src/reservation_validation.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "inventory-service/src/catalog.h"
+
+namespace oms::inventory {
+namespace {
+
+absl::Status ValidateQuantity(long long quantity, long long max, const std::string& field) {
+  if (quantity < 1 || quantity > max) {
+    return InvalidField(field, absl::StrCat("must be between 1 and ", max));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateLines(const google::protobuf::RepeatedPtrField<v1::OrderLine>& lines) {
+  if (lines.empty() || lines.size() > kMaxOrderLines) {
+    return InvalidField("lines", absl::StrCat("must hold 1 to ", kMaxOrderLines, " lines"));
+  }
+  for (int i = 0; i < lines.size(); ++i) {
+    const std::string field = absl::StrCat("lines[", i, "]");
+    absl::Status status = ValidateSku(lines[i].sku(), field + ".sku");
+    if (status.ok()) status = ValidateQuantity(lines[i].quantity(), kMaxLineQuantity, field + ".quantity");
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateDestination(const v1::Destination& destination) {
+  const std::string& country = destination.country();
+  if (country.size() != 2 || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' ||
+      country[1] > 'Z') {
+    return InvalidField("destination.country", "must be an ISO 3166-1 alpha-2 code such as DE");
+  }
+  if (destination.region().size() > 100) {
+    return InvalidField("destination.region", "must be at most 100 bytes");
+  }
+  if (destination.has_location()) {
+    const double latitude = destination.location().latitude();
+    const double longitude = destination.location().longitude();
+    if (!std::isfinite(latitude) || latitude < -90 || latitude > 90) {
+      return InvalidField("destination.location.latitude", "must be between -90 and 90");
+    }
+    if (!std::isfinite(longitude) || longitude < -180 || longitude > 180) {
+      return InvalidField("destination.location.longitude", "must be between -180 and 180");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateStrategy(v1::AllocationStrategy strategy) {
+  return v1::AllocationStrategy_IsValid(strategy)
+             ? absl::OkStatus()
+             : InvalidField("strategy", "must be SINGLE_WAREHOUSE, MINIMIZE_SPLITS, "
+                                        "NEAREST_FIRST or PRIORITY");
+}
+
+absl::Status ValidateTtl(int ttl_seconds, bool zero_allowed) {
+  if ((ttl_seconds == 0 && zero_allowed) || (ttl_seconds >= 1 && ttl_seconds <= kMaxTtlSeconds)) {
+    return absl::OkStatus();
+  }
+  return InvalidField("ttl_seconds", absl::StrCat("must be between 1 and ", kMaxTtlSeconds,
+                                                  zero_allowed ? " (0: the default)" : ""));
+}
+
+// Both ids of a mutating reservation call.
+absl::Status ValidateIds(const std::string& request_id, const std::string& order_id) {
+  absl::Status status = ValidateRequestId(request_id, "request_id");
+  return status.ok() ? ValidateRequestId(order_id, "order_id") : status;
+}
+
+}  // namespace
+
+absl::Status ValidatePlanRequest(const v1::PlanAllocationRequest& request) {
+  absl::Status status = ValidateLines(request.lines());
+  if (status.ok()) status = ValidateDestination(request.destination());
+  if (status.ok()) status = ValidateStrategy(request.strategy());
+  return status;
+}
+
+absl::Status ValidateReserve(const v1::ReserveStockRequest& request) {
+  absl::Status status = ValidateIds(request.request_id(), request.order_id());
+  if (status.ok()) status = ValidateLines(request.lines());
+  if (status.ok()) status = ValidateDestination(request.destination());
+  if (status.ok()) status = ValidateStrategy(request.strategy());
+  if (status.ok()) status = ValidateTtl(request.ttl_seconds(), /*zero_allowed=*/true);
+  return status;
+}
+
+absl::Status ValidateExtend(const v1::ExtendReservationRequest& request) {
+  absl::Status status = ValidateIds(request.request_id(), request.order_id());
+  return status.ok() ? ValidateTtl(request.ttl_seconds(), /*zero_allowed=*/false) : status;
+}
+
+absl::Status ValidateCommit(const v1::CommitReservationRequest& request) {
+  absl::Status status = ValidateIds(request.request_id(), request.order_id());
+  if (!status.ok()) return status;
+  if (request.lines().empty() || request.lines().size() > kMaxOrderLines) {
+    return InvalidField("lines", absl::StrCat("must hold 1 to ", kMaxOrderLines, " lines"));
+  }
+  for (int i = 0; i < request.lines().size(); ++i) {
+    const auto& line = request.lines(i);
+    const std::string field = absl::StrCat("lines[", i, "]");
+    status = ValidateWarehouseId(line.warehouse_id(), field + ".warehouse_id");
+    if (status.ok()) status = ValidateSku(line.sku(), field + ".sku");
+    if (status.ok()) {
+      status = ValidateQuantity(line.quantity(), kMaxLineQuantity * kMaxOrderLines,
+                                field + ".quantity");
+    }
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRelease(const v1::ReleaseReservationRequest& request) {
+  absl::Status status = ValidateIds(request.request_id(), request.order_id());
+  if (status.ok() && !request.warehouse_id().empty()) {
+    status = ValidateWarehouseId(request.warehouse_id(), "warehouse_id");
+  }
+  return status;
+}
+
+absl::Status ValidateRestock(const v1::RestockReturnRequest& request) {
+  absl::Status status = ValidateRequestId(request.request_id(), "request_id");
+  if (status.ok() && !request.order_id().empty()) {
+    status = ValidateRequestId(request.order_id(), "order_id");
+  }
+  if (status.ok()) status = ValidateWarehouseId(request.warehouse_id(), "warehouse_id");
+  if (status.ok()) status = ValidateSku(request.sku(), "sku");
+  if (!status.ok()) return status;
+  for (auto [quantity, field] : {std::pair{request.resellable_quantity(), "resellable_quantity"},
+                                 std::pair{request.damaged_quantity(), "damaged_quantity"}}) {
+    if (quantity < 0 || quantity > kMaxStockDelta) {
+      return InvalidField(field, absl::StrCat("must be between 0 and ", kMaxStockDelta));
+    }
+  }
+  if (request.resellable_quantity() + request.damaged_quantity() == 0) {
+    return InvalidField("resellable_quantity", "or damaged_quantity must be positive");
+  }
+  if (request.note().size() > 500) return InvalidField("note", "must be at most 500 bytes");
+  return absl::OkStatus();
+}
+
+}  // namespace oms::inventory

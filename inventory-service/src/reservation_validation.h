@@ -1,0 +1,20 @@
+// Bounds of the reservation requests; every error names the field. Pure logic.
+#pragma once
+
+#include "absl/status/status.h"
+#include "oms/inventory/v1/inventory.pb.h"
+
+namespace oms::inventory {
+
+inline constexpr int kMaxOrderLines = 100;
+inline constexpr long long kMaxLineQuantity = 10'000;
+inline constexpr int kMaxTtlSeconds = 30 * 24 * 3600;
+
+[[nodiscard]] absl::Status ValidatePlanRequest(const v1::PlanAllocationRequest& request);
+[[nodiscard]] absl::Status ValidateReserve(const v1::ReserveStockRequest& request);
+[[nodiscard]] absl::Status ValidateExtend(const v1::ExtendReservationRequest& request);
+[[nodiscard]] absl::Status ValidateCommit(const v1::CommitReservationRequest& request);
+[[nodiscard]] absl::Status ValidateRelease(const v1::ReleaseReservationRequest& request);
+[[nodiscard]] absl::Status ValidateRestock(const v1::RestockReturnRequest& request);
+
+}  // namespace oms::inventory

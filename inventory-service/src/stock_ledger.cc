@@ -1,0 +1,108 @@
+#include "inventory-service/src/stock_ledger.h"
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/pg_pool.h"
+#include "common/status.h"
+
+namespace oms::inventory {
+namespace {
+
+constexpr char kTarget[] = "stock_target_get";
+constexpr char kEnsure[] = "stock_levels_ensure";
+constexpr char kLock[] = "stock_levels_lock";
+constexpr char kMove[] = "stock_levels_move";
+
+}  // namespace
+
+const std::vector<PreparedStatement>& StockLedgerStatements() {
+  static const std::vector<PreparedStatement> kStatements = {
+      {kTarget,
+       "SELECT EXISTS (SELECT 1 FROM products WHERE sku = $1), "
+       "(SELECT code FROM warehouses WHERE id = $2::uuid)"},
+      {kEnsure,
+       "INSERT INTO stock_levels (sku, warehouse_id) VALUES ($1, $2::uuid) "
+       "ON CONFLICT (sku, warehouse_id) DO NOTHING"},
+      {kLock,
+       "SELECT s.sku FROM stock_levels s "
+       "JOIN unnest($1::text[], $2::uuid[]) AS l(sku, warehouse_id) "
+       "ON s.sku = l.sku AND s.warehouse_id = l.warehouse_id "
+       "ORDER BY s.sku, s.warehouse_id FOR UPDATE OF s"},
+      // A level that would break on_hand >= reserved >= 0 is left alone and returns no row.
+      {kMove,
+       "WITH l AS (SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::bigint[]) "
+       "  AS t(sku, warehouse_id, on_hand_delta, reserved_delta)), "
+       "level AS ("
+       "  UPDATE stock_levels s SET on_hand = s.on_hand + l.on_hand_delta, "
+       "    reserved = s.reserved + l.reserved_delta, updated_at = now() "
+       "  FROM l WHERE s.sku = l.sku AND s.warehouse_id = l.warehouse_id "
+       "    AND s.reserved + l.reserved_delta >= 0 "
+       "    AND s.on_hand + l.on_hand_delta >= s.reserved + l.reserved_delta "
+       "  RETURNING s.sku, s.warehouse_id, s.on_hand, s.reserved, l.on_hand_delta, "
+       "    l.reserved_delta) "
+       "INSERT INTO stock_movements (sku, warehouse_id, kind, on_hand_delta, reserved_delta, "
+       "  on_hand_after, reserved_after, reason, request_id, reservation_id, order_id) "
+       "SELECT sku, warehouse_id, $5, on_hand_delta, reserved_delta, on_hand, reserved, $6, $7, "
+       "  NULLIF($8, '')::uuid, NULLIF($9, '') FROM level "
+       "RETURNING id, sku, warehouse_id, on_hand_after, reserved_after"},
+  };
+  return kStatements;
+}
+
+std::string TextArray(const std::vector<std::string>& values) {
+  return absl::StrCat("{\"", absl::StrJoin(values, "\",\""), "\"}");
+}
+
+std::string NumberArray(const std::vector<int64_t>& values) {
+  return absl::StrCat("{", absl::StrJoin(values, ","), "}");
+}
+
+absl::StatusOr<std::string> CheckTarget(pqxx::work& tx, const std::string& sku,
+                                        const std::string& warehouse_id) {
+  pqxx::row target = tx.exec_prepared1(kTarget, sku, warehouse_id);
+  if (!target[0].as<bool>()) {
+    return absl::NotFoundError(absl::StrCat("sku: product ", sku, " does not exist"));
+  }
+  if (target[1].is_null()) {
+    return absl::NotFoundError(
+        absl::StrCat("warehouse_id: warehouse ", warehouse_id, " does not exist"));
+  }
+  return target[1].as<std::string>();
+}
+
+void EnsureLevel(pqxx::work& tx, const std::string& sku, const std::string& warehouse_id) {
+  tx.exec_prepared(kEnsure, sku, warehouse_id);
+}
+
+absl::StatusOr<std::vector<Moved>> ApplyMoves(pqxx::work& tx, const std::vector<Move>& moves,
+                                              const LedgerContext& ledger,
+                                              absl::string_view refusal_reason) {
+  std::vector<Moved> result;
+  if (moves.empty()) return result;
+  std::vector<std::string> skus, warehouses;
+  std::vector<int64_t> on_hand, reserved;
+  for (const auto& move : moves) {
+    skus.push_back(move.sku);
+    warehouses.push_back(move.warehouse_id);
+    on_hand.push_back(move.on_hand_delta);
+    reserved.push_back(move.reserved_delta);
+  }
+  tx.exec_prepared(kLock, TextArray(skus), TextArray(warehouses));
+  pqxx::result rows =
+      tx.exec_prepared(kMove, TextArray(skus), TextArray(warehouses), NumberArray(on_hand),
+                       NumberArray(reserved), ledger.kind, ledger.reason, ledger.request_id,
+                       ledger.reservation_id, ledger.order_id);
+  if (rows.size() != moves.size()) {
+    return WithReason(absl::StatusCode::kFailedPrecondition, refusal_reason,
+                      "stock: on hand would fall below zero or below the reserved quantity");
+  }
+  for (const auto& row : rows) {
+    result.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                      row[3].as<int64_t>(), row[4].as<int64_t>()});
+  }
+  return result;
+}
+
+}  // namespace oms::inventory

@@ -1,0 +1,94 @@
+#include "inventory-service/src/reservation_validation.h"
+
+#include <gtest/gtest.h>
+
+namespace oms::inventory {
+namespace {
+
+v1::ReserveStockRequest Good() {
+  v1::ReserveStockRequest request;
+  request.set_request_id("saga-1:reserve");
+  request.set_order_id("order-1");
+  auto* line = request.add_lines();
+  line->set_sku("SKU-1");
+  line->set_quantity(2);
+  request.mutable_destination()->set_country("DE");
+  return request;
+}
+
+std::string FieldOf(const absl::Status& status) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  std::string message(status.message());
+  return message.substr(0, message.find(':'));
+}
+
+TEST(ReservationValidationTest, ReserveBounds) {
+  EXPECT_TRUE(ValidateReserve(Good()).ok());
+  struct Case {
+    void (*spoil)(v1::ReserveStockRequest&);
+    const char* field;
+  };
+  const Case cases[] = {
+      {[](v1::ReserveStockRequest& r) { r.clear_request_id(); }, "request_id"},
+      {[](v1::ReserveStockRequest& r) { r.set_order_id(std::string(129, 'o')); }, "order_id"},
+      {[](v1::ReserveStockRequest& r) { r.clear_lines(); }, "lines"},
+      {[](v1::ReserveStockRequest& r) {
+         for (int i = 0; i < kMaxOrderLines; ++i) *r.add_lines() = r.lines(0);
+       },
+       "lines"},
+      {[](v1::ReserveStockRequest& r) { r.mutable_lines(0)->set_sku("a b"); }, "lines[0].sku"},
+      {[](v1::ReserveStockRequest& r) { r.mutable_lines(0)->set_quantity(kMaxLineQuantity + 1); },
+       "lines[0].quantity"},
+      {[](v1::ReserveStockRequest& r) { r.mutable_destination()->set_country("germany"); },
+       "destination.country"},
+      {[](v1::ReserveStockRequest& r) {
+         r.mutable_destination()->mutable_location()->set_latitude(-91);
+       },
+       "destination.location.latitude"},
+      {[](v1::ReserveStockRequest& r) { r.set_strategy(static_cast<v1::AllocationStrategy>(42)); },
+       "strategy"},
+      {[](v1::ReserveStockRequest& r) { r.set_ttl_seconds(-1); }, "ttl_seconds"},
+  };
+  for (const auto& c : cases) {
+    v1::ReserveStockRequest request = Good();
+    c.spoil(request);
+    EXPECT_EQ(FieldOf(ValidateReserve(request)), c.field);
+  }
+}
+
+TEST(ReservationValidationTest, CommitReleaseExtendAndRestockBounds) {
+  v1::CommitReservationRequest commit;
+  commit.set_request_id("r");
+  commit.set_order_id("o");
+  EXPECT_EQ(FieldOf(ValidateCommit(commit)), "lines");
+  auto* line = commit.add_lines();
+  line->set_warehouse_id("not-a-uuid");
+  line->set_sku("SKU-1");
+  line->set_quantity(1);
+  EXPECT_EQ(FieldOf(ValidateCommit(commit)), "lines[0].warehouse_id");
+
+  v1::ReleaseReservationRequest release;
+  release.set_request_id("r");
+  release.set_order_id("o");
+  EXPECT_TRUE(ValidateRelease(release).ok());
+  release.set_warehouse_id("x");
+  EXPECT_EQ(FieldOf(ValidateRelease(release)), "warehouse_id");
+
+  v1::ExtendReservationRequest extend;
+  extend.set_request_id("r");
+  extend.set_order_id("o");
+  EXPECT_EQ(FieldOf(ValidateExtend(extend)), "ttl_seconds");  // 0 is not an extension
+
+  v1::RestockReturnRequest restock;
+  restock.set_request_id("r");
+  restock.set_warehouse_id("0b4c7f6e-8d2a-4c55-9a51-3f6f0f1d2e3a");
+  restock.set_sku("SKU-1");
+  EXPECT_EQ(FieldOf(ValidateRestock(restock)), "resellable_quantity");  // nothing to restock
+  restock.set_damaged_quantity(-1);
+  EXPECT_EQ(FieldOf(ValidateRestock(restock)), "damaged_quantity");
+  restock.set_damaged_quantity(1);
+  EXPECT_TRUE(ValidateRestock(restock).ok());
+}
+
+}  // namespace
+}  // namespace oms::inventory
