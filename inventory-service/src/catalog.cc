@@ -125,11 +125,7 @@ absl::Status ValidateAddress(const common::v1::Address& address, const std::stri
     absl::Status status = ValidateText(*value, absl::StrCat(field, ".", name), min, max);
     if (!status.ok()) return status;
   }
-  const std::string& country = address.country();
-  if (country.size() != 2 || !IsUpper(country[0]) || !IsUpper(country[1])) {
-    return InvalidField(field + ".country", "must be an ISO 3166-1 alpha-2 code such as DE");
-  }
-  return absl::OkStatus();
+  return ValidateCountry(address.country(), field + ".country");
 }
 
 }  // namespace
@@ -158,6 +154,25 @@ absl::Status ValidateRequestId(const std::string& id, const std::string& field) 
   auto printable = [](char c) { return c > 0x20 && c < 0x7F; };
   if (!MatchesIdentifier(id, 128, printable, printable)) {
     return InvalidField(field, "must be 1 to 128 printable ASCII characters without spaces");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateCountry(const std::string& country, const std::string& field) {
+  if (country.size() != 2 || !IsUpper(country[0]) || !IsUpper(country[1])) {
+    return InvalidField(field, "must be an ISO 3166-1 alpha-2 code such as DE");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateLocation(const common::v1::GeoPoint& location, const std::string& field) {
+  const double latitude = location.latitude();
+  const double longitude = location.longitude();
+  if (!std::isfinite(latitude) || latitude < -90 || latitude > 90) {
+    return InvalidField(field + ".latitude", "must be between -90 and 90");
+  }
+  if (!std::isfinite(longitude) || longitude < -180 || longitude > 180) {
+    return InvalidField(field + ".longitude", "must be between -180 and 180");
   }
   return absl::OkStatus();
 }
@@ -210,14 +225,8 @@ absl::Status ValidateNewWarehouse(const v1::Warehouse& warehouse) {
   status = ValidateText(warehouse.region(), "warehouse.region", 1, 64);
   if (!status.ok()) return status;
   if (!warehouse.has_location()) return InvalidField("warehouse.location", "is required");
-  const double latitude = warehouse.location().latitude();
-  const double longitude = warehouse.location().longitude();
-  if (!std::isfinite(latitude) || latitude < -90 || latitude > 90) {
-    return InvalidField("warehouse.location.latitude", "must be between -90 and 90");
-  }
-  if (!std::isfinite(longitude) || longitude < -180 || longitude > 180) {
-    return InvalidField("warehouse.location.longitude", "must be between -180 and 180");
-  }
+  status = ValidateLocation(warehouse.location(), "warehouse.location");
+  if (!status.ok()) return status;
   if (warehouse.priority() < 0 || warehouse.priority() > kMaxPriority) {
     return InvalidField("warehouse.priority", absl::StrCat("must be between 0 and ", kMaxPriority));
   }

@@ -22,6 +22,11 @@ using ProductFields = std::set<std::string>;
 [[nodiscard]] absl::Status ValidateSku(const std::string& sku, const std::string& field);
 [[nodiscard]] absl::Status ValidateWarehouseId(const std::string& id, const std::string& field);
 [[nodiscard]] absl::Status ValidateRequestId(const std::string& id, const std::string& field);
+// ISO 3166-1 alpha-2, e.g. "DE".
+[[nodiscard]] absl::Status ValidateCountry(const std::string& country, const std::string& field);
+// Finite degrees within range; errors name `<field>.latitude` or `<field>.longitude`.
+[[nodiscard]] absl::Status ValidateLocation(const common::v1::GeoPoint& location,
+                                            const std::string& field);
 
 // All fields of a new product.
 [[nodiscard]] absl::Status ValidateNewProduct(const v1::Product& product);

@@ -1,7 +1,5 @@
 #include "inventory-service/src/reservation_validation.h"
 
-#include <cmath>
-
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "inventory-service/src/catalog.h"
@@ -30,25 +28,14 @@ absl::Status ValidateLines(const google::protobuf::RepeatedPtrField<v1::OrderLin
 }
 
 absl::Status ValidateDestination(const v1::Destination& destination) {
-  const std::string& country = destination.country();
-  if (country.size() != 2 || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' ||
-      country[1] > 'Z') {
-    return InvalidField("destination.country", "must be an ISO 3166-1 alpha-2 code such as DE");
-  }
+  absl::Status status = ValidateCountry(destination.country(), "destination.country");
+  if (!status.ok()) return status;
   if (destination.region().size() > 100) {
     return InvalidField("destination.region", "must be at most 100 bytes");
   }
-  if (destination.has_location()) {
-    const double latitude = destination.location().latitude();
-    const double longitude = destination.location().longitude();
-    if (!std::isfinite(latitude) || latitude < -90 || latitude > 90) {
-      return InvalidField("destination.location.latitude", "must be between -90 and 90");
-    }
-    if (!std::isfinite(longitude) || longitude < -180 || longitude > 180) {
-      return InvalidField("destination.location.longitude", "must be between -180 and 180");
-    }
-  }
-  return absl::OkStatus();
+  return destination.has_location()
+             ? ValidateLocation(destination.location(), "destination.location")
+             : absl::OkStatus();
 }
 
 absl::Status ValidateStrategy(v1::AllocationStrategy strategy) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/status.h"
+#include "inventory-service/tests/test_requests.h"
 
 namespace oms::inventory {
 namespace {
@@ -32,12 +33,7 @@ v1::Warehouse GoodWarehouse() {
   return warehouse;
 }
 
-// The field a validation error names (from its ErrorInfo metadata via the message prefix).
-std::string FieldOf(const absl::Status& status) {
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
-  std::string message(status.message());
-  return message.substr(0, message.find(':'));
-}
+using testing::FieldOf;
 
 TEST(CatalogTest, AcceptsAGoodProduct) { EXPECT_TRUE(ValidateNewProduct(GoodProduct()).ok()); }
 

@@ -9,6 +9,7 @@
 #include "common/metrics.h"
 #include "common/server.h"
 #include "common/status.h"
+#include "inventory-service/tests/test_requests.h"
 
 namespace oms::inventory {
 namespace {
@@ -203,16 +204,7 @@ TEST_F(InventoryServiceTest, AFullWorkQueueAnswersResourceExhausted) {
   EXPECT_EQ(store_.calls, 0);
 }
 
-v1::ReserveStockRequest GoodReserve() {
-  v1::ReserveStockRequest request;
-  request.set_request_id("saga-1:reserve");
-  request.set_order_id("order-1");
-  auto* line = request.add_lines();
-  line->set_sku("SKU-1");
-  line->set_quantity(2);
-  request.mutable_destination()->set_country("DE");
-  return request;
-}
+using testing::GoodReserve;
 
 TEST_F(InventoryServiceTest, ReserveValidatesAndAppliesTheDefaultTtl) {
   v1::Reservation response;

@@ -2,28 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include "inventory-service/tests/test_requests.h"
+
 namespace oms::inventory {
 namespace {
 
-v1::ReserveStockRequest Good() {
-  v1::ReserveStockRequest request;
-  request.set_request_id("saga-1:reserve");
-  request.set_order_id("order-1");
-  auto* line = request.add_lines();
-  line->set_sku("SKU-1");
-  line->set_quantity(2);
-  request.mutable_destination()->set_country("DE");
-  return request;
-}
-
-std::string FieldOf(const absl::Status& status) {
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
-  std::string message(status.message());
-  return message.substr(0, message.find(':'));
-}
+using testing::FieldOf;
 
 TEST(ReservationValidationTest, ReserveBounds) {
-  EXPECT_TRUE(ValidateReserve(Good()).ok());
+  EXPECT_TRUE(ValidateReserve(testing::GoodReserve()).ok());
   struct Case {
     void (*spoil)(v1::ReserveStockRequest&);
     const char* field;
@@ -50,7 +37,7 @@ TEST(ReservationValidationTest, ReserveBounds) {
       {[](v1::ReserveStockRequest& r) { r.set_ttl_seconds(-1); }, "ttl_seconds"},
   };
   for (const auto& c : cases) {
-    v1::ReserveStockRequest request = Good();
+    v1::ReserveStockRequest request = testing::GoodReserve();
     c.spoil(request);
     EXPECT_EQ(FieldOf(ValidateReserve(request)), c.field);
   }
