@@ -318,6 +318,47 @@ TEST_F(ReservationStoreTest, ExpiryFreesTheStock) {
   EXPECT_EQ(Violations(), "");
 }
 
+TEST_F(ReservationStoreTest, SweepersInSeveralReplicasExpireEachReservationOnce) {
+  Receive(berlin_, "SKU-A", 300);
+  constexpr int kReservations = 120;
+  for (int i = 0; i < kReservations; ++i) {
+    ASSERT_TRUE(Reserve(ReserveRequest("order-" + std::to_string(i), {{"SKU-A", 2}})).ok());
+  }
+  Exec("UPDATE reservations SET expires_at = now() - interval '1 second'");
+  prometheus::Registry registry;
+  InventoryMetrics metrics(registry);
+  std::vector<std::future<int>> sweeps;
+  for (int replica = 0; replica < 3; ++replica) {
+    sweeps.push_back(std::async(std::launch::async, [&] {
+      ExpirySweeper sweeper(*store_, metrics, std::chrono::seconds(60));
+      return sweeper.SweepNow();
+    }));
+  }
+  int expired = 0;
+  for (auto& sweep : sweeps) expired += sweep.get();
+  EXPECT_EQ(expired, kReservations);
+  EXPECT_EQ(Level(berlin_, "SKU-A", "reserved"), 0);
+  EXPECT_EQ(Violations(), "");
+}
+
+TEST_F(ReservationStoreTest, ConcurrentDuplicateCommitsAndReleasesApplyOnce) {
+  Receive(berlin_, "SKU-A", 10);
+  Receive(warsaw_, "SKU-A", 10);
+  ASSERT_TRUE(Reserve(ReserveRequest("order-1", {{"SKU-A", 15}})).ok());  // 10 BER + 5 WAW
+  std::vector<std::future<bool>> calls;
+  for (int i = 0; i < 6; ++i) {
+    calls.push_back(std::async(std::launch::async, [&] {
+      return Commit("order-1", "ship-BER", berlin_, "SKU-A", 4).ok();
+    }));
+    calls.push_back(std::async(std::launch::async, [&] { return Release("order-1", warsaw_).ok(); }));
+  }
+  for (auto& call : calls) EXPECT_TRUE(call.get());
+  EXPECT_EQ(Level(berlin_, "SKU-A", "on_hand"), 6);
+  EXPECT_EQ(Level(berlin_, "SKU-A", "reserved"), 6);
+  EXPECT_EQ(Level(warsaw_, "SKU-A", "reserved"), 0);
+  EXPECT_EQ(Violations(), "");
+}
+
 TEST_F(ReservationStoreTest, ExtendMovesTheExpiryOfAHeldReservationOnly) {
   Receive(berlin_, "SKU-A", 3);
   auto reservation = Reserve(ReserveRequest("order-1", {{"SKU-A", 1}}), 60);
