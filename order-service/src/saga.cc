@@ -1,0 +1,118 @@
+#include "order-service/src/saga.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace oms::order {
+namespace {
+
+// The first compensatable step at or below `from`, or -1.
+int CompensatableAtOrBelow(const SagaSpec& spec, int from) {
+  for (int step = from; step >= 0; --step) {
+    if (spec.steps[step].compensatable) return step;
+  }
+  return -1;
+}
+
+SagaState StartCompensation(const SagaSpec& spec, int from, const std::string& reason) {
+  SagaState next;
+  next.failure_reason = reason;
+  next.step = CompensatableAtOrBelow(spec, from);
+  next.phase = next.step < 0 ? SagaPhase::kCompensated : SagaPhase::kCompensating;
+  return next;
+}
+
+SagaState Park(SagaState state) {
+  state.parked_from = state.phase;
+  state.phase = SagaPhase::kNeedsAttention;
+  return state;
+}
+
+}  // namespace
+
+bool IsFinal(SagaPhase phase) {
+  return phase == SagaPhase::kCompleted || phase == SagaPhase::kCompensated;
+}
+
+NextCall Next(const SagaSpec& spec, const SagaState& state) {
+  switch (state.phase) {
+    case SagaPhase::kRunning:
+      return {NextCall::kForward, state.step};
+    case SagaPhase::kCompensating:
+      return {NextCall::kCompensate, state.step};
+    default:
+      return {};
+  }
+}
+
+SagaState Advance(const SagaSpec& spec, const SagaState& state, const CallOutcome& outcome,
+                  const RetryPolicy& policy) {
+  SagaState next = state;
+  const bool at_or_before_pivot = state.step <= spec.pivot;
+  if (state.phase == SagaPhase::kRunning) {
+    switch (outcome.result) {
+      case CallResult::kOk:
+        next.step = state.step + 1;
+        next.attempts = 0;
+        if (next.step == static_cast<int>(spec.steps.size())) next.phase = SagaPhase::kCompleted;
+        return next;
+      case CallResult::kTransient:
+        next.attempts = state.attempts + 1;
+        if (at_or_before_pivot && next.attempts >= policy.max_attempts) {
+          // Its outcome is unknown, so the failing step is compensated too.
+          return StartCompensation(spec, state.step, kDependencyUnavailable);
+        }
+        return next;  // after the pivot: retried until it succeeds
+      case CallResult::kRefused:
+        if (at_or_before_pivot) return StartCompensation(spec, state.step - 1, outcome.reason);
+        return Park(next);  // a refusal after the pivot needs a person
+    }
+  }
+  if (state.phase == SagaPhase::kCompensating) {
+    if (outcome.result == CallResult::kOk) {
+      next.attempts = 0;
+      next.step = CompensatableAtOrBelow(spec, state.step - 1);
+      if (next.step < 0) next.phase = SagaPhase::kCompensated;
+      return next;
+    }
+    next.attempts = state.attempts + 1;
+    if (outcome.result == CallResult::kRefused || next.attempts >= policy.max_attempts) {
+      return Park(next);
+    }
+    return next;
+  }
+  return next;  // final or parked: nothing moves it but an operator
+}
+
+SagaState Retry(const SagaState& state) {
+  if (state.phase != SagaPhase::kNeedsAttention) return state;
+  SagaState next = state;
+  next.phase = state.parked_from;
+  next.attempts = 0;
+  return next;
+}
+
+std::string RequestId(const std::string& saga_id, const SagaSpec& spec, const NextCall& call) {
+  std::string id = saga_id + ":" + spec.steps[call.step].name;
+  if (call.kind == NextCall::kCompensate) id += ":compensate";
+  return id;
+}
+
+std::chrono::milliseconds Backoff(const RetryPolicy& policy, int attempts, double random) {
+  const double ceiling = std::min<double>(static_cast<double>(policy.max.count()),
+                                          policy.base.count() * std::pow(2.0, attempts));
+  return std::chrono::milliseconds(static_cast<int64_t>(ceiling * random));
+}
+
+const char* PhaseName(SagaPhase phase) {
+  switch (phase) {
+    case SagaPhase::kRunning: return "RUNNING";
+    case SagaPhase::kCompensating: return "COMPENSATING";
+    case SagaPhase::kCompleted: return "COMPLETED";
+    case SagaPhase::kCompensated: return "COMPENSATED";
+    case SagaPhase::kNeedsAttention: return "NEEDS_ATTENTION";
+  }
+  return "UNKNOWN";
+}
+
+}  // namespace oms::order

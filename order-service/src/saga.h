@@ -1,0 +1,86 @@
+// The saga engine: a pure state machine that says what to call next and how an answer moves the
+// saga on. The coordinator persists the state before every call and after every answer, so a
+// saga resumes anywhere from its stored state; participants deduplicate by request id, so a call
+// repeated after a crash or a lost reply has one effect.
+//
+// Rules: steps run in order; a step's unknown outcome (transient failure) is retried with the
+// same request id, never assumed not to have happened. Up to and including the pivot, a refusal
+// or a step that keeps failing compensates the completed steps in reverse order (the failed step
+// too when its outcome is unknown; a compensation for a request that never arrived succeeds and
+// leaves a tombstone). After the pivot the saga only moves forward, retrying until it succeeds.
+// A compensation that exhausts its budget parks the saga in NEEDS_ATTENTION.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace oms::order {
+
+enum class SagaPhase { kRunning, kCompensating, kCompleted, kCompensated, kNeedsAttention };
+
+struct StepSpec {
+  std::string name;
+  bool compensatable = false;
+};
+
+struct SagaSpec {
+  std::vector<StepSpec> steps;
+  int pivot = 0;  // index of the pivot step; once it completes the saga only moves forward
+};
+
+struct RetryPolicy {
+  int max_attempts = 8;               // per step before the pivot, per compensation
+  std::chrono::milliseconds base{100};  // first backoff
+  std::chrono::milliseconds max{10000};
+};
+
+struct SagaState {
+  SagaPhase phase = SagaPhase::kRunning;
+  int step = 0;      // running: the step to run; compensating: the step to compensate
+  int attempts = 0;  // failed attempts of that call so far
+  std::string failure_reason;  // why compensation started (machine-readable)
+  SagaPhase parked_from = SagaPhase::kRunning;  // where NEEDS_ATTENTION came from
+  bool operator==(const SagaState&) const = default;
+};
+
+enum class CallResult {
+  kOk,
+  kTransient,  // UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED: outcome unknown, retry
+  kRefused,    // a business refusal: the step did not take effect
+};
+
+struct CallOutcome {
+  CallResult result = CallResult::kOk;
+  std::string reason;  // for refusals: the participant's reason, e.g. PAYMENT_DECLINED
+};
+
+struct NextCall {
+  enum Kind { kNone, kForward, kCompensate } kind = kNone;
+  int step = 0;
+};
+
+inline constexpr char kDependencyUnavailable[] = "DEPENDENCY_UNAVAILABLE";
+
+bool IsFinal(SagaPhase phase);
+
+// What to call for `state`; kNone once the saga is final or parked.
+NextCall Next(const SagaSpec& spec, const SagaState& state);
+
+// The state after `outcome` of the call Next() named.
+SagaState Advance(const SagaSpec& spec, const SagaState& state, const CallOutcome& outcome,
+                  const RetryPolicy& policy);
+
+// An operator's retry of a parked saga: it resumes where it stopped, with a fresh budget.
+SagaState Retry(const SagaState& state);
+
+// The deterministic request id of a call: "<saga id>:<step>" or "<saga id>:<step>:compensate".
+std::string RequestId(const std::string& saga_id, const SagaSpec& spec, const NextCall& call);
+
+// Exponential backoff with full jitter; `random` in [0, 1).
+std::chrono::milliseconds Backoff(const RetryPolicy& policy, int attempts, double random);
+
+const char* PhaseName(SagaPhase phase);
+
+}  // namespace oms::order

@@ -1,0 +1,207 @@
+// The saga engine against fake participants over many seeded schedules of failures, refusals,
+// lost replies and coordinator crashes (state reloaded from the last persisted copy), asserting
+// that every saga ends final and that each completed step is compensated exactly once.
+#include "order-service/src/saga.h"
+
+#include <map>
+#include <random>
+#include <set>
+
+#include <gtest/gtest.h>
+
+namespace oms::order {
+namespace {
+
+// The order saga's shape: reserve, authorize, create shipments (the pivot), confirm.
+const SagaSpec kSpec{{{"reserve", true}, {"authorize", true}, {"ship", true}, {"confirm", false}},
+                     2};
+
+// A participant that deduplicates by request id, honours tombstones and counts real effects.
+class FakeParticipant {
+ public:
+  // Forward call: applies at most once; refused if a compensation got here first.
+  bool Forward(const std::string& id) {
+    if (compensated_.count(id)) return false;
+    if (!applied_.count(id)) ++effects_;
+    applied_.insert(id);
+    return true;
+  }
+  // Compensation of the forward call `id`: undoes it once, or leaves a tombstone.
+  void Compensate(const std::string& id) {
+    if (compensated_.count(id)) return;
+    compensated_.insert(id);
+    if (applied_.count(id)) ++undone_;
+  }
+  bool Applied(const std::string& id) const { return applied_.count(id) > 0; }
+  int effects() const { return effects_; }
+  int undone() const { return undone_; }
+
+ private:
+  std::set<std::string> applied_;
+  std::set<std::string> compensated_;
+  int effects_ = 0;
+  int undone_ = 0;
+};
+
+struct Schedule {
+  double transient = 0.2;    // the call fails before reaching the participant
+  double lost_reply = 0.1;   // the participant acts, the coordinator sees a timeout
+  double refuse = 0.03;      // a business refusal (forward steps before the pivot)
+  double crash = 0.1;        // the coordinator dies after the call, before persisting
+};
+
+struct SagaRun {
+  SagaState final_state;
+  std::vector<FakeParticipant> participants;
+  int retries_by_operator = 0;
+};
+
+SagaRun RunSaga(uint64_t seed, const Schedule& schedule, const RetryPolicy& policy) {
+  std::mt19937_64 random(seed);
+  std::uniform_real_distribution<double> roll(0, 1);
+  SagaRun run;
+  run.participants.resize(kSpec.steps.size());
+  const std::string saga_id = "saga-" + std::to_string(seed);
+  SagaState persisted;  // what the store holds
+  for (int calls = 0; calls < 10000; ++calls) {
+    if (persisted.phase == SagaPhase::kNeedsAttention) {
+      persisted = Retry(persisted);  // the operator's RetrySaga
+      ++run.retries_by_operator;
+      continue;
+    }
+    NextCall call = Next(kSpec, persisted);
+    if (call.kind == NextCall::kNone) break;
+    const std::string forward_id = saga_id + ":" + kSpec.steps[call.step].name;
+    EXPECT_EQ(RequestId(saga_id, kSpec, call),
+              call.kind == NextCall::kForward ? forward_id : forward_id + ":compensate");
+    FakeParticipant& participant = run.participants[call.step];
+    CallOutcome outcome;
+    const double r = roll(random);
+    if (r < schedule.transient) {
+      outcome.result = CallResult::kTransient;
+    } else if (call.kind == NextCall::kForward) {
+      // A participant answers a repeat of a request it acted on with its stored result, so
+      // only a request it has not acted on can be refused.
+      const bool may_refuse = call.step <= kSpec.pivot && !participant.Applied(forward_id);
+      if (may_refuse && roll(random) < schedule.refuse) {
+        outcome = {CallResult::kRefused, "REFUSED_BY_" + kSpec.steps[call.step].name};
+      } else if (!participant.Forward(forward_id)) {
+        outcome = {CallResult::kRefused, "TOMBSTONE"};
+      }
+      if (outcome.result == CallResult::kOk && roll(random) < schedule.lost_reply) {
+        outcome.result = CallResult::kTransient;
+      }
+    } else {
+      participant.Compensate(forward_id);
+      if (roll(random) < schedule.lost_reply) outcome.result = CallResult::kTransient;
+    }
+    SagaState next = Advance(kSpec, persisted, outcome, policy);
+    if (roll(random) < schedule.crash) continue;  // crashed before persisting: reload and redo
+    persisted = next;
+  }
+  run.final_state = persisted;
+  return run;
+}
+
+class SagaScheduleTest : public ::testing::TestWithParam<Schedule> {};
+
+std::string ScheduleName(std::size_t index) {
+  static const char* kNames[] = {"Mild", "Rough", "LossyAndCrashy"};
+  return kNames[index];
+}
+
+TEST_P(SagaScheduleTest, EverySagaEndsFinalAndCompensatesEachCompletedStepOnce) {
+  const RetryPolicy policy{4, std::chrono::milliseconds(1), std::chrono::milliseconds(10)};
+  int completed = 0, compensated = 0;
+  for (uint64_t seed = 1; seed <= 2000; ++seed) {
+    SagaRun run = RunSaga(seed, GetParam(), policy);
+    ASSERT_TRUE(IsFinal(run.final_state.phase)) << "seed " << seed << " ended "
+                                                << PhaseName(run.final_state.phase);
+    for (std::size_t step = 0; step < kSpec.steps.size(); ++step) {
+      const FakeParticipant& p = run.participants[step];
+      ASSERT_LE(p.effects(), 1) << "seed " << seed << ": step " << step << " acted twice";
+      if (run.final_state.phase == SagaPhase::kCompleted) {
+        EXPECT_EQ(p.effects(), 1) << "seed " << seed;
+        EXPECT_EQ(p.undone(), 0) << "seed " << seed;
+      } else {
+        // Compensated: whatever took effect was undone exactly once.
+        EXPECT_EQ(p.undone(), p.effects()) << "seed " << seed << " step " << step;
+      }
+    }
+    if (run.final_state.phase == SagaPhase::kCompleted) {
+      ++completed;
+    } else {
+      ++compensated;
+      EXPECT_FALSE(run.final_state.failure_reason.empty());
+      // Nothing after the pivot ran in a compensated saga.
+      EXPECT_EQ(run.participants[3].effects(), 0) << "seed " << seed;
+    }
+  }
+  // The schedules are rough enough that both endings occur many times.
+  EXPECT_GT(completed, 100);
+  EXPECT_GT(compensated, 100);
+}
+
+INSTANTIATE_TEST_SUITE_P(Schedules, SagaScheduleTest,
+                         ::testing::Values(Schedule{0.2, 0.1, 0.03, 0.1},
+                                           Schedule{0.45, 0.2, 0.05, 0.2},
+                                           Schedule{0.1, 0.4, 0.1, 0.3}),
+                         [](const auto& test_info) { return ScheduleName(test_info.index); });
+
+TEST(SagaTest, ARefusalCompensatesTheStepsBeforeItInReverse) {
+  const RetryPolicy policy;
+  SagaState state;
+  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy);  // reserved
+  state = Advance(kSpec, state, {CallResult::kRefused, "PAYMENT_DECLINED"}, policy);
+  EXPECT_EQ(state.phase, SagaPhase::kCompensating);
+  EXPECT_EQ(state.failure_reason, "PAYMENT_DECLINED");
+  NextCall call = Next(kSpec, state);
+  EXPECT_EQ(call.kind, NextCall::kCompensate);
+  EXPECT_EQ(call.step, 0);  // release the reservation; authorize took no effect
+  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy);
+  EXPECT_EQ(state.phase, SagaPhase::kCompensated);
+}
+
+TEST(SagaTest, AStepThatKeepsFailingIsItselfCompensatedThenTheOnesBefore) {
+  const RetryPolicy policy{3, std::chrono::milliseconds(1), std::chrono::milliseconds(1)};
+  SagaState state;
+  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy);
+  for (int i = 0; i < 3; ++i) state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy);
+  EXPECT_EQ(state.phase, SagaPhase::kCompensating);
+  EXPECT_EQ(state.failure_reason, kDependencyUnavailable);
+  EXPECT_EQ(Next(kSpec, state).step, 1);  // void the authorization that may have happened
+}
+
+TEST(SagaTest, AfterThePivotStepsAreRetriedWithoutLimit) {
+  const RetryPolicy policy{2, std::chrono::milliseconds(1), std::chrono::milliseconds(1)};
+  SagaState state{SagaPhase::kRunning, 3, 0, "", SagaPhase::kRunning};
+  for (int i = 0; i < 50; ++i) state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy);
+  EXPECT_EQ(state.phase, SagaPhase::kRunning);
+  EXPECT_EQ(state.attempts, 50);
+  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy);
+  EXPECT_EQ(state.phase, SagaPhase::kCompleted);
+}
+
+TEST(SagaTest, ACompensationThatExhaustsItsBudgetParksAndAnOperatorRetryResumesIt) {
+  const RetryPolicy policy{2, std::chrono::milliseconds(1), std::chrono::milliseconds(1)};
+  SagaState state{SagaPhase::kCompensating, 1, 0, "PAYMENT_DECLINED", SagaPhase::kRunning};
+  state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy);
+  state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy);
+  EXPECT_EQ(state.phase, SagaPhase::kNeedsAttention);
+  EXPECT_EQ(Next(kSpec, state).kind, NextCall::kNone);
+  state = Retry(state);
+  EXPECT_EQ(state.phase, SagaPhase::kCompensating);
+  EXPECT_EQ(state.step, 1);
+  EXPECT_EQ(state.attempts, 0);
+}
+
+TEST(SagaTest, BackoffGrowsAndStaysUnderTheCeiling) {
+  const RetryPolicy policy{8, std::chrono::milliseconds(100), std::chrono::milliseconds(2000)};
+  EXPECT_EQ(Backoff(policy, 0, 0.999).count(), 99);
+  EXPECT_EQ(Backoff(policy, 3, 0.5).count(), 400);
+  EXPECT_EQ(Backoff(policy, 30, 0.999).count(), 1998);
+  EXPECT_EQ(Backoff(policy, 5, 0.0).count(), 0);
+}
+
+}  // namespace
+}  // namespace oms::order
