@@ -1,0 +1,96 @@
+#include "billing-service/src/billing_service.h"
+
+#include "billing-service/src/requests.h"
+#include "common/grpc_status.h"
+#include "common/reactor.h"
+
+namespace oms::billing {
+namespace {
+
+// Bad input is answered on the gRPC thread: it costs no executor slot and changes nothing.
+grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* BillingServiceImpl::AuthorizePayment(
+    grpc::CallbackServerContext* context, const v1::AuthorizePaymentRequest* request,
+    v1::Payment* response) {
+  if (absl::Status invalid = ValidateAuthorize(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.Authorize(*request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BillingServiceImpl::CapturePayment(
+    grpc::CallbackServerContext* context, const v1::CapturePaymentRequest* request,
+    v1::CapturePaymentResponse* response) {
+  if (absl::Status invalid = ValidateCapture(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.Capture(*request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BillingServiceImpl::VoidPayment(grpc::CallbackServerContext* context,
+                                                          const v1::VoidPaymentRequest* request,
+                                                          v1::Payment* response) {
+  if (absl::Status invalid = ValidateVoid(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.Void(*request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BillingServiceImpl::RefundPayment(
+    grpc::CallbackServerContext* context, const v1::RefundPaymentRequest* request,
+    v1::RefundPaymentResponse* response) {
+  if (absl::Status invalid = ValidateRefund(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.Refund(*request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BillingServiceImpl::GetPayment(grpc::CallbackServerContext* context,
+                                                         const v1::GetPaymentRequest* request,
+                                                         v1::Payment* response) {
+  if (absl::Status invalid = ValidatePaymentId(request->id(), "id"); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.GetPayment(request->id(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* BillingServiceImpl::ListPayments(
+    grpc::CallbackServerContext* context, const v1::ListPaymentsRequest* request,
+    v1::ListPaymentsResponse* response) {
+  if (absl::Status invalid = ValidateEntityId(request->order_id(), "order_id"); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.ListPayments(request->order_id(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* BillingServiceImpl::ListInvoices(
+    grpc::CallbackServerContext* context, const v1::ListInvoicesRequest* request,
+    v1::ListInvoicesResponse* response) {
+  if (absl::Status invalid = ValidateEntityId(request->order_id(), "order_id"); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.ListInvoices(request->order_id(), response);
+  });
+}
+
+}  // namespace oms::billing

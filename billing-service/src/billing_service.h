@@ -1,0 +1,43 @@
+// gRPC handlers of oms.billing.v1.BillingService: validate, hand the work to the executor, map
+// the status. Nothing here touches the database or the provider directly.
+#pragma once
+
+#include "billing-service/src/billing_store.h"
+#include "common/executor.h"
+#include "oms/billing/v1/billing.grpc.pb.h"
+
+namespace oms::billing {
+
+class BillingServiceImpl final : public v1::BillingService::CallbackService {
+ public:
+  BillingServiceImpl(BillingStore& store, BoundedExecutor& executor)
+      : store_(store), executor_(executor) {}
+
+  grpc::ServerUnaryReactor* AuthorizePayment(grpc::CallbackServerContext* context,
+                                             const v1::AuthorizePaymentRequest* request,
+                                             v1::Payment* response) override;
+  grpc::ServerUnaryReactor* CapturePayment(grpc::CallbackServerContext* context,
+                                           const v1::CapturePaymentRequest* request,
+                                           v1::CapturePaymentResponse* response) override;
+  grpc::ServerUnaryReactor* VoidPayment(grpc::CallbackServerContext* context,
+                                        const v1::VoidPaymentRequest* request,
+                                        v1::Payment* response) override;
+  grpc::ServerUnaryReactor* RefundPayment(grpc::CallbackServerContext* context,
+                                          const v1::RefundPaymentRequest* request,
+                                          v1::RefundPaymentResponse* response) override;
+  grpc::ServerUnaryReactor* GetPayment(grpc::CallbackServerContext* context,
+                                       const v1::GetPaymentRequest* request,
+                                       v1::Payment* response) override;
+  grpc::ServerUnaryReactor* ListPayments(grpc::CallbackServerContext* context,
+                                         const v1::ListPaymentsRequest* request,
+                                         v1::ListPaymentsResponse* response) override;
+  grpc::ServerUnaryReactor* ListInvoices(grpc::CallbackServerContext* context,
+                                         const v1::ListInvoicesRequest* request,
+                                         v1::ListInvoicesResponse* response) override;
+
+ private:
+  BillingStore& store_;
+  BoundedExecutor& executor_;
+};
+
+}  // namespace oms::billing

@@ -1,0 +1,26 @@
+// Validation of billing requests: every bound in one place, every error naming the field
+// (INVALID_ARGUMENT via oms::InvalidField). Pure logic: no I/O, no gRPC.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "oms/billing/v1/billing.pb.h"
+
+namespace oms::billing {
+
+inline constexpr int kMaxLines = 500;
+
+// Request ids: 1..128 printable ASCII without spaces (the saga's "<saga id>:<step>").
+[[nodiscard]] absl::Status ValidateRequestId(const std::string& id, const std::string& field);
+// Order and shipment ids: 1..64 of [A-Za-z0-9._:-], starting with a letter or digit.
+[[nodiscard]] absl::Status ValidateEntityId(const std::string& id, const std::string& field);
+// Payment ids: canonical UUID text.
+[[nodiscard]] absl::Status ValidatePaymentId(const std::string& id, const std::string& field);
+
+[[nodiscard]] absl::Status ValidateAuthorize(const v1::AuthorizePaymentRequest& request);
+[[nodiscard]] absl::Status ValidateCapture(const v1::CapturePaymentRequest& request);
+[[nodiscard]] absl::Status ValidateVoid(const v1::VoidPaymentRequest& request);
+[[nodiscard]] absl::Status ValidateRefund(const v1::RefundPaymentRequest& request);
+
+}  // namespace oms::billing

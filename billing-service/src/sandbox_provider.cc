@@ -1,0 +1,215 @@
+#include "billing-service/src/sandbox_provider.h"
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "common/pg_pool.h"
+#include "common/status.h"
+
+namespace oms::billing {
+namespace {
+
+#define OMS_SANDBOX_COLUMNS \
+  "operation, reference, amount_minor, currency, outcome, decline_code, fingerprint"
+
+constexpr char kGet[] = "sandbox_provider_operations_get";
+constexpr char kInsert[] = "sandbox_provider_operations_insert";
+constexpr char kLockAuthorization[] = "sandbox_provider_operations_lock_authorization";
+constexpr char kTotals[] = "sandbox_provider_operations_totals";
+constexpr char kFailCapture[] = "sandbox_provider_operations_fail_capture";
+
+const char* OperationText(int operation) {
+  static const char* const kNames[] = {"CAPTURE", "VOID", "REFUND"};
+  return kNames[operation];
+}
+
+std::string Fingerprint(absl::string_view operation, absl::string_view authorization,
+                        long long amount, absl::string_view currency, absl::string_view token) {
+  return absl::StrCat(operation, "|", authorization, "|", amount, "|", currency, "|", token);
+}
+
+ProviderResult ReadResult(const pqxx::row& row, bool replayed) {
+  ProviderResult result;
+  result.reference = row[1].as<std::string>();
+  result.amount_minor = row[2].as<long long>();
+  result.currency = row[3].as<std::string>();
+  result.outcome = row[4].as<std::string>() == "APPROVED" ? ProviderOutcome::kApproved
+                                                          : ProviderOutcome::kDeclined;
+  result.decline_code = row[5].as<std::string>();
+  result.replayed = replayed;
+  return result;
+}
+
+// The stored answer for a key seen before, or a refusal when the key now asks for something else.
+absl::StatusOr<ProviderResult> Replay(const pqxx::row& row, const std::string& fingerprint,
+                                      const std::string& key) {
+  if (row[6].as<std::string>() != fingerprint) {
+    return WithReason(absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
+                      absl::StrCat("sandbox provider: key ", key,
+                                   " was already used with other parameters"));
+  }
+  return ReadResult(row, /*replayed=*/true);
+}
+
+absl::Status Unavailable(absl::string_view what) {
+  return absl::UnavailableError(absl::StrCat("sandbox provider unavailable: ", what));
+}
+
+}  // namespace
+
+const std::vector<PreparedStatement>& SandboxProvider::Statements() {
+  static const std::vector<PreparedStatement> kStatements = {
+      {kGet, "SELECT " OMS_SANDBOX_COLUMNS " FROM sandbox_provider_operations "
+             "WHERE idempotency_key = $1"},
+      // $2 is the operation; the reference is made here; an authorization refers to itself.
+      // A concurrent insert of the same key waits for the other transaction, then inserts nothing.
+      {kInsert,
+       "INSERT INTO sandbox_provider_operations (idempotency_key, operation, reference, "
+       "authorization_reference, amount_minor, currency, outcome, decline_code, token, "
+       "capture_failures_left, fingerprint) "
+       "SELECT $1, $2, ref, CASE WHEN $3 = '' THEN ref ELSE $3 END, $4, $5, $6, $7, $8, $9, $10 "
+       "FROM (SELECT 'sbx_' || lower($2) || '_' || replace(gen_random_uuid()::text, '-', '') "
+       "AS ref) r "
+       "ON CONFLICT (idempotency_key) DO NOTHING "
+       "RETURNING " OMS_SANDBOX_COLUMNS},
+      // Serializes every follow-up on one authorization.
+      {kLockAuthorization,
+       "SELECT amount_minor, currency, outcome, capture_failures_left "
+       "FROM sandbox_provider_operations WHERE reference = $1 AND operation = 'AUTHORIZE' "
+       "FOR UPDATE"},
+      {kTotals,
+       "SELECT COALESCE(sum(amount_minor) FILTER (WHERE operation = 'CAPTURE'), 0)::bigint, "
+       "COALESCE(sum(amount_minor) FILTER (WHERE operation = 'VOID'), 0)::bigint, "
+       "COALESCE(sum(amount_minor) FILTER (WHERE operation = 'REFUND'), 0)::bigint "
+       "FROM sandbox_provider_operations "
+       "WHERE authorization_reference = $1 AND operation <> 'AUTHORIZE' AND outcome = 'APPROVED'"},
+      {kFailCapture,
+       "UPDATE sandbox_provider_operations SET capture_failures_left = capture_failures_left - 1 "
+       "WHERE reference = $1 AND capture_failures_left > 0"},
+  };
+  return kStatements;
+}
+
+absl::StatusOr<ProviderResult> SandboxProvider::Authorize(const AuthorizeCall& call) {
+  const std::string fingerprint =
+      Fingerprint("AUTHORIZE", "", call.amount_minor, call.currency, call.token);
+  ProviderResult result;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result existing = tx.exec_prepared(kGet, call.idempotency_key);
+    if (!existing.empty()) {
+      auto replay = Replay(existing[0], fingerprint, call.idempotency_key);
+      if (!replay.ok()) return replay.status();
+      result = *replay;
+      return absl::OkStatus();
+    }
+    if (call.token == "tok_unavailable") return Unavailable("authorization");
+    const bool approved = call.token == "tok_visa" || call.token == "tok_capture_fails";
+    const std::string decline_code =
+        approved ? "" : call.token == "tok_chargeDeclined" ? "card_declined" : "invalid_token";
+    const int capture_failures = call.token == "tok_capture_fails" ? kCaptureFailures : 0;
+    pqxx::result inserted = tx.exec_prepared(
+        kInsert, call.idempotency_key, "AUTHORIZE", "", call.amount_minor, call.currency,
+        approved ? "APPROVED" : "DECLINED", decline_code, call.token, capture_failures,
+        fingerprint);
+    if (inserted.empty()) {  // a concurrent call with the same key committed first
+      auto replay = Replay(tx.exec_prepared1(kGet, call.idempotency_key), fingerprint,
+                           call.idempotency_key);
+      if (!replay.ok()) return replay.status();
+      result = *replay;
+      return absl::OkStatus();
+    }
+    result = ReadResult(inserted[0], /*replayed=*/false);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<ProviderResult> SandboxProvider::Capture(const FollowUpCall& call) {
+  return FollowUp(Operation::kCapture, call);
+}
+
+absl::StatusOr<ProviderResult> SandboxProvider::Void(const FollowUpCall& call) {
+  return FollowUp(Operation::kVoid, call);
+}
+
+absl::StatusOr<ProviderResult> SandboxProvider::Refund(const FollowUpCall& call) {
+  return FollowUp(Operation::kRefund, call);
+}
+
+absl::StatusOr<ProviderResult> SandboxProvider::FollowUp(Operation operation,
+                                                         const FollowUpCall& call) {
+  const char* operation_text = OperationText(static_cast<int>(operation));
+  const std::string fingerprint = Fingerprint(operation_text, call.authorization_reference,
+                                              call.amount_minor, call.currency, "");
+  ProviderResult result;
+  bool failed_attempt = false;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result authorization = tx.exec_prepared(kLockAuthorization, call.authorization_reference);
+    if (authorization.empty()) {
+      return absl::NotFoundError(absl::StrCat("sandbox provider: no authorization ",
+                                              call.authorization_reference));
+    }
+    // Looked up under the authorization's lock, so a concurrent call with the same key waits.
+    pqxx::result existing = tx.exec_prepared(kGet, call.idempotency_key);
+    if (!existing.empty()) {
+      auto replay = Replay(existing[0], fingerprint, call.idempotency_key);
+      if (!replay.ok()) return replay.status();
+      result = *replay;
+      return absl::OkStatus();
+    }
+    const pqxx::row auth = authorization[0];
+    if (auth[2].as<std::string>() != "APPROVED") {
+      return absl::FailedPreconditionError("sandbox provider: the authorization was declined");
+    }
+    if (auth[1].as<std::string>() != call.currency) {
+      return WithReason(absl::StatusCode::kFailedPrecondition, "CURRENCY_MISMATCH",
+                        "sandbox provider: currency differs from the authorization's");
+    }
+    if (operation == Operation::kCapture && auth[3].as<int>() > 0) {
+      // Committed on purpose: the attempt is spent even though the caller sees an error.
+      tx.exec_prepared(kFailCapture, call.authorization_reference);
+      failed_attempt = true;
+      return absl::OkStatus();
+    }
+    const pqxx::row totals = tx.exec_prepared1(kTotals, call.authorization_reference);
+    const long long authorized = auth[0].as<long long>();
+    const long long captured = totals[0].as<long long>();
+    const long long voided = totals[1].as<long long>();
+    const long long refunded = totals[2].as<long long>();
+    const long long limit = operation == Operation::kRefund ? captured - refunded
+                                                            : authorized - captured - voided;
+    if (call.amount_minor > limit) {
+      return WithReason(absl::StatusCode::kFailedPrecondition,
+                        operation == Operation::kRefund ? "REFUND_EXCEEDS_CAPTURE"
+                                                        : "AMOUNT_EXCEEDS_AUTHORIZATION",
+                        absl::StrCat("sandbox provider: ", operation_text, " of ",
+                                     call.amount_minor, " exceeds the ", limit, " available"));
+    }
+    pqxx::result inserted = tx.exec_prepared(
+        kInsert, call.idempotency_key, operation_text, call.authorization_reference,
+        call.amount_minor, call.currency, "APPROVED", "", "", 0, fingerprint);
+    if (inserted.empty()) return absl::AbortedError("sandbox provider: concurrent key; retry");
+    result = ReadResult(inserted[0], /*replayed=*/false);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (failed_attempt) return Unavailable("capture attempt failed (tok_capture_fails)");
+  return result;
+}
+
+absl::StatusOr<std::optional<ProviderResult>> SandboxProvider::FindAuthorization(
+    const std::string& idempotency_key) {
+  std::optional<ProviderResult> result;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result rows = tx.exec_prepared(kGet, idempotency_key);
+    if (!rows.empty() && rows[0][0].as<std::string>() == "AUTHORIZE") {
+      result = ReadResult(rows[0], /*replayed=*/true);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+}  // namespace oms::billing
