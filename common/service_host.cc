@@ -33,9 +33,6 @@ ServiceHost::~ServiceHost() = default;
 
 absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(HostConfig config) {
   log::Init(config.service_name, config.log_level);
-  if (config.database_url.empty()) {
-    return absl::InvalidArgumentError("no database URL: set --database_url or its variable");
-  }
   std::unique_ptr<ServiceHost> host(new ServiceHost(std::move(config)));
   const HostConfig& c = host->config_;
   host->metrics_ = std::make_unique<Metrics>(c.service_name, c.version);
