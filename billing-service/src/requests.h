@@ -5,17 +5,15 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "common/validation.h"
 #include "oms/billing/v1/billing.pb.h"
 
 namespace oms::billing {
 
 inline constexpr int kMaxLines = 500;
 
-// Request ids: 1..128 printable ASCII without spaces (the saga's "<saga id>:<step>").
-[[nodiscard]] absl::Status ValidateRequestId(const std::string& id, const std::string& field);
-// Order and shipment ids: 1..64 of [A-Za-z0-9._:-], starting with a letter or digit.
-[[nodiscard]] absl::Status ValidateEntityId(const std::string& id, const std::string& field);
-// Payment ids: canonical UUID text.
+// Request ids (oms::ValidateRequestId) and order and shipment ids (oms::ValidateEntityId) are
+// checked as everywhere in oms. Payment ids: canonical UUID text.
 [[nodiscard]] absl::Status ValidatePaymentId(const std::string& id, const std::string& field);
 
 [[nodiscard]] absl::Status ValidateAuthorize(const v1::AuthorizePaymentRequest& request);

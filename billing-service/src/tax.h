@@ -11,6 +11,8 @@
 //   total = net + tax;   document subtotal/tax/total = the sums over its lines.
 #pragma once
 
+#include "common/validation.h"
+
 #include <map>
 #include <string>
 
@@ -22,7 +24,7 @@ namespace oms::billing {
 
 inline constexpr int kMaxTaxRateBp = 10000;                        // 100 %
 inline constexpr long long kMaxQuantity = 1'000'000;
-inline constexpr long long kMaxAmountMinor = 1'000'000'000'000LL;  // 10^10 in major units
+using ::oms::kMaxAmountMinor;  // 10^10 in major units
 
 // Half-up per unit; unit_price in [0, kMaxAmountMinor], rate_bp in [0, kMaxTaxRateBp].
 [[nodiscard]] long long UnitTax(long long unit_price_minor, int rate_bp);

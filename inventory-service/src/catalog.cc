@@ -1,7 +1,5 @@
 #include "inventory-service/src/catalog.h"
 
-#include <cmath>
-#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -17,42 +15,6 @@ const ProductFields& MutableProductFields() {
   return kFields;
 }
 
-// Counts code points, refusing invalid UTF-8 and control characters other than newline and tab.
-absl::StatusOr<std::size_t> TextLength(const std::string& text, bool allow_newlines) {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    std::size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xE ? 3
-                         : (byte >> 3) == 0x1E ? 4 : 0;
-    if (length == 0 || i + length > text.size()) return absl::InvalidArgumentError("UTF-8");
-    for (std::size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) {
-        return absl::InvalidArgumentError("UTF-8");
-      }
-    }
-    if (length == 1 && (byte < 0x20 || byte == 0x7F) &&
-        !(allow_newlines && (byte == '\n' || byte == '\t'))) {
-      return absl::InvalidArgumentError("control");
-    }
-    i += length;
-    ++count;
-  }
-  return count;
-}
-
-absl::Status ValidateText(const std::string& text, const std::string& field, std::size_t min,
-                          std::size_t max, bool allow_newlines = false) {
-  auto length = TextLength(text, allow_newlines);
-  if (!length.ok()) {
-    return InvalidField(field, length.status().message() == "UTF-8"
-                                   ? "must be valid UTF-8"
-                                   : "must not contain control characters");
-  }
-  if (*length < min) return InvalidField(field, "must not be empty");
-  if (*length > max) return InvalidField(field, absl::StrCat("must be at most ", max, " characters"));
-  return absl::OkStatus();
-}
-
 // Matches [first][rest]{0,max-1} where each class is a predicate over ASCII characters.
 template <class First, class Rest>
 bool MatchesIdentifier(const std::string& text, std::size_t max, First first, Rest rest) {
@@ -65,18 +27,6 @@ bool MatchesIdentifier(const std::string& text, std::size_t max, First first, Re
 
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-absl::Status ValidateMoney(const common::v1::Money& money, const std::string& field) {
-  if (money.currency().size() != 3 || !IsUpper(money.currency()[0]) ||
-      !IsUpper(money.currency()[1]) || !IsUpper(money.currency()[2])) {
-    return InvalidField(field + ".currency", "must be an ISO 4217 code such as EUR");
-  }
-  if (money.amount_minor() < 0 || money.amount_minor() > kMaxAmountMinor) {
-    return InvalidField(field + ".amount_minor",
-                        absl::StrCat("must be between 0 and ", kMaxAmountMinor));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status ValidateImageUrl(const std::string& url) {
   if (url.empty()) return absl::OkStatus();
@@ -99,10 +49,10 @@ absl::Status ValidateProductField(const v1::Product& product, const std::string&
   }
   if (name == "unit_price") {
     if (!product.has_unit_price()) return InvalidField("product.unit_price", "is required");
-    return ValidateMoney(product.unit_price(), "product.unit_price");
+    return ValidateMoney(product.unit_price(), "product.unit_price", 0);
   }
   if (name == "unit_cost") {
-    return product.has_unit_cost() ? ValidateMoney(product.unit_cost(), "product.unit_cost")
+    return product.has_unit_cost() ? ValidateMoney(product.unit_cost(), "product.unit_cost", 0)
                                    : absl::OkStatus();
   }
   if (name == "weight_grams") {
@@ -116,65 +66,10 @@ absl::Status ValidateProductField(const v1::Product& product, const std::string&
   return absl::OkStatus();  // active: any value
 }
 
-absl::Status ValidateAddress(const common::v1::Address& address, const std::string& field) {
-  for (auto [value, name, min, max] :
-       {std::tuple{&address.name(), "name", 0, 200}, std::tuple{&address.line1(), "line1", 1, 200},
-        std::tuple{&address.line2(), "line2", 0, 200}, std::tuple{&address.city(), "city", 1, 100},
-        std::tuple{&address.postal_code(), "postal_code", 0, 20},
-        std::tuple{&address.region(), "region", 0, 100}}) {
-    absl::Status status = ValidateText(*value, absl::StrCat(field, ".", name), min, max);
-    if (!status.ok()) return status;
-  }
-  return ValidateCountry(address.country(), field + ".country");
-}
-
 }  // namespace
 
-absl::Status ValidateSku(const std::string& sku, const std::string& field) {
-  auto alnum = [](char c) { return IsUpper(c) || IsDigit(c) || (c >= 'a' && c <= 'z'); };
-  auto rest = [&alnum](char c) { return alnum(c) || c == '-' || c == '_' || c == '.'; };
-  if (!MatchesIdentifier(sku, 64, alnum, rest)) {
-    return InvalidField(field, "must be 1 to 64 letters, digits, '-', '_' or '.', starting with a "
-                               "letter or digit");
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ValidateWarehouseId(const std::string& id, const std::string& field) {
-  // Canonical UUID text: 8-4-4-4-12 hex digits.
-  bool ok = id.size() == 36;
-  for (std::size_t i = 0; ok && i < id.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    ok = dash ? id[i] == '-' : absl::ascii_isxdigit(static_cast<unsigned char>(id[i]));
-  }
-  return ok ? absl::OkStatus() : InvalidField(field, "must be a warehouse id (a UUID)");
-}
-
-absl::Status ValidateRequestId(const std::string& id, const std::string& field) {
-  auto printable = [](char c) { return c > 0x20 && c < 0x7F; };
-  if (!MatchesIdentifier(id, 128, printable, printable)) {
-    return InvalidField(field, "must be 1 to 128 printable ASCII characters without spaces");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateCountry(const std::string& country, const std::string& field) {
-  if (country.size() != 2 || !IsUpper(country[0]) || !IsUpper(country[1])) {
-    return InvalidField(field, "must be an ISO 3166-1 alpha-2 code such as DE");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateLocation(const common::v1::GeoPoint& location, const std::string& field) {
-  const double latitude = location.latitude();
-  const double longitude = location.longitude();
-  if (!std::isfinite(latitude) || latitude < -90 || latitude > 90) {
-    return InvalidField(field + ".latitude", "must be between -90 and 90");
-  }
-  if (!std::isfinite(longitude) || longitude < -180 || longitude > 180) {
-    return InvalidField(field + ".longitude", "must be between -180 and 180");
-  }
-  return absl::OkStatus();
+  return ValidateUuid(id, field, "a warehouse id");
 }
 
 absl::Status ValidateNewProduct(const v1::Product& product) {

@@ -2,6 +2,7 @@
 // count outcomes. Replays of an earlier request id are answered without counting again.
 #include "common/reactor.h"
 #include "common/status.h"
+#include "common/validation.h"
 #include "inventory-service/src/inventory_service.h"
 #include "inventory-service/src/reservation_validation.h"
 
@@ -91,8 +92,8 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::ReleaseReservation(
 grpc::ServerUnaryReactor* InventoryServiceImpl::GetReservation(
     grpc::CallbackServerContext* context, const v1::GetReservationRequest* request,
     v1::Reservation* response) {
-  if (request->order_id().empty() || request->order_id().size() > 128) {
-    return Refuse(context, InvalidField("order_id", "must be 1 to 128 characters"));
+  if (absl::Status invalid = ValidateEntityId(request->order_id(), "order_id"); !invalid.ok()) {
+    return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
     return reservations_.Get(request->order_id(), response);

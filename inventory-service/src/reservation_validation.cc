@@ -56,7 +56,7 @@ absl::Status ValidateTtl(int ttl_seconds, bool zero_allowed) {
 // Both ids of a mutating reservation call.
 absl::Status ValidateIds(const std::string& request_id, const std::string& order_id) {
   absl::Status status = ValidateRequestId(request_id, "request_id");
-  return status.ok() ? ValidateRequestId(order_id, "order_id") : status;
+  return status.ok() ? ValidateEntityId(order_id, "order_id") : status;
 }
 
 }  // namespace
@@ -113,7 +113,7 @@ absl::Status ValidateRelease(const v1::ReleaseReservationRequest& request) {
 absl::Status ValidateRestock(const v1::RestockReturnRequest& request) {
   absl::Status status = ValidateRequestId(request.request_id(), "request_id");
   if (status.ok() && !request.order_id().empty()) {
-    status = ValidateRequestId(request.order_id(), "order_id");
+    status = ValidateEntityId(request.order_id(), "order_id");
   }
   if (status.ok()) status = ValidateWarehouseId(request.warehouse_id(), "warehouse_id");
   if (status.ok()) status = ValidateSku(request.sku(), "sku");
