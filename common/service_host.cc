@@ -67,9 +67,10 @@ absl::Status ServiceHost::Serve(const std::vector<ServiceEntry>& services) {
   return absl::OkStatus();
 }
 
-int ServiceHost::RunUntilSignal() {
+int ServiceHost::RunUntilSignal(const std::function<void()>& before_drain) {
   const int signal_number = WaitForTerminationSignal();
   log::Info("", "shutting down", {{"signal", std::to_string(signal_number)}});
+  if (before_drain) before_drain();
   if (server_) server_->Shutdown();
   executor_->Stop();  // after the server: calls that were drained may still have queued work
   log::Info("", "stopped");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,8 +51,9 @@ class ServiceHost {
   // Starts serving the given services; writes the ready file.
   [[nodiscard]] absl::Status Serve(const std::vector<ServiceEntry>& services);
 
-  // Blocks until SIGTERM or SIGINT, then drains and stops; returns the process exit code.
-  int RunUntilSignal();
+  // Blocks until SIGTERM or SIGINT, then runs `before_drain` (to end what would otherwise keep
+  // the drain waiting, such as open streams), drains and stops; returns the exit code.
+  int RunUntilSignal(const std::function<void()>& before_drain = nullptr);
 
  private:
   explicit ServiceHost(HostConfig config);

@@ -124,6 +124,19 @@ absl::Status ValidateAddress(const common::v1::Address& address, const std::stri
   return ValidateCountry(address.country(), field + ".country");
 }
 
+absl::Status ValidateHttpUrl(const std::string& url, const std::string& field) {
+  if (url.size() > 2048) return InvalidField(field, "must be at most 2048 bytes");
+  if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
+    return InvalidField(field, "must be an http or https URL");
+  }
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) {
+      return InvalidField(field, "must not contain spaces or control characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateLocation(const common::v1::GeoPoint& location, const std::string& field) {
   const double latitude = location.latitude();
   const double longitude = location.longitude();

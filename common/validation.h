@@ -37,6 +37,8 @@ inline constexpr long long kMaxAmountMinor = 1'000'000'000'000LL;  // 10^10 in m
 // line1 and city required, every part bounded, country ISO 3166-1 alpha-2.
 [[nodiscard]] absl::Status ValidateAddress(const common::v1::Address& address,
                                            const std::string& field);
+// An http or https URL up to 2048 bytes, without spaces or control characters.
+[[nodiscard]] absl::Status ValidateHttpUrl(const std::string& url, const std::string& field);
 [[nodiscard]] absl::Status ValidateLocation(const common::v1::GeoPoint& location,
                                             const std::string& field);
 

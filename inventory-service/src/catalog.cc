@@ -28,20 +28,6 @@ bool MatchesIdentifier(const std::string& text, std::size_t max, First first, Re
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-absl::Status ValidateImageUrl(const std::string& url) {
-  if (url.empty()) return absl::OkStatus();
-  if (url.size() > 2048) return InvalidField("product.image_url", "must be at most 2048 bytes");
-  if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
-    return InvalidField("product.image_url", "must be an http or https URL");
-  }
-  for (char c : url) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) {
-      return InvalidField("product.image_url", "must not contain spaces or control characters");
-    }
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ValidateProductField(const v1::Product& product, const std::string& name) {
   if (name == "name") return ValidateText(product.name(), "product.name", 1, 200);
   if (name == "description") {
@@ -62,7 +48,10 @@ absl::Status ValidateProductField(const v1::Product& product, const std::string&
     }
     return absl::OkStatus();
   }
-  if (name == "image_url") return ValidateImageUrl(product.image_url());
+  if (name == "image_url") {
+    return product.image_url().empty() ? absl::OkStatus()
+                                       : ValidateHttpUrl(product.image_url(), "product.image_url");
+  }
   return absl::OkStatus();  // active: any value
 }
 

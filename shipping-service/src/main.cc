@@ -1,0 +1,59 @@
+// shipping-service: shipments, their journal, returns and the shipment event outbox. Flags,
+// wiring and signals only.
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "common/metrics.h"
+#include "common/service_flags.h"
+#include "common/service_host.h"
+#include "common/signals.h"
+#include "shipping-service/src/event_hub.h"
+#include "shipping-service/src/outbox_listener.h"
+#include "shipping-service/src/schema.h"
+#include "shipping-service/src/shipping_metrics.h"
+#include "shipping-service/src/shipping_service.h"
+#include "shipping-service/src/shipping_store.h"
+
+ABSL_FLAG(int, max_streams, 256, "Open StreamEvents calls allowed at once");
+
+int main(int argc, char** argv) {
+  oms::BlockTerminationSignals();
+  auto parsed = oms::HostConfigFromFlags(argc, argv,
+                                         {"shipping-service", "OMS_SHIPPING", 50054, 9465},
+                                         {{"max_streams", "OMS_SHIPPING_MAX_STREAMS"}});
+  if (parsed.ok() && absl::GetFlag(FLAGS_max_streams) < 1) {
+    parsed = absl::InvalidArgumentError("--max_streams must be at least 1");
+  }
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "shipping-service: %s\n", parsed.status().ToString().c_str());
+    return 2;
+  }
+  oms::HostConfig config = std::move(*parsed);
+  config.statements = oms::shipping::PgShippingStore::Statements();
+  config.migrations = oms::shipping::Migrations();
+  const std::string database_url = config.database_url;
+
+  auto host = oms::ServiceHost::Create(std::move(config));
+  if (!host.ok()) {
+    std::fprintf(stderr, "shipping-service: cannot start: %s\n", host.status().ToString().c_str());
+    return 1;
+  }
+  oms::shipping::ShippingMetrics metrics((*host)->metrics().registry());
+  oms::shipping::PgShippingStore store((*host)->pool(), &metrics);
+  oms::shipping::EventHub hub(static_cast<std::size_t>(absl::GetFlag(FLAGS_max_streams)));
+  oms::shipping::OutboxListener listener({database_url}, hub, &metrics);
+  listener.Start();
+  oms::shipping::ShippingServiceImpl service(store, (*host)->executor(), hub, &metrics);
+  absl::Status serving = (*host)->Serve(
+      {{&service, oms::shipping::v1::ShippingService::service_full_name()}});
+  if (!serving.ok()) {
+    std::fprintf(stderr, "shipping-service: cannot serve: %s\n", serving.ToString().c_str());
+    return 1;
+  }
+  // Streams never end by themselves, so the drain would wait them out: first end every stream
+  // with UNAVAILABLE (clients reconnect elsewhere with their cursor), then drain.
+  return (*host)->RunUntilSignal([&hub, &listener] {
+    hub.Close();
+    listener.Stop();
+  });
+}

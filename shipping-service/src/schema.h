@@ -1,0 +1,12 @@
+// The shipping database schema: migrations/*.sql, compiled into the binary.
+#pragma once
+
+#include <vector>
+
+#include "common/migrations.h"
+
+namespace oms::shipping {
+
+const std::vector<oms::Migration>& Migrations();
+
+}  // namespace oms::shipping

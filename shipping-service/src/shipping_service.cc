@@ -1,0 +1,129 @@
+#include "shipping-service/src/shipping_service.h"
+
+#include <algorithm>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/grpc_status.h"
+#include "common/reactor.h"
+#include "common/status.h"
+#include "shipping-service/src/event_stream.h"
+#include "shipping-service/src/validation.h"
+
+namespace oms::shipping {
+namespace {
+
+// Bad input is answered on the gRPC thread: it costs no executor slot and changes nothing.
+grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+// A stream refused before it starts.
+class RefusedStream final : public grpc::ServerWriteReactor<v1::OutboxEvent> {
+ public:
+  explicit RefusedStream(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+  void OnDone() override { delete this; }
+};
+
+absl::Status ValidateCursor(std::int64_t after_sequence) {
+  return after_sequence < 0 ? InvalidField("after_sequence", "must not be negative")
+                            : absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* ShippingServiceImpl::CreateShipments(
+    grpc::CallbackServerContext* context, const v1::CreateShipmentsRequest* request,
+    v1::CreateShipmentsResponse* response) {
+  if (absl::Status invalid = ValidateCreateShipments(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.CreateShipments(*request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* ShippingServiceImpl::CancelShipment(
+    grpc::CallbackServerContext* context, const v1::CancelShipmentRequest* request,
+    v1::CancelShipmentResponse* response) {
+  if (absl::Status invalid = ValidateCancelShipment(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.CancelShipment(*request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* ShippingServiceImpl::RecordShipmentEvent(
+    grpc::CallbackServerContext* context, const v1::RecordShipmentEventRequest* request,
+    v1::RecordShipmentEventResponse* response) {
+  if (absl::Status invalid = ValidateShipmentEvent(*request, absl::ToUnixMicros(absl::Now()));
+      !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.RecordShipmentEvent(*request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* ShippingServiceImpl::CreateReturnShipment(
+    grpc::CallbackServerContext* context, const v1::CreateReturnShipmentRequest* request,
+    v1::Shipment* response) {
+  if (absl::Status invalid = ValidateCreateReturn(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.CreateReturnShipment(*request, response);
+  });
+}
+
+grpc::ServerUnaryReactor* ShippingServiceImpl::GetShipment(grpc::CallbackServerContext* context,
+                                                           const v1::GetShipmentRequest* request,
+                                                           v1::Shipment* response) {
+  if (absl::Status invalid = ValidateShipmentId(request->shipment_id(), "shipment_id");
+      !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.GetShipment(request->shipment_id(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* ShippingServiceImpl::ListShipments(
+    grpc::CallbackServerContext* context, const v1::ListShipmentsRequest* request,
+    v1::ListShipmentsResponse* response) {
+  if (absl::Status invalid = ValidateEntityId(request->order_id(), "order_id"); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.ListShipments(request->order_id(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* ShippingServiceImpl::ListEvents(grpc::CallbackServerContext* context,
+                                                          const v1::ListEventsRequest* request,
+                                                          v1::ListEventsResponse* response) {
+  if (absl::Status invalid = ValidateCursor(request->after_sequence()); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  if (request->limit() < 0) return Refuse(context, InvalidField("limit", "must not be negative"));
+  const int limit = request->limit() == 0 ? kDefaultEventsLimit
+                                          : std::min(request->limit(), kMaxEventsLimit);
+  return RunBlocking(context, executor_, [this, request, response, limit] {
+    absl::Status status = store_.ListEvents(request->after_sequence(), limit, response);
+    if (status.ok()) hub_.NoteSent(response->last_sequence());
+    return status;
+  });
+}
+
+grpc::ServerWriteReactor<v1::OutboxEvent>* ShippingServiceImpl::StreamEvents(
+    grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) {
+  if (absl::Status invalid = ValidateCursor(request->after_sequence()); !invalid.ok()) {
+    return new RefusedStream(invalid);
+  }
+  return new EventStream(request->after_sequence(), store_, executor_, hub_, metrics_);
+}
+
+}  // namespace oms::shipping

@@ -1,0 +1,53 @@
+// gRPC handlers of oms.shipping.v1.ShippingService: validate on the gRPC thread, hand the work to
+// the executor, map the status. StreamEvents is an EventStream reactor. Nothing here touches the
+// database directly.
+#pragma once
+
+#include "common/executor.h"
+#include "oms/shipping/v1/shipping.grpc.pb.h"
+#include "shipping-service/src/event_hub.h"
+#include "shipping-service/src/shipping_store.h"
+
+namespace oms::shipping {
+
+class ShippingMetrics;
+
+class ShippingServiceImpl final : public v1::ShippingService::CallbackService {
+ public:
+  // `metrics` may be null.
+  ShippingServiceImpl(ShippingStore& store, BoundedExecutor& executor, EventHub& hub,
+                      ShippingMetrics* metrics)
+      : store_(store), executor_(executor), hub_(hub), metrics_(metrics) {}
+
+  grpc::ServerUnaryReactor* CreateShipments(grpc::CallbackServerContext* context,
+                                            const v1::CreateShipmentsRequest* request,
+                                            v1::CreateShipmentsResponse* response) override;
+  grpc::ServerUnaryReactor* CancelShipment(grpc::CallbackServerContext* context,
+                                           const v1::CancelShipmentRequest* request,
+                                           v1::CancelShipmentResponse* response) override;
+  grpc::ServerUnaryReactor* RecordShipmentEvent(
+      grpc::CallbackServerContext* context, const v1::RecordShipmentEventRequest* request,
+      v1::RecordShipmentEventResponse* response) override;
+  grpc::ServerUnaryReactor* CreateReturnShipment(grpc::CallbackServerContext* context,
+                                                 const v1::CreateReturnShipmentRequest* request,
+                                                 v1::Shipment* response) override;
+  grpc::ServerUnaryReactor* GetShipment(grpc::CallbackServerContext* context,
+                                        const v1::GetShipmentRequest* request,
+                                        v1::Shipment* response) override;
+  grpc::ServerUnaryReactor* ListShipments(grpc::CallbackServerContext* context,
+                                          const v1::ListShipmentsRequest* request,
+                                          v1::ListShipmentsResponse* response) override;
+  grpc::ServerUnaryReactor* ListEvents(grpc::CallbackServerContext* context,
+                                       const v1::ListEventsRequest* request,
+                                       v1::ListEventsResponse* response) override;
+  grpc::ServerWriteReactor<v1::OutboxEvent>* StreamEvents(
+      grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) override;
+
+ private:
+  ShippingStore& store_;
+  BoundedExecutor& executor_;
+  EventHub& hub_;
+  ShippingMetrics* metrics_;
+};
+
+}  // namespace oms::shipping

@@ -1,0 +1,229 @@
+// The handlers through a real gRPC server on an in-process channel, with a fake store: what the
+// service validates, what it hands to the store, and how statuses reach the client.
+#include "shipping-service/src/shipping_service.h"
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+#include <gtest/gtest.h>
+
+#include "common/grpc_status.h"
+#include "common/metrics.h"
+#include "common/server.h"
+#include "common/status.h"
+
+namespace oms::shipping {
+namespace {
+
+constexpr char kShipmentId[] = "0b7f5d4e-8a1c-4a57-9d4b-2f0f3c1e9a10";
+
+class FakeStore : public ShippingStore {
+ public:
+  int calls = 0;
+  absl::Status next = absl::OkStatus();
+  int last_limit = -1;
+
+  absl::Status CreateShipments(const v1::CreateShipmentsRequest& request,
+                               v1::CreateShipmentsResponse* out) override {
+    ++calls;
+    out->add_shipments()->set_order_id(request.order_id());
+    return next;
+  }
+  absl::Status CancelShipment(const v1::CancelShipmentRequest&,
+                              v1::CancelShipmentResponse* out) override {
+    ++calls;
+    out->set_tombstoned(true);
+    return next;
+  }
+  absl::Status RecordShipmentEvent(const v1::RecordShipmentEventRequest& request,
+                                   v1::RecordShipmentEventResponse* out) override {
+    ++calls;
+    out->mutable_entry()->set_type(request.type());
+    return next;
+  }
+  absl::Status CreateReturnShipment(const v1::CreateReturnShipmentRequest&,
+                                    v1::Shipment*) override {
+    ++calls;
+    return next;
+  }
+  absl::Status GetShipment(const std::string& id, v1::Shipment* out) override {
+    ++calls;
+    out->set_id(id);
+    return next;
+  }
+  absl::Status ListShipments(const std::string&, v1::ListShipmentsResponse*) override {
+    ++calls;
+    return next;
+  }
+  absl::Status ListEvents(std::int64_t after, int limit, v1::ListEventsResponse* out) override {
+    ++calls;
+    last_limit = limit;
+    out->set_last_sequence(after + 3);
+    return next;
+  }
+};
+
+class ShippingServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    executor_ = std::make_unique<BoundedExecutor>(2, 16);
+    service_ = std::make_unique<ShippingServiceImpl>(store_, *executor_, hub_, nullptr);
+    auto server =
+        GrpcServer::Start({}, {{service_.get(), v1::ShippingService::service_full_name()}},
+                          metrics_);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    stub_ = v1::ShippingService::NewStub(server_->InProcessChannel());
+  }
+  void TearDown() override {
+    hub_.Close();
+    server_->Shutdown();
+    executor_->Stop();
+  }
+
+  static void ExpectInvalid(const grpc::Status& status, const std::string& field) {
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+    EXPECT_NE(status.error_message().find(field), std::string::npos) << status.error_message();
+    EXPECT_EQ(ReasonOf(FromGrpcStatus(status)), "INVALID_FIELD");
+  }
+
+  static v1::CreateShipmentsRequest GoodCreate() {
+    v1::CreateShipmentsRequest request;
+    request.set_request_id("saga-1:create_shipments");
+    request.set_order_id("ord-1");
+    request.mutable_destination()->set_line1("1 Main St");
+    request.mutable_destination()->set_city("Berlin");
+    request.mutable_destination()->set_country("DE");
+    auto* group = request.add_groups();
+    group->set_warehouse_id("11111111-1111-4111-8111-111111111111");
+    auto* line = group->add_lines();
+    line->set_sku("SKU-1");
+    line->set_quantity(1);
+    return request;
+  }
+
+  FakeStore store_;
+  EventHub hub_{4};
+  Metrics metrics_{"shipping-service", "test"};
+  std::unique_ptr<BoundedExecutor> executor_;
+  std::unique_ptr<ShippingServiceImpl> service_;
+  std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<v1::ShippingService::Stub> stub_;
+};
+
+TEST_F(ShippingServiceTest, BadInputIsRefusedBeforeTheStore) {
+  {
+    grpc::ClientContext context;
+    auto request = GoodCreate();
+    request.mutable_destination()->set_country("");
+    v1::CreateShipmentsResponse response;
+    ExpectInvalid(stub_->CreateShipments(&context, request, &response), "destination.country");
+  }
+  {
+    grpc::ClientContext context;
+    v1::CancelShipmentRequest request;
+    request.set_request_id("r-1");
+    v1::CancelShipmentResponse response;
+    ExpectInvalid(stub_->CancelShipment(&context, request, &response), "target");
+  }
+  {
+    grpc::ClientContext context;
+    v1::RecordShipmentEventRequest request;
+    request.set_shipment_id(kShipmentId);
+    request.set_type(v1::SHIPMENT_EVENT_TYPE_PICKED);
+    v1::RecordShipmentEventResponse response;
+    ExpectInvalid(stub_->RecordShipmentEvent(&context, request, &response), "occurred_at");
+  }
+  {
+    grpc::ClientContext context;
+    v1::CreateReturnShipmentRequest request;
+    v1::Shipment response;
+    ExpectInvalid(stub_->CreateReturnShipment(&context, request, &response), "request_id");
+  }
+  {
+    grpc::ClientContext context;
+    v1::GetShipmentRequest request;
+    request.set_shipment_id("42");
+    v1::Shipment response;
+    ExpectInvalid(stub_->GetShipment(&context, request, &response), "shipment_id");
+  }
+  {
+    grpc::ClientContext context;
+    v1::ListShipmentsRequest request;
+    v1::ListShipmentsResponse response;
+    ExpectInvalid(stub_->ListShipments(&context, request, &response), "order_id");
+  }
+  {
+    grpc::ClientContext context;
+    v1::ListEventsRequest request;
+    request.set_after_sequence(-1);
+    v1::ListEventsResponse response;
+    ExpectInvalid(stub_->ListEvents(&context, request, &response), "after_sequence");
+  }
+  {
+    grpc::ClientContext context;
+    v1::StreamEventsRequest request;
+    request.set_after_sequence(-5);
+    auto reader = stub_->StreamEvents(&context, request);
+    v1::OutboxEvent event;
+    EXPECT_FALSE(reader->Read(&event));
+    ExpectInvalid(reader->Finish(), "after_sequence");
+  }
+  EXPECT_EQ(store_.calls, 0);
+}
+
+TEST_F(ShippingServiceTest, GoodCallsReachTheStore) {
+  grpc::ClientContext context;
+  v1::CreateShipmentsResponse response;
+  ASSERT_TRUE(stub_->CreateShipments(&context, GoodCreate(), &response).ok());
+  ASSERT_EQ(response.shipments_size(), 1);
+  EXPECT_EQ(response.shipments(0).order_id(), "ord-1");
+
+  grpc::ClientContext get_context;
+  v1::GetShipmentRequest get;
+  get.set_shipment_id(kShipmentId);
+  v1::Shipment shipment;
+  ASSERT_TRUE(stub_->GetShipment(&get_context, get, &shipment).ok());
+  EXPECT_EQ(shipment.id(), kShipmentId);
+  EXPECT_EQ(store_.calls, 2);
+}
+
+TEST_F(ShippingServiceTest, StoreErrorsReachTheClientWithTheirReason) {
+  store_.next = WithReason(absl::StatusCode::kFailedPrecondition, "DESTINATION_NOT_SERVED",
+                           "no carrier serves ZZ");
+  grpc::ClientContext context;
+  v1::CreateShipmentsResponse response;
+  grpc::Status status = stub_->CreateShipments(&context, GoodCreate(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(FromGrpcStatus(status)), "DESTINATION_NOT_SERVED");
+}
+
+TEST_F(ShippingServiceTest, EventLimitsAreDefaultedAndCappedAndReadsAreNoted) {
+  for (auto [asked, used] : {std::pair{0, kDefaultEventsLimit}, std::pair{7, 7},
+                             std::pair{100'000, kMaxEventsLimit}}) {
+    grpc::ClientContext context;
+    v1::ListEventsRequest request;
+    request.set_after_sequence(10);
+    request.set_limit(asked);
+    v1::ListEventsResponse response;
+    ASSERT_TRUE(stub_->ListEvents(&context, request, &response).ok());
+    EXPECT_EQ(store_.last_limit, used);
+  }
+  EXPECT_EQ(hub_.sent_mark(), 13);
+  grpc::ClientContext context;
+  v1::ListEventsRequest request;
+  request.set_limit(-1);
+  v1::ListEventsResponse response;
+  ExpectInvalid(stub_->ListEvents(&context, request, &response), "limit");
+}
+
+TEST_F(ShippingServiceTest, AStreamIsRefusedWhenTheHubIsClosed) {
+  hub_.Close();
+  grpc::ClientContext context;
+  auto reader = stub_->StreamEvents(&context, v1::StreamEventsRequest());
+  v1::OutboxEvent event;
+  EXPECT_FALSE(reader->Read(&event));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+}  // namespace
+}  // namespace oms::shipping

@@ -1,0 +1,156 @@
+// Request validation: every refusal names its field.
+#include "shipping-service/src/validation.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+namespace oms::shipping {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr std::int64_t kNow = 1'800'000'000LL * 1'000'000;
+
+void ExpectField(const absl::Status& status, const std::string& field) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_NE(status.message().find(field), absl::string_view::npos) << status;
+}
+
+v1::CreateShipmentsRequest GoodCreate() {
+  v1::CreateShipmentsRequest request;
+  request.set_request_id("saga-1:create_shipments");
+  request.set_order_id("ord-1");
+  auto* to = request.mutable_destination();
+  to->set_line1("1 Main St");
+  to->set_city("Berlin");
+  to->set_country("DE");
+  auto* group = request.add_groups();
+  group->set_warehouse_id("11111111-1111-4111-8111-111111111111");
+  auto* line = group->add_lines();
+  line->set_sku("SKU-1");
+  line->set_quantity(2);
+  line->set_unit_weight_grams(500);
+  return request;
+}
+
+TEST(ValidateCreateShipmentsTest, AcceptsAGoodRequest) {
+  EXPECT_TRUE(ValidateCreateShipments(GoodCreate()).ok());
+}
+
+TEST(ValidateCreateShipmentsTest, RefusesEachBadField) {
+  auto request = GoodCreate();
+  request.set_request_id("");
+  ExpectField(ValidateCreateShipments(request), "request_id");
+  request = GoodCreate();
+  request.set_order_id("has space");
+  ExpectField(ValidateCreateShipments(request), "order_id");
+  request = GoodCreate();
+  request.mutable_destination()->set_country("Germany");
+  ExpectField(ValidateCreateShipments(request), "destination.country");
+  request = GoodCreate();
+  request.mutable_destination()->set_city("");
+  ExpectField(ValidateCreateShipments(request), "destination.city");
+  request = GoodCreate();
+  request.clear_groups();
+  ExpectField(ValidateCreateShipments(request), "groups");
+  request = GoodCreate();
+  *request.add_groups() = request.groups(0);
+  ExpectField(ValidateCreateShipments(request), "groups[1].warehouse_id");
+  request = GoodCreate();
+  request.mutable_groups(0)->mutable_lines(0)->set_quantity(0);
+  ExpectField(ValidateCreateShipments(request), "groups[0].lines[0].quantity");
+  request = GoodCreate();
+  *request.mutable_groups(0)->add_lines() = request.groups(0).lines(0);
+  ExpectField(ValidateCreateShipments(request), "groups[0].lines[1].sku");
+  request = GoodCreate();
+  request.mutable_groups(0)->mutable_lines(0)->set_unit_weight_grams(-1);
+  ExpectField(ValidateCreateShipments(request), "groups[0].lines[0].unit_weight_grams");
+  request = GoodCreate();
+  request.mutable_groups(0)->mutable_lines(0)->set_quantity(kMaxQuantity);
+  request.mutable_groups(0)->mutable_lines(0)->set_unit_weight_grams(kMaxUnitWeightGrams);
+  ExpectField(ValidateCreateShipments(request), "groups[0].lines");
+}
+
+TEST(ValidateCancelShipmentTest, NeedsATarget) {
+  v1::CancelShipmentRequest request;
+  request.set_request_id("r-1");
+  ExpectField(ValidateCancelShipment(request), "target");
+  request.set_shipment_id("not-a-uuid");
+  ExpectField(ValidateCancelShipment(request), "shipment_id");
+  request.set_shipment_id("0b7f5d4e-8a1c-4a57-9d4b-2f0f3c1e9a10");
+  EXPECT_TRUE(ValidateCancelShipment(request).ok());
+  request.mutable_order()->set_order_id("ord-1");
+  EXPECT_TRUE(ValidateCancelShipment(request).ok());
+  request.mutable_order()->set_warehouse_id("bad id");
+  ExpectField(ValidateCancelShipment(request), "order.warehouse_id");
+}
+
+v1::RecordShipmentEventRequest GoodEvent() {
+  v1::RecordShipmentEventRequest request;
+  request.set_shipment_id("0b7f5d4e-8a1c-4a57-9d4b-2f0f3c1e9a10");
+  request.set_type(v1::SHIPMENT_EVENT_TYPE_DELIVERED);
+  *request.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(kNow - 1'000'000);
+  request.set_note("left with\nneighbour");
+  request.mutable_proof()->set_uri("https://pod.example/1.jpg");
+  request.mutable_proof()->set_content_type("image/jpeg");
+  request.mutable_proof()->set_sha256(std::string(64, 'a'));
+  return request;
+}
+
+TEST(ValidateShipmentEventTest, RefusesEachBadField) {
+  EXPECT_TRUE(ValidateShipmentEvent(GoodEvent(), kNow).ok());
+  auto request = GoodEvent();
+  request.set_type(v1::SHIPMENT_EVENT_TYPE_UNSPECIFIED);
+  ExpectField(ValidateShipmentEvent(request, kNow), "type");
+  request = GoodEvent();
+  request.clear_occurred_at();
+  ExpectField(ValidateShipmentEvent(request, kNow), "occurred_at");
+  request = GoodEvent();
+  *request.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(kNow + 2 * kMaxFutureSkewMicros);
+  ExpectField(ValidateShipmentEvent(request, kNow), "occurred_at");
+  request = GoodEvent();
+  request.set_location(std::string(201, 'x'));
+  ExpectField(ValidateShipmentEvent(request, kNow), "location");
+  request = GoodEvent();
+  request.set_tracking_number("a\nb");
+  ExpectField(ValidateShipmentEvent(request, kNow), "tracking_number");
+  request = GoodEvent();
+  request.mutable_proof()->set_sha256("ABC");
+  ExpectField(ValidateShipmentEvent(request, kNow), "proof.sha256");
+  request = GoodEvent();
+  request.mutable_proof()->set_uri("ftp://x");
+  ExpectField(ValidateShipmentEvent(request, kNow), "proof.uri");
+  request = GoodEvent();
+  request.mutable_proof()->set_content_type("jpeg");
+  ExpectField(ValidateShipmentEvent(request, kNow), "proof.content_type");
+  request = GoodEvent();
+  request.set_carrier_event_id("a b");
+  ExpectField(ValidateShipmentEvent(request, kNow), "carrier_event_id");
+}
+
+TEST(ValidateCreateReturnTest, RefusesEachBadField) {
+  v1::CreateReturnShipmentRequest request;
+  request.set_request_id("r-1");
+  request.set_order_id("ord-1");
+  request.set_return_id("rma-1");
+  request.set_warehouse_id("11111111-1111-4111-8111-111111111111");
+  request.mutable_pickup_address()->set_line1("1 Main St");
+  request.mutable_pickup_address()->set_city("Berlin");
+  request.mutable_pickup_address()->set_country("DE");
+  auto* line = request.add_lines();
+  line->set_sku("SKU-1");
+  line->set_quantity(1);
+  EXPECT_TRUE(ValidateCreateReturn(request).ok());
+  auto bad = request;
+  bad.set_return_id("");
+  ExpectField(ValidateCreateReturn(bad), "return_id");
+  bad = request;
+  bad.mutable_lines(0)->set_quantity(-3);
+  ExpectField(ValidateCreateReturn(bad), "lines[0].quantity");
+  bad = request;
+  bad.clear_pickup_address();
+  ExpectField(ValidateCreateReturn(bad), "pickup_address");
+}
+
+}  // namespace
+}  // namespace oms::shipping
