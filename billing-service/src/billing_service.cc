@@ -93,4 +93,15 @@ grpc::ServerUnaryReactor* BillingServiceImpl::ListInvoices(
   });
 }
 
+grpc::ServerUnaryReactor* BillingServiceImpl::QuoteTax(grpc::CallbackServerContext* context,
+                                                       const v1::QuoteTaxRequest* request,
+                                                       v1::Invoice* response) {
+  if (absl::Status invalid = ValidateQuoteTax(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.QuoteTax(*request, response);
+  });
+}
+
 }  // namespace oms::billing

@@ -34,6 +34,9 @@ class BillingServiceImpl final : public v1::BillingService::CallbackService {
   grpc::ServerUnaryReactor* ListInvoices(grpc::CallbackServerContext* context,
                                          const v1::ListInvoicesRequest* request,
                                          v1::ListInvoicesResponse* response) override;
+  grpc::ServerUnaryReactor* QuoteTax(grpc::CallbackServerContext* context,
+                                     const v1::QuoteTaxRequest* request,
+                                     v1::Invoice* response) override;
 
  private:
   BillingStore& store_;

@@ -741,4 +741,17 @@ absl::Status PgBillingStore::ListInvoices(const std::string& order_id,
   });
 }
 
+absl::Status PgBillingStore::QuoteTax(const v1::QuoteTaxRequest& request, v1::Invoice* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    const common::v1::Address& destination = request.destination();
+    // The same rate and arithmetic as Capture, so that a quote is what the invoice will say.
+    pqxx::result rate = tx.exec_prepared(kTaxRatesGet, destination.country(), destination.region());
+    auto invoice = PriceLines(request.lines(), request.lines(0).unit_price().currency(),
+                              rate.empty() ? 0 : rate[0][0].as<int>());
+    if (!invoice.ok()) return invoice.status();
+    *out = *std::move(invoice);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace oms::billing

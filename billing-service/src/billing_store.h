@@ -54,6 +54,9 @@ class BillingStore {
                                                   v1::ListPaymentsResponse* out) = 0;
   [[nodiscard]] virtual absl::Status ListInvoices(const std::string& order_id,
                                                   v1::ListInvoicesResponse* out) = 0;
+  // The draft invoice (no id, no number) a capture of the lines would issue; read only.
+  [[nodiscard]] virtual absl::Status QuoteTax(const v1::QuoteTaxRequest& request,
+                                              v1::Invoice* out) = 0;
 };
 
 class PgBillingStore : public BillingStore {
@@ -83,6 +86,7 @@ class PgBillingStore : public BillingStore {
   absl::Status GetPayment(const std::string& id, v1::Payment* out) override;
   absl::Status ListPayments(const std::string& order_id, v1::ListPaymentsResponse* out) override;
   absl::Status ListInvoices(const std::string& order_id, v1::ListInvoicesResponse* out) override;
+  absl::Status QuoteTax(const v1::QuoteTaxRequest& request, v1::Invoice* out) override;
 
  private:
   struct FailedAttempt;

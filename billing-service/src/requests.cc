@@ -55,15 +55,18 @@ absl::Status ValidateAuthorize(const v1::AuthorizePaymentRequest& request) {
             : InvalidField("token", "must be 1 to 256 printable ASCII characters");
 }
 
-absl::Status ValidateCapture(const v1::CapturePaymentRequest& request) {
-  absl::Status status = ValidateIds(request.request_id(), request.order_id());
-  if (status.ok()) status = ValidateEntityId(request.shipment_id(), "shipment_id");
-  if (status.ok()) status = ValidateLineCount(request.lines_size());
+namespace {
+
+// Lines as a capture or a quote carries them: each SKU once, one currency; then a destination.
+absl::Status ValidateBillableLines(
+    const google::protobuf::RepeatedPtrField<v1::BillableLine>& lines,
+    const common::v1::Address* destination) {
+  absl::Status status = ValidateLineCount(lines.size());
   if (!status.ok()) return status;
   std::set<std::string> skus;
-  const std::string& currency = request.lines(0).unit_price().currency();
-  for (int i = 0; i < request.lines_size(); ++i) {
-    const v1::BillableLine& line = request.lines(i);
+  const std::string& currency = lines[0].unit_price().currency();
+  for (int i = 0; i < lines.size(); ++i) {
+    const v1::BillableLine& line = lines[i];
     const std::string field = absl::StrCat("lines[", i, "]");
     status = ValidateSku(line.sku(), field + ".sku");
     if (status.ok()) status = ValidateText(line.description(), field + ".description", 0, 500);
@@ -75,11 +78,22 @@ absl::Status ValidateCapture(const v1::CapturePaymentRequest& request) {
       return InvalidField(field + ".unit_price.currency", "must be the same for every line");
     }
     if (!skus.insert(line.sku()).second) {
-      return InvalidField(field + ".sku", "must appear once per capture");
+      return InvalidField(field + ".sku", "must appear once");
     }
   }
-  if (!request.has_destination()) return InvalidField("destination", "is required");
-  status = ValidateAddress(request.destination(), "destination");
+  if (destination == nullptr) return InvalidField("destination", "is required");
+  return ValidateAddress(*destination, "destination");
+}
+
+}  // namespace
+
+absl::Status ValidateCapture(const v1::CapturePaymentRequest& request) {
+  absl::Status status = ValidateIds(request.request_id(), request.order_id());
+  if (status.ok()) status = ValidateEntityId(request.shipment_id(), "shipment_id");
+  if (status.ok()) {
+    status = ValidateBillableLines(request.lines(),
+                                   request.has_destination() ? &request.destination() : nullptr);
+  }
   if (status.ok() && request.has_billing_address()) {
     status = ValidateAddress(request.billing_address(), "billing_address");
   }
@@ -87,6 +101,11 @@ absl::Status ValidateCapture(const v1::CapturePaymentRequest& request) {
     status = ValidateMoney(request.expected_amount(), "expected_amount", true);
   }
   return status;
+}
+
+absl::Status ValidateQuoteTax(const v1::QuoteTaxRequest& request) {
+  return ValidateBillableLines(request.lines(),
+                               request.has_destination() ? &request.destination() : nullptr);
 }
 
 absl::Status ValidateVoid(const v1::VoidPaymentRequest& request) {

@@ -20,5 +20,6 @@ inline constexpr int kMaxLines = 500;
 [[nodiscard]] absl::Status ValidateCapture(const v1::CapturePaymentRequest& request);
 [[nodiscard]] absl::Status ValidateVoid(const v1::VoidPaymentRequest& request);
 [[nodiscard]] absl::Status ValidateRefund(const v1::RefundPaymentRequest& request);
+[[nodiscard]] absl::Status ValidateQuoteTax(const v1::QuoteTaxRequest& request);
 
 }  // namespace oms::billing

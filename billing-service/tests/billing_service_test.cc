@@ -54,6 +54,10 @@ class FakeStore : public BillingStore {
     last_order_id = order_id;
     return next;
   }
+  absl::Status QuoteTax(const v1::QuoteTaxRequest&, v1::Invoice*) override {
+    ++calls;
+    return next;
+  }
   absl::Status ListInvoices(const std::string& order_id, v1::ListInvoicesResponse*) override {
     ++calls;
     last_order_id = order_id;

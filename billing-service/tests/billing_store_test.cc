@@ -183,6 +183,29 @@ TEST_F(BillingStoreTest, CaptureIssuesTheShipmentsInvoiceAndPartialCapturesAddUp
   EXPECT_EQ(ProviderSum("CAPTURE"), 7137 + 2500);
 }
 
+TEST_F(BillingStoreTest, AQuoteIsWhatTheCaptureInvoicesAndIssuesNothing) {
+  v1::CapturePaymentRequest capture = CaptureRequest("s:capture:shp-1", "order-1", "shp-1");
+  AddLine(&capture, "SKU-A", 3, 1999);
+  AddLine(&capture, "SKU-B", 1, 2000);
+  v1::QuoteTaxRequest quote_request;
+  *quote_request.mutable_lines() = capture.lines();
+  *quote_request.mutable_destination() = capture.destination();
+  v1::Invoice quote;
+  ASSERT_TRUE(store_->QuoteTax(quote_request, &quote).ok());
+  EXPECT_TRUE(quote.number().empty());
+  EXPECT_EQ(quote.total().amount_minor(), 3 * (1999 + 380) + 2000 + 380);
+  v1::ListInvoicesResponse none;
+  ASSERT_TRUE(store_->ListInvoices("order-1", &none).ok());
+  EXPECT_EQ(none.invoices_size(), 0);
+
+  ASSERT_TRUE(Authorize("s:authorize", "order-1", quote.total().amount_minor()).ok());
+  auto captured = Capture(capture);
+  ASSERT_TRUE(captured.ok()) << captured.status();
+  EXPECT_EQ(captured->invoice().total().amount_minor(), quote.total().amount_minor());
+  EXPECT_EQ(captured->invoice().tax().amount_minor(), quote.tax().amount_minor());
+  EXPECT_EQ(captured->payment().status(), v1::PAYMENT_STATUS_CAPTURED);
+}
+
 TEST_F(BillingStoreTest, CaptureBoundsAndRefusalsChangeNothing) {
   ASSERT_TRUE(Authorize("s:authorize", "order-1", 7137).ok());
   v1::CapturePaymentRequest too_much = CaptureRequest("s:capture:big", "order-1", "shp-big");

@@ -84,7 +84,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments WHERE id = $1::uuid FOR UPDATE"},
       {kShipmentsByOrder,
        "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments WHERE order_id = $1 "
-       "ORDER BY created_at, id"},
+       // One call creates several shipments at the same now(): the warehouse orders them.
+       "ORDER BY created_at, kind, warehouse_id, id"},
       {kShipmentsLockOutbound,
        "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments WHERE order_id = $1 AND kind = 'OUTBOUND' "
        "AND ($2 = '' OR warehouse_id = $2) ORDER BY id FOR UPDATE"},
