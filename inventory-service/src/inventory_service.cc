@@ -1,5 +1,6 @@
 #include "inventory-service/src/inventory_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "common/pagination.h"
 #include "common/reactor.h"
@@ -58,6 +59,24 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::GetProduct(grpc::CallbackServerC
   }
   return RunBlocking(context, executor_, [this, request, response] {
     return store_.GetProduct(request->sku(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::BatchGetProducts(
+    grpc::CallbackServerContext* context, const v1::BatchGetProductsRequest* request,
+    v1::BatchGetProductsResponse* response) {
+  if (request->skus().empty() || request->skus().size() > 100) {
+    return Refuse(context, InvalidField("skus", "must hold 1 to 100 SKUs"));
+  }
+  for (int i = 0; i < request->skus().size(); ++i) {
+    if (absl::Status invalid = ValidateSku(request->skus(i), absl::StrCat("skus[", i, "]"));
+        !invalid.ok()) {
+      return Refuse(context, invalid);
+    }
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    std::vector<std::string> skus(request->skus().begin(), request->skus().end());
+    return store_.BatchGetProducts(skus, response);
   });
 }
 

@@ -40,6 +40,9 @@ class InventoryServiceImpl final : public v1::InventoryService::CallbackService 
   grpc::ServerUnaryReactor* GetProduct(grpc::CallbackServerContext* context,
                                        const v1::GetProductRequest* request,
                                        v1::Product* response) override;
+  grpc::ServerUnaryReactor* BatchGetProducts(grpc::CallbackServerContext* context,
+                                             const v1::BatchGetProductsRequest* request,
+                                             v1::BatchGetProductsResponse* response) override;
   grpc::ServerUnaryReactor* ListProducts(grpc::CallbackServerContext* context,
                                          const v1::ListProductsRequest* request,
                                          v1::ListProductsResponse* response) override;

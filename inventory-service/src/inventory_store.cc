@@ -1,5 +1,7 @@
 #include "inventory-service/src/inventory_store.h"
 
+#include <map>
+
 #include <google/protobuf/util/time_util.h>
 #include <pqxx/except>
 #include <pqxx/pqxx>
@@ -31,6 +33,7 @@ constexpr char kProductsInsert[] = "products_insert";
 constexpr char kProductsUpdate[] = "products_update";
 constexpr char kProductsGet[] = "products_get";
 constexpr char kProductsList[] = "products_list";
+constexpr char kProductsBatchGet[] = "products_batch_get";
 constexpr char kWarehousesInsert[] = "warehouses_insert";
 constexpr char kWarehousesList[] = "warehouses_list";
 constexpr char kStockLevelsAvailability[] = "stock_levels_availability";
@@ -58,6 +61,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "updated_at = now() "
        "WHERE sku = $1 RETURNING " OMS_PRODUCT_COLUMNS},
       {kProductsGet, "SELECT " OMS_PRODUCT_COLUMNS " FROM products WHERE sku = $1"},
+      {kProductsBatchGet,
+       "SELECT " OMS_PRODUCT_COLUMNS " FROM products WHERE sku = ANY($1::text[])"},
       {kProductsList,
        "SELECT " OMS_PRODUCT_COLUMNS " FROM products WHERE sku > $1 AND (active OR NOT $2) "
        "ORDER BY sku LIMIT $3"},
@@ -180,6 +185,23 @@ absl::Status PgInventoryStore::GetProduct(const std::string& sku, v1::Product* o
     pqxx::result rows = tx.exec_prepared(kProductsGet, sku);
     if (rows.empty()) return absl::NotFoundError(absl::StrCat("product ", sku, " does not exist"));
     ReadProduct(rows[0], out);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgInventoryStore::BatchGetProducts(const std::vector<std::string>& skus,
+                                                v1::BatchGetProductsResponse* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    std::map<std::string, v1::Product> found;
+    for (const auto& row : tx.exec_prepared(kProductsBatchGet, TextArray(skus))) {
+      v1::Product product;
+      ReadProduct(row, &product);
+      found[product.sku()] = std::move(product);
+    }
+    for (const auto& sku : skus) {
+      auto it = found.find(sku);
+      if (it != found.end()) *out->add_products() = it->second;
+    }
     return absl::OkStatus();
   });
 }

@@ -33,6 +33,9 @@ class InventoryStore {
                                                    const ProductFields& fields,
                                                    v1::Product* out) = 0;
   [[nodiscard]] virtual absl::Status GetProduct(const std::string& sku, v1::Product* out) = 0;
+  // The products that exist among `skus`, in that order.
+  [[nodiscard]] virtual absl::Status BatchGetProducts(const std::vector<std::string>& skus,
+                                                      v1::BatchGetProductsResponse* out) = 0;
   [[nodiscard]] virtual absl::Status ListProducts(const PageRequest& page, bool active_only,
                                                   v1::ListProductsResponse* out) = 0;
 
@@ -62,6 +65,8 @@ class PgInventoryStore : public InventoryStore {
   absl::Status UpdateProduct(const v1::Product& product, const ProductFields& fields,
                              v1::Product* out) override;
   absl::Status GetProduct(const std::string& sku, v1::Product* out) override;
+  absl::Status BatchGetProducts(const std::vector<std::string>& skus,
+                                v1::BatchGetProductsResponse* out) override;
   absl::Status ListProducts(const PageRequest& page, bool active_only,
                             v1::ListProductsResponse* out) override;
   absl::Status CreateWarehouse(const v1::Warehouse& warehouse, v1::Warehouse* out) override;

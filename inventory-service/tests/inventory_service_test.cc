@@ -36,6 +36,11 @@ class FakeStore : public InventoryStore {
     out->set_sku(sku);
     return next;
   }
+  absl::Status BatchGetProducts(const std::vector<std::string>&,
+                                v1::BatchGetProductsResponse*) override {
+    ++calls;
+    return next;
+  }
   absl::Status ListProducts(const PageRequest& page, bool, v1::ListProductsResponse*) override {
     ++calls;
     last_page = page;

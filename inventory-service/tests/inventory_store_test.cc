@@ -101,6 +101,17 @@ TEST_F(InventoryStoreTest, ProductsAreCreatedReadAndRefusedTwice) {
   EXPECT_EQ(store_->GetProduct("NOPE", &read).code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(InventoryStoreTest, BatchGetReturnsTheKnownProductsInTheOrderAsked) {
+  MakeProduct("SKU-1");
+  MakeProduct("SKU-2", /*active=*/false);
+  v1::BatchGetProductsResponse batch;
+  ASSERT_TRUE(store_->BatchGetProducts({"SKU-2", "NOPE", "SKU-1"}, &batch).ok());
+  ASSERT_EQ(batch.products_size(), 2);
+  EXPECT_EQ(batch.products(0).sku(), "SKU-2");
+  EXPECT_FALSE(batch.products(0).active());
+  EXPECT_EQ(batch.products(1).sku(), "SKU-1");
+}
+
 TEST_F(InventoryStoreTest, UpdateWritesOnlyTheGivenFields) {
   MakeProduct("SKU-1");
   v1::Product change;
