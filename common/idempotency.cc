@@ -18,8 +18,9 @@ constexpr char kClaim[] = "request_results_claim";
 constexpr char kGet[] = "request_results_get";
 constexpr char kRecord[] = "request_results_record";
 
-// Hex of the deterministic encoding, so that equal requests always hash alike.
-std::string HexOf(const google::protobuf::Message& message) {
+}  // namespace
+
+std::string DeterministicHex(const google::protobuf::Message& message) {
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
@@ -29,8 +30,6 @@ std::string HexOf(const google::protobuf::Message& message) {
   }
   return absl::BytesToHexString(bytes);
 }
-
-}  // namespace
 
 const std::vector<PreparedStatement>& IdempotencyStatements() {
   static const std::vector<PreparedStatement> kStatements = {
@@ -51,7 +50,7 @@ absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::work& tx,
                                                         const std::string& request_id,
                                                         const std::string& method,
                                                         const google::protobuf::Message& request) {
-  const std::string request_hex = HexOf(request);
+  const std::string request_hex = DeterministicHex(request);
   if (!tx.exec_prepared(kClaim, request_id, method, request_hex).empty()) return std::nullopt;
   pqxx::result stored = tx.exec_prepared(kGet, request_id, request_hex);
   if (stored.empty()) {
@@ -68,7 +67,7 @@ absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::work& tx,
 
 void RecordResponse(pqxx::work& tx, const std::string& request_id,
                     const google::protobuf::Message& response) {
-  tx.exec_prepared(kRecord, request_id, HexOf(response));
+  tx.exec_prepared(kRecord, request_id, DeterministicHex(response));
 }
 
 }  // namespace oms

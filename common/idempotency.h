@@ -33,4 +33,8 @@ const std::vector<PreparedStatement>& IdempotencyStatements();
 void RecordResponse(pqxx::work& tx, const std::string& request_id,
                     const google::protobuf::Message& response);
 
+// Hex of the deterministic encoding of `message`: equal messages give equal text, for request
+// fingerprints (hash it in SQL with encode(sha256(decode($n, 'hex')), 'hex')).
+std::string DeterministicHex(const google::protobuf::Message& message);
+
 }  // namespace oms

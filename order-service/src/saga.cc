@@ -115,4 +115,15 @@ const char* PhaseName(SagaPhase phase) {
   return "UNKNOWN";
 }
 
+bool ParsePhase(const std::string& name, SagaPhase* phase) {
+  for (SagaPhase candidate : {SagaPhase::kRunning, SagaPhase::kCompensating, SagaPhase::kCompleted,
+                              SagaPhase::kCompensated, SagaPhase::kNeedsAttention}) {
+    if (name == PhaseName(candidate)) {
+      *phase = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace oms::order

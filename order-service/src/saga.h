@@ -82,5 +82,7 @@ std::string RequestId(const std::string& saga_id, const SagaSpec& spec, const Ne
 std::chrono::milliseconds Backoff(const RetryPolicy& policy, int attempts, double random);
 
 const char* PhaseName(SagaPhase phase);
+// The phase PhaseName() printed; false for any other text.
+bool ParsePhase(const std::string& name, SagaPhase* phase);
 
 }  // namespace oms::order

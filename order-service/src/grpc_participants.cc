@@ -1,0 +1,189 @@
+// The participants over gRPC: one stub per service, created once; a fresh context with a
+// deadline and the request id per call.
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+
+#include "common/grpc_interceptors.h"
+#include "common/grpc_status.h"
+#include "common/status.h"
+#include "oms/billing/v1/billing.grpc.pb.h"
+#include "oms/inventory/v1/inventory.grpc.pb.h"
+#include "oms/shipping/v1/shipping.grpc.pb.h"
+#include "order-service/src/participants.h"
+
+namespace oms::order {
+namespace {
+
+namespace billing_v1 = ::oms::billing::v1;
+namespace inventory_v1 = ::oms::inventory::v1;
+namespace shipping_v1 = ::oms::shipping::v1;
+
+inventory_v1::Destination DestinationOf(const v1::Order& order) {
+  inventory_v1::Destination destination;
+  destination.set_country(order.shipping_address().country());
+  destination.set_region(order.shipping_address().region());
+  return destination;
+}
+
+class GrpcParticipants : public Participants {
+ public:
+  explicit GrpcParticipants(const ParticipantChannels& channels)
+      : inventory_(inventory_v1::InventoryService::NewStub(channels.inventory)),
+        billing_(billing_v1::BillingService::NewStub(channels.billing)),
+        shipping_(shipping_v1::ShippingService::NewStub(channels.shipping)),
+        deadline_(channels.deadline) {}
+
+  StepResult Reserve(const std::string& request_id, const v1::Order& order) override {
+    inventory_v1::ReserveStockRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    for (const auto& line : order.lines()) {
+      auto* reserved = request.add_lines();
+      reserved->set_sku(line.sku());
+      reserved->set_quantity(line.quantity());
+    }
+    *request.mutable_destination() = DestinationOf(order);
+    request.set_strategy(order.allocation_strategy());
+    inventory_v1::Reservation reservation;
+    auto context = Context(request_id);
+    StepResult result = Result(inventory_->ReserveStock(context.get(), request, &reservation));
+    if (result.outcome.result == CallResult::kOk) result.allocation = reservation.allocation();
+    return result;
+  }
+
+  StepResult ReleaseReservation(const std::string& request_id, const v1::Order& order) override {
+    inventory_v1::ReleaseReservationRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    inventory_v1::Reservation reservation;
+    auto context = Context(request_id);
+    return Result(inventory_->ReleaseReservation(context.get(), request, &reservation));
+  }
+
+  StepResult ExtendReservation(const std::string& request_id, const v1::Order& order) override {
+    inventory_v1::ExtendReservationRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    request.set_ttl_seconds(30 * 24 * 3600);
+    inventory_v1::Reservation reservation;
+    auto context = Context(request_id);
+    return Result(inventory_->ExtendReservation(context.get(), request, &reservation));
+  }
+
+  StepResult Authorize(const std::string& request_id, const v1::Order& order,
+                       const std::string& payment_token) override {
+    billing_v1::AuthorizePaymentRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    *request.mutable_amount() = order.total();
+    request.set_method(billing_v1::PAYMENT_METHOD_CARD);
+    request.set_token(payment_token);
+    billing_v1::Payment payment;
+    auto context = Context(request_id);
+    StepResult result = Result(billing_->AuthorizePayment(context.get(), request, &payment));
+    if (result.outcome.result == CallResult::kOk) result.payment_id = payment.id();
+    return result;
+  }
+
+  StepResult VoidPayment(const std::string& request_id, const v1::Order& order) override {
+    billing_v1::VoidPaymentRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    request.set_reason("order rejected");
+    billing_v1::Payment payment;
+    auto context = Context(request_id);
+    return Result(billing_->VoidPayment(context.get(), request, &payment));
+  }
+
+  StepResult CreateShipments(const std::string& request_id, const v1::Order& order) override {
+    shipping_v1::CreateShipmentsRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    *request.mutable_destination() = order.shipping_address();
+    std::map<std::string, int64_t> weights;
+    for (const auto& line : order.lines()) weights[line.sku()] = line.unit_weight_grams();
+    for (const auto& group : order.allocation().groups()) {
+      auto* shipment = request.add_groups();
+      shipment->set_warehouse_id(group.warehouse_id());
+      for (const auto& line : group.lines()) {
+        auto* item = shipment->add_lines();
+        item->set_sku(line.sku());
+        item->set_quantity(line.quantity());
+        item->set_unit_weight_grams(weights[line.sku()]);
+      }
+    }
+    shipping_v1::CreateShipmentsResponse response;
+    auto context = Context(request_id);
+    StepResult result = Result(shipping_->CreateShipments(context.get(), request, &response));
+    if (result.outcome.result == CallResult::kOk) {
+      std::vector<v1::ShipmentSummary> shipments;
+      for (const auto& shipment : response.shipments()) {
+        v1::ShipmentSummary summary;
+        summary.set_shipment_id(shipment.id());
+        summary.set_warehouse_id(shipment.warehouse_id());
+        summary.set_status(shipping_v1::ShipmentStatus_Name(shipment.status()));
+        shipments.push_back(std::move(summary));
+      }
+      result.shipments = std::move(shipments);
+    }
+    return result;
+  }
+
+  StepResult CancelShipments(const std::string& request_id, const v1::Order& order) override {
+    shipping_v1::CancelShipmentRequest request;
+    request.set_request_id(request_id);
+    request.mutable_order()->set_order_id(order.id());
+    request.set_reason("order rejected");
+    shipping_v1::CancelShipmentResponse response;
+    auto context = Context(request_id);
+    return Result(shipping_->CancelShipment(context.get(), request, &response));
+  }
+
+ private:
+  std::unique_ptr<grpc::ClientContext> Context(const std::string& request_id) const {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + deadline_);
+    SetRequestId(*context, request_id);
+    return context;
+  }
+
+  static StepResult Result(const grpc::Status& status) {
+    StepResult result;
+    result.outcome = OutcomeOf(status);
+    result.detail = status.error_message();
+    return result;
+  }
+
+  std::unique_ptr<inventory_v1::InventoryService::Stub> inventory_;
+  std::unique_ptr<billing_v1::BillingService::Stub> billing_;
+  std::unique_ptr<shipping_v1::ShippingService::Stub> shipping_;
+  const std::chrono::milliseconds deadline_;
+};
+
+}  // namespace
+
+CallOutcome OutcomeOf(const grpc::Status& status) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::OK:
+      return {CallResult::kOk, ""};
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::ABORTED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+    case grpc::StatusCode::INTERNAL:
+    case grpc::StatusCode::UNKNOWN:
+    case grpc::StatusCode::CANCELLED:
+      return {CallResult::kTransient, ""};
+    default: {
+      std::string reason = ReasonOf(FromGrpcStatus(status));
+      if (reason.empty()) reason = absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()));
+      return {CallResult::kRefused, reason};
+    }
+  }
+}
+
+std::unique_ptr<Participants> MakeGrpcParticipants(const ParticipantChannels& channels) {
+  return std::make_unique<GrpcParticipants>(channels);
+}
+
+}  // namespace oms::order

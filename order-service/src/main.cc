@@ -1,0 +1,123 @@
+// order-service: customers, orders and the saga coordinator. Flags, wiring and signals only.
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "common/grpc_interceptors.h"
+#include "common/metrics.h"
+#include "common/service_flags.h"
+#include "common/service_host.h"
+#include "common/signals.h"
+#include "oms/billing/v1/billing.grpc.pb.h"
+#include "oms/inventory/v1/inventory.grpc.pb.h"
+#include "oms/shipping/v1/shipping.grpc.pb.h"
+#include "order-service/src/capture_client.h"
+#include "order-service/src/coordinator.h"
+#include "order-service/src/order_metrics.h"
+#include "order-service/src/order_service.h"
+#include "order-service/src/order_store.h"
+#include "order-service/src/order_waiters.h"
+#include "order-service/src/participants.h"
+#include "order-service/src/schema.h"
+
+ABSL_FLAG(std::string, inventory_addr, "127.0.0.1:50052", "inventory-service host:port");
+ABSL_FLAG(std::string, billing_addr, "127.0.0.1:50053", "billing-service host:port");
+ABSL_FLAG(std::string, shipping_addr, "127.0.0.1:50054", "shipping-service host:port");
+ABSL_FLAG(int, saga_workers, 8, "Sagas driven at once by this replica");
+ABSL_FLAG(int, saga_lease_seconds, 30, "How long a replica holds a saga between writes");
+ABSL_FLAG(int, call_deadline_ms, 5000, "Deadline of each call to another service");
+ABSL_FLAG(std::string, instance, "", "This replica's name in saga leases (default host:pid)");
+
+namespace {
+
+// One channel per peer for the whole process, counted by the client interceptor.
+std::shared_ptr<grpc::Channel> Channel(const std::string& address,
+                                       const std::shared_ptr<oms::RpcMetrics>& metrics) {
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
+  factories.push_back(oms::MakeClientInterceptorFactory(metrics));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      address, grpc::InsecureChannelCredentials(), grpc::ChannelArguments(), std::move(factories));
+}
+
+std::string DefaultInstance() {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return absl::StrCat(host, ":", getpid());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  oms::BlockTerminationSignals();
+  auto parsed = oms::HostConfigFromFlags(
+      argc, argv, {"order-service", "OMS_ORDER", 50051, 9462},
+      {{"inventory_addr", "OMS_INVENTORY_ADDR"},
+       {"billing_addr", "OMS_BILLING_ADDR"},
+       {"shipping_addr", "OMS_SHIPPING_ADDR"},
+       {"saga_workers", "OMS_ORDER_SAGA_WORKERS"},
+       {"saga_lease_seconds", "OMS_ORDER_SAGA_LEASE_SECONDS"},
+       {"call_deadline_ms", "OMS_CALL_DEADLINE_MS"},
+       {"instance", "OMS_INSTANCE"}});
+  const int workers = absl::GetFlag(FLAGS_saga_workers);
+  const int lease = absl::GetFlag(FLAGS_saga_lease_seconds);
+  const int deadline_ms = absl::GetFlag(FLAGS_call_deadline_ms);
+  if (parsed.ok() && (workers < 1 || workers > 256)) {
+    parsed = absl::InvalidArgumentError("--saga_workers must be 1 to 256");
+  }
+  if (parsed.ok() && (lease < 2 || lease > 3600)) {
+    parsed = absl::InvalidArgumentError("--saga_lease_seconds must be 2 to 3600");
+  }
+  if (parsed.ok() && (deadline_ms < 10 || deadline_ms * 2 > lease * 1000)) {
+    parsed = absl::InvalidArgumentError(
+        "--call_deadline_ms must be at least 10 and at most half the saga lease");
+  }
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "order-service: %s\n", parsed.status().ToString().c_str());
+    return 2;
+  }
+  oms::HostConfig config = std::move(*parsed);
+  config.statements = oms::order::PgOrderStore::Statements();
+  config.migrations = oms::order::Migrations();
+  auto host = oms::ServiceHost::Create(std::move(config));
+  if (!host.ok()) {
+    std::fprintf(stderr, "order-service: cannot start: %s\n", host.status().ToString().c_str());
+    return 1;
+  }
+  auto client_metrics = oms::MakeRpcMetrics(
+      (*host)->metrics().registry(), oms::RpcSide::kClient,
+      {oms::inventory::v1::InventoryService::service_full_name(),
+       oms::billing::v1::BillingService::service_full_name(),
+       oms::shipping::v1::ShippingService::service_full_name()});
+  auto inventory = Channel(absl::GetFlag(FLAGS_inventory_addr), client_metrics);
+  auto billing = Channel(absl::GetFlag(FLAGS_billing_addr), client_metrics);
+  auto shipping = Channel(absl::GetFlag(FLAGS_shipping_addr), client_metrics);
+  const std::chrono::milliseconds deadline(deadline_ms);
+
+  oms::order::PgOrderStore store((*host)->pool());
+  oms::order::OrderMetrics metrics((*host)->metrics().registry());
+  oms::order::OrderWaiters waiters;
+  auto participants = oms::order::MakeGrpcParticipants({inventory, billing, shipping, deadline});
+  auto capture = oms::order::MakeGrpcCaptureClient(inventory, billing, deadline);
+  const std::string instance =
+      absl::GetFlag(FLAGS_instance).empty() ? DefaultInstance() : absl::GetFlag(FLAGS_instance);
+  oms::order::Coordinator coordinator(
+      store, *participants, waiters, metrics,
+      {instance, static_cast<std::size_t>(workers), std::chrono::seconds(lease),
+       std::chrono::milliseconds(500), {}});
+  oms::order::OrderServiceImpl service(store, *capture, coordinator, waiters, metrics,
+                                       (*host)->executor());
+  absl::Status serving =
+      (*host)->Serve({{&service, oms::order::v1::OrderService::service_full_name()}});
+  if (!serving.ok()) {
+    std::fprintf(stderr, "order-service: cannot serve: %s\n", serving.ToString().c_str());
+    return 1;
+  }
+  // Sagas of replicas that died are resumed by the scan as soon as their lease expires.
+  coordinator.Start();
+  return (*host)->RunUntilSignal([&coordinator] { coordinator.Stop(); });
+}

@@ -1,0 +1,68 @@
+#include "order-service/src/order_metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "common/metrics.h"
+#include "order-service/src/order_saga.h"
+
+namespace oms::order {
+namespace {
+
+const char* kPhases[] = {"COMPLETED", "COMPENSATED", "NEEDS_ATTENTION"};
+const char* kActions[] = {"FORWARD", "COMPENSATE"};
+const char* kOutcomes[] = {"OK", "TRANSIENT", "REFUSED"};
+
+}  // namespace
+
+OrderMetrics::OrderMetrics(prometheus::Registry& registry)
+    : created_(&prometheus::BuildCounter()
+                    .Name("oms_order_orders_created_total")
+                    .Help("Orders captured (replays not counted).")
+                    .Register(registry)
+                    .Add({})),
+      finished_(prometheus::BuildCounter()
+                    .Name("oms_order_sagas_finished_total")
+                    .Help("Order sagas that ended or parked, by phase (COMPLETED: confirmed, "
+                          "COMPENSATED: rejected, NEEDS_ATTENTION: parked).")
+                    .Register(registry)),
+      steps_(prometheus::BuildCounter()
+                 .Name("oms_order_saga_steps_total")
+                 .Help("Saga step calls by step, action and outcome.")
+                 .Register(registry)),
+      step_seconds_(prometheus::BuildHistogram()
+                        .Name("oms_order_saga_step_duration_seconds")
+                        .Help("Duration of one saga step call, by step.")
+                        .Register(registry)) {
+  // Every series exists from the start, so dashboards see zeros rather than gaps.
+  for (const char* phase : kPhases) finished_series_[phase] = &finished_.Add({{"phase", phase}});
+  for (const auto& step : OrderSagaSpec().steps) {
+    step_seconds_series_[step.name] = &step_seconds_.Add(
+        {{"step", step.name}},
+        prometheus::Histogram::BucketBoundaries(LatencyBuckets().begin(), LatencyBuckets().end()));
+    for (const char* action : kActions) {
+      for (const char* outcome : kOutcomes) {
+        step_series_[step.name + "|" + action + "|" + outcome] =
+            &steps_.Add({{"step", step.name}, {"action", action}, {"outcome", outcome}});
+      }
+    }
+  }
+}
+
+void OrderMetrics::OrderCreated() { created_->Increment(); }
+
+void OrderMetrics::SagaEnded(const std::string& phase) {
+  auto it = finished_series_.find(phase);
+  if (it != finished_series_.end()) it->second->Increment();
+}
+
+void OrderMetrics::Step(const std::string& step, const std::string& action,
+                        const std::string& outcome, double seconds) {
+  auto counter = step_series_.find(step + "|" + action + "|" + outcome);
+  if (counter != step_series_.end()) counter->second->Increment();
+  auto histogram = step_seconds_series_.find(step);
+  if (histogram != step_seconds_series_.end()) histogram->second->Observe(seconds);
+}
+
+}  // namespace oms::order

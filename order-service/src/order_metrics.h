@@ -1,0 +1,37 @@
+// Domain metrics of order-service.
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace prometheus {
+class Counter;
+class Histogram;
+class Registry;
+template <class T>
+class Family;
+}  // namespace prometheus
+
+namespace oms::order {
+
+class OrderMetrics {
+ public:
+  explicit OrderMetrics(prometheus::Registry& registry);
+
+  void OrderCreated();
+  // phase: COMPLETED (confirmed), COMPENSATED (rejected), NEEDS_ATTENTION.
+  void SagaEnded(const std::string& phase);
+  void Step(const std::string& step, const std::string& action, const std::string& outcome,
+            double seconds);
+
+ private:
+  prometheus::Counter* created_;
+  prometheus::Family<prometheus::Counter>& finished_;
+  prometheus::Family<prometheus::Counter>& steps_;
+  prometheus::Family<prometheus::Histogram>& step_seconds_;
+  std::map<std::string, prometheus::Counter*> finished_series_;
+  std::map<std::string, prometheus::Counter*> step_series_;
+  std::map<std::string, prometheus::Histogram*> step_seconds_series_;
+};
+
+}  // namespace oms::order

@@ -1,0 +1,250 @@
+#include "order-service/src/order_service.h"
+
+#include <algorithm>
+
+#include "common/grpc_interceptors.h"
+#include "common/grpc_status.h"
+#include "common/idempotency.h"
+#include "common/pagination.h"
+#include "common/reactor.h"
+#include "common/status.h"
+#include "common/validation.h"
+#include "order-service/src/order_validation.h"
+#include "order-service/src/pricing.h"
+
+namespace oms::order {
+namespace {
+
+grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+// How long CreateOrder waits for the saga: until shortly before the caller's deadline (to
+// answer PENDING in time), at most 30 s, 10 s when the caller set none.
+std::chrono::steady_clock::time_point WaitDeadline(const grpc::CallbackServerContext& context) {
+  const auto now_system = std::chrono::system_clock::now();
+  auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(context.deadline() -
+                                                                      now_system);
+  if (context.deadline() == std::chrono::system_clock::time_point::max()) {
+    budget = std::chrono::seconds(10);
+  }
+  budget = std::clamp<std::chrono::milliseconds>(budget - std::chrono::milliseconds(250),
+                                                 std::chrono::milliseconds(0),
+                                                 std::chrono::seconds(30));
+  return std::chrono::steady_clock::now() + budget;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* OrderServiceImpl::CreateCustomer(grpc::CallbackServerContext* context,
+                                                           const v1::CreateCustomerRequest* request,
+                                                           v1::Customer* response) {
+  auto customer = NormalizeNewCustomer(request->customer());
+  if (!customer.ok()) return Refuse(context, customer.status());
+  return RunBlocking(context, executor_, [this, customer = *customer, response] {
+    return store_.CreateCustomer(customer, response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::GetCustomer(grpc::CallbackServerContext* context,
+                                                        const v1::GetCustomerRequest* request,
+                                                        v1::Customer* response) {
+  if (absl::Status invalid = ValidateUuid(request->id(), "id", "a customer id"); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.GetCustomer(request->id(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::UpdateCustomer(grpc::CallbackServerContext* context,
+                                                           const v1::UpdateCustomerRequest* request,
+                                                           v1::Customer* response) {
+  if (absl::Status invalid = ValidateUuid(request->customer().id(), "customer.id", "a customer id");
+      !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  auto fields = UpdatedCustomerFields(*request);
+  if (!fields.ok()) return Refuse(context, fields.status());
+  return RunBlocking(context, executor_, [this, request, response, fields = *fields] {
+    return store_.UpdateCustomer(
+        request->customer().id(),
+        [&](const v1::Customer& current) {
+          return ApplyCustomerUpdate(current, request->customer(), fields);
+        },
+        response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::ListCustomers(grpc::CallbackServerContext* context,
+                                                          const v1::ListCustomersRequest* request,
+                                                          v1::ListCustomersResponse* response) {
+  auto size = PageSize(request->page_size());
+  if (!size.ok()) return Refuse(context, size.status());
+  auto after = DecodePageToken(request->page_token());
+  if (!after.ok()) return Refuse(context, after.status());
+  return RunBlocking(context, executor_, [this, response, size = *size, after = *after] {
+    CustomerPage page;
+    absl::Status status = store_.ListCustomers(after, size, &page);
+    for (auto& customer : page.customers) *response->add_customers() = std::move(customer);
+    if (!page.next_after.empty()) response->set_next_page_token(EncodePageToken(page.next_after));
+    return status;
+  });
+}
+
+absl::StatusOr<std::string> OrderServiceImpl::Capture(const v1::CreateOrderRequest& request,
+                                                      const std::string& request_id,
+                                                      std::string* saga_id) {
+  const std::string request_hex = DeterministicHex(request);
+  auto answer = [](const InsertedOrder& existing) -> absl::StatusOr<std::string> {
+    if (!existing.same_request) {
+      return WithReason(absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
+                        "request_id: this key was used for a different order request");
+    }
+    return existing.order_id;
+  };
+  auto existing = store_.FindExisting(request, request_hex);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) return answer(**existing);
+
+  v1::Customer customer;
+  absl::Status status = store_.GetCustomer(request.customer_id(), &customer);
+  if (status.code() == absl::StatusCode::kNotFound) {
+    return absl::NotFoundError(
+        absl::StrCat("customer_id: customer ", request.customer_id(), " does not exist"));
+  }
+  if (!status.ok()) return status;
+  std::vector<std::string> skus;
+  for (const auto& line : request.lines()) skus.push_back(line.sku());
+  auto products = capture_.Products(skus, request_id);
+  if (!products.ok()) return products.status();
+  auto billable = BillableLines(request, *products);
+  if (!billable.ok()) return billable.status();
+  billing::v1::QuoteTaxRequest quote_request;
+  for (auto& line : *billable) *quote_request.add_lines() = std::move(line);
+  *quote_request.mutable_destination() = request.shipping_address();
+  auto quote = capture_.QuoteTax(quote_request, request_id);
+  if (!quote.ok()) return quote.status();
+  auto order = CapturedOrder(request, *products, *quote);
+  if (!order.ok()) return order.status();
+
+  auto inserted = store_.InsertOrder(*order, request, request_hex);
+  if (!inserted.ok()) return inserted.status();
+  if (!inserted->created) return answer(*inserted);
+  metrics_.OrderCreated();
+  *saga_id = inserted->saga_id;
+  return inserted->order_id;
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::CreateOrder(grpc::CallbackServerContext* context,
+                                                        const v1::CreateOrderRequest* request,
+                                                        v1::Order* response) {
+  if (absl::Status invalid = ValidateCreateOrder(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const auto deadline = WaitDeadline(*context);
+  const std::string request_id = RequestIdOf(*context);
+  const bool queued = executor_.TrySubmit([this, reactor, request, response, deadline,
+                                           request_id] {
+    std::string saga_id;
+    auto order_id = Capture(*request, request_id, &saga_id);
+    if (!order_id.ok()) {
+      reactor->Finish(ToGrpcStatus(order_id.status()));
+      return;
+    }
+    // The answer: the order as it stands when its saga ends or the deadline comes.
+    auto answer = [this, reactor, response, order_id = *order_id] {
+      reactor->Finish(ToGrpcStatus(store_.GetOrder(order_id, response)));
+    };
+    if (saga_id.empty()) {  // a replay: the order as it is now
+      answer();
+      return;
+    }
+    waiters_.Wait(*order_id, deadline, answer);
+    coordinator_.Kick(saga_id);
+  });
+  if (!queued) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "server busy: the work queue is full, retry with backoff"));
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::GetOrder(grpc::CallbackServerContext* context,
+                                                     const v1::GetOrderRequest* request,
+                                                     v1::Order* response) {
+  if (absl::Status invalid = ValidateUuid(request->id(), "id", "an order id"); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.GetOrder(request->id(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::ListOrders(grpc::CallbackServerContext* context,
+                                                       const v1::ListOrdersRequest* request,
+                                                       v1::ListOrdersResponse* response) {
+  OrderFilter filter;
+  if (!request->customer_id().empty()) {
+    if (absl::Status invalid = ValidateUuid(request->customer_id(), "customer_id", "a customer id");
+        !invalid.ok()) {
+      return Refuse(context, invalid);
+    }
+    filter.customer_id = request->customer_id();
+  }
+  if (!v1::OrderStatus_IsValid(request->status())) {
+    return Refuse(context, InvalidField("status", "is not an order status"));
+  }
+  if (request->status() != v1::ORDER_STATUS_UNSPECIFIED) {
+    filter.status = v1::OrderStatus_Name(request->status()).substr(std::string("ORDER_STATUS_").size());
+  }
+  auto size = PageSize(request->page_size());
+  if (!size.ok()) return Refuse(context, size.status());
+  auto after = DecodePageToken(request->page_token());
+  if (!after.ok()) return Refuse(context, after.status());
+  filter.page_size = *size;
+  filter.after = *after;
+  return RunBlocking(context, executor_, [this, filter, response] {
+    return store_.ListOrders(filter, response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::ListStuckSagas(grpc::CallbackServerContext* context,
+                                                           const v1::ListStuckSagasRequest* request,
+                                                           v1::ListStuckSagasResponse* response) {
+  auto size = PageSize(request->page_size());
+  if (!size.ok()) return Refuse(context, size.status());
+  return RunBlocking(context, executor_, [this, response, size = *size] {
+    return store_.ListStuckSagas(size, response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::RetrySaga(grpc::CallbackServerContext* context,
+                                                      const v1::RetrySagaRequest* request,
+                                                      v1::Saga* response) {
+  if (absl::Status invalid = ValidateUuid(request->saga_id(), "saga_id", "a saga id");
+      !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    absl::Status status = store_.OperateSaga(request->saga_id(), /*resolve=*/false, "", response);
+    if (status.ok()) coordinator_.Kick(request->saga_id());
+    return status;
+  });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::ResolveSaga(grpc::CallbackServerContext* context,
+                                                        const v1::ResolveSagaRequest* request,
+                                                        v1::Saga* response) {
+  absl::Status invalid = ValidateUuid(request->saga_id(), "saga_id", "a saga id");
+  if (invalid.ok()) invalid = ValidateText(request->note(), "note", 1, 500);
+  if (!invalid.ok()) return Refuse(context, invalid);
+  return RunBlocking(context, executor_, [this, request, response] {
+    return store_.OperateSaga(request->saga_id(), /*resolve=*/true, request->note(), response);
+  });
+}
+
+}  // namespace oms::order

@@ -1,0 +1,71 @@
+// gRPC handlers of oms.order.v1.OrderService: customers, order capture and reads, and the
+// operators' saga commands.
+#pragma once
+
+#include "common/executor.h"
+#include "oms/order/v1/order.grpc.pb.h"
+#include "order-service/src/capture_client.h"
+#include "order-service/src/coordinator.h"
+#include "order-service/src/order_metrics.h"
+#include "order-service/src/order_store.h"
+#include "order-service/src/order_waiters.h"
+
+namespace oms::order {
+
+class OrderServiceImpl final : public v1::OrderService::CallbackService {
+ public:
+  OrderServiceImpl(PgOrderStore& store, CaptureClient& capture, Coordinator& coordinator,
+                   OrderWaiters& waiters, OrderMetrics& metrics, BoundedExecutor& executor)
+      : store_(store),
+        capture_(capture),
+        coordinator_(coordinator),
+        waiters_(waiters),
+        metrics_(metrics),
+        executor_(executor) {}
+
+  grpc::ServerUnaryReactor* CreateCustomer(grpc::CallbackServerContext* context,
+                                           const v1::CreateCustomerRequest* request,
+                                           v1::Customer* response) override;
+  grpc::ServerUnaryReactor* GetCustomer(grpc::CallbackServerContext* context,
+                                        const v1::GetCustomerRequest* request,
+                                        v1::Customer* response) override;
+  grpc::ServerUnaryReactor* UpdateCustomer(grpc::CallbackServerContext* context,
+                                           const v1::UpdateCustomerRequest* request,
+                                           v1::Customer* response) override;
+  grpc::ServerUnaryReactor* ListCustomers(grpc::CallbackServerContext* context,
+                                          const v1::ListCustomersRequest* request,
+                                          v1::ListCustomersResponse* response) override;
+  grpc::ServerUnaryReactor* CreateOrder(grpc::CallbackServerContext* context,
+                                        const v1::CreateOrderRequest* request,
+                                        v1::Order* response) override;
+  grpc::ServerUnaryReactor* GetOrder(grpc::CallbackServerContext* context,
+                                     const v1::GetOrderRequest* request,
+                                     v1::Order* response) override;
+  grpc::ServerUnaryReactor* ListOrders(grpc::CallbackServerContext* context,
+                                       const v1::ListOrdersRequest* request,
+                                       v1::ListOrdersResponse* response) override;
+  grpc::ServerUnaryReactor* ListStuckSagas(grpc::CallbackServerContext* context,
+                                           const v1::ListStuckSagasRequest* request,
+                                           v1::ListStuckSagasResponse* response) override;
+  grpc::ServerUnaryReactor* RetrySaga(grpc::CallbackServerContext* context,
+                                      const v1::RetrySagaRequest* request,
+                                      v1::Saga* response) override;
+  grpc::ServerUnaryReactor* ResolveSaga(grpc::CallbackServerContext* context,
+                                        const v1::ResolveSagaRequest* request,
+                                        v1::Saga* response) override;
+
+ private:
+  // Captures (or finds the replayed) order; sets `saga_id` when its saga has to run.
+  [[nodiscard]] absl::StatusOr<std::string> Capture(const v1::CreateOrderRequest& request,
+                                                    const std::string& request_id,
+                                                    std::string* saga_id);
+
+  PgOrderStore& store_;
+  CaptureClient& capture_;
+  Coordinator& coordinator_;
+  OrderWaiters& waiters_;
+  OrderMetrics& metrics_;
+  BoundedExecutor& executor_;
+};
+
+}  // namespace oms::order

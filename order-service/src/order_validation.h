@@ -1,0 +1,33 @@
+// Bounds of customer and order requests; every error names the field. Pure logic.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "oms/order/v1/order.pb.h"
+
+namespace oms::order {
+
+inline constexpr int kMaxOrderLines = 100;
+inline constexpr long long kMaxLineQuantity = 10'000;
+inline constexpr int kMaxAddresses = 20;
+
+// Validates a new customer and returns it with its address defaults settled: the first address
+// of each kind is that kind's default unless another is marked; two defaults of a kind are an
+// error.
+[[nodiscard]] absl::StatusOr<v1::Customer> NormalizeNewCustomer(const v1::Customer& customer);
+
+// The customer fields an update writes: the mask's paths, or all when it is empty.
+using CustomerFields = std::set<std::string>;
+[[nodiscard]] absl::StatusOr<CustomerFields> UpdatedCustomerFields(
+    const v1::UpdateCustomerRequest& request);
+// `current` with the written fields of `update` applied, validated and normalized.
+[[nodiscard]] absl::StatusOr<v1::Customer> ApplyCustomerUpdate(const v1::Customer& current,
+                                                               const v1::Customer& update,
+                                                               const CustomerFields& fields);
+
+[[nodiscard]] absl::Status ValidateCreateOrder(const v1::CreateOrderRequest& request);
+
+}  // namespace oms::order

@@ -1,0 +1,133 @@
+#include "order-service/src/order_validation.h"
+
+#include <gtest/gtest.h>
+
+#include "order-service/src/pricing.h"
+
+namespace oms::order {
+namespace {
+
+v1::CreateOrderRequest Good() {
+  v1::CreateOrderRequest request;
+  request.set_request_id("key-1");
+  request.set_client_id("client-1");
+  request.set_customer_id("0b4c7f6e-8d2a-4c55-9a51-3f6f0f1d2e3a");
+  request.set_channel("web");
+  request.set_currency("EUR");
+  auto* line = request.add_lines();
+  line->set_sku("SKU-1");
+  line->set_quantity(2);
+  request.mutable_shipping_address()->set_line1("Heidestrasse 17");
+  request.mutable_shipping_address()->set_city("Hamburg");
+  request.mutable_shipping_address()->set_country("DE");
+  request.mutable_payment()->set_method("CARD");
+  request.mutable_payment()->set_token("tok_visa");
+  return request;
+}
+
+std::string FieldOf(const absl::Status& status) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  std::string message(status.message());
+  return message.substr(0, message.find(':'));
+}
+
+TEST(OrderValidationTest, CreateOrderBounds) {
+  EXPECT_TRUE(ValidateCreateOrder(Good()).ok());
+  struct Case {
+    void (*spoil)(v1::CreateOrderRequest&);
+    const char* field;
+  };
+  const Case cases[] = {
+      {[](v1::CreateOrderRequest& r) { r.clear_request_id(); }, "request_id"},
+      {[](v1::CreateOrderRequest& r) { r.set_customer_id("erika"); }, "customer_id"},
+      {[](v1::CreateOrderRequest& r) { r.set_currency("euro"); }, "currency"},
+      {[](v1::CreateOrderRequest& r) { r.clear_lines(); }, "lines"},
+      {[](v1::CreateOrderRequest& r) { *r.add_lines() = r.lines(0); }, "lines[1].sku"},
+      {[](v1::CreateOrderRequest& r) { r.mutable_lines(0)->set_quantity(0); }, "lines[0].quantity"},
+      {[](v1::CreateOrderRequest& r) { r.mutable_lines(0)->set_quantity(10001); },
+       "lines[0].quantity"},
+      {[](v1::CreateOrderRequest& r) { r.clear_shipping_address(); }, "shipping_address"},
+      {[](v1::CreateOrderRequest& r) { r.mutable_shipping_address()->set_country("Germany"); },
+       "shipping_address.country"},
+      {[](v1::CreateOrderRequest& r) { r.mutable_payment()->set_method("CASH"); },
+       "payment.method"},
+      {[](v1::CreateOrderRequest& r) {
+         r.set_allocation_strategy(static_cast<inventory::v1::AllocationStrategy>(9));
+       },
+       "allocation_strategy"},
+  };
+  for (const auto& c : cases) {
+    v1::CreateOrderRequest request = Good();
+    c.spoil(request);
+    EXPECT_EQ(FieldOf(ValidateCreateOrder(request)), c.field);
+  }
+}
+
+TEST(OrderValidationTest, CustomersGetOneDefaultAddressPerKind) {
+  v1::Customer customer;
+  customer.set_name("Erika");
+  customer.set_email("erika@example.com");
+  for (auto kind : {v1::ADDRESS_KIND_SHIPPING, v1::ADDRESS_KIND_SHIPPING, v1::ADDRESS_KIND_BILLING}) {
+    auto* address = customer.add_addresses();
+    address->set_kind(kind);
+    address->mutable_address()->set_line1("Road 1");
+    address->mutable_address()->set_city("Hamburg");
+    address->mutable_address()->set_country("DE");
+  }
+  customer.mutable_addresses(1)->set_is_default(true);
+  auto normalized = NormalizeNewCustomer(customer);
+  ASSERT_TRUE(normalized.ok()) << normalized.status();
+  EXPECT_FALSE(normalized->addresses(0).is_default());
+  EXPECT_TRUE(normalized->addresses(1).is_default());
+  EXPECT_TRUE(normalized->addresses(2).is_default());
+
+  customer.mutable_addresses(0)->set_is_default(true);
+  EXPECT_EQ(FieldOf(NormalizeNewCustomer(customer).status()), "customer.addresses[1].is_default");
+  customer.set_email("not-an-email");
+  EXPECT_EQ(FieldOf(NormalizeNewCustomer(customer).status()), "customer.email");
+}
+
+TEST(PricingTest, TheCapturedOrderTakesCatalogPricesAndTheQuotesTax) {
+  v1::CreateOrderRequest request = Good();
+  inventory::v1::BatchGetProductsResponse products;
+  auto* product = products.add_products();
+  product->set_sku("SKU-1");
+  product->set_name("Mug");
+  product->mutable_unit_price()->set_currency("EUR");
+  product->mutable_unit_price()->set_amount_minor(1299);
+  product->set_weight_grams(350);
+  product->set_active(true);
+  auto lines = BillableLines(request, products);
+  ASSERT_TRUE(lines.ok());
+  ASSERT_EQ(lines->size(), 1u);
+  EXPECT_EQ((*lines)[0].unit_price().amount_minor(), 1299);
+
+  billing::v1::Invoice quote;
+  auto* priced = quote.add_lines();
+  priced->set_sku("SKU-1");
+  priced->set_description("Mug");
+  priced->set_quantity(2);
+  priced->mutable_unit_price()->set_amount_minor(1299);
+  priced->mutable_net()->set_amount_minor(2598);
+  priced->mutable_tax()->set_amount_minor(494);
+  priced->mutable_total()->set_amount_minor(3092);
+  auto order = CapturedOrder(request, products, quote);
+  ASSERT_TRUE(order.ok());
+  EXPECT_EQ(order->subtotal().amount_minor(), 2598);
+  EXPECT_EQ(order->tax().amount_minor(), 494);
+  EXPECT_EQ(order->total().amount_minor(), 3092);
+  EXPECT_EQ(order->lines(0).unit_weight_grams(), 350);
+  EXPECT_EQ(order->status(), v1::ORDER_STATUS_PENDING);
+  EXPECT_EQ(order->allocation_strategy(), inventory::v1::ALLOCATION_STRATEGY_MINIMIZE_SPLITS);
+
+  product->set_active(false);
+  EXPECT_EQ(BillableLines(request, products).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  product->set_active(true);
+  product->mutable_unit_price()->set_currency("USD");
+  EXPECT_EQ(BillableLines(request, products).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace oms::order

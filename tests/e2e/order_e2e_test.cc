@@ -1,0 +1,303 @@
+// The order saga across the four real services: a split order is CONFIRMED with stock held in
+// two warehouses, an authorization for its total and one shipment per warehouse; a decline, an
+// out-of-stock order and a destination nobody serves each end REJECTED with every hold released
+// and every authorization voided; replays answer the same order.
+#include <grpcpp/channel.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/testing/scrape.h"
+#include "oms/billing/v1/billing.grpc.pb.h"
+#include "oms/inventory/v1/inventory.grpc.pb.h"
+#include "oms/order/v1/order.grpc.pb.h"
+#include "oms/shipping/v1/shipping.grpc.pb.h"
+#include "tests/support/service_under_test.h"
+
+namespace oms {
+namespace {
+
+namespace inv = oms::inventory::v1;
+namespace bil = oms::billing::v1;
+namespace shp = oms::shipping::v1;
+namespace ord = oms::order::v1;
+using testing::ServiceUnderTest;
+
+std::unique_ptr<grpc::ClientContext> Context(int seconds = 15) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  return context;
+}
+
+std::string Address(const ServiceUnderTest& service) {
+  return absl::StrCat("127.0.0.1:", service.grpc_port());
+}
+
+class OrderE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (auto* service : {&inventory_, &billing_, &shipping_}) {
+      absl::Status started = service->Start();
+      ASSERT_TRUE(started.ok()) << started;
+    }
+    absl::Status started = order_.Start({{"OMS_INVENTORY_ADDR", Address(inventory_)},
+                                         {"OMS_BILLING_ADDR", Address(billing_)},
+                                         {"OMS_SHIPPING_ADDR", Address(shipping_)}});
+    ASSERT_TRUE(started.ok()) << started << order_.log();
+    inventory_stub_ = inv::InventoryService::NewStub(inventory_.channel());
+    billing_stub_ = bil::BillingService::NewStub(billing_.channel());
+    shipping_stub_ = shp::ShippingService::NewStub(shipping_.channel());
+    orders_ = ord::OrderService::NewStub(order_.channel());
+    SeedCatalog();
+    customer_id_ = MakeCustomer("erika@example.com");
+  }
+
+  void SeedCatalog() {
+    for (const auto& [code, latitude] : {std::pair{"HAM-1", 53.55}, std::pair{"MUC-1", 48.14}}) {
+      inv::CreateWarehouseRequest request;
+      auto* warehouse = request.mutable_warehouse();
+      warehouse->set_code(code);
+      warehouse->set_name(code);
+      warehouse->mutable_address()->set_line1("1 Dock Road");
+      warehouse->mutable_address()->set_city("City");
+      warehouse->mutable_address()->set_country("DE");
+      warehouse->set_region("eu-central");
+      warehouse->mutable_location()->set_latitude(latitude);
+      warehouse->mutable_location()->set_longitude(10.0);
+      inv::Warehouse created;
+      ASSERT_TRUE(inventory_stub_->CreateWarehouse(Context().get(), request, &created).ok());
+      warehouses_[code] = created.id();
+    }
+    for (const auto& [sku, price] : {std::pair{"PACK", 7999}, std::pair{"MUG", 1299}}) {
+      inv::CreateProductRequest request;
+      request.mutable_product()->set_sku(sku);
+      request.mutable_product()->set_name(std::string("Product ") + sku);
+      request.mutable_product()->mutable_unit_price()->set_currency("EUR");
+      request.mutable_product()->mutable_unit_price()->set_amount_minor(price);
+      request.mutable_product()->set_weight_grams(900);
+      inv::Product created;
+      ASSERT_TRUE(inventory_stub_->CreateProduct(Context().get(), request, &created).ok());
+    }
+    for (const auto& [code, id] : warehouses_) {
+      for (const char* sku : {"PACK", "MUG"}) {
+        inv::AdjustStockRequest receive;
+        receive.set_request_id(absl::StrCat("seed:", code, ":", sku));
+        receive.set_warehouse_id(id);
+        receive.set_sku(sku);
+        receive.set_delta(5);
+        receive.set_reason(inv::ADJUSTMENT_REASON_RECEIPT);
+        inv::AdjustStockResponse received;
+        ASSERT_TRUE(inventory_stub_->AdjustStock(Context().get(), receive, &received).ok());
+      }
+    }
+  }
+
+  std::string MakeCustomer(const std::string& email) {
+    ord::CreateCustomerRequest request;
+    request.mutable_customer()->set_name("Erika Mustermann");
+    request.mutable_customer()->set_email(email);
+    auto* address = request.mutable_customer()->add_addresses();
+    address->set_kind(ord::ADDRESS_KIND_SHIPPING);
+    address->mutable_address()->set_line1("Heidestrasse 17");
+    address->mutable_address()->set_city("Hamburg");
+    address->mutable_address()->set_country("DE");
+    ord::Customer customer;
+    grpc::Status status = orders_->CreateCustomer(Context().get(), request, &customer);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_TRUE(customer.addresses(0).is_default());
+    return customer.id();
+  }
+
+  ord::CreateOrderRequest OrderRequest(const std::string& key, int64_t packs,
+                                       const std::string& token = "tok_visa",
+                                       const std::string& country = "DE") {
+    ord::CreateOrderRequest request;
+    request.set_request_id(key);
+    request.set_client_id("e2e-client");
+    request.set_customer_id(customer_id_);
+    request.set_channel("web");
+    request.set_currency("EUR");
+    auto* line = request.add_lines();
+    line->set_sku("PACK");
+    line->set_quantity(packs);
+    auto* address = request.mutable_shipping_address();
+    address->set_name("Erika Mustermann");
+    address->set_line1("Heidestrasse 17");
+    address->set_city("Hamburg");
+    address->set_postal_code("20095");
+    address->set_country(country);
+    request.mutable_payment()->set_method("CARD");
+    request.mutable_payment()->set_token(token);
+    return request;
+  }
+
+  ord::Order Place(const ord::CreateOrderRequest& request) {
+    ord::Order order;
+    grpc::Status status = orders_->CreateOrder(Context(20).get(), request, &order);
+    EXPECT_TRUE(status.ok()) << status.error_message() << "\n" << order_.log();
+    return order;
+  }
+
+  int64_t Available(const std::string& sku) {
+    inv::GetAvailabilityRequest request;
+    request.set_sku(sku);
+    inv::GetAvailabilityResponse response;
+    EXPECT_TRUE(inventory_stub_->GetAvailability(Context().get(), request, &response).ok());
+    return response.total_available();
+  }
+
+  inv::Reservation ReservationOf(const std::string& order_id) {
+    inv::GetReservationRequest request;
+    request.set_order_id(order_id);
+    inv::Reservation reservation;
+    EXPECT_TRUE(inventory_stub_->GetReservation(Context().get(), request, &reservation).ok());
+    return reservation;
+  }
+
+  bil::ListPaymentsResponse PaymentsOf(const std::string& order_id) {
+    bil::ListPaymentsRequest request;
+    request.set_order_id(order_id);
+    bil::ListPaymentsResponse response;
+    EXPECT_TRUE(billing_stub_->ListPayments(Context().get(), request, &response).ok());
+    return response;
+  }
+
+  void ExpectInventoryConsistent() {
+    inv::CheckInvariantsResponse invariants;
+    ASSERT_TRUE(inventory_stub_
+                    ->CheckInvariants(Context().get(), inv::CheckInvariantsRequest(), &invariants)
+                    .ok());
+    for (const auto& violation : invariants.violations()) {
+      ADD_FAILURE() << violation.invariant() << ": " << violation.detail();
+    }
+  }
+
+  ServiceUnderTest inventory_{OMS_INVENTORY_BIN, "OMS_INVENTORY"};
+  ServiceUnderTest billing_{OMS_BILLING_BIN, "OMS_BILLING"};
+  ServiceUnderTest shipping_{OMS_SHIPPING_BIN, "OMS_SHIPPING"};
+  ServiceUnderTest order_{OMS_ORDER_BIN, "OMS_ORDER"};
+  std::unique_ptr<inv::InventoryService::Stub> inventory_stub_;
+  std::unique_ptr<bil::BillingService::Stub> billing_stub_;
+  std::unique_ptr<shp::ShippingService::Stub> shipping_stub_;
+  std::unique_ptr<ord::OrderService::Stub> orders_;
+  std::map<std::string, std::string> warehouses_;
+  std::string customer_id_;
+};
+
+TEST_F(OrderE2eTest, ASplitOrderIsConfirmedWithStockPaymentAndAShipmentPerWarehouse) {
+  ord::Order order = Place(OrderRequest("key-split", 8));
+  ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED) << order.rejection_reason();
+  // 8 x 79.99 EUR at Germany's 19 %: billing's quote, to the cent.
+  EXPECT_EQ(order.subtotal().amount_minor(), 8 * 7999);
+  EXPECT_EQ(order.tax().amount_minor(), 8 * 1520);
+  EXPECT_EQ(order.total().amount_minor(), 8 * (7999 + 1520));
+  ASSERT_EQ(order.allocation().groups_size(), 2);
+  EXPECT_EQ(order.allocation().groups(0).warehouse_code(), "HAM-1");  // nearest first
+  ASSERT_EQ(order.shipments_size(), 2);
+  EXPECT_FALSE(order.payment().payment_id().empty());
+
+  inv::Reservation reservation = ReservationOf(order.id());
+  EXPECT_EQ(reservation.state(), inv::RESERVATION_STATE_HELD);
+  EXPECT_EQ(Available("PACK"), 10 - 8);
+  auto payments = PaymentsOf(order.id());
+  ASSERT_EQ(payments.payments_size(), 1);
+  EXPECT_EQ(payments.payments(0).status(), bil::PAYMENT_STATUS_AUTHORIZED);
+  EXPECT_EQ(payments.payments(0).authorized().amount_minor(), order.total().amount_minor());
+  shp::ListShipmentsRequest list;
+  list.set_order_id(order.id());
+  shp::ListShipmentsResponse shipments;
+  ASSERT_TRUE(shipping_stub_->ListShipments(Context().get(), list, &shipments).ok());
+  EXPECT_EQ(shipments.shipments_size(), 2);
+
+  ord::GetOrderRequest get;
+  get.set_id(order.id());
+  ord::Order read;
+  ASSERT_TRUE(orders_->GetOrder(Context().get(), get, &read).ok());
+  EXPECT_EQ(read.status(), ord::ORDER_STATUS_CONFIRMED);
+  EXPECT_EQ(read.lines(0).name(), "Product PACK");
+  ExpectInventoryConsistent();
+}
+
+TEST_F(OrderE2eTest, ADeclinedPaymentRejectsAndReleasesTheStock) {
+  ord::Order order = Place(OrderRequest("key-declined", 3, "tok_chargeDeclined"));
+  EXPECT_EQ(order.status(), ord::ORDER_STATUS_REJECTED);
+  EXPECT_EQ(order.rejection_reason(), "PAYMENT_DECLINED");
+  EXPECT_EQ(ReservationOf(order.id()).state(), inv::RESERVATION_STATE_RELEASED);
+  EXPECT_EQ(Available("PACK"), 10);
+  auto payments = PaymentsOf(order.id());
+  for (const auto& payment : payments.payments()) {
+    EXPECT_NE(payment.status(), bil::PAYMENT_STATUS_AUTHORIZED);  // nothing left open
+  }
+  ExpectInventoryConsistent();
+}
+
+TEST_F(OrderE2eTest, AnOutOfStockOrderIsRejectedWithoutAnyAuthorization) {
+  ord::Order order = Place(OrderRequest("key-too-many", 11));
+  EXPECT_EQ(order.status(), ord::ORDER_STATUS_REJECTED);
+  EXPECT_EQ(order.rejection_reason(), "INSUFFICIENT_STOCK");
+  EXPECT_EQ(Available("PACK"), 10);
+  const auto payments = PaymentsOf(order.id());
+  for (const auto& payment : payments.payments()) {
+    EXPECT_NE(payment.status(), bil::PAYMENT_STATUS_AUTHORIZED);
+  }
+  ExpectInventoryConsistent();
+}
+
+TEST_F(OrderE2eTest, ADestinationNobodyServesIsRejectedAndTheAuthorizationVoided) {
+  ord::Order order = Place(OrderRequest("key-far", 2, "tok_visa", "BR"));
+  EXPECT_EQ(order.status(), ord::ORDER_STATUS_REJECTED);
+  EXPECT_EQ(order.rejection_reason(), "DESTINATION_NOT_SERVED");
+  EXPECT_EQ(ReservationOf(order.id()).state(), inv::RESERVATION_STATE_RELEASED);
+  auto payments = PaymentsOf(order.id());
+  ASSERT_EQ(payments.payments_size(), 1);
+  EXPECT_EQ(payments.payments(0).status(), bil::PAYMENT_STATUS_VOIDED);
+  EXPECT_EQ(Available("PACK"), 10);
+  ExpectInventoryConsistent();
+}
+
+TEST_F(OrderE2eTest, ReplaysAnswerTheSameOrderAndAChangedBodyIsRefused) {
+  auto request = OrderRequest("key-replay", 1);
+  request.set_external_order_id("shop-4711");
+  ord::Order first = Place(request);
+  ASSERT_EQ(first.status(), ord::ORDER_STATUS_CONFIRMED);
+  ord::Order again = Place(request);
+  EXPECT_EQ(again.id(), first.id());
+  auto other_key = request;
+  other_key.set_request_id("key-replay-2");  // same channel and external id
+  EXPECT_EQ(Place(other_key).id(), first.id());
+
+  auto changed = request;
+  changed.mutable_lines(0)->set_quantity(2);
+  ord::Order refused;
+  grpc::Status status = orders_->CreateOrder(Context().get(), changed, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("request_id"), std::string::npos);
+  EXPECT_EQ(Available("PACK"), 10 - 1);  // one order, one hold
+
+  ord::ListOrdersRequest list;
+  list.set_customer_id(customer_id_);
+  ord::ListOrdersResponse listed;
+  ASSERT_TRUE(orders_->ListOrders(Context().get(), list, &listed).ok());
+  EXPECT_EQ(listed.orders_size(), 1);
+}
+
+TEST_F(OrderE2eTest, BadOrdersAreRefusedAndChangeNothing) {
+  auto unknown_sku = OrderRequest("key-bad-1", 1);
+  unknown_sku.mutable_lines(0)->set_sku("NOPE");
+  ord::Order order;
+  grpc::Status status = orders_->CreateOrder(Context().get(), unknown_sku, &order);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("lines[0].sku"), std::string::npos);
+
+  auto too_many = OrderRequest("key-bad-2", 10001);
+  status = orders_->CreateOrder(Context().get(), too_many, &order);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("lines[0].quantity"), std::string::npos);
+
+  ord::ListOrdersResponse listed;
+  ASSERT_TRUE(orders_->ListOrders(Context().get(), ord::ListOrdersRequest(), &listed).ok());
+  EXPECT_EQ(listed.orders_size(), 0);
+  EXPECT_EQ(Available("PACK"), 10);
+}
+
+}  // namespace
+}  // namespace oms
