@@ -87,13 +87,13 @@ void Coordinator::ClaimAndDrive(const std::string& saga_id, int limit) {
 
 void Coordinator::Drive(ClaimedSaga saga) {
   ++busy_;
-  const SagaSpec& spec = OrderSagaSpec();
+  const SagaSpec& spec = SpecOf(saga.kind);
   for (;;) {
     const NextCall call = Next(spec, saga.state);
     if (call.kind == NextCall::kNone) break;
     const std::string request_id = RequestId(saga.saga_id, spec, call);
     const auto started = std::chrono::steady_clock::now();
-    StepResult result = RunOrderStep(participants_, saga, call, request_id);
+    StepResult result = RunSagaStep(participants_, saga, call, request_id);
     const SagaState next = Advance(spec, saga.state, result.outcome, options_.retry);
     StepRecord record;
     record.step = spec.steps[call.step].name;
@@ -123,7 +123,8 @@ void Coordinator::Drive(ClaimedSaga saga) {
     if (record.retry_after.count() > 0) break;
   }
   --busy_;
-  if (saga.state.phase != SagaPhase::kRunning && saga.state.phase != SagaPhase::kCompensating) {
+  if (saga.kind == SagaKind::kOrder && saga.state.phase != SagaPhase::kRunning &&
+      saga.state.phase != SagaPhase::kCompensating) {
     metrics_.SagaEnded(PhaseName(saga.state.phase));
     waiters_.Notify(saga.order_id);
   }

@@ -129,6 +129,45 @@ class GrpcParticipants : public Participants {
     return result;
   }
 
+  StepResult CommitShipment(const std::string& request_id, const v1::Order& order,
+                            const shipping_v1::OutboxEvent& shipped) override {
+    inventory_v1::CommitReservationRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    for (const auto& line : shipped.lines()) {
+      auto* commit = request.add_lines();
+      commit->set_warehouse_id(shipped.warehouse_id());
+      commit->set_sku(line.sku());
+      commit->set_quantity(line.quantity());
+    }
+    inventory_v1::Reservation reservation;
+    auto context = Context(request_id);
+    return Result(inventory_->CommitReservation(context.get(), request, &reservation));
+  }
+
+  StepResult CaptureShipment(const std::string& request_id, const v1::Order& order,
+                             const shipping_v1::OutboxEvent& shipped) override {
+    billing_v1::CapturePaymentRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    request.set_shipment_id(shipped.shipment_id());
+    for (const auto& line : shipped.lines()) {
+      for (const auto& ordered : order.lines()) {
+        if (ordered.sku() != line.sku()) continue;
+        auto* billable = request.add_lines();
+        billable->set_sku(line.sku());
+        billable->set_description(ordered.name());
+        billable->set_quantity(line.quantity());
+        *billable->mutable_unit_price() = ordered.unit_price();
+      }
+    }
+    *request.mutable_billing_address() = order.billing_address();
+    *request.mutable_destination() = order.shipping_address();
+    billing_v1::CapturePaymentResponse response;
+    auto context = Context(request_id);
+    return Result(billing_->CapturePayment(context.get(), request, &response));
+  }
+
   StepResult CancelShipments(const std::string& request_id, const v1::Order& order) override {
     shipping_v1::CancelShipmentRequest request;
     request.set_request_id(request_id);

@@ -24,6 +24,7 @@
 #include "order-service/src/order_waiters.h"
 #include "order-service/src/participants.h"
 #include "order-service/src/schema.h"
+#include "order-service/src/shipment_feed.h"
 
 ABSL_FLAG(std::string, inventory_addr, "127.0.0.1:50052", "inventory-service host:port");
 ABSL_FLAG(std::string, billing_addr, "127.0.0.1:50053", "billing-service host:port");
@@ -119,5 +120,10 @@ int main(int argc, char** argv) {
   }
   // Sagas of replicas that died are resumed by the scan as soon as their lease expires.
   coordinator.Start();
-  return (*host)->RunUntilSignal([&coordinator] { coordinator.Stop(); });
+  oms::order::ShipmentFeed feed(store, coordinator, shipping);
+  feed.Start();
+  return (*host)->RunUntilSignal([&coordinator, &feed] {
+    feed.Stop();
+    coordinator.Stop();
+  });
 }

@@ -37,7 +37,9 @@ OrderMetrics::OrderMetrics(prometheus::Registry& registry)
                         .Register(registry)) {
   // Every series exists from the start, so dashboards see zeros rather than gaps.
   for (const char* phase : kPhases) finished_series_[phase] = &finished_.Add({{"phase", phase}});
-  for (const auto& step : OrderSagaSpec().steps) {
+  std::vector<StepSpec> steps = OrderSagaSpec().steps;
+  steps.insert(steps.end(), ShipmentSagaSpec().steps.begin(), ShipmentSagaSpec().steps.end());
+  for (const auto& step : steps) {
     step_seconds_series_[step.name] = &step_seconds_.Add(
         {{"step", step.name}},
         prometheus::Histogram::BucketBoundaries(LatencyBuckets().begin(), LatencyBuckets().end()));

@@ -3,7 +3,8 @@
 namespace oms::order {
 namespace {
 
-enum Step { kReserve = 0, kAuthorize = 1, kShip = 2, kKeepReservation = 3 };
+enum OrderStep { kReserve = 0, kAuthorize = 1, kShip = 2, kKeepReservation = 3 };
+enum ShipmentStep { kCommitStock = 0, kCapturePayment = 1 };
 
 }  // namespace
 
@@ -16,8 +17,23 @@ const SagaSpec& OrderSagaSpec() {
   return kSpec;
 }
 
-StepResult RunOrderStep(Participants& participants, const ClaimedSaga& saga, const NextCall& call,
-                        const std::string& request_id) {
+const SagaSpec& ShipmentSagaSpec() {
+  // Pivot -1: every step lies after the pivot, so each is retried until it succeeds.
+  static const SagaSpec kSpec{{{"commit-stock", false}, {"capture-payment", false}}, -1};
+  return kSpec;
+}
+
+const SagaSpec& SpecOf(SagaKind kind) {
+  return kind == SagaKind::kShipment ? ShipmentSagaSpec() : OrderSagaSpec();
+}
+
+StepResult RunSagaStep(Participants& participants, const ClaimedSaga& saga, const NextCall& call,
+                       const std::string& request_id) {
+  if (saga.kind == SagaKind::kShipment) {
+    return call.step == kCommitStock
+               ? participants.CommitShipment(request_id, saga.order, saga.event)
+               : participants.CaptureShipment(request_id, saga.order, saga.event);
+  }
   const bool forward = call.kind == NextCall::kForward;
   switch (call.step) {
     case kReserve:

@@ -1,5 +1,6 @@
-// The order saga: reserve stock, authorize payment, create shipments (the pivot), then keep the
-// reservation alive until the goods ship. Runs one call of it through the participants.
+// The sagas of an order. ORDER: reserve stock, authorize payment, create shipments (the pivot),
+// then keep the reservation alive until the goods ship. SHIPMENT (one per shipped shipment,
+// forward only): commit its stock, capture its share of the payment.
 #pragma once
 
 #include <string>
@@ -11,9 +12,11 @@
 namespace oms::order {
 
 const SagaSpec& OrderSagaSpec();
+const SagaSpec& ShipmentSagaSpec();
+const SagaSpec& SpecOf(SagaKind kind);
 
 // Performs `call` of `saga` with `request_id`.
-StepResult RunOrderStep(Participants& participants, const ClaimedSaga& saga, const NextCall& call,
+StepResult RunSagaStep(Participants& participants, const ClaimedSaga& saga, const NextCall& call,
                         const std::string& request_id);
 
 }  // namespace oms::order

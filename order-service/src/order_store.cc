@@ -10,6 +10,7 @@
 #include "common/pagination.h"
 #include "common/pg_pool.h"
 #include "common/status.h"
+#include "order-service/src/fulfilment.h"
 
 namespace oms::order {
 namespace {
@@ -33,6 +34,12 @@ constexpr char kSagasStuck[] = "sagas_list_stuck";
 constexpr char kSagasLockStuck[] = "sagas_lock_stuck";
 constexpr char kSagasOperate[] = "sagas_operate";
 constexpr char kJournalInsert[] = "saga_journal_insert";
+constexpr char kCursorLock[] = "event_cursors_lock";
+constexpr char kCursorSet[] = "event_cursors_set";
+constexpr char kOrdersLockShipments[] = "orders_lock_shipments";
+constexpr char kOrdersSetFulfilment[] = "orders_set_fulfilment";
+constexpr char kOrdersCompleteIfDone[] = "orders_complete_if_done";
+constexpr char kSagasInsertShipment[] = "sagas_insert_shipment";
 
 #define OMS_CUSTOMER_COLUMNS                                                                    \
   "id, name, email, phone, encode(addresses, 'hex'), "                                          \
@@ -64,7 +71,7 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kOrdersFind,
        "SELECT o.id, s.id, o.request_hash = encode(sha256(decode($3, 'hex')), 'hex'), "
        "  o.client_id = $1 AND o.idempotency_key = $2 "
-       "FROM orders o JOIN sagas s ON s.order_id = o.id "
+       "FROM orders o JOIN sagas s ON s.order_id = o.id AND s.kind = 'ORDER' "
        "WHERE (o.client_id = $1 AND o.idempotency_key = $2) "
        "   OR ($4 <> '' AND o.channel = $5 AND o.external_order_id = $4) "
        "ORDER BY (o.client_id = $1 AND o.idempotency_key = $2) DESC LIMIT 1"},
@@ -112,7 +119,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "  WHERE id = s.order_id), (SELECT payment_token FROM orders WHERE id = s.order_id), "
        "  (SELECT encode(allocation, 'hex') FROM orders WHERE id = s.order_id), "
        "  (SELECT encode(shipments, 'hex') FROM orders WHERE id = s.order_id), "
-       "  (SELECT payment_id FROM orders WHERE id = s.order_id)"},
+       "  (SELECT payment_id FROM orders WHERE id = s.order_id), s.kind, "
+       "  encode(s.payload, 'hex')"},
       // Fenced by owner and epoch; $8 true releases the lease.
       {kSagasSave,
        "UPDATE sagas SET phase = $4, step = $5, attempts = $6, failure_reason = $7, "
@@ -130,6 +138,25 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "UPDATE sagas SET phase = $2, attempts = 0, next_attempt_at = now(), "
        "  lease_expires_at = '-infinity', lease_epoch = lease_epoch + 1, updated_at = now() "
        "WHERE id = $1::uuid AND phase = 'NEEDS_ATTENTION' RETURNING lease_epoch"},
+      {kCursorLock, "SELECT last_sequence FROM event_cursors WHERE stream = $1 FOR UPDATE"},
+      {kCursorSet, "UPDATE event_cursors SET last_sequence = $2 WHERE stream = $1"},
+      {kOrdersLockShipments,
+       "SELECT status, encode(shipments, 'hex') FROM orders WHERE id::text = $1 FOR UPDATE"},
+      // Fulfilment moves only orders past confirmation; a final order stays final.
+      {kOrdersSetFulfilment,
+       "UPDATE orders SET shipments = decode($2, 'hex'), status = CASE WHEN status IN "
+       "  ('CONFIRMED', 'PARTIALLY_SHIPPED', 'SHIPPED', 'PARTIALLY_DELIVERED', 'DELIVERED') "
+       "  THEN $3 ELSE status END, updated_at = now() WHERE id = $1::uuid RETURNING status"},
+      // Delivered and every shipment's saga done (stock committed, payment captured).
+      {kOrdersCompleteIfDone,
+       "UPDATE orders SET status = 'COMPLETED', updated_at = now() "
+       "WHERE id = $1::uuid AND status = 'DELIVERED' AND NOT EXISTS (SELECT 1 FROM sagas "
+       "  WHERE order_id = $1::uuid AND kind = 'SHIPMENT' AND phase <> 'COMPLETED') "
+       "RETURNING status"},
+      {kSagasInsertShipment,
+       "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
+       "VALUES ($1::uuid, 'RUNNING', 'SHIPMENT', $2, decode($3, 'hex')) "
+       "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
       {kJournalInsert,
        "INSERT INTO saga_journal (saga_id, step, action, request_id, outcome, detail, epoch) "
        "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7)"},
@@ -393,6 +420,8 @@ absl::StatusOr<std::vector<ClaimedSaga>> PgOrderStore::Claim(const std::string& 
       if (!row[13].as<std::string>().empty()) {
         saga.order.mutable_payment()->set_payment_id(row[13].as<std::string>());
       }
+      saga.kind = row[14].as<std::string>() == "SHIPMENT" ? SagaKind::kShipment : SagaKind::kOrder;
+      FromHex(row[15], &saga.event);
       claimed.push_back(std::move(saga));
     }
     return absl::OkStatus();
@@ -405,6 +434,7 @@ absl::Status PgOrderStore::SaveStep(ClaimedSaga& saga, const SagaState& next,
                                     const StepRecord& record, std::chrono::seconds lease) {
   const bool active = next.phase == SagaPhase::kRunning || next.phase == SagaPhase::kCompensating;
   const bool release = !active || record.retry_after.count() > 0;
+  const bool order_saga = saga.kind == SagaKind::kOrder;
   const std::string status = StatusName(StatusOf(next.phase));
   const std::string reason =
       next.phase == SagaPhase::kCompensated ? RejectionReason(next.failure_reason) : "";
@@ -426,15 +456,21 @@ absl::Status PgOrderStore::SaveStep(ClaimedSaga& saga, const SagaState& next,
     }
     tx.exec_prepared(kJournalInsert, saga.saga_id, record.step, record.action, record.request_id,
                      record.outcome, record.detail, saga.epoch);
-    tx.exec_prepared(kOrdersUpdate, saga.order_id, status, reason,
-                     record.allocation ? Hex(*record.allocation) : std::string(), shipments_hex,
-                     record.payment_id.value_or(""));
-    tx.exec_prepared(kHistoryInsert, saga.order_id, status, reason);
+    if (order_saga || next.phase == SagaPhase::kNeedsAttention) {
+      tx.exec_prepared(kOrdersUpdate, saga.order_id, status, reason,
+                       record.allocation ? Hex(*record.allocation) : std::string(), shipments_hex,
+                       record.payment_id.value_or(""));
+      tx.exec_prepared(kHistoryInsert, saga.order_id, status, reason);
+    } else if (next.phase == SagaPhase::kCompleted) {
+      if (!tx.exec_prepared(kOrdersCompleteIfDone, saga.order_id).empty()) {
+        tx.exec_prepared(kHistoryInsert, saga.order_id, "COMPLETED", "");
+      }
+    }
     return absl::OkStatus();
   });
   if (!saved.ok()) return saved;
   saga.state = next;
-  saga.order.set_status(StatusOf(next.phase));
+  if (order_saga) saga.order.set_status(StatusOf(next.phase));
   if (record.allocation) *saga.order.mutable_allocation() = *record.allocation;
   if (record.shipments) {
     saga.order.clear_shipments();
@@ -442,6 +478,60 @@ absl::Status PgOrderStore::SaveStep(ClaimedSaga& saga, const SagaState& next,
   }
   if (record.payment_id) saga.order.mutable_payment()->set_payment_id(*record.payment_id);
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> PgOrderStore::ShippingCursor() {
+  int64_t cursor = 0;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
+    cursor = tx.exec_prepared1(kCursorLock, "shipping")[0].as<int64_t>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return cursor;
+}
+
+absl::StatusOr<std::string> PgOrderStore::ApplyShipmentEvent(
+    const shipping::v1::OutboxEvent& event) {
+  std::string saga_id;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    saga_id.clear();
+    if (tx.exec_prepared1(kCursorLock, "shipping")[0].as<int64_t>() >= event.sequence()) {
+      return absl::OkStatus();  // taken already, by this replica or another
+    }
+    tx.exec_prepared(kCursorSet, "shipping", event.sequence());
+    if (event.kind() != shipping::v1::SHIPMENT_KIND_OUTBOUND) return absl::OkStatus();
+    pqxx::result rows = tx.exec_prepared(kOrdersLockShipments, event.order_id());
+    if (rows.empty()) return absl::OkStatus();  // not an order of ours
+    v1::Order shipments;
+    FromHex(rows[0][1], &shipments);
+    for (auto& shipment : *shipments.mutable_shipments()) {
+      if (shipment.shipment_id() == event.shipment_id()) {
+        shipment.set_status(shipping::v1::ShipmentStatus_Name(event.status()));
+      }
+    }
+    const std::string fulfilment = StatusName(FulfilmentStatus(shipments.shipments()));
+    const std::string before = rows[0][0].as<std::string>();
+    const std::string after =
+        tx.exec_prepared1(kOrdersSetFulfilment, event.order_id(), Hex(shipments), fulfilment)[0]
+            .as<std::string>();
+    if (event.type() == shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED) {
+      pqxx::result started = tx.exec_prepared(kSagasInsertShipment, event.order_id(),
+                                              event.shipment_id(), Hex(event));
+      if (!started.empty()) saga_id = started[0][0].as<std::string>();
+    }
+    std::string final_status = after;
+    if (after == "DELIVERED") {
+      pqxx::result completed = tx.exec_prepared(kOrdersCompleteIfDone, event.order_id());
+      if (!completed.empty()) final_status = "COMPLETED";
+    }
+    if (final_status != before) {
+      if (final_status == "COMPLETED") tx.exec_prepared(kHistoryInsert, event.order_id(), after, "");
+      tx.exec_prepared(kHistoryInsert, event.order_id(), final_status, "");
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return saga_id;
 }
 
 absl::Status PgOrderStore::ListStuckSagas(int limit, v1::ListStuckSagasResponse* out) {

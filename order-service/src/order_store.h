@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "oms/order/v1/order.pb.h"
+#include "oms/shipping/v1/shipping.pb.h"
 #include "order-service/src/saga.h"
 
 namespace oms {
@@ -42,9 +43,13 @@ struct OrderFilter {
   int page_size = 50;
 };
 
+enum class SagaKind { kOrder, kShipment };
+
 // A saga this replica holds the lease of, and what its steps need to know.
 struct ClaimedSaga {
   std::string owner;  // the replica that holds the lease
+  SagaKind kind = SagaKind::kOrder;
+  shipping::v1::OutboxEvent event;  // kShipment: the SHIPMENT_SHIPPED event that started it
   std::string saga_id;
   std::string order_id;
   int64_t epoch = 0;
@@ -105,6 +110,12 @@ class PgOrderStore {
   // reason LEASE_LOST when another replica holds the saga now.
   [[nodiscard]] absl::Status SaveStep(ClaimedSaga& saga, const SagaState& next,
                                       const StepRecord& record, std::chrono::seconds lease);
+
+  // Takes one shipping event into the order it belongs to, exactly once: the cursor moves in
+  // the same transaction as the reaction, and an event at or below the cursor is skipped. A
+  // SHIPMENT_SHIPPED starts that shipment's saga; its id is returned ("" otherwise).
+  [[nodiscard]] absl::StatusOr<std::string> ApplyShipmentEvent(const shipping::v1::OutboxEvent& event);
+  [[nodiscard]] absl::StatusOr<int64_t> ShippingCursor();
 
   [[nodiscard]] absl::Status ListStuckSagas(int limit, v1::ListStuckSagasResponse* out);
   // RetrySaga (resume) and ResolveSaga (end by hand) of a NEEDS_ATTENTION saga.

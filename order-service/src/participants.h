@@ -11,6 +11,7 @@
 
 #include "oms/inventory/v1/inventory.pb.h"
 #include "oms/order/v1/order.pb.h"
+#include "oms/shipping/v1/shipping.pb.h"
 #include "order-service/src/saga.h"
 
 namespace grpc {
@@ -41,6 +42,12 @@ class Participants {
   virtual StepResult CancelShipments(const std::string& request_id, const v1::Order& order) = 0;
   // Keeps the reservation alive until the goods ship (30 days).
   virtual StepResult ExtendReservation(const std::string& request_id, const v1::Order& order) = 0;
+  // A shipment left its warehouse: commit its reserved lines, then capture its share and have
+  // billing invoice it.
+  virtual StepResult CommitShipment(const std::string& request_id, const v1::Order& order,
+                                    const shipping::v1::OutboxEvent& shipped) = 0;
+  virtual StepResult CaptureShipment(const std::string& request_id, const v1::Order& order,
+                                     const shipping::v1::OutboxEvent& shipped) = 0;
 };
 
 // Maps a participant's status: UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, RESOURCE_EXHAUSTED,

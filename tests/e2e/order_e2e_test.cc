@@ -3,6 +3,7 @@
 // out-of-stock order and a destination nobody serves each end REJECTED with every hold released
 // and every authorization voided; replays answer the same order.
 #include <grpcpp/channel.h>
+#include <thread>
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
@@ -214,6 +215,75 @@ TEST_F(OrderE2eTest, ASplitOrderIsConfirmedWithStockPaymentAndAShipmentPerWareho
   ASSERT_TRUE(orders_->GetOrder(Context().get(), get, &read).ok());
   EXPECT_EQ(read.status(), ord::ORDER_STATUS_CONFIRMED);
   EXPECT_EQ(read.lines(0).name(), "Product PACK");
+  ExpectInventoryConsistent();
+}
+
+// Shipment events drive the order on: each shipped shipment commits its stock and captures its
+// share (one invoice each); once every shipment is delivered the order is COMPLETED.
+TEST_F(OrderE2eTest, ASplitOrderRunsToCompletedThroughShipmentEvents) {
+  auto request = OrderRequest("key-complete", 8);
+  ord::Order order = Place(request);
+  ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED) << order.rejection_reason();
+  ASSERT_EQ(order.shipments_size(), 2);
+  auto record = [&](const std::string& shipment_id, shp::ShipmentEventType type, int minute) {
+    shp::RecordShipmentEventRequest event;
+    event.set_shipment_id(shipment_id);
+    event.set_type(type);
+    event.mutable_occurred_at()->set_seconds(1790000000 + minute * 60);
+    event.set_location("Hamburg");
+    shp::RecordShipmentEventResponse recorded;
+    grpc::Status status = shipping_stub_->RecordShipmentEvent(Context().get(), event, &recorded);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  };
+  auto wait_for = [&](ord::OrderStatus wanted) {
+    ord::GetOrderRequest get;
+    get.set_id(order.id());
+    ord::Order read;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      EXPECT_TRUE(orders_->GetOrder(Context().get(), get, &read).ok());
+      if (read.status() == wanted) return read;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "order stayed " << ord::OrderStatus_Name(read.status()) << "\n"
+                  << order_.log();
+    return read;
+  };
+  record(order.shipments(0).shipment_id(), shp::SHIPMENT_EVENT_TYPE_SHIPPED, 1);
+  wait_for(ord::ORDER_STATUS_PARTIALLY_SHIPPED);
+  record(order.shipments(1).shipment_id(), shp::SHIPMENT_EVENT_TYPE_SHIPPED, 2);
+  record(order.shipments(0).shipment_id(), shp::SHIPMENT_EVENT_TYPE_DELIVERED, 3);
+  wait_for(ord::ORDER_STATUS_PARTIALLY_DELIVERED);
+  record(order.shipments(1).shipment_id(), shp::SHIPMENT_EVENT_TYPE_DELIVERED, 4);
+  ord::Order completed = wait_for(ord::ORDER_STATUS_COMPLETED);
+  EXPECT_EQ(completed.status(), ord::ORDER_STATUS_COMPLETED);
+
+  // Captured exactly the order total, in one invoice per shipment.
+  auto payments = PaymentsOf(order.id());
+  ASSERT_EQ(payments.payments_size(), 1);
+  EXPECT_EQ(payments.payments(0).captured().amount_minor(), order.total().amount_minor());
+  EXPECT_EQ(payments.payments(0).status(), bil::PAYMENT_STATUS_CAPTURED);
+  bil::ListInvoicesRequest invoices_request;
+  invoices_request.set_order_id(order.id());
+  bil::ListInvoicesResponse invoices;
+  ASSERT_TRUE(billing_stub_->ListInvoices(Context().get(), invoices_request, &invoices).ok());
+  ASSERT_EQ(invoices.invoices_size(), 2);
+  EXPECT_EQ(invoices.invoices(0).total().amount_minor() + invoices.invoices(1).total().amount_minor(),
+            order.total().amount_minor());
+  // The stock left the warehouses: nothing held, on hand down by what shipped.
+  EXPECT_EQ(ReservationOf(order.id()).state(), inv::RESERVATION_STATE_COMMITTED);
+  inv::GetAvailabilityRequest availability_request;
+  availability_request.set_sku("PACK");
+  inv::GetAvailabilityResponse availability;
+  ASSERT_TRUE(
+      inventory_stub_->GetAvailability(Context().get(), availability_request, &availability).ok());
+  int64_t on_hand = 0, reserved = 0;
+  for (const auto& level : availability.levels()) {
+    on_hand += level.on_hand();
+    reserved += level.reserved();
+  }
+  EXPECT_EQ(on_hand, 10 - 8);
+  EXPECT_EQ(reserved, 0);
   ExpectInventoryConsistent();
 }
 
