@@ -6,26 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "common/executor.h"
 #include "common/metrics.h"
+#include "common/ready_file.h"
 #include "common/signals.h"
 
 namespace oms {
-namespace {
-
-absl::Status WriteReadyFile(const std::string& path, int grpc_port, int metrics_port) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary);
-    out << "{\"grpc_port\": " << grpc_port << ", \"metrics_port\": " << metrics_port << "}\n";
-    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", temporary));
-  }
-  // Readers see the whole file or none of it.
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot rename ", temporary, " to ", path));
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 ServiceHost::ServiceHost(HostConfig config) : config_(std::move(config)) {}
 
@@ -62,7 +46,8 @@ absl::Status ServiceHost::Serve(const std::vector<ServiceEntry>& services) {
             {{"grpc", absl::StrCat(config_.listen_host, ":", server_->port())},
              {"metrics", absl::StrCat(config_.listen_host, ":", metrics_->port())}});
   if (!config_.ready_file.empty()) {
-    return WriteReadyFile(config_.ready_file, server_->port(), metrics_->port());
+    return WriteReadyFile(config_.ready_file,
+                          {{"grpc_port", server_->port()}, {"metrics_port", metrics_->port()}});
   }
   return absl::OkStatus();
 }

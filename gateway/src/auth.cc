@@ -1,0 +1,91 @@
+#include "gateway/src/auth.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+
+namespace oms::gateway {
+namespace {
+
+constexpr std::size_t kMaxCredentialBytes = 8192;
+
+absl::Status Invalid(absl::string_view message) {
+  return WithReason(absl::StatusCode::kUnauthenticated, "INVALID_CREDENTIALS", message);
+}
+
+// RFC 6750 b64token characters.
+bool IsToken68(absl::string_view token) {
+  for (char c : token) {
+    if (!absl::ascii_isalnum(c) && c != '-' && c != '.' && c != '_' && c != '~' && c != '+' &&
+        c != '/' && c != '=') {
+      return false;
+    }
+  }
+  return !token.empty();
+}
+
+}  // namespace
+
+std::string Sha256(absl::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+}
+
+bool Principal::HasScope(absl::string_view scope) const {
+  return scopes.count(kScopeAdmin) > 0 || scopes.count(std::string(scope)) > 0;
+}
+
+Authenticator::Authenticator(absl::string_view bootstrap_admin_key,
+                             std::unique_ptr<JwtVerifier> jwt)
+    : bootstrap_digest_(bootstrap_admin_key.empty() ? "" : Sha256(bootstrap_admin_key)),
+      jwt_(std::move(jwt)) {}
+
+Authenticator::~Authenticator() = default;
+
+absl::StatusOr<Principal> Authenticator::Authenticate(
+    const std::string* authorization, std::chrono::system_clock::time_point now) const {
+  if (authorization == nullptr || authorization->empty()) {
+    return WithReason(absl::StatusCode::kUnauthenticated, "CREDENTIALS_MISSING",
+                      "send Authorization: Bearer <token>");
+  }
+  absl::string_view header = *authorization;
+  if (header.size() > kMaxCredentialBytes) return Invalid("credentials too long");
+  if (header.size() < 7 || !absl::EqualsIgnoreCase(header.substr(0, 7), "Bearer ")) {
+    return Invalid("only the Bearer scheme is accepted");
+  }
+  absl::string_view token = absl::StripAsciiWhitespace(header.substr(7));
+  if (!IsToken68(token)) return Invalid("malformed bearer token");
+
+  // Compared as digests, in constant time: the key's length and prefix do not leak.
+  if (!bootstrap_digest_.empty()) {
+    const std::string digest = Sha256(token);
+    if (CRYPTO_memcmp(digest.data(), bootstrap_digest_.data(), digest.size()) == 0) {
+      Principal admin;
+      admin.credential_id = "bootstrap-admin";
+      admin.scopes = {kScopeAdmin};
+      return admin;
+    }
+  }
+  if (std::count(token.begin(), token.end(), '.') == 2) {
+    if (jwt_ == nullptr) return Invalid("JWTs are not accepted (no JWKS configured)");
+    auto claims = jwt_->Verify(token, now);
+    if (!claims.ok()) return Invalid(claims.status().message());
+    Principal principal;
+    principal.customer_id = claims->subject;
+    principal.credential_id =
+        claims->subject.empty()
+            ? absl::StrCat("jwt:", absl::BytesToHexString(Sha256(token).substr(0, 8)))
+            : absl::StrCat("sub:", claims->subject);
+    principal.scopes.insert(claims->scopes.begin(), claims->scopes.end());
+    return principal;
+  }
+  return Invalid("unknown API key");
+}
+
+}  // namespace oms::gateway

@@ -1,0 +1,53 @@
+// The gateway's gRPC clients: one channel per backend, created once and shared by every request,
+// each with the grpc_client_* metrics interceptor.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "oms/billing/v1/billing.grpc.pb.h"
+#include "oms/inventory/v1/inventory.grpc.pb.h"
+#include "oms/shipping/v1/shipping.grpc.pb.h"
+
+namespace grpc {
+class Channel;
+}
+namespace prometheus {
+class Registry;
+}
+
+namespace oms::gateway {
+
+struct BackendAddresses {
+  std::string inventory = "127.0.0.1:50052";
+  std::string billing = "127.0.0.1:50053";
+  std::string shipping = "127.0.0.1:50054";
+  std::string order = "127.0.0.1:50051";  // not called yet: order-service is still to come
+};
+
+class Backends {
+ public:
+  struct Backend {
+    std::string name;  // "inventory", as /readyz reports it
+    std::shared_ptr<grpc::Channel> channel;
+  };
+
+  // `registry` null: no client metrics (tests that never call out).
+  Backends(const BackendAddresses& addresses, prometheus::Registry* registry);
+  ~Backends();
+
+  inventory::v1::InventoryService::Stub& inventory() { return *inventory_; }
+  billing::v1::BillingService::Stub& billing() { return *billing_; }
+  shipping::v1::ShippingService::Stub& shipping() { return *shipping_; }
+  // The backends /readyz checks: those the routes call.
+  const std::vector<Backend>& called() const { return called_; }
+
+ private:
+  std::vector<Backend> called_;
+  std::unique_ptr<inventory::v1::InventoryService::Stub> inventory_;
+  std::unique_ptr<billing::v1::BillingService::Stub> billing_;
+  std::unique_ptr<shipping::v1::ShippingService::Stub> shipping_;
+};
+
+}  // namespace oms::gateway

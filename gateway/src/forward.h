@@ -1,0 +1,58 @@
+// Route plumbing shared by every route group: parsing a JSON body into a request message, and
+// forwarding one unary call through gRPC's callback API with the request's deadline and
+// x-request-id. No thread waits on an RPC: the answer is given from gRPC's callback.
+#pragma once
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/status.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/grpc_interceptors.h"
+#include "common/grpc_status.h"
+#include "gateway/src/route.h"
+
+namespace google::protobuf {
+class Message;
+}
+
+namespace oms::gateway {
+
+// Parses the exchange's body into `message`; `fields_not_in_body` (JSON names the gateway sets
+// from the path or headers, e.g. "requestId") are refused. On failure answers the exchange and
+// returns false.
+[[nodiscard]] bool ParseBodyOrFail(Exchange& exchange, google::protobuf::Message* message,
+                                   const std::vector<std::string>& fields_not_in_body = {});
+
+// Validates with `status`; on failure answers the exchange and returns false.
+[[nodiscard]] bool CheckOrFail(Exchange& exchange, const absl::Status& status);
+
+// Forwards `request` and answers with the response message (or the mapped error). `start`
+// issues the call: [&stub](auto* context, auto* request, auto* response, auto done) {
+//   stub.async()->Method(context, request, response, std::move(done)); }
+template <typename ResponseMessage, typename RequestMessage, typename Start>
+void Forward(const std::shared_ptr<Exchange>& exchange, RequestMessage request, Start start) {
+  struct Call {
+    grpc::ClientContext context;
+    RequestMessage request;
+    ResponseMessage response;
+  };
+  auto call = std::make_shared<Call>();
+  call->request = std::move(request);
+  call->context.set_deadline(exchange->deadline());
+  SetRequestId(call->context, exchange->request_id());
+  Call* raw = call.get();
+  start(&raw->context, &raw->request, &raw->response,
+        [exchange, call = std::move(call)](grpc::Status status) {
+          if (status.ok()) {
+            exchange->ReplyMessage(call->response);
+          } else {
+            exchange->FailMappingNotFound(FromGrpcStatus(status));
+          }
+        });
+}
+
+}  // namespace oms::gateway

@@ -1,0 +1,288 @@
+#include "gateway/src/gateway.h"
+
+#include <exception>
+#include <optional>
+#include <random>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/log.h"
+#include "common/status.h"
+#include "common/validation.h"
+#include "gateway/src/error_mapping.h"
+#include "gateway/src/gateway_metrics.h"
+
+namespace oms::gateway {
+namespace {
+
+std::string NewRandomId() {
+  // 32 hex digits, as common/grpc_interceptors.h NewRequestId makes them; that header pulls in
+  // gRPC, which this pure pipeline does not link.
+  static thread_local std::mt19937_64 engine(std::random_device{}());
+  return absl::StrCat(absl::Hex(engine(), absl::kZeroPad16), absl::Hex(engine(), absl::kZeroPad16));
+}
+
+absl::Status CheckQuery(const RouteSpec& route, const QueryParams& query) {
+  for (const auto& [name, value] : query) {
+    const QueryParamSpec* spec = nullptr;
+    for (const auto& candidate : route.query) {
+      if (candidate.name == name) spec = &candidate;
+    }
+    if (spec == nullptr) {
+      return WithReason(absl::StatusCode::kInvalidArgument, "UNKNOWN_QUERY_PARAMETER",
+                        absl::StrCat(name, ": unknown query parameter"));
+    }
+    if (spec->type == ParamType::kInteger) {
+      int number = 0;
+      if (!absl::SimpleAtoi(value, &number)) {
+        return InvalidField(name, "must be an integer");
+      }
+    } else if (spec->type == ParamType::kBoolean && value != "true" && value != "false") {
+      return InvalidField(name, "must be true or false");
+    } else if (value.size() > 1024) {
+      return InvalidField(name, "must be at most 1024 characters");
+    }
+  }
+  for (const auto& spec : route.query) {
+    if (spec.required && query.count(spec.name) == 0) {
+      return InvalidField(spec.name, "is required");
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool IsJsonContentType(const std::string* content_type) {
+  if (content_type == nullptr) return true;  // curl and many clients omit it; the body decides
+  std::string lower = absl::AsciiStrToLower(*content_type);
+  return lower == "application/json" || absl::StartsWith(lower, "application/json;");
+}
+
+}  // namespace
+
+std::string RequestIdFor(const Request& request) {
+  const std::string* given = FindHeader(request.headers, "X-Request-Id");
+  if (given != nullptr && ValidateRequestId(*given, "X-Request-Id").ok()) return *given;
+  return NewRandomId();
+}
+
+// Everything an answer passes through on its way out, whoever gives it.
+struct Gateway::Finisher {
+  Gateway* gateway;
+  std::string method;
+  std::string route;  // template or kUnmatchedRoute
+  std::string request_id;
+  std::optional<std::string> origin;
+  Clock::time_point start;
+  std::function<void(Response)> done;
+
+  void operator()(Response response) const {
+    response.SetHeader("X-Request-Id", request_id);
+    gateway->cors_.Decorate(origin ? &*origin : nullptr, response);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (gateway->metrics_ != nullptr) {
+      gateway->metrics_->ObserveRequest(method, route, response.status, seconds);
+      gateway->metrics_->AddInFlight(-1);
+    }
+    // The access log: never headers or bodies, which carry credentials and personal data.
+    log::Write(response.status >= 500 ? log::Level::kWarn : log::Level::kInfo, request_id,
+               "http request",
+               {{"method", method},
+                {"route", route},
+                {"status", std::to_string(response.status)},
+                {"duration_ms", absl::StrCat(static_cast<long long>(seconds * 1000))}});
+    done(std::move(response));
+    gateway->in_flight_.fetch_sub(1);
+  }
+};
+
+Gateway::Gateway(GatewayOptions options, std::unique_ptr<Authenticator> authenticator,
+                 GatewayMetrics* metrics)
+    : options_(std::move(options)),
+      authenticator_(std::move(authenticator)),
+      metrics_(metrics),
+      cors_(options_.cors_origins),
+      limiter_(options_.rate_per_second, options_.rate_burst) {}
+
+Gateway::~Gateway() = default;
+
+absl::Status Gateway::AddRoute(RouteSpec route) {
+  if (!route.handler) return absl::InvalidArgumentError(absl::StrCat(route.path, ": no handler"));
+  absl::Status added = router_.Add(route.method, route.path, routes_.size());
+  if (!added.ok()) return added;
+  routes_.push_back(std::make_unique<RouteSpec>(std::move(route)));
+  return absl::OkStatus();
+}
+
+std::vector<const RouteSpec*> Gateway::routes() const {
+  std::vector<const RouteSpec*> result;
+  for (const auto& route : routes_) result.push_back(route.get());
+  return result;
+}
+
+Response Gateway::Refuse(const Request& request, const absl::Status& status, int http_status) {
+  in_flight_.fetch_add(1);
+  if (metrics_ != nullptr) metrics_->AddInFlight(1);
+  const std::string* origin = FindHeader(request.headers, "Origin");
+  Response out;
+  Finisher finish{this,
+                  request.method,
+                  kUnmatchedRoute,
+                  RequestIdFor(request),
+                  origin ? std::optional<std::string>(*origin) : std::nullopt,
+                  Clock::now(),
+                  [&out](Response response) { out = std::move(response); }};
+  finish(ErrorResponse(status, finish.request_id, http_status));
+  return out;
+}
+
+void Gateway::Handle(Request request, std::function<void(Response)> done) {
+  in_flight_.fetch_add(1);
+  if (metrics_ != nullptr) metrics_->AddInFlight(1);
+  const std::string* origin_header = FindHeader(request.headers, "Origin");
+  Finisher finish{this,
+                  request.method,
+                  kUnmatchedRoute,
+                  RequestIdFor(request),
+                  origin_header ? std::optional<std::string>(*origin_header) : std::nullopt,
+                  Clock::now(),
+                  std::move(done)};
+  const std::string request_id = finish.request_id;
+  auto fail = [&](const absl::Status& status, int http_status = 0) {
+    finish(ErrorResponse(status, request_id, http_status));
+  };
+
+  const std::size_t question = request.target.find('?');
+  const std::string path = request.target.substr(0, question);
+  const std::string query_text =
+      question == std::string::npos ? "" : request.target.substr(question + 1);
+
+  const bool preflight = CorsPolicy::IsPreflight(request);
+  Router::Match match = router_.Find(preflight ? "" : request.method, path);
+  if (match.outcome == Router::Outcome::kNotFound) {
+    fail(WithReason(absl::StatusCode::kNotFound, "ROUTE_NOT_FOUND",
+                    absl::StrCat("no route for ", path)));
+    return;
+  }
+  finish.route = match.path_template;
+  if (preflight) {
+    finish(cors_.Preflight(request, match.allowed));
+    return;
+  }
+  if (match.outcome == Router::Outcome::kMethodNotAllowed) {
+    Response response =
+        ErrorResponse(WithReason(absl::StatusCode::kUnimplemented, "METHOD_NOT_ALLOWED",
+                                 absl::StrCat(request.method, " is not allowed on ", path)),
+                      request_id, 405);
+    response.SetHeader("Allow", absl::StrJoin(match.allowed, ", "));
+    finish(std::move(response));
+    return;
+  }
+  const RouteSpec& route = *routes_[match.route];
+  finish.route = route.path;
+
+  if (in_flight_.load() > options_.max_in_flight) {
+    if (metrics_ != nullptr) metrics_->Overloaded();
+    fail(WithReason(absl::StatusCode::kUnavailable, "OVERLOADED",
+                    "too many requests in flight; retry shortly"));
+    return;
+  }
+  if (request.body.size() > options_.max_body_bytes) {
+    fail(WithReason(absl::StatusCode::kInvalidArgument, "BODY_TOO_LARGE",
+                    absl::StrCat("request body exceeds ", options_.max_body_bytes, " bytes")),
+         413);
+    return;
+  }
+
+  Principal principal;
+  if (route.access.authenticate) {
+    auto authenticated = authenticator_->Authenticate(FindHeader(request.headers, "Authorization"),
+                                                      std::chrono::system_clock::now());
+    if (!authenticated.ok()) {
+      const bool missing = ReasonOf(authenticated.status()) == "CREDENTIALS_MISSING";
+      if (metrics_ != nullptr) metrics_->AuthRejected(missing ? "missing" : "invalid");
+      Response response = ErrorResponse(authenticated.status(), request_id);
+      response.SetHeader("WWW-Authenticate", missing
+                                                 ? "Bearer realm=\"oms\""
+                                                 : "Bearer realm=\"oms\", error=\"invalid_token\"");
+      finish(std::move(response));
+      return;
+    }
+    principal = std::move(*authenticated);
+    if (!route.access.scope.empty() && !principal.HasScope(route.access.scope)) {
+      if (metrics_ != nullptr) metrics_->AuthRejected("forbidden");
+      fail(WithReason(absl::StatusCode::kPermissionDenied, "MISSING_SCOPE",
+                      absl::StrCat("this route needs the scope ", route.access.scope)));
+      return;
+    }
+    const auto decision = limiter_.Take(principal.credential_id, Clock::now());
+    if (!decision.allowed) {
+      if (metrics_ != nullptr) metrics_->RateLimited();
+      Response response =
+          ErrorResponse(WithReason(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+                                   "rate limit of this credential exceeded; retry later"),
+                        request_id);
+      response.SetHeader("Retry-After", std::to_string(decision.retry_after_seconds));
+      finish(std::move(response));
+      return;
+    }
+  }
+
+  auto query = ParseQuery(query_text);
+  if (!query.ok()) {
+    fail(WithReason(absl::StatusCode::kInvalidArgument, "MALFORMED_QUERY",
+                    query.status().message()));
+    return;
+  }
+  absl::Status query_ok = CheckQuery(route, *query);
+  if (!query_ok.ok()) {
+    fail(query_ok);
+    return;
+  }
+  if (route.idempotency_key != IdempotencyKey::kNone) {
+    const std::string* key = FindHeader(request.headers, "Idempotency-Key");
+    if (key == nullptr && route.idempotency_key == IdempotencyKey::kRequired) {
+      fail(WithReason(absl::StatusCode::kInvalidArgument, "IDEMPOTENCY_KEY_MISSING",
+                      "Idempotency-Key: this route requires the header"));
+      return;
+    }
+    if (key != nullptr) {
+      absl::Status valid = ValidateRequestId(*key, "Idempotency-Key");
+      if (!valid.ok()) {
+        fail(valid);
+        return;
+      }
+    }
+  }
+  if (route.body != nullptr && !IsJsonContentType(FindHeader(request.headers, "Content-Type"))) {
+    fail(WithReason(absl::StatusCode::kInvalidArgument, "UNSUPPORTED_MEDIA_TYPE",
+                    "Content-Type must be application/json"),
+         415);
+    return;
+  }
+
+  auto exchange = std::make_shared<Exchange>(
+      route, std::move(request), std::move(match.params), std::move(*query), std::move(principal),
+      request_id, std::chrono::system_clock::now() + route.deadline, std::move(finish));
+  // The rule until order ownership can be checked: shipments, payments and invoices are looked
+  // up by order id or shipment id, and which customer owns an order is known only to
+  // order-service, which the gateway cannot ask yet. So a customer-bound credential sees none
+  // of them: it gets the route's not-found answer, byte for byte what a missing resource gets,
+  // so that it cannot even learn which ids exist. Credentials not bound to a customer (admin,
+  // service tokens) pass. When order-service serves GetOrder, this becomes "404 unless the
+  // order's customer is the credential's customer".
+  if (route.access.owner_guarded && exchange->principal().customer_bound()) {
+    exchange->Fail(route.not_found ? route.not_found(*exchange) : absl::NotFoundError("not found"));
+    return;
+  }
+  try {
+    route.handler(exchange);
+  } catch (const std::exception& e) {
+    log::Error(exchange->request_id(), "route handler threw", {{"what", e.what()}});
+    exchange->Fail(absl::InternalError(e.what()));
+  }
+}
+
+}  // namespace oms::gateway

@@ -1,0 +1,185 @@
+// gateway: the HTTP/JSON API for external clients and the security boundary. Flags, wiring and
+// signals only.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/config.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/ready_file.h"
+#include "common/signals.h"
+#include "gateway/src/auth.h"
+#include "gateway/src/backends.h"
+#include "gateway/src/gateway.h"
+#include "gateway/src/gateway_metrics.h"
+#include "gateway/src/http_server.h"
+#include "gateway/src/jwt_verifier.h"
+#include "gateway/src/routes.h"
+
+ABSL_FLAG(std::string, listen_host, "127.0.0.1", "Address the HTTP and metrics servers bind");
+ABSL_FLAG(int, port, 8080, "HTTP port (0 picks a free one)");
+ABSL_FLAG(int, metrics_port, 9461, "Prometheus /metrics port (0 picks a free one)");
+ABSL_FLAG(std::string, inventory_addr, "127.0.0.1:50052", "inventory-service host:port");
+ABSL_FLAG(std::string, billing_addr, "127.0.0.1:50053", "billing-service host:port");
+ABSL_FLAG(std::string, shipping_addr, "127.0.0.1:50054", "shipping-service host:port");
+ABSL_FLAG(std::string, order_addr, "127.0.0.1:50051", "order-service host:port (not called yet)");
+ABSL_FLAG(std::string, ready_file, "", "Where to write the bound ports once listening");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
+ABSL_FLAG(int, http_threads, 2, "Threads running the HTTP server");
+ABSL_FLAG(int, drain_seconds, 10, "How long requests in flight may finish after SIGTERM");
+ABSL_FLAG(int, request_timeout_ms, 5000, "Default deadline of a request, passed downstream");
+ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "Largest request body accepted (413 beyond)");
+ABSL_FLAG(int, max_in_flight, 1024, "Requests handled at once (503 beyond)");
+ABSL_FLAG(double, rate_limit_rps, 50, "Requests per second per credential (token refill rate)");
+ABSL_FLAG(double, rate_limit_burst, 100, "Requests a credential may make at once (bucket size)");
+ABSL_FLAG(std::string, cors_origins, "", "Comma-separated origins allowed cross-origin access");
+ABSL_FLAG(std::string, jwks_file, "",
+          "JWKS file of the keys JWTs are verified with (none: no JWT)");
+ABSL_FLAG(std::string, jwt_alg, "RS256", "The one JWT algorithm accepted: RS256 or ES256");
+ABSL_FLAG(std::string, jwt_issuer, "", "Required `iss` of JWTs");
+ABSL_FLAG(std::string, jwt_audience, "", "Required `aud` of JWTs");
+
+namespace {
+
+int Fail(const std::string& what, const absl::Status& status) {
+  std::fprintf(stderr, "gateway: %s: %s\n", what.c_str(), status.ToString().c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  oms::BlockTerminationSignals();
+  absl::Status parsed =
+      oms::ParseFlagsWithEnv(argc, argv,
+                             {{"listen_host", "OMS_LISTEN_HOST"},
+                              {"port", "OMS_GATEWAY_PORT"},
+                              {"metrics_port", "OMS_GATEWAY_METRICS_PORT"},
+                              {"inventory_addr", "OMS_INVENTORY_ADDR"},
+                              {"billing_addr", "OMS_BILLING_ADDR"},
+                              {"shipping_addr", "OMS_SHIPPING_ADDR"},
+                              {"order_addr", "OMS_ORDER_ADDR"},
+                              {"ready_file", "OMS_READY_FILE"},
+                              {"log_level", "OMS_LOG_LEVEL"},
+                              {"http_threads", "OMS_GATEWAY_HTTP_THREADS"},
+                              {"drain_seconds", "OMS_DRAIN_SECONDS"},
+                              {"request_timeout_ms", "OMS_GATEWAY_REQUEST_TIMEOUT_MS"},
+                              {"max_body_bytes", "OMS_GATEWAY_MAX_BODY_BYTES"},
+                              {"max_in_flight", "OMS_GATEWAY_MAX_IN_FLIGHT"},
+                              {"rate_limit_rps", "OMS_GATEWAY_RATE_LIMIT_RPS"},
+                              {"rate_limit_burst", "OMS_GATEWAY_RATE_LIMIT_BURST"},
+                              {"cors_origins", "OMS_GATEWAY_CORS_ORIGINS"},
+                              {"jwks_file", "OMS_GATEWAY_JWKS_FILE"},
+                              {"jwt_alg", "OMS_GATEWAY_JWT_ALG"},
+                              {"jwt_issuer", "OMS_GATEWAY_JWT_ISSUER"},
+                              {"jwt_audience", "OMS_GATEWAY_JWT_AUDIENCE"}});
+  if (!parsed.ok()) return Fail("bad configuration", parsed);
+
+  oms::log::Level level;
+  if (!oms::log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    return Fail("bad configuration",
+                absl::InvalidArgumentError("--log_level must be debug, info, warn or error"));
+  }
+  oms::log::Init("gateway", level);
+  const int port = absl::GetFlag(FLAGS_port);
+  const int metrics_port = absl::GetFlag(FLAGS_metrics_port);
+  const int64_t max_body = absl::GetFlag(FLAGS_max_body_bytes);
+  const int timeout_ms = absl::GetFlag(FLAGS_request_timeout_ms);
+  const int drain_seconds = absl::GetFlag(FLAGS_drain_seconds);
+  const double rps = absl::GetFlag(FLAGS_rate_limit_rps);
+  const double burst = absl::GetFlag(FLAGS_rate_limit_burst);
+  const int max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
+  for (auto [ok, message] :
+       {std::pair{port >= 0 && port <= 65535, "--port must be 0 to 65535"},
+        std::pair{metrics_port >= 0 && metrics_port <= 65535, "--metrics_port must be 0 to 65535"},
+        std::pair{max_body >= 1 && max_body <= (int64_t{64} << 20),
+                  "--max_body_bytes must be 1 to 64 MiB"},
+        std::pair{timeout_ms >= 10 && timeout_ms <= 300000,
+                  "--request_timeout_ms must be 10 to 300000"},
+        std::pair{drain_seconds >= 0 && drain_seconds <= 3600, "--drain_seconds must be 0 to 3600"},
+        std::pair{rps > 0 && burst >= 1, "--rate_limit_rps must be > 0 and burst >= 1"},
+        std::pair{max_in_flight >= 1, "--max_in_flight must be at least 1"}}) {
+    if (!ok) return Fail("bad configuration", absl::InvalidArgumentError(message));
+  }
+
+  // The key comes from the environment only: flags show up in `ps`.
+  const char* admin_key_env = std::getenv("OMS_BOOTSTRAP_ADMIN_KEY");
+  const std::string admin_key = admin_key_env != nullptr ? admin_key_env : "";
+  if (!admin_key.empty() && admin_key.size() < 16) {
+    return Fail("bad configuration", absl::InvalidArgumentError(
+                                         "OMS_BOOTSTRAP_ADMIN_KEY must be at least 16 characters"));
+  }
+  std::unique_ptr<oms::gateway::JwtVerifier> jwt;
+  if (!absl::GetFlag(FLAGS_jwks_file).empty()) {
+    auto algorithm = oms::gateway::ParseJwtAlgorithm(absl::GetFlag(FLAGS_jwt_alg));
+    if (!algorithm.ok()) return Fail("bad configuration", algorithm.status());
+    oms::gateway::JwtConfig jwt_config;
+    jwt_config.algorithm = *algorithm;
+    jwt_config.issuer = absl::GetFlag(FLAGS_jwt_issuer);
+    jwt_config.audience = absl::GetFlag(FLAGS_jwt_audience);
+    auto verifier =
+        oms::gateway::JwtVerifier::FromJwksFile(absl::GetFlag(FLAGS_jwks_file), jwt_config);
+    if (!verifier.ok()) return Fail("bad JWT configuration", verifier.status());
+    jwt = std::move(*verifier);
+  }
+
+  oms::Metrics metrics("gateway", "dev");
+  absl::Status serving_metrics = metrics.Serve(absl::GetFlag(FLAGS_listen_host), metrics_port);
+  if (!serving_metrics.ok()) return Fail("cannot serve metrics", serving_metrics);
+  oms::gateway::GatewayMetrics gateway_metrics(metrics.registry());
+
+  oms::gateway::BackendAddresses addresses;
+  addresses.inventory = absl::GetFlag(FLAGS_inventory_addr);
+  addresses.billing = absl::GetFlag(FLAGS_billing_addr);
+  addresses.shipping = absl::GetFlag(FLAGS_shipping_addr);
+  addresses.order = absl::GetFlag(FLAGS_order_addr);
+  oms::gateway::Backends backends(addresses, &metrics.registry());
+
+  oms::gateway::GatewayOptions options;
+  options.max_body_bytes = static_cast<std::size_t>(max_body);
+  options.max_in_flight = static_cast<std::size_t>(max_in_flight);
+  options.rate_per_second = rps;
+  options.rate_burst = burst;
+  for (absl::string_view origin :
+       absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',', absl::SkipWhitespace())) {
+    options.cors_origins.emplace_back(origin);
+  }
+  oms::gateway::Gateway gateway(
+      options, std::make_unique<oms::gateway::Authenticator>(admin_key, std::move(jwt)),
+      &gateway_metrics);
+  absl::Status routes =
+      oms::gateway::AddAllRoutes(gateway, backends, {std::chrono::milliseconds(timeout_ms)});
+  if (!routes.ok()) return Fail("bad route table", routes);
+
+  oms::gateway::HttpServerOptions server_options;
+  server_options.host = absl::GetFlag(FLAGS_listen_host);
+  server_options.port = port;
+  server_options.threads = absl::GetFlag(FLAGS_http_threads);
+  auto server = oms::gateway::HttpServer::Start(server_options, gateway);
+  if (!server.ok()) return Fail("cannot serve HTTP", server.status());
+  oms::log::Info("", "serving",
+                 {{"http", absl::StrCat(server_options.host, ":", (*server)->port())},
+                  {"metrics", absl::StrCat(server_options.host, ":", metrics.port())}});
+  if (!absl::GetFlag(FLAGS_ready_file).empty()) {
+    absl::Status ready =
+        oms::WriteReadyFile(absl::GetFlag(FLAGS_ready_file),
+                            {{"http_port", (*server)->port()}, {"metrics_port", metrics.port()}});
+    if (!ready.ok()) return Fail("cannot write the ready file", ready);
+  }
+
+  const int signal_number = oms::WaitForTerminationSignal();
+  oms::log::Info("", "shutting down", {{"signal", std::to_string(signal_number)}});
+  (*server)->Shutdown(std::chrono::seconds(drain_seconds));
+  if (gateway.in_flight() > 0) {
+    // Backend calls outlived the drain: their callbacks would find the server gone.
+    oms::log::Warn("", "exiting with requests in flight",
+                   {{"requests", std::to_string(gateway.in_flight())}});
+    std::_Exit(0);
+  }
+  oms::log::Info("", "stopped");
+  return 0;
+}

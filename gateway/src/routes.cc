@@ -1,0 +1,23 @@
+#include "gateway/src/routes.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "gateway/src/route.h"
+
+namespace oms::gateway {
+
+absl::Status OrderNotFound(const Exchange& exchange) {
+  const std::string* order_id = exchange.query("orderId");
+  return WithReason(absl::StatusCode::kNotFound, "ORDER_NOT_FOUND",
+                    absl::StrCat("order ", order_id != nullptr ? *order_id : "", " not found"));
+}
+
+absl::Status AddAllRoutes(Gateway& gateway, Backends& backends, const RouteOptions& options) {
+  for (auto add : {AddSystemRoutes, AddCatalogRoutes, AddShippingRoutes, AddBillingRoutes}) {
+    absl::Status status = add(gateway, backends, options);
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace oms::gateway

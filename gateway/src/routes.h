@@ -1,0 +1,36 @@
+// The route groups. Each lives in its own routes_<group>.cc and registers its RouteSpecs; adding
+// a group (orders, customers, API keys) is one file and one line in AddAllRoutes.
+#pragma once
+
+#include <chrono>
+
+#include "absl/status/status.h"
+
+namespace oms::gateway {
+
+class Backends;
+class Exchange;
+class Gateway;
+
+struct RouteOptions {
+  std::chrono::milliseconds deadline{5000};  // default per route, passed downstream
+};
+
+[[nodiscard]] absl::Status AddSystemRoutes(Gateway& gateway, Backends& backends,
+                                           const RouteOptions& options);
+[[nodiscard]] absl::Status AddCatalogRoutes(Gateway& gateway, Backends& backends,
+                                            const RouteOptions& options);
+[[nodiscard]] absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends,
+                                             const RouteOptions& options);
+[[nodiscard]] absl::Status AddBillingRoutes(Gateway& gateway, Backends& backends,
+                                            const RouteOptions& options);
+
+// The answer for an order, named by the `orderId` query parameter, that does not exist or that
+// the caller may not see: the routes that look things up by order share it.
+[[nodiscard]] absl::Status OrderNotFound(const Exchange& exchange);
+
+// Every group above, in the order the OpenAPI document lists them.
+[[nodiscard]] absl::Status AddAllRoutes(Gateway& gateway, Backends& backends,
+                                        const RouteOptions& options);
+
+}  // namespace oms::gateway

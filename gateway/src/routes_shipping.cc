@@ -1,0 +1,104 @@
+// Shipping routes, forwarded to shipping-service. Reads are owner-guarded (see Gateway::Handle):
+// a customer-bound credential gets exactly the answer a missing shipment or order gets.
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "common/validation.h"
+#include "gateway/src/auth.h"
+#include "gateway/src/backends.h"
+#include "gateway/src/forward.h"
+#include "gateway/src/gateway.h"
+#include "gateway/src/routes.h"
+
+namespace oms::gateway {
+namespace {
+
+namespace ship = oms::shipping::v1;
+
+// The one answer for a shipment that does not exist or may not be seen; backend NOT_FOUNDs are
+// rewritten to it, so both are the same bytes.
+absl::Status ShipmentNotFound(const Exchange& exchange) {
+  return WithReason(absl::StatusCode::kNotFound, "SHIPMENT_NOT_FOUND",
+                    absl::StrCat("shipment ", exchange.param("id"), " not found"));
+}
+
+}  // namespace
+
+absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends, const RouteOptions& options) {
+  ship::ShippingService::Stub* stub = &backends.shipping();
+  std::vector<RouteSpec> routes;
+
+  RouteSpec list;
+  list.method = "GET";
+  list.path = "/v1/shipments";
+  list.operation_id = "ListShipments";
+  list.summary = "The shipments of an order, with items and journal";
+  list.access.scope = kScopeOrdersRead;
+  list.access.owner_guarded = true;
+  list.query = {{"orderId", ParamType::kString, true, "the order whose shipments to list"}};
+  list.response = ship::ListShipmentsResponse::descriptor();
+  list.not_found = OrderNotFound;
+  list.handler = [stub](std::shared_ptr<Exchange> exchange) {
+    const std::string& order_id = *exchange->query("orderId");
+    if (!CheckOrFail(*exchange, ValidateEntityId(order_id, "orderId"))) return;
+    ship::ListShipmentsRequest request;
+    request.set_order_id(order_id);
+    Forward<ship::ListShipmentsResponse>(exchange, std::move(request), [stub](auto... args) {
+      stub->async()->ListShipments(args...);
+    });
+  };
+  routes.push_back(std::move(list));
+
+  RouteSpec get;
+  get.method = "GET";
+  get.path = "/v1/shipments/{id}";
+  get.operation_id = "GetShipment";
+  get.summary = "A shipment with items and journal";
+  get.access.scope = kScopeOrdersRead;
+  get.access.owner_guarded = true;
+  get.response = ship::Shipment::descriptor();
+  get.not_found = ShipmentNotFound;
+  get.handler = [stub](std::shared_ptr<Exchange> exchange) {
+    if (!CheckOrFail(*exchange, ValidateEntityId(exchange->param("id"), "id"))) return;
+    ship::GetShipmentRequest request;
+    request.set_shipment_id(exchange->param("id"));
+    Forward<ship::Shipment>(exchange, std::move(request),
+                            [stub](auto... args) { stub->async()->GetShipment(args...); });
+  };
+  routes.push_back(std::move(get));
+
+  RouteSpec event;
+  event.method = "POST";
+  event.path = "/v1/shipments/{id}/events";
+  event.operation_id = "RecordShipmentEvent";
+  event.summary =
+      "Record a warehouse or carrier event: {type, occurredAt, location, note, trackingNumber, "
+      "proof, carrierEventId}; a repeat is answered with duplicate set";
+  event.access.scope = kScopeShipmentsWrite;
+  event.idempotency_key = IdempotencyKey::kOptional;
+  event.body = ship::RecordShipmentEventRequest::descriptor();
+  event.body_excluded = {"requestId", "shipmentId"};
+  event.response = ship::RecordShipmentEventResponse::descriptor();
+  event.not_found = ShipmentNotFound;
+  event.extra_errors = {409, 422};
+  event.handler = [stub](std::shared_ptr<Exchange> exchange) {
+    if (!CheckOrFail(*exchange, ValidateEntityId(exchange->param("id"), "id"))) return;
+    ship::RecordShipmentEventRequest request;
+    if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
+    request.set_shipment_id(exchange->param("id"));
+    if (const std::string* key = exchange->header("Idempotency-Key")) request.set_request_id(*key);
+    Forward<ship::RecordShipmentEventResponse>(exchange, std::move(request), [stub](auto... args) {
+      stub->async()->RecordShipmentEvent(args...);
+    });
+  };
+  routes.push_back(std::move(event));
+
+  for (auto& route : routes) {
+    route.tag = "shipping";
+    route.deadline = options.deadline;
+    absl::Status added = gateway.AddRoute(std::move(route));
+    if (!added.ok()) return added;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace oms::gateway

@@ -1,0 +1,300 @@
+// The pipeline without a server: request ids, 404/405, auth and scopes, the owner guard, rate
+// limit, body and parameter checks, the in-flight cap and CORS, on routes with fake handlers.
+#include "gateway/src/gateway.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "gateway/tests/test_keys.h"
+#include "oms/inventory/v1/inventory.pb.h"
+
+namespace oms::gateway {
+namespace {
+
+constexpr char kAdminKey[] = "Bearer admin-key-for-tests-0001";
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Build({}); }
+
+  void Build(GatewayOptions options) {
+    options.cors_origins = {"https://shop.example"};
+    auto verifier = JwtVerifier::FromJwks(testing::Jwks({&Key()}), [] {
+      JwtConfig config;
+      config.issuer = "https://issuer.test";
+      config.audience = "oms";
+      return config;
+    }());
+    ASSERT_TRUE(verifier.ok());
+    gateway_ = std::make_unique<Gateway>(
+        options, std::make_unique<Authenticator>("admin-key-for-tests-0001", std::move(*verifier)),
+        nullptr);
+    RouteSpec echo;
+    echo.method = "POST";
+    echo.path = "/v1/things/{id}:echo";
+    echo.operation_id = "Echo";
+    echo.access.scope = kScopeCatalogWrite;
+    echo.idempotency_key = IdempotencyKey::kRequired;
+    echo.query = {{"n", ParamType::kInteger, false, ""}};
+    echo.body = inventory::v1::Product::descriptor();
+    echo.handler = [this](std::shared_ptr<Exchange> exchange) {
+      ++handled_;
+      held_ = exchange;  // answered later, as a backend would
+      nlohmann::json body = {{"id", exchange->param("id")},
+                             {"key", *exchange->header("Idempotency-Key")}};
+      if (exchange->query("n") != nullptr) body["n"] = *exchange->query("n");
+      if (!hold_) exchange->ReplyJson(200, body.dump());
+    };
+    ASSERT_TRUE(gateway_->AddRoute(std::move(echo)).ok());
+
+    RouteSpec owned;
+    owned.method = "GET";
+    owned.path = "/v1/owned/{id}";
+    owned.access.scope = kScopeOrdersRead;
+    owned.access.owner_guarded = true;
+    owned.not_found = [](const Exchange& exchange) {
+      return WithReason(absl::StatusCode::kNotFound, "THING_NOT_FOUND",
+                        "thing " + exchange.param("id") + " not found");
+    };
+    owned.handler = [this](std::shared_ptr<Exchange> exchange) {
+      ++handled_;
+      if (exchange->param("id") == "missing") {
+        exchange->FailMappingNotFound(absl::NotFoundError("backend wording"));
+      } else {
+        exchange->ReplyJson(200, "{}");
+      }
+    };
+    ASSERT_TRUE(gateway_->AddRoute(std::move(owned)).ok());
+
+    RouteSpec open;
+    open.method = "GET";
+    open.path = "/open";
+    open.access.authenticate = false;
+    open.handler = [](std::shared_ptr<Exchange> exchange) { exchange->ReplyJson(200, "{}"); };
+    ASSERT_TRUE(gateway_->AddRoute(std::move(open)).ok());
+
+    RouteSpec silent;
+    silent.method = "GET";
+    silent.path = "/silent";
+    silent.access.authenticate = false;
+    silent.handler = [](std::shared_ptr<Exchange>) {};  // a bug: never answers
+    ASSERT_TRUE(gateway_->AddRoute(std::move(silent)).ok());
+  }
+
+  static const testing::TestKey& Key() {
+    static const testing::TestKey key = testing::MakeRsaKey("k");
+    return key;
+  }
+
+  Response Call(Request request) {
+    Response out;
+    bool answered = false;
+    gateway_->Handle(std::move(request), [&](Response response) {
+      out = std::move(response);
+      answered = true;
+    });
+    EXPECT_TRUE(answered || hold_) << "synchronous routes answer at once";
+    return out;
+  }
+
+  Request Echo(const std::string& body = R"({"sku":"A"})") {
+    Request request;
+    request.method = "POST";
+    request.target = "/v1/things/t1:echo";
+    request.headers = {{"Authorization", kAdminKey},
+                       {"Idempotency-Key", "key-1"},
+                       {"Content-Type", "application/json"}};
+    request.body = body;
+    return request;
+  }
+
+  static std::string Reason(const Response& response) {
+    return nlohmann::json::parse(response.body)["error"]["reason"];
+  }
+
+  std::unique_ptr<Gateway> gateway_;
+  int handled_ = 0;
+  bool hold_ = false;
+  std::shared_ptr<Exchange> held_;
+};
+
+TEST_F(GatewayTest, RoutesAndEchoesTheRequestId) {
+  Request request = Echo();
+  request.target += "?n=5";
+  request.headers.emplace_back("X-Request-Id", "client-id-1");
+  Response response = Call(request);
+  EXPECT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(*FindHeader(response.headers, "X-Request-Id"), "client-id-1");
+  auto body = nlohmann::json::parse(response.body);
+  EXPECT_EQ(body["id"], "t1");
+  EXPECT_EQ(body["key"], "key-1");
+  EXPECT_EQ(body["n"], "5");
+
+  // An unusable X-Request-Id is replaced by a generated one.
+  request.headers.back().second = "has spaces and\x01control";
+  response = Call(request);
+  const std::string generated = *FindHeader(response.headers, "X-Request-Id");
+  EXPECT_EQ(generated.size(), 32u);
+  request.headers.back().second = std::string(129, 'a');
+  EXPECT_NE(*FindHeader(Call(request).headers, "X-Request-Id"), std::string(129, 'a'));
+}
+
+TEST_F(GatewayTest, AnswersUnknownRoutesAndMethods) {
+  Request request = Echo();
+  request.target = "/v1/nothing";
+  Response response = Call(request);
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(Reason(response), "ROUTE_NOT_FOUND");
+  request = Echo();
+  request.method = "GET";
+  response = Call(request);
+  EXPECT_EQ(response.status, 405);
+  EXPECT_EQ(*FindHeader(response.headers, "Allow"), "POST");
+  EXPECT_EQ(handled_, 0);
+}
+
+TEST_F(GatewayTest, AuthenticatesAndChecksScopes) {
+  Request request = Echo();
+  request.headers.erase(request.headers.begin());
+  Response response = Call(request);
+  EXPECT_EQ(response.status, 401);
+  EXPECT_EQ(*FindHeader(response.headers, "WWW-Authenticate"), "Bearer realm=\"oms\"");
+
+  request.headers.emplace_back("Authorization", "Bearer not-a-key");
+  response = Call(request);
+  EXPECT_EQ(response.status, 401);
+  EXPECT_NE(FindHeader(response.headers, "WWW-Authenticate")->find("invalid_token"),
+            std::string::npos);
+
+  request.headers.back().second =
+      "Bearer " + testing::SignJwt(Key(), "RS256", testing::ValidClaims("", "orders:read"));
+  response = Call(request);
+  EXPECT_EQ(response.status, 403);
+  EXPECT_EQ(Reason(response), "MISSING_SCOPE");
+
+  request.headers.back().second =
+      "Bearer " + testing::SignJwt(Key(), "RS256", testing::ValidClaims("", "catalog:write"));
+  EXPECT_EQ(Call(request).status, 200);
+  EXPECT_EQ(handled_, 1);
+
+  Request open;
+  open.method = "GET";
+  open.target = "/open";
+  EXPECT_EQ(Call(open).status, 200);
+}
+
+TEST_F(GatewayTest, CustomerBoundCredentialsSeeOwnerGuardedThingsAsMissing) {
+  const std::string customer =
+      "Bearer " + testing::SignJwt(Key(), "RS256", testing::ValidClaims("cust-1", "orders:read"));
+  auto get = [&](const std::string& id, const std::string& authorization) {
+    Request request;
+    request.method = "GET";
+    request.target = "/v1/owned/" + id;
+    request.headers = {{"Authorization", authorization}, {"X-Request-Id", "same-id"}};
+    return Call(request);
+  };
+  Response hidden = get("exists", customer);
+  Response missing_for_customer = get("missing", customer);
+  EXPECT_EQ(handled_, 0) << "the guard answers before the backend is asked";
+  Response missing_for_admin = get("missing", kAdminKey);
+  EXPECT_EQ(handled_, 1);
+  EXPECT_EQ(hidden.status, 404);
+  EXPECT_EQ(missing_for_admin.status, 404);
+  EXPECT_EQ(Reason(hidden), "THING_NOT_FOUND");
+  // The same bytes, once the id in the message is the same.
+  EXPECT_EQ(missing_for_customer.body, missing_for_admin.body);
+  std::string hidden_body = hidden.body;
+  hidden_body.replace(hidden_body.find("exists"), 6, "missing");
+  EXPECT_EQ(hidden_body, missing_for_admin.body);
+  EXPECT_EQ(get("exists", kAdminKey).status, 200);
+}
+
+TEST_F(GatewayTest, ChecksParametersHeadersAndBody) {
+  Request request = Echo();
+  request.target += "?n=five";
+  EXPECT_EQ(Call(request).status, 400);
+  request = Echo();
+  request.target += "?other=1";
+  EXPECT_EQ(Reason(Call(request)), "UNKNOWN_QUERY_PARAMETER");
+  request = Echo();
+  request.headers.erase(request.headers.begin() + 1);
+  Response response = Call(request);
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(Reason(response), "IDEMPOTENCY_KEY_MISSING");
+  request = Echo();
+  request.headers[2].second = "text/plain";
+  EXPECT_EQ(Call(request).status, 415);
+  request = Echo(std::string((1 << 20) + 1, ' '));
+  EXPECT_EQ(Call(request).status, 413);
+  EXPECT_EQ(handled_, 0);
+}
+
+TEST_F(GatewayTest, RateLimitsPerCredential) {
+  GatewayOptions options;
+  options.rate_per_second = 0.001;
+  options.rate_burst = 2;
+  Build(options);
+  EXPECT_EQ(Call(Echo()).status, 200);
+  EXPECT_EQ(Call(Echo()).status, 200);
+  Response limited = Call(Echo());
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(Reason(limited), "RATE_LIMITED");
+  EXPECT_GE(std::stoi(*FindHeader(limited.headers, "Retry-After")), 1);
+  // Another credential is not affected.
+  Request other = Echo();
+  other.headers[0].second =
+      "Bearer " + testing::SignJwt(Key(), "RS256", testing::ValidClaims("", "catalog:write"));
+  EXPECT_EQ(Call(other).status, 200);
+}
+
+TEST_F(GatewayTest, CapsRequestsInFlight) {
+  GatewayOptions options;
+  options.max_in_flight = 1;
+  Build(options);
+  hold_ = true;
+  Response first;
+  gateway_->Handle(Echo(), [&](Response response) { first = std::move(response); });
+  EXPECT_EQ(gateway_->in_flight(), 1u);
+  Response second = Call(Echo());
+  EXPECT_EQ(second.status, 503);
+  EXPECT_EQ(Reason(second), "OVERLOADED");
+  held_->ReplyJson(200, "{}");
+  held_.reset();
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(gateway_->in_flight(), 0u);
+}
+
+TEST_F(GatewayTest, AnExchangeDroppedWithoutAnswerAnswers500) {
+  Request request;
+  request.method = "GET";
+  request.target = "/silent";
+  EXPECT_EQ(Call(request).status, 500);
+  EXPECT_EQ(gateway_->in_flight(), 0u);
+}
+
+TEST_F(GatewayTest, AnswersPreflightsAndDecoratesAnswers) {
+  Request preflight;
+  preflight.method = "OPTIONS";
+  preflight.target = "/v1/things/x:echo";
+  preflight.headers = {{"Origin", "https://shop.example"},
+                       {"Access-Control-Request-Method", "POST"}};
+  Response response = Call(preflight);
+  EXPECT_EQ(response.status, 204);
+  EXPECT_EQ(*FindHeader(response.headers, "Access-Control-Allow-Methods"), "POST");
+  EXPECT_EQ(handled_, 0);
+
+  Request request = Echo();
+  request.headers.emplace_back("Origin", "https://shop.example");
+  response = Call(request);
+  EXPECT_EQ(*FindHeader(response.headers, "Access-Control-Allow-Origin"), "https://shop.example");
+  // Errors carry CORS headers too, or the browser hides them from the page.
+  request.headers.erase(request.headers.begin());
+  response = Call(request);
+  EXPECT_EQ(response.status, 401);
+  EXPECT_EQ(*FindHeader(response.headers, "Access-Control-Allow-Origin"), "https://shop.example");
+}
+
+}  // namespace
+}  // namespace oms::gateway

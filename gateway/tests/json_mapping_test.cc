@@ -1,0 +1,102 @@
+// The proto3 JSON mapping of bodies: malformed JSON, unknown fields (named by path), wrong
+// types, invalid UTF-8 and fields the gateway owns are all INVALID_ARGUMENT with a reason.
+#include "gateway/src/json_mapping.h"
+
+#include <gtest/gtest.h>
+
+#include "common/status.h"
+#include "oms/inventory/v1/inventory.pb.h"
+#include "oms/shipping/v1/shipping.pb.h"
+
+namespace oms::gateway {
+namespace {
+
+namespace inv = oms::inventory::v1;
+
+void ExpectRefused(const std::string& body, const std::string& reason,
+                   const std::string& message_part = "") {
+  inv::Product product;
+  absl::Status status = ParseJsonBody(body, &product);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << body;
+  EXPECT_EQ(ReasonOf(status), reason) << body << " -> " << status;
+  EXPECT_NE(status.message().find(message_part), absl::string_view::npos) << status;
+}
+
+TEST(JsonMappingTest, ParsesTheProto3Mapping) {
+  inv::Product product;
+  absl::Status status = ParseJsonBody(
+      R"({"sku":"SKU-1","name":"Mug","unitPrice":{"currency":"EUR","amountMinor":"1999"},)"
+      R"("weightGrams":300,"active":false})",
+      &product);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(product.sku(), "SKU-1");
+  EXPECT_EQ(product.unit_price().amount_minor(), 1999);
+  EXPECT_EQ(product.weight_grams(), 300);
+  ASSERT_TRUE(product.has_active());
+  EXPECT_FALSE(product.active());
+}
+
+TEST(JsonMappingTest, RefusesMalformedJson) {
+  ExpectRefused(R"({"sku":"A")", "MALFORMED_JSON", "not valid JSON");
+  ExpectRefused("", "MALFORMED_JSON");
+  ExpectRefused("[1,2]", "MALFORMED_JSON", "must be a JSON object");
+  ExpectRefused("\"text\"", "MALFORMED_JSON");
+  ExpectRefused("{\"sku\":\"A\"} trailing", "MALFORMED_JSON");
+}
+
+TEST(JsonMappingTest, RefusesInvalidUtf8) {
+  ExpectRefused("{\"sku\":\"A\xff\xfe\"}", "MALFORMED_JSON");
+  ExpectRefused("{\"name\":\"\xc3\x28\"}", "MALFORMED_JSON");
+}
+
+TEST(JsonMappingTest, RefusesUnknownFieldsByPath) {
+  ExpectRefused(R"({"sku":"A","colour":"red"})", "UNKNOWN_FIELD", "colour: unknown field");
+  ExpectRefused(R"({"sku":"A","unitPrice":{"currency":"EUR","cents":1}})", "UNKNOWN_FIELD",
+                "unitPrice.cents");
+  inv::GetAvailabilityResponse levels;
+  absl::Status status = ParseJsonBody(R"({"levels":[{"sku":"A"},{"sku":"B","extra":1}]})", &levels);
+  EXPECT_EQ(ReasonOf(status), "UNKNOWN_FIELD");
+  EXPECT_NE(status.message().find("levels[1].extra"), absl::string_view::npos) << status;
+}
+
+TEST(JsonMappingTest, RefusesWrongTypes) {
+  ExpectRefused(R"({"sku":12})", "INVALID_FIELD_VALUE");
+  ExpectRefused(R"({"weightGrams":"heavy"})", "INVALID_FIELD_VALUE");
+  ExpectRefused(R"({"unitPrice":"EUR 19.99"})", "INVALID_FIELD_VALUE");
+  ExpectRefused(R"({"active":"yes"})", "INVALID_FIELD_VALUE", "active: must be true or false");
+  ExpectRefused(R"({"active":"true"})", "INVALID_FIELD_VALUE");
+  ExpectRefused(R"({"name":["a"]})", "INVALID_FIELD_VALUE", "name: must be a string");
+  inv::GetAvailabilityResponse levels;
+  EXPECT_EQ(ReasonOf(ParseJsonBody(R"({"levels":{"sku":"A"}})", &levels)), "INVALID_FIELD_VALUE");
+  inv::AdjustStockRequest adjust;
+  EXPECT_EQ(ReasonOf(ParseJsonBody(R"({"reason":"STOLEN"})", &adjust)), "INVALID_FIELD_VALUE");
+  EXPECT_EQ(ReasonOf(ParseJsonBody(R"({"delta":1.5})", &adjust)), "INVALID_FIELD_VALUE");
+  EXPECT_EQ(adjust.ByteSizeLong(), 0u) << "a refused body leaves nothing behind";
+}
+
+TEST(JsonMappingTest, RefusesFieldsTheGatewaySets) {
+  inv::AdjustStockRequest adjust;
+  absl::Status status = ParseJsonBody(R"({"sku":"A","requestId":"mine"})", &adjust, {"requestId"});
+  EXPECT_EQ(ReasonOf(status), "UNKNOWN_FIELD");
+  EXPECT_NE(status.message().find("requestId"), absl::string_view::npos);
+  EXPECT_TRUE(ParseJsonBody(R"({"sku":"A","delta":"5"})", &adjust, {"requestId"}).ok());
+  EXPECT_EQ(adjust.delta(), 5);
+}
+
+TEST(JsonMappingTest, PrintsLowerCamelCaseEnumsByNameAndInt64AsStrings) {
+  inv::Product product;
+  product.set_sku("SKU-1");
+  product.mutable_unit_price()->set_currency("EUR");
+  product.mutable_unit_price()->set_amount_minor(1999);
+  auto json = ToJson(product);
+  ASSERT_TRUE(json.ok());
+  EXPECT_NE(json->find(R"("unitPrice":{"currency":"EUR","amountMinor":"1999"})"), std::string::npos)
+      << *json;
+  EXPECT_NE(json->find(R"("weightGrams":"0")"), std::string::npos) << *json;
+  oms::shipping::v1::Shipment shipment;
+  shipment.set_status(oms::shipping::v1::SHIPMENT_STATUS_SHIPPED);
+  EXPECT_NE(ToJson(shipment)->find(R"("status":"SHIPMENT_STATUS_SHIPPED")"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace oms::gateway

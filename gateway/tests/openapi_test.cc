@@ -1,0 +1,115 @@
+// The OpenAPI document and the router agree route by route: both come from the route table,
+// and this checks the document's every path and method against what the router serves.
+#include "gateway/src/openapi.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/ascii.h"
+#include "gateway/src/backends.h"
+#include "gateway/src/gateway.h"
+#include "gateway/src/routes.h"
+
+namespace oms::gateway {
+namespace {
+
+TEST(OpenApiTest, DocumentAndRouterAgreeRouteByRoute) {
+  // Channels connect lazily: nothing is called here.
+  Backends backends(BackendAddresses{}, nullptr);
+  Gateway gateway({}, std::make_unique<Authenticator>("", nullptr), nullptr);
+  ASSERT_TRUE(AddAllRoutes(gateway, backends, {}).ok());
+  const auto document = nlohmann::json::parse(BuildOpenApi(gateway.routes(), "v1"));
+  EXPECT_EQ(document["openapi"], "3.0.3");
+
+  // Every documented operation is served by exactly the route of that template.
+  std::set<std::pair<std::string, std::string>> documented;
+  for (const auto& [path, operations] : document["paths"].items()) {
+    // A concrete path: each {variable} replaced by a value.
+    std::string concrete = path;
+    for (std::size_t open; (open = concrete.find('{')) != std::string::npos;) {
+      concrete.replace(open, concrete.find('}', open) - open + 1, "x1");
+    }
+    for (const auto& [method, operation] : operations.items()) {
+      const std::string upper = absl::AsciiStrToUpper(method);
+      documented.insert({upper, path});
+      Router::Match match = gateway.router().Find(upper, concrete);
+      ASSERT_EQ(match.outcome, Router::Outcome::kFound) << upper << " " << concrete;
+      EXPECT_EQ(match.path_template, path);
+      const RouteSpec& route = *gateway.routes()[match.route];
+      EXPECT_EQ(operation["operationId"], route.operation_id);
+      EXPECT_EQ(operation.contains("requestBody"), route.body != nullptr) << path;
+      EXPECT_TRUE(operation["responses"].contains(std::to_string(route.success_status))) << path;
+      for (int status : ErrorStatuses(route)) {
+        EXPECT_TRUE(operation["responses"].contains(std::to_string(status)))
+            << path << " " << status;
+      }
+      EXPECT_EQ(operation["security"].empty(), !route.access.authenticate) << path;
+    }
+  }
+  // And every route is documented.
+  std::set<std::pair<std::string, std::string>> served;
+  for (const RouteSpec* route : gateway.routes()) served.insert({route->method, route->path});
+  EXPECT_EQ(documented, served);
+
+  // The routes the brief lists are all there.
+  for (const auto& expected :
+       std::vector<std::pair<std::string, std::string>>{{"GET", "/healthz"},
+                                                        {"GET", "/readyz"},
+                                                        {"GET", "/openapi.json"},
+                                                        {"POST", "/v1/products"},
+                                                        {"GET", "/v1/products"},
+                                                        {"GET", "/v1/products/{sku}"},
+                                                        {"POST", "/v1/warehouses"},
+                                                        {"GET", "/v1/warehouses"},
+                                                        {"POST", "/v1/stock:adjust"},
+                                                        {"GET", "/v1/products/{sku}/availability"},
+                                                        {"GET", "/v1/shipments"},
+                                                        {"GET", "/v1/shipments/{id}"},
+                                                        {"POST", "/v1/shipments/{id}/events"},
+                                                        {"GET", "/v1/payments"},
+                                                        {"GET", "/v1/invoices"}}) {
+    EXPECT_EQ(served.count(expected), 1u) << expected.first << " " << expected.second;
+  }
+}
+
+TEST(OpenApiTest, SchemasFollowTheJsonMapping) {
+  Backends backends(BackendAddresses{}, nullptr);
+  Gateway gateway({}, std::make_unique<Authenticator>("", nullptr), nullptr);
+  ASSERT_TRUE(AddAllRoutes(gateway, backends, {}).ok());
+  const auto document = nlohmann::json::parse(BuildOpenApi(gateway.routes(), "v1"));
+  const auto& schemas = document["components"]["schemas"];
+  const auto& money = schemas["oms.common.v1.Money"]["properties"];
+  EXPECT_EQ(money["amountMinor"]["type"], "string");
+  EXPECT_EQ(money["currency"]["type"], "string");
+  const auto& shipment = schemas["oms.shipping.v1.Shipment"]["properties"];
+  EXPECT_EQ(shipment["createTime"]["format"], "date-time");
+  EXPECT_EQ(shipment["journal"]["type"], "array");
+  EXPECT_EQ(shipment["status"]["enum"][0], "SHIPMENT_STATUS_UNSPECIFIED");
+  // The fields the gateway sets are not in the documented body.
+  const auto& adjust = document["paths"]["/v1/stock:adjust"]["post"];
+  const auto& body = adjust["requestBody"]["content"]["application/json"]["schema"]["properties"];
+  EXPECT_FALSE(body.contains("requestId"));
+  EXPECT_TRUE(body.contains("warehouseId"));
+  EXPECT_TRUE(adjust["responses"].contains("422"));
+  EXPECT_EQ(adjust["parameters"][0]["name"], "Idempotency-Key");
+  EXPECT_TRUE(adjust["parameters"][0]["required"]);
+  // Every $ref resolves.
+  std::function<void(const nlohmann::json&)> check = [&](const nlohmann::json& node) {
+    if (node.is_object()) {
+      if (node.contains("$ref")) {
+        const std::string ref = node["$ref"];
+        const std::string prefix = "#/components/schemas/";
+        ASSERT_EQ(ref.rfind(prefix, 0), 0u) << ref;
+        EXPECT_TRUE(schemas.contains(ref.substr(prefix.size()))) << ref;
+      }
+      for (const auto& [key, value] : node.items()) check(value);
+    } else if (node.is_array()) {
+      for (const auto& value : node) check(value);
+    }
+  };
+  check(document);
+}
+
+}  // namespace
+}  // namespace oms::gateway
