@@ -147,7 +147,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::CreateOrder(grpc::CallbackServerCont
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const auto deadline = WaitDeadline(*context);
   const std::string request_id = RequestIdOf(*context);
-  const bool queued = executor_.TrySubmit([this, reactor, request, response, deadline,
+  const bool queued = executor_.TrySubmit([this, context, reactor, request, response, deadline,
                                            request_id] {
     std::string saga_id;
     auto order_id = Capture(*request, request_id, &saga_id);
@@ -160,6 +160,8 @@ grpc::ServerUnaryReactor* OrderServiceImpl::CreateOrder(grpc::CallbackServerCont
       reactor->Finish(ToGrpcStatus(store_.GetOrder(order_id, response)));
     };
     if (saga_id.empty()) {  // a replay: the order as it is now
+      // Tells the gateway to answer 200 rather than 201/202.
+      context->AddInitialMetadata(std::string(kReplayHeader), "true");
       answer();
       return;
     }

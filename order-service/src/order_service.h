@@ -12,6 +12,10 @@
 
 namespace oms::order {
 
+// Initial metadata of a CreateOrder answer that replays an earlier order (same key or same
+// external order id): the order was not created by this call.
+inline constexpr char kReplayHeader[] = "oms-replay";
+
 class OrderServiceImpl final : public v1::OrderService::CallbackService {
  public:
   OrderServiceImpl(PgOrderStore& store, CaptureClient& capture, Coordinator& coordinator,

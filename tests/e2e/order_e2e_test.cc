@@ -329,8 +329,14 @@ TEST_F(OrderE2eTest, ReplaysAnswerTheSameOrderAndAChangedBodyIsRefused) {
   request.set_external_order_id("shop-4711");
   ord::Order first = Place(request);
   ASSERT_EQ(first.status(), ord::ORDER_STATUS_CONFIRMED);
-  ord::Order again = Place(request);
+  ord::Order again;
+  grpc::ClientContext replay_context;
+  replay_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
+  ASSERT_TRUE(orders_->CreateOrder(&replay_context, request, &again).ok());
   EXPECT_EQ(again.id(), first.id());
+  auto replayed = replay_context.GetServerInitialMetadata().find("oms-replay");
+  ASSERT_NE(replayed, replay_context.GetServerInitialMetadata().end());
+  EXPECT_EQ(std::string(replayed->second.data(), replayed->second.size()), "true");
   auto other_key = request;
   other_key.set_request_id("key-replay-2");  // same channel and external id
   EXPECT_EQ(Place(other_key).id(), first.id());
