@@ -111,6 +111,8 @@ void Coordinator::Drive(ClaimedSaga saga) {
     record.allocation = std::move(result.allocation);
     record.shipments = std::move(result.shipments);
     record.payment_id = std::move(result.payment_id);
+    record.plan = std::move(result.plan);
+    record.order_status = std::move(result.order_status);
     metrics_.Step(record.step, record.action, record.outcome,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     absl::Status saved = store_.SaveStep(saga, next, record, options_.lease);

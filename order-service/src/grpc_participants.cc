@@ -168,6 +168,43 @@ class GrpcParticipants : public Participants {
     return Result(billing_->CapturePayment(context.get(), request, &response));
   }
 
+  StepResult CancelShipment(const std::string& request_id,
+                            const std::string& shipment_id) override {
+    shipping_v1::CancelShipmentRequest request;
+    request.set_request_id(request_id);
+    request.set_shipment_id(shipment_id);
+    request.set_reason("order cancelled");
+    shipping_v1::CancelShipmentResponse response;
+    auto context = Context(request_id);
+    return Result(shipping_->CancelShipment(context.get(), request, &response));
+  }
+
+  StepResult ReleaseWarehouse(const std::string& request_id, const v1::Order& order,
+                              const std::string& warehouse_id) override {
+    inventory_v1::ReleaseReservationRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    request.set_warehouse_id(warehouse_id);
+    inventory_v1::Reservation reservation;
+    auto context = Context(request_id);
+    return Result(inventory_->ReleaseReservation(context.get(), request, &reservation));
+  }
+
+  StepResult VoidShare(const std::string& request_id, const v1::Order& order,
+                       int64_t amount_minor) override {
+    billing_v1::VoidPaymentRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    request.set_reason("order cancelled");
+    if (amount_minor > 0) {
+      request.mutable_amount()->set_currency(order.currency());
+      request.mutable_amount()->set_amount_minor(amount_minor);
+    }
+    billing_v1::Payment payment;
+    auto context = Context(request_id);
+    return Result(billing_->VoidPayment(context.get(), request, &payment));
+  }
+
   StepResult CancelShipments(const std::string& request_id, const v1::Order& order) override {
     shipping_v1::CancelShipmentRequest request;
     request.set_request_id(request_id);

@@ -1,10 +1,84 @@
 #include "order-service/src/order_saga.h"
 
+#include <algorithm>
+#include <map>
+#include <set>
+
 namespace oms::order {
 namespace {
 
 enum OrderStep { kReserve = 0, kAuthorize = 1, kShip = 2, kKeepReservation = 3 };
 enum ShipmentStep { kCommitStock = 0, kCapturePayment = 1 };
+enum CancelStep { kCancelShipments = 0, kReleaseHolds = 1, kVoidShare = 2 };
+
+// Cancels each candidate not cancelled yet; one that shipped meanwhile is refused and stays.
+StepResult CancelShipments(Participants& participants, const ClaimedSaga& saga,
+                           const std::string& request_id) {
+  v1::CancelPlan plan = saga.plan;
+  std::set<std::string> cancelled(plan.cancelled_shipment_ids().begin(),
+                                  plan.cancelled_shipment_ids().end());
+  for (const auto& candidate : plan.candidates()) {
+    if (cancelled.count(candidate.shipment_id())) continue;
+    StepResult result =
+        participants.CancelShipment(request_id + ":" + candidate.shipment_id(),
+                                    candidate.shipment_id());
+    if (result.outcome.result == CallResult::kTransient) return result;
+    if (result.outcome.result == CallResult::kOk) {
+      plan.add_cancelled_shipment_ids(candidate.shipment_id());
+    }
+  }
+  StepResult done;
+  done.plan = std::move(plan);
+  return done;
+}
+
+std::vector<std::string> CancelledWarehouses(const ClaimedSaga& saga) {
+  std::set<std::string> cancelled(saga.plan.cancelled_shipment_ids().begin(),
+                                  saga.plan.cancelled_shipment_ids().end());
+  std::vector<std::string> warehouses;
+  for (const auto& candidate : saga.plan.candidates()) {
+    if (cancelled.count(candidate.shipment_id())) warehouses.push_back(candidate.warehouse_id());
+  }
+  return warehouses;
+}
+
+StepResult ReleaseHolds(Participants& participants, const ClaimedSaga& saga,
+                        const std::string& request_id) {
+  for (const auto& warehouse_id : CancelledWarehouses(saga)) {
+    StepResult result =
+        participants.ReleaseWarehouse(request_id + ":" + warehouse_id, saga.order, warehouse_id);
+    if (result.outcome.result != CallResult::kOk) return result;
+  }
+  return {};
+}
+
+// The value, tax included, of the lines the cancelled warehouses were to ship.
+int64_t CancelledValue(const ClaimedSaga& saga, const std::vector<std::string>& warehouses) {
+  std::map<std::string, int64_t> unit_total;
+  for (const auto& line : saga.order.lines()) {
+    unit_total[line.sku()] = line.unit_price().amount_minor() + line.unit_tax().amount_minor();
+  }
+  int64_t value = 0;
+  for (const auto& group : saga.order.allocation().groups()) {
+    if (std::find(warehouses.begin(), warehouses.end(), group.warehouse_id()) == warehouses.end()) {
+      continue;
+    }
+    for (const auto& line : group.lines()) value += line.quantity() * unit_total[line.sku()];
+  }
+  return value;
+}
+
+StepResult VoidShare(Participants& participants, const ClaimedSaga& saga,
+                     const std::string& request_id) {
+  const std::vector<std::string> warehouses = CancelledWarehouses(saga);
+  if (warehouses.empty()) return {};
+  const bool everything = static_cast<int>(warehouses.size()) == saga.order.shipments_size();
+  // Everything cancelled: void all that is uncaptured (none was). Else exactly their share.
+  StepResult result = participants.VoidShare(request_id, saga.order,
+                                             everything ? 0 : CancelledValue(saga, warehouses));
+  if (result.outcome.result == CallResult::kOk && everything) result.order_status = "CANCELLED";
+  return result;
+}
 
 }  // namespace
 
@@ -23,12 +97,29 @@ const SagaSpec& ShipmentSagaSpec() {
   return kSpec;
 }
 
+const SagaSpec& CancelSagaSpec() {
+  static const SagaSpec kSpec{
+      {{"cancel-shipments", false}, {"release-holds", false}, {"void-share", false}}, -1};
+  return kSpec;
+}
+
 const SagaSpec& SpecOf(SagaKind kind) {
-  return kind == SagaKind::kShipment ? ShipmentSagaSpec() : OrderSagaSpec();
+  switch (kind) {
+    case SagaKind::kShipment: return ShipmentSagaSpec();
+    case SagaKind::kCancel: return CancelSagaSpec();
+    default: return OrderSagaSpec();
+  }
 }
 
 StepResult RunSagaStep(Participants& participants, const ClaimedSaga& saga, const NextCall& call,
                        const std::string& request_id) {
+  if (saga.kind == SagaKind::kCancel) {
+    switch (call.step) {
+      case kCancelShipments: return CancelShipments(participants, saga, request_id);
+      case kReleaseHolds: return ReleaseHolds(participants, saga, request_id);
+      default: return VoidShare(participants, saga, request_id);
+    }
+  }
   if (saga.kind == SagaKind::kShipment) {
     return call.step == kCommitStock
                ? participants.CommitShipment(request_id, saga.order, saga.event)

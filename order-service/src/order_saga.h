@@ -1,6 +1,7 @@
 // The sagas of an order. ORDER: reserve stock, authorize payment, create shipments (the pivot),
 // then keep the reservation alive until the goods ship. SHIPMENT (one per shipped shipment,
-// forward only): commit its stock, capture its share of the payment.
+// forward only): commit its stock, capture its share of the payment. CANCEL (forward only):
+// cancel the shipments not yet shipped, release their stock, void their share.
 #pragma once
 
 #include <string>
@@ -13,6 +14,7 @@ namespace oms::order {
 
 const SagaSpec& OrderSagaSpec();
 const SagaSpec& ShipmentSagaSpec();
+const SagaSpec& CancelSagaSpec();
 const SagaSpec& SpecOf(SagaKind kind);
 
 // Performs `call` of `saga` with `request_id`.

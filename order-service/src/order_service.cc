@@ -214,6 +214,20 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ListOrders(grpc::CallbackServerConte
   });
 }
 
+grpc::ServerUnaryReactor* OrderServiceImpl::CancelOrder(grpc::CallbackServerContext* context,
+                                                        const v1::CancelOrderRequest* request,
+                                                        v1::Order* response) {
+  absl::Status invalid = ValidateUuid(request->id(), "id", "an order id");
+  if (invalid.ok()) invalid = ValidateText(request->reason(), "reason", 0, 500);
+  if (!invalid.ok()) return Refuse(context, invalid);
+  return RunBlocking(context, executor_, [this, request, response] {
+    auto started = store_.StartCancel(request->id(), request->reason());
+    if (!started.ok()) return started.status();
+    if (started->created) coordinator_.Kick(started->saga_id);
+    return store_.GetOrder(request->id(), response);
+  });
+}
+
 grpc::ServerUnaryReactor* OrderServiceImpl::ListStuckSagas(grpc::CallbackServerContext* context,
                                                            const v1::ListStuckSagasRequest* request,
                                                            v1::ListStuckSagasResponse* response) {

@@ -48,6 +48,9 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   grpc::ServerUnaryReactor* ListOrders(grpc::CallbackServerContext* context,
                                        const v1::ListOrdersRequest* request,
                                        v1::ListOrdersResponse* response) override;
+  grpc::ServerUnaryReactor* CancelOrder(grpc::CallbackServerContext* context,
+                                        const v1::CancelOrderRequest* request,
+                                        v1::Order* response) override;
   grpc::ServerUnaryReactor* ListStuckSagas(grpc::CallbackServerContext* context,
                                            const v1::ListStuckSagasRequest* request,
                                            v1::ListStuckSagasResponse* response) override;

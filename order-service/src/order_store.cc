@@ -40,6 +40,10 @@ constexpr char kOrdersLockShipments[] = "orders_lock_shipments";
 constexpr char kOrdersSetFulfilment[] = "orders_set_fulfilment";
 constexpr char kOrdersCompleteIfDone[] = "orders_complete_if_done";
 constexpr char kSagasInsertShipment[] = "sagas_insert_shipment";
+constexpr char kSagasInsertCancel[] = "sagas_insert_cancel";
+constexpr char kSagasSetPayload[] = "sagas_set_payload";
+constexpr char kSagasFindCancel[] = "sagas_find_cancel";
+constexpr char kOrdersSetStatus[] = "orders_set_status";
 
 #define OMS_CUSTOMER_COLUMNS                                                                    \
   "id, name, email, phone, encode(addresses, 'hex'), "                                          \
@@ -151,12 +155,21 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kOrdersCompleteIfDone,
        "UPDATE orders SET status = 'COMPLETED', updated_at = now() "
        "WHERE id = $1::uuid AND status = 'DELIVERED' AND NOT EXISTS (SELECT 1 FROM sagas "
-       "  WHERE order_id = $1::uuid AND kind = 'SHIPMENT' AND phase <> 'COMPLETED') "
+       "  WHERE order_id = $1::uuid AND kind <> 'ORDER' AND phase <> 'COMPLETED') "
        "RETURNING status"},
       {kSagasInsertShipment,
        "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
        "VALUES ($1::uuid, 'RUNNING', 'SHIPMENT', $2, decode($3, 'hex')) "
        "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
+      {kSagasInsertCancel,
+       "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
+       "VALUES ($1::uuid, 'RUNNING', 'CANCEL', 'cancel', decode($2, 'hex')) "
+       "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
+      {kSagasFindCancel, "SELECT id FROM sagas WHERE order_id = $1::uuid AND kind = 'CANCEL'"},
+      {kSagasSetPayload,
+       "UPDATE sagas SET payload = decode($2, 'hex') WHERE id = $1::uuid"},
+      {kOrdersSetStatus,
+       "UPDATE orders SET status = $2, updated_at = now() WHERE id = $1::uuid"},
       {kJournalInsert,
        "INSERT INTO saga_journal (saga_id, step, action, request_id, outcome, detail, epoch) "
        "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7)"},
@@ -420,8 +433,12 @@ absl::StatusOr<std::vector<ClaimedSaga>> PgOrderStore::Claim(const std::string& 
       if (!row[13].as<std::string>().empty()) {
         saga.order.mutable_payment()->set_payment_id(row[13].as<std::string>());
       }
-      saga.kind = row[14].as<std::string>() == "SHIPMENT" ? SagaKind::kShipment : SagaKind::kOrder;
-      FromHex(row[15], &saga.event);
+      const std::string kind = row[14].as<std::string>();
+      saga.kind = kind == "SHIPMENT" ? SagaKind::kShipment
+                  : kind == "CANCEL" ? SagaKind::kCancel
+                                     : SagaKind::kOrder;
+      if (saga.kind == SagaKind::kShipment) FromHex(row[15], &saga.event);
+      if (saga.kind == SagaKind::kCancel) FromHex(row[15], &saga.plan);
       claimed.push_back(std::move(saga));
     }
     return absl::OkStatus();
@@ -462,10 +479,14 @@ absl::Status PgOrderStore::SaveStep(ClaimedSaga& saga, const SagaState& next,
                        record.payment_id.value_or(""));
       tx.exec_prepared(kHistoryInsert, saga.order_id, status, reason);
     } else if (next.phase == SagaPhase::kCompleted) {
-      if (!tx.exec_prepared(kOrdersCompleteIfDone, saga.order_id).empty()) {
+      if (record.order_status) {
+        tx.exec_prepared(kOrdersSetStatus, saga.order_id, *record.order_status);
+        tx.exec_prepared(kHistoryInsert, saga.order_id, *record.order_status, "");
+      } else if (!tx.exec_prepared(kOrdersCompleteIfDone, saga.order_id).empty()) {
         tx.exec_prepared(kHistoryInsert, saga.order_id, "COMPLETED", "");
       }
     }
+    if (record.plan) tx.exec_prepared(kSagasSetPayload, saga.saga_id, Hex(*record.plan));
     return absl::OkStatus();
   });
   if (!saved.ok()) return saved;
@@ -477,6 +498,7 @@ absl::Status PgOrderStore::SaveStep(ClaimedSaga& saga, const SagaState& next,
     for (const auto& shipment : *record.shipments) *saga.order.add_shipments() = shipment;
   }
   if (record.payment_id) saga.order.mutable_payment()->set_payment_id(*record.payment_id);
+  if (record.plan) saga.plan = *record.plan;
   return absl::OkStatus();
 }
 
@@ -532,6 +554,49 @@ absl::StatusOr<std::string> PgOrderStore::ApplyShipmentEvent(
   });
   if (!status.ok()) return status;
   return saga_id;
+}
+
+absl::StatusOr<StartedCancel> PgOrderStore::StartCancel(const std::string& order_id,
+                                                        const std::string& reason) {
+  StartedCancel started;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result rows = tx.exec_prepared(kOrdersLockShipments, order_id);
+    if (rows.empty()) return absl::NotFoundError(absl::StrCat("order ", order_id, " does not exist"));
+    const std::string order_status = rows[0][0].as<std::string>();
+    if (order_status == "PENDING") {
+      return WithReason(absl::StatusCode::kFailedPrecondition, "ORDER_NOT_CONFIRMED",
+                        "the order is still being placed; cancel it once it is confirmed");
+    }
+    v1::Order shipments;
+    FromHex(rows[0][1], &shipments);
+    v1::CancelPlan plan;
+    plan.set_reason(reason);
+    const bool open = order_status == "CONFIRMED" || order_status == "PARTIALLY_SHIPPED";
+    for (const auto& shipment : shipments.shipments()) {
+      const std::string& s = shipment.status();
+      if (open && (s == "SHIPMENT_STATUS_PENDING" || s == "SHIPMENT_STATUS_PICKED" ||
+                   s == "SHIPMENT_STATUS_PACKED")) {
+        *plan.add_candidates() = shipment;
+      }
+    }
+    pqxx::result inserted =
+        plan.candidates().empty() ? pqxx::result()
+                                  : tx.exec_prepared(kSagasInsertCancel, order_id, Hex(plan));
+    if (!inserted.empty()) {
+      started = {inserted[0][0].as<std::string>(), true};
+      return absl::OkStatus();
+    }
+    pqxx::result existing = tx.exec_prepared(kSagasFindCancel, order_id);
+    if (!existing.empty()) {
+      started = {existing[0][0].as<std::string>(), false};
+      return absl::OkStatus();
+    }
+    return WithReason(absl::StatusCode::kFailedPrecondition, "NOTHING_TO_CANCEL",
+                      absl::StrCat("order ", order_id, " is ", order_status,
+                                   ": nothing of it can be cancelled any more"));
+  });
+  if (!status.ok()) return status;
+  return started;
 }
 
 absl::Status PgOrderStore::ListStuckSagas(int limit, v1::ListStuckSagasResponse* out) {

@@ -43,13 +43,14 @@ struct OrderFilter {
   int page_size = 50;
 };
 
-enum class SagaKind { kOrder, kShipment };
+enum class SagaKind { kOrder, kShipment, kCancel };
 
 // A saga this replica holds the lease of, and what its steps need to know.
 struct ClaimedSaga {
   std::string owner;  // the replica that holds the lease
   SagaKind kind = SagaKind::kOrder;
   shipping::v1::OutboxEvent event;  // kShipment: the SHIPMENT_SHIPPED event that started it
+  v1::CancelPlan plan;              // kCancel: what it cancels, and what it has cancelled
   std::string saga_id;
   std::string order_id;
   int64_t epoch = 0;
@@ -70,6 +71,16 @@ struct StepRecord {
   std::optional<inventory::v1::Allocation> allocation;
   std::optional<std::vector<v1::ShipmentSummary>> shipments;
   std::optional<std::string> payment_id;
+  // A cancellation's progress, kept with the saga.
+  std::optional<v1::CancelPlan> plan;
+  // Set when the step decides the order's status (a cancellation that cancelled everything).
+  std::optional<std::string> order_status;
+};
+
+// A cancellation saga started (or the one already running) for an order.
+struct StartedCancel {
+  std::string saga_id;
+  bool created = false;
 };
 
 class PgOrderStore {
@@ -116,6 +127,12 @@ class PgOrderStore {
   // SHIPMENT_SHIPPED starts that shipment's saga; its id is returned ("" otherwise).
   [[nodiscard]] absl::StatusOr<std::string> ApplyShipmentEvent(const shipping::v1::OutboxEvent& event);
   [[nodiscard]] absl::StatusOr<int64_t> ShippingCursor();
+
+  // Starts the order's cancellation saga for its shipments that have not shipped, or answers
+  // the one already started. FAILED_PRECONDITION: ORDER_NOT_CONFIRMED while the order is being
+  // placed, NOTHING_TO_CANCEL when every shipment shipped or the order is final.
+  [[nodiscard]] absl::StatusOr<StartedCancel> StartCancel(const std::string& order_id,
+                                                          const std::string& reason);
 
   [[nodiscard]] absl::Status ListStuckSagas(int limit, v1::ListStuckSagasResponse* out);
   // RetrySaga (resume) and ResolveSaga (end by hand) of a NEEDS_ATTENTION saga.

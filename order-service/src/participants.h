@@ -28,6 +28,8 @@ struct StepResult {
   std::optional<inventory::v1::Allocation> allocation;
   std::optional<std::vector<v1::ShipmentSummary>> shipments;
   std::optional<std::string> payment_id;
+  std::optional<v1::CancelPlan> plan;
+  std::optional<std::string> order_status;
 };
 
 class Participants {
@@ -48,6 +50,14 @@ class Participants {
                                     const shipping::v1::OutboxEvent& shipped) = 0;
   virtual StepResult CaptureShipment(const std::string& request_id, const v1::Order& order,
                                      const shipping::v1::OutboxEvent& shipped) = 0;
+  // Cancellation: one shipment (refused once it shipped), one warehouse's held stock, and a
+  // share of the authorization (all that is uncaptured when `amount_minor` is 0).
+  virtual StepResult CancelShipment(const std::string& request_id,
+                                    const std::string& shipment_id) = 0;
+  virtual StepResult ReleaseWarehouse(const std::string& request_id, const v1::Order& order,
+                                      const std::string& warehouse_id) = 0;
+  virtual StepResult VoidShare(const std::string& request_id, const v1::Order& order,
+                               int64_t amount_minor) = 0;
 };
 
 // Maps a participant's status: UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, RESOURCE_EXHAUSTED,

@@ -164,8 +164,11 @@ TEST_F(OrderStoreTest, ALeaseFencesEveryWriteAndAParkedSagaWaitsForAnOperator) {
   stale.epoch -= 1;
   SagaState next = saga.state;
   next.step = 1;
-  StepRecord record{"reserve", "FORWARD", "s:reserve", "OK", "", std::chrono::milliseconds(0),
-                    std::nullopt, std::nullopt, std::nullopt};
+  StepRecord record;
+  record.step = "reserve";
+  record.action = "FORWARD";
+  record.request_id = "s:reserve";
+  record.outcome = "OK";
   absl::Status fenced = store_->SaveStep(stale, next, record, std::chrono::seconds(30));
   EXPECT_EQ(fenced.code(), absl::StatusCode::kAborted);
 

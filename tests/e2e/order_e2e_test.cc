@@ -3,6 +3,7 @@
 // out-of-stock order and a destination nobody serves each end REJECTED with every hold released
 // and every authorization voided; replays answer the same order.
 #include <grpcpp/channel.h>
+#include <functional>
 #include <thread>
 #include <gtest/gtest.h>
 
@@ -162,6 +163,41 @@ class OrderE2eTest : public ::testing::Test {
     return response;
   }
 
+  void RecordEvent(const std::string& shipment_id, shp::ShipmentEventType type, int minute) {
+    shp::RecordShipmentEventRequest event;
+    event.set_shipment_id(shipment_id);
+    event.set_type(type);
+    event.mutable_occurred_at()->set_seconds(1790000000 + minute * 60);
+    event.set_location("Hamburg");
+    shp::RecordShipmentEventResponse recorded;
+    grpc::Status status = shipping_stub_->RecordShipmentEvent(Context().get(), event, &recorded);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  // Polls until `done` holds for the order (bounded), and returns the order last read.
+  ord::Order WaitForOrder(const std::string& order_id,
+                          const std::function<bool(const ord::Order&)>& done,
+                          const std::string& what) {
+    ord::GetOrderRequest get;
+    get.set_id(order_id);
+    ord::Order read;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      EXPECT_TRUE(orders_->GetOrder(Context().get(), get, &read).ok());
+      if (done(read)) return read;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "waited in vain for " << what << "; the order is "
+                  << ord::OrderStatus_Name(read.status()) << "\n" << order_.log();
+    return read;
+  }
+
+  ord::Order WaitForStatus(const std::string& order_id, ord::OrderStatus wanted) {
+    return WaitForOrder(
+        order_id, [wanted](const ord::Order& order) { return order.status() == wanted; },
+        ord::OrderStatus_Name(wanted));
+  }
+
   void ExpectInventoryConsistent() {
     inv::CheckInvariantsResponse invariants;
     ASSERT_TRUE(inventory_stub_
@@ -225,37 +261,13 @@ TEST_F(OrderE2eTest, ASplitOrderRunsToCompletedThroughShipmentEvents) {
   ord::Order order = Place(request);
   ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED) << order.rejection_reason();
   ASSERT_EQ(order.shipments_size(), 2);
-  auto record = [&](const std::string& shipment_id, shp::ShipmentEventType type, int minute) {
-    shp::RecordShipmentEventRequest event;
-    event.set_shipment_id(shipment_id);
-    event.set_type(type);
-    event.mutable_occurred_at()->set_seconds(1790000000 + minute * 60);
-    event.set_location("Hamburg");
-    shp::RecordShipmentEventResponse recorded;
-    grpc::Status status = shipping_stub_->RecordShipmentEvent(Context().get(), event, &recorded);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-  };
-  auto wait_for = [&](ord::OrderStatus wanted) {
-    ord::GetOrderRequest get;
-    get.set_id(order.id());
-    ord::Order read;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      EXPECT_TRUE(orders_->GetOrder(Context().get(), get, &read).ok());
-      if (read.status() == wanted) return read;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << "order stayed " << ord::OrderStatus_Name(read.status()) << "\n"
-                  << order_.log();
-    return read;
-  };
-  record(order.shipments(0).shipment_id(), shp::SHIPMENT_EVENT_TYPE_SHIPPED, 1);
-  wait_for(ord::ORDER_STATUS_PARTIALLY_SHIPPED);
-  record(order.shipments(1).shipment_id(), shp::SHIPMENT_EVENT_TYPE_SHIPPED, 2);
-  record(order.shipments(0).shipment_id(), shp::SHIPMENT_EVENT_TYPE_DELIVERED, 3);
-  wait_for(ord::ORDER_STATUS_PARTIALLY_DELIVERED);
-  record(order.shipments(1).shipment_id(), shp::SHIPMENT_EVENT_TYPE_DELIVERED, 4);
-  ord::Order completed = wait_for(ord::ORDER_STATUS_COMPLETED);
+  RecordEvent(order.shipments(0).shipment_id(), shp::SHIPMENT_EVENT_TYPE_SHIPPED, 1);
+  WaitForStatus(order.id(), ord::ORDER_STATUS_PARTIALLY_SHIPPED);
+  RecordEvent(order.shipments(1).shipment_id(), shp::SHIPMENT_EVENT_TYPE_SHIPPED, 2);
+  RecordEvent(order.shipments(0).shipment_id(), shp::SHIPMENT_EVENT_TYPE_DELIVERED, 3);
+  WaitForStatus(order.id(), ord::ORDER_STATUS_PARTIALLY_DELIVERED);
+  RecordEvent(order.shipments(1).shipment_id(), shp::SHIPMENT_EVENT_TYPE_DELIVERED, 4);
+  ord::Order completed = WaitForStatus(order.id(), ord::ORDER_STATUS_COMPLETED);
   EXPECT_EQ(completed.status(), ord::ORDER_STATUS_COMPLETED);
 
   // Captured exactly the order total, in one invoice per shipment.
@@ -284,6 +296,70 @@ TEST_F(OrderE2eTest, ASplitOrderRunsToCompletedThroughShipmentEvents) {
   }
   EXPECT_EQ(on_hand, 10 - 8);
   EXPECT_EQ(reserved, 0);
+  ExpectInventoryConsistent();
+}
+
+// Cancel after one of two shipments shipped: the other is cancelled, its stock released and
+// its share voided; the shipped one is delivered and captured, and the order completes.
+TEST_F(OrderE2eTest, CancelAfterOneOfTwoShipmentsShippedKeepsTheShippedPart) {
+  ord::Order order = Place(OrderRequest("key-cancel-partly", 8));
+  ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED) << order.rejection_reason();
+  ASSERT_EQ(order.shipments_size(), 2);
+  const ord::ShipmentSummary& shipped = order.shipments(0);
+  RecordEvent(shipped.shipment_id(), shp::SHIPMENT_EVENT_TYPE_SHIPPED, 1);
+  WaitForStatus(order.id(), ord::ORDER_STATUS_PARTIALLY_SHIPPED);
+
+  ord::CancelOrderRequest cancel;
+  cancel.set_id(order.id());
+  cancel.set_reason("customer changed their mind");
+  ord::Order cancelling;
+  grpc::Status status = orders_->CancelOrder(Context().get(), cancel, &cancelling);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  // The unshipped share is voided once the cancellation saga ran.
+  int64_t unit_total = 7999 + 1520;
+  int64_t shipped_units = 0;
+  for (const auto& group : order.allocation().groups()) {
+    if (group.warehouse_id() == shipped.warehouse_id()) shipped_units = group.lines(0).quantity();
+  }
+  WaitForOrder(order.id(), [&](const ord::Order&) {
+    auto payments = PaymentsOf(order.id());
+    return payments.payments_size() == 1 &&
+           payments.payments(0).voided().amount_minor() == (8 - shipped_units) * unit_total &&
+           payments.payments(0).captured().amount_minor() == shipped_units * unit_total;
+  }, "the capture of the shipped part and the void of the rest");
+  EXPECT_EQ(Available("PACK"), 10 - shipped_units);  // the cancelled part is free again
+  // Cancelling again changes nothing.
+  ASSERT_TRUE(orders_->CancelOrder(Context().get(), cancel, &cancelling).ok());
+
+  RecordEvent(shipped.shipment_id(), shp::SHIPMENT_EVENT_TYPE_DELIVERED, 2);
+  WaitForStatus(order.id(), ord::ORDER_STATUS_COMPLETED);
+  auto payments = PaymentsOf(order.id());
+  EXPECT_EQ(payments.payments(0).authorized().amount_minor(),
+            payments.payments(0).captured().amount_minor() +
+                payments.payments(0).voided().amount_minor());
+  EXPECT_EQ(ReservationOf(order.id()).state(), inv::RESERVATION_STATE_COMMITTED);
+  ExpectInventoryConsistent();
+}
+
+TEST_F(OrderE2eTest, CancellingAnUnshippedOrderCancelsItWholeAndAFinalOneIsRefused) {
+  ord::Order order = Place(OrderRequest("key-cancel-all", 2));
+  ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED);
+  ord::CancelOrderRequest cancel;
+  cancel.set_id(order.id());
+  ord::Order cancelled;
+  ASSERT_TRUE(orders_->CancelOrder(Context().get(), cancel, &cancelled).ok());
+  WaitForStatus(order.id(), ord::ORDER_STATUS_CANCELLED);
+  EXPECT_EQ(ReservationOf(order.id()).state(), inv::RESERVATION_STATE_RELEASED);
+  auto payments = PaymentsOf(order.id());
+  ASSERT_EQ(payments.payments_size(), 1);
+  EXPECT_EQ(payments.payments(0).status(), bil::PAYMENT_STATUS_VOIDED);
+  EXPECT_EQ(Available("PACK"), 10);
+
+  ord::Order rejected = Place(OrderRequest("key-cancel-rejected", 1, "tok_chargeDeclined"));
+  ASSERT_EQ(rejected.status(), ord::ORDER_STATUS_REJECTED);
+  cancel.set_id(rejected.id());
+  grpc::Status refused = orders_->CancelOrder(Context().get(), cancel, &cancelled);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   ExpectInventoryConsistent();
 }
 
