@@ -16,7 +16,7 @@
 #include "oms/billing/v1/billing.grpc.pb.h"
 #include "oms/inventory/v1/inventory.grpc.pb.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
-#include "order-service/src/capture_client.h"
+#include "order-service/src/peer_client.h"
 #include "order-service/src/coordinator.h"
 #include "order-service/src/order_metrics.h"
 #include "order-service/src/order_service.h"
@@ -103,14 +103,14 @@ int main(int argc, char** argv) {
   oms::order::OrderMetrics metrics((*host)->metrics().registry());
   oms::order::OrderWaiters waiters;
   auto participants = oms::order::MakeGrpcParticipants({inventory, billing, shipping, deadline});
-  auto capture = oms::order::MakeGrpcCaptureClient(inventory, billing, deadline);
+  auto peers = oms::order::MakeGrpcPeerClient(inventory, billing, shipping, deadline);
   const std::string instance =
       absl::GetFlag(FLAGS_instance).empty() ? DefaultInstance() : absl::GetFlag(FLAGS_instance);
   oms::order::Coordinator coordinator(
       store, *participants, waiters, metrics,
       {instance, static_cast<std::size_t>(workers), std::chrono::seconds(lease),
        std::chrono::milliseconds(500), {}});
-  oms::order::OrderServiceImpl service(store, *capture, coordinator, waiters, metrics,
+  oms::order::OrderServiceImpl service(store, *peers, coordinator, waiters, metrics,
                                        (*host)->executor());
   absl::Status serving =
       (*host)->Serve({{&service, oms::order::v1::OrderService::service_full_name()}});

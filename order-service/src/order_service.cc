@@ -1,7 +1,9 @@
 #include "order-service/src/order_service.h"
 
 #include <algorithm>
+#include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "common/grpc_interceptors.h"
 #include "common/grpc_status.h"
 #include "common/idempotency.h"
@@ -118,14 +120,14 @@ absl::StatusOr<std::string> OrderServiceImpl::Capture(const v1::CreateOrderReque
   if (!status.ok()) return status;
   std::vector<std::string> skus;
   for (const auto& line : request.lines()) skus.push_back(line.sku());
-  auto products = capture_.Products(skus, request_id);
+  auto products = peers_.Products(skus, request_id);
   if (!products.ok()) return products.status();
   auto billable = BillableLines(request, *products);
   if (!billable.ok()) return billable.status();
   billing::v1::QuoteTaxRequest quote_request;
   for (auto& line : *billable) *quote_request.add_lines() = std::move(line);
   *quote_request.mutable_destination() = request.shipping_address();
-  auto quote = capture_.QuoteTax(quote_request, request_id);
+  auto quote = peers_.QuoteTax(quote_request, request_id);
   if (!quote.ok()) return quote.status();
   auto order = CapturedOrder(request, *products, *quote);
   if (!order.ok()) return order.status();
@@ -225,6 +227,58 @@ grpc::ServerUnaryReactor* OrderServiceImpl::CancelOrder(grpc::CallbackServerCont
     if (!started.ok()) return started.status();
     if (started->created) coordinator_.Kick(started->saga_id);
     return store_.GetOrder(request->id(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::GetOrderTimeline(
+    grpc::CallbackServerContext* context, const v1::GetOrderTimelineRequest* request,
+    v1::OrderTimeline* response) {
+  if (absl::Status invalid = ValidateUuid(request->id(), "id", "an order id"); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  const std::string request_id = RequestIdOf(*context);
+  return RunBlocking(context, executor_, [this, request, response, request_id] {
+    v1::Order order;
+    absl::Status status = store_.GetOrder(request->id(), &order);
+    if (status.ok()) status = store_.OrderEvents(request->id(), response);
+    if (!status.ok()) return status;
+    auto payments = peers_.Payments(request->id(), request_id);
+    if (!payments.ok()) return payments.status();
+    auto shipments = peers_.Shipments(request->id(), request_id);
+    if (!shipments.ok()) return shipments.status();
+    response->set_order_id(request->id());
+    for (const auto& payment : payments->payments()) {
+      for (const auto& transaction : payment.transactions()) {
+        auto* event = response->add_events();
+        *event->mutable_time() = transaction.create_time();
+        event->set_source("billing");
+        event->set_kind(
+            absl::StrCat(billing::v1::TransactionKind_Name(transaction.kind()).substr(17), " ",
+                         billing::v1::TransactionOutcome_Name(transaction.outcome()).substr(20)));
+        event->set_detail(absl::StrCat(transaction.amount().amount_minor(), " ",
+                                       transaction.amount().currency()));
+        event->set_subject(transaction.shipment_id().empty() ? payment.id()
+                                                            : transaction.shipment_id());
+      }
+    }
+    for (const auto& shipment : shipments->shipments()) {
+      for (const auto& entry : shipment.journal()) {
+        auto* event = response->add_events();
+        *event->mutable_time() = entry.occurred_at();
+        event->set_source("shipping");
+        event->set_kind(shipping::v1::ShipmentEventType_Name(entry.type()).substr(20));
+        event->set_detail(absl::StrCat(entry.location(), entry.note().empty() ? "" : ": ",
+                                       entry.note()));
+        event->set_subject(shipment.id());
+      }
+    }
+    // Time order across the sources; a stable sort keeps each source's own order on ties.
+    std::stable_sort(response->mutable_events()->begin(), response->mutable_events()->end(),
+                     [](const v1::TimelineEvent& a, const v1::TimelineEvent& b) {
+                       return std::make_pair(a.time().seconds(), a.time().nanos()) <
+                              std::make_pair(b.time().seconds(), b.time().nanos());
+                     });
+    return absl::OkStatus();
   });
 }
 

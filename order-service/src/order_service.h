@@ -4,7 +4,7 @@
 
 #include "common/executor.h"
 #include "oms/order/v1/order.grpc.pb.h"
-#include "order-service/src/capture_client.h"
+#include "order-service/src/peer_client.h"
 #include "order-service/src/coordinator.h"
 #include "order-service/src/order_metrics.h"
 #include "order-service/src/order_store.h"
@@ -18,10 +18,10 @@ inline constexpr char kReplayHeader[] = "oms-replay";
 
 class OrderServiceImpl final : public v1::OrderService::CallbackService {
  public:
-  OrderServiceImpl(PgOrderStore& store, CaptureClient& capture, Coordinator& coordinator,
+  OrderServiceImpl(PgOrderStore& store, PeerClient& peers, Coordinator& coordinator,
                    OrderWaiters& waiters, OrderMetrics& metrics, BoundedExecutor& executor)
       : store_(store),
-        capture_(capture),
+        peers_(peers),
         coordinator_(coordinator),
         waiters_(waiters),
         metrics_(metrics),
@@ -51,6 +51,9 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   grpc::ServerUnaryReactor* CancelOrder(grpc::CallbackServerContext* context,
                                         const v1::CancelOrderRequest* request,
                                         v1::Order* response) override;
+  grpc::ServerUnaryReactor* GetOrderTimeline(grpc::CallbackServerContext* context,
+                                             const v1::GetOrderTimelineRequest* request,
+                                             v1::OrderTimeline* response) override;
   grpc::ServerUnaryReactor* ListStuckSagas(grpc::CallbackServerContext* context,
                                            const v1::ListStuckSagasRequest* request,
                                            v1::ListStuckSagasResponse* response) override;
@@ -68,7 +71,7 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
                                                     std::string* saga_id);
 
   PgOrderStore& store_;
-  CaptureClient& capture_;
+  PeerClient& peers_;
   Coordinator& coordinator_;
   OrderWaiters& waiters_;
   OrderMetrics& metrics_;

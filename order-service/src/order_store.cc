@@ -43,6 +43,7 @@ constexpr char kSagasInsertShipment[] = "sagas_insert_shipment";
 constexpr char kSagasInsertCancel[] = "sagas_insert_cancel";
 constexpr char kSagasSetPayload[] = "sagas_set_payload";
 constexpr char kSagasFindCancel[] = "sagas_find_cancel";
+constexpr char kOrderEvents[] = "order_events_list";
 constexpr char kOrdersSetStatus[] = "orders_set_status";
 
 #define OMS_CUSTOMER_COLUMNS                                                                    \
@@ -165,6 +166,15 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
        "VALUES ($1::uuid, 'RUNNING', 'CANCEL', 'cancel', decode($2, 'hex')) "
        "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
+      {kOrderEvents,
+       "SELECT (extract(epoch FROM created_at) * 1000000)::bigint AS at, 'order', "
+       "  'STATUS_' || status, reason, '' FROM order_status_history WHERE order_id = $1::uuid "
+       "UNION ALL "
+       "SELECT (extract(epoch FROM j.created_at) * 1000000)::bigint, 'saga', "
+       "  j.step || ' ' || j.action || ' ' || j.outcome, j.detail, "
+       "  s.kind || CASE WHEN s.subject <> '' THEN ':' || s.subject ELSE '' END "
+       "FROM saga_journal j JOIN sagas s ON s.id = j.saga_id WHERE s.order_id = $1::uuid "
+       "ORDER BY 1"},
       {kSagasFindCancel, "SELECT id FROM sagas WHERE order_id = $1::uuid AND kind = 'CANCEL'"},
       {kSagasSetPayload,
        "UPDATE sagas SET payload = decode($2, 'hex') WHERE id = $1::uuid"},
@@ -403,6 +413,20 @@ absl::Status PgOrderStore::ListOrders(const OrderFilter& filter, v1::ListOrdersR
         break;
       }
       ReadOrder(row, out->add_orders());
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgOrderStore::OrderEvents(const std::string& order_id, v1::OrderTimeline* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    for (const auto& row : tx.exec_prepared(kOrderEvents, order_id)) {
+      auto* event = out->add_events();
+      *event->mutable_time() = TimeUtil::MicrosecondsToTimestamp(row[0].as<int64_t>());
+      event->set_source(row[1].as<std::string>());
+      event->set_kind(row[2].as<std::string>());
+      event->set_detail(row[3].as<std::string>());
+      event->set_subject(row[4].as<std::string>());
     }
     return absl::OkStatus();
   });

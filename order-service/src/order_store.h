@@ -109,6 +109,8 @@ class PgOrderStore {
                                                           const std::string& request_hex);
   [[nodiscard]] absl::Status GetOrder(const std::string& id, v1::Order* out);
   [[nodiscard]] absl::Status ListOrders(const OrderFilter& filter, v1::ListOrdersResponse* out);
+  // The order's own events: status changes and every saga step, oldest first.
+  [[nodiscard]] absl::Status OrderEvents(const std::string& order_id, v1::OrderTimeline* out);
 
   // Takes the lease of up to `limit` sagas that are due and not leased; `saga_id` non-empty
   // claims that one saga only (if due and free).

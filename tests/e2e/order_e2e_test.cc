@@ -297,6 +297,30 @@ TEST_F(OrderE2eTest, ASplitOrderRunsToCompletedThroughShipmentEvents) {
   EXPECT_EQ(on_hand, 10 - 8);
   EXPECT_EQ(reserved, 0);
   ExpectInventoryConsistent();
+
+  // The timeline tells the whole story in time order, from every service.
+  ord::GetOrderTimelineRequest timeline_request;
+  timeline_request.set_id(order.id());
+  ord::OrderTimeline timeline;
+  ASSERT_TRUE(orders_->GetOrderTimeline(Context().get(), timeline_request, &timeline).ok());
+  std::map<std::string, int> by_source;
+  std::vector<std::string> kinds;
+  for (int i = 0; i < timeline.events_size(); ++i) {
+    const auto& event = timeline.events(i);
+    ++by_source[event.source()];
+    kinds.push_back(event.kind());
+    if (i > 0) {
+      const auto& previous = timeline.events(i - 1).time();
+      EXPECT_LE(std::make_pair(previous.seconds(), previous.nanos()),
+                std::make_pair(event.time().seconds(), event.time().nanos()));
+    }
+  }
+  EXPECT_GE(by_source["order"], 6);    // PENDING .. COMPLETED
+  EXPECT_GE(by_source["saga"], 4 + 2 * 2);  // the order saga and two shipment sagas
+  EXPECT_EQ(by_source["billing"], 3);  // one authorization, two captures
+  EXPECT_EQ(by_source["shipping"], 4);  // two shipped, two delivered
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "STATUS_COMPLETED"), kinds.end());
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "CAPTURE APPROVED"), kinds.end());
 }
 
 // Cancel after one of two shipments shipped: the other is cancelled, its stock released and

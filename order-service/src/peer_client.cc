@@ -1,4 +1,4 @@
-#include "order-service/src/capture_client.h"
+#include "order-service/src/peer_client.h"
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
@@ -8,16 +8,18 @@
 #include "common/grpc_status.h"
 #include "oms/billing/v1/billing.grpc.pb.h"
 #include "oms/inventory/v1/inventory.grpc.pb.h"
+#include "oms/shipping/v1/shipping.grpc.pb.h"
 
 namespace oms::order {
 namespace {
 
-class GrpcCaptureClient : public CaptureClient {
+class GrpcPeerClient : public PeerClient {
  public:
-  GrpcCaptureClient(std::shared_ptr<grpc::Channel> inventory, std::shared_ptr<grpc::Channel> billing,
-                    std::chrono::milliseconds deadline)
+  GrpcPeerClient(std::shared_ptr<grpc::Channel> inventory, std::shared_ptr<grpc::Channel> billing,
+                 std::shared_ptr<grpc::Channel> shipping, std::chrono::milliseconds deadline)
       : inventory_(inventory::v1::InventoryService::NewStub(inventory)),
         billing_(billing::v1::BillingService::NewStub(billing)),
+        shipping_(shipping::v1::ShippingService::NewStub(shipping)),
         deadline_(deadline) {}
 
   absl::StatusOr<inventory::v1::BatchGetProductsResponse> Products(
@@ -35,6 +37,25 @@ class GrpcCaptureClient : public CaptureClient {
     billing::v1::Invoice response;
     auto context = Context(request_id);
     return Answer(billing_->QuoteTax(context.get(), request, &response), response, "billing");
+  }
+
+  absl::StatusOr<billing::v1::ListPaymentsResponse> Payments(
+      const std::string& order_id, const std::string& request_id) override {
+    billing::v1::ListPaymentsRequest request;
+    request.set_order_id(order_id);
+    billing::v1::ListPaymentsResponse response;
+    auto context = Context(request_id);
+    return Answer(billing_->ListPayments(context.get(), request, &response), response, "billing");
+  }
+
+  absl::StatusOr<shipping::v1::ListShipmentsResponse> Shipments(
+      const std::string& order_id, const std::string& request_id) override {
+    shipping::v1::ListShipmentsRequest request;
+    request.set_order_id(order_id);
+    shipping::v1::ListShipmentsResponse response;
+    auto context = Context(request_id);
+    return Answer(shipping_->ListShipments(context.get(), request, &response), response,
+                  "shipping");
   }
 
  private:
@@ -58,15 +79,18 @@ class GrpcCaptureClient : public CaptureClient {
 
   std::unique_ptr<inventory::v1::InventoryService::Stub> inventory_;
   std::unique_ptr<billing::v1::BillingService::Stub> billing_;
+  std::unique_ptr<shipping::v1::ShippingService::Stub> shipping_;
   const std::chrono::milliseconds deadline_;
 };
 
 }  // namespace
 
-std::unique_ptr<CaptureClient> MakeGrpcCaptureClient(std::shared_ptr<grpc::Channel> inventory,
-                                                     std::shared_ptr<grpc::Channel> billing,
-                                                     std::chrono::milliseconds deadline) {
-  return std::make_unique<GrpcCaptureClient>(std::move(inventory), std::move(billing), deadline);
+std::unique_ptr<PeerClient> MakeGrpcPeerClient(std::shared_ptr<grpc::Channel> inventory,
+                                               std::shared_ptr<grpc::Channel> billing,
+                                               std::shared_ptr<grpc::Channel> shipping,
+                                               std::chrono::milliseconds deadline) {
+  return std::make_unique<GrpcPeerClient>(std::move(inventory), std::move(billing),
+                                          std::move(shipping), deadline);
 }
 
 }  // namespace oms::order
