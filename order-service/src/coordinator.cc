@@ -113,8 +113,15 @@ void Coordinator::Drive(ClaimedSaga saga) {
     record.payment_id = std::move(result.payment_id);
     record.plan = std::move(result.plan);
     record.order_status = std::move(result.order_status);
+    record.return_update = std::move(result.return_update);
     metrics_.Step(record.step, record.action, record.outcome,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (result.outcome.result == CallResult::kRefused ||
+        next.phase == SagaPhase::kNeedsAttention) {
+      log::Warn(request_id, "saga step refused",
+                {{"step", record.step}, {"action", record.action}, {"detail", record.detail},
+                 {"phase", PhaseName(next.phase)}});
+    }
     absl::Status saved = store_.SaveStep(saga, next, record, options_.lease);
     if (!saved.ok()) {
       // Lost the lease, or the database is away: whoever holds the saga (or this replica, once

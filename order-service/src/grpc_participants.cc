@@ -205,6 +205,78 @@ class GrpcParticipants : public Participants {
     return Result(billing_->VoidPayment(context.get(), request, &payment));
   }
 
+  StepResult CreateReturnShipment(const std::string& request_id, const v1::Order& order,
+                                  const v1::Return& ret) override {
+    shipping_v1::CreateReturnShipmentRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    request.set_return_id(ret.id());
+    request.set_warehouse_id(ret.warehouse_id());
+    *request.mutable_pickup_address() = order.shipping_address();
+    for (const auto& line : ret.lines()) {
+      auto* returned = request.add_lines();
+      returned->set_sku(line.sku());
+      returned->set_quantity(line.quantity());
+    }
+    shipping_v1::Shipment shipment;
+    auto context = Context(request_id);
+    StepResult result = Result(shipping_->CreateReturnShipment(context.get(), request, &shipment));
+    if (result.outcome.result == CallResult::kOk) {
+      v1::Return updated = ret;
+      updated.set_return_shipment_id(shipment.id());
+      result.return_update = std::move(updated);
+    }
+    return result;
+  }
+
+  StepResult Restock(const std::string& request_id, const v1::Return& ret, const std::string& sku,
+                     int64_t resellable, int64_t damaged) override {
+    inventory_v1::RestockReturnRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(ret.order_id());
+    request.set_warehouse_id(ret.warehouse_id());
+    request.set_sku(sku);
+    request.set_resellable_quantity(resellable);
+    request.set_damaged_quantity(damaged);
+    request.set_note("return " + ret.id());
+    inventory_v1::RestockReturnResponse response;
+    auto context = Context(request_id);
+    return Result(inventory_->RestockReturn(context.get(), request, &response));
+  }
+
+  StepResult Refund(const std::string& request_id, const v1::Return& ret,
+                    const v1::RefundShare& share) override {
+    billing_v1::RefundPaymentRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(ret.order_id());
+    request.set_shipment_id(share.shipment_id());
+    for (const auto& line : share.lines()) {
+      auto* refunded = request.add_lines();
+      refunded->set_sku(line.sku());
+      refunded->set_quantity(line.quantity());
+    }
+    request.set_reason("return " + ret.id());
+    billing_v1::RefundPaymentResponse response;
+    auto context = Context(request_id);
+    return Result(billing_->RefundPayment(context.get(), request, &response));
+  }
+
+  StepResult RecordReceived(const std::string& request_id, const v1::Return& ret) override {
+    shipping_v1::RecordShipmentEventRequest request;
+    request.set_request_id(request_id);
+    request.set_shipment_id(ret.return_shipment_id());
+    request.set_type(shipping_v1::SHIPMENT_EVENT_TYPE_RECEIVED);
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    request.mutable_occurred_at()->set_seconds(now.count());
+    // Shipping deduplicates by the carrier event id, so a retry journals it once.
+    request.set_carrier_event_id("oms-receive-" + ret.id());
+    request.set_note("received by the warehouse");
+    shipping_v1::RecordShipmentEventResponse response;
+    auto context = Context(request_id);
+    return Result(shipping_->RecordShipmentEvent(context.get(), request, &response));
+  }
+
   StepResult CancelShipments(const std::string& request_id, const v1::Order& order) override {
     shipping_v1::CancelShipmentRequest request;
     request.set_request_id(request_id);

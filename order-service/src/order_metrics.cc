@@ -39,7 +39,9 @@ OrderMetrics::OrderMetrics(prometheus::Registry& registry)
   for (const char* phase : kPhases) finished_series_[phase] = &finished_.Add({{"phase", phase}});
   std::vector<StepSpec> steps = OrderSagaSpec().steps;
   steps.insert(steps.end(), ShipmentSagaSpec().steps.begin(), ShipmentSagaSpec().steps.end());
-  steps.insert(steps.end(), CancelSagaSpec().steps.begin(), CancelSagaSpec().steps.end());
+  for (const SagaSpec* spec : {&CancelSagaSpec(), &ReturnSagaSpec(), &ReceiveSagaSpec()}) {
+    steps.insert(steps.end(), spec->steps.begin(), spec->steps.end());
+  }
   for (const auto& step : steps) {
     step_seconds_series_[step.name] = &step_seconds_.Add(
         {{"step", step.name}},

@@ -10,6 +10,33 @@ namespace {
 enum OrderStep { kReserve = 0, kAuthorize = 1, kShip = 2, kKeepReservation = 3 };
 enum ShipmentStep { kCommitStock = 0, kCapturePayment = 1 };
 enum CancelStep { kCancelShipments = 0, kReleaseHolds = 1, kVoidShare = 2 };
+enum ReceiveStep { kRestock = 0, kRefund = 1 };
+
+// Each SKU once: its resellable units back on hand, the others recorded as damaged.
+StepResult RestockReceived(Participants& participants, const ClaimedSaga& saga,
+                           const std::string& request_id) {
+  std::map<std::string, std::pair<int64_t, int64_t>> by_sku;  // resellable, damaged
+  for (const auto& line : saga.ret.received()) {
+    auto& units = by_sku[line.sku()];
+    (line.resellable() ? units.first : units.second) += line.quantity();
+  }
+  for (const auto& [sku, units] : by_sku) {
+    StepResult result = participants.Restock(request_id + ":" + sku, saga.ret, sku, units.first,
+                                             units.second);
+    if (result.outcome.result != CallResult::kOk) return result;
+  }
+  return {};
+}
+
+// One refund per shipment invoice the received units were delivered on.
+StepResult RefundReceived(Participants& participants, const ClaimedSaga& saga,
+                          const std::string& request_id) {
+  for (const auto& share : saga.ret.refunds()) {
+    StepResult result = participants.Refund(request_id + ":" + share.shipment_id(), saga.ret, share);
+    if (result.outcome.result != CallResult::kOk) return result;
+  }
+  return {};
+}
 
 // Cancels each candidate not cancelled yet; one that shipped meanwhile is refused and stays.
 StepResult CancelShipments(Participants& participants, const ClaimedSaga& saga,
@@ -103,16 +130,39 @@ const SagaSpec& CancelSagaSpec() {
   return kSpec;
 }
 
+const SagaSpec& ReturnSagaSpec() {
+  static const SagaSpec kSpec{{{"create-return-shipment", false}}, -1};
+  return kSpec;
+}
+
+const SagaSpec& ReceiveSagaSpec() {
+  static const SagaSpec kSpec{{{"restock", false}, {"refund", false}, {"record-received", false}},
+                              -1};
+  return kSpec;
+}
+
 const SagaSpec& SpecOf(SagaKind kind) {
   switch (kind) {
     case SagaKind::kShipment: return ShipmentSagaSpec();
     case SagaKind::kCancel: return CancelSagaSpec();
+    case SagaKind::kReturn: return ReturnSagaSpec();
+    case SagaKind::kReceive: return ReceiveSagaSpec();
     default: return OrderSagaSpec();
   }
 }
 
 StepResult RunSagaStep(Participants& participants, const ClaimedSaga& saga, const NextCall& call,
                        const std::string& request_id) {
+  if (saga.kind == SagaKind::kReturn) {
+    return participants.CreateReturnShipment(request_id, saga.order, saga.ret);
+  }
+  if (saga.kind == SagaKind::kReceive) {
+    switch (call.step) {
+      case kRestock: return RestockReceived(participants, saga, request_id);
+      case kRefund: return RefundReceived(participants, saga, request_id);
+      default: return participants.RecordReceived(request_id, saga.ret);
+    }
+  }
   if (saga.kind == SagaKind::kCancel) {
     switch (call.step) {
       case kCancelShipments: return CancelShipments(participants, saga, request_id);

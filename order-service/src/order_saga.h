@@ -15,6 +15,8 @@ namespace oms::order {
 const SagaSpec& OrderSagaSpec();
 const SagaSpec& ShipmentSagaSpec();
 const SagaSpec& CancelSagaSpec();
+const SagaSpec& ReturnSagaSpec();
+const SagaSpec& ReceiveSagaSpec();
 const SagaSpec& SpecOf(SagaKind kind);
 
 // Performs `call` of `saga` with `request_id`.

@@ -282,6 +282,36 @@ grpc::ServerUnaryReactor* OrderServiceImpl::GetOrderTimeline(
   });
 }
 
+grpc::ServerUnaryReactor* OrderServiceImpl::CreateReturn(grpc::CallbackServerContext* context,
+                                                         const v1::CreateReturnRequest* request,
+                                                         v1::Return* response) {
+  if (absl::Status invalid = ValidateCreateReturn(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    auto started = store_.StartReturn(*request);
+    if (!started.ok()) return started.status();
+    if (started->created) coordinator_.Kick(started->saga_id);
+    *response = started->ret;
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::ReceiveReturn(grpc::CallbackServerContext* context,
+                                                          const v1::ReceiveReturnRequest* request,
+                                                          v1::Return* response) {
+  if (absl::Status invalid = ValidateReceiveReturn(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    auto started = store_.StartReceive(*request);
+    if (!started.ok()) return started.status();
+    if (started->created) coordinator_.Kick(started->saga_id);
+    *response = started->ret;
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* OrderServiceImpl::ListStuckSagas(grpc::CallbackServerContext* context,
                                                            const v1::ListStuckSagasRequest* request,
                                                            v1::ListStuckSagasResponse* response) {

@@ -54,6 +54,12 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   grpc::ServerUnaryReactor* GetOrderTimeline(grpc::CallbackServerContext* context,
                                              const v1::GetOrderTimelineRequest* request,
                                              v1::OrderTimeline* response) override;
+  grpc::ServerUnaryReactor* CreateReturn(grpc::CallbackServerContext* context,
+                                         const v1::CreateReturnRequest* request,
+                                         v1::Return* response) override;
+  grpc::ServerUnaryReactor* ReceiveReturn(grpc::CallbackServerContext* context,
+                                          const v1::ReceiveReturnRequest* request,
+                                          v1::Return* response) override;
   grpc::ServerUnaryReactor* ListStuckSagas(grpc::CallbackServerContext* context,
                                            const v1::ListStuckSagasRequest* request,
                                            v1::ListStuckSagasResponse* response) override;

@@ -11,6 +11,7 @@
 #include "common/pg_pool.h"
 #include "common/status.h"
 #include "order-service/src/fulfilment.h"
+#include "order-service/src/returns.h"
 
 namespace oms::order {
 namespace {
@@ -44,6 +45,14 @@ constexpr char kSagasInsertCancel[] = "sagas_insert_cancel";
 constexpr char kSagasSetPayload[] = "sagas_set_payload";
 constexpr char kSagasFindCancel[] = "sagas_find_cancel";
 constexpr char kOrderEvents[] = "order_events_list";
+constexpr char kOrdersLock[] = "orders_lock";
+constexpr char kReturnsFind[] = "returns_find";
+constexpr char kReturnsByOrder[] = "returns_by_order";
+constexpr char kReturnsInsert[] = "returns_insert";
+constexpr char kReturnsLock[] = "returns_lock";
+constexpr char kReturnsUpdate[] = "returns_update";
+constexpr char kOrdersSetReturnStatus[] = "orders_set_return_status";
+constexpr char kSagasInsertFor[] = "sagas_insert_for";
 constexpr char kOrdersSetStatus[] = "orders_set_status";
 
 #define OMS_CUSTOMER_COLUMNS                                                                    \
@@ -54,7 +63,7 @@ constexpr char kOrdersSetStatus[] = "orders_set_status";
   "id, encode(snapshot, 'hex'), status, rejection_reason, encode(allocation, 'hex'), "          \
   "encode(shipments, 'hex'), payment_id, "                                                      \
   "(extract(epoch FROM created_at) * 1000000)::bigint, "                                        \
-  "(extract(epoch FROM updated_at) * 1000000)::bigint"
+  "(extract(epoch FROM updated_at) * 1000000)::bigint, return_status"
 #define OMS_SAGA_COLUMNS                                                                        \
   "s.id, s.order_id, s.phase, s.step, s.attempts, s.failure_reason, s.parked_from, "            \
   "s.lease_epoch, (extract(epoch FROM s.updated_at) * 1000000)::bigint"
@@ -175,6 +184,32 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "  s.kind || CASE WHEN s.subject <> '' THEN ':' || s.subject ELSE '' END "
        "FROM saga_journal j JOIN sagas s ON s.id = j.saga_id WHERE s.order_id = $1::uuid "
        "ORDER BY 1"},
+      {kOrdersLock, "SELECT " OMS_ORDER_COLUMNS " FROM orders WHERE id = $1::uuid FOR UPDATE"},
+      {kReturnsFind,
+       "SELECT id, status, encode(body, 'hex'), "
+       "(extract(epoch FROM created_at) * 1000000)::bigint FROM returns WHERE request_id = $1"},
+      {kReturnsByOrder,
+       "SELECT id, status, encode(body, 'hex'), "
+       "(extract(epoch FROM created_at) * 1000000)::bigint FROM returns "
+       "WHERE order_id = $1::uuid ORDER BY created_at, id"},
+      {kReturnsInsert,
+       "INSERT INTO returns (order_id, request_id, status, body) "
+       "VALUES ($1::uuid, $2, 'REQUESTED', decode($3, 'hex')) "
+       "RETURNING id, status, encode(body, 'hex'), "
+       "(extract(epoch FROM created_at) * 1000000)::bigint"},
+      {kReturnsLock,
+       "SELECT id, status, encode(body, 'hex'), "
+       "(extract(epoch FROM created_at) * 1000000)::bigint, order_id "
+       "FROM returns WHERE id = $1::uuid FOR UPDATE"},
+      {kReturnsUpdate,
+       "UPDATE returns SET status = $2, body = decode($3, 'hex'), updated_at = now() "
+       "WHERE id = $1::uuid"},
+      {kOrdersSetReturnStatus,
+       "UPDATE orders SET return_status = $2, updated_at = now() WHERE id = $1::uuid"},
+      {kSagasInsertFor,
+       "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
+       "VALUES ($1::uuid, 'RUNNING', $2, $3, decode($4, 'hex')) "
+       "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
       {kSagasFindCancel, "SELECT id FROM sagas WHERE order_id = $1::uuid AND kind = 'CANCEL'"},
       {kSagasSetPayload,
        "UPDATE sagas SET payload = decode($2, 'hex') WHERE id = $1::uuid"},
@@ -234,6 +269,7 @@ void ReadOrder(const pqxx::row& row, v1::Order* order) {
   }
   *order->mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(row[7].as<int64_t>());
   *order->mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(row[8].as<int64_t>());
+  order->set_return_status(row[9].as<std::string>());
 }
 
 SagaState ReadSagaState(const pqxx::row& row) {
@@ -254,6 +290,41 @@ void ReadSaga(const pqxx::row& row, v1::Saga* saga) {
   saga->set_attempts(row[4].as<int>());
   saga->set_failure_reason(row[5].as<std::string>());
   *saga->mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(row[8].as<int64_t>());
+}
+
+std::string ReturnStatusName(v1::ReturnStatus status) {
+  return v1::ReturnStatus_Name(status).substr(std::string("RETURN_STATUS_").size());
+}
+
+v1::Return ReadReturn(const pqxx::row& row) {
+  v1::Return ret;
+  FromHex(row[2], &ret);
+  ret.set_id(row[0].as<std::string>());
+  v1::ReturnStatus status = v1::RETURN_STATUS_UNSPECIFIED;
+  v1::ReturnStatus_Parse("RETURN_STATUS_" + row[1].as<std::string>(), &status);
+  ret.set_status(status);
+  *ret.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(row[3].as<int64_t>());
+  return ret;
+}
+
+std::vector<v1::Return> ReturnsOf(pqxx::work& tx, const std::string& order_id) {
+  std::vector<v1::Return> returns;
+  for (const auto& row : tx.exec_prepared(kReturnsByOrder, order_id)) {
+    returns.push_back(ReadReturn(row));
+  }
+  return returns;
+}
+
+// The return is refunded; the order's return state follows every return it has.
+void FinishReceipt(pqxx::work& tx, const ClaimedSaga& saga) {
+  v1::Return done = saga.ret;
+  done.set_status(v1::RETURN_STATUS_REFUNDED);
+  tx.exec_prepared(kReturnsUpdate, done.id(), ReturnStatusName(done.status()), Hex(done));
+  v1::Order order;
+  ReadOrder(tx.exec_prepared1(kOrdersGet, saga.order_id), &order);
+  const std::string status = ReturnStatus(order, ReturnsOf(tx, saga.order_id));
+  tx.exec_prepared(kOrdersSetReturnStatus, saga.order_id, status);
+  if (!status.empty()) tx.exec_prepared(kHistoryInsert, saga.order_id, status, "");
 }
 
 }  // namespace
@@ -460,9 +531,14 @@ absl::StatusOr<std::vector<ClaimedSaga>> PgOrderStore::Claim(const std::string& 
       const std::string kind = row[14].as<std::string>();
       saga.kind = kind == "SHIPMENT" ? SagaKind::kShipment
                   : kind == "CANCEL" ? SagaKind::kCancel
-                                     : SagaKind::kOrder;
+                  : kind == "RETURN" ? SagaKind::kReturn
+                  : kind == "RECEIVE" ? SagaKind::kReceive
+                                      : SagaKind::kOrder;
       if (saga.kind == SagaKind::kShipment) FromHex(row[15], &saga.event);
       if (saga.kind == SagaKind::kCancel) FromHex(row[15], &saga.plan);
+      if (saga.kind == SagaKind::kReturn || saga.kind == SagaKind::kReceive) {
+        FromHex(row[15], &saga.ret);
+      }
       claimed.push_back(std::move(saga));
     }
     return absl::OkStatus();
@@ -511,6 +587,14 @@ absl::Status PgOrderStore::SaveStep(ClaimedSaga& saga, const SagaState& next,
       }
     }
     if (record.plan) tx.exec_prepared(kSagasSetPayload, saga.saga_id, Hex(*record.plan));
+    if (record.return_update) {
+      tx.exec_prepared(kReturnsUpdate, record.return_update->id(),
+                       ReturnStatusName(record.return_update->status()),
+                       Hex(*record.return_update));
+    }
+    if (saga.kind == SagaKind::kReceive && next.phase == SagaPhase::kCompleted) {
+      FinishReceipt(tx, saga);
+    }
     return absl::OkStatus();
   });
   if (!saved.ok()) return saved;
@@ -523,6 +607,7 @@ absl::Status PgOrderStore::SaveStep(ClaimedSaga& saga, const SagaState& next,
   }
   if (record.payment_id) saga.order.mutable_payment()->set_payment_id(*record.payment_id);
   if (record.plan) saga.plan = *record.plan;
+  if (record.return_update) saga.ret = *record.return_update;
   return absl::OkStatus();
 }
 
@@ -618,6 +703,102 @@ absl::StatusOr<StartedCancel> PgOrderStore::StartCancel(const std::string& order
     return WithReason(absl::StatusCode::kFailedPrecondition, "NOTHING_TO_CANCEL",
                       absl::StrCat("order ", order_id, " is ", order_status,
                                    ": nothing of it can be cancelled any more"));
+  });
+  if (!status.ok()) return status;
+  return started;
+}
+
+absl::StatusOr<StartedReturn> PgOrderStore::StartReturn(const v1::CreateReturnRequest& request) {
+  StartedReturn started;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result existing = tx.exec_prepared(kReturnsFind, request.request_id());
+    if (!existing.empty()) {
+      started = {ReadReturn(existing[0]), "", false};
+      return absl::OkStatus();
+    }
+    pqxx::result rows = tx.exec_prepared(kOrdersLock, request.order_id());
+    if (rows.empty()) {
+      return absl::NotFoundError(absl::StrCat("order ", request.order_id(), " does not exist"));
+    }
+    v1::Order order;
+    ReadOrder(rows[0], &order);
+    const v1::OrderStatus order_status = order.status();
+    if (order_status != v1::ORDER_STATUS_PARTIALLY_DELIVERED &&
+        order_status != v1::ORDER_STATUS_DELIVERED && order_status != v1::ORDER_STATUS_COMPLETED) {
+      return WithReason(absl::StatusCode::kFailedPrecondition, "ORDER_NOT_DELIVERED",
+                        absl::StrCat("order ", order.id(), " is ", StatusName(order_status),
+                                     ": only delivered lines can be returned"));
+    }
+    auto warehouse = ReturnWarehouse(order, ReturnsOf(tx, order.id()), request.lines());
+    if (!warehouse.ok()) return warehouse.status();
+    v1::Return ret;
+    ret.set_order_id(order.id());
+    ret.set_status(v1::RETURN_STATUS_REQUESTED);
+    *ret.mutable_lines() = request.lines();
+    ret.set_reason(request.reason());
+    ret.set_warehouse_id(*warehouse);
+    v1::Return inserted = ReadReturn(
+        tx.exec_prepared1(kReturnsInsert, order.id(), request.request_id(), Hex(ret)));
+    pqxx::row saga =
+        tx.exec_prepared1(kSagasInsertFor, order.id(), "RETURN", inserted.id(), Hex(inserted));
+    started = {inserted, saga[0].as<std::string>(), true};
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return started;
+}
+
+absl::StatusOr<StartedReturn> PgOrderStore::StartReceive(const v1::ReceiveReturnRequest& request) {
+  StartedReturn started;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result rows = tx.exec_prepared(kReturnsLock, request.return_id());
+    if (rows.empty()) {
+      return absl::NotFoundError(absl::StrCat("return ", request.return_id(), " does not exist"));
+    }
+    v1::Return ret = ReadReturn(rows[0]);
+    if (ret.status() != v1::RETURN_STATUS_REQUESTED) {
+      started = {ret, "", false};  // received already: the same answer
+      return absl::OkStatus();
+    }
+    if (ret.return_shipment_id().empty()) {
+      // The goods travel on the return shipment, which its saga is still creating.
+      return WithReason(absl::StatusCode::kAborted, "RETURN_SHIPMENT_PENDING",
+                        "the return shipment is still being created; retry shortly");
+    }
+    std::map<std::string, int64_t> left;
+    for (const auto& line : ret.lines()) left[line.sku()] += line.quantity();
+    for (int i = 0; i < request.lines_size(); ++i) {
+      const auto& line = request.lines(i);
+      if (line.quantity() > left[line.sku()]) {
+        return WithReason(absl::StatusCode::kFailedPrecondition, "RECEIPT_EXCEEDS_RETURN",
+                          absl::StrCat("lines[", i, "].quantity: more ", line.sku(),
+                                       " than the return announced"));
+      }
+      left[line.sku()] -= line.quantity();
+    }
+    v1::Order order;
+    ReadOrder(tx.exec_prepared1(kOrdersLock, ret.order_id()), &order);
+    std::vector<v1::Return> earlier;
+    for (auto& other : ReturnsOf(tx, ret.order_id())) {
+      if (other.id() != ret.id()) earlier.push_back(std::move(other));
+    }
+    for (const auto& [shipment, skus] : RefundsByShipment(order, earlier, request.lines())) {
+      auto* share = ret.add_refunds();
+      share->set_shipment_id(shipment);
+      for (const auto& [sku, units] : skus) {
+        auto* line = share->add_lines();
+        line->set_sku(sku);
+        line->set_quantity(units);
+      }
+    }
+    *ret.mutable_received() = request.lines();
+    ret.set_warehouse_id(request.warehouse_id());
+    ret.set_status(v1::RETURN_STATUS_RECEIVED);
+    tx.exec_prepared(kReturnsUpdate, ret.id(), ReturnStatusName(ret.status()), Hex(ret));
+    pqxx::row saga =
+        tx.exec_prepared1(kSagasInsertFor, ret.order_id(), "RECEIVE", ret.id(), Hex(ret));
+    started = {ret, saga[0].as<std::string>(), true};
+    return absl::OkStatus();
   });
   if (!status.ok()) return status;
   return started;

@@ -43,7 +43,7 @@ struct OrderFilter {
   int page_size = 50;
 };
 
-enum class SagaKind { kOrder, kShipment, kCancel };
+enum class SagaKind { kOrder, kShipment, kCancel, kReturn, kReceive };
 
 // A saga this replica holds the lease of, and what its steps need to know.
 struct ClaimedSaga {
@@ -51,6 +51,7 @@ struct ClaimedSaga {
   SagaKind kind = SagaKind::kOrder;
   shipping::v1::OutboxEvent event;  // kShipment: the SHIPMENT_SHIPPED event that started it
   v1::CancelPlan plan;              // kCancel: what it cancels, and what it has cancelled
+  v1::Return ret;                   // kReturn, kReceive: the return
   std::string saga_id;
   std::string order_id;
   int64_t epoch = 0;
@@ -75,6 +76,15 @@ struct StepRecord {
   std::optional<v1::CancelPlan> plan;
   // Set when the step decides the order's status (a cancellation that cancelled everything).
   std::optional<std::string> order_status;
+  // A return's progress (its return shipment), kept with the return.
+  std::optional<v1::Return> return_update;
+};
+
+// A return (or its receipt) and the saga that carries it out.
+struct StartedReturn {
+  v1::Return ret;
+  std::string saga_id;
+  bool created = false;
 };
 
 // A cancellation saga started (or the one already running) for an order.
@@ -135,6 +145,11 @@ class PgOrderStore {
   // placed, NOTHING_TO_CANCEL when every shipment shipped or the order is final.
   [[nodiscard]] absl::StatusOr<StartedCancel> StartCancel(const std::string& order_id,
                                                           const std::string& reason);
+
+  // A return of delivered lines (RETURN saga), or the one `request_id` already made.
+  [[nodiscard]] absl::StatusOr<StartedReturn> StartReturn(const v1::CreateReturnRequest& request);
+  // The receipt of a return (RECEIVE saga: restock, refund, record it at shipping).
+  [[nodiscard]] absl::StatusOr<StartedReturn> StartReceive(const v1::ReceiveReturnRequest& request);
 
   [[nodiscard]] absl::Status ListStuckSagas(int limit, v1::ListStuckSagasResponse* out);
   // RetrySaga (resume) and ResolveSaga (end by hand) of a NEEDS_ATTENTION saga.

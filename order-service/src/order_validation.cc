@@ -150,4 +150,46 @@ absl::Status ValidateCreateOrder(const v1::CreateOrderRequest& request) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateCreateReturn(const v1::CreateReturnRequest& request) {
+  absl::Status status = ValidateRequestId(request.request_id(), "request_id");
+  if (status.ok()) status = ValidateUuid(request.order_id(), "order_id", "an order id");
+  if (status.ok()) status = ValidateText(request.reason(), "reason", 0, 500);
+  if (!status.ok()) return status;
+  if (request.lines().empty() || request.lines().size() > kMaxOrderLines) {
+    return InvalidField("lines", absl::StrCat("must hold 1 to ", kMaxOrderLines, " lines"));
+  }
+  std::set<std::string> skus;
+  for (int i = 0; i < request.lines().size(); ++i) {
+    const auto& line = request.lines(i);
+    const std::string field = absl::StrCat("lines[", i, "]");
+    status = ValidateSku(line.sku(), field + ".sku");
+    if (!status.ok()) return status;
+    if (line.quantity() < 1 || line.quantity() > kMaxLineQuantity) {
+      return InvalidField(field + ".quantity", absl::StrCat("must be between 1 and ", kMaxLineQuantity));
+    }
+    if (!skus.insert(line.sku()).second) return InvalidField(field + ".sku", "must appear once");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateReceiveReturn(const v1::ReceiveReturnRequest& request) {
+  absl::Status status = ValidateRequestId(request.request_id(), "request_id");
+  if (status.ok()) status = ValidateUuid(request.return_id(), "return_id", "a return id");
+  if (status.ok()) status = ValidateUuid(request.warehouse_id(), "warehouse_id", "a warehouse id");
+  if (!status.ok()) return status;
+  if (request.lines().empty() || request.lines().size() > 2 * kMaxOrderLines) {
+    return InvalidField("lines", absl::StrCat("must hold 1 to ", 2 * kMaxOrderLines, " lines"));
+  }
+  for (int i = 0; i < request.lines().size(); ++i) {
+    const auto& line = request.lines(i);
+    const std::string field = absl::StrCat("lines[", i, "]");
+    status = ValidateSku(line.sku(), field + ".sku");
+    if (!status.ok()) return status;
+    if (line.quantity() < 1 || line.quantity() > kMaxLineQuantity) {
+      return InvalidField(field + ".quantity", absl::StrCat("must be between 1 and ", kMaxLineQuantity));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace oms::order

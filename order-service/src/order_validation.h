@@ -29,5 +29,7 @@ using CustomerFields = std::set<std::string>;
                                                                const CustomerFields& fields);
 
 [[nodiscard]] absl::Status ValidateCreateOrder(const v1::CreateOrderRequest& request);
+[[nodiscard]] absl::Status ValidateCreateReturn(const v1::CreateReturnRequest& request);
+[[nodiscard]] absl::Status ValidateReceiveReturn(const v1::ReceiveReturnRequest& request);
 
 }  // namespace oms::order

@@ -30,6 +30,7 @@ struct StepResult {
   std::optional<std::string> payment_id;
   std::optional<v1::CancelPlan> plan;
   std::optional<std::string> order_status;
+  std::optional<v1::Return> return_update;
 };
 
 class Participants {
@@ -58,6 +59,15 @@ class Participants {
                                       const std::string& warehouse_id) = 0;
   virtual StepResult VoidShare(const std::string& request_id, const v1::Order& order,
                                int64_t amount_minor) = 0;
+  // Returns: the return shipment; restocking one SKU; refunding one shipment's invoice lines;
+  // the receipt in the return shipment's journal.
+  virtual StepResult CreateReturnShipment(const std::string& request_id, const v1::Order& order,
+                                          const v1::Return& ret) = 0;
+  virtual StepResult Restock(const std::string& request_id, const v1::Return& ret,
+                             const std::string& sku, int64_t resellable, int64_t damaged) = 0;
+  virtual StepResult Refund(const std::string& request_id, const v1::Return& ret,
+                            const v1::RefundShare& share) = 0;
+  virtual StepResult RecordReceived(const std::string& request_id, const v1::Return& ret) = 0;
 };
 
 // Maps a participant's status: UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, RESOURCE_EXHAUSTED,

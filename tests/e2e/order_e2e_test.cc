@@ -323,6 +323,86 @@ TEST_F(OrderE2eTest, ASplitOrderRunsToCompletedThroughShipmentEvents) {
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "CAPTURE APPROVED"), kinds.end());
 }
 
+// A return of delivered units: a return shipment, then on receipt the resellable unit back on
+// hand, the damaged one in the ledger only, the two units refunded with a credit note.
+TEST_F(OrderE2eTest, AReturnIsRestockedRefundedAndCredited) {
+  ord::Order order = Place(OrderRequest("key-return", 2));
+  ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED) << order.rejection_reason();
+  ASSERT_EQ(order.shipments_size(), 1);
+  const std::string shipment = order.shipments(0).shipment_id();
+  ord::CreateReturnRequest too_early;
+  too_early.set_request_id("rma-early");
+  too_early.set_order_id(order.id());
+  auto* early_line = too_early.add_lines();
+  early_line->set_sku("PACK");
+  early_line->set_quantity(1);
+  ord::Return refused;
+  EXPECT_EQ(orders_->CreateReturn(Context().get(), too_early, &refused).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);  // nothing delivered yet
+  RecordEvent(shipment, shp::SHIPMENT_EVENT_TYPE_SHIPPED, 1);
+  RecordEvent(shipment, shp::SHIPMENT_EVENT_TYPE_DELIVERED, 2);
+  WaitForStatus(order.id(), ord::ORDER_STATUS_COMPLETED);
+
+  ord::CreateReturnRequest too_many = too_early;
+  too_many.set_request_id("rma-too-many");
+  too_many.mutable_lines(0)->set_quantity(3);
+  grpc::Status status = orders_->CreateReturn(Context().get(), too_many, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("lines[0].quantity"), std::string::npos);
+
+  ord::CreateReturnRequest request = too_early;
+  request.set_request_id("rma-1");
+  request.mutable_lines(0)->set_quantity(2);
+  request.set_reason("too small");
+  ord::Return ret;
+  ASSERT_TRUE(orders_->CreateReturn(Context().get(), request, &ret).ok());
+  EXPECT_EQ(ret.status(), ord::RETURN_STATUS_REQUESTED);
+  ord::Return again;
+  ASSERT_TRUE(orders_->CreateReturn(Context().get(), request, &again).ok());
+  EXPECT_EQ(again.id(), ret.id());  // a retry answers the same return
+
+  ord::ReceiveReturnRequest receive;
+  receive.set_request_id("rma-1:receive");
+  receive.set_return_id(ret.id());
+  receive.set_warehouse_id(ret.warehouse_id());
+  auto* good = receive.add_lines();
+  good->set_sku("PACK");
+  good->set_quantity(1);
+  good->set_resellable(true);
+  auto* broken = receive.add_lines();
+  broken->set_sku("PACK");
+  broken->set_quantity(1);
+  broken->set_resellable(false);
+  ord::Return received;
+  // Until the RETURN saga created the return shipment, a receipt answers ABORTED (retry).
+  grpc::Status receipt;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  do {
+    receipt = orders_->ReceiveReturn(Context().get(), receive, &received);
+    if (receipt.error_code() != grpc::StatusCode::ABORTED) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  } while (std::chrono::steady_clock::now() < deadline);
+  ASSERT_TRUE(receipt.ok()) << receipt.error_message();
+  EXPECT_EQ(received.status(), ord::RETURN_STATUS_RECEIVED);
+  ord::Order returned = WaitForOrder(
+      order.id(), [](const ord::Order& o) { return o.return_status() == "RETURNED"; },
+      "the return to be refunded");
+  EXPECT_EQ(returned.status(), ord::ORDER_STATUS_COMPLETED);
+
+  auto payments = PaymentsOf(order.id());
+  ASSERT_EQ(payments.payments_size(), 1);
+  EXPECT_EQ(payments.payments(0).refunded().amount_minor(), order.total().amount_minor());
+  bil::ListInvoicesRequest documents_request;
+  documents_request.set_order_id(order.id());
+  bil::ListInvoicesResponse documents;
+  ASSERT_TRUE(billing_stub_->ListInvoices(Context().get(), documents_request, &documents).ok());
+  ASSERT_EQ(documents.credit_notes_size(), 1);
+  EXPECT_EQ(documents.credit_notes(0).total().amount_minor(), order.total().amount_minor());
+  // One unit back on hand where it was received; the damaged one is not for sale.
+  EXPECT_EQ(Available("PACK"), 10 - 2 + 1);
+  ExpectInventoryConsistent();
+}
+
 // Cancel after one of two shipments shipped: the other is cancelled, its stock released and
 // its share voided; the shipped one is delivered and captured, and the order completes.
 TEST_F(OrderE2eTest, CancelAfterOneOfTwoShipmentsShippedKeepsTheShippedPart) {
