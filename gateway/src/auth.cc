@@ -68,6 +68,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
     if (CRYPTO_memcmp(digest.data(), bootstrap_digest_.data(), digest.size()) == 0) {
       Principal admin;
       admin.credential_id = "bootstrap-admin";
+      admin.client_id = "admin";
       admin.scopes = {kScopeAdmin};
       return admin;
     }
@@ -82,6 +83,12 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
         claims->subject.empty()
             ? absl::StrCat("jwt:", absl::BytesToHexString(Sha256(token).substr(0, 8)))
             : absl::StrCat("sub:", claims->subject);
+    // order-service takes client ids of at most 128 characters; a subject is at most 128.
+    principal.client_id = absl::StrCat("jwt:", claims->subject);
+    if (principal.client_id.size() > 128) {
+      principal.client_id =
+          absl::StrCat("jwt#", absl::BytesToHexString(Sha256(claims->subject).substr(0, 16)));
+    }
     principal.scopes.insert(claims->scopes.begin(), claims->scopes.end());
     return principal;
   }

@@ -24,6 +24,12 @@ struct Principal {
   // Names the credential for rate limiting and logs; never a secret (a JWT's subject, or a
   // digest prefix of the token).
   std::string credential_id;
+  // Names the caller to order-service (CreateOrderRequest.client_id), which scopes idempotency
+  // keys per client: stable across tokens of the same subject, unlike credential_id for
+  // subject-less JWTs. "admin" for the bootstrap key; "jwt:<sub>" for a JWT with a subject;
+  // "jwt:" for subject-less JWTs, which are service tokens of the one configured issuer and
+  // share one key space (they may read every order anyway).
+  std::string client_id;
   // Non-empty for customer-bound credentials (a JWT with `sub`).
   std::string customer_id;
   std::set<std::string> scopes;

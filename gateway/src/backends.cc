@@ -28,14 +28,17 @@ Backends::Backends(const BackendAddresses& addresses, prometheus::Registry* regi
     metrics = MakeRpcMetrics(*registry, RpcSide::kClient,
                              {inventory::v1::InventoryService::service_full_name(),
                               billing::v1::BillingService::service_full_name(),
-                              shipping::v1::ShippingService::service_full_name()});
+                              shipping::v1::ShippingService::service_full_name(),
+                              order::v1::OrderService::service_full_name()});
   }
   called_ = {{"inventory", MakeChannel(addresses.inventory, metrics)},
              {"billing", MakeChannel(addresses.billing, metrics)},
-             {"shipping", MakeChannel(addresses.shipping, metrics)}};
+             {"shipping", MakeChannel(addresses.shipping, metrics)},
+             {"order", MakeChannel(addresses.order, metrics)}};
   inventory_ = inventory::v1::InventoryService::NewStub(called_[0].channel);
   billing_ = billing::v1::BillingService::NewStub(called_[1].channel);
   shipping_ = shipping::v1::ShippingService::NewStub(called_[2].channel);
+  order_ = order::v1::OrderService::NewStub(called_[3].channel);
 }
 
 Backends::~Backends() = default;

@@ -8,6 +8,7 @@
 
 #include "oms/billing/v1/billing.grpc.pb.h"
 #include "oms/inventory/v1/inventory.grpc.pb.h"
+#include "oms/order/v1/order.grpc.pb.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
 
 namespace grpc {
@@ -23,7 +24,7 @@ struct BackendAddresses {
   std::string inventory = "127.0.0.1:50052";
   std::string billing = "127.0.0.1:50053";
   std::string shipping = "127.0.0.1:50054";
-  std::string order = "127.0.0.1:50051";  // not called yet: order-service is still to come
+  std::string order = "127.0.0.1:50051";
 };
 
 class Backends {
@@ -40,6 +41,7 @@ class Backends {
   inventory::v1::InventoryService::Stub& inventory() { return *inventory_; }
   billing::v1::BillingService::Stub& billing() { return *billing_; }
   shipping::v1::ShippingService::Stub& shipping() { return *shipping_; }
+  order::v1::OrderService::Stub& order() { return *order_; }
   // The backends /readyz checks: those the routes call.
   const std::vector<Backend>& called() const { return called_; }
 
@@ -48,6 +50,7 @@ class Backends {
   std::unique_ptr<inventory::v1::InventoryService::Stub> inventory_;
   std::unique_ptr<billing::v1::BillingService::Stub> billing_;
   std::unique_ptr<shipping::v1::ShippingService::Stub> shipping_;
+  std::unique_ptr<order::v1::OrderService::Stub> order_;
 };
 
 }  // namespace oms::gateway

@@ -30,11 +30,14 @@ namespace oms::gateway {
 // Validates with `status`; on failure answers the exchange and returns false.
 [[nodiscard]] bool CheckOrFail(Exchange& exchange, const absl::Status& status);
 
-// Forwards `request` and answers with the response message (or the mapped error). `start`
-// issues the call: [&stub](auto* context, auto* request, auto* response, auto done) {
+// Issues one unary call with the exchange's deadline and request id, then runs
+// `then(absl::Status, ResponseMessage* response, grpc::ClientContext* context)` on gRPC's
+// callback thread; `then` answers the exchange or chains the next call. `start` issues the call:
+// [&stub](auto* context, auto* request, auto* response, auto done) {
 //   stub.async()->Method(context, request, response, std::move(done)); }
-template <typename ResponseMessage, typename RequestMessage, typename Start>
-void Forward(const std::shared_ptr<Exchange>& exchange, RequestMessage request, Start start) {
+template <typename ResponseMessage, typename RequestMessage, typename Start, typename Then>
+void CallBackend(const std::shared_ptr<Exchange>& exchange, RequestMessage request, Start start,
+                 Then then) {
   struct Call {
     grpc::ClientContext context;
     RequestMessage request;
@@ -46,13 +49,23 @@ void Forward(const std::shared_ptr<Exchange>& exchange, RequestMessage request, 
   SetRequestId(call->context, exchange->request_id());
   Call* raw = call.get();
   start(&raw->context, &raw->request, &raw->response,
-        [exchange, call = std::move(call)](grpc::Status status) {
-          if (status.ok()) {
-            exchange->ReplyMessage(call->response);
-          } else {
-            exchange->FailMappingNotFound(FromGrpcStatus(status));
-          }
+        [call = std::move(call), then = std::move(then)](grpc::Status status) mutable {
+          then(FromGrpcStatus(status), &call->response, &call->context);
         });
+}
+
+// Forwards `request` and answers with the response message (or the mapped error).
+template <typename ResponseMessage, typename RequestMessage, typename Start>
+void Forward(const std::shared_ptr<Exchange>& exchange, RequestMessage request, Start start) {
+  CallBackend<ResponseMessage>(
+      exchange, std::move(request), std::move(start),
+      [exchange](absl::Status status, ResponseMessage* response, grpc::ClientContext*) {
+        if (status.ok()) {
+          exchange->ReplyMessage(*response);
+        } else {
+          exchange->FailMappingNotFound(status);
+        }
+      });
 }
 
 }  // namespace oms::gateway

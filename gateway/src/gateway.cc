@@ -110,6 +110,10 @@ Gateway::~Gateway() = default;
 
 absl::Status Gateway::AddRoute(RouteSpec route) {
   if (!route.handler) return absl::InvalidArgumentError(absl::StrCat(route.path, ": no handler"));
+  if (route.access.owner_guarded && !route.not_found) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(route.path, ": an owner-guarded route needs its not-found answer"));
+  }
   absl::Status added = router_.Add(route.method, route.path, routes_.size());
   if (!added.ok()) return added;
   routes_.push_back(std::make_unique<RouteSpec>(std::move(route)));
@@ -266,17 +270,8 @@ void Gateway::Handle(Request request, std::function<void(Response)> done) {
   auto exchange = std::make_shared<Exchange>(
       route, std::move(request), std::move(match.params), std::move(*query), std::move(principal),
       request_id, std::chrono::system_clock::now() + route.deadline, std::move(finish));
-  // The rule until order ownership can be checked: shipments, payments and invoices are looked
-  // up by order id or shipment id, and which customer owns an order is known only to
-  // order-service, which the gateway cannot ask yet. So a customer-bound credential sees none
-  // of them: it gets the route's not-found answer, byte for byte what a missing resource gets,
-  // so that it cannot even learn which ids exist. Credentials not bound to a customer (admin,
-  // service tokens) pass. When order-service serves GetOrder, this becomes "404 unless the
-  // order's customer is the credential's customer".
-  if (route.access.owner_guarded && exchange->principal().customer_bound()) {
-    exchange->Fail(route.not_found ? route.not_found(*exchange) : absl::NotFoundError("not found"));
-    return;
-  }
+  // Owner-guarded routes check ownership themselves, asynchronously (only order-service knows
+  // whose an order is); Exchange::Reply fails closed when one forgets (Access::owner_guarded).
   try {
     route.handler(exchange);
   } catch (const std::exception& e) {

@@ -26,7 +26,7 @@ ABSL_FLAG(int, metrics_port, 9461, "Prometheus /metrics port (0 picks a free one
 ABSL_FLAG(std::string, inventory_addr, "127.0.0.1:50052", "inventory-service host:port");
 ABSL_FLAG(std::string, billing_addr, "127.0.0.1:50053", "billing-service host:port");
 ABSL_FLAG(std::string, shipping_addr, "127.0.0.1:50054", "shipping-service host:port");
-ABSL_FLAG(std::string, order_addr, "127.0.0.1:50051", "order-service host:port (not called yet)");
+ABSL_FLAG(std::string, order_addr, "127.0.0.1:50051", "order-service host:port");
 ABSL_FLAG(std::string, ready_file, "", "Where to write the bound ports once listening");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(int, http_threads, 2, "Threads running the HTTP server");

@@ -207,6 +207,11 @@ std::string BuildOpenApi(const std::vector<const RouteSpec*>& routes, const std:
     json responses = {{std::to_string(route->success_status),
                        {{"description", "success"},
                         {"content", {{"application/json", {{"schema", success_schema}}}}}}}};
+    for (int status : route->other_successes) {
+      responses[std::to_string(status)] = {
+          {"description", "success"},
+          {"content", {{"application/json", {{"schema", success_schema}}}}}};
+    }
     for (int status : ErrorStatuses(*route)) {
       responses[std::to_string(status)] = {
           {"description", ErrorDescription(status)},

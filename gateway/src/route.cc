@@ -38,6 +38,14 @@ const std::string* Exchange::header(absl::string_view name) const {
 }
 
 void Exchange::Reply(Response response) {
+  if (response.status < 400 && route_.access.owner_guarded && principal_.customer_bound() &&
+      !owner_verified_.load()) {
+    // Fails closed: the route did not establish that this customer may see the answer.
+    log::Warn(request_id_, "owner-guarded answer without an ownership check",
+              {{"route", route_.path}});
+    response = ErrorResponse(
+        route_.not_found ? route_.not_found(*this) : absl::NotFoundError("not found"), request_id_);
+  }
   if (answered_.exchange(true)) return;
   done_(std::move(response));
 }
@@ -57,6 +65,15 @@ void Exchange::ReplyMessage(const google::protobuf::Message& message) {
     return;
   }
   ReplyJson(route_.success_status, std::move(*json));
+}
+
+void Exchange::ReplyMessage(const google::protobuf::Message& message, int status) {
+  auto json = ToJson(message);
+  if (!json.ok()) {
+    Fail(json.status());
+    return;
+  }
+  ReplyJson(status, std::move(*json));
 }
 
 void Exchange::Fail(const absl::Status& status) {

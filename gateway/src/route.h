@@ -33,8 +33,11 @@ struct QueryParamSpec {
 struct Access {
   bool authenticate = true;  // false: public (health, the OpenAPI document)
   std::string scope;         // needed besides authentication; "" for none; `admin` always does
-  // Reads of things that belong to one customer's orders. A customer-bound credential gets the
-  // route's `not_found` answer (see Gateway::Handle for the rule and why).
+  // Things that belong to one customer (orders, and the shipments, payments and invoices of an
+  // order). For a customer-bound credential the handler must establish that the thing is that
+  // customer's (Exchange::MarkOwnerVerified) before it answers with success; a success answered
+  // without it becomes the route's `not_found`, so a route that forgets the check fails closed.
+  // A foreign thing answers `not_found` too: byte for byte what a missing one answers.
   bool owner_guarded = false;
 };
 
@@ -59,6 +62,9 @@ struct RouteSpec {
   const google::protobuf::Descriptor* response = nullptr;  // success body
   std::string response_schema;  // OpenAPI schema JSON when `response` is null
   int success_status = 200;
+  // Further success statuses the route answers with the same body (POST /v1/orders: 200 for a
+  // replay, 202 while the order is still PENDING).
+  std::vector<int> other_successes;
   std::chrono::milliseconds deadline{5000};  // passed downstream as the gRPC deadline
   // Documented error statuses beyond those the pipeline derives (409, 422, ...).
   std::vector<int> extra_errors;
@@ -96,6 +102,10 @@ class Exchange {
   void ReplyJson(int status, std::string json);
   // The message as the proto3 JSON mapping with the route's success status.
   void ReplyMessage(const google::protobuf::Message& message);
+  // The same with another success status (one of the route's other_successes).
+  void ReplyMessage(const google::protobuf::Message& message, int status);
+  // The principal may see what this exchange answers with (see Access::owner_guarded).
+  void MarkOwnerVerified() { owner_verified_.store(true); }
   void Fail(const absl::Status& status);
   // NOT_FOUND from a backend becomes the route's own not-found answer.
   void FailMappingNotFound(const absl::Status& status);
@@ -110,6 +120,7 @@ class Exchange {
   std::chrono::system_clock::time_point deadline_;
   Done done_;
   std::atomic<bool> answered_{false};
+  std::atomic<bool> owner_verified_{false};
 };
 
 }  // namespace oms::gateway

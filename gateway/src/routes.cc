@@ -13,7 +13,8 @@ absl::Status OrderNotFound(const Exchange& exchange) {
 }
 
 absl::Status AddAllRoutes(Gateway& gateway, Backends& backends, const RouteOptions& options) {
-  for (auto add : {AddSystemRoutes, AddCatalogRoutes, AddShippingRoutes, AddBillingRoutes}) {
+  for (auto add : {AddSystemRoutes, AddCatalogRoutes, AddOrderRoutes, AddShippingRoutes,
+                    AddBillingRoutes}) {
     absl::Status status = add(gateway, backends, options);
     if (!status.ok()) return status;
   }

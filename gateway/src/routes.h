@@ -3,6 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
 
 #include "absl/status/status.h"
 
@@ -25,9 +28,19 @@ struct RouteOptions {
 [[nodiscard]] absl::Status AddBillingRoutes(Gateway& gateway, Backends& backends,
                                             const RouteOptions& options);
 
+[[nodiscard]] absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends,
+                                          const RouteOptions& options);
+
 // The answer for an order, named by the `orderId` query parameter, that does not exist or that
 // the caller may not see: the routes that look things up by order share it.
 [[nodiscard]] absl::Status OrderNotFound(const Exchange& exchange);
+
+// Runs `then` once the exchange's principal may see order `order_id`: at once for credentials
+// not bound to a customer; for a customer-bound one after order-service's GetOrder shows the
+// order is that customer's (and marks the exchange owner-verified). An order of another
+// customer, or none, answers the route's not-found; a failed lookup answers its error.
+void WhenOrderVisible(const std::shared_ptr<Exchange>& exchange, Backends& backends,
+                      const std::string& order_id, std::function<void()> then);
 
 // Every group above, in the order the OpenAPI document lists them.
 [[nodiscard]] absl::Status AddAllRoutes(Gateway& gateway, Backends& backends,

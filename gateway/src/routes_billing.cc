@@ -1,5 +1,5 @@
 // Billing routes, forwarded to billing-service: an order's payments, invoices and credit notes.
-// Owner-guarded like the shipment reads (see Gateway::Handle).
+// Owner-guarded like the shipment reads: a customer-bound credential sees its own orders' only.
 #include "common/validation.h"
 #include "gateway/src/auth.h"
 #include "gateway/src/backends.h"
@@ -21,13 +21,15 @@ absl::Status AddBillingRoutes(Gateway& gateway, Backends& backends, const RouteO
   payments.summary = "The payments of an order, with their provider transactions";
   payments.query = {{"orderId", ParamType::kString, true, "the order whose payments to list"}};
   payments.response = bill::ListPaymentsResponse::descriptor();
-  payments.handler = [stub](std::shared_ptr<Exchange> exchange) {
+  payments.handler = [stub, &backends](std::shared_ptr<Exchange> exchange) {
     const std::string& order_id = *exchange->query("orderId");
     if (!CheckOrFail(*exchange, ValidateEntityId(order_id, "orderId"))) return;
-    bill::ListPaymentsRequest request;
-    request.set_order_id(order_id);
-    Forward<bill::ListPaymentsResponse>(exchange, std::move(request), [stub](auto... args) {
-      stub->async()->ListPayments(args...);
+    WhenOrderVisible(exchange, backends, order_id, [stub, exchange, order_id] {
+      bill::ListPaymentsRequest request;
+      request.set_order_id(order_id);
+      Forward<bill::ListPaymentsResponse>(exchange, std::move(request), [stub](auto... args) {
+        stub->async()->ListPayments(args...);
+      });
     });
   };
   routes.push_back(std::move(payments));
@@ -39,13 +41,15 @@ absl::Status AddBillingRoutes(Gateway& gateway, Backends& backends, const RouteO
   invoices.summary = "The invoices and credit notes of an order, oldest first";
   invoices.query = {{"orderId", ParamType::kString, true, "the order whose documents to list"}};
   invoices.response = bill::ListInvoicesResponse::descriptor();
-  invoices.handler = [stub](std::shared_ptr<Exchange> exchange) {
+  invoices.handler = [stub, &backends](std::shared_ptr<Exchange> exchange) {
     const std::string& order_id = *exchange->query("orderId");
     if (!CheckOrFail(*exchange, ValidateEntityId(order_id, "orderId"))) return;
-    bill::ListInvoicesRequest request;
-    request.set_order_id(order_id);
-    Forward<bill::ListInvoicesResponse>(exchange, std::move(request), [stub](auto... args) {
-      stub->async()->ListInvoices(args...);
+    WhenOrderVisible(exchange, backends, order_id, [stub, exchange, order_id] {
+      bill::ListInvoicesRequest request;
+      request.set_order_id(order_id);
+      Forward<bill::ListInvoicesResponse>(exchange, std::move(request), [stub](auto... args) {
+        stub->async()->ListInvoices(args...);
+      });
     });
   };
   routes.push_back(std::move(invoices));

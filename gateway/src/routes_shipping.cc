@@ -1,5 +1,6 @@
-// Shipping routes, forwarded to shipping-service. Reads are owner-guarded (see Gateway::Handle):
-// a customer-bound credential gets exactly the answer a missing shipment or order gets.
+// Shipping routes, forwarded to shipping-service. Reads are owner-guarded (Access::owner_guarded):
+// a customer-bound credential sees the shipments of its own customer's orders; another's get
+// exactly the answer a missing shipment or order gets.
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "common/validation.h"
@@ -37,13 +38,15 @@ absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends, const Route
   list.query = {{"orderId", ParamType::kString, true, "the order whose shipments to list"}};
   list.response = ship::ListShipmentsResponse::descriptor();
   list.not_found = OrderNotFound;
-  list.handler = [stub](std::shared_ptr<Exchange> exchange) {
+  list.handler = [stub, &backends](std::shared_ptr<Exchange> exchange) {
     const std::string& order_id = *exchange->query("orderId");
     if (!CheckOrFail(*exchange, ValidateEntityId(order_id, "orderId"))) return;
-    ship::ListShipmentsRequest request;
-    request.set_order_id(order_id);
-    Forward<ship::ListShipmentsResponse>(exchange, std::move(request), [stub](auto... args) {
-      stub->async()->ListShipments(args...);
+    WhenOrderVisible(exchange, backends, order_id, [stub, exchange, order_id] {
+      ship::ListShipmentsRequest request;
+      request.set_order_id(order_id);
+      Forward<ship::ListShipmentsResponse>(exchange, std::move(request), [stub](auto... args) {
+        stub->async()->ListShipments(args...);
+      });
     });
   };
   routes.push_back(std::move(list));
@@ -57,12 +60,24 @@ absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends, const Route
   get.access.owner_guarded = true;
   get.response = ship::Shipment::descriptor();
   get.not_found = ShipmentNotFound;
-  get.handler = [stub](std::shared_ptr<Exchange> exchange) {
+  get.handler = [stub, &backends](std::shared_ptr<Exchange> exchange) {
     if (!CheckOrFail(*exchange, ValidateEntityId(exchange->param("id"), "id"))) return;
     ship::GetShipmentRequest request;
     request.set_shipment_id(exchange->param("id"));
-    Forward<ship::Shipment>(exchange, std::move(request),
-                            [stub](auto... args) { stub->async()->GetShipment(args...); });
+    // The shipment first: only it names its order, whose owner decides.
+    CallBackend<ship::Shipment>(
+        exchange, std::move(request), [stub](auto... args) { stub->async()->GetShipment(args...); },
+        [exchange, &backends](absl::Status status, ship::Shipment* found, grpc::ClientContext*) {
+          if (!status.ok()) {
+            exchange->FailMappingNotFound(status);
+            return;
+          }
+          // A copy: the lambda below moves the shipment, order id included.
+          const std::string order_id = found->order_id();
+          WhenOrderVisible(exchange, backends, order_id, [exchange, shipment = std::move(*found)] {
+            exchange->ReplyMessage(shipment);
+          });
+        });
   };
   routes.push_back(std::move(get));
 

@@ -187,6 +187,7 @@ TEST_F(JwtVerifierTest, AuthenticatorMapsCredentialsToPrincipals) {
   ASSERT_TRUE(admin.ok());
   EXPECT_TRUE(admin->HasScope(kScopeCatalogWrite));
   EXPECT_FALSE(admin->customer_bound());
+  EXPECT_EQ(admin->client_id, "admin");
 
   for (const std::string bad :
        {"Bearer wrong-key", "Basic Ym9iOnNlY3JldA==", "Bearer bootstrap-admin-key-12", "Bearer ",
@@ -201,8 +202,20 @@ TEST_F(JwtVerifierTest, AuthenticatorMapsCredentialsToPrincipals) {
   ASSERT_TRUE(principal.ok()) << principal.status();
   EXPECT_EQ(principal->customer_id, "cust-7");
   EXPECT_EQ(principal->credential_id, "sub:cust-7");
+  EXPECT_EQ(principal->client_id, "jwt:cust-7");
   EXPECT_TRUE(principal->HasScope(kScopeOrdersRead));
   EXPECT_FALSE(principal->HasScope(kScopeCatalogWrite));
+
+  // Client ids stay within order-service's 128 characters and stable per subject.
+  const std::string long_subject(128, 's');
+  const std::string long_token =
+      "Bearer " + SignJwt(*key_, "RS256", ValidClaims(long_subject, "orders:write"));
+  auto long_principal = auth.Authenticate(&long_token, now);
+  ASSERT_TRUE(long_principal.ok()) << long_principal.status();
+  EXPECT_LE(long_principal->client_id.size(), 128u);
+  EXPECT_EQ(long_principal->client_id, auth.Authenticate(&long_token, now)->client_id);
+  const std::string service_token = "Bearer " + SignJwt(*key_, "RS256", ValidClaims("", "admin"));
+  EXPECT_EQ(auth.Authenticate(&service_token, now)->client_id, "jwt:");
 
   const std::string expired_token = [&] {
     auto claims = ValidClaims("c", "admin");

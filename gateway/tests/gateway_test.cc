@@ -62,6 +62,10 @@ class GatewayTest : public ::testing::Test {
       ++handled_;
       if (exchange->param("id") == "missing") {
         exchange->FailMappingNotFound(absl::NotFoundError("backend wording"));
+      } else if (exchange->param("id") == "cust-1-thing") {
+        // The route established that the credential's customer owns this one.
+        if (exchange->principal().customer_id == "cust-1") exchange->MarkOwnerVerified();
+        exchange->ReplyJson(200, "{}");
       } else {
         exchange->ReplyJson(200, "{}");
       }
@@ -185,7 +189,7 @@ TEST_F(GatewayTest, AuthenticatesAndChecksScopes) {
   EXPECT_EQ(Call(open).status, 200);
 }
 
-TEST_F(GatewayTest, CustomerBoundCredentialsSeeOwnerGuardedThingsAsMissing) {
+TEST_F(GatewayTest, OwnerGuardedRoutesFailClosedForCustomerBoundCredentials) {
   const std::string customer =
       "Bearer " + testing::SignJwt(Key(), "RS256", testing::ValidClaims("cust-1", "orders:read"));
   auto get = [&](const std::string& id, const std::string& authorization) {
@@ -197,9 +201,10 @@ TEST_F(GatewayTest, CustomerBoundCredentialsSeeOwnerGuardedThingsAsMissing) {
   };
   Response hidden = get("exists", customer);
   Response missing_for_customer = get("missing", customer);
-  EXPECT_EQ(handled_, 0) << "the guard answers before the backend is asked";
+  // The handler answered success without establishing ownership: the pipeline turned it into
+  // the route's not-found.
+  EXPECT_EQ(handled_, 2);
   Response missing_for_admin = get("missing", kAdminKey);
-  EXPECT_EQ(handled_, 1);
   EXPECT_EQ(hidden.status, 404);
   EXPECT_EQ(missing_for_admin.status, 404);
   EXPECT_EQ(Reason(hidden), "THING_NOT_FOUND");
@@ -209,6 +214,22 @@ TEST_F(GatewayTest, CustomerBoundCredentialsSeeOwnerGuardedThingsAsMissing) {
   hidden_body.replace(hidden_body.find("exists"), 6, "missing");
   EXPECT_EQ(hidden_body, missing_for_admin.body);
   EXPECT_EQ(get("exists", kAdminKey).status, 200);
+  // Ownership established: the customer sees its own; another customer does not.
+  EXPECT_EQ(get("cust-1-thing", customer).status, 200);
+  const std::string other =
+      "Bearer " + testing::SignJwt(Key(), "RS256", testing::ValidClaims("cust-2", "orders:read"));
+  Response foreign = get("cust-1-thing", other);
+  EXPECT_EQ(foreign.status, 404);
+  EXPECT_EQ(Reason(foreign), "THING_NOT_FOUND");
+}
+
+TEST_F(GatewayTest, OwnerGuardedRoutesNeedANotFoundAnswer) {
+  RouteSpec unguarded;
+  unguarded.method = "GET";
+  unguarded.path = "/v1/unguarded/{id}";
+  unguarded.access.owner_guarded = true;
+  unguarded.handler = [](std::shared_ptr<Exchange> exchange) { exchange->ReplyJson(200, "{}"); };
+  EXPECT_FALSE(gateway_->AddRoute(std::move(unguarded)).ok());
 }
 
 TEST_F(GatewayTest, ChecksParametersHeadersAndBody) {

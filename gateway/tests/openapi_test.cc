@@ -68,7 +68,12 @@ TEST(OpenApiTest, DocumentAndRouterAgreeRouteByRoute) {
                                                         {"GET", "/v1/shipments/{id}"},
                                                         {"POST", "/v1/shipments/{id}/events"},
                                                         {"GET", "/v1/payments"},
-                                                        {"GET", "/v1/invoices"}}) {
+                                                        {"GET", "/v1/invoices"},
+                                                        {"POST", "/v1/orders"},
+                                                        {"GET", "/v1/orders"},
+                                                        {"GET", "/v1/orders/{id}"},
+                                                        {"POST", "/v1/customers"},
+                                                        {"GET", "/v1/customers/{id}"}}) {
     EXPECT_EQ(served.count(expected), 1u) << expected.first << " " << expected.second;
   }
 }
@@ -94,6 +99,20 @@ TEST(OpenApiTest, SchemasFollowTheJsonMapping) {
   EXPECT_TRUE(adjust["responses"].contains("422"));
   EXPECT_EQ(adjust["parameters"][0]["name"], "Idempotency-Key");
   EXPECT_TRUE(adjust["parameters"][0]["required"]);
+  // POST /v1/orders: every success status it answers, the key required, the ids it sets not in
+  // the body.
+  const auto& create = document["paths"]["/v1/orders"]["post"];
+  for (const char* status : {"200", "201", "202", "422"}) {
+    EXPECT_TRUE(create["responses"].contains(status)) << status;
+  }
+  EXPECT_EQ(create["responses"]["202"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/oms.order.v1.Order");
+  const auto& order_body =
+      create["requestBody"]["content"]["application/json"]["schema"]["properties"];
+  EXPECT_FALSE(order_body.contains("requestId"));
+  EXPECT_FALSE(order_body.contains("clientId"));
+  EXPECT_TRUE(order_body.contains("customerId"));
+  EXPECT_EQ(create["x-oms-scope"], "orders:write");
   // Every $ref resolves.
   std::function<void(const nlohmann::json&)> check = [&](const nlohmann::json& node) {
     if (node.is_object()) {

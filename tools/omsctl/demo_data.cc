@@ -90,4 +90,18 @@ std::vector<DemoStock> DemoStockLevels() {
   };
 }
 
+order::v1::Customer DemoCustomer(const std::string& email) {
+  order::v1::Customer customer;
+  customer.set_name("Demo Customer");
+  customer.set_email(email);
+  auto* address = customer.add_addresses();
+  address->set_kind(order::v1::ADDRESS_KIND_SHIPPING);
+  address->mutable_address()->set_name("Demo Customer");
+  address->mutable_address()->set_line1("Alexanderplatz 1");
+  address->mutable_address()->set_city("Berlin");
+  address->mutable_address()->set_postal_code("10178");
+  address->mutable_address()->set_country("DE");
+  return customer;
+}
+
 }  // namespace oms::tools

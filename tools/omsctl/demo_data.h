@@ -4,7 +4,10 @@
 
 #include <vector>
 
+#include <string>
+
 #include "oms/inventory/v1/inventory.pb.h"
+#include "oms/order/v1/order.pb.h"
 
 namespace oms::tools {
 
@@ -17,5 +20,7 @@ struct DemoStock {
 std::vector<inventory::v1::Warehouse> DemoWarehouses();
 std::vector<inventory::v1::Product> DemoProducts();
 std::vector<DemoStock> DemoStockLevels();
+// The customer the printed example order is placed for, with a German shipping address.
+order::v1::Customer DemoCustomer(const std::string& email);
 
 }  // namespace oms::tools

@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "oms/inventory/v1/inventory.grpc.pb.h"
+#include "oms/order/v1/order.grpc.pb.h"
 #include "tools/omsctl/demo_data.h"
 
 ABSL_FLAG(std::string, addr, "127.0.0.1:50052", "host:port of the service (health)");
@@ -21,6 +22,8 @@ ABSL_FLAG(std::string, service, "", "health: service name to check, \"\" for ove
 ABSL_FLAG(int, wait, 0, "health: keep asking for this many seconds until SERVING");
 ABSL_FLAG(std::string, inventory, "127.0.0.1:50052", "host:port of inventory-service");
 ABSL_FLAG(std::string, sku, "", "availability: the SKU");
+ABSL_FLAG(std::string, orders, "",
+          "demo-load: host:port of order-service; also makes the demo customer (none: skipped)");
 
 namespace {
 
@@ -30,7 +33,9 @@ using Clock = std::chrono::system_clock;
 constexpr char kUsage[] =
     "omsctl COMMAND [flags]\n"
     "  health --addr=H:P [--service=NAME] [--wait=SECONDS]   exit 0 when SERVING\n"
-    "  demo-load --inventory=H:P                             load the demo data (idempotent)\n"
+    "  demo-load --inventory=H:P [--orders=H:P]              load the demo data (idempotent);\n"
+    "                                                        --orders: also the demo customer,\n"
+    "                                                        printed as `demo customer: <id>`\n"
     "  list-products --inventory=H:P                         the catalog\n"
     "  list-warehouses --inventory=H:P                       the warehouses\n"
     "  availability --inventory=H:P --sku=SKU                stock per warehouse";
@@ -91,6 +96,50 @@ std::map<std::string, std::string> WarehouseIds(inv::InventoryService::Stub& stu
   return ids;
 }
 
+constexpr char kDemoCustomerEmail[] = "demo@oms.example";
+
+// The demo customer's id, by email across every page ("" when there is none yet).
+std::string FindCustomer(oms::order::v1::OrderService::Stub& stub, const std::string& email,
+                         grpc::Status* status) {
+  oms::order::v1::ListCustomersRequest request;
+  request.set_page_size(500);
+  do {
+    oms::order::v1::ListCustomersResponse page;
+    *status = stub.ListCustomers(Context().get(), request, &page);
+    if (!status->ok()) return "";
+    for (const auto& customer : page.customers()) {
+      if (customer.email() == email) return customer.id();
+    }
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  return "";
+}
+
+// Finds the demo customer or creates it; prints its id for `./oms up`.
+int DemoCustomer(const std::string& address) {
+  auto stub = oms::order::v1::OrderService::NewStub(Connect(address));
+  grpc::Status status;
+  std::string id = FindCustomer(*stub, kDemoCustomerEmail, &status);
+  if (!status.ok()) return Fail("list customers", status);
+  if (id.empty()) {
+    oms::order::v1::CreateCustomerRequest request;
+    *request.mutable_customer() = oms::tools::DemoCustomer(kDemoCustomerEmail);
+    oms::order::v1::Customer created;
+    status = stub->CreateCustomer(Context().get(), request, &created);
+    if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+      // Another load made it between our look and our create.
+      id = FindCustomer(*stub, kDemoCustomerEmail, &status);
+      if (!status.ok()) return Fail("list customers", status);
+    } else if (!status.ok()) {
+      return Fail("create the demo customer", status);
+    } else {
+      id = created.id();
+    }
+  }
+  std::printf("demo customer: %s\n", id.c_str());
+  return 0;
+}
+
 int DemoLoad() {
   auto stub = inv::InventoryService::NewStub(Connect(absl::GetFlag(FLAGS_inventory)));
   for (const auto& warehouse : oms::tools::DemoWarehouses()) {
@@ -130,6 +179,7 @@ int DemoLoad() {
   std::printf("demo data loaded: %zu warehouses, %zu products, %zu stock lines\n",
               oms::tools::DemoWarehouses().size(), oms::tools::DemoProducts().size(),
               oms::tools::DemoStockLevels().size());
+  if (!absl::GetFlag(FLAGS_orders).empty()) return DemoCustomer(absl::GetFlag(FLAGS_orders));
   return 0;
 }
 

@@ -1,0 +1,342 @@
+// Order and customer routes, forwarded to order-service, and the ownership check every route
+// that shows a customer's things shares (WhenOrderVisible).
+//
+// Customer-bound credentials (a JWT with `sub`), as decided here and tested end to end:
+// - POST /v1/orders naming another customer: 403 PERMISSION_DENIED, reason CUSTOMER_MISMATCH
+//   (the client named that customer itself, so the refusal reveals nothing); no customerId:
+//   the credential's own customer.
+// - GET /v1/orders?customerId= of another customer: 403 CUSTOMER_MISMATCH, for the same
+//   reason; without customerId: the credential's own orders only.
+// - GET /v1/orders/{id} and GET /v1/customers/{id} of another customer: 404, byte for byte
+//   what a missing one answers (ids can be guessed; whether one exists must not leak).
+#include <grpcpp/client_context.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "common/validation.h"
+#include "gateway/src/auth.h"
+#include "gateway/src/backends.h"
+#include "gateway/src/forward.h"
+#include "gateway/src/gateway.h"
+#include "gateway/src/json_mapping.h"
+#include "gateway/src/routes.h"
+
+namespace oms::gateway {
+namespace {
+
+namespace ord = oms::order::v1;
+
+// CreateOrder waits for the saga (reserve, authorize, ship), which calls three services.
+constexpr std::chrono::milliseconds kCreateOrderDeadline{15000};
+constexpr char kReplayHeader[] = "oms-replay";
+constexpr char kStatusPrefix[] = "ORDER_STATUS_";
+constexpr char kStrategyPrefix[] = "ALLOCATION_STRATEGY_";
+
+absl::Status OrderNotFoundById(const Exchange& exchange) {
+  return WithReason(absl::StatusCode::kNotFound, "ORDER_NOT_FOUND",
+                    absl::StrCat("order ", exchange.param("id"), " not found"));
+}
+
+absl::Status CustomerNotFound(const Exchange& exchange) {
+  return WithReason(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
+                    absl::StrCat("customer ", exchange.param("id"), " not found"));
+}
+
+absl::Status CustomerMismatch(const std::string& field) {
+  return WithReason(absl::StatusCode::kPermissionDenied, "CUSTOMER_MISMATCH",
+                    absl::StrCat(field, ": this credential acts for another customer"));
+}
+
+// "CONFIRMED" or "ORDER_STATUS_CONFIRMED" (API.md: clients match the suffix).
+absl::StatusOr<ord::OrderStatus> ParseStatus(const std::string& text) {
+  const std::string name =
+      absl::StartsWith(text, kStatusPrefix) ? text : absl::StrCat(kStatusPrefix, text);
+  ord::OrderStatus status = ord::ORDER_STATUS_UNSPECIFIED;
+  if (!ord::OrderStatus_Parse(name, &status) || status == ord::ORDER_STATUS_UNSPECIFIED) {
+    return InvalidField("status", "is not an order status (PENDING, CONFIRMED, ...)");
+  }
+  return status;
+}
+
+// API.md's body writes "allocationStrategy": "MINIMIZE_SPLITS"; the proto3 JSON mapping wants
+// the enum's full name. Anything else (including bodies that are not JSON) is left for
+// ParseJsonBody to judge, so its errors stay the same as on every other route.
+std::string WithFullStrategyName(const std::string& body) {
+  auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) return body;
+  auto it = json.find("allocationStrategy");
+  if (it == json.end() || !it->is_string()) return body;
+  const std::string value = it->get<std::string>();
+  if (value.empty() || absl::StartsWith(value, kStrategyPrefix)) return body;
+  *it = absl::StrCat(kStrategyPrefix, value);
+  return json.dump();
+}
+
+// 201 once the saga decided (CONFIRMED or REJECTED), 202 while it has not (PENDING, or an
+// order an operator must look at), 200 for a replay of an earlier request.
+int CreateOrderStatus(const ord::Order& order, const grpc::ClientContext& context) {
+  const auto& metadata = context.GetServerInitialMetadata();
+  auto replay = metadata.find(kReplayHeader);
+  if (replay != metadata.end() && replay->second == "true") return 200;
+  if (order.status() == ord::ORDER_STATUS_CONFIRMED ||
+      order.status() == ord::ORDER_STATUS_REJECTED) {
+    return 201;
+  }
+  return 202;
+}
+
+void CreateOrder(const std::shared_ptr<Exchange>& exchange, ord::OrderService::Stub* stub) {
+  ord::CreateOrderRequest request;
+  absl::Status parsed = ParseJsonBody(WithFullStrategyName(exchange->request().body), &request,
+                                      exchange->route().body_excluded);
+  if (!CheckOrFail(*exchange, parsed)) return;
+  const Principal& principal = exchange->principal();
+  if (principal.customer_bound()) {
+    if (request.customer_id().empty()) request.set_customer_id(principal.customer_id);
+    if (request.customer_id() != principal.customer_id) {
+      exchange->Fail(CustomerMismatch("customerId"));
+      return;
+    }
+  }
+  request.set_request_id(*exchange->header("Idempotency-Key"));
+  request.set_client_id(principal.client_id);
+  CallBackend<ord::Order>(
+      exchange, std::move(request), [stub](auto... args) { stub->async()->CreateOrder(args...); },
+      [exchange](absl::Status status, ord::Order* order, grpc::ClientContext* context) {
+        if (!status.ok()) {
+          exchange->Fail(status);
+          return;
+        }
+        const Principal& caller = exchange->principal();
+        if (caller.customer_bound()) {
+          if (order->customer_id() != caller.customer_id) {
+            // A replay by (channel, externalOrderId) found another customer's order: never
+            // show it; the external id is taken, which is all this says.
+            exchange->Fail(
+                WithReason(absl::StatusCode::kAlreadyExists, "EXTERNAL_ORDER_ID_IN_USE",
+                           "externalOrderId: the channel already has an order with this id"));
+            return;
+          }
+          exchange->MarkOwnerVerified();
+        }
+        exchange->ReplyMessage(*order, CreateOrderStatus(*order, *context));
+      });
+}
+
+void ListOrders(const std::shared_ptr<Exchange>& exchange, ord::OrderService::Stub* stub) {
+  ord::ListOrdersRequest request;
+  if (const std::string* customer = exchange->query("customerId")) {
+    if (!CheckOrFail(*exchange, ValidateUuid(*customer, "customerId", "a customer id"))) return;
+    request.set_customer_id(*customer);
+  }
+  if (const std::string* status_text = exchange->query("status")) {
+    auto status = ParseStatus(*status_text);
+    if (!CheckOrFail(*exchange, status.status())) return;
+    request.set_status(*status);
+  }
+  int page_size = 0;
+  if (const std::string* size = exchange->query("pageSize")) {
+    (void)absl::SimpleAtoi(*size, &page_size);  // an integer: the pipeline checked
+  }
+  request.set_page_size(page_size);
+  if (const std::string* token = exchange->query("pageToken")) request.set_page_token(*token);
+  const Principal& principal = exchange->principal();
+  if (principal.customer_bound()) {
+    if (request.customer_id().empty()) request.set_customer_id(principal.customer_id);
+    if (request.customer_id() != principal.customer_id) {
+      exchange->Fail(CustomerMismatch("customerId"));
+      return;
+    }
+    exchange->MarkOwnerVerified();  // filtered to its own customer
+  }
+  Forward<ord::ListOrdersResponse>(exchange, std::move(request),
+                                   [stub](auto... args) { stub->async()->ListOrders(args...); });
+}
+
+void GetOrder(const std::shared_ptr<Exchange>& exchange, ord::OrderService::Stub* stub) {
+  ord::GetOrderRequest request;
+  request.set_id(exchange->param("id"));
+  CallBackend<ord::Order>(
+      exchange, std::move(request), [stub](auto... args) { stub->async()->GetOrder(args...); },
+      [exchange](absl::Status status, ord::Order* order, grpc::ClientContext*) {
+        if (!status.ok()) {
+          exchange->FailMappingNotFound(status);
+          return;
+        }
+        const Principal& principal = exchange->principal();
+        if (principal.customer_bound()) {
+          if (order->customer_id() != principal.customer_id) {
+            exchange->Fail(OrderNotFoundById(*exchange));
+            return;
+          }
+          exchange->MarkOwnerVerified();
+        }
+        exchange->ReplyMessage(*order);
+      });
+}
+
+}  // namespace
+
+void WhenOrderVisible(const std::shared_ptr<Exchange>& exchange, Backends& backends,
+                      const std::string& order_id, std::function<void()> then) {
+  if (!exchange->principal().customer_bound()) {
+    then();
+    return;
+  }
+  auto hidden = [exchange] {
+    const RouteSpec& route = exchange->route();
+    exchange->Fail(route.not_found ? route.not_found(*exchange) : absl::NotFoundError("not found"));
+  };
+  // Not an order id at all: no such order, without asking.
+  if (!ValidateUuid(order_id, "orderId", "an order id").ok()) {
+    hidden();
+    return;
+  }
+  ord::GetOrderRequest request;
+  request.set_id(order_id);
+  ord::OrderService::Stub* stub = &backends.order();
+  CallBackend<ord::Order>(
+      exchange, std::move(request), [stub](auto... args) { stub->async()->GetOrder(args...); },
+      [exchange, hidden, then = std::move(then)](absl::Status status, ord::Order* order,
+                                                 grpc::ClientContext*) {
+        if (status.code() == absl::StatusCode::kNotFound ||
+            (status.ok() && order->customer_id() != exchange->principal().customer_id)) {
+          hidden();
+          return;
+        }
+        if (!status.ok()) {
+          exchange->Fail(status);
+          return;
+        }
+        exchange->MarkOwnerVerified();
+        then();
+      });
+}
+
+absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOptions& options) {
+  ord::OrderService::Stub* stub = &backends.order();
+  std::vector<RouteSpec> routes;
+
+  RouteSpec create;
+  create.method = "POST";
+  create.path = "/v1/orders";
+  create.operation_id = "CreateOrder";
+  create.summary =
+      "Place an order and run its saga. 201 with the order once CONFIRMED or REJECTED "
+      "(rejectionReason says why), 202 with the PENDING order when the saga outlives the "
+      "request, 200 with the same order for a replay of the Idempotency-Key or of "
+      "(channel, externalOrderId); the same key with another body: 422 IDEMPOTENCY_KEY_REUSED. "
+      "allocationStrategy may omit the ALLOCATION_STRATEGY_ prefix";
+  create.tag = "orders";
+  create.access.scope = kScopeOrdersWrite;
+  create.access.owner_guarded = true;
+  create.idempotency_key = IdempotencyKey::kRequired;
+  create.body = ord::CreateOrderRequest::descriptor();
+  create.body_excluded = {"requestId", "clientId"};
+  create.response = ord::Order::descriptor();
+  create.success_status = 201;
+  create.other_successes = {200, 202};
+  create.deadline = std::max(options.deadline, kCreateOrderDeadline);
+  create.extra_errors = {404, 409, 422};
+  create.not_found = OrderNotFound;
+  create.handler = [stub](std::shared_ptr<Exchange> exchange) { CreateOrder(exchange, stub); };
+  routes.push_back(std::move(create));
+
+  RouteSpec list;
+  list.method = "GET";
+  list.path = "/v1/orders";
+  list.operation_id = "ListOrders";
+  list.summary =
+      "Orders, newest first, paginated; a customer-bound credential sees only its own customer's";
+  list.tag = "orders";
+  list.access.scope = kScopeOrdersRead;
+  list.access.owner_guarded = true;
+  list.query = {{"customerId", ParamType::kString, false, "only this customer's orders"},
+                {"status", ParamType::kString, false,
+                 "only orders in this status (PENDING, CONFIRMED, ...; the ORDER_STATUS_ prefix "
+                 "is optional)"},
+                {"pageSize", ParamType::kInteger, false, "1 to 500 (0 or absent: 50)"},
+                {"pageToken", ParamType::kString, false, "nextPageToken of the previous page"}};
+  list.response = ord::ListOrdersResponse::descriptor();
+  list.deadline = options.deadline;
+  list.not_found = OrderNotFound;
+  list.handler = [stub](std::shared_ptr<Exchange> exchange) { ListOrders(exchange, stub); };
+  routes.push_back(std::move(list));
+
+  RouteSpec get;
+  get.method = "GET";
+  get.path = "/v1/orders/{id}";
+  get.operation_id = "GetOrder";
+  get.summary = "An order with lines, totals, status, shipments, payment and allocation";
+  get.tag = "orders";
+  get.access.scope = kScopeOrdersRead;
+  get.access.owner_guarded = true;
+  get.response = ord::Order::descriptor();
+  get.deadline = options.deadline;
+  get.not_found = OrderNotFoundById;
+  get.handler = [stub](std::shared_ptr<Exchange> exchange) { GetOrder(exchange, stub); };
+  routes.push_back(std::move(get));
+
+  RouteSpec create_customer;
+  create_customer.method = "POST";
+  create_customer.path = "/v1/customers";
+  create_customer.operation_id = "CreateCustomer";
+  create_customer.summary = "Create a customer profile with addresses (body: the Customer)";
+  create_customer.tag = "customers";
+  create_customer.access.scope = kScopeAdmin;
+  create_customer.body = ord::Customer::descriptor();
+  create_customer.body_excluded = {"id", "createTime", "updateTime"};
+  create_customer.response = ord::Customer::descriptor();
+  create_customer.success_status = 201;
+  create_customer.deadline = options.deadline;
+  create_customer.extra_errors = {409};
+  create_customer.handler = [stub](std::shared_ptr<Exchange> exchange) {
+    ord::CreateCustomerRequest request;
+    if (!ParseBodyOrFail(*exchange, request.mutable_customer(), exchange->route().body_excluded)) {
+      return;
+    }
+    Forward<ord::Customer>(exchange, std::move(request),
+                           [stub](auto... args) { stub->async()->CreateCustomer(args...); });
+  };
+  routes.push_back(std::move(create_customer));
+
+  RouteSpec get_customer;
+  get_customer.method = "GET";
+  get_customer.path = "/v1/customers/{id}";
+  get_customer.operation_id = "GetCustomer";
+  get_customer.summary = "A customer profile; a customer-bound credential sees only its own";
+  get_customer.tag = "customers";
+  get_customer.access.scope = kScopeOrdersRead;
+  get_customer.access.owner_guarded = true;
+  get_customer.response = ord::Customer::descriptor();
+  get_customer.deadline = options.deadline;
+  get_customer.not_found = CustomerNotFound;
+  get_customer.handler = [stub](std::shared_ptr<Exchange> exchange) {
+    const Principal& principal = exchange->principal();
+    if (principal.customer_bound()) {
+      if (exchange->param("id") != principal.customer_id) {
+        exchange->Fail(CustomerNotFound(*exchange));
+        return;
+      }
+      exchange->MarkOwnerVerified();
+    }
+    ord::GetCustomerRequest request;
+    request.set_id(exchange->param("id"));
+    Forward<ord::Customer>(exchange, std::move(request),
+                           [stub](auto... args) { stub->async()->GetCustomer(args...); });
+  };
+  routes.push_back(std::move(get_customer));
+
+  for (auto& route : routes) {
+    absl::Status added = gateway.AddRoute(std::move(route));
+    if (!added.ok()) return added;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace oms::gateway

@@ -1,0 +1,492 @@
+// The gateway in front of all four real services (inventory, billing, shipping, order), driven
+// over HTTP: placing orders (a split order CONFIRMED, a declined card REJECTED, replays and a
+// reused key), reading and listing orders, customers, the security matrix of the order and
+// customer routes, and the ownership rule for customer-bound tokens on every order-scoped read.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "gateway/tests/http_client.h"
+#include "gateway/tests/test_keys.h"
+#include "tests/support/process.h"
+#include "tests/support/service_under_test.h"
+
+namespace oms::gateway {
+namespace {
+
+using nlohmann::json;
+using testing::HttpAnswer;
+using testing::HttpCall;
+
+constexpr char kAdminKey[] = "orders-e2e-bootstrap-admin-key-0123";
+constexpr char kMissingId[] = "00000000-0000-4000-8000-000000000000";
+
+struct Env {
+  std::unique_ptr<oms::testing::ServiceUnderTest> inventory, billing, shipping, order;
+  oms::testing::ChildProcess gateway;
+  std::string dir;
+  int http_port = 0;
+  testing::TestKey key;
+  // Two customers; the split order and the declined one are Erika's, Max has one order.
+  std::string erika, max;
+  json split_order, declined_order, max_order;
+};
+Env* env = nullptr;
+
+std::string GatewayLog() { return oms::testing::ReadFile(env->dir + "/gateway.log"); }
+
+std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
+
+std::string Token(const std::string& subject, const std::string& scope) {
+  return testing::SignJwt(env->key, "RS256", testing::ValidClaims(subject, scope));
+}
+
+HttpAnswer Call(const std::string& method, const std::string& path,
+                std::vector<std::string> headers = {}, const std::string& body = "") {
+  if (!body.empty()) headers.push_back("Content-Type: application/json");
+  return HttpCall(method, absl::StrCat("http://127.0.0.1:", env->http_port, path), headers, body,
+                  method == "POST");
+}
+
+HttpAnswer Admin(const std::string& method, const std::string& path, const std::string& body = "",
+                 std::vector<std::string> headers = {}) {
+  headers.push_back(Bearer(kAdminKey));
+  return Call(method, path, headers, body);
+}
+
+std::string Reason(const HttpAnswer& answer) {
+  auto body = json::parse(answer.body, nullptr, false);
+  return body.is_discarded() ? "" : body["error"].value("reason", "");
+}
+
+json Body(const HttpAnswer& answer) { return json::parse(answer.body, nullptr, false); }
+
+json OrderBody(const std::string& customer_id, const std::string& sku, int quantity,
+               const std::string& token = "tok_visa") {
+  json body = {{"channel", "web"},
+               {"currency", "EUR"},
+               {"lines", {{{"sku", sku}, {"quantity", std::to_string(quantity)}}}},
+               {"shippingAddress",
+                {{"name", "Erika Mustermann"},
+                 {"line1", "Heidestrasse 17"},
+                 {"city", "Hamburg"},
+                 {"postalCode", "20095"},
+                 {"country", "DE"}}},
+               {"payment", {{"method", "CARD"}, {"token", token}}},
+               {"allocationStrategy", "MINIMIZE_SPLITS"}};
+  if (!customer_id.empty()) body["customerId"] = customer_id;
+  return body;
+}
+
+std::string CreateCustomer(const std::string& name, const std::string& email) {
+  HttpAnswer created = Admin(
+      "POST", "/v1/customers",
+      json{
+          {"name", name},
+          {"email", email},
+          {"addresses",
+           {{{"kind", "ADDRESS_KIND_SHIPPING"},
+             {"address", {{"line1", "Heidestrasse 17"}, {"city", "Hamburg"}, {"country", "DE"}}}}}}}
+          .dump());
+  EXPECT_EQ(created.status, 201) << created.body;
+  return Body(created).value("id", "");
+}
+
+class GatewayOrdersE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    env = new Env;
+    env->key = testing::MakeRsaKey("orders-e2e-key");
+    using oms::testing::ServiceUnderTest;
+    env->inventory = std::make_unique<ServiceUnderTest>(OMS_INVENTORY_BIN, "OMS_INVENTORY");
+    env->billing = std::make_unique<ServiceUnderTest>(OMS_BILLING_BIN, "OMS_BILLING");
+    env->shipping = std::make_unique<ServiceUnderTest>(OMS_SHIPPING_BIN, "OMS_SHIPPING");
+    env->order = std::make_unique<ServiceUnderTest>(OMS_ORDER_BIN, "OMS_ORDER");
+    for (auto* service : {env->inventory.get(), env->billing.get(), env->shipping.get()}) {
+      absl::Status started = service->Start();
+      ASSERT_TRUE(started.ok()) << started;
+    }
+    auto address = [](const oms::testing::ServiceUnderTest& service) {
+      return absl::StrCat("127.0.0.1:", service.grpc_port());
+    };
+    absl::Status order_started =
+        env->order->Start({{"OMS_INVENTORY_ADDR", address(*env->inventory)},
+                           {"OMS_BILLING_ADDR", address(*env->billing)},
+                           {"OMS_SHIPPING_ADDR", address(*env->shipping)}});
+    ASSERT_TRUE(order_started.ok()) << order_started << env->order->log();
+
+    env->dir = oms::testing::MakeTempDir();
+    const std::string jwks = env->dir + "/jwks.json";
+    std::ofstream(jwks) << testing::Jwks({&env->key});
+    const std::string ready = env->dir + "/ready.json";
+    absl::Status started = env->gateway.Start(OMS_GATEWAY_BIN, {},
+                                              {{"OMS_GATEWAY_PORT", "0"},
+                                               {"OMS_GATEWAY_METRICS_PORT", "0"},
+                                               {"OMS_LISTEN_HOST", "127.0.0.1"},
+                                               {"OMS_READY_FILE", ready},
+                                               {"OMS_INVENTORY_ADDR", address(*env->inventory)},
+                                               {"OMS_BILLING_ADDR", address(*env->billing)},
+                                               {"OMS_SHIPPING_ADDR", address(*env->shipping)},
+                                               {"OMS_ORDER_ADDR", address(*env->order)},
+                                               {"OMS_BOOTSTRAP_ADMIN_KEY", kAdminKey},
+                                               {"OMS_GATEWAY_JWKS_FILE", jwks},
+                                               {"OMS_GATEWAY_JWT_ALG", "RS256"},
+                                               {"OMS_GATEWAY_JWT_ISSUER", "https://issuer.test"},
+                                               {"OMS_GATEWAY_JWT_AUDIENCE", "oms"},
+                                               {"OMS_GATEWAY_RATE_LIMIT_RPS", "1000"},
+                                               {"OMS_GATEWAY_RATE_LIMIT_BURST", "1000"}},
+                                              env->dir + "/gateway.log");
+    ASSERT_TRUE(started.ok()) << started;
+    auto ports = oms::testing::WaitForFile(ready, std::chrono::seconds(30));
+    ASSERT_TRUE(ports.ok()) << ports.status() << GatewayLog();
+    int metrics_port = 0;
+    ASSERT_EQ(std::sscanf(ports->c_str(), "{\"http_port\": %d, \"metrics_port\": %d}",
+                          &env->http_port, &metrics_port),
+              2)
+        << *ports;
+    SeedCatalog();
+    env->erika = CreateCustomer("Erika Mustermann", "erika@example.com");
+    env->max = CreateCustomer("Max Mustermann", "max@example.com");
+    ASSERT_FALSE(env->erika.empty());
+    ASSERT_FALSE(env->max.empty());
+    PlaceFixtureOrders();
+  }
+
+  static void TearDownTestSuite() {
+    delete env;
+    env = nullptr;
+  }
+
+  // Two German warehouses with 6 PACK each (an order of 8 must split) and 5 MUG each.
+  static void SeedCatalog() {
+    for (const auto& [sku, price] : {std::pair{"PACK", "7999"}, std::pair{"MUG", "1299"}}) {
+      HttpAnswer product = Admin("POST", "/v1/products",
+                                 json{{"sku", sku},
+                                      {"name", std::string("Product ") + sku},
+                                      {"unitPrice", {{"currency", "EUR"}, {"amountMinor", price}}},
+                                      {"weightGrams", "900"}}
+                                     .dump());
+      ASSERT_EQ(product.status, 201) << product.body;
+    }
+    for (const auto& [code, latitude] : {std::pair{"HAM-1", 53.55}, std::pair{"MUC-1", 48.14}}) {
+      HttpAnswer warehouse =
+          Admin("POST", "/v1/warehouses",
+                json{{"code", code},
+                     {"name", code},
+                     {"address", {{"line1", "1 Dock Road"}, {"city", "City"}, {"country", "DE"}}},
+                     {"region", "eu-central"},
+                     {"location", {{"latitude", latitude}, {"longitude", 10.0}}}}
+                    .dump());
+      ASSERT_EQ(warehouse.status, 201) << warehouse.body;
+      const std::string id = Body(warehouse).value("id", "");
+      for (const auto& [sku, quantity] : {std::pair{"PACK", "6"}, std::pair{"MUG", "5"}}) {
+        HttpAnswer adjusted = Admin("POST", "/v1/stock:adjust",
+                                    json{{"warehouseId", id},
+                                         {"sku", sku},
+                                         {"delta", quantity},
+                                         {"reason", "ADJUSTMENT_REASON_RECEIPT"}}
+                                        .dump(),
+                                    {absl::StrCat("Idempotency-Key: seed-", code, "-", sku)});
+        ASSERT_EQ(adjusted.status, 200) << adjusted.body;
+      }
+    }
+  }
+
+  static void PlaceFixtureOrders() {
+    HttpAnswer split = Admin("POST", "/v1/orders", OrderBody(env->erika, "PACK", 8).dump(),
+                             {"Idempotency-Key: split-1"});
+    ASSERT_EQ(split.status, 201) << split.body << env->order->log();
+    env->split_order = Body(split);
+    HttpAnswer declined =
+        Admin("POST", "/v1/orders", OrderBody(env->erika, "MUG", 1, "tok_chargeDeclined").dump(),
+              {"Idempotency-Key: declined-1"});
+    ASSERT_EQ(declined.status, 201) << declined.body;
+    env->declined_order = Body(declined);
+    HttpAnswer max = Admin("POST", "/v1/orders", OrderBody(env->max, "MUG", 1).dump(),
+                           {"Idempotency-Key: max-1"});
+    ASSERT_EQ(max.status, 201) << max.body;
+    env->max_order = Body(max);
+  }
+
+  static json Availability(const std::string& sku) {
+    HttpAnswer answer = Admin("GET", "/v1/products/" + sku + "/availability");
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    return Body(answer);
+  }
+};
+
+TEST_F(GatewayOrdersE2eTest, ASplitOrderIsConfirmedWithTwoAllocationGroups) {
+  ASSERT_NE(env, nullptr);
+  const json& order = env->split_order;
+  EXPECT_EQ(order["status"], "ORDER_STATUS_CONFIRMED") << order.dump();
+  EXPECT_EQ(order["customerId"], env->erika);
+  ASSERT_EQ(order["allocation"]["groups"].size(), 2u) << order.dump();
+  EXPECT_EQ(order["shipments"].size(), 2u);
+  EXPECT_EQ(order["total"], (json{{"currency", "EUR"}, {"amountMinor", std::to_string(8 * 9519)}}));
+  EXPECT_EQ(Availability("PACK")["totalAvailable"], "4");
+
+  HttpAnswer read = Admin("GET", "/v1/orders/" + order["id"].get<std::string>());
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(Body(read)["id"], order["id"]);
+  EXPECT_EQ(Body(read)["status"], "ORDER_STATUS_CONFIRMED");
+}
+
+TEST_F(GatewayOrdersE2eTest, ADeclinedCardIsRejectedWithItsReason) {
+  ASSERT_NE(env, nullptr);
+  EXPECT_EQ(env->declined_order["status"], "ORDER_STATUS_REJECTED");
+  EXPECT_EQ(env->declined_order["rejectionReason"], "PAYMENT_DECLINED");
+  EXPECT_FALSE(env->declined_order["id"].get<std::string>().empty());
+  // Its stock went back: 10 MUG, one held by Max's order.
+  EXPECT_EQ(Availability("MUG")["totalAvailable"], "9");
+}
+
+TEST_F(GatewayOrdersE2eTest, ReplaysAnswerTheSameOrderAndAReusedKeyIsRefused) {
+  ASSERT_NE(env, nullptr);
+  const std::string body = OrderBody(env->erika, "PACK", 8).dump();
+  HttpAnswer replay = Admin("POST", "/v1/orders", body, {"Idempotency-Key: split-1"});
+  ASSERT_EQ(replay.status, 200) << replay.body;
+  EXPECT_EQ(Body(replay)["id"], env->split_order["id"]);
+  EXPECT_EQ(Availability("PACK")["totalAvailable"], "4") << "no second reservation";
+
+  HttpAnswer changed = Admin("POST", "/v1/orders", OrderBody(env->erika, "PACK", 1).dump(),
+                             {"Idempotency-Key: split-1"});
+  EXPECT_EQ(changed.status, 422) << changed.body;
+  EXPECT_EQ(Reason(changed), "IDEMPOTENCY_KEY_REUSED");
+
+  HttpAnswer keyless = Admin("POST", "/v1/orders", body);
+  EXPECT_EQ(keyless.status, 400) << keyless.body;
+  EXPECT_EQ(Reason(keyless), "IDEMPOTENCY_KEY_MISSING");
+
+  // Keys belong to a client: the same key from another credential is another order request.
+  HttpAnswer other_client =
+      Call("POST", "/v1/orders", {Bearer(Token("", "orders:write")), "Idempotency-Key: split-1"},
+           OrderBody(env->erika, "PACK", 1).dump());
+  EXPECT_EQ(other_client.status, 201) << other_client.body;
+  EXPECT_NE(Body(other_client)["id"], env->split_order["id"]);
+
+  // Bad input is a 400 naming the field, and nothing is created.
+  HttpAnswer bad = Admin("POST", "/v1/orders", OrderBody(env->erika, "PACK", 0).dump(),
+                         {"Idempotency-Key: bad-qty"});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  HttpAnswer smuggled = Admin("POST", "/v1/orders",
+                              [&] {
+                                json with_client = OrderBody(env->erika, "PACK", 1);
+                                with_client["clientId"] = "admin";
+                                return with_client.dump();
+                              }(),
+                              {"Idempotency-Key: smuggled"});
+  EXPECT_EQ(smuggled.status, 400) << smuggled.body;
+  EXPECT_EQ(Reason(smuggled), "UNKNOWN_FIELD");
+}
+
+TEST_F(GatewayOrdersE2eTest, OrdersAreListedNewestFirstByPageAndStatus) {
+  ASSERT_NE(env, nullptr);
+  const std::string erika = "/v1/orders?customerId=" + env->erika;
+  HttpAnswer all = Admin("GET", erika + "&pageSize=100");
+  ASSERT_EQ(all.status, 200) << all.body;
+  const json everything = Body(all)["orders"];
+  ASSERT_GE(everything.size(), 2u);
+  // Page by page, one at a time: the same orders in the same order, newest first.
+  std::vector<std::string> paged;
+  std::string token;
+  do {
+    HttpAnswer page =
+        Admin("GET", erika + "&pageSize=1" + (token.empty() ? "" : "&pageToken=" + token));
+    ASSERT_EQ(page.status, 200) << page.body;
+    ASSERT_EQ(Body(page)["orders"].size(), 1u);
+    paged.push_back(Body(page)["orders"][0]["id"]);
+    token = Body(page).value("nextPageToken", "");
+  } while (!token.empty() && paged.size() <= everything.size());
+  ASSERT_EQ(paged.size(), everything.size());
+  for (std::size_t i = 0; i < paged.size(); ++i) {
+    EXPECT_EQ(paged[i], everything[i]["id"]) << i;
+    EXPECT_EQ(everything[i]["customerId"], env->erika);
+    if (i > 0) {
+      EXPECT_GE(everything[i - 1]["createTime"].get<std::string>(),
+                everything[i]["createTime"].get<std::string>());
+    }
+  }
+  // The declined order came after the split one.
+  auto position = [&](const json& order) {
+    return std::find(paged.begin(), paged.end(), order["id"].get<std::string>()) - paged.begin();
+  };
+  EXPECT_LT(position(env->declined_order), position(env->split_order));
+  EXPECT_LT(position(env->split_order), static_cast<long>(paged.size()));
+
+  for (const std::string status : {"REJECTED", "ORDER_STATUS_REJECTED"}) {
+    HttpAnswer rejected = Admin("GET", erika + "&status=" + status);
+    ASSERT_EQ(rejected.status, 200) << rejected.body;
+    ASSERT_EQ(Body(rejected)["orders"].size(), 1u) << status;
+    EXPECT_EQ(Body(rejected)["orders"][0]["id"], env->declined_order["id"]);
+  }
+  HttpAnswer bogus = Admin("GET", erika + "&status=LOST");
+  EXPECT_EQ(bogus.status, 400);
+  EXPECT_EQ(Admin("GET", "/v1/orders?status=ORDER_STATUS_UNSPECIFIED").status, 400);
+  EXPECT_EQ(Admin("GET", "/v1/orders?customerId=not-a-uuid").status, 400);
+}
+
+TEST_F(GatewayOrdersE2eTest, CustomersAreCreatedAndRead) {
+  ASSERT_NE(env, nullptr);
+  HttpAnswer read = Admin("GET", "/v1/customers/" + env->erika);
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(Body(read)["email"], "erika@example.com");
+  EXPECT_TRUE(Body(read)["addresses"][0]["isDefault"].get<bool>());
+  HttpAnswer duplicate =
+      Admin("POST", "/v1/customers",
+            json{{"name", "Erika Again"}, {"email", "erika@example.com"}}.dump());
+  EXPECT_EQ(duplicate.status, 409) << duplicate.body;
+  HttpAnswer with_id =
+      Admin("POST", "/v1/customers",
+            json{{"id", env->erika}, {"name", "X"}, {"email", "x@example.com"}}.dump());
+  EXPECT_EQ(with_id.status, 400);
+  EXPECT_EQ(Admin("GET", std::string("/v1/customers/") + kMissingId).status, 404);
+}
+
+TEST_F(GatewayOrdersE2eTest, SecurityMatrixOfTheOrderAndCustomerRoutes) {
+  ASSERT_NE(env, nullptr);
+  const std::string order_id = env->split_order["id"];
+  const std::string create_body = OrderBody(env->erika, "MUG", 1).dump();
+  struct Case {
+    std::string method, path, body, scope;
+  };
+  const std::vector<Case> routes = {
+      {"POST", "/v1/orders", create_body, "orders:write"},
+      {"GET", "/v1/orders", "", "orders:read"},
+      {"GET", "/v1/orders/" + order_id, "", "orders:read"},
+      {"POST", "/v1/customers", R"({"name":"S","email":"s@example.com"})", "admin"},
+      {"GET", "/v1/customers/" + env->erika, "", "orders:read"},
+  };
+  for (const Case& route : routes) {
+    HttpAnswer anonymous = Call(route.method, route.path, {"Idempotency-Key: sec-1"}, route.body);
+    EXPECT_EQ(anonymous.status, 401) << route.method << " " << route.path;
+    EXPECT_EQ(anonymous.headers["www-authenticate"].rfind("Bearer", 0), 0u);
+    // Scopes other than the one the route needs.
+    const std::string wrong_scope = route.scope == "orders:read" ? "orders:write" : "orders:read";
+    HttpAnswer scopeless =
+        Call(route.method, route.path, {Bearer(Token("", wrong_scope)), "Idempotency-Key: sec-1"},
+             route.body);
+    EXPECT_EQ(scopeless.status, 403) << route.method << " " << route.path << scopeless.body;
+    EXPECT_EQ(Reason(scopeless), "MISSING_SCOPE");
+  }
+  EXPECT_EQ(Availability("MUG")["totalAvailable"], "9") << "nothing refused reserved stock";
+
+  const std::string max_reader = Bearer(Token(env->max, "orders:read orders:write"));
+  const std::string rid = "X-Request-Id: same-request-id";
+  // Another customer's order: byte for byte a missing order.
+  HttpAnswer foreign = Call("GET", "/v1/orders/" + order_id, {max_reader, rid});
+  HttpAnswer missing = Call("GET", std::string("/v1/orders/") + kMissingId, {max_reader, rid});
+  HttpAnswer missing_for_admin =
+      Call("GET", std::string("/v1/orders/") + kMissingId, {Bearer(kAdminKey), rid});
+  EXPECT_EQ(foreign.status, 404) << foreign.body;
+  std::string foreign_body = foreign.body;
+  foreign_body.replace(foreign_body.find(order_id), order_id.size(), kMissingId);
+  EXPECT_EQ(foreign_body, missing.body);
+  EXPECT_EQ(missing.body, missing_for_admin.body);
+  // Its own order it sees.
+  const std::string max_order = env->max_order["id"];
+  EXPECT_EQ(Call("GET", "/v1/orders/" + max_order, {max_reader}).status, 200);
+
+  // Another customer's profile: a missing one.
+  HttpAnswer foreign_customer = Call("GET", "/v1/customers/" + env->erika, {max_reader, rid});
+  HttpAnswer missing_customer =
+      Call("GET", std::string("/v1/customers/") + kMissingId, {Bearer(kAdminKey), rid});
+  EXPECT_EQ(foreign_customer.status, 404);
+  std::string foreign_customer_body = foreign_customer.body;
+  foreign_customer_body.replace(foreign_customer_body.find(env->erika), env->erika.size(),
+                                kMissingId);
+  EXPECT_EQ(foreign_customer_body, missing_customer.body);
+  EXPECT_EQ(Call("GET", "/v1/customers/" + env->max, {max_reader}).status, 200);
+
+  // Ordering for another customer: 403, and nothing is reserved.
+  HttpAnswer impostor = Call("POST", "/v1/orders", {max_reader, "Idempotency-Key: impostor-1"},
+                             OrderBody(env->erika, "MUG", 1).dump());
+  EXPECT_EQ(impostor.status, 403) << impostor.body;
+  EXPECT_EQ(Reason(impostor), "CUSTOMER_MISMATCH");
+  EXPECT_EQ(Availability("MUG")["totalAvailable"], "9");
+  // Without customerId, the order is the credential's own.
+  HttpAnswer own = Call("POST", "/v1/orders", {max_reader, "Idempotency-Key: own-1"},
+                        OrderBody("", "MUG", 1).dump());
+  ASSERT_EQ(own.status, 201) << own.body;
+  EXPECT_EQ(Body(own)["customerId"], env->max);
+  EXPECT_EQ(Body(own)["status"], "ORDER_STATUS_CONFIRMED");
+
+  // Listing: another customer's orders is 403; without a filter, only its own.
+  HttpAnswer foreign_list = Call("GET", "/v1/orders?customerId=" + env->erika, {max_reader});
+  EXPECT_EQ(foreign_list.status, 403);
+  EXPECT_EQ(Reason(foreign_list), "CUSTOMER_MISMATCH");
+  HttpAnswer own_list = Call("GET", "/v1/orders", {max_reader});
+  ASSERT_EQ(own_list.status, 200) << own_list.body;
+  ASSERT_EQ(Body(own_list)["orders"].size(), 2u);
+  for (const auto& order : Body(own_list)["orders"]) EXPECT_EQ(order["customerId"], env->max);
+  // Admins list everyone's.
+  HttpAnswer everyone = Admin("GET", "/v1/orders?pageSize=100");
+  EXPECT_GE(Body(everyone)["orders"].size(), 4u);
+}
+
+TEST_F(GatewayOrdersE2eTest, CustomerBoundTokensReadOnlyTheirOwnShipmentsPaymentsAndInvoices) {
+  ASSERT_NE(env, nullptr);
+  const std::string erika = Bearer(Token(env->erika, "orders:read"));
+  const std::string max = Bearer(Token(env->max, "orders:read"));
+  const std::string order_id = env->split_order["id"];
+  const std::string rid = "X-Request-Id: same-request-id";
+
+  HttpAnswer shipments = Call("GET", "/v1/shipments?orderId=" + order_id, {erika});
+  ASSERT_EQ(shipments.status, 200) << shipments.body;
+  ASSERT_EQ(Body(shipments)["shipments"].size(), 2u);
+  const std::string shipment_id = Body(shipments)["shipments"][0]["id"];
+  HttpAnswer shipment = Call("GET", "/v1/shipments/" + shipment_id, {erika});
+  ASSERT_EQ(shipment.status, 200) << shipment.body;
+  EXPECT_EQ(Body(shipment)["orderId"], order_id);
+  HttpAnswer payments = Call("GET", "/v1/payments?orderId=" + order_id, {erika});
+  ASSERT_EQ(payments.status, 200) << payments.body;
+  EXPECT_EQ(Body(payments)["payments"].size(), 1u);
+  EXPECT_EQ(Call("GET", "/v1/invoices?orderId=" + order_id, {erika}).status, 200);
+
+  // Another customer: each answers exactly what a missing order or shipment answers.
+  for (const std::string list : {"/v1/shipments", "/v1/payments", "/v1/invoices"}) {
+    HttpAnswer foreign = Call("GET", list + "?orderId=" + order_id, {max, rid});
+    HttpAnswer missing = Call("GET", list + "?orderId=" + kMissingId, {max, rid});
+    EXPECT_EQ(foreign.status, 404) << list << foreign.body;
+    EXPECT_EQ(Reason(foreign), "ORDER_NOT_FOUND");
+    std::string foreign_body = foreign.body;
+    foreign_body.replace(foreign_body.find(order_id), order_id.size(), kMissingId);
+    EXPECT_EQ(foreign_body, missing.body) << list;
+  }
+  HttpAnswer foreign_shipment = Call("GET", "/v1/shipments/" + shipment_id, {max, rid});
+  HttpAnswer missing_shipment =
+      Call("GET", std::string("/v1/shipments/") + kMissingId, {Bearer(kAdminKey), rid});
+  EXPECT_EQ(foreign_shipment.status, 404) << foreign_shipment.body;
+  std::string foreign_shipment_body = foreign_shipment.body;
+  foreign_shipment_body.replace(foreign_shipment_body.find(shipment_id), shipment_id.size(),
+                                kMissingId);
+  EXPECT_EQ(foreign_shipment_body, missing_shipment.body);
+  // Credentials not bound to a customer read every order's.
+  EXPECT_EQ(
+      Call("GET", "/v1/shipments?orderId=" + order_id, {Bearer(Token("", "orders:read"))}).status,
+      200);
+}
+
+TEST_F(GatewayOrdersE2eTest, ReadinessIncludesOrderService) {
+  ASSERT_NE(env, nullptr);
+  HttpAnswer ready = Call("GET", "/readyz");
+  ASSERT_EQ(ready.status, 200) << ready.body;
+  EXPECT_EQ(Body(ready)["backends"]["order"], "SERVING");
+  HttpAnswer openapi = Call("GET", "/openapi.json");
+  ASSERT_EQ(openapi.status, 200);
+  EXPECT_TRUE(Body(openapi)["paths"].contains("/v1/orders/{id}"));
+  // Without order-service the gateway is not ready.
+  auto stopped = env->order->process().Stop(SIGTERM, std::chrono::seconds(20));
+  ASSERT_TRUE(stopped.ok()) << stopped.status();
+  HttpAnswer unready = Call("GET", "/readyz");
+  EXPECT_EQ(unready.status, 503) << unready.body;
+  EXPECT_EQ(Body(unready)["backends"]["order"], "UNREACHABLE");
+}
+
+}  // namespace
+}  // namespace oms::gateway
