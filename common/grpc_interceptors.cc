@@ -148,10 +148,13 @@ const char* RpcTypeName(Type type) {
 
 class ServerInterceptor : public grpc::experimental::Interceptor {
  public:
-  ServerInterceptor(grpc::experimental::ServerRpcInfo* info, RpcMetrics& metrics)
+  ServerInterceptor(grpc::experimental::ServerRpcInfo* info, RpcMetrics& metrics,
+                    const Failpoints& failpoints, const std::string& failpoint_prefix)
       : info_(info),
         method_(info->method()),
-        series_(metrics.For(method_, RpcTypeName(info->type()))) {}
+        series_(metrics.For(method_, RpcTypeName(info->type()))),
+        failpoints_(failpoints),
+        failpoint_prefix_(failpoint_prefix) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
@@ -160,7 +163,14 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
       TakeRequestId(methods->GetRecvInitialMetadata());
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      Finish(methods->GetSendStatus());
+      const grpc::Status status = methods->GetSendStatus();
+      // The handler's transaction has committed; the reply has not left yet.
+      if (status.ok() && !failpoints_.empty()) {
+        failpoints_.Hit(absl::StrCat(failpoint_prefix_, ".", SplitMethod(method_).second,
+                                     ".before_reply"),
+                        request_id_);
+      }
+      Finish(status);
     }
     methods->Proceed();
   }
@@ -195,20 +205,28 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
   grpc::experimental::ServerRpcInfo* info_;
   std::string method_;
   RpcMetrics::Series& series_;
+  const Failpoints& failpoints_;        // owned by the factory, which outlives every call
+  const std::string& failpoint_prefix_;
   Clock::time_point start_ = Clock::now();
   std::string request_id_;
 };
 
 class ServerFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit ServerFactory(std::shared_ptr<RpcMetrics> metrics) : metrics_(std::move(metrics)) {}
+  ServerFactory(std::shared_ptr<RpcMetrics> metrics, Failpoints failpoints,
+                std::string failpoint_prefix)
+      : metrics_(std::move(metrics)),
+        failpoints_(std::move(failpoints)),
+        failpoint_prefix_(std::move(failpoint_prefix)) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new ServerInterceptor(info, *metrics_);
+    return new ServerInterceptor(info, *metrics_, failpoints_, failpoint_prefix_);
   }
 
  private:
   std::shared_ptr<RpcMetrics> metrics_;
+  const Failpoints failpoints_;
+  const std::string failpoint_prefix_;
 };
 
 class ClientInterceptor : public grpc::experimental::Interceptor {
@@ -270,8 +288,9 @@ std::shared_ptr<RpcMetrics> MakeRpcMetrics(prometheus::Registry& registry, RpcSi
 }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeServerInterceptorFactory(
-    std::shared_ptr<RpcMetrics> metrics) {
-  return std::make_unique<ServerFactory>(std::move(metrics));
+    std::shared_ptr<RpcMetrics> metrics, Failpoints failpoints, std::string failpoint_prefix) {
+  return std::make_unique<ServerFactory>(std::move(metrics), std::move(failpoints),
+                                         std::move(failpoint_prefix));
 }
 
 std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface> MakeClientInterceptorFactory(

@@ -10,6 +10,7 @@
 #include <grpcpp/support/server_interceptor.h>
 
 #include "absl/strings/string_view.h"
+#include "common/failpoints.h"
 
 namespace prometheus {
 class Registry;
@@ -43,9 +44,13 @@ enum class RpcSide { kServer, kClient };
 std::shared_ptr<RpcMetrics> MakeRpcMetrics(prometheus::Registry& registry, RpcSide side,
                                            const std::vector<std::string>& services);
 
-// Counts and times every RPC a server handles, and takes or generates its request id.
+// Counts and times every RPC a server handles, and takes or generates its request id. When a call
+// ends OK, after the handler committed and before the reply leaves, it hits the failpoint
+// `<failpoint_prefix>.<Method>.before_reply` (e.g. inventory.ReserveStock.before_reply): the
+// participant crash "after its commit, before its reply" of RELIABILITY.md, for every method.
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeServerInterceptorFactory(
-    std::shared_ptr<RpcMetrics> metrics);
+    std::shared_ptr<RpcMetrics> metrics, Failpoints failpoints = {},
+    std::string failpoint_prefix = "");
 
 // Counts and times every RPC a channel makes.
 std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface> MakeClientInterceptorFactory(

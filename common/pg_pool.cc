@@ -1,6 +1,7 @@
 #include "common/pg_pool.h"
 
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
@@ -108,6 +109,12 @@ absl::Status PgPool::EnsureConnected(std::size_t slot) {
   if (connection && connection->is_open()) return absl::OkStatus();
   try {
     auto fresh = std::make_unique<pqxx::connection>(options_.url);
+    if (options_.idle_in_transaction_timeout.count() > 0) {
+      pqxx::nontransaction session(*fresh);
+      session.exec_params("SELECT set_config('idle_in_transaction_session_timeout', $1, false)",
+                          std::to_string(options_.idle_in_transaction_timeout.count()));
+      session.commit();
+    }
     for (const auto& statement : options_.statements) fresh->prepare(statement.name, statement.sql);
     connection = std::move(fresh);
     return absl::OkStatus();

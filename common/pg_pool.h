@@ -42,6 +42,9 @@ class PgPool {
     std::size_t size = 8;
     std::chrono::milliseconds acquire_timeout{2000};
     std::vector<PreparedStatement> statements;
+    // > 0: the server ends a session that idles this long inside a transaction, so a process
+    // stalled (paused, swapped out) mid-transaction cannot hold its row locks for ever.
+    std::chrono::milliseconds idle_in_transaction_timeout{0};
   };
 
   // Opens one connection at once so that a bad URL or password fails at start-up; the rest open

@@ -30,7 +30,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   }
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   factories.push_back(
-      MakeServerInterceptorFactory(MakeRpcMetrics(metrics.registry(), RpcSide::kServer, names)));
+      MakeServerInterceptorFactory(MakeRpcMetrics(metrics.registry(), RpcSide::kServer, names),
+                                   config.failpoints, config.failpoint_prefix));
   builder.experimental().SetInterceptorCreators(std::move(factories));
 
   result->server_ = builder.BuildAndStart();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/failpoints.h"
 
 namespace grpc {
 class Channel;
@@ -29,6 +30,10 @@ struct ServerConfig {
   int port = 0;  // 0 picks a free port
   std::chrono::milliseconds drain_timeout{10000};
   int max_receive_bytes = 4 * 1024 * 1024;
+  // Armed `<failpoint_prefix>.<Method>.before_reply` points crash the process after a handler
+  // succeeded and before its reply is sent (fault tests; inert when empty).
+  Failpoints failpoints;
+  std::string failpoint_prefix;  // the service's short name, e.g. "inventory"
 };
 
 class GrpcServer {

@@ -62,6 +62,7 @@ absl::StatusOr<HostConfig> HostConfigFromFlags(int argc, char** argv,
   config.db_pool_size = static_cast<std::size_t>(pool_size);
   config.drain_timeout = std::chrono::seconds(drain);
   config.ready_file = absl::GetFlag(FLAGS_ready_file);
+  config.failpoints = Failpoints::FromEnvironment();
   return config;
 }
 

@@ -22,7 +22,8 @@ struct ServiceIdentity {
 // Parses argv and the environment. The shared flags: --listen_host (OMS_LISTEN_HOST), --port
 // (<prefix>_PORT), --metrics_port (<prefix>_METRICS_PORT), --database_url
 // (<prefix>_DATABASE_URL), --db_pool_size (<prefix>_DB_POOL_SIZE), --drain_seconds
-// (OMS_DRAIN_SECONDS), --log_level (OMS_LOG_LEVEL), --ready_file (OMS_READY_FILE).
+// (OMS_DRAIN_SECONDS), --log_level (OMS_LOG_LEVEL), --ready_file (OMS_READY_FILE); and
+// OMS_FAILPOINTS into HostConfig::failpoints.
 [[nodiscard]] absl::StatusOr<HostConfig> HostConfigFromFlags(
     int argc, char** argv, const ServiceIdentity& identity,
     const std::vector<EnvFallback>& extra = {});

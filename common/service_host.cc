@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/executor.h"
 #include "common/metrics.h"
@@ -25,7 +26,7 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(HostConfig conf
   status = ApplyMigrations(c.database_url, c.migrations);
   if (!status.ok()) return status;
   auto pool = PgPool::Create({c.database_url, c.db_pool_size, std::chrono::milliseconds(2000),
-                              c.statements},
+                              c.statements, c.idle_in_transaction_timeout},
                              &host->metrics_->registry());
   if (!pool.ok()) return pool.status();
   host->pool_ = std::move(*pool);
@@ -39,6 +40,12 @@ absl::Status ServiceHost::Serve(const std::vector<ServiceEntry>& services) {
   server_config.listen_host = config_.listen_host;
   server_config.port = config_.port;
   server_config.drain_timeout = config_.drain_timeout;
+  server_config.failpoints = config_.failpoints;
+  server_config.failpoint_prefix = config_.service_name;
+  const std::string suffix = "-service";
+  if (absl::EndsWith(server_config.failpoint_prefix, suffix)) {
+    server_config.failpoint_prefix.resize(server_config.failpoint_prefix.size() - suffix.size());
+  }
   auto server = GrpcServer::Start(server_config, services, *metrics_);
   if (!server.ok()) return server.status();
   server_ = std::move(*server);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/failpoints.h"
 #include "common/log.h"
 #include "common/migrations.h"
 #include "common/pg_pool.h"
@@ -29,12 +30,17 @@ struct HostConfig {
   std::string database_url;
   std::size_t db_pool_size = 8;
   std::size_t queue_capacity = 512;  // blocking tasks waiting for a pool connection
+  // See PgPool::Options; every service bounds how long a stalled transaction holds its locks.
+  std::chrono::milliseconds idle_in_transaction_timeout{60000};
   std::vector<PreparedStatement> statements;
   std::vector<Migration> migrations;
   std::chrono::milliseconds drain_timeout{10000};
   // When set, {"grpc_port": N, "metrics_port": M} is written here once serving (tests use port 0).
   std::string ready_file;
   log::Level log_level = log::Level::kInfo;
+  // OMS_FAILPOINTS; the server hits `<short name>.<Method>.before_reply` (the short name is
+  // service_name without "-service"), and a service may pass it on to its own failpoints.
+  Failpoints failpoints;
 };
 
 class ServiceHost {

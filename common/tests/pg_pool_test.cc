@@ -113,6 +113,22 @@ TEST_F(PgPoolTest, AnExhaustedPoolAnswersUnavailableAfterTheAcquireTimeout) {
   EXPECT_TRUE(holder.get().ok());
 }
 
+TEST_F(PgPoolTest, SessionsEndThatIdleTooLongInsideATransaction) {
+  PgPool::Options options;
+  options.url = db_.url();
+  options.size = 1;
+  options.idle_in_transaction_timeout = std::chrono::milliseconds(1500);
+  auto pool = PgPool::Create(options, nullptr);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  std::string setting;
+  ASSERT_TRUE((*pool)->InTransaction([&setting](pqxx::work& tx) {
+                       setting = tx.exec1("SHOW idle_in_transaction_session_timeout")[0]
+                                     .as<std::string>();
+                       return absl::OkStatus();
+                     }).ok());
+  EXPECT_EQ(setting, "1500ms");
+}
+
 TEST(PgPoolCreateTest, FailsFastOnABadUrl) {
   PgPool::Options options;
   options.url = testing::WithDatabase(testing::TestPgUrl(), "no_such_database_here");

@@ -191,5 +191,34 @@ TEST_F(ServerTest, ShutdownLetsACallInFlightFinish) {
   EXPECT_FALSE(status.ok());  // nothing listens any more
 }
 
+// A participant's crash "after its commit, before its reply": the armed
+// <prefix>.<Method>.before_reply point fires once a handler succeeded, never on a failed call.
+TEST(ServerFailpointDeathTest, BeforeReplyCrashesOnlyAfterASuccessfulHandler) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto run = [] {
+    BoundedExecutor executor{2, 16};
+    EchoImpl echo{executor};
+    Metrics metrics{"test-service", "0"};
+    ServerConfig config;
+    config.failpoints = Failpoints::Parse("test.Echo.before_reply=crash");
+    config.failpoint_prefix = "test";
+    auto server = GrpcServer::Start(config, {{&echo, EchoService::service_full_name()}}, metrics);
+    if (!server.ok()) std::_Exit(2);
+    auto stub = EchoService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", (*server)->port()), grpc::InsecureChannelCredentials()));
+    EchoRequest failing;
+    failing.set_fail_with_code(static_cast<int>(grpc::StatusCode::NOT_FOUND));
+    EchoResponse response;
+    grpc::ClientContext first;
+    if (stub->Echo(&first, failing, &response).error_code() != grpc::StatusCode::NOT_FOUND) {
+      std::_Exit(3);  // a failed call must be answered, not crash
+    }
+    grpc::ClientContext second;
+    (void)stub->Echo(&second, EchoRequest(), &response);
+    std::_Exit(4);  // not reached: the server crashed before replying
+  };
+  EXPECT_EXIT(run(), ::testing::ExitedWithCode(137), "");
+}
+
 }  // namespace
 }  // namespace oms

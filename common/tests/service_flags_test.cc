@@ -12,6 +12,7 @@ namespace {
 TEST(ServiceFlagsTest, DefaultsComeFromTheServiceAndTheEnvironmentOverridesThem) {
   setenv("OMS_FLAGTEST_DATABASE_URL", "postgresql://u:p@127.0.0.1:5432/db", 1);
   setenv("OMS_FLAGTEST_METRICS_PORT", "0", 1);
+  setenv("OMS_FAILPOINTS", "flag-test.Get.before_reply=crash", 1);
   char arg0[] = "svc";
   char* argv[] = {arg0};
   auto config = HostConfigFromFlags(1, argv, {"flag-test", "OMS_FLAGTEST", 50099, 9499});
@@ -21,6 +22,8 @@ TEST(ServiceFlagsTest, DefaultsComeFromTheServiceAndTheEnvironmentOverridesThem)
   EXPECT_EQ(config->metrics_port, 0);  // 0 means: pick a free port
   EXPECT_EQ(config->database_url, "postgresql://u:p@127.0.0.1:5432/db");
   EXPECT_EQ(config->db_pool_size, 8u);
+  EXPECT_TRUE(config->failpoints.armed("flag-test.Get.before_reply"));
+  unsetenv("OMS_FAILPOINTS");
 
   setenv("OMS_FLAGTEST_DB_POOL_SIZE", "0", 1);
   auto bad_pool = HostConfigFromFlags(1, argv, {"flag-test", "OMS_FLAGTEST", 50099, 9499});

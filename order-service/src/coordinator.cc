@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "order-service/src/order_metrics.h"
 #include "order-service/src/order_saga.h"
@@ -92,12 +93,22 @@ void Coordinator::Drive(ClaimedSaga saga) {
     const NextCall call = Next(spec, saga.state);
     if (call.kind == NextCall::kNone) break;
     const std::string request_id = RequestId(saga.saga_id, spec, call);
+    const std::string& step_name = spec.steps[call.step].name;
+    const bool forward = call.kind == NextCall::kForward;
+    if (!options_.failpoints.empty()) {
+      options_.failpoints.Hit(
+          absl::StrCat(forward ? "order.before_" : "order.before_compensate_", step_name),
+          request_id);
+    }
     const auto started = std::chrono::steady_clock::now();
     StepResult result = RunSagaStep(participants_, saga, call, request_id);
+    if (forward && !options_.failpoints.empty()) {
+      options_.failpoints.Hit(absl::StrCat("order.after_", step_name), request_id);
+    }
     const SagaState next = Advance(spec, saga.state, result.outcome, options_.retry);
     StepRecord record;
-    record.step = spec.steps[call.step].name;
-    record.action = call.kind == NextCall::kForward ? "FORWARD" : "COMPENSATE";
+    record.step = step_name;
+    record.action = forward ? "FORWARD" : "COMPENSATE";
     record.request_id = request_id;
     record.outcome = OutcomeName(result.outcome.result);
     record.detail = result.outcome.reason.empty()

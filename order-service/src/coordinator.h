@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common/executor.h"
+#include "common/failpoints.h"
 #include "order-service/src/order_store.h"
 #include "order-service/src/order_waiters.h"
 #include "order-service/src/participants.h"
@@ -28,6 +29,10 @@ struct CoordinatorOptions {
   std::chrono::seconds lease{30};
   std::chrono::milliseconds scan_interval{500};
   RetryPolicy retry;
+  // Fault tests (OMS_FAILPOINTS, read once in main): order.before_<step> after the claim and
+  // right before a forward step's call, order.after_<step> after its reply and before the
+  // outcome is saved, order.before_compensate_<step> before each compensation call.
+  Failpoints failpoints;
 };
 
 class Coordinator {

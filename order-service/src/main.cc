@@ -82,8 +82,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   oms::HostConfig config = std::move(*parsed);
+  // OMS_FAILPOINTS, read once: the server's before_reply points and the coordinator's own.
+  const oms::Failpoints failpoints = config.failpoints;
   config.statements = oms::order::PgOrderStore::Statements();
   config.migrations = oms::order::Migrations();
+  // A replica paused (SIGSTOP, a long stall) inside a transaction would keep its saga rows
+  // locked, and the others' FOR UPDATE SKIP LOCKED claim would skip them for ever: the lease
+  // alone cannot hand the saga over. PostgreSQL ends such a session after half a lease, so the
+  // rows are free when the lease expires, and the paused replica's commit fails when it wakes.
+  config.idle_in_transaction_timeout = std::chrono::milliseconds(lease * 500);
   auto host = oms::ServiceHost::Create(std::move(config));
   if (!host.ok()) {
     std::fprintf(stderr, "order-service: cannot start: %s\n", host.status().ToString().c_str());
@@ -109,7 +116,7 @@ int main(int argc, char** argv) {
   oms::order::Coordinator coordinator(
       store, *participants, waiters, metrics,
       {instance, static_cast<std::size_t>(workers), std::chrono::seconds(lease),
-       std::chrono::milliseconds(500), {}});
+       std::chrono::milliseconds(500), {}, failpoints});
   oms::order::OrderServiceImpl service(store, *peers, coordinator, waiters, metrics,
                                        (*host)->executor());
   absl::Status serving =

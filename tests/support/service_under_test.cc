@@ -84,16 +84,47 @@ absl::Status ServiceUnderTest::Start(const std::map<std::string, std::string>& e
   const std::string host_and_database = url.substr(url.find('@') + 1);
   database_url_ = absl::StrCat("postgresql://", name_, ":", password, "@", host_and_database);
 
-  const std::string ready_file = dir_ + "/ready.json";
-  std::map<std::string, std::string> env = {
+  env_ = {
       {env_prefix_ + "_PORT", "0"},
       {env_prefix_ + "_METRICS_PORT", "0"},
       {env_prefix_ + "_DATABASE_URL", database_url_},
       {"OMS_LISTEN_HOST", "127.0.0.1"},
-      {"OMS_READY_FILE", ready_file},
+      {"OMS_READY_FILE", dir_ + "/ready.json"},
   };
-  for (const auto& [key, value] : extra_env) env[key] = value;
-  absl::Status started = process_.Start(binary_, {}, env, dir_ + "/service.log");
+  for (const auto& [key, value] : extra_env) env_[key] = value;
+  launch_env_ = env_;
+  return Launch();
+}
+
+absl::Status ServiceUnderTest::StartReplicaOf(const ServiceUnderTest& primary,
+                                              const std::map<std::string, std::string>& extra_env) {
+  if (primary.database_url_.empty()) return absl::FailedPreconditionError("primary not started");
+  dir_ = MakeTempDir();
+  database_url_ = primary.database_url_;
+  env_ = primary.env_;
+  env_[env_prefix_ + "_PORT"] = "0";
+  env_[env_prefix_ + "_METRICS_PORT"] = "0";
+  env_["OMS_READY_FILE"] = dir_ + "/ready.json";
+  for (const auto& [key, value] : extra_env) env_[key] = value;
+  launch_env_ = env_;
+  return Launch();
+}
+
+absl::Status ServiceUnderTest::Restart(const std::map<std::string, std::string>& extra_env) {
+  if (env_.empty()) return absl::FailedPreconditionError("never started");
+  if (process_.running()) (void)process_.Stop(SIGKILL, std::chrono::seconds(5));
+  // The same ports: peers keep their channels to them and reconnect.
+  launch_env_ = env_;
+  launch_env_[env_prefix_ + "_PORT"] = std::to_string(grpc_port_);
+  launch_env_[env_prefix_ + "_METRICS_PORT"] = std::to_string(metrics_port_);
+  for (const auto& [key, value] : extra_env) launch_env_[key] = value;
+  return Launch();
+}
+
+absl::Status ServiceUnderTest::Launch() {
+  const std::string ready_file = launch_env_["OMS_READY_FILE"];
+  std::filesystem::remove(ready_file);  // a restart must not read the previous run's ports
+  absl::Status started = process_.Start(binary_, {}, launch_env_, dir_ + "/service.log");
   if (!started.ok()) return started;
   auto ready = WaitForFile(ready_file, std::chrono::seconds(30));
   if (!ready.ok()) return absl::Status(ready.status().code(), absl::StrCat(ready.status().message(), "\n", log()));
@@ -101,8 +132,10 @@ absl::Status ServiceUnderTest::Start(const std::map<std::string, std::string>& e
                   &metrics_port_) != 2) {
     return absl::InternalError(absl::StrCat("unreadable ready file: ", *ready));
   }
-  channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", grpc_port_),
-                                 grpc::InsecureChannelCredentials());
+  if (!channel_) {
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", grpc_port_),
+                                   grpc::InsecureChannelCredentials());
+  }
   return WaitUntilServing(channel_, std::chrono::seconds(30));
 }
 

@@ -27,6 +27,16 @@ class ServiceUnderTest {
   // health service reports SERVING for "" (overall).
   [[nodiscard]] absl::Status Start(const std::map<std::string, std::string>& extra_env = {});
 
+  // A second replica on the database `primary` created (which keeps owning it), with ports of
+  // its own and primary's Start() variables plus `extra_env` (two order-services sharing sagas).
+  [[nodiscard]] absl::Status StartReplicaOf(const ServiceUnderTest& primary,
+                                            const std::map<std::string, std::string>& extra_env);
+
+  // Kills the process if it still runs (SIGKILL) and starts it again on the same database and
+  // the same ports, with Start()'s variables plus `extra_env` (this run only): a restart with a
+  // failpoint armed, then one without it.
+  [[nodiscard]] absl::Status Restart(const std::map<std::string, std::string>& extra_env = {});
+
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
@@ -35,11 +45,16 @@ class ServiceUnderTest {
   const std::string& database_url() const { return database_url_; }
 
  private:
+  // Starts the binary with env_ and waits until it serves; reads the ports it bound.
+  [[nodiscard]] absl::Status Launch();
+
   std::string binary_;
   std::string env_prefix_;
   std::string dir_;
   std::string admin_url_;
-  std::string name_;  // database and role
+  std::string name_;  // database and role ("" for a replica: another instance owns them)
+  std::map<std::string, std::string> env_;  // what Start() set, its extra_env included
+  std::map<std::string, std::string> launch_env_;  // what the running process got
   std::string database_url_;
   ChildProcess process_;
   int grpc_port_ = 0;
