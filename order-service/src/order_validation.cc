@@ -65,6 +65,27 @@ absl::Status ValidateCustomerFields(const v1::Customer& customer, const Customer
   return status;
 }
 
+// 1 to kMaxOrderLines lines, each a valid SKU once, quantities 1 to kMaxLineQuantity (order
+// lines and return lines alike).
+template <class Line>
+absl::Status ValidateDistinctLines(const google::protobuf::RepeatedPtrField<Line>& lines) {
+  if (lines.empty() || lines.size() > kMaxOrderLines) {
+    return InvalidField("lines", absl::StrCat("must hold 1 to ", kMaxOrderLines, " lines"));
+  }
+  std::set<std::string> skus;
+  for (int i = 0; i < lines.size(); ++i) {
+    const std::string field = absl::StrCat("lines[", i, "]");
+    absl::Status status = ValidateSku(lines[i].sku(), field + ".sku");
+    if (!status.ok()) return status;
+    if (lines[i].quantity() < 1 || lines[i].quantity() > kMaxLineQuantity) {
+      return InvalidField(field + ".quantity",
+                          absl::StrCat("must be between 1 and ", kMaxLineQuantity));
+    }
+    if (!skus.insert(lines[i].sku()).second) return InvalidField(field + ".sku", "must appear once");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Customer> NormalizeNewCustomer(const v1::Customer& customer) {
@@ -118,22 +139,8 @@ absl::Status ValidateCreateOrder(const v1::CreateOrderRequest& request) {
   }
   if (status.ok()) status = ValidateCurrency(request.currency(), "currency");
   if (!status.ok()) return status;
-  if (request.lines().empty() || request.lines().size() > kMaxOrderLines) {
-    return InvalidField("lines", absl::StrCat("must hold 1 to ", kMaxOrderLines, " lines"));
-  }
-  std::set<std::string> skus;
-  for (int i = 0; i < request.lines().size(); ++i) {
-    const auto& line = request.lines(i);
-    const std::string field = absl::StrCat("lines[", i, "]");
-    status = ValidateSku(line.sku(), field + ".sku");
-    if (!status.ok()) return status;
-    if (line.quantity() < 1 || line.quantity() > kMaxLineQuantity) {
-      return InvalidField(field + ".quantity", absl::StrCat("must be between 1 and ", kMaxLineQuantity));
-    }
-    if (!skus.insert(line.sku()).second) {
-      return InvalidField(field + ".sku", "must appear once per order");
-    }
-  }
+  status = ValidateDistinctLines(request.lines());
+  if (!status.ok()) return status;
   if (!request.has_shipping_address()) return InvalidField("shipping_address", "is required");
   status = ValidateAddress(request.shipping_address(), "shipping_address");
   if (status.ok() && request.has_billing_address()) {
@@ -155,21 +162,7 @@ absl::Status ValidateCreateReturn(const v1::CreateReturnRequest& request) {
   if (status.ok()) status = ValidateUuid(request.order_id(), "order_id", "an order id");
   if (status.ok()) status = ValidateText(request.reason(), "reason", 0, 500);
   if (!status.ok()) return status;
-  if (request.lines().empty() || request.lines().size() > kMaxOrderLines) {
-    return InvalidField("lines", absl::StrCat("must hold 1 to ", kMaxOrderLines, " lines"));
-  }
-  std::set<std::string> skus;
-  for (int i = 0; i < request.lines().size(); ++i) {
-    const auto& line = request.lines(i);
-    const std::string field = absl::StrCat("lines[", i, "]");
-    status = ValidateSku(line.sku(), field + ".sku");
-    if (!status.ok()) return status;
-    if (line.quantity() < 1 || line.quantity() > kMaxLineQuantity) {
-      return InvalidField(field + ".quantity", absl::StrCat("must be between 1 and ", kMaxLineQuantity));
-    }
-    if (!skus.insert(line.sku()).second) return InvalidField(field + ".sku", "must appear once");
-  }
-  return absl::OkStatus();
+  return ValidateDistinctLines(request.lines());
 }
 
 absl::Status ValidateReceiveReturn(const v1::ReceiveReturnRequest& request) {

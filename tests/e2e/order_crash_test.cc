@@ -51,6 +51,7 @@
 #include "oms/order/v1/order.grpc.pb.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
 #include "tests/support/invariants.h"
+#include "tests/support/order_fixtures.h"
 #include "tests/support/service_under_test.h"
 
 namespace oms {
@@ -127,57 +128,11 @@ class OrderCrashTest : public ::testing::Test {
 
   // Two warehouses holding plenty of PACK, and one customer.
   static std::string Seed() {
-    auto inventory = inv::InventoryService::NewStub(suite_->inventory.channel());
-    std::map<std::string, std::string> warehouses;
-    for (const auto& [code, latitude] : {std::pair{"HAM-1", 53.55}, std::pair{"MUC-1", 48.14}}) {
-      inv::CreateWarehouseRequest request;
-      auto* warehouse = request.mutable_warehouse();
-      warehouse->set_code(code);
-      warehouse->set_name(code);
-      warehouse->mutable_address()->set_line1("1 Dock Road");
-      warehouse->mutable_address()->set_city("City");
-      warehouse->mutable_address()->set_country("DE");
-      warehouse->set_region("eu-central");
-      warehouse->mutable_location()->set_latitude(latitude);
-      warehouse->mutable_location()->set_longitude(10.0);
-      inv::Warehouse created;
-      grpc::Status status = inventory->CreateWarehouse(Context().get(), request, &created);
-      if (!status.ok()) return "CreateWarehouse: " + status.error_message();
-      warehouses[code] = created.id();
-    }
-    inv::CreateProductRequest product;
-    product.mutable_product()->set_sku("PACK");
-    product.mutable_product()->set_name("Product PACK");
-    product.mutable_product()->mutable_unit_price()->set_currency("EUR");
-    product.mutable_product()->mutable_unit_price()->set_amount_minor(7999);
-    product.mutable_product()->set_weight_grams(900);
-    inv::Product created;
-    grpc::Status status = inventory->CreateProduct(Context().get(), product, &created);
-    if (!status.ok()) return "CreateProduct: " + status.error_message();
-    for (const auto& [code, id] : warehouses) {
-      inv::AdjustStockRequest receive;
-      receive.set_request_id(absl::StrCat("seed:", code));
-      receive.set_warehouse_id(id);
-      receive.set_sku("PACK");
-      receive.set_delta(500);
-      receive.set_reason(inv::ADJUSTMENT_REASON_RECEIPT);
-      inv::AdjustStockResponse received;
-      status = inventory->AdjustStock(Context().get(), receive, &received);
-      if (!status.ok()) return "AdjustStock: " + status.error_message();
-    }
-    auto orders = ord::OrderService::NewStub(suite_->order.channel());
-    ord::CreateCustomerRequest request;
-    request.mutable_customer()->set_name("Erika Mustermann");
-    request.mutable_customer()->set_email("erika@example.com");
-    auto* address = request.mutable_customer()->add_addresses();
-    address->set_kind(ord::ADDRESS_KIND_SHIPPING);
-    address->mutable_address()->set_line1("Heidestrasse 17");
-    address->mutable_address()->set_city("Hamburg");
-    address->mutable_address()->set_country("DE");
-    ord::Customer customer;
-    status = orders->CreateCustomer(Context().get(), request, &customer);
-    if (!status.ok()) return "CreateCustomer: " + status.error_message();
-    suite_->customer_id = customer.id();
+    auto warehouses = testing::SeedTwoWarehouses(suite_->inventory.channel(), 500);
+    if (!warehouses.ok()) return warehouses.status().ToString();
+    auto customer = testing::CreateHamburgCustomer(suite_->order.channel(), "erika@example.com");
+    if (!customer.ok()) return customer.status().ToString();
+    suite_->customer_id = *customer;
     return "";
   }
 
@@ -189,24 +144,7 @@ class OrderCrashTest : public ::testing::Test {
   static ord::CreateOrderRequest OrderRequest(const std::string& key, int64_t packs,
                                               const std::string& token = "tok_visa",
                                               const std::string& country = "DE") {
-    ord::CreateOrderRequest request;
-    request.set_request_id(key);
-    request.set_client_id("crash-client");
-    request.set_customer_id(suite_->customer_id);
-    request.set_channel("web");
-    request.set_currency("EUR");
-    auto* line = request.add_lines();
-    line->set_sku("PACK");
-    line->set_quantity(packs);
-    auto* address = request.mutable_shipping_address();
-    address->set_name("Erika Mustermann");
-    address->set_line1("Heidestrasse 17");
-    address->set_city("Hamburg");
-    address->set_postal_code("20095");
-    address->set_country(country);
-    request.mutable_payment()->set_method("CARD");
-    request.mutable_payment()->set_token(token);
-    return request;
+    return testing::PackOrder(suite_->customer_id, "crash-client", key, packs, token, country);
   }
 
   // Restarts `service` with `failpoint` armed, so that the next call reaching it crashes there.

@@ -13,6 +13,7 @@
 #include "oms/inventory/v1/inventory.grpc.pb.h"
 #include "oms/order/v1/order.grpc.pb.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
+#include "tests/support/order_fixtures.h"
 #include "tests/support/service_under_test.h"
 
 namespace oms {
@@ -49,87 +50,18 @@ class OrderE2eTest : public ::testing::Test {
     billing_stub_ = bil::BillingService::NewStub(billing_.channel());
     shipping_stub_ = shp::ShippingService::NewStub(shipping_.channel());
     orders_ = ord::OrderService::NewStub(order_.channel());
-    SeedCatalog();
-    customer_id_ = MakeCustomer("erika@example.com");
-  }
-
-  void SeedCatalog() {
-    for (const auto& [code, latitude] : {std::pair{"HAM-1", 53.55}, std::pair{"MUC-1", 48.14}}) {
-      inv::CreateWarehouseRequest request;
-      auto* warehouse = request.mutable_warehouse();
-      warehouse->set_code(code);
-      warehouse->set_name(code);
-      warehouse->mutable_address()->set_line1("1 Dock Road");
-      warehouse->mutable_address()->set_city("City");
-      warehouse->mutable_address()->set_country("DE");
-      warehouse->set_region("eu-central");
-      warehouse->mutable_location()->set_latitude(latitude);
-      warehouse->mutable_location()->set_longitude(10.0);
-      inv::Warehouse created;
-      ASSERT_TRUE(inventory_stub_->CreateWarehouse(Context().get(), request, &created).ok());
-      warehouses_[code] = created.id();
-    }
-    for (const auto& [sku, price] : {std::pair{"PACK", 7999}, std::pair{"MUG", 1299}}) {
-      inv::CreateProductRequest request;
-      request.mutable_product()->set_sku(sku);
-      request.mutable_product()->set_name(std::string("Product ") + sku);
-      request.mutable_product()->mutable_unit_price()->set_currency("EUR");
-      request.mutable_product()->mutable_unit_price()->set_amount_minor(price);
-      request.mutable_product()->set_weight_grams(900);
-      inv::Product created;
-      ASSERT_TRUE(inventory_stub_->CreateProduct(Context().get(), request, &created).ok());
-    }
-    for (const auto& [code, id] : warehouses_) {
-      for (const char* sku : {"PACK", "MUG"}) {
-        inv::AdjustStockRequest receive;
-        receive.set_request_id(absl::StrCat("seed:", code, ":", sku));
-        receive.set_warehouse_id(id);
-        receive.set_sku(sku);
-        receive.set_delta(5);
-        receive.set_reason(inv::ADJUSTMENT_REASON_RECEIPT);
-        inv::AdjustStockResponse received;
-        ASSERT_TRUE(inventory_stub_->AdjustStock(Context().get(), receive, &received).ok());
-      }
-    }
-  }
-
-  std::string MakeCustomer(const std::string& email) {
-    ord::CreateCustomerRequest request;
-    request.mutable_customer()->set_name("Erika Mustermann");
-    request.mutable_customer()->set_email(email);
-    auto* address = request.mutable_customer()->add_addresses();
-    address->set_kind(ord::ADDRESS_KIND_SHIPPING);
-    address->mutable_address()->set_line1("Heidestrasse 17");
-    address->mutable_address()->set_city("Hamburg");
-    address->mutable_address()->set_country("DE");
-    ord::Customer customer;
-    grpc::Status status = orders_->CreateCustomer(Context().get(), request, &customer);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    EXPECT_TRUE(customer.addresses(0).is_default());
-    return customer.id();
+    auto warehouses = testing::SeedTwoWarehouses(inventory_.channel(), 5);
+    ASSERT_TRUE(warehouses.ok()) << warehouses.status();
+    warehouses_ = *warehouses;
+    auto customer = testing::CreateHamburgCustomer(order_.channel(), "erika@example.com");
+    ASSERT_TRUE(customer.ok()) << customer.status();
+    customer_id_ = *customer;
   }
 
   ord::CreateOrderRequest OrderRequest(const std::string& key, int64_t packs,
                                        const std::string& token = "tok_visa",
                                        const std::string& country = "DE") {
-    ord::CreateOrderRequest request;
-    request.set_request_id(key);
-    request.set_client_id("e2e-client");
-    request.set_customer_id(customer_id_);
-    request.set_channel("web");
-    request.set_currency("EUR");
-    auto* line = request.add_lines();
-    line->set_sku("PACK");
-    line->set_quantity(packs);
-    auto* address = request.mutable_shipping_address();
-    address->set_name("Erika Mustermann");
-    address->set_line1("Heidestrasse 17");
-    address->set_city("Hamburg");
-    address->set_postal_code("20095");
-    address->set_country(country);
-    request.mutable_payment()->set_method("CARD");
-    request.mutable_payment()->set_token(token);
-    return request;
+    return testing::PackOrder(customer_id_, "e2e-client", key, packs, token, country);
   }
 
   ord::Order Place(const ord::CreateOrderRequest& request) {
