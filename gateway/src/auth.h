@@ -1,9 +1,11 @@
 // Who is calling: the bearer credential of a request turned into a Principal with scopes and,
-// for customer-bound credentials, the customer. Two kinds today: the bootstrap admin key
-// (OMS_BOOTSTRAP_ADMIN_KEY) and JWTs; API keys stored by order-service come later.
+// for customer-bound credentials, the customer. Three kinds: the bootstrap admin key
+// (OMS_BOOTSTRAP_ADMIN_KEY), JWTs, and API keys ("oms_..."), stored by order-service and
+// verified through an ApiKeyVerifier (api_key_cache.h).
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -30,7 +32,7 @@ struct Principal {
   // "jwt:" for subject-less JWTs, which are service tokens of the one configured issuer and
   // share one key space (they may read every order anyway).
   std::string client_id;
-  // Non-empty for customer-bound credentials (a JWT with `sub`).
+  // Non-empty for customer-bound credentials (a JWT with `sub`, an API key bound to one).
   std::string customer_id;
   std::set<std::string> scopes;
 
@@ -39,21 +41,52 @@ struct Principal {
   bool customer_bound() const { return !customer_id.empty(); }
 };
 
+// Verifies API keys stored by order-service.
+class ApiKeyVerifier {
+ public:
+  using Done = std::function<void(absl::StatusOr<Principal>)>;
+  virtual ~ApiKeyVerifier() = default;
+  // Calls `done` exactly once, from any thread: the key's principal; UNAUTHENTICATED /
+  // INVALID_CREDENTIALS for a key that is unknown or revoked; another status (UNAVAILABLE) when
+  // it could not be told.
+  virtual void Verify(const std::string& secret, Done done) = 0;
+};
+
 class Authenticator {
  public:
-  // `bootstrap_admin_key` empty: no admin key. `jwt` null: JWTs are refused.
-  Authenticator(absl::string_view bootstrap_admin_key, std::unique_ptr<JwtVerifier> jwt);
+  using Done = std::function<void(absl::StatusOr<Principal>)>;
+
+  // `bootstrap_admin_key` empty: no admin key. `jwt` null: JWTs are refused. `api_keys` null:
+  // API keys are refused.
+  Authenticator(absl::string_view bootstrap_admin_key, std::unique_ptr<JwtVerifier> jwt,
+                std::unique_ptr<ApiKeyVerifier> api_keys = nullptr);
   ~Authenticator();
 
+  // As below, and API keys too: their verification may ask order-service, so the answer comes
+  // through `done`, exactly once, on this thread or on gRPC's; nothing waits for it.
+  void Authenticate(const std::string* authorization, std::chrono::system_clock::time_point now,
+                    Done done) const;
+
   // `authorization` is the Authorization header or null. UNAUTHENTICATED with reason
-  // CREDENTIALS_MISSING when there is none, INVALID_CREDENTIALS when it is not accepted.
+  // CREDENTIALS_MISSING when there is none, INVALID_CREDENTIALS when it is not accepted (API
+  // keys included: this one answers at once and knows none).
   [[nodiscard]] absl::StatusOr<Principal> Authenticate(
       const std::string* authorization, std::chrono::system_clock::time_point now) const;
 
  private:
+  // The bootstrap key and JWTs; sets `api_key` (when not null) to a token left for the API key
+  // verifier.
+  [[nodiscard]] absl::StatusOr<Principal> Local(const std::string* authorization,
+                                                std::chrono::system_clock::time_point now,
+                                                std::string* api_key) const;
+
   std::string bootstrap_digest_;  // SHA-256 of the key; empty when none
   std::unique_ptr<JwtVerifier> jwt_;
+  std::unique_ptr<ApiKeyVerifier> api_keys_;
 };
+
+// "oms_" keys: API keys of order-service, told apart from JWTs and the bootstrap key by it.
+inline constexpr char kApiKeyPrefix[] = "oms_";
 
 // SHA-256 of `data` as raw bytes.
 std::string Sha256(absl::string_view data);

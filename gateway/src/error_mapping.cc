@@ -11,11 +11,11 @@ bool IsBusinessRuleRefusal(absl::string_view reason) {
   // Every reason the services use for "the rules say no" (protos and API.md); the other
   // FAILED_PRECONDITION reasons (SHIPMENT_ALREADY_SHIPPED, RESERVATION_RELEASED,
   // AUTHORIZATION_VOIDED, PAYMENT_NOT_CAPTURABLE, SHIPMENT_CANCELLED, ...) are state conflicts.
-  static constexpr std::array<absl::string_view, 10> kRefusals = {
+  static constexpr std::array<absl::string_view, 11> kRefusals = {
       "INSUFFICIENT_STOCK",     "PAYMENT_DECLINED",       "RETURN_EXCEEDS_DELIVERED",
       "IDEMPOTENCY_KEY_REUSED", "DESTINATION_NOT_SERVED", "AMOUNT_EXCEEDS_AUTHORIZATION",
       "REFUND_EXCEEDS_CAPTURE", "CURRENCY_MISMATCH",      "AMOUNT_MISMATCH",
-      "SKU_NOT_INVOICED"};
+      "SKU_NOT_INVOICED",       "RECEIPT_EXCEEDS_RETURN"};
   for (absl::string_view refusal : kRefusals) {
     if (reason == refusal) return true;
   }

@@ -200,21 +200,48 @@ void Gateway::Handle(Request request, std::function<void(Response)> done) {
     return;
   }
 
-  Principal principal;
+  if (!route.access.authenticate) {
+    Proceed(route, std::move(request), std::move(match.params), query_text, std::move(finish),
+            Principal{});
+    return;
+  }
+  // Authentication may ask order-service (API keys): the rest of the pipeline runs when it
+  // answers, on whichever thread that is; no HTTP thread waits.
+  const std::string* header = FindHeader(request.headers, "Authorization");
+  const std::optional<std::string> authorization =
+      header != nullptr ? std::optional<std::string>(*header) : std::nullopt;
+  authenticator_->Authenticate(
+      authorization ? &*authorization : nullptr, std::chrono::system_clock::now(),
+      [this, &route, request = std::move(request), params = std::move(match.params), query_text,
+       finish = std::move(finish)](absl::StatusOr<Principal> authenticated) mutable {
+        if (!authenticated.ok()) {
+          if (authenticated.status().code() != absl::StatusCode::kUnauthenticated) {
+            // The credential could not be checked (order-service unavailable): not the
+            // client's fault, and no challenge.
+            finish(ErrorResponse(authenticated.status(), finish.request_id));
+            return;
+          }
+          const bool missing = ReasonOf(authenticated.status()) == "CREDENTIALS_MISSING";
+          if (metrics_ != nullptr) metrics_->AuthRejected(missing ? "missing" : "invalid");
+          Response response = ErrorResponse(authenticated.status(), finish.request_id);
+          response.SetHeader("WWW-Authenticate",
+                             missing ? "Bearer realm=\"oms\""
+                                     : "Bearer realm=\"oms\", error=\"invalid_token\"");
+          finish(std::move(response));
+          return;
+        }
+        Proceed(route, std::move(request), std::move(params), query_text, std::move(finish),
+                std::move(*authenticated));
+      });
+}
+
+void Gateway::Proceed(const RouteSpec& route, Request request, PathParams params,
+                      const std::string& query_text, Finisher finish, Principal principal) {
+  const std::string request_id = finish.request_id;
+  auto fail = [&](const absl::Status& status, int http_status = 0) {
+    finish(ErrorResponse(status, request_id, http_status));
+  };
   if (route.access.authenticate) {
-    auto authenticated = authenticator_->Authenticate(FindHeader(request.headers, "Authorization"),
-                                                      std::chrono::system_clock::now());
-    if (!authenticated.ok()) {
-      const bool missing = ReasonOf(authenticated.status()) == "CREDENTIALS_MISSING";
-      if (metrics_ != nullptr) metrics_->AuthRejected(missing ? "missing" : "invalid");
-      Response response = ErrorResponse(authenticated.status(), request_id);
-      response.SetHeader("WWW-Authenticate", missing
-                                                 ? "Bearer realm=\"oms\""
-                                                 : "Bearer realm=\"oms\", error=\"invalid_token\"");
-      finish(std::move(response));
-      return;
-    }
-    principal = std::move(*authenticated);
     if (!route.access.scope.empty() && !principal.HasScope(route.access.scope)) {
       if (metrics_ != nullptr) metrics_->AuthRejected("forbidden");
       fail(WithReason(absl::StatusCode::kPermissionDenied, "MISSING_SCOPE",
@@ -260,7 +287,11 @@ void Gateway::Handle(Request request, std::function<void(Response)> done) {
       }
     }
   }
-  if (route.body != nullptr && !IsJsonContentType(FindHeader(request.headers, "Content-Type"))) {
+  // A route whose body is optional takes an empty one whatever its type (curl -X POST says
+  // application/x-www-form-urlencoded).
+  const bool no_body = route.body_optional && absl::StripAsciiWhitespace(request.body).empty();
+  if (route.body != nullptr && !no_body &&
+      !IsJsonContentType(FindHeader(request.headers, "Content-Type"))) {
     fail(WithReason(absl::StatusCode::kInvalidArgument, "UNSUPPORTED_MEDIA_TYPE",
                     "Content-Type must be application/json"),
          415);
@@ -268,7 +299,7 @@ void Gateway::Handle(Request request, std::function<void(Response)> done) {
   }
 
   auto exchange = std::make_shared<Exchange>(
-      route, std::move(request), std::move(match.params), std::move(*query), std::move(principal),
+      route, std::move(request), std::move(params), std::move(*query), std::move(principal),
       request_id, std::chrono::system_clock::now() + route.deadline, std::move(finish));
   // Owner-guarded routes check ownership themselves, asynchronously (only order-service knows
   // whose an order is); Exchange::Reply fails closed when one forgets (Access::owner_guarded).

@@ -59,6 +59,10 @@ class Gateway {
   using Clock = std::chrono::steady_clock;
   struct Finisher;
 
+  // The pipeline after authentication: scopes, rate limit, parameters, headers, the handler.
+  void Proceed(const RouteSpec& route, Request request, PathParams params,
+               const std::string& query_text, Finisher finish, Principal principal);
+
   GatewayOptions options_;
   std::unique_ptr<Authenticator> authenticator_;
   GatewayMetrics* metrics_;

@@ -12,6 +12,8 @@
 #include "common/metrics.h"
 #include "common/ready_file.h"
 #include "common/signals.h"
+#include "gateway/src/api_key_cache.h"
+#include "gateway/src/api_key_client.h"
 #include "gateway/src/auth.h"
 #include "gateway/src/backends.h"
 #include "gateway/src/gateway.h"
@@ -42,6 +44,9 @@ ABSL_FLAG(std::string, jwks_file, "",
 ABSL_FLAG(std::string, jwt_alg, "RS256", "The one JWT algorithm accepted: RS256 or ES256");
 ABSL_FLAG(std::string, jwt_issuer, "", "Required `iss` of JWTs");
 ABSL_FLAG(std::string, jwt_audience, "", "Required `aud` of JWTs");
+ABSL_FLAG(int, api_key_cache_seconds, 5,
+          "How long a verified (or refused) API key is remembered; a revoked key stops working "
+          "within this many seconds");
 
 namespace {
 
@@ -76,7 +81,8 @@ int main(int argc, char** argv) {
                               {"jwks_file", "OMS_GATEWAY_JWKS_FILE"},
                               {"jwt_alg", "OMS_GATEWAY_JWT_ALG"},
                               {"jwt_issuer", "OMS_GATEWAY_JWT_ISSUER"},
-                              {"jwt_audience", "OMS_GATEWAY_JWT_AUDIENCE"}});
+                              {"jwt_audience", "OMS_GATEWAY_JWT_AUDIENCE"},
+                              {"api_key_cache_seconds", "OMS_GATEWAY_API_KEY_CACHE_SECONDS"}});
   if (!parsed.ok()) return Fail("bad configuration", parsed);
 
   oms::log::Level level;
@@ -93,6 +99,7 @@ int main(int argc, char** argv) {
   const double rps = absl::GetFlag(FLAGS_rate_limit_rps);
   const double burst = absl::GetFlag(FLAGS_rate_limit_burst);
   const int max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
+  const int api_key_cache_seconds = absl::GetFlag(FLAGS_api_key_cache_seconds);
   for (auto [ok, message] :
        {std::pair{port >= 0 && port <= 65535, "--port must be 0 to 65535"},
         std::pair{metrics_port >= 0 && metrics_port <= 65535, "--metrics_port must be 0 to 65535"},
@@ -102,7 +109,9 @@ int main(int argc, char** argv) {
                   "--request_timeout_ms must be 10 to 300000"},
         std::pair{drain_seconds >= 0 && drain_seconds <= 3600, "--drain_seconds must be 0 to 3600"},
         std::pair{rps > 0 && burst >= 1, "--rate_limit_rps must be > 0 and burst >= 1"},
-        std::pair{max_in_flight >= 1, "--max_in_flight must be at least 1"}}) {
+        std::pair{max_in_flight >= 1, "--max_in_flight must be at least 1"},
+        std::pair{api_key_cache_seconds >= 0 && api_key_cache_seconds <= 300,
+                  "--api_key_cache_seconds must be 0 to 300"}}) {
     if (!ok) return Fail("bad configuration", absl::InvalidArgumentError(message));
   }
 
@@ -148,9 +157,15 @@ int main(int argc, char** argv) {
        absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',', absl::SkipWhitespace())) {
     options.cors_origins.emplace_back(origin);
   }
-  oms::gateway::Gateway gateway(
-      options, std::make_unique<oms::gateway::Authenticator>(admin_key, std::move(jwt)),
-      &gateway_metrics);
+  // API keys are verified by order-service, remembered for a few seconds.
+  auto api_keys = std::make_unique<oms::gateway::CachingApiKeyVerifier>(
+      std::make_unique<oms::gateway::GrpcApiKeyVerifier>(&backends.order(),
+                                                         std::chrono::milliseconds(timeout_ms)),
+      std::chrono::seconds(api_key_cache_seconds));
+  oms::gateway::Gateway gateway(options,
+                                std::make_unique<oms::gateway::Authenticator>(
+                                    admin_key, std::move(jwt), std::move(api_keys)),
+                                &gateway_metrics);
   absl::Status routes =
       oms::gateway::AddAllRoutes(gateway, backends, {std::chrono::milliseconds(timeout_ms)});
   if (!routes.ok()) return Fail("bad route table", routes);

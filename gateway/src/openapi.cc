@@ -196,7 +196,7 @@ std::string BuildOpenApi(const std::vector<const RouteSpec*>& routes, const std:
     operation["parameters"] = parameters;
     if (route->body != nullptr) {
       operation["requestBody"] = {
-          {"required", true},
+          {"required", !route->body_optional},
           {"content",
            {{"application/json",
              {{"schema", schemas.MessageSchema(*route->body, route->body_excluded)}}}}}};

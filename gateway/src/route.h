@@ -56,6 +56,8 @@ struct RouteSpec {
   std::vector<QueryParamSpec> query;
   IdempotencyKey idempotency_key = IdempotencyKey::kNone;
   const google::protobuf::Descriptor* body = nullptr;  // JSON body, when the route takes one
+  // The body may be left out (POST /v1/orders/{id}:cancel: the reason is optional).
+  bool body_optional = false;
   // Top-level body fields (JSON names) the gateway sets from the path or headers, or the server
   // assigns: refused in the body, left out of the documented schema.
   std::vector<std::string> body_excluded;

@@ -12,8 +12,14 @@ absl::Status OrderNotFound(const Exchange& exchange) {
                     absl::StrCat("order ", order_id != nullptr ? *order_id : "", " not found"));
 }
 
+absl::Status OrderNotFoundById(const Exchange& exchange) {
+  return WithReason(absl::StatusCode::kNotFound, "ORDER_NOT_FOUND",
+                    absl::StrCat("order ", exchange.param("id"), " not found"));
+}
+
 absl::Status AddAllRoutes(Gateway& gateway, Backends& backends, const RouteOptions& options) {
-  for (auto add : {AddSystemRoutes, AddCatalogRoutes, AddOrderRoutes, AddShippingRoutes,
+  for (auto add : {AddSystemRoutes, AddApiKeyRoutes, AddCatalogRoutes, AddOrderRoutes, AddOrderFollowUpRoutes,
+                    AddShippingRoutes,
                     AddBillingRoutes}) {
     absl::Status status = add(gateway, backends, options);
     if (!status.ok()) return status;

@@ -28,12 +28,20 @@ struct RouteOptions {
 [[nodiscard]] absl::Status AddBillingRoutes(Gateway& gateway, Backends& backends,
                                             const RouteOptions& options);
 
+// POST /v1/apiKeys and DELETE /v1/apiKeys/{id} (routes_api_keys.cc).
+[[nodiscard]] absl::Status AddApiKeyRoutes(Gateway& gateway, Backends& backends,
+                                           const RouteOptions& options);
 [[nodiscard]] absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends,
                                           const RouteOptions& options);
+// What follows a placed order (routes_orders_after.cc): cancelling it, its timeline, returns.
+[[nodiscard]] absl::Status AddOrderFollowUpRoutes(Gateway& gateway, Backends& backends,
+                                                  const RouteOptions& options);
 
 // The answer for an order, named by the `orderId` query parameter, that does not exist or that
 // the caller may not see: the routes that look things up by order share it.
 [[nodiscard]] absl::Status OrderNotFound(const Exchange& exchange);
+// The same for an order named by the `id` path variable.
+[[nodiscard]] absl::Status OrderNotFoundById(const Exchange& exchange);
 
 // Runs `then` once the exchange's principal may see order `order_id`: at once for credentials
 // not bound to a customer; for a customer-bound one after order-service's GetOrder shows the

@@ -37,11 +37,6 @@ constexpr char kReplayHeader[] = "oms-replay";
 constexpr char kStatusPrefix[] = "ORDER_STATUS_";
 constexpr char kStrategyPrefix[] = "ALLOCATION_STRATEGY_";
 
-absl::Status OrderNotFoundById(const Exchange& exchange) {
-  return WithReason(absl::StatusCode::kNotFound, "ORDER_NOT_FOUND",
-                    absl::StrCat("order ", exchange.param("id"), " not found"));
-}
-
 absl::Status CustomerNotFound(const Exchange& exchange) {
   return WithReason(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
                     absl::StrCat("customer ", exchange.param("id"), " not found"));

@@ -26,11 +26,13 @@ TEST(ErrorMappingTest, MapsEveryCodeAsGrpcGatewayDoes) {
 
 TEST(ErrorMappingTest, SplitsFailedPreconditionByReason) {
   for (const char* refusal : {"INSUFFICIENT_STOCK", "PAYMENT_DECLINED", "RETURN_EXCEEDS_DELIVERED",
-                              "IDEMPOTENCY_KEY_REUSED", "DESTINATION_NOT_SERVED"}) {
+                              "IDEMPOTENCY_KEY_REUSED", "DESTINATION_NOT_SERVED",
+                              "RECEIPT_EXCEEDS_RETURN"}) {
     EXPECT_EQ(HttpStatusFor(absl::StatusCode::kFailedPrecondition, refusal), 422) << refusal;
   }
   for (const char* conflict :
-       {"SHIPMENT_ALREADY_SHIPPED", "RESERVATION_RELEASED", "AUTHORIZATION_VOIDED", ""}) {
+       {"SHIPMENT_ALREADY_SHIPPED", "RESERVATION_RELEASED", "AUTHORIZATION_VOIDED",
+        "NOTHING_TO_CANCEL", "ORDER_NOT_DELIVERED", ""}) {
     EXPECT_EQ(HttpStatusFor(absl::StatusCode::kFailedPrecondition, conflict), 409) << conflict;
   }
   // API.md: a reused idempotency key is 422 whichever code carries it.

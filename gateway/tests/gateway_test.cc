@@ -252,6 +252,28 @@ TEST_F(GatewayTest, ChecksParametersHeadersAndBody) {
   EXPECT_EQ(handled_, 0);
 }
 
+TEST_F(GatewayTest, AnOptionalBodyMayBeLeftOutWhateverItsContentType) {
+  RouteSpec optional;
+  optional.method = "POST";
+  optional.path = "/v1/things/{id}:poke";
+  optional.access.scope = kScopeCatalogWrite;
+  optional.body = inventory::v1::Product::descriptor();
+  optional.body_optional = true;
+  optional.handler = [](std::shared_ptr<Exchange> exchange) { exchange->ReplyJson(200, "{}"); };
+  ASSERT_TRUE(gateway_->AddRoute(std::move(optional)).ok());
+  Request request = Echo("");
+  request.target = "/v1/things/t1:poke";
+  request.headers[2].second = "application/x-www-form-urlencoded";  // curl -X POST
+  EXPECT_EQ(Call(request).status, 200);
+  // A body that is there must still be JSON.
+  request.body = "sku=A";
+  EXPECT_EQ(Call(request).status, 415);
+  // A required body's type is checked even when it is empty.
+  request = Echo("");
+  request.headers[2].second = "text/plain";
+  EXPECT_EQ(Call(request).status, 415);
+}
+
 TEST_F(GatewayTest, RateLimitsPerCredential) {
   GatewayOptions options;
   options.rate_per_second = 0.001;

@@ -73,7 +73,11 @@ TEST(OpenApiTest, DocumentAndRouterAgreeRouteByRoute) {
                                                         {"GET", "/v1/orders"},
                                                         {"GET", "/v1/orders/{id}"},
                                                         {"POST", "/v1/customers"},
-                                                        {"GET", "/v1/customers/{id}"}}) {
+                                                        {"GET", "/v1/customers/{id}"},
+                                                        {"POST", "/v1/orders/{id}:cancel"},
+                                                        {"GET", "/v1/orders/{id}/timeline"},
+                                                        {"POST", "/v1/orders/{id}/returns"},
+                                                        {"POST", "/v1/returns/{id}:receive"}}) {
     EXPECT_EQ(served.count(expected), 1u) << expected.first << " " << expected.second;
   }
 }
@@ -113,6 +117,15 @@ TEST(OpenApiTest, SchemasFollowTheJsonMapping) {
   EXPECT_FALSE(order_body.contains("clientId"));
   EXPECT_TRUE(order_body.contains("customerId"));
   EXPECT_EQ(create["x-oms-scope"], "orders:write");
+  // The cancellation's reason is optional; a return's conflicts and refusals are documented.
+  const auto& cancel = document["paths"]["/v1/orders/{id}:cancel"]["post"];
+  EXPECT_FALSE(cancel["requestBody"]["required"]);
+  EXPECT_TRUE(cancel["responses"].contains("409"));
+  const auto& receive = document["paths"]["/v1/returns/{id}:receive"]["post"];
+  EXPECT_EQ(receive["x-oms-scope"], "shipments:write");
+  EXPECT_TRUE(receive["responses"].contains("409"));
+  EXPECT_TRUE(receive["responses"].contains("422"));
+  EXPECT_TRUE(document["paths"]["/v1/orders/{id}/returns"]["post"]["responses"].contains("201"));
   // Every $ref resolves.
   std::function<void(const nlohmann::json&)> check = [&](const nlohmann::json& node) {
     if (node.is_object()) {

@@ -1,6 +1,7 @@
 // The participants over gRPC: one stub per service, created once; a fresh context with a
 // deadline and the request id per call.
 #include <grpcpp/channel.h>
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/client_context.h>
 
 #include "common/grpc_interceptors.h"
@@ -266,9 +267,7 @@ class GrpcParticipants : public Participants {
     request.set_request_id(request_id);
     request.set_shipment_id(ret.return_shipment_id());
     request.set_type(shipping_v1::SHIPMENT_EVENT_TYPE_RECEIVED);
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-        std::chrono::system_clock::now().time_since_epoch());
-    request.mutable_occurred_at()->set_seconds(now.count());
+    *request.mutable_occurred_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
     // Shipping deduplicates by the carrier event id, so a retry journals it once.
     request.set_carrier_event_id("oms-receive-" + ret.id());
     request.set_note("received by the warehouse");

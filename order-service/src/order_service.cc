@@ -347,4 +347,41 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ResolveSaga(grpc::CallbackServerCont
   });
 }
 
+grpc::ServerUnaryReactor* OrderServiceImpl::CreateApiKey(grpc::CallbackServerContext* context,
+                                                         const v1::CreateApiKeyRequest* request,
+                                                         v1::CreatedApiKey* response) {
+  if (absl::Status invalid = ValidateCreateApiKey(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  auto secret = NewApiKeySecret();
+  if (!secret.ok()) return Refuse(context, secret.status());
+  return RunBlocking(context, executor_, [this, request, response, secret = *secret] {
+    absl::Status created = api_keys_.Create(*request, secret, response->mutable_key());
+    if (created.ok()) response->set_secret(secret);
+    return created;
+  });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::RevokeApiKey(grpc::CallbackServerContext* context,
+                                                         const v1::RevokeApiKeyRequest* request,
+                                                         v1::ApiKey* response) {
+  if (absl::Status invalid = ValidateUuid(request->id(), "id", "an API key id"); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return api_keys_.Revoke(request->id(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::VerifyApiKey(grpc::CallbackServerContext* context,
+                                                         const v1::VerifyApiKeyRequest* request,
+                                                         v1::ApiKey* response) {
+  if (absl::Status invalid = ValidateApiKeySecret(request->secret()); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return api_keys_.Verify(request->secret(), response);
+  });
+}
+
 }  // namespace oms::order

@@ -4,6 +4,7 @@
 
 #include "common/executor.h"
 #include "oms/order/v1/order.grpc.pb.h"
+#include "order-service/src/api_keys.h"
 #include "order-service/src/peer_client.h"
 #include "order-service/src/coordinator.h"
 #include "order-service/src/order_metrics.h"
@@ -69,6 +70,15 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   grpc::ServerUnaryReactor* ResolveSaga(grpc::CallbackServerContext* context,
                                         const v1::ResolveSagaRequest* request,
                                         v1::Saga* response) override;
+  grpc::ServerUnaryReactor* CreateApiKey(grpc::CallbackServerContext* context,
+                                         const v1::CreateApiKeyRequest* request,
+                                         v1::CreatedApiKey* response) override;
+  grpc::ServerUnaryReactor* RevokeApiKey(grpc::CallbackServerContext* context,
+                                         const v1::RevokeApiKeyRequest* request,
+                                         v1::ApiKey* response) override;
+  grpc::ServerUnaryReactor* VerifyApiKey(grpc::CallbackServerContext* context,
+                                         const v1::VerifyApiKeyRequest* request,
+                                         v1::ApiKey* response) override;
 
  private:
   // Captures (or finds the replayed) order; sets `saga_id` when its saga has to run.
@@ -82,6 +92,8 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   OrderWaiters& waiters_;
   OrderMetrics& metrics_;
   BoundedExecutor& executor_;
+  // The gateway's API keys, in the orders' database (declared after store_, which it uses).
+  PgApiKeyStore api_keys_{store_.pool()};
 };
 
 }  // namespace oms::order

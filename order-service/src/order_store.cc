@@ -10,6 +10,7 @@
 #include "common/pagination.h"
 #include "common/pg_pool.h"
 #include "common/status.h"
+#include "order-service/src/api_keys.h"
 #include "order-service/src/fulfilment.h"
 #include "order-service/src/returns.h"
 
@@ -338,7 +339,16 @@ v1::OrderStatus StatusOf(SagaPhase phase) {
   }
 }
 
-const std::vector<PreparedStatement>& PgOrderStore::Statements() { return OwnStatements(); }
+const std::vector<PreparedStatement>& PgOrderStore::Statements() {
+  // The API keys' statements (api_keys.h) share this pool and its one statement list.
+  static const std::vector<PreparedStatement> kAll = [] {
+    std::vector<PreparedStatement> all = OwnStatements();
+    const auto& keys = PgApiKeyStore::Statements();
+    all.insert(all.end(), keys.begin(), keys.end());
+    return all;
+  }();
+  return kAll;
+}
 
 absl::Status PgOrderStore::CreateCustomer(const v1::Customer& customer, v1::Customer* out) {
   v1::Customer addresses;

@@ -96,7 +96,10 @@ struct StartedCancel {
 class PgOrderStore {
  public:
   explicit PgOrderStore(PgPool& pool) : pool_(pool) {}
+  // Its own statements and those of the stores sharing its pool (PgApiKeyStore).
   static const std::vector<PreparedStatement>& Statements();
+  // The pool, for the stores that share it (PgApiKeyStore).
+  PgPool& pool() const { return pool_; }
 
   [[nodiscard]] absl::Status CreateCustomer(const v1::Customer& customer, v1::Customer* out);
   [[nodiscard]] absl::Status GetCustomer(const std::string& id, v1::Customer* out);

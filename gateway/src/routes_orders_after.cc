@@ -1,0 +1,175 @@
+// What follows a placed order, forwarded to order-service: cancelling it, its timeline, and
+// returns (requested by the customer, received by the warehouse).
+//
+// Cancel, timeline and return requests are owner-guarded like GET /v1/orders/{id}: a
+// customer-bound credential naming another customer's order gets exactly the 404 of a missing
+// order, and nothing is cancelled or returned. Receiving a return is a warehouse's act
+// (shipments:write, like POST /v1/shipments/{id}/events) and names a return, not an order.
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "gateway/src/auth.h"
+#include "gateway/src/backends.h"
+#include "gateway/src/forward.h"
+#include "gateway/src/gateway.h"
+#include "gateway/src/routes.h"
+
+namespace oms::gateway {
+namespace {
+
+namespace ord = oms::order::v1;
+
+absl::Status ReturnNotFound(const Exchange& exchange) {
+  return WithReason(absl::StatusCode::kNotFound, "RETURN_NOT_FOUND",
+                    absl::StrCat("return ", exchange.param("id"), " not found"));
+}
+
+void CancelOrder(const std::shared_ptr<Exchange>& exchange, Backends& backends) {
+  ord::CancelOrderRequest request;
+  // The body ({reason}) is optional: an empty one cancels without a reason.
+  if (!absl::StripAsciiWhitespace(exchange->request().body).empty() &&
+      !ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) {
+    return;
+  }
+  request.set_id(exchange->param("id"));
+  ord::OrderService::Stub* stub = &backends.order();
+  WhenOrderVisible(exchange, backends, request.id(), [exchange, stub, request] {
+    Forward<ord::Order>(exchange, request,
+                        [stub](auto... args) { stub->async()->CancelOrder(args...); });
+  });
+}
+
+void GetTimeline(const std::shared_ptr<Exchange>& exchange, Backends& backends) {
+  ord::GetOrderTimelineRequest request;
+  request.set_id(exchange->param("id"));
+  ord::OrderService::Stub* stub = &backends.order();
+  WhenOrderVisible(exchange, backends, request.id(), [exchange, stub, request] {
+    Forward<ord::OrderTimeline>(exchange, request,
+                                [stub](auto... args) { stub->async()->GetOrderTimeline(args...); });
+  });
+}
+
+void CreateReturn(const std::shared_ptr<Exchange>& exchange, Backends& backends) {
+  ord::CreateReturnRequest request;
+  if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
+  request.set_order_id(exchange->param("id"));
+  request.set_request_id(*exchange->header("Idempotency-Key"));
+  ord::OrderService::Stub* stub = &backends.order();
+  WhenOrderVisible(exchange, backends, request.order_id(), [exchange, stub, request] {
+    Forward<ord::Return>(exchange, request,
+                         [stub](auto... args) { stub->async()->CreateReturn(args...); });
+  });
+}
+
+void ReceiveReturn(const std::shared_ptr<Exchange>& exchange, ord::OrderService::Stub* stub) {
+  ord::ReceiveReturnRequest request;
+  if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
+  request.set_return_id(exchange->param("id"));
+  request.set_request_id(*exchange->header("Idempotency-Key"));
+  Forward<ord::Return>(exchange, std::move(request),
+                       [stub](auto... args) { stub->async()->ReceiveReturn(args...); });
+}
+
+}  // namespace
+
+absl::Status AddOrderFollowUpRoutes(Gateway& gateway, Backends& backends,
+                                    const RouteOptions& options) {
+  std::vector<RouteSpec> routes;
+
+  RouteSpec cancel;
+  cancel.method = "POST";
+  cancel.path = "/v1/orders/{id}:cancel";
+  cancel.operation_id = "CancelOrder";
+  cancel.summary =
+      "Cancel what is still cancellable (body {reason}, optional): unshipped shipments are "
+      "cancelled, their stock released and their share of the payment voided; shipped parts stay. "
+      "Answers at once with the order (the cancellation runs in the background); a repeat answers "
+      "the same. Nothing left to cancel (a final order): 409 NOTHING_TO_CANCEL; an order still "
+      "being placed: 409 ORDER_NOT_CONFIRMED";
+  cancel.tag = "orders";
+  cancel.access.scope = kScopeOrdersWrite;
+  cancel.access.owner_guarded = true;
+  cancel.idempotency_key = IdempotencyKey::kOptional;  // cancelling is idempotent by itself
+  cancel.body = ord::CancelOrderRequest::descriptor();
+  cancel.body_optional = true;
+  cancel.body_excluded = {"id"};
+  cancel.response = ord::Order::descriptor();
+  cancel.extra_errors = {409};
+  cancel.not_found = OrderNotFoundById;
+  cancel.handler = [&backends](std::shared_ptr<Exchange> exchange) {
+    CancelOrder(exchange, backends);
+  };
+  routes.push_back(std::move(cancel));
+
+  RouteSpec timeline;
+  timeline.method = "GET";
+  timeline.path = "/v1/orders/{id}/timeline";
+  timeline.operation_id = "GetOrderTimeline";
+  timeline.summary =
+      "Every event of the order across all services (order status changes, saga steps, payment "
+      "transactions, shipment journals), in time order";
+  timeline.tag = "orders";
+  timeline.access.scope = kScopeOrdersRead;
+  timeline.access.owner_guarded = true;
+  timeline.response = ord::OrderTimeline::descriptor();
+  timeline.not_found = OrderNotFoundById;
+  timeline.handler = [&backends](std::shared_ptr<Exchange> exchange) {
+    GetTimeline(exchange, backends);
+  };
+  routes.push_back(std::move(timeline));
+
+  RouteSpec create_return;
+  create_return.method = "POST";
+  create_return.path = "/v1/orders/{id}/returns";
+  create_return.operation_id = "CreateReturn";
+  create_return.summary =
+      "Request a return of delivered units: {lines: [{sku, quantity}], reason}. 201 with the "
+      "return; a retry with the same Idempotency-Key answers the same return. More than was "
+      "delivered and not yet returned: 422 RETURN_EXCEEDS_DELIVERED; nothing delivered yet: 409 "
+      "ORDER_NOT_DELIVERED";
+  create_return.tag = "orders";
+  create_return.access.scope = kScopeOrdersWrite;
+  create_return.access.owner_guarded = true;
+  create_return.idempotency_key = IdempotencyKey::kRequired;
+  create_return.body = ord::CreateReturnRequest::descriptor();
+  create_return.body_excluded = {"requestId", "orderId"};
+  create_return.response = ord::Return::descriptor();
+  create_return.success_status = 201;
+  create_return.extra_errors = {409, 422};
+  create_return.not_found = OrderNotFoundById;
+  create_return.handler = [&backends](std::shared_ptr<Exchange> exchange) {
+    CreateReturn(exchange, backends);
+  };
+  routes.push_back(std::move(create_return));
+
+  ord::OrderService::Stub* stub = &backends.order();
+  RouteSpec receive;
+  receive.method = "POST";
+  receive.path = "/v1/returns/{id}:receive";
+  receive.operation_id = "ReceiveReturn";
+  receive.summary =
+      "The warehouse received a return: {warehouseId, lines: [{sku, quantity, resellable}]}. "
+      "Resellable units are restocked, the returned lines refunded with a credit note. Until the "
+      "return shipment exists: 409 RETURN_SHIPMENT_PENDING (retry); more than was returned: 422 "
+      "RECEIPT_EXCEEDS_RETURN";
+  receive.tag = "orders";
+  receive.access.scope = kScopeShipmentsWrite;
+  receive.idempotency_key = IdempotencyKey::kRequired;
+  receive.body = ord::ReceiveReturnRequest::descriptor();
+  receive.body_excluded = {"requestId", "returnId"};
+  receive.response = ord::Return::descriptor();
+  receive.extra_errors = {409, 422};
+  receive.not_found = ReturnNotFound;
+  receive.handler = [stub](std::shared_ptr<Exchange> exchange) { ReceiveReturn(exchange, stub); };
+  routes.push_back(std::move(receive));
+
+  for (auto& route : routes) {
+    route.deadline = options.deadline;
+    absl::Status added = gateway.AddRoute(std::move(route));
+    if (!added.ok()) return added;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace oms::gateway

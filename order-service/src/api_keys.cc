@@ -1,0 +1,170 @@
+#include "order-service/src/api_keys.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <pqxx/pqxx>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/pg_pool.h"
+#include "common/status.h"
+#include "common/validation.h"
+
+namespace oms::order {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr std::size_t kSecretBytes = 32;
+constexpr int kMaxScopes = 10;
+
+constexpr char kApiKeysInsert[] = "api_keys_insert";
+constexpr char kApiKeysRevoke[] = "api_keys_revoke";
+constexpr char kApiKeysFindByHash[] = "api_keys_find_by_hash";
+constexpr char kApiKeysCustomerExists[] = "api_keys_customer_exists";
+
+// Scopes as one space-separated string: scopes are validated to hold no spaces.
+#define OMS_API_KEY_COLUMNS                                                             \
+  "id::text, name, array_to_string(scopes, ' '), coalesce(customer_id::text, ''), "     \
+  "(extract(epoch FROM created_at) * 1000000)::bigint, "                                \
+  "(extract(epoch FROM revoked_at) * 1000000)::bigint"
+// The one place the hash is computed, so creation and verification cannot disagree.
+#define OMS_SECRET_HASH "encode(sha256(convert_to($1, 'UTF8')), 'hex')"
+
+void ReadKey(const pqxx::row& row, v1::ApiKey* out) {
+  out->Clear();
+  out->set_id(row[0].as<std::string>());
+  out->set_name(row[1].as<std::string>());
+  for (absl::string_view scope :
+       absl::StrSplit(row[2].as<std::string>(), ' ', absl::SkipEmpty())) {
+    out->add_scopes(std::string(scope));
+  }
+  out->set_customer_id(row[3].as<std::string>());
+  *out->mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(row[4].as<int64_t>());
+  if (!row[5].is_null()) {
+    *out->mutable_revoke_time() = TimeUtil::MicrosecondsToTimestamp(row[5].as<int64_t>());
+  }
+}
+
+// Postgres array literal of validated scopes (no quotes, commas, braces or spaces in them).
+std::string ArrayLiteral(const google::protobuf::RepeatedPtrField<std::string>& scopes) {
+  return absl::StrCat("{", absl::StrJoin(scopes, ","), "}");
+}
+
+}  // namespace
+
+const std::vector<std::string>& KnownApiKeyScopes() {
+  static const std::vector<std::string> kScopes = {"orders:read", "orders:write", "catalog:write",
+                                                   "shipments:write", "admin"};
+  return kScopes;
+}
+
+absl::Status ValidateCreateApiKey(const v1::CreateApiKeyRequest& request) {
+  if (absl::Status name = ValidateText(request.name(), "name", 1, 100); !name.ok()) return name;
+  if (request.scopes_size() < 1 || request.scopes_size() > kMaxScopes) {
+    return InvalidField("scopes", absl::StrCat("must hold 1 to ", kMaxScopes, " scopes"));
+  }
+  std::set<std::string> seen;
+  const auto& known = KnownApiKeyScopes();
+  for (int i = 0; i < request.scopes_size(); ++i) {
+    const std::string& scope = request.scopes(i);
+    const std::string field = absl::StrCat("scopes[", i, "]");
+    if (std::find(known.begin(), known.end(), scope) == known.end()) {
+      return InvalidField(field, absl::StrCat("must be one of ", absl::StrJoin(known, ", ")));
+    }
+    if (!seen.insert(scope).second) return InvalidField(field, "is repeated");
+  }
+  if (!request.customer_id().empty()) {
+    return ValidateUuid(request.customer_id(), "customer_id", "a customer id");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateApiKeySecret(const std::string& secret) {
+  const std::size_t prefix = sizeof(kApiKeyPrefix) - 1;
+  bool valid = secret.size() == prefix + 2 * kSecretBytes && absl::StartsWith(secret, kApiKeyPrefix);
+  for (std::size_t i = prefix; valid && i < secret.size(); ++i) {
+    valid = absl::ascii_isdigit(secret[i]) || (secret[i] >= 'a' && secret[i] <= 'f');
+  }
+  return valid ? absl::OkStatus()
+               : InvalidField("secret", "must be oms_ followed by 64 lower-case hex digits");
+}
+
+absl::StatusOr<std::string> NewApiKeySecret() {
+  unsigned char bytes[kSecretBytes];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    return absl::InternalError("the random generator failed");
+  }
+  return absl::StrCat(
+      kApiKeyPrefix,
+      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes)));
+}
+
+const std::vector<PreparedStatement>& PgApiKeyStore::Statements() {
+  static const std::vector<PreparedStatement> kStatements = {
+      {kApiKeysInsert,
+       "INSERT INTO api_keys (secret_hash, name, scopes, customer_id) "
+       "VALUES (" OMS_SECRET_HASH ", $2, $3::text[], nullif($4, '')::uuid) "
+       "RETURNING " OMS_API_KEY_COLUMNS},
+      {kApiKeysRevoke,
+       "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1::uuid "
+       "RETURNING " OMS_API_KEY_COLUMNS},
+      {kApiKeysFindByHash,
+       "SELECT " OMS_API_KEY_COLUMNS " FROM api_keys WHERE secret_hash = " OMS_SECRET_HASH},
+      {kApiKeysCustomerExists, "SELECT 1 FROM customers WHERE id = $1::uuid"},
+  };
+  return kStatements;
+}
+
+absl::Status PgApiKeyStore::Create(const v1::CreateApiKeyRequest& request,
+                                   const std::string& secret, v1::ApiKey* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    if (!request.customer_id().empty() &&
+        tx.exec_prepared(kApiKeysCustomerExists, request.customer_id()).empty()) {
+      return WithReason(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
+                        absl::StrCat("customer_id: customer ", request.customer_id(),
+                                     " does not exist"));
+    }
+    pqxx::row row = tx.exec_prepared1(kApiKeysInsert, secret, request.name(),
+                                      ArrayLiteral(request.scopes()), request.customer_id());
+    ReadKey(row, out);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgApiKeyStore::Revoke(const std::string& id, v1::ApiKey* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result rows = tx.exec_prepared(kApiKeysRevoke, id);
+    if (rows.empty()) {
+      return WithReason(absl::StatusCode::kNotFound, "API_KEY_NOT_FOUND",
+                        absl::StrCat("API key ", id, " not found"));
+    }
+    ReadKey(rows[0], out);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgApiKeyStore::Verify(const std::string& secret, v1::ApiKey* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result rows = tx.exec_prepared(kApiKeysFindByHash, secret);
+    // The messages never repeat the secret.
+    if (rows.empty()) {
+      return WithReason(absl::StatusCode::kNotFound, "API_KEY_NOT_FOUND", "unknown API key");
+    }
+    ReadKey(rows[0], out);
+    if (out->has_revoke_time()) {
+      return WithReason(absl::StatusCode::kPermissionDenied, "API_KEY_REVOKED",
+                        absl::StrCat("API key ", out->id(), " was revoked"));
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace oms::order
