@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/testing/scrape.h"
 #include "gateway/tests/http_client.h"
+#include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/test_keys.h"
 #include "oms/billing/v1/billing.grpc.pb.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
@@ -33,21 +34,17 @@ constexpr char kAdminKey[] = "e2e-bootstrap-admin-key-0123456789";
 constexpr char kOrderId[] = "ord-e2e-1";
 
 struct Env {
-  std::unique_ptr<oms::testing::ServiceUnderTest> inventory, billing, shipping, order;
-  oms::testing::ChildProcess gateway;
-  std::string dir;
-  int http_port = 0;
-  int metrics_port = 0;
+  testing::GatewayStack stack;
   testing::TestKey key;
   testing::TestKey forger;
   std::string shipment_id;
 };
 Env* env = nullptr;
 
-std::string GatewayLog() { return oms::testing::ReadFile(env->dir + "/gateway.log"); }
+std::string GatewayLog() { return env->stack.GatewayLog(); }
 
 std::string Url(const std::string& path) {
-  return absl::StrCat("http://127.0.0.1:", env->http_port, path);
+  return absl::StrCat("http://127.0.0.1:", env->stack.http_port, path);
 }
 
 std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
@@ -79,52 +76,9 @@ class GatewayE2eTest : public ::testing::Test {
     env = new Env;
     env->key = testing::MakeRsaKey("e2e-key");
     env->forger = testing::MakeRsaKey("e2e-key");
-    env->inventory =
-        std::make_unique<oms::testing::ServiceUnderTest>(OMS_INVENTORY_BIN, "OMS_INVENTORY");
-    env->billing = std::make_unique<oms::testing::ServiceUnderTest>(OMS_BILLING_BIN, "OMS_BILLING");
-    env->shipping =
-        std::make_unique<oms::testing::ServiceUnderTest>(OMS_SHIPPING_BIN, "OMS_SHIPPING");
-    for (auto* service : {env->inventory.get(), env->billing.get(), env->shipping.get()}) {
-      absl::Status started = service->Start();
-      ASSERT_TRUE(started.ok()) << started;
-    }
-    // /readyz checks order-service too, and owner checks ask it.
-    env->order = std::make_unique<oms::testing::ServiceUnderTest>(OMS_ORDER_BIN, "OMS_ORDER");
-    absl::Status order_started = env->order->Start(
-        {{"OMS_INVENTORY_ADDR", absl::StrCat("127.0.0.1:", env->inventory->grpc_port())},
-         {"OMS_BILLING_ADDR", absl::StrCat("127.0.0.1:", env->billing->grpc_port())},
-         {"OMS_SHIPPING_ADDR", absl::StrCat("127.0.0.1:", env->shipping->grpc_port())}});
-    ASSERT_TRUE(order_started.ok()) << order_started << env->order->log();
-    env->dir = oms::testing::MakeTempDir();
-    const std::string jwks = env->dir + "/jwks.json";
-    std::ofstream(jwks) << testing::Jwks({&env->key});
-    const std::string ready = env->dir + "/ready.json";
-    absl::Status started = env->gateway.Start(
-        OMS_GATEWAY_BIN, {},
-        {{"OMS_GATEWAY_PORT", "0"},
-         {"OMS_GATEWAY_METRICS_PORT", "0"},
-         {"OMS_LISTEN_HOST", "127.0.0.1"},
-         {"OMS_READY_FILE", ready},
-         {"OMS_INVENTORY_ADDR", absl::StrCat("127.0.0.1:", env->inventory->grpc_port())},
-         {"OMS_BILLING_ADDR", absl::StrCat("127.0.0.1:", env->billing->grpc_port())},
-         {"OMS_SHIPPING_ADDR", absl::StrCat("127.0.0.1:", env->shipping->grpc_port())},
-         {"OMS_ORDER_ADDR", absl::StrCat("127.0.0.1:", env->order->grpc_port())},
-         {"OMS_BOOTSTRAP_ADMIN_KEY", kAdminKey},
-         {"OMS_GATEWAY_JWKS_FILE", jwks},
-         {"OMS_GATEWAY_JWT_ALG", "RS256"},
-         {"OMS_GATEWAY_JWT_ISSUER", "https://issuer.test"},
-         {"OMS_GATEWAY_JWT_AUDIENCE", "oms"},
-         {"OMS_GATEWAY_RATE_LIMIT_RPS", "1000"},
-         {"OMS_GATEWAY_RATE_LIMIT_BURST", "1000"},
-         {"OMS_GATEWAY_CORS_ORIGINS", "https://shop.example"}},
-        env->dir + "/gateway.log");
+    absl::Status started = env->stack.Start(
+        kAdminKey, {&env->key}, {{"OMS_GATEWAY_CORS_ORIGINS", "https://shop.example"}});
     ASSERT_TRUE(started.ok()) << started;
-    auto ports = oms::testing::WaitForFile(ready, std::chrono::seconds(30));
-    ASSERT_TRUE(ports.ok()) << ports.status() << GatewayLog();
-    ASSERT_EQ(std::sscanf(ports->c_str(), "{\"http_port\": %d, \"metrics_port\": %d}",
-                          &env->http_port, &env->metrics_port),
-              2)
-        << *ports;
     SeedBillingAndShipping();
   }
 
@@ -150,7 +104,7 @@ class GatewayE2eTest : public ::testing::Test {
     authorize.set_method(billing::v1::PAYMENT_METHOD_CARD);
     authorize.set_token("tok_visa");
     billing::v1::Payment payment;
-    grpc::Status status = billing::v1::BillingService::NewStub(env->billing->channel())
+    grpc::Status status = billing::v1::BillingService::NewStub(env->stack.billing->channel())
                               ->AuthorizePayment(deadline().get(), authorize, &payment);
     ASSERT_TRUE(status.ok()) << status.error_message();
 
@@ -167,7 +121,7 @@ class GatewayE2eTest : public ::testing::Test {
     line->set_quantity(2);
     line->set_unit_weight_grams(250);
     shipping::v1::CreateShipmentsResponse created;
-    status = shipping::v1::ShippingService::NewStub(env->shipping->channel())
+    status = shipping::v1::ShippingService::NewStub(env->stack.shipping->channel())
                  ->CreateShipments(deadline().get(), create, &created);
     ASSERT_TRUE(status.ok()) << status.error_message();
     ASSERT_EQ(created.shipments_size(), 1);
@@ -467,7 +421,7 @@ TEST_F(GatewayE2eTest, RequestIdsAreEchoedAndPassedOn) {
   HttpAnswer given = Admin("GET", "/v1/products/MUG-1", "", {"X-Request-Id: e2e-trace-42"});
   EXPECT_EQ(given.headers["x-request-id"], "e2e-trace-42");
   // inventory-service logged the call under the same id.
-  EXPECT_NE(env->inventory->log().find("e2e-trace-42"), std::string::npos);
+  EXPECT_NE(env->stack.inventory->log().find("e2e-trace-42"), std::string::npos);
   HttpAnswer generated = Admin("GET", "/v1/products/MUG-1");
   EXPECT_EQ(generated.headers["x-request-id"].size(), 32u);
   HttpAnswer error = Call("GET", "/v1/products", {"X-Request-Id: e2e-trace-43"});
@@ -494,7 +448,7 @@ TEST_F(GatewayE2eTest, MetricsAreServedByRouteTemplate) {
   ASSERT_EQ(Admin("GET", "/v1/products/MUG-1").status, 200);
   Call("GET", "/v1/products");  // a 401, for the rejected-auth counter
   auto body =
-      oms::testing::HttpGet(absl::StrCat("http://127.0.0.1:", env->metrics_port, "/metrics"));
+      oms::testing::HttpGet(absl::StrCat("http://127.0.0.1:", env->stack.metrics_port, "/metrics"));
   ASSERT_TRUE(body.ok()) << body.status();
   absl::Status lint = oms::testing::PromtoolCheckMetrics(*body);
   EXPECT_TRUE(lint.ok()) << lint;
@@ -520,7 +474,7 @@ TEST_F(GatewayE2eTest, MetricsAreServedByRouteTemplate) {
 // Last: stops the gateway.
 TEST_F(GatewayE2eTest, SigtermExitsZero) {
   ASSERT_NE(env, nullptr);
-  auto stopped = env->gateway.Stop(SIGTERM, std::chrono::seconds(20));
+  auto stopped = env->stack.gateway.Stop(SIGTERM, std::chrono::seconds(20));
   ASSERT_TRUE(stopped.ok()) << stopped.status();
   EXPECT_TRUE(WIFEXITED(*stopped)) << GatewayLog();
   EXPECT_EQ(WEXITSTATUS(*stopped), 0) << GatewayLog();

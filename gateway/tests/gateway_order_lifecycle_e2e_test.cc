@@ -19,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/tests/http_client.h"
+#include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/test_keys.h"
 #include "tests/support/process.h"
 #include "tests/support/service_under_test.h"
@@ -37,16 +38,13 @@ constexpr char kMissingId[] = "00000000-0000-4000-8000-000000000000";
 constexpr long long kPackUnitTotal = 7999 + 1520;
 
 struct Env {
-  std::unique_ptr<oms::testing::ServiceUnderTest> inventory, billing, shipping, order;
-  oms::testing::ChildProcess gateway;
-  std::string dir;
-  int http_port = 0;
+  testing::GatewayStack stack;
   testing::TestKey key;
   std::string erika, max;
 };
 Env* env = nullptr;
 
-std::string GatewayLog() { return oms::testing::ReadFile(env->dir + "/gateway.log"); }
+std::string GatewayLog() { return env->stack.GatewayLog(); }
 
 std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
 
@@ -57,7 +55,7 @@ std::string Token(const std::string& subject, const std::string& scope) {
 HttpAnswer Call(const std::string& method, const std::string& path,
                 std::vector<std::string> headers = {}, const std::string& body = "") {
   if (!body.empty()) headers.push_back("Content-Type: application/json");
-  return HttpCall(method, absl::StrCat("http://127.0.0.1:", env->http_port, path), headers, body,
+  return HttpCall(method, absl::StrCat("http://127.0.0.1:", env->stack.http_port, path), headers, body,
                   method == "POST");
 }
 
@@ -104,7 +102,7 @@ json PlaceOrder(const std::string& customer_id, const std::string& sku, int quan
                {"payment", {{"method", "CARD"}, {"token", token}}},
                {"allocationStrategy", "MINIMIZE_SPLITS"}};
   HttpAnswer placed = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: " + key});
-  EXPECT_EQ(placed.status, 201) << placed.body << env->order->log();
+  EXPECT_EQ(placed.status, 201) << placed.body << env->stack.order->log();
   return Body(placed);
 }
 
@@ -134,7 +132,7 @@ json WaitFor(const std::string& path, const std::function<bool(const json&)>& do
   }
   ADD_FAILURE() << "timed out waiting for " << what << "; last: " << last.dump()
                 << "\norder-service log:\n"
-                << env->order->log();
+                << env->stack.order->log();
   return last;
 }
 
@@ -161,54 +159,9 @@ class GatewayOrderLifecycleE2eTest : public ::testing::Test {
   static void SetUpTestSuite() {
     env = new Env;
     env->key = testing::MakeRsaKey("lifecycle-e2e-key");
-    using oms::testing::ServiceUnderTest;
-    env->inventory = std::make_unique<ServiceUnderTest>(OMS_INVENTORY_BIN, "OMS_INVENTORY");
-    env->billing = std::make_unique<ServiceUnderTest>(OMS_BILLING_BIN, "OMS_BILLING");
-    env->shipping = std::make_unique<ServiceUnderTest>(OMS_SHIPPING_BIN, "OMS_SHIPPING");
-    env->order = std::make_unique<ServiceUnderTest>(OMS_ORDER_BIN, "OMS_ORDER");
-    for (auto* service : {env->inventory.get(), env->billing.get(), env->shipping.get()}) {
-      absl::Status started = service->Start();
-      ASSERT_TRUE(started.ok()) << started;
-    }
-    auto address = [](const oms::testing::ServiceUnderTest& service) {
-      return absl::StrCat("127.0.0.1:", service.grpc_port());
-    };
-    absl::Status order_started =
-        env->order->Start({{"OMS_INVENTORY_ADDR", address(*env->inventory)},
-                           {"OMS_BILLING_ADDR", address(*env->billing)},
-                           {"OMS_SHIPPING_ADDR", address(*env->shipping)}});
-    ASSERT_TRUE(order_started.ok()) << order_started << env->order->log();
-
-    env->dir = oms::testing::MakeTempDir();
-    const std::string jwks = env->dir + "/jwks.json";
-    std::ofstream(jwks) << testing::Jwks({&env->key});
-    const std::string ready = env->dir + "/ready.json";
-    absl::Status started = env->gateway.Start(OMS_GATEWAY_BIN, {},
-                                              {{"OMS_GATEWAY_PORT", "0"},
-                                               {"OMS_GATEWAY_METRICS_PORT", "0"},
-                                               {"OMS_LISTEN_HOST", "127.0.0.1"},
-                                               {"OMS_READY_FILE", ready},
-                                               {"OMS_INVENTORY_ADDR", address(*env->inventory)},
-                                               {"OMS_BILLING_ADDR", address(*env->billing)},
-                                               {"OMS_SHIPPING_ADDR", address(*env->shipping)},
-                                               {"OMS_ORDER_ADDR", address(*env->order)},
-                                               {"OMS_BOOTSTRAP_ADMIN_KEY", kAdminKey},
-                                               {"OMS_GATEWAY_JWKS_FILE", jwks},
-                                               {"OMS_GATEWAY_JWT_ALG", "RS256"},
-                                               {"OMS_GATEWAY_JWT_ISSUER", "https://issuer.test"},
-                                               {"OMS_GATEWAY_JWT_AUDIENCE", "oms"},
-                                               {"OMS_GATEWAY_RATE_LIMIT_RPS", "1000"},
-                                               {"OMS_GATEWAY_RATE_LIMIT_BURST", "1000"},
-                                               {"OMS_GATEWAY_API_KEY_CACHE_SECONDS", "1"}},
-                                              env->dir + "/gateway.log");
+    absl::Status started = env->stack.Start(kAdminKey, {&env->key},
+                                            {{"OMS_GATEWAY_API_KEY_CACHE_SECONDS", "1"}});
     ASSERT_TRUE(started.ok()) << started;
-    auto ports = oms::testing::WaitForFile(ready, std::chrono::seconds(30));
-    ASSERT_TRUE(ports.ok()) << ports.status() << GatewayLog();
-    int metrics_port = 0;
-    ASSERT_EQ(std::sscanf(ports->c_str(), "{\"http_port\": %d, \"metrics_port\": %d}",
-                          &env->http_port, &metrics_port),
-              2)
-        << *ports;
     SeedCatalog();
     env->erika = CreateCustomer("Erika Mustermann", "erika@example.com");
     env->max = CreateCustomer("Max Mustermann", "max@example.com");
@@ -584,7 +537,7 @@ TEST_F(GatewayOrderLifecycleE2eTest, ApiKeysAreBoundScopedAndStopSoonAfterRevoca
 
   // Secrets are never logged.
   EXPECT_EQ(GatewayLog().find(secret.substr(4)), std::string::npos);
-  EXPECT_EQ(env->order->log().find(secret.substr(4)), std::string::npos);
+  EXPECT_EQ(env->stack.order->log().find(secret.substr(4)), std::string::npos);
 }
 
 }  // namespace

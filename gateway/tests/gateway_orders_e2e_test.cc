@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gateway/tests/http_client.h"
+#include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/test_keys.h"
 #include "tests/support/process.h"
 #include "tests/support/service_under_test.h"
@@ -28,10 +29,7 @@ constexpr char kAdminKey[] = "orders-e2e-bootstrap-admin-key-0123";
 constexpr char kMissingId[] = "00000000-0000-4000-8000-000000000000";
 
 struct Env {
-  std::unique_ptr<oms::testing::ServiceUnderTest> inventory, billing, shipping, order;
-  oms::testing::ChildProcess gateway;
-  std::string dir;
-  int http_port = 0;
+  testing::GatewayStack stack;
   testing::TestKey key;
   // Two customers; the split order and the declined one are Erika's, Max has one order.
   std::string erika, max;
@@ -39,7 +37,6 @@ struct Env {
 };
 Env* env = nullptr;
 
-std::string GatewayLog() { return oms::testing::ReadFile(env->dir + "/gateway.log"); }
 
 std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
 
@@ -50,7 +47,7 @@ std::string Token(const std::string& subject, const std::string& scope) {
 HttpAnswer Call(const std::string& method, const std::string& path,
                 std::vector<std::string> headers = {}, const std::string& body = "") {
   if (!body.empty()) headers.push_back("Content-Type: application/json");
-  return HttpCall(method, absl::StrCat("http://127.0.0.1:", env->http_port, path), headers, body,
+  return HttpCall(method, absl::StrCat("http://127.0.0.1:", env->stack.http_port, path), headers, body,
                   method == "POST");
 }
 
@@ -103,53 +100,8 @@ class GatewayOrdersE2eTest : public ::testing::Test {
   static void SetUpTestSuite() {
     env = new Env;
     env->key = testing::MakeRsaKey("orders-e2e-key");
-    using oms::testing::ServiceUnderTest;
-    env->inventory = std::make_unique<ServiceUnderTest>(OMS_INVENTORY_BIN, "OMS_INVENTORY");
-    env->billing = std::make_unique<ServiceUnderTest>(OMS_BILLING_BIN, "OMS_BILLING");
-    env->shipping = std::make_unique<ServiceUnderTest>(OMS_SHIPPING_BIN, "OMS_SHIPPING");
-    env->order = std::make_unique<ServiceUnderTest>(OMS_ORDER_BIN, "OMS_ORDER");
-    for (auto* service : {env->inventory.get(), env->billing.get(), env->shipping.get()}) {
-      absl::Status started = service->Start();
-      ASSERT_TRUE(started.ok()) << started;
-    }
-    auto address = [](const oms::testing::ServiceUnderTest& service) {
-      return absl::StrCat("127.0.0.1:", service.grpc_port());
-    };
-    absl::Status order_started =
-        env->order->Start({{"OMS_INVENTORY_ADDR", address(*env->inventory)},
-                           {"OMS_BILLING_ADDR", address(*env->billing)},
-                           {"OMS_SHIPPING_ADDR", address(*env->shipping)}});
-    ASSERT_TRUE(order_started.ok()) << order_started << env->order->log();
-
-    env->dir = oms::testing::MakeTempDir();
-    const std::string jwks = env->dir + "/jwks.json";
-    std::ofstream(jwks) << testing::Jwks({&env->key});
-    const std::string ready = env->dir + "/ready.json";
-    absl::Status started = env->gateway.Start(OMS_GATEWAY_BIN, {},
-                                              {{"OMS_GATEWAY_PORT", "0"},
-                                               {"OMS_GATEWAY_METRICS_PORT", "0"},
-                                               {"OMS_LISTEN_HOST", "127.0.0.1"},
-                                               {"OMS_READY_FILE", ready},
-                                               {"OMS_INVENTORY_ADDR", address(*env->inventory)},
-                                               {"OMS_BILLING_ADDR", address(*env->billing)},
-                                               {"OMS_SHIPPING_ADDR", address(*env->shipping)},
-                                               {"OMS_ORDER_ADDR", address(*env->order)},
-                                               {"OMS_BOOTSTRAP_ADMIN_KEY", kAdminKey},
-                                               {"OMS_GATEWAY_JWKS_FILE", jwks},
-                                               {"OMS_GATEWAY_JWT_ALG", "RS256"},
-                                               {"OMS_GATEWAY_JWT_ISSUER", "https://issuer.test"},
-                                               {"OMS_GATEWAY_JWT_AUDIENCE", "oms"},
-                                               {"OMS_GATEWAY_RATE_LIMIT_RPS", "1000"},
-                                               {"OMS_GATEWAY_RATE_LIMIT_BURST", "1000"}},
-                                              env->dir + "/gateway.log");
+    absl::Status started = env->stack.Start(kAdminKey, {&env->key}, {});
     ASSERT_TRUE(started.ok()) << started;
-    auto ports = oms::testing::WaitForFile(ready, std::chrono::seconds(30));
-    ASSERT_TRUE(ports.ok()) << ports.status() << GatewayLog();
-    int metrics_port = 0;
-    ASSERT_EQ(std::sscanf(ports->c_str(), "{\"http_port\": %d, \"metrics_port\": %d}",
-                          &env->http_port, &metrics_port),
-              2)
-        << *ports;
     SeedCatalog();
     env->erika = CreateCustomer("Erika Mustermann", "erika@example.com");
     env->max = CreateCustomer("Max Mustermann", "max@example.com");
@@ -201,7 +153,7 @@ class GatewayOrdersE2eTest : public ::testing::Test {
   static void PlaceFixtureOrders() {
     HttpAnswer split = Admin("POST", "/v1/orders", OrderBody(env->erika, "PACK", 8).dump(),
                              {"Idempotency-Key: split-1"});
-    ASSERT_EQ(split.status, 201) << split.body << env->order->log();
+    ASSERT_EQ(split.status, 201) << split.body << env->stack.order->log();
     env->split_order = Body(split);
     HttpAnswer declined =
         Admin("POST", "/v1/orders", OrderBody(env->erika, "MUG", 1, "tok_chargeDeclined").dump(),
@@ -481,7 +433,7 @@ TEST_F(GatewayOrdersE2eTest, ReadinessIncludesOrderService) {
   ASSERT_EQ(openapi.status, 200);
   EXPECT_TRUE(Body(openapi)["paths"].contains("/v1/orders/{id}"));
   // Without order-service the gateway is not ready.
-  auto stopped = env->order->process().Stop(SIGTERM, std::chrono::seconds(20));
+  auto stopped = env->stack.order->process().Stop(SIGTERM, std::chrono::seconds(20));
   ASSERT_TRUE(stopped.ok()) << stopped.status();
   HttpAnswer unready = Call("GET", "/readyz");
   EXPECT_EQ(unready.status, 503) << unready.body;
