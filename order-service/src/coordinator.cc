@@ -1,5 +1,7 @@
 #include "order-service/src/coordinator.h"
 
+#include <algorithm>
+#include <map>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +20,9 @@ const char* OutcomeName(CallResult result) {
   }
   return "UNKNOWN";
 }
+
+// How often the open-saga gauges are refreshed from the database.
+constexpr auto kGaugeInterval = std::chrono::seconds(2);
 
 double Jitter() {
   thread_local std::mt19937_64 engine{std::random_device{}()};
@@ -56,9 +61,36 @@ void Coordinator::Kick(const std::string& saga_id) {
   }
 }
 
+void Coordinator::UpdateGauges() {
+  auto counts = store_.CountOpenSagas();
+  if (!counts.ok()) return;  // the next scan tries again
+  std::map<std::string, int64_t> in_flight;
+  int64_t parked = 0;
+  double oldest = 0;
+  for (const auto& count : *counts) {
+    if (count.phase == SagaPhase::kNeedsAttention) {
+      parked += count.count;
+      continue;
+    }
+    const SagaSpec& spec = SpecOf(count.kind);
+    if (count.step >= 0 && count.step < static_cast<int>(spec.steps.size())) {
+      in_flight[spec.steps[count.step].name] += count.count;
+    }
+    oldest = std::max(oldest, count.oldest_seconds);
+  }
+  metrics_.OpenSagas(in_flight, parked, oldest);
+}
+
 void Coordinator::ScanLoop() {
   std::unique_lock<std::mutex> lock(mu_);
+  auto gauges_due = std::chrono::steady_clock::now();
   while (!stopping_) {
+    if (std::chrono::steady_clock::now() >= gauges_due) {
+      lock.unlock();
+      UpdateGauges();
+      lock.lock();
+      gauges_due = std::chrono::steady_clock::now() + kGaugeInterval;
+    }
     const int idle = static_cast<int>(options_.workers) - busy_.load();
     if (idle > 0) {
       lock.unlock();

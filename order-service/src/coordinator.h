@@ -50,6 +50,7 @@ class Coordinator {
 
  private:
   void ScanLoop();
+  void UpdateGauges();
   void ClaimAndDrive(const std::string& saga_id, int limit);
   void Drive(ClaimedSaga saga);
 

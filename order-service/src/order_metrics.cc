@@ -1,6 +1,7 @@
 #include "order-service/src/order_metrics.h"
 
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
@@ -42,7 +43,22 @@ OrderMetrics::OrderMetrics(prometheus::Registry& registry)
   for (const SagaSpec* spec : {&CancelSagaSpec(), &ReturnSagaSpec(), &ReceiveSagaSpec()}) {
     steps.insert(steps.end(), spec->steps.begin(), spec->steps.end());
   }
+  auto& in_flight = prometheus::BuildGauge()
+                        .Name("oms_order_sagas_in_flight")
+                        .Help("Sagas running or compensating, by the step they are at.")
+                        .Register(registry);
+  parked_ = &prometheus::BuildGauge()
+                 .Name("oms_order_sagas_needs_attention")
+                 .Help("Sagas parked in NEEDS_ATTENTION, waiting for an operator.")
+                 .Register(registry)
+                 .Add({});
+  oldest_ = &prometheus::BuildGauge()
+                 .Name("oms_order_oldest_running_saga_age_seconds")
+                 .Help("Age of the oldest saga still running or compensating (0 when none).")
+                 .Register(registry)
+                 .Add({});
   for (const auto& step : steps) {
+    in_flight_series_[step.name] = &in_flight.Add({{"step", step.name}});
     step_seconds_series_[step.name] = &step_seconds_.Add(
         {{"step", step.name}},
         prometheus::Histogram::BucketBoundaries(LatencyBuckets().begin(), LatencyBuckets().end()));
@@ -68,6 +84,16 @@ void OrderMetrics::Step(const std::string& step, const std::string& action,
   if (counter != step_series_.end()) counter->second->Increment();
   auto histogram = step_seconds_series_.find(step);
   if (histogram != step_seconds_series_.end()) histogram->second->Observe(seconds);
+}
+
+void OrderMetrics::OpenSagas(const std::map<std::string, int64_t>& in_flight_by_step,
+                             int64_t parked, double oldest_running_seconds) {
+  for (auto& [step, gauge] : in_flight_series_) {
+    auto it = in_flight_by_step.find(step);
+    gauge->Set(it == in_flight_by_step.end() ? 0 : static_cast<double>(it->second));
+  }
+  parked_->Set(static_cast<double>(parked));
+  oldest_->Set(oldest_running_seconds);
 }
 
 }  // namespace oms::order

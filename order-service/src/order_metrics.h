@@ -6,6 +6,7 @@
 
 namespace prometheus {
 class Counter;
+class Gauge;
 class Histogram;
 class Registry;
 template <class T>
@@ -23,6 +24,10 @@ class OrderMetrics {
   void SagaEnded(const std::string& phase);
   void Step(const std::string& step, const std::string& action, const std::string& outcome,
             double seconds);
+  // Open sagas: running or compensating per step (every step's series is set, zero when none),
+  // parked, and the age of the oldest running one.
+  void OpenSagas(const std::map<std::string, int64_t>& in_flight_by_step, int64_t parked,
+                 double oldest_running_seconds);
 
  private:
   prometheus::Counter* created_;
@@ -32,6 +37,9 @@ class OrderMetrics {
   std::map<std::string, prometheus::Counter*> finished_series_;
   std::map<std::string, prometheus::Counter*> step_series_;
   std::map<std::string, prometheus::Histogram*> step_seconds_series_;
+  std::map<std::string, prometheus::Gauge*> in_flight_series_;
+  prometheus::Gauge* parked_;
+  prometheus::Gauge* oldest_;
 };
 
 }  // namespace oms::order

@@ -46,6 +46,7 @@ constexpr char kSagasInsertCancel[] = "sagas_insert_cancel";
 constexpr char kSagasSetPayload[] = "sagas_set_payload";
 constexpr char kSagasFindCancel[] = "sagas_find_cancel";
 constexpr char kOrderEvents[] = "order_events_list";
+constexpr char kSagasCountOpen[] = "sagas_count_open";
 constexpr char kOrdersLock[] = "orders_lock";
 constexpr char kReturnsFind[] = "returns_find";
 constexpr char kReturnsByOrder[] = "returns_by_order";
@@ -176,6 +177,11 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
        "VALUES ($1::uuid, 'RUNNING', 'CANCEL', 'cancel', decode($2, 'hex')) "
        "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
+      {kSagasCountOpen,
+       "SELECT kind, step, phase, count(*), "
+       "  COALESCE(extract(epoch FROM now() - min(created_at)), 0)::double precision "
+       "FROM sagas WHERE phase IN ('RUNNING', 'COMPENSATING', 'NEEDS_ATTENTION') "
+       "GROUP BY kind, step, phase"},
       {kOrderEvents,
        "SELECT (extract(epoch FROM created_at) * 1000000)::bigint AS at, 'order', "
        "  'STATUS_' || status, reason, '' FROM order_status_history WHERE order_id = $1::uuid "
@@ -291,6 +297,14 @@ void ReadSaga(const pqxx::row& row, v1::Saga* saga) {
   saga->set_attempts(row[4].as<int>());
   saga->set_failure_reason(row[5].as<std::string>());
   *saga->mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(row[8].as<int64_t>());
+}
+
+SagaKind KindOf(const std::string& kind) {
+  if (kind == "SHIPMENT") return SagaKind::kShipment;
+  if (kind == "CANCEL") return SagaKind::kCancel;
+  if (kind == "RETURN") return SagaKind::kReturn;
+  if (kind == "RECEIVE") return SagaKind::kReceive;
+  return SagaKind::kOrder;
 }
 
 std::string ReturnStatusName(v1::ReturnStatus status) {
@@ -538,12 +552,7 @@ absl::StatusOr<std::vector<ClaimedSaga>> PgOrderStore::Claim(const std::string& 
       if (!row[13].as<std::string>().empty()) {
         saga.order.mutable_payment()->set_payment_id(row[13].as<std::string>());
       }
-      const std::string kind = row[14].as<std::string>();
-      saga.kind = kind == "SHIPMENT" ? SagaKind::kShipment
-                  : kind == "CANCEL" ? SagaKind::kCancel
-                  : kind == "RETURN" ? SagaKind::kReturn
-                  : kind == "RECEIVE" ? SagaKind::kReceive
-                                      : SagaKind::kOrder;
+      saga.kind = KindOf(row[14].as<std::string>());
       if (saga.kind == SagaKind::kShipment) FromHex(row[15], &saga.event);
       if (saga.kind == SagaKind::kCancel) FromHex(row[15], &saga.plan);
       if (saga.kind == SagaKind::kReturn || saga.kind == SagaKind::kReceive) {
@@ -812,6 +821,25 @@ absl::StatusOr<StartedReturn> PgOrderStore::StartReceive(const v1::ReceiveReturn
   });
   if (!status.ok()) return status;
   return started;
+}
+
+absl::StatusOr<std::vector<SagaCount>> PgOrderStore::CountOpenSagas() {
+  std::vector<SagaCount> counts;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
+    counts.clear();
+    for (const auto& row : tx.exec_prepared(kSagasCountOpen)) {
+      SagaCount count;
+      count.kind = KindOf(row[0].as<std::string>());
+      count.step = row[1].as<int>();
+      ParsePhase(row[2].as<std::string>(), &count.phase);
+      count.count = row[3].as<int64_t>();
+      count.oldest_seconds = row[4].as<double>();
+      counts.push_back(count);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return counts;
 }
 
 absl::Status PgOrderStore::ListStuckSagas(int limit, v1::ListStuckSagasResponse* out) {

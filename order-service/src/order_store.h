@@ -93,6 +93,15 @@ struct StartedCancel {
   bool created = false;
 };
 
+// Sagas not yet final, grouped for the coordinator's gauges.
+struct SagaCount {
+  SagaKind kind = SagaKind::kOrder;
+  int step = 0;
+  SagaPhase phase = SagaPhase::kRunning;
+  int64_t count = 0;
+  double oldest_seconds = 0;  // age of the oldest of them
+};
+
 class PgOrderStore {
  public:
   explicit PgOrderStore(PgPool& pool) : pool_(pool) {}
@@ -155,6 +164,8 @@ class PgOrderStore {
   [[nodiscard]] absl::StatusOr<StartedReturn> StartReceive(const v1::ReceiveReturnRequest& request);
 
   [[nodiscard]] absl::Status ListStuckSagas(int limit, v1::ListStuckSagasResponse* out);
+  // Running, compensating and parked sagas by kind, step and phase.
+  [[nodiscard]] absl::StatusOr<std::vector<SagaCount>> CountOpenSagas();
   // RetrySaga (resume) and ResolveSaga (end by hand) of a NEEDS_ATTENTION saga.
   [[nodiscard]] absl::Status OperateSaga(const std::string& saga_id, bool resolve,
                                          const std::string& note, v1::Saga* out);

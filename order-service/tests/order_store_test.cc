@@ -153,6 +153,12 @@ TEST_F(OrderStoreTest, ALeaseFencesEveryWriteAndAParkedSagaWaitsForAnOperator) {
   ASSERT_EQ(claimed->size(), 1u);
   ClaimedSaga saga = (*claimed)[0];
   EXPECT_EQ(saga.order_id, order.order_id);
+  auto open = store_->CountOpenSagas();
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].phase, SagaPhase::kRunning);
+  EXPECT_EQ((*open)[0].step, 0);
+  EXPECT_EQ((*open)[0].count, 1);
   EXPECT_EQ(saga.payment_token, "tok_visa");
   // Held: nobody else can claim it.
   auto other = store_->Claim("replica-b", std::chrono::seconds(30), 10);
@@ -178,6 +184,10 @@ TEST_F(OrderStoreTest, ALeaseFencesEveryWriteAndAParkedSagaWaitsForAnOperator) {
   v1::Order read;
   ASSERT_TRUE(store_->GetOrder(order.order_id, &read).ok());
   EXPECT_EQ(read.status(), v1::ORDER_STATUS_NEEDS_ATTENTION);
+  open = store_->CountOpenSagas();
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].phase, SagaPhase::kNeedsAttention);
   v1::ListStuckSagasResponse stuck;
   ASSERT_TRUE(store_->ListStuckSagas(10, &stuck).ok());
   ASSERT_EQ(stuck.sagas_size(), 1);

@@ -253,6 +253,34 @@ TEST_F(OrderE2eTest, ASplitOrderRunsToCompletedThroughShipmentEvents) {
   EXPECT_EQ(by_source["shipping"], 4);  // two shipped, two delivered
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "STATUS_COMPLETED"), kinds.end());
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "CAPTURE APPROVED"), kinds.end());
+
+  // order-service's metrics: every saga of the order ran through and none is open.
+  const std::string metrics_url =
+      absl::StrCat("http://127.0.0.1:", order_.metrics_port(), "/metrics");
+  std::string metrics;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (;;) {
+    auto scraped = testing::HttpGet(metrics_url);
+    ASSERT_TRUE(scraped.ok()) << scraped.status();
+    metrics = *scraped;
+    auto capturing =
+        testing::SampleValue(metrics, R"(oms_order_sagas_in_flight{step="capture-payment"})");
+    auto keeping =
+        testing::SampleValue(metrics, R"(oms_order_sagas_in_flight{step="keep-reservation"})");
+    if (capturing.ok() && keeping.ok() && *capturing == 0 && *keeping == 0) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << metrics;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(*testing::SampleValue(metrics, "oms_order_sagas_needs_attention"), 0);
+  EXPECT_EQ(*testing::SampleValue(metrics, "oms_order_orders_created_total"), 1);
+  EXPECT_EQ(
+      *testing::SampleValue(metrics, R"(oms_order_sagas_finished_total{phase="COMPLETED"})"), 1);
+  EXPECT_EQ(*testing::SampleValue(
+                metrics,
+                R"(oms_order_saga_steps_total{action="FORWARD",outcome="OK",step="capture-payment"})"),
+            2);
+  absl::Status lint = testing::PromtoolCheckMetrics(metrics);
+  EXPECT_TRUE(lint.ok()) << lint;
 }
 
 // A return of delivered units: a return shipment, then on receipt the resellable unit back on
