@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/tests/http_client.h"
 #include "gateway/tests/gateway_stack.h"
+#include "tests/support/order_fixtures.h"
 #include "gateway/tests/test_keys.h"
 #include "tests/support/process.h"
 #include "tests/support/service_under_test.h"
@@ -176,37 +177,8 @@ class GatewayOrderLifecycleE2eTest : public ::testing::Test {
 
   // Two German warehouses with 6 PACK each (an order of 8 must split) and 20 MUG each.
   static void SeedCatalog() {
-    for (const auto& [sku, price] : {std::pair{"PACK", "7999"}, std::pair{"MUG", "1299"}}) {
-      HttpAnswer product = Admin("POST", "/v1/products",
-                                 json{{"sku", sku},
-                                      {"name", std::string("Product ") + sku},
-                                      {"unitPrice", {{"currency", "EUR"}, {"amountMinor", price}}},
-                                      {"weightGrams", "900"}}
-                                     .dump());
-      ASSERT_EQ(product.status, 201) << product.body;
-    }
-    for (const auto& [code, latitude] : {std::pair{"HAM-1", 53.55}, std::pair{"MUC-1", 48.14}}) {
-      HttpAnswer warehouse =
-          Admin("POST", "/v1/warehouses",
-                json{{"code", code},
-                     {"name", code},
-                     {"address", {{"line1", "1 Dock Road"}, {"city", "City"}, {"country", "DE"}}},
-                     {"region", "eu-central"},
-                     {"location", {{"latitude", latitude}, {"longitude", 10.0}}}}
-                    .dump());
-      ASSERT_EQ(warehouse.status, 201) << warehouse.body;
-      const std::string id = Body(warehouse).value("id", "");
-      for (const auto& [sku, quantity] : {std::pair{"PACK", "6"}, std::pair{"MUG", "20"}}) {
-        HttpAnswer adjusted = Admin("POST", "/v1/stock:adjust",
-                                    json{{"warehouseId", id},
-                                         {"sku", sku},
-                                         {"delta", quantity},
-                                         {"reason", "ADJUSTMENT_REASON_RECEIPT"}}
-                                        .dump(),
-                                    {absl::StrCat("Idempotency-Key: seed-", code, "-", sku)});
-        ASSERT_EQ(adjusted.status, 200) << adjusted.body;
-      }
-    }
+    auto seeded = oms::testing::SeedTwoWarehouses(env->stack.inventory->channel(), 6, 20);
+    ASSERT_TRUE(seeded.ok()) << seeded.status();
   }
 };
 

@@ -128,7 +128,7 @@ class OrderCrashTest : public ::testing::Test {
 
   // Two warehouses holding plenty of PACK, and one customer.
   static std::string Seed() {
-    auto warehouses = testing::SeedTwoWarehouses(suite_->inventory.channel(), 500);
+    auto warehouses = testing::SeedTwoWarehouses(suite_->inventory.channel(), 500, 500);
     if (!warehouses.ok()) return warehouses.status().ToString();
     auto customer = testing::CreateHamburgCustomer(suite_->order.channel(), "erika@example.com");
     if (!customer.ok()) return customer.status().ToString();

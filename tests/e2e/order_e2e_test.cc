@@ -50,7 +50,7 @@ class OrderE2eTest : public ::testing::Test {
     billing_stub_ = bil::BillingService::NewStub(billing_.channel());
     shipping_stub_ = shp::ShippingService::NewStub(shipping_.channel());
     orders_ = ord::OrderService::NewStub(order_.channel());
-    auto warehouses = testing::SeedTwoWarehouses(inventory_.channel(), 5);
+    auto warehouses = testing::SeedTwoWarehouses(inventory_.channel(), 5, 5);
     ASSERT_TRUE(warehouses.ok()) << warehouses.status();
     warehouses_ = *warehouses;
     auto customer = testing::CreateHamburgCustomer(order_.channel(), "erika@example.com");

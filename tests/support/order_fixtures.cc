@@ -28,7 +28,7 @@ absl::Status Failed(const char* what, const grpc::Status& status) {
 }  // namespace
 
 absl::StatusOr<std::map<std::string, std::string>> SeedTwoWarehouses(
-    const std::shared_ptr<grpc::Channel>& channel, int64_t units) {
+    const std::shared_ptr<grpc::Channel>& channel, int64_t pack_units, int64_t mug_units) {
   auto inventory = inv::InventoryService::NewStub(channel);
   std::map<std::string, std::string> warehouses;
   for (const auto& [code, latitude] : {std::pair{"HAM-1", 53.55}, std::pair{"MUC-1", 48.14}}) {
@@ -59,7 +59,7 @@ absl::StatusOr<std::map<std::string, std::string>> SeedTwoWarehouses(
     if (!status.ok()) return Failed("CreateProduct", status);
   }
   for (const auto& [code, id] : warehouses) {
-    for (const char* sku : {"PACK", "MUG"}) {
+    for (const auto& [sku, units] : {std::pair{"PACK", pack_units}, std::pair{"MUG", mug_units}}) {
       inv::AdjustStockRequest receive;
       receive.set_request_id(absl::StrCat("seed:", code, ":", sku));
       receive.set_warehouse_id(id);

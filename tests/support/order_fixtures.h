@@ -16,9 +16,9 @@ class Channel;
 
 namespace oms::testing {
 
-// Warehouse ids by code; `units` of PACK and of MUG in each warehouse.
+// Warehouse ids by code; each warehouse receives `units` of PACK and of MUG.
 [[nodiscard]] absl::StatusOr<std::map<std::string, std::string>> SeedTwoWarehouses(
-    const std::shared_ptr<grpc::Channel>& inventory, int64_t units);
+    const std::shared_ptr<grpc::Channel>& inventory, int64_t pack_units, int64_t mug_units);
 
 // A customer with a default shipping address in Hamburg; its id.
 [[nodiscard]] absl::StatusOr<std::string> CreateHamburgCustomer(
