@@ -1,14 +1,17 @@
 // The saga coordinator: claims sagas (a lease with an epoch, so any number of replicas share
-// them), drives each through its steps on a bounded pool of workers, persists every outcome
-// before the next call, and waits out retries with backoff by releasing the lease until then.
-// New sagas are started at once (Kick); a scan picks up what is due: retries, and sagas whose
-// replica died.
+// them), drives each through its steps, persists every outcome before the next call, and waits
+// out retries with backoff by releasing the lease until then. New sagas are started at once
+// (Kick); a scan picks up what is due: retries, and sagas whose replica died.
+//
+// Participant calls are asynchronous: a saga waiting on one holds no thread. The database work
+// between two calls (the step's record, the next claim) runs on a small pool of workers. So many
+// sagas are in flight at once (up to max_in_flight), whatever the number of workers.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -25,7 +28,8 @@ class OrderMetrics;
 
 struct CoordinatorOptions {
   std::string owner;  // this replica's name in leases
-  std::size_t workers = 8;
+  std::size_t workers = 4;          // threads for the database work between calls
+  std::size_t max_in_flight = 256;  // sagas driven at once by this replica
   std::chrono::seconds lease{30};
   std::chrono::milliseconds scan_interval{500};
   RetryPolicy retry;
@@ -42,7 +46,8 @@ class Coordinator {
   ~Coordinator();  // Stop()s
 
   void Start();
-  // Stops scanning; steps in progress finish and persist first.
+  // Stops scanning and starting calls; calls in flight finish and their outcome is persisted
+  // first.
   void Stop();
 
   // Runs the saga now if it is due and free (a new order's saga).
@@ -52,7 +57,12 @@ class Coordinator {
   void ScanLoop();
   void UpdateGauges();
   void ClaimAndDrive(const std::string& saga_id, int limit);
-  void Drive(ClaimedSaga saga);
+  // Starts the saga's next call, or ends its turn here when there is none (or we stop).
+  void Step(std::shared_ptr<ClaimedSaga> saga);
+  // On a worker: records the call's outcome and goes on with the next step.
+  void AfterCall(std::shared_ptr<ClaimedSaga> saga, NextCall call, const std::string& request_id,
+                 std::chrono::steady_clock::time_point started, StepResult result);
+  void EndTurn(const ClaimedSaga& saga);
 
   PgOrderStore& store_;
   Participants& participants_;
@@ -60,10 +70,10 @@ class Coordinator {
   OrderMetrics& metrics_;
   const CoordinatorOptions options_;
   BoundedExecutor workers_;
-  std::atomic<int> busy_{0};
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  int in_flight_ = 0;  // sagas claimed and not yet at the end of their turn; guarded by mu_
   std::thread scanner_;
 };
 

@@ -1,5 +1,5 @@
-// The participants over gRPC: one stub per service, created once; a fresh context with a
-// deadline and the request id per call.
+// The participants over gRPC with the callback API: one stub per service, created once; a fresh
+// context with a deadline and the request id per call.
 #include <grpcpp/channel.h>
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/client_context.h>
@@ -26,6 +26,12 @@ inventory_v1::Destination DestinationOf(const v1::Order& order) {
   return destination;
 }
 
+// A participant's answer that carries nothing the saga keeps.
+struct NothingToKeep {
+  template <class Response>
+  void operator()(const Response&, StepResult&) const {}
+};
+
 class GrpcParticipants : public Participants {
  public:
   explicit GrpcParticipants(const ParticipantChannels& channels)
@@ -34,7 +40,7 @@ class GrpcParticipants : public Participants {
         shipping_(shipping_v1::ShippingService::NewStub(channels.shipping)),
         deadline_(channels.deadline) {}
 
-  StepResult Reserve(const std::string& request_id, const v1::Order& order) override {
+  void Reserve(const std::string& request_id, const v1::Order& order, StepDone done) override {
     inventory_v1::ReserveStockRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
@@ -45,58 +51,62 @@ class GrpcParticipants : public Participants {
     }
     *request.mutable_destination() = DestinationOf(order);
     request.set_strategy(order.allocation_strategy());
-    inventory_v1::Reservation reservation;
-    auto context = Context(request_id);
-    StepResult result = Result(inventory_->ReserveStock(context.get(), request, &reservation));
-    if (result.outcome.result == CallResult::kOk) result.allocation = reservation.allocation();
-    return result;
+    Call<inventory_v1::Reservation>(
+        request_id, std::move(request), std::move(done),
+        [this](auto* context, auto* req, auto* response, auto callback) {
+          inventory_->async()->ReserveStock(context, req, response, std::move(callback));
+        },
+        [](const inventory_v1::Reservation& reservation, StepResult& result) {
+          result.allocation = reservation.allocation();
+        });
   }
 
-  StepResult ReleaseReservation(const std::string& request_id, const v1::Order& order) override {
+  void ReleaseReservation(const std::string& request_id, const v1::Order& order,
+                          StepDone done) override {
     inventory_v1::ReleaseReservationRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
-    inventory_v1::Reservation reservation;
-    auto context = Context(request_id);
-    return Result(inventory_->ReleaseReservation(context.get(), request, &reservation));
+    Release(request_id, std::move(request), std::move(done));
   }
 
-  StepResult ExtendReservation(const std::string& request_id, const v1::Order& order) override {
+  void ExtendReservation(const std::string& request_id, const v1::Order& order,
+                         StepDone done) override {
     inventory_v1::ExtendReservationRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
     request.set_ttl_seconds(30 * 24 * 3600);
-    inventory_v1::Reservation reservation;
-    auto context = Context(request_id);
-    return Result(inventory_->ExtendReservation(context.get(), request, &reservation));
+    Call<inventory_v1::Reservation>(
+        request_id, std::move(request), std::move(done),
+        [this](auto* context, auto* req, auto* response, auto callback) {
+          inventory_->async()->ExtendReservation(context, req, response, std::move(callback));
+        });
   }
 
-  StepResult Authorize(const std::string& request_id, const v1::Order& order,
-                       const std::string& payment_token) override {
+  void Authorize(const std::string& request_id, const v1::Order& order,
+                 const std::string& payment_token, StepDone done) override {
     billing_v1::AuthorizePaymentRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
     *request.mutable_amount() = order.total();
     request.set_method(billing_v1::PAYMENT_METHOD_CARD);
     request.set_token(payment_token);
-    billing_v1::Payment payment;
-    auto context = Context(request_id);
-    StepResult result = Result(billing_->AuthorizePayment(context.get(), request, &payment));
-    if (result.outcome.result == CallResult::kOk) result.payment_id = payment.id();
-    return result;
+    Call<billing_v1::Payment>(
+        request_id, std::move(request), std::move(done),
+        [this](auto* context, auto* req, auto* response, auto callback) {
+          billing_->async()->AuthorizePayment(context, req, response, std::move(callback));
+        },
+        [](const billing_v1::Payment& payment, StepResult& result) {
+          result.payment_id = payment.id();
+        });
   }
 
-  StepResult VoidPayment(const std::string& request_id, const v1::Order& order) override {
-    billing_v1::VoidPaymentRequest request;
-    request.set_request_id(request_id);
-    request.set_order_id(order.id());
-    request.set_reason("order rejected");
-    billing_v1::Payment payment;
-    auto context = Context(request_id);
-    return Result(billing_->VoidPayment(context.get(), request, &payment));
+  void VoidPayment(const std::string& request_id, const v1::Order& order,
+                   StepDone done) override {
+    VoidShare(request_id, order, 0, "order rejected", std::move(done));
   }
 
-  StepResult CreateShipments(const std::string& request_id, const v1::Order& order) override {
+  void CreateShipments(const std::string& request_id, const v1::Order& order,
+                       StepDone done) override {
     shipping_v1::CreateShipmentsRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
@@ -113,25 +123,26 @@ class GrpcParticipants : public Participants {
         item->set_unit_weight_grams(weights[line.sku()]);
       }
     }
-    shipping_v1::CreateShipmentsResponse response;
-    auto context = Context(request_id);
-    StepResult result = Result(shipping_->CreateShipments(context.get(), request, &response));
-    if (result.outcome.result == CallResult::kOk) {
-      std::vector<v1::ShipmentSummary> shipments;
-      for (const auto& shipment : response.shipments()) {
-        v1::ShipmentSummary summary;
-        summary.set_shipment_id(shipment.id());
-        summary.set_warehouse_id(shipment.warehouse_id());
-        summary.set_status(shipping_v1::ShipmentStatus_Name(shipment.status()));
-        shipments.push_back(std::move(summary));
-      }
-      result.shipments = std::move(shipments);
-    }
-    return result;
+    Call<shipping_v1::CreateShipmentsResponse>(
+        request_id, std::move(request), std::move(done),
+        [this](auto* context, auto* req, auto* response, auto callback) {
+          shipping_->async()->CreateShipments(context, req, response, std::move(callback));
+        },
+        [](const shipping_v1::CreateShipmentsResponse& response, StepResult& result) {
+          std::vector<v1::ShipmentSummary> shipments;
+          for (const auto& shipment : response.shipments()) {
+            v1::ShipmentSummary summary;
+            summary.set_shipment_id(shipment.id());
+            summary.set_warehouse_id(shipment.warehouse_id());
+            summary.set_status(shipping_v1::ShipmentStatus_Name(shipment.status()));
+            shipments.push_back(std::move(summary));
+          }
+          result.shipments = std::move(shipments);
+        });
   }
 
-  StepResult CommitShipment(const std::string& request_id, const v1::Order& order,
-                            const shipping_v1::OutboxEvent& shipped) override {
+  void CommitShipment(const std::string& request_id, const v1::Order& order,
+                      const shipping_v1::OutboxEvent& shipped, StepDone done) override {
     inventory_v1::CommitReservationRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
@@ -141,13 +152,15 @@ class GrpcParticipants : public Participants {
       commit->set_sku(line.sku());
       commit->set_quantity(line.quantity());
     }
-    inventory_v1::Reservation reservation;
-    auto context = Context(request_id);
-    return Result(inventory_->CommitReservation(context.get(), request, &reservation));
+    Call<inventory_v1::Reservation>(
+        request_id, std::move(request), std::move(done),
+        [this](auto* context, auto* req, auto* response, auto callback) {
+          inventory_->async()->CommitReservation(context, req, response, std::move(callback));
+        });
   }
 
-  StepResult CaptureShipment(const std::string& request_id, const v1::Order& order,
-                             const shipping_v1::OutboxEvent& shipped) override {
+  void CaptureShipment(const std::string& request_id, const v1::Order& order,
+                       const shipping_v1::OutboxEvent& shipped, StepDone done) override {
     billing_v1::CapturePaymentRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
@@ -164,50 +177,47 @@ class GrpcParticipants : public Participants {
     }
     *request.mutable_billing_address() = order.billing_address();
     *request.mutable_destination() = order.shipping_address();
-    billing_v1::CapturePaymentResponse response;
-    auto context = Context(request_id);
-    return Result(billing_->CapturePayment(context.get(), request, &response));
+    Call<billing_v1::CapturePaymentResponse>(
+        request_id, std::move(request), std::move(done),
+        [this](auto* context, auto* req, auto* response, auto callback) {
+          billing_->async()->CapturePayment(context, req, response, std::move(callback));
+        });
   }
 
-  StepResult CancelShipment(const std::string& request_id,
-                            const std::string& shipment_id) override {
+  void CancelShipment(const std::string& request_id, const std::string& shipment_id,
+                      StepDone done) override {
     shipping_v1::CancelShipmentRequest request;
     request.set_request_id(request_id);
     request.set_shipment_id(shipment_id);
     request.set_reason("order cancelled");
-    shipping_v1::CancelShipmentResponse response;
-    auto context = Context(request_id);
-    return Result(shipping_->CancelShipment(context.get(), request, &response));
+    Cancel(request_id, std::move(request), std::move(done));
   }
 
-  StepResult ReleaseWarehouse(const std::string& request_id, const v1::Order& order,
-                              const std::string& warehouse_id) override {
+  void CancelShipments(const std::string& request_id, const v1::Order& order,
+                       StepDone done) override {
+    shipping_v1::CancelShipmentRequest request;
+    request.set_request_id(request_id);
+    request.mutable_order()->set_order_id(order.id());
+    request.set_reason("order rejected");
+    Cancel(request_id, std::move(request), std::move(done));
+  }
+
+  void ReleaseWarehouse(const std::string& request_id, const v1::Order& order,
+                        const std::string& warehouse_id, StepDone done) override {
     inventory_v1::ReleaseReservationRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
     request.set_warehouse_id(warehouse_id);
-    inventory_v1::Reservation reservation;
-    auto context = Context(request_id);
-    return Result(inventory_->ReleaseReservation(context.get(), request, &reservation));
+    Release(request_id, std::move(request), std::move(done));
   }
 
-  StepResult VoidShare(const std::string& request_id, const v1::Order& order,
-                       int64_t amount_minor) override {
-    billing_v1::VoidPaymentRequest request;
-    request.set_request_id(request_id);
-    request.set_order_id(order.id());
-    request.set_reason("order cancelled");
-    if (amount_minor > 0) {
-      request.mutable_amount()->set_currency(order.currency());
-      request.mutable_amount()->set_amount_minor(amount_minor);
-    }
-    billing_v1::Payment payment;
-    auto context = Context(request_id);
-    return Result(billing_->VoidPayment(context.get(), request, &payment));
+  void VoidShare(const std::string& request_id, const v1::Order& order, int64_t amount_minor,
+                 StepDone done) override {
+    VoidShare(request_id, order, amount_minor, "order cancelled", std::move(done));
   }
 
-  StepResult CreateReturnShipment(const std::string& request_id, const v1::Order& order,
-                                  const v1::Return& ret) override {
+  void CreateReturnShipment(const std::string& request_id, const v1::Order& order,
+                            const v1::Return& ret, StepDone done) override {
     shipping_v1::CreateReturnShipmentRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
@@ -219,19 +229,20 @@ class GrpcParticipants : public Participants {
       returned->set_sku(line.sku());
       returned->set_quantity(line.quantity());
     }
-    shipping_v1::Shipment shipment;
-    auto context = Context(request_id);
-    StepResult result = Result(shipping_->CreateReturnShipment(context.get(), request, &shipment));
-    if (result.outcome.result == CallResult::kOk) {
-      v1::Return updated = ret;
-      updated.set_return_shipment_id(shipment.id());
-      result.return_update = std::move(updated);
-    }
-    return result;
+    Call<shipping_v1::Shipment>(
+        request_id, std::move(request), std::move(done),
+        [this](auto* context, auto* req, auto* response, auto callback) {
+          shipping_->async()->CreateReturnShipment(context, req, response, std::move(callback));
+        },
+        [ret](const shipping_v1::Shipment& shipment, StepResult& result) {
+          v1::Return updated = ret;
+          updated.set_return_shipment_id(shipment.id());
+          result.return_update = std::move(updated);
+        });
   }
 
-  StepResult Restock(const std::string& request_id, const v1::Return& ret, const std::string& sku,
-                     int64_t resellable, int64_t damaged) override {
+  void Restock(const std::string& request_id, const v1::Return& ret, const std::string& sku,
+               int64_t resellable, int64_t damaged, StepDone done) override {
     inventory_v1::RestockReturnRequest request;
     request.set_request_id(request_id);
     request.set_order_id(ret.order_id());
@@ -240,13 +251,15 @@ class GrpcParticipants : public Participants {
     request.set_resellable_quantity(resellable);
     request.set_damaged_quantity(damaged);
     request.set_note("return " + ret.id());
-    inventory_v1::RestockReturnResponse response;
-    auto context = Context(request_id);
-    return Result(inventory_->RestockReturn(context.get(), request, &response));
+    Call<inventory_v1::RestockReturnResponse>(
+        request_id, std::move(request), std::move(done),
+        [this](auto* context, auto* req, auto* response, auto callback) {
+          inventory_->async()->RestockReturn(context, req, response, std::move(callback));
+        });
   }
 
-  StepResult Refund(const std::string& request_id, const v1::Return& ret,
-                    const v1::RefundShare& share) override {
+  void Refund(const std::string& request_id, const v1::Return& ret, const v1::RefundShare& share,
+              StepDone done) override {
     billing_v1::RefundPaymentRequest request;
     request.set_request_id(request_id);
     request.set_order_id(ret.order_id());
@@ -257,12 +270,15 @@ class GrpcParticipants : public Participants {
       refunded->set_quantity(line.quantity());
     }
     request.set_reason("return " + ret.id());
-    billing_v1::RefundPaymentResponse response;
-    auto context = Context(request_id);
-    return Result(billing_->RefundPayment(context.get(), request, &response));
+    Call<billing_v1::RefundPaymentResponse>(
+        request_id, std::move(request), std::move(done),
+        [this](auto* context, auto* req, auto* response, auto callback) {
+          billing_->async()->RefundPayment(context, req, response, std::move(callback));
+        });
   }
 
-  StepResult RecordReceived(const std::string& request_id, const v1::Return& ret) override {
+  void RecordReceived(const std::string& request_id, const v1::Return& ret,
+                      StepDone done) override {
     shipping_v1::RecordShipmentEventRequest request;
     request.set_request_id(request_id);
     request.set_shipment_id(ret.return_shipment_id());
@@ -271,34 +287,74 @@ class GrpcParticipants : public Participants {
     // Shipping deduplicates by the carrier event id, so a retry journals it once.
     request.set_carrier_event_id("oms-receive-" + ret.id());
     request.set_note("received by the warehouse");
-    shipping_v1::RecordShipmentEventResponse response;
-    auto context = Context(request_id);
-    return Result(shipping_->RecordShipmentEvent(context.get(), request, &response));
-  }
-
-  StepResult CancelShipments(const std::string& request_id, const v1::Order& order) override {
-    shipping_v1::CancelShipmentRequest request;
-    request.set_request_id(request_id);
-    request.mutable_order()->set_order_id(order.id());
-    request.set_reason("order rejected");
-    shipping_v1::CancelShipmentResponse response;
-    auto context = Context(request_id);
-    return Result(shipping_->CancelShipment(context.get(), request, &response));
+    Call<shipping_v1::RecordShipmentEventResponse>(
+        request_id, std::move(request), std::move(done),
+        [this](auto* context, auto* req, auto* response, auto callback) {
+          shipping_->async()->RecordShipmentEvent(context, req, response, std::move(callback));
+        });
   }
 
  private:
-  std::unique_ptr<grpc::ClientContext> Context(const std::string& request_id) const {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() + deadline_);
-    SetRequestId(*context, request_id);
-    return context;
+  // Starts one unary call with the callback API. The context, request and response live in one
+  // block owned by the callback, which maps the status, lets `keep` take what the saga keeps
+  // from the response, and hands the result to `done`.
+  template <class Response, class Request, class Start, class Keep = NothingToKeep>
+  void Call(const std::string& request_id, Request request, StepDone done, Start start,
+            Keep keep = {}) const {
+    struct Pending {
+      grpc::ClientContext context;
+      Request request;
+      Response response;
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->request = std::move(request);
+    pending->context.set_deadline(std::chrono::system_clock::now() + deadline_);
+    SetRequestId(pending->context, request_id);
+    Pending* raw = pending.get();
+    start(&raw->context, &raw->request, &raw->response,
+          [pending = std::move(pending), done = std::move(done),
+           keep = std::move(keep)](grpc::Status status) {
+            StepResult result;
+            result.outcome = OutcomeOf(status);
+            result.detail = status.error_message();
+            if (result.outcome.result == CallResult::kOk) keep(pending->response, result);
+            done(std::move(result));
+          });
   }
 
-  static StepResult Result(const grpc::Status& status) {
-    StepResult result;
-    result.outcome = OutcomeOf(status);
-    result.detail = status.error_message();
-    return result;
+  void Release(const std::string& request_id, inventory_v1::ReleaseReservationRequest request,
+               StepDone done) {
+    Call<inventory_v1::Reservation>(
+        request_id, std::move(request), std::move(done),
+        [this](auto* context, auto* req, auto* response, auto callback) {
+          inventory_->async()->ReleaseReservation(context, req, response, std::move(callback));
+        });
+  }
+
+  void Cancel(const std::string& request_id, shipping_v1::CancelShipmentRequest request,
+              StepDone done) {
+    Call<shipping_v1::CancelShipmentResponse>(
+        request_id, std::move(request), std::move(done),
+        [this](auto* context, auto* req, auto* response, auto callback) {
+          shipping_->async()->CancelShipment(context, req, response, std::move(callback));
+        });
+  }
+
+  void VoidShare(const std::string& request_id, const v1::Order& order, int64_t amount_minor,
+                 const char* reason, StepDone done) {
+    billing_v1::VoidPaymentRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    request.set_reason(reason);
+    if (amount_minor > 0) {
+      request.mutable_amount()->set_currency(order.currency());
+      request.mutable_amount()->set_amount_minor(amount_minor);
+    }
+    Call<billing_v1::Payment>(
+        request_id, std::move(request), std::move(done),
+        [this](auto* context, auto* req, auto* response, auto callback) {
+          billing_->async()->VoidPayment(context, req, response, std::move(callback));
+        });
   }
 
   std::unique_ptr<inventory_v1::InventoryService::Stub> inventory_;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_interceptors.h"
 #include "common/metrics.h"
+#include "common/pg_listener.h"
 #include "common/service_flags.h"
 #include "common/service_host.h"
 #include "common/signals.h"
@@ -29,10 +30,13 @@
 ABSL_FLAG(std::string, inventory_addr, "127.0.0.1:50052", "inventory-service host:port");
 ABSL_FLAG(std::string, billing_addr, "127.0.0.1:50053", "billing-service host:port");
 ABSL_FLAG(std::string, shipping_addr, "127.0.0.1:50054", "shipping-service host:port");
-ABSL_FLAG(int, saga_workers, 8, "Sagas driven at once by this replica");
+ABSL_FLAG(int, saga_workers, 4, "Threads doing the sagas' database work between calls");
+ABSL_FLAG(int, saga_max_in_flight, 256,
+          "Sagas driven at once by this replica (a saga waiting on a call holds no thread)");
 ABSL_FLAG(int, saga_lease_seconds, 30, "How long a replica holds a saga between writes");
 ABSL_FLAG(int, call_deadline_ms, 5000, "Deadline of each call to another service");
 ABSL_FLAG(std::string, instance, "", "This replica's name in saga leases (default host:pid)");
+ABSL_FLAG(int, max_watch_streams, 1000, "WatchOrder streams open at once (RESOURCE_EXHAUSTED beyond)");
 
 namespace {
 
@@ -61,14 +65,24 @@ int main(int argc, char** argv) {
        {"billing_addr", "OMS_BILLING_ADDR"},
        {"shipping_addr", "OMS_SHIPPING_ADDR"},
        {"saga_workers", "OMS_ORDER_SAGA_WORKERS"},
+       {"saga_max_in_flight", "OMS_ORDER_SAGA_MAX_IN_FLIGHT"},
        {"saga_lease_seconds", "OMS_ORDER_SAGA_LEASE_SECONDS"},
        {"call_deadline_ms", "OMS_CALL_DEADLINE_MS"},
-       {"instance", "OMS_INSTANCE"}});
+       {"instance", "OMS_INSTANCE"},
+       {"max_watch_streams", "OMS_ORDER_MAX_WATCH_STREAMS"}});
   const int workers = absl::GetFlag(FLAGS_saga_workers);
+  const int max_in_flight = absl::GetFlag(FLAGS_saga_max_in_flight);
   const int lease = absl::GetFlag(FLAGS_saga_lease_seconds);
   const int deadline_ms = absl::GetFlag(FLAGS_call_deadline_ms);
+  const int max_watch_streams = absl::GetFlag(FLAGS_max_watch_streams);
   if (parsed.ok() && (workers < 1 || workers > 256)) {
     parsed = absl::InvalidArgumentError("--saga_workers must be 1 to 256");
+  }
+  if (parsed.ok() && (max_in_flight < 1 || max_in_flight > 10000)) {
+    parsed = absl::InvalidArgumentError("--saga_max_in_flight must be 1 to 10000");
+  }
+  if (parsed.ok() && (max_watch_streams < 1 || max_watch_streams > 100000)) {
+    parsed = absl::InvalidArgumentError("--max_watch_streams must be 1 to 100000");
   }
   if (parsed.ok() && (lease < 2 || lease > 3600)) {
     parsed = absl::InvalidArgumentError("--saga_lease_seconds must be 2 to 3600");
@@ -86,6 +100,7 @@ int main(int argc, char** argv) {
   const oms::Failpoints failpoints = config.failpoints;
   config.statements = oms::order::PgOrderStore::Statements();
   config.migrations = oms::order::Migrations();
+  const std::string database_url = config.database_url;
   // A replica paused (SIGSTOP, a long stall) inside a transaction would keep its saga rows
   // locked, and the others' FOR UPDATE SKIP LOCKED claim would skip them for ever: the lease
   // alone cannot hand the saga over. PostgreSQL ends such a session after half a lease, so the
@@ -115,10 +130,17 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_instance).empty() ? DefaultInstance() : absl::GetFlag(FLAGS_instance);
   oms::order::Coordinator coordinator(
       store, *participants, waiters, metrics,
-      {instance, static_cast<std::size_t>(workers), std::chrono::seconds(lease),
-       std::chrono::milliseconds(500), {}, failpoints});
+      {instance, static_cast<std::size_t>(workers), static_cast<std::size_t>(max_in_flight),
+       std::chrono::seconds(lease), std::chrono::milliseconds(500), {}, failpoints});
+  // WatchOrder streams wake on the NOTIFY that order changes send on commit, from any replica.
+  oms::WakeHub watchers(static_cast<std::size_t>(max_watch_streams));
+  oms::PgListener::Hooks wake_watchers;
+  wake_watchers.notified = [&watchers](const std::string& order_id) { watchers.Wake(order_id); };
+  wake_watchers.resync = [&watchers] { watchers.WakeAll(); };
+  oms::PgListener listener({database_url, oms::order::kOrderChangedChannel}, wake_watchers);
+  listener.Start();
   oms::order::OrderServiceImpl service(store, *peers, coordinator, waiters, metrics,
-                                       (*host)->executor());
+                                       (*host)->executor(), watchers);
   absl::Status serving =
       (*host)->Serve({{&service, oms::order::v1::OrderService::service_full_name()}});
   if (!serving.ok()) {
@@ -127,9 +149,13 @@ int main(int argc, char** argv) {
   }
   // Sagas of replicas that died are resumed by the scan as soon as their lease expires.
   coordinator.Start();
-  oms::order::ShipmentFeed feed(store, coordinator, shipping);
+  oms::order::ShipmentFeed feed(store, coordinator, metrics, shipping);
   feed.Start();
-  return (*host)->RunUntilSignal([&coordinator, &feed] {
+  // Watch streams never end by themselves: end them first (clients resume with their last
+  // event id elsewhere), then the feed and the coordinator.
+  return (*host)->RunUntilSignal([&coordinator, &feed, &watchers, &listener] {
+    watchers.Close();
+    listener.Stop();
     feed.Stop();
     coordinator.Stop();
   });

@@ -57,6 +57,17 @@ OrderMetrics::OrderMetrics(prometheus::Registry& registry)
                  .Help("Age of the oldest saga still running or compensating (0 when none).")
                  .Register(registry)
                  .Add({});
+  consumer_lag_ = &prometheus::BuildGauge()
+                       .Name("oms_order_event_consumer_lag_seconds")
+                       .Help("Age of the oldest event of a stream this service follows that it "
+                             "has not yet taken in (0 when caught up), by stream.")
+                       .Register(registry)
+                       .Add({{"stream", "shipping"}});
+  watchers_ = &prometheus::BuildGauge()
+                   .Name("oms_order_watch_streams")
+                   .Help("Open WatchOrder streams.")
+                   .Register(registry)
+                   .Add({});
   for (const auto& step : steps) {
     in_flight_series_[step.name] = &in_flight.Add({{"step", step.name}});
     step_seconds_series_[step.name] = &step_seconds_.Add(
@@ -95,5 +106,11 @@ void OrderMetrics::OpenSagas(const std::map<std::string, int64_t>& in_flight_by_
   parked_->Set(static_cast<double>(parked));
   oldest_->Set(oldest_running_seconds);
 }
+
+void OrderMetrics::ConsumerLag(double seconds) { consumer_lag_->Set(seconds); }
+
+void OrderMetrics::WatcherOpened() { watchers_->Increment(); }
+
+void OrderMetrics::WatcherClosed() { watchers_->Decrement(); }
 
 }  // namespace oms::order

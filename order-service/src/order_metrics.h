@@ -28,6 +28,11 @@ class OrderMetrics {
   // parked, and the age of the oldest running one.
   void OpenSagas(const std::map<std::string, int64_t>& in_flight_by_step, int64_t parked,
                  double oldest_running_seconds);
+  // Age of the oldest event of shipping's stream not yet taken in (0 when caught up).
+  void ConsumerLag(double seconds);
+  // Open WatchOrder streams.
+  void WatcherOpened();
+  void WatcherClosed();
 
  private:
   prometheus::Counter* created_;
@@ -40,6 +45,8 @@ class OrderMetrics {
   std::map<std::string, prometheus::Gauge*> in_flight_series_;
   prometheus::Gauge* parked_;
   prometheus::Gauge* oldest_;
+  prometheus::Gauge* consumer_lag_;
+  prometheus::Gauge* watchers_;
 };
 
 }  // namespace oms::order

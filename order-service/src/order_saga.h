@@ -19,8 +19,10 @@ const SagaSpec& ReturnSagaSpec();
 const SagaSpec& ReceiveSagaSpec();
 const SagaSpec& SpecOf(SagaKind kind);
 
-// Performs `call` of `saga` with `request_id`.
-StepResult RunSagaStep(Participants& participants, const ClaimedSaga& saga, const NextCall& call,
-                        const std::string& request_id);
+// Starts `call` of `saga` with `request_id`; `done` gets its result once, on a gRPC thread. A
+// step may be several participant calls made one after another (a restock per SKU, say).
+// `saga` must stay alive and unchanged until `done` runs.
+void RunSagaStep(Participants& participants, const ClaimedSaga& saga, const NextCall& call,
+                 const std::string& request_id, StepDone done);
 
 }  // namespace oms::order

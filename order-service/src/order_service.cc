@@ -1,9 +1,11 @@
 #include "order-service/src/order_service.h"
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/following_stream.h"
 #include "common/grpc_interceptors.h"
 #include "common/grpc_status.h"
 #include "common/idempotency.h"
@@ -13,6 +15,7 @@
 #include "common/validation.h"
 #include "order-service/src/order_validation.h"
 #include "order-service/src/pricing.h"
+#include "order-service/src/timeline.h"
 
 namespace oms::order {
 namespace {
@@ -238,48 +241,57 @@ grpc::ServerUnaryReactor* OrderServiceImpl::GetOrderTimeline(
   }
   const std::string request_id = RequestIdOf(*context);
   return RunBlocking(context, executor_, [this, request, response, request_id] {
-    v1::Order order;
-    absl::Status status = store_.GetOrder(request->id(), &order);
-    if (status.ok()) status = store_.OrderEvents(request->id(), response);
-    if (!status.ok()) return status;
-    auto payments = peers_.Payments(request->id(), request_id);
-    if (!payments.ok()) return payments.status();
-    auto shipments = peers_.Shipments(request->id(), request_id);
-    if (!shipments.ok()) return shipments.status();
-    response->set_order_id(request->id());
-    for (const auto& payment : payments->payments()) {
-      for (const auto& transaction : payment.transactions()) {
-        auto* event = response->add_events();
-        *event->mutable_time() = transaction.create_time();
-        event->set_source("billing");
-        event->set_kind(
-            absl::StrCat(billing::v1::TransactionKind_Name(transaction.kind()).substr(17), " ",
-                         billing::v1::TransactionOutcome_Name(transaction.outcome()).substr(20)));
-        event->set_detail(absl::StrCat(transaction.amount().amount_minor(), " ",
-                                       transaction.amount().currency()));
-        event->set_subject(transaction.shipment_id().empty() ? payment.id()
-                                                            : transaction.shipment_id());
-      }
-    }
-    for (const auto& shipment : shipments->shipments()) {
-      for (const auto& entry : shipment.journal()) {
-        auto* event = response->add_events();
-        *event->mutable_time() = entry.occurred_at();
-        event->set_source("shipping");
-        event->set_kind(shipping::v1::ShipmentEventType_Name(entry.type()).substr(20));
-        event->set_detail(absl::StrCat(entry.location(), entry.note().empty() ? "" : ": ",
-                                       entry.note()));
-        event->set_subject(shipment.id());
-      }
-    }
-    // Time order across the sources; a stable sort keeps each source's own order on ties.
-    std::stable_sort(response->mutable_events()->begin(), response->mutable_events()->end(),
-                     [](const v1::TimelineEvent& a, const v1::TimelineEvent& b) {
-                       return std::make_pair(a.time().seconds(), a.time().nanos()) <
-                              std::make_pair(b.time().seconds(), b.time().nanos());
-                     });
-    return absl::OkStatus();
+    return ReadTimeline(store_, peers_, request->id(), request_id, response);
   });
+}
+
+namespace {
+
+// What a watcher was sent: everything up to the id it resumed after, and each event since (ids
+// follow the order of recording, but two transactions may commit in the other order).
+struct WatchCursor {
+  std::string resumed_after;
+  std::set<std::string> sent;
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::TimelineEvent>* OrderServiceImpl::WatchOrder(
+    grpc::CallbackServerContext* context, const v1::WatchOrderRequest* request) {
+  absl::Status invalid = ValidateUuid(request->id(), "id", "an order id");
+  if (invalid.ok() && !request->after_event_id().empty() &&
+      !IsTimelineEventId(request->after_event_id())) {
+    invalid = InvalidField("after_event_id", "must be an event id from this order's timeline");
+  }
+  if (!invalid.ok()) return new RefusedStream<v1::TimelineEvent>(invalid);
+  const std::string order_id = request->id();
+  const std::string request_id = RequestIdOf(*context);
+  StreamSource<v1::TimelineEvent, WatchCursor> source;
+  // Each wake reads the whole timeline again (a few dozen events, three reads) and sends what
+  // this watcher has not seen: simple, and exact whatever order the events arrive in.
+  source.read = [this, order_id, request_id](const WatchCursor& cursor,
+                                             std::vector<v1::TimelineEvent>* out, bool*) {
+    v1::OrderTimeline timeline;
+    absl::Status status = ReadTimeline(store_, peers_, order_id, request_id, &timeline);
+    if (!status.ok()) return status;
+    for (auto& event : *timeline.mutable_events()) {
+      if (event.id() > cursor.resumed_after && cursor.sent.count(event.id()) == 0) {
+        out->push_back(std::move(event));
+      }
+    }
+    // In the order oms learned of them, so that the last id a client saw covers all before it.
+    std::sort(out->begin(), out->end(),
+              [](const v1::TimelineEvent& a, const v1::TimelineEvent& b) { return a.id() < b.id(); });
+    return absl::OkStatus();
+  };
+  source.advance = [](WatchCursor& cursor, const v1::TimelineEvent& sent) {
+    cursor.sent.insert(sent.id());
+  };
+  source.opened = [this] { metrics_.WatcherOpened(); };
+  source.closed = [this] { metrics_.WatcherClosed(); };
+  return new FollowingStream<v1::TimelineEvent, WatchCursor>(
+      WatchCursor{request->after_event_id(), {}}, order_id, std::move(source), executor_,
+      watchers_);
 }
 
 grpc::ServerUnaryReactor* OrderServiceImpl::CreateReturn(grpc::CallbackServerContext* context,

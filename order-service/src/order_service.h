@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/executor.h"
+#include "common/wake_hub.h"
 #include "oms/order/v1/order.grpc.pb.h"
 #include "order-service/src/api_keys.h"
 #include "order-service/src/peer_client.h"
@@ -20,13 +21,15 @@ inline constexpr char kReplayHeader[] = "oms-replay";
 class OrderServiceImpl final : public v1::OrderService::CallbackService {
  public:
   OrderServiceImpl(PgOrderStore& store, PeerClient& peers, Coordinator& coordinator,
-                   OrderWaiters& waiters, OrderMetrics& metrics, BoundedExecutor& executor)
+                   OrderWaiters& waiters, OrderMetrics& metrics, BoundedExecutor& executor,
+                   WakeHub& watchers)
       : store_(store),
         peers_(peers),
         coordinator_(coordinator),
         waiters_(waiters),
         metrics_(metrics),
-        executor_(executor) {}
+        executor_(executor),
+        watchers_(watchers) {}
 
   grpc::ServerUnaryReactor* CreateCustomer(grpc::CallbackServerContext* context,
                                            const v1::CreateCustomerRequest* request,
@@ -55,6 +58,8 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   grpc::ServerUnaryReactor* GetOrderTimeline(grpc::CallbackServerContext* context,
                                              const v1::GetOrderTimelineRequest* request,
                                              v1::OrderTimeline* response) override;
+  grpc::ServerWriteReactor<v1::TimelineEvent>* WatchOrder(
+      grpc::CallbackServerContext* context, const v1::WatchOrderRequest* request) override;
   grpc::ServerUnaryReactor* CreateReturn(grpc::CallbackServerContext* context,
                                          const v1::CreateReturnRequest* request,
                                          v1::Return* response) override;
@@ -92,6 +97,8 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   OrderWaiters& waiters_;
   OrderMetrics& metrics_;
   BoundedExecutor& executor_;
+  // The open WatchOrder streams, by order id; woken by the order-change listener.
+  WakeHub& watchers_;
   // The gateway's API keys, in the orders' database (declared after store_, which it uses).
   PgApiKeyStore api_keys_{store_.pool()};
 };

@@ -155,7 +155,10 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "  lease_expires_at = '-infinity', lease_epoch = lease_epoch + 1, updated_at = now() "
        "WHERE id = $1::uuid AND phase = 'NEEDS_ATTENTION' RETURNING lease_epoch"},
       {kCursorLock, "SELECT last_sequence FROM event_cursors WHERE stream = $1 FOR UPDATE"},
-      {kCursorSet, "UPDATE event_cursors SET last_sequence = $2 WHERE stream = $1"},
+      // Taking in an event wakes the order's watchers (kOrderChangedChannel) on commit.
+      {kCursorSet,
+       "WITH moved AS (UPDATE event_cursors SET last_sequence = $2 WHERE stream = $1 "
+       "RETURNING 1) SELECT pg_notify('oms_order_changed', $3) FROM moved"},
       {kOrdersLockShipments,
        "SELECT status, encode(shipments, 'hex') FROM orders WHERE id::text = $1 FOR UPDATE"},
       // Fulfilment moves only orders past confirmation; a final order stays final.
@@ -190,7 +193,7 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "  j.step || ' ' || j.action || ' ' || j.outcome, j.detail, "
        "  s.kind || CASE WHEN s.subject <> '' THEN ':' || s.subject ELSE '' END "
        "FROM saga_journal j JOIN sagas s ON s.id = j.saga_id WHERE s.order_id = $1::uuid "
-       "ORDER BY 1"},
+       "ORDER BY 1, 2, 3, 4, 5"},
       {kOrdersLock, "SELECT " OMS_ORDER_COLUMNS " FROM orders WHERE id = $1::uuid FOR UPDATE"},
       {kReturnsFind,
        "SELECT id, status, encode(body, 'hex'), "
@@ -648,7 +651,7 @@ absl::StatusOr<std::string> PgOrderStore::ApplyShipmentEvent(
     if (tx.exec_prepared1(kCursorLock, "shipping")[0].as<int64_t>() >= event.sequence()) {
       return absl::OkStatus();  // taken already, by this replica or another
     }
-    tx.exec_prepared(kCursorSet, "shipping", event.sequence());
+    tx.exec_prepared(kCursorSet, "shipping", event.sequence(), event.order_id());
     if (event.kind() != shipping::v1::SHIPMENT_KIND_OUTBOUND) return absl::OkStatus();
     pqxx::result rows = tx.exec_prepared(kOrdersLockShipments, event.order_id());
     if (rows.empty()) return absl::OkStatus();  // not an order of ours

@@ -22,6 +22,10 @@ struct PreparedStatement;
 
 namespace oms::order {
 
+// Every commit that changes what an order's timeline shows sends a NOTIFY on this channel with
+// the order id (triggers of migration 0007, and the shipment event cursor).
+inline constexpr char kOrderChangedChannel[] = "oms_order_changed";
+
 struct CustomerPage {
   std::vector<v1::Customer> customers;
   std::string next_after;  // "" on the last page

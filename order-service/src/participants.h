@@ -1,9 +1,14 @@
 // The order saga's calls to inventory, billing and shipping. Each call carries the saga's
 // deterministic request id and a deadline, and answers as the saga engine needs it: done, a
 // transient failure (retry with the same id), or a business refusal with its reason.
+//
+// Calls are asynchronous: each returns at once and calls `done` exactly once, on a gRPC thread,
+// when the answer (or the deadline) comes. No thread waits for a participant, so the number of
+// sagas in flight is not bounded by threads. `done` must not block.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,41 +38,50 @@ struct StepResult {
   std::optional<v1::Return> return_update;
 };
 
+using StepDone = std::function<void(StepResult)>;
+
 class Participants {
  public:
   virtual ~Participants() = default;
-  virtual StepResult Reserve(const std::string& request_id, const v1::Order& order) = 0;
-  virtual StepResult ReleaseReservation(const std::string& request_id, const v1::Order& order) = 0;
-  virtual StepResult Authorize(const std::string& request_id, const v1::Order& order,
-                               const std::string& payment_token) = 0;
-  virtual StepResult VoidPayment(const std::string& request_id, const v1::Order& order) = 0;
-  virtual StepResult CreateShipments(const std::string& request_id, const v1::Order& order) = 0;
-  virtual StepResult CancelShipments(const std::string& request_id, const v1::Order& order) = 0;
+  virtual void Reserve(const std::string& request_id, const v1::Order& order, StepDone done) = 0;
+  virtual void ReleaseReservation(const std::string& request_id, const v1::Order& order,
+                                  StepDone done) = 0;
+  virtual void Authorize(const std::string& request_id, const v1::Order& order,
+                         const std::string& payment_token, StepDone done) = 0;
+  virtual void VoidPayment(const std::string& request_id, const v1::Order& order,
+                           StepDone done) = 0;
+  virtual void CreateShipments(const std::string& request_id, const v1::Order& order,
+                               StepDone done) = 0;
+  virtual void CancelShipments(const std::string& request_id, const v1::Order& order,
+                               StepDone done) = 0;
   // Keeps the reservation alive until the goods ship (30 days).
-  virtual StepResult ExtendReservation(const std::string& request_id, const v1::Order& order) = 0;
+  virtual void ExtendReservation(const std::string& request_id, const v1::Order& order,
+                                 StepDone done) = 0;
   // A shipment left its warehouse: commit its reserved lines, then capture its share and have
   // billing invoice it.
-  virtual StepResult CommitShipment(const std::string& request_id, const v1::Order& order,
-                                    const shipping::v1::OutboxEvent& shipped) = 0;
-  virtual StepResult CaptureShipment(const std::string& request_id, const v1::Order& order,
-                                     const shipping::v1::OutboxEvent& shipped) = 0;
+  virtual void CommitShipment(const std::string& request_id, const v1::Order& order,
+                              const shipping::v1::OutboxEvent& shipped, StepDone done) = 0;
+  virtual void CaptureShipment(const std::string& request_id, const v1::Order& order,
+                               const shipping::v1::OutboxEvent& shipped, StepDone done) = 0;
   // Cancellation: one shipment (refused once it shipped), one warehouse's held stock, and a
   // share of the authorization (all that is uncaptured when `amount_minor` is 0).
-  virtual StepResult CancelShipment(const std::string& request_id,
-                                    const std::string& shipment_id) = 0;
-  virtual StepResult ReleaseWarehouse(const std::string& request_id, const v1::Order& order,
-                                      const std::string& warehouse_id) = 0;
-  virtual StepResult VoidShare(const std::string& request_id, const v1::Order& order,
-                               int64_t amount_minor) = 0;
+  virtual void CancelShipment(const std::string& request_id, const std::string& shipment_id,
+                              StepDone done) = 0;
+  virtual void ReleaseWarehouse(const std::string& request_id, const v1::Order& order,
+                                const std::string& warehouse_id, StepDone done) = 0;
+  virtual void VoidShare(const std::string& request_id, const v1::Order& order,
+                         int64_t amount_minor, StepDone done) = 0;
   // Returns: the return shipment; restocking one SKU; refunding one shipment's invoice lines;
   // the receipt in the return shipment's journal.
-  virtual StepResult CreateReturnShipment(const std::string& request_id, const v1::Order& order,
-                                          const v1::Return& ret) = 0;
-  virtual StepResult Restock(const std::string& request_id, const v1::Return& ret,
-                             const std::string& sku, int64_t resellable, int64_t damaged) = 0;
-  virtual StepResult Refund(const std::string& request_id, const v1::Return& ret,
-                            const v1::RefundShare& share) = 0;
-  virtual StepResult RecordReceived(const std::string& request_id, const v1::Return& ret) = 0;
+  virtual void CreateReturnShipment(const std::string& request_id, const v1::Order& order,
+                                    const v1::Return& ret, StepDone done) = 0;
+  virtual void Restock(const std::string& request_id, const v1::Return& ret,
+                       const std::string& sku, int64_t resellable, int64_t damaged,
+                       StepDone done) = 0;
+  virtual void Refund(const std::string& request_id, const v1::Return& ret,
+                      const v1::RefundShare& share, StepDone done) = 0;
+  virtual void RecordReceived(const std::string& request_id, const v1::Return& ret,
+                              StepDone done) = 0;
 };
 
 // Maps a participant's status: UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, RESOURCE_EXHAUSTED,

@@ -1,22 +1,45 @@
 #include "order-service/src/shipment_feed.h"
 
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+
+#include <algorithm>
 
 #include "common/log.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
 #include "order-service/src/coordinator.h"
+#include "order-service/src/order_metrics.h"
 #include "order-service/src/order_store.h"
 
 namespace oms::order {
+namespace {
 
-ShipmentFeed::ShipmentFeed(PgOrderStore& store, Coordinator& coordinator,
+constexpr auto kLagInterval = std::chrono::seconds(2);
+
+}  // namespace
+
+ShipmentFeed::ShipmentFeed(PgOrderStore& store, Coordinator& coordinator, OrderMetrics& metrics,
                            std::shared_ptr<grpc::Channel> shipping)
-    : store_(store), coordinator_(coordinator), shipping_(std::move(shipping)) {}
+    : store_(store),
+      coordinator_(coordinator),
+      metrics_(metrics),
+      shipping_(std::move(shipping)) {}
 
 ShipmentFeed::~ShipmentFeed() { Stop(); }
 
-void ShipmentFeed::Start() { thread_ = std::thread([this] { Loop(); }); }
+void ShipmentFeed::Start() {
+  thread_ = std::thread([this] { Loop(); });
+  lag_thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      MeasureLag();
+      lock.lock();
+      stopped_.wait_for(lock, kLagInterval, [this] { return stopping_; });
+    }
+  });
+}
 
 void ShipmentFeed::Stop() {
   {
@@ -26,6 +49,29 @@ void ShipmentFeed::Stop() {
   }
   stopped_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (lag_thread_.joinable()) lag_thread_.join();
+}
+
+void ShipmentFeed::MeasureLag() {
+  auto cursor = store_.ShippingCursor();
+  if (!cursor.ok()) return;  // the gauge keeps its last value; the next round tries again
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + kLagInterval);
+  shipping::v1::ListEventsRequest request;
+  request.set_after_sequence(*cursor);
+  request.set_limit(1);
+  shipping::v1::ListEventsResponse response;
+  auto stub = shipping::v1::ShippingService::NewStub(shipping_);
+  if (!stub->ListEvents(&context, request, &response).ok()) return;
+  if (response.events().empty()) {
+    metrics_.ConsumerLag(0);
+    return;
+  }
+  const auto created = google::protobuf::util::TimeUtil::TimestampToMicroseconds(
+      response.events(0).create_time());
+  const auto now = google::protobuf::util::TimeUtil::TimestampToMicroseconds(
+      google::protobuf::util::TimeUtil::GetCurrentTime());
+  metrics_.ConsumerLag(std::max<double>(0, static_cast<double>(now - created) / 1e6));
 }
 
 void ShipmentFeed::Loop() {

@@ -1,19 +1,20 @@
-// One LISTEN connection per process: PostgreSQL delivers the NOTIFY that every outbox-writing
-// transaction sends when (and only when) it commits, whichever replica wrote it, and the listener
-// wakes every open stream of this process through the EventHub.
-//
-// Why LISTEN/NOTIFY rather than an in-process signal: writes come from every replica, and a
-// stream on replica A must follow commits made on replica B at once. A notification can still be
-// lost while the listening connection is down, so on every (re)connect the listener wakes all
-// streams, and it re-checks on a long, bounded period as a safety net; the hot path is never a
-// sleep loop. The same thread keeps the outbox lag gauge and the shared read mark up to date.
+// Wakes the event streams of this process when an outbox-writing transaction commits on any
+// replica (LISTEN/NOTIFY through common/pg_listener.h), and keeps the outbox lag gauge and the
+// shared read mark up to date on the same connection.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
+#include <cstdint>
+#include <memory>
 #include <string>
-#include <thread>
+
+namespace pqxx {
+class connection_base;
+}
+
+namespace oms {
+class PgListener;
+}
 
 namespace oms::shipping {
 
@@ -43,17 +44,15 @@ class OutboxListener {
   bool WaitUntilListening(std::chrono::milliseconds timeout);
 
  private:
-  void Run();
-  void SetListening(bool listening);
+  void UpdateLag(pqxx::connection_base& connection);
 
   const Options options_;
   EventHub& hub_;
   ShippingMetrics* metrics_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  bool listening_ = false;
-  std::thread thread_;
+  // Touched only on the listener's thread.
+  std::chrono::steady_clock::time_point last_lag_{};
+  std::int64_t mark_written_ = -1;
+  std::unique_ptr<PgListener> listener_;
 };
 
 }  // namespace oms::shipping

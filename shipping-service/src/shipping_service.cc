@@ -4,6 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/following_stream.h"
 #include "common/grpc_status.h"
 #include "common/reactor.h"
 #include "common/status.h"
@@ -19,13 +20,6 @@ grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const abs
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
 }
-
-// A stream refused before it starts.
-class RefusedStream final : public grpc::ServerWriteReactor<v1::OutboxEvent> {
- public:
-  explicit RefusedStream(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
-  void OnDone() override { delete this; }
-};
 
 absl::Status ValidateCursor(std::int64_t after_sequence) {
   return after_sequence < 0 ? InvalidField("after_sequence", "must not be negative")
@@ -121,9 +115,9 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::ListEvents(grpc::CallbackServerCo
 grpc::ServerWriteReactor<v1::OutboxEvent>* ShippingServiceImpl::StreamEvents(
     grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) {
   if (absl::Status invalid = ValidateCursor(request->after_sequence()); !invalid.ok()) {
-    return new RefusedStream(invalid);
+    return new RefusedStream<v1::OutboxEvent>(invalid);
   }
-  return new EventStream(request->after_sequence(), store_, executor_, hub_, metrics_);
+  return NewEventStream(request->after_sequence(), store_, executor_, hub_, metrics_);
 }
 
 }  // namespace oms::shipping

@@ -12,7 +12,9 @@
 //   of the SHIPMENT saga a SHIPPED event starts.
 // - participants, after their commit and before their reply (the server interceptor):
 //   inventory.ReserveStock.before_reply, billing.AuthorizePayment.before_reply,
-//   shipping.CreateShipments.before_reply.
+//   shipping.CreateShipments.before_reply on the way forward; the compensations'
+//   billing.VoidPayment.before_reply (DESTINATION_NOT_SERVED) and
+//   inventory.ReleaseReservation.before_reply (PAYMENT_DECLINED) on the way back.
 //
 // Each case: restart the one process concerned with the failpoint armed (the other three keep
 // running, one suite for all cases), place an order (its CreateOrder fails, or answers PENDING,
@@ -291,6 +293,19 @@ TEST_F(OrderCrashTest, AParticipantCrashingAfterItsCommitBeforeItsReplyStillConf
   if (HasFatalFailure()) return;
   CrashCase(suite_->shipping, "shipping.CreateShipments.before_reply",
             OrderRequest("part-shipping", 1), ord::ORDER_STATUS_CONFIRMED);
+}
+
+// A compensation whose participant committed it and died before answering: the coordinator
+// retries it with the same request id, the participant answers from its record, and the order
+// ends REJECTED with nothing held and nothing authorized.
+TEST_F(OrderCrashTest, AParticipantCrashingBeforeItsCompensationsReplyStillRejects) {
+  CrashCase(suite_->billing, "billing.VoidPayment.before_reply",
+            OrderRequest("comp-part-billing", 1, "tok_visa", "BR"), ord::ORDER_STATUS_REJECTED,
+            "DESTINATION_NOT_SERVED");
+  if (HasFatalFailure()) return;
+  CrashCase(suite_->inventory, "inventory.ReleaseReservation.before_reply",
+            OrderRequest("comp-part-inventory", 1, "tok_chargeDeclined"),
+            ord::ORDER_STATUS_REJECTED, "PAYMENT_DECLINED");
 }
 
 // The SHIPMENT saga a SHIPPED event starts: a crash after committing the stock, and one before

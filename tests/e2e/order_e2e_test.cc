@@ -4,6 +4,7 @@
 // and every authorization voided; replays answer the same order.
 #include <grpcpp/channel.h>
 #include <functional>
+#include <set>
 #include <thread>
 #include <gtest/gtest.h>
 
@@ -285,6 +286,109 @@ TEST_F(OrderE2eTest, ASplitOrderRunsToCompletedThroughShipmentEvents) {
 
 // A return of delivered units: a return shipment, then on receipt the resellable unit back on
 // hand, the damaged one in the ledger only, the two units refunded with a credit note.
+// WatchOrder: the timeline so far, then each new event as it happens (a carrier's scan posted
+// late included), and after a reconnect with the last id seen, only what came since.
+TEST_F(OrderE2eTest, AWatcherSeesEachEventOnceInOrderAndResumesAfterItsLastId) {
+  ord::Order order = Place(OrderRequest("key-watch", 1));
+  ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED) << order.rejection_reason();
+  ASSERT_EQ(order.shipments_size(), 1);
+  const std::string shipment_id = order.shipments(0).shipment_id();
+  ord::GetOrderTimelineRequest timeline_request;
+  timeline_request.set_id(order.id());
+  // The saga's last step (keeping the reservation) may still run after CONFIRMED: wait for it,
+  // so that the timeline stands still while the watcher connects.
+  ord::OrderTimeline so_far;
+  const auto settle_by = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (bool settled = false; !settled;) {
+    ASSERT_LT(std::chrono::steady_clock::now(), settle_by) << "the order saga never finished";
+    so_far.Clear();
+    ASSERT_TRUE(orders_->GetOrderTimeline(Context().get(), timeline_request, &so_far).ok());
+    for (const auto& event : so_far.events()) {
+      settled = settled || event.kind() == "keep-reservation FORWARD OK";
+    }
+    if (!settled) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GE(so_far.events_size(), 6);
+
+  std::set<std::string> seen;
+  std::string last_id;
+  // Reads until an event of `kind` from `source` arrives; every event is new and comes after
+  // the previous one in id order.
+  auto read_until = [&](grpc::ClientReaderInterface<ord::TimelineEvent>& reader,
+                        const std::string& source, const std::string& kind) {
+    ord::TimelineEvent event;
+    while (reader.Read(&event)) {
+      EXPECT_TRUE(seen.insert(event.id()).second) << "sent twice: " << event.id();
+      EXPECT_GT(event.id(), last_id) << event.kind();
+      last_id = event.id();
+      if (event.source() == source && event.kind() == kind) return true;
+    }
+    return false;
+  };
+
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    ord::WatchOrderRequest watch;
+    watch.set_id(order.id());
+    auto reader = orders_->WatchOrder(&context, watch);
+    // First everything so far: the same events as the timeline.
+    for (int i = 0; i < so_far.events_size(); ++i) {
+      ord::TimelineEvent event;
+      ASSERT_TRUE(reader->Read(&event)) << i;
+      EXPECT_TRUE(seen.insert(event.id()).second);
+      last_id = std::max(last_id, event.id());
+    }
+    std::set<std::string> timeline_ids;
+    for (const auto& event : so_far.events()) timeline_ids.insert(event.id());
+    EXPECT_EQ(seen, timeline_ids);
+    // Then a new event as it happens: the scan says it happened months ago, it arrives now.
+    RecordEvent(shipment_id, shp::SHIPMENT_EVENT_TYPE_SHIPPED, 1);
+    ASSERT_TRUE(read_until(*reader, "shipping", "SHIPPED"));
+    // The shipment saga it starts shows up too: the stock committed, the payment captured.
+    ASSERT_TRUE(read_until(*reader, "billing", "CAPTURE APPROVED"));
+    context.TryCancel();
+    reader->Finish();
+  }
+
+  // Away for a while: the parcel is delivered, then the watcher comes back with its last id.
+  RecordEvent(shipment_id, shp::SHIPMENT_EVENT_TYPE_DELIVERED, 2);
+  WaitForStatus(order.id(), ord::ORDER_STATUS_COMPLETED);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  ord::WatchOrderRequest resume;
+  resume.set_id(order.id());
+  resume.set_after_event_id(last_id);
+  auto reader = orders_->WatchOrder(&context, resume);
+  ASSERT_TRUE(read_until(*reader, "shipping", "DELIVERED"));
+  ASSERT_TRUE(read_until(*reader, "order", "STATUS_COMPLETED"));
+  context.TryCancel();
+  reader->Finish();
+
+  // Every event of the final timeline was sent exactly once over the two streams.
+  ord::OrderTimeline final_timeline;
+  ASSERT_TRUE(orders_->GetOrderTimeline(Context().get(), timeline_request, &final_timeline).ok());
+  std::set<std::string> all;
+  for (const auto& event : final_timeline.events()) all.insert(event.id());
+  EXPECT_EQ(seen, all);
+
+  // Bad input is refused before anything is read.
+  grpc::ClientContext bad_context;
+  ord::WatchOrderRequest bad;
+  bad.set_id(order.id());
+  bad.set_after_event_id("yesterday");
+  auto refused = orders_->WatchOrder(&bad_context, bad);
+  ord::TimelineEvent nothing;
+  EXPECT_FALSE(refused->Read(&nothing));
+  EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::ClientContext missing_context;
+  ord::WatchOrderRequest missing;
+  missing.set_id("00000000-0000-4000-8000-000000000000");
+  auto not_found = orders_->WatchOrder(&missing_context, missing);
+  EXPECT_FALSE(not_found->Read(&nothing));
+  EXPECT_EQ(not_found->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
 TEST_F(OrderE2eTest, AReturnIsRestockedRefundedAndCredited) {
   ord::Order order = Place(OrderRequest("key-return", 2));
   ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED) << order.rejection_reason();

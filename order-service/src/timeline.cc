@@ -1,0 +1,118 @@
+#include "order-service/src/timeline.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/util/time_util.h"
+#include "order-service/src/order_store.h"
+#include "order-service/src/peer_client.h"
+
+namespace oms::order {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+// FNV-1a: the same on every replica and every build, unlike std::hash.
+std::uint64_t Fnv1a(const std::string& text, std::uint64_t hash = 14695981039346656037ull) {
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+std::string IdOf(const v1::TimelineEvent& event, int occurrence) {
+  std::uint64_t hash = Fnv1a(event.source());
+  for (const std::string* part : {&event.kind(), &event.detail(), &event.subject()}) {
+    hash = Fnv1a("\x1f" + *part, hash);
+  }
+  if (occurrence > 0) hash = Fnv1a(absl::StrCat("\x1f#", occurrence), hash);
+  const int64_t micros =
+      std::max<int64_t>(0, TimeUtil::TimestampToMicroseconds(event.recorded_time()));
+  return absl::StrFormat("%017d-%016x", micros, hash);
+}
+
+void AddPayments(const billing::v1::ListPaymentsResponse& payments, v1::OrderTimeline* out) {
+  for (const auto& payment : payments.payments()) {
+    for (const auto& transaction : payment.transactions()) {
+      auto* event = out->add_events();
+      *event->mutable_time() = transaction.create_time();
+      event->set_source("billing");
+      event->set_kind(
+          absl::StrCat(billing::v1::TransactionKind_Name(transaction.kind()).substr(17), " ",
+                       billing::v1::TransactionOutcome_Name(transaction.outcome()).substr(20)));
+      event->set_detail(absl::StrCat(transaction.amount().amount_minor(), " ",
+                                     transaction.amount().currency()));
+      event->set_subject(transaction.shipment_id().empty() ? payment.id()
+                                                          : transaction.shipment_id());
+    }
+  }
+}
+
+void AddJournals(const shipping::v1::ListShipmentsResponse& shipments, v1::OrderTimeline* out) {
+  for (const auto& shipment : shipments.shipments()) {
+    for (const auto& entry : shipment.journal()) {
+      auto* event = out->add_events();
+      *event->mutable_time() = entry.occurred_at();
+      *event->mutable_recorded_time() = entry.recorded_at();
+      event->set_source("shipping");
+      event->set_kind(shipping::v1::ShipmentEventType_Name(entry.type()).substr(20));
+      event->set_detail(
+          absl::StrCat(entry.location(), entry.note().empty() ? "" : ": ", entry.note()));
+      event->set_subject(shipment.id());
+    }
+  }
+}
+
+}  // namespace
+
+absl::Status ReadTimeline(PgOrderStore& store, PeerClient& peers, const std::string& order_id,
+                          const std::string& request_id, v1::OrderTimeline* out) {
+  v1::Order order;
+  absl::Status status = store.GetOrder(order_id, &order);
+  if (status.ok()) status = store.OrderEvents(order_id, out);
+  if (!status.ok()) return status;
+  auto payments = peers.Payments(order_id, request_id);
+  if (!payments.ok()) return payments.status();
+  auto shipments = peers.Shipments(order_id, request_id);
+  if (!shipments.ok()) return shipments.status();
+  out->set_order_id(order_id);
+  AddPayments(*payments, out);
+  AddJournals(*shipments, out);
+  AssignIdsAndSort(out);
+  return absl::OkStatus();
+}
+
+void AssignIdsAndSort(v1::OrderTimeline* timeline) {
+  std::set<std::string> seen;
+  for (auto& event : *timeline->mutable_events()) {
+    if (!event.has_recorded_time()) *event.mutable_recorded_time() = event.time();
+    int occurrence = 0;
+    std::string id = IdOf(event, occurrence);
+    while (!seen.insert(id).second) id = IdOf(event, ++occurrence);
+    event.set_id(std::move(id));
+  }
+  std::sort(timeline->mutable_events()->begin(), timeline->mutable_events()->end(),
+            [](const v1::TimelineEvent& a, const v1::TimelineEvent& b) {
+              const auto a_time = TimeUtil::TimestampToMicroseconds(a.time());
+              const auto b_time = TimeUtil::TimestampToMicroseconds(b.time());
+              return a_time != b_time ? a_time < b_time : a.id() < b.id();
+            });
+}
+
+bool IsTimelineEventId(const std::string& id) {
+  if (id.size() != 34 || id[17] != '-') return false;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    if (i == 17) continue;
+    const char c = id[i];
+    const bool ok = i < 17 ? absl::ascii_isdigit(c) : (absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace oms::order
