@@ -24,3 +24,16 @@ function(oms_test name)
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main oms_warnings)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${T_LABELS}")
 endfunction()
+
+# oms_use_service_binaries(<target>): the paths of the five binaries as OMS_<NAME>_BIN for code
+# that starts the real processes (end-to-end suites, benchmarks), built before <target>.
+function(oms_use_service_binaries target)
+  target_compile_definitions(${target} PRIVATE
+    OMS_GATEWAY_BIN="$<TARGET_FILE:gateway>"
+    OMS_INVENTORY_BIN="$<TARGET_FILE:inventory-service>"
+    OMS_BILLING_BIN="$<TARGET_FILE:billing-service>"
+    OMS_SHIPPING_BIN="$<TARGET_FILE:shipping-service>"
+    OMS_ORDER_BIN="$<TARGET_FILE:order-service>")
+  add_dependencies(${target} gateway inventory-service billing-service shipping-service
+                   order-service)
+endfunction()

@@ -13,6 +13,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -55,6 +56,8 @@ class RpcMetrics {
  public:
   struct Series {
     prometheus::Counter* started = nullptr;
+    prometheus::Counter* msg_received = nullptr;
+    prometheus::Counter* msg_sent = nullptr;
     prometheus::Histogram* handling = nullptr;
     std::array<prometheus::Counter*, kCodeCount> handled{};
   };
@@ -75,6 +78,19 @@ class RpcMetrics {
                                : "Total number of RPCs completed by the client, regardless of "
                                  "success or failure.")
                      .Register(registry)),
+        msg_received_(prometheus::BuildCounter()
+                          .Name(prefix_ + "_msg_received_total")
+                          .Help(side == RpcSide::kServer
+                                    ? "Total number of RPC stream messages received on the server."
+                                    : "Total number of RPC stream messages received by the "
+                                      "client.")
+                          .Register(registry)),
+        msg_sent_(prometheus::BuildCounter()
+                      .Name(prefix_ + "_msg_sent_total")
+                      .Help(side == RpcSide::kServer
+                                ? "Total number of gRPC stream messages sent by the server."
+                                : "Total number of gRPC stream messages sent by the client.")
+                      .Register(registry)),
         handling_(prometheus::BuildHistogram()
                       .Name(prefix_ + "_handling_seconds")
                       .Help(side == RpcSide::kServer
@@ -96,15 +112,21 @@ class RpcMetrics {
     }
   }
 
-  // Pre-initialized series are read without a lock; others (health, reflection) are made once.
+  // Pre-initialized series are read without a lock; health's and reflection's, which the server
+  // adds itself, are made once. Any other name is the caller's choice (the server answers
+  // UNIMPLEMENTED): all of them share one series, so no caller can add series to every scrape.
   Series& For(const std::string& full_method, const char* type) {
     auto it = known_.find(full_method);
     if (it != known_.end()) return it->second;
+    const bool builtin = absl::StartsWith(full_method, "/grpc.health.v1.Health/") ||
+                         absl::StartsWith(full_method, "/grpc.reflection.");
+    const std::string key = builtin ? full_method : "";
     std::lock_guard<std::mutex> lock(mu_);
-    auto other = others_.find(full_method);
+    auto other = others_.find(key);
     if (other == others_.end()) {
-      auto [service, method] = SplitMethod(full_method);
-      other = others_.emplace(full_method, MakeSeries(service, method, type)).first;
+      auto [service, method] = builtin ? SplitMethod(full_method)
+                                       : std::pair<std::string, std::string>{"unknown", "unknown"};
+      other = others_.emplace(key, MakeSeries(service, method, type)).first;
     }
     return other->second;
   }
@@ -115,6 +137,8 @@ class RpcMetrics {
                                  {"grpc_method", method}};
     Series series;
     series.started = &started_.Add(labels);
+    series.msg_received = &msg_received_.Add(labels);
+    series.msg_sent = &msg_sent_.Add(labels);
     series.handling = &handling_.Add(labels, prometheus::Histogram::BucketBoundaries(
                                                  LatencyBuckets().begin(), LatencyBuckets().end()));
     for (int code = 0; code < kCodeCount; ++code) {
@@ -128,6 +152,8 @@ class RpcMetrics {
   const std::string prefix_;
   prometheus::Family<prometheus::Counter>& started_;
   prometheus::Family<prometheus::Counter>& handled_;
+  prometheus::Family<prometheus::Counter>& msg_received_;
+  prometheus::Family<prometheus::Counter>& msg_sent_;
   prometheus::Family<prometheus::Histogram>& handling_;
   std::unordered_map<std::string, Series> known_;
   std::mutex mu_;
@@ -138,6 +164,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using grpc::experimental::InterceptionHookPoints;
+
+// Messages of every call type, as go-grpc-prometheus counts them. A receive that ends the stream
+// (or fails) reaches POST_RECV_MESSAGE without a message, and is not one.
+void CountMessages(grpc::experimental::InterceptorBatchMethods* methods,
+                   const RpcMetrics::Series& series) {
+  if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
+    series.msg_sent->Increment();
+  }
+  if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
+      methods->GetRecvMessage() != nullptr) {
+    series.msg_received->Increment();
+  }
+}
 
 // Server and client info types have enums of the same shape.
 template <class Type>
@@ -162,6 +201,7 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
       series_.started->Increment();
       TakeRequestId(methods->GetRecvInitialMetadata());
     }
+    CountMessages(methods, series_);
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       const grpc::Status status = methods->GetSendStatus();
       // The handler's transaction has committed; the reply has not left yet.
@@ -239,6 +279,7 @@ class ClientInterceptor : public grpc::experimental::Interceptor {
       start_ = Clock::now();
       series_.started->Increment();
     }
+    CountMessages(methods, series_);
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_STATUS)) {
       const int code = static_cast<int>(methods->GetRecvStatus()->error_code());
       series_.handled[code >= 0 && code < kCodeCount ? code : 2]->Increment();

@@ -23,6 +23,9 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   const std::string address = absl::StrCat(config.listen_host, ":", config.port);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &result->port_);
   builder.SetMaxReceiveMessageSize(config.max_receive_bytes);
+  // Clients re-resolve a headless Service's pods only when a connection ends: ending each one
+  // after a few minutes (GOAWAY; calls and streams in flight go on) lets new pods get traffic.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);
   std::vector<std::string> names;
   for (const auto& entry : services) {
     builder.RegisterService(entry.service);

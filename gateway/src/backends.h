@@ -8,6 +8,7 @@
 
 #include "oms/billing/v1/billing.grpc.pb.h"
 #include "oms/inventory/v1/inventory.grpc.pb.h"
+#include "oms/order/v1/idempotency.grpc.pb.h"
 #include "oms/order/v1/order.grpc.pb.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
 
@@ -42,6 +43,8 @@ class Backends {
   billing::v1::BillingService::Stub& billing() { return *billing_; }
   shipping::v1::ShippingService::Stub& shipping() { return *shipping_; }
   order::v1::OrderService::Stub& order() { return *order_; }
+  // The Idempotency-Key records, on order-service's channel.
+  order::v1::IdempotencyService::Stub& idempotency() { return *idempotency_; }
   // The backends /readyz checks: those the routes call.
   const std::vector<Backend>& called() const { return called_; }
 
@@ -51,6 +54,7 @@ class Backends {
   std::unique_ptr<billing::v1::BillingService::Stub> billing_;
   std::unique_ptr<shipping::v1::ShippingService::Stub> shipping_;
   std::unique_ptr<order::v1::OrderService::Stub> order_;
+  std::unique_ptr<order::v1::IdempotencyService::Stub> idempotency_;
 };
 
 }  // namespace oms::gateway

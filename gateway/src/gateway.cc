@@ -99,12 +99,14 @@ struct Gateway::Finisher {
 };
 
 Gateway::Gateway(GatewayOptions options, std::unique_ptr<Authenticator> authenticator,
-                 GatewayMetrics* metrics)
+                 GatewayMetrics* metrics, std::unique_ptr<IdempotencyStore> idempotency)
     : options_(std::move(options)),
       authenticator_(std::move(authenticator)),
       metrics_(metrics),
       cors_(options_.cors_origins),
-      limiter_(options_.rate_per_second, options_.rate_burst) {}
+      limiter_(options_.rate_per_second, options_.rate_burst),
+      auth_failures_(options_.auth_failure_rate_per_second, options_.auth_failure_burst),
+      idempotency_(std::move(idempotency)) {}
 
 Gateway::~Gateway() = default;
 
@@ -113,6 +115,10 @@ absl::Status Gateway::AddRoute(RouteSpec route) {
   if (route.access.owner_guarded && !route.not_found) {
     return absl::InvalidArgumentError(
         absl::StrCat(route.path, ": an owner-guarded route needs its not-found answer"));
+  }
+  // API.md: the Idempotency-Key is accepted on every POST.
+  if (route.method == "POST" && route.idempotency_key == IdempotencyKey::kNone) {
+    route.idempotency_key = IdempotencyKey::kOptional;
   }
   absl::Status added = router_.Add(route.method, route.path, routes_.size());
   if (!added.ok()) return added;
@@ -205,6 +211,25 @@ void Gateway::Handle(Request request, std::function<void(Response)> done) {
             Principal{});
     return;
   }
+  // Every authentication attempt takes a token from its address's failure bucket before any
+  // credential is checked (or order-service asked); one that turns out not to be a failure
+  // gives it back. So an address that failed too often is refused at once, and concurrent
+  // guesses cannot outrun the count of the failures still being verified.
+  const std::string peer = ClientAddress(request);
+  const auto gate = auth_failures_.Take(peer, Clock::now());
+  if (!gate.allowed) {
+    if (metrics_ != nullptr) {
+      metrics_->RateLimited();
+      metrics_->AuthRejected("throttled");
+    }
+    Response response =
+        ErrorResponse(WithReason(absl::StatusCode::kResourceExhausted, "AUTH_THROTTLED",
+                                 "too many failed authentications from this address; retry later"),
+                      request_id);
+    response.SetHeader("Retry-After", std::to_string(gate.retry_after_seconds));
+    finish(std::move(response));
+    return;
+  }
   // Authentication may ask order-service (API keys): the rest of the pipeline runs when it
   // answers, on whichever thread that is; no HTTP thread waits.
   const std::string* header = FindHeader(request.headers, "Authorization");
@@ -213,7 +238,15 @@ void Gateway::Handle(Request request, std::function<void(Response)> done) {
   authenticator_->Authenticate(
       authorization ? &*authorization : nullptr, std::chrono::system_clock::now(),
       [this, &route, request = std::move(request), params = std::move(match.params), query_text,
-       finish = std::move(finish)](absl::StatusOr<Principal> authenticated) mutable {
+       peer, finish = std::move(finish)](absl::StatusOr<Principal> authenticated) mutable {
+        const bool missing = !authenticated.ok() &&
+                             ReasonOf(authenticated.status()) == "CREDENTIALS_MISSING";
+        // Only credentials that were presented and refused count as failures: no credentials
+        // guess nothing, and an unverifiable key is not the client's fault.
+        if (authenticated.ok() || missing ||
+            authenticated.status().code() != absl::StatusCode::kUnauthenticated) {
+          auth_failures_.Refund(peer);
+        }
         if (!authenticated.ok()) {
           if (authenticated.status().code() != absl::StatusCode::kUnauthenticated) {
             // The credential could not be checked (order-service unavailable): not the
@@ -221,7 +254,6 @@ void Gateway::Handle(Request request, std::function<void(Response)> done) {
             finish(ErrorResponse(authenticated.status(), finish.request_id));
             return;
           }
-          const bool missing = ReasonOf(authenticated.status()) == "CREDENTIALS_MISSING";
           if (metrics_ != nullptr) metrics_->AuthRejected(missing ? "missing" : "invalid");
           Response response = ErrorResponse(authenticated.status(), finish.request_id);
           response.SetHeader("WWW-Authenticate",
@@ -233,6 +265,21 @@ void Gateway::Handle(Request request, std::function<void(Response)> done) {
         Proceed(route, std::move(request), std::move(params), query_text, std::move(finish),
                 std::move(*authenticated));
       });
+}
+
+std::string Gateway::ClientAddress(const Request& request) const {
+  if (!options_.client_address_header.empty()) {
+    if (const std::string* forwarded =
+            FindHeader(request.headers, options_.client_address_header)) {
+      // The right-most entry is the one the proxy appended; those left of it are the client's.
+      absl::string_view last = *forwarded;
+      const std::size_t comma = last.rfind(',');
+      if (comma != absl::string_view::npos) last.remove_prefix(comma + 1);
+      last = absl::StripAsciiWhitespace(last);
+      if (!last.empty() && last.size() <= 64) return std::string(last);
+    }
+  }
+  return request.peer;
 }
 
 void Gateway::Proceed(const RouteSpec& route, Request request, PathParams params,
@@ -272,6 +319,7 @@ void Gateway::Proceed(const RouteSpec& route, Request request, PathParams params
     fail(query_ok);
     return;
   }
+  std::optional<std::string> idempotency_key;
   if (route.idempotency_key != IdempotencyKey::kNone) {
     const std::string* key = FindHeader(request.headers, "Idempotency-Key");
     if (key == nullptr && route.idempotency_key == IdempotencyKey::kRequired) {
@@ -285,6 +333,7 @@ void Gateway::Proceed(const RouteSpec& route, Request request, PathParams params
         fail(valid);
         return;
       }
+      idempotency_key = *key;
     }
   }
   // A route whose body is optional takes an empty one whatever its type (curl -X POST says
@@ -298,9 +347,120 @@ void Gateway::Proceed(const RouteSpec& route, Request request, PathParams params
     return;
   }
 
+  if (idempotency_key && idempotency_ != nullptr) {
+    ClaimThenRun(route, std::move(request), std::move(params), std::move(*query),
+                 std::move(principal), *idempotency_key, std::move(finish));
+    return;
+  }
+  Run(route, std::move(request), std::move(params), std::move(*query), std::move(principal),
+      request_id, std::move(finish));
+}
+
+void Gateway::ClaimThenRun(const RouteSpec& route, Request request, PathParams params,
+                           QueryParams query, Principal principal, const std::string& key,
+                           Finisher finish) {
+  IdempotencyStore::Claim claim;
+  claim.scope = IdempotencyScope(principal, route.method, route.path);
+  claim.key = key;
+  claim.fingerprint = RequestFingerprint(route.method, route.path, params, request.body);
+  claim.lease = route.deadline + options_.idempotency_lease_margin;
+  claim.request_id = finish.request_id;
+  auto count = [this](const char* outcome) {
+    if (metrics_ != nullptr) metrics_->Idempotency(outcome);
+  };
+  idempotency_->ClaimKey(
+      claim, [this, &route, request = std::move(request), params = std::move(params),
+              query = std::move(query), principal = std::move(principal), claim, count,
+              finish = std::move(finish)](
+                 absl::StatusOr<IdempotencyStore::ClaimResult> claimed) mutable {
+        const std::string request_id = finish.request_id;
+        if (!claimed.ok()) {
+          // Without its record the request cannot be run at most once: refuse, retryably.
+          count("unavailable");
+          log::Warn(request_id, "idempotency key claim failed",
+                    {{"error", claimed.status().ToString()}});
+          finish(ErrorResponse(
+              WithReason(absl::StatusCode::kUnavailable, "IDEMPOTENCY_UNAVAILABLE",
+                         "the Idempotency-Key cannot be checked right now; retry shortly"),
+              request_id));
+          return;
+        }
+        switch (claimed->outcome) {
+          case IdempotencyStore::Outcome::kInProgress: {
+            count("in_use");
+            Response response = ErrorResponse(
+                WithReason(absl::StatusCode::kAborted, "IDEMPOTENCY_KEY_IN_USE",
+                           "Idempotency-Key: the first request with this key is still running; "
+                           "retry once it has been answered"),
+                request_id);
+            response.SetHeader("Retry-After", "1");
+            finish(std::move(response));
+            return;
+          }
+          case IdempotencyStore::Outcome::kMismatch:
+            count("mismatch");
+            finish(ErrorResponse(
+                WithReason(absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
+                           "Idempotency-Key: this key was used for a different request"),
+                request_id));
+            return;
+          case IdempotencyStore::Outcome::kCompleted: {
+            count("replayed");
+            const int status = claimed->answer.status;
+            if (route.idempotent_replay == IdempotentReplay::kRunHandler && status >= 200 &&
+                status < 300) {
+              Run(route, std::move(request), std::move(params), std::move(query),
+                  std::move(principal), request_id, [finish](Response response) {
+                    if (response.status < 300) response.SetHeader(kReplayedHeader, "true");
+                    finish(std::move(response));
+                  });
+              return;
+            }
+            Response replay = std::move(claimed->answer);
+            replay.SetHeader(kReplayedHeader, "true");
+            finish(std::move(replay));
+            return;
+          }
+          case IdempotencyStore::Outcome::kClaimed:
+            break;
+        }
+        count("claimed");
+        // The answer is recorded (or the claim released) before the client sees it, so a
+        // retry after the answer never finds the claim still running.
+        Run(route, std::move(request), std::move(params), std::move(query), std::move(principal),
+            request_id,
+            [this, &route, claim, token = claimed->token, finish](Response response) {
+              auto answer = [finish, response](absl::Status recorded) mutable {
+                if (!recorded.ok()) {
+                  // The record stays RUNNING until its lease passes; retries meanwhile get 409.
+                  log::Warn(finish.request_id, "idempotency record not updated",
+                            {{"error", recorded.ToString()}});
+                }
+                finish(std::move(response));
+              };
+              if (IsStoredAnswer(response)) {
+                Response stored = StoredAnswer(response);
+                if (route.secret_answer && response.status < 300) {
+                  stored = ErrorResponse(
+                      WithReason(absl::StatusCode::kFailedPrecondition, "SECRET_NOT_REPLAYED",
+                                 "the first request with this Idempotency-Key succeeded; its "
+                                 "answer held a secret, which is shown only once"),
+                      finish.request_id, 409);
+                }
+                idempotency_->Complete(claim, token, stored, std::move(answer));
+              } else {
+                idempotency_->Release(claim, token, std::move(answer));
+              }
+            });
+      });
+}
+
+void Gateway::Run(const RouteSpec& route, Request request, PathParams params, QueryParams query,
+                  Principal principal, const std::string& request_id,
+                  std::function<void(Response)> done) {
   auto exchange = std::make_shared<Exchange>(
-      route, std::move(request), std::move(params), std::move(*query), std::move(principal),
-      request_id, std::chrono::system_clock::now() + route.deadline, std::move(finish));
+      route, std::move(request), std::move(params), std::move(query), std::move(principal),
+      request_id, std::chrono::system_clock::now() + route.deadline, std::move(done));
   // Owner-guarded routes check ownership themselves, asynchronously (only order-service knows
   // whose an order is); Exchange::Reply fails closed when one forgets (Access::owner_guarded).
   try {

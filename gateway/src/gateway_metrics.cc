@@ -8,6 +8,18 @@
 #include "common/metrics.h"
 
 namespace oms::gateway {
+namespace {
+
+// Clients choose the method: only the standard ones name a series, so that no client can add
+// series (a label value per made-up method) to every scrape.
+absl::string_view MethodLabel(absl::string_view method) {
+  for (absl::string_view known : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+    if (method == known) return known;
+  }
+  return "OTHER";
+}
+
+}  // namespace
 
 GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
     : requests_(prometheus::BuildCounter()
@@ -38,15 +50,31 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
       auth_rejected_(prometheus::BuildCounter()
                          .Name("oms_gateway_auth_rejected_total")
                          .Help("Requests refused by authentication (missing or invalid "
-                               "credentials, 401) or authorization (forbidden, 403).")
-                         .Register(registry)) {
-  for (const char* reason : {"missing", "invalid", "forbidden"}) {
+                               "credentials, 401), authorization (forbidden, 403), or because "
+                               "their address failed to authenticate too often (throttled, 429).")
+                         .Register(registry)),
+      idempotency_(prometheus::BuildCounter()
+                       .Name("oms_gateway_idempotency_keys_total")
+                       .Help("POST requests with an Idempotency-Key, by what the key's record "
+                             "said: claimed (ran), replayed, in_use (409), mismatch (422), "
+                             "unavailable (503).")
+                       .Register(registry)),
+      open_streams_(prometheus::BuildGauge()
+                        .Name("oms_gateway_open_streams")
+                        .Help("Server-sent event streams open now.")
+                        .Register(registry)
+                        .Add({})) {
+  for (const char* reason : {"missing", "invalid", "forbidden", "throttled"}) {
     auth_series_[reason] = &auth_rejected_.Add({{"reason", reason}});
+  }
+  for (const char* outcome : {"claimed", "replayed", "in_use", "mismatch", "unavailable"}) {
+    idempotency_series_[outcome] = &idempotency_.Add({{"outcome", outcome}});
   }
 }
 
 void GatewayMetrics::ObserveRequest(absl::string_view method, absl::string_view route, int status,
                                     double seconds) {
+  method = MethodLabel(method);
   prometheus::Counter* counter = nullptr;
   prometheus::Histogram* histogram = nullptr;
   {
@@ -88,5 +116,12 @@ void GatewayMetrics::AuthRejected(absl::string_view reason) {
   auto it = auth_series_.find(std::string(reason));
   if (it != auth_series_.end()) it->second->Increment();
 }
+
+void GatewayMetrics::Idempotency(absl::string_view outcome) {
+  auto it = idempotency_series_.find(std::string(outcome));
+  if (it != idempotency_series_.end()) it->second->Increment();
+}
+
+void GatewayMetrics::SetOpenStreams(double streams) { open_streams_.Set(streams); }
 
 }  // namespace oms::gateway

@@ -34,8 +34,13 @@ class GatewayMetrics {
   void AddInFlight(double delta);
   void RateLimited();
   void Overloaded();
-  // reason: "missing", "invalid" (401) or "forbidden" (403).
+  // reason: "missing", "invalid" (401), "forbidden" (403) or "throttled" (429: too many failed
+  // authentications from the client's address).
   void AuthRejected(absl::string_view reason);
+  // outcome: "claimed" (the request ran), "replayed", "in_use" (409), "mismatch" (422) or
+  // "unavailable" (the records could not be reached: 503).
+  void Idempotency(absl::string_view outcome);
+  void SetOpenStreams(double streams);
 
  private:
   prometheus::Family<prometheus::Counter>& requests_;
@@ -44,11 +49,14 @@ class GatewayMetrics {
   prometheus::Counter& rate_limited_;
   prometheus::Counter& overloaded_;
   prometheus::Family<prometheus::Counter>& auth_rejected_;
+  prometheus::Family<prometheus::Counter>& idempotency_;
+  prometheus::Gauge& open_streams_;
   std::mutex mu_;
   // Each series is added once and its reference kept.
   std::map<std::tuple<std::string, std::string, int>, prometheus::Counter*> request_series_;
   std::map<std::pair<std::string, std::string>, prometheus::Histogram*> duration_series_;
   std::map<std::string, prometheus::Counter*> auth_series_;
+  std::map<std::string, prometheus::Counter*> idempotency_series_;
 };
 
 }  // namespace oms::gateway

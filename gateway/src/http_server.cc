@@ -1,13 +1,17 @@
 #include "gateway/src/http_server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <deque>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -26,6 +30,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+
+// A client that lets this much of a stream pile up unread is dropped: memory stays bounded.
+constexpr std::size_t kMaxQueuedStreamBytes = 1 << 20;
 
 }  // namespace
 
@@ -51,24 +58,47 @@ struct HttpServer::Impl {
 
 // One connection: read a request, hand it to the gateway, write its answer, repeat while the
 // client keeps the connection alive. Everything runs on the connection's strand; the gateway's
-// answer (from any thread) is posted back onto it.
+// answer (from any thread) is posted back onto it. A streamed answer (StreamedBody) is the
+// connection's last: its headers, then each piece the producer writes (chunked on HTTP/1.1),
+// until the producer closes it, the client goes away or the server drains.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, HttpServer::Impl& server)
-      : stream_(std::move(socket)), server_(server) {}
+      : stream_(std::move(socket)), server_(server), keepalive_(stream_.get_executor()) {}
 
   void Start() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
   }
 
-  // From any thread: an idle connection closes now, a busy one after its answer.
+  // From any thread: an idle connection closes now, a busy one after its answer; a stream ends
+  // (its producer is cancelled, the body terminated) and then closes.
   void Drain() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (!self->busy_) self->Close();
+      if (self->stream_state_ == StreamState::kStreaming) {
+        self->EndStream(/*graceful=*/true, /*cancel=*/true);
+      } else if (!self->busy_) {
+        self->Close();
+      }
+    });
+  }
+
+  // From the stream's sink, any thread.
+  void PostData(std::string data) {
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this(), data = std::move(data)]() mutable {
+                 self->Enqueue(std::move(data));
+               });
+  }
+  void PostClose() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->EndStream(/*graceful=*/true, /*cancel=*/false);
     });
   }
 
  private:
+  enum class StreamState { kNone, kStreaming, kEnding, kDone };
+  class Sink;
+
   void Read() {
     if (server_.draining.load()) {
       Close();
@@ -148,6 +178,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(Response response) {
+    if (response.stream != nullptr) {
+      WriteStreamHead(std::move(response));
+      return;
+    }
     auto out = std::make_shared<http::response<http::string_body>>();
     out->version(version_);
     out->result(static_cast<unsigned>(response.status));
@@ -179,6 +213,121 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
+  // --- Streamed answers ---
+
+  void WriteStreamHead(Response response) {
+    stream_body_ = std::move(response.stream);
+    chunked_ = version_ >= 11;  // HTTP/1.0: the body ends when the connection does
+    keep_alive_ = false;
+    struct Head {
+      http::response<http::empty_body> message;
+      std::optional<http::response_serializer<http::empty_body>> serializer;
+    };
+    auto head = std::make_shared<Head>();
+    head->message.version(version_);
+    head->message.result(static_cast<unsigned>(response.status));
+    for (auto& [name, value] : response.headers) head->message.set(name, value);
+    head->message.set(http::field::server, "oms-gateway");
+    if (chunked_) head->message.chunked(true);
+    head->message.keep_alive(false);
+    head->serializer.emplace(head->message);
+    stream_.expires_after(server_.options.io_timeout);
+    http::async_write_header(stream_, *head->serializer,
+                             [self = shared_from_this(), head](beast::error_code ec, std::size_t) {
+                               self->OnStreamHead(ec);
+                             });
+  }
+
+  void OnStreamHead(beast::error_code ec);
+
+  // Reads while the stream runs only to notice the client going away at once (EOF or reset);
+  // a client that sends anything more is done with this stream too.
+  void Detect() {
+    stream_.async_read_some(asio::buffer(detect_),
+                            [self = shared_from_this()](beast::error_code, std::size_t) {
+                              self->EndStream(/*graceful=*/false, /*cancel=*/true);
+                            });
+  }
+
+  void ArmKeepalive() {
+    if (stream_body_ == nullptr || stream_body_->keepalive.count() <= 0) return;
+    keepalive_.expires_at(last_write_ + stream_body_->keepalive);
+    keepalive_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->stream_state_ != StreamState::kStreaming) return;
+      if (std::chrono::steady_clock::now() >= self->last_write_ + self->stream_body_->keepalive) {
+        self->Enqueue(self->stream_body_->keepalive_data);
+      }
+      self->ArmKeepalive();
+    });
+  }
+
+  void Enqueue(std::string data) {
+    if (stream_state_ != StreamState::kStreaming || data.empty()) return;
+    std::string framed =
+        chunked_ ? absl::StrCat(absl::Hex(data.size()), "\r\n", data, "\r\n") : std::move(data);
+    if (queued_bytes_ + framed.size() > kMaxQueuedStreamBytes) {
+      log::Warn("", "stream dropped: the client reads too slowly",
+                {{"queued_bytes", std::to_string(queued_bytes_)}});
+      EndStream(/*graceful=*/false, /*cancel=*/true);
+      return;
+    }
+    queued_bytes_ += framed.size();
+    out_.push_back(std::move(framed));
+    last_write_ = std::chrono::steady_clock::now();
+    if (!writing_) WriteNext();
+  }
+
+  void WriteNext() {
+    if (out_.empty()) {
+      writing_ = false;
+      if (stream_state_ == StreamState::kEnding) FinishStream();
+      return;
+    }
+    writing_ = true;
+    // Only the write timer: the detecting read is pending and never times out.
+    stream_.expires_after(server_.options.io_timeout);
+    asio::async_write(stream_, asio::buffer(out_.front()),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->OnStreamWrite(ec);
+                      });
+  }
+
+  void OnStreamWrite(beast::error_code ec) {
+    if (stream_state_ == StreamState::kDone) {
+      writing_ = false;
+      return;
+    }
+    if (ec) {
+      writing_ = false;
+      if (stream_state_ == StreamState::kEnding) {
+        FinishStream();
+      } else {
+        EndStream(/*graceful=*/false, /*cancel=*/true);
+      }
+      return;
+    }
+    queued_bytes_ -= out_.front().size();
+    out_.pop_front();
+    WriteNext();
+  }
+
+  // Ends a running stream once: the sink refuses further writes, the producer is cancelled
+  // when the end is not its own doing, then the body is terminated after what is queued
+  // (graceful) or the connection is cut at once.
+  void EndStream(bool graceful, bool cancel);
+
+  void FinishStream() {
+    if (stream_state_ == StreamState::kDone) return;
+    stream_state_ = StreamState::kDone;
+    keepalive_.cancel();
+    Close();
+    // Drops the producer's captures (its stream slot among them); buffers of a write still
+    // pending stay in out_ until its handler has run.
+    stream_body_.reset();
+    busy_ = false;
+    server_.busy.fetch_sub(1);
+  }
+
   beast::tcp_stream stream_;
   HttpServer::Impl& server_;
   beast::flat_buffer buffer_;
@@ -187,7 +336,85 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool busy_ = false;
   bool first_ = true;
+  // A streamed answer's state.
+  asio::steady_timer keepalive_;
+  StreamState stream_state_ = StreamState::kNone;
+  std::shared_ptr<StreamedBody> stream_body_;
+  std::shared_ptr<Sink> sink_;
+  bool chunked_ = true;
+  std::deque<std::string> out_;
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  std::chrono::steady_clock::time_point last_write_;
+  std::array<char, 512> detect_{};
 };
+
+// The producer's handle on a stream: it posts onto the connection's strand, and refuses once the
+// stream has ended from the server's side.
+class Session::Sink final : public StreamSink {
+ public:
+  explicit Sink(std::weak_ptr<Session> session) : session_(std::move(session)) {}
+
+  bool Write(std::string data) override {
+    if (!open_.load()) return false;
+    auto session = session_.lock();
+    if (session == nullptr) return false;
+    session->PostData(std::move(data));
+    return true;
+  }
+
+  void Close() override {
+    if (auto session = session_.lock()) session->PostClose();
+  }
+
+  void Shut() { open_.store(false); }
+
+ private:
+  std::weak_ptr<Session> session_;
+  std::atomic<bool> open_{true};
+};
+
+void Session::OnStreamHead(beast::error_code ec) {
+  if (ec || server_.draining.load()) {
+    // The client went away before the stream started, or the server is stopping: the
+    // producer never starts. An HTTP/1.1 body still ends properly.
+    stream_state_ = StreamState::kEnding;
+    if (!ec && chunked_) {
+      queued_bytes_ += 5;
+      out_.push_back("0\r\n\r\n");
+    }
+    if (ec) {
+      FinishStream();
+    } else {
+      WriteNext();
+    }
+    return;
+  }
+  stream_.expires_never();
+  stream_state_ = StreamState::kStreaming;
+  sink_ = std::make_shared<Sink>(weak_from_this());
+  last_write_ = std::chrono::steady_clock::now();
+  ArmKeepalive();
+  Detect();
+  if (stream_body_->start) stream_body_->start(sink_);
+}
+
+void Session::EndStream(bool graceful, bool cancel) {
+  if (stream_state_ != StreamState::kStreaming) return;
+  sink_->Shut();
+  keepalive_.cancel();
+  if (cancel && stream_body_->cancel) stream_body_->cancel();
+  if (!graceful) {
+    FinishStream();
+    return;
+  }
+  stream_state_ = StreamState::kEnding;
+  if (chunked_) {
+    queued_bytes_ += 5;
+    out_.push_back("0\r\n\r\n");
+  }
+  if (!writing_) WriteNext();
+}
 
 void HttpServer::Impl::Track(const std::shared_ptr<Session>& session) {
   std::lock_guard<std::mutex> lock(mu);

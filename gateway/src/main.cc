@@ -19,8 +19,10 @@
 #include "gateway/src/gateway.h"
 #include "gateway/src/gateway_metrics.h"
 #include "gateway/src/http_server.h"
+#include "gateway/src/idempotency_client.h"
 #include "gateway/src/jwt_verifier.h"
 #include "gateway/src/routes.h"
+#include "gateway/src/stream_slots.h"
 
 ABSL_FLAG(std::string, listen_host, "127.0.0.1", "Address the HTTP and metrics servers bind");
 ABSL_FLAG(int, port, 8080, "HTTP port (0 picks a free one)");
@@ -34,6 +36,19 @@ ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(int, http_threads, 2, "Threads running the HTTP server");
 ABSL_FLAG(int, drain_seconds, 10, "How long requests in flight may finish after SIGTERM");
 ABSL_FLAG(int, request_timeout_ms, 5000, "Default deadline of a request, passed downstream");
+ABSL_FLAG(int, order_timeout_ms, 15000,
+          "How long POST /v1/orders waits for the saga before answering 202 with the PENDING "
+          "order");
+ABSL_FLAG(double, auth_failure_rps, 0.1,
+          "Failed authentications per second an address regains (token refill rate)");
+ABSL_FLAG(double, auth_failure_burst, 10,
+          "Failed authentications an address may have before it gets 429 (bucket size)");
+ABSL_FLAG(std::string, client_address_header, "",
+          "Header naming the client's address (its right-most entry), e.g. X-Forwarded-For, when "
+          "the gateway is reachable only through a proxy that sets it; empty: the TCP peer");
+ABSL_FLAG(int, watch_heartbeat_ms, 15000,
+          "A server-sent event stream idle this long gets a comment heartbeat");
+ABSL_FLAG(int, max_watch_streams, 1000, "Server-sent event streams open at once (503 beyond)");
 ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "Largest request body accepted (413 beyond)");
 ABSL_FLAG(int, max_in_flight, 1024, "Requests handled at once (503 beyond)");
 ABSL_FLAG(double, rate_limit_rps, 50, "Requests per second per credential (token refill rate)");
@@ -73,6 +88,12 @@ int main(int argc, char** argv) {
                               {"http_threads", "OMS_GATEWAY_HTTP_THREADS"},
                               {"drain_seconds", "OMS_DRAIN_SECONDS"},
                               {"request_timeout_ms", "OMS_GATEWAY_REQUEST_TIMEOUT_MS"},
+                              {"order_timeout_ms", "OMS_GATEWAY_ORDER_TIMEOUT_MS"},
+                              {"auth_failure_rps", "OMS_GATEWAY_AUTH_FAILURE_RPS"},
+                              {"auth_failure_burst", "OMS_GATEWAY_AUTH_FAILURE_BURST"},
+                              {"client_address_header", "OMS_GATEWAY_CLIENT_ADDRESS_HEADER"},
+                              {"watch_heartbeat_ms", "OMS_GATEWAY_WATCH_HEARTBEAT_MS"},
+                              {"max_watch_streams", "OMS_GATEWAY_MAX_WATCH_STREAMS"},
                               {"max_body_bytes", "OMS_GATEWAY_MAX_BODY_BYTES"},
                               {"max_in_flight", "OMS_GATEWAY_MAX_IN_FLIGHT"},
                               {"rate_limit_rps", "OMS_GATEWAY_RATE_LIMIT_RPS"},
@@ -100,6 +121,11 @@ int main(int argc, char** argv) {
   const double burst = absl::GetFlag(FLAGS_rate_limit_burst);
   const int max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
   const int api_key_cache_seconds = absl::GetFlag(FLAGS_api_key_cache_seconds);
+  const int order_timeout_ms = absl::GetFlag(FLAGS_order_timeout_ms);
+  const double auth_failure_rps = absl::GetFlag(FLAGS_auth_failure_rps);
+  const double auth_failure_burst = absl::GetFlag(FLAGS_auth_failure_burst);
+  const int watch_heartbeat_ms = absl::GetFlag(FLAGS_watch_heartbeat_ms);
+  const int max_watch_streams = absl::GetFlag(FLAGS_max_watch_streams);
   for (auto [ok, message] :
        {std::pair{port >= 0 && port <= 65535, "--port must be 0 to 65535"},
         std::pair{metrics_port >= 0 && metrics_port <= 65535, "--metrics_port must be 0 to 65535"},
@@ -111,7 +137,15 @@ int main(int argc, char** argv) {
         std::pair{rps > 0 && burst >= 1, "--rate_limit_rps must be > 0 and burst >= 1"},
         std::pair{max_in_flight >= 1, "--max_in_flight must be at least 1"},
         std::pair{api_key_cache_seconds >= 0 && api_key_cache_seconds <= 300,
-                  "--api_key_cache_seconds must be 0 to 300"}}) {
+                  "--api_key_cache_seconds must be 0 to 300"},
+        std::pair{order_timeout_ms >= 100 && order_timeout_ms <= 300000,
+                  "--order_timeout_ms must be 100 to 300000"},
+        std::pair{auth_failure_rps > 0 && auth_failure_burst >= 1,
+                  "--auth_failure_rps must be > 0 and --auth_failure_burst >= 1"},
+        std::pair{watch_heartbeat_ms >= 10 && watch_heartbeat_ms <= 300000,
+                  "--watch_heartbeat_ms must be 10 to 300000"},
+        std::pair{max_watch_streams >= 1 && max_watch_streams <= 100000,
+                  "--max_watch_streams must be 1 to 100000"}}) {
     if (!ok) return Fail("bad configuration", absl::InvalidArgumentError(message));
   }
 
@@ -140,6 +174,10 @@ int main(int argc, char** argv) {
   absl::Status serving_metrics = metrics.Serve(absl::GetFlag(FLAGS_listen_host), metrics_port);
   if (!serving_metrics.ok()) return Fail("cannot serve metrics", serving_metrics);
   oms::gateway::GatewayMetrics gateway_metrics(metrics.registry());
+  // Declared before everything a stream uses, so that it is destroyed after them.
+  oms::gateway::StreamSlots streams(
+      static_cast<std::size_t>(max_watch_streams),
+      [&gateway_metrics](std::size_t open) { gateway_metrics.SetOpenStreams(open); });
 
   oms::gateway::BackendAddresses addresses;
   addresses.inventory = absl::GetFlag(FLAGS_inventory_addr);
@@ -153,6 +191,9 @@ int main(int argc, char** argv) {
   options.max_in_flight = static_cast<std::size_t>(max_in_flight);
   options.rate_per_second = rps;
   options.rate_burst = burst;
+  options.auth_failure_rate_per_second = auth_failure_rps;
+  options.auth_failure_burst = auth_failure_burst;
+  options.client_address_header = absl::GetFlag(FLAGS_client_address_header);
   for (absl::string_view origin :
        absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',', absl::SkipWhitespace())) {
     options.cors_origins.emplace_back(origin);
@@ -162,12 +203,20 @@ int main(int argc, char** argv) {
       std::make_unique<oms::gateway::GrpcApiKeyVerifier>(&backends.order(),
                                                          std::chrono::milliseconds(timeout_ms)),
       std::chrono::seconds(api_key_cache_seconds));
-  oms::gateway::Gateway gateway(options,
-                                std::make_unique<oms::gateway::Authenticator>(
-                                    admin_key, std::move(jwt), std::move(api_keys)),
-                                &gateway_metrics);
-  absl::Status routes =
-      oms::gateway::AddAllRoutes(gateway, backends, {std::chrono::milliseconds(timeout_ms)});
+  // Idempotency-Key records are kept by order-service.
+  oms::gateway::Gateway gateway(
+      options,
+      std::make_unique<oms::gateway::Authenticator>(admin_key, std::move(jwt),
+                                                    std::move(api_keys)),
+      &gateway_metrics,
+      std::make_unique<oms::gateway::GrpcIdempotencyStore>(&backends.idempotency(),
+                                                           std::chrono::milliseconds(timeout_ms)));
+  oms::gateway::RouteOptions route_options;
+  route_options.deadline = std::chrono::milliseconds(timeout_ms);
+  route_options.order_deadline = std::chrono::milliseconds(order_timeout_ms);
+  route_options.watch_heartbeat = std::chrono::milliseconds(watch_heartbeat_ms);
+  route_options.streams = &streams;
+  absl::Status routes = oms::gateway::AddAllRoutes(gateway, backends, route_options);
   if (!routes.ok()) return Fail("bad route table", routes);
 
   oms::gateway::HttpServerOptions server_options;
@@ -188,11 +237,13 @@ int main(int argc, char** argv) {
 
   const int signal_number = oms::WaitForTerminationSignal();
   oms::log::Info("", "shutting down", {{"signal", std::to_string(signal_number)}});
+  // Ends open streams too (their WatchOrder calls are cancelled), then waits for those calls.
   (*server)->Shutdown(std::chrono::seconds(drain_seconds));
-  if (gateway.in_flight() > 0) {
+  if (!streams.WaitUntilNone(std::chrono::seconds(2)) || gateway.in_flight() > 0) {
     // Backend calls outlived the drain: their callbacks would find the server gone.
     oms::log::Warn("", "exiting with requests in flight",
-                   {{"requests", std::to_string(gateway.in_flight())}});
+                   {{"requests", std::to_string(gateway.in_flight())},
+                    {"streams", std::to_string(streams.open())}});
     std::_Exit(0);
   }
   oms::log::Info("", "stopped");

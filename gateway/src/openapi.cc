@@ -7,6 +7,7 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
+#include "gateway/src/idempotency.h"
 #include "gateway/src/route.h"
 #include "gateway/src/router.h"
 
@@ -107,7 +108,8 @@ class SchemaBuilder {
   json schemas_ = json::object();
 };
 
-const char* ErrorDescription(int status) {
+const char* ErrorDescription(const RouteSpec& route, int status) {
+  const bool keyed = route.idempotency_key != IdempotencyKey::kNone;
   switch (status) {
     case 400:
       return "bad input: malformed JSON, unknown field, wrong type, invalid value or parameter";
@@ -118,15 +120,20 @@ const char* ErrorDescription(int status) {
     case 404:
       return "the resource does not exist (or the credential may not see it)";
     case 409:
-      return "conflicts with the resource's current state";
+      return keyed ? "conflicts with the resource's current state; or IDEMPOTENCY_KEY_IN_USE: "
+                     "the first request with this Idempotency-Key is still running (Retry-After)"
+                   : "conflicts with the resource's current state";
     case 413:
       return "request body over the size limit";
     case 415:
       return "Content-Type is not application/json";
     case 422:
-      return "a business rule refused the request";
+      return keyed ? "a business rule refused the request; or IDEMPOTENCY_KEY_REUSED: this "
+                     "Idempotency-Key was used for a different request"
+                   : "a business rule refused the request";
     case 429:
-      return "rate limit of the credential exceeded (Retry-After)";
+      return "rate limit of the credential exceeded, or too many failed authentications from "
+             "this address (Retry-After)";
     case 500:
       return "internal error";
     case 503:
@@ -155,7 +162,10 @@ std::vector<int> ErrorStatuses(const RouteSpec& route) {
     if (!route.access.scope.empty()) statuses.insert(403);
   }
   if (route.body != nullptr) statuses.insert({400, 413, 415});
-  if (!route.query.empty() || route.idempotency_key != IdempotencyKey::kNone) statuses.insert(400);
+  if (!route.query.empty()) statuses.insert(400);
+  // The Idempotency-Key: malformed (400), its first request still running (409), used for
+  // another request (422).
+  if (route.idempotency_key != IdempotencyKey::kNone) statuses.insert({400, 409, 422});
   auto parsed = PathTemplate::Parse(route.path);
   if (parsed.ok() && !parsed->variables().empty()) statuses.insert({400, 404});
   if (route.not_found) statuses.insert(404);
@@ -188,7 +198,11 @@ std::string BuildOpenApi(const std::vector<const RouteSpec*>& routes, const std:
       parameters.push_back(Parameter(
           "Idempotency-Key", "header", route->idempotency_key == IdempotencyKey::kRequired,
           {{"type", "string"}, {"maxLength", 128}},
-          "the request id: a retry with the same key has no second effect"));
+          "the request id: the first answer is stored (for 24 h) and a retry with the same key "
+          "and request gets it again, with Idempotent-Replayed: true, and has no second "
+          "effect; the same key with another request: 422 IDEMPOTENCY_KEY_REUSED; while the "
+          "first is still running: 409 IDEMPOTENCY_KEY_IN_USE. Answers that say the request "
+          "did not run (400, 409, 429, 5xx) are not stored: a retry runs again"));
     }
     parameters.push_back(Parameter("X-Request-Id", "header", false,
                                    {{"type", "string"}, {"maxLength", 128}},
@@ -204,17 +218,21 @@ std::string BuildOpenApi(const std::vector<const RouteSpec*>& routes, const std:
     json success_schema = route->response != nullptr ? schemas.MessageSchemaRef(*route->response)
                           : route->response_schema.empty() ? json{{"type", "object"}}
                                                            : json::parse(route->response_schema);
-    json responses = {{std::to_string(route->success_status),
-                       {{"description", "success"},
-                        {"content", {{"application/json", {{"schema", success_schema}}}}}}}};
-    for (int status : route->other_successes) {
-      responses[std::to_string(status)] = {
-          {"description", "success"},
-          {"content", {{"application/json", {{"schema", success_schema}}}}}};
+    json success = {
+        {"description", "success"},
+        {"content", {{route->response_content_type, {{"schema", success_schema}}}}}};
+    if (route->idempotency_key != IdempotencyKey::kNone) {
+      success["headers"] = {
+          {kReplayedHeader,
+           {{"description", "true when this is the stored answer of an earlier request with "
+                            "the same Idempotency-Key"},
+            {"schema", {{"type", "string"}, {"enum", {"true"}}}}}}};
     }
+    json responses = {{std::to_string(route->success_status), success}};
+    for (int status : route->other_successes) responses[std::to_string(status)] = success;
     for (int status : ErrorStatuses(*route)) {
       responses[std::to_string(status)] = {
-          {"description", ErrorDescription(status)},
+          {"description", ErrorDescription(*route, status)},
           {"content",
            {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
     }

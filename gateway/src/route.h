@@ -41,7 +41,16 @@ struct Access {
   bool owner_guarded = false;
 };
 
+// Every POST route takes an Idempotency-Key (Gateway::AddRoute makes kNone kOptional there);
+// kRequired refuses a request without one.
 enum class IdempotencyKey { kNone, kOptional, kRequired };
+
+// How a repeat of a request whose Idempotency-Key already has a success stored is answered:
+// with that stored answer (kStoredAnswer), or by running the handler again (kRunHandler), for a
+// route whose backend deduplicates by the key itself and answers a repeat with the resource as
+// it is now (POST /v1/orders: 200 with the order's current status, not the PENDING of a first
+// 202). Stored refusals are replayed as stored either way.
+enum class IdempotentReplay { kStoredAnswer, kRunHandler };
 
 class Exchange;
 using Handler = std::function<void(std::shared_ptr<Exchange>)>;
@@ -55,6 +64,10 @@ struct RouteSpec {
   Access access;
   std::vector<QueryParamSpec> query;
   IdempotencyKey idempotency_key = IdempotencyKey::kNone;
+  IdempotentReplay idempotent_replay = IdempotentReplay::kStoredAnswer;
+  // The success answer holds a secret shown once (POST /v1/apiKeys): it is never stored, so a
+  // repeat of the Idempotency-Key gets 409 SECRET_NOT_REPLAYED, not the secret (nor a second).
+  bool secret_answer = false;
   const google::protobuf::Descriptor* body = nullptr;  // JSON body, when the route takes one
   // The body may be left out (POST /v1/orders/{id}:cancel: the reason is optional).
   bool body_optional = false;
@@ -63,6 +76,7 @@ struct RouteSpec {
   std::vector<std::string> body_excluded;
   const google::protobuf::Descriptor* response = nullptr;  // success body
   std::string response_schema;  // OpenAPI schema JSON when `response` is null
+  std::string response_content_type = "application/json";  // of the success answer
   int success_status = 200;
   // Further success statuses the route answers with the same body (POST /v1/orders: 200 for a
   // replay, 202 while the order is still PENDING).

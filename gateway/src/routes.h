@@ -15,8 +15,16 @@ class Backends;
 class Exchange;
 class Gateway;
 
+class StreamSlots;
+
 struct RouteOptions {
   std::chrono::milliseconds deadline{5000};  // default per route, passed downstream
+  // POST /v1/orders: how long the saga may run before the answer is 202 with the PENDING order.
+  std::chrono::milliseconds order_deadline{15000};
+  // Server-sent event streams: a comment heartbeat after this long without an event.
+  std::chrono::milliseconds watch_heartbeat{15000};
+  // The cap on open streams; null: every watch answers 503 (it must outlive the routes).
+  StreamSlots* streams = nullptr;
 };
 
 [[nodiscard]] absl::Status AddSystemRoutes(Gateway& gateway, Backends& backends,
@@ -36,6 +44,9 @@ struct RouteOptions {
 // What follows a placed order (routes_orders_after.cc): cancelling it, its timeline, returns.
 [[nodiscard]] absl::Status AddOrderFollowUpRoutes(Gateway& gateway, Backends& backends,
                                                   const RouteOptions& options);
+// GET /v1/orders/{id}:watch, the timeline as server-sent events (routes_watch.cc).
+[[nodiscard]] absl::Status AddOrderWatchRoutes(Gateway& gateway, Backends& backends,
+                                               const RouteOptions& options);
 
 // The answer for an order, named by the `orderId` query parameter, that does not exist or that
 // the caller may not see: the routes that look things up by order share it.

@@ -33,11 +33,13 @@ absl::Status AddApiKeyRoutes(Gateway& gateway, Backends& backends, const RouteOp
   create.summary =
       "Create an API key: {name, scopes, customerId (optional: the key then sees only that "
       "customer's orders)}. 201 with the key and its secret, shown this once; clients send it "
-      "as Authorization: Bearer oms_...";
+      "as Authorization: Bearer oms_...; the secret is never stored for replay, so a repeat of "
+      "the Idempotency-Key answers 409 SECRET_NOT_REPLAYED (and creates nothing)";
   create.access.scope = kScopeAdmin;
   create.body = ord::CreateApiKeyRequest::descriptor();
   create.response = ord::CreatedApiKey::descriptor();
   create.success_status = 201;
+  create.secret_answer = true;  // never kept for Idempotency-Key replays
   create.extra_errors = {404};
   create.handler = [stub](std::shared_ptr<Exchange> exchange) {
     ord::CreateApiKeyRequest request;

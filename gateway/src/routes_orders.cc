@@ -31,8 +31,6 @@ namespace {
 
 namespace ord = oms::order::v1;
 
-// CreateOrder waits for the saga (reserve, authorize, ship), which calls three services.
-constexpr std::chrono::milliseconds kCreateOrderDeadline{15000};
 constexpr char kReplayHeader[] = "oms-replay";
 constexpr char kStatusPrefix[] = "ORDER_STATUS_";
 constexpr char kStrategyPrefix[] = "ALLOCATION_STRATEGY_";
@@ -225,18 +223,24 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
       "Place an order and run its saga. 201 with the order once CONFIRMED or REJECTED "
       "(rejectionReason says why), 202 with the PENDING order when the saga outlives the "
       "request, 200 with the same order for a replay of the Idempotency-Key or of "
-      "(channel, externalOrderId); the same key with another body: 422 IDEMPOTENCY_KEY_REUSED. "
-      "allocationStrategy may omit the ALLOCATION_STRATEGY_ prefix";
+      "(channel, externalOrderId), showing the order as it is now; the same key with another "
+      "body: 422 IDEMPOTENCY_KEY_REUSED; while the first request with the key runs: 409 "
+      "IDEMPOTENCY_KEY_IN_USE. allocationStrategy may omit the ALLOCATION_STRATEGY_ prefix";
   create.tag = "orders";
   create.access.scope = kScopeOrdersWrite;
   create.access.owner_guarded = true;
   create.idempotency_key = IdempotencyKey::kRequired;
+  // order-service deduplicates by the key too (CreateOrderRequest.request_id) and answers a
+  // repeat with the order as it is now, which the replay shows (200), rather than the PENDING
+  // order a first 202 may have shown.
+  create.idempotent_replay = IdempotentReplay::kRunHandler;
   create.body = ord::CreateOrderRequest::descriptor();
   create.body_excluded = {"requestId", "clientId"};
   create.response = ord::Order::descriptor();
   create.success_status = 201;
   create.other_successes = {200, 202};
-  create.deadline = std::max(options.deadline, kCreateOrderDeadline);
+  // CreateOrder waits for the saga (reserve, authorize, ship), which calls three services.
+  create.deadline = options.order_deadline;
   create.extra_errors = {404, 409, 422};
   create.not_found = OrderNotFound;
   create.handler = [stub](std::shared_ptr<Exchange> exchange) { CreateOrder(exchange, stub); };

@@ -44,6 +44,13 @@ TokenBucketLimiter::Decision TokenBucketLimiter::Take(absl::string_view key,
   return {false, std::max(1LL, static_cast<long long>(std::ceil(wait)))};
 }
 
+void TokenBucketLimiter::Refund(absl::string_view key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = buckets_.find(std::string(key));
+  // A forgotten bucket was full anyway.
+  if (it != buckets_.end()) it->second.tokens = std::min(burst_, it->second.tokens + 1.0);
+}
+
 std::size_t TokenBucketLimiter::bucket_count() const {
   std::lock_guard<std::mutex> lock(mu_);
   return buckets_.size();

@@ -26,6 +26,8 @@ class TokenBucketLimiter {
   TokenBucketLimiter(double rate_per_second, double burst, std::size_t max_keys = 100000);
 
   Decision Take(absl::string_view key, Clock::time_point now);
+  // Gives back a token taken by Take (up to `burst`): a request that turned out not to count.
+  void Refund(absl::string_view key);
 
   std::size_t bucket_count() const;
 

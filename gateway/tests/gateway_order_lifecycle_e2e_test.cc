@@ -395,10 +395,11 @@ TEST_F(GatewayOrderLifecycleE2eTest, ACustomerBoundCredentialCannotTouchAnotherC
   for (const Case& route : std::vector<Case>{{"POST", ":cancel", ""},
                                              {"GET", "/timeline", ""},
                                              {"POST", "/returns", one_mug.dump()}}) {
+    // Two requests (another order in the path), so two keys: one key for both would be 422.
     HttpAnswer foreign = Call(route.method, "/v1/orders/" + order_id + route.suffix,
                               {max, rid, "Idempotency-Key: foreign"}, route.body);
     HttpAnswer missing = Call(route.method, std::string("/v1/orders/") + kMissingId + route.suffix,
-                              {max, rid, "Idempotency-Key: foreign"}, route.body);
+                              {max, rid, "Idempotency-Key: missing"}, route.body);
     EXPECT_EQ(foreign.status, 404) << route.suffix << foreign.body;
     EXPECT_EQ(Reason(foreign), "ORDER_NOT_FOUND");
     std::string foreign_body = foreign.body;

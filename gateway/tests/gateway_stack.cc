@@ -50,7 +50,10 @@ absl::Status GatewayStack::Start(const std::string& admin_key,
       {"OMS_GATEWAY_JWT_ISSUER", "https://issuer.test"},
       {"OMS_GATEWAY_JWT_AUDIENCE", "oms"},
       {"OMS_GATEWAY_RATE_LIMIT_RPS", "1000"},
-      {"OMS_GATEWAY_RATE_LIMIT_BURST", "1000"}};
+      {"OMS_GATEWAY_RATE_LIMIT_BURST", "1000"},
+      // The suites refuse many credentials on purpose, all from 127.0.0.1.
+      {"OMS_GATEWAY_AUTH_FAILURE_RPS", "1000"},
+      {"OMS_GATEWAY_AUTH_FAILURE_BURST", "1000"}};
   for (const auto& [key, value] : gateway_env) env[key] = value;
   started = gateway.Start(OMS_GATEWAY_BIN, {}, env, dir + "/gateway.log");
   if (!started.ok()) return started;

@@ -1,7 +1,8 @@
 // The four services and the gateway as real processes, started the way every gateway
 // end-to-end suite needs them: each service on its own database, the gateway on port 0 with the
-// admin key, a JWKS of the suite's keys (issuer https://issuer.test, audience oms, RS256) and a
-// rate limit generous enough for tests.
+// admin key, a JWKS of the suite's keys (issuer https://issuer.test, audience oms, RS256), and
+// rate limits (per credential, and of failed authentications per address) generous enough for
+// tests.
 #pragma once
 
 #include <map>

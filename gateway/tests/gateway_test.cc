@@ -292,6 +292,116 @@ TEST_F(GatewayTest, RateLimitsPerCredential) {
   EXPECT_EQ(Call(other).status, 200);
 }
 
+TEST_F(GatewayTest, FailedAuthenticationIsThrottledPerAddress) {
+  GatewayOptions options;
+  options.auth_failure_rate_per_second = 0.001;
+  options.auth_failure_burst = 3;
+  Build(options);
+  auto from = [&](const std::string& peer, const std::string& authorization) {
+    Request request = Echo();
+    request.peer = peer;
+    if (authorization.empty()) {
+      request.headers.erase(request.headers.begin());
+    } else {
+      request.headers[0].second = authorization;
+    }
+    return Call(request);
+  };
+  // Missing credentials guess nothing and do not count; valid ones neither.
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(from("10.0.0.1", "").status, 401);
+  EXPECT_EQ(from("10.0.0.1", kAdminKey).status, 200);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(from("10.0.0.1", "Bearer guess-" + std::to_string(i)).status, 401);
+  // The bucket is empty: refused before any credential is looked at, the right one included.
+  Response throttled = from("10.0.0.1", "Bearer guess-3");
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_EQ(Reason(throttled), "AUTH_THROTTLED");
+  EXPECT_GE(std::stoi(*FindHeader(throttled.headers, "Retry-After")), 1);
+  EXPECT_EQ(from("10.0.0.1", kAdminKey).status, 429);
+  EXPECT_EQ(from("10.0.0.1", "Bearer oms_" + std::string(64, 'a')).status, 429);
+  // Another address is not affected.
+  EXPECT_EQ(from("10.0.0.2", kAdminKey).status, 200);
+  EXPECT_EQ(from("10.0.0.2", "Bearer guess").status, 401);
+  // Public routes need no credentials and are never throttled.
+  Request open;
+  open.method = "GET";
+  open.target = "/open";
+  open.peer = "10.0.0.1";
+  EXPECT_EQ(Call(open).status, 200);
+  EXPECT_EQ(handled_, 2);
+}
+
+TEST_F(GatewayTest, BehindAProxyTheForwardedAddressIsCounted) {
+  GatewayOptions options;
+  options.auth_failure_rate_per_second = 0.001;
+  options.auth_failure_burst = 1;
+  options.client_address_header = "X-Forwarded-For";
+  Build(options);
+  auto from = [&](const std::string& forwarded) {
+    Request request = Echo();
+    request.peer = "10.9.9.9";  // the proxy
+    request.headers[0].second = "Bearer guess";
+    if (!forwarded.empty()) request.headers.emplace_back("X-Forwarded-For", forwarded);
+    return Call(request).status;
+  };
+  EXPECT_EQ(from("203.0.113.1"), 401);
+  EXPECT_EQ(from("203.0.113.1"), 429);
+  // What the client itself put in front does not change who it is; another client is another.
+  EXPECT_EQ(from("198.51.100.7, 203.0.113.1"), 429);
+  EXPECT_EQ(from("203.0.113.1, 203.0.113.2"), 401);
+  // Without the header: the proxy's own address.
+  EXPECT_EQ(from(""), 401);
+  EXPECT_EQ(from(""), 429);
+}
+
+TEST_F(GatewayTest, AnApiKeyBeingVerifiedHoldsItsAddressesToken) {
+  // A verifier that answers later, as order-service does: concurrent guesses cannot outrun the
+  // count of failures still being verified.
+  struct Pending final : ApiKeyVerifier {
+    void Verify(const std::string&, Done done) override { waiting.push_back(std::move(done)); }
+    std::vector<Done> waiting;
+  };
+  auto pending = std::make_unique<Pending>();
+  Pending* verifier = pending.get();
+  GatewayOptions options;
+  options.auth_failure_rate_per_second = 0.001;
+  options.auth_failure_burst = 2;
+  gateway_ = std::make_unique<Gateway>(
+      options, std::make_unique<Authenticator>("", nullptr, std::move(pending)), nullptr);
+  RouteSpec echo;
+  echo.method = "GET";
+  echo.path = "/v1/echo";
+  echo.handler = [](std::shared_ptr<Exchange> exchange) { exchange->ReplyJson(200, "{}"); };
+  ASSERT_TRUE(gateway_->AddRoute(std::move(echo)).ok());
+  std::vector<Response> answers(3);
+  for (int i = 0; i < 3; ++i) {
+    Request request;
+    request.method = "GET";
+    request.target = "/v1/echo";
+    request.peer = "10.0.0.3";
+    request.headers = {{"Authorization", "Bearer oms_" + std::string(64, 'a' + i)}};
+    gateway_->Handle(request, [&answers, i](Response response) { answers[i] = response; });
+  }
+  // Two are with the verifier; the third was refused without asking it.
+  ASSERT_EQ(verifier->waiting.size(), 2u);
+  EXPECT_EQ(answers[2].status, 429);
+  // One turns out valid and gives its token back; the other failed and keeps it.
+  Principal principal;
+  principal.credential_id = "key:1";
+  verifier->waiting[0](principal);
+  verifier->waiting[1](WithReason(absl::StatusCode::kUnauthenticated, "INVALID_CREDENTIALS", "no"));
+  EXPECT_EQ(answers[0].status, 200);
+  EXPECT_EQ(answers[1].status, 401);
+  Request again;
+  again.method = "GET";
+  again.target = "/v1/echo";
+  again.peer = "10.0.0.3";
+  again.headers = {{"Authorization", "Bearer oms_" + std::string(64, 'd')}};
+  gateway_->Handle(again, [](Response) {});
+  EXPECT_EQ(verifier->waiting.size(), 3u) << "one token was left for this address";
+  verifier->waiting[2](WithReason(absl::StatusCode::kUnauthenticated, "INVALID_CREDENTIALS", "no"));
+}
+
 TEST_F(GatewayTest, CapsRequestsInFlight) {
   GatewayOptions options;
   options.max_in_flight = 1;

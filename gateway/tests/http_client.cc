@@ -28,7 +28,7 @@ size_t AppendHeader(char* data, size_t size, size_t count, void* out) {
 
 HttpAnswer HttpCall(const std::string& method, const std::string& url,
                     const std::vector<std::string>& headers, const std::string& body,
-                    bool send_body) {
+                    bool send_body, const std::string& local_address) {
   HttpAnswer answer;
   CURL* curl = curl_easy_init();
   if (curl == nullptr) {
@@ -52,6 +52,8 @@ HttpAnswer HttpCall(const std::string& method, const std::string& url,
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer.headers);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 15000L);
   curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  const std::string interface = "host!" + local_address;
+  if (!local_address.empty()) curl_easy_setopt(curl, CURLOPT_INTERFACE, interface.c_str());
   const CURLcode code = curl_easy_perform(curl);
   if (code != CURLE_OK) {
     answer.error = curl_easy_strerror(code);

@@ -15,8 +15,10 @@ struct HttpAnswer {
   std::string error;
 };
 
+// `local_address` (e.g. "127.0.0.7"): the address the request comes from, so that a test can
+// be another client address on loopback.
 HttpAnswer HttpCall(const std::string& method, const std::string& url,
                     const std::vector<std::string>& headers = {}, const std::string& body = "",
-                    bool send_body = false);
+                    bool send_body = false, const std::string& local_address = "");
 
 }  // namespace oms::gateway::testing

@@ -77,9 +77,46 @@ TEST(OpenApiTest, DocumentAndRouterAgreeRouteByRoute) {
                                                         {"POST", "/v1/orders/{id}:cancel"},
                                                         {"GET", "/v1/orders/{id}/timeline"},
                                                         {"POST", "/v1/orders/{id}/returns"},
-                                                        {"POST", "/v1/returns/{id}:receive"}}) {
+                                                        {"POST", "/v1/returns/{id}:receive"},
+                                                        {"GET", "/v1/orders/{id}:watch"}}) {
     EXPECT_EQ(served.count(expected), 1u) << expected.first << " " << expected.second;
   }
+}
+
+TEST(OpenApiTest, EveryPostTakesAnIdempotencyKeyAndDocumentsItsAnswers) {
+  Backends backends(BackendAddresses{}, nullptr);
+  Gateway gateway({}, std::make_unique<Authenticator>("", nullptr), nullptr);
+  ASSERT_TRUE(AddAllRoutes(gateway, backends, {}).ok());
+  const auto document = nlohmann::json::parse(BuildOpenApi(gateway.routes(), "v1"));
+  int posts = 0;
+  for (const auto& [path, operations] : document["paths"].items()) {
+    if (!operations.contains("post")) continue;
+    ++posts;
+    const auto& post = operations["post"];
+    bool has_key = false;
+    for (const auto& parameter : post["parameters"]) {
+      has_key = has_key || (parameter["name"] == "Idempotency-Key" && parameter["in"] == "header");
+    }
+    EXPECT_TRUE(has_key) << path;
+    for (const char* status : {"409", "422"}) {
+      ASSERT_TRUE(post["responses"].contains(status)) << path << " " << status;
+      EXPECT_NE(post["responses"][status]["description"].get<std::string>().find("IDEMPOTENCY_KEY"),
+                std::string::npos)
+          << path << " " << status;
+    }
+    for (const auto& [status, answer] : post["responses"].items()) {
+      if (status[0] == '2') {
+        EXPECT_TRUE(answer["headers"].contains("Idempotent-Replayed")) << path << " " << status;
+      }
+    }
+  }
+  EXPECT_GE(posts, 10);
+  // The watch answers an event stream.
+  const auto& watch = document["paths"]["/v1/orders/{id}:watch"]["get"];
+  EXPECT_TRUE(watch["responses"]["200"]["content"].contains("text/event-stream"));
+  EXPECT_EQ(watch["x-oms-scope"], "orders:read");
+  EXPECT_TRUE(watch["responses"].contains("404"));
+  EXPECT_TRUE(watch["responses"].contains("503"));
 }
 
 TEST(OpenApiTest, SchemasFollowTheJsonMapping) {

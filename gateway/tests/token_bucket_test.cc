@@ -37,6 +37,23 @@ TEST(TokenBucketTest, RetryAfterCoversTheWait) {
   EXPECT_TRUE(limiter.Take("a", t0 + std::chrono::seconds(10)).allowed);
 }
 
+TEST(TokenBucketTest, ARefundGivesATokenBackUpToTheBurst) {
+  TokenBucketLimiter limiter(/*rate_per_second=*/0.001, /*burst=*/2);
+  const Clock::time_point t0{};
+  EXPECT_TRUE(limiter.Take("a", t0).allowed);
+  EXPECT_TRUE(limiter.Take("a", t0).allowed);
+  EXPECT_FALSE(limiter.Take("a", t0).allowed);
+  limiter.Refund("a");
+  EXPECT_TRUE(limiter.Take("a", t0).allowed);
+  EXPECT_FALSE(limiter.Take("a", t0).allowed);
+  for (int i = 0; i < 5; ++i) limiter.Refund("a");
+  EXPECT_TRUE(limiter.Take("a", t0).allowed);
+  EXPECT_TRUE(limiter.Take("a", t0).allowed);
+  EXPECT_FALSE(limiter.Take("a", t0).allowed) << "no more than the burst";
+  limiter.Refund("unknown");  // nothing to give back to
+  EXPECT_EQ(limiter.bucket_count(), 1u);
+}
+
 TEST(TokenBucketTest, KeepsAtMostMaxKeysBuckets) {
   TokenBucketLimiter limiter(1, 2, /*max_keys=*/4);
   const Clock::time_point t0{};

@@ -3,11 +3,10 @@
 
 #include <cstdio>
 
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc_channel.h"
 #include "common/grpc_interceptors.h"
 #include "common/metrics.h"
 #include "common/pg_listener.h"
@@ -19,6 +18,7 @@
 #include "oms/shipping/v1/shipping.grpc.pb.h"
 #include "order-service/src/peer_client.h"
 #include "order-service/src/coordinator.h"
+#include "order-service/src/idempotency_records.h"
 #include "order-service/src/order_metrics.h"
 #include "order-service/src/order_service.h"
 #include "order-service/src/order_store.h"
@@ -39,15 +39,6 @@ ABSL_FLAG(std::string, instance, "", "This replica's name in saga leases (defaul
 ABSL_FLAG(int, max_watch_streams, 1000, "WatchOrder streams open at once (RESOURCE_EXHAUSTED beyond)");
 
 namespace {
-
-// One channel per peer for the whole process, counted by the client interceptor.
-std::shared_ptr<grpc::Channel> Channel(const std::string& address,
-                                       const std::shared_ptr<oms::RpcMetrics>& metrics) {
-  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
-  factories.push_back(oms::MakeClientInterceptorFactory(metrics));
-  return grpc::experimental::CreateCustomChannelWithInterceptors(
-      address, grpc::InsecureChannelCredentials(), grpc::ChannelArguments(), std::move(factories));
-}
 
 std::string DefaultInstance() {
   char host[256] = {0};
@@ -116,9 +107,9 @@ int main(int argc, char** argv) {
       {oms::inventory::v1::InventoryService::service_full_name(),
        oms::billing::v1::BillingService::service_full_name(),
        oms::shipping::v1::ShippingService::service_full_name()});
-  auto inventory = Channel(absl::GetFlag(FLAGS_inventory_addr), client_metrics);
-  auto billing = Channel(absl::GetFlag(FLAGS_billing_addr), client_metrics);
-  auto shipping = Channel(absl::GetFlag(FLAGS_shipping_addr), client_metrics);
+  auto inventory = oms::MakeClientChannel(absl::GetFlag(FLAGS_inventory_addr), client_metrics);
+  auto billing = oms::MakeClientChannel(absl::GetFlag(FLAGS_billing_addr), client_metrics);
+  auto shipping = oms::MakeClientChannel(absl::GetFlag(FLAGS_shipping_addr), client_metrics);
   const std::chrono::milliseconds deadline(deadline_ms);
 
   oms::order::PgOrderStore store((*host)->pool());
@@ -134,15 +125,18 @@ int main(int argc, char** argv) {
        std::chrono::seconds(lease), std::chrono::milliseconds(500), {}, failpoints});
   // WatchOrder streams wake on the NOTIFY that order changes send on commit, from any replica.
   oms::WakeHub watchers(static_cast<std::size_t>(max_watch_streams));
+  oms::order::OrderServiceImpl service(store, *peers, coordinator, waiters, metrics,
+                                       (*host)->executor(), watchers);
   oms::PgListener::Hooks wake_watchers;
   wake_watchers.notified = [&watchers](const std::string& order_id) { watchers.Wake(order_id); };
   wake_watchers.resync = [&watchers] { watchers.WakeAll(); };
+  wake_watchers.tick = [&service](pqxx::connection_base&) { service.WakeSettledWatchers(); };
   oms::PgListener listener({database_url, oms::order::kOrderChangedChannel}, wake_watchers);
   listener.Start();
-  oms::order::OrderServiceImpl service(store, *peers, coordinator, waiters, metrics,
-                                       (*host)->executor(), watchers);
+  oms::order::IdempotencyServiceImpl idempotency((*host)->pool(), (*host)->executor());
   absl::Status serving =
-      (*host)->Serve({{&service, oms::order::v1::OrderService::service_full_name()}});
+      (*host)->Serve({{&service, oms::order::v1::OrderService::service_full_name()},
+                      {&idempotency, oms::order::v1::IdempotencyService::service_full_name()}});
   if (!serving.ok()) {
     std::fprintf(stderr, "order-service: cannot serve: %s\n", serving.ToString().c_str());
     return 1;

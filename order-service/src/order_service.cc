@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 #include "common/following_stream.h"
 #include "common/grpc_interceptors.h"
 #include "common/grpc_status.h"
@@ -247,14 +248,22 @@ grpc::ServerUnaryReactor* OrderServiceImpl::GetOrderTimeline(
 
 namespace {
 
-// What a watcher was sent: everything up to the id it resumed after, and each event since (ids
-// follow the order of recording, but two transactions may commit in the other order).
+// What a watcher was sent: everything up to the id it resumed after, and each event since.
 struct WatchCursor {
   std::string resumed_after;
   std::set<std::string> sent;
 };
 
 }  // namespace
+
+void OrderServiceImpl::WakeSettledWatchers() {
+  std::set<std::string> orders;
+  {
+    std::lock_guard<std::mutex> lock(unsettled_mu_);
+    orders.swap(unsettled_);
+  }
+  for (const auto& order_id : orders) watchers_.Wake(order_id);
+}
 
 grpc::ServerWriteReactor<v1::TimelineEvent>* OrderServiceImpl::WatchOrder(
     grpc::CallbackServerContext* context, const v1::WatchOrderRequest* request) {
@@ -274,12 +283,26 @@ grpc::ServerWriteReactor<v1::TimelineEvent>* OrderServiceImpl::WatchOrder(
     v1::OrderTimeline timeline;
     absl::Status status = ReadTimeline(store_, peers_, order_id, request_id, &timeline);
     if (!status.ok()) return status;
+    // An event recorded at t may commit after one recorded later: hold back what is younger
+    // than kWatchSettleMillis, so the stream goes out in id order and a client's last id covers
+    // everything before it. The listener's tick wakes this stream again once it has settled.
+    const int64_t settled_before = google::protobuf::util::TimeUtil::TimestampToMicroseconds(
+        google::protobuf::util::TimeUtil::GetCurrentTime() -
+        google::protobuf::util::TimeUtil::MillisecondsToDuration(kWatchSettleMillis));
+    bool held_back = false;
     for (auto& event : *timeline.mutable_events()) {
-      if (event.id() > cursor.resumed_after && cursor.sent.count(event.id()) == 0) {
-        out->push_back(std::move(event));
+      if (event.id() <= cursor.resumed_after || cursor.sent.count(event.id()) > 0) continue;
+      if (google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.recorded_time()) >
+          settled_before) {
+        held_back = true;
+        continue;
       }
+      out->push_back(std::move(event));
     }
-    // In the order oms learned of them, so that the last id a client saw covers all before it.
+    if (held_back) {
+      std::lock_guard<std::mutex> lock(unsettled_mu_);
+      unsettled_.insert(order_id);
+    }
     std::sort(out->begin(), out->end(),
               [](const v1::TimelineEvent& a, const v1::TimelineEvent& b) { return a.id() < b.id(); });
     return absl::OkStatus();

@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "order-service/src/api_keys.h"
 #include "order-service/src/fulfilment.h"
+#include "order-service/src/idempotency_records.h"
 #include "order-service/src/returns.h"
 
 namespace oms::order {
@@ -362,6 +363,9 @@ const std::vector<PreparedStatement>& PgOrderStore::Statements() {
     std::vector<PreparedStatement> all = OwnStatements();
     const auto& keys = PgApiKeyStore::Statements();
     all.insert(all.end(), keys.begin(), keys.end());
+    // So do the gateway's idempotency records (idempotency_records.h).
+    const auto& records = PgIdempotencyStore::Statements();
+    all.insert(all.end(), records.begin(), records.end());
     return all;
   }();
   return kAll;
@@ -604,8 +608,14 @@ absl::Status PgOrderStore::SaveStep(ClaimedSaga& saga, const SagaState& next,
       if (record.order_status) {
         tx.exec_prepared(kOrdersSetStatus, saga.order_id, *record.order_status);
         tx.exec_prepared(kHistoryInsert, saga.order_id, *record.order_status, "");
-      } else if (!tx.exec_prepared(kOrdersCompleteIfDone, saga.order_id).empty()) {
-        tx.exec_prepared(kHistoryInsert, saga.order_id, "COMPLETED", "");
+      } else {
+        // The last delivery may be taken in at this very moment (ApplyShipmentEvent, which
+        // locks the order first): without the lock each transaction would see the other's
+        // change uncommitted, neither would complete the order, and it would stay DELIVERED.
+        tx.exec_prepared(kOrdersLock, saga.order_id);
+        if (!tx.exec_prepared(kOrdersCompleteIfDone, saga.order_id).empty()) {
+          tx.exec_prepared(kHistoryInsert, saga.order_id, "COMPLETED", "");
+        }
       }
     }
     if (record.plan) tx.exec_prepared(kSagasSetPayload, saga.saga_id, Hex(*record.plan));

@@ -3,6 +3,9 @@
 #include "order-service/src/order_store.h"
 
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
 #include <pqxx/pqxx>
 
 #include "common/idempotency.h"
@@ -213,6 +216,64 @@ TEST_F(OrderStoreTest, ALeaseFencesEveryWriteAndAParkedSagaWaitsForAnOperator) {
   EXPECT_EQ(read.rejection_reason(), "PAYMENT_DECLINED");
   EXPECT_EQ(store_->OperateSaga(saga.saga_id, true, "again", &resolved).code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// The last shipment saga ends while the last delivery is being taken in: whichever commits
+// second must see the other's change and complete the order. Here the delivery (the order row
+// locked, its status set DELIVERED) is held open while the saga saves its end.
+TEST_F(OrderStoreTest, TheLastCaptureAndTheLastDeliveryRacingStillCompleteTheOrder) {
+  const std::string customer = Customer("race@example.com").id();
+  InsertedOrder order = Insert(Request(customer, "key-race"));
+  std::string saga_id;
+  {
+    pqxx::connection connection(db_.url());
+    pqxx::work tx(connection);
+    tx.exec_params("UPDATE orders SET status = 'SHIPPED' WHERE id = $1::uuid", order.order_id);
+    saga_id = tx.exec_params1("INSERT INTO sagas (order_id, phase, kind, subject, payload) "
+                              "VALUES ($1::uuid, 'RUNNING', 'SHIPMENT', 's-1', ''::bytea) "
+                              "RETURNING id::text",
+                              order.order_id)[0]
+                  .as<std::string>();
+    tx.commit();
+  }
+  auto claimed = store_->Claim("replica-a", std::chrono::seconds(30), 1, saga_id);
+  ASSERT_TRUE(claimed.ok() && claimed->size() == 1u);
+  ClaimedSaga saga = (*claimed)[0];
+
+  pqxx::connection delivery_connection(db_.url());
+  pqxx::work delivery(delivery_connection);
+  delivery.exec_params("SELECT 1 FROM orders WHERE id = $1::uuid FOR UPDATE", order.order_id);
+  delivery.exec_params("UPDATE orders SET status = 'DELIVERED' WHERE id = $1::uuid",
+                       order.order_id);
+
+  std::atomic<bool> saved{false};
+  absl::Status save_status;
+  std::thread capture([&] {
+    StepRecord record;
+    record.step = "capture-payment";
+    record.action = "FORWARD";
+    record.request_id = saga_id + ":capture-payment";
+    record.outcome = "OK";
+    SagaState done{SagaPhase::kCompleted, 2, 0, "", SagaPhase::kRunning};
+    save_status = store_->SaveStep(saga, done, record, std::chrono::seconds(30));
+    saved = true;
+  });
+  // The saga's save waits for the delivery's lock on the order (or, were it not to, finishes).
+  pqxx::connection watcher(db_.url());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!saved && std::chrono::steady_clock::now() < deadline) {
+    pqxx::nontransaction read(watcher);
+    if (read.exec("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'").size() > 0) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  delivery.commit();
+  capture.join();
+  ASSERT_TRUE(save_status.ok()) << save_status;
+  v1::Order read;
+  ASSERT_TRUE(store_->GetOrder(order.order_id, &read).ok());
+  EXPECT_EQ(read.status(), v1::ORDER_STATUS_COMPLETED);
 }
 
 }  // namespace

@@ -268,11 +268,18 @@ TEST_F(OrderE2eTest, ASplitOrderRunsToCompletedThroughShipmentEvents) {
         testing::SampleValue(metrics, R"(oms_order_sagas_in_flight{step="capture-payment"})");
     auto keeping =
         testing::SampleValue(metrics, R"(oms_order_sagas_in_flight{step="keep-reservation"})");
-    if (capturing.ok() && keeping.ok() && *capturing == 0 && *keeping == 0) break;
+    // Every shipment event taken in: the consumer's lag is back to zero.
+    auto lag =
+        testing::SampleValue(metrics, R"(oms_order_event_consumer_lag_seconds{stream="shipping"})");
+    if (capturing.ok() && keeping.ok() && lag.ok() && *capturing == 0 && *keeping == 0 &&
+        *lag == 0) {
+      break;
+    }
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << metrics;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(*testing::SampleValue(metrics, "oms_order_sagas_needs_attention"), 0);
+  EXPECT_EQ(*testing::SampleValue(metrics, "oms_order_watch_streams"), 0);
   EXPECT_EQ(*testing::SampleValue(metrics, "oms_order_orders_created_total"), 1);
   EXPECT_EQ(
       *testing::SampleValue(metrics, R"(oms_order_sagas_finished_total{phase="COMPLETED"})"), 1);
@@ -284,8 +291,6 @@ TEST_F(OrderE2eTest, ASplitOrderRunsToCompletedThroughShipmentEvents) {
   EXPECT_TRUE(lint.ok()) << lint;
 }
 
-// A return of delivered units: a return shipment, then on receipt the resellable unit back on
-// hand, the damaged one in the ledger only, the two units refunded with a credit note.
 // WatchOrder: the timeline so far, then each new event as it happens (a carrier's scan posted
 // late included), and after a reconnect with the last id seen, only what came since.
 TEST_F(OrderE2eTest, AWatcherSeesEachEventOnceInOrderAndResumesAfterItsLastId) {
@@ -389,6 +394,8 @@ TEST_F(OrderE2eTest, AWatcherSeesEachEventOnceInOrderAndResumesAfterItsLastId) {
   EXPECT_EQ(not_found->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+// A return of delivered units: a return shipment, then on receipt the resellable unit back on
+// hand, the damaged one in the ledger only, the two units refunded with a credit note.
 TEST_F(OrderE2eTest, AReturnIsRestockedRefundedAndCredited) {
   ord::Order order = Place(OrderRequest("key-return", 2));
   ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED) << order.rejection_reason();

@@ -1,0 +1,23 @@
+#include "common/grpc_channel.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include "common/grpc_interceptors.h"
+
+namespace oms {
+
+std::shared_ptr<grpc::Channel> MakeClientChannel(const std::string& address,
+                                                 const std::shared_ptr<RpcMetrics>& metrics) {
+  grpc::ChannelArguments args;
+  // gRPC's default, pick_first, would send every call to the first pod of a headless Service.
+  args.SetLoadBalancingPolicyName("round_robin");
+  // Reconnect quickly after a peer restarts, rather than after gRPC's default 20 s backoff.
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
+  if (metrics) factories.push_back(MakeClientInterceptorFactory(metrics));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      address, grpc::InsecureChannelCredentials(), args, std::move(factories));
+}
+
+}  // namespace oms

@@ -1,0 +1,58 @@
+#include "gateway/src/idempotency.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace oms::gateway {
+namespace {
+
+void AppendField(std::string& out, absl::string_view field) {
+  absl::StrAppend(&out, field.size(), ":", field, ";");
+}
+
+}  // namespace
+
+std::string IdempotencyScope(const Principal& principal, const std::string& method,
+                             const std::string& route_template) {
+  const std::string& client =
+      principal.client_id.empty() ? principal.credential_id : principal.client_id;
+  return absl::StrCat(client, " ", method, " ", route_template);
+}
+
+std::string RequestFingerprint(const std::string& method, const std::string& route_template,
+                               const PathParams& params, const std::string& body) {
+  std::string text;
+  text.reserve(body.size() + 256);
+  AppendField(text, method);
+  AppendField(text, route_template);
+  AppendField(text, std::to_string(params.size()));
+  for (const auto& [name, value] : params) {  // a std::map: in name order
+    AppendField(text, name);
+    AppendField(text, value);
+  }
+  AppendField(text, body);
+  return Sha256(text);
+}
+
+bool IsStoredAnswer(const Response& response) {
+  if (response.stream != nullptr) return false;
+  if (response.body.size() > kMaxStoredAnswerBytes) return false;
+  const int status = response.status;
+  if (status >= 200 && status < 300) return true;
+  if (status < 400 || status >= 500) return false;
+  return status != 400 && status != 408 && status != 409 && status != 429 && status != 499;
+}
+
+Response StoredAnswer(const Response& response) {
+  Response stored;
+  stored.status = response.status;
+  stored.body = response.body;
+  for (const auto& [name, value] : response.headers) {
+    for (const char* kept : {"Content-Type", "Location", "Retry-After"}) {
+      if (absl::EqualsIgnoreCase(name, kept)) stored.headers.emplace_back(name, value);
+    }
+  }
+  return stored;
+}
+
+}  // namespace oms::gateway
