@@ -1,6 +1,7 @@
 // The one way a process opens a channel to another service: round-robin over every address the
-// name resolves to (a headless Service's DNS name gives one per pod), a short reconnect backoff
-// so a restarted peer is used again within seconds, and the client metrics interceptor.
+// name resolves to (a headless Service's DNS name gives one per pod), calls that wait for a
+// connection until their deadline rather than fail while a peer restarts, a short reconnect
+// backoff so a restarted peer is used again within seconds, and the client metrics interceptor.
 #pragma once
 
 #include <memory>

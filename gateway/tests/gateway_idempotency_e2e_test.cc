@@ -256,6 +256,9 @@ TEST_F(GatewayIdempotencyE2eTest, AnOrderThatOutlivesTheDeadlineIs202ThenConfirm
     EXPECT_FALSE(Replayed(first));
     EXPECT_EQ(second.status, 409) << second.body;
     EXPECT_EQ(Reason(second), "IDEMPOTENCY_KEY_IN_USE");
+    EXPECT_GE(Sample(Metrics(env->stack.metrics_port),
+                     R"(oms_gateway_idempotency_keys_total{outcome="in_use"})"),
+              1);
     // The same key with another body: 422, whatever the state of the first.
     HttpAnswer changed = Admin("POST", "/v1/orders", OrderBody(env->erika, 2).dump(),
                                {"Idempotency-Key: slow-1"});
@@ -343,18 +346,37 @@ TEST_F(GatewayIdempotencyE2eTest, RepeatedFailedAuthenticationIsThrottledBeforeA
   EXPECT_GE(Sample(metrics, "oms_gateway_rate_limited_total"), 5);
 }
 
+// Each test runs in a process of its own (ctest): this one makes the outcomes it counts.
 TEST_F(GatewayIdempotencyE2eTest, KeysAreCountedInMetrics) {
   ASSERT_NE(env, nullptr);
-  const std::string metrics = Metrics(env->stack.metrics_port);
-  absl::Status lint = oms::testing::PromtoolCheckMetrics(metrics);
+  auto count = [](const std::string& exposition, const char* outcome) {
+    return Sample(exposition, absl::StrCat(R"(oms_gateway_idempotency_keys_total{outcome=")",
+                                           outcome, R"("})"));
+  };
+  const std::string before = Metrics(env->stack.metrics_port);
+  const std::string body = json{{"name", "Lena"}, {"email", "lena@example.com"}}.dump();
+  EXPECT_EQ(Admin("POST", "/v1/customers", body, {"Idempotency-Key: metrics-1"}).status, 201);
+  EXPECT_EQ(Admin("POST", "/v1/customers", body, {"Idempotency-Key: metrics-1"}).status, 201);
+  EXPECT_EQ(Admin("POST", "/v1/customers",
+                  json{{"name", "Lena"}, {"email", "lena2@example.com"}}.dump(),
+                  {"Idempotency-Key: metrics-1"})
+                .status,
+            422);
+  const std::string after = Metrics(env->stack.metrics_port);
+  absl::Status lint = oms::testing::PromtoolCheckMetrics(after);
   EXPECT_TRUE(lint.ok()) << lint;
-  for (const char* outcome : {"claimed", "replayed", "in_use", "mismatch"}) {
-    EXPECT_GE(Sample(metrics, absl::StrCat(R"(oms_gateway_idempotency_keys_total{outcome=")",
-                                           outcome, R"("})")),
-              1)
+  for (const char* outcome : {"claimed", "replayed", "mismatch"}) {
+    EXPECT_EQ(count(after, outcome) - count(before, outcome), 1) << outcome;
+  }
+  // Every outcome's series exists from the start (in_use is counted by the 202 test).
+  for (const char* outcome : {"in_use", "unavailable"}) {
+    EXPECT_TRUE(oms::testing::SampleValue(
+                    before, absl::StrCat(R"(oms_gateway_idempotency_keys_total{outcome=")",
+                                         outcome, R"("})"))
+                    .ok())
         << outcome;
   }
-  EXPECT_NE(metrics.find("oms_gateway_open_streams"), std::string::npos);
+  EXPECT_NE(after.find("oms_gateway_open_streams"), std::string::npos);
 }
 
 }  // namespace
