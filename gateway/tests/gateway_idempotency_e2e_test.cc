@@ -18,6 +18,7 @@
 #include "common/testing/scrape.h"
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/http_client.h"
+#include "gateway/tests/order_json.h"
 #include "gateway/tests/test_keys.h"
 #include "tests/support/order_fixtures.h"
 #include "tests/support/process.h"
@@ -76,17 +77,7 @@ bool Replayed(const HttpAnswer& answer) {
 }
 
 json OrderBody(const std::string& customer_id, int mugs) {
-  return {{"customerId", customer_id},
-          {"channel", "web"},
-          {"currency", "EUR"},
-          {"lines", {{{"sku", "MUG"}, {"quantity", std::to_string(mugs)}}}},
-          {"shippingAddress",
-           {{"name", "Erika Mustermann"},
-            {"line1", "Heidestrasse 17"},
-            {"city", "Hamburg"},
-            {"postalCode", "20095"},
-            {"country", "DE"}}},
-          {"payment", {{"method", "CARD"}, {"token", "tok_visa"}}}};
+  return testing::HamburgOrderJson(customer_id, "MUG", mugs);
 }
 
 std::string Metrics(int port) {

@@ -18,10 +18,11 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "gateway/tests/http_client.h"
 #include "gateway/tests/gateway_stack.h"
-#include "tests/support/order_fixtures.h"
+#include "gateway/tests/http_client.h"
+#include "gateway/tests/order_json.h"
 #include "gateway/tests/test_keys.h"
+#include "tests/support/order_fixtures.h"
 #include "tests/support/process.h"
 #include "tests/support/service_under_test.h"
 
@@ -90,18 +91,7 @@ std::string CreateCustomer(const std::string& name, const std::string& email) {
 // Places an order of `quantity` × `sku` for `customer_id` (admin); the order as answered.
 json PlaceOrder(const std::string& customer_id, const std::string& sku, int quantity,
                 const std::string& key, const std::string& token = "tok_visa") {
-  json body = {{"customerId", customer_id},
-               {"channel", "web"},
-               {"currency", "EUR"},
-               {"lines", {{{"sku", sku}, {"quantity", std::to_string(quantity)}}}},
-               {"shippingAddress",
-                {{"name", "Erika Mustermann"},
-                 {"line1", "Heidestrasse 17"},
-                 {"city", "Hamburg"},
-                 {"postalCode", "20095"},
-                 {"country", "DE"}}},
-               {"payment", {{"method", "CARD"}, {"token", token}}},
-               {"allocationStrategy", "MINIMIZE_SPLITS"}};
+  const json body = testing::HamburgOrderJson(customer_id, sku, quantity, token);
   HttpAnswer placed = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: " + key});
   EXPECT_EQ(placed.status, 201) << placed.body << env->stack.order->log();
   return Body(placed);

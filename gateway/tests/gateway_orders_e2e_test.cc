@@ -12,10 +12,11 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "gateway/tests/http_client.h"
 #include "gateway/tests/gateway_stack.h"
-#include "tests/support/order_fixtures.h"
+#include "gateway/tests/http_client.h"
+#include "gateway/tests/order_json.h"
 #include "gateway/tests/test_keys.h"
+#include "tests/support/order_fixtures.h"
 #include "tests/support/process.h"
 #include "tests/support/service_under_test.h"
 
@@ -67,18 +68,7 @@ json Body(const HttpAnswer& answer) { return json::parse(answer.body, nullptr, f
 
 json OrderBody(const std::string& customer_id, const std::string& sku, int quantity,
                const std::string& token = "tok_visa") {
-  json body = {{"channel", "web"},
-               {"currency", "EUR"},
-               {"lines", {{{"sku", sku}, {"quantity", std::to_string(quantity)}}}},
-               {"shippingAddress",
-                {{"name", "Erika Mustermann"},
-                 {"line1", "Heidestrasse 17"},
-                 {"city", "Hamburg"},
-                 {"postalCode", "20095"},
-                 {"country", "DE"}}},
-               {"payment", {{"method", "CARD"}, {"token", token}}},
-               {"allocationStrategy", "MINIMIZE_SPLITS"}};
-  if (!customer_id.empty()) body["customerId"] = customer_id;
+  json body = testing::HamburgOrderJson(customer_id, sku, quantity, token);
   return body;
 }
 

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/http_client.h"
+#include "gateway/tests/order_json.h"
 #include "gateway/tests/sse_client.h"
 #include "gateway/tests/test_keys.h"
 #include "tests/support/order_fixtures.h"
@@ -65,17 +66,7 @@ json Body(const HttpAnswer& answer) { return json::parse(answer.body, nullptr, f
 
 // A confirmed order of one MUG for `customer_id`.
 json PlaceOrder(const std::string& customer_id, const std::string& key) {
-  json body = {{"customerId", customer_id},
-               {"channel", "web"},
-               {"currency", "EUR"},
-               {"lines", {{{"sku", "MUG"}, {"quantity", "1"}}}},
-               {"shippingAddress",
-                {{"name", "Erika Mustermann"},
-                 {"line1", "Heidestrasse 17"},
-                 {"city", "Hamburg"},
-                 {"postalCode", "20095"},
-                 {"country", "DE"}}},
-               {"payment", {{"method", "CARD"}, {"token", "tok_visa"}}}};
+  const json body = testing::HamburgOrderJson(customer_id, "MUG", 1);
   HttpAnswer placed = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: " + key});
   EXPECT_EQ(placed.status, 201) << placed.body;
   json order = Body(placed);

@@ -30,6 +30,7 @@
 #include "common/testing/scrape.h"
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/http_client.h"
+#include "gateway/tests/order_json.h"
 #include "gateway/tests/test_keys.h"
 #include "oms/billing/v1/billing.pb.h"
 #include "oms/inventory/v1/inventory.pb.h"
@@ -269,17 +270,7 @@ absl::Status Unexpected(const std::string& what, const std::string& detail) {
 
 absl::StatusOr<json> PlaceOrder(const std::string& key, const std::string& sku, int quantity,
                                 const std::string& token, const std::string& status) {
-  const json body = {{"customerId", env->customer_id},
-                     {"channel", "web"},
-                     {"currency", "EUR"},
-                     {"lines", {{{"sku", sku}, {"quantity", std::to_string(quantity)}}}},
-                     {"shippingAddress",
-                      {{"name", "Erika Mustermann"},
-                       {"line1", "Heidestrasse 17"},
-                       {"city", "Hamburg"},
-                       {"postalCode", "20095"},
-                       {"country", "DE"}}},
-                     {"payment", {{"method", "CARD"}, {"token", token}}}};
+  const json body = gateway::testing::HamburgOrderJson(env->customer_id, sku, quantity, token);
   HttpAnswer placed = Admin("POST", "/v1/orders", body, key);
   json order = Body(placed);
   if (placed.status != 201 || order.value("status", "") != status) {
