@@ -1,23 +1,12 @@
 #include "gateway/src/idempotency_client.h"
 
-#include <grpcpp/client_context.h>
-
-#include <memory>
-
-#include "common/grpc_interceptors.h"
 #include "common/grpc_status.h"
+#include "common/unary_call.h"
 
 namespace oms::gateway {
 namespace {
 
 namespace ord = oms::order::v1;
-
-template <typename Request, typename Reply>
-struct Call {
-  grpc::ClientContext context;
-  Request request;
-  Reply response;
-};
 
 // The gateway stores only what it replays (StoredAnswer), so this carries it whole.
 ord::StoredResponse ToStored(const Response& answer) {
@@ -45,32 +34,32 @@ Response FromStored(const ord::StoredResponse& stored) {
 }  // namespace
 
 void GrpcIdempotencyStore::ClaimKey(const Claim& claim, ClaimDone done) {
-  auto call = std::make_shared<Call<ord::ClaimIdempotencyKeyRequest,
-                                    ord::ClaimIdempotencyKeyResponse>>();
-  call->request.set_scope(claim.scope);
-  call->request.set_key(claim.key);
-  call->request.set_fingerprint(claim.fingerprint);
-  call->request.set_lease_ms(claim.lease.count());
-  call->context.set_deadline(std::chrono::system_clock::now() + deadline_);
-  SetRequestId(call->context, claim.request_id);
-  auto* raw = call.get();
-  stub_->async()->ClaimIdempotencyKey(
-      &raw->context, &raw->request, &raw->response,
-      [call, done = std::move(done)](grpc::Status grpc_status) {
+  ord::ClaimIdempotencyKeyRequest request;
+  request.set_scope(claim.scope);
+  request.set_key(claim.key);
+  request.set_fingerprint(claim.fingerprint);
+  request.set_lease_ms(claim.lease.count());
+  StartUnaryCall<ord::ClaimIdempotencyKeyResponse>(
+      std::move(request), claim.request_id, deadline_,
+      [this](auto* context, auto* req, auto* reply, auto callback) {
+        stub_->async()->ClaimIdempotencyKey(context, req, reply, std::move(callback));
+      },
+      [done = std::move(done)](const grpc::Status& grpc_status,
+                               const ord::ClaimIdempotencyKeyResponse& reply) {
         absl::Status status = FromGrpcStatus(grpc_status);
         if (!status.ok()) {
           done(status);
           return;
         }
         ClaimResult result;
-        switch (call->response.outcome()) {
+        switch (reply.outcome()) {
           case ord::CLAIM_OUTCOME_CLAIMED:
             result.outcome = Outcome::kClaimed;
-            result.token = call->response.claim_token();
+            result.token = reply.claim_token();
             break;
           case ord::CLAIM_OUTCOME_COMPLETED:
             result.outcome = Outcome::kCompleted;
-            result.answer = FromStored(call->response.response());
+            result.answer = FromStored(reply.response());
             break;
           case ord::CLAIM_OUTCOME_IN_PROGRESS:
             result.outcome = Outcome::kInProgress;
@@ -88,32 +77,34 @@ void GrpcIdempotencyStore::ClaimKey(const Claim& claim, ClaimDone done) {
 
 void GrpcIdempotencyStore::Complete(const Claim& claim, const std::string& token,
                                     const Response& answer, Done done) {
-  auto call = std::make_shared<Call<ord::CompleteIdempotencyKeyRequest,
-                                    ord::CompleteIdempotencyKeyResponse>>();
-  call->request.set_scope(claim.scope);
-  call->request.set_key(claim.key);
-  call->request.set_claim_token(token);
-  *call->request.mutable_response() = ToStored(answer);
-  call->context.set_deadline(std::chrono::system_clock::now() + deadline_);
-  SetRequestId(call->context, claim.request_id);
-  auto* raw = call.get();
-  stub_->async()->CompleteIdempotencyKey(
-      &raw->context, &raw->request, &raw->response,
-      [call, done = std::move(done)](grpc::Status status) { done(FromGrpcStatus(status)); });
+  ord::CompleteIdempotencyKeyRequest request;
+  request.set_scope(claim.scope);
+  request.set_key(claim.key);
+  request.set_claim_token(token);
+  *request.mutable_response() = ToStored(answer);
+  StartUnaryCall<ord::CompleteIdempotencyKeyResponse>(
+      std::move(request), claim.request_id, deadline_,
+      [this](auto* context, auto* req, auto* reply, auto callback) {
+        stub_->async()->CompleteIdempotencyKey(context, req, reply, std::move(callback));
+      },
+      [done = std::move(done)](const grpc::Status& status, const auto&) {
+        done(FromGrpcStatus(status));
+      });
 }
 
 void GrpcIdempotencyStore::Release(const Claim& claim, const std::string& token, Done done) {
-  auto call = std::make_shared<Call<ord::ReleaseIdempotencyKeyRequest,
-                                    ord::ReleaseIdempotencyKeyResponse>>();
-  call->request.set_scope(claim.scope);
-  call->request.set_key(claim.key);
-  call->request.set_claim_token(token);
-  call->context.set_deadline(std::chrono::system_clock::now() + deadline_);
-  SetRequestId(call->context, claim.request_id);
-  auto* raw = call.get();
-  stub_->async()->ReleaseIdempotencyKey(
-      &raw->context, &raw->request, &raw->response,
-      [call, done = std::move(done)](grpc::Status status) { done(FromGrpcStatus(status)); });
+  ord::ReleaseIdempotencyKeyRequest request;
+  request.set_scope(claim.scope);
+  request.set_key(claim.key);
+  request.set_claim_token(token);
+  StartUnaryCall<ord::ReleaseIdempotencyKeyResponse>(
+      std::move(request), claim.request_id, deadline_,
+      [this](auto* context, auto* req, auto* reply, auto callback) {
+        stub_->async()->ReleaseIdempotencyKey(context, req, reply, std::move(callback));
+      },
+      [done = std::move(done)](const grpc::Status& status, const auto&) {
+        done(FromGrpcStatus(status));
+      });
 }
 
 }  // namespace oms::gateway

@@ -7,6 +7,7 @@
 #include "common/grpc_interceptors.h"
 #include "common/grpc_status.h"
 #include "common/status.h"
+#include "common/unary_call.h"
 #include "oms/billing/v1/billing.grpc.pb.h"
 #include "oms/inventory/v1/inventory.grpc.pb.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
@@ -295,31 +296,21 @@ class GrpcParticipants : public Participants {
   }
 
  private:
-  // Starts one unary call with the callback API. The context, request and response live in one
-  // block owned by the callback, which maps the status, lets `keep` take what the saga keeps
-  // from the response, and hands the result to `done`.
+  // One participant call: the saga's request id, the participants' deadline; `keep` takes what
+  // the saga keeps from a successful reply.
   template <class Response, class Request, class Start, class Keep = NothingToKeep>
   void Call(const std::string& request_id, Request request, StepDone done, Start start,
             Keep keep = {}) const {
-    struct Pending {
-      grpc::ClientContext context;
-      Request request;
-      Response response;
-    };
-    auto pending = std::make_shared<Pending>();
-    pending->request = std::move(request);
-    pending->context.set_deadline(std::chrono::system_clock::now() + deadline_);
-    SetRequestId(pending->context, request_id);
-    Pending* raw = pending.get();
-    start(&raw->context, &raw->request, &raw->response,
-          [pending = std::move(pending), done = std::move(done),
-           keep = std::move(keep)](grpc::Status status) {
-            StepResult result;
-            result.outcome = OutcomeOf(status);
-            result.detail = status.error_message();
-            if (result.outcome.result == CallResult::kOk) keep(pending->response, result);
-            done(std::move(result));
-          });
+    StartUnaryCall<Response>(
+        std::move(request), request_id, deadline_, std::move(start),
+        [done = std::move(done), keep = std::move(keep)](const grpc::Status& status,
+                                                         const Response& response) {
+          StepResult result;
+          result.outcome = OutcomeOf(status);
+          result.detail = status.error_message();
+          if (result.outcome.result == CallResult::kOk) keep(response, result);
+          done(std::move(result));
+        });
   }
 
   void Release(const std::string& request_id, inventory_v1::ReleaseReservationRequest request,
