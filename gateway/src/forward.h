@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "common/grpc_interceptors.h"
 #include "common/grpc_status.h"
+#include "common/unary_call.h"
 #include "gateway/src/route.h"
 
 namespace google::protobuf {
@@ -38,20 +38,12 @@ namespace oms::gateway {
 template <typename ResponseMessage, typename RequestMessage, typename Start, typename Then>
 void CallBackend(const std::shared_ptr<Exchange>& exchange, RequestMessage request, Start start,
                  Then then) {
-  struct Call {
-    grpc::ClientContext context;
-    RequestMessage request;
-    ResponseMessage response;
-  };
-  auto call = std::make_shared<Call>();
-  call->request = std::move(request);
-  call->context.set_deadline(exchange->deadline());
-  SetRequestId(call->context, exchange->request_id());
-  Call* raw = call.get();
-  start(&raw->context, &raw->request, &raw->response,
-        [call = std::move(call), then = std::move(then)](grpc::Status status) mutable {
-          then(FromGrpcStatus(status), &call->response, &call->context);
-        });
+  StartUnaryCall<ResponseMessage>(
+      std::move(request), exchange->request_id(), exchange->deadline(), std::move(start),
+      [then = std::move(then)](const grpc::Status& status, ResponseMessage& response,
+                               grpc::ClientContext& context) mutable {
+        then(FromGrpcStatus(status), &response, &context);
+      });
 }
 
 // Forwards `request` and answers with the response message (or the mapped error).

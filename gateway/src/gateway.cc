@@ -18,6 +18,15 @@
 namespace oms::gateway {
 namespace {
 
+// 429 with the seconds after which a retry can succeed.
+Response TooManyRequests(const char* reason, const char* message, long long retry_after_seconds,
+                         const std::string& request_id) {
+  Response response =
+      ErrorResponse(WithReason(absl::StatusCode::kResourceExhausted, reason, message), request_id);
+  response.SetHeader("Retry-After", std::to_string(retry_after_seconds));
+  return response;
+}
+
 std::string NewRandomId() {
   // 32 hex digits, as common/grpc_interceptors.h NewRequestId makes them; that header pulls in
   // gRPC, which this pure pipeline does not link.
@@ -222,12 +231,9 @@ void Gateway::Handle(Request request, std::function<void(Response)> done) {
       metrics_->RateLimited();
       metrics_->AuthRejected("throttled");
     }
-    Response response =
-        ErrorResponse(WithReason(absl::StatusCode::kResourceExhausted, "AUTH_THROTTLED",
-                                 "too many failed authentications from this address; retry later"),
-                      request_id);
-    response.SetHeader("Retry-After", std::to_string(gate.retry_after_seconds));
-    finish(std::move(response));
+    finish(TooManyRequests("AUTH_THROTTLED",
+                           "too many failed authentications from this address; retry later",
+                           gate.retry_after_seconds, request_id));
     return;
   }
   // Authentication may ask order-service (API keys): the rest of the pipeline runs when it
@@ -298,12 +304,8 @@ void Gateway::Proceed(const RouteSpec& route, Request request, PathParams params
     const auto decision = limiter_.Take(principal.credential_id, Clock::now());
     if (!decision.allowed) {
       if (metrics_ != nullptr) metrics_->RateLimited();
-      Response response =
-          ErrorResponse(WithReason(absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
-                                   "rate limit of this credential exceeded; retry later"),
-                        request_id);
-      response.SetHeader("Retry-After", std::to_string(decision.retry_after_seconds));
-      finish(std::move(response));
+      finish(TooManyRequests("RATE_LIMITED", "rate limit of this credential exceeded; retry later",
+                             decision.retry_after_seconds, request_id));
       return;
     }
   }

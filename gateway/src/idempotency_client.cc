@@ -40,12 +40,12 @@ void GrpcIdempotencyStore::ClaimKey(const Claim& claim, ClaimDone done) {
   request.set_fingerprint(claim.fingerprint);
   request.set_lease_ms(claim.lease.count());
   StartUnaryCall<ord::ClaimIdempotencyKeyResponse>(
-      std::move(request), claim.request_id, deadline_,
+      std::move(request), claim.request_id, std::chrono::system_clock::now() + deadline_,
       [this](auto* context, auto* req, auto* reply, auto callback) {
         stub_->async()->ClaimIdempotencyKey(context, req, reply, std::move(callback));
       },
       [done = std::move(done)](const grpc::Status& grpc_status,
-                               const ord::ClaimIdempotencyKeyResponse& reply) {
+                               const ord::ClaimIdempotencyKeyResponse& reply, auto&) {
         absl::Status status = FromGrpcStatus(grpc_status);
         if (!status.ok()) {
           done(status);
@@ -83,11 +83,11 @@ void GrpcIdempotencyStore::Complete(const Claim& claim, const std::string& token
   request.set_claim_token(token);
   *request.mutable_response() = ToStored(answer);
   StartUnaryCall<ord::CompleteIdempotencyKeyResponse>(
-      std::move(request), claim.request_id, deadline_,
+      std::move(request), claim.request_id, std::chrono::system_clock::now() + deadline_,
       [this](auto* context, auto* req, auto* reply, auto callback) {
         stub_->async()->CompleteIdempotencyKey(context, req, reply, std::move(callback));
       },
-      [done = std::move(done)](const grpc::Status& status, const auto&) {
+      [done = std::move(done)](const grpc::Status& status, const auto&, auto&) {
         done(FromGrpcStatus(status));
       });
 }
@@ -98,11 +98,11 @@ void GrpcIdempotencyStore::Release(const Claim& claim, const std::string& token,
   request.set_key(claim.key);
   request.set_claim_token(token);
   StartUnaryCall<ord::ReleaseIdempotencyKeyResponse>(
-      std::move(request), claim.request_id, deadline_,
+      std::move(request), claim.request_id, std::chrono::system_clock::now() + deadline_,
       [this](auto* context, auto* req, auto* reply, auto callback) {
         stub_->async()->ReleaseIdempotencyKey(context, req, reply, std::move(callback));
       },
-      [done = std::move(done)](const grpc::Status& status, const auto&) {
+      [done = std::move(done)](const grpc::Status& status, const auto&, auto&) {
         done(FromGrpcStatus(status));
       });
 }

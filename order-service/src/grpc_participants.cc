@@ -302,9 +302,10 @@ class GrpcParticipants : public Participants {
   void Call(const std::string& request_id, Request request, StepDone done, Start start,
             Keep keep = {}) const {
     StartUnaryCall<Response>(
-        std::move(request), request_id, deadline_, std::move(start),
-        [done = std::move(done), keep = std::move(keep)](const grpc::Status& status,
-                                                         const Response& response) {
+        std::move(request), request_id, std::chrono::system_clock::now() + deadline_,
+        std::move(start),
+        [done = std::move(done), keep = std::move(keep)](
+            const grpc::Status& status, const Response& response, grpc::ClientContext&) {
           StepResult result;
           result.outcome = OutcomeOf(status);
           result.detail = status.error_message();
