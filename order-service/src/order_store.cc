@@ -47,6 +47,7 @@ constexpr char kSagasInsertCancel[] = "sagas_insert_cancel";
 constexpr char kSagasSetPayload[] = "sagas_set_payload";
 constexpr char kSagasFindCancel[] = "sagas_find_cancel";
 constexpr char kOrderEvents[] = "order_events_list";
+constexpr char kCursorRead[] = "event_cursors_read";
 constexpr char kSagasCountOpen[] = "sagas_count_open";
 constexpr char kOrdersLock[] = "orders_lock";
 constexpr char kReturnsFind[] = "returns_find";
@@ -156,6 +157,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "  lease_expires_at = '-infinity', lease_epoch = lease_epoch + 1, updated_at = now() "
        "WHERE id = $1::uuid AND phase = 'NEEDS_ATTENTION' RETURNING lease_epoch"},
       {kCursorLock, "SELECT last_sequence FROM event_cursors WHERE stream = $1 FOR UPDATE"},
+      // A plain read: a consumer stuck behind the lock must still be seen lagging.
+      {kCursorRead, "SELECT last_sequence FROM event_cursors WHERE stream = $1"},
       // Taking in an event wakes the order's watchers (kOrderChangedChannel) on commit.
       {kCursorSet,
        "WITH moved AS (UPDATE event_cursors SET last_sequence = $2 WHERE stream = $1 "
@@ -646,7 +649,7 @@ absl::Status PgOrderStore::SaveStep(ClaimedSaga& saga, const SagaState& next,
 absl::StatusOr<int64_t> PgOrderStore::ShippingCursor() {
   int64_t cursor = 0;
   absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
-    cursor = tx.exec_prepared1(kCursorLock, "shipping")[0].as<int64_t>();
+    cursor = tx.exec_prepared1(kCursorRead, "shipping")[0].as<int64_t>();
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
 #include "common/testing/scrape.h"
@@ -392,6 +393,41 @@ TEST_F(OrderE2eTest, AWatcherSeesEachEventOnceInOrderAndResumesAfterItsLastId) {
   auto not_found = orders_->WatchOrder(&missing_context, missing);
   EXPECT_FALSE(not_found->Read(&nothing));
   EXPECT_EQ(not_found->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// The consumer's lag: while a shipment event cannot be taken in (here the cursor row is held by
+// another transaction), the age of the oldest event past the cursor shows; once it is taken
+// in, the lag is back to zero.
+TEST_F(OrderE2eTest, TheConsumerLagShowsAnEventNotYetTakenIn) {
+  ord::Order order = Place(OrderRequest("key-lag", 1));
+  ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED) << order.rejection_reason();
+  const std::string metrics_url =
+      absl::StrCat("http://127.0.0.1:", order_.metrics_port(), "/metrics");
+  auto lag = [&]() -> double {
+    auto scraped = testing::HttpGet(metrics_url);
+    if (!scraped.ok()) return -1;
+    auto value = testing::SampleValue(
+        *scraped, R"(oms_order_event_consumer_lag_seconds{stream="shipping"})");
+    return value.ok() ? *value : -1;
+  };
+  auto wait_for_lag = [&](const std::function<bool(double)>& wanted, const std::string& what) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    double seen = lag();
+    while (!wanted(seen) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      seen = lag();
+    }
+    EXPECT_TRUE(wanted(seen)) << what << ", the lag is " << seen;
+  };
+  wait_for_lag([](double seconds) { return seconds == 0; }, "caught up at first");
+
+  pqxx::connection connection(order_.database_url());
+  pqxx::work holding(connection);
+  holding.exec("SELECT last_sequence FROM event_cursors WHERE stream = 'shipping' FOR UPDATE");
+  RecordEvent(order.shipments(0).shipment_id(), shp::SHIPMENT_EVENT_TYPE_PICKED, 1);
+  wait_for_lag([](double seconds) { return seconds > 0; }, "an event waits");
+  holding.abort();
+  wait_for_lag([](double seconds) { return seconds == 0; }, "taken in");
 }
 
 // A return of delivered units: a return shipment, then on receipt the resellable unit back on
