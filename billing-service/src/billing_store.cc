@@ -4,6 +4,7 @@
 #include <pqxx/except>
 #include <pqxx/pqxx>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "billing-service/src/billing_metrics.h"
@@ -371,6 +372,29 @@ absl::Status RefusedFollowUp(const ProviderResult& result, absl::string_view wha
                     absl::StrCat("the provider declined the ", what, ": ", result.decline_code));
 }
 
+// One capture, void or refund (`kind`) with the provider. An approval becomes a transaction row
+// of `tx` (its id returned); a decline refuses the request; an unavailable provider also fills
+// `unavailable`, the attempt the caller records once its own transaction has rolled back.
+absl::StatusOr<long long> FollowUp(pqxx::work& tx, PaymentProvider& provider, const char* kind,
+                                   const FollowUpCall& call, const std::string& payment_id,
+                                   const std::string& request_id, const std::string& shipment_id,
+                                   std::optional<TransactionRow>* unavailable) {
+  const absl::string_view which(kind);
+  absl::StatusOr<ProviderResult> result = which == "CAPTURE" ? provider.Capture(call)
+                                          : which == "VOID"  ? provider.Void(call)
+                                                             : provider.Refund(call);
+  TransactionRow row{payment_id, kind, call.amount_minor, call.currency, "UNAVAILABLE",
+                     call.idempotency_key, "", "", request_id, shipment_id};
+  if (result.status().code() == absl::StatusCode::kUnavailable) *unavailable = row;
+  if (!result.ok()) return result.status();
+  if (result->outcome != ProviderOutcome::kApproved) {
+    return RefusedFollowUp(*result, absl::AsciiStrToLower(which));
+  }
+  row.outcome = "APPROVED";
+  row.provider_reference = result->reference;
+  return InsertTransaction(tx, row);
+}
+
 }  // namespace
 
 struct PgBillingStore::FailedAttempt {
@@ -500,17 +524,13 @@ absl::Status PgBillingStore::Capture(const v1::CapturePaymentRequest& request,
     const std::string key = CaptureKey(order_id, request.shipment_id());
     std::optional<long long> transaction_id;
     if (total > 0) {
-      auto result =
-          provider_.Capture({key, payment.authorization_reference, total, payment.currency});
-      if (result.status().code() == absl::StatusCode::kUnavailable) {
-        unavailable = FailedAttempt{{payment.id, "CAPTURE", total, currency, "UNAVAILABLE", key,
-                                     "", "", request.request_id(), request.shipment_id()}};
-      }
-      if (!result.ok()) return result.status();
-      if (result->outcome != ProviderOutcome::kApproved) return RefusedFollowUp(*result, "capture");
-      transaction_id = InsertTransaction(
-          tx, {payment.id, "CAPTURE", total, currency, "APPROVED", key, result->reference, "",
-               request.request_id(), request.shipment_id()});
+      std::optional<TransactionRow> failed;
+      auto captured = FollowUp(tx, provider_, "CAPTURE",
+                               {key, payment.authorization_reference, total, payment.currency},
+                               payment.id, request.request_id(), request.shipment_id(), &failed);
+      if (failed) unavailable = FailedAttempt{*failed};
+      if (!captured.ok()) return captured.status();
+      transaction_id = *captured;
     }
     UpdateAmounts(tx, payment.id, *next);
 
@@ -596,17 +616,13 @@ absl::Status PgBillingStore::Void(const v1::VoidPaymentRequest& request, v1::Pay
     auto next = ApplyVoid(payment.amounts, amount);
     if (!next.ok()) return next.status();
     if (amount > 0) {
-      const std::string key = VoidKey(order_id, request.request_id());
-      auto result =
-          provider_.Void({key, payment.authorization_reference, amount, payment.currency});
-      if (result.status().code() == absl::StatusCode::kUnavailable) {
-        unavailable = FailedAttempt{{payment.id, "VOID", amount, payment.currency, "UNAVAILABLE",
-                                     key, "", "", request.request_id(), ""}};
-      }
-      if (!result.ok()) return result.status();
-      if (result->outcome != ProviderOutcome::kApproved) return RefusedFollowUp(*result, "void");
-      InsertTransaction(tx, {payment.id, "VOID", amount, payment.currency, "APPROVED", key,
-                             result->reference, "", request.request_id(), ""});
+      std::optional<TransactionRow> failed;
+      auto voided = FollowUp(tx, provider_, "VOID",
+                             {VoidKey(order_id, request.request_id()),
+                              payment.authorization_reference, amount, payment.currency},
+                             payment.id, request.request_id(), "", &failed);
+      if (failed) unavailable = FailedAttempt{*failed};
+      if (!voided.ok()) return voided.status();
       UpdateAmounts(tx, payment.id, *next);
     }
     if (absl::Status failed = CheckFailpoint("billing.void.before_commit", request.request_id());
@@ -663,18 +679,14 @@ absl::Status PgBillingStore::Refund(const v1::RefundPaymentRequest& request,
 
     std::optional<long long> transaction_id;
     if (total > 0) {
-      const std::string key = RefundKey(order_id, request.request_id());
-      auto result =
-          provider_.Refund({key, payment.authorization_reference, total, payment.currency});
-      if (result.status().code() == absl::StatusCode::kUnavailable) {
-        unavailable = FailedAttempt{{payment.id, "REFUND", total, payment.currency, "UNAVAILABLE",
-                                     key, "", "", request.request_id(), request.shipment_id()}};
-      }
-      if (!result.ok()) return result.status();
-      if (result->outcome != ProviderOutcome::kApproved) return RefusedFollowUp(*result, "refund");
-      transaction_id = InsertTransaction(
-          tx, {payment.id, "REFUND", total, payment.currency, "APPROVED", key, result->reference,
-               "", request.request_id(), request.shipment_id()});
+      std::optional<TransactionRow> failed;
+      auto refunded = FollowUp(tx, provider_, "REFUND",
+                               {RefundKey(order_id, request.request_id()),
+                                payment.authorization_reference, total, payment.currency},
+                               payment.id, request.request_id(), request.shipment_id(), &failed);
+      if (failed) unavailable = FailedAttempt{*failed};
+      if (!refunded.ok()) return refunded.status();
+      transaction_id = *refunded;
     }
     UpdateAmounts(tx, payment.id, *next);
     const DocumentNumber number = NextNumber(tx, "CN");
