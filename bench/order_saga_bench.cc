@@ -6,9 +6,6 @@
 // many sagas in flight on a few workers), and with one saga in flight at a time, to show what the
 // asynchronous coordinator buys. Needs OMS_TEST_PG_URL (./oms bench starts a private PostgreSQL).
 // Usage: order_saga_bench [orders=400] [concurrency=32]
-#include <grpcpp/channel.h>
-#include <grpcpp/client_context.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -19,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
 #include <pqxx/pqxx>
 
 #include "absl/strings/match.h"
@@ -119,8 +118,8 @@ bool Run(const std::string& label, const std::string& key_prefix,
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     oms::order::v1::Order placed;
-    grpc::Status status = stub->CreateOrder(
-        &context, oms::testing::PackOrder(*customer, "bench", key, 1), &placed);
+    grpc::Status status =
+        stub->CreateOrder(&context, oms::testing::PackOrder(*customer, "bench", key, 1), &placed);
     if (status.ok() && placed.status() == oms::order::v1::ORDER_STATUS_CONFIRMED) return true;
     static std::atomic<bool> told{false};
     if (!told.exchange(true)) {
@@ -144,8 +143,7 @@ bool Run(const std::string& label, const std::string& key_prefix,
   const auto idle_started = Clock::now();
   std::this_thread::sleep_for(kStatsSettle);
   const auto before = Transactions(admin_url);
-  const double idle_seconds =
-      std::chrono::duration<double>(Clock::now() - idle_started).count();
+  const double idle_seconds = std::chrono::duration<double>(Clock::now() - idle_started).count();
   const double rpcs_before = OutgoingRpcs(order.metrics_port());
 
   std::atomic<int> next{0};
@@ -173,8 +171,8 @@ bool Run(const std::string& label, const std::string& key_prefix,
   const auto run_ended = Clock::now();
   std::this_thread::sleep_for(kStatsSettle);
   const auto after = Transactions(admin_url);
-  const double window = std::chrono::duration<double>(Clock::now() - run_ended).count() +
-                        result->seconds;
+  const double window =
+      std::chrono::duration<double>(Clock::now() - run_ended).count() + result->seconds;
   for (const auto& [service, database] : databases) {
     const double idle_rate =
         (before.at(database) - idle_start.at(database)) / std::max(idle_seconds, 1e-3);

@@ -14,9 +14,8 @@ std::shared_ptr<grpc::Channel> MakeClientChannel(const std::string& address,
   // headless Service. waitForReady: while a peer restarts, a call waits (up to its deadline) for
   // a connection instead of failing at once; every call of ours carries a deadline, and streams
   // are cancelled by their owner.
-  args.SetServiceConfigJSON(
-      R"({"loadBalancingConfig": [{"round_robin": {}}],)"
-      R"( "methodConfig": [{"name": [{}], "waitForReady": true}]})");
+  args.SetServiceConfigJSON(R"({"loadBalancingConfig": [{"round_robin": {}}],)"
+                            R"( "methodConfig": [{"name": [{}], "waitForReady": true}]})");
   // Reconnect quickly after a peer restarts, rather than after gRPC's default 20 s backoff.
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;

@@ -28,11 +28,10 @@ constexpr int kCodeCount = 17;
 // The names Go's codes.Code.String() gives, which go-grpc-prometheus puts in grpc_code.
 const char* CodeName(int code) {
   static const std::array<const char*, kCodeCount> kNames = {
-      "OK",           "Canceled",          "Unknown",           "InvalidArgument",
-      "DeadlineExceeded", "NotFound",      "AlreadyExists",     "PermissionDenied",
-      "ResourceExhausted", "FailedPrecondition", "Aborted",     "OutOfRange",
-      "Unimplemented", "Internal",         "Unavailable",       "DataLoss",
-      "Unauthenticated"};
+      "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+      "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+      "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
+      "DataLoss", "Unauthenticated"};
   return code >= 0 && code < kCodeCount ? kNames[code] : "Unknown";
 }
 
@@ -66,9 +65,8 @@ class RpcMetrics {
       : prefix_(side == RpcSide::kServer ? "grpc_server" : "grpc_client"),
         started_(prometheus::BuildCounter()
                      .Name(prefix_ + "_started_total")
-                     .Help(side == RpcSide::kServer
-                               ? "Total number of RPCs started on the server."
-                               : "Total number of RPCs started on the client.")
+                     .Help(side == RpcSide::kServer ? "Total number of RPCs started on the server."
+                                                    : "Total number of RPCs started on the client.")
                      .Register(registry)),
         handled_(prometheus::BuildCounter()
                      .Name(prefix_ + "_handled_total")
@@ -105,9 +103,10 @@ class RpcMetrics {
       if (service == nullptr) continue;
       for (int i = 0; i < service->method_count(); ++i) {
         const auto* method = service->method(i);
-        known_.emplace(absl::StrCat("/", service_name, "/", method->name()),
-                       MakeSeries(service_name, method->name(),
-                                  TypeName(method->client_streaming(), method->server_streaming())));
+        known_.emplace(
+            absl::StrCat("/", service_name, "/", method->name()),
+            MakeSeries(service_name, method->name(),
+                       TypeName(method->client_streaming(), method->server_streaming())));
       }
     }
   }
@@ -133,8 +132,8 @@ class RpcMetrics {
 
  private:
   Series MakeSeries(const std::string& service, const std::string& method, const char* type) {
-    prometheus::Labels labels = {{"grpc_type", type}, {"grpc_service", service},
-                                 {"grpc_method", method}};
+    prometheus::Labels labels = {
+        {"grpc_type", type}, {"grpc_service", service}, {"grpc_method", method}};
     Series series;
     series.started = &started_.Add(labels);
     series.msg_received = &msg_received_.Add(labels);
@@ -206,9 +205,9 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
       const grpc::Status status = methods->GetSendStatus();
       // The handler's transaction has committed; the reply has not left yet.
       if (status.ok() && !failpoints_.empty()) {
-        failpoints_.Hit(absl::StrCat(failpoint_prefix_, ".", SplitMethod(method_).second,
-                                     ".before_reply"),
-                        request_id_);
+        failpoints_.Hit(
+            absl::StrCat(failpoint_prefix_, ".", SplitMethod(method_).second, ".before_reply"),
+            request_id_);
       }
       Finish(status);
     }
@@ -245,7 +244,7 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
   grpc::experimental::ServerRpcInfo* info_;
   std::string method_;
   RpcMetrics::Series& series_;
-  const Failpoints& failpoints_;        // owned by the factory, which outlives every call
+  const Failpoints& failpoints_;  // owned by the factory, which outlives every call
   const std::string& failpoint_prefix_;
   Clock::time_point start_ = Clock::now();
   std::string request_id_;

@@ -3,7 +3,6 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/message.h>
-
 #include <pqxx/pqxx>
 
 #include "absl/strings/escaping.h"
@@ -58,9 +57,9 @@ absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::work& tx,
     return absl::AbortedError(absl::StrCat("request ", request_id, " is being retried; try again"));
   }
   if (stored[0][0].as<std::string>() != method || !stored[0][1].as<bool>()) {
-    return WithReason(absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
-                      absl::StrCat("request_id ", request_id,
-                                   " was already used for a different request"));
+    return WithReason(
+        absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
+        absl::StrCat("request_id ", request_id, " was already used for a different request"));
   }
   return absl::HexStringToBytes(stored[0][2].is_null() ? "" : stored[0][2].as<std::string>());
 }

@@ -33,10 +33,14 @@ State& GetState() {
 
 const char* LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -64,8 +68,8 @@ std::string FormatLine(std::chrono::system_clock::time_point time, Level level,
                        absl::string_view service, absl::string_view request_id,
                        absl::string_view message, const Fields& fields) {
   nlohmann::ordered_json line;
-  line["time"] = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromChrono(time),
-                                  absl::UTCTimeZone());
+  line["time"] =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromChrono(time), absl::UTCTimeZone());
   line["level"] = LevelName(level);
   line["service"] = std::string(service);
   if (!request_id.empty()) line["request_id"] = std::string(request_id);
@@ -84,8 +88,8 @@ void Write(Level level, absl::string_view request_id, absl::string_view message,
     if (level < state.min_level) return;
     service = state.service;
   }
-  state.logger->info(FormatLine(std::chrono::system_clock::now(), level, service, request_id,
-                                message, fields));
+  state.logger->info(
+      FormatLine(std::chrono::system_clock::now(), level, service, request_id, message, fields));
 }
 
 }  // namespace oms::log

@@ -1,17 +1,16 @@
 #include "common/metrics.h"
 
-#include <dirent.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <sstream>
 #include <vector>
 
+#include <dirent.h>
 #include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
 #include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 

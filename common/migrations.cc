@@ -37,7 +37,8 @@ absl::Status Apply(pqxx::connection& connection, const std::vector<Migration>& m
     auto it = applied.find(migration.version);
     if (it != applied.end()) {
       pqxx::nontransaction check(connection);
-      const std::string checksum = check.exec_params1(kChecksum, migration.sql)[0].as<std::string>();
+      const std::string checksum =
+          check.exec_params1(kChecksum, migration.sql)[0].as<std::string>();
       check.commit();
       if (checksum != it->second.second) {
         return absl::FailedPreconditionError(absl::StrCat(

@@ -28,7 +28,9 @@ PgListener::PgListener(Options options, Hooks hooks)
 
 PgListener::~PgListener() { Stop(); }
 
-void PgListener::Start() { thread_ = std::thread([this] { Run(); }); }
+void PgListener::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void PgListener::Stop() {
   {

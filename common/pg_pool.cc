@@ -2,7 +2,6 @@
 
 #include <pqxx/except>
 #include <pqxx/nontransaction>
-
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>

@@ -18,15 +18,14 @@ namespace oms {
 absl::StatusOr<HostConfig> HostConfigFromFlags(int argc, char** argv,
                                                const ServiceIdentity& identity,
                                                const std::vector<EnvFallback>& extra) {
-  std::vector<EnvFallback> fallbacks = {
-      {"listen_host", "OMS_LISTEN_HOST"},
-      {"port", identity.env_prefix + "_PORT"},
-      {"metrics_port", identity.env_prefix + "_METRICS_PORT"},
-      {"database_url", identity.env_prefix + "_DATABASE_URL"},
-      {"db_pool_size", identity.env_prefix + "_DB_POOL_SIZE"},
-      {"drain_seconds", "OMS_DRAIN_SECONDS"},
-      {"log_level", "OMS_LOG_LEVEL"},
-      {"ready_file", "OMS_READY_FILE"}};
+  std::vector<EnvFallback> fallbacks = {{"listen_host", "OMS_LISTEN_HOST"},
+                                        {"port", identity.env_prefix + "_PORT"},
+                                        {"metrics_port", identity.env_prefix + "_METRICS_PORT"},
+                                        {"database_url", identity.env_prefix + "_DATABASE_URL"},
+                                        {"db_pool_size", identity.env_prefix + "_DB_POOL_SIZE"},
+                                        {"drain_seconds", "OMS_DRAIN_SECONDS"},
+                                        {"log_level", "OMS_LOG_LEVEL"},
+                                        {"ready_file", "OMS_READY_FILE"}};
   fallbacks.insert(fallbacks.end(), extra.begin(), extra.end());
   absl::Status parsed = ParseFlagsWithEnv(argc, argv, fallbacks);
   if (!parsed.ok()) return parsed;
@@ -56,8 +55,8 @@ absl::StatusOr<HostConfig> HostConfigFromFlags(int argc, char** argv,
                                                               : absl::GetFlag(FLAGS_metrics_port);
   config.database_url = absl::GetFlag(FLAGS_database_url);
   if (config.database_url.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "no database: set --database_url or ", identity.env_prefix, "_DATABASE_URL"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("no database: set --database_url or ", identity.env_prefix, "_DATABASE_URL"));
   }
   config.db_pool_size = static_cast<std::size_t>(pool_size);
   config.drain_timeout = std::chrono::seconds(drain);

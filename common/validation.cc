@@ -30,11 +30,11 @@ absl::Status ValidateText(const std::string& text, const std::string& field, std
   std::size_t count = 0;
   for (std::size_t i = 0; i < text.size(); ++count) {
     const auto byte = static_cast<unsigned char>(text[i]);
-    const std::size_t length = byte < 0x80            ? 1
-                               : (byte >> 5) == 0x6    ? 2
-                               : (byte >> 4) == 0xE    ? 3
-                               : (byte >> 3) == 0x1E   ? 4
-                                                       : 0;
+    const std::size_t length = byte < 0x80           ? 1
+                               : (byte >> 5) == 0x6  ? 2
+                               : (byte >> 4) == 0xE  ? 3
+                               : (byte >> 3) == 0x1E ? 4
+                                                     : 0;
     if (length == 0 || i + length > text.size()) return InvalidField(field, "must be valid UTF-8");
     for (std::size_t k = 1; k < length; ++k) {
       if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) {
@@ -60,12 +60,12 @@ absl::Status ValidateRequestId(const std::string& id, const std::string& field) 
 }
 
 absl::Status ValidateEntityId(const std::string& id, const std::string& field) {
-  const bool ok = IsIdentifier(id, 64, [](char c) {
-    return IsAlnum(c) || c == '.' || c == '_' || c == ':' || c == '-';
-  });
+  const bool ok = IsIdentifier(
+      id, 64, [](char c) { return IsAlnum(c) || c == '.' || c == '_' || c == ':' || c == '-'; });
   return ok ? absl::OkStatus()
-            : InvalidField(field, "must be 1 to 64 letters, digits, '.', '_', ':' or '-', "
-                                  "starting with a letter or digit");
+            : InvalidField(field,
+                           "must be 1 to 64 letters, digits, '.', '_', ':' or '-', "
+                           "starting with a letter or digit");
 }
 
 absl::Status ValidateUuid(const std::string& id, const std::string& field,
@@ -82,8 +82,9 @@ absl::Status ValidateSku(const std::string& sku, const std::string& field) {
   const bool ok =
       IsIdentifier(sku, 64, [](char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.'; });
   return ok ? absl::OkStatus()
-            : InvalidField(field, "must be 1 to 64 letters, digits, '-', '_' or '.', starting "
-                                  "with a letter or digit");
+            : InvalidField(field,
+                           "must be 1 to 64 letters, digits, '-', '_' or '.', starting "
+                           "with a letter or digit");
 }
 
 absl::Status ValidateCountry(const std::string& country, const std::string& field) {

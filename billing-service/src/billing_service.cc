@@ -22,9 +22,8 @@ grpc::ServerUnaryReactor* BillingServiceImpl::AuthorizePayment(
   if (absl::Status invalid = ValidateAuthorize(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
-    return store_.Authorize(*request, response);
-  });
+  return RunBlocking(context, executor_,
+                     [this, request, response] { return store_.Authorize(*request, response); });
 }
 
 grpc::ServerUnaryReactor* BillingServiceImpl::CapturePayment(
@@ -33,9 +32,8 @@ grpc::ServerUnaryReactor* BillingServiceImpl::CapturePayment(
   if (absl::Status invalid = ValidateCapture(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
-    return store_.Capture(*request, response);
-  });
+  return RunBlocking(context, executor_,
+                     [this, request, response] { return store_.Capture(*request, response); });
 }
 
 grpc::ServerUnaryReactor* BillingServiceImpl::VoidPayment(grpc::CallbackServerContext* context,
@@ -44,20 +42,18 @@ grpc::ServerUnaryReactor* BillingServiceImpl::VoidPayment(grpc::CallbackServerCo
   if (absl::Status invalid = ValidateVoid(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
-    return store_.Void(*request, response);
-  });
+  return RunBlocking(context, executor_,
+                     [this, request, response] { return store_.Void(*request, response); });
 }
 
-grpc::ServerUnaryReactor* BillingServiceImpl::RefundPayment(
-    grpc::CallbackServerContext* context, const v1::RefundPaymentRequest* request,
-    v1::RefundPaymentResponse* response) {
+grpc::ServerUnaryReactor* BillingServiceImpl::RefundPayment(grpc::CallbackServerContext* context,
+                                                            const v1::RefundPaymentRequest* request,
+                                                            v1::RefundPaymentResponse* response) {
   if (absl::Status invalid = ValidateRefund(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
-    return store_.Refund(*request, response);
-  });
+  return RunBlocking(context, executor_,
+                     [this, request, response] { return store_.Refund(*request, response); });
 }
 
 grpc::ServerUnaryReactor* BillingServiceImpl::GetPayment(grpc::CallbackServerContext* context,
@@ -71,9 +67,9 @@ grpc::ServerUnaryReactor* BillingServiceImpl::GetPayment(grpc::CallbackServerCon
   });
 }
 
-grpc::ServerUnaryReactor* BillingServiceImpl::ListPayments(
-    grpc::CallbackServerContext* context, const v1::ListPaymentsRequest* request,
-    v1::ListPaymentsResponse* response) {
+grpc::ServerUnaryReactor* BillingServiceImpl::ListPayments(grpc::CallbackServerContext* context,
+                                                           const v1::ListPaymentsRequest* request,
+                                                           v1::ListPaymentsResponse* response) {
   if (absl::Status invalid = ValidateEntityId(request->order_id(), "order_id"); !invalid.ok()) {
     return Refuse(context, invalid);
   }
@@ -82,9 +78,9 @@ grpc::ServerUnaryReactor* BillingServiceImpl::ListPayments(
   });
 }
 
-grpc::ServerUnaryReactor* BillingServiceImpl::ListInvoices(
-    grpc::CallbackServerContext* context, const v1::ListInvoicesRequest* request,
-    v1::ListInvoicesResponse* response) {
+grpc::ServerUnaryReactor* BillingServiceImpl::ListInvoices(grpc::CallbackServerContext* context,
+                                                           const v1::ListInvoicesRequest* request,
+                                                           v1::ListInvoicesResponse* response) {
   if (absl::Status invalid = ValidateEntityId(request->order_id(), "order_id"); !invalid.ok()) {
     return Refuse(context, invalid);
   }
@@ -99,9 +95,8 @@ grpc::ServerUnaryReactor* BillingServiceImpl::QuoteTax(grpc::CallbackServerConte
   if (absl::Status invalid = ValidateQuoteTax(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
-    return store_.QuoteTax(*request, response);
-  });
+  return RunBlocking(context, executor_,
+                     [this, request, response] { return store_.QuoteTax(*request, response); });
 }
 
 }  // namespace oms::billing

@@ -35,22 +35,22 @@ namespace {
 using google::protobuf::util::TimeUtil;
 
 #define OMS_MICROS(column) "(extract(epoch FROM " column ") * 1000000)::bigint"
-#define OMS_PAYMENT_COLUMNS                                                                    \
-  "id, order_id, status, method, currency, authorized_minor, captured_minor, voided_minor, "  \
-  "refunded_minor, provider, authorization_reference, decline_code, tombstone, "               \
-  OMS_MICROS("created_at") ", " OMS_MICROS("updated_at")
-#define OMS_TRANSACTION_COLUMNS                                                                \
-  "id, kind, amount_minor, currency, outcome, idempotency_key, provider_reference, "           \
+#define OMS_PAYMENT_COLUMNS                                                                  \
+  "id, order_id, status, method, currency, authorized_minor, captured_minor, voided_minor, " \
+  "refunded_minor, provider, authorization_reference, decline_code, tombstone, " OMS_MICROS( \
+      "created_at") ", " OMS_MICROS("updated_at")
+#define OMS_TRANSACTION_COLUMNS                                                      \
+  "id, kind, amount_minor, currency, outcome, idempotency_key, provider_reference, " \
   "decline_code, request_id, shipment_id, " OMS_MICROS("created_at")
-#define OMS_INVOICE_COLUMNS                                                                    \
-  "id, number, order_id, payment_id, shipment_id, currency, billing_name, billing_line1, "     \
-  "billing_line2, billing_city, billing_postal_code, billing_region, billing_country, "        \
+#define OMS_INVOICE_COLUMNS                                                                \
+  "id, number, order_id, payment_id, shipment_id, currency, billing_name, billing_line1, " \
+  "billing_line2, billing_city, billing_postal_code, billing_region, billing_country, "    \
   "tax_country, tax_region, subtotal_minor, tax_minor, total_minor, " OMS_MICROS("issued_at")
-#define OMS_CREDIT_NOTE_COLUMNS                                                                \
-  "c.id, c.number, c.order_id, c.payment_id, c.invoice_id, i.number, c.reason, c.currency, "   \
+#define OMS_CREDIT_NOTE_COLUMNS                                                              \
+  "c.id, c.number, c.order_id, c.payment_id, c.invoice_id, i.number, c.reason, c.currency, " \
   "c.subtotal_minor, c.tax_minor, c.total_minor, " OMS_MICROS("c.issued_at")
-#define OMS_LINE_COLUMNS                                                                       \
-  "sku, description, quantity, unit_price_minor, tax_rate_bp, unit_tax_minor, net_minor, "     \
+#define OMS_LINE_COLUMNS                                                                   \
+  "sku, description, quantity, unit_price_minor, tax_rate_bp, unit_tax_minor, net_minor, " \
   "tax_minor, total_minor"
 
 constexpr char kPaymentsLockOrder[] = "payments_lock_order";
@@ -118,9 +118,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "SELECT " OMS_INVOICE_COLUMNS " FROM invoices WHERE payment_id = $1::uuid "
        "AND shipment_id = $2"},
       {kInvoicesGet, "SELECT " OMS_INVOICE_COLUMNS " FROM invoices WHERE id = $1::uuid"},
-      {kInvoicesList,
-       "SELECT " OMS_INVOICE_COLUMNS " FROM invoices WHERE order_id = $1 "
-       "ORDER BY year, sequence LIMIT 1000"},
+      {kInvoicesList, "SELECT " OMS_INVOICE_COLUMNS " FROM invoices WHERE order_id = $1 "
+                      "ORDER BY year, sequence LIMIT 1000"},
       {kInvoicesInsert,
        "INSERT INTO invoices (number, year, sequence, order_id, payment_id, shipment_id, "
        "currency, billing_name, billing_line1, billing_line2, billing_city, billing_postal_code, "
@@ -128,9 +127,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "total_minor, capture_transaction_id) "
        "VALUES ($1, $2, $3, $4, $5::uuid, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
        "$17, $18, $19, $20::bigint) RETURNING id"},
-      {kInvoiceLinesInsert,
-       "INSERT INTO invoice_lines (invoice_id, line_no, " OMS_LINE_COLUMNS ") "
-       "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
+      {kInvoiceLinesInsert, "INSERT INTO invoice_lines (invoice_id, line_no, " OMS_LINE_COLUMNS ") "
+                            "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
       {kInvoiceLinesList,
        "SELECT " OMS_LINE_COLUMNS " FROM invoice_lines WHERE invoice_id = $1::uuid "
        "ORDER BY line_no"},
@@ -143,13 +141,11 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "reason, currency, subtotal_minor, tax_minor, total_minor, refund_transaction_id) "
        "VALUES ($1, $2, $3, $4, $5::uuid, $6::uuid, $7, $8, $9, $10, $11, $12::bigint) "
        "RETURNING id"},
-      {kCreditNotesGet,
-       "SELECT " OMS_CREDIT_NOTE_COLUMNS " FROM credit_notes c "
-       "JOIN invoices i ON i.id = c.invoice_id WHERE c.id = $1::uuid"},
-      {kCreditNotesList,
-       "SELECT " OMS_CREDIT_NOTE_COLUMNS " FROM credit_notes c "
-       "JOIN invoices i ON i.id = c.invoice_id WHERE c.order_id = $1 "
-       "ORDER BY c.year, c.sequence LIMIT 1000"},
+      {kCreditNotesGet, "SELECT " OMS_CREDIT_NOTE_COLUMNS " FROM credit_notes c "
+                        "JOIN invoices i ON i.id = c.invoice_id WHERE c.id = $1::uuid"},
+      {kCreditNotesList, "SELECT " OMS_CREDIT_NOTE_COLUMNS " FROM credit_notes c "
+                         "JOIN invoices i ON i.id = c.invoice_id WHERE c.order_id = $1 "
+                         "ORDER BY c.year, c.sequence LIMIT 1000"},
       {kCreditNoteLinesInsert,
        "INSERT INTO credit_note_lines (credit_note_id, line_no, " OMS_LINE_COLUMNS ") "
        "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
@@ -299,8 +295,8 @@ void InsertLines(pqxx::work& tx, const char* statement, const std::string& docum
                  const google::protobuf::RepeatedPtrField<v1::InvoiceLine>& lines) {
   for (int i = 0; i < lines.size(); ++i) {
     const v1::InvoiceLine& line = lines[i];
-    tx.exec_prepared(statement, document_id, i + 1, line.sku(), line.description(),
-                     line.quantity(), line.unit_price().amount_minor(), line.tax_rate_bp(),
+    tx.exec_prepared(statement, document_id, i + 1, line.sku(), line.description(), line.quantity(),
+                     line.unit_price().amount_minor(), line.tax_rate_bp(),
                      line.unit_tax().amount_minor(), line.net().amount_minor(),
                      line.tax().amount_minor(), line.total().amount_minor());
   }
@@ -335,15 +331,15 @@ struct TransactionRow {
 
 long long InsertTransaction(pqxx::work& tx, const TransactionRow& row) {
   return tx
-      .exec_prepared1(kTransactionsInsert, row.payment_id, row.kind, row.amount_minor,
-                      row.currency, row.outcome, row.idempotency_key, row.provider_reference,
-                      row.decline_code, row.request_id, row.shipment_id)[0]
+      .exec_prepared1(kTransactionsInsert, row.payment_id, row.kind, row.amount_minor, row.currency,
+                      row.outcome, row.idempotency_key, row.provider_reference, row.decline_code,
+                      row.request_id, row.shipment_id)[0]
       .as<long long>();
 }
 
 void UpdateAmounts(pqxx::work& tx, const std::string& payment_id, const PaymentAmounts& amounts) {
-  tx.exec_prepared(kPaymentsUpdate, payment_id, StatusText(DeriveStatus(amounts)),
-                   amounts.captured, amounts.voided, amounts.refunded);
+  tx.exec_prepared(kPaymentsUpdate, payment_id, StatusText(DeriveStatus(amounts)), amounts.captured,
+                   amounts.voided, amounts.refunded);
 }
 
 absl::Status PaymentNotFound(const std::string& order_id) {
@@ -383,8 +379,9 @@ absl::StatusOr<long long> FollowUp(pqxx::work& tx, PaymentProvider& provider, co
   absl::StatusOr<ProviderResult> result = which == "CAPTURE" ? provider.Capture(call)
                                           : which == "VOID"  ? provider.Void(call)
                                                              : provider.Refund(call);
-  TransactionRow row{payment_id, kind, call.amount_minor, call.currency, "UNAVAILABLE",
-                     call.idempotency_key, "", "", request_id, shipment_id};
+  TransactionRow row{
+      payment_id, kind, call.amount_minor, call.currency, "UNAVAILABLE", call.idempotency_key,
+      "",         "",   request_id,        shipment_id};
   if (result.status().code() == absl::StatusCode::kUnavailable) *unavailable = row;
   if (!result.ok()) return result.status();
   if (result->outcome != ProviderOutcome::kApproved) {
@@ -466,8 +463,8 @@ absl::Status PgBillingStore::Authorize(const v1::AuthorizePaymentRequest& reques
     InsertTransaction(tx, {id, "AUTHORIZE", request.amount().amount_minor(),
                            request.amount().currency(), approved ? "APPROVED" : "DECLINED", key,
                            result->reference, result->decline_code, request.request_id(), ""});
-    if (absl::Status failed = CheckFailpoint("billing.authorize.before_commit",
-                                             request.request_id());
+    if (absl::Status failed =
+            CheckFailpoint("billing.authorize.before_commit", request.request_id());
         !failed.ok()) {
       return failed;
     }
@@ -515,8 +512,8 @@ absl::Status PgBillingStore::Capture(const v1::CapturePaymentRequest& request,
     auto invoice = PriceLines(request.lines(), currency, rate.empty() ? 0 : rate[0][0].as<int>());
     if (!invoice.ok()) return invoice.status();
     const long long total = invoice->total().amount_minor();
-    absl::Status checked = CheckExpected(request.has_expected_amount(), request.expected_amount(),
-                                         total);
+    absl::Status checked =
+        CheckExpected(request.has_expected_amount(), request.expected_amount(), total);
     if (!checked.ok()) return checked;
     auto next = ApplyCapture(payment.amounts, total);
     if (!next.ok()) return next.status();
@@ -546,8 +543,7 @@ absl::Status PgBillingStore::Capture(const v1::CapturePaymentRequest& request,
                           invoice->tax().amount_minor(), total, transaction_id)[0]
             .as<std::string>();
     InsertLines(tx, kInvoiceLinesInsert, invoice_id, invoice->lines());
-    if (absl::Status failed = CheckFailpoint("billing.capture.before_commit",
-                                             request.request_id());
+    if (absl::Status failed = CheckFailpoint("billing.capture.before_commit", request.request_id());
         !failed.ok()) {
       return failed;
     }
@@ -658,9 +654,9 @@ absl::Status PgBillingStore::Refund(const v1::RefundPaymentRequest& request,
     pqxx::result invoices =
         tx.exec_prepared(kInvoicesGetByShipment, payment.id, request.shipment_id());
     if (invoices.empty()) {
-      return WithReason(absl::StatusCode::kNotFound, "INVOICE_NOT_FOUND",
-                        absl::StrCat("shipment_id: shipment ", request.shipment_id(),
-                                     " has no invoice"));
+      return WithReason(
+          absl::StatusCode::kNotFound, "INVOICE_NOT_FOUND",
+          absl::StrCat("shipment_id: shipment ", request.shipment_id(), " has no invoice"));
     }
     v1::Invoice invoice;
     ReadInvoice(tx, invoices[0], &invoice);
@@ -671,8 +667,8 @@ absl::Status PgBillingStore::Refund(const v1::RefundPaymentRequest& request,
     auto note = CreditLines(invoice, credited, request.lines());
     if (!note.ok()) return note.status();
     const long long total = note->total().amount_minor();
-    absl::Status checked = CheckExpected(request.has_expected_amount(), request.expected_amount(),
-                                         total);
+    absl::Status checked =
+        CheckExpected(request.has_expected_amount(), request.expected_amount(), total);
     if (!checked.ok()) return checked;
     auto next = ApplyRefund(payment.amounts, total);
     if (!next.ok()) return next.status();
@@ -697,8 +693,7 @@ absl::Status PgBillingStore::Refund(const v1::RefundPaymentRequest& request,
                           transaction_id)[0]
             .as<std::string>();
     InsertLines(tx, kCreditNoteLinesInsert, note_id, note->lines());
-    if (absl::Status failed = CheckFailpoint("billing.refund.before_commit",
-                                             request.request_id());
+    if (absl::Status failed = CheckFailpoint("billing.refund.before_commit", request.request_id());
         !failed.ok()) {
       return failed;
     }

@@ -65,8 +65,8 @@ class PgBillingStore : public BillingStore {
   // just before billing commits; a non-OK status rolls billing's transaction back. Names:
   // billing.{authorize,capture,void,refund}.before_commit. Tests simulate a crash there;
   // main() can crash the process there (OMS_FAILPOINTS).
-  using Failpoint = std::function<absl::Status(const std::string& name,
-                                               const std::string& request_id)>;
+  using Failpoint =
+      std::function<absl::Status(const std::string& name, const std::string& request_id)>;
   struct Options {
     Failpoint failpoint;
     BillingMetrics* metrics = nullptr;  // may be null (tests)

@@ -15,7 +15,8 @@
 
 int main(int argc, char** argv) {
   oms::BlockTerminationSignals();
-  auto parsed = oms::HostConfigFromFlags(argc, argv, {"billing-service", "OMS_BILLING", 50053, 9464});
+  auto parsed =
+      oms::HostConfigFromFlags(argc, argv, {"billing-service", "OMS_BILLING", 50053, 9464});
   if (!parsed.ok()) {
     std::fprintf(stderr, "billing-service: %s\n", parsed.status().ToString().c_str());
     return 2;
@@ -55,8 +56,8 @@ int main(int argc, char** argv) {
   }
   oms::billing::PgBillingStore store((*host)->pool(), provider, {failpoint, &metrics});
   oms::billing::BillingServiceImpl service(store, (*host)->executor());
-  absl::Status serving = (*host)->Serve(
-      {{&service, oms::billing::v1::BillingService::service_full_name()}});
+  absl::Status serving =
+      (*host)->Serve({{&service, oms::billing::v1::BillingService::service_full_name()}});
   if (!serving.ok()) {
     std::fprintf(stderr, "billing-service: cannot serve: %s\n", serving.ToString().c_str());
     return 1;

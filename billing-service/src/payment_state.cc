@@ -19,7 +19,8 @@ v1::PaymentStatus DeriveStatus(const PaymentAmounts& amounts) {
     return amounts.refunded == amounts.captured && !open ? v1::PAYMENT_STATUS_REFUNDED
                                                          : v1::PAYMENT_STATUS_PARTIALLY_REFUNDED;
   }
-  if (amounts.captured == 0) return open ? v1::PAYMENT_STATUS_AUTHORIZED : v1::PAYMENT_STATUS_VOIDED;
+  if (amounts.captured == 0)
+    return open ? v1::PAYMENT_STATUS_AUTHORIZED : v1::PAYMENT_STATUS_VOIDED;
   return open ? v1::PAYMENT_STATUS_PARTIALLY_CAPTURED : v1::PAYMENT_STATUS_CAPTURED;
 }
 

@@ -71,7 +71,8 @@ absl::Status ValidateBillableLines(
     status = ValidateSku(line.sku(), field + ".sku");
     if (status.ok()) status = ValidateText(line.description(), field + ".description", 0, 500);
     if (status.ok()) status = ValidateQuantity(line.quantity(), field + ".quantity");
-    if (status.ok() && !line.has_unit_price()) status = InvalidField(field + ".unit_price", "is required");
+    if (status.ok() && !line.has_unit_price())
+      status = InvalidField(field + ".unit_price", "is required");
     if (status.ok()) status = ValidateMoney(line.unit_price(), field + ".unit_price", true);
     if (!status.ok()) return status;
     if (line.unit_price().currency() != currency) {

@@ -44,9 +44,9 @@ ProviderResult ReadResult(const pqxx::row& row, bool replayed) {
 absl::StatusOr<ProviderResult> Replay(const pqxx::row& row, const std::string& fingerprint,
                                       const std::string& key) {
   if (row[6].as<std::string>() != fingerprint) {
-    return WithReason(absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
-                      absl::StrCat("sandbox provider: key ", key,
-                                   " was already used with other parameters"));
+    return WithReason(
+        absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
+        absl::StrCat("sandbox provider: key ", key, " was already used with other parameters"));
   }
   return ReadResult(row, /*replayed=*/true);
 }
@@ -104,16 +104,17 @@ absl::StatusOr<ProviderResult> SandboxProvider::Authorize(const AuthorizeCall& c
     }
     if (call.token == "tok_unavailable") return Unavailable("authorization");
     const bool approved = call.token == "tok_visa" || call.token == "tok_capture_fails";
-    const std::string decline_code =
-        approved ? "" : call.token == "tok_chargeDeclined" ? "card_declined" : "invalid_token";
+    const std::string decline_code = approved                             ? ""
+                                     : call.token == "tok_chargeDeclined" ? "card_declined"
+                                                                          : "invalid_token";
     const int capture_failures = call.token == "tok_capture_fails" ? kCaptureFailures : 0;
-    pqxx::result inserted = tx.exec_prepared(
-        kInsert, call.idempotency_key, "AUTHORIZE", "", call.amount_minor, call.currency,
-        approved ? "APPROVED" : "DECLINED", decline_code, call.token, capture_failures,
-        fingerprint);
+    pqxx::result inserted =
+        tx.exec_prepared(kInsert, call.idempotency_key, "AUTHORIZE", "", call.amount_minor,
+                         call.currency, approved ? "APPROVED" : "DECLINED", decline_code,
+                         call.token, capture_failures, fingerprint);
     if (inserted.empty()) {  // a concurrent call with the same key committed first
-      auto replay = Replay(tx.exec_prepared1(kGet, call.idempotency_key), fingerprint,
-                           call.idempotency_key);
+      auto replay =
+          Replay(tx.exec_prepared1(kGet, call.idempotency_key), fingerprint, call.idempotency_key);
       if (!replay.ok()) return replay.status();
       result = *replay;
       return absl::OkStatus();
@@ -147,8 +148,8 @@ absl::StatusOr<ProviderResult> SandboxProvider::FollowUp(Operation operation,
   absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
     pqxx::result authorization = tx.exec_prepared(kLockAuthorization, call.authorization_reference);
     if (authorization.empty()) {
-      return absl::NotFoundError(absl::StrCat("sandbox provider: no authorization ",
-                                              call.authorization_reference));
+      return absl::NotFoundError(
+          absl::StrCat("sandbox provider: no authorization ", call.authorization_reference));
     }
     // Looked up under the authorization's lock, so a concurrent call with the same key waits.
     pqxx::result existing = tx.exec_prepared(kGet, call.idempotency_key);
@@ -177,8 +178,8 @@ absl::StatusOr<ProviderResult> SandboxProvider::FollowUp(Operation operation,
     const long long captured = totals[0].as<long long>();
     const long long voided = totals[1].as<long long>();
     const long long refunded = totals[2].as<long long>();
-    const long long limit = operation == Operation::kRefund ? captured - refunded
-                                                            : authorized - captured - voided;
+    const long long limit =
+        operation == Operation::kRefund ? captured - refunded : authorized - captured - voided;
     if (call.amount_minor > limit) {
       return WithReason(absl::StatusCode::kFailedPrecondition,
                         operation == Operation::kRefund ? "REFUND_EXCEEDS_CAPTURE"
@@ -186,9 +187,9 @@ absl::StatusOr<ProviderResult> SandboxProvider::FollowUp(Operation operation,
                         absl::StrCat("sandbox provider: ", operation_text, " of ",
                                      call.amount_minor, " exceeds the ", limit, " available"));
     }
-    pqxx::result inserted = tx.exec_prepared(
-        kInsert, call.idempotency_key, operation_text, call.authorization_reference,
-        call.amount_minor, call.currency, "APPROVED", "", "", 0, fingerprint);
+    pqxx::result inserted = tx.exec_prepared(kInsert, call.idempotency_key, operation_text,
+                                             call.authorization_reference, call.amount_minor,
+                                             call.currency, "APPROVED", "", "", 0, fingerprint);
     if (inserted.empty()) return absl::AbortedError("sandbox provider: concurrent key; retry");
     result = ReadResult(inserted[0], /*replayed=*/false);
     return absl::OkStatus();

@@ -86,9 +86,9 @@ absl::StatusOr<v1::CreditNote> CreditLines(
       if (candidate.sku() == in.sku()) invoiced = &candidate;
     }
     if (invoiced == nullptr) {
-      return WithReason(absl::StatusCode::kFailedPrecondition, "SKU_NOT_INVOICED",
-                        absl::StrCat("lines[", i, "].sku: ", in.sku(), " is not on invoice ",
-                                     invoice.number()));
+      return WithReason(
+          absl::StatusCode::kFailedPrecondition, "SKU_NOT_INVOICED",
+          absl::StrCat("lines[", i, "].sku: ", in.sku(), " is not on invoice ", invoice.number()));
     }
     auto credited = already_credited.find(in.sku());
     const long long left =
@@ -103,8 +103,8 @@ absl::StatusOr<v1::CreditNote> CreditLines(
     line->set_description(invoiced->description());
     line->set_quantity(in.quantity());
     line->set_tax_rate_bp(invoiced->tax_rate_bp());
-    PriceLine(currency, invoiced->unit_price().amount_minor(),
-              invoiced->unit_tax().amount_minor(), line);
+    PriceLine(currency, invoiced->unit_price().amount_minor(), invoiced->unit_tax().amount_minor(),
+              line);
     if (absl::Status status = AddLine(*line, i, &sums); !status.ok()) return status;
   }
   SetMoney(note.mutable_subtotal(), currency, sums.net);

@@ -11,18 +11,17 @@
 //   total = net + tax;   document subtotal/tax/total = the sums over its lines.
 #pragma once
 
-#include "common/validation.h"
-
 #include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/validation.h"
 #include "google/protobuf/repeated_field.h"
 #include "oms/billing/v1/billing.pb.h"
 
 namespace oms::billing {
 
-inline constexpr int kMaxTaxRateBp = 10000;                        // 100 %
+inline constexpr int kMaxTaxRateBp = 10000;  // 100 %
 inline constexpr long long kMaxQuantity = 1'000'000;
 using ::oms::kMaxAmountMinor;  // 10^10 in major units
 

@@ -99,10 +99,10 @@ TEST(BillingE2eTest, AnOrdersPaymentLifeThroughTheRealBinary) {
     EXPECT_TRUE(value.ok()) << series;
     return value.ok() ? *value : -1;
   };
-  EXPECT_EQ(sample("oms_billing_provider_calls_total{operation=\"authorize\",outcome=\"approved\"}"),
-            1);
-  EXPECT_EQ(sample("oms_billing_provider_calls_total{operation=\"authorize\",outcome=\"declined\"}"),
-            1);
+  EXPECT_EQ(
+      sample("oms_billing_provider_calls_total{operation=\"authorize\",outcome=\"approved\"}"), 1);
+  EXPECT_EQ(
+      sample("oms_billing_provider_calls_total{operation=\"authorize\",outcome=\"declined\"}"), 1);
   EXPECT_EQ(sample("oms_billing_captured_minor_units_total{currency=\"EUR\"}"), 7137);
   EXPECT_EQ(sample("oms_billing_refunded_minor_units_total{currency=\"EUR\"}"), 2379);
   absl::Status lint = testing::PromtoolCheckMetrics(*exposition);

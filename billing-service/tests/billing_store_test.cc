@@ -17,12 +17,16 @@ namespace {
 class BillingStoreTest : public BillingDbTest {
  protected:
   long long ProviderOps(const std::string& operation) {
-    return Query(absl::StrCat("SELECT count(*) FROM sandbox_provider_operations "
-                              "WHERE operation = '", operation, "'"));
+    return Query(
+        absl::StrCat("SELECT count(*) FROM sandbox_provider_operations "
+                     "WHERE operation = '",
+                     operation, "'"));
   }
   long long ProviderSum(const std::string& operation) {
-    return Query(absl::StrCat("SELECT COALESCE(sum(amount_minor), 0) FROM "
-                              "sandbox_provider_operations WHERE operation = '", operation, "'"));
+    return Query(
+        absl::StrCat("SELECT COALESCE(sum(amount_minor), 0) FROM "
+                     "sandbox_provider_operations WHERE operation = '",
+                     operation, "'"));
   }
   // One shipment of 3 x 19.99 at DE's 19 %: 59.97 + 11.40 tax = 71.37.
   v1::CapturePaymentRequest StandardCapture(const std::string& request_id,
@@ -270,9 +274,9 @@ TEST_F(BillingStoreTest, TaxRatesFollowTheDestinationRegionThenCountry) {
     return response.ok() ? response->invoice().lines(0).tax_rate_bp() : -1;
   };
   EXPECT_EQ(rate_of("shp-ca", "US", "CA"), 725);
-  EXPECT_EQ(rate_of("shp-or", "US", "OR"), 0);   // the country's row
+  EXPECT_EQ(rate_of("shp-or", "US", "OR"), 0);  // the country's row
   EXPECT_EQ(rate_of("shp-fr", "FR", "IDF"), 2000);
-  EXPECT_EQ(rate_of("shp-zz", "ZZ", ""), 0);     // no row at all: untaxed
+  EXPECT_EQ(rate_of("shp-zz", "ZZ", ""), 0);  // no row at all: untaxed
 }
 
 TEST_F(BillingStoreTest, CaptureFailsTokenRetriesUntilItSucceedsAndLogsTheFailedAttempts) {
@@ -346,9 +350,8 @@ TEST_F(BillingStoreTest, AVoidBeforeItsAuthorizationLeavesATombstoneThatRefusesI
 TEST_F(BillingStoreTest, ConcurrentVoidAndAuthorizationNeverLeaveAnOpenAuthorization) {
   for (int round = 0; round < 10; ++round) {
     const std::string order = absl::StrCat("order-", round);
-    auto authorize = std::async(std::launch::async, [&] {
-      return Authorize(order + ":authorize", order, 1000);
-    });
+    auto authorize = std::async(std::launch::async,
+                                [&] { return Authorize(order + ":authorize", order, 1000); });
     auto voided = std::async(std::launch::async, [&] { return Void(order + ":void", order); });
     auto auth_result = authorize.get();
     auto void_result = voided.get();
@@ -388,8 +391,7 @@ TEST_F(BillingStoreTest, AVoidAfterACrashedAuthorizationVoidsWhatTheProviderHold
   EXPECT_EQ(voided->voided().amount_minor(), 10000);
   EXPECT_EQ(voided->status(), v1::PAYMENT_STATUS_VOIDED);
   EXPECT_EQ(ProviderSum("VOID"), 10000);
-  EXPECT_EQ(ReasonOf(Authorize("s:authorize", "order-1", 10000).status()),
-            "AUTHORIZATION_VOIDED");
+  EXPECT_EQ(ReasonOf(Authorize("s:authorize", "order-1", 10000).status()), "AUTHORIZATION_VOIDED");
   EXPECT_EQ(ProviderOps("AUTHORIZE"), 1);
 }
 
@@ -405,8 +407,7 @@ TEST_F(BillingStoreTest, ACrashAfterTheProviderCapturedChargesOnceAndSkipsNoNumb
   ASSERT_TRUE(retried.ok()) << retried.status();
   EXPECT_EQ(retried->payment().captured().amount_minor(), 7137);
   EXPECT_EQ(ProviderSum("CAPTURE"), 7137);  // charged once
-  EXPECT_EQ(retried->invoice().number().substr(retried->invoice().number().size() - 7),
-            "-000001");
+  EXPECT_EQ(retried->invoice().number().substr(retried->invoice().number().size() - 7), "-000001");
 }
 
 TEST_F(BillingStoreTest, ACrashAfterTheProviderRefundedRefundsOnce) {
@@ -464,16 +465,16 @@ TEST_F(BillingStoreTest, RefundsIssueCreditNotesUpToWhatWasCaptured) {
 TEST_F(BillingStoreTest, NumbersStayGapFreeUnderConcurrentCapturesThatSometimesFail) {
   constexpr int kOrders = 12;
   for (int i = 0; i < kOrders; ++i) {
-    ASSERT_TRUE(Authorize(absl::StrCat("o", i, ":authorize"), absl::StrCat("order-", i), 10000)
-                    .ok());
+    ASSERT_TRUE(
+        Authorize(absl::StrCat("o", i, ":authorize"), absl::StrCat("order-", i), 10000).ok());
     // Every third capture dies after it took a number: its number must be reused.
     if (i % 3 == 0) CrashOnce("billing.capture.before_commit", absl::StrCat("o", i, ":capture"));
   }
   std::vector<std::future<absl::StatusOr<v1::CapturePaymentResponse>>> calls;
   for (int i = 0; i < kOrders; ++i) {
     calls.push_back(std::async(std::launch::async, [this, i] {
-      return Capture(StandardCapture(absl::StrCat("o", i, ":capture"), absl::StrCat("order-", i),
-                                     "shp-1"));
+      return Capture(
+          StandardCapture(absl::StrCat("o", i, ":capture"), absl::StrCat("order-", i), "shp-1"));
     }));
   }
   int failed = 0;

@@ -62,8 +62,7 @@ class BillingDbTest : public ::testing::Test {
   }
 
   static v1::AuthorizePaymentRequest AuthorizeRequest(const std::string& request_id,
-                                                      const std::string& order_id,
-                                                      long long amount,
+                                                      const std::string& order_id, long long amount,
                                                       const std::string& token = "tok_visa") {
     v1::AuthorizePaymentRequest request;
     request.set_request_id(request_id);

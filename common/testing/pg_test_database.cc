@@ -1,12 +1,11 @@
 #include "common/testing/pg_test_database.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdlib>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
+#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 

@@ -27,7 +27,8 @@ TEST(ConfigTest, EnvironmentFillsFlagsNotGivenOnTheCommandLine) {
 
   setenv("OMS_CONFIG_TEST_PORT", "not-a-number", 1);
   char* argv_plain[] = {arg0};
-  absl::Status bad = ParseFlagsWithEnv(1, argv_plain, {{"config_test_port", "OMS_CONFIG_TEST_PORT"}});
+  absl::Status bad =
+      ParseFlagsWithEnv(1, argv_plain, {{"config_test_port", "OMS_CONFIG_TEST_PORT"}});
   EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(bad.message().find("OMS_CONFIG_TEST_PORT"), absl::string_view::npos);
   unsetenv("OMS_CONFIG_TEST_PORT");

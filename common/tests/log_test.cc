@@ -7,8 +7,8 @@ namespace {
 
 TEST(LogTest, FormatsOneJsonObjectWithEscapedFields) {
   const auto time = std::chrono::system_clock::time_point(std::chrono::milliseconds(1700000000123));
-  std::string line = FormatLine(time, Level::kWarn, "inventory-service", "req-1",
-                                "stock \"low\"\n", {{"sku", "SKU-1"}});
+  std::string line = FormatLine(time, Level::kWarn, "inventory-service", "req-1", "stock \"low\"\n",
+                                {{"sku", "SKU-1"}});
   EXPECT_EQ(line,
             R"({"time":"2023-11-14T22:13:20.123Z","level":"warn","service":"inventory-service",)"
             R"("request_id":"req-1","message":"stock \"low\"\n","sku":"SKU-1"})");

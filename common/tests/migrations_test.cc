@@ -37,7 +37,8 @@ TEST(MigrationsTest, ConcurrentStartsApplyOnce) {
   ASSERT_TRUE(db.ok());
   std::vector<std::future<absl::Status>> starts;
   for (int i = 0; i < 4; ++i) {
-    starts.push_back(std::async(std::launch::async, [&db] { return ApplyMigrations(db.url(), Schema()); }));
+    starts.push_back(
+        std::async(std::launch::async, [&db] { return ApplyMigrations(db.url(), Schema()); }));
   }
   for (auto& start : starts) EXPECT_TRUE(start.get().ok());
   EXPECT_EQ(Count(db.url(), "SELECT count(*) FROM widgets"), 1);

@@ -42,7 +42,8 @@ TEST_F(PgPoolTest, CommitsWorkThatSucceedsAndRollsBackWorkThatFails) {
   ASSERT_TRUE(pool->InTransaction([](pqxx::work& tx) {
                     tx.exec_prepared("things_insert", "a", 1);
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   absl::Status refused = pool->InTransaction([](pqxx::work& tx) {
     tx.exec_prepared("things_insert", "b", 1);
     return absl::FailedPreconditionError("changed my mind");
@@ -52,7 +53,8 @@ TEST_F(PgPoolTest, CommitsWorkThatSucceedsAndRollsBackWorkThatFails) {
   ASSERT_TRUE(pool->InTransaction([&count](pqxx::work& tx) {
                     count = tx.exec_prepared1("things_count")[0].as<long>();
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   EXPECT_EQ(count, 1);
 }
 
@@ -78,7 +80,8 @@ TEST_F(PgPoolTest, ReplacesAConnectionTheServerKilled) {
   ASSERT_TRUE(pool->InTransaction([&pid](pqxx::work& tx) {
                     pid = tx.exec_prepared1("backend_pid")[0].as<int>();
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   {
     pqxx::connection admin(db_.url());
     pqxx::nontransaction tx(admin);
@@ -121,11 +124,13 @@ TEST_F(PgPoolTest, SessionsEndThatIdleTooLongInsideATransaction) {
   auto pool = PgPool::Create(options, nullptr);
   ASSERT_TRUE(pool.ok()) << pool.status();
   std::string setting;
-  ASSERT_TRUE((*pool)->InTransaction([&setting](pqxx::work& tx) {
-                       setting = tx.exec1("SHOW idle_in_transaction_session_timeout")[0]
-                                     .as<std::string>();
-                       return absl::OkStatus();
-                     }).ok());
+  ASSERT_TRUE((*pool)
+                  ->InTransaction([&setting](pqxx::work& tx) {
+                    setting =
+                        tx.exec1("SHOW idle_in_transaction_session_timeout")[0].as<std::string>();
+                    return absl::OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(setting, "1500ms");
 }
 

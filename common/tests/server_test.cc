@@ -115,8 +115,8 @@ TEST_F(ServerTest, CountsEveryCallByCodeWithSeriesPreInitialized) {
   const std::string labels =
       R"(grpc_method="Echo",grpc_service="oms.testing.v1.EchoService",grpc_type="unary")";
   std::string before = metrics_.Render();
-  EXPECT_EQ(*testing::SampleValue(before, "grpc_server_handled_total{grpc_code=\"NotFound\"," +
-                                              labels + "}"),
+  EXPECT_EQ(*testing::SampleValue(
+                before, "grpc_server_handled_total{grpc_code=\"NotFound\"," + labels + "}"),
             0);
 
   auto stub = EchoService::NewStub(channel_);
@@ -129,11 +129,11 @@ TEST_F(ServerTest, CountsEveryCallByCodeWithSeriesPreInitialized) {
   }
   std::string after = metrics_.Render();
   EXPECT_EQ(*testing::SampleValue(after, "grpc_server_started_total{" + labels + "}"), 3);
-  EXPECT_EQ(*testing::SampleValue(after, "grpc_server_handled_total{grpc_code=\"OK\"," + labels +
-                                             "}"),
-            2);
-  EXPECT_EQ(*testing::SampleValue(after, "grpc_server_handled_total{grpc_code=\"NotFound\"," +
-                                             labels + "}"),
+  EXPECT_EQ(
+      *testing::SampleValue(after, "grpc_server_handled_total{grpc_code=\"OK\"," + labels + "}"),
+      2);
+  EXPECT_EQ(*testing::SampleValue(
+                after, "grpc_server_handled_total{grpc_code=\"NotFound\"," + labels + "}"),
             1);
   EXPECT_EQ(*testing::SampleValue(after, "grpc_server_handling_seconds_count{" + labels + "}"), 3);
   EXPECT_TRUE(testing::PromtoolCheckMetrics(after).ok());
@@ -160,9 +160,8 @@ TEST_F(ServerTest, ClientInterceptorCountsTheCallsAChannelMakes) {
   EXPECT_EQ(*testing::SampleValue(
                 text, "grpc_client_handled_total{grpc_code=\"AlreadyExists\"," + labels + "}"),
             1);
-  EXPECT_EQ(*testing::SampleValue(text, "grpc_client_handled_total{grpc_code=\"OK\"," + labels +
-                                            "}"),
-            0);
+  EXPECT_EQ(
+      *testing::SampleValue(text, "grpc_client_handled_total{grpc_code=\"OK\"," + labels + "}"), 0);
 }
 
 TEST_F(ServerTest, ShutdownLetsACallInFlightFinish) {

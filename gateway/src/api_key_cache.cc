@@ -3,8 +3,8 @@
 namespace oms::gateway {
 
 CachingApiKeyVerifier::CachingApiKeyVerifier(std::unique_ptr<ApiKeyVerifier> inner,
-                                             std::chrono::milliseconds ttl,
-                                             std::size_t max_entries, Clock clock)
+                                             std::chrono::milliseconds ttl, std::size_t max_entries,
+                                             Clock clock)
     : inner_(std::move(inner)),
       ttl_(ttl),
       max_entries_(max_entries),

@@ -1,8 +1,8 @@
 #include "gateway/src/api_key_client.h"
 
-#include <grpcpp/client_context.h>
-
 #include <memory>
+
+#include <grpcpp/client_context.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"

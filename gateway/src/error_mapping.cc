@@ -1,6 +1,7 @@
 #include "gateway/src/error_mapping.h"
 
 #include <array>
+
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"

@@ -3,13 +3,13 @@
 // x-request-id. No thread waits on an RPC: the answer is given from gRPC's callback.
 #pragma once
 
-#include <grpcpp/client_context.h>
-#include <grpcpp/support/status.h>
-
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/status.h>
 
 #include "common/grpc_status.h"
 #include "common/unary_call.h"

@@ -245,8 +245,8 @@ void Gateway::Handle(Request request, std::function<void(Response)> done) {
       authorization ? &*authorization : nullptr, std::chrono::system_clock::now(),
       [this, &route, request = std::move(request), params = std::move(match.params), query_text,
        peer, finish = std::move(finish)](absl::StatusOr<Principal> authenticated) mutable {
-        const bool missing = !authenticated.ok() &&
-                             ReasonOf(authenticated.status()) == "CREDENTIALS_MISSING";
+        const bool missing =
+            !authenticated.ok() && ReasonOf(authenticated.status()) == "CREDENTIALS_MISSING";
         // Only credentials that were presented and refused count as failures: no credentials
         // guess nothing, and an unverifiable key is not the client's fault.
         if (authenticated.ok() || missing ||
@@ -262,9 +262,9 @@ void Gateway::Handle(Request request, std::function<void(Response)> done) {
           }
           if (metrics_ != nullptr) metrics_->AuthRejected(missing ? "missing" : "invalid");
           Response response = ErrorResponse(authenticated.status(), finish.request_id);
-          response.SetHeader("WWW-Authenticate",
-                             missing ? "Bearer realm=\"oms\""
-                                     : "Bearer realm=\"oms\", error=\"invalid_token\"");
+          response.SetHeader(
+              "WWW-Authenticate",
+              missing ? "Bearer realm=\"oms\"" : "Bearer realm=\"oms\", error=\"invalid_token\"");
           finish(std::move(response));
           return;
         }
@@ -371,10 +371,10 @@ void Gateway::ClaimThenRun(const RouteSpec& route, Request request, PathParams p
     if (metrics_ != nullptr) metrics_->Idempotency(outcome);
   };
   idempotency_->ClaimKey(
-      claim, [this, &route, request = std::move(request), params = std::move(params),
-              query = std::move(query), principal = std::move(principal), claim, count,
-              finish = std::move(finish)](
-                 absl::StatusOr<IdempotencyStore::ClaimResult> claimed) mutable {
+      claim,
+      [this, &route, request = std::move(request), params = std::move(params),
+       query = std::move(query), principal = std::move(principal), claim, count,
+       finish = std::move(finish)](absl::StatusOr<IdempotencyStore::ClaimResult> claimed) mutable {
         const std::string request_id = finish.request_id;
         if (!claimed.ok()) {
           // Without its record the request cannot be run at most once: refuse, retryably.
@@ -430,8 +430,7 @@ void Gateway::ClaimThenRun(const RouteSpec& route, Request request, PathParams p
         // The answer is recorded (or the claim released) before the client sees it, so a
         // retry after the answer never finds the claim still running.
         Run(route, std::move(request), std::move(params), std::move(query), std::move(principal),
-            request_id,
-            [this, &route, claim, token = claimed->token, finish](Response response) {
+            request_id, [this, &route, claim, token = claimed->token, finish](Response response) {
               auto answer = [finish, response](absl::Status recorded) mutable {
                 if (!recorded.ok()) {
                   // The record stays RUNNING until its lease passes; retries meanwhile get 409.

@@ -2,6 +2,13 @@
 
 #include <array>
 #include <atomic>
+#include <deque>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,12 +18,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <deque>
-#include <list>
-#include <mutex>
-#include <optional>
-#include <thread>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"

@@ -1,10 +1,10 @@
 #include "gateway/src/json_mapping.h"
 
+#include <algorithm>
+
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 #include <google/protobuf/util/json_util.h>
-
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"

@@ -1,19 +1,19 @@
 #include "gateway/src/jwt_verifier.h"
 
+#include <cmath>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <tuple>
+
 #include <jwt.h>
+#include <nlohmann/json.hpp>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
-
-#include <cmath>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <optional>
-#include <sstream>
-#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"

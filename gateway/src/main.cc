@@ -206,8 +206,7 @@ int main(int argc, char** argv) {
   // Idempotency-Key records are kept by order-service.
   oms::gateway::Gateway gateway(
       options,
-      std::make_unique<oms::gateway::Authenticator>(admin_key, std::move(jwt),
-                                                    std::move(api_keys)),
+      std::make_unique<oms::gateway::Authenticator>(admin_key, std::move(jwt), std::move(api_keys)),
       &gateway_metrics,
       std::make_unique<oms::gateway::GrpcIdempotencyStore>(&backends.idempotency(),
                                                            std::chrono::milliseconds(timeout_ms)));

@@ -1,10 +1,10 @@
 #include "gateway/src/openapi.h"
 
-#include <google/protobuf/descriptor.h>
-
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <set>
+
+#include <google/protobuf/descriptor.h>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
 #include "gateway/src/idempotency.h"
@@ -218,15 +218,14 @@ std::string BuildOpenApi(const std::vector<const RouteSpec*>& routes, const std:
     json success_schema = route->response != nullptr ? schemas.MessageSchemaRef(*route->response)
                           : route->response_schema.empty() ? json{{"type", "object"}}
                                                            : json::parse(route->response_schema);
-    json success = {
-        {"description", "success"},
-        {"content", {{route->response_content_type, {{"schema", success_schema}}}}}};
+    json success = {{"description", "success"},
+                    {"content", {{route->response_content_type, {{"schema", success_schema}}}}}};
     if (route->idempotency_key != IdempotencyKey::kNone) {
-      success["headers"] = {
-          {kReplayedHeader,
-           {{"description", "true when this is the stored answer of an earlier request with "
-                            "the same Idempotency-Key"},
-            {"schema", {{"type", "string"}, {"enum", {"true"}}}}}}};
+      success["headers"] = {{kReplayedHeader,
+                             {{"description",
+                               "true when this is the stored answer of an earlier request with "
+                               "the same Idempotency-Key"},
+                              {"schema", {{"type", "string"}, {"enum", {"true"}}}}}}};
     }
     json responses = {{std::to_string(route->success_status), success}};
     for (int status : route->other_successes) responses[std::to_string(status)] = success;

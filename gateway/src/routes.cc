@@ -18,9 +18,9 @@ absl::Status OrderNotFoundById(const Exchange& exchange) {
 }
 
 absl::Status AddAllRoutes(Gateway& gateway, Backends& backends, const RouteOptions& options) {
-  for (auto add : {AddSystemRoutes, AddApiKeyRoutes, AddCatalogRoutes, AddOrderRoutes,
-                    AddOrderFollowUpRoutes, AddOrderWatchRoutes, AddShippingRoutes,
-                    AddBillingRoutes}) {
+  for (auto add :
+       {AddSystemRoutes, AddApiKeyRoutes, AddCatalogRoutes, AddOrderRoutes, AddOrderFollowUpRoutes,
+        AddOrderWatchRoutes, AddShippingRoutes, AddBillingRoutes}) {
     absl::Status status = add(gateway, backends, options);
     if (!status.ok()) return status;
   }

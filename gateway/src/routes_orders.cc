@@ -9,9 +9,9 @@
 //   reason; without customerId: the credential's own orders only.
 // - GET /v1/orders/{id} and GET /v1/customers/{id} of another customer: 404, byte for byte
 //   what a missing one answers (ids can be guessed; whether one exists must not leak).
-#include <grpcpp/client_context.h>
-
 #include <algorithm>
+
+#include <grpcpp/client_context.h>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"

@@ -1,10 +1,10 @@
 // Liveness, readiness (every backend the routes call answers its gRPC health check) and the
 // OpenAPI document. Public: probes and API tooling carry no credentials.
-#include <grpcpp/channel.h>
-#include <grpcpp/client_context.h>
-
 #include <atomic>
 #include <mutex>
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
 #include <nlohmann/json.hpp>
 
 #include "gateway/src/backends.h"

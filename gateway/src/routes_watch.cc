@@ -9,10 +9,10 @@
 // does) resumes after that event, without repeats or gaps. If order-service fails mid-stream, a
 // `stream-error` event carries the error body, and the stream ends; so it does after an hour,
 // when the client goes away, or when the gateway shuts down. Open streams are capped.
+#include <mutex>
+
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/client_callback.h>
-
-#include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_interceptors.h"
@@ -110,9 +110,9 @@ class WatchCall final : public grpc::ClientReadReactor<ord::TimelineEvent>,
     if (!status.ok() && !cancelled && status.code() != absl::StatusCode::kDeadlineExceeded &&
         status.code() != absl::StatusCode::kCancelled) {
       log::Warn(request_id_, "order watch failed", {{"error", status.ToString()}});
-      sink_->Write(SseEvent("", kErrorEventName,
-                            ErrorBody(HttpStatusFor(status.code(), ReasonOf(status)), status,
-                                      request_id_)));
+      sink_->Write(
+          SseEvent("", kErrorEventName,
+                   ErrorBody(HttpStatusFor(status.code(), ReasonOf(status)), status, request_id_)));
     }
     sink_->Close();
   }
@@ -142,10 +142,9 @@ void Watch(const std::shared_ptr<Exchange>& exchange, ord::OrderService::Stub* s
   }
   std::shared_ptr<void> slot = options.streams != nullptr ? options.streams->TryAcquire() : nullptr;
   if (slot == nullptr) {
-    Response refused = ErrorResponse(
-        WithReason(absl::StatusCode::kUnavailable, "TOO_MANY_STREAMS",
-                   "too many streams are open; retry shortly"),
-        exchange->request_id());
+    Response refused = ErrorResponse(WithReason(absl::StatusCode::kUnavailable, "TOO_MANY_STREAMS",
+                                                "too many streams are open; retry shortly"),
+                                     exchange->request_id());
     refused.SetHeader("Retry-After", "5");
     exchange->Reply(std::move(refused));
     return;

@@ -31,9 +31,7 @@ std::string SseEvent(absl::string_view id, absl::string_view event, absl::string
   return out;
 }
 
-std::string SseComment(absl::string_view text) {
-  return absl::StrCat(": ", OneLine(text), "\n\n");
-}
+std::string SseComment(absl::string_view text) { return absl::StrCat(": ", OneLine(text), "\n\n"); }
 
 std::string SseRetry(std::chrono::milliseconds delay) {
   return absl::StrCat("retry: ", delay.count(), "\n\n");

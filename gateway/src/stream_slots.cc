@@ -14,9 +14,8 @@ std::shared_ptr<void> StreamSlots::TryAcquire() {
   }
   if (on_change_) on_change_(open);
   // The slot is the deleter: no object to point at, only the release to run.
-  return std::shared_ptr<void>(static_cast<void*>(this), [](void* slots) {
-    static_cast<StreamSlots*>(slots)->Release();
-  });
+  return std::shared_ptr<void>(static_cast<void*>(this),
+                               [](void* slots) { static_cast<StreamSlots*>(slots)->Release(); });
 }
 
 void StreamSlots::Release() {

@@ -3,9 +3,9 @@
 // and the Authenticator sending only "oms_" tokens to the verifier, answering asynchronously.
 #include "gateway/src/api_key_cache.h"
 
-#include <gtest/gtest.h>
-
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "common/status.h"
 
@@ -45,8 +45,8 @@ class ApiKeyCacheTest : public ::testing::Test {
   ApiKeyCacheTest() {
     auto fake = std::make_unique<FakeVerifier>();
     fake_ = fake.get();
-    cache_ = std::make_unique<CachingApiKeyVerifier>(std::move(fake), 5s, 3,
-                                                      [this] { return now_; });
+    cache_ =
+        std::make_unique<CachingApiKeyVerifier>(std::move(fake), 5s, 3, [this] { return now_; });
   }
 
   absl::StatusOr<Principal> Verify(const std::string& secret) {

@@ -2,7 +2,6 @@
 #include "gateway/src/error_mapping.h"
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
@@ -25,9 +24,9 @@ TEST(ErrorMappingTest, MapsEveryCodeAsGrpcGatewayDoes) {
 }
 
 TEST(ErrorMappingTest, SplitsFailedPreconditionByReason) {
-  for (const char* refusal : {"INSUFFICIENT_STOCK", "PAYMENT_DECLINED", "RETURN_EXCEEDS_DELIVERED",
-                              "IDEMPOTENCY_KEY_REUSED", "DESTINATION_NOT_SERVED",
-                              "RECEIPT_EXCEEDS_RETURN"}) {
+  for (const char* refusal :
+       {"INSUFFICIENT_STOCK", "PAYMENT_DECLINED", "RETURN_EXCEEDS_DELIVERED",
+        "IDEMPOTENCY_KEY_REUSED", "DESTINATION_NOT_SERVED", "RECEIPT_EXCEEDS_RETURN"}) {
     EXPECT_EQ(HttpStatusFor(absl::StatusCode::kFailedPrecondition, refusal), 422) << refusal;
   }
   for (const char* conflict :

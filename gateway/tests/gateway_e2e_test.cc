@@ -1,22 +1,22 @@
 // The gateway binary in front of the real inventory-, billing- and shipping-service processes,
 // driven over HTTP: every route's success path, a security matrix over every route, bad input
 // that changes nothing, request ids end to end, /metrics, and SIGTERM.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 
-#include <chrono>
-#include <cstdio>
-#include <fstream>
-#include <nlohmann/json.hpp>
-
 #include "absl/strings/str_cat.h"
 #include "common/testing/scrape.h"
-#include "gateway/tests/http_client.h"
 #include "gateway/tests/gateway_stack.h"
+#include "gateway/tests/http_client.h"
 #include "gateway/tests/test_keys.h"
 #include "oms/billing/v1/billing.grpc.pb.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
@@ -76,8 +76,8 @@ class GatewayE2eTest : public ::testing::Test {
     env = new Env;
     env->key = testing::MakeRsaKey("e2e-key");
     env->forger = testing::MakeRsaKey("e2e-key");
-    absl::Status started = env->stack.Start(
-        kAdminKey, {&env->key}, {{"OMS_GATEWAY_CORS_ORIGINS", "https://shop.example"}});
+    absl::Status started = env->stack.Start(kAdminKey, {&env->key},
+                                            {{"OMS_GATEWAY_CORS_ORIGINS", "https://shop.example"}});
     ASSERT_TRUE(started.ok()) << started;
     SeedBillingAndShipping();
   }

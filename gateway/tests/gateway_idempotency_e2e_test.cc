@@ -4,14 +4,14 @@
 // deadline (202 with the PENDING order, a repeat while it runs 409, then CONFIRMED, and a replay
 // 200 with the order as it is now); and failed authentication throttled per client address
 // before any backend call.
-#include <gtest/gtest.h>
-#include <signal.h>
-
 #include <chrono>
 #include <future>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -114,17 +114,17 @@ class GatewayIdempotencyE2eTest : public ::testing::Test {
   static void SetUpTestSuite() {
     env = new Env;
     env->key = testing::MakeRsaKey("idempotency-e2e-key");
-    absl::Status started = env->stack.Start(
-        kAdminKey, {&env->key},
-        {{"OMS_GATEWAY_ORDER_TIMEOUT_MS", kOrderTimeoutMs},
-         {"OMS_GATEWAY_AUTH_FAILURE_BURST", std::to_string(kAuthFailureBurst)},
-         // One failure forgiven every 100 s: nothing refills within the test.
-         {"OMS_GATEWAY_AUTH_FAILURE_RPS", "0.01"}});
+    absl::Status started =
+        env->stack.Start(kAdminKey, {&env->key},
+                         {{"OMS_GATEWAY_ORDER_TIMEOUT_MS", kOrderTimeoutMs},
+                          {"OMS_GATEWAY_AUTH_FAILURE_BURST", std::to_string(kAuthFailureBurst)},
+                          // One failure forgiven every 100 s: nothing refills within the test.
+                          {"OMS_GATEWAY_AUTH_FAILURE_RPS", "0.01"}});
     ASSERT_TRUE(started.ok()) << started;
     auto seeded = oms::testing::SeedTwoWarehouses(env->stack.inventory->channel(), 6, 20);
     ASSERT_TRUE(seeded.ok()) << seeded.status();
-    auto erika = oms::testing::CreateHamburgCustomer(env->stack.order->channel(),
-                                                     "erika@example.com");
+    auto erika =
+        oms::testing::CreateHamburgCustomer(env->stack.order->channel(), "erika@example.com");
     ASSERT_TRUE(erika.ok()) << erika.status();
     env->erika = *erika;
   }
@@ -203,16 +203,16 @@ TEST_F(GatewayIdempotencyE2eTest, ARepeatReplaysTheFirstAnswerAndAChangedBodyIs4
 
   // Keys belong to a client: another one's request with the same key and body runs, and finds
   // the email taken.
-  HttpAnswer other = Call("POST", "/v1/customers",
-                          {Bearer(Token("", "admin")), "Idempotency-Key: jan-1"}, body);
+  HttpAnswer other =
+      Call("POST", "/v1/customers", {Bearer(Token("", "admin")), "Idempotency-Key: jan-1"}, body);
   EXPECT_EQ(other.status, 409) << other.body;
   EXPECT_EQ(Reason(other), "CUSTOMER_EXISTS");
 
   // Refusals that say nothing ran are not kept: after a 400, the corrected request runs.
-  HttpAnswer bad = Admin("POST", "/v1/customers",
-                         json{{"name", "Kim"}, {"email", "kim@example.com"}, {"colour", "red"}}
-                             .dump(),
-                         {"Idempotency-Key: kim-1"});
+  HttpAnswer bad =
+      Admin("POST", "/v1/customers",
+            json{{"name", "Kim"}, {"email", "kim@example.com"}, {"colour", "red"}}.dump(),
+            {"Idempotency-Key: kim-1"});
   EXPECT_EQ(bad.status, 400) << bad.body;
   HttpAnswer corrected =
       Admin("POST", "/v1/customers", json{{"name", "Kim"}, {"email", "kim@example.com"}}.dump(),
@@ -251,8 +251,8 @@ TEST_F(GatewayIdempotencyE2eTest, AnOrderThatOutlivesTheDeadlineIs202ThenConfirm
                      R"(oms_gateway_idempotency_keys_total{outcome="in_use"})"),
               1);
     // The same key with another body: 422, whatever the state of the first.
-    HttpAnswer changed = Admin("POST", "/v1/orders", OrderBody(env->erika, 2).dump(),
-                               {"Idempotency-Key: slow-1"});
+    HttpAnswer changed =
+        Admin("POST", "/v1/orders", OrderBody(env->erika, 2).dump(), {"Idempotency-Key: slow-1"});
     EXPECT_EQ(changed.status, 422) << changed.body;
     EXPECT_EQ(Reason(changed), "IDEMPOTENCY_KEY_REUSED");
   }
@@ -319,9 +319,9 @@ TEST_F(GatewayIdempotencyE2eTest, RepeatedFailedAuthenticationIsThrottledBeforeA
   // Tokens of no known kind count the same (no backend involved at all).
   const std::string other_guesser = "127.0.0.8";
   for (int i = 0; i < kAuthFailureBurst; ++i) {
-    EXPECT_EQ(Call("GET", "/v1/orders", {Bearer("guess-" + std::to_string(i))}, "", other_guesser)
-                  .status,
-              401);
+    EXPECT_EQ(
+        Call("GET", "/v1/orders", {Bearer("guess-" + std::to_string(i))}, "", other_guesser).status,
+        401);
   }
   EXPECT_EQ(Call("GET", "/v1/orders", {Bearer("guess-x")}, "", other_guesser).status, 429);
   // No credentials at all guess nothing and are not counted.
@@ -348,11 +348,11 @@ TEST_F(GatewayIdempotencyE2eTest, KeysAreCountedInMetrics) {
   const std::string body = json{{"name", "Lena"}, {"email", "lena@example.com"}}.dump();
   EXPECT_EQ(Admin("POST", "/v1/customers", body, {"Idempotency-Key: metrics-1"}).status, 201);
   EXPECT_EQ(Admin("POST", "/v1/customers", body, {"Idempotency-Key: metrics-1"}).status, 201);
-  EXPECT_EQ(Admin("POST", "/v1/customers",
-                  json{{"name", "Lena"}, {"email", "lena2@example.com"}}.dump(),
-                  {"Idempotency-Key: metrics-1"})
-                .status,
-            422);
+  EXPECT_EQ(
+      Admin("POST", "/v1/customers", json{{"name", "Lena"}, {"email", "lena2@example.com"}}.dump(),
+            {"Idempotency-Key: metrics-1"})
+          .status,
+      422);
   const std::string after = Metrics(env->stack.metrics_port);
   absl::Status lint = oms::testing::PromtoolCheckMetrics(after);
   EXPECT_TRUE(lint.ok()) << lint;
@@ -362,8 +362,8 @@ TEST_F(GatewayIdempotencyE2eTest, KeysAreCountedInMetrics) {
   // Every outcome's series exists from the start (in_use is counted by the 202 test).
   for (const char* outcome : {"in_use", "unavailable"}) {
     EXPECT_TRUE(oms::testing::SampleValue(
-                    before, absl::StrCat(R"(oms_gateway_idempotency_keys_total{outcome=")",
-                                         outcome, R"("})"))
+                    before, absl::StrCat(R"(oms_gateway_idempotency_keys_total{outcome=")", outcome,
+                                         R"("})"))
                     .ok())
         << outcome;
   }

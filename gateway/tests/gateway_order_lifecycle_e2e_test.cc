@@ -4,17 +4,17 @@
 // delivered order, a return of delivered units received by the warehouse and credited, the
 // ownership rule for customer-bound credentials on all of these; and API keys (created, used,
 // bound to a customer, scoped, revoked).
-#include <google/protobuf/timestamp.pb.h>
-#include <google/protobuf/util/time_util.h>
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <thread>
+
+#include <google/protobuf/timestamp.pb.h>
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -57,8 +57,8 @@ std::string Token(const std::string& subject, const std::string& scope) {
 HttpAnswer Call(const std::string& method, const std::string& path,
                 std::vector<std::string> headers = {}, const std::string& body = "") {
   if (!body.empty()) headers.push_back("Content-Type: application/json");
-  return HttpCall(method, absl::StrCat("http://127.0.0.1:", env->stack.http_port, path), headers, body,
-                  method == "POST");
+  return HttpCall(method, absl::StrCat("http://127.0.0.1:", env->stack.http_port, path), headers,
+                  body, method == "POST");
 }
 
 HttpAnswer Admin(const std::string& method, const std::string& path, const std::string& body = "",
@@ -150,8 +150,8 @@ class GatewayOrderLifecycleE2eTest : public ::testing::Test {
   static void SetUpTestSuite() {
     env = new Env;
     env->key = testing::MakeRsaKey("lifecycle-e2e-key");
-    absl::Status started = env->stack.Start(kAdminKey, {&env->key},
-                                            {{"OMS_GATEWAY_API_KEY_CACHE_SECONDS", "1"}});
+    absl::Status started =
+        env->stack.Start(kAdminKey, {&env->key}, {{"OMS_GATEWAY_API_KEY_CACHE_SECONDS", "1"}});
     ASSERT_TRUE(started.ok()) << started;
     SeedCatalog();
     env->erika = CreateCustomer("Erika Mustermann", "erika@example.com");
@@ -244,17 +244,17 @@ TEST_F(GatewayOrderLifecycleE2eTest, CancellingAFinalOrderIsAConflict) {
   HttpAnswer missing = Admin("POST", std::string("/v1/orders/") + kMissingId + ":cancel");
   EXPECT_EQ(missing.status, 404) << missing.body;
   EXPECT_EQ(Reason(missing), "ORDER_NOT_FOUND");
-  HttpAnswer bad_body = Admin("POST", "/v1/orders/" + completed["id"].get<std::string>() + ":cancel",
-                              json{{"id", kMissingId}}.dump());
+  HttpAnswer bad_body =
+      Admin("POST", "/v1/orders/" + completed["id"].get<std::string>() + ":cancel",
+            json{{"id", kMissingId}}.dump());
   EXPECT_EQ(bad_body.status, 400) << bad_body.body;
 }
 
 TEST_F(GatewayOrderLifecycleE2eTest, TheTimelineTellsTheStoryFromEveryServiceInTimeOrder) {
   ASSERT_NE(env, nullptr);
   const json order = CompletedOrder(env->erika, 2, "timeline-1");
-  HttpAnswer answer =
-      Call("GET", "/v1/orders/" + order["id"].get<std::string>() + "/timeline",
-           {Bearer(Token(env->erika, "orders:read"))});
+  HttpAnswer answer = Call("GET", "/v1/orders/" + order["id"].get<std::string>() + "/timeline",
+                           {Bearer(Token(env->erika, "orders:read"))});
   ASSERT_EQ(answer.status, 200) << answer.body;
   const json timeline = Body(answer);
   EXPECT_EQ(timeline["orderId"], order["id"]);
@@ -304,16 +304,14 @@ TEST_F(GatewayOrderLifecycleE2eTest, AReturnIsReceivedRefundedAndCredited) {
   // The warehouse receives it; until the return shipment exists, 409 RETURN_SHIPMENT_PENDING.
   const std::string receive_path = "/v1/returns/" + ret["id"].get<std::string>() + ":receive";
   const std::string warehouse = Bearer(Token("", "shipments:write"));
-  const json receipt = {
-      {"warehouseId", ret["warehouseId"]},
-      {"lines", {{{"sku", "MUG"}, {"quantity", "1"}, {"resellable", true}}}}};
-  HttpAnswer forbidden = Call("POST", receive_path, {erika, "Idempotency-Key: rma-1-receive"},
-                              receipt.dump());
+  const json receipt = {{"warehouseId", ret["warehouseId"]},
+                        {"lines", {{{"sku", "MUG"}, {"quantity", "1"}, {"resellable", true}}}}};
+  HttpAnswer forbidden =
+      Call("POST", receive_path, {erika, "Idempotency-Key: rma-1-receive"}, receipt.dump());
   EXPECT_EQ(forbidden.status, 403) << forbidden.body;
   // Receiving more than was returned is refused (once the return shipment exists).
-  const json too_much = {
-      {"warehouseId", ret["warehouseId"]},
-      {"lines", {{{"sku", "MUG"}, {"quantity", "2"}, {"resellable", true}}}}};
+  const json too_much = {{"warehouseId", ret["warehouseId"]},
+                         {"lines", {{{"sku", "MUG"}, {"quantity", "2"}, {"resellable", true}}}}};
   HttpAnswer received;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   do {
@@ -342,11 +340,10 @@ TEST_F(GatewayOrderLifecycleE2eTest, AReturnIsReceivedRefundedAndCredited) {
   const std::string second_receive =
       "/v1/returns/" + Body(second)["id"].get<std::string>() + ":receive";
   do {
-    received =
-        Call("POST", second_receive, {warehouse, "Idempotency-Key: rma-2-receive"},
-             json{{"warehouseId", Body(second)["warehouseId"]},
-                  {"lines", {{{"sku", "MUG"}, {"quantity", "1"}, {"resellable", false}}}}}
-                 .dump());
+    received = Call("POST", second_receive, {warehouse, "Idempotency-Key: rma-2-receive"},
+                    json{{"warehouseId", Body(second)["warehouseId"]},
+                         {"lines", {{{"sku", "MUG"}, {"quantity", "1"}, {"resellable", false}}}}}
+                        .dump());
     if (!(received.status == 409 && Reason(received) == "RETURN_SHIPMENT_PENDING")) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   } while (std::chrono::steady_clock::now() < deadline + std::chrono::seconds(20));
@@ -367,7 +364,8 @@ TEST_F(GatewayOrderLifecycleE2eTest, AReturnIsReceivedRefundedAndCredited) {
   }
   EXPECT_EQ(credited, std::stoll(order["total"]["amountMinor"].get<std::string>()));
   // Nothing delivered is left to return.
-  HttpAnswer nothing_left = Call("POST", returns, {erika, "Idempotency-Key: rma-3"}, one_mug.dump());
+  HttpAnswer nothing_left =
+      Call("POST", returns, {erika, "Idempotency-Key: rma-3"}, one_mug.dump());
   EXPECT_EQ(nothing_left.status, 422) << nothing_left.body;
 }
 
@@ -399,9 +397,9 @@ TEST_F(GatewayOrderLifecycleE2eTest, ACustomerBoundCredentialCannotTouchAnotherC
     EXPECT_EQ(foreign_body, missing.body) << route.suffix;
     // Wrong scope: 403; no credentials: 401.
     const std::string wrong = route.method == "GET" ? "orders:write" : "orders:read";
-    HttpAnswer scopeless = Call(route.method, "/v1/orders/" + order_id + route.suffix,
-                                {Bearer(Token(env->erika, wrong)), "Idempotency-Key: s"},
-                                route.body);
+    HttpAnswer scopeless =
+        Call(route.method, "/v1/orders/" + order_id + route.suffix,
+             {Bearer(Token(env->erika, wrong)), "Idempotency-Key: s"}, route.body);
     EXPECT_EQ(scopeless.status, 403) << route.suffix << scopeless.body;
     EXPECT_EQ(Call(route.method, "/v1/orders/" + order_id + route.suffix, {"Idempotency-Key: a"},
                    route.body)
@@ -420,10 +418,10 @@ TEST_F(GatewayOrderLifecycleE2eTest, ApiKeysAreBoundScopedAndStopSoonAfterRevoca
   ASSERT_NE(env, nullptr);
   const json erika_order = PlaceOrder(env->erika, "MUG", 1, "key-erika");
   const json max_order = PlaceOrder(env->max, "MUG", 1, "key-max");
-  HttpAnswer created = Admin(
-      "POST", "/v1/apiKeys",
-      json{{"name", "erika's app"}, {"scopes", {"orders:read"}}, {"customerId", env->erika}}
-          .dump());
+  HttpAnswer created =
+      Admin("POST", "/v1/apiKeys",
+            json{{"name", "erika's app"}, {"scopes", {"orders:read"}}, {"customerId", env->erika}}
+                .dump());
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string secret = Body(created)["secret"];
   const std::string key_id = Body(created)["key"]["id"];
@@ -454,16 +452,15 @@ TEST_F(GatewayOrderLifecycleE2eTest, ApiKeysAreBoundScopedAndStopSoonAfterRevoca
   EXPECT_EQ(Reason(catalog), "MISSING_SCOPE");
   EXPECT_EQ(Call("POST", own_path + ":cancel", {key}).status, 403);
   // Only admins manage keys.
-  EXPECT_EQ(Call("POST", "/v1/apiKeys", {key},
-                 json{{"name", "more"}, {"scopes", {"admin"}}}.dump())
+  EXPECT_EQ(Call("POST", "/v1/apiKeys", {key}, json{{"name", "more"}, {"scopes", {"admin"}}}.dump())
                 .status,
             403);
   HttpAnswer bad_scope =
       Admin("POST", "/v1/apiKeys", json{{"name", "x"}, {"scopes", {"orders:everything"}}}.dump());
   EXPECT_EQ(bad_scope.status, 400) << bad_scope.body;
-  HttpAnswer no_customer = Admin(
-      "POST", "/v1/apiKeys",
-      json{{"name", "x"}, {"scopes", {"orders:read"}}, {"customerId", kMissingId}}.dump());
+  HttpAnswer no_customer =
+      Admin("POST", "/v1/apiKeys",
+            json{{"name", "x"}, {"scopes", {"orders:read"}}, {"customerId", kMissingId}}.dump());
   EXPECT_EQ(no_customer.status, 404) << no_customer.body;
   EXPECT_EQ(Reason(no_customer), "CUSTOMER_NOT_FOUND");
   // A key nobody issued.

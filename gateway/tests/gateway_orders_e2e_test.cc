@@ -2,14 +2,14 @@
 // over HTTP: placing orders (a split order CONFIRMED, a declined card REJECTED, replays and a
 // reused key), reading and listing orders, customers, the security matrix of the order and
 // customer routes, and the ownership rule for customer-bound tokens on every order-scoped read.
-#include <gtest/gtest.h>
-#include <signal.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <signal.h>
 
 #include "absl/strings/str_cat.h"
 #include "gateway/tests/gateway_stack.h"
@@ -39,7 +39,6 @@ struct Env {
 };
 Env* env = nullptr;
 
-
 std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
 
 std::string Token(const std::string& subject, const std::string& scope) {
@@ -49,8 +48,8 @@ std::string Token(const std::string& subject, const std::string& scope) {
 HttpAnswer Call(const std::string& method, const std::string& path,
                 std::vector<std::string> headers = {}, const std::string& body = "") {
   if (!body.empty()) headers.push_back("Content-Type: application/json");
-  return HttpCall(method, absl::StrCat("http://127.0.0.1:", env->stack.http_port, path), headers, body,
-                  method == "POST");
+  return HttpCall(method, absl::StrCat("http://127.0.0.1:", env->stack.http_port, path), headers,
+                  body, method == "POST");
 }
 
 HttpAnswer Admin(const std::string& method, const std::string& path, const std::string& body = "",

@@ -5,10 +5,10 @@
 // tests.
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
-#include <initializer_list>
 
 #include "absl/status/status.h"
 #include "gateway/tests/test_keys.h"

@@ -3,7 +3,6 @@
 #include "gateway/src/gateway.h"
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"

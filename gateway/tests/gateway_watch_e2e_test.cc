@@ -3,14 +3,14 @@
 // after a reconnect with Last-Event-ID resumes without repeats or gaps; the ownership rule and
 // scopes of GET /v1/orders/{id}; the cap on open streams; and streams ended cleanly when the
 // gateway shuts down.
-#include <google/protobuf/util/time_util.h>
-#include <gtest/gtest.h>
-#include <signal.h>
-
 #include <algorithm>
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <thread>
+
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
 
 #include "absl/strings/str_cat.h"
 #include "gateway/tests/gateway_stack.h"
@@ -130,8 +130,8 @@ class GatewayWatchE2eTest : public ::testing::Test {
     ASSERT_TRUE(started.ok()) << started;
     auto seeded = oms::testing::SeedTwoWarehouses(env->stack.inventory->channel(), 6, 20);
     ASSERT_TRUE(seeded.ok()) << seeded.status();
-    for (auto [who, email] : {std::pair{&env->erika, "erika@example.com"},
-                              std::pair{&env->max, "max@example.com"}}) {
+    for (auto [who, email] :
+         {std::pair{&env->erika, "erika@example.com"}, std::pair{&env->max, "max@example.com"}}) {
       auto id = oms::testing::CreateHamburgCustomer(env->stack.order->channel(), email);
       ASSERT_TRUE(id.ok()) << id.status();
       *who = *id;

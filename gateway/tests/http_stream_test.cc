@@ -2,15 +2,15 @@
 // socket: headers then chunks as the producer writes them, heartbeats while idle, the
 // terminating chunk when the producer ends, the producer cancelled when the client goes away or
 // the server shuts down, and HTTP/1.0 clients served without chunking.
+#include <condition_variable>
+#include <mutex>
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <condition_variable>
-#include <mutex>
 
 #include "gateway/src/gateway.h"
 #include "gateway/src/http_server.h"

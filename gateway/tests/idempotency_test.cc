@@ -4,9 +4,9 @@
 // that deduplicates itself is asked again, and a store that cannot be reached fails closed.
 #include "gateway/src/idempotency.h"
 
-#include <gtest/gtest.h>
-
 #include <map>
+
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
@@ -96,8 +96,8 @@ class IdempotencyPipelineTest : public ::testing::Test {
     store_ = store.get();
     gateway_ = std::make_unique<Gateway>(
         GatewayOptions{},
-        std::make_unique<Authenticator>("admin-key-for-tests-0001", std::move(*verifier)),
-        nullptr, std::move(store));
+        std::make_unique<Authenticator>("admin-key-for-tests-0001", std::move(*verifier)), nullptr,
+        std::move(store));
 
     RouteSpec create;
     create.method = "POST";
@@ -125,8 +125,7 @@ class IdempotencyPipelineTest : public ::testing::Test {
     rerun.idempotent_replay = IdempotentReplay::kRunHandler;
     rerun.handler = [this](std::shared_ptr<Exchange> exchange) {
       ++handled_;
-      exchange->ReplyJson(handled_ == 1 ? 202 : 200,
-                          nlohmann::json{{"run", handled_}}.dump());
+      exchange->ReplyJson(handled_ == 1 ? 202 : 200, nlohmann::json{{"run", handled_}}.dump());
     };
     ASSERT_TRUE(gateway_->AddRoute(std::move(rerun)).ok());
 
@@ -312,12 +311,11 @@ TEST_F(IdempotencyPipelineTest, KeysBelongToAClientAndARoute) {
   EXPECT_EQ(Replayed(other_client), nullptr);
   EXPECT_EQ(store_->last_claim.scope, "jwt:cust-9 POST /v1/things/{id}");
   // A fresh token of the same subject is the same client.
-  const std::string again =
-      "Bearer " + testing::SignJwt(Key(), "RS256", [] {
-        auto claims = testing::ValidClaims("cust-9", "catalog:write");
-        claims["jti"] = "another-token";
-        return claims;
-      }());
+  const std::string again = "Bearer " + testing::SignJwt(Key(), "RS256", [] {
+                              auto claims = testing::ValidClaims("cust-9", "catalog:write");
+                              claims["jti"] = "another-token";
+                              return claims;
+                            }());
   EXPECT_NE(Replayed(Call(Post("key-4", R"({"sku":"B"})", "t1", again))), nullptr);
   EXPECT_EQ(handled_, 2);
 }
@@ -410,8 +408,10 @@ TEST(IdempotencyTest, WhatIsStoredAndHow) {
 
   Response full = answer(201);
   full.body = "{}";
-  full.headers = {{"content-type", "application/json"}, {"X-Request-Id", "r"},
-                  {"Access-Control-Allow-Origin", "*"}, {"Location", "/v1/x/1"}};
+  full.headers = {{"content-type", "application/json"},
+                  {"X-Request-Id", "r"},
+                  {"Access-Control-Allow-Origin", "*"},
+                  {"Location", "/v1/x/1"}};
   Response stored = StoredAnswer(full);
   EXPECT_EQ(stored.status, 201);
   EXPECT_EQ(stored.body, "{}");

@@ -3,7 +3,6 @@
 #include "gateway/src/openapi.h"
 
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"

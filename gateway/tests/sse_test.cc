@@ -1,9 +1,9 @@
 // The server-sent event format the watch route writes, and the cap on open streams.
 #include "gateway/src/sse.h"
 
-#include <gtest/gtest.h>
-
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "gateway/src/stream_slots.h"
 
@@ -24,7 +24,7 @@ TEST(SseTest, EventsCommentsAndRetryAreFramedAsTheSpecSays) {
 TEST(SseTest, LastEventIdIsBounded) {
   EXPECT_TRUE(ValidateLastEventId("1700000000000000-00000000000000ab").ok());
   for (const std::string& bad : {std::string(""), std::string("has space"), std::string(129, 'a'),
-                                std::string("tab\there")}) {
+                                 std::string("tab\there")}) {
     absl::Status status = ValidateLastEventId(bad);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_NE(status.message().find("Last-Event-ID"), absl::string_view::npos);

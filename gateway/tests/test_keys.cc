@@ -1,15 +1,15 @@
 #include "gateway/tests/test_keys.h"
 
+#include <chrono>
+#include <cstdlib>
+#include <stdexcept>
+
 #include <jwt.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-
-#include <chrono>
-#include <cstdlib>
-#include <stdexcept>
 
 #include "absl/strings/escaping.h"
 

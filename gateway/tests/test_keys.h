@@ -2,8 +2,9 @@
 // signed with libjwt, JWKS documents as an identity provider would publish them.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace oms::gateway::testing {
 

@@ -90,8 +90,7 @@ std::vector<Group> Fill(const std::vector<Line>& lines, const std::vector<Ranked
   for (const auto& line : lines) missing.push_back(line.quantity);
   std::vector<Group> groups;
   for (const auto& ranked : order) {
-    Group group{ranked.candidate->warehouse_id, ranked.candidate->code, {}, "",
-                ranked.distance_km};
+    Group group{ranked.candidate->warehouse_id, ranked.candidate->code, {}, "", ranked.distance_km};
     for (std::size_t i = 0; i < lines.size(); ++i) {
       const int64_t take = std::min(missing[i], Available(*ranked.candidate, lines[i].sku));
       if (take <= 0) continue;
@@ -99,7 +98,8 @@ std::vector<Group> Fill(const std::vector<Line>& lines, const std::vector<Ranked
       missing[i] -= take;
     }
     if (group.lines.empty()) continue;
-    group.reason = absl::StrCat(why, "; priority ", ranked.candidate->priority, "; ", Where(ranked));
+    group.reason =
+        absl::StrCat(why, "; priority ", ranked.candidate->priority, "; ", Where(ranked));
     groups.push_back(std::move(group));
   }
   return groups;
@@ -221,7 +221,8 @@ Plan SingleWarehouse(const std::vector<Line>& lines, const std::vector<Ranked>& 
   int64_t closest_units = -1;
   for (const auto& r : ranked) {
     int64_t units = 0;
-    for (const auto& line : lines) units += std::min(line.quantity, Available(*r.candidate, line.sku));
+    for (const auto& line : lines)
+      units += std::min(line.quantity, Available(*r.candidate, line.sku));
     if (units > closest_units) {
       closest = &r;
       closest_units = units;

@@ -32,7 +32,7 @@ struct Candidate {
   std::string code;
   Place place;
   int priority = 0;
-  bool active = true;  // inactive warehouses are never used
+  bool active = true;                        // inactive warehouses are never used
   std::map<std::string, int64_t> available;  // by SKU
 };
 

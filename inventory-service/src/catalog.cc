@@ -1,6 +1,5 @@
 #include "inventory-service/src/catalog.h"
 
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"

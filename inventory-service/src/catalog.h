@@ -12,7 +12,7 @@
 
 namespace oms::inventory {
 
-inline constexpr long long kMaxWeightGrams = 100'000'000LL;        // 100 t
+inline constexpr long long kMaxWeightGrams = 100'000'000LL;  // 100 t
 inline constexpr long long kMaxStockDelta = 1'000'000LL;
 inline constexpr int kMaxPriority = 1000;
 

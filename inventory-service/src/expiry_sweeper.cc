@@ -15,7 +15,9 @@ ExpirySweeper::ExpirySweeper(ReservationStore& store, InventoryMetrics& metrics,
 
 ExpirySweeper::~ExpirySweeper() { Stop(); }
 
-void ExpirySweeper::Start() { thread_ = std::thread([this] { Loop(); }); }
+void ExpirySweeper::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void ExpirySweeper::Stop() {
   {

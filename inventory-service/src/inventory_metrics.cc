@@ -45,7 +45,8 @@ InventoryMetrics::InventoryMetrics(prometheus::Registry& registry) {
                         .Name("oms_inventory_stock_movements_total")
                         .Help("Stock ledger rows written, by kind.")
                         .Register(registry);
-  for (std::size_t i = 0; i < kKinds.size(); ++i) movements_[i] = &movements.Add({{"kind", kKinds[i]}});
+  for (std::size_t i = 0; i < kKinds.size(); ++i)
+    movements_[i] = &movements.Add({{"kind", kKinds[i]}});
 }
 
 void InventoryMetrics::Reservation(const std::string& outcome) {

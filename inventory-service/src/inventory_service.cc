@@ -80,9 +80,9 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::BatchGetProducts(
   });
 }
 
-grpc::ServerUnaryReactor* InventoryServiceImpl::ListProducts(
-    grpc::CallbackServerContext* context, const v1::ListProductsRequest* request,
-    v1::ListProductsResponse* response) {
+grpc::ServerUnaryReactor* InventoryServiceImpl::ListProducts(grpc::CallbackServerContext* context,
+                                                             const v1::ListProductsRequest* request,
+                                                             v1::ListProductsResponse* response) {
   auto page = ReadPage(request->page_size(), request->page_token());
   if (!page.ok()) return Refuse(context, page.status());
   return RunBlocking(context, executor_, [this, request, response, page = *page] {
@@ -120,9 +120,8 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::AdjustStock(grpc::CallbackServer
   return RunBlocking(context, executor_, [this, request, response] {
     absl::Status status = store_.AdjustStock(*request, response);
     if (status.ok()) {
-      metrics_.Movements(request->reason() == v1::ADJUSTMENT_REASON_RECEIPT ? "RECEIPT"
-                                                                             : "CORRECTION",
-                         1);
+      metrics_.Movements(
+          request->reason() == v1::ADJUSTMENT_REASON_RECEIPT ? "RECEIPT" : "CORRECTION", 1);
     }
     return status;
   });

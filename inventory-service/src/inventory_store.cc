@@ -20,13 +20,13 @@ using google::protobuf::util::TimeUtil;
 
 // Column lists shared by the statements that return whole rows, read by ReadProduct and
 // ReadWarehouse in this order.
-#define OMS_PRODUCT_COLUMNS                                                                    \
-  "sku, name, description, price_currency, price_minor, cost_currency, cost_minor, "          \
-  "weight_grams, image_url, active, (extract(epoch FROM created_at) * 1000000)::bigint, "      \
+#define OMS_PRODUCT_COLUMNS                                                               \
+  "sku, name, description, price_currency, price_minor, cost_currency, cost_minor, "      \
+  "weight_grams, image_url, active, (extract(epoch FROM created_at) * 1000000)::bigint, " \
   "(extract(epoch FROM updated_at) * 1000000)::bigint"
-#define OMS_WAREHOUSE_COLUMNS                                                                  \
-  "id, code, name, address_name, address_line1, address_line2, address_city, "                 \
-  "address_postal_code, address_region, address_country, region, latitude, longitude, "       \
+#define OMS_WAREHOUSE_COLUMNS                                                           \
+  "id, code, name, address_name, address_line1, address_line2, address_city, "          \
+  "address_postal_code, address_region, address_country, region, latitude, longitude, " \
   "priority, active, (extract(epoch FROM created_at) * 1000000)::bigint"
 
 constexpr char kProductsInsert[] = "products_insert";
@@ -43,7 +43,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kProductsInsert,
        "INSERT INTO products (sku, name, description, price_currency, price_minor, "
        "cost_currency, cost_minor, weight_grams, image_url, active) "
-       "VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), CASE WHEN $6 = '' THEN NULL ELSE $7::bigint END, "
+       "VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), CASE WHEN $6 = '' THEN NULL ELSE $7::bigint "
+       "END, "
        "$8, $9, $10) RETURNING " OMS_PRODUCT_COLUMNS},
       // $2, $4, ... say whether the field after them is written.
       {kProductsUpdate,
@@ -143,13 +144,12 @@ absl::Status PgInventoryStore::CreateProduct(const v1::Product& product, v1::Pro
   return pool_.InTransaction([&](pqxx::work& tx) {
     try {
       const bool has_cost = product.has_unit_cost();
-      ReadProduct(tx.exec_prepared1(kProductsInsert, product.sku(), product.name(),
-                                    product.description(), product.unit_price().currency(),
-                                    product.unit_price().amount_minor(),
-                                    has_cost ? product.unit_cost().currency() : std::string(),
-                                    has_cost ? product.unit_cost().amount_minor() : 0,
-                                    product.weight_grams(), product.image_url(),
-                                    product.has_active() ? product.active() : true),
+      ReadProduct(tx.exec_prepared1(
+                      kProductsInsert, product.sku(), product.name(), product.description(),
+                      product.unit_price().currency(), product.unit_price().amount_minor(),
+                      has_cost ? product.unit_cost().currency() : std::string(),
+                      has_cost ? product.unit_cost().amount_minor() : 0, product.weight_grams(),
+                      product.image_url(), product.has_active() ? product.active() : true),
                   out);
     } catch (const pqxx::unique_violation&) {
       return WithReason(absl::StatusCode::kAlreadyExists, "PRODUCT_EXISTS",
@@ -226,14 +226,13 @@ absl::Status PgInventoryStore::CreateWarehouse(const v1::Warehouse& warehouse, v
   return pool_.InTransaction([&](pqxx::work& tx) {
     const auto& address = warehouse.address();
     try {
-      ReadWarehouse(
-          tx.exec_prepared1(kWarehousesInsert, warehouse.code(), warehouse.name(), address.name(),
-                            address.line1(), address.line2(), address.city(),
-                            address.postal_code(), address.region(), address.country(),
-                            warehouse.region(), warehouse.location().latitude(),
-                            warehouse.location().longitude(), warehouse.priority(),
-                            warehouse.has_active() ? warehouse.active() : true),
-          out);
+      ReadWarehouse(tx.exec_prepared1(
+                        kWarehousesInsert, warehouse.code(), warehouse.name(), address.name(),
+                        address.line1(), address.line2(), address.city(), address.postal_code(),
+                        address.region(), address.country(), warehouse.region(),
+                        warehouse.location().latitude(), warehouse.location().longitude(),
+                        warehouse.priority(), warehouse.has_active() ? warehouse.active() : true),
+                    out);
     } catch (const pqxx::unique_violation&) {
       return WithReason(absl::StatusCode::kAlreadyExists, "WAREHOUSE_EXISTS",
                         absl::StrCat("warehouse.code: ", warehouse.code(), " already exists"));
@@ -269,10 +268,10 @@ absl::Status PgInventoryStore::AdjustStock(const v1::AdjustStockRequest& request
     auto warehouse_code = CheckTarget(tx, request.sku(), request.warehouse_id());
     if (!warehouse_code.ok()) return warehouse_code.status();
     EnsureLevel(tx, request.sku(), request.warehouse_id());
-    auto moved = ApplyMoves(tx, {{request.sku(), request.warehouse_id(), request.delta(), 0}},
-                            {MovementKind(request.reason()), request.note(), request.request_id(),
-                             "", ""},
-                            "STOCK_BELOW_ZERO");
+    auto moved =
+        ApplyMoves(tx, {{request.sku(), request.warehouse_id(), request.delta(), 0}},
+                   {MovementKind(request.reason()), request.note(), request.request_id(), "", ""},
+                   "STOCK_BELOW_ZERO");
     if (!moved.ok()) return moved.status();
     auto* level = out->mutable_level();
     level->set_warehouse_id(request.warehouse_id());

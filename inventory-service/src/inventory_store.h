@@ -27,7 +27,8 @@ class InventoryStore {
   virtual ~InventoryStore() = default;
 
   // ALREADY_EXISTS when the SKU is taken.
-  [[nodiscard]] virtual absl::Status CreateProduct(const v1::Product& product, v1::Product* out) = 0;
+  [[nodiscard]] virtual absl::Status CreateProduct(const v1::Product& product,
+                                                   v1::Product* out) = 0;
   // NOT_FOUND when there is no such SKU.
   [[nodiscard]] virtual absl::Status UpdateProduct(const v1::Product& product,
                                                    const ProductFields& fields,

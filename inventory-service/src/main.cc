@@ -47,13 +47,11 @@ int main(int argc, char** argv) {
   oms::inventory::PgInventoryStore store((*host)->pool());
   oms::inventory::PgReservationStore reservations((*host)->pool());
   oms::inventory::InventoryMetrics metrics((*host)->metrics().registry());
-  oms::inventory::InventoryServiceImpl service(
-      store, reservations, metrics, (*host)->executor(),
-      {ttl, std::chrono::seconds(2 * sweep_seconds)});
-  oms::inventory::ExpirySweeper sweeper(reservations, metrics,
-                                        std::chrono::seconds(sweep_seconds));
-  absl::Status serving = (*host)->Serve(
-      {{&service, oms::inventory::v1::InventoryService::service_full_name()}});
+  oms::inventory::InventoryServiceImpl service(store, reservations, metrics, (*host)->executor(),
+                                               {ttl, std::chrono::seconds(2 * sweep_seconds)});
+  oms::inventory::ExpirySweeper sweeper(reservations, metrics, std::chrono::seconds(sweep_seconds));
+  absl::Status serving =
+      (*host)->Serve({{&service, oms::inventory::v1::InventoryService::service_full_name()}});
   if (!serving.ok()) {
     std::fprintf(stderr, "inventory-service: cannot serve: %s\n", serving.ToString().c_str());
     return 1;

@@ -19,15 +19,15 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::PlanAllocation(
   });
 }
 
-grpc::ServerUnaryReactor* InventoryServiceImpl::ReserveStock(
-    grpc::CallbackServerContext* context, const v1::ReserveStockRequest* request,
-    v1::Reservation* response) {
+grpc::ServerUnaryReactor* InventoryServiceImpl::ReserveStock(grpc::CallbackServerContext* context,
+                                                             const v1::ReserveStockRequest* request,
+                                                             v1::Reservation* response) {
   if (absl::Status invalid = ValidateReserve(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    const int ttl = request->ttl_seconds() > 0 ? request->ttl_seconds()
-                                               : policy_.default_ttl_seconds;
+    const int ttl =
+        request->ttl_seconds() > 0 ? request->ttl_seconds() : policy_.default_ttl_seconds;
     Outcome outcome;
     absl::Status status = reservations_.Reserve(*request, ttl, response, &outcome);
     if (outcome.replayed) return status;
@@ -38,7 +38,8 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::ReserveStock(
     } else if (ReasonOf(status) == "INSUFFICIENT_STOCK") {
       metrics_.Reservation("insufficient_stock");
       v1::InsufficientStock detail;
-      if (auto payload = status.GetPayload("type.googleapis.com/oms.inventory.v1.InsufficientStock");
+      if (auto payload =
+              status.GetPayload("type.googleapis.com/oms.inventory.v1.InsufficientStock");
           payload && detail.ParseFromString(std::string(*payload))) {
         metrics_.Shortfalls(detail.shortfalls_size());
       }

@@ -39,11 +39,11 @@ constexpr char kLinesCommit[] = "reservation_lines_commit";
 constexpr char kLinesRelease[] = "reservation_lines_release";
 constexpr char kInvariants[] = "stock_invariants_check";
 
-#define OMS_CANDIDATES_SQL                                                                      \
-  "SELECT s.sku, s.warehouse_id, s.on_hand - s.reserved, w.code, w.latitude, w.longitude, "     \
-  "w.priority, w.address_country, w.address_region "                                           \
-  "FROM stock_levels s JOIN warehouses w ON w.id = s.warehouse_id "                             \
-  "JOIN products p ON p.sku = s.sku "                                                           \
+#define OMS_CANDIDATES_SQL                                                                  \
+  "SELECT s.sku, s.warehouse_id, s.on_hand - s.reserved, w.code, w.latitude, w.longitude, " \
+  "w.priority, w.address_country, w.address_region "                                        \
+  "FROM stock_levels s JOIN warehouses w ON w.id = s.warehouse_id "                         \
+  "JOIN products p ON p.sku = s.sku "                                                       \
   "WHERE s.sku = ANY($1::text[]) AND w.active AND p.active ORDER BY s.sku, s.warehouse_id"
 
 const std::vector<PreparedStatement>& OwnStatements() {
@@ -174,10 +174,14 @@ const std::vector<PreparedStatement>& OwnStatements() {
 
 Strategy StrategyOf(v1::AllocationStrategy strategy) {
   switch (strategy) {
-    case v1::ALLOCATION_STRATEGY_SINGLE_WAREHOUSE: return Strategy::kSingleWarehouse;
-    case v1::ALLOCATION_STRATEGY_NEAREST_FIRST: return Strategy::kNearestFirst;
-    case v1::ALLOCATION_STRATEGY_PRIORITY: return Strategy::kPriority;
-    default: return Strategy::kMinimizeSplits;
+    case v1::ALLOCATION_STRATEGY_SINGLE_WAREHOUSE:
+      return Strategy::kSingleWarehouse;
+    case v1::ALLOCATION_STRATEGY_NEAREST_FIRST:
+      return Strategy::kNearestFirst;
+    case v1::ALLOCATION_STRATEGY_PRIORITY:
+      return Strategy::kPriority;
+    default:
+      return Strategy::kMinimizeSplits;
   }
 }
 
@@ -213,8 +217,8 @@ Plan PlanOn(pqxx::work& tx, bool lock, const std::vector<Line>& lines, const Pla
     if (candidate.warehouse_id.empty()) {
       candidate.warehouse_id = warehouse_id;
       candidate.code = row[3].as<std::string>();
-      candidate.place = {row[7].as<std::string>(), row[8].as<std::string>(),
-                         row[4].as<double>(), row[5].as<double>()};
+      candidate.place = {row[7].as<std::string>(), row[8].as<std::string>(), row[4].as<double>(),
+                         row[5].as<double>()};
       candidate.priority = row[6].as<int>();
     }
     candidate.available[row[0].as<std::string>()] = row[2].as<int64_t>();
@@ -252,8 +256,9 @@ absl::Status InsufficientStockError(const v1::InsufficientStock& detail) {
   for (const auto& s : detail.shortfalls()) {
     parts.push_back(absl::StrCat(s.sku(), " wanted ", s.wanted(), ", available ", s.available()));
   }
-  absl::Status status = WithReason(absl::StatusCode::kFailedPrecondition, "INSUFFICIENT_STOCK",
-                                   absl::StrCat("insufficient stock: ", absl::StrJoin(parts, "; ")));
+  absl::Status status =
+      WithReason(absl::StatusCode::kFailedPrecondition, "INSUFFICIENT_STOCK",
+                 absl::StrCat("insufficient stock: ", absl::StrJoin(parts, "; ")));
   status.SetPayload("type.googleapis.com/oms.inventory.v1.InsufficientStock",
                     absl::Cord(detail.SerializeAsString()));
   return status;
@@ -316,7 +321,7 @@ std::optional<Locked> LockReservation(pqxx::work& tx, const std::string& order_i
 absl::Status NotHeld(const std::string& order_id, const Locked& locked) {
   const std::string state = locked.tombstone ? "RELEASED before it was made"
                             : locked.state == "HELD" && locked.past_expiry ? "EXPIRED"
-                                                                             : locked.state;
+                                                                           : locked.state;
   return WithReason(absl::StatusCode::kFailedPrecondition, "RESERVATION_NOT_HELD",
                     absl::StrCat("the reservation of order ", order_id, " is ", state));
 }
@@ -327,8 +332,7 @@ absl::StatusOr<int> ReleaseHeld(pqxx::work& tx, const std::string& reservation_i
                                 const std::string& warehouse_id, LedgerContext ledger) {
   std::vector<Move> moves;
   for (const auto& row : tx.exec_prepared(kLinesRelease, reservation_id, warehouse_id)) {
-    moves.push_back({row[0].as<std::string>(), row[1].as<std::string>(), 0,
-                     -row[2].as<int64_t>()});
+    moves.push_back({row[0].as<std::string>(), row[1].as<std::string>(), 0, -row[2].as<int64_t>()});
   }
   ledger.reservation_id = reservation_id;
   auto moved = ApplyMoves(tx, moves, ledger);
@@ -339,8 +343,8 @@ absl::StatusOr<int> ReleaseHeld(pqxx::work& tx, const std::string& reservation_i
 // Runs `effect` once per request id: a repeat gets the stored response in `out`.
 template <class Response, class Effect>
 absl::Status Idempotent(PgPool& pool, const std::string& request_id, const char* method,
-                        const google::protobuf::Message& request, Response* out,
-                        Outcome* outcome, Effect effect) {
+                        const google::protobuf::Message& request, Response* out, Outcome* outcome,
+                        Effect effect) {
   *outcome = Outcome{};
   return pool.InTransaction([&](pqxx::work& tx) -> absl::Status {
     auto claim = ClaimRequest(tx, request_id, method, request);
@@ -361,10 +365,10 @@ absl::Status Idempotent(PgPool& pool, const std::string& request_id, const char*
 const std::vector<PreparedStatement>& PgReservationStore::Statements() { return OwnStatements(); }
 
 absl::Status PgReservationStore::Preview(const v1::PlanAllocationRequest& request,
-                                       v1::PlanAllocationResponse* out) {
+                                         v1::PlanAllocationResponse* out) {
   return pool_.InTransaction([&](pqxx::work& tx) {
-    Plan plan = PlanOn(tx, /*lock=*/false, LinesOf(request.lines()),
-                       PlaceOf(request.destination()), StrategyOf(request.strategy()));
+    Plan plan = PlanOn(tx, /*lock=*/false, LinesOf(request.lines()), PlaceOf(request.destination()),
+                       StrategyOf(request.strategy()));
     out->set_feasible(plan.feasible);
     ToProto(plan, ProtoStrategy(request.strategy()), out->mutable_allocation(),
             out->mutable_shortfalls());
@@ -373,7 +377,7 @@ absl::Status PgReservationStore::Preview(const v1::PlanAllocationRequest& reques
 }
 
 absl::Status PgReservationStore::Reserve(const v1::ReserveStockRequest& request, int ttl_seconds,
-                                       v1::Reservation* out, Outcome* outcome) {
+                                         v1::Reservation* out, Outcome* outcome) {
   return Idempotent(
       pool_, request.request_id(), "ReserveStock", request, out, outcome,
       [&](pqxx::work& tx) -> absl::Status {
@@ -398,11 +402,10 @@ absl::Status PgReservationStore::Reserve(const v1::ReserveStockRequest& request,
 
         std::string reservation_id;
         try {
-          reservation_id =
-              tx.exec_prepared1(kInsert, request.order_id(),
-                                absl::BytesToHexString(allocation.SerializeAsString()),
-                                ttl_seconds)[0]
-                  .as<std::string>();
+          reservation_id = tx.exec_prepared1(kInsert, request.order_id(),
+                                             absl::BytesToHexString(allocation.SerializeAsString()),
+                                             ttl_seconds)[0]
+                               .as<std::string>();
         } catch (const pqxx::unique_violation&) {
           // A release (tombstone) or another reserve for this order committed meanwhile.
           return absl::AbortedError("the order's reservation changed concurrently; retry");
@@ -420,9 +423,8 @@ absl::Status PgReservationStore::Reserve(const v1::ReserveStockRequest& request,
         }
         tx.exec_prepared(kLinesInsert, reservation_id, TextArray(warehouses), TextArray(skus),
                          NumberArray(quantities));
-        auto moved = ApplyMoves(tx, moves,
-                                {"RESERVE", "", request.request_id(), reservation_id,
-                                 request.order_id()});
+        auto moved = ApplyMoves(
+            tx, moves, {"RESERVE", "", request.request_id(), reservation_id, request.order_id()});
         if (!moved.ok()) return moved.status();
         outcome->movements = static_cast<int>(moved->size());
         return ReadReservation(tx, request.order_id(), out);
@@ -430,24 +432,24 @@ absl::Status PgReservationStore::Reserve(const v1::ReserveStockRequest& request,
 }
 
 absl::Status PgReservationStore::Extend(const v1::ExtendReservationRequest& request,
-                                      v1::Reservation* out, Outcome* outcome) {
-  return Idempotent(pool_, request.request_id(), "ExtendReservation", request, out, outcome,
-                    [&](pqxx::work& tx) -> absl::Status {
-                      auto locked = LockReservation(tx, request.order_id());
-                      if (!locked) {
-                        return absl::NotFoundError(absl::StrCat(
-                            "order_id: no reservation for order ", request.order_id()));
-                      }
-                      if (tx.exec_prepared(kExtend, request.order_id(), request.ttl_seconds())
-                              .empty()) {
-                        return NotHeld(request.order_id(), *locked);
-                      }
-                      return ReadReservation(tx, request.order_id(), out);
-                    });
+                                        v1::Reservation* out, Outcome* outcome) {
+  return Idempotent(
+      pool_, request.request_id(), "ExtendReservation", request, out, outcome,
+      [&](pqxx::work& tx) -> absl::Status {
+        auto locked = LockReservation(tx, request.order_id());
+        if (!locked) {
+          return absl::NotFoundError(
+              absl::StrCat("order_id: no reservation for order ", request.order_id()));
+        }
+        if (tx.exec_prepared(kExtend, request.order_id(), request.ttl_seconds()).empty()) {
+          return NotHeld(request.order_id(), *locked);
+        }
+        return ReadReservation(tx, request.order_id(), out);
+      });
 }
 
 absl::Status PgReservationStore::Commit(const v1::CommitReservationRequest& request,
-                                      v1::Reservation* out, Outcome* outcome) {
+                                        v1::Reservation* out, Outcome* outcome) {
   return Idempotent(
       pool_, request.request_id(), "CommitReservation", request, out, outcome,
       [&](pqxx::work& tx) -> absl::Status {
@@ -480,9 +482,8 @@ absl::Status PgReservationStore::Commit(const v1::CommitReservationRequest& requ
                             "lines: a line commits more than the reservation holds for that "
                             "warehouse and SKU");
         }
-        auto moved = ApplyMoves(tx, moves,
-                                {"COMMIT", "", request.request_id(), locked->id,
-                                 request.order_id()});
+        auto moved = ApplyMoves(
+            tx, moves, {"COMMIT", "", request.request_id(), locked->id, request.order_id()});
         if (!moved.ok()) return moved.status();
         outcome->movements = static_cast<int>(moved->size());
         tx.exec_prepared(kSettle, locked->id);
@@ -491,35 +492,34 @@ absl::Status PgReservationStore::Commit(const v1::CommitReservationRequest& requ
 }
 
 absl::Status PgReservationStore::Release(const v1::ReleaseReservationRequest& request,
-                                       v1::Reservation* out, Outcome* outcome) {
-  return Idempotent(
-      pool_, request.request_id(), "ReleaseReservation", request, out, outcome,
-      [&](pqxx::work& tx) -> absl::Status {
-        auto locked = LockReservation(tx, request.order_id());
-        if (!locked) {
-          // The compensation overtook its reserve: succeed, and leave the tombstone that
-          // refuses the reserve when it arrives.
-          tx.exec_prepared(kTombstone, request.order_id());
-          return ReadReservation(tx, request.order_id(), out);
-        }
-        if (locked->state == "HELD") {
-          auto moved = ReleaseHeld(tx, locked->id, request.warehouse_id(),
-                                   {"RELEASE", "", request.request_id(), "", request.order_id()});
-          if (!moved.ok()) return moved.status();
-          outcome->movements = *moved;
-          tx.exec_prepared(kSettle, locked->id);
-        }
-        return ReadReservation(tx, request.order_id(), out);
-      });
+                                         v1::Reservation* out, Outcome* outcome) {
+  return Idempotent(pool_, request.request_id(), "ReleaseReservation", request, out, outcome,
+                    [&](pqxx::work& tx) -> absl::Status {
+                      auto locked = LockReservation(tx, request.order_id());
+                      if (!locked) {
+                        // The compensation overtook its reserve: succeed, and leave the tombstone
+                        // that refuses the reserve when it arrives.
+                        tx.exec_prepared(kTombstone, request.order_id());
+                        return ReadReservation(tx, request.order_id(), out);
+                      }
+                      if (locked->state == "HELD") {
+                        auto moved = ReleaseHeld(
+                            tx, locked->id, request.warehouse_id(),
+                            {"RELEASE", "", request.request_id(), "", request.order_id()});
+                        if (!moved.ok()) return moved.status();
+                        outcome->movements = *moved;
+                        tx.exec_prepared(kSettle, locked->id);
+                      }
+                      return ReadReservation(tx, request.order_id(), out);
+                    });
 }
 
 absl::Status PgReservationStore::Get(const std::string& order_id, v1::Reservation* out) {
-  return pool_.InTransaction(
-      [&](pqxx::work& tx) { return ReadReservation(tx, order_id, out); });
+  return pool_.InTransaction([&](pqxx::work& tx) { return ReadReservation(tx, order_id, out); });
 }
 
 absl::Status PgReservationStore::Restock(const v1::RestockReturnRequest& request,
-                                       v1::RestockReturnResponse* out, Outcome* outcome) {
+                                         v1::RestockReturnResponse* out, Outcome* outcome) {
   return Idempotent(
       pool_, request.request_id(), "RestockReturn", request, out, outcome,
       [&](pqxx::work& tx) -> absl::Status {
@@ -535,10 +535,9 @@ absl::Status PgReservationStore::Restock(const v1::RestockReturnRequest& request
           rows += static_cast<int>(moved->size());
         }
         if (request.damaged_quantity() > 0) {
-          rows += static_cast<int>(tx.exec_prepared(kDamaged, request.sku(),
-                                                    request.warehouse_id(), request.note(),
-                                                    request.request_id(), request.order_id(),
-                                                    request.damaged_quantity())
+          rows += static_cast<int>(tx.exec_prepared(kDamaged, request.sku(), request.warehouse_id(),
+                                                    request.note(), request.request_id(),
+                                                    request.order_id(), request.damaged_quantity())
                                        .affected_rows());
         }
         outcome->movements = rows;
@@ -562,8 +561,8 @@ absl::StatusOr<Outcome> PgReservationStore::SweepExpired(int limit, int* expired
     *expired = 0;
     for (const auto& row : tx.exec_prepared(kClaimExpired, limit)) {
       const std::string id = row[0].as<std::string>();
-      auto moved = ReleaseHeld(tx, id, "", {"EXPIRE", "reservation expired", "", "",
-                                            row[1].as<std::string>()});
+      auto moved = ReleaseHeld(tx, id, "",
+                               {"EXPIRE", "reservation expired", "", "", row[1].as<std::string>()});
       if (!moved.ok()) return moved.status();
       outcome.movements += *moved;
       tx.exec_prepared(kExpire, id);
@@ -576,9 +575,10 @@ absl::StatusOr<Outcome> PgReservationStore::SweepExpired(int limit, int* expired
 }
 
 absl::Status PgReservationStore::CheckInvariants(std::chrono::seconds expiry_grace,
-                                               v1::CheckInvariantsResponse* out) {
+                                                 v1::CheckInvariantsResponse* out) {
   return pool_.InTransaction([&](pqxx::work& tx) {
-    for (const auto& row : tx.exec_prepared(kInvariants, static_cast<int64_t>(expiry_grace.count()))) {
+    for (const auto& row :
+         tx.exec_prepared(kInvariants, static_cast<int64_t>(expiry_grace.count()))) {
       auto* violation = out->add_violations();
       violation->set_invariant(row[0].as<std::string>());
       violation->set_sku(row[1].is_null() ? "" : row[1].as<std::string>());

@@ -42,8 +42,7 @@ class ReservationStore {
                                              v1::Reservation* out, Outcome* outcome) = 0;
   [[nodiscard]] virtual absl::Status Get(const std::string& order_id, v1::Reservation* out) = 0;
   [[nodiscard]] virtual absl::Status Restock(const v1::RestockReturnRequest& request,
-                                             v1::RestockReturnResponse* out,
-                                             Outcome* outcome) = 0;
+                                             v1::RestockReturnResponse* out, Outcome* outcome) = 0;
 
   // Expires up to `limit` held reservations past their expiry (database clock); safe to run in
   // several replicas at once (SKIP LOCKED). Sets how many it expired.

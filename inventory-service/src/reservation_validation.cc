@@ -21,7 +21,8 @@ absl::Status ValidateLines(const google::protobuf::RepeatedPtrField<v1::OrderLin
   for (int i = 0; i < lines.size(); ++i) {
     const std::string field = absl::StrCat("lines[", i, "]");
     absl::Status status = ValidateSku(lines[i].sku(), field + ".sku");
-    if (status.ok()) status = ValidateQuantity(lines[i].quantity(), kMaxLineQuantity, field + ".quantity");
+    if (status.ok())
+      status = ValidateQuantity(lines[i].quantity(), kMaxLineQuantity, field + ".quantity");
     if (!status.ok()) return status;
   }
   return absl::OkStatus();
@@ -41,8 +42,9 @@ absl::Status ValidateDestination(const v1::Destination& destination) {
 absl::Status ValidateStrategy(v1::AllocationStrategy strategy) {
   return v1::AllocationStrategy_IsValid(strategy)
              ? absl::OkStatus()
-             : InvalidField("strategy", "must be SINGLE_WAREHOUSE, MINIMIZE_SPLITS, "
-                                        "NEAREST_FIRST or PRIORITY");
+             : InvalidField("strategy",
+                            "must be SINGLE_WAREHOUSE, MINIMIZE_SPLITS, "
+                            "NEAREST_FIRST or PRIORITY");
 }
 
 absl::Status ValidateTtl(int ttl_seconds, bool zero_allowed) {
@@ -94,8 +96,8 @@ absl::Status ValidateCommit(const v1::CommitReservationRequest& request) {
     status = ValidateWarehouseId(line.warehouse_id(), field + ".warehouse_id");
     if (status.ok()) status = ValidateSku(line.sku(), field + ".sku");
     if (status.ok()) {
-      status = ValidateQuantity(line.quantity(), kMaxLineQuantity * kMaxOrderLines,
-                                field + ".quantity");
+      status =
+          ValidateQuantity(line.quantity(), kMaxLineQuantity * kMaxOrderLines, field + ".quantity");
     }
     if (!status.ok()) return status;
   }

@@ -90,10 +90,9 @@ absl::StatusOr<std::vector<Moved>> ApplyMoves(pqxx::work& tx, const std::vector<
     reserved.push_back(move.reserved_delta);
   }
   tx.exec_prepared(kLock, TextArray(skus), TextArray(warehouses));
-  pqxx::result rows =
-      tx.exec_prepared(kMove, TextArray(skus), TextArray(warehouses), NumberArray(on_hand),
-                       NumberArray(reserved), ledger.kind, ledger.reason, ledger.request_id,
-                       ledger.reservation_id, ledger.order_id);
+  pqxx::result rows = tx.exec_prepared(
+      kMove, TextArray(skus), TextArray(warehouses), NumberArray(on_hand), NumberArray(reserved),
+      ledger.kind, ledger.reason, ledger.request_id, ledger.reservation_id, ledger.order_id);
   if (rows.size() != moves.size()) {
     return WithReason(absl::StatusCode::kFailedPrecondition, refusal_reason,
                       "stock: on hand would fall below zero or below the reserved quantity");

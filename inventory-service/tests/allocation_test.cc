@@ -34,7 +34,7 @@ struct Case {
   Place destination;
   Strategy strategy;
   std::vector<Candidate> warehouses;
-  std::string expected;                     // Describe() of a feasible plan, or "" if infeasible
+  std::string expected;                    // Describe() of a feasible plan, or "" if infeasible
   std::vector<Shortfall> shortfalls = {};  // when infeasible
 };
 
@@ -55,66 +55,106 @@ const Candidate kWarsaw = Warehouse("WAW", 52.23, 21.01, 30, {{"A", 4}}, "PL", "
 
 INSTANTIATE_TEST_SUITE_P(
     Allocation, PlannerTest,
-    ::testing::Values(
-        Case{"WholeOrderFromTheNearestWarehouseThatHoldsIt",
-             {{"A", 2}, {"B", 2}}, kHamburg, Strategy::kMinimizeSplits,
-             {kWarsaw, kLyon, kBerlin}, "BER:A=2,B=2"},
-        Case{"OneFarWarehouseBeatsTwoNearOnes",
-             {{"A", 8}, {"B", 8}}, kHamburg, Strategy::kMinimizeSplits,
-             {kBerlin, kWarsaw, kLyon}, "LYS:A=8,B=8"},
-        Case{"ALineSplitAcrossTwoWarehouses",
-             {{"A", 8}}, kHamburg, Strategy::kMinimizeSplits,
-             {kBerlin, kWarsaw}, "BER:A=5|WAW:A=3"},
-        Case{"SameSkuLinesAreMerged",
-             {{"A", 1}, {"A", 2}}, kHamburg, Strategy::kMinimizeSplits, {kBerlin},
-             "BER:A=3"},
-        Case{"TiesGoToTheNearer",
-             {{"A", 1}}, kHamburg, Strategy::kMinimizeSplits,
-             {Warehouse("FAR", 48.14, 11.58, 1, {{"A", 9}}),  // Munich, best priority
-              Warehouse("NEAR", 53.07, 8.80, 50, {{"A", 9}})},  // Bremen
-             "NEAR:A=1"},
-        Case{"WithoutDistanceTiesGoToPriority",
-             {{"A", 1}}, kNoCoordinates, Strategy::kMinimizeSplits,
-             {Warehouse("P20", 0, 0, 20, {{"A", 9}}), Warehouse("P10", 0, 0, 10, {{"A", 9}})},
-             "P10:A=1"},
-        Case{"WithoutCoordinatesTheSameRegionIsNearest",
-             {{"A", 1}}, kNoCoordinates, Strategy::kNearestFirst,
-             {Warehouse("OTHER", 0, 0, 1, {{"A", 9}}, "FR", "eu-west"),
-              Warehouse("HOME", 0, 0, 99, {{"A", 9}})},
-             "HOME:A=1"},
-        Case{"NearestFirstFillsTheNearestThenTheNext",
-             {{"A", 12}}, kHamburg, Strategy::kNearestFirst,
-             {kLyon, kWarsaw, kBerlin}, "BER:A=5|WAW:A=4|LYS:A=3"},
-        Case{"PriorityFillsByPriority",
-             {{"A", 12}}, kHamburg, Strategy::kPriority,
-             {kWarsaw, kLyon, kBerlin}, "BER:A=5|LYS:A=7"},
-        Case{"SingleWarehouseTakesOneThatHoldsAll",
-             {{"A", 6}, {"B", 1}}, kHamburg, Strategy::kSingleWarehouse,
-             {kBerlin, kLyon}, "LYS:A=6,B=1"},
-        Case{"SingleWarehouseRefusesASplit",
-             {{"A", 9}}, kHamburg, Strategy::kSingleWarehouse, {kBerlin, kWarsaw}, "",
-             {{"A", 9, 5}}},
-        Case{"EveryShortfallIsListed",
-             {{"A", 30}, {"B", 2}, {"C", 1}}, kHamburg, Strategy::kMinimizeSplits,
-             {kBerlin, kLyon, kWarsaw}, "", {{"A", 30, 19}, {"C", 1, 0}}},
-        Case{"InactiveWarehousesAreSkipped",
-             {{"A", 1}}, kHamburg, Strategy::kMinimizeSplits,
-             {[] {
-                Candidate closed = kBerlin;
-                closed.active = false;
-                return closed;
-              }(),
-              kLyon},
-             "LYS:A=1"},
-        Case{"InactiveWarehousesDoNotCountAsStock",
-             {{"A", 6}}, kHamburg, Strategy::kNearestFirst,
-             {[] {
-                Candidate closed = kLyon;
-                closed.active = false;
-                return closed;
-              }(),
-              kBerlin},
-             "", {{"A", 6, 5}}}),
+    ::testing::Values(Case{"WholeOrderFromTheNearestWarehouseThatHoldsIt",
+                           {{"A", 2}, {"B", 2}},
+                           kHamburg,
+                           Strategy::kMinimizeSplits,
+                           {kWarsaw, kLyon, kBerlin},
+                           "BER:A=2,B=2"},
+                      Case{"OneFarWarehouseBeatsTwoNearOnes",
+                           {{"A", 8}, {"B", 8}},
+                           kHamburg,
+                           Strategy::kMinimizeSplits,
+                           {kBerlin, kWarsaw, kLyon},
+                           "LYS:A=8,B=8"},
+                      Case{"ALineSplitAcrossTwoWarehouses",
+                           {{"A", 8}},
+                           kHamburg,
+                           Strategy::kMinimizeSplits,
+                           {kBerlin, kWarsaw},
+                           "BER:A=5|WAW:A=3"},
+                      Case{"SameSkuLinesAreMerged",
+                           {{"A", 1}, {"A", 2}},
+                           kHamburg,
+                           Strategy::kMinimizeSplits,
+                           {kBerlin},
+                           "BER:A=3"},
+                      Case{"TiesGoToTheNearer",
+                           {{"A", 1}},
+                           kHamburg,
+                           Strategy::kMinimizeSplits,
+                           {Warehouse("FAR", 48.14, 11.58, 1, {{"A", 9}}),  // Munich, best priority
+                            Warehouse("NEAR", 53.07, 8.80, 50, {{"A", 9}})},  // Bremen
+                           "NEAR:A=1"},
+                      Case{"WithoutDistanceTiesGoToPriority",
+                           {{"A", 1}},
+                           kNoCoordinates,
+                           Strategy::kMinimizeSplits,
+                           {Warehouse("P20", 0, 0, 20, {{"A", 9}}),
+                            Warehouse("P10", 0, 0, 10, {{"A", 9}})},
+                           "P10:A=1"},
+                      Case{"WithoutCoordinatesTheSameRegionIsNearest",
+                           {{"A", 1}},
+                           kNoCoordinates,
+                           Strategy::kNearestFirst,
+                           {Warehouse("OTHER", 0, 0, 1, {{"A", 9}}, "FR", "eu-west"),
+                            Warehouse("HOME", 0, 0, 99, {{"A", 9}})},
+                           "HOME:A=1"},
+                      Case{"NearestFirstFillsTheNearestThenTheNext",
+                           {{"A", 12}},
+                           kHamburg,
+                           Strategy::kNearestFirst,
+                           {kLyon, kWarsaw, kBerlin},
+                           "BER:A=5|WAW:A=4|LYS:A=3"},
+                      Case{"PriorityFillsByPriority",
+                           {{"A", 12}},
+                           kHamburg,
+                           Strategy::kPriority,
+                           {kWarsaw, kLyon, kBerlin},
+                           "BER:A=5|LYS:A=7"},
+                      Case{"SingleWarehouseTakesOneThatHoldsAll",
+                           {{"A", 6}, {"B", 1}},
+                           kHamburg,
+                           Strategy::kSingleWarehouse,
+                           {kBerlin, kLyon},
+                           "LYS:A=6,B=1"},
+                      Case{"SingleWarehouseRefusesASplit",
+                           {{"A", 9}},
+                           kHamburg,
+                           Strategy::kSingleWarehouse,
+                           {kBerlin, kWarsaw},
+                           "",
+                           {{"A", 9, 5}}},
+                      Case{"EveryShortfallIsListed",
+                           {{"A", 30}, {"B", 2}, {"C", 1}},
+                           kHamburg,
+                           Strategy::kMinimizeSplits,
+                           {kBerlin, kLyon, kWarsaw},
+                           "",
+                           {{"A", 30, 19}, {"C", 1, 0}}},
+                      Case{"InactiveWarehousesAreSkipped",
+                           {{"A", 1}},
+                           kHamburg,
+                           Strategy::kMinimizeSplits,
+                           {[] {
+                              Candidate closed = kBerlin;
+                              closed.active = false;
+                              return closed;
+                            }(),
+                            kLyon},
+                           "LYS:A=1"},
+                      Case{"InactiveWarehousesDoNotCountAsStock",
+                           {{"A", 6}},
+                           kHamburg,
+                           Strategy::kNearestFirst,
+                           {[] {
+                              Candidate closed = kLyon;
+                              closed.active = false;
+                              return closed;
+                            }(),
+                            kBerlin},
+                           "",
+                           {{"A", 6, 5}}}),
     [](const auto& test_info) { return std::string(test_info.param.name); });
 
 TEST(PlannerTest, GroupsSayWhyAndHowFar) {

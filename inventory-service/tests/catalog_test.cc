@@ -63,8 +63,7 @@ INSTANTIATE_TEST_SUITE_P(
                     "product.name"},
         ProductCase{"NameInvalidUtf8", [](v1::Product& p) { p.set_name("bad \xC3"); },
                     "product.name"},
-        ProductCase{"NameControlChar", [](v1::Product& p) { p.set_name("a\x01"); },
-                    "product.name"},
+        ProductCase{"NameControlChar", [](v1::Product& p) { p.set_name("a\x01"); }, "product.name"},
         ProductCase{"NoPrice", [](v1::Product& p) { p.clear_unit_price(); }, "product.unit_price"},
         ProductCase{"LowercaseCurrency",
                     [](v1::Product& p) { p.mutable_unit_price()->set_currency("eur"); },
@@ -72,11 +71,10 @@ INSTANTIATE_TEST_SUITE_P(
         ProductCase{"NegativePrice",
                     [](v1::Product& p) { p.mutable_unit_price()->set_amount_minor(-1); },
                     "product.unit_price.amount_minor"},
-        ProductCase{"HugePrice",
-                    [](v1::Product& p) {
-                      p.mutable_unit_price()->set_amount_minor(kMaxAmountMinor + 1);
-                    },
-                    "product.unit_price.amount_minor"},
+        ProductCase{
+            "HugePrice",
+            [](v1::Product& p) { p.mutable_unit_price()->set_amount_minor(kMaxAmountMinor + 1); },
+            "product.unit_price.amount_minor"},
         ProductCase{"BadCostCurrency",
                     [](v1::Product& p) { p.mutable_unit_cost()->set_currency("E1R"); },
                     "product.unit_cost.currency"},
@@ -84,8 +82,7 @@ INSTANTIATE_TEST_SUITE_P(
                     "product.weight_grams"},
         ProductCase{"FtpImage", [](v1::Product& p) { p.set_image_url("ftp://x/y.png"); },
                     "product.image_url"},
-        ProductCase{"ImageWithSpace",
-                    [](v1::Product& p) { p.set_image_url("https://x/a b.png"); },
+        ProductCase{"ImageWithSpace", [](v1::Product& p) { p.set_image_url("https://x/a b.png"); },
                     "product.image_url"}),
     [](const auto& test_info) { return std::string(test_info.param.name); });
 

@@ -89,8 +89,7 @@ class FakeReservations : public ReservationStore {
   absl::Status Commit(const v1::CommitReservationRequest&, v1::Reservation*, Outcome*) override {
     return Count();
   }
-  absl::Status Release(const v1::ReleaseReservationRequest&, v1::Reservation*,
-                       Outcome*) override {
+  absl::Status Release(const v1::ReleaseReservationRequest&, v1::Reservation*, Outcome*) override {
     return Count();
   }
   absl::Status Get(const std::string&, v1::Reservation*) override { return Count(); }
@@ -118,8 +117,8 @@ class InventoryServiceTest : public ::testing::Test {
     executor_ = std::make_unique<BoundedExecutor>(2, queue_capacity);
     service_ = std::make_unique<InventoryServiceImpl>(store_, reservations_, inventory_metrics_,
                                                       *executor_, ReservationPolicy{600});
-    auto server = GrpcServer::Start({}, {{service_.get(), v1::InventoryService::service_full_name()}},
-                                     metrics_);
+    auto server = GrpcServer::Start(
+        {}, {{service_.get(), v1::InventoryService::service_full_name()}}, metrics_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     stub_ = v1::InventoryService::NewStub(server_->InProcessChannel());

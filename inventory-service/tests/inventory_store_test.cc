@@ -21,8 +21,8 @@ class InventoryStoreTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(db_.ok());
     ASSERT_TRUE(ApplyMigrations(db_.url(), Migrations()).ok());
-    auto pool = PgPool::Create({db_.url(), 8, std::chrono::seconds(5), PgInventoryStore::Statements()},
-                               nullptr);
+    auto pool = PgPool::Create(
+        {db_.url(), 8, std::chrono::seconds(5), PgInventoryStore::Statements()}, nullptr);
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = std::move(*pool);
     store_ = std::make_unique<PgInventoryStore>(*pool_);
@@ -66,7 +66,8 @@ class InventoryStoreTest : public ::testing::Test {
     request.set_warehouse_id(warehouse.id());
     request.set_sku(sku);
     request.set_delta(delta);
-    request.set_reason(delta > 0 ? v1::ADJUSTMENT_REASON_RECEIPT : v1::ADJUSTMENT_REASON_CORRECTION);
+    request.set_reason(delta > 0 ? v1::ADJUSTMENT_REASON_RECEIPT
+                                 : v1::ADJUSTMENT_REASON_CORRECTION);
     v1::AdjustStockResponse response;
     absl::Status status = store_->AdjustStock(request, &response);
     if (!status.ok()) return status;
@@ -247,8 +248,8 @@ TEST_F(InventoryStoreTest, ConcurrentDuplicatesApplyOnce) {
   v1::Warehouse warehouse = MakeWarehouse("HAM-1");
   std::vector<std::future<absl::StatusOr<v1::AdjustStockResponse>>> calls;
   for (int i = 0; i < 8; ++i) {
-    calls.push_back(std::async(std::launch::async,
-                               [&] { return Adjust("dup", warehouse, "SKU-1", 3); }));
+    calls.push_back(
+        std::async(std::launch::async, [&] { return Adjust("dup", warehouse, "SKU-1", 3); }));
   }
   std::set<long long> movement_ids;
   for (auto& call : calls) {
@@ -289,7 +290,8 @@ TEST_F(InventoryStoreTest, AvailabilityListsEveryActiveWarehouse) {
 TEST_F(InventoryStoreTest, TheLedgerIsAppendOnly) {
   MakeProduct("SKU-1");
   ASSERT_TRUE(Adjust("r1", MakeWarehouse("HAM-1"), "SKU-1", 1).ok());
-  EXPECT_THROW(Query("UPDATE stock_movements SET on_hand_delta = 100 RETURNING 1"), pqxx::sql_error);
+  EXPECT_THROW(Query("UPDATE stock_movements SET on_hand_delta = 100 RETURNING 1"),
+               pqxx::sql_error);
   EXPECT_THROW(Query("DELETE FROM stock_movements RETURNING 1"), pqxx::sql_error);
 }
 

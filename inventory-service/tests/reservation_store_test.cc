@@ -142,9 +142,10 @@ class ReservationStoreTest : public ::testing::Test {
   int64_t Level(const std::string& warehouse_id, const std::string& sku, const char* column) {
     pqxx::connection connection(db_.url());
     pqxx::nontransaction tx(connection);
-    return tx.exec_params1(std::string("SELECT ") + column +
-                               " FROM stock_levels WHERE warehouse_id = $1::uuid AND sku = $2",
-                           warehouse_id, sku)[0]
+    return tx
+        .exec_params1(std::string("SELECT ") + column +
+                          " FROM stock_levels WHERE warehouse_id = $1::uuid AND sku = $2",
+                      warehouse_id, sku)[0]
         .as<int64_t>();
   }
 
@@ -302,7 +303,9 @@ TEST_F(ReservationStoreTest, ExpiryFreesTheStock) {
   ASSERT_TRUE(Reserve(ReserveRequest("order-2", {{"SKU-A", 1}})).status().code() ==
               absl::StatusCode::kFailedPrecondition);
   // The database clock decides: move the expiry into the past instead of waiting for it.
-  Exec("UPDATE reservations SET expires_at = now() - interval '1 second' WHERE order_id = 'order-1'");
+  Exec(
+      "UPDATE reservations SET expires_at = now() - interval '1 second' WHERE order_id = "
+      "'order-1'");
   prometheus::Registry registry;
   InventoryMetrics metrics(registry);
   ExpirySweeper sweeper(*store_, metrics, std::chrono::seconds(60));
@@ -350,7 +353,8 @@ TEST_F(ReservationStoreTest, ConcurrentDuplicateCommitsAndReleasesApplyOnce) {
     calls.push_back(std::async(std::launch::async, [&] {
       return Commit("order-1", "ship-BER", berlin_, "SKU-A", 4).ok();
     }));
-    calls.push_back(std::async(std::launch::async, [&] { return Release("order-1", warsaw_).ok(); }));
+    calls.push_back(
+        std::async(std::launch::async, [&] { return Release("order-1", warsaw_).ok(); }));
   }
   for (auto& call : calls) EXPECT_TRUE(call.get());
   EXPECT_EQ(Level(berlin_, "SKU-A", "on_hand"), 6);

@@ -1,11 +1,11 @@
 #include "order-service/src/api_keys.h"
 
+#include <algorithm>
+#include <set>
+
 #include <google/protobuf/util/time_util.h>
 #include <openssl/rand.h>
-
-#include <algorithm>
 #include <pqxx/pqxx>
-#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -31,9 +31,9 @@ constexpr char kApiKeysFindByHash[] = "api_keys_find_by_hash";
 constexpr char kApiKeysCustomerExists[] = "api_keys_customer_exists";
 
 // Scopes as one space-separated string: scopes are validated to hold no spaces.
-#define OMS_API_KEY_COLUMNS                                                             \
-  "id::text, name, array_to_string(scopes, ' '), coalesce(customer_id::text, ''), "     \
-  "(extract(epoch FROM created_at) * 1000000)::bigint, "                                \
+#define OMS_API_KEY_COLUMNS                                                         \
+  "id::text, name, array_to_string(scopes, ' '), coalesce(customer_id::text, ''), " \
+  "(extract(epoch FROM created_at) * 1000000)::bigint, "                            \
   "(extract(epoch FROM revoked_at) * 1000000)::bigint"
 // The one place the hash is computed, so creation and verification cannot disagree.
 #define OMS_SECRET_HASH "encode(sha256(convert_to($1, 'UTF8')), 'hex')"
@@ -42,8 +42,7 @@ void ReadKey(const pqxx::row& row, v1::ApiKey* out) {
   out->Clear();
   out->set_id(row[0].as<std::string>());
   out->set_name(row[1].as<std::string>());
-  for (absl::string_view scope :
-       absl::StrSplit(row[2].as<std::string>(), ' ', absl::SkipEmpty())) {
+  for (absl::string_view scope : absl::StrSplit(row[2].as<std::string>(), ' ', absl::SkipEmpty())) {
     out->add_scopes(std::string(scope));
   }
   out->set_customer_id(row[3].as<std::string>());
@@ -89,7 +88,8 @@ absl::Status ValidateCreateApiKey(const v1::CreateApiKeyRequest& request) {
 
 absl::Status ValidateApiKeySecret(const std::string& secret) {
   const std::size_t prefix = sizeof(kApiKeyPrefix) - 1;
-  bool valid = secret.size() == prefix + 2 * kSecretBytes && absl::StartsWith(secret, kApiKeyPrefix);
+  bool valid =
+      secret.size() == prefix + 2 * kSecretBytes && absl::StartsWith(secret, kApiKeyPrefix);
   for (std::size_t i = prefix; valid && i < secret.size(); ++i) {
     valid = absl::ascii_isdigit(secret[i]) || (secret[i] >= 'a' && secret[i] <= 'f');
   }
@@ -102,9 +102,8 @@ absl::StatusOr<std::string> NewApiKeySecret() {
   if (RAND_bytes(bytes, sizeof bytes) != 1) {
     return absl::InternalError("the random generator failed");
   }
-  return absl::StrCat(
-      kApiKeyPrefix,
-      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes)));
+  return absl::StrCat(kApiKeyPrefix, absl::BytesToHexString(absl::string_view(
+                                         reinterpret_cast<const char*>(bytes), sizeof bytes)));
 }
 
 const std::vector<PreparedStatement>& PgApiKeyStore::Statements() {
@@ -128,9 +127,9 @@ absl::Status PgApiKeyStore::Create(const v1::CreateApiKeyRequest& request,
   return pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
     if (!request.customer_id().empty() &&
         tx.exec_prepared(kApiKeysCustomerExists, request.customer_id()).empty()) {
-      return WithReason(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
-                        absl::StrCat("customer_id: customer ", request.customer_id(),
-                                     " does not exist"));
+      return WithReason(
+          absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
+          absl::StrCat("customer_id: customer ", request.customer_id(), " does not exist"));
     }
     pqxx::row row = tx.exec_prepared1(kApiKeysInsert, secret, request.name(),
                                       ArrayLiteral(request.scopes()), request.customer_id());

@@ -15,9 +15,12 @@ namespace {
 
 const char* OutcomeName(CallResult result) {
   switch (result) {
-    case CallResult::kOk: return "OK";
-    case CallResult::kTransient: return "TRANSIENT";
-    case CallResult::kRefused: return "REFUSED";
+    case CallResult::kOk:
+      return "OK";
+    case CallResult::kTransient:
+      return "TRANSIENT";
+    case CallResult::kRefused:
+      return "REFUSED";
   }
   return "UNKNOWN";
 }
@@ -45,7 +48,9 @@ Coordinator::Coordinator(PgOrderStore& store, Participants& participants, OrderW
 
 Coordinator::~Coordinator() { Stop(); }
 
-void Coordinator::Start() { scanner_ = std::thread([this] { ScanLoop(); }); }
+void Coordinator::Start() {
+  scanner_ = std::thread([this] { ScanLoop(); });
+}
 
 void Coordinator::Stop() {
   std::unique_lock<std::mutex> lock(mu_);
@@ -141,11 +146,10 @@ void Coordinator::Step(std::shared_ptr<ClaimedSaga> saga) {
   const std::string request_id = RequestId(saga->saga_id, spec, call);
   const std::string& step_name = spec.steps[call.step].name;
   if (!options_.failpoints.empty()) {
-    options_.failpoints.Hit(absl::StrCat(call.kind == NextCall::kForward
-                                             ? "order.before_"
-                                             : "order.before_compensate_",
-                                         step_name),
-                            request_id);
+    options_.failpoints.Hit(
+        absl::StrCat(call.kind == NextCall::kForward ? "order.before_" : "order.before_compensate_",
+                     step_name),
+        request_id);
   }
   const auto started = std::chrono::steady_clock::now();
   const ClaimedSaga& called = *saga;
@@ -175,8 +179,8 @@ void Coordinator::AfterCall(std::shared_ptr<ClaimedSaga> saga, NextCall call,
   record.action = forward ? "FORWARD" : "COMPENSATE";
   record.request_id = request_id;
   record.outcome = OutcomeName(result.outcome.result);
-  record.detail = result.outcome.reason.empty() ? result.detail
-                                                : result.outcome.reason + ": " + result.detail;
+  record.detail =
+      result.outcome.reason.empty() ? result.detail : result.outcome.reason + ": " + result.detail;
   if (result.outcome.result == CallResult::kTransient && Next(spec, next).kind == call.kind &&
       Next(spec, next).step == call.step) {
     record.retry_after = Backoff(options_.retry, next.attempts, Jitter());
@@ -192,7 +196,9 @@ void Coordinator::AfterCall(std::shared_ptr<ClaimedSaga> saga, NextCall call,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (result.outcome.result == CallResult::kRefused || next.phase == SagaPhase::kNeedsAttention) {
     log::Warn(request_id, "saga step refused",
-              {{"step", record.step}, {"action", record.action}, {"detail", record.detail},
+              {{"step", record.step},
+               {"action", record.action},
+               {"detail", record.detail},
                {"phase", PhaseName(next.phase)}});
   }
   absl::Status saved = store_.SaveStep(*saga, next, record, options_.lease);

@@ -10,8 +10,8 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -27,7 +27,7 @@ namespace oms::order {
 class OrderMetrics;
 
 struct CoordinatorOptions {
-  std::string owner;  // this replica's name in leases
+  std::string owner;                // this replica's name in leases
   std::size_t workers = 4;          // threads for the database work between calls
   std::size_t max_in_flight = 256;  // sagas driven at once by this replica
   std::chrono::seconds lease{30};

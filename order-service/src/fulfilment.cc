@@ -7,10 +7,10 @@ namespace {
 
 // Shipped means the goods left the warehouse: shipping's statuses from SHIPPED on.
 bool HasShipped(const std::string& status) {
-  for (const char* shipped : {"SHIPMENT_STATUS_SHIPPED", "SHIPMENT_STATUS_IN_TRANSIT",
-                              "SHIPMENT_STATUS_OUT_FOR_DELIVERY", "SHIPMENT_STATUS_DELIVERED",
-                              "SHIPMENT_STATUS_DELIVERY_FAILED",
-                              "SHIPMENT_STATUS_RETURNED_TO_SENDER"}) {
+  for (const char* shipped :
+       {"SHIPMENT_STATUS_SHIPPED", "SHIPMENT_STATUS_IN_TRANSIT", "SHIPMENT_STATUS_OUT_FOR_DELIVERY",
+        "SHIPMENT_STATUS_DELIVERED", "SHIPMENT_STATUS_DELIVERY_FAILED",
+        "SHIPMENT_STATUS_RETURNED_TO_SENDER"}) {
     if (status == shipped) return true;
   }
   return false;

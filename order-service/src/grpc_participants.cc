@@ -1,7 +1,7 @@
 // The participants over gRPC with the callback API: one stub per service, created once; a fresh
 // context with a deadline and the request id per call.
-#include <grpcpp/channel.h>
 #include <google/protobuf/util/time_util.h>
+#include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 
 #include "common/grpc_interceptors.h"
@@ -101,8 +101,7 @@ class GrpcParticipants : public Participants {
         });
   }
 
-  void VoidPayment(const std::string& request_id, const v1::Order& order,
-                   StepDone done) override {
+  void VoidPayment(const std::string& request_id, const v1::Order& order, StepDone done) override {
     VoidShare(request_id, order, 0, "order rejected", std::move(done));
   }
 
@@ -342,11 +341,11 @@ class GrpcParticipants : public Participants {
       request.mutable_amount()->set_currency(order.currency());
       request.mutable_amount()->set_amount_minor(amount_minor);
     }
-    Call<billing_v1::Payment>(
-        request_id, std::move(request), std::move(done),
-        [this](auto* context, auto* req, auto* response, auto callback) {
-          billing_->async()->VoidPayment(context, req, response, std::move(callback));
-        });
+    Call<billing_v1::Payment>(request_id, std::move(request), std::move(done),
+                              [this](auto* context, auto* req, auto* response, auto callback) {
+                                billing_->async()->VoidPayment(context, req, response,
+                                                               std::move(callback));
+                              });
   }
 
   std::unique_ptr<inventory_v1::InventoryService::Stub> inventory_;
@@ -371,7 +370,8 @@ CallOutcome OutcomeOf(const grpc::Status& status) {
       return {CallResult::kTransient, ""};
     default: {
       std::string reason = ReasonOf(FromGrpcStatus(status));
-      if (reason.empty()) reason = absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()));
+      if (reason.empty())
+        reason = absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()));
       return {CallResult::kRefused, reason};
     }
   }

@@ -1,6 +1,7 @@
 #include "order-service/src/idempotency_records.h"
 
 #include <optional>
+
 #include <pqxx/pqxx>
 
 #include "absl/strings/escaping.h"
@@ -101,8 +102,8 @@ absl::Status ValidateComplete(const v1::CompleteIdempotencyKeyRequest& request) 
     }
   }
   if (response.body().size() > kMaxStoredBodyBytes) {
-    return InvalidField("response.body", absl::StrCat("must be at most ", kMaxStoredBodyBytes,
-                                                      " bytes"));
+    return InvalidField("response.body",
+                        absl::StrCat("must be at most ", kMaxStoredBodyBytes, " bytes"));
   }
   return absl::OkStatus();
 }

@@ -64,9 +64,9 @@ class IdempotencyServiceImpl final : public v1::IdempotencyService::CallbackServ
   IdempotencyServiceImpl(PgPool& pool, BoundedExecutor& executor, IdempotencyOptions options = {})
       : store_(pool, options.retention), executor_(executor), options_(options) {}
 
-  grpc::ServerUnaryReactor* ClaimIdempotencyKey(
-      grpc::CallbackServerContext* context, const v1::ClaimIdempotencyKeyRequest* request,
-      v1::ClaimIdempotencyKeyResponse* response) override;
+  grpc::ServerUnaryReactor* ClaimIdempotencyKey(grpc::CallbackServerContext* context,
+                                                const v1::ClaimIdempotencyKeyRequest* request,
+                                                v1::ClaimIdempotencyKeyResponse* response) override;
   grpc::ServerUnaryReactor* CompleteIdempotencyKey(
       grpc::CallbackServerContext* context, const v1::CompleteIdempotencyKeyRequest* request,
       v1::CompleteIdempotencyKeyResponse* response) override;

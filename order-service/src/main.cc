@@ -1,8 +1,7 @@
 // order-service: customers, orders and the saga coordinator. Flags, wiring and signals only.
-#include <unistd.h>
-
 #include <cstdio>
 
+#include <unistd.h>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
@@ -16,7 +15,6 @@
 #include "oms/billing/v1/billing.grpc.pb.h"
 #include "oms/inventory/v1/inventory.grpc.pb.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
-#include "order-service/src/peer_client.h"
 #include "order-service/src/coordinator.h"
 #include "order-service/src/idempotency_records.h"
 #include "order-service/src/order_metrics.h"
@@ -24,6 +22,7 @@
 #include "order-service/src/order_store.h"
 #include "order-service/src/order_waiters.h"
 #include "order-service/src/participants.h"
+#include "order-service/src/peer_client.h"
 #include "order-service/src/schema.h"
 #include "order-service/src/shipment_feed.h"
 
@@ -36,7 +35,8 @@ ABSL_FLAG(int, saga_max_in_flight, 256,
 ABSL_FLAG(int, saga_lease_seconds, 30, "How long a replica holds a saga between writes");
 ABSL_FLAG(int, call_deadline_ms, 5000, "Deadline of each call to another service");
 ABSL_FLAG(std::string, instance, "", "This replica's name in saga leases (default host:pid)");
-ABSL_FLAG(int, max_watch_streams, 1000, "WatchOrder streams open at once (RESOURCE_EXHAUSTED beyond)");
+ABSL_FLAG(int, max_watch_streams, 1000,
+          "WatchOrder streams open at once (RESOURCE_EXHAUSTED beyond)");
 
 namespace {
 
@@ -50,17 +50,16 @@ std::string DefaultInstance() {
 
 int main(int argc, char** argv) {
   oms::BlockTerminationSignals();
-  auto parsed = oms::HostConfigFromFlags(
-      argc, argv, {"order-service", "OMS_ORDER", 50051, 9462},
-      {{"inventory_addr", "OMS_INVENTORY_ADDR"},
-       {"billing_addr", "OMS_BILLING_ADDR"},
-       {"shipping_addr", "OMS_SHIPPING_ADDR"},
-       {"saga_workers", "OMS_ORDER_SAGA_WORKERS"},
-       {"saga_max_in_flight", "OMS_ORDER_SAGA_MAX_IN_FLIGHT"},
-       {"saga_lease_seconds", "OMS_ORDER_SAGA_LEASE_SECONDS"},
-       {"call_deadline_ms", "OMS_CALL_DEADLINE_MS"},
-       {"instance", "OMS_INSTANCE"},
-       {"max_watch_streams", "OMS_ORDER_MAX_WATCH_STREAMS"}});
+  auto parsed = oms::HostConfigFromFlags(argc, argv, {"order-service", "OMS_ORDER", 50051, 9462},
+                                         {{"inventory_addr", "OMS_INVENTORY_ADDR"},
+                                          {"billing_addr", "OMS_BILLING_ADDR"},
+                                          {"shipping_addr", "OMS_SHIPPING_ADDR"},
+                                          {"saga_workers", "OMS_ORDER_SAGA_WORKERS"},
+                                          {"saga_max_in_flight", "OMS_ORDER_SAGA_MAX_IN_FLIGHT"},
+                                          {"saga_lease_seconds", "OMS_ORDER_SAGA_LEASE_SECONDS"},
+                                          {"call_deadline_ms", "OMS_CALL_DEADLINE_MS"},
+                                          {"instance", "OMS_INSTANCE"},
+                                          {"max_watch_streams", "OMS_ORDER_MAX_WATCH_STREAMS"}});
   const int workers = absl::GetFlag(FLAGS_saga_workers);
   const int max_in_flight = absl::GetFlag(FLAGS_saga_max_in_flight);
   const int lease = absl::GetFlag(FLAGS_saga_lease_seconds);
@@ -102,11 +101,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "order-service: cannot start: %s\n", host.status().ToString().c_str());
     return 1;
   }
-  auto client_metrics = oms::MakeRpcMetrics(
-      (*host)->metrics().registry(), oms::RpcSide::kClient,
-      {oms::inventory::v1::InventoryService::service_full_name(),
-       oms::billing::v1::BillingService::service_full_name(),
-       oms::shipping::v1::ShippingService::service_full_name()});
+  auto client_metrics =
+      oms::MakeRpcMetrics((*host)->metrics().registry(), oms::RpcSide::kClient,
+                          {oms::inventory::v1::InventoryService::service_full_name(),
+                           oms::billing::v1::BillingService::service_full_name(),
+                           oms::shipping::v1::ShippingService::service_full_name()});
   auto inventory = oms::MakeClientChannel(absl::GetFlag(FLAGS_inventory_addr), client_metrics);
   auto billing = oms::MakeClientChannel(absl::GetFlag(FLAGS_billing_addr), client_metrics);
   auto shipping = oms::MakeClientChannel(absl::GetFlag(FLAGS_shipping_addr), client_metrics);
@@ -119,10 +118,14 @@ int main(int argc, char** argv) {
   auto peers = oms::order::MakeGrpcPeerClient(inventory, billing, shipping, deadline);
   const std::string instance =
       absl::GetFlag(FLAGS_instance).empty() ? DefaultInstance() : absl::GetFlag(FLAGS_instance);
-  oms::order::Coordinator coordinator(
-      store, *participants, waiters, metrics,
-      {instance, static_cast<std::size_t>(workers), static_cast<std::size_t>(max_in_flight),
-       std::chrono::seconds(lease), std::chrono::milliseconds(500), {}, failpoints});
+  oms::order::Coordinator coordinator(store, *participants, waiters, metrics,
+                                      {instance,
+                                       static_cast<std::size_t>(workers),
+                                       static_cast<std::size_t>(max_in_flight),
+                                       std::chrono::seconds(lease),
+                                       std::chrono::milliseconds(500),
+                                       {},
+                                       failpoints});
   // WatchOrder streams wake on the NOTIFY that order changes send on commit, from any replica.
   oms::WakeHub watchers(static_cast<std::size_t>(max_watch_streams));
   oms::order::OrderServiceImpl service(store, *peers, coordinator, waiters, metrics,

@@ -59,8 +59,9 @@ OrderMetrics::OrderMetrics(prometheus::Registry& registry)
                  .Add({});
   consumer_lag_ = &prometheus::BuildGauge()
                        .Name("oms_order_event_consumer_lag_seconds")
-                       .Help("Age of the oldest event of a stream this service follows that it "
-                             "has not yet taken in (0 when caught up), by stream.")
+                       .Help(
+                           "Age of the oldest event of a stream this service follows that it "
+                           "has not yet taken in (0 when caught up), by stream.")
                        .Register(registry)
                        .Add({{"stream", "shipping"}});
   watchers_ = &prometheus::BuildGauge()

@@ -32,7 +32,10 @@ class Sequence : public std::enable_shared_from_this<Sequence> {
 
  private:
   Sequence(std::size_t count, CallOne call, GoOn go_on, Finish finish)
-      : count_(count), call_(std::move(call)), go_on_(std::move(go_on)), finish_(std::move(finish)) {}
+      : count_(count),
+        call_(std::move(call)),
+        go_on_(std::move(go_on)),
+        finish_(std::move(finish)) {}
 
   void Next(std::size_t i) {
     if (i == count_) {
@@ -167,8 +170,8 @@ int64_t CancelledValue(const ClaimedSaga& saga, const std::vector<std::string>& 
   return value;
 }
 
-void VoidShare(Participants& participants, const ClaimedSaga& saga,
-               const std::string& request_id, StepDone done) {
+void VoidShare(Participants& participants, const ClaimedSaga& saga, const std::string& request_id,
+               StepDone done) {
   const std::vector<std::string> warehouses = CancelledWarehouses(saga);
   if (warehouses.empty()) {
     done({});
@@ -188,11 +191,8 @@ void VoidShare(Participants& participants, const ClaimedSaga& saga,
 }  // namespace
 
 const SagaSpec& OrderSagaSpec() {
-  static const SagaSpec kSpec{{{"reserve", true},
-                               {"authorize", true},
-                               {"ship", true},
-                               {"keep-reservation", false}},
-                              kShip};
+  static const SagaSpec kSpec{
+      {{"reserve", true}, {"authorize", true}, {"ship", true}, {"keep-reservation", false}}, kShip};
   return kSpec;
 }
 
@@ -221,11 +221,16 @@ const SagaSpec& ReceiveSagaSpec() {
 
 const SagaSpec& SpecOf(SagaKind kind) {
   switch (kind) {
-    case SagaKind::kShipment: return ShipmentSagaSpec();
-    case SagaKind::kCancel: return CancelSagaSpec();
-    case SagaKind::kReturn: return ReturnSagaSpec();
-    case SagaKind::kReceive: return ReceiveSagaSpec();
-    default: return OrderSagaSpec();
+    case SagaKind::kShipment:
+      return ShipmentSagaSpec();
+    case SagaKind::kCancel:
+      return CancelSagaSpec();
+    case SagaKind::kReturn:
+      return ReturnSagaSpec();
+    case SagaKind::kReceive:
+      return ReceiveSagaSpec();
+    default:
+      return OrderSagaSpec();
   }
 }
 
@@ -237,17 +242,22 @@ void RunSagaStep(Participants& participants, const ClaimedSaga& saga, const Next
   }
   if (saga.kind == SagaKind::kReceive) {
     switch (call.step) {
-      case kRestock: return RestockReceived(participants, saga, request_id, std::move(done));
-      case kRefund: return RefundReceived(participants, saga, request_id, std::move(done));
-      default: return participants.RecordReceived(request_id, saga.ret, std::move(done));
+      case kRestock:
+        return RestockReceived(participants, saga, request_id, std::move(done));
+      case kRefund:
+        return RefundReceived(participants, saga, request_id, std::move(done));
+      default:
+        return participants.RecordReceived(request_id, saga.ret, std::move(done));
     }
   }
   if (saga.kind == SagaKind::kCancel) {
     switch (call.step) {
       case kCancelShipments:
         return CancelShipments(participants, saga, request_id, std::move(done));
-      case kReleaseHolds: return ReleaseHolds(participants, saga, request_id, std::move(done));
-      default: return VoidShare(participants, saga, request_id, std::move(done));
+      case kReleaseHolds:
+        return ReleaseHolds(participants, saga, request_id, std::move(done));
+      default:
+        return VoidShare(participants, saga, request_id, std::move(done));
     }
   }
   if (saga.kind == SagaKind::kShipment) {
@@ -263,8 +273,7 @@ void RunSagaStep(Participants& participants, const ClaimedSaga& saga, const Next
       return participants.ReleaseReservation(request_id, saga.order, std::move(done));
     case kAuthorize:
       if (forward) {
-        return participants.Authorize(request_id, saga.order, saga.payment_token,
-                                      std::move(done));
+        return participants.Authorize(request_id, saga.order, saga.payment_token, std::move(done));
       }
       return participants.VoidPayment(request_id, saga.order, std::move(done));
     case kShip:

@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "common/following_stream.h"
 #include "common/grpc_interceptors.h"
 #include "common/grpc_status.h"
@@ -14,6 +13,7 @@
 #include "common/reactor.h"
 #include "common/status.h"
 #include "common/validation.h"
+#include "google/protobuf/util/time_util.h"
 #include "order-service/src/order_validation.h"
 #include "order-service/src/pricing.h"
 #include "order-service/src/timeline.h"
@@ -31,14 +31,14 @@ grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const abs
 // answer PENDING in time), at most 30 s, 10 s when the caller set none.
 std::chrono::steady_clock::time_point WaitDeadline(const grpc::CallbackServerContext& context) {
   const auto now_system = std::chrono::system_clock::now();
-  auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(context.deadline() -
-                                                                      now_system);
+  auto budget =
+      std::chrono::duration_cast<std::chrono::milliseconds>(context.deadline() - now_system);
   if (context.deadline() == std::chrono::system_clock::time_point::max()) {
     budget = std::chrono::seconds(10);
   }
-  budget = std::clamp<std::chrono::milliseconds>(budget - std::chrono::milliseconds(250),
-                                                 std::chrono::milliseconds(0),
-                                                 std::chrono::seconds(30));
+  budget =
+      std::clamp<std::chrono::milliseconds>(budget - std::chrono::milliseconds(250),
+                                            std::chrono::milliseconds(0), std::chrono::seconds(30));
   return std::chrono::steady_clock::now() + budget;
 }
 
@@ -153,27 +153,27 @@ grpc::ServerUnaryReactor* OrderServiceImpl::CreateOrder(grpc::CallbackServerCont
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const auto deadline = WaitDeadline(*context);
   const std::string request_id = RequestIdOf(*context);
-  const bool queued = executor_.TrySubmit([this, context, reactor, request, response, deadline,
-                                           request_id] {
-    std::string saga_id;
-    auto order_id = Capture(*request, request_id, &saga_id);
-    if (!order_id.ok()) {
-      reactor->Finish(ToGrpcStatus(order_id.status()));
-      return;
-    }
-    // The answer: the order as it stands when its saga ends or the deadline comes.
-    auto answer = [this, reactor, response, order_id = *order_id] {
-      reactor->Finish(ToGrpcStatus(store_.GetOrder(order_id, response)));
-    };
-    if (saga_id.empty()) {  // a replay: the order as it is now
-      // Tells the gateway to answer 200 rather than 201/202.
-      context->AddInitialMetadata(std::string(kReplayHeader), "true");
-      answer();
-      return;
-    }
-    waiters_.Wait(*order_id, deadline, answer);
-    coordinator_.Kick(saga_id);
-  });
+  const bool queued =
+      executor_.TrySubmit([this, context, reactor, request, response, deadline, request_id] {
+        std::string saga_id;
+        auto order_id = Capture(*request, request_id, &saga_id);
+        if (!order_id.ok()) {
+          reactor->Finish(ToGrpcStatus(order_id.status()));
+          return;
+        }
+        // The answer: the order as it stands when its saga ends or the deadline comes.
+        auto answer = [this, reactor, response, order_id = *order_id] {
+          reactor->Finish(ToGrpcStatus(store_.GetOrder(order_id, response)));
+        };
+        if (saga_id.empty()) {  // a replay: the order as it is now
+          // Tells the gateway to answer 200 rather than 201/202.
+          context->AddInitialMetadata(std::string(kReplayHeader), "true");
+          answer();
+          return;
+        }
+        waiters_.Wait(*order_id, deadline, answer);
+        coordinator_.Kick(saga_id);
+      });
   if (!queued) {
     reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                                  "server busy: the work queue is full, retry with backoff"));
@@ -207,7 +207,8 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ListOrders(grpc::CallbackServerConte
     return Refuse(context, InvalidField("status", "is not an order status"));
   }
   if (request->status() != v1::ORDER_STATUS_UNSPECIFIED) {
-    filter.status = v1::OrderStatus_Name(request->status()).substr(std::string("ORDER_STATUS_").size());
+    filter.status =
+        v1::OrderStatus_Name(request->status()).substr(std::string("ORDER_STATUS_").size());
   }
   auto size = PageSize(request->page_size());
   if (!size.ok()) return Refuse(context, size.status());
@@ -215,9 +216,8 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ListOrders(grpc::CallbackServerConte
   if (!after.ok()) return Refuse(context, after.status());
   filter.page_size = *size;
   filter.after = *after;
-  return RunBlocking(context, executor_, [this, filter, response] {
-    return store_.ListOrders(filter, response);
-  });
+  return RunBlocking(context, executor_,
+                     [this, filter, response] { return store_.ListOrders(filter, response); });
 }
 
 grpc::ServerUnaryReactor* OrderServiceImpl::CancelOrder(grpc::CallbackServerContext* context,
@@ -303,8 +303,9 @@ grpc::ServerWriteReactor<v1::TimelineEvent>* OrderServiceImpl::WatchOrder(
       std::lock_guard<std::mutex> lock(unsettled_mu_);
       unsettled_.insert(order_id);
     }
-    std::sort(out->begin(), out->end(),
-              [](const v1::TimelineEvent& a, const v1::TimelineEvent& b) { return a.id() < b.id(); });
+    std::sort(out->begin(), out->end(), [](const v1::TimelineEvent& a, const v1::TimelineEvent& b) {
+      return a.id() < b.id();
+    });
     return absl::OkStatus();
   };
   source.advance = [](WatchCursor& cursor, const v1::TimelineEvent& sent) {

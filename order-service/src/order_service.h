@@ -11,11 +11,11 @@
 #include "common/wake_hub.h"
 #include "oms/order/v1/order.grpc.pb.h"
 #include "order-service/src/api_keys.h"
-#include "order-service/src/peer_client.h"
 #include "order-service/src/coordinator.h"
 #include "order-service/src/order_metrics.h"
 #include "order-service/src/order_store.h"
 #include "order-service/src/order_waiters.h"
+#include "order-service/src/peer_client.h"
 
 namespace oms::order {
 

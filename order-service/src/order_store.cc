@@ -59,17 +59,17 @@ constexpr char kOrdersSetReturnStatus[] = "orders_set_return_status";
 constexpr char kSagasInsertFor[] = "sagas_insert_for";
 constexpr char kOrdersSetStatus[] = "orders_set_status";
 
-#define OMS_CUSTOMER_COLUMNS                                                                    \
-  "id, name, email, phone, encode(addresses, 'hex'), "                                          \
-  "(extract(epoch FROM created_at) * 1000000)::bigint, "                                        \
+#define OMS_CUSTOMER_COLUMNS                             \
+  "id, name, email, phone, encode(addresses, 'hex'), "   \
+  "(extract(epoch FROM created_at) * 1000000)::bigint, " \
   "(extract(epoch FROM updated_at) * 1000000)::bigint"
-#define OMS_ORDER_COLUMNS                                                                       \
-  "id, encode(snapshot, 'hex'), status, rejection_reason, encode(allocation, 'hex'), "          \
-  "encode(shipments, 'hex'), payment_id, "                                                      \
-  "(extract(epoch FROM created_at) * 1000000)::bigint, "                                        \
+#define OMS_ORDER_COLUMNS                                                              \
+  "id, encode(snapshot, 'hex'), status, rejection_reason, encode(allocation, 'hex'), " \
+  "encode(shipments, 'hex'), payment_id, "                                             \
+  "(extract(epoch FROM created_at) * 1000000)::bigint, "                               \
   "(extract(epoch FROM updated_at) * 1000000)::bigint, return_status"
-#define OMS_SAGA_COLUMNS                                                                        \
-  "s.id, s.order_id, s.phase, s.step, s.attempts, s.failure_reason, s.parked_from, "            \
+#define OMS_SAGA_COLUMNS                                                             \
+  "s.id, s.order_id, s.phase, s.step, s.attempts, s.failure_reason, s.parked_from, " \
   "s.lease_epoch, (extract(epoch FROM s.updated_at) * 1000000)::bigint"
 
 const std::vector<PreparedStatement>& OwnStatements() {
@@ -107,12 +107,11 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "RETURNING order_id, id"},
       {kOrdersGet, "SELECT " OMS_ORDER_COLUMNS " FROM orders WHERE id = $1::uuid"},
       // Newest first; the page token is the last (created_at, id) seen.
-      {kOrdersList,
-       "SELECT " OMS_ORDER_COLUMNS " FROM orders "
-       "WHERE ($1 = '' OR customer_id = $1::uuid) AND ($2 = '' OR status = $2) "
-       "  AND ($3::bigint = 0 OR (created_at, id) < "
-       "       (to_timestamp($3::bigint / 1000000.0), $4::uuid)) "
-       "ORDER BY created_at DESC, id DESC LIMIT $5"},
+      {kOrdersList, "SELECT " OMS_ORDER_COLUMNS " FROM orders "
+                    "WHERE ($1 = '' OR customer_id = $1::uuid) AND ($2 = '' OR status = $2) "
+                    "  AND ($3::bigint = 0 OR (created_at, id) < "
+                    "       (to_timestamp($3::bigint / 1000000.0), $4::uuid)) "
+                    "ORDER BY created_at DESC, id DESC LIMIT $5"},
       {kOrdersUpdate,
        "UPDATE orders SET status = $2, rejection_reason = $3, "
        "  allocation = COALESCE(decode(NULLIF($4, ''), 'hex'), allocation), "
@@ -147,9 +146,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "  lease_expires_at = CASE WHEN $8 THEN '-infinity'::timestamptz "
        "    ELSE now() + make_interval(secs => $11) END, updated_at = now() "
        "WHERE id = $1::uuid AND lease_owner = $2 AND lease_epoch = $3 RETURNING id"},
-      {kSagasStuck,
-       "SELECT " OMS_SAGA_COLUMNS " FROM sagas s WHERE s.phase = 'NEEDS_ATTENTION' "
-       "ORDER BY s.updated_at LIMIT $1"},
+      {kSagasStuck, "SELECT " OMS_SAGA_COLUMNS " FROM sagas s WHERE s.phase = 'NEEDS_ATTENTION' "
+                    "ORDER BY s.updated_at LIMIT $1"},
       {kSagasLockStuck,
        "SELECT " OMS_SAGA_COLUMNS " FROM sagas s WHERE s.id = $1::uuid FOR UPDATE"},
       {kSagasOperate,
@@ -225,10 +223,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "VALUES ($1::uuid, 'RUNNING', $2, $3, decode($4, 'hex')) "
        "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
       {kSagasFindCancel, "SELECT id FROM sagas WHERE order_id = $1::uuid AND kind = 'CANCEL'"},
-      {kSagasSetPayload,
-       "UPDATE sagas SET payload = decode($2, 'hex') WHERE id = $1::uuid"},
-      {kOrdersSetStatus,
-       "UPDATE orders SET status = $2, updated_at = now() WHERE id = $1::uuid"},
+      {kSagasSetPayload, "UPDATE sagas SET payload = decode($2, 'hex') WHERE id = $1::uuid"},
+      {kOrdersSetStatus, "UPDATE orders SET status = $2, updated_at = now() WHERE id = $1::uuid"},
       {kJournalInsert,
        "INSERT INTO saga_journal (saga_id, step, action, request_id, outcome, detail, epoch) "
        "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7)"},
@@ -353,10 +349,14 @@ void FinishReceipt(pqxx::work& tx, const ClaimedSaga& saga) {
 
 v1::OrderStatus StatusOf(SagaPhase phase) {
   switch (phase) {
-    case SagaPhase::kCompleted: return v1::ORDER_STATUS_CONFIRMED;
-    case SagaPhase::kCompensated: return v1::ORDER_STATUS_REJECTED;
-    case SagaPhase::kNeedsAttention: return v1::ORDER_STATUS_NEEDS_ATTENTION;
-    default: return v1::ORDER_STATUS_PENDING;
+    case SagaPhase::kCompleted:
+      return v1::ORDER_STATUS_CONFIRMED;
+    case SagaPhase::kCompensated:
+      return v1::ORDER_STATUS_REJECTED;
+    case SagaPhase::kNeedsAttention:
+      return v1::ORDER_STATUS_NEEDS_ATTENTION;
+    default:
+      return v1::ORDER_STATUS_PENDING;
   }
 }
 
@@ -443,9 +443,9 @@ absl::StatusOr<std::optional<InsertedOrder>> PgOrderStore::FindExisting(
     const v1::CreateOrderRequest& request, const std::string& request_hash) {
   std::optional<InsertedOrder> found;
   absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
-    pqxx::result rows = tx.exec_prepared(kOrdersFind, request.client_id(), request.request_id(),
-                                         request_hash, request.external_order_id(),
-                                         request.channel());
+    pqxx::result rows =
+        tx.exec_prepared(kOrdersFind, request.client_id(), request.request_id(), request_hash,
+                         request.external_order_id(), request.channel());
     if (!rows.empty()) {
       // Same key: a replay, unless the body changed. Same external id: that order, whatever
       // key the channel used this time.
@@ -465,8 +465,8 @@ absl::StatusOr<InsertedOrder> PgOrderStore::InsertOrder(const v1::Order& order,
   InsertedOrder inserted;
   absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
     pqxx::row row = tx.exec_prepared1(
-        kOrdersInsert, order.customer_id(), request.client_id(), request.request_id(),
-        request_hash, order.channel(), order.external_order_id(), order.currency(),
+        kOrdersInsert, order.customer_id(), request.client_id(), request.request_id(), request_hash,
+        order.channel(), order.external_order_id(), order.currency(),
         order.subtotal().amount_minor(), order.tax().amount_minor(), order.total().amount_minor(),
         Hex(order), request.payment().token());
     inserted = {row[0].as<std::string>(), row[1].as<std::string>(), true, true};
@@ -480,8 +480,8 @@ absl::StatusOr<InsertedOrder> PgOrderStore::InsertOrder(const v1::Order& order,
     return absl::AbortedError("a concurrent request with this key is still being captured");
   }
   if (status.code() == absl::StatusCode::kFailedPrecondition) {
-    return absl::NotFoundError(absl::StrCat("customer_id: customer ", request.customer_id(),
-                                            " does not exist"));
+    return absl::NotFoundError(
+        absl::StrCat("customer_id: customer ", request.customer_id(), " does not exist"));
   }
   if (!status.ok()) return status;
   return inserted;
@@ -513,8 +513,8 @@ absl::Status PgOrderStore::ListOrders(const OrderFilter& filter, v1::ListOrdersR
     for (const auto& row : rows) {
       if (out->orders_size() == filter.page_size) {
         const v1::Order& last = out->orders(filter.page_size - 1);
-        out->set_next_page_token(EncodePageToken(absl::StrCat(
-            TimeUtil::TimestampToMicroseconds(last.create_time()), ":", last.id())));
+        out->set_next_page_token(EncodePageToken(
+            absl::StrCat(TimeUtil::TimestampToMicroseconds(last.create_time()), ":", last.id())));
         break;
       }
       ReadOrder(row, out->add_orders());
@@ -538,8 +538,7 @@ absl::Status PgOrderStore::OrderEvents(const std::string& order_id, v1::OrderTim
 }
 
 absl::StatusOr<std::vector<ClaimedSaga>> PgOrderStore::Claim(const std::string& owner,
-                                                             std::chrono::seconds lease,
-                                                             int limit,
+                                                             std::chrono::seconds lease, int limit,
                                                              const std::string& saga_id) {
   std::vector<ClaimedSaga> claimed;
   absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
@@ -591,11 +590,10 @@ absl::Status PgOrderStore::SaveStep(ClaimedSaga& saga, const SagaState& next,
     shipments_hex = Hex(shipments);
   }
   absl::Status saved = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
-    if (tx.exec_prepared(kSagasSave, saga.saga_id, saga.owner, saga.epoch, PhaseName(next.phase),
-                         next.step, next.attempts, next.failure_reason, release,
-                         PhaseName(next.parked_from),
-                         static_cast<int64_t>(record.retry_after.count()),
-                         static_cast<int64_t>(lease.count()))
+    if (tx.exec_prepared(
+              kSagasSave, saga.saga_id, saga.owner, saga.epoch, PhaseName(next.phase), next.step,
+              next.attempts, next.failure_reason, release, PhaseName(next.parked_from),
+              static_cast<int64_t>(record.retry_after.count()), static_cast<int64_t>(lease.count()))
             .empty()) {
       return WithReason(absl::StatusCode::kAborted, "LEASE_LOST",
                         absl::StrCat("saga ", saga.saga_id, " is held by another replica now"));
@@ -681,8 +679,8 @@ absl::StatusOr<std::string> PgOrderStore::ApplyShipmentEvent(
         tx.exec_prepared1(kOrdersSetFulfilment, event.order_id(), Hex(shipments), fulfilment)[0]
             .as<std::string>();
     if (event.type() == shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED) {
-      pqxx::result started = tx.exec_prepared(kSagasInsertShipment, event.order_id(),
-                                              event.shipment_id(), Hex(event));
+      pqxx::result started =
+          tx.exec_prepared(kSagasInsertShipment, event.order_id(), event.shipment_id(), Hex(event));
       if (!started.empty()) saga_id = started[0][0].as<std::string>();
     }
     std::string final_status = after;
@@ -691,7 +689,8 @@ absl::StatusOr<std::string> PgOrderStore::ApplyShipmentEvent(
       if (!completed.empty()) final_status = "COMPLETED";
     }
     if (final_status != before) {
-      if (final_status == "COMPLETED") tx.exec_prepared(kHistoryInsert, event.order_id(), after, "");
+      if (final_status == "COMPLETED")
+        tx.exec_prepared(kHistoryInsert, event.order_id(), after, "");
       tx.exec_prepared(kHistoryInsert, event.order_id(), final_status, "");
     }
     return absl::OkStatus();
@@ -705,7 +704,8 @@ absl::StatusOr<StartedCancel> PgOrderStore::StartCancel(const std::string& order
   StartedCancel started;
   absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
     pqxx::result rows = tx.exec_prepared(kOrdersLockShipments, order_id);
-    if (rows.empty()) return absl::NotFoundError(absl::StrCat("order ", order_id, " does not exist"));
+    if (rows.empty())
+      return absl::NotFoundError(absl::StrCat("order ", order_id, " does not exist"));
     const std::string order_status = rows[0][0].as<std::string>();
     if (order_status == "PENDING") {
       return WithReason(absl::StatusCode::kFailedPrecondition, "ORDER_NOT_CONFIRMED",
@@ -723,9 +723,9 @@ absl::StatusOr<StartedCancel> PgOrderStore::StartCancel(const std::string& order
         *plan.add_candidates() = shipment;
       }
     }
-    pqxx::result inserted =
-        plan.candidates().empty() ? pqxx::result()
-                                  : tx.exec_prepared(kSagasInsertCancel, order_id, Hex(plan));
+    pqxx::result inserted = plan.candidates().empty()
+                                ? pqxx::result()
+                                : tx.exec_prepared(kSagasInsertCancel, order_id, Hex(plan));
     if (!inserted.empty()) {
       started = {inserted[0][0].as<std::string>(), true};
       return absl::OkStatus();
@@ -772,8 +772,8 @@ absl::StatusOr<StartedReturn> PgOrderStore::StartReturn(const v1::CreateReturnRe
     *ret.mutable_lines() = request.lines();
     ret.set_reason(request.reason());
     ret.set_warehouse_id(*warehouse);
-    v1::Return inserted = ReadReturn(
-        tx.exec_prepared1(kReturnsInsert, order.id(), request.request_id(), Hex(ret)));
+    v1::Return inserted =
+        ReadReturn(tx.exec_prepared1(kReturnsInsert, order.id(), request.request_id(), Hex(ret)));
     pqxx::row saga =
         tx.exec_prepared1(kSagasInsertFor, order.id(), "RETURN", inserted.id(), Hex(inserted));
     started = {inserted, saga[0].as<std::string>(), true};
@@ -872,16 +872,16 @@ absl::Status PgOrderStore::OperateSaga(const std::string& saga_id, bool resolve,
     if (rows.empty()) return absl::NotFoundError(absl::StrCat("saga ", saga_id, " does not exist"));
     SagaState state = ReadSagaState(rows[0]);
     if (state.phase != SagaPhase::kNeedsAttention) {
-      return WithReason(absl::StatusCode::kFailedPrecondition, "SAGA_NOT_PARKED",
-                        absl::StrCat("saga ", saga_id, " is ", PhaseName(state.phase),
-                                     ", not NEEDS_ATTENTION"));
+      return WithReason(
+          absl::StatusCode::kFailedPrecondition, "SAGA_NOT_PARKED",
+          absl::StrCat("saga ", saga_id, " is ", PhaseName(state.phase), ", not NEEDS_ATTENTION"));
     }
     // Resolving ends it where it was going: a compensation becomes COMPENSATED (the order
     // REJECTED), a forward step COMPLETED (CONFIRMED), after the operator did it by hand.
     SagaState next = resolve ? state : Retry(state);
     if (resolve) {
       next.phase = state.parked_from == SagaPhase::kCompensating ? SagaPhase::kCompensated
-                                                                : SagaPhase::kCompleted;
+                                                                 : SagaPhase::kCompleted;
     }
     const int64_t epoch =
         tx.exec_prepared1(kSagasOperate, saga_id, PhaseName(next.phase))[0].as<int64_t>();

@@ -153,7 +153,8 @@ class PgOrderStore {
   // Takes one shipping event into the order it belongs to, exactly once: the cursor moves in
   // the same transaction as the reaction, and an event at or below the cursor is skipped. A
   // SHIPMENT_SHIPPED starts that shipment's saga; its id is returned ("" otherwise).
-  [[nodiscard]] absl::StatusOr<std::string> ApplyShipmentEvent(const shipping::v1::OutboxEvent& event);
+  [[nodiscard]] absl::StatusOr<std::string> ApplyShipmentEvent(
+      const shipping::v1::OutboxEvent& event);
   [[nodiscard]] absl::StatusOr<int64_t> ShippingCursor();
 
   // Starts the order's cancellation saga for its shipments that have not shipped, or answers

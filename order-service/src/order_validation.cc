@@ -29,7 +29,8 @@ absl::Status ValidatePhone(const std::string& phone) {
     ok = ok && ((c >= '0' && c <= '9') || c == '+' || c == ' ' || c == '-' || c == '(' || c == ')');
   }
   return ok ? absl::OkStatus()
-            : InvalidField("customer.phone", "must be at most 32 digits, spaces, '+', '-', '(' or ')'");
+            : InvalidField("customer.phone",
+                           "must be at most 32 digits, spaces, '+', '-', '(' or ')'");
 }
 
 // Settles one default per kind; refuses bad addresses and double defaults.
@@ -81,7 +82,8 @@ absl::Status ValidateDistinctLines(const google::protobuf::RepeatedPtrField<Line
       return InvalidField(field + ".quantity",
                           absl::StrCat("must be between 1 and ", kMaxLineQuantity));
     }
-    if (!skus.insert(lines[i].sku()).second) return InvalidField(field + ".sku", "must appear once");
+    if (!skus.insert(lines[i].sku()).second)
+      return InvalidField(field + ".sku", "must appear once");
   }
   return absl::OkStatus();
 }
@@ -179,7 +181,8 @@ absl::Status ValidateReceiveReturn(const v1::ReceiveReturnRequest& request) {
     status = ValidateSku(line.sku(), field + ".sku");
     if (!status.ok()) return status;
     if (line.quantity() < 1 || line.quantity() > kMaxLineQuantity) {
-      return InvalidField(field + ".quantity", absl::StrCat("must be between 1 and ", kMaxLineQuantity));
+      return InvalidField(field + ".quantity",
+                          absl::StrCat("must be between 1 and ", kMaxLineQuantity));
     }
   }
   return absl::OkStatus();

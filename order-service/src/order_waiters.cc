@@ -20,8 +20,8 @@ OrderWaiters::~OrderWaiters() {
   for (auto& callback : remaining) callback();
 }
 
-void OrderWaiters::Wait(const std::string& order_id,
-                        std::chrono::steady_clock::time_point deadline, Callback callback) {
+void OrderWaiters::Wait(const std::string& order_id, std::chrono::steady_clock::time_point deadline,
+                        Callback callback) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     const std::size_t key = next_key_++;

@@ -75,9 +75,8 @@ class Participants {
   // the receipt in the return shipment's journal.
   virtual void CreateReturnShipment(const std::string& request_id, const v1::Order& order,
                                     const v1::Return& ret, StepDone done) = 0;
-  virtual void Restock(const std::string& request_id, const v1::Return& ret,
-                       const std::string& sku, int64_t resellable, int64_t damaged,
-                       StepDone done) = 0;
+  virtual void Restock(const std::string& request_id, const v1::Return& ret, const std::string& sku,
+                       int64_t resellable, int64_t damaged, StepDone done) = 0;
   virtual void Refund(const std::string& request_id, const v1::Return& ret,
                       const v1::RefundShare& share, StepDone done) = 0;
   virtual void RecordReceived(const std::string& request_id, const v1::Return& ret,

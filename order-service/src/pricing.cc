@@ -18,7 +18,8 @@ common::v1::Money Money(const std::string& currency, long long amount_minor) {
 }  // namespace
 
 absl::StatusOr<std::vector<billing::v1::BillableLine>> BillableLines(
-    const v1::CreateOrderRequest& request, const inventory::v1::BatchGetProductsResponse& products) {
+    const v1::CreateOrderRequest& request,
+    const inventory::v1::BatchGetProductsResponse& products) {
   std::map<std::string, const inventory::v1::Product*> by_sku;
   for (const auto& product : products.products()) by_sku[product.sku()] = &product;
   std::vector<billing::v1::BillableLine> lines;
@@ -32,10 +33,10 @@ absl::StatusOr<std::vector<billing::v1::BillableLine>> BillableLines(
     }
     const inventory::v1::Product& product = *it->second;
     if (product.unit_price().currency() != request.currency()) {
-      return WithReason(absl::StatusCode::kFailedPrecondition, "CURRENCY_MISMATCH",
-                        absl::StrCat(field, ": ", line.sku(), " is priced in ",
-                                     product.unit_price().currency(), ", the order in ",
-                                     request.currency()));
+      return WithReason(
+          absl::StatusCode::kFailedPrecondition, "CURRENCY_MISMATCH",
+          absl::StrCat(field, ": ", line.sku(), " is priced in ", product.unit_price().currency(),
+                       ", the order in ", request.currency()));
     }
     billing::v1::BillableLine billable;
     billable.set_sku(line.sku());

@@ -106,11 +106,16 @@ std::chrono::milliseconds Backoff(const RetryPolicy& policy, int attempts, doubl
 
 const char* PhaseName(SagaPhase phase) {
   switch (phase) {
-    case SagaPhase::kRunning: return "RUNNING";
-    case SagaPhase::kCompensating: return "COMPENSATING";
-    case SagaPhase::kCompleted: return "COMPLETED";
-    case SagaPhase::kCompensated: return "COMPENSATED";
-    case SagaPhase::kNeedsAttention: return "NEEDS_ATTENTION";
+    case SagaPhase::kRunning:
+      return "RUNNING";
+    case SagaPhase::kCompensating:
+      return "COMPENSATING";
+    case SagaPhase::kCompleted:
+      return "COMPLETED";
+    case SagaPhase::kCompensated:
+      return "COMPENSATED";
+    case SagaPhase::kNeedsAttention:
+      return "NEEDS_ATTENTION";
   }
   return "UNKNOWN";
 }

@@ -31,15 +31,15 @@ struct SagaSpec {
 };
 
 struct RetryPolicy {
-  int max_attempts = 8;               // per step before the pivot, per compensation
+  int max_attempts = 8;                 // per step before the pivot, per compensation
   std::chrono::milliseconds base{100};  // first backoff
   std::chrono::milliseconds max{10000};
 };
 
 struct SagaState {
   SagaPhase phase = SagaPhase::kRunning;
-  int step = 0;      // running: the step to run; compensating: the step to compensate
-  int attempts = 0;  // failed attempts of that call so far
+  int step = 0;                // running: the step to run; compensating: the step to compensate
+  int attempts = 0;            // failed attempts of that call so far
   std::string failure_reason;  // why compensation started (machine-readable)
   SagaPhase parked_from = SagaPhase::kRunning;  // where NEEDS_ATTENTION came from
   bool operator==(const SagaState&) const = default;

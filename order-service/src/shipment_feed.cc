@@ -1,10 +1,10 @@
 #include "order-service/src/shipment_feed.h"
 
+#include <algorithm>
+
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
-
-#include <algorithm>
 
 #include "common/log.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
@@ -21,10 +21,7 @@ constexpr auto kLagInterval = std::chrono::seconds(2);
 
 ShipmentFeed::ShipmentFeed(PgOrderStore& store, Coordinator& coordinator, OrderMetrics& metrics,
                            std::shared_ptr<grpc::Channel> shipping)
-    : store_(store),
-      coordinator_(coordinator),
-      metrics_(metrics),
-      shipping_(std::move(shipping)) {}
+    : store_(store), coordinator_(coordinator), metrics_(metrics), shipping_(std::move(shipping)) {}
 
 ShipmentFeed::~ShipmentFeed() { Stop(); }
 
@@ -67,8 +64,8 @@ void ShipmentFeed::MeasureLag() {
     metrics_.ConsumerLag(0);
     return;
   }
-  const auto created = google::protobuf::util::TimeUtil::TimestampToMicroseconds(
-      response.events(0).create_time());
+  const auto created =
+      google::protobuf::util::TimeUtil::TimestampToMicroseconds(response.events(0).create_time());
   const auto now = google::protobuf::util::TimeUtil::TimestampToMicroseconds(
       google::protobuf::util::TimeUtil::GetCurrentTime());
   metrics_.ConsumerLag(std::max<double>(0, static_cast<double>(now - created) / 1e6));
@@ -106,9 +103,9 @@ void ShipmentFeed::FollowOnce() {
     // read again from the stored cursor.
     auto saga_id = store_.ApplyShipmentEvent(event);
     if (!saga_id.ok()) {
-      log::Warn("", "shipment event not applied",
-                {{"sequence", std::to_string(event.sequence())},
-                 {"error", saga_id.status().ToString()}});
+      log::Warn(
+          "", "shipment event not applied",
+          {{"sequence", std::to_string(event.sequence())}, {"error", saga_id.status().ToString()}});
       context.TryCancel();
       break;
     }

@@ -45,10 +45,10 @@ void AddPayments(const billing::v1::ListPaymentsResponse& payments, v1::OrderTim
       event->set_kind(
           absl::StrCat(billing::v1::TransactionKind_Name(transaction.kind()).substr(17), " ",
                        billing::v1::TransactionOutcome_Name(transaction.outcome()).substr(20)));
-      event->set_detail(absl::StrCat(transaction.amount().amount_minor(), " ",
-                                     transaction.amount().currency()));
+      event->set_detail(
+          absl::StrCat(transaction.amount().amount_minor(), " ", transaction.amount().currency()));
       event->set_subject(transaction.shipment_id().empty() ? payment.id()
-                                                          : transaction.shipment_id());
+                                                           : transaction.shipment_id());
     }
   }
 }
@@ -109,7 +109,8 @@ bool IsTimelineEventId(const std::string& id) {
   for (std::size_t i = 0; i < id.size(); ++i) {
     if (i == 17) continue;
     const char c = id[i];
-    const bool ok = i < 17 ? absl::ascii_isdigit(c) : (absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'));
+    const bool ok =
+        i < 17 ? absl::ascii_isdigit(c) : (absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'));
     if (!ok) return false;
   }
   return true;

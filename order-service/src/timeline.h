@@ -19,8 +19,8 @@ class PgOrderStore;
 
 // NOT_FOUND when there is no such order; UNAVAILABLE when billing or shipping cannot be read.
 [[nodiscard]] absl::Status ReadTimeline(PgOrderStore& store, PeerClient& peers,
-                                        const std::string& order_id,
-                                        const std::string& request_id, v1::OrderTimeline* out);
+                                        const std::string& order_id, const std::string& request_id,
+                                        v1::OrderTimeline* out);
 
 // Gives each event its id (two identical events get distinct ones; an event without a recorded
 // time was recorded at its time) and sorts the timeline by time, then id.

@@ -4,7 +4,6 @@
 #include "order-service/src/api_keys.h"
 
 #include <gtest/gtest.h>
-
 #include <pqxx/pqxx>
 
 #include "common/pg_pool.h"
@@ -58,7 +57,7 @@ TEST(ApiKeyValidationTest, SecretsAreRandomAndWellFormed) {
   EXPECT_NE(*first, *second);
   EXPECT_TRUE(ValidateApiKeySecret(*first).ok());
   for (const std::string& bad : {std::string("oms_abc"), std::string("key_") + first->substr(4),
-                                first->substr(0, 67) + "G", std::string("")}) {
+                                 first->substr(0, 67) + "G", std::string("")}) {
     EXPECT_EQ(ValidateApiKeySecret(bad).code(), absl::StatusCode::kInvalidArgument) << bad;
   }
 }
@@ -117,8 +116,8 @@ TEST_F(ApiKeyStoreTest, AKeyVerifiesUntilRevokedAndOnlyItsHashIsStored) {
   pqxx::row stored = tx.exec1("SELECT secret_hash FROM api_keys");
   EXPECT_EQ(stored[0].as<std::string>().size(), 64u);
   EXPECT_EQ(stored[0].as<std::string>().find(secret->substr(4)), std::string::npos);
-  pqxx::row expected = tx.exec1(
-      "SELECT encode(sha256(convert_to(" + tx.quote(*secret) + ", 'UTF8')), 'hex')");
+  pqxx::row expected =
+      tx.exec1("SELECT encode(sha256(convert_to(" + tx.quote(*secret) + ", 'UTF8')), 'hex')");
   EXPECT_EQ(stored[0].as<std::string>(), expected[0].as<std::string>());
   tx.commit();
 

@@ -3,12 +3,12 @@
 // claim, replay, mismatch, in progress, release, lease takeover, expiry and the sweep.
 #include "order-service/src/idempotency_records.h"
 
+#include <thread>
+
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
-
 #include <pqxx/pqxx>
-#include <thread>
 
 #include "common/grpc_status.h"
 #include "common/metrics.h"

@@ -2,10 +2,10 @@
 // claims, fenced writes, parking and the operators' commands.
 #include "order-service/src/order_store.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <thread>
+
+#include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
 #include "common/idempotency.h"
@@ -76,7 +76,8 @@ TEST_F(OrderStoreTest, CustomersAreCreatedUpdatedListedAndUniqueByEmail) {
   v1::Customer same_email;
   same_email.set_name("Other");
   same_email.set_email("ERIKA@example.com");
-  EXPECT_EQ(store_->CreateCustomer(same_email, &duplicate).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->CreateCustomer(same_email, &duplicate).code(),
+            absl::StatusCode::kAlreadyExists);
 
   v1::Customer updated;
   ASSERT_TRUE(store_
@@ -134,7 +135,8 @@ TEST_F(OrderStoreTest, AKeyOrAnExternalIdNamesOneOrder) {
 TEST_F(OrderStoreTest, OrdersListNewestFirstPageByPage) {
   const std::string customer = Customer("erika@example.com").id();
   std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(Insert(Request(customer, "key-" + std::to_string(i))).order_id);
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(Insert(Request(customer, "key-" + std::to_string(i))).order_id);
   std::vector<std::string> seen;
   OrderFilter filter{"", "", "", 2};
   for (int pages = 0; pages < 5; ++pages) {
@@ -209,7 +211,8 @@ TEST_F(OrderStoreTest, ALeaseFencesEveryWriteAndAParkedSagaWaitsForAnOperator) {
   // Parked once more, an operator resolves it: a compensation ends REJECTED.
   ASSERT_TRUE(store_->SaveStep((*again)[0], parked, record, std::chrono::seconds(30)).ok());
   v1::Saga resolved;
-  ASSERT_TRUE(store_->OperateSaga(saga.saga_id, /*resolve=*/true, "voided by hand", &resolved).ok());
+  ASSERT_TRUE(
+      store_->OperateSaga(saga.saga_id, /*resolve=*/true, "voided by hand", &resolved).ok());
   EXPECT_EQ(resolved.phase(), "COMPENSATED");
   ASSERT_TRUE(store_->GetOrder(order.order_id, &read).ok());
   EXPECT_EQ(read.status(), v1::ORDER_STATUS_REJECTED);
@@ -229,10 +232,11 @@ TEST_F(OrderStoreTest, TheLastCaptureAndTheLastDeliveryRacingStillCompleteTheOrd
     pqxx::connection connection(db_.url());
     pqxx::work tx(connection);
     tx.exec_params("UPDATE orders SET status = 'SHIPPED' WHERE id = $1::uuid", order.order_id);
-    saga_id = tx.exec_params1("INSERT INTO sagas (order_id, phase, kind, subject, payload) "
-                              "VALUES ($1::uuid, 'RUNNING', 'SHIPMENT', 's-1', ''::bytea) "
-                              "RETURNING id::text",
-                              order.order_id)[0]
+    saga_id = tx.exec_params1(
+                    "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
+                    "VALUES ($1::uuid, 'RUNNING', 'SHIPMENT', 's-1', ''::bytea) "
+                    "RETURNING id::text",
+                    order.order_id)[0]
                   .as<std::string>();
     tx.commit();
   }

@@ -67,7 +67,8 @@ TEST(OrderValidationTest, CustomersGetOneDefaultAddressPerKind) {
   v1::Customer customer;
   customer.set_name("Erika");
   customer.set_email("erika@example.com");
-  for (auto kind : {v1::ADDRESS_KIND_SHIPPING, v1::ADDRESS_KIND_SHIPPING, v1::ADDRESS_KIND_BILLING}) {
+  for (auto kind :
+       {v1::ADDRESS_KIND_SHIPPING, v1::ADDRESS_KIND_SHIPPING, v1::ADDRESS_KIND_BILLING}) {
     auto* address = customer.add_addresses();
     address->set_kind(kind);
     address->mutable_address()->set_line1("Road 1");

@@ -44,10 +44,10 @@ class FakeParticipant {
 };
 
 struct Schedule {
-  double transient = 0.2;    // the call fails before reaching the participant
-  double lost_reply = 0.1;   // the participant acts, the coordinator sees a timeout
-  double refuse = 0.03;      // a business refusal (forward steps before the pivot)
-  double crash = 0.1;        // the coordinator dies after the call, before persisting
+  double transient = 0.2;   // the call fails before reaching the participant
+  double lost_reply = 0.1;  // the participant acts, the coordinator sees a timeout
+  double refuse = 0.03;     // a business refusal (forward steps before the pivot)
+  double crash = 0.1;       // the coordinator dies after the call, before persisting
 };
 
 struct SagaRun {
@@ -115,8 +115,8 @@ TEST_P(SagaScheduleTest, EverySagaEndsFinalAndCompensatesEachCompletedStepOnce) 
   int completed = 0, compensated = 0;
   for (uint64_t seed = 1; seed <= 2000; ++seed) {
     SagaRun run = RunSaga(seed, GetParam(), policy);
-    ASSERT_TRUE(IsFinal(run.final_state.phase)) << "seed " << seed << " ended "
-                                                << PhaseName(run.final_state.phase);
+    ASSERT_TRUE(IsFinal(run.final_state.phase))
+        << "seed " << seed << " ended " << PhaseName(run.final_state.phase);
     for (std::size_t step = 0; step < kSpec.steps.size(); ++step) {
       const FakeParticipant& p = run.participants[step];
       ASSERT_LE(p.effects(), 1) << "seed " << seed << ": step " << step << " acted twice";

@@ -16,8 +16,8 @@ absl::StatusOr<CarrierRule> ChooseCarrier(const std::vector<CarrierRule>& rules,
   std::optional<CarrierRule> best;
   auto key = [weight_grams](const CarrierRule& rule) {
     const std::int64_t cost = ComputeFreight(rule, weight_grams).estimated_cost().amount_minor();
-    return std::make_tuple(rule.region.empty() ? 1 : 0, rule.max_weight_grams, cost,
-                           rule.carrier, rule.service_level);
+    return std::make_tuple(rule.region.empty() ? 1 : 0, rule.max_weight_grams, cost, rule.carrier,
+                           rule.service_level);
   };
   for (const CarrierRule& rule : rules) {
     if (rule.country != destination.country()) continue;
@@ -28,8 +28,8 @@ absl::StatusOr<CarrierRule> ChooseCarrier(const std::vector<CarrierRule>& rules,
   if (!best) {
     return WithReason(absl::StatusCode::kFailedPrecondition, "DESTINATION_NOT_SERVED",
                       absl::StrCat("no carrier serves ", destination.country(),
-                                   destination.region().empty() ? "" : "/",
-                                   destination.region(), " for ", weight_grams, " g"));
+                                   destination.region().empty() ? "" : "/", destination.region(),
+                                   " for ", weight_grams, " g"));
   }
   return *best;
 }

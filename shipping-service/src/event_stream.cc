@@ -7,11 +7,10 @@ namespace oms::shipping {
 
 grpc::ServerWriteReactor<v1::OutboxEvent>* NewEventStream(std::int64_t after_sequence,
                                                           ShippingStore& store,
-                                                          BoundedExecutor& executor,
-                                                          EventHub& hub, ShippingMetrics* metrics) {
+                                                          BoundedExecutor& executor, EventHub& hub,
+                                                          ShippingMetrics* metrics) {
   StreamSource<v1::OutboxEvent, std::int64_t> source;
-  source.read = [&store](const std::int64_t& after, std::vector<v1::OutboxEvent>* out,
-                         bool* more) {
+  source.read = [&store](const std::int64_t& after, std::vector<v1::OutboxEvent>* out, bool* more) {
     v1::ListEventsResponse page;
     absl::Status status = store.ListEvents(after, kStreamBatch, &page);
     if (!status.ok()) return status;

@@ -20,7 +20,7 @@ inline constexpr int kStreamBatch = 100;
 // Starts at once; the reactor deletes itself when the call ends. `metrics` may be null.
 grpc::ServerWriteReactor<v1::OutboxEvent>* NewEventStream(std::int64_t after_sequence,
                                                           ShippingStore& store,
-                                                          BoundedExecutor& executor,
-                                                          EventHub& hub, ShippingMetrics* metrics);
+                                                          BoundedExecutor& executor, EventHub& hub,
+                                                          ShippingMetrics* metrics);
 
 }  // namespace oms::shipping

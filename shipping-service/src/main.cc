@@ -18,9 +18,9 @@ ABSL_FLAG(int, max_streams, 256, "Open StreamEvents calls allowed at once");
 
 int main(int argc, char** argv) {
   oms::BlockTerminationSignals();
-  auto parsed = oms::HostConfigFromFlags(argc, argv,
-                                         {"shipping-service", "OMS_SHIPPING", 50054, 9465},
-                                         {{"max_streams", "OMS_SHIPPING_MAX_STREAMS"}});
+  auto parsed =
+      oms::HostConfigFromFlags(argc, argv, {"shipping-service", "OMS_SHIPPING", 50054, 9465},
+                               {{"max_streams", "OMS_SHIPPING_MAX_STREAMS"}});
   if (parsed.ok() && absl::GetFlag(FLAGS_max_streams) < 1) {
     parsed = absl::InvalidArgumentError("--max_streams must be at least 1");
   }
@@ -44,8 +44,8 @@ int main(int argc, char** argv) {
   oms::shipping::OutboxListener listener({database_url}, hub, &metrics);
   listener.Start();
   oms::shipping::ShippingServiceImpl service(store, (*host)->executor(), hub, &metrics);
-  absl::Status serving = (*host)->Serve(
-      {{&service, oms::shipping::v1::ShippingService::service_full_name()}});
+  absl::Status serving =
+      (*host)->Serve({{&service, oms::shipping::v1::ShippingService::service_full_name()}});
   if (!serving.ok()) {
     std::fprintf(stderr, "shipping-service: cannot serve: %s\n", serving.ToString().c_str());
     return 1;

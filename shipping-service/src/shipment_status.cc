@@ -36,34 +36,56 @@ Category CategoryOf(ShipmentEventType type) {
 // Rank within a category: higher wins.
 int RankOf(ShipmentEventType type) {
   switch (type) {
-    case v1::SHIPMENT_EVENT_TYPE_PICKED: return 1;
-    case v1::SHIPMENT_EVENT_TYPE_PACKED: return 2;
-    case v1::SHIPMENT_EVENT_TYPE_SHIPPED: return 3;
-    case v1::SHIPMENT_EVENT_TYPE_IN_TRANSIT: return 4;
-    case v1::SHIPMENT_EVENT_TYPE_OUT_FOR_DELIVERY: return 5;
-    case v1::SHIPMENT_EVENT_TYPE_DELIVERY_FAILED: return 1;
-    case v1::SHIPMENT_EVENT_TYPE_EXCEPTION: return 2;
-    case v1::SHIPMENT_EVENT_TYPE_RETURNED_TO_SENDER: return 1;
+    case v1::SHIPMENT_EVENT_TYPE_PICKED:
+      return 1;
+    case v1::SHIPMENT_EVENT_TYPE_PACKED:
+      return 2;
+    case v1::SHIPMENT_EVENT_TYPE_SHIPPED:
+      return 3;
+    case v1::SHIPMENT_EVENT_TYPE_IN_TRANSIT:
+      return 4;
+    case v1::SHIPMENT_EVENT_TYPE_OUT_FOR_DELIVERY:
+      return 5;
+    case v1::SHIPMENT_EVENT_TYPE_DELIVERY_FAILED:
+      return 1;
+    case v1::SHIPMENT_EVENT_TYPE_EXCEPTION:
+      return 2;
+    case v1::SHIPMENT_EVENT_TYPE_RETURNED_TO_SENDER:
+      return 1;
     // Proof of delivery outweighs a return-to-sender scan.
-    case v1::SHIPMENT_EVENT_TYPE_DELIVERED: return 2;
-    case v1::SHIPMENT_EVENT_TYPE_RECEIVED: return 2;
-    default: return 0;
+    case v1::SHIPMENT_EVENT_TYPE_DELIVERED:
+      return 2;
+    case v1::SHIPMENT_EVENT_TYPE_RECEIVED:
+      return 2;
+    default:
+      return 0;
   }
 }
 
 ShipmentStatus StatusOf(ShipmentEventType type) {
   switch (type) {
-    case v1::SHIPMENT_EVENT_TYPE_PICKED: return v1::SHIPMENT_STATUS_PICKED;
-    case v1::SHIPMENT_EVENT_TYPE_PACKED: return v1::SHIPMENT_STATUS_PACKED;
-    case v1::SHIPMENT_EVENT_TYPE_SHIPPED: return v1::SHIPMENT_STATUS_SHIPPED;
-    case v1::SHIPMENT_EVENT_TYPE_IN_TRANSIT: return v1::SHIPMENT_STATUS_IN_TRANSIT;
-    case v1::SHIPMENT_EVENT_TYPE_OUT_FOR_DELIVERY: return v1::SHIPMENT_STATUS_OUT_FOR_DELIVERY;
-    case v1::SHIPMENT_EVENT_TYPE_DELIVERED: return v1::SHIPMENT_STATUS_DELIVERED;
-    case v1::SHIPMENT_EVENT_TYPE_DELIVERY_FAILED: return v1::SHIPMENT_STATUS_DELIVERY_FAILED;
-    case v1::SHIPMENT_EVENT_TYPE_EXCEPTION: return v1::SHIPMENT_STATUS_EXCEPTION;
-    case v1::SHIPMENT_EVENT_TYPE_RETURNED_TO_SENDER: return v1::SHIPMENT_STATUS_RETURNED_TO_SENDER;
-    case v1::SHIPMENT_EVENT_TYPE_RECEIVED: return v1::SHIPMENT_STATUS_RECEIVED;
-    default: return v1::SHIPMENT_STATUS_PENDING;
+    case v1::SHIPMENT_EVENT_TYPE_PICKED:
+      return v1::SHIPMENT_STATUS_PICKED;
+    case v1::SHIPMENT_EVENT_TYPE_PACKED:
+      return v1::SHIPMENT_STATUS_PACKED;
+    case v1::SHIPMENT_EVENT_TYPE_SHIPPED:
+      return v1::SHIPMENT_STATUS_SHIPPED;
+    case v1::SHIPMENT_EVENT_TYPE_IN_TRANSIT:
+      return v1::SHIPMENT_STATUS_IN_TRANSIT;
+    case v1::SHIPMENT_EVENT_TYPE_OUT_FOR_DELIVERY:
+      return v1::SHIPMENT_STATUS_OUT_FOR_DELIVERY;
+    case v1::SHIPMENT_EVENT_TYPE_DELIVERED:
+      return v1::SHIPMENT_STATUS_DELIVERED;
+    case v1::SHIPMENT_EVENT_TYPE_DELIVERY_FAILED:
+      return v1::SHIPMENT_STATUS_DELIVERY_FAILED;
+    case v1::SHIPMENT_EVENT_TYPE_EXCEPTION:
+      return v1::SHIPMENT_STATUS_EXCEPTION;
+    case v1::SHIPMENT_EVENT_TYPE_RETURNED_TO_SENDER:
+      return v1::SHIPMENT_STATUS_RETURNED_TO_SENDER;
+    case v1::SHIPMENT_EVENT_TYPE_RECEIVED:
+      return v1::SHIPMENT_STATUS_RECEIVED;
+    default:
+      return v1::SHIPMENT_STATUS_PENDING;
   }
 }
 
@@ -131,7 +153,8 @@ bool HasShipped(const std::vector<JournalFact>& journal) {
 }
 
 absl::Status EventAllowed(v1::ShipmentKind kind, ShipmentEventType type) {
-  if (CategoryOf(type) == Category::kNone) return InvalidField("type", "must be a known event type");
+  if (CategoryOf(type) == Category::kNone)
+    return InvalidField("type", "must be a known event type");
   if (kind == v1::SHIPMENT_KIND_RETURN) {
     if (type == v1::SHIPMENT_EVENT_TYPE_DELIVERED || type == v1::SHIPMENT_EVENT_TYPE_PICKED ||
         type == v1::SHIPMENT_EVENT_TYPE_PACKED ||
@@ -147,32 +170,49 @@ absl::Status EventAllowed(v1::ShipmentKind kind, ShipmentEventType type) {
 v1::OutboxEventType OutboxTypeFor(v1::ShipmentKind kind, ShipmentStatus status) {
   if (kind == v1::SHIPMENT_KIND_RETURN) {
     switch (status) {
-      case v1::SHIPMENT_STATUS_PENDING: return v1::OUTBOX_EVENT_TYPE_RETURN_CREATED;
-      case v1::SHIPMENT_STATUS_SHIPPED: return v1::OUTBOX_EVENT_TYPE_RETURN_SHIPPED;
+      case v1::SHIPMENT_STATUS_PENDING:
+        return v1::OUTBOX_EVENT_TYPE_RETURN_CREATED;
+      case v1::SHIPMENT_STATUS_SHIPPED:
+        return v1::OUTBOX_EVENT_TYPE_RETURN_SHIPPED;
       case v1::SHIPMENT_STATUS_IN_TRANSIT:
-      case v1::SHIPMENT_STATUS_OUT_FOR_DELIVERY: return v1::OUTBOX_EVENT_TYPE_RETURN_IN_TRANSIT;
+      case v1::SHIPMENT_STATUS_OUT_FOR_DELIVERY:
+        return v1::OUTBOX_EVENT_TYPE_RETURN_IN_TRANSIT;
       case v1::SHIPMENT_STATUS_DELIVERY_FAILED:
-      case v1::SHIPMENT_STATUS_EXCEPTION: return v1::OUTBOX_EVENT_TYPE_RETURN_EXCEPTION;
-      case v1::SHIPMENT_STATUS_RECEIVED: return v1::OUTBOX_EVENT_TYPE_RETURN_RECEIVED;
-      case v1::SHIPMENT_STATUS_CANCELLED: return v1::OUTBOX_EVENT_TYPE_RETURN_CANCELLED;
-      default: return v1::OUTBOX_EVENT_TYPE_UNSPECIFIED;
+      case v1::SHIPMENT_STATUS_EXCEPTION:
+        return v1::OUTBOX_EVENT_TYPE_RETURN_EXCEPTION;
+      case v1::SHIPMENT_STATUS_RECEIVED:
+        return v1::OUTBOX_EVENT_TYPE_RETURN_RECEIVED;
+      case v1::SHIPMENT_STATUS_CANCELLED:
+        return v1::OUTBOX_EVENT_TYPE_RETURN_CANCELLED;
+      default:
+        return v1::OUTBOX_EVENT_TYPE_UNSPECIFIED;
     }
   }
   switch (status) {
-    case v1::SHIPMENT_STATUS_PENDING: return v1::OUTBOX_EVENT_TYPE_SHIPMENT_CREATED;
-    case v1::SHIPMENT_STATUS_PICKED: return v1::OUTBOX_EVENT_TYPE_SHIPMENT_PICKED;
-    case v1::SHIPMENT_STATUS_PACKED: return v1::OUTBOX_EVENT_TYPE_SHIPMENT_PACKED;
-    case v1::SHIPMENT_STATUS_SHIPPED: return v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED;
-    case v1::SHIPMENT_STATUS_IN_TRANSIT: return v1::OUTBOX_EVENT_TYPE_SHIPMENT_IN_TRANSIT;
+    case v1::SHIPMENT_STATUS_PENDING:
+      return v1::OUTBOX_EVENT_TYPE_SHIPMENT_CREATED;
+    case v1::SHIPMENT_STATUS_PICKED:
+      return v1::OUTBOX_EVENT_TYPE_SHIPMENT_PICKED;
+    case v1::SHIPMENT_STATUS_PACKED:
+      return v1::OUTBOX_EVENT_TYPE_SHIPMENT_PACKED;
+    case v1::SHIPMENT_STATUS_SHIPPED:
+      return v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED;
+    case v1::SHIPMENT_STATUS_IN_TRANSIT:
+      return v1::OUTBOX_EVENT_TYPE_SHIPMENT_IN_TRANSIT;
     case v1::SHIPMENT_STATUS_OUT_FOR_DELIVERY:
       return v1::OUTBOX_EVENT_TYPE_SHIPMENT_OUT_FOR_DELIVERY;
-    case v1::SHIPMENT_STATUS_DELIVERED: return v1::OUTBOX_EVENT_TYPE_SHIPMENT_DELIVERED;
-    case v1::SHIPMENT_STATUS_DELIVERY_FAILED: return v1::OUTBOX_EVENT_TYPE_SHIPMENT_DELIVERY_FAILED;
-    case v1::SHIPMENT_STATUS_EXCEPTION: return v1::OUTBOX_EVENT_TYPE_SHIPMENT_EXCEPTION;
+    case v1::SHIPMENT_STATUS_DELIVERED:
+      return v1::OUTBOX_EVENT_TYPE_SHIPMENT_DELIVERED;
+    case v1::SHIPMENT_STATUS_DELIVERY_FAILED:
+      return v1::OUTBOX_EVENT_TYPE_SHIPMENT_DELIVERY_FAILED;
+    case v1::SHIPMENT_STATUS_EXCEPTION:
+      return v1::OUTBOX_EVENT_TYPE_SHIPMENT_EXCEPTION;
     case v1::SHIPMENT_STATUS_RETURNED_TO_SENDER:
       return v1::OUTBOX_EVENT_TYPE_SHIPMENT_RETURNED_TO_SENDER;
-    case v1::SHIPMENT_STATUS_CANCELLED: return v1::OUTBOX_EVENT_TYPE_SHIPMENT_CANCELLED;
-    default: return v1::OUTBOX_EVENT_TYPE_UNSPECIFIED;
+    case v1::SHIPMENT_STATUS_CANCELLED:
+      return v1::OUTBOX_EVENT_TYPE_SHIPMENT_CANCELLED;
+    default:
+      return v1::OUTBOX_EVENT_TYPE_UNSPECIFIED;
   }
 }
 
@@ -208,22 +248,25 @@ std::string KindName(v1::ShipmentKind kind) {
 ShipmentStatus ParseStatus(const std::string& name) {
   ShipmentStatus value = v1::SHIPMENT_STATUS_UNSPECIFIED;
   return v1::ShipmentStatus_Parse("SHIPMENT_STATUS_" + name, &value)
-             ? value : v1::SHIPMENT_STATUS_UNSPECIFIED;
+             ? value
+             : v1::SHIPMENT_STATUS_UNSPECIFIED;
 }
 ShipmentEventType ParseEventType(const std::string& name) {
   ShipmentEventType value = v1::SHIPMENT_EVENT_TYPE_UNSPECIFIED;
   return v1::ShipmentEventType_Parse("SHIPMENT_EVENT_TYPE_" + name, &value)
-             ? value : v1::SHIPMENT_EVENT_TYPE_UNSPECIFIED;
+             ? value
+             : v1::SHIPMENT_EVENT_TYPE_UNSPECIFIED;
 }
 v1::OutboxEventType ParseOutboxType(const std::string& name) {
   v1::OutboxEventType value = v1::OUTBOX_EVENT_TYPE_UNSPECIFIED;
   return v1::OutboxEventType_Parse("OUTBOX_EVENT_TYPE_" + name, &value)
-             ? value : v1::OUTBOX_EVENT_TYPE_UNSPECIFIED;
+             ? value
+             : v1::OUTBOX_EVENT_TYPE_UNSPECIFIED;
 }
 v1::ShipmentKind ParseKind(const std::string& name) {
   v1::ShipmentKind value = v1::SHIPMENT_KIND_UNSPECIFIED;
   return v1::ShipmentKind_Parse("SHIPMENT_KIND_" + name, &value) ? value
-                                                                  : v1::SHIPMENT_KIND_UNSPECIFIED;
+                                                                 : v1::SHIPMENT_KIND_UNSPECIFIED;
 }
 
 }  // namespace oms::shipping

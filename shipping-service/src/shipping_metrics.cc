@@ -45,8 +45,9 @@ ShippingMetrics::ShippingMetrics(prometheus::Registry& registry) {
                       .Add({});
   outbox_lag_ = &prometheus::BuildGauge()
                      .Name("oms_shipping_outbox_lag_seconds")
-                     .Help("Age of the oldest outbox event not yet sent to any consumer; 0 when "
-                           "every event was sent.")
+                     .Help(
+                         "Age of the oldest outbox event not yet sent to any consumer; 0 when "
+                         "every event was sent.")
                      .Register(registry)
                      .Add({});
 }

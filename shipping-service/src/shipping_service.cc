@@ -103,8 +103,8 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::ListEvents(grpc::CallbackServerCo
     return Refuse(context, invalid);
   }
   if (request->limit() < 0) return Refuse(context, InvalidField("limit", "must not be negative"));
-  const int limit = request->limit() == 0 ? kDefaultEventsLimit
-                                          : std::min(request->limit(), kMaxEventsLimit);
+  const int limit =
+      request->limit() == 0 ? kDefaultEventsLimit : std::min(request->limit(), kMaxEventsLimit);
   return RunBlocking(context, executor_, [this, request, response, limit] {
     absl::Status status = store_.ListEvents(request->after_sequence(), limit, response);
     if (status.ok()) hub_.NoteSent(response->last_sequence());

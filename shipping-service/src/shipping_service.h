@@ -25,9 +25,9 @@ class ShippingServiceImpl final : public v1::ShippingService::CallbackService {
   grpc::ServerUnaryReactor* CancelShipment(grpc::CallbackServerContext* context,
                                            const v1::CancelShipmentRequest* request,
                                            v1::CancelShipmentResponse* response) override;
-  grpc::ServerUnaryReactor* RecordShipmentEvent(
-      grpc::CallbackServerContext* context, const v1::RecordShipmentEventRequest* request,
-      v1::RecordShipmentEventResponse* response) override;
+  grpc::ServerUnaryReactor* RecordShipmentEvent(grpc::CallbackServerContext* context,
+                                                const v1::RecordShipmentEventRequest* request,
+                                                v1::RecordShipmentEventResponse* response) override;
   grpc::ServerUnaryReactor* CreateReturnShipment(grpc::CallbackServerContext* context,
                                                  const v1::CreateReturnShipmentRequest* request,
                                                  v1::Shipment* response) override;

@@ -24,13 +24,13 @@ using google::protobuf::util::TimeUtil;
 
 #define OMS_MICROS(column) "(extract(epoch FROM " column ") * 1000000)::bigint"
 // Read by ReadShipment and ReadJournalEntry in this order.
-#define OMS_SHIPMENT_COLUMNS                                                                   \
-  "id, order_id, kind, warehouse_id, return_id, status, cancelled, shipped, address_name, "    \
-  "address_line1, address_line2, address_city, address_postal_code, address_region, "          \
-  "address_country, carrier, service_level, transport_mode, total_weight_grams, "             \
-  "package_count, cost_currency, cost_minor, tracking_number, " OMS_MICROS("created_at") ", "  \
-  OMS_MICROS("updated_at")
-#define OMS_JOURNAL_COLUMNS                                                                    \
+#define OMS_SHIPMENT_COLUMNS                                                                \
+  "id, order_id, kind, warehouse_id, return_id, status, cancelled, shipped, address_name, " \
+  "address_line1, address_line2, address_city, address_postal_code, address_region, "       \
+  "address_country, carrier, service_level, transport_mode, total_weight_grams, "           \
+  "package_count, cost_currency, cost_minor, tracking_number, " OMS_MICROS(                 \
+      "created_at") ", " OMS_MICROS("updated_at")
+#define OMS_JOURNAL_COLUMNS \
   "j.id, j.type, " OMS_MICROS("j.occurred_at") ", " OMS_MICROS("j.recorded_at") ", "           \
   "j.location, j.note, j.tracking_number, j.proof_uri, j.proof_content_type, j.proof_sha256, " \
   "j.carrier_event_id"
@@ -95,8 +95,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kShipmentsUpdateStatus,
        "UPDATE shipments SET status = $2, shipped = $3, "
        "tracking_number = CASE WHEN $4 = '' THEN tracking_number ELSE $4 END, "
-       "updated_at = now() WHERE id = $1::uuid RETURNING tracking_number, "
-       OMS_MICROS("updated_at")},
+       "updated_at = now() WHERE id = $1::uuid RETURNING tracking_number, " OMS_MICROS(
+           "updated_at")},
       {kShipmentTombstonesFind, "SELECT warehouse_id FROM shipment_tombstones WHERE order_id = $1"},
       {kShipmentTombstonesInsert,
        "INSERT INTO shipment_tombstones (order_id, warehouse_id, reason) VALUES ($1, $2, $3) "
@@ -124,9 +124,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "SELECT l.sku, sum(l.quantity)::bigint FROM shipment_lines l "
        "JOIN shipments s ON s.id = l.shipment_id "
        "WHERE s.order_id = $1 AND s.kind = 'RETURN' AND NOT s.cancelled GROUP BY l.sku"},
-      {kShipmentJournalFind,
-       "SELECT " OMS_JOURNAL_COLUMNS " FROM shipment_journal j "
-       "WHERE j.shipment_id = $1::uuid AND j.dedup_key = $2"},
+      {kShipmentJournalFind, "SELECT " OMS_JOURNAL_COLUMNS " FROM shipment_journal j "
+                             "WHERE j.shipment_id = $1::uuid AND j.dedup_key = $2"},
       {kShipmentJournalInsert,
        "INSERT INTO shipment_journal AS j (shipment_id, type, occurred_at, location, note, "
        "tracking_number, proof_uri, proof_content_type, proof_sha256, carrier_event_id, "
@@ -134,7 +133,7 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "'1 microsecond', $4, $5, $6, $7, $8, $9, $10, $11) RETURNING " OMS_JOURNAL_COLUMNS},
       {kShipmentJournalFacts,
        "SELECT type, " OMS_MICROS("occurred_at") " FROM shipment_journal "
-       "WHERE shipment_id = $1::uuid"},
+                                                 "WHERE shipment_id = $1::uuid"},
       {kShipmentJournalGet,
        "SELECT j.shipment_id::text, " OMS_JOURNAL_COLUMNS " FROM shipment_journal j "
        "WHERE j.shipment_id = $1::uuid ORDER BY j.id"},
@@ -143,8 +142,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "JOIN shipments s ON s.id = j.shipment_id WHERE s.order_id = $1 ORDER BY j.id"},
       // The row lock taken here is held to commit: see the migration.
       {kOutboxCounterNext,
-       "UPDATE outbox_counter SET last = last + 1 WHERE id = 1 RETURNING last, "
-       OMS_MICROS("now()")},
+       "UPDATE outbox_counter SET last = last + 1 WHERE id = 1 RETURNING last, " OMS_MICROS(
+           "now()")},
       {kOutboxEventsInsert,
        "INSERT INTO outbox_events (sequence, type, shipment_id, order_id, payload) "
        "VALUES ($1, $2, $3::uuid, $4, decode($5, 'hex'))"},
@@ -176,7 +175,7 @@ struct Effects {
 v1::TransportMode ParseMode(const std::string& name) {
   v1::TransportMode mode = v1::TRANSPORT_MODE_UNSPECIFIED;
   return v1::TransportMode_Parse("TRANSPORT_MODE_" + name, &mode) ? mode
-                                                                   : v1::TRANSPORT_MODE_UNSPECIFIED;
+                                                                  : v1::TRANSPORT_MODE_UNSPECIFIED;
 }
 
 std::string ModeName(v1::TransportMode mode) {
@@ -319,15 +318,15 @@ void InsertShipment(pqxx::work& tx, const std::string& order_id, v1::ShipmentKin
                     const v1::Freight& freight,
                     const google::protobuf::RepeatedPtrField<v1::ShipmentLine>& lines,
                     v1::Shipment* out) {
-  ReadShipment(tx.exec_prepared1(kShipmentsInsert, order_id, KindName(kind), warehouse_id,
-                                 return_id, StatusName(v1::SHIPMENT_STATUS_PENDING),
-                                 address.name(), address.line1(), address.line2(), address.city(),
-                                 address.postal_code(), address.region(), address.country(),
-                                 rule.carrier, rule.service_level, ModeName(rule.transport_mode),
-                                 freight.total_weight_grams(), freight.package_count(),
-                                 freight.estimated_cost().currency(),
-                                 freight.estimated_cost().amount_minor()),
-               out);
+  ReadShipment(
+      tx.exec_prepared1(kShipmentsInsert, order_id, KindName(kind), warehouse_id, return_id,
+                        StatusName(v1::SHIPMENT_STATUS_PENDING), address.name(), address.line1(),
+                        address.line2(), address.city(), address.postal_code(), address.region(),
+                        address.country(), rule.carrier, rule.service_level,
+                        ModeName(rule.transport_mode), freight.total_weight_grams(),
+                        freight.package_count(), freight.estimated_cost().currency(),
+                        freight.estimated_cost().amount_minor()),
+      out);
   InsertLines(tx, out->id(), lines);
   *out->mutable_lines() = lines;
   AddPickList(out);
@@ -447,8 +446,7 @@ absl::Status PgShippingStore::CreateShipments(const v1::CreateShipmentsRequest& 
       InsertShipment(tx, request.order_id(), v1::SHIPMENT_KIND_OUTBOUND, group.warehouse_id(), "",
                      request.destination(), *rule, ComputeFreight(*rule, weight), group.lines(),
                      shipment);
-      outbox.push_back(
-          MakeOutboxEvent(v1::OUTBOX_EVENT_TYPE_SHIPMENT_CREATED, *shipment, nullptr));
+      outbox.push_back(MakeOutboxEvent(v1::OUTBOX_EVENT_TYPE_SHIPMENT_CREATED, *shipment, nullptr));
       effects.created.push_back(KindName(v1::SHIPMENT_KIND_OUTBOUND));
     }
     WriteOutbox(tx, outbox);
@@ -569,16 +567,16 @@ absl::Status PgShippingStore::RecordShipmentEvent(const v1::RecordShipmentEventR
       const v1::ShipmentStatus before = shipment.status();
       const v1::ShipmentStatus after = DeriveStatus(false, facts);
       const bool shipped_after = HasShipped(facts);
-      pqxx::row updated = tx.exec_prepared1(kShipmentsUpdateStatus, shipment.id(),
-                                            StatusName(after), shipped_after,
-                                            request.tracking_number());
+      pqxx::row updated =
+          tx.exec_prepared1(kShipmentsUpdateStatus, shipment.id(), StatusName(after), shipped_after,
+                            request.tracking_number());
       shipment.set_status(after);
       shipment.set_tracking_number(updated[0].as<std::string>());
       out->set_status(after);
       out->set_status_changed(after != before);
       if (after != before) effects.transitions.push_back(StatusName(after));
-      const auto types = OutboxEffects(shipment.kind(), before, after, shipped_before,
-                                       shipped_after);
+      const auto types =
+          OutboxEffects(shipment.kind(), before, after, shipped_before, shipped_after);
       if (!types.empty()) {
         for (const auto& row : tx.exec_prepared(kShipmentLinesGet, shipment.id())) {
           ReadLine(row, shipment.add_lines());

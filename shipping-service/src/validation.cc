@@ -90,8 +90,8 @@ absl::Status ValidateCreateShipments(const v1::CreateShipmentsRequest& request) 
       }
       weight += line.quantity() * line.unit_weight_grams();  // each term <= 10^13: no overflow
       if (weight > kMaxShipmentWeightGrams) {
-        return InvalidField(prefix + ".lines", absl::StrCat("weigh more than ",
-                                                            kMaxShipmentWeightGrams, " g"));
+        return InvalidField(prefix + ".lines",
+                            absl::StrCat("weigh more than ", kMaxShipmentWeightGrams, " g"));
       }
     }
   }
@@ -108,7 +108,8 @@ absl::Status ValidateCancelShipment(const v1::CancelShipmentRequest& request) {
     case v1::CancelShipmentRequest::kOrder:
       status = ValidateEntityId(request.order().order_id(), "order.order_id");
       if (status.ok() && !request.order().warehouse_id().empty()) {
-        status = ValidateUuid(request.order().warehouse_id(), "order.warehouse_id", "a warehouse id");
+        status =
+            ValidateUuid(request.order().warehouse_id(), "order.warehouse_id", "a warehouse id");
       }
       break;
     default:

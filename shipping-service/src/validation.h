@@ -14,9 +14,9 @@ namespace oms::shipping {
 inline constexpr int kMaxGroups = 50;
 inline constexpr int kMaxLines = 200;
 inline constexpr std::int64_t kMaxQuantity = 1'000'000;
-inline constexpr std::int64_t kMaxUnitWeightGrams = 10'000'000;      // 10 t
-inline constexpr std::int64_t kMaxShipmentWeightGrams = 100'000'000;  // 100 t
-inline constexpr std::int64_t kMaxFutureSkewMicros = 3600LL * 1'000'000;  // events 1 h ahead
+inline constexpr std::int64_t kMaxUnitWeightGrams = 10'000'000;                // 10 t
+inline constexpr std::int64_t kMaxShipmentWeightGrams = 100'000'000;           // 100 t
+inline constexpr std::int64_t kMaxFutureSkewMicros = 3600LL * 1'000'000;       // events 1 h ahead
 inline constexpr std::int64_t kMinOccurredMicros = 946'684'800LL * 1'000'000;  // 2000-01-01
 
 // Request ids, order and return ids and warehouse ids are checked as everywhere in oms

@@ -66,13 +66,12 @@ class EventStreamTest : public ::testing::Test {
     listener_->Start();
     ASSERT_TRUE(listener_->WaitUntilListening(std::chrono::seconds(20)));
     executor_ = std::make_unique<BoundedExecutor>(4, 64);
-    service_ = std::make_unique<ShippingServiceImpl>(*store_, *executor_, hub_,
-                                                     shipping_metrics_.get());
+    service_ =
+        std::make_unique<ShippingServiceImpl>(*store_, *executor_, hub_, shipping_metrics_.get());
     ServerConfig config;
     config.drain_timeout = std::chrono::seconds(60);
-    auto server =
-        GrpcServer::Start(config, {{service_.get(), v1::ShippingService::service_full_name()}},
-                          metrics_);
+    auto server = GrpcServer::Start(
+        config, {{service_.get(), v1::ShippingService::service_full_name()}}, metrics_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     stub_ = v1::ShippingService::NewStub(server_->InProcessChannel());
@@ -93,7 +92,8 @@ class EventStreamTest : public ::testing::Test {
     request.mutable_destination()->set_line1("1 Main St");
     request.mutable_destination()->set_city("Paris");
     request.mutable_destination()->set_country("FR");
-    for (const char* warehouse : {"11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"}) {
+    for (const char* warehouse :
+         {"11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"}) {
       auto* group = request.add_groups();
       group->set_warehouse_id(warehouse);
       auto* line = group->add_lines();
@@ -246,8 +246,7 @@ TEST_F(EventStreamTest, DomainMetricsAreCountedAndLintClean) {
   EXPECT_EQ(*testing::SampleValue(
                 text, "oms_shipping_journal_events_total{outcome=\"recorded\",type=\"PICKED\"}"),
             2);
-  EXPECT_EQ(*testing::SampleValue(text, "oms_shipping_status_transitions_total{to=\"PICKED\"}"),
-            2);
+  EXPECT_EQ(*testing::SampleValue(text, "oms_shipping_status_transitions_total{to=\"PICKED\"}"), 2);
   EXPECT_EQ(*testing::SampleValue(text, "oms_shipping_shipments_cancelled_total"), 0);
   absl::Status lint = testing::PromtoolCheckMetrics(text);
   EXPECT_TRUE(lint.ok()) << lint;

@@ -47,8 +47,7 @@ TEST(DeriveStatusTest, EachEventAloneGivesItsStatus) {
 
 TEST(DeriveStatusTest, CancelledOutranksEverything) {
   EXPECT_EQ(DeriveStatus(true, {}), v1::SHIPMENT_STATUS_CANCELLED);
-  EXPECT_EQ(DeriveStatus(true, {At(kPicked, 1), At(kDelivered, 2)}),
-            v1::SHIPMENT_STATUS_CANCELLED);
+  EXPECT_EQ(DeriveStatus(true, {At(kPicked, 1), At(kDelivered, 2)}), v1::SHIPMENT_STATUS_CANCELLED);
 }
 
 TEST(DeriveStatusTest, FurthestProgressWinsWhateverTheOrder) {

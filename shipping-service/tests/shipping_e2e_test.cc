@@ -1,13 +1,12 @@
 // shipping-service as a real process: a create and an event through the gRPC stub, a stream that
 // follows them, its /metrics, and SIGTERM ending an open stream with UNAVAILABLE well inside a
 // long drain (streams must not hold the shutdown).
-#include <signal.h>
-#include <sys/wait.h>
-
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/testing/scrape.h"
@@ -83,8 +82,7 @@ TEST(ShippingE2eTest, StreamsFollowCommitsAndEndWithUnavailableOnSigterm) {
       testing::HttpGet(absl::StrCat("http://127.0.0.1:", service.metrics_port(), "/metrics"));
   ASSERT_TRUE(body.ok()) << body.status();
   EXPECT_EQ(*testing::SampleValue(*body, "oms_shipping_stream_subscribers"), 1);
-  EXPECT_EQ(*testing::SampleValue(*body,
-                                  "oms_shipping_shipments_created_total{kind=\"OUTBOUND\"}"),
+  EXPECT_EQ(*testing::SampleValue(*body, "oms_shipping_shipments_created_total{kind=\"OUTBOUND\"}"),
             1);
   absl::Status lint = testing::PromtoolCheckMetrics(*body);
   EXPECT_TRUE(lint.ok()) << lint;

@@ -67,9 +67,8 @@ class ShippingServiceTest : public ::testing::Test {
   void SetUp() override {
     executor_ = std::make_unique<BoundedExecutor>(2, 16);
     service_ = std::make_unique<ShippingServiceImpl>(store_, *executor_, hub_, nullptr);
-    auto server =
-        GrpcServer::Start({}, {{service_.get(), v1::ShippingService::service_full_name()}},
-                          metrics_);
+    auto server = GrpcServer::Start(
+        {}, {{service_.get(), v1::ShippingService::service_full_name()}}, metrics_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     stub_ = v1::ShippingService::NewStub(server_->InProcessChannel());
@@ -198,8 +197,8 @@ TEST_F(ShippingServiceTest, StoreErrorsReachTheClientWithTheirReason) {
 }
 
 TEST_F(ShippingServiceTest, EventLimitsAreDefaultedAndCappedAndReadsAreNoted) {
-  for (auto [asked, used] : {std::pair{0, kDefaultEventsLimit}, std::pair{7, 7},
-                             std::pair{100'000, kMaxEventsLimit}}) {
+  for (auto [asked, used] :
+       {std::pair{0, kDefaultEventsLimit}, std::pair{7, 7}, std::pair{100'000, kMaxEventsLimit}}) {
     grpc::ClientContext context;
     v1::ListEventsRequest request;
     request.set_after_sequence(10);

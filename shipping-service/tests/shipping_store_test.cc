@@ -261,7 +261,8 @@ TEST_F(ShippingStoreTest, CancelBeforeCreateLeavesATombstoneThatRefusesTheLateCr
   EXPECT_EQ(Query("SELECT count(*) FROM shipments"), 0);
 
   // A tombstone for one warehouse refuses a create that includes it, not one that does not.
-  ASSERT_TRUE(CancelByOrder("ord-2:cancel-wh-2", "ord-2", "22222222-2222-4222-8222-222222222222").ok());
+  ASSERT_TRUE(
+      CancelByOrder("ord-2:cancel-wh-2", "ord-2", "22222222-2222-4222-8222-222222222222").ok());
   EXPECT_EQ(ReasonOf(store_->CreateShipments(CreateRequest("ord-2"), &response)),
             "SHIPMENT_CANCELLED");
   auto only_first = CreateRequest("ord-2");
@@ -317,9 +318,9 @@ TEST_F(ShippingStoreTest, CancelByOrderCancelsEveryUnshippedShipment) {
   for (const auto& shipment : cancelled->shipments()) {
     EXPECT_EQ(shipment.status(), v1::SHIPMENT_STATUS_CANCELLED);
   }
-  EXPECT_EQ(OutboxTypes(3), (std::vector<v1::OutboxEventType>{
-                                v1::OUTBOX_EVENT_TYPE_SHIPMENT_CANCELLED,
-                                v1::OUTBOX_EVENT_TYPE_SHIPMENT_CANCELLED}));
+  EXPECT_EQ(OutboxTypes(3),
+            (std::vector<v1::OutboxEventType>{v1::OUTBOX_EVENT_TYPE_SHIPMENT_CANCELLED,
+                                              v1::OUTBOX_EVENT_TYPE_SHIPMENT_CANCELLED}));
 }
 
 TEST_F(ShippingStoreTest, JournalDerivesStatusDeduplicatesAndNeverGoesBack) {
@@ -417,10 +418,10 @@ TEST_F(ShippingStoreTest, DeliveredBeforeShippedStillAnnouncesShippedFirst) {
   ASSERT_TRUE(Event(id, v1::SHIPMENT_EVENT_TYPE_PACKED, 1).ok());
   ASSERT_TRUE(Event(id, v1::SHIPMENT_EVENT_TYPE_DELIVERED, 30).ok());
   ASSERT_TRUE(Event(id, v1::SHIPMENT_EVENT_TYPE_SHIPPED, 3).ok());  // late: changes nothing
-  EXPECT_EQ(OutboxTypes(2), (std::vector<v1::OutboxEventType>{
-                                v1::OUTBOX_EVENT_TYPE_SHIPMENT_PACKED,
-                                v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED,
-                                v1::OUTBOX_EVENT_TYPE_SHIPMENT_DELIVERED}));
+  EXPECT_EQ(OutboxTypes(2),
+            (std::vector<v1::OutboxEventType>{v1::OUTBOX_EVENT_TYPE_SHIPMENT_PACKED,
+                                              v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED,
+                                              v1::OUTBOX_EVENT_TYPE_SHIPMENT_DELIVERED}));
 }
 
 TEST_F(ShippingStoreTest, ReturnsTakeBackOnlyWhatWasDeliveredAndJournalTheirReceipt) {
@@ -517,19 +518,21 @@ TEST_F(ShippingStoreTest, OutboxSequencesFollowCommitOrderWhenAWriterIsHeldOpen)
   held_event.set_shipment_id(id);
   std::string payload;
   held_event.SerializeToString(&payload);
-  held.exec("INSERT INTO outbox_events (sequence, type, shipment_id, order_id, payload) VALUES "
-            "(3, 'SHIPMENT_PICKED', " + held.quote(id) + ", 'ord-1', decode(" +
-            held.quote(absl::BytesToHexString(payload)) + ", 'hex'))");
+  held.exec(
+      "INSERT INTO outbox_events (sequence, type, shipment_id, order_id, payload) VALUES "
+      "(3, 'SHIPMENT_PICKED', " +
+      held.quote(id) + ", 'ord-1', decode(" + held.quote(absl::BytesToHexString(payload)) +
+      ", 'hex'))");
 
-  auto writer = std::async(std::launch::async, [&] {
-    return Event(id, v1::SHIPMENT_EVENT_TYPE_PACKED, 2).status();
-  });
+  auto writer = std::async(std::launch::async,
+                           [&] { return Event(id, v1::SHIPMENT_EVENT_TYPE_PACKED, 2).status(); });
   // Wait (with a deadline) until the store's writer is blocked on the counter row.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   bool blocked = false;
   while (!blocked && std::chrono::steady_clock::now() < deadline) {
-    blocked = Query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock'") > 0;
+    blocked = Query(
+                  "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                  "AND wait_event_type = 'Lock'") > 0;
     if (!blocked) std::this_thread::yield();
   }
   ASSERT_TRUE(blocked) << "the second writer never waited for the counter";

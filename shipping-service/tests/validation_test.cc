@@ -106,7 +106,8 @@ TEST(ValidateShipmentEventTest, RefusesEachBadField) {
   request.clear_occurred_at();
   ExpectField(ValidateShipmentEvent(request, kNow), "occurred_at");
   request = GoodEvent();
-  *request.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(kNow + 2 * kMaxFutureSkewMicros);
+  *request.mutable_occurred_at() =
+      TimeUtil::MicrosecondsToTimestamp(kNow + 2 * kMaxFutureSkewMicros);
   ExpectField(ValidateShipmentEvent(request, kNow), "occurred_at");
   request = GoodEvent();
   request.set_location(std::string(201, 'x'));

@@ -1,12 +1,11 @@
 // inventory-service as a real process: health, reflection, the catalog and stock through the
 // gRPC stubs, its /metrics, and a clean exit on SIGTERM.
-#include <signal.h>
-#include <sys/wait.h>
+#include <filesystem>
 
 #include <grpcpp/channel.h>
 #include <gtest/gtest.h>
-
-#include <filesystem>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/testing/scrape.h"
@@ -135,8 +134,7 @@ TEST_F(InventoryE2eTest, CreatesCatalogReceivesStockAndReadsAvailability) {
   EXPECT_EQ(*SampleValue(*metrics,
                          "grpc_server_handled_total{grpc_code=\"InvalidArgument\"," + labels + "}"),
             1);
-  EXPECT_EQ(*SampleValue(*metrics,
-                         R"(oms_build_info{service="inventory-service",version="dev"})"),
+  EXPECT_EQ(*SampleValue(*metrics, R"(oms_build_info{service="inventory-service",version="dev"})"),
             1);
   EXPECT_TRUE(SampleValue(*metrics, R"(oms_db_pool_connections{state="idle"})").ok());
   EXPECT_TRUE(SampleValue(*metrics, "process_open_fds").ok());

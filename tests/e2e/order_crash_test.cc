@@ -35,9 +35,6 @@
 // order-service now sets idle_in_transaction_session_timeout to half the lease.) Both cases
 // pause shipping first, so that the replica's sagas stall in their ship call with the lease held.
 // A last case plants inconsistencies in the databases and expects the checker to name each.
-#include <signal.h>
-#include <sys/wait.h>
-
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -46,6 +43,8 @@
 #include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -71,8 +70,8 @@ constexpr char kLeaseSeconds[] = "2";
 constexpr char kCallDeadlineMs[] = "1000";
 constexpr auto kFinalWithin = std::chrono::seconds(40);
 
-std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout =
-                                                 std::chrono::seconds(10)) {
+std::unique_ptr<grpc::ClientContext> Context(
+    std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() + timeout);
   return context;
@@ -165,7 +164,8 @@ class OrderCrashTest : public ::testing::Test {
     EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 137) << "wait status " << *status;
     EXPECT_NE(service.log().find(absl::StrCat("\"failpoint\":\"", failpoint, "\"")),
               std::string::npos)
-        << "no failpoint log line for " << failpoint << "\n" << service.log();
+        << "no failpoint log line for " << failpoint << "\n"
+        << service.log();
     absl::Status restarted = service.Restart();
     ASSERT_TRUE(restarted.ok()) << restarted << service.log();
   }
@@ -196,14 +196,16 @@ class OrderCrashTest : public ::testing::Test {
     while (Clock::now() < deadline) {
       read.Clear();
       grpc::Status status = orders_->GetOrder(Context().get(), get, &read);
-      if (status.ok() && (wanted == ord::ORDER_STATUS_UNSPECIFIED ? IsFinalOrConfirmed(read.status())
-                                                                  : read.status() == wanted)) {
+      if (status.ok() &&
+          (wanted == ord::ORDER_STATUS_UNSPECIFIED ? IsFinalOrConfirmed(read.status())
+                                                   : read.status() == wanted)) {
         return read;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     ADD_FAILURE() << "order " << order_id << " stayed " << ord::OrderStatus_Name(read.status())
-                  << "\n" << suite_->order.log();
+                  << "\n"
+                  << suite_->order.log();
     return read;
   }
 
@@ -229,8 +231,8 @@ class OrderCrashTest : public ::testing::Test {
       // Fails (order-service died) or answers PENDING before its deadline (a participant died
       // and the saga waits to retry it): either way the order's outcome is not known yet.
       ord::Order first;
-      grpc::Status status = orders_->CreateOrder(
-          Context(std::chrono::milliseconds(1500)).get(), request, &first);
+      grpc::Status status =
+          orders_->CreateOrder(Context(std::chrono::milliseconds(1500)).get(), request, &first);
       if (status.ok()) {
         EXPECT_EQ(first.status(), ord::ORDER_STATUS_PENDING);
       }
@@ -383,7 +385,8 @@ TEST_F(OrderCrashTest, TheInvariantCheckerReportsPlantedViolations) {
                                    " is still HELD")),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find(absl::StrCat("of order ", confirmed.id(), " captured 100 but its invoices "
+  EXPECT_NE(text.find(absl::StrCat("of order ", confirmed.id(),
+                                   " captured 100 but its invoices "
                                    "total 0")),
             std::string::npos)
       << text;
@@ -437,8 +440,8 @@ class OrderReplicaTest : public OrderCrashTest {
     for (int i = 0; i < count; ++i) {
       requests->push_back(OrderRequest(absl::StrCat(prefix, i), 1));
     }
-    auto stub = std::shared_ptr<ord::OrderService::Stub>(
-        ord::OrderService::NewStub(replica.channel()));
+    auto stub =
+        std::shared_ptr<ord::OrderService::Stub>(ord::OrderService::NewStub(replica.channel()));
     for (const auto& request : *requests) {
       // The answer does not matter: B is killed or paused under it. The client retries later.
       clients->emplace_back([stub, request] {

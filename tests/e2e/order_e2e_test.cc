@@ -2,10 +2,11 @@
 // two warehouses, an authorization for its total and one shipment per warehouse; a decline, an
 // out-of-stock order and a destination nobody serves each end REJECTED with every hold released
 // and every authorization voided; replays answer the same order.
-#include <grpcpp/channel.h>
 #include <functional>
 #include <set>
 #include <thread>
+
+#include <grpcpp/channel.h>
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
@@ -122,7 +123,8 @@ class OrderE2eTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     ADD_FAILURE() << "waited in vain for " << what << "; the order is "
-                  << ord::OrderStatus_Name(read.status()) << "\n" << order_.log();
+                  << ord::OrderStatus_Name(read.status()) << "\n"
+                  << order_.log();
     return read;
   }
 
@@ -214,8 +216,9 @@ TEST_F(OrderE2eTest, ASplitOrderRunsToCompletedThroughShipmentEvents) {
   bil::ListInvoicesResponse invoices;
   ASSERT_TRUE(billing_stub_->ListInvoices(Context().get(), invoices_request, &invoices).ok());
   ASSERT_EQ(invoices.invoices_size(), 2);
-  EXPECT_EQ(invoices.invoices(0).total().amount_minor() + invoices.invoices(1).total().amount_minor(),
-            order.total().amount_minor());
+  EXPECT_EQ(
+      invoices.invoices(0).total().amount_minor() + invoices.invoices(1).total().amount_minor(),
+      order.total().amount_minor());
   // The stock left the warehouses: nothing held, on hand down by what shipped.
   EXPECT_EQ(ReservationOf(order.id()).state(), inv::RESERVATION_STATE_COMMITTED);
   inv::GetAvailabilityRequest availability_request;
@@ -249,10 +252,10 @@ TEST_F(OrderE2eTest, ASplitOrderRunsToCompletedThroughShipmentEvents) {
                 std::make_pair(event.time().seconds(), event.time().nanos()));
     }
   }
-  EXPECT_GE(by_source["order"], 6);    // PENDING .. COMPLETED
+  EXPECT_GE(by_source["order"], 6);         // PENDING .. COMPLETED
   EXPECT_GE(by_source["saga"], 4 + 2 * 2);  // the order saga and two shipment sagas
-  EXPECT_EQ(by_source["billing"], 3);  // one authorization, two captures
-  EXPECT_EQ(by_source["shipping"], 4);  // two shipped, two delivered
+  EXPECT_EQ(by_source["billing"], 3);       // one authorization, two captures
+  EXPECT_EQ(by_source["shipping"], 4);      // two shipped, two delivered
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "STATUS_COMPLETED"), kinds.end());
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "CAPTURE APPROVED"), kinds.end());
 
@@ -282,12 +285,13 @@ TEST_F(OrderE2eTest, ASplitOrderRunsToCompletedThroughShipmentEvents) {
   EXPECT_EQ(*testing::SampleValue(metrics, "oms_order_sagas_needs_attention"), 0);
   EXPECT_EQ(*testing::SampleValue(metrics, "oms_order_watch_streams"), 0);
   EXPECT_EQ(*testing::SampleValue(metrics, "oms_order_orders_created_total"), 1);
+  EXPECT_EQ(*testing::SampleValue(metrics, R"(oms_order_sagas_finished_total{phase="COMPLETED"})"),
+            1);
   EXPECT_EQ(
-      *testing::SampleValue(metrics, R"(oms_order_sagas_finished_total{phase="COMPLETED"})"), 1);
-  EXPECT_EQ(*testing::SampleValue(
-                metrics,
-                R"(oms_order_saga_steps_total{action="FORWARD",outcome="OK",step="capture-payment"})"),
-            2);
+      *testing::SampleValue(
+          metrics,
+          R"(oms_order_saga_steps_total{action="FORWARD",outcome="OK",step="capture-payment"})"),
+      2);
   absl::Status lint = testing::PromtoolCheckMetrics(metrics);
   EXPECT_TRUE(lint.ok()) << lint;
 }
@@ -406,8 +410,8 @@ TEST_F(OrderE2eTest, TheConsumerLagShowsAnEventNotYetTakenIn) {
   auto lag = [&]() -> double {
     auto scraped = testing::HttpGet(metrics_url);
     if (!scraped.ok()) return -1;
-    auto value = testing::SampleValue(
-        *scraped, R"(oms_order_event_consumer_lag_seconds{stream="shipping"})");
+    auto value = testing::SampleValue(*scraped,
+                                      R"(oms_order_event_consumer_lag_seconds{stream="shipping"})");
     return value.ok() ? *value : -1;
   };
   auto wait_for_lag = [&](const std::function<bool(double)>& wanted, const std::string& what) {
@@ -532,12 +536,15 @@ TEST_F(OrderE2eTest, CancelAfterOneOfTwoShipmentsShippedKeepsTheShippedPart) {
   for (const auto& group : order.allocation().groups()) {
     if (group.warehouse_id() == shipped.warehouse_id()) shipped_units = group.lines(0).quantity();
   }
-  WaitForOrder(order.id(), [&](const ord::Order&) {
-    auto payments = PaymentsOf(order.id());
-    return payments.payments_size() == 1 &&
-           payments.payments(0).voided().amount_minor() == (8 - shipped_units) * unit_total &&
-           payments.payments(0).captured().amount_minor() == shipped_units * unit_total;
-  }, "the capture of the shipped part and the void of the rest");
+  WaitForOrder(
+      order.id(),
+      [&](const ord::Order&) {
+        auto payments = PaymentsOf(order.id());
+        return payments.payments_size() == 1 &&
+               payments.payments(0).voided().amount_minor() == (8 - shipped_units) * unit_total &&
+               payments.payments(0).captured().amount_minor() == shipped_units * unit_total;
+      },
+      "the capture of the shipped part and the void of the rest");
   EXPECT_EQ(Available("PACK"), 10 - shipped_units);  // the cancelled part is free again
   // Cancelling again changes nothing.
   ASSERT_TRUE(orders_->CancelOrder(Context().get(), cancel, &cancelling).ok());

@@ -141,15 +141,15 @@ std::vector<std::string> UnboundedLabelProblems(const Exposition& exposition,
     for (const auto& [key, value] : sample.labels) {
       values[family][key].insert(value);
       if (std::regex_search(value, kIdLike)) {
-        problems.push_back(absl::StrCat(family, ": label ", key, "=\"", value,
-                                        "\" looks like an id"));
+        problems.push_back(
+            absl::StrCat(family, ": label ", key, "=\"", value, "\" looks like an id"));
       }
     }
   }
   for (const auto& [family, count] : series) {
     if (count > limits.max_series_per_family) {
-      problems.push_back(absl::StrCat(family, ": ", count, " series, more than ",
-                                      limits.max_series_per_family));
+      problems.push_back(
+          absl::StrCat(family, ": ", count, " series, more than ", limits.max_series_per_family));
     }
   }
   for (const auto& [family, labels] : values) {

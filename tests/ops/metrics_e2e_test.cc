@@ -6,13 +6,6 @@
 // first request; the domain metrics move with the orders; no label grows with them, nor with
 // the HTTP methods and gRPC method names clients make up; and every metric a dashboard or an
 // alert rule in ops/ reads is one that some process really exposes.
-#include <google/protobuf/util/time_util.h>
-#include <grpcpp/channel.h>
-#include <grpcpp/client_context.h>
-#include <grpcpp/generic/generic_stub.h>
-#include <gtest/gtest.h>
-#include <sys/wait.h>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -20,10 +13,17 @@
 #include <functional>
 #include <future>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <thread>
+
+#include <google/protobuf/util/time_util.h>
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -69,11 +69,10 @@ const std::map<std::string, std::string>& ExternalMetrics() {
 // go-grpc-prometheus' grpc_code values: Go's codes.Code.String().
 const std::vector<std::string>& GrpcCodes() {
   static const std::vector<std::string> kCodes = {
-      "OK",          "Canceled",          "Unknown",          "InvalidArgument",
-      "DeadlineExceeded", "NotFound",     "AlreadyExists",    "PermissionDenied",
-      "ResourceExhausted", "FailedPrecondition", "Aborted",   "OutOfRange",
-      "Unimplemented", "Internal",        "Unavailable",      "DataLoss",
-      "Unauthenticated"};
+      "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+      "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+      "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
+      "DataLoss", "Unauthenticated"};
   return kCodes;
 }
 
@@ -89,7 +88,7 @@ struct Expected {
 
 // order-service also keeps the gateway's idempotency records.
 const std::vector<std::string> kOrderServices = {"oms.order.v1.OrderService",
-                                                "oms.order.v1.IdempotencyService"};
+                                                 "oms.order.v1.IdempotencyService"};
 const std::vector<std::string> kInventoryService = {"oms.inventory.v1.InventoryService"};
 const std::vector<std::string> kBillingService = {"oms.billing.v1.BillingService"};
 const std::vector<std::string> kShippingService = {"oms.shipping.v1.ShippingService"};
@@ -144,9 +143,8 @@ const std::map<std::string, Expected>& Processes() {
 const std::vector<std::string> kProcessFamilies = {
     "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
     "process_start_time_seconds", "oms_build_info"};
-const std::vector<std::string> kRpcFamilies = {"started_total", "handled_total",
-                                               "msg_received_total", "msg_sent_total",
-                                               "handling_seconds"};
+const std::vector<std::string> kRpcFamilies = {
+    "started_total", "handled_total", "msg_received_total", "msg_sent_total", "handling_seconds"};
 const std::vector<std::string> kPoolFamilies = {"oms_db_pool_connections",
                                                 "oms_db_pool_wait_seconds"};
 
@@ -282,12 +280,13 @@ absl::StatusOr<json> PlaceOrder(const std::string& key, const std::string& sku, 
 
 absl::Status PostEvent(const std::string& shipment_id, const std::string& type,
                        const std::string& key) {
-  HttpAnswer event = Admin("POST", "/v1/shipments/" + shipment_id + "/events",
-                           json{{"type", "SHIPMENT_EVENT_TYPE_" + type},
-                                {"occurredAt", google::protobuf::util::TimeUtil::ToString(
-                                                   google::protobuf::util::TimeUtil::GetCurrentTime())},
-                                {"location", "Hamburg"}},
-                           key);
+  HttpAnswer event =
+      Admin("POST", "/v1/shipments/" + shipment_id + "/events",
+            json{{"type", "SHIPMENT_EVENT_TYPE_" + type},
+                 {"occurredAt", google::protobuf::util::TimeUtil::ToString(
+                                    google::protobuf::util::TimeUtil::GetCurrentTime())},
+                 {"location", "Hamburg"}},
+            key);
   if (event.status != 200) return Unexpected("event " + type, event.body);
   return absl::OkStatus();
 }
@@ -320,8 +319,8 @@ absl::Status CallUnknownMethod(const std::shared_ptr<grpc::Channel>& channel,
                  [&done](grpc::Status status) { done.set_value(std::move(status)); });
   const grpc::Status status = done.get_future().get();
   if (status.error_code() != grpc::StatusCode::UNIMPLEMENTED) {
-    return Unexpected(method, absl::StrCat("answered ", status.error_code(), " ",
-                                           status.error_message()));
+    return Unexpected(method,
+                      absl::StrCat("answered ", status.error_code(), " ", status.error_message()));
   }
   return absl::OkStatus();
 }
@@ -347,10 +346,10 @@ absl::Status OrderRound(int round) {
     return Unexpected("order " + order_id, "never COMPLETED");
   }
 
-  HttpAnswer returned = Admin(
-      "POST", "/v1/orders/" + order_id + "/returns",
-      json{{"lines", {{{"sku", "PACK"}, {"quantity", "1"}}}}, {"reason", "too small"}},
-      prefix + "return");
+  HttpAnswer returned =
+      Admin("POST", "/v1/orders/" + order_id + "/returns",
+            json{{"lines", {{{"sku", "PACK"}, {"quantity", "1"}}}}, {"reason", "too small"}},
+            prefix + "return");
   if (returned.status != 201) return Unexpected("return", returned.body);
   const json rma = Body(returned);
   // The return shipment first; until order-service has recorded it too, a receipt answers 409
@@ -383,7 +382,8 @@ absl::Status OrderRound(int round) {
   auto declined =
       PlaceOrder(prefix + "declined", "PACK", 1, "tok_chargeDeclined", "ORDER_STATUS_REJECTED");
   if (!declined.ok()) return declined.status();
-  auto short_of_stock = PlaceOrder(prefix + "short", "PACK", 500, "tok_visa", "ORDER_STATUS_REJECTED");
+  auto short_of_stock =
+      PlaceOrder(prefix + "short", "PACK", 500, "tok_visa", "ORDER_STATUS_REJECTED");
   if (!short_of_stock.ok()) return short_of_stock.status();
 
   // The capture and the refund run after the answers; their series must be there to compare.
@@ -473,9 +473,8 @@ TEST_F(MetricsE2eTest, EveryProcessExposesItsFamiliesBeforeItsFirstRequest) {
     }
 
     // Every method served or called, with every status code, before the first call.
-    for (const auto& [side, services] :
-         {std::pair{std::string("grpc_server_"), expected.served},
-          std::pair{std::string("grpc_client_"), expected.called}}) {
+    for (const auto& [side, services] : {std::pair{std::string("grpc_server_"), expected.served},
+                                         std::pair{std::string("grpc_client_"), expected.called}}) {
       for (const auto& family : kRpcFamilies) {
         if (!services.empty()) {
           EXPECT_TRUE(HasFamily(fresh, side + family)) << side + family;
@@ -498,8 +497,7 @@ TEST_F(MetricsE2eTest, EveryProcessExposesItsFamiliesBeforeItsFirstRequest) {
             Labels with_code = labels;
             with_code["grpc_code"] = code;
             EXPECT_GE(Total(fresh, side + "handled_total", with_code), 0)
-                << side << "handled_total " << service_name << "/" << method.name() << " "
-                << code;
+                << side << "handled_total " << service_name << "/" << method.name() << " " << code;
           }
         }
       }
@@ -531,13 +529,11 @@ TEST_F(MetricsE2eTest, AnOrderLifeMovesTheDomainMetrics) {
 
   const Exposition& inventory = after["inventory-service"];
   EXPECT_GE(Total(inventory, "oms_inventory_reservations_total", {{"outcome", "held"}}), 2);
-  EXPECT_GE(Total(inventory, "oms_inventory_reservations_total",
-                  {{"outcome", "insufficient_stock"}}),
-            1);
+  EXPECT_GE(
+      Total(inventory, "oms_inventory_reservations_total", {{"outcome", "insufficient_stock"}}), 1);
   EXPECT_GE(Total(inventory, "oms_inventory_shortfalls_total"), 1);
   for (const char* kind : {"RECEIPT", "RESERVE", "RELEASE", "COMMIT", "RESTOCK"}) {
-    EXPECT_GE(Total(inventory, "oms_inventory_stock_movements_total", {{"kind", kind}}), 1)
-        << kind;
+    EXPECT_GE(Total(inventory, "oms_inventory_stock_movements_total", {{"kind", kind}}), 1) << kind;
   }
   EXPECT_GE(Total(inventory, "oms_inventory_allocation_warehouses_count"), 2);
   EXPECT_EQ(Total(inventory, "oms_inventory_invariant_violations"), 0);

@@ -13,8 +13,10 @@ namespace {
 using Names = std::set<std::string>;
 
 TEST(PromqlNamesTest, KeepsMetricsAndSkipsFunctionsKeywordsAndLabels) {
-  EXPECT_EQ(MetricNamesIn(R"x(sum by (job, grpc_code) (rate(grpc_server_handled_total{grpc_code!="OK", job=~"order.*"}[5m])))x"),
-            Names({"grpc_server_handled_total"}));
+  EXPECT_EQ(
+      MetricNamesIn(
+          R"x(sum by (job, grpc_code) (rate(grpc_server_handled_total{grpc_code!="OK", job=~"order.*"}[5m])))x"),
+      Names({"grpc_server_handled_total"}));
   EXPECT_EQ(MetricNamesIn("histogram_quantile(0.99, sum without (instance) "
                           "(rate(oms_db_pool_wait_seconds_bucket[$__rate_interval])))"),
             Names({"oms_db_pool_wait_seconds_bucket"}));
@@ -96,9 +98,8 @@ TEST(ExpositionTest, ReadsSamplesFamiliesAndTotals) {
   auto exposition = ParseExposition(kExposition);
   ASSERT_TRUE(exposition.ok()) << exposition.status();
   EXPECT_EQ(exposition->samples.size(), 7u);
-  EXPECT_EQ(SampleNames(*exposition),
-            Names({"rpc_seconds_bucket", "rpc_seconds_sum", "rpc_seconds_count", "calls_total",
-                   "up_seconds"}));
+  EXPECT_EQ(SampleNames(*exposition), Names({"rpc_seconds_bucket", "rpc_seconds_sum",
+                                             "rpc_seconds_count", "calls_total", "up_seconds"}));
   EXPECT_EQ(FamilyOf(*exposition, "rpc_seconds_count"), "rpc_seconds");
   EXPECT_EQ(FamilyOf(*exposition, "calls_total"), "calls_total");
   EXPECT_EQ(Total(*exposition, "calls_total"), 4);
@@ -136,9 +137,9 @@ TEST(DashboardQueriesTest, FindsTargetsInNestedPanelsAndQueryVariables) {
       {"type": "query", "query": "label_values(e, job)"}
     ]}
   })x");
-  EXPECT_EQ(DashboardQueries(dashboard),
-            (std::vector<std::string>{"a", "b", "c", "label_values(d, job)",
-                                      "label_values(e, job)"}));
+  EXPECT_EQ(
+      DashboardQueries(dashboard),
+      (std::vector<std::string>{"a", "b", "c", "label_values(d, job)", "label_values(e, job)"}));
 }
 
 }  // namespace

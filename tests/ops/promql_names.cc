@@ -19,8 +19,8 @@ std::string Lower(absl::string_view word) {
 
 // Words followed by a parenthesised list of label names.
 bool TakesLabelList(const std::string& word) {
-  static const std::set<std::string> kWords = {"by", "without", "on", "ignoring", "group_left",
-                                               "group_right"};
+  static const std::set<std::string> kWords = {"by",       "without",    "on",
+                                               "ignoring", "group_left", "group_right"};
   return kWords.count(word) > 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include <set>
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 namespace oms::ops {

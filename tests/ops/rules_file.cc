@@ -40,7 +40,8 @@ absl::StatusOr<std::string> Scalar(absl::string_view value) {
         out.push_back(c);
       }
     }
-    if (i >= value.size()) return absl::InvalidArgumentError(absl::StrCat("unclosed quote: ", value));
+    if (i >= value.size())
+      return absl::InvalidArgumentError(absl::StrCat("unclosed quote: ", value));
     return out;
   }
   std::string plain(value);

@@ -56,7 +56,8 @@ bool IsVoidedOrRejected(const std::string& status) {
 
 std::string Describe(const SkuQuantities& lines) {
   std::string text;
-  for (const auto& [sku, quantity] : lines) absl::StrAppend(&text, text.empty() ? "" : ",", sku, "x", quantity);
+  for (const auto& [sku, quantity] : lines)
+    absl::StrAppend(&text, text.empty() ? "" : ",", sku, "x", quantity);
   return text.empty() ? "nothing" : text;
 }
 
@@ -87,25 +88,25 @@ class Checker {
         Add("I4", absl::StrCat("order ", row[0].as<std::string>(), " is still PENDING"));
       }
     }
-    for (const auto& row : tx.exec(
-             "SELECT client_id, idempotency_key, count(*) FROM orders GROUP BY 1, 2 "
-             "HAVING count(*) > 1")) {
+    for (const auto& row :
+         tx.exec("SELECT client_id, idempotency_key, count(*) FROM orders GROUP BY 1, 2 "
+                 "HAVING count(*) > 1")) {
       Add("I6", absl::StrCat(row[2].as<int64_t>(), " orders for client ", row[0].as<std::string>(),
                              " and idempotency key ", row[1].as<std::string>()));
     }
-    for (const auto& row : tx.exec(
-             "SELECT channel, external_order_id, count(*) FROM orders "
-             "WHERE external_order_id IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1")) {
+    for (const auto& row :
+         tx.exec("SELECT channel, external_order_id, count(*) FROM orders "
+                 "WHERE external_order_id IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1")) {
       Add("I6", absl::StrCat(row[2].as<int64_t>(), " orders for channel ", row[0].as<std::string>(),
                              " and external id ", row[1].as<std::string>()));
     }
-    for (const auto& row : tx.exec(
-             "SELECT o.id::text FROM orders o WHERE NOT EXISTS "
-             "(SELECT 1 FROM sagas s WHERE s.order_id = o.id AND s.kind = 'ORDER')")) {
+    for (const auto& row :
+         tx.exec("SELECT o.id::text FROM orders o WHERE NOT EXISTS "
+                 "(SELECT 1 FROM sagas s WHERE s.order_id = o.id AND s.kind = 'ORDER')")) {
       Add("I6", absl::StrCat("order ", row[0].as<std::string>(), " has no saga"));
     }
-    for (const auto& row : tx.exec(
-             "SELECT id::text, order_id::text, kind, subject, phase FROM sagas")) {
+    for (const auto& row :
+         tx.exec("SELECT id::text, order_id::text, kind, subject, phase FROM sagas")) {
       const std::string phase = row[4].as<std::string>();
       if (row[2].as<std::string>() == "SHIPMENT" && phase == "COMPLETED") {
         completed_shipment_sagas_.insert(row[3].as<std::string>());
@@ -120,10 +121,9 @@ class Checker {
 
   void CheckInventory() {
     // I1 to I3 within inventory's database: inventory's own query, through its store.
-    auto pool = PgPool::Create(
-        {databases_.inventory, 1, std::chrono::milliseconds(5000),
-         inventory::PgReservationStore::Statements()},
-        nullptr);
+    auto pool = PgPool::Create({databases_.inventory, 1, std::chrono::milliseconds(5000),
+                                inventory::PgReservationStore::Statements()},
+                               nullptr);
     if (!pool.ok()) {
       Add("check", absl::StrCat("cannot open the inventory database: ", pool.status().ToString()));
     } else {
@@ -151,10 +151,10 @@ class Checker {
                                " is still HELD"));
       }
     }
-    for (const auto& row : tx.exec(
-             "SELECT r.order_id, l.warehouse_id::text, l.sku, l.committed "
-             "FROM reservations r JOIN reservation_lines l ON l.reservation_id = r.id "
-             "WHERE l.committed > 0")) {
+    for (const auto& row :
+         tx.exec("SELECT r.order_id, l.warehouse_id::text, l.sku, l.committed "
+                 "FROM reservations r JOIN reservation_lines l ON l.reservation_id = r.id "
+                 "WHERE l.committed > 0")) {
       committed_[{row[0].as<std::string>(), row[1].as<std::string>()}][row[2].as<std::string>()] +=
           row[3].as<int64_t>();
     }
@@ -167,15 +167,15 @@ class Checker {
     {
       pqxx::connection connection(databases_.shipping);
       pqxx::work tx(connection);
-      for (const auto& row : tx.exec(
-               "SELECT id::text, order_id, kind, warehouse_id, cancelled, shipped FROM shipments")) {
+      for (const auto& row : tx.exec("SELECT id::text, order_id, kind, warehouse_id, cancelled, "
+                                     "shipped FROM shipments")) {
         shipments[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<std::string>(),
                                                row[3].as<std::string>(), row[4].as<bool>(),
                                                row[5].as<bool>()};
       }
-      for (const auto& row : tx.exec(
-               "SELECT shipment_id::text, sku, sum(quantity)::bigint FROM shipment_lines "
-               "GROUP BY 1, 2")) {
+      for (const auto& row :
+           tx.exec("SELECT shipment_id::text, sku, sum(quantity)::bigint FROM shipment_lines "
+                   "GROUP BY 1, 2")) {
         shipment_lines[row[0].as<std::string>()][row[1].as<std::string>()] = row[2].as<int64_t>();
       }
       tx.commit();
@@ -210,9 +210,9 @@ class Checker {
     pqxx::work tx(connection);
     std::map<std::string, PaymentRow> payments;
     std::map<std::string, int64_t> captured_by_order;
-    for (const auto& row : tx.exec(
-             "SELECT id::text, order_id, authorized_minor, captured_minor, voided_minor, "
-             "refunded_minor, authorization_reference FROM payments")) {
+    for (const auto& row :
+         tx.exec("SELECT id::text, order_id, authorized_minor, captured_minor, voided_minor, "
+                 "refunded_minor, authorization_reference FROM payments")) {
       PaymentRow payment{row[1].as<std::string>(), row[2].as<int64_t>(), row[3].as<int64_t>(),
                          row[4].as<int64_t>(),     row[5].as<int64_t>(), row[6].as<std::string>()};
       const std::string id = row[0].as<std::string>();
@@ -220,10 +220,10 @@ class Checker {
         Add("I7", absl::StrCat("payment ", id, " of unknown order ", payment.order_id));
       } else if (IsVoidedOrRejected(orders_.at(payment.order_id).status) &&
                  payment.authorized - payment.captured - payment.voided > 0) {
-        Add("I5", absl::StrCat("payment ", id, " of ", orders_.at(payment.order_id).status,
-                               " order ", payment.order_id, " leaves ",
-                               payment.authorized - payment.captured - payment.voided,
-                               " authorized"));
+        Add("I5",
+            absl::StrCat("payment ", id, " of ", orders_.at(payment.order_id).status, " order ",
+                         payment.order_id, " leaves ",
+                         payment.authorized - payment.captured - payment.voided, " authorized"));
       }
       if (payment.refunded > payment.captured) {
         Add("I5", absl::StrCat("payment ", id, " refunded ", payment.refunded, " of ",
@@ -236,9 +236,9 @@ class Checker {
     std::map<std::string, InvoiceRow> invoices;
     std::map<std::string, int64_t> invoiced_by_payment;
     std::set<std::string> invoiced_shipments;
-    for (const auto& row : tx.exec(
-             "SELECT id::text, order_id, payment_id::text, shipment_id, total_minor "
-             "FROM invoices")) {
+    for (const auto& row :
+         tx.exec("SELECT id::text, order_id, payment_id::text, shipment_id, total_minor "
+                 "FROM invoices")) {
       InvoiceRow invoice{row[1].as<std::string>(), row[2].as<std::string>(),
                          row[3].as<std::string>(), row[4].as<int64_t>()};
       invoiced_by_payment[invoice.payment_id] += invoice.total_minor;
@@ -246,16 +246,16 @@ class Checker {
       invoices[row[0].as<std::string>()] = std::move(invoice);
     }
     std::map<std::string, SkuQuantities> invoice_lines;
-    for (const auto& row : tx.exec(
-             "SELECT invoice_id::text, sku, sum(quantity)::bigint FROM invoice_lines "
-             "GROUP BY 1, 2")) {
+    for (const auto& row :
+         tx.exec("SELECT invoice_id::text, sku, sum(quantity)::bigint FROM invoice_lines "
+                 "GROUP BY 1, 2")) {
       invoice_lines[row[0].as<std::string>()][row[1].as<std::string>()] = row[2].as<int64_t>();
     }
     for (const auto& [id, payment] : payments) {
       if (payment.captured != invoiced_by_payment[id]) {
-        Add("I5", absl::StrCat("payment ", id, " of order ", payment.order_id, " captured ",
-                               payment.captured, " but its invoices total ",
-                               invoiced_by_payment[id]));
+        Add("I5",
+            absl::StrCat("payment ", id, " of order ", payment.order_id, " captured ",
+                         payment.captured, " but its invoices total ", invoiced_by_payment[id]));
       }
     }
     // Charged only for what shipped, exactly what shipped.
@@ -263,8 +263,8 @@ class Checker {
       auto shipment = shipments.find(invoice.shipment_id);
       if (shipment == shipments.end() || shipment->second.kind != "OUTBOUND" ||
           !shipment->second.shipped || shipment->second.order_id != invoice.order_id) {
-        Add("I5", absl::StrCat("invoice ", id, " of order ", invoice.order_id,
-                               " is for shipment ", invoice.shipment_id,
+        Add("I5", absl::StrCat("invoice ", id, " of order ", invoice.order_id, " is for shipment ",
+                               invoice.shipment_id,
                                ", which is not a shipped outbound shipment of that order"));
       } else if (invoice_lines[id] != shipment_lines[invoice.shipment_id]) {
         Add("I5", absl::StrCat("invoice ", id, " bills ", Describe(invoice_lines[id]),
@@ -310,16 +310,15 @@ class Checker {
              "GROUP BY a.idempotency_key, a.reference, a.amount_minor")) {
       const std::string key = row[0].as<std::string>();
       const std::string reference = row[1].as<std::string>();
-      const std::string order_id =
-          absl::StartsWith(key, prefix) ? key.substr(prefix.size()) : key;
+      const std::string order_id = absl::StartsWith(key, prefix) ? key.substr(prefix.size()) : key;
       const int64_t open = row[2].as<int64_t>() - row[3].as<int64_t>() - row[4].as<int64_t>();
       if (++authorizations_by_order[order_id] == 2) {
-        Add("I5", absl::StrCat("the provider holds more than one authorization for order ",
-                               order_id));
+        Add("I5",
+            absl::StrCat("the provider holds more than one authorization for order ", order_id));
       }
       if (!KnownOrder(order_id)) {
-        Add("I7", absl::StrCat("provider authorization ", reference, " of unknown order ",
-                               order_id));
+        Add("I7",
+            absl::StrCat("provider authorization ", reference, " of unknown order ", order_id));
         continue;
       }
       if (open > 0 && !recorded_references.count(reference)) {
@@ -327,9 +326,9 @@ class Checker {
                                " holds ", open, " that billing does not know of"));
       }
       if (open > 0 && IsVoidedOrRejected(orders_.at(order_id).status)) {
-        Add("I5", absl::StrCat("provider authorization ", reference, " of ",
-                               orders_.at(order_id).status, " order ", order_id, " leaves ", open,
-                               " open"));
+        Add("I5",
+            absl::StrCat("provider authorization ", reference, " of ", orders_.at(order_id).status,
+                         " order ", order_id, " leaves ", open, " open"));
       }
     }
     tx.commit();

@@ -2,12 +2,12 @@
 // and a stop by PID that reports how it exited.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <sys/types.h>
 
 #include "absl/status/statusor.h"
 

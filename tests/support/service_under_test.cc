@@ -1,8 +1,5 @@
 #include "tests/support/service_under_test.h"
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +9,8 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <pqxx/pqxx>
+#include <signal.h>
+#include <unistd.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -66,8 +65,8 @@ absl::Status ServiceUnderTest::Start(const std::map<std::string, std::string>& e
   if (admin_url_.empty()) return absl::FailedPreconditionError("OMS_TEST_PG_URL is not set");
   dir_ = MakeTempDir();
   static std::atomic<int> counter{0};
-  name_ = absl::AsciiStrToLower(absl::StrCat("e2e_", env_prefix_.substr(4), "_", getpid(), "_",
-                                             counter++));
+  name_ = absl::AsciiStrToLower(
+      absl::StrCat("e2e_", env_prefix_.substr(4), "_", getpid(), "_", counter++));
   const std::string password = absl::StrCat("pw", getpid(), counter.load());
   try {
     pqxx::connection admin(admin_url_);
@@ -127,7 +126,8 @@ absl::Status ServiceUnderTest::Launch() {
   absl::Status started = process_.Start(binary_, {}, launch_env_, dir_ + "/service.log");
   if (!started.ok()) return started;
   auto ready = WaitForFile(ready_file, std::chrono::seconds(30));
-  if (!ready.ok()) return absl::Status(ready.status().code(), absl::StrCat(ready.status().message(), "\n", log()));
+  if (!ready.ok())
+    return absl::Status(ready.status().code(), absl::StrCat(ready.status().message(), "\n", log()));
   if (std::sscanf(ready->c_str(), "{\"grpc_port\": %d, \"metrics_port\": %d}", &grpc_port_,
                   &metrics_port_) != 2) {
     return absl::InternalError(absl::StrCat("unreadable ready file: ", *ready));

@@ -53,7 +53,7 @@ class ServiceUnderTest {
   std::string dir_;
   std::string admin_url_;
   std::string name_;  // database and role ("" for a replica: another instance owns them)
-  std::map<std::string, std::string> env_;  // what Start() set, its extra_env included
+  std::map<std::string, std::string> env_;         // what Start() set, its extra_env included
   std::map<std::string, std::string> launch_env_;  // what the running process got
   std::string database_url_;
   ChildProcess process_;

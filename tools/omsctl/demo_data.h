@@ -2,9 +2,8 @@
 // products, with stock spread so that some orders must split across warehouses.
 #pragma once
 
-#include <vector>
-
 #include <string>
+#include <vector>
 
 #include "oms/inventory/v1/inventory.pb.h"
 #include "oms/order/v1/order.pb.h"

@@ -51,8 +51,8 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
 }
 
 int Fail(const std::string& what, const grpc::Status& status) {
-  std::fprintf(stderr, "omsctl: %s: %s (code %d)\n", what.c_str(),
-               status.error_message().c_str(), static_cast<int>(status.error_code()));
+  std::fprintf(stderr, "omsctl: %s: %s (code %d)\n", what.c_str(), status.error_message().c_str(),
+               static_cast<int>(status.error_code()));
   return 1;
 }
 
@@ -72,8 +72,9 @@ int Health() {
     }
     if (Clock::now() >= deadline) {
       if (!status.ok()) return Fail(absl::StrCat("health of ", absl::GetFlag(FLAGS_addr)), status);
-      std::printf("%s\n", grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
-                              response.status()).c_str());
+      std::printf(
+          "%s\n",
+          grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status()).c_str());
       return 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
