@@ -1,0 +1,58 @@
+# shellcheck shell=bash
+# tools/oms/test.sh: `test` and `bench`, each on a throw-away PostgreSQL.
+# Sourced by ./oms, whose globals it uses; it only defines functions.
+
+on_test_exit() {
+  local rc=$?
+  set +e
+  trap '' INT TERM
+  if [[ -n $TEST_PG_DIR ]]; then
+    pg_cluster_stop "$TEST_PG_DIR"
+    rm -rf "$TEST_PG_DIR"
+  fi
+  exit "$rc"
+}
+
+# A private, throw-away PostgreSQL for tests and benchmarks, stopped and removed on exit; exports
+# OMS_TEST_PG_URL (a superuser URL) and OMS_BUILD_DIR. [fsync_off]: for data nobody keeps.
+start_scratch_pg() {
+  pg_resolve_bindir
+  trap on_test_exit EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  TEST_PG_DIR=$(mktemp -d -t oms-test-pg.XXXXXX)
+  pg_cluster_start "$TEST_PG_DIR" "${1:-}"
+  local password
+  password=$(<"$TEST_PG_DIR/pwfile")
+  export OMS_TEST_PG_URL="postgresql://postgres:$password@127.0.0.1:$PG_PORT/postgres"
+  export OMS_BUILD_DIR="$REPO/build"
+}
+
+cmd_test() {
+  cmd_build
+  ensure_ops_check_deps
+  start_scratch_pg fsync_off
+  local rc=0
+  # --no-tests=error: a run that found no test is a failure, not a pass.
+  ctest --test-dir build --output-on-failure -j2 --no-tests=error "$@" || rc=$?
+  if ((rc != 0)); then
+    say "tests failed (ctest exit status $rc)"
+  fi
+  return "$rc"
+}
+
+cmd_bench() {  # [args for each benchmark]: every program in build/bench, on a durable PostgreSQL
+  local bin ran=0
+  cmd_build
+  start_scratch_pg
+  for bin in build/bench/*; do
+    if [[ -f $bin && -x $bin ]]; then
+      say "running $bin"
+      "$bin" "$@"
+      ran=1
+    fi
+  done
+  if ((ran == 0)); then
+    die "no benchmark found in build/bench"
+  fi
+}
