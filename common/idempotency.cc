@@ -69,4 +69,20 @@ void RecordResponse(pqxx::work& tx, const std::string& request_id,
   tx.exec_prepared(kRecord, request_id, DeterministicHex(response));
 }
 
+absl::Status RunOnce(pqxx::work& tx, const std::string& request_id, const std::string& method,
+                     const google::protobuf::Message& request, google::protobuf::Message* out,
+                     absl::FunctionRef<absl::Status()> effect, bool* replayed) {
+  if (replayed != nullptr) *replayed = false;
+  auto claim = ClaimRequest(tx, request_id, method, request);
+  if (!claim.ok()) return claim.status();
+  if (claim->has_value()) {
+    if (replayed != nullptr) *replayed = true;
+    out->ParseFromString(**claim);
+    return absl::OkStatus();
+  }
+  absl::Status status = effect();
+  if (status.ok()) RecordResponse(tx, request_id, *out);
+  return status;
+}
+
 }  // namespace oms

@@ -10,6 +10,7 @@
 
 #include <pqxx/transaction>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 
 namespace google::protobuf {
@@ -32,6 +33,17 @@ const std::vector<PreparedStatement>& IdempotencyStatements();
 
 void RecordResponse(pqxx::work& tx, const std::string& request_id,
                     const google::protobuf::Message& response);
+
+// The one way a participant mutation is idempotent: claims `request_id` in `tx`; the first call
+// runs `effect`, which fills `*out`, and records `*out` as the answer when `effect` succeeds (a
+// failed effect rolls back with its transaction, so the claim goes too). A repeat parses the
+// stored answer into `*out` and runs nothing; `*replayed` (when given) says which happened.
+[[nodiscard]] absl::Status RunOnce(pqxx::work& tx, const std::string& request_id,
+                                   const std::string& method,
+                                   const google::protobuf::Message& request,
+                                   google::protobuf::Message* out,
+                                   absl::FunctionRef<absl::Status()> effect,
+                                   bool* replayed = nullptr);
 
 // Hex of the deterministic encoding of `message`: equal messages give equal text, for request
 // fingerprints (hash it in SQL with encode(sha256(decode($n, 'hex')), 'hex')).

@@ -23,7 +23,7 @@ grpc::ServerUnaryReactor* BillingServiceImpl::AuthorizePayment(
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_,
-                     [this, request, response] { return store_.Authorize(*request, response); });
+                     [this, request, response] { return billing_.Authorize(*request, response); });
 }
 
 grpc::ServerUnaryReactor* BillingServiceImpl::CapturePayment(
@@ -33,7 +33,7 @@ grpc::ServerUnaryReactor* BillingServiceImpl::CapturePayment(
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_,
-                     [this, request, response] { return store_.Capture(*request, response); });
+                     [this, request, response] { return billing_.Capture(*request, response); });
 }
 
 grpc::ServerUnaryReactor* BillingServiceImpl::VoidPayment(grpc::CallbackServerContext* context,
@@ -43,7 +43,7 @@ grpc::ServerUnaryReactor* BillingServiceImpl::VoidPayment(grpc::CallbackServerCo
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_,
-                     [this, request, response] { return store_.Void(*request, response); });
+                     [this, request, response] { return billing_.Void(*request, response); });
 }
 
 grpc::ServerUnaryReactor* BillingServiceImpl::RefundPayment(grpc::CallbackServerContext* context,
@@ -53,7 +53,7 @@ grpc::ServerUnaryReactor* BillingServiceImpl::RefundPayment(grpc::CallbackServer
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_,
-                     [this, request, response] { return store_.Refund(*request, response); });
+                     [this, request, response] { return billing_.Refund(*request, response); });
 }
 
 grpc::ServerUnaryReactor* BillingServiceImpl::GetPayment(grpc::CallbackServerContext* context,
@@ -63,7 +63,7 @@ grpc::ServerUnaryReactor* BillingServiceImpl::GetPayment(grpc::CallbackServerCon
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.GetPayment(request->id(), response);
+    return billing_.GetPayment(request->id(), response);
   });
 }
 
@@ -74,7 +74,7 @@ grpc::ServerUnaryReactor* BillingServiceImpl::ListPayments(grpc::CallbackServerC
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.ListPayments(request->order_id(), response);
+    return billing_.ListPayments(request->order_id(), response);
   });
 }
 
@@ -85,7 +85,7 @@ grpc::ServerUnaryReactor* BillingServiceImpl::ListInvoices(grpc::CallbackServerC
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.ListInvoices(request->order_id(), response);
+    return billing_.ListInvoices(request->order_id(), response);
   });
 }
 
@@ -96,7 +96,7 @@ grpc::ServerUnaryReactor* BillingServiceImpl::QuoteTax(grpc::CallbackServerConte
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_,
-                     [this, request, response] { return store_.QuoteTax(*request, response); });
+                     [this, request, response] { return billing_.QuoteTax(*request, response); });
 }
 
 }  // namespace oms::billing

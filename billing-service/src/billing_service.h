@@ -1,8 +1,8 @@
-// gRPC handlers of oms.billing.v1.BillingService: validate, hand the work to the executor, map
-// the status. Nothing here touches the database or the provider directly.
+// gRPC handlers of oms.billing.v1.BillingService: validate, hand the use case to the executor,
+// map the status. Nothing here touches the database or the provider directly.
 #pragma once
 
-#include "billing-service/src/billing_store.h"
+#include "billing-service/src/billing_use_cases.h"
 #include "common/executor.h"
 #include "oms/billing/v1/billing.grpc.pb.h"
 
@@ -10,8 +10,8 @@ namespace oms::billing {
 
 class BillingServiceImpl final : public v1::BillingService::CallbackService {
  public:
-  BillingServiceImpl(BillingStore& store, BoundedExecutor& executor)
-      : store_(store), executor_(executor) {}
+  BillingServiceImpl(BillingUseCases& billing, BoundedExecutor& executor)
+      : billing_(billing), executor_(executor) {}
 
   grpc::ServerUnaryReactor* AuthorizePayment(grpc::CallbackServerContext* context,
                                              const v1::AuthorizePaymentRequest* request,
@@ -39,7 +39,7 @@ class BillingServiceImpl final : public v1::BillingService::CallbackService {
                                      v1::Invoice* response) override;
 
  private:
-  BillingStore& store_;
+  BillingUseCases& billing_;
   BoundedExecutor& executor_;
 };
 

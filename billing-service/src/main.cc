@@ -4,7 +4,7 @@
 
 #include "billing-service/src/billing_metrics.h"
 #include "billing-service/src/billing_service.h"
-#include "billing-service/src/billing_store.h"
+#include "billing-service/src/billing_use_cases.h"
 #include "billing-service/src/sandbox_provider.h"
 #include "billing-service/src/schema.h"
 #include "common/failpoints.h"
@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   oms::HostConfig config = std::move(*parsed);
-  config.statements = oms::billing::PgBillingStore::Statements();
+  config.statements = oms::billing::PgBillingUseCases::Statements();
   config.migrations = oms::billing::Migrations();
 
   auto host = oms::ServiceHost::Create(config);
@@ -47,15 +47,15 @@ int main(int argc, char** argv) {
   // OMS_FAILPOINTS=billing.capture.before_commit=crash,...: exit after the provider answered and
   // before billing commits (fault tests of the whole suite).
   const oms::Failpoints failpoints = oms::Failpoints::FromEnvironment();
-  oms::billing::PgBillingStore::Failpoint failpoint = nullptr;
+  oms::billing::PgBillingUseCases::Failpoint failpoint = nullptr;
   if (!failpoints.empty()) {
     failpoint = [&failpoints](const std::string& name, const std::string& request_id) {
       failpoints.Hit(name, request_id);
       return absl::OkStatus();
     };
   }
-  oms::billing::PgBillingStore store((*host)->pool(), provider, {failpoint, &metrics});
-  oms::billing::BillingServiceImpl service(store, (*host)->executor());
+  oms::billing::PgBillingUseCases billing((*host)->pool(), provider, {failpoint, &metrics});
+  oms::billing::BillingServiceImpl service(billing, (*host)->executor());
   absl::Status serving =
       (*host)->Serve({{&service, oms::billing::v1::BillingService::service_full_name()}});
   if (!serving.ok()) {

@@ -18,9 +18,28 @@ constexpr char kLockAuthorization[] = "sandbox_provider_operations_lock_authoriz
 constexpr char kTotals[] = "sandbox_provider_operations_totals";
 constexpr char kFailCapture[] = "sandbox_provider_operations_fail_capture";
 
-const char* OperationText(int operation) {
-  static const char* const kNames[] = {"CAPTURE", "VOID", "REFUND"};
-  return kNames[operation];
+// The ledger's operation and outcome columns, mapped at the row boundary.
+constexpr char kAuthorizeText[] = "AUTHORIZE";
+constexpr const char* kOperationTexts[] = {kAuthorizeText, "CAPTURE", "VOID", "REFUND"};
+
+// SandboxProvider::Operation (private, hence the template) as its column holds it.
+template <class Operation>
+const char* OperationText(Operation operation) {
+  return kOperationTexts[static_cast<int>(operation)];
+}
+
+bool IsAuthorization(const pqxx::field& operation) {
+  return operation.as<std::string>() == kAuthorizeText;
+}
+
+const char* OutcomeText(ProviderOutcome outcome) {
+  return outcome == ProviderOutcome::kApproved ? "APPROVED" : "DECLINED";
+}
+
+ProviderOutcome OutcomeFromText(const pqxx::field& outcome) {
+  return outcome.as<std::string>() == OutcomeText(ProviderOutcome::kApproved)
+             ? ProviderOutcome::kApproved
+             : ProviderOutcome::kDeclined;
 }
 
 std::string Fingerprint(absl::string_view operation, absl::string_view authorization,
@@ -30,12 +49,11 @@ std::string Fingerprint(absl::string_view operation, absl::string_view authoriza
 
 ProviderResult ReadResult(const pqxx::row& row, bool replayed) {
   ProviderResult result;
-  result.reference = row[1].as<std::string>();
-  result.amount_minor = row[2].as<long long>();
-  result.currency = row[3].as<std::string>();
-  result.outcome = row[4].as<std::string>() == "APPROVED" ? ProviderOutcome::kApproved
-                                                          : ProviderOutcome::kDeclined;
-  result.decline_code = row[5].as<std::string>();
+  result.reference = row["reference"].as<std::string>();
+  result.amount_minor = row["amount_minor"].as<long long>();
+  result.currency = row["currency"].as<std::string>();
+  result.outcome = OutcomeFromText(row["outcome"]);
+  result.decline_code = row["decline_code"].as<std::string>();
   result.replayed = replayed;
   return result;
 }
@@ -43,7 +61,7 @@ ProviderResult ReadResult(const pqxx::row& row, bool replayed) {
 // The stored answer for a key seen before, or a refusal when the key now asks for something else.
 absl::StatusOr<ProviderResult> Replay(const pqxx::row& row, const std::string& fingerprint,
                                       const std::string& key) {
-  if (row[6].as<std::string>() != fingerprint) {
+  if (row["fingerprint"].as<std::string>() != fingerprint) {
     return WithReason(
         absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
         absl::StrCat("sandbox provider: key ", key, " was already used with other parameters"));
@@ -78,9 +96,10 @@ const std::vector<PreparedStatement>& SandboxProvider::Statements() {
        "FROM sandbox_provider_operations WHERE reference = $1 AND operation = 'AUTHORIZE' "
        "FOR UPDATE"},
       {kTotals,
-       "SELECT COALESCE(sum(amount_minor) FILTER (WHERE operation = 'CAPTURE'), 0)::bigint, "
-       "COALESCE(sum(amount_minor) FILTER (WHERE operation = 'VOID'), 0)::bigint, "
-       "COALESCE(sum(amount_minor) FILTER (WHERE operation = 'REFUND'), 0)::bigint "
+       "SELECT "
+       "COALESCE(sum(amount_minor) FILTER (WHERE operation = 'CAPTURE'), 0)::bigint AS captured, "
+       "COALESCE(sum(amount_minor) FILTER (WHERE operation = 'VOID'), 0)::bigint AS voided, "
+       "COALESCE(sum(amount_minor) FILTER (WHERE operation = 'REFUND'), 0)::bigint AS refunded "
        "FROM sandbox_provider_operations "
        "WHERE authorization_reference = $1 AND operation <> 'AUTHORIZE' AND outcome = 'APPROVED'"},
       {kFailCapture,
@@ -91,8 +110,8 @@ const std::vector<PreparedStatement>& SandboxProvider::Statements() {
 }
 
 absl::StatusOr<ProviderResult> SandboxProvider::Authorize(const AuthorizeCall& call) {
-  const std::string fingerprint =
-      Fingerprint("AUTHORIZE", "", call.amount_minor, call.currency, call.token);
+  const std::string fingerprint = Fingerprint(OperationText(Operation::kAuthorize), "",
+                                              call.amount_minor, call.currency, call.token);
   ProviderResult result;
   absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
     pqxx::result existing = tx.exec_prepared(kGet, call.idempotency_key);
@@ -108,10 +127,11 @@ absl::StatusOr<ProviderResult> SandboxProvider::Authorize(const AuthorizeCall& c
                                      : call.token == "tok_chargeDeclined" ? "card_declined"
                                                                           : "invalid_token";
     const int capture_failures = call.token == "tok_capture_fails" ? kCaptureFailures : 0;
-    pqxx::result inserted =
-        tx.exec_prepared(kInsert, call.idempotency_key, "AUTHORIZE", "", call.amount_minor,
-                         call.currency, approved ? "APPROVED" : "DECLINED", decline_code,
-                         call.token, capture_failures, fingerprint);
+    pqxx::result inserted = tx.exec_prepared(
+        kInsert, call.idempotency_key, OperationText(Operation::kAuthorize), "", call.amount_minor,
+        call.currency,
+        OutcomeText(approved ? ProviderOutcome::kApproved : ProviderOutcome::kDeclined),
+        decline_code, call.token, capture_failures, fingerprint);
     if (inserted.empty()) {  // a concurrent call with the same key committed first
       auto replay =
           Replay(tx.exec_prepared1(kGet, call.idempotency_key), fingerprint, call.idempotency_key);
@@ -140,7 +160,7 @@ absl::StatusOr<ProviderResult> SandboxProvider::Refund(const FollowUpCall& call)
 
 absl::StatusOr<ProviderResult> SandboxProvider::FollowUp(Operation operation,
                                                          const FollowUpCall& call) {
-  const char* operation_text = OperationText(static_cast<int>(operation));
+  const char* operation_text = OperationText(operation);
   const std::string fingerprint = Fingerprint(operation_text, call.authorization_reference,
                                               call.amount_minor, call.currency, "");
   ProviderResult result;
@@ -160,24 +180,24 @@ absl::StatusOr<ProviderResult> SandboxProvider::FollowUp(Operation operation,
       return absl::OkStatus();
     }
     const pqxx::row auth = authorization[0];
-    if (auth[2].as<std::string>() != "APPROVED") {
+    if (OutcomeFromText(auth["outcome"]) != ProviderOutcome::kApproved) {
       return absl::FailedPreconditionError("sandbox provider: the authorization was declined");
     }
-    if (auth[1].as<std::string>() != call.currency) {
+    if (auth["currency"].as<std::string>() != call.currency) {
       return WithReason(absl::StatusCode::kFailedPrecondition, "CURRENCY_MISMATCH",
                         "sandbox provider: currency differs from the authorization's");
     }
-    if (operation == Operation::kCapture && auth[3].as<int>() > 0) {
+    if (operation == Operation::kCapture && auth["capture_failures_left"].as<int>() > 0) {
       // Committed on purpose: the attempt is spent even though the caller sees an error.
       tx.exec_prepared(kFailCapture, call.authorization_reference);
       failed_attempt = true;
       return absl::OkStatus();
     }
     const pqxx::row totals = tx.exec_prepared1(kTotals, call.authorization_reference);
-    const long long authorized = auth[0].as<long long>();
-    const long long captured = totals[0].as<long long>();
-    const long long voided = totals[1].as<long long>();
-    const long long refunded = totals[2].as<long long>();
+    const long long authorized = auth["amount_minor"].as<long long>();
+    const long long captured = totals["captured"].as<long long>();
+    const long long voided = totals["voided"].as<long long>();
+    const long long refunded = totals["refunded"].as<long long>();
     const long long limit =
         operation == Operation::kRefund ? captured - refunded : authorized - captured - voided;
     if (call.amount_minor > limit) {
@@ -187,9 +207,10 @@ absl::StatusOr<ProviderResult> SandboxProvider::FollowUp(Operation operation,
                         absl::StrCat("sandbox provider: ", operation_text, " of ",
                                      call.amount_minor, " exceeds the ", limit, " available"));
     }
-    pqxx::result inserted = tx.exec_prepared(kInsert, call.idempotency_key, operation_text,
-                                             call.authorization_reference, call.amount_minor,
-                                             call.currency, "APPROVED", "", "", 0, fingerprint);
+    pqxx::result inserted =
+        tx.exec_prepared(kInsert, call.idempotency_key, operation_text,
+                         call.authorization_reference, call.amount_minor, call.currency,
+                         OutcomeText(ProviderOutcome::kApproved), "", "", 0, fingerprint);
     if (inserted.empty()) return absl::AbortedError("sandbox provider: concurrent key; retry");
     result = ReadResult(inserted[0], /*replayed=*/false);
     return absl::OkStatus();
@@ -204,7 +225,7 @@ absl::StatusOr<std::optional<ProviderResult>> SandboxProvider::FindAuthorization
   std::optional<ProviderResult> result;
   absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
     pqxx::result rows = tx.exec_prepared(kGet, idempotency_key);
-    if (!rows.empty() && rows[0][0].as<std::string>() == "AUTHORIZE") {
+    if (!rows.empty() && IsAuthorization(rows[0]["operation"])) {
       result = ReadResult(rows[0], /*replayed=*/true);
     }
     return absl::OkStatus();

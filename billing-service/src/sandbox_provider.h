@@ -42,7 +42,7 @@ class SandboxProvider : public PaymentProvider {
       const std::string& idempotency_key) override;
 
  private:
-  enum class Operation { kCapture, kVoid, kRefund };
+  enum class Operation { kAuthorize, kCapture, kVoid, kRefund };
   absl::StatusOr<ProviderResult> FollowUp(Operation operation, const FollowUpCall& call);
 
   PgPool& pool_;

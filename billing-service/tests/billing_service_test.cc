@@ -1,5 +1,5 @@
-// The handlers through a real gRPC server on an in-process channel, with a fake store: what the
-// service validates, what it hands to the store, and how statuses reach the client.
+// The handlers through a real gRPC server on an in-process channel, with fake use cases: what
+// the service validates, what it hands to the use cases, and how statuses reach the client.
 #include "billing-service/src/billing_service.h"
 
 #include <grpcpp/channel.h>
@@ -13,7 +13,7 @@
 namespace oms::billing {
 namespace {
 
-class FakeStore : public BillingStore {
+class FakeBilling : public BillingUseCases {
  public:
   int calls = 0;
   absl::Status next = absl::OkStatus();
@@ -69,7 +69,7 @@ class BillingServiceTest : public ::testing::Test {
  protected:
   void Start(std::size_t queue_capacity) {
     executor_ = std::make_unique<BoundedExecutor>(2, queue_capacity);
-    service_ = std::make_unique<BillingServiceImpl>(store_, *executor_);
+    service_ = std::make_unique<BillingServiceImpl>(billing_, *executor_);
     auto server = GrpcServer::Start({}, {{service_.get(), v1::BillingService::service_full_name()}},
                                     metrics_);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -93,7 +93,7 @@ class BillingServiceTest : public ::testing::Test {
     return request;
   }
 
-  FakeStore store_;
+  FakeBilling billing_;
   Metrics metrics_{"billing-service", "test"};
   std::unique_ptr<BoundedExecutor> executor_;
   std::unique_ptr<BillingServiceImpl> service_;
@@ -138,17 +138,17 @@ TEST_F(BillingServiceTest, BadInputIsRefusedBeforeTheStore) {
     EXPECT_EQ(stub_->ListInvoices(&context, request, &response).error_code(),
               grpc::StatusCode::INVALID_ARGUMENT);
   }
-  EXPECT_EQ(store_.calls, 0);
+  EXPECT_EQ(billing_.calls, 0);
 }
 
 TEST_F(BillingServiceTest, ADeclineReachesTheClientWithItsReason) {
-  store_.next = WithReason(absl::StatusCode::kFailedPrecondition, "PAYMENT_DECLINED", "declined");
+  billing_.next = WithReason(absl::StatusCode::kFailedPrecondition, "PAYMENT_DECLINED", "declined");
   grpc::ClientContext context;
   v1::Payment response;
   grpc::Status status = stub_->AuthorizePayment(&context, GoodAuthorize(), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ReasonOf(FromGrpcStatus(status)), "PAYMENT_DECLINED");
-  EXPECT_EQ(store_.calls, 1);
+  EXPECT_EQ(billing_.calls, 1);
 }
 
 TEST_F(BillingServiceTest, ValidCallsReachTheStoreAndAnswer) {
@@ -166,7 +166,7 @@ TEST_F(BillingServiceTest, ValidCallsReachTheStoreAndAnswer) {
     v1::Payment response;
     ASSERT_TRUE(stub_->VoidPayment(&context, request, &response).ok());
     EXPECT_TRUE(response.tombstone());
-    EXPECT_EQ(store_.last_order_id, "order-2");
+    EXPECT_EQ(billing_.last_order_id, "order-2");
   }
   {
     grpc::ClientContext context;
@@ -174,13 +174,13 @@ TEST_F(BillingServiceTest, ValidCallsReachTheStoreAndAnswer) {
     request.set_order_id("order-3");
     v1::ListPaymentsResponse response;
     ASSERT_TRUE(stub_->ListPayments(&context, request, &response).ok());
-    EXPECT_EQ(store_.last_order_id, "order-3");
+    EXPECT_EQ(billing_.last_order_id, "order-3");
   }
-  EXPECT_EQ(store_.calls, 3);
+  EXPECT_EQ(billing_.calls, 3);
 }
 
 TEST_F(BillingServiceTest, AnUnavailableProviderAnswersUnavailable) {
-  store_.next = absl::UnavailableError("sandbox provider unavailable");
+  billing_.next = absl::UnavailableError("sandbox provider unavailable");
   grpc::ClientContext context;
   v1::Payment response;
   EXPECT_EQ(stub_->AuthorizePayment(&context, GoodAuthorize(), &response).error_code(),
@@ -194,7 +194,7 @@ TEST_F(BillingServiceTest, AFullWorkQueueAnswersResourceExhausted) {
   v1::Payment response;
   EXPECT_EQ(stub_->AuthorizePayment(&context, GoodAuthorize(), &response).error_code(),
             grpc::StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_EQ(store_.calls, 0);
+  EXPECT_EQ(billing_.calls, 0);
 }
 
 }  // namespace

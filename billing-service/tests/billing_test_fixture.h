@@ -1,5 +1,5 @@
 // A fresh billing database with billing's pool, the sandbox provider's own pool, the sandbox
-// provider and the store, plus helpers to build requests and query the tables directly.
+// provider and the use cases, plus helpers to build requests and query the tables directly.
 #pragma once
 
 #include <memory>
@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
-#include "billing-service/src/billing_store.h"
+#include "billing-service/src/billing_use_cases.h"
 #include "billing-service/src/sandbox_provider.h"
 #include "billing-service/src/schema.h"
 #include "common/pg_pool.h"
@@ -24,7 +24,7 @@ class BillingDbTest : public ::testing::Test {
     ASSERT_TRUE(db_.ok());
     ASSERT_TRUE(ApplyMigrations(db_.url(), Migrations()).ok());
     auto pool = PgPool::Create(
-        {db_.url(), 8, std::chrono::seconds(10), PgBillingStore::Statements()}, nullptr);
+        {db_.url(), 8, std::chrono::seconds(10), PgBillingUseCases::Statements()}, nullptr);
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = std::move(*pool);
     auto provider_pool = PgPool::Create(
@@ -32,7 +32,7 @@ class BillingDbTest : public ::testing::Test {
     ASSERT_TRUE(provider_pool.ok()) << provider_pool.status();
     provider_pool_ = std::move(*provider_pool);
     provider_ = std::make_unique<SandboxProvider>(*provider_pool_);
-    PgBillingStore::Options options;
+    PgBillingUseCases::Options options;
     options.failpoint = [this](const std::string& name, const std::string& request_id) {
       std::lock_guard<std::mutex> lock(mu_);
       if (crash_at_.count(name + "/" + request_id) > 0) {
@@ -41,7 +41,7 @@ class BillingDbTest : public ::testing::Test {
       }
       return absl::OkStatus();
     };
-    store_ = std::make_unique<PgBillingStore>(*pool_, *provider_, options);
+    billing_ = std::make_unique<PgBillingUseCases>(*pool_, *provider_, options);
   }
 
   // The next time `request_id` reaches failpoint `name`, billing's commit fails.
@@ -78,7 +78,7 @@ class BillingDbTest : public ::testing::Test {
                                         long long amount, const std::string& token = "tok_visa") {
     v1::Payment payment;
     absl::Status status =
-        store_->Authorize(AuthorizeRequest(request_id, order_id, amount, token), &payment);
+        billing_->Authorize(AuthorizeRequest(request_id, order_id, amount, token), &payment);
     if (!status.ok()) return status;
     return payment;
   }
@@ -114,7 +114,7 @@ class BillingDbTest : public ::testing::Test {
 
   absl::StatusOr<v1::CapturePaymentResponse> Capture(const v1::CapturePaymentRequest& request) {
     v1::CapturePaymentResponse response;
-    absl::Status status = store_->Capture(request, &response);
+    absl::Status status = billing_->Capture(request, &response);
     if (!status.ok()) return status;
     return response;
   }
@@ -129,7 +129,7 @@ class BillingDbTest : public ::testing::Test {
       request.mutable_amount()->set_amount_minor(amount);
     }
     v1::Payment payment;
-    absl::Status status = store_->Void(request, &payment);
+    absl::Status status = billing_->Void(request, &payment);
     if (!status.ok()) return status;
     return payment;
   }
@@ -151,7 +151,7 @@ class BillingDbTest : public ::testing::Test {
 
   absl::StatusOr<v1::RefundPaymentResponse> Refund(const v1::RefundPaymentRequest& request) {
     v1::RefundPaymentResponse response;
-    absl::Status status = store_->Refund(request, &response);
+    absl::Status status = billing_->Refund(request, &response);
     if (!status.ok()) return status;
     return response;
   }
@@ -160,7 +160,7 @@ class BillingDbTest : public ::testing::Test {
   std::unique_ptr<PgPool> pool_;
   std::unique_ptr<PgPool> provider_pool_;
   std::unique_ptr<SandboxProvider> provider_;
-  std::unique_ptr<PgBillingStore> store_;
+  std::unique_ptr<PgBillingUseCases> billing_;
   std::mutex mu_;
   std::set<std::string> crash_at_;
 };

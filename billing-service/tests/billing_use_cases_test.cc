@@ -1,7 +1,7 @@
-// PgBillingStore on a real PostgreSQL with the sandbox provider: every call, the amount bounds,
-// duplicate and concurrent requests, void before authorize, a crash between the provider's
-// answer and billing's commit, and gap-free numbering under concurrent captures.
-#include "billing-service/src/billing_store.h"
+// PgBillingUseCases on a real PostgreSQL with the sandbox provider: every call, the amount
+// bounds, duplicate and concurrent requests, void before authorize, a crash between the
+// provider's answer and billing's commit, and gap-free numbering under concurrent captures.
+#include "billing-service/src/billing_use_cases.h"
 
 #include <future>
 #include <thread>
@@ -14,7 +14,7 @@
 namespace oms::billing {
 namespace {
 
-class BillingStoreTest : public BillingDbTest {
+class BillingUseCasesTest : public BillingDbTest {
  protected:
   long long ProviderOps(const std::string& operation) {
     return Query(
@@ -38,7 +38,7 @@ class BillingStoreTest : public BillingDbTest {
   }
 };
 
-TEST_F(BillingStoreTest, AuthorizeRecordsThePaymentAndItsProviderCall) {
+TEST_F(BillingUseCasesTest, AuthorizeRecordsThePaymentAndItsProviderCall) {
   auto payment = Authorize("saga-1:authorize", "order-1", 10000);
   ASSERT_TRUE(payment.ok()) << payment.status();
   EXPECT_EQ(payment->status(), v1::PAYMENT_STATUS_AUTHORIZED);
@@ -55,27 +55,27 @@ TEST_F(BillingStoreTest, AuthorizeRecordsThePaymentAndItsProviderCall) {
   EXPECT_EQ(transaction.request_id(), "saga-1:authorize");
 
   v1::Payment read;
-  ASSERT_TRUE(store_->GetPayment(payment->id(), &read).ok());
+  ASSERT_TRUE(billing_->GetPayment(payment->id(), &read).ok());
   EXPECT_EQ(read.id(), payment->id());
   EXPECT_EQ(read.transactions_size(), 1);
   v1::ListPaymentsResponse list;
-  ASSERT_TRUE(store_->ListPayments("order-1", &list).ok());
+  ASSERT_TRUE(billing_->ListPayments("order-1", &list).ok());
   ASSERT_EQ(list.payments_size(), 1);
   EXPECT_EQ(list.payments(0).id(), payment->id());
-  ASSERT_TRUE(store_->ListPayments("order-none", &list).ok());
+  ASSERT_TRUE(billing_->ListPayments("order-none", &list).ok());
   EXPECT_EQ(list.payments_size(), 0);
-  EXPECT_EQ(ReasonOf(store_->GetPayment("00000000-0000-0000-0000-000000000000", &read)),
+  EXPECT_EQ(ReasonOf(billing_->GetPayment("00000000-0000-0000-0000-000000000000", &read)),
             "PAYMENT_NOT_FOUND");
 }
 
-TEST_F(BillingStoreTest, ADeclineIsStoredAndAnsweredAsPaymentDeclinedOnEveryRepeat) {
+TEST_F(BillingUseCasesTest, ADeclineIsStoredAndAnsweredAsPaymentDeclinedOnEveryRepeat) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto payment = Authorize("saga-1:authorize", "order-1", 5000, "tok_chargeDeclined");
     EXPECT_EQ(payment.status().code(), absl::StatusCode::kFailedPrecondition);
     EXPECT_EQ(ReasonOf(payment.status()), "PAYMENT_DECLINED");
   }
   v1::ListPaymentsResponse list;
-  ASSERT_TRUE(store_->ListPayments("order-1", &list).ok());
+  ASSERT_TRUE(billing_->ListPayments("order-1", &list).ok());
   ASSERT_EQ(list.payments_size(), 1);
   EXPECT_EQ(list.payments(0).status(), v1::PAYMENT_STATUS_DECLINED);
   EXPECT_EQ(list.payments(0).decline_code(), "card_declined");
@@ -90,7 +90,7 @@ TEST_F(BillingStoreTest, ADeclineIsStoredAndAnsweredAsPaymentDeclinedOnEveryRepe
   EXPECT_EQ(ProviderOps("VOID"), 0);
 }
 
-TEST_F(BillingStoreTest, AnUnavailableProviderRecordsNothingAsDone) {
+TEST_F(BillingUseCasesTest, AnUnavailableProviderRecordsNothingAsDone) {
   auto payment = Authorize("saga-1:authorize", "order-1", 5000, "tok_unavailable");
   EXPECT_EQ(payment.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(Query("SELECT count(*) FROM payments"), 0);
@@ -98,7 +98,7 @@ TEST_F(BillingStoreTest, AnUnavailableProviderRecordsNothingAsDone) {
   EXPECT_EQ(Query("SELECT count(*) FROM sandbox_provider_operations"), 0);
 }
 
-TEST_F(BillingStoreTest, RepeatedAuthorizationsReturnTheStoredResult) {
+TEST_F(BillingUseCasesTest, RepeatedAuthorizationsReturnTheStoredResult) {
   auto first = Authorize("saga-1:authorize", "order-1", 10000);
   auto second = Authorize("saga-1:authorize", "order-1", 10000);
   ASSERT_TRUE(first.ok() && second.ok());
@@ -113,7 +113,7 @@ TEST_F(BillingStoreTest, RepeatedAuthorizationsReturnTheStoredResult) {
   EXPECT_EQ(Query("SELECT count(*) FROM payments"), 1);
 }
 
-TEST_F(BillingStoreTest, ConcurrentAuthorizationsOfOneOrderAuthorizeOnce) {
+TEST_F(BillingUseCasesTest, ConcurrentAuthorizationsOfOneOrderAuthorizeOnce) {
   constexpr int kCalls = 8;
   std::vector<std::future<absl::StatusOr<v1::Payment>>> same_id, other_ids;
   for (int i = 0; i < kCalls; ++i) {
@@ -144,7 +144,7 @@ TEST_F(BillingStoreTest, ConcurrentAuthorizationsOfOneOrderAuthorizeOnce) {
   EXPECT_EQ(Query("SELECT count(*) FROM payment_transactions"), 2);
 }
 
-TEST_F(BillingStoreTest, CaptureIssuesTheShipmentsInvoiceAndPartialCapturesAddUp) {
+TEST_F(BillingUseCasesTest, CaptureIssuesTheShipmentsInvoiceAndPartialCapturesAddUp) {
   ASSERT_TRUE(Authorize("s:authorize", "order-1", 10000).ok());
   auto first = Capture(StandardCapture("s:capture:shp-1", "order-1", "shp-1"));
   ASSERT_TRUE(first.ok()) << first.status();
@@ -180,14 +180,14 @@ TEST_F(BillingStoreTest, CaptureIssuesTheShipmentsInvoiceAndPartialCapturesAddUp
   EXPECT_EQ(second->invoice().number().substr(second->invoice().number().size() - 7), "-000002");
 
   v1::ListInvoicesResponse invoices;
-  ASSERT_TRUE(store_->ListInvoices("order-1", &invoices).ok());
+  ASSERT_TRUE(billing_->ListInvoices("order-1", &invoices).ok());
   ASSERT_EQ(invoices.invoices_size(), 2);
   EXPECT_EQ(invoices.invoices(0).SerializeAsString(), invoice.SerializeAsString());
   EXPECT_EQ(invoices.invoices(1).lines_size(), 2);
   EXPECT_EQ(ProviderSum("CAPTURE"), 7137 + 2500);
 }
 
-TEST_F(BillingStoreTest, AQuoteIsWhatTheCaptureInvoicesAndIssuesNothing) {
+TEST_F(BillingUseCasesTest, AQuoteIsWhatTheCaptureInvoicesAndIssuesNothing) {
   v1::CapturePaymentRequest capture = CaptureRequest("s:capture:shp-1", "order-1", "shp-1");
   AddLine(&capture, "SKU-A", 3, 1999);
   AddLine(&capture, "SKU-B", 1, 2000);
@@ -195,11 +195,11 @@ TEST_F(BillingStoreTest, AQuoteIsWhatTheCaptureInvoicesAndIssuesNothing) {
   *quote_request.mutable_lines() = capture.lines();
   *quote_request.mutable_destination() = capture.destination();
   v1::Invoice quote;
-  ASSERT_TRUE(store_->QuoteTax(quote_request, &quote).ok());
+  ASSERT_TRUE(billing_->QuoteTax(quote_request, &quote).ok());
   EXPECT_TRUE(quote.number().empty());
   EXPECT_EQ(quote.total().amount_minor(), 3 * (1999 + 380) + 2000 + 380);
   v1::ListInvoicesResponse none;
-  ASSERT_TRUE(store_->ListInvoices("order-1", &none).ok());
+  ASSERT_TRUE(billing_->ListInvoices("order-1", &none).ok());
   EXPECT_EQ(none.invoices_size(), 0);
 
   ASSERT_TRUE(Authorize("s:authorize", "order-1", quote.total().amount_minor()).ok());
@@ -210,7 +210,7 @@ TEST_F(BillingStoreTest, AQuoteIsWhatTheCaptureInvoicesAndIssuesNothing) {
   EXPECT_EQ(captured->payment().status(), v1::PAYMENT_STATUS_CAPTURED);
 }
 
-TEST_F(BillingStoreTest, CaptureBoundsAndRefusalsChangeNothing) {
+TEST_F(BillingUseCasesTest, CaptureBoundsAndRefusalsChangeNothing) {
   ASSERT_TRUE(Authorize("s:authorize", "order-1", 7137).ok());
   v1::CapturePaymentRequest too_much = CaptureRequest("s:capture:big", "order-1", "shp-big");
   AddLine(&too_much, "SKU-A", 4, 1999);
@@ -249,7 +249,7 @@ TEST_F(BillingStoreTest, CaptureBoundsAndRefusalsChangeNothing) {
   EXPECT_EQ(ProviderSum("CAPTURE"), 7137);
 }
 
-TEST_F(BillingStoreTest, AFreeShipmentIsInvoicedWithoutCallingTheProvider) {
+TEST_F(BillingUseCasesTest, AFreeShipmentIsInvoicedWithoutCallingTheProvider) {
   ASSERT_TRUE(Authorize("s:authorize", "order-1", 1000).ok());
   v1::CapturePaymentRequest request = CaptureRequest("s:capture:free", "order-1", "shp-free");
   AddLine(&request, "SKU-GIFT", 1, 0);
@@ -262,7 +262,7 @@ TEST_F(BillingStoreTest, AFreeShipmentIsInvoicedWithoutCallingTheProvider) {
   EXPECT_EQ(Query("SELECT count(*) FROM invoices WHERE capture_transaction_id IS NULL"), 1);
 }
 
-TEST_F(BillingStoreTest, TaxRatesFollowTheDestinationRegionThenCountry) {
+TEST_F(BillingUseCasesTest, TaxRatesFollowTheDestinationRegionThenCountry) {
   ASSERT_TRUE(Authorize("s:authorize", "order-1", 100000).ok());
   auto rate_of = [this](const std::string& shipment, const std::string& country,
                         const std::string& region) {
@@ -279,7 +279,7 @@ TEST_F(BillingStoreTest, TaxRatesFollowTheDestinationRegionThenCountry) {
   EXPECT_EQ(rate_of("shp-zz", "ZZ", ""), 0);  // no row at all: untaxed
 }
 
-TEST_F(BillingStoreTest, CaptureFailsTokenRetriesUntilItSucceedsAndLogsTheFailedAttempts) {
+TEST_F(BillingUseCasesTest, CaptureFailsTokenRetriesUntilItSucceedsAndLogsTheFailedAttempts) {
   ASSERT_TRUE(Authorize("s:authorize", "order-1", 10000, "tok_capture_fails").ok());
   const auto request = StandardCapture("s:capture:shp-1", "order-1", "shp-1");
   for (int attempt = 0; attempt < SandboxProvider::kCaptureFailures; ++attempt) {
@@ -300,7 +300,7 @@ TEST_F(BillingStoreTest, CaptureFailsTokenRetriesUntilItSucceedsAndLogsTheFailed
   EXPECT_EQ(ProviderSum("CAPTURE"), 7137);
 }
 
-TEST_F(BillingStoreTest, VoidsTakeTheWholeAuthorizationOrWhatRemainsUncaptured) {
+TEST_F(BillingUseCasesTest, VoidsTakeTheWholeAuthorizationOrWhatRemainsUncaptured) {
   ASSERT_TRUE(Authorize("a:authorize", "order-a", 10000).ok());
   auto whole = Void("a:void", "order-a");
   ASSERT_TRUE(whole.ok()) << whole.status();
@@ -331,7 +331,7 @@ TEST_F(BillingStoreTest, VoidsTakeTheWholeAuthorizationOrWhatRemainsUncaptured) 
   EXPECT_EQ(ProviderSum("VOID"), 10000 + 10000 - 7137);
 }
 
-TEST_F(BillingStoreTest, AVoidBeforeItsAuthorizationLeavesATombstoneThatRefusesIt) {
+TEST_F(BillingUseCasesTest, AVoidBeforeItsAuthorizationLeavesATombstoneThatRefusesIt) {
   auto voided = Void("s:void", "order-1");
   ASSERT_TRUE(voided.ok()) << voided.status();
   EXPECT_TRUE(voided->tombstone());
@@ -347,7 +347,7 @@ TEST_F(BillingStoreTest, AVoidBeforeItsAuthorizationLeavesATombstoneThatRefusesI
   EXPECT_EQ(repeat->id(), voided->id());
 }
 
-TEST_F(BillingStoreTest, ConcurrentVoidAndAuthorizationNeverLeaveAnOpenAuthorization) {
+TEST_F(BillingUseCasesTest, ConcurrentVoidAndAuthorizationNeverLeaveAnOpenAuthorization) {
   for (int round = 0; round < 10; ++round) {
     const std::string order = absl::StrCat("order-", round);
     auto authorize = std::async(std::launch::async,
@@ -367,7 +367,7 @@ TEST_F(BillingStoreTest, ConcurrentVoidAndAuthorizationNeverLeaveAnOpenAuthoriza
   EXPECT_EQ(ProviderSum("AUTHORIZE"), ProviderSum("VOID"));
 }
 
-TEST_F(BillingStoreTest, ACrashAfterTheProviderAuthorizedIsRecoveredByTheRetryNotRepeated) {
+TEST_F(BillingUseCasesTest, ACrashAfterTheProviderAuthorizedIsRecoveredByTheRetryNotRepeated) {
   CrashOnce("billing.authorize.before_commit", "s:authorize");
   auto crashed = Authorize("s:authorize", "order-1", 10000);
   EXPECT_EQ(crashed.status().code(), absl::StatusCode::kUnavailable);
@@ -381,7 +381,7 @@ TEST_F(BillingStoreTest, ACrashAfterTheProviderAuthorizedIsRecoveredByTheRetryNo
   EXPECT_EQ(Query("SELECT count(*) FROM payment_transactions"), 1);
 }
 
-TEST_F(BillingStoreTest, AVoidAfterACrashedAuthorizationVoidsWhatTheProviderHolds) {
+TEST_F(BillingUseCasesTest, AVoidAfterACrashedAuthorizationVoidsWhatTheProviderHolds) {
   CrashOnce("billing.authorize.before_commit", "s:authorize");
   EXPECT_FALSE(Authorize("s:authorize", "order-1", 10000).ok());
   auto voided = Void("s:void", "order-1");  // the saga gave up and compensates
@@ -395,7 +395,7 @@ TEST_F(BillingStoreTest, AVoidAfterACrashedAuthorizationVoidsWhatTheProviderHold
   EXPECT_EQ(ProviderOps("AUTHORIZE"), 1);
 }
 
-TEST_F(BillingStoreTest, ACrashAfterTheProviderCapturedChargesOnceAndSkipsNoNumber) {
+TEST_F(BillingUseCasesTest, ACrashAfterTheProviderCapturedChargesOnceAndSkipsNoNumber) {
   ASSERT_TRUE(Authorize("s:authorize", "order-1", 10000).ok());
   CrashOnce("billing.capture.before_commit", "s:capture");
   auto crashed = Capture(StandardCapture("s:capture", "order-1", "shp-1"));
@@ -410,7 +410,7 @@ TEST_F(BillingStoreTest, ACrashAfterTheProviderCapturedChargesOnceAndSkipsNoNumb
   EXPECT_EQ(retried->invoice().number().substr(retried->invoice().number().size() - 7), "-000001");
 }
 
-TEST_F(BillingStoreTest, ACrashAfterTheProviderRefundedRefundsOnce) {
+TEST_F(BillingUseCasesTest, ACrashAfterTheProviderRefundedRefundsOnce) {
   ASSERT_TRUE(Authorize("s:authorize", "order-1", 10000).ok());
   ASSERT_TRUE(Capture(StandardCapture("s:capture", "order-1", "shp-1")).ok());
   CrashOnce("billing.refund.before_commit", "s:refund");
@@ -424,7 +424,7 @@ TEST_F(BillingStoreTest, ACrashAfterTheProviderRefundedRefundsOnce) {
             "-000001");
 }
 
-TEST_F(BillingStoreTest, RefundsIssueCreditNotesUpToWhatWasCaptured) {
+TEST_F(BillingUseCasesTest, RefundsIssueCreditNotesUpToWhatWasCaptured) {
   ASSERT_TRUE(Authorize("s:authorize", "order-1", 10000).ok());
   auto captured = Capture(StandardCapture("s:capture", "order-1", "shp-1"));
   ASSERT_TRUE(captured.ok());
@@ -451,18 +451,18 @@ TEST_F(BillingStoreTest, RefundsIssueCreditNotesUpToWhatWasCaptured) {
   EXPECT_EQ(rest->payment().refunded().amount_minor(), 7137);  // exactly the invoice
   ASSERT_TRUE(Void("s:void", "order-1").ok());
   v1::Payment payment;
-  ASSERT_TRUE(store_->GetPayment(rest->payment().id(), &payment).ok());
+  ASSERT_TRUE(billing_->GetPayment(rest->payment().id(), &payment).ok());
   EXPECT_EQ(payment.status(), v1::PAYMENT_STATUS_REFUNDED);
 
   v1::ListInvoicesResponse documents;
-  ASSERT_TRUE(store_->ListInvoices("order-1", &documents).ok());
+  ASSERT_TRUE(billing_->ListInvoices("order-1", &documents).ok());
   EXPECT_EQ(documents.invoices_size(), 1);
   ASSERT_EQ(documents.credit_notes_size(), 2);
   EXPECT_EQ(documents.credit_notes(1).lines(0).quantity(), 2);
   EXPECT_EQ(ProviderSum("REFUND"), 7137);
 }
 
-TEST_F(BillingStoreTest, NumbersStayGapFreeUnderConcurrentCapturesThatSometimesFail) {
+TEST_F(BillingUseCasesTest, NumbersStayGapFreeUnderConcurrentCapturesThatSometimesFail) {
   constexpr int kOrders = 12;
   for (int i = 0; i < kOrders; ++i) {
     ASSERT_TRUE(
@@ -489,7 +489,7 @@ TEST_F(BillingStoreTest, NumbersStayGapFreeUnderConcurrentCapturesThatSometimesF
   EXPECT_EQ(Query("SELECT count(DISTINCT number) FROM invoices"), issued);
 }
 
-TEST_F(BillingStoreTest, IssuedDocumentsAndTheAmountInvariantsAreGuardedByTheDatabase) {
+TEST_F(BillingUseCasesTest, IssuedDocumentsAndTheAmountInvariantsAreGuardedByTheDatabase) {
   ASSERT_TRUE(Authorize("s:authorize", "order-1", 10000).ok());
   ASSERT_TRUE(Capture(StandardCapture("s:capture", "order-1", "shp-1")).ok());
   pqxx::connection connection(db_.url());

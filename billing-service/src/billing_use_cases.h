@@ -1,11 +1,13 @@
-// Billing persistence. The interface lets handler tests run against a fake; PgBillingStore is
-// the PostgreSQL implementation, with its statements in billing_store.cc.
+// Billing's use cases: what the gRPC handlers call. The interface lets handler tests run against
+// a fake; PgBillingUseCases runs them on PostgreSQL (payments_store, documents_store) with the
+// payment provider, deciding with the pure functions of billing_decisions.h.
 //
-// How a mutating call runs (PgBillingStore): one billing transaction that
-//   1. claims the request id (a concurrent repeat waits here, then gets the stored result),
+// How a mutating call runs (PgBillingUseCases): one billing transaction that
+//   1. claims the request id with oms::RunOnce (a concurrent repeat waits here, then gets the
+//      stored result),
 //   2. takes the order's lock (a transaction-scoped advisory lock on the order id, then the
 //      payment row FOR UPDATE), so every call on one order is serialized,
-//   3. checks the amounts with the pure state machine,
+//   3. decides from what it read (amounts, document, provider key),
 //   4. calls the provider, which commits its own ledger in its own transaction,
 //   5. writes the payment, the transaction row and the document, records the response, commits.
 // The billing transaction stays open across the provider call: it holds only the request claim
@@ -20,10 +22,13 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "billing-service/src/payment_provider.h"
 #include "oms/billing/v1/billing.pb.h"
 
@@ -35,10 +40,13 @@ struct PreparedStatement;
 namespace oms::billing {
 
 class BillingMetrics;
+struct Movement;
+struct PaymentRecord;
+struct TransactionRecord;
 
-class BillingStore {
+class BillingUseCases {
  public:
-  virtual ~BillingStore() = default;
+  virtual ~BillingUseCases() = default;
 
   // A decline is stored, then answered FAILED_PRECONDITION / PAYMENT_DECLINED (repeats too).
   [[nodiscard]] virtual absl::Status Authorize(const v1::AuthorizePaymentRequest& request,
@@ -59,7 +67,7 @@ class BillingStore {
                                               v1::Invoice* out) = 0;
 };
 
-class PgBillingStore : public BillingStore {
+class PgBillingUseCases : public BillingUseCases {
  public:
   // Called as (name, request_id) after the provider answered and billing's writes are done,
   // just before billing commits; a non-OK status rolls billing's transaction back. Names:
@@ -72,9 +80,9 @@ class PgBillingStore : public BillingStore {
     BillingMetrics* metrics = nullptr;  // may be null (tests)
   };
 
-  PgBillingStore(PgPool& pool, PaymentProvider& provider, Options options);
+  PgBillingUseCases(PgPool& pool, PaymentProvider& provider, Options options);
 
-  // Every statement this store uses, for the pool to prepare on each connection.
+  // Every statement the use cases run, for the pool to prepare on each connection.
   static const std::vector<PreparedStatement>& Statements();
 
   absl::Status Authorize(const v1::AuthorizePaymentRequest& request, v1::Payment* out) override;
@@ -89,19 +97,41 @@ class PgBillingStore : public BillingStore {
   absl::Status QuoteTax(const v1::QuoteTaxRequest& request, v1::Invoice* out) override;
 
  private:
-  struct FailedAttempt;
-  [[nodiscard]] absl::Status CheckFailpoint(const std::string& name, const std::string& request_id);
-  void RecordUnavailable(const FailedAttempt& attempt);
+  struct Mutation;  // one mutating call inside its billing transaction
+
+  // Runs `effect` once per request id (oms::RunOnce) in one billing transaction, then logs the
+  // provider attempt `effect` found unavailable. `*fresh` (when given): the effect ran and
+  // committed, this is no replay.
+  [[nodiscard]] absl::Status Mutate(const std::string& request_id, const char* method,
+                                    const google::protobuf::Message& request,
+                                    google::protobuf::Message* out,
+                                    absl::FunctionRef<absl::Status(Mutation&)> effect,
+                                    bool* fresh = nullptr);
+  // The provider's answer to `call` saved as a payment with its AUTHORIZE transaction; returns
+  // the payment's id.
+  std::string SaveAuthorization(Mutation& mutation, const std::string& order_id,
+                                const AuthorizeCall& call, const ProviderResult& result);
+  // The authorization a void finds at the provider is adopted, else a tombstone is left.
+  [[nodiscard]] absl::Status AdoptOrTombstone(Mutation& mutation, const std::string& order_id);
+  // Moves `movement` with the provider (no call for a zero amount) and writes the payment's new
+  // amounts; returns the provider transaction's id (nullopt without a call).
+  [[nodiscard]] absl::StatusOr<std::optional<long long>> MoveMoney(Mutation& mutation,
+                                                                   const PaymentRecord& payment,
+                                                                   const Movement& movement);
+  // The tail capture and refund share: MoveMoney, then `issue` writes the document that refers
+  // to the provider's transaction, then Finish.
+  [[nodiscard]] absl::Status SettleAndIssue(Mutation& mutation, const PaymentRecord& payment,
+                                            const Movement& movement, const char* failpoint,
+                                            absl::FunctionRef<void(std::optional<long long>)> issue,
+                                            v1::Payment* out);
+  // Every mutation ends here: the failpoint, then the answer's payment read back.
+  [[nodiscard]] absl::Status Finish(Mutation& mutation, const char* failpoint,
+                                    const std::string& payment_id, v1::Payment* out);
+  void LogUnavailable(const TransactionRecord& attempt);
 
   PgPool& pool_;
   PaymentProvider& provider_;
   Options options_;
 };
-
-// The idempotency keys billing sends the provider (see billing.proto).
-std::string AuthorizationKey(const std::string& order_id);
-std::string CaptureKey(const std::string& order_id, const std::string& shipment_id);
-std::string VoidKey(const std::string& order_id, const std::string& request_id);
-std::string RefundKey(const std::string& order_id, const std::string& request_id);
 
 }  // namespace oms::billing
