@@ -1,5 +1,6 @@
 // Validation of catalog, warehouse and stock requests: every bound in one place, every error
-// naming the field. Pure logic: no I/O, no gRPC.
+// naming the field; and the defaults those requests leave to the server. Pure logic: no I/O, no
+// gRPC.
 #pragma once
 
 #include <set>
@@ -18,6 +19,12 @@ inline constexpr int kMaxPriority = 1000;
 
 // The product fields an update may write (by their proto names).
 using ProductFields = std::set<std::string>;
+
+// A product or warehouse that does not say otherwise is active.
+template <class ProductOrWarehouse>
+[[nodiscard]] bool IsActive(const ProductOrWarehouse& message) {
+  return !message.has_active() || message.active();
+}
 
 [[nodiscard]] absl::Status ValidateWarehouseId(const std::string& id, const std::string& field);
 

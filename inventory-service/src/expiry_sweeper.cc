@@ -2,16 +2,17 @@
 
 #include "common/log.h"
 #include "inventory-service/src/inventory_metrics.h"
-#include "inventory-service/src/reservation_store.h"
+#include "inventory-service/src/reservation_use_cases.h"
+#include "inventory-service/src/stock_moves.h"
 
 namespace oms::inventory {
 namespace {
 constexpr int kBatch = 100;
 }
 
-ExpirySweeper::ExpirySweeper(ReservationStore& store, InventoryMetrics& metrics,
+ExpirySweeper::ExpirySweeper(ReservationUseCases& reservations, InventoryMetrics& metrics,
                              std::chrono::milliseconds interval)
-    : store_(store), metrics_(metrics), interval_(interval) {}
+    : reservations_(reservations), metrics_(metrics), interval_(interval) {}
 
 ExpirySweeper::~ExpirySweeper() { Stop(); }
 
@@ -32,7 +33,7 @@ int ExpirySweeper::SweepNow() {
   int total = 0;
   for (;;) {
     int expired = 0;
-    auto outcome = store_.SweepExpired(kBatch, &expired);
+    auto outcome = reservations_.SweepExpired(kBatch, &expired);
     if (!outcome.ok()) {
       // The database may be restarting; the next interval tries again.
       log::Warn("", "reservation sweep failed", {{"error", outcome.status().ToString()}});
@@ -40,7 +41,7 @@ int ExpirySweeper::SweepNow() {
     }
     total += expired;
     metrics_.Expired(expired);
-    metrics_.Movements("EXPIRE", outcome->movements);
+    metrics_.Movements(MovementKind::kExpire, outcome->movements);
     if (expired < kBatch) return total;
   }
 }

@@ -10,11 +10,11 @@
 namespace oms::inventory {
 
 class InventoryMetrics;
-class ReservationStore;
+class ReservationUseCases;
 
 class ExpirySweeper {
  public:
-  ExpirySweeper(ReservationStore& store, InventoryMetrics& metrics,
+  ExpirySweeper(ReservationUseCases& reservations, InventoryMetrics& metrics,
                 std::chrono::milliseconds interval);
   ~ExpirySweeper();  // Stop()s
 
@@ -28,7 +28,7 @@ class ExpirySweeper {
  private:
   void Loop();
 
-  ReservationStore& store_;
+  ReservationUseCases& reservations_;
   InventoryMetrics& metrics_;
   const std::chrono::milliseconds interval_;
   std::mutex mu_;

@@ -5,15 +5,12 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "inventory-service/src/stock_moves.h"
+
 namespace oms::inventory {
-namespace {
-
-constexpr std::array<const char*, 8> kKinds = {"RECEIPT", "CORRECTION", "RESERVE", "RELEASE",
-                                               "EXPIRE",  "COMMIT",     "RESTOCK", "DAMAGED"};
-
-}  // namespace
 
 InventoryMetrics::InventoryMetrics(prometheus::Registry& registry) {
+  static_assert(std::tuple_size_v<decltype(movements_)> == kMovementKinds);
   auto& reservations = prometheus::BuildCounter()
                            .Name("oms_inventory_reservations_total")
                            .Help("Reservation requests by outcome (replays not counted).")
@@ -45,8 +42,9 @@ InventoryMetrics::InventoryMetrics(prometheus::Registry& registry) {
                         .Name("oms_inventory_stock_movements_total")
                         .Help("Stock ledger rows written, by kind.")
                         .Register(registry);
-  for (std::size_t i = 0; i < kKinds.size(); ++i)
-    movements_[i] = &movements.Add({{"kind", kKinds[i]}});
+  for (int i = 0; i < kMovementKinds; ++i) {
+    movements_[i] = &movements.Add({{"kind", MovementKindText(static_cast<MovementKind>(i))}});
+  }
 }
 
 void InventoryMetrics::Reservation(const std::string& outcome) {
@@ -64,10 +62,8 @@ void InventoryMetrics::Expired(int count) { expired_->Increment(count); }
 void InventoryMetrics::AllocationWarehouses(int count) { warehouses_->Observe(count); }
 void InventoryMetrics::InvariantViolations(int count) { violations_->Set(count); }
 
-void InventoryMetrics::Movements(const std::string& kind, int rows) {
-  for (std::size_t i = 0; i < kKinds.size(); ++i) {
-    if (kind == kKinds[i]) movements_[i]->Increment(rows);
-  }
+void InventoryMetrics::Movements(MovementKind kind, int rows) {
+  movements_[static_cast<int>(kind)]->Increment(rows);
 }
 
 }  // namespace oms::inventory

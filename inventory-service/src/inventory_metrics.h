@@ -13,6 +13,8 @@ class Registry;
 
 namespace oms::inventory {
 
+enum class MovementKind;  // stock_moves.h
+
 class InventoryMetrics {
  public:
   explicit InventoryMetrics(prometheus::Registry& registry);
@@ -22,8 +24,8 @@ class InventoryMetrics {
   void Shortfalls(int count);
   void Expired(int count);
   void AllocationWarehouses(int count);
-  // kind: the ledger kind (RECEIPT, RESERVE, COMMIT, ...); rows written.
-  void Movements(const std::string& kind, int rows);
+  // Ledger rows written, by their kind.
+  void Movements(MovementKind kind, int rows);
   void InvariantViolations(int count);
 
  private:
@@ -34,7 +36,7 @@ class InventoryMetrics {
   prometheus::Counter* expired_;
   prometheus::Histogram* warehouses_;
   prometheus::Gauge* violations_;
-  std::array<prometheus::Counter*, 8> movements_;
+  std::array<prometheus::Counter*, 8> movements_;  // by MovementKind
 };
 
 }  // namespace oms::inventory

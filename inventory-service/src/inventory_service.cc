@@ -6,6 +6,7 @@
 #include "common/reactor.h"
 #include "common/status.h"
 #include "inventory-service/src/catalog.h"
+#include "inventory-service/src/stock_moves.h"
 
 namespace oms::inventory {
 
@@ -34,7 +35,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::CreateProduct(
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.CreateProduct(request->product(), response);
+    return inventory_.CreateProduct(request->product(), response);
   });
 }
 
@@ -47,7 +48,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::UpdateProduct(
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response, fields = *fields] {
-    return store_.UpdateProduct(request->product(), fields, response);
+    return inventory_.UpdateProduct(request->product(), fields, response);
   });
 }
 
@@ -58,7 +59,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::GetProduct(grpc::CallbackServerC
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.GetProduct(request->sku(), response);
+    return inventory_.GetProduct(request->sku(), response);
   });
 }
 
@@ -76,7 +77,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::BatchGetProducts(
   }
   return RunBlocking(context, executor_, [this, request, response] {
     std::vector<std::string> skus(request->skus().begin(), request->skus().end());
-    return store_.BatchGetProducts(skus, response);
+    return inventory_.BatchGetProducts(skus, response);
   });
 }
 
@@ -86,7 +87,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::ListProducts(grpc::CallbackServe
   auto page = ReadPage(request->page_size(), request->page_token());
   if (!page.ok()) return Refuse(context, page.status());
   return RunBlocking(context, executor_, [this, request, response, page = *page] {
-    return store_.ListProducts(page, request->active_only(), response);
+    return inventory_.ListProducts(page, request->active_only(), response);
   });
 }
 
@@ -97,7 +98,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::CreateWarehouse(
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.CreateWarehouse(request->warehouse(), response);
+    return inventory_.CreateWarehouse(request->warehouse(), response);
   });
 }
 
@@ -107,7 +108,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::ListWarehouses(
   auto page = ReadPage(request->page_size(), request->page_token());
   if (!page.ok()) return Refuse(context, page.status());
   return RunBlocking(context, executor_, [this, response, page = *page] {
-    return store_.ListWarehouses(page, response);
+    return inventory_.ListWarehouses(page, response);
   });
 }
 
@@ -118,10 +119,10 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::AdjustStock(grpc::CallbackServer
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    absl::Status status = store_.AdjustStock(*request, response);
-    if (status.ok()) {
-      metrics_.Movements(
-          request->reason() == v1::ADJUSTMENT_REASON_RECEIPT ? "RECEIPT" : "CORRECTION", 1);
+    Outcome outcome;
+    absl::Status status = inventory_.AdjustStock(*request, response, &outcome);
+    if (status.ok() && !outcome.replayed) {
+      metrics_.Movements(AdjustmentKind(request->reason()), outcome.movements);
     }
     return status;
   });
@@ -134,7 +135,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::GetAvailability(
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.GetAvailability(request->sku(), response);
+    return inventory_.GetAvailability(request->sku(), response);
   });
 }
 

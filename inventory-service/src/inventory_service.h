@@ -1,13 +1,14 @@
-// gRPC handlers of oms.inventory.v1.InventoryService: validate, hand the work to the executor,
-// map the status. Nothing here touches the database directly.
+// gRPC handlers of oms.inventory.v1.InventoryService: validate, hand the use case
+// (inventory_use_cases.h, reservation_use_cases.h) to the executor, count outcomes, map the status.
+// Nothing here touches the database directly.
 #pragma once
 
 #include <chrono>
 
 #include "common/executor.h"
 #include "inventory-service/src/inventory_metrics.h"
-#include "inventory-service/src/inventory_store.h"
-#include "inventory-service/src/reservation_store.h"
+#include "inventory-service/src/inventory_use_cases.h"
+#include "inventory-service/src/reservation_use_cases.h"
 #include "oms/inventory/v1/inventory.grpc.pb.h"
 
 namespace oms::inventory {
@@ -22,10 +23,10 @@ struct ReservationPolicy {
 // reservation_handlers.cc.
 class InventoryServiceImpl final : public v1::InventoryService::CallbackService {
  public:
-  InventoryServiceImpl(InventoryStore& store, ReservationStore& reservations,
+  InventoryServiceImpl(InventoryUseCases& inventory, ReservationUseCases& reservations,
                        InventoryMetrics& metrics, BoundedExecutor& executor,
                        ReservationPolicy policy)
-      : store_(store),
+      : inventory_(inventory),
         reservations_(reservations),
         metrics_(metrics),
         executor_(executor),
@@ -85,8 +86,8 @@ class InventoryServiceImpl final : public v1::InventoryService::CallbackService 
                                             v1::CheckInvariantsResponse* response) override;
 
  private:
-  InventoryStore& store_;
-  ReservationStore& reservations_;
+  InventoryUseCases& inventory_;
+  ReservationUseCases& reservations_;
   InventoryMetrics& metrics_;
   BoundedExecutor& executor_;
   const ReservationPolicy policy_;

@@ -8,9 +8,11 @@
 #include "common/signals.h"
 #include "inventory-service/src/expiry_sweeper.h"
 #include "inventory-service/src/inventory_service.h"
-#include "inventory-service/src/inventory_store.h"
+#include "inventory-service/src/inventory_use_cases.h"
+#include "inventory-service/src/reservation_use_cases.h"
 #include "inventory-service/src/reservation_validation.h"
 #include "inventory-service/src/schema.h"
+#include "inventory-service/src/statements.h"
 
 ABSL_FLAG(int, reservation_ttl_seconds, 900, "Expiry of a reservation that asks for no TTL");
 ABSL_FLAG(int, sweep_interval_seconds, 5, "How often held reservations past expiry are freed");
@@ -33,10 +35,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "inventory-service: %s\n", config.status().ToString().c_str());
     return 2;
   }
-  config->statements = oms::inventory::PgInventoryStore::Statements();
-  const auto& reservation_statements = oms::inventory::PgReservationStore::Statements();
-  config->statements.insert(config->statements.end(), reservation_statements.begin(),
-                            reservation_statements.end());
+  config->statements = oms::inventory::InventoryStatements();
   config->migrations = oms::inventory::Migrations();
 
   auto host = oms::ServiceHost::Create(std::move(*config));
@@ -44,10 +43,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "inventory-service: cannot start: %s\n", host.status().ToString().c_str());
     return 1;
   }
-  oms::inventory::PgInventoryStore store((*host)->pool());
-  oms::inventory::PgReservationStore reservations((*host)->pool());
+  oms::inventory::PgInventoryUseCases inventory((*host)->pool());
+  oms::inventory::PgReservationUseCases reservations((*host)->pool());
   oms::inventory::InventoryMetrics metrics((*host)->metrics().registry());
-  oms::inventory::InventoryServiceImpl service(store, reservations, metrics, (*host)->executor(),
+  oms::inventory::InventoryServiceImpl service(inventory, reservations, metrics,
+                                               (*host)->executor(),
                                                {ttl, std::chrono::seconds(2 * sweep_seconds)});
   oms::inventory::ExpirySweeper sweeper(reservations, metrics, std::chrono::seconds(sweep_seconds));
   absl::Status serving =

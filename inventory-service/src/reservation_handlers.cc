@@ -1,10 +1,12 @@
-// Reservation handlers of InventoryServiceImpl: validate, run the store call on the executor,
-// count outcomes. Replays of an earlier request id are answered without counting again.
+// Reservation handlers of InventoryServiceImpl (and the return restock): validate, run the use
+// case on the executor, count outcomes. Replays of an earlier request id are answered without
+// counting again.
 #include "common/reactor.h"
 #include "common/status.h"
 #include "common/validation.h"
 #include "inventory-service/src/inventory_service.h"
 #include "inventory-service/src/reservation_validation.h"
+#include "inventory-service/src/stock_moves.h"
 
 namespace oms::inventory {
 
@@ -34,7 +36,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::ReserveStock(grpc::CallbackServe
     if (status.ok()) {
       metrics_.Reservation("held");
       metrics_.AllocationWarehouses(response->allocation().groups_size());
-      metrics_.Movements("RESERVE", outcome.movements);
+      metrics_.Movements(MovementKind::kReserve, outcome.movements);
     } else if (ReasonOf(status) == "INSUFFICIENT_STOCK") {
       metrics_.Reservation("insufficient_stock");
       v1::InsufficientStock detail;
@@ -71,7 +73,9 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::CommitReservation(
   return RunBlocking(context, executor_, [this, request, response] {
     Outcome outcome;
     absl::Status status = reservations_.Commit(*request, response, &outcome);
-    if (status.ok() && !outcome.replayed) metrics_.Movements("COMMIT", outcome.movements);
+    if (status.ok() && !outcome.replayed) {
+      metrics_.Movements(MovementKind::kCommit, outcome.movements);
+    }
     return status;
   });
 }
@@ -85,7 +89,9 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::ReleaseReservation(
   return RunBlocking(context, executor_, [this, request, response] {
     Outcome outcome;
     absl::Status status = reservations_.Release(*request, response, &outcome);
-    if (status.ok() && !outcome.replayed) metrics_.Movements("RELEASE", outcome.movements);
+    if (status.ok() && !outcome.replayed) {
+      metrics_.Movements(MovementKind::kRelease, outcome.movements);
+    }
     return status;
   });
 }
@@ -109,10 +115,10 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::RestockReturn(
   }
   return RunBlocking(context, executor_, [this, request, response] {
     Outcome outcome;
-    absl::Status status = reservations_.Restock(*request, response, &outcome);
+    absl::Status status = inventory_.Restock(*request, response, &outcome);
     if (status.ok() && !outcome.replayed) {
-      if (request->resellable_quantity() > 0) metrics_.Movements("RESTOCK", 1);
-      if (request->damaged_quantity() > 0) metrics_.Movements("DAMAGED", 1);
+      if (request->resellable_quantity() > 0) metrics_.Movements(MovementKind::kRestock, 1);
+      if (request->damaged_quantity() > 0) metrics_.Movements(MovementKind::kDamaged, 1);
     }
     return status;
   });

@@ -1,84 +1,67 @@
-// Reservations in PostgreSQL: plan and hold, commit, release, restock, expire, and the stock
-// invariants. Every mutation locks the stock rows it touches in (SKU, warehouse) order, writes
-// its ledger rows and its request-id result in the same transaction.
+// Reservations and their lines in PostgreSQL: the statements and the row mapping, in the
+// caller's transaction. Every change to a reservation or its lines happens while its row is
+// locked (LockReservation, or ClaimExpired for the sweeper); what may change is decided in
+// reservation_rules.h.
 #pragma once
 
-#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include <pqxx/transaction>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "inventory-service/src/reservation_rules.h"
 #include "oms/inventory/v1/inventory.pb.h"
 
 namespace oms {
-class PgPool;
 struct PreparedStatement;
-}  // namespace oms
+}
 
 namespace oms::inventory {
 
-// What a mutation did, for metrics: a replay of an earlier request did nothing new.
-struct Outcome {
-  bool replayed = false;
-  int movements = 0;  // ledger rows written
+const std::vector<PreparedStatement>& ReservationStatements();
+
+// The reservation of `order_id`, if it has one.
+std::optional<ReservationHead> FindReservation(pqxx::work& tx, const std::string& order_id);
+// The same, locked until the transaction ends.
+std::optional<ReservationHead> LockReservation(pqxx::work& tx, const std::string& order_id);
+// The whole reservation with its lines; NOT_FOUND (NoReservation) when the order has none.
+[[nodiscard]] absl::Status ReadReservation(pqxx::work& tx, const std::string& order_id,
+                                           v1::Reservation* out);
+
+// A new reservation in `state` with its planned allocation, expiring `ttl_seconds` from now (the
+// database clock); returns its id. ABORTED when the order got a reservation or a tombstone from
+// a concurrent transaction: a retry sees which.
+[[nodiscard]] absl::StatusOr<std::string> InsertReservation(pqxx::work& tx,
+                                                            const std::string& order_id,
+                                                            v1::ReservationState state,
+                                                            const v1::Allocation& allocation,
+                                                            int ttl_seconds);
+// Marks the order released before it was reserved, unless it has a reservation already.
+void InsertTombstone(pqxx::work& tx, const std::string& order_id);
+void SetExpiry(pqxx::work& tx, const std::string& reservation_id, int ttl_seconds);
+void SetState(pqxx::work& tx, const std::string& reservation_id, v1::ReservationState state);
+
+struct ExpiredReservation {
+  std::string id;
+  std::string order_id;
 };
+// Claims up to `limit` HELD reservations past their expiry (the database clock, as PastExpiry),
+// soonest expired first, and locks them; those another transaction holds are skipped, so
+// several sweepers may run at once.
+std::vector<ExpiredReservation> ClaimExpired(pqxx::work& tx, int limit);
 
-class ReservationStore {
- public:
-  virtual ~ReservationStore() = default;
-
-  // Read only: plans on current availability.
-  [[nodiscard]] virtual absl::Status Preview(const v1::PlanAllocationRequest& request,
-                                             v1::PlanAllocationResponse* out) = 0;
-  [[nodiscard]] virtual absl::Status Reserve(const v1::ReserveStockRequest& request,
-                                             int ttl_seconds, v1::Reservation* out,
-                                             Outcome* outcome) = 0;
-  [[nodiscard]] virtual absl::Status Extend(const v1::ExtendReservationRequest& request,
-                                            v1::Reservation* out, Outcome* outcome) = 0;
-  [[nodiscard]] virtual absl::Status Commit(const v1::CommitReservationRequest& request,
-                                            v1::Reservation* out, Outcome* outcome) = 0;
-  [[nodiscard]] virtual absl::Status Release(const v1::ReleaseReservationRequest& request,
-                                             v1::Reservation* out, Outcome* outcome) = 0;
-  [[nodiscard]] virtual absl::Status Get(const std::string& order_id, v1::Reservation* out) = 0;
-  [[nodiscard]] virtual absl::Status Restock(const v1::RestockReturnRequest& request,
-                                             v1::RestockReturnResponse* out, Outcome* outcome) = 0;
-
-  // Expires up to `limit` held reservations past their expiry (database clock); safe to run in
-  // several replicas at once (SKIP LOCKED). Sets how many it expired.
-  [[nodiscard]] virtual absl::StatusOr<Outcome> SweepExpired(int limit, int* expired) = 0;
-
-  // RELIABILITY.md I1 to I3 on this database. `expiry_grace`: how far past its expiry a held
-  // reservation may be before it counts (two sweep intervals).
-  [[nodiscard]] virtual absl::Status CheckInvariants(std::chrono::seconds expiry_grace,
-                                                     v1::CheckInvariantsResponse* out) = 0;
-};
-
-class PgReservationStore : public ReservationStore {
- public:
-  explicit PgReservationStore(PgPool& pool) : pool_(pool) {}
-
-  static const std::vector<PreparedStatement>& Statements();
-
-  absl::Status Preview(const v1::PlanAllocationRequest& request,
-                       v1::PlanAllocationResponse* out) override;
-  absl::Status Reserve(const v1::ReserveStockRequest& request, int ttl_seconds,
-                       v1::Reservation* out, Outcome* outcome) override;
-  absl::Status Extend(const v1::ExtendReservationRequest& request, v1::Reservation* out,
-                      Outcome* outcome) override;
-  absl::Status Commit(const v1::CommitReservationRequest& request, v1::Reservation* out,
-                      Outcome* outcome) override;
-  absl::Status Release(const v1::ReleaseReservationRequest& request, v1::Reservation* out,
-                       Outcome* outcome) override;
-  absl::Status Get(const std::string& order_id, v1::Reservation* out) override;
-  absl::Status Restock(const v1::RestockReturnRequest& request, v1::RestockReturnResponse* out,
-                       Outcome* outcome) override;
-  absl::StatusOr<Outcome> SweepExpired(int limit, int* expired) override;
-  absl::Status CheckInvariants(std::chrono::seconds expiry_grace,
-                               v1::CheckInvariantsResponse* out) override;
-
- private:
-  PgPool& pool_;
-};
+// The lines in (warehouse code, SKU) order.
+std::vector<ReservationLine> ReadLines(pqxx::work& tx, const std::string& reservation_id);
+void InsertLines(pqxx::work& tx, const std::string& reservation_id,
+                 const std::vector<LineQuantity>& lines);
+// Adds each quantity to its line's committed (or released) amount; the schema refuses a line
+// whose committed and released together would pass its quantity.
+void AddCommitted(pqxx::work& tx, const std::string& reservation_id,
+                  const std::vector<LineQuantity>& lines);
+void AddReleased(pqxx::work& tx, const std::string& reservation_id,
+                 const std::vector<LineQuantity>& lines);
 
 }  // namespace oms::inventory

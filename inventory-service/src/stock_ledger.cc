@@ -14,14 +14,15 @@ constexpr char kTarget[] = "stock_target_get";
 constexpr char kEnsure[] = "stock_levels_ensure";
 constexpr char kLock[] = "stock_levels_lock";
 constexpr char kMove[] = "stock_levels_move";
+constexpr char kDamaged[] = "stock_movements_insert_damaged";
 
 }  // namespace
 
 const std::vector<PreparedStatement>& StockLedgerStatements() {
   static const std::vector<PreparedStatement> kStatements = {
       {kTarget,
-       "SELECT EXISTS (SELECT 1 FROM products WHERE sku = $1), "
-       "(SELECT code FROM warehouses WHERE id = $2::uuid)"},
+       "SELECT EXISTS (SELECT 1 FROM products WHERE sku = $1) AS product_exists, "
+       "(SELECT code FROM warehouses WHERE id = $2::uuid) AS warehouse_code"},
       {kEnsure,
        "INSERT INTO stock_levels (sku, warehouse_id) VALUES ($1, $2::uuid) "
        "ON CONFLICT (sku, warehouse_id) DO NOTHING"},
@@ -47,6 +48,11 @@ const std::vector<PreparedStatement>& StockLedgerStatements() {
        "SELECT sku, warehouse_id, $5, on_hand_delta, reserved_delta, on_hand, reserved, $6, $7, "
        "  NULLIF($8, '')::uuid, NULLIF($9, '') FROM level "
        "RETURNING id, sku, warehouse_id, on_hand_after, reserved_after"},
+      {kDamaged,
+       "INSERT INTO stock_movements (sku, warehouse_id, kind, on_hand_delta, reserved_delta, "
+       "  on_hand_after, reserved_after, reason, request_id, order_id, damaged_quantity) "
+       "SELECT sku, warehouse_id, $3, 0, 0, on_hand, reserved, $4, $5, $6, $7 "
+       "FROM stock_levels WHERE sku = $1 AND warehouse_id = $2::uuid"},
   };
   return kStatements;
 }
@@ -62,14 +68,14 @@ std::string NumberArray(const std::vector<int64_t>& values) {
 absl::StatusOr<std::string> CheckTarget(pqxx::work& tx, const std::string& sku,
                                         const std::string& warehouse_id) {
   pqxx::row target = tx.exec_prepared1(kTarget, sku, warehouse_id);
-  if (!target[0].as<bool>()) {
+  if (!target["product_exists"].as<bool>()) {
     return absl::NotFoundError(absl::StrCat("sku: product ", sku, " does not exist"));
   }
-  if (target[1].is_null()) {
+  if (target["warehouse_code"].is_null()) {
     return absl::NotFoundError(
         absl::StrCat("warehouse_id: warehouse ", warehouse_id, " does not exist"));
   }
-  return target[1].as<std::string>();
+  return target["warehouse_code"].as<std::string>();
 }
 
 void EnsureLevel(pqxx::work& tx, const std::string& sku, const std::string& warehouse_id) {
@@ -90,18 +96,28 @@ absl::StatusOr<std::vector<Moved>> ApplyMoves(pqxx::work& tx, const std::vector<
     reserved.push_back(move.reserved_delta);
   }
   tx.exec_prepared(kLock, TextArray(skus), TextArray(warehouses));
-  pqxx::result rows = tx.exec_prepared(
-      kMove, TextArray(skus), TextArray(warehouses), NumberArray(on_hand), NumberArray(reserved),
-      ledger.kind, ledger.reason, ledger.request_id, ledger.reservation_id, ledger.order_id);
+  pqxx::result rows =
+      tx.exec_prepared(kMove, TextArray(skus), TextArray(warehouses), NumberArray(on_hand),
+                       NumberArray(reserved), MovementKindText(ledger.kind), ledger.reason,
+                       ledger.request_id, ledger.reservation_id, ledger.order_id);
   if (rows.size() != moves.size()) {
     return WithReason(absl::StatusCode::kFailedPrecondition, refusal_reason,
                       "stock: on hand would fall below zero or below the reserved quantity");
   }
   for (const auto& row : rows) {
-    result.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                      row[3].as<int64_t>(), row[4].as<int64_t>()});
+    result.push_back({row["id"].as<int64_t>(), row["sku"].as<std::string>(),
+                      row["warehouse_id"].as<std::string>(), row["on_hand_after"].as<int64_t>(),
+                      row["reserved_after"].as<int64_t>()});
   }
   return result;
+}
+
+int RecordDamaged(pqxx::work& tx, const std::string& sku, const std::string& warehouse_id,
+                  int64_t quantity, const LedgerContext& ledger) {
+  return static_cast<int>(tx.exec_prepared(kDamaged, sku, warehouse_id,
+                                           MovementKindText(ledger.kind), ledger.reason,
+                                           ledger.request_id, ledger.order_id, quantity)
+                              .affected_rows());
 }
 
 }  // namespace oms::inventory

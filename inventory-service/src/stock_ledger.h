@@ -11,36 +11,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "inventory-service/src/stock_moves.h"
 
 namespace oms {
 struct PreparedStatement;
 }
 
 namespace oms::inventory {
-
-struct Move {
-  std::string sku;
-  std::string warehouse_id;
-  int64_t on_hand_delta = 0;
-  int64_t reserved_delta = 0;
-};
-
-// What the ledger rows say about why the levels moved.
-struct LedgerContext {
-  std::string kind;  // RECEIPT, CORRECTION, RESERVE, RELEASE, EXPIRE, COMMIT, RESTOCK
-  std::string reason;
-  std::string request_id;
-  std::string reservation_id;  // may be empty
-  std::string order_id;        // may be empty
-};
-
-struct Moved {
-  int64_t movement_id = 0;
-  std::string sku;
-  std::string warehouse_id;
-  int64_t on_hand = 0;  // after the move
-  int64_t reserved = 0;
-};
 
 const std::vector<PreparedStatement>& StockLedgerStatements();
 
@@ -58,6 +35,11 @@ void EnsureLevel(pqxx::work& tx, const std::string& sku, const std::string& ware
 [[nodiscard]] absl::StatusOr<std::vector<Moved>> ApplyMoves(
     pqxx::work& tx, const std::vector<Move>& moves, const LedgerContext& ledger,
     absl::string_view refusal_reason = "STOCK_LEVEL_CONFLICT");
+
+// Appends a ledger row of `ledger` that moves nothing and records `quantity` damaged units, at
+// the level's current values; returns the rows written (0 when the level does not exist).
+int RecordDamaged(pqxx::work& tx, const std::string& sku, const std::string& warehouse_id,
+                  int64_t quantity, const LedgerContext& ledger);
 
 // Array literals for $n::text[] / $n::uuid[] / $n::bigint[] parameters. Elements are SKUs, uuids
 // or numbers, validated to hold no quotes or backslashes.

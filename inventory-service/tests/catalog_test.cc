@@ -109,6 +109,19 @@ TEST(CatalogTest, UpdateChecksOnlyTheFieldsItWrites) {
   EXPECT_EQ(FieldOf(ValidateProductUpdate(product, {"unit_price"})), "product.unit_price");
 }
 
+TEST(CatalogTest, WhatDoesNotSayOtherwiseIsActive) {
+  v1::Product product = GoodProduct();
+  EXPECT_TRUE(IsActive(product));
+  product.set_active(false);
+  EXPECT_FALSE(IsActive(product));
+  product.set_active(true);
+  EXPECT_TRUE(IsActive(product));
+  v1::Warehouse warehouse = GoodWarehouse();
+  EXPECT_TRUE(IsActive(warehouse));
+  warehouse.set_active(false);
+  EXPECT_FALSE(IsActive(warehouse));
+}
+
 TEST(CatalogTest, AcceptsAGoodWarehouse) {
   EXPECT_TRUE(ValidateNewWarehouse(GoodWarehouse()).ok());
 }

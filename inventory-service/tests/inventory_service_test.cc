@@ -14,7 +14,7 @@
 namespace oms::inventory {
 namespace {
 
-class FakeStore : public InventoryStore {
+class FakeStore : public InventoryUseCases {
  public:
   int calls = 0;
   absl::Status next = absl::OkStatus();
@@ -56,11 +56,17 @@ class FakeStore : public InventoryStore {
     last_page = page;
     return next;
   }
-  absl::Status AdjustStock(const v1::AdjustStockRequest&, v1::AdjustStockResponse*) override {
+  absl::Status AdjustStock(const v1::AdjustStockRequest&, v1::AdjustStockResponse*,
+                           Outcome*) override {
     ++calls;
     return next;
   }
   absl::Status GetAvailability(const std::string&, v1::GetAvailabilityResponse*) override {
+    ++calls;
+    return next;
+  }
+  absl::Status Restock(const v1::RestockReturnRequest&, v1::RestockReturnResponse*,
+                       Outcome*) override {
     ++calls;
     return next;
   }
@@ -70,7 +76,7 @@ class FakeStore : public InventoryStore {
 };
 
 // Answers every call with `next`; counts calls.
-class FakeReservations : public ReservationStore {
+class FakeReservations : public ReservationUseCases {
  public:
   int calls = 0;
   absl::Status next = absl::OkStatus();
@@ -93,10 +99,6 @@ class FakeReservations : public ReservationStore {
     return Count();
   }
   absl::Status Get(const std::string&, v1::Reservation*) override { return Count(); }
-  absl::Status Restock(const v1::RestockReturnRequest&, v1::RestockReturnResponse*,
-                       Outcome*) override {
-    return Count();
-  }
   absl::StatusOr<Outcome> SweepExpired(int, int*) override { return Outcome{}; }
   absl::Status CheckInvariants(std::chrono::seconds, v1::CheckInvariantsResponse*) override {
     return Count();

@@ -11,7 +11,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/pg_pool.h"
-#include "inventory-service/src/reservation_store.h"
+#include "inventory-service/src/reservation_use_cases.h"
+#include "inventory-service/src/statements.h"
 
 namespace oms::testing {
 namespace {
@@ -122,12 +123,12 @@ class Checker {
   void CheckInventory() {
     // I1 to I3 within inventory's database: inventory's own query, through its store.
     auto pool = PgPool::Create({databases_.inventory, 1, std::chrono::milliseconds(5000),
-                                inventory::PgReservationStore::Statements()},
+                                inventory::InventoryStatements()},
                                nullptr);
     if (!pool.ok()) {
       Add("check", absl::StrCat("cannot open the inventory database: ", pool.status().ToString()));
     } else {
-      inventory::PgReservationStore store(**pool);
+      inventory::PgReservationUseCases store(**pool);
       inventory::v1::CheckInvariantsResponse response;
       // The same tolerance inventory-service applies: two sweep intervals past expiry.
       absl::Status checked = store.CheckInvariants(std::chrono::seconds(10), &response);

@@ -1,6 +1,6 @@
 // Reservations against a real PostgreSQL: the race for the last units, idempotency, tombstones,
 // expiry, and the ledger staying equal to the levels through commit, release and restock.
-#include "inventory-service/src/reservation_store.h"
+#include "inventory-service/src/reservation_use_cases.h"
 
 #include <atomic>
 #include <future>
@@ -15,33 +15,32 @@
 #include "common/testing/pg_test_database.h"
 #include "inventory-service/src/expiry_sweeper.h"
 #include "inventory-service/src/inventory_metrics.h"
-#include "inventory-service/src/inventory_store.h"
+#include "inventory-service/src/inventory_use_cases.h"
 #include "inventory-service/src/schema.h"
+#include "inventory-service/src/statements.h"
 #include "prometheus/registry.h"
 
 namespace oms::inventory {
 namespace {
 
-class ReservationStoreTest : public ::testing::Test {
+class ReservationUseCasesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(db_.ok());
     ASSERT_TRUE(ApplyMigrations(db_.url(), Migrations()).ok());
-    std::vector<PreparedStatement> statements = PgInventoryStore::Statements();
-    const auto& more = PgReservationStore::Statements();
-    statements.insert(statements.end(), more.begin(), more.end());
-    auto pool = PgPool::Create({db_.url(), 8, std::chrono::seconds(10), statements}, nullptr);
+    auto pool =
+        PgPool::Create({db_.url(), 8, std::chrono::seconds(10), InventoryStatements()}, nullptr);
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = std::move(*pool);
-    catalog_ = std::make_unique<PgInventoryStore>(*pool_);
-    store_ = std::make_unique<PgReservationStore>(*pool_);
+    inventory_ = std::make_unique<PgInventoryUseCases>(*pool_);
+    store_ = std::make_unique<PgReservationUseCases>(*pool_);
     for (const char* sku : {"SKU-A", "SKU-B", "LAST"}) {
       v1::Product product;
       product.set_sku(sku);
       product.set_name(sku);
       product.mutable_unit_price()->set_currency("EUR");
       v1::Product created;
-      ASSERT_TRUE(catalog_->CreateProduct(product, &created).ok());
+      ASSERT_TRUE(inventory_->CreateProduct(product, &created).ok());
     }
     berlin_ = MakeWarehouse("BER-1", 52.52, 13.40, 10);
     warsaw_ = MakeWarehouse("WAW-1", 52.23, 21.01, 20);
@@ -59,7 +58,7 @@ class ReservationStoreTest : public ::testing::Test {
     warehouse.mutable_location()->set_longitude(lon);
     warehouse.set_priority(priority);
     v1::Warehouse created;
-    EXPECT_TRUE(catalog_->CreateWarehouse(warehouse, &created).ok());
+    EXPECT_TRUE(inventory_->CreateWarehouse(warehouse, &created).ok());
     return created.id();
   }
 
@@ -71,7 +70,8 @@ class ReservationStoreTest : public ::testing::Test {
     request.set_delta(quantity);
     request.set_reason(v1::ADJUSTMENT_REASON_RECEIPT);
     v1::AdjustStockResponse response;
-    ASSERT_TRUE(catalog_->AdjustStock(request, &response).ok());
+    Outcome outcome;
+    ASSERT_TRUE(inventory_->AdjustStock(request, &response, &outcome).ok());
   }
 
   v1::ReserveStockRequest ReserveRequest(const std::string& order_id,
@@ -157,13 +157,13 @@ class ReservationStoreTest : public ::testing::Test {
 
   testing::PgTestDatabase db_{"reservations"};
   std::unique_ptr<PgPool> pool_;
-  std::unique_ptr<PgInventoryStore> catalog_;
-  std::unique_ptr<PgReservationStore> store_;
+  std::unique_ptr<PgInventoryUseCases> inventory_;
+  std::unique_ptr<PgReservationUseCases> store_;
   std::string berlin_;
   std::string warsaw_;
 };
 
-TEST_F(ReservationStoreTest, ReservesASplitOrderAndWritesTheLedger) {
+TEST_F(ReservationUseCasesTest, ReservesASplitOrderAndWritesTheLedger) {
   Receive(berlin_, "SKU-A", 5);
   Receive(warsaw_, "SKU-A", 5);
   Receive(berlin_, "SKU-B", 1);
@@ -191,7 +191,7 @@ TEST_F(ReservationStoreTest, ReservesASplitOrderAndWritesTheLedger) {
   EXPECT_EQ(planned.shortfalls(0).available(), 3);
 }
 
-TEST_F(ReservationStoreTest, InsufficientStockListsEveryShortfallAndHoldsNothing) {
+TEST_F(ReservationUseCasesTest, InsufficientStockListsEveryShortfallAndHoldsNothing) {
   Receive(berlin_, "SKU-A", 2);
   auto refused = Reserve(ReserveRequest("order-1", {{"SKU-A", 3}, {"SKU-B", 1}}));
   ASSERT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -210,7 +210,7 @@ TEST_F(ReservationStoreTest, InsufficientStockListsEveryShortfallAndHoldsNothing
   EXPECT_EQ(store_->Get("order-1", &none).code(), absl::StatusCode::kNotFound);
 }
 
-TEST_F(ReservationStoreTest, InactiveWarehousesAndProductsAreNeverUsed) {
+TEST_F(ReservationUseCasesTest, InactiveWarehousesAndProductsAreNeverUsed) {
   Receive(berlin_, "SKU-A", 5);
   Receive(warsaw_, "SKU-A", 5);
   Exec("UPDATE warehouses SET active = false WHERE code = 'BER-1'");
@@ -226,7 +226,7 @@ TEST_F(ReservationStoreTest, InactiveWarehousesAndProductsAreNeverUsed) {
 
 // 40 clients race for the last 5 units of a SKU, 3 in one warehouse and 2 in the other: exactly
 // 5 win, 35 are refused with INSUFFICIENT_STOCK, and both warehouses end fully reserved.
-TEST_F(ReservationStoreTest, ARaceForTheLastUnitsNeverOversells) {
+TEST_F(ReservationUseCasesTest, ARaceForTheLastUnitsNeverOversells) {
   Receive(berlin_, "LAST", 3);
   Receive(warsaw_, "LAST", 2);
   constexpr int kClients = 40;
@@ -255,7 +255,7 @@ TEST_F(ReservationStoreTest, ARaceForTheLastUnitsNeverOversells) {
   EXPECT_EQ(Violations(), "");
 }
 
-TEST_F(ReservationStoreTest, DuplicateReservesApplyOnceSequentiallyAndConcurrently) {
+TEST_F(ReservationUseCasesTest, DuplicateReservesApplyOnceSequentiallyAndConcurrently) {
   Receive(berlin_, "SKU-A", 10);
   const auto request = ReserveRequest("order-1", {{"SKU-A", 4}});
   std::vector<std::future<absl::StatusOr<v1::Reservation>>> calls;
@@ -285,7 +285,7 @@ TEST_F(ReservationStoreTest, DuplicateReservesApplyOnceSequentiallyAndConcurrent
   EXPECT_EQ(Violations(), "");
 }
 
-TEST_F(ReservationStoreTest, AReleaseBeforeItsReserveLeavesATombstone) {
+TEST_F(ReservationUseCasesTest, AReleaseBeforeItsReserveLeavesATombstone) {
   Receive(berlin_, "SKU-A", 10);
   auto released = Release("order-1");
   ASSERT_TRUE(released.ok()) << released.status();
@@ -295,9 +295,14 @@ TEST_F(ReservationStoreTest, AReleaseBeforeItsReserveLeavesATombstone) {
   EXPECT_EQ(ReasonOf(late.status()), "RESERVATION_RELEASED");
   EXPECT_EQ(Level(berlin_, "SKU-A", "reserved"), 0);
   EXPECT_TRUE(Release("order-1").ok());  // and the release stays repeatable
+  // A later release under another request id answers the tombstone as it is.
+  auto again = Release("order-1", berlin_);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->tombstone());
+  EXPECT_EQ(Violations(), "");
 }
 
-TEST_F(ReservationStoreTest, ExpiryFreesTheStock) {
+TEST_F(ReservationUseCasesTest, ExpiryFreesTheStock) {
   Receive(berlin_, "SKU-A", 3);
   ASSERT_TRUE(Reserve(ReserveRequest("order-1", {{"SKU-A", 3}})).ok());
   ASSERT_TRUE(Reserve(ReserveRequest("order-2", {{"SKU-A", 1}})).status().code() ==
@@ -321,7 +326,7 @@ TEST_F(ReservationStoreTest, ExpiryFreesTheStock) {
   EXPECT_EQ(Violations(), "");
 }
 
-TEST_F(ReservationStoreTest, SweepersInSeveralReplicasExpireEachReservationOnce) {
+TEST_F(ReservationUseCasesTest, SweepersInSeveralReplicasExpireEachReservationOnce) {
   Receive(berlin_, "SKU-A", 300);
   constexpr int kReservations = 120;
   for (int i = 0; i < kReservations; ++i) {
@@ -344,7 +349,7 @@ TEST_F(ReservationStoreTest, SweepersInSeveralReplicasExpireEachReservationOnce)
   EXPECT_EQ(Violations(), "");
 }
 
-TEST_F(ReservationStoreTest, ConcurrentDuplicateCommitsAndReleasesApplyOnce) {
+TEST_F(ReservationUseCasesTest, ConcurrentDuplicateCommitsAndReleasesApplyOnce) {
   Receive(berlin_, "SKU-A", 10);
   Receive(warsaw_, "SKU-A", 10);
   ASSERT_TRUE(Reserve(ReserveRequest("order-1", {{"SKU-A", 15}})).ok());  // 10 BER + 5 WAW
@@ -363,7 +368,7 @@ TEST_F(ReservationStoreTest, ConcurrentDuplicateCommitsAndReleasesApplyOnce) {
   EXPECT_EQ(Violations(), "");
 }
 
-TEST_F(ReservationStoreTest, ExtendMovesTheExpiryOfAHeldReservationOnly) {
+TEST_F(ReservationUseCasesTest, ExtendMovesTheExpiryOfAHeldReservationOnly) {
   Receive(berlin_, "SKU-A", 3);
   auto reservation = Reserve(ReserveRequest("order-1", {{"SKU-A", 1}}), 60);
   ASSERT_TRUE(reservation.ok());
@@ -380,7 +385,7 @@ TEST_F(ReservationStoreTest, ExtendMovesTheExpiryOfAHeldReservationOnly) {
   EXPECT_EQ(ReasonOf(store_->Extend(extend, &extended, &outcome)), "RESERVATION_NOT_HELD");
 }
 
-TEST_F(ReservationStoreTest, CommitReleaseAndRestockKeepTheLedgerEqualToTheLevels) {
+TEST_F(ReservationUseCasesTest, CommitReleaseAndRestockKeepTheLedgerEqualToTheLevels) {
   Receive(berlin_, "SKU-A", 5);
   Receive(warsaw_, "SKU-A", 5);
   ASSERT_TRUE(Reserve(ReserveRequest("order-1", {{"SKU-A", 8}})).ok());  // 5 BER + 3 WAW
@@ -416,16 +421,16 @@ TEST_F(ReservationStoreTest, CommitReleaseAndRestockKeepTheLedgerEqualToTheLevel
   restock.set_damaged_quantity(1);
   v1::RestockReturnResponse restocked;
   Outcome outcome;
-  ASSERT_TRUE(store_->Restock(restock, &restocked, &outcome).ok());
+  ASSERT_TRUE(inventory_->Restock(restock, &restocked, &outcome).ok());
   EXPECT_EQ(restocked.level().on_hand(), 6);
   EXPECT_EQ(outcome.movements, 2);
-  ASSERT_TRUE(store_->Restock(restock, &restocked, &outcome).ok());
+  ASSERT_TRUE(inventory_->Restock(restock, &restocked, &outcome).ok());
   EXPECT_TRUE(outcome.replayed);
   EXPECT_EQ(Level(warsaw_, "SKU-A", "on_hand"), 6);
   EXPECT_EQ(Violations(), "");
 }
 
-TEST_F(ReservationStoreTest, CheckInvariantsFindsALevelThatDriftedFromTheLedger) {
+TEST_F(ReservationUseCasesTest, CheckInvariantsFindsALevelThatDriftedFromTheLedger) {
   Receive(berlin_, "SKU-A", 5);
   ASSERT_TRUE(Reserve(ReserveRequest("order-1", {{"SKU-A", 2}})).ok());
   EXPECT_EQ(Violations(), "");

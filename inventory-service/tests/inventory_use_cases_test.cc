@@ -1,6 +1,6 @@
-// PgInventoryStore against a real PostgreSQL: every statement, the stock bounds, idempotency
-// and the ledger.
-#include "inventory-service/src/inventory_store.h"
+// The catalog, warehouse and stock use cases against a real PostgreSQL: every catalog, warehouse
+// and stock statement, the stock bounds, idempotency and the ledger.
+#include "inventory-service/src/inventory_use_cases.h"
 
 #include <future>
 
@@ -12,20 +12,21 @@
 #include "common/status.h"
 #include "common/testing/pg_test_database.h"
 #include "inventory-service/src/schema.h"
+#include "inventory-service/src/statements.h"
 
 namespace oms::inventory {
 namespace {
 
-class InventoryStoreTest : public ::testing::Test {
+class InventoryUseCasesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(db_.ok());
     ASSERT_TRUE(ApplyMigrations(db_.url(), Migrations()).ok());
-    auto pool = PgPool::Create(
-        {db_.url(), 8, std::chrono::seconds(5), PgInventoryStore::Statements()}, nullptr);
+    auto pool =
+        PgPool::Create({db_.url(), 8, std::chrono::seconds(5), InventoryStatements()}, nullptr);
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = std::move(*pool);
-    store_ = std::make_unique<PgInventoryStore>(*pool_);
+    store_ = std::make_unique<PgInventoryUseCases>(*pool_);
   }
 
   v1::Product MakeProduct(const std::string& sku, bool active = true) {
@@ -60,7 +61,8 @@ class InventoryStoreTest : public ::testing::Test {
 
   absl::StatusOr<v1::AdjustStockResponse> Adjust(const std::string& request_id,
                                                  const v1::Warehouse& warehouse,
-                                                 const std::string& sku, long long delta) {
+                                                 const std::string& sku, long long delta,
+                                                 Outcome* outcome_out = nullptr) {
     v1::AdjustStockRequest request;
     request.set_request_id(request_id);
     request.set_warehouse_id(warehouse.id());
@@ -69,7 +71,9 @@ class InventoryStoreTest : public ::testing::Test {
     request.set_reason(delta > 0 ? v1::ADJUSTMENT_REASON_RECEIPT
                                  : v1::ADJUSTMENT_REASON_CORRECTION);
     v1::AdjustStockResponse response;
-    absl::Status status = store_->AdjustStock(request, &response);
+    Outcome outcome;
+    absl::Status status = store_->AdjustStock(request, &response, &outcome);
+    if (outcome_out != nullptr) *outcome_out = outcome;
     if (!status.ok()) return status;
     return response;
   }
@@ -82,10 +86,10 @@ class InventoryStoreTest : public ::testing::Test {
 
   testing::PgTestDatabase db_{"inventory"};
   std::unique_ptr<PgPool> pool_;
-  std::unique_ptr<PgInventoryStore> store_;
+  std::unique_ptr<PgInventoryUseCases> store_;
 };
 
-TEST_F(InventoryStoreTest, ProductsAreCreatedReadAndRefusedTwice) {
+TEST_F(InventoryUseCasesTest, ProductsAreCreatedReadAndRefusedTwice) {
   v1::Product created = MakeProduct("SKU-1");
   EXPECT_TRUE(created.active());
   EXPECT_GT(created.create_time().seconds(), 0);
@@ -102,7 +106,7 @@ TEST_F(InventoryStoreTest, ProductsAreCreatedReadAndRefusedTwice) {
   EXPECT_EQ(store_->GetProduct("NOPE", &read).code(), absl::StatusCode::kNotFound);
 }
 
-TEST_F(InventoryStoreTest, BatchGetReturnsTheKnownProductsInTheOrderAsked) {
+TEST_F(InventoryUseCasesTest, BatchGetReturnsTheKnownProductsInTheOrderAsked) {
   MakeProduct("SKU-1");
   MakeProduct("SKU-2", /*active=*/false);
   v1::BatchGetProductsResponse batch;
@@ -113,7 +117,7 @@ TEST_F(InventoryStoreTest, BatchGetReturnsTheKnownProductsInTheOrderAsked) {
   EXPECT_EQ(batch.products(1).sku(), "SKU-1");
 }
 
-TEST_F(InventoryStoreTest, UpdateWritesOnlyTheGivenFields) {
+TEST_F(InventoryUseCasesTest, UpdateWritesOnlyTheGivenFields) {
   MakeProduct("SKU-1");
   v1::Product change;
   change.set_sku("SKU-1");
@@ -141,7 +145,7 @@ TEST_F(InventoryStoreTest, UpdateWritesOnlyTheGivenFields) {
             absl::StatusCode::kNotFound);
 }
 
-TEST_F(InventoryStoreTest, ListsProductsPageByPage) {
+TEST_F(InventoryUseCasesTest, ListsProductsPageByPage) {
   for (const char* sku : {"A-1", "B-1", "C-1", "D-1", "E-1"}) MakeProduct(sku);
   MakeProduct("C-2", /*active=*/false);
   std::vector<std::string> seen;
@@ -160,7 +164,7 @@ TEST_F(InventoryStoreTest, ListsProductsPageByPage) {
   EXPECT_TRUE(all.next_page_token().empty());
 }
 
-TEST_F(InventoryStoreTest, WarehousesAreCreatedListedAndUniqueByCode) {
+TEST_F(InventoryUseCasesTest, WarehousesAreCreatedListedAndUniqueByCode) {
   v1::Warehouse created = MakeWarehouse("HAM-1");
   EXPECT_EQ(created.id().size(), 36u);
   EXPECT_DOUBLE_EQ(created.location().latitude(), 53.55);
@@ -181,7 +185,7 @@ TEST_F(InventoryStoreTest, WarehousesAreCreatedListedAndUniqueByCode) {
   EXPECT_TRUE(second.next_page_token().empty());
 }
 
-TEST_F(InventoryStoreTest, AdjustmentsMoveTheLevelAndNeverBelowZeroOrReserved) {
+TEST_F(InventoryUseCasesTest, AdjustmentsMoveTheLevelAndNeverBelowZeroOrReserved) {
   MakeProduct("SKU-1");
   v1::Warehouse warehouse = MakeWarehouse("HAM-1");
   auto received = Adjust("r1", warehouse, "SKU-1", 10);
@@ -212,7 +216,7 @@ TEST_F(InventoryStoreTest, AdjustmentsMoveTheLevelAndNeverBelowZeroOrReserved) {
   EXPECT_EQ(Query("SELECT sum(on_hand_delta) FROM stock_movements WHERE sku = 'SKU-1'"), 5);
 }
 
-TEST_F(InventoryStoreTest, AdjustmentsOfUnknownThingsAreNotFound) {
+TEST_F(InventoryUseCasesTest, AdjustmentsOfUnknownThingsAreNotFound) {
   MakeProduct("SKU-1");
   v1::Warehouse warehouse = MakeWarehouse("HAM-1");
   auto unknown_sku = Adjust("r1", warehouse, "NOPE", 1);
@@ -226,24 +230,33 @@ TEST_F(InventoryStoreTest, AdjustmentsOfUnknownThingsAreNotFound) {
   EXPECT_EQ(Query("SELECT count(*) FROM request_results"), 0);  // refusals are not remembered
 }
 
-TEST_F(InventoryStoreTest, ARepeatedAdjustmentAppliesOnce) {
+TEST_F(InventoryUseCasesTest, ARepeatedAdjustmentAppliesOnce) {
   MakeProduct("SKU-1");
   v1::Warehouse warehouse = MakeWarehouse("HAM-1");
   auto first = Adjust("same-id", warehouse, "SKU-1", 10);
   ASSERT_TRUE(first.ok());
-  ASSERT_TRUE(Adjust("other", warehouse, "SKU-1", 1).ok());
+  Outcome applied;
+  ASSERT_TRUE(Adjust("other", warehouse, "SKU-1", 1, &applied).ok());
+  EXPECT_FALSE(applied.replayed);
+  EXPECT_EQ(applied.movements, 1);
   auto again = Adjust("same-id", warehouse, "SKU-1", 10);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->movement_id(), first->movement_id());
   EXPECT_EQ(again->level().on_hand(), 10);  // the first answer, replayed
   EXPECT_EQ(Query("SELECT on_hand FROM stock_levels"), 11);
 
+  // A repeat says it was one, and that it wrote nothing.
+  Outcome repeated;
+  ASSERT_TRUE(Adjust("other", warehouse, "SKU-1", 1, &repeated).ok());
+  EXPECT_TRUE(repeated.replayed);
+  EXPECT_EQ(repeated.movements, 0);
+
   auto changed = Adjust("same-id", warehouse, "SKU-1", 20);
   EXPECT_EQ(changed.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReasonOf(changed.status()), "IDEMPOTENCY_KEY_REUSED");
 }
 
-TEST_F(InventoryStoreTest, ConcurrentDuplicatesApplyOnce) {
+TEST_F(InventoryUseCasesTest, ConcurrentDuplicatesApplyOnce) {
   MakeProduct("SKU-1");
   v1::Warehouse warehouse = MakeWarehouse("HAM-1");
   std::vector<std::future<absl::StatusOr<v1::AdjustStockResponse>>> calls;
@@ -262,7 +275,7 @@ TEST_F(InventoryStoreTest, ConcurrentDuplicatesApplyOnce) {
   EXPECT_EQ(Query("SELECT count(*) FROM stock_movements"), 1);
 }
 
-TEST_F(InventoryStoreTest, AvailabilityListsEveryActiveWarehouse) {
+TEST_F(InventoryUseCasesTest, AvailabilityListsEveryActiveWarehouse) {
   MakeProduct("SKU-1");
   v1::Warehouse hamburg = MakeWarehouse("HAM-1");
   MakeWarehouse("BER-1");
@@ -287,7 +300,7 @@ TEST_F(InventoryStoreTest, AvailabilityListsEveryActiveWarehouse) {
   EXPECT_EQ(store_->GetAvailability("NOPE", &unknown).code(), absl::StatusCode::kNotFound);
 }
 
-TEST_F(InventoryStoreTest, TheLedgerIsAppendOnly) {
+TEST_F(InventoryUseCasesTest, TheLedgerIsAppendOnly) {
   MakeProduct("SKU-1");
   ASSERT_TRUE(Adjust("r1", MakeWarehouse("HAM-1"), "SKU-1", 1).ok());
   EXPECT_THROW(Query("UPDATE stock_movements SET on_hand_delta = 100 RETURNING 1"),

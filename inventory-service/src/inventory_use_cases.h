@@ -1,19 +1,20 @@
-// Inventory persistence. The interface lets handler tests run against a fake; PgInventoryStore
-// is the PostgreSQL implementation, with its statements in inventory_store.cc.
+// The use cases of the catalog, the warehouses and the stock levels: what the handlers call.
+// Each runs in one transaction; stock mutations run once per request id (oms::RunOnce) and write
+// their ledger rows with their effect. PgInventoryUseCases runs them on PostgreSQL through the
+// *_store.h files; handler tests use a fake.
 #pragma once
 
-#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
-#include "absl/status/statusor.h"
 #include "inventory-service/src/catalog.h"
+#include "inventory-service/src/outcome.h"
 #include "oms/inventory/v1/inventory.pb.h"
 
 namespace oms {
 class PgPool;
-struct PreparedStatement;
-}  // namespace oms
+}
 
 namespace oms::inventory {
 
@@ -22,11 +23,11 @@ struct PageRequest {
   int size = 50;
 };
 
-class InventoryStore {
+class InventoryUseCases {
  public:
-  virtual ~InventoryStore() = default;
+  virtual ~InventoryUseCases() = default;
 
-  // ALREADY_EXISTS when the SKU is taken.
+  // ALREADY_EXISTS PRODUCT_EXISTS when the SKU is taken.
   [[nodiscard]] virtual absl::Status CreateProduct(const v1::Product& product,
                                                    v1::Product* out) = 0;
   // NOT_FOUND when there is no such SKU.
@@ -40,7 +41,7 @@ class InventoryStore {
   [[nodiscard]] virtual absl::Status ListProducts(const PageRequest& page, bool active_only,
                                                   v1::ListProductsResponse* out) = 0;
 
-  // ALREADY_EXISTS when the code is taken.
+  // ALREADY_EXISTS WAREHOUSE_EXISTS when the code is taken.
   [[nodiscard]] virtual absl::Status CreateWarehouse(const v1::Warehouse& warehouse,
                                                      v1::Warehouse* out) = 0;
   [[nodiscard]] virtual absl::Status ListWarehouses(const PageRequest& page,
@@ -50,17 +51,20 @@ class InventoryStore {
   // unknown product or warehouse, FAILED_PRECONDITION (STOCK_BELOW_ZERO) when on hand would
   // fall below zero or below what is reserved.
   [[nodiscard]] virtual absl::Status AdjustStock(const v1::AdjustStockRequest& request,
-                                                 v1::AdjustStockResponse* out) = 0;
+                                                 v1::AdjustStockResponse* out,
+                                                 Outcome* outcome) = 0;
+  // NOT_FOUND for an unknown product.
   [[nodiscard]] virtual absl::Status GetAvailability(const std::string& sku,
                                                      v1::GetAvailabilityResponse* out) = 0;
+  // A return back in a warehouse, once per request id: resellable units go on hand (RESTOCK),
+  // damaged ones are only recorded (DAMAGED). NOT_FOUND for an unknown product or warehouse.
+  [[nodiscard]] virtual absl::Status Restock(const v1::RestockReturnRequest& request,
+                                             v1::RestockReturnResponse* out, Outcome* outcome) = 0;
 };
 
-class PgInventoryStore : public InventoryStore {
+class PgInventoryUseCases final : public InventoryUseCases {
  public:
-  explicit PgInventoryStore(PgPool& pool) : pool_(pool) {}
-
-  // Every statement this store uses, for the pool to prepare on each connection.
-  static const std::vector<PreparedStatement>& Statements();
+  explicit PgInventoryUseCases(PgPool& pool) : pool_(pool) {}
 
   absl::Status CreateProduct(const v1::Product& product, v1::Product* out) override;
   absl::Status UpdateProduct(const v1::Product& product, const ProductFields& fields,
@@ -72,9 +76,11 @@ class PgInventoryStore : public InventoryStore {
                             v1::ListProductsResponse* out) override;
   absl::Status CreateWarehouse(const v1::Warehouse& warehouse, v1::Warehouse* out) override;
   absl::Status ListWarehouses(const PageRequest& page, v1::ListWarehousesResponse* out) override;
-  absl::Status AdjustStock(const v1::AdjustStockRequest& request,
-                           v1::AdjustStockResponse* out) override;
+  absl::Status AdjustStock(const v1::AdjustStockRequest& request, v1::AdjustStockResponse* out,
+                           Outcome* outcome) override;
   absl::Status GetAvailability(const std::string& sku, v1::GetAvailabilityResponse* out) override;
+  absl::Status Restock(const v1::RestockReturnRequest& request, v1::RestockReturnResponse* out,
+                       Outcome* outcome) override;
 
  private:
   PgPool& pool_;

@@ -1,0 +1,193 @@
+#include "inventory-service/src/reservation_use_cases.h"
+
+#include <pqxx/pqxx>
+
+#include "common/idempotency.h"
+#include "common/pg_pool.h"
+#include "inventory-service/src/allocation_mapping.h"
+#include "inventory-service/src/invariant_store.h"
+#include "inventory-service/src/reservation_rules.h"
+#include "inventory-service/src/reservation_store.h"
+#include "inventory-service/src/stock_ledger.h"
+#include "inventory-service/src/stock_store.h"
+
+namespace oms::inventory {
+namespace {
+
+// Plans on the current availability of the lines' SKUs, locking their stock rows when `lock`.
+Plan PlanOn(pqxx::work& tx, const google::protobuf::RepeatedPtrField<v1::OrderLine>& order_lines,
+            const v1::Destination& destination, v1::AllocationStrategy strategy, bool lock) {
+  const std::vector<Line> lines = LinesOf(order_lines);
+  return PlanAllocation(lines, PlaceOf(destination), StrategyOf(strategy),
+                        ReadCandidates(tx, SkusOf(lines), lock));
+}
+
+// The order's reservation, locked, if it may be committed or extended (CheckHeld).
+absl::StatusOr<ReservationHead> LockHeld(pqxx::work& tx, const std::string& order_id) {
+  auto head = LockReservation(tx, order_id);
+  if (!head) return NoReservation(order_id);
+  if (absl::Status held = CheckHeld(order_id, *head); !held.ok()) return held;
+  return *head;
+}
+
+// Frees what the reservation holds (in one warehouse, or all when `warehouse_id` is empty) with
+// ledger rows of `ledger`; returns how many it wrote.
+absl::StatusOr<int> ReleaseHeld(pqxx::work& tx, const std::string& reservation_id,
+                                const std::string& warehouse_id, const LedgerContext& ledger) {
+  const std::vector<LineQuantity> freed =
+      ReleaseQuantities(ReadLines(tx, reservation_id), warehouse_id);
+  AddReleased(tx, reservation_id, freed);
+  auto moved = ApplyMoves(tx, MovesOf(ledger.kind, freed), ledger);
+  if (!moved.ok()) return moved.status();
+  return static_cast<int>(moved->size());
+}
+
+// Ends a held reservation that holds nothing any more (SettledState).
+void Settle(pqxx::work& tx, const std::string& reservation_id) {
+  if (auto settled = SettledState(ReadLines(tx, reservation_id))) {
+    SetState(tx, reservation_id, *settled);
+  }
+}
+
+}  // namespace
+
+absl::Status PgReservationUseCases::Preview(const v1::PlanAllocationRequest& request,
+                                            v1::PlanAllocationResponse* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    const Plan plan = PlanOn(tx, request.lines(), request.destination(), request.strategy(),
+                             /*lock=*/false);
+    out->set_feasible(plan.feasible);
+    ToProto(plan, ProtoStrategy(request.strategy()), out->mutable_allocation(),
+            out->mutable_shortfalls());
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgReservationUseCases::Reserve(const v1::ReserveStockRequest& request, int ttl_seconds,
+                                            v1::Reservation* out, Outcome* outcome) {
+  *outcome = Outcome{};
+  const std::string& order_id = request.order_id();
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    auto reserve = [&]() -> absl::Status {
+      absl::Status reservable = CheckReservable(order_id, FindReservation(tx, order_id));
+      if (!reservable.ok()) return reservable;
+      const Plan plan = PlanOn(tx, request.lines(), request.destination(), request.strategy(),
+                               /*lock=*/true);
+      v1::Allocation allocation;
+      v1::InsufficientStock shortfalls;
+      ToProto(plan, ProtoStrategy(request.strategy()), &allocation,
+              shortfalls.mutable_shortfalls());
+      if (!plan.feasible) return InsufficientStockError(shortfalls);
+      auto id =
+          InsertReservation(tx, order_id, v1::RESERVATION_STATE_HELD, allocation, ttl_seconds);
+      if (!id.ok()) return id.status();
+      const std::vector<LineQuantity> held = HeldByPlan(plan);
+      InsertLines(tx, *id, held);
+      auto moved = ApplyMoves(tx, MovesOf(MovementKind::kReserve, held),
+                              {MovementKind::kReserve, "", request.request_id(), *id, order_id});
+      if (!moved.ok()) return moved.status();
+      outcome->movements = static_cast<int>(moved->size());
+      return ReadReservation(tx, order_id, out);
+    };
+    return RunOnce(tx, request.request_id(), "ReserveStock", request, out, reserve,
+                   &outcome->replayed);
+  });
+}
+
+absl::Status PgReservationUseCases::Extend(const v1::ExtendReservationRequest& request,
+                                           v1::Reservation* out, Outcome* outcome) {
+  *outcome = Outcome{};
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    auto extend = [&]() -> absl::Status {
+      auto head = LockHeld(tx, request.order_id());
+      if (!head.ok()) return head.status();
+      SetExpiry(tx, head->id, request.ttl_seconds());
+      return ReadReservation(tx, request.order_id(), out);
+    };
+    return RunOnce(tx, request.request_id(), "ExtendReservation", request, out, extend,
+                   &outcome->replayed);
+  });
+}
+
+absl::Status PgReservationUseCases::Commit(const v1::CommitReservationRequest& request,
+                                           v1::Reservation* out, Outcome* outcome) {
+  *outcome = Outcome{};
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    auto commit = [&]() -> absl::Status {
+      auto head = LockHeld(tx, request.order_id());
+      if (!head.ok()) return head.status();
+      auto shipped = CommitQuantities(ReadLines(tx, head->id), request.lines());
+      if (!shipped.ok()) return shipped.status();
+      AddCommitted(tx, head->id, *shipped);
+      auto moved = ApplyMoves(
+          tx, MovesOf(MovementKind::kCommit, *shipped),
+          {MovementKind::kCommit, "", request.request_id(), head->id, request.order_id()});
+      if (!moved.ok()) return moved.status();
+      outcome->movements = static_cast<int>(moved->size());
+      Settle(tx, head->id);
+      return ReadReservation(tx, request.order_id(), out);
+    };
+    return RunOnce(tx, request.request_id(), "CommitReservation", request, out, commit,
+                   &outcome->replayed);
+  });
+}
+
+absl::Status PgReservationUseCases::Release(const v1::ReleaseReservationRequest& request,
+                                            v1::Reservation* out, Outcome* outcome) {
+  *outcome = Outcome{};
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    auto release = [&]() -> absl::Status {
+      auto head = LockReservation(tx, request.order_id());
+      if (!head) {
+        // The compensation overtook its reserve: succeed, and leave the tombstone that refuses
+        // the reserve when it arrives.
+        InsertTombstone(tx, request.order_id());
+      } else if (MayRelease(*head)) {
+        auto moved = ReleaseHeld(
+            tx, head->id, request.warehouse_id(),
+            {MovementKind::kRelease, "", request.request_id(), head->id, request.order_id()});
+        if (!moved.ok()) return moved.status();
+        outcome->movements = *moved;
+        Settle(tx, head->id);
+      }
+      return ReadReservation(tx, request.order_id(), out);
+    };
+    return RunOnce(tx, request.request_id(), "ReleaseReservation", request, out, release,
+                   &outcome->replayed);
+  });
+}
+
+absl::Status PgReservationUseCases::Get(const std::string& order_id, v1::Reservation* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) { return ReadReservation(tx, order_id, out); });
+}
+
+absl::StatusOr<Outcome> PgReservationUseCases::SweepExpired(int limit, int* expired) {
+  Outcome outcome;
+  *expired = 0;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    outcome = Outcome{};
+    *expired = 0;
+    for (const auto& reservation : ClaimExpired(tx, limit)) {
+      auto moved = ReleaseHeld(
+          tx, reservation.id, "",
+          {MovementKind::kExpire, "reservation expired", "", reservation.id, reservation.order_id});
+      if (!moved.ok()) return moved.status();
+      outcome.movements += *moved;
+      SetState(tx, reservation.id, v1::RESERVATION_STATE_EXPIRED);
+      ++*expired;
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return outcome;
+}
+
+absl::Status PgReservationUseCases::CheckInvariants(std::chrono::seconds expiry_grace,
+                                                    v1::CheckInvariantsResponse* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    ReadViolations(tx, expiry_grace, out);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace oms::inventory

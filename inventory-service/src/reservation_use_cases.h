@@ -1,0 +1,82 @@
+// The use cases of reservations: what the handlers and the expiry sweeper call. Each runs in one
+// transaction that locks the stock rows it touches in (SKU, warehouse) order and writes its
+// ledger rows, and for a mutation its request-id answer (oms::RunOnce), with its effect. The
+// decisions come from the planner (allocation.h) and reservation_rules.h, the SQL from the
+// *_store.h files. Handler tests use a fake.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "inventory-service/src/outcome.h"
+#include "oms/inventory/v1/inventory.pb.h"
+
+namespace oms {
+class PgPool;
+}
+
+namespace oms::inventory {
+
+class ReservationUseCases {
+ public:
+  virtual ~ReservationUseCases() = default;
+
+  // Read only: plans on current availability.
+  [[nodiscard]] virtual absl::Status Preview(const v1::PlanAllocationRequest& request,
+                                             v1::PlanAllocationResponse* out) = 0;
+  // Plans and holds all lines or none. FAILED_PRECONDITION: INSUFFICIENT_STOCK (with the
+  // InsufficientStock payload), RESERVATION_EXISTS, RESERVATION_RELEASED (a release came first).
+  [[nodiscard]] virtual absl::Status Reserve(const v1::ReserveStockRequest& request,
+                                             int ttl_seconds, v1::Reservation* out,
+                                             Outcome* outcome) = 0;
+  // NOT_FOUND without a reservation; FAILED_PRECONDITION RESERVATION_NOT_HELD unless it is held
+  // and not past its expiry.
+  [[nodiscard]] virtual absl::Status Extend(const v1::ExtendReservationRequest& request,
+                                            v1::Reservation* out, Outcome* outcome) = 0;
+  // Ships held lines; the reservation ends COMMITTED or RELEASED once it holds nothing. As Extend,
+  // and FAILED_PRECONDITION COMMIT_EXCEEDS_HOLD when a line asks for more than is held.
+  [[nodiscard]] virtual absl::Status Commit(const v1::CommitReservationRequest& request,
+                                            v1::Reservation* out, Outcome* outcome) = 0;
+  // Frees what a held reservation holds (in one warehouse, or all); anything else is answered as
+  // it is. With no reservation yet, leaves a tombstone that refuses the late reserve.
+  [[nodiscard]] virtual absl::Status Release(const v1::ReleaseReservationRequest& request,
+                                             v1::Reservation* out, Outcome* outcome) = 0;
+  // NOT_FOUND without a reservation.
+  [[nodiscard]] virtual absl::Status Get(const std::string& order_id, v1::Reservation* out) = 0;
+
+  // Expires up to `limit` held reservations past their expiry (database clock); safe to run in
+  // several replicas at once (SKIP LOCKED). Sets how many it expired.
+  [[nodiscard]] virtual absl::StatusOr<Outcome> SweepExpired(int limit, int* expired) = 0;
+
+  // RELIABILITY.md I1 to I3 on this database. `expiry_grace`: how far past its expiry a held
+  // reservation may be before it counts (two sweep intervals).
+  [[nodiscard]] virtual absl::Status CheckInvariants(std::chrono::seconds expiry_grace,
+                                                     v1::CheckInvariantsResponse* out) = 0;
+};
+
+class PgReservationUseCases : public ReservationUseCases {
+ public:
+  explicit PgReservationUseCases(PgPool& pool) : pool_(pool) {}
+
+  absl::Status Preview(const v1::PlanAllocationRequest& request,
+                       v1::PlanAllocationResponse* out) override;
+  absl::Status Reserve(const v1::ReserveStockRequest& request, int ttl_seconds,
+                       v1::Reservation* out, Outcome* outcome) override;
+  absl::Status Extend(const v1::ExtendReservationRequest& request, v1::Reservation* out,
+                      Outcome* outcome) override;
+  absl::Status Commit(const v1::CommitReservationRequest& request, v1::Reservation* out,
+                      Outcome* outcome) override;
+  absl::Status Release(const v1::ReleaseReservationRequest& request, v1::Reservation* out,
+                       Outcome* outcome) override;
+  absl::Status Get(const std::string& order_id, v1::Reservation* out) override;
+  absl::StatusOr<Outcome> SweepExpired(int limit, int* expired) override;
+  absl::Status CheckInvariants(std::chrono::seconds expiry_grace,
+                               v1::CheckInvariantsResponse* out) override;
+
+ private:
+  PgPool& pool_;
+};
+
+}  // namespace oms::inventory
