@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "order-service/src/order_metrics.h"
-#include "order-service/src/order_saga.h"
+#include "order-service/src/sagas/registry.h"
 
 namespace oms::order {
 namespace {
@@ -35,7 +35,7 @@ double Jitter() {
 
 }  // namespace
 
-Coordinator::Coordinator(PgOrderStore& store, Participants& participants, OrderWaiters& waiters,
+Coordinator::Coordinator(SagaStore& store, Participants& participants, OrderWaiters& waiters,
                          OrderMetrics& metrics, CoordinatorOptions options)
     : store_(store),
       participants_(participants),
@@ -87,9 +87,9 @@ void Coordinator::UpdateGauges() {
       parked += count.count;
       continue;
     }
-    const SagaSpec& spec = SpecOf(count.kind);
-    if (count.step >= 0 && count.step < static_cast<int>(spec.steps.size())) {
-      in_flight[spec.steps[count.step].name] += count.count;
+    const SagaKindDef* kind = FindSagaKind(count.kind);
+    if (kind != nullptr && count.step >= 0 && count.step < static_cast<int>(kind->steps.size())) {
+      in_flight[kind->steps[count.step].name] += count.count;
     }
     oldest = std::max(oldest, count.oldest_seconds);
   }
@@ -131,8 +131,22 @@ void Coordinator::ClaimAndDrive(const std::string& saga_id, int limit) {
 }
 
 void Coordinator::Step(std::shared_ptr<ClaimedSaga> saga) {
-  const SagaSpec& spec = SpecOf(saga->kind);
-  const NextCall call = Next(spec, saga->state);
+  // Never a default: a kind or step this release does not know is left alone, logged, for a
+  // replica of the release that made it (its lease expires, then that replica claims it).
+  const SagaKindDef* kind = FindSagaKind(saga->kind);
+  if (kind == nullptr) {
+    log::Error(saga->saga_id, "saga of an unknown kind", {{"kind", saga->kind}});
+    EndTurn(*saga, nullptr);
+    return;
+  }
+  const NextCall call = Next(kind->spec, saga->state);
+  if (call.kind != NextCall::kNone &&
+      (call.step < 0 || call.step >= static_cast<int>(kind->steps.size()))) {
+    log::Error(saga->saga_id, "saga at an unknown step",
+               {{"kind", saga->kind}, {"step", std::to_string(call.step)}});
+    EndTurn(*saga, nullptr);
+    return;
+  }
   bool stopping;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -140,91 +154,93 @@ void Coordinator::Step(std::shared_ptr<ClaimedSaga> saga) {
   }
   // Stopping: the saga keeps its lease until it expires, then any replica resumes it.
   if (call.kind == NextCall::kNone || stopping) {
-    EndTurn(*saga);
+    EndTurn(*saga, kind);
     return;
   }
-  const std::string request_id = RequestId(saga->saga_id, spec, call);
-  const std::string& step_name = spec.steps[call.step].name;
+  const StepDef& step = kind->steps[call.step];
+  const bool forward = call.kind == NextCall::kForward;
+  const std::string request_id = RequestId(saga->saga_id, kind->spec, call);
   if (!options_.failpoints.empty()) {
     options_.failpoints.Hit(
-        absl::StrCat(call.kind == NextCall::kForward ? "order.before_" : "order.before_compensate_",
-                     step_name),
+        absl::StrCat(forward ? "order.before_" : "order.before_compensate_", step.name),
         request_id);
   }
   const auto started = std::chrono::steady_clock::now();
   const ClaimedSaga& called = *saga;
-  RunSagaStep(participants_, called, call, request_id,
-              [this, saga = std::move(saga), call, request_id, started](StepResult result) {
-                // On a gRPC thread, which must not block: the database work goes to a worker.
-                auto after = std::make_shared<std::function<void()>>(
-                    [this, saga, call, request_id, started, result = std::move(result)]() mutable {
-                      AfterCall(std::move(saga), call, request_id, started, std::move(result));
-                    });
-                if (!workers_.TrySubmit([after] { (*after)(); })) (*after)();
-              });
+  // The engine asks for a compensation only of a step that has one (saga.h).
+  const StepCall& run = forward ? step.forward : step.compensate;
+  run(participants_, called, request_id,
+      [this, saga = std::move(saga), kind, call, request_id, started](StepResult result) {
+        // On a gRPC thread, which must not block: the database work goes to a worker.
+        auto after = std::make_shared<std::function<void()>>(
+            [this, saga, kind, call, request_id, started, result = std::move(result)]() mutable {
+              AfterCall(std::move(saga), *kind, call, request_id, started, std::move(result));
+            });
+        if (!workers_.TrySubmit([after] { (*after)(); })) (*after)();
+      });
 }
 
-void Coordinator::AfterCall(std::shared_ptr<ClaimedSaga> saga, NextCall call,
-                            const std::string& request_id,
+void Coordinator::AfterCall(std::shared_ptr<ClaimedSaga> saga, const SagaKindDef& kind,
+                            NextCall call, const std::string& request_id,
                             std::chrono::steady_clock::time_point started, StepResult result) {
-  const SagaSpec& spec = SpecOf(saga->kind);
-  const std::string& step_name = spec.steps[call.step].name;
+  const std::string& step_name = kind.steps[call.step].name;
   const bool forward = call.kind == NextCall::kForward;
   if (forward && !options_.failpoints.empty()) {
     options_.failpoints.Hit(absl::StrCat("order.after_", step_name), request_id);
   }
-  const SagaState next = Advance(spec, saga->state, result.outcome, options_.retry);
-  StepRecord record;
-  record.step = step_name;
-  record.action = forward ? "FORWARD" : "COMPENSATE";
-  record.request_id = request_id;
-  record.outcome = OutcomeName(result.outcome.result);
-  record.detail =
+  const SagaState next = Advance(kind.spec, saga->state, result.outcome, options_.retry);
+  JournalEntry entry;
+  entry.step = step_name;
+  entry.action = forward ? "FORWARD" : "COMPENSATE";
+  entry.request_id = request_id;
+  entry.outcome = OutcomeName(result.outcome.result);
+  entry.detail =
       result.outcome.reason.empty() ? result.detail : result.outcome.reason + ": " + result.detail;
-  if (result.outcome.result == CallResult::kTransient && Next(spec, next).kind == call.kind &&
-      Next(spec, next).step == call.step) {
-    record.retry_after = Backoff(options_.retry, next.attempts, Jitter());
-    if (record.retry_after.count() == 0) record.retry_after = std::chrono::milliseconds(1);
+  std::chrono::milliseconds retry_after{0};
+  if (result.outcome.result == CallResult::kTransient && Next(kind.spec, next).kind == call.kind &&
+      Next(kind.spec, next).step == call.step) {
+    retry_after =
+        std::max(Backoff(options_.retry, next.attempts, Jitter()), std::chrono::milliseconds(1));
   }
-  record.allocation = std::move(result.allocation);
-  record.shipments = std::move(result.shipments);
-  record.payment_id = std::move(result.payment_id);
-  record.plan = std::move(result.plan);
-  record.order_status = std::move(result.order_status);
-  record.return_update = std::move(result.return_update);
-  metrics_.Step(record.step, record.action, record.outcome,
+  metrics_.Step(entry.step, entry.action, entry.outcome,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (result.outcome.result == CallResult::kRefused || next.phase == SagaPhase::kNeedsAttention) {
     log::Warn(request_id, "saga step refused",
-              {{"step", record.step},
-               {"action", record.action},
-               {"detail", record.detail},
+              {{"step", entry.step},
+               {"action", entry.action},
+               {"detail", entry.detail},
                {"phase", PhaseName(next.phase)}});
   }
-  absl::Status saved = store_.SaveStep(*saga, next, record, options_.lease);
+  ClaimedSaga after;
+  absl::Status saved =
+      SaveStepOf(store_, kind, *saga, next, entry, result, retry_after, options_.lease, &after);
   if (!saved.ok()) {
     // Lost the lease, or the database is away: whoever holds the saga (or this replica, once
     // the lease expires) resumes it from what was persisted, with the same request ids.
     log::Warn(request_id, "saga step not saved", {{"error", saved.ToString()}});
-    EndTurn(*saga);
+    EndTurn(*saga, &kind);
     return;
   }
-  if (record.retry_after.count() > 0) {
-    EndTurn(*saga);
+  *saga = std::move(after);
+  if (retry_after.count() > 0) {
+    EndTurn(*saga, &kind);
     return;
   }
   Step(std::move(saga));
 }
 
-void Coordinator::EndTurn(const ClaimedSaga& saga) {
-  if (saga.kind == SagaKind::kOrder && saga.state.phase != SagaPhase::kRunning &&
-      saga.state.phase != SagaPhase::kCompensating) {
-    metrics_.SagaEnded(PhaseName(saga.state.phase));
-    waiters_.Notify(saga.order_id);
-  }
+void Coordinator::EndTurn(const ClaimedSaga& saga, const SagaKindDef* kind) {
+  const bool settled =
+      saga.state.phase != SagaPhase::kRunning && saga.state.phase != SagaPhase::kCompensating;
+  if (kind != nullptr && settled && kind->on_finished) kind->on_finished(saga, *this);
   std::lock_guard<std::mutex> lock(mu_);
   --in_flight_;
   wake_.notify_all();  // Stop() may be waiting; the scan may have room again
+}
+
+void Coordinator::OrderSettled(const std::string& order_id, SagaPhase phase) {
+  metrics_.SagaEnded(PhaseName(phase));
+  waiters_.Notify(order_id);
 }
 
 }  // namespace oms::order

@@ -1,7 +1,8 @@
-// The saga coordinator: claims sagas (a lease with an epoch, so any number of replicas share
-// them), drives each through its steps, persists every outcome before the next call, and waits
-// out retries with backoff by releasing the lease until then. New sagas are started at once
-// (Kick); a scan picks up what is due: retries, and sagas whose replica died.
+// The saga coordinator: generic over saga kinds (sagas/registry.h), it claims sagas (a lease with
+// an epoch, so any number of replicas share them), drives each through its steps, persists every
+// outcome before the next call, and waits out retries with backoff by releasing the lease until
+// then. New sagas are started at once (Kick); a scan picks up what is due: retries, and sagas whose
+// replica died.
 //
 // Participant calls are asynchronous: a saga waiting on one holds no thread. The database work
 // between two calls (the step's record, the next claim) runs on a small pool of workers. So many
@@ -17,10 +18,11 @@
 
 #include "common/executor.h"
 #include "common/failpoints.h"
-#include "order-service/src/order_store.h"
 #include "order-service/src/order_waiters.h"
 #include "order-service/src/participants.h"
 #include "order-service/src/saga.h"
+#include "order-service/src/saga_store.h"
+#include "order-service/src/sagas/saga_kind.h"
 
 namespace oms::order {
 
@@ -39,9 +41,9 @@ struct CoordinatorOptions {
   Failpoints failpoints;
 };
 
-class Coordinator {
+class Coordinator : private SagaListener {
  public:
-  Coordinator(PgOrderStore& store, Participants& participants, OrderWaiters& waiters,
+  Coordinator(SagaStore& store, Participants& participants, OrderWaiters& waiters,
               OrderMetrics& metrics, CoordinatorOptions options);
   ~Coordinator();  // Stop()s
 
@@ -60,11 +62,14 @@ class Coordinator {
   // Starts the saga's next call, or ends its turn here when there is none (or we stop).
   void Step(std::shared_ptr<ClaimedSaga> saga);
   // On a worker: records the call's outcome and goes on with the next step.
-  void AfterCall(std::shared_ptr<ClaimedSaga> saga, NextCall call, const std::string& request_id,
-                 std::chrono::steady_clock::time_point started, StepResult result);
-  void EndTurn(const ClaimedSaga& saga);
+  void AfterCall(std::shared_ptr<ClaimedSaga> saga, const SagaKindDef& kind, NextCall call,
+                 const std::string& request_id, std::chrono::steady_clock::time_point started,
+                 StepResult result);
+  // `kind` is null when the saga's kind or step is one this release does not know.
+  void EndTurn(const ClaimedSaga& saga, const SagaKindDef* kind);
+  void OrderSettled(const std::string& order_id, SagaPhase phase) override;
 
-  PgOrderStore& store_;
+  SagaStore& store_;
   Participants& participants_;
   OrderWaiters& waiters_;
   OrderMetrics& metrics_;

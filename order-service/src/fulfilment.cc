@@ -35,4 +35,23 @@ v1::OrderStatus FulfilmentStatus(
   return v1::ORDER_STATUS_CONFIRMED;
 }
 
+v1::OrderStatus StatusAfterShipmentEvent(
+    v1::OrderStatus current,
+    const google::protobuf::RepeatedPtrField<v1::ShipmentSummary>& shipments) {
+  switch (current) {
+    case v1::ORDER_STATUS_CONFIRMED:
+    case v1::ORDER_STATUS_PARTIALLY_SHIPPED:
+    case v1::ORDER_STATUS_SHIPPED:
+    case v1::ORDER_STATUS_PARTIALLY_DELIVERED:
+    case v1::ORDER_STATUS_DELIVERED:
+      return FulfilmentStatus(shipments);
+    default:
+      return current;
+  }
+}
+
+bool IsComplete(v1::OrderStatus status, int64_t open_follow_up_sagas) {
+  return status == v1::ORDER_STATUS_DELIVERED && open_follow_up_sagas == 0;
+}
+
 }  // namespace oms::order

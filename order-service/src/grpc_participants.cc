@@ -58,7 +58,7 @@ class GrpcParticipants : public Participants {
           inventory_->async()->ReserveStock(context, req, response, std::move(callback));
         },
         [](const inventory_v1::Reservation& reservation, StepResult& result) {
-          result.allocation = reservation.allocation();
+          result.output = Reserved{reservation.allocation()};
         });
   }
 
@@ -97,7 +97,7 @@ class GrpcParticipants : public Participants {
           billing_->async()->AuthorizePayment(context, req, response, std::move(callback));
         },
         [](const billing_v1::Payment& payment, StepResult& result) {
-          result.payment_id = payment.id();
+          result.output = Authorized{payment.id()};
         });
   }
 
@@ -137,7 +137,7 @@ class GrpcParticipants : public Participants {
             summary.set_status(shipping_v1::ShipmentStatus_Name(shipment.status()));
             shipments.push_back(std::move(summary));
           }
-          result.shipments = std::move(shipments);
+          result.output = ShipmentsCreated{std::move(shipments)};
         });
   }
 
@@ -237,7 +237,7 @@ class GrpcParticipants : public Participants {
         [ret](const shipping_v1::Shipment& shipment, StepResult& result) {
           v1::Return updated = ret;
           updated.set_return_shipment_id(shipment.id());
-          result.return_update = std::move(updated);
+          result.output = ReturnShipmentCreated{std::move(updated)};
         });
   }
 

@@ -15,15 +15,21 @@
 #include "oms/billing/v1/billing.grpc.pb.h"
 #include "oms/inventory/v1/inventory.grpc.pb.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
+#include "order-service/src/cancel_store.h"
 #include "order-service/src/coordinator.h"
+#include "order-service/src/customer_store.h"
 #include "order-service/src/idempotency_records.h"
+#include "order-service/src/order_database.h"
 #include "order-service/src/order_metrics.h"
+#include "order-service/src/order_repository.h"
 #include "order-service/src/order_service.h"
-#include "order-service/src/order_store.h"
 #include "order-service/src/order_waiters.h"
 #include "order-service/src/participants.h"
 #include "order-service/src/peer_client.h"
+#include "order-service/src/pg_saga_store.h"
+#include "order-service/src/return_store.h"
 #include "order-service/src/schema.h"
+#include "order-service/src/shipment_event_store.h"
 #include "order-service/src/shipment_feed.h"
 
 ABSL_FLAG(std::string, inventory_addr, "127.0.0.1:50052", "inventory-service host:port");
@@ -88,7 +94,7 @@ int main(int argc, char** argv) {
   oms::HostConfig config = std::move(*parsed);
   // OMS_FAILPOINTS, read once: the server's before_reply points and the coordinator's own.
   const oms::Failpoints failpoints = config.failpoints;
-  config.statements = oms::order::PgOrderStore::Statements();
+  config.statements = oms::order::OrderDatabaseStatements();
   config.migrations = oms::order::Migrations();
   const std::string database_url = config.database_url;
   // A replica paused (SIGSTOP, a long stall) inside a transaction would keep its saga rows
@@ -111,14 +117,19 @@ int main(int argc, char** argv) {
   auto shipping = oms::MakeClientChannel(absl::GetFlag(FLAGS_shipping_addr), client_metrics);
   const std::chrono::milliseconds deadline(deadline_ms);
 
-  oms::order::PgOrderStore store((*host)->pool());
+  oms::order::PgSagaStore sagas((*host)->pool());
+  oms::order::PgShipmentEventStore shipment_events((*host)->pool());
+  oms::order::PgCustomerStore customers((*host)->pool());
+  oms::order::PgOrderRepository orders((*host)->pool());
+  oms::order::PgReturnStore returns((*host)->pool());
+  oms::order::PgCancelStore cancels((*host)->pool());
   oms::order::OrderMetrics metrics((*host)->metrics().registry());
   oms::order::OrderWaiters waiters;
   auto participants = oms::order::MakeGrpcParticipants({inventory, billing, shipping, deadline});
   auto peers = oms::order::MakeGrpcPeerClient(inventory, billing, shipping, deadline);
   const std::string instance =
       absl::GetFlag(FLAGS_instance).empty() ? DefaultInstance() : absl::GetFlag(FLAGS_instance);
-  oms::order::Coordinator coordinator(store, *participants, waiters, metrics,
+  oms::order::Coordinator coordinator(sagas, *participants, waiters, metrics,
                                       {instance,
                                        static_cast<std::size_t>(workers),
                                        static_cast<std::size_t>(max_in_flight),
@@ -128,8 +139,10 @@ int main(int argc, char** argv) {
                                        failpoints});
   // WatchOrder streams wake on the NOTIFY that order changes send on commit, from any replica.
   oms::WakeHub watchers(static_cast<std::size_t>(max_watch_streams));
-  oms::order::OrderServiceImpl service(store, *peers, coordinator, waiters, metrics,
-                                       (*host)->executor(), watchers);
+  oms::order::PgApiKeyStore api_keys((*host)->pool());
+  oms::order::OrderServiceImpl service({sagas, customers, orders, returns, cancels, api_keys},
+                                       *peers, coordinator, waiters, metrics, (*host)->executor(),
+                                       watchers);
   oms::PgListener::Hooks wake_watchers;
   wake_watchers.notified = [&watchers](const std::string& order_id) { watchers.Wake(order_id); };
   wake_watchers.resync = [&watchers] { watchers.WakeAll(); };
@@ -146,7 +159,7 @@ int main(int argc, char** argv) {
   }
   // Sagas of replicas that died are resumed by the scan as soon as their lease expires.
   coordinator.Start();
-  oms::order::ShipmentFeed feed(store, coordinator, metrics, shipping);
+  oms::order::ShipmentFeed feed(shipment_events, coordinator, metrics, shipping);
   feed.Start();
   // Watch streams never end by themselves: end them first (clients resume with their last
   // event id elsewhere), then the feed and the coordinator.

@@ -6,7 +6,7 @@
 #include <prometheus/registry.h>
 
 #include "common/metrics.h"
-#include "order-service/src/order_saga.h"
+#include "order-service/src/sagas/registry.h"
 
 namespace oms::order {
 namespace {
@@ -38,10 +38,9 @@ OrderMetrics::OrderMetrics(prometheus::Registry& registry)
                         .Register(registry)) {
   // Every series exists from the start, so dashboards see zeros rather than gaps.
   for (const char* phase : kPhases) finished_series_[phase] = &finished_.Add({{"phase", phase}});
-  std::vector<StepSpec> steps = OrderSagaSpec().steps;
-  steps.insert(steps.end(), ShipmentSagaSpec().steps.begin(), ShipmentSagaSpec().steps.end());
-  for (const SagaSpec* spec : {&CancelSagaSpec(), &ReturnSagaSpec(), &ReceiveSagaSpec()}) {
-    steps.insert(steps.end(), spec->steps.begin(), spec->steps.end());
+  std::vector<StepDef> steps;
+  for (const auto& kind : SagaKinds()) {
+    steps.insert(steps.end(), kind.steps.begin(), kind.steps.end());
   }
   auto& in_flight = prometheus::BuildGauge()
                         .Name("oms_order_sagas_in_flight")

@@ -50,7 +50,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::CreateCustomer(grpc::CallbackServerC
   auto customer = NormalizeNewCustomer(request->customer());
   if (!customer.ok()) return Refuse(context, customer.status());
   return RunBlocking(context, executor_, [this, customer = *customer, response] {
-    return store_.CreateCustomer(customer, response);
+    return customers_.CreateCustomer(customer, response);
   });
 }
 
@@ -61,7 +61,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::GetCustomer(grpc::CallbackServerCont
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.GetCustomer(request->id(), response);
+    return customers_.GetCustomer(request->id(), response);
   });
 }
 
@@ -75,7 +75,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::UpdateCustomer(grpc::CallbackServerC
   auto fields = UpdatedCustomerFields(*request);
   if (!fields.ok()) return Refuse(context, fields.status());
   return RunBlocking(context, executor_, [this, request, response, fields = *fields] {
-    return store_.UpdateCustomer(
+    return customers_.UpdateCustomer(
         request->customer().id(),
         [&](const v1::Customer& current) {
           return ApplyCustomerUpdate(current, request->customer(), fields);
@@ -93,7 +93,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ListCustomers(grpc::CallbackServerCo
   if (!after.ok()) return Refuse(context, after.status());
   return RunBlocking(context, executor_, [this, response, size = *size, after = *after] {
     CustomerPage page;
-    absl::Status status = store_.ListCustomers(after, size, &page);
+    absl::Status status = customers_.ListCustomers(after, size, &page);
     for (auto& customer : page.customers) *response->add_customers() = std::move(customer);
     if (!page.next_after.empty()) response->set_next_page_token(EncodePageToken(page.next_after));
     return status;
@@ -111,12 +111,12 @@ absl::StatusOr<std::string> OrderServiceImpl::Capture(const v1::CreateOrderReque
     }
     return existing.order_id;
   };
-  auto existing = store_.FindExisting(request, request_hex);
+  auto existing = orders_.FindExisting(request, request_hex);
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) return answer(**existing);
 
   v1::Customer customer;
-  absl::Status status = store_.GetCustomer(request.customer_id(), &customer);
+  absl::Status status = customers_.GetCustomer(request.customer_id(), &customer);
   if (status.code() == absl::StatusCode::kNotFound) {
     return absl::NotFoundError(
         absl::StrCat("customer_id: customer ", request.customer_id(), " does not exist"));
@@ -136,7 +136,7 @@ absl::StatusOr<std::string> OrderServiceImpl::Capture(const v1::CreateOrderReque
   auto order = CapturedOrder(request, *products, *quote);
   if (!order.ok()) return order.status();
 
-  auto inserted = store_.InsertOrder(*order, request, request_hex);
+  auto inserted = orders_.InsertOrder(*order, request, request_hex);
   if (!inserted.ok()) return inserted.status();
   if (!inserted->created) return answer(*inserted);
   metrics_.OrderCreated();
@@ -163,7 +163,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::CreateOrder(grpc::CallbackServerCont
         }
         // The answer: the order as it stands when its saga ends or the deadline comes.
         auto answer = [this, reactor, response, order_id = *order_id] {
-          reactor->Finish(ToGrpcStatus(store_.GetOrder(order_id, response)));
+          reactor->Finish(ToGrpcStatus(orders_.GetOrder(order_id, response)));
         };
         if (saga_id.empty()) {  // a replay: the order as it is now
           // Tells the gateway to answer 200 rather than 201/202.
@@ -188,7 +188,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::GetOrder(grpc::CallbackServerContext
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.GetOrder(request->id(), response);
+    return orders_.GetOrder(request->id(), response);
   });
 }
 
@@ -206,10 +206,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ListOrders(grpc::CallbackServerConte
   if (!v1::OrderStatus_IsValid(request->status())) {
     return Refuse(context, InvalidField("status", "is not an order status"));
   }
-  if (request->status() != v1::ORDER_STATUS_UNSPECIFIED) {
-    filter.status =
-        v1::OrderStatus_Name(request->status()).substr(std::string("ORDER_STATUS_").size());
-  }
+  filter.status = request->status();
   auto size = PageSize(request->page_size());
   if (!size.ok()) return Refuse(context, size.status());
   auto after = DecodePageToken(request->page_token());
@@ -217,7 +214,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ListOrders(grpc::CallbackServerConte
   filter.page_size = *size;
   filter.after = *after;
   return RunBlocking(context, executor_,
-                     [this, filter, response] { return store_.ListOrders(filter, response); });
+                     [this, filter, response] { return orders_.ListOrders(filter, response); });
 }
 
 grpc::ServerUnaryReactor* OrderServiceImpl::CancelOrder(grpc::CallbackServerContext* context,
@@ -227,10 +224,10 @@ grpc::ServerUnaryReactor* OrderServiceImpl::CancelOrder(grpc::CallbackServerCont
   if (invalid.ok()) invalid = ValidateText(request->reason(), "reason", 0, 500);
   if (!invalid.ok()) return Refuse(context, invalid);
   return RunBlocking(context, executor_, [this, request, response] {
-    auto started = store_.StartCancel(request->id(), request->reason());
+    auto started = cancels_.StartCancel(request->id(), request->reason());
     if (!started.ok()) return started.status();
     if (started->created) coordinator_.Kick(started->saga_id);
-    return store_.GetOrder(request->id(), response);
+    return orders_.GetOrder(request->id(), response);
   });
 }
 
@@ -242,7 +239,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::GetOrderTimeline(
   }
   const std::string request_id = RequestIdOf(*context);
   return RunBlocking(context, executor_, [this, request, response, request_id] {
-    return ReadTimeline(store_, peers_, request->id(), request_id, response);
+    return ReadTimeline(orders_, peers_, request->id(), request_id, response);
   });
 }
 
@@ -281,7 +278,7 @@ grpc::ServerWriteReactor<v1::TimelineEvent>* OrderServiceImpl::WatchOrder(
   source.read = [this, order_id, request_id](const WatchCursor& cursor,
                                              std::vector<v1::TimelineEvent>* out, bool*) {
     v1::OrderTimeline timeline;
-    absl::Status status = ReadTimeline(store_, peers_, order_id, request_id, &timeline);
+    absl::Status status = ReadTimeline(orders_, peers_, order_id, request_id, &timeline);
     if (!status.ok()) return status;
     // An event recorded at t may commit after one recorded later: hold back what is younger
     // than kWatchSettleMillis, so the stream goes out in id order and a client's last id covers
@@ -325,7 +322,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::CreateReturn(grpc::CallbackServerCon
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    auto started = store_.StartReturn(*request);
+    auto started = returns_.StartReturn(*request);
     if (!started.ok()) return started.status();
     if (started->created) coordinator_.Kick(started->saga_id);
     *response = started->ret;
@@ -340,7 +337,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ReceiveReturn(grpc::CallbackServerCo
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    auto started = store_.StartReceive(*request);
+    auto started = returns_.StartReceive(*request);
     if (!started.ok()) return started.status();
     if (started->created) coordinator_.Kick(started->saga_id);
     *response = started->ret;
@@ -354,7 +351,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ListStuckSagas(grpc::CallbackServerC
   auto size = PageSize(request->page_size());
   if (!size.ok()) return Refuse(context, size.status());
   return RunBlocking(context, executor_, [this, response, size = *size] {
-    return store_.ListStuckSagas(size, response);
+    return sagas_.ListStuckSagas(size, response);
   });
 }
 
@@ -366,7 +363,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::RetrySaga(grpc::CallbackServerContex
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    absl::Status status = store_.OperateSaga(request->saga_id(), /*resolve=*/false, "", response);
+    absl::Status status = sagas_.OperateSaga(request->saga_id(), /*resolve=*/false, "", response);
     if (status.ok()) coordinator_.Kick(request->saga_id());
     return status;
   });
@@ -379,7 +376,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ResolveSaga(grpc::CallbackServerCont
   if (invalid.ok()) invalid = ValidateText(request->note(), "note", 1, 500);
   if (!invalid.ok()) return Refuse(context, invalid);
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.OperateSaga(request->saga_id(), /*resolve=*/true, request->note(), response);
+    return sagas_.OperateSaga(request->saga_id(), /*resolve=*/true, request->note(), response);
   });
 }
 

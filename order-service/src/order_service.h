@@ -11,11 +11,15 @@
 #include "common/wake_hub.h"
 #include "oms/order/v1/order.grpc.pb.h"
 #include "order-service/src/api_keys.h"
+#include "order-service/src/cancel_store.h"
 #include "order-service/src/coordinator.h"
+#include "order-service/src/customer_store.h"
 #include "order-service/src/order_metrics.h"
-#include "order-service/src/order_store.h"
+#include "order-service/src/order_repository.h"
 #include "order-service/src/order_waiters.h"
 #include "order-service/src/peer_client.h"
+#include "order-service/src/pg_saga_store.h"
+#include "order-service/src/return_store.h"
 
 namespace oms::order {
 
@@ -28,12 +32,27 @@ inline constexpr char kReplayHeader[] = "oms-replay";
 // commit with an id below one already sent.
 inline constexpr int64_t kWatchSettleMillis = 2000;
 
+// The stores of the order database the handlers use.
+struct OrderStores {
+  PgSagaStore& sagas;
+  CustomerStore& customers;
+  PgOrderRepository& orders;
+  PgReturnStore& returns;
+  PgCancelStore& cancels;
+  PgApiKeyStore& api_keys;
+};
+
 class OrderServiceImpl final : public v1::OrderService::CallbackService {
  public:
-  OrderServiceImpl(PgOrderStore& store, PeerClient& peers, Coordinator& coordinator,
+  OrderServiceImpl(const OrderStores& stores, PeerClient& peers, Coordinator& coordinator,
                    OrderWaiters& waiters, OrderMetrics& metrics, BoundedExecutor& executor,
                    WakeHub& watchers)
-      : store_(store),
+      : sagas_(stores.sagas),
+        customers_(stores.customers),
+        orders_(stores.orders),
+        returns_(stores.returns),
+        cancels_(stores.cancels),
+        api_keys_(stores.api_keys),
         peers_(peers),
         coordinator_(coordinator),
         waiters_(waiters),
@@ -103,7 +122,12 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
                                                     const std::string& request_id,
                                                     std::string* saga_id);
 
-  PgOrderStore& store_;
+  PgSagaStore& sagas_;
+  CustomerStore& customers_;
+  PgOrderRepository& orders_;
+  PgReturnStore& returns_;
+  PgCancelStore& cancels_;
+  PgApiKeyStore& api_keys_;
   PeerClient& peers_;
   Coordinator& coordinator_;
   OrderWaiters& waiters_;
@@ -113,8 +137,6 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   WakeHub& watchers_;
   std::mutex unsettled_mu_;
   std::set<std::string> unsettled_;  // orders whose watchers hold events back
-  // The gateway's API keys, in the orders' database (declared after store_, which it uses).
-  PgApiKeyStore api_keys_{store_.pool()};
 };
 
 }  // namespace oms::order

@@ -10,8 +10,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "oms/inventory/v1/inventory.pb.h"
@@ -26,16 +26,33 @@ class Status;
 
 namespace oms::order {
 
-// What a step call learned besides its outcome.
+// What a step learned that its saga keeps, one type per kind of fact: the order saga keeps the
+// allocation, the payment and the shipments; a cancellation its progress, or that it cancelled
+// everything; a return its return shipment.
+struct Reserved {
+  inventory::v1::Allocation allocation;
+};
+struct Authorized {
+  std::string payment_id;
+};
+struct ShipmentsCreated {
+  std::vector<v1::ShipmentSummary> shipments;
+};
+struct CancelProgress {
+  v1::CancelPlan plan;
+};
+struct CancelledEverything {};
+struct ReturnShipmentCreated {
+  v1::Return ret;
+};
+using StepOutput = std::variant<std::monostate, Reserved, Authorized, ShipmentsCreated,
+                                CancelProgress, CancelledEverything, ReturnShipmentCreated>;
+
+// A step call's outcome, the participant's message for the journal, and what it learned.
 struct StepResult {
   CallOutcome outcome;
-  std::string detail;  // the participant's message, for the journal
-  std::optional<inventory::v1::Allocation> allocation;
-  std::optional<std::vector<v1::ShipmentSummary>> shipments;
-  std::optional<std::string> payment_id;
-  std::optional<v1::CancelPlan> plan;
-  std::optional<std::string> order_status;
-  std::optional<v1::Return> return_update;
+  std::string detail;
+  StepOutput output;
 };
 
 using StepDone = std::function<void(StepResult)>;

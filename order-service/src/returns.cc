@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "order-service/src/order_status.h"
 
 namespace oms::order {
 
@@ -92,6 +93,75 @@ std::map<std::string, std::map<std::string, int64_t>> RefundsByShipment(
     shipment = shipment->second.empty() ? refunds.erase(shipment) : std::next(shipment);
   }
   return refunds;
+}
+
+absl::Status CheckReturnable(const v1::Order& order) {
+  switch (order.status()) {
+    case v1::ORDER_STATUS_PARTIALLY_DELIVERED:
+    case v1::ORDER_STATUS_DELIVERED:
+    case v1::ORDER_STATUS_COMPLETED:
+      return absl::OkStatus();
+    default:
+      return WithReason(absl::StatusCode::kFailedPrecondition, "ORDER_NOT_DELIVERED",
+                        absl::StrCat("order ", order.id(), " is ", StatusName(order.status()),
+                                     ": only delivered lines can be returned"));
+  }
+}
+
+absl::StatusOr<v1::Return> NewReturn(const v1::Order& order, const std::vector<v1::Return>& earlier,
+                                     const v1::CreateReturnRequest& request) {
+  auto warehouse = ReturnWarehouse(order, earlier, request.lines());
+  if (!warehouse.ok()) return warehouse.status();
+  v1::Return ret;
+  ret.set_order_id(order.id());
+  ret.set_status(v1::RETURN_STATUS_REQUESTED);
+  *ret.mutable_lines() = request.lines();
+  ret.set_reason(request.reason());
+  ret.set_warehouse_id(*warehouse);
+  return ret;
+}
+
+absl::Status CheckReceipt(const v1::Return& ret,
+                          const google::protobuf::RepeatedPtrField<v1::ReceivedLine>& lines) {
+  if (ret.return_shipment_id().empty()) {
+    return WithReason(absl::StatusCode::kAborted, "RETURN_SHIPMENT_PENDING",
+                      "the return shipment is still being created; retry shortly");
+  }
+  std::map<std::string, int64_t> left;
+  for (const auto& line : ret.lines()) left[line.sku()] += line.quantity();
+  for (int i = 0; i < lines.size(); ++i) {
+    const auto& line = lines[i];
+    if (line.quantity() > left[line.sku()]) {
+      return WithReason(
+          absl::StatusCode::kFailedPrecondition, "RECEIPT_EXCEEDS_RETURN",
+          absl::StrCat("lines[", i, "].quantity: more ", line.sku(), " than the return announced"));
+    }
+    left[line.sku()] -= line.quantity();
+  }
+  return absl::OkStatus();
+}
+
+v1::Return ReceivedReturn(const v1::Return& ret, const v1::Order& order,
+                          const std::vector<v1::Return>& returns,
+                          const v1::ReceiveReturnRequest& request) {
+  std::vector<v1::Return> earlier;
+  for (const auto& other : returns) {
+    if (other.id() != ret.id()) earlier.push_back(other);
+  }
+  v1::Return received = ret;
+  for (const auto& [shipment, skus] : RefundsByShipment(order, earlier, request.lines())) {
+    auto* share = received.add_refunds();
+    share->set_shipment_id(shipment);
+    for (const auto& [sku, units] : skus) {
+      auto* line = share->add_lines();
+      line->set_sku(sku);
+      line->set_quantity(units);
+    }
+  }
+  *received.mutable_received() = request.lines();
+  received.set_warehouse_id(request.warehouse_id());
+  received.set_status(v1::RETURN_STATUS_RECEIVED);
+  return received;
 }
 
 std::string ReturnStatus(const v1::Order& order, const std::vector<v1::Return>& returns) {

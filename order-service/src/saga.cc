@@ -92,6 +92,15 @@ SagaState Retry(const SagaState& state) {
   return next;
 }
 
+SagaState Resolve(const SagaState& state) {
+  if (state.phase != SagaPhase::kNeedsAttention) return state;
+  SagaState next = state;
+  next.phase = state.parked_from == SagaPhase::kCompensating ? SagaPhase::kCompensated
+                                                             : SagaPhase::kCompleted;
+  next.attempts = 0;
+  return next;
+}
+
 std::string RequestId(const std::string& saga_id, const SagaSpec& spec, const NextCall& call) {
   std::string id = saga_id + ":" + spec.steps[call.step].name;
   if (call.kind == NextCall::kCompensate) id += ":compensate";

@@ -75,6 +75,10 @@ SagaState Advance(const SagaSpec& spec, const SagaState& state, const CallOutcom
 // An operator's retry of a parked saga: it resumes where it stopped, with a fresh budget.
 SagaState Retry(const SagaState& state);
 
+// An operator's resolution of a parked saga, after doing by hand what it could not: it ends
+// where it was going, COMPENSATED when it was compensating, COMPLETED when it was going forward.
+SagaState Resolve(const SagaState& state);
+
 // The deterministic request id of a call: "<saga id>:<step>" or "<saga id>:<step>:compensate".
 std::string RequestId(const std::string& saga_id, const SagaSpec& spec, const NextCall& call);
 

@@ -10,7 +10,7 @@
 #include "oms/shipping/v1/shipping.grpc.pb.h"
 #include "order-service/src/coordinator.h"
 #include "order-service/src/order_metrics.h"
-#include "order-service/src/order_store.h"
+#include "order-service/src/shipment_event_store.h"
 
 namespace oms::order {
 namespace {
@@ -19,8 +19,8 @@ constexpr auto kLagInterval = std::chrono::seconds(2);
 
 }  // namespace
 
-ShipmentFeed::ShipmentFeed(PgOrderStore& store, Coordinator& coordinator, OrderMetrics& metrics,
-                           std::shared_ptr<grpc::Channel> shipping)
+ShipmentFeed::ShipmentFeed(PgShipmentEventStore& store, Coordinator& coordinator,
+                           OrderMetrics& metrics, std::shared_ptr<grpc::Channel> shipping)
     : store_(store), coordinator_(coordinator), metrics_(metrics), shipping_(std::move(shipping)) {}
 
 ShipmentFeed::~ShipmentFeed() { Stop(); }
@@ -50,7 +50,7 @@ void ShipmentFeed::Stop() {
 }
 
 void ShipmentFeed::MeasureLag() {
-  auto cursor = store_.ShippingCursor();
+  auto cursor = store_.Cursor();
   if (!cursor.ok()) return;  // the gauge keeps its last value; the next round tries again
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + kLagInterval);
@@ -82,7 +82,7 @@ void ShipmentFeed::Loop() {
 }
 
 void ShipmentFeed::FollowOnce() {
-  auto cursor = store_.ShippingCursor();
+  auto cursor = store_.Cursor();
   if (!cursor.ok()) {
     log::Warn("", "shipment feed cannot read its cursor", {{"error", cursor.status().ToString()}});
     return;
@@ -101,7 +101,7 @@ void ShipmentFeed::FollowOnce() {
   while (reader->Read(&event)) {
     // Until it is applied, the event is not consumed: on failure the stream is dropped and
     // read again from the stored cursor.
-    auto saga_id = store_.ApplyShipmentEvent(event);
+    auto saga_id = store_.Apply(event);
     if (!saga_id.ok()) {
       log::Warn(
           "", "shipment event not applied",

@@ -1,5 +1,5 @@
 // Follows shipping's event stream from the cursor stored in the order database, and takes each
-// event into its order exactly once (PgOrderStore::ApplyShipmentEvent). A shipped shipment's
+// event into its order exactly once (PgShipmentEventStore::Apply). A shipped shipment's
 // saga is started at once. One thread; it reconnects with its cursor after any break, so events
 // committed while it was away are read on return. A second thread measures the consumer's lag
 // every few seconds: the age of the oldest event past the stored cursor (one small read).
@@ -19,11 +19,11 @@ namespace oms::order {
 
 class Coordinator;
 class OrderMetrics;
-class PgOrderStore;
+class PgShipmentEventStore;
 
 class ShipmentFeed {
  public:
-  ShipmentFeed(PgOrderStore& store, Coordinator& coordinator, OrderMetrics& metrics,
+  ShipmentFeed(PgShipmentEventStore& store, Coordinator& coordinator, OrderMetrics& metrics,
                std::shared_ptr<grpc::Channel> shipping);
   ~ShipmentFeed();  // Stop()s
 
@@ -35,7 +35,7 @@ class ShipmentFeed {
   void FollowOnce();
   void MeasureLag();
 
-  PgOrderStore& store_;
+  PgShipmentEventStore& store_;
   Coordinator& coordinator_;
   OrderMetrics& metrics_;
   std::shared_ptr<grpc::Channel> shipping_;

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/time_util.h"
-#include "order-service/src/order_store.h"
+#include "order-service/src/order_repository.h"
 #include "order-service/src/peer_client.h"
 
 namespace oms::order {
@@ -70,11 +70,11 @@ void AddJournals(const shipping::v1::ListShipmentsResponse& shipments, v1::Order
 
 }  // namespace
 
-absl::Status ReadTimeline(PgOrderStore& store, PeerClient& peers, const std::string& order_id,
+absl::Status ReadTimeline(PgOrderRepository& orders, PeerClient& peers, const std::string& order_id,
                           const std::string& request_id, v1::OrderTimeline* out) {
   v1::Order order;
-  absl::Status status = store.GetOrder(order_id, &order);
-  if (status.ok()) status = store.OrderEvents(order_id, out);
+  absl::Status status = orders.GetOrder(order_id, &order);
+  if (status.ok()) status = orders.OrderEvents(order_id, out);
   if (!status.ok()) return status;
   auto payments = peers.Payments(order_id, request_id);
   if (!payments.ok()) return payments.status();

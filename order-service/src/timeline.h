@@ -15,10 +15,10 @@
 namespace oms::order {
 
 class PeerClient;
-class PgOrderStore;
+class PgOrderRepository;
 
 // NOT_FOUND when there is no such order; UNAVAILABLE when billing or shipping cannot be read.
-[[nodiscard]] absl::Status ReadTimeline(PgOrderStore& store, PeerClient& peers,
+[[nodiscard]] absl::Status ReadTimeline(PgOrderRepository& orders, PeerClient& peers,
                                         const std::string& order_id, const std::string& request_id,
                                         v1::OrderTimeline* out);
 

@@ -9,7 +9,8 @@
 #include "common/pg_pool.h"
 #include "common/status.h"
 #include "common/testing/pg_test_database.h"
-#include "order-service/src/order_store.h"
+#include "order-service/src/customer_store.h"
+#include "order-service/src/order_database.h"
 #include "order-service/src/order_validation.h"
 #include "order-service/src/schema.h"
 
@@ -67,11 +68,11 @@ class ApiKeyStoreTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(db_.ok());
     ASSERT_TRUE(ApplyMigrations(db_.url(), Migrations()).ok());
-    auto pool = PgPool::Create({db_.url(), 2, std::chrono::seconds(5), PgOrderStore::Statements()},
-                               nullptr);
+    auto pool =
+        PgPool::Create({db_.url(), 2, std::chrono::seconds(5), OrderDatabaseStatements()}, nullptr);
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = std::move(*pool);
-    orders_ = std::make_unique<PgOrderStore>(*pool_);
+    customers_ = std::make_unique<PgCustomerStore>(*pool_);
     keys_ = std::make_unique<PgApiKeyStore>(*pool_);
   }
 
@@ -82,13 +83,13 @@ class ApiKeyStoreTest : public ::testing::Test {
     auto normalized = NormalizeNewCustomer(customer);
     EXPECT_TRUE(normalized.ok());
     v1::Customer created;
-    EXPECT_TRUE(orders_->CreateCustomer(*normalized, &created).ok());
+    EXPECT_TRUE(customers_->CreateCustomer(*normalized, &created).ok());
     return created.id();
   }
 
   testing::PgTestDatabase db_{"apikeys"};
   std::unique_ptr<PgPool> pool_;
-  std::unique_ptr<PgOrderStore> orders_;
+  std::unique_ptr<PgCustomerStore> customers_;
   std::unique_ptr<PgApiKeyStore> keys_;
 };
 

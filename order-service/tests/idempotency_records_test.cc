@@ -16,7 +16,7 @@
 #include "common/server.h"
 #include "common/status.h"
 #include "common/testing/pg_test_database.h"
-#include "order-service/src/order_store.h"
+#include "order-service/src/order_database.h"
 #include "order-service/src/schema.h"
 
 namespace oms::order {
@@ -105,8 +105,8 @@ class IdempotencyRecordsTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(db_.ok());
     ASSERT_TRUE(ApplyMigrations(db_.url(), Migrations()).ok());
-    auto pool = PgPool::Create({db_.url(), 4, std::chrono::seconds(5), PgOrderStore::Statements()},
-                               nullptr);
+    auto pool =
+        PgPool::Create({db_.url(), 4, std::chrono::seconds(5), OrderDatabaseStatements()}, nullptr);
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = std::move(*pool);
     store_ = std::make_unique<PgIdempotencyStore>(*pool_, std::chrono::hours(24));

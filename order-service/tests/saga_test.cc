@@ -195,6 +195,18 @@ TEST(SagaTest, ACompensationThatExhaustsItsBudgetParksAndAnOperatorRetryResumesI
   EXPECT_EQ(state.attempts, 0);
 }
 
+TEST(SagaTest, AnOperatorResolutionEndsAParkedSagaWhereItWasGoing) {
+  const SagaState compensating{SagaPhase::kNeedsAttention, 1, 2, "PAYMENT_DECLINED",
+                               SagaPhase::kCompensating};
+  EXPECT_EQ(Resolve(compensating).phase, SagaPhase::kCompensated);
+  EXPECT_EQ(Resolve(compensating).failure_reason, "PAYMENT_DECLINED");
+  const SagaState forward{SagaPhase::kNeedsAttention, 3, 2, "", SagaPhase::kRunning};
+  EXPECT_EQ(Resolve(forward).phase, SagaPhase::kCompleted);
+  EXPECT_EQ(Resolve(forward).attempts, 0);
+  const SagaState running{SagaPhase::kRunning, 1, 0, "", SagaPhase::kRunning};
+  EXPECT_EQ(Resolve(running), running);  // only a parked saga is resolved
+}
+
 TEST(SagaTest, BackoffGrowsAndStaysUnderTheCeiling) {
   const RetryPolicy policy{8, std::chrono::milliseconds(100), std::chrono::milliseconds(2000)};
   EXPECT_EQ(Backoff(policy, 0, 0.999).count(), 99);

@@ -1,0 +1,60 @@
+#include "order-service/src/cancel_store.h"
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "common/pg_pool.h"
+#include "order-service/src/cancellation.h"
+#include "order-service/src/order_rows.h"
+
+namespace oms::order {
+namespace {
+
+constexpr char kSagasInsertCancel[] = "sagas_insert_cancel";
+constexpr char kSagasFindCancel[] = "sagas_find_cancel";
+
+}  // namespace
+
+const std::vector<PreparedStatement>& PgCancelStore::Statements() {
+  // An order has at most one cancellation saga (subject 'cancel').
+  static const std::vector<PreparedStatement> kStatements = {
+      {kSagasInsertCancel,
+       "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
+       "VALUES ($1::uuid, 'RUNNING', 'CANCEL', 'cancel', decode($2, 'hex')) "
+       "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
+      {kSagasFindCancel, "SELECT id FROM sagas WHERE order_id = $1::uuid AND kind = 'CANCEL'"},
+  };
+  return kStatements;
+}
+
+absl::StatusOr<StartedCancel> PgCancelStore::StartCancel(const std::string& order_id,
+                                                         const std::string& reason) {
+  StartedCancel started;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result rows = tx.exec_prepared(kOrdersLock, order_id);
+    if (rows.empty()) {
+      return absl::NotFoundError(absl::StrCat("order ", order_id, " does not exist"));
+    }
+    v1::Order order;
+    ReadOrder(rows[0], &order);
+    auto plan = PlanCancel(order.status(), order.shipments(), reason);
+    if (!plan.ok()) return plan.status();
+    if (!plan->candidates().empty()) {
+      pqxx::result inserted = tx.exec_prepared(kSagasInsertCancel, order_id, Hex(*plan));
+      if (!inserted.empty()) {
+        started = {inserted[0]["id"].as<std::string>(), true};
+        return absl::OkStatus();
+      }
+    }
+    pqxx::result existing = tx.exec_prepared(kSagasFindCancel, order_id);
+    if (!existing.empty()) {
+      started = {existing[0]["id"].as<std::string>(), false};
+      return absl::OkStatus();
+    }
+    return NothingToCancel(order_id, order.status());
+  });
+  if (!status.ok()) return status;
+  return started;
+}
+
+}  // namespace oms::order

@@ -1,0 +1,40 @@
+// Cancellations in the order database: starting an order's CANCEL saga, in the transaction that
+// locks the order. What a cancellation takes is decided in cancellation.h.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace oms {
+class PgPool;
+struct PreparedStatement;
+}  // namespace oms
+
+namespace oms::order {
+
+// A cancellation saga started (or the one already running) for an order.
+struct StartedCancel {
+  std::string saga_id;
+  bool created = false;
+};
+
+class PgCancelStore {
+ public:
+  explicit PgCancelStore(PgPool& pool) : pool_(pool) {}
+  // The statements below, for the pool's list.
+  static const std::vector<PreparedStatement>& Statements();
+
+  // Starts the order's cancellation saga for its shipments that have not shipped, or answers
+  // the one already started. NOT_FOUND for an unknown order; FAILED_PRECONDITION:
+  // ORDER_NOT_CONFIRMED while the order is being placed, NOTHING_TO_CANCEL when every shipment
+  // shipped or the order is final.
+  [[nodiscard]] absl::StatusOr<StartedCancel> StartCancel(const std::string& order_id,
+                                                          const std::string& reason);
+
+ private:
+  PgPool& pool_;
+};
+
+}  // namespace oms::order

@@ -1,0 +1,28 @@
+// Cancelling an order, as pure logic: when an order may be cancelled, and which of its shipments
+// a cancellation takes (those that have not left the warehouse).
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "google/protobuf/repeated_field.h"
+#include "oms/order/v1/order.pb.h"
+
+namespace oms::order {
+
+// The cancellation of an order in `status` with `shipments`, for `reason`. Its candidates are the
+// shipments still PENDING, PICKED or PACKED while the order is CONFIRMED or PARTIALLY_SHIPPED;
+// none otherwise (everything shipped, or the order is final), and then NothingToCancel answers
+// unless a cancellation was started already. FAILED_PRECONDITION / ORDER_NOT_CONFIRMED while the
+// order is PENDING (still being placed).
+[[nodiscard]] absl::StatusOr<v1::CancelPlan> PlanCancel(
+    v1::OrderStatus status,
+    const google::protobuf::RepeatedPtrField<v1::ShipmentSummary>& shipments,
+    const std::string& reason);
+
+// The refusal of a cancellation whose plan has no candidates: FAILED_PRECONDITION /
+// NOTHING_TO_CANCEL.
+[[nodiscard]] absl::Status NothingToCancel(const std::string& order_id, v1::OrderStatus status);
+
+}  // namespace oms::order

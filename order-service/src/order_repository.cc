@@ -1,0 +1,170 @@
+#include "order-service/src/order_repository.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <pqxx/pqxx>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/pagination.h"
+#include "common/pg_pool.h"
+#include "common/status.h"
+#include "order-service/src/order_rows.h"
+
+namespace oms::order {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr char kOrdersFind[] = "orders_find_existing";
+constexpr char kOrdersInsert[] = "orders_insert";
+constexpr char kOrdersList[] = "orders_list";
+constexpr char kOrderEvents[] = "order_events_list";
+
+}  // namespace
+
+const std::vector<PreparedStatement>& PgOrderRepository::Statements() {
+  static const std::vector<PreparedStatement> kStatements = {
+      // The order an idempotency key or an external id already names (the key first).
+      {kOrdersFind,
+       "SELECT o.id AS order_id, s.id AS saga_id, "
+       "  o.request_hash = encode(sha256(decode($3, 'hex')), 'hex') AS same_body, "
+       "  (o.client_id = $1 AND o.idempotency_key = $2) AS same_key "
+       "FROM orders o JOIN sagas s ON s.order_id = o.id AND s.kind = 'ORDER' "
+       "WHERE (o.client_id = $1 AND o.idempotency_key = $2) "
+       "   OR ($4 <> '' AND o.channel = $5 AND o.external_order_id = $4) "
+       "ORDER BY same_key DESC LIMIT 1"},
+      // Order ($13: its status), saga and the first history row in one statement.
+      {kOrdersInsert,
+       "WITH o AS ("
+       "  INSERT INTO orders (customer_id, client_id, idempotency_key, request_hash, channel, "
+       "    external_order_id, currency, status, subtotal_minor, tax_minor, total_minor, "
+       "    snapshot, payment_token) "
+       "  VALUES ($1::uuid, $2, $3, encode(sha256(decode($4, 'hex')), 'hex'), $5, "
+       "    NULLIF($6, ''), $7, $13, $8, $9, $10, "
+       "    decode($11, 'hex'), $12) RETURNING id), "
+       "h AS (INSERT INTO order_status_history (order_id, status) SELECT id, $13 FROM o) "
+       "INSERT INTO sagas (order_id, phase) SELECT id, 'RUNNING' FROM o "
+       "RETURNING order_id, id AS saga_id"},
+      // Newest first; the page token is the last (created_at, id) seen.
+      {kOrdersList, "SELECT " OMS_ORDER_COLUMNS " FROM orders "
+                    "WHERE ($1 = '' OR customer_id = $1::uuid) AND ($2 = '' OR status = $2) "
+                    "  AND ($3::bigint = 0 OR (created_at, id) < "
+                    "       (to_timestamp($3::bigint / 1000000.0), $4::uuid)) "
+                    "ORDER BY created_at DESC, id DESC LIMIT $5"},
+      {kOrderEvents,
+       "SELECT (extract(epoch FROM created_at) * 1000000)::bigint AS at_micros, "
+       "  'order' AS source, 'STATUS_' || status AS kind, reason AS detail, '' AS subject "
+       "FROM order_status_history WHERE order_id = $1::uuid "
+       "UNION ALL "
+       "SELECT (extract(epoch FROM j.created_at) * 1000000)::bigint, 'saga', "
+       "  j.step || ' ' || j.action || ' ' || j.outcome, j.detail, "
+       "  s.kind || CASE WHEN s.subject <> '' THEN ':' || s.subject ELSE '' END "
+       "FROM saga_journal j JOIN sagas s ON s.id = j.saga_id WHERE s.order_id = $1::uuid "
+       "ORDER BY at_micros, source, kind, detail, subject"},
+  };
+  return kStatements;
+}
+
+absl::StatusOr<std::optional<InsertedOrder>> PgOrderRepository::FindExisting(
+    const v1::CreateOrderRequest& request, const std::string& request_hash) {
+  std::optional<InsertedOrder> found;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
+    pqxx::result rows =
+        tx.exec_prepared(kOrdersFind, request.client_id(), request.request_id(), request_hash,
+                         request.external_order_id(), request.channel());
+    if (!rows.empty()) {
+      const pqxx::row row = rows[0];
+      // Same key: a replay, unless the body changed. Same external id: that order, whatever
+      // key the channel used this time.
+      const bool same_key = row["same_key"].as<bool>();
+      found = InsertedOrder{row["order_id"].as<std::string>(), row["saga_id"].as<std::string>(),
+                            false, !same_key || row["same_body"].as<bool>()};
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return found;
+}
+
+absl::StatusOr<InsertedOrder> PgOrderRepository::InsertOrder(const v1::Order& order,
+                                                             const v1::CreateOrderRequest& request,
+                                                             const std::string& request_hash) {
+  InsertedOrder inserted;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
+    pqxx::row row = tx.exec_prepared1(
+        kOrdersInsert, order.customer_id(), request.client_id(), request.request_id(), request_hash,
+        order.channel(), order.external_order_id(), order.currency(),
+        order.subtotal().amount_minor(), order.tax().amount_minor(), order.total().amount_minor(),
+        Hex(order), request.payment().token(), StatusName(v1::ORDER_STATUS_PENDING));
+    inserted = {row["order_id"].as<std::string>(), row["saga_id"].as<std::string>(), true, true};
+    return absl::OkStatus();
+  });
+  if (status.code() == absl::StatusCode::kAlreadyExists) {
+    // A concurrent duplicate committed first: answer its order.
+    auto existing = FindExisting(request, request_hash);
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value()) return **existing;
+    return absl::AbortedError("a concurrent request with this key is still being captured");
+  }
+  if (status.code() == absl::StatusCode::kFailedPrecondition) {
+    return absl::NotFoundError(
+        absl::StrCat("customer_id: customer ", request.customer_id(), " does not exist"));
+  }
+  if (!status.ok()) return status;
+  return inserted;
+}
+
+absl::Status PgOrderRepository::GetOrder(const std::string& id, v1::Order* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec_prepared(kOrdersGet, id);
+    if (rows.empty()) return absl::NotFoundError(absl::StrCat("order ", id, " does not exist"));
+    ReadOrder(rows[0], out);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgOrderRepository::ListOrders(const OrderFilter& filter, v1::ListOrdersResponse* out) {
+  // The token payload is "<created micros>:<id>".
+  int64_t after_micros = 0;
+  std::string after_id = "00000000-0000-0000-0000-000000000000";
+  if (!filter.after.empty()) {
+    std::pair<std::string, std::string> parts = absl::StrSplit(filter.after, ':');
+    if (!absl::SimpleAtoi(parts.first, &after_micros) || parts.second.size() != 36) {
+      return InvalidField("page_token", "is not a token this server issued");
+    }
+    after_id = parts.second;
+  }
+  const std::string status =
+      filter.status == v1::ORDER_STATUS_UNSPECIFIED ? "" : StatusName(filter.status);
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    pqxx::result rows = tx.exec_prepared(kOrdersList, filter.customer_id, status, after_micros,
+                                         after_id, filter.page_size + 1);
+    for (const auto& row : rows) {
+      if (out->orders_size() == filter.page_size) {
+        const v1::Order& last = out->orders(filter.page_size - 1);
+        out->set_next_page_token(EncodePageToken(
+            absl::StrCat(TimeUtil::TimestampToMicroseconds(last.create_time()), ":", last.id())));
+        break;
+      }
+      ReadOrder(row, out->add_orders());
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgOrderRepository::OrderEvents(const std::string& order_id, v1::OrderTimeline* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    for (const auto& row : tx.exec_prepared(kOrderEvents, order_id)) {
+      auto* event = out->add_events();
+      *event->mutable_time() = TimeUtil::MicrosecondsToTimestamp(row["at_micros"].as<int64_t>());
+      event->set_source(row["source"].as<std::string>());
+      event->set_kind(row["kind"].as<std::string>());
+      event->set_detail(row["detail"].as<std::string>());
+      event->set_subject(row["subject"].as<std::string>());
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace oms::order

@@ -1,0 +1,61 @@
+// Orders in the order database: capture (with the order's saga, in one statement) and replays
+// by idempotency key or external id, reads, and an order's own events for its timeline.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "oms/order/v1/order.pb.h"
+
+namespace oms {
+class PgPool;
+struct PreparedStatement;
+}  // namespace oms
+
+namespace oms::order {
+
+// A new order and its saga, or the existing order a replay (same client and key, or same
+// channel and external id) points at.
+struct InsertedOrder {
+  std::string order_id;
+  std::string saga_id;
+  bool created = false;
+  bool same_request = true;  // false: the key was used for a different request
+};
+
+struct OrderFilter {
+  std::string customer_id;                                // "" for any
+  v1::OrderStatus status = v1::ORDER_STATUS_UNSPECIFIED;  // UNSPECIFIED for any
+  std::string after;                                      // page token payload
+  int page_size = 50;
+};
+
+class PgOrderRepository {
+ public:
+  explicit PgOrderRepository(PgPool& pool) : pool_(pool) {}
+  // The statements below, for the pool's list.
+  static const std::vector<PreparedStatement>& Statements();
+
+  // `request_hex` is the request's DeterministicHex; its SHA-256 is the stored fingerprint.
+  // The order an idempotency key or an external id already names, if any.
+  [[nodiscard]] absl::StatusOr<std::optional<InsertedOrder>> FindExisting(
+      const v1::CreateOrderRequest& request, const std::string& request_hex);
+  // Stores the captured order PENDING with its saga, or answers the order a concurrent
+  // duplicate stored first. NOT_FOUND when the customer does not exist.
+  [[nodiscard]] absl::StatusOr<InsertedOrder> InsertOrder(const v1::Order& order,
+                                                          const v1::CreateOrderRequest& request,
+                                                          const std::string& request_hex);
+  [[nodiscard]] absl::Status GetOrder(const std::string& id, v1::Order* out);
+  // Newest first. INVALID_ARGUMENT naming page_token when `filter.after` is not one we issued.
+  [[nodiscard]] absl::Status ListOrders(const OrderFilter& filter, v1::ListOrdersResponse* out);
+  // The order's own events: status changes and every saga step, oldest first.
+  [[nodiscard]] absl::Status OrderEvents(const std::string& order_id, v1::OrderTimeline* out);
+
+ private:
+  PgPool& pool_;
+};
+
+}  // namespace oms::order

@@ -1,0 +1,224 @@
+#include "order-service/src/pg_saga_store.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <pqxx/pqxx>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "common/pg_pool.h"
+#include "common/status.h"
+#include "order-service/src/order_rows.h"
+#include "order-service/src/pg_saga_writes.h"
+#include "order-service/src/sagas/order_saga.h"
+
+namespace oms::order {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr char kSagasClaim[] = "sagas_claim";
+constexpr char kSagasSave[] = "sagas_save";
+constexpr char kJournalInsert[] = "saga_journal_insert";
+constexpr char kSagasCountOpen[] = "sagas_count_open";
+constexpr char kSagasStuck[] = "sagas_list_stuck";
+constexpr char kSagasLockOne[] = "sagas_lock_one";
+constexpr char kSagasOperate[] = "sagas_operate";
+
+#define OMS_SAGA_COLUMNS                                                                     \
+  "s.id, s.order_id, s.kind, s.phase, s.step, s.attempts, s.failure_reason, s.parked_from, " \
+  "s.lease_epoch, (extract(epoch FROM s.updated_at) * 1000000)::bigint AS updated_micros"
+
+const std::vector<PreparedStatement>& OwnStatements() {
+  static const std::vector<PreparedStatement> kStatements = {
+      // Due, not leased (or lease expired): take the lease with a new epoch; with the order the
+      // saga works on.
+      {kSagasClaim,
+       "UPDATE sagas s SET lease_owner = $1, lease_epoch = s.lease_epoch + 1, "
+       "  lease_expires_at = now() + make_interval(secs => $2), updated_at = now() "
+       "FROM (SELECT id FROM sagas WHERE phase IN ('RUNNING', 'COMPENSATING') "
+       "      AND next_attempt_at <= now() AND lease_expires_at < now() "
+       "      AND ($4 = '' OR id = $4::uuid) "
+       "      ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) due, orders o "
+       "WHERE s.id = due.id AND o.id = s.order_id "
+       "RETURNING " OMS_SAGA_COLUMNS
+       ", encode(s.payload, 'hex') AS payload, encode(o.snapshot, 'hex') AS snapshot, "
+       "  o.payment_token, encode(o.allocation, 'hex') AS allocation, "
+       "  encode(o.shipments, 'hex') AS shipments, o.payment_id"},
+      // Fenced by owner and epoch; $8 true releases the lease.
+      {kSagasSave,
+       "UPDATE sagas SET phase = $4, step = $5, attempts = $6, failure_reason = $7, "
+       "  parked_from = $9, "
+       "  next_attempt_at = now() + make_interval(secs => $10::double precision / 1000), "
+       "  lease_expires_at = CASE WHEN $8 THEN '-infinity'::timestamptz "
+       "    ELSE now() + make_interval(secs => $11) END, updated_at = now() "
+       "WHERE id = $1::uuid AND lease_owner = $2 AND lease_epoch = $3 RETURNING id"},
+      {kJournalInsert,
+       "INSERT INTO saga_journal (saga_id, step, action, request_id, outcome, detail, epoch) "
+       "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7)"},
+      {kSagasCountOpen,
+       "SELECT kind, step, phase, count(*) AS sagas, "
+       "  COALESCE(extract(epoch FROM now() - min(created_at)), 0)::double precision "
+       "    AS oldest_seconds "
+       "FROM sagas WHERE phase IN ('RUNNING', 'COMPENSATING', 'NEEDS_ATTENTION') "
+       "GROUP BY kind, step, phase"},
+      {kSagasStuck, "SELECT " OMS_SAGA_COLUMNS " FROM sagas s WHERE s.phase = 'NEEDS_ATTENTION' "
+                    "ORDER BY s.updated_at LIMIT $1"},
+      {kSagasLockOne, "SELECT " OMS_SAGA_COLUMNS " FROM sagas s WHERE s.id = $1::uuid FOR UPDATE"},
+      {kSagasOperate,
+       "UPDATE sagas SET phase = $2, attempts = 0, next_attempt_at = now(), "
+       "  lease_expires_at = '-infinity', lease_epoch = lease_epoch + 1, updated_at = now() "
+       "WHERE id = $1::uuid AND phase = 'NEEDS_ATTENTION' RETURNING lease_epoch"},
+  };
+  return kStatements;
+}
+
+SagaPhase PhaseOf(const pqxx::field& field) {
+  SagaPhase phase = SagaPhase::kRunning;
+  ParsePhase(field.as<std::string>(), &phase);
+  return phase;
+}
+
+SagaState ReadState(const pqxx::row& row) {
+  SagaState state;
+  state.phase = PhaseOf(row["phase"]);
+  state.step = row["step"].as<int>();
+  state.attempts = row["attempts"].as<int>();
+  state.failure_reason = row["failure_reason"].as<std::string>();
+  state.parked_from = PhaseOf(row["parked_from"]);
+  return state;
+}
+
+ClaimedSaga ReadClaimed(const pqxx::row& row, const std::string& owner) {
+  ClaimedSaga saga;
+  saga.owner = owner;
+  saga.saga_id = row["id"].as<std::string>();
+  saga.order_id = row["order_id"].as<std::string>();
+  saga.kind = row["kind"].as<std::string>();
+  saga.state = ReadState(row);
+  saga.epoch = row["lease_epoch"].as<int64_t>();
+  if (!row["payload"].is_null()) {
+    saga.payload = absl::HexStringToBytes(row["payload"].as<std::string>());
+  }
+  FromHex(row["snapshot"], &saga.order);
+  saga.order.set_id(saga.order_id);
+  saga.payment_token = row["payment_token"].as<std::string>();
+  FromHex(row["allocation"], saga.order.mutable_allocation());
+  v1::Order shipments;
+  FromHex(row["shipments"], &shipments);
+  *saga.order.mutable_shipments() = shipments.shipments();
+  const std::string payment_id = row["payment_id"].as<std::string>();
+  if (!payment_id.empty()) saga.order.mutable_payment()->set_payment_id(payment_id);
+  return saga;
+}
+
+void ReadSaga(const pqxx::row& row, v1::Saga* saga) {
+  saga->set_id(row["id"].as<std::string>());
+  saga->set_order_id(row["order_id"].as<std::string>());
+  saga->set_phase(row["phase"].as<std::string>());
+  saga->set_step(std::to_string(row["step"].as<int>()));
+  saga->set_attempts(row["attempts"].as<int>());
+  saga->set_failure_reason(row["failure_reason"].as<std::string>());
+  *saga->mutable_update_time() =
+      TimeUtil::MicrosecondsToTimestamp(row["updated_micros"].as<int64_t>());
+}
+
+}  // namespace
+
+const std::vector<PreparedStatement>& PgSagaStore::Statements() { return OwnStatements(); }
+
+absl::StatusOr<std::vector<ClaimedSaga>> PgSagaStore::Claim(const std::string& owner,
+                                                            std::chrono::seconds lease, int limit,
+                                                            const std::string& saga_id) {
+  std::vector<ClaimedSaga> claimed;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
+    claimed.clear();
+    for (const auto& row : tx.exec_prepared(kSagasClaim, owner, static_cast<int64_t>(lease.count()),
+                                            limit, saga_id)) {
+      claimed.push_back(ReadClaimed(row, owner));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return claimed;
+}
+
+absl::Status PgSagaStore::SaveStep(const ClaimedSaga& saga, const SagaState& next,
+                                   const JournalEntry& entry, std::chrono::milliseconds retry_after,
+                                   std::chrono::seconds lease,
+                                   const std::function<void(SagaWrites&)>& writes) {
+  const bool active = next.phase == SagaPhase::kRunning || next.phase == SagaPhase::kCompensating;
+  const bool release = !active || retry_after.count() > 0;
+  return pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    if (tx.exec_prepared(kSagasSave, saga.saga_id, saga.owner, saga.epoch, PhaseName(next.phase),
+                         next.step, next.attempts, next.failure_reason, release,
+                         PhaseName(next.parked_from), static_cast<int64_t>(retry_after.count()),
+                         static_cast<int64_t>(lease.count()))
+            .empty()) {
+      return WithReason(absl::StatusCode::kAborted, "LEASE_LOST",
+                        absl::StrCat("saga ", saga.saga_id, " is held by another replica now"));
+    }
+    tx.exec_prepared(kJournalInsert, saga.saga_id, entry.step, entry.action, entry.request_id,
+                     entry.outcome, entry.detail, saga.epoch);
+    PgSagaWrites order_writes(tx);
+    writes(order_writes);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<SagaCount>> PgSagaStore::CountOpenSagas() {
+  std::vector<SagaCount> counts;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
+    counts.clear();
+    for (const auto& row : tx.exec_prepared(kSagasCountOpen)) {
+      SagaCount count;
+      count.kind = row["kind"].as<std::string>();
+      count.step = row["step"].as<int>();
+      count.phase = PhaseOf(row["phase"]);
+      count.count = row["sagas"].as<int64_t>();
+      count.oldest_seconds = row["oldest_seconds"].as<double>();
+      counts.push_back(count);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return counts;
+}
+
+absl::Status PgSagaStore::ListStuckSagas(int limit, v1::ListStuckSagasResponse* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    out->clear_sagas();
+    for (const auto& row : tx.exec_prepared(kSagasStuck, limit)) ReadSaga(row, out->add_sagas());
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgSagaStore::OperateSaga(const std::string& saga_id, bool resolve,
+                                      const std::string& note, v1::Saga* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result rows = tx.exec_prepared(kSagasLockOne, saga_id);
+    if (rows.empty()) return absl::NotFoundError(absl::StrCat("saga ", saga_id, " does not exist"));
+    const SagaState state = ReadState(rows[0]);
+    if (state.phase != SagaPhase::kNeedsAttention) {
+      return WithReason(
+          absl::StatusCode::kFailedPrecondition, "SAGA_NOT_PARKED",
+          absl::StrCat("saga ", saga_id, " is ", PhaseName(state.phase), ", not NEEDS_ATTENTION"));
+    }
+    const SagaState next = resolve ? Resolve(state) : Retry(state);
+    const int64_t epoch =
+        tx.exec_prepared1(kSagasOperate, saga_id, PhaseName(next.phase))["lease_epoch"]
+            .as<int64_t>();
+    tx.exec_prepared(kJournalInsert, saga_id, std::to_string(state.step), "OPERATOR",
+                     resolve ? "resolve" : "retry", resolve ? "RESOLVED" : "RETRIED", note, epoch);
+    OrderProgress progress;
+    progress.order_id = rows[0]["order_id"].as<std::string>();
+    progress.status = OrderStatusOf(next.phase);
+    if (next.phase == SagaPhase::kCompensated) {
+      progress.rejection_reason = RejectionReasonOf(next.failure_reason);
+    }
+    PgSagaWrites(tx).RecordOrderProgress(progress);
+    ReadSaga(tx.exec_prepared1(kSagasLockOne, saga_id), out);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace oms::order

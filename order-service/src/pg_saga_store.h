@@ -1,0 +1,43 @@
+// The saga store on PostgreSQL (table sagas and its journal), and the operators' commands on
+// parked sagas.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "order-service/src/saga_store.h"
+
+namespace oms {
+class PgPool;
+struct PreparedStatement;
+}  // namespace oms
+
+namespace oms::order {
+
+class PgSagaStore final : public SagaStore {
+ public:
+  explicit PgSagaStore(PgPool& pool) : pool_(pool) {}
+  static const std::vector<PreparedStatement>& Statements();
+
+  [[nodiscard]] absl::StatusOr<std::vector<ClaimedSaga>> Claim(const std::string& owner,
+                                                               std::chrono::seconds lease,
+                                                               int limit,
+                                                               const std::string& saga_id) override;
+  [[nodiscard]] absl::Status SaveStep(const ClaimedSaga& saga, const SagaState& next,
+                                      const JournalEntry& entry,
+                                      std::chrono::milliseconds retry_after,
+                                      std::chrono::seconds lease,
+                                      const std::function<void(SagaWrites&)>& writes) override;
+  [[nodiscard]] absl::StatusOr<std::vector<SagaCount>> CountOpenSagas() override;
+
+  [[nodiscard]] absl::Status ListStuckSagas(int limit, v1::ListStuckSagasResponse* out);
+  // RetrySaga (resume) and ResolveSaga (end by hand) of a NEEDS_ATTENTION saga.
+  // FAILED_PRECONDITION / SAGA_NOT_PARKED for any other saga.
+  [[nodiscard]] absl::Status OperateSaga(const std::string& saga_id, bool resolve,
+                                         const std::string& note, v1::Saga* out);
+
+ private:
+  PgPool& pool_;
+};
+
+}  // namespace oms::order

@@ -1,0 +1,54 @@
+// Returns (RMAs) in the order database: a return and its receipt each start the saga that
+// carries them out (RETURN, RECEIVE), in the transaction that records them. What may be returned
+// and received is decided in returns.h; this file holds the statements and the row mapping.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "oms/order/v1/order.pb.h"
+
+namespace pqxx {
+class transaction_base;
+}  // namespace pqxx
+
+namespace oms {
+class PgPool;
+struct PreparedStatement;
+}  // namespace oms
+
+namespace oms::order {
+
+// A return (or its receipt) and the saga that carries it out.
+struct StartedReturn {
+  v1::Return ret;
+  std::string saga_id;  // "" when the request was answered already
+  bool created = false;
+};
+
+class PgReturnStore {
+ public:
+  explicit PgReturnStore(PgPool& pool) : pool_(pool) {}
+  // The statements below, for the pool's list.
+  static const std::vector<PreparedStatement>& Statements();
+
+  // A return of delivered lines (RETURN saga), or the one `request_id` already made. NOT_FOUND
+  // for an unknown order; ORDER_NOT_DELIVERED and RETURN_EXCEEDS_DELIVERED as returns.h.
+  [[nodiscard]] absl::StatusOr<StartedReturn> StartReturn(const v1::CreateReturnRequest& request);
+  // The receipt of a return (RECEIVE saga: restock, refund, record it at shipping), or the return
+  // as it is when it was received already. NOT_FOUND for an unknown return;
+  // RETURN_SHIPMENT_PENDING and RECEIPT_EXCEEDS_RETURN as CheckReceipt.
+  [[nodiscard]] absl::StatusOr<StartedReturn> StartReceive(const v1::ReceiveReturnRequest& request);
+
+ private:
+  PgPool& pool_;
+};
+
+// Row helpers for the stores that write returns inside their own transactions (the sagas').
+// Every return of the order, oldest first.
+std::vector<v1::Return> ReturnsOf(pqxx::transaction_base& tx, const std::string& order_id);
+// Writes the return's status and body.
+void UpdateReturn(pqxx::transaction_base& tx, const v1::Return& ret);
+
+}  // namespace oms::order

@@ -1,0 +1,105 @@
+// The sagas' durable state, as the coordinator sees it: claim due sagas under a lease, save each
+// step's outcome, count what is open. It knows no saga kind: a saga's kind is a name and its own
+// state an opaque payload, both interpreted by the kind's definition (sagas/saga_kind.h).
+//
+// Saga writes are fenced by the lease epoch the writer claimed, so a replica that lost its lease
+// (paused, slow, partitioned) can no longer write.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "oms/order/v1/order.pb.h"
+#include "order-service/src/saga.h"
+
+namespace oms::order {
+
+// A saga this replica holds the lease of, and what its steps need to know.
+struct ClaimedSaga {
+  std::string owner;    // the replica that holds the lease
+  std::string kind;     // the name of its kind, e.g. "ORDER" (sagas/registry.h)
+  std::string payload;  // the kind's own state, serialized by the kind (e.g. a CancelPlan)
+  std::string saga_id;
+  std::string order_id;
+  int64_t epoch = 0;
+  SagaState state;
+  v1::Order order;  // the captured order with what its sagas learned so far
+  std::string payment_token;
+};
+
+// The journal row of one call (or operator action).
+struct JournalEntry {
+  std::string step;
+  std::string action;  // FORWARD, COMPENSATE
+  std::string request_id;
+  std::string outcome;  // OK, TRANSIENT, REFUSED
+  std::string detail;
+};
+
+// Sagas not yet final, grouped for the coordinator's gauges.
+struct SagaCount {
+  std::string kind;
+  int step = 0;
+  SagaPhase phase = SagaPhase::kRunning;
+  int64_t count = 0;
+  double oldest_seconds = 0;  // age of the oldest of them
+};
+
+// What the order saga learned at a step, written with the order's lifecycle status. A field
+// left empty keeps what the order has.
+struct OrderProgress {
+  std::string order_id;
+  v1::OrderStatus status = v1::ORDER_STATUS_UNSPECIFIED;
+  std::string rejection_reason;
+  const inventory::v1::Allocation* allocation = nullptr;
+  const google::protobuf::RepeatedPtrField<v1::ShipmentSummary>* shipments = nullptr;
+  std::string payment_id;
+};
+
+// The writes a saga kind's hooks make in the transaction that saves a step (SaveStep), so the
+// saga's state and their effect on the order commit together or not at all.
+class SagaWrites {
+ public:
+  virtual ~SagaWrites() = default;
+  // The order's lifecycle status (with its history row) and what the order saga learned.
+  virtual void RecordOrderProgress(const OrderProgress& progress) = 0;
+  // A cancellation that cancelled every shipment: the order is CANCELLED.
+  virtual void MarkOrderCancelled(const std::string& order_id) = 0;
+  // A parked follow-up saga shows its order as NEEDS_ATTENTION.
+  virtual void FlagOrderAttention(const std::string& order_id) = 0;
+  // A DELIVERED order whose follow-up sagas are all done becomes COMPLETED.
+  virtual void CompleteOrderIfDone(const std::string& order_id) = 0;
+  // The saga's own state (its payload), e.g. a cancellation's progress.
+  virtual void SetSagaPayload(const std::string& saga_id, const std::string& payload) = 0;
+  // A return's progress, kept with the return.
+  virtual void UpdateReturn(const v1::Return& ret) = 0;
+  // A received return is refunded; the order's return status follows all its returns.
+  virtual void FinishReceipt(const v1::Return& ret) = 0;
+};
+
+class SagaStore {
+ public:
+  virtual ~SagaStore() = default;
+  // Takes the lease of up to `limit` sagas that are due and not leased; `saga_id` non-empty
+  // claims that one saga only (if due and free).
+  [[nodiscard]] virtual absl::StatusOr<std::vector<ClaimedSaga>> Claim(
+      const std::string& owner, std::chrono::seconds lease, int limit,
+      const std::string& saga_id) = 0;
+  // In one transaction: the saga's next state, the journal entry and `writes` (the kind's hook).
+  // Renews the lease, or releases it when the saga is final, parked or waits `retry_after`
+  // (> 0) to retry. ABORTED with reason LEASE_LOST when another replica holds the saga now.
+  [[nodiscard]] virtual absl::Status SaveStep(const ClaimedSaga& saga, const SagaState& next,
+                                              const JournalEntry& entry,
+                                              std::chrono::milliseconds retry_after,
+                                              std::chrono::seconds lease,
+                                              const std::function<void(SagaWrites&)>& writes) = 0;
+  // Running, compensating and parked sagas by kind, step and phase.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<SagaCount>> CountOpenSagas() = 0;
+};
+
+}  // namespace oms::order

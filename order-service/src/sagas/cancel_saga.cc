@@ -1,0 +1,132 @@
+// CANCEL, forward only: cancel the order's shipments that have not shipped, release their
+// stock, void their share of the authorization. Its payload is the CancelPlan: the candidates,
+// and which of them it has cancelled so far.
+#include <algorithm>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "order-service/src/sagas/registry.h"
+#include "order-service/src/sagas/step_chain.h"
+
+namespace oms::order {
+namespace {
+
+// Cancels each candidate not cancelled yet; one that shipped meanwhile is refused and stays.
+void CancelShipments(Participants& participants, const ClaimedSaga& saga,
+                     const std::string& request_id, StepDone done) {
+  auto plan = std::make_shared<v1::CancelPlan>(*PayloadAs<v1::CancelPlan>(saga));
+  std::set<std::string> cancelled(plan->cancelled_shipment_ids().begin(),
+                                  plan->cancelled_shipment_ids().end());
+  auto open = std::make_shared<std::vector<std::string>>();
+  for (const auto& candidate : plan->candidates()) {
+    if (!cancelled.count(candidate.shipment_id())) open->push_back(candidate.shipment_id());
+  }
+  CallChain::Run(
+      open->size(),
+      [&participants, request_id, open](std::size_t i, StepDone one) {
+        participants.CancelShipment(request_id + ":" + (*open)[i], (*open)[i], std::move(one));
+      },
+      [plan, open](std::size_t i, const StepResult& result) {
+        if (result.outcome.result == CallResult::kTransient) return false;
+        if (result.outcome.result == CallResult::kOk) plan->add_cancelled_shipment_ids((*open)[i]);
+        return true;
+      },
+      [plan, done = std::move(done)](std::optional<StepResult> stopped) {
+        if (stopped) {
+          done(std::move(*stopped));
+          return;
+        }
+        StepResult result;
+        result.output = CancelProgress{std::move(*plan)};
+        done(std::move(result));
+      });
+}
+
+std::vector<std::string> CancelledWarehouses(const v1::CancelPlan& plan) {
+  std::set<std::string> cancelled(plan.cancelled_shipment_ids().begin(),
+                                  plan.cancelled_shipment_ids().end());
+  std::vector<std::string> warehouses;
+  for (const auto& candidate : plan.candidates()) {
+    if (cancelled.count(candidate.shipment_id())) warehouses.push_back(candidate.warehouse_id());
+  }
+  return warehouses;
+}
+
+void ReleaseHolds(Participants& participants, const ClaimedSaga& saga,
+                  const std::string& request_id, StepDone done) {
+  auto warehouses = std::make_shared<std::vector<std::string>>(
+      CancelledWarehouses(*PayloadAs<v1::CancelPlan>(saga)));
+  CallChain::Run(
+      warehouses->size(),
+      [&participants, &saga, request_id, warehouses](std::size_t i, StepDone one) {
+        participants.ReleaseWarehouse(request_id + ":" + (*warehouses)[i], saga.order,
+                                      (*warehouses)[i], std::move(one));
+      },
+      WentOk, FirstFailure(std::move(done)));
+}
+
+// The value, tax included, of the lines the cancelled warehouses were to ship.
+int64_t CancelledValue(const v1::Order& order, const std::vector<std::string>& warehouses) {
+  std::map<std::string, int64_t> unit_total;
+  for (const auto& line : order.lines()) {
+    unit_total[line.sku()] = line.unit_price().amount_minor() + line.unit_tax().amount_minor();
+  }
+  int64_t value = 0;
+  for (const auto& group : order.allocation().groups()) {
+    if (std::find(warehouses.begin(), warehouses.end(), group.warehouse_id()) == warehouses.end()) {
+      continue;
+    }
+    for (const auto& line : group.lines()) value += line.quantity() * unit_total[line.sku()];
+  }
+  return value;
+}
+
+void VoidShare(Participants& participants, const ClaimedSaga& saga, const std::string& request_id,
+               StepDone done) {
+  const std::vector<std::string> warehouses = CancelledWarehouses(*PayloadAs<v1::CancelPlan>(saga));
+  if (warehouses.empty()) {
+    done({});
+    return;
+  }
+  const bool everything = static_cast<int>(warehouses.size()) == saga.order.shipments_size();
+  // Everything cancelled: void all that is uncaptured (none was). Else exactly their share.
+  participants.VoidShare(request_id, saga.order,
+                         everything ? 0 : CancelledValue(saga.order, warehouses),
+                         [everything, done = std::move(done)](StepResult result) {
+                           if (result.outcome.result == CallResult::kOk && everything) {
+                             result.output = CancelledEverything{};
+                           }
+                           done(std::move(result));
+                         });
+}
+
+// The plan's progress is kept with the saga; a cancellation of everything cancels the order.
+void StepSaved(ClaimedSaga& saga, const StepResult& result, SagaWrites& writes) {
+  if (const auto* progress = std::get_if<CancelProgress>(&result.output)) {
+    saga.payload = progress->plan.SerializeAsString();
+    writes.SetSagaPayload(saga.saga_id, saga.payload);
+  }
+  if (saga.state.phase == SagaPhase::kCompleted &&
+      std::holds_alternative<CancelledEverything>(result.output)) {
+    writes.MarkOrderCancelled(saga.order_id);
+    return;
+  }
+  FollowUpSaved(saga, writes);
+}
+
+}  // namespace
+
+SagaKindDef CancelSagaKind() {
+  SagaKindDef kind;
+  kind.name = kCancelSagaKind;
+  kind.steps = {
+      {"cancel-shipments", CancelShipments, nullptr},
+      {"release-holds", ReleaseHolds, nullptr},
+      {"void-share", VoidShare, nullptr},
+  };
+  kind.on_step_saved = StepSaved;
+  return kind;
+}
+
+}  // namespace oms::order

@@ -1,0 +1,20 @@
+// What the order saga's phase means for the order: the only place a saga decides the order's
+// lifecycle status. Pure logic.
+#pragma once
+
+#include <string>
+
+#include "oms/order/v1/order.pb.h"
+#include "order-service/src/saga.h"
+
+namespace oms::order {
+
+// PENDING while it runs or compensates, CONFIRMED once completed, REJECTED once compensated,
+// NEEDS_ATTENTION while parked.
+v1::OrderStatus OrderStatusOf(SagaPhase phase);
+
+// The rejection reason clients see for a saga's failure reason: INSUFFICIENT_STOCK,
+// PAYMENT_DECLINED, DESTINATION_NOT_SERVED, or DEPENDENCY_UNAVAILABLE for anything else.
+std::string RejectionReasonOf(const std::string& failure_reason);
+
+}  // namespace oms::order

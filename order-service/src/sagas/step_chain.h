@@ -1,0 +1,53 @@
+// Building blocks of saga steps made of several participant calls (a restock per SKU, a cancel
+// per shipment), and of the follow-up sagas' hooks.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "order-service/src/participants.h"
+#include "order-service/src/saga_store.h"
+
+namespace oms::order {
+
+// Runs `count` participant calls one after another. After each, `go_on(i, result)` says whether
+// to make the next; `finish` gets the result that stopped the run, or none when every call went on.
+class CallChain : public std::enable_shared_from_this<CallChain> {
+ public:
+  using CallOne = std::function<void(std::size_t, StepDone)>;
+  using GoOn = std::function<bool(std::size_t, const StepResult&)>;
+  using Finish = std::function<void(std::optional<StepResult>)>;
+
+  static void Run(std::size_t count, CallOne call, GoOn go_on, Finish finish);
+
+ private:
+  CallChain(std::size_t count, CallOne call, GoOn go_on, Finish finish);
+  void Next(std::size_t i);
+
+  const std::size_t count_;
+  const CallOne call_;
+  const GoOn go_on_;
+  const Finish finish_;
+};
+
+// Goes on while each call succeeds.
+bool WentOk(std::size_t, const StepResult& result);
+// `done` gets the first failure, or success once every call succeeded.
+CallChain::Finish FirstFailure(StepDone done);
+
+// The saga's payload as the kind's message, shared so that a chain of calls can hold it.
+template <class Message>
+std::shared_ptr<const Message> PayloadAs(const ClaimedSaga& saga) {
+  auto message = std::make_shared<Message>();
+  message->ParseFromString(saga.payload);
+  return message;
+}
+
+// What every follow-up saga (shipment, cancel, return, receive) means for its order once saved:
+// parked, the order shows NEEDS_ATTENTION; completed, a delivered order may now be COMPLETED.
+void FollowUpSaved(const ClaimedSaga& saga, SagaWrites& writes);
+
+}  // namespace oms::order

@@ -1,0 +1,40 @@
+// Shipping's event stream taken into the orders it belongs to, exactly once: the cursor moves in
+// the same transaction as the reaction, and an event at or below the cursor is skipped.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "oms/shipping/v1/shipping.pb.h"
+
+namespace oms {
+class PgPool;
+struct PreparedStatement;
+}  // namespace oms
+
+namespace oms::order {
+
+// Every commit that changes what an order's timeline shows sends a NOTIFY on this channel with
+// the order id (triggers of migration 0007, and the shipment event cursor).
+inline constexpr char kOrderChangedChannel[] = "oms_order_changed";
+
+class PgShipmentEventStore {
+ public:
+  explicit PgShipmentEventStore(PgPool& pool) : pool_(pool) {}
+  static const std::vector<PreparedStatement>& Statements();
+
+  // Takes one event into its order: the shipment's status, the order's fulfilment status
+  // (fulfilment.h) and, for a SHIPMENT_SHIPPED, that shipment's saga, whose id is returned (""
+  // otherwise, and for an event taken already or not about an order of ours).
+  [[nodiscard]] absl::StatusOr<std::string> Apply(const shipping::v1::OutboxEvent& event);
+  // The sequence of the last event taken in (a plain read: a consumer stuck behind the cursor's
+  // lock must still be seen lagging).
+  [[nodiscard]] absl::StatusOr<int64_t> Cursor();
+
+ private:
+  PgPool& pool_;
+};
+
+}  // namespace oms::order

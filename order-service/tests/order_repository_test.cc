@@ -1,0 +1,66 @@
+// PgOrderRepository on a real PostgreSQL: order capture and replays, and listing.
+#include "order-service/src/order_repository.h"
+
+#include <gtest/gtest.h>
+
+#include "common/idempotency.h"
+#include "common/pagination.h"
+#include "order-service/tests/order_db_fixture.h"
+
+namespace oms::order {
+namespace {
+
+class OrderRepositoryTest : public OrderDbTest {
+ protected:
+  OrderRepositoryTest() : OrderDbTest("orders") {}
+};
+
+TEST_F(OrderRepositoryTest, AKeyOrAnExternalIdNamesOneOrder) {
+  const std::string customer = Customer("erika@example.com").id();
+  auto request = Request(customer, "key-1");
+  request.set_external_order_id("shop-1");
+  InsertedOrder first = Insert(request);
+  EXPECT_TRUE(first.created);
+
+  auto replay = orders_->FindExisting(request, DeterministicHex(request));
+  ASSERT_TRUE(replay.ok() && replay->has_value());
+  EXPECT_EQ((*replay)->order_id, first.order_id);
+  EXPECT_TRUE((*replay)->same_request);
+
+  auto changed = request;
+  changed.set_currency("USD");
+  auto reused = orders_->FindExisting(changed, DeterministicHex(changed));
+  ASSERT_TRUE(reused.ok() && reused->has_value());
+  EXPECT_FALSE((*reused)->same_request);
+
+  auto by_external = Request(customer, "key-2");
+  by_external.set_external_order_id("shop-1");
+  InsertedOrder again = Insert(by_external);  // the unique index answers the first order
+  EXPECT_FALSE(again.created);
+  EXPECT_EQ(again.order_id, first.order_id);
+
+  v1::ListOrdersResponse listed;
+  ASSERT_TRUE(orders_->ListOrders({customer, v1::ORDER_STATUS_PENDING, "", 10}, &listed).ok());
+  EXPECT_EQ(listed.orders_size(), 1);
+}
+
+TEST_F(OrderRepositoryTest, OrdersListNewestFirstPageByPage) {
+  const std::string customer = Customer("erika@example.com").id();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(Insert(Request(customer, "key-" + std::to_string(i))).order_id);
+  std::vector<std::string> seen;
+  OrderFilter filter{"", v1::ORDER_STATUS_UNSPECIFIED, "", 2};
+  for (int pages = 0; pages < 5; ++pages) {
+    v1::ListOrdersResponse page;
+    absl::Status listed = orders_->ListOrders(filter, &page);
+    ASSERT_TRUE(listed.ok()) << listed;
+    for (const auto& order : page.orders()) seen.push_back(order.id());
+    if (page.next_page_token().empty()) break;
+    filter.after = *DecodePageToken(page.next_page_token());
+  }
+  EXPECT_EQ(seen, std::vector<std::string>(ids.rbegin(), ids.rend()));
+}
+
+}  // namespace
+}  // namespace oms::order
