@@ -53,6 +53,15 @@ v1::Freight ComputeFreight(const CarrierRule& rule, std::int64_t weight_grams) {
   return freight;
 }
 
+absl::StatusOr<Carriage> PlanCarriage(
+    const std::vector<CarrierRule>& rules, const oms::common::v1::Address& destination,
+    const google::protobuf::RepeatedPtrField<v1::ShipmentLine>& lines) {
+  const std::int64_t weight = TotalWeightGrams(lines);
+  absl::StatusOr<CarrierRule> rule = ChooseCarrier(rules, destination, weight);
+  if (!rule.ok()) return rule.status();
+  return Carriage{*rule, ComputeFreight(*rule, weight)};
+}
+
 v1::PickList MakePickList(const std::string& warehouse_id,
                           const google::protobuf::RepeatedPtrField<v1::ShipmentLine>& lines) {
   std::map<std::string, std::int64_t> by_sku;

@@ -43,6 +43,18 @@ struct CarrierRule {
 // Weight, packages (20 kg each, at least one) and the estimated cost under `rule`.
 [[nodiscard]] v1::Freight ComputeFreight(const CarrierRule& rule, std::int64_t weight_grams);
 
+// How a shipment travels and what its freight comes to.
+struct Carriage {
+  CarrierRule rule;
+  v1::Freight freight;
+};
+
+// ChooseCarrier for the total weight of `lines`, and the freight under the chosen rule; the same
+// FAILED_PRECONDITION (DESTINATION_NOT_SERVED) when no rule fits.
+[[nodiscard]] absl::StatusOr<Carriage> PlanCarriage(
+    const std::vector<CarrierRule>& rules, const oms::common::v1::Address& destination,
+    const google::protobuf::RepeatedPtrField<v1::ShipmentLine>& lines);
+
 // The pick list: one line per SKU, in SKU order (the warehouses lay out bins by SKU).
 [[nodiscard]] v1::PickList MakePickList(
     const std::string& warehouse_id,

@@ -6,13 +6,14 @@
 namespace oms::shipping {
 
 grpc::ServerWriteReactor<v1::OutboxEvent>* NewEventStream(std::int64_t after_sequence,
-                                                          ShippingStore& store,
+                                                          ShippingUseCases& use_cases,
                                                           BoundedExecutor& executor, EventHub& hub,
                                                           ShippingMetrics* metrics) {
   StreamSource<v1::OutboxEvent, std::int64_t> source;
-  source.read = [&store](const std::int64_t& after, std::vector<v1::OutboxEvent>* out, bool* more) {
+  source.read = [&use_cases](const std::int64_t& after, std::vector<v1::OutboxEvent>* out,
+                             bool* more) {
     v1::ListEventsResponse page;
-    absl::Status status = store.ListEvents(after, kStreamBatch, &page);
+    absl::Status status = use_cases.ListEvents(after, kStreamBatch, &page);
     if (!status.ok()) return status;
     for (auto& event : *page.mutable_events()) out->push_back(std::move(event));
     *more = page.events_size() == kStreamBatch;

@@ -9,7 +9,7 @@
 #include "common/executor.h"
 #include "oms/shipping/v1/shipping.pb.h"
 #include "shipping-service/src/event_hub.h"
-#include "shipping-service/src/shipping_store.h"
+#include "shipping-service/src/shipping_use_cases.h"
 
 namespace oms::shipping {
 
@@ -19,7 +19,7 @@ inline constexpr int kStreamBatch = 100;
 
 // Starts at once; the reactor deletes itself when the call ends. `metrics` may be null.
 grpc::ServerWriteReactor<v1::OutboxEvent>* NewEventStream(std::int64_t after_sequence,
-                                                          ShippingStore& store,
+                                                          ShippingUseCases& use_cases,
                                                           BoundedExecutor& executor, EventHub& hub,
                                                           ShippingMetrics* metrics);
 

@@ -12,7 +12,7 @@
 #include "shipping-service/src/schema.h"
 #include "shipping-service/src/shipping_metrics.h"
 #include "shipping-service/src/shipping_service.h"
-#include "shipping-service/src/shipping_store.h"
+#include "shipping-service/src/shipping_use_cases.h"
 
 ABSL_FLAG(int, max_streams, 256, "Open StreamEvents calls allowed at once");
 
@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   oms::HostConfig config = std::move(*parsed);
-  config.statements = oms::shipping::PgShippingStore::Statements();
+  config.statements = oms::shipping::PgShippingUseCases::Statements();
   config.migrations = oms::shipping::Migrations();
   const std::string database_url = config.database_url;
 
@@ -39,11 +39,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   oms::shipping::ShippingMetrics metrics((*host)->metrics().registry());
-  oms::shipping::PgShippingStore store((*host)->pool(), &metrics);
+  oms::shipping::PgShippingUseCases use_cases((*host)->pool(), &metrics);
   oms::shipping::EventHub hub(static_cast<std::size_t>(absl::GetFlag(FLAGS_max_streams)));
   oms::shipping::OutboxListener listener({database_url}, hub, &metrics);
   listener.Start();
-  oms::shipping::ShippingServiceImpl service(store, (*host)->executor(), hub, &metrics);
+  oms::shipping::ShippingServiceImpl service(use_cases, (*host)->executor(), hub, &metrics);
   absl::Status serving =
       (*host)->Serve({{&service, oms::shipping::v1::ShippingService::service_full_name()}});
   if (!serving.ok()) {

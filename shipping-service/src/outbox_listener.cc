@@ -4,8 +4,8 @@
 
 #include "common/pg_listener.h"
 #include "shipping-service/src/event_hub.h"
+#include "shipping-service/src/outbox_store.h"
 #include "shipping-service/src/shipping_metrics.h"
-#include "shipping-service/src/shipping_store.h"
 
 namespace oms::shipping {
 namespace {

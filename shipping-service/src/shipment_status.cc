@@ -244,6 +244,9 @@ std::string OutboxTypeName(v1::OutboxEventType type) {
 std::string KindName(v1::ShipmentKind kind) {
   return WithoutPrefix(v1::ShipmentKind_Name(kind), "SHIPMENT_KIND_");
 }
+std::string TransportModeName(v1::TransportMode mode) {
+  return WithoutPrefix(v1::TransportMode_Name(mode), "TRANSPORT_MODE_");
+}
 
 ShipmentStatus ParseStatus(const std::string& name) {
   ShipmentStatus value = v1::SHIPMENT_STATUS_UNSPECIFIED;
@@ -267,6 +270,11 @@ v1::ShipmentKind ParseKind(const std::string& name) {
   v1::ShipmentKind value = v1::SHIPMENT_KIND_UNSPECIFIED;
   return v1::ShipmentKind_Parse("SHIPMENT_KIND_" + name, &value) ? value
                                                                  : v1::SHIPMENT_KIND_UNSPECIFIED;
+}
+v1::TransportMode ParseTransportMode(const std::string& name) {
+  v1::TransportMode value = v1::TRANSPORT_MODE_UNSPECIFIED;
+  return v1::TransportMode_Parse("TRANSPORT_MODE_" + name, &value) ? value
+                                                                   : v1::TRANSPORT_MODE_UNSPECIFIED;
 }
 
 }  // namespace oms::shipping

@@ -60,9 +60,11 @@ struct JournalFact {
 [[nodiscard]] std::string EventTypeName(v1::ShipmentEventType type);
 [[nodiscard]] std::string OutboxTypeName(v1::OutboxEventType type);
 [[nodiscard]] std::string KindName(v1::ShipmentKind kind);
+[[nodiscard]] std::string TransportModeName(v1::TransportMode mode);
 [[nodiscard]] v1::ShipmentStatus ParseStatus(const std::string& name);
 [[nodiscard]] v1::ShipmentEventType ParseEventType(const std::string& name);
 [[nodiscard]] v1::OutboxEventType ParseOutboxType(const std::string& name);
 [[nodiscard]] v1::ShipmentKind ParseKind(const std::string& name);
+[[nodiscard]] v1::TransportMode ParseTransportMode(const std::string& name);
 
 }  // namespace oms::shipping

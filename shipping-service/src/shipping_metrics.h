@@ -1,5 +1,5 @@
-// The domain metrics of shipping-service, registered once on the process registry. The store
-// counts effects after they commit (never for a replayed request); the stream counts subscribers;
+// The domain metrics of shipping-service, registered once on the process registry. The use cases
+// count effects after they commit (never for a replayed request); the stream counts subscribers;
 // the outbox listener sets the lag.
 #pragma once
 

@@ -35,7 +35,7 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::CreateShipments(
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.CreateShipments(*request, response);
+    return use_cases_.CreateShipments(*request, response);
   });
 }
 
@@ -46,7 +46,7 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::CancelShipment(
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.CancelShipment(*request, response);
+    return use_cases_.CancelShipment(*request, response);
   });
 }
 
@@ -58,7 +58,7 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::RecordShipmentEvent(
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.RecordShipmentEvent(*request, response);
+    return use_cases_.RecordShipmentEvent(*request, response);
   });
 }
 
@@ -69,7 +69,7 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::CreateReturnShipment(
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.CreateReturnShipment(*request, response);
+    return use_cases_.CreateReturnShipment(*request, response);
   });
 }
 
@@ -81,7 +81,7 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::GetShipment(grpc::CallbackServerC
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.GetShipment(request->shipment_id(), response);
+    return use_cases_.GetShipment(request->shipment_id(), response);
   });
 }
 
@@ -92,7 +92,7 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::ListShipments(
     return Refuse(context, invalid);
   }
   return RunBlocking(context, executor_, [this, request, response] {
-    return store_.ListShipments(request->order_id(), response);
+    return use_cases_.ListShipments(request->order_id(), response);
   });
 }
 
@@ -106,7 +106,7 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::ListEvents(grpc::CallbackServerCo
   const int limit =
       request->limit() == 0 ? kDefaultEventsLimit : std::min(request->limit(), kMaxEventsLimit);
   return RunBlocking(context, executor_, [this, request, response, limit] {
-    absl::Status status = store_.ListEvents(request->after_sequence(), limit, response);
+    absl::Status status = use_cases_.ListEvents(request->after_sequence(), limit, response);
     if (status.ok()) hub_.NoteSent(response->last_sequence());
     return status;
   });
@@ -117,7 +117,7 @@ grpc::ServerWriteReactor<v1::OutboxEvent>* ShippingServiceImpl::StreamEvents(
   if (absl::Status invalid = ValidateCursor(request->after_sequence()); !invalid.ok()) {
     return new RefusedStream<v1::OutboxEvent>(invalid);
   }
-  return NewEventStream(request->after_sequence(), store_, executor_, hub_, metrics_);
+  return NewEventStream(request->after_sequence(), use_cases_, executor_, hub_, metrics_);
 }
 
 }  // namespace oms::shipping

@@ -1,12 +1,12 @@
 // gRPC handlers of oms.shipping.v1.ShippingService: validate on the gRPC thread, hand the work to
 // the executor, map the status. StreamEvents is an EventStream reactor. Nothing here touches the
-// database directly.
+// database: the use cases (shipping_use_cases.h) do.
 #pragma once
 
 #include "common/executor.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
 #include "shipping-service/src/event_hub.h"
-#include "shipping-service/src/shipping_store.h"
+#include "shipping-service/src/shipping_use_cases.h"
 
 namespace oms::shipping {
 
@@ -15,9 +15,9 @@ class ShippingMetrics;
 class ShippingServiceImpl final : public v1::ShippingService::CallbackService {
  public:
   // `metrics` may be null.
-  ShippingServiceImpl(ShippingStore& store, BoundedExecutor& executor, EventHub& hub,
+  ShippingServiceImpl(ShippingUseCases& use_cases, BoundedExecutor& executor, EventHub& hub,
                       ShippingMetrics* metrics)
-      : store_(store), executor_(executor), hub_(hub), metrics_(metrics) {}
+      : use_cases_(use_cases), executor_(executor), hub_(hub), metrics_(metrics) {}
 
   grpc::ServerUnaryReactor* CreateShipments(grpc::CallbackServerContext* context,
                                             const v1::CreateShipmentsRequest* request,
@@ -44,7 +44,7 @@ class ShippingServiceImpl final : public v1::ShippingService::CallbackService {
       grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) override;
 
  private:
-  ShippingStore& store_;
+  ShippingUseCases& use_cases_;
   BoundedExecutor& executor_;
   EventHub& hub_;
   ShippingMetrics* metrics_;

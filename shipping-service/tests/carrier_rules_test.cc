@@ -95,5 +95,22 @@ TEST(FreightTest, WeightAndPickListComeFromTheLines) {
   EXPECT_EQ(pick_list.lines(1).sequence(), 2);
 }
 
+TEST(PlanCarriageTest, ChoosesForTheLinesWeightAndChargesThatWeight) {
+  google::protobuf::RepeatedPtrField<v1::ShipmentLine> lines;
+  auto* lamp = lines.Add();
+  lamp->set_sku("LAMP");
+  lamp->set_quantity(2);
+  lamp->set_unit_weight_grams(20'000);  // 40 kg: too heavy for the parcel rule
+  auto carriage = PlanCarriage(kRules, To("DE"), lines);
+  ASSERT_TRUE(carriage.ok()) << carriage.status();
+  EXPECT_EQ(carriage->rule.carrier, "DB Cargo");
+  EXPECT_EQ(carriage->freight.total_weight_grams(), 40'000);
+  EXPECT_EQ(carriage->freight.package_count(), 2);
+  EXPECT_EQ(carriage->freight.estimated_cost().amount_minor(), 2 * 9'900 + 40 * 20);
+
+  auto unserved = PlanCarriage(kRules, To("ZZ"), lines);
+  EXPECT_EQ(ReasonOf(unserved.status()), "DESTINATION_NOT_SERVED");
+}
+
 }  // namespace
 }  // namespace oms::shipping

@@ -1,4 +1,4 @@
-// StreamEvents end to end inside one process: the real store on PostgreSQL, the LISTEN/NOTIFY
+// StreamEvents end to end inside one process: the real use cases on PostgreSQL, the LISTEN/NOTIFY
 // listener, the hub and the reactor behind a gRPC server on an in-process channel. A subscriber
 // sees every event exactly once across a reconnect with its cursor, including the events
 // committed while it was away and writes made through another pool (another replica); shutdown
@@ -47,16 +47,16 @@ class EventStreamTest : public ::testing::Test {
     ASSERT_TRUE(db_.ok());
     ASSERT_TRUE(ApplyMigrations(db_.url(), Migrations()).ok());
     auto pool = PgPool::Create(
-        {db_.url(), 4, std::chrono::seconds(10), PgShippingStore::Statements()}, nullptr);
+        {db_.url(), 4, std::chrono::seconds(10), PgShippingUseCases::Statements()}, nullptr);
     ASSERT_TRUE(pool.ok()) << pool.status();
     pool_ = std::move(*pool);
     auto other_pool = PgPool::Create(
-        {db_.url(), 2, std::chrono::seconds(10), PgShippingStore::Statements()}, nullptr);
+        {db_.url(), 2, std::chrono::seconds(10), PgShippingUseCases::Statements()}, nullptr);
     ASSERT_TRUE(other_pool.ok()) << other_pool.status();
     other_pool_ = std::move(*other_pool);
     shipping_metrics_ = std::make_unique<ShippingMetrics>(metrics_.registry());
-    store_ = std::make_unique<PgShippingStore>(*pool_, shipping_metrics_.get());
-    other_replica_ = std::make_unique<PgShippingStore>(*other_pool_, nullptr);
+    use_cases_ = std::make_unique<PgShippingUseCases>(*pool_, shipping_metrics_.get());
+    other_replica_ = std::make_unique<PgShippingUseCases>(*other_pool_, nullptr);
     OutboxListener::Options options;
     options.database_url = db_.url();
     options.lag_interval = std::chrono::milliseconds(50);
@@ -66,8 +66,8 @@ class EventStreamTest : public ::testing::Test {
     listener_->Start();
     ASSERT_TRUE(listener_->WaitUntilListening(std::chrono::seconds(20)));
     executor_ = std::make_unique<BoundedExecutor>(4, 64);
-    service_ =
-        std::make_unique<ShippingServiceImpl>(*store_, *executor_, hub_, shipping_metrics_.get());
+    service_ = std::make_unique<ShippingServiceImpl>(*use_cases_, *executor_, hub_,
+                                                     shipping_metrics_.get());
     ServerConfig config;
     config.drain_timeout = std::chrono::seconds(60);
     auto server = GrpcServer::Start(
@@ -85,7 +85,7 @@ class EventStreamTest : public ::testing::Test {
   }
 
   // One order: two shipments (2 events), then PICKED on each (2 more).
-  void WriteOrder(ShippingStore& store, const std::string& order_id) {
+  void WriteOrder(ShippingUseCases& use_cases, const std::string& order_id) {
     v1::CreateShipmentsRequest request;
     request.set_request_id(order_id + ":create");
     request.set_order_id(order_id);
@@ -102,14 +102,14 @@ class EventStreamTest : public ::testing::Test {
       line->set_unit_weight_grams(100);
     }
     v1::CreateShipmentsResponse created;
-    ASSERT_TRUE(store.CreateShipments(request, &created).ok());
+    ASSERT_TRUE(use_cases.CreateShipments(request, &created).ok());
     for (const auto& shipment : created.shipments()) {
       v1::RecordShipmentEventRequest event;
       event.set_shipment_id(shipment.id());
       event.set_type(v1::SHIPMENT_EVENT_TYPE_PICKED);
       *event.mutable_occurred_at() = TimeUtil::GetCurrentTime();
       v1::RecordShipmentEventResponse recorded;
-      ASSERT_TRUE(store.RecordShipmentEvent(event, &recorded).ok());
+      ASSERT_TRUE(use_cases.RecordShipmentEvent(event, &recorded).ok());
     }
   }
 
@@ -151,8 +151,8 @@ class EventStreamTest : public ::testing::Test {
   std::unique_ptr<ShippingMetrics> shipping_metrics_;
   std::unique_ptr<PgPool> pool_;
   std::unique_ptr<PgPool> other_pool_;
-  std::unique_ptr<PgShippingStore> store_;
-  std::unique_ptr<PgShippingStore> other_replica_;
+  std::unique_ptr<PgShippingUseCases> use_cases_;
+  std::unique_ptr<PgShippingUseCases> other_replica_;
   EventHub hub_{16};
   std::unique_ptr<OutboxListener> listener_;
   std::unique_ptr<BoundedExecutor> executor_;
@@ -162,7 +162,7 @@ class EventStreamTest : public ::testing::Test {
 };
 
 TEST_F(EventStreamTest, ASubscriberSeesEveryEventOnceAcrossAReconnect) {
-  WriteOrder(*store_, "ord-0");  // 4 events before anyone subscribes
+  WriteOrder(*use_cases_, "ord-0");  // 4 events before anyone subscribes
   std::int64_t cursor = 0;
   std::vector<v1::OutboxEvent> seen;
 
@@ -170,7 +170,7 @@ TEST_F(EventStreamTest, ASubscriberSeesEveryEventOnceAcrossAReconnect) {
   ReadContiguous(first, 4, &cursor, &seen);
   ASSERT_TRUE(WaitFor([&] { return Sample("oms_shipping_stream_subscribers") == 1; }));
   // Live: commits made while connected arrive without polling, from this replica and another.
-  WriteOrder(*store_, "ord-1");
+  WriteOrder(*use_cases_, "ord-1");
   ReadContiguous(first, 4, &cursor, &seen);
   WriteOrder(*other_replica_, "ord-2");
   ReadContiguous(first, 4, &cursor, &seen);
@@ -187,7 +187,7 @@ TEST_F(EventStreamTest, ASubscriberSeesEveryEventOnceAcrossAReconnect) {
 
   // Committed while away: more than one read batch, through both replicas.
   for (int order = 3; order < 33; ++order) {
-    WriteOrder(order % 2 == 0 ? *store_ : *other_replica_, "ord-" + std::to_string(order));
+    WriteOrder(order % 2 == 0 ? *use_cases_ : *other_replica_, "ord-" + std::to_string(order));
   }
   constexpr int kAway = 30 * 4;
   static_assert(kAway > kStreamBatch, "the backlog must span more than one read");
@@ -200,7 +200,7 @@ TEST_F(EventStreamTest, ASubscriberSeesEveryEventOnceAcrossAReconnect) {
 
   // Exactly once: sequences 1..N, each once, and N is everything the outbox holds.
   v1::ListEventsResponse tail;
-  ASSERT_TRUE(store_->ListEvents(cursor, 10, &tail).ok());
+  ASSERT_TRUE(use_cases_->ListEvents(cursor, 10, &tail).ok());
   EXPECT_EQ(tail.events_size(), 0);
   ASSERT_EQ(seen.size(), static_cast<std::size_t>(cursor));
   for (std::size_t i = 0; i < seen.size(); ++i) {
@@ -218,7 +218,7 @@ TEST_F(EventStreamTest, ASubscriberSeesEveryEventOnceAcrossAReconnect) {
 }
 
 TEST_F(EventStreamTest, ShutdownEndsOpenStreamsWithUnavailable) {
-  WriteOrder(*store_, "ord-0");
+  WriteOrder(*use_cases_, "ord-0");
   std::int64_t cursor = 0;
   std::vector<v1::OutboxEvent> seen;
   auto idle = Subscribe(cursor);
@@ -239,7 +239,7 @@ TEST_F(EventStreamTest, ShutdownEndsOpenStreamsWithUnavailable) {
 }
 
 TEST_F(EventStreamTest, DomainMetricsAreCountedAndLintClean) {
-  WriteOrder(*store_, "ord-0");
+  WriteOrder(*use_cases_, "ord-0");
   const std::string text = metrics_.Render();
   EXPECT_EQ(*testing::SampleValue(text, "oms_shipping_shipments_created_total{kind=\"OUTBOUND\"}"),
             2);

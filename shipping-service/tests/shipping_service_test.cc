@@ -1,5 +1,5 @@
-// The handlers through a real gRPC server on an in-process channel, with a fake store: what the
-// service validates, what it hands to the store, and how statuses reach the client.
+// The handlers through a real gRPC server on an in-process channel, with fake use cases: what the
+// service validates, what it hands to the use cases, and how statuses reach the client.
 #include "shipping-service/src/shipping_service.h"
 
 #include <grpcpp/channel.h>
@@ -16,7 +16,7 @@ namespace {
 
 constexpr char kShipmentId[] = "0b7f5d4e-8a1c-4a57-9d4b-2f0f3c1e9a10";
 
-class FakeStore : public ShippingStore {
+class FakeUseCases : public ShippingUseCases {
  public:
   int calls = 0;
   absl::Status next = absl::OkStatus();
@@ -66,7 +66,7 @@ class ShippingServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     executor_ = std::make_unique<BoundedExecutor>(2, 16);
-    service_ = std::make_unique<ShippingServiceImpl>(store_, *executor_, hub_, nullptr);
+    service_ = std::make_unique<ShippingServiceImpl>(use_cases_, *executor_, hub_, nullptr);
     auto server = GrpcServer::Start(
         {}, {{service_.get(), v1::ShippingService::service_full_name()}}, metrics_);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -100,7 +100,7 @@ class ShippingServiceTest : public ::testing::Test {
     return request;
   }
 
-  FakeStore store_;
+  FakeUseCases use_cases_;
   EventHub hub_{4};
   Metrics metrics_{"shipping-service", "test"};
   std::unique_ptr<BoundedExecutor> executor_;
@@ -167,7 +167,7 @@ TEST_F(ShippingServiceTest, BadInputIsRefusedBeforeTheStore) {
     EXPECT_FALSE(reader->Read(&event));
     ExpectInvalid(reader->Finish(), "after_sequence");
   }
-  EXPECT_EQ(store_.calls, 0);
+  EXPECT_EQ(use_cases_.calls, 0);
 }
 
 TEST_F(ShippingServiceTest, GoodCallsReachTheStore) {
@@ -183,12 +183,12 @@ TEST_F(ShippingServiceTest, GoodCallsReachTheStore) {
   v1::Shipment shipment;
   ASSERT_TRUE(stub_->GetShipment(&get_context, get, &shipment).ok());
   EXPECT_EQ(shipment.id(), kShipmentId);
-  EXPECT_EQ(store_.calls, 2);
+  EXPECT_EQ(use_cases_.calls, 2);
 }
 
 TEST_F(ShippingServiceTest, StoreErrorsReachTheClientWithTheirReason) {
-  store_.next = WithReason(absl::StatusCode::kFailedPrecondition, "DESTINATION_NOT_SERVED",
-                           "no carrier serves ZZ");
+  use_cases_.next = WithReason(absl::StatusCode::kFailedPrecondition, "DESTINATION_NOT_SERVED",
+                               "no carrier serves ZZ");
   grpc::ClientContext context;
   v1::CreateShipmentsResponse response;
   grpc::Status status = stub_->CreateShipments(&context, GoodCreate(), &response);
@@ -205,7 +205,7 @@ TEST_F(ShippingServiceTest, EventLimitsAreDefaultedAndCappedAndReadsAreNoted) {
     request.set_limit(asked);
     v1::ListEventsResponse response;
     ASSERT_TRUE(stub_->ListEvents(&context, request, &response).ok());
-    EXPECT_EQ(store_.last_limit, used);
+    EXPECT_EQ(use_cases_.last_limit, used);
   }
   EXPECT_EQ(hub_.sent_mark(), 13);
   grpc::ClientContext context;

@@ -1,9 +1,9 @@
-// Shipping persistence. The interface lets handler tests run against a fake; PgShippingStore is
-// the PostgreSQL implementation, with its statements in shipping_store.cc.
-//
-// Every change that moves a shipment writes its outbox events in the same transaction, numbered
-// from the locked outbox_counter row as the transaction's last step, and NOTIFYs
-// kOutboxChannel, which PostgreSQL delivers only when (and if) the transaction commits.
+// What shipping-service does, one call per RPC: the port the gRPC handlers (and the event stream)
+// call, so that handler tests can run against a fake. PgShippingUseCases is the PostgreSQL
+// implementation: each call is one transaction that claims its request id (oms::RunOnce), reads
+// through the stores (*_store.h), asks the pure rules (*_rules.h, shipment_status.h) and writes
+// through the stores, its outbox events last. Metrics count effects once they committed, never
+// for a replayed request.
 #pragma once
 
 #include <cstdint>
@@ -22,13 +22,12 @@ namespace oms::shipping {
 
 class ShippingMetrics;
 
-inline constexpr char kOutboxChannel[] = "oms_shipping_outbox";
 inline constexpr int kDefaultEventsLimit = 100;
 inline constexpr int kMaxEventsLimit = 500;
 
-class ShippingStore {
+class ShippingUseCases {
  public:
-  virtual ~ShippingStore() = default;
+  virtual ~ShippingUseCases() = default;
 
   // All shipments or none, once per request id. FAILED_PRECONDITION: DESTINATION_NOT_SERVED,
   // SHIPMENT_CANCELLED (a tombstone); ALREADY_EXISTS (SHIPMENTS_EXIST) when another request
@@ -56,12 +55,13 @@ class ShippingStore {
                                                 v1::ListEventsResponse* out) = 0;
 };
 
-class PgShippingStore : public ShippingStore {
+class PgShippingUseCases : public ShippingUseCases {
  public:
   // `metrics` may be null (tests).
-  PgShippingStore(PgPool& pool, ShippingMetrics* metrics) : pool_(pool), metrics_(metrics) {}
+  PgShippingUseCases(PgPool& pool, ShippingMetrics* metrics) : pool_(pool), metrics_(metrics) {}
 
-  // Every statement this store uses, for the pool to prepare on each connection.
+  // Every statement of every store the use cases call, for the pool to prepare on each
+  // connection.
   static const std::vector<PreparedStatement>& Statements();
 
   absl::Status CreateShipments(const v1::CreateShipmentsRequest& request,

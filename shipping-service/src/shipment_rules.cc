@@ -1,0 +1,73 @@
+#include "shipping-service/src/shipment_rules.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+
+namespace oms::shipping {
+
+absl::Status CreateAllowed(const std::string& order_id,
+                           const std::vector<std::string>& tombstoned_warehouses,
+                           const google::protobuf::RepeatedPtrField<v1::AllocationGroup>& groups,
+                           bool has_outbound_shipments) {
+  for (const std::string& warehouse : tombstoned_warehouses) {
+    const bool covered = warehouse.empty() ||
+                         std::any_of(groups.begin(), groups.end(), [&warehouse](const auto& group) {
+                           return group.warehouse_id() == warehouse;
+                         });
+    if (covered) {
+      return WithReason(
+          absl::StatusCode::kFailedPrecondition, "SHIPMENT_CANCELLED",
+          absl::StrCat("order ", order_id, ": shipping was cancelled before it was created"));
+    }
+  }
+  if (has_outbound_shipments) {
+    return WithReason(
+        absl::StatusCode::kAlreadyExists, "SHIPMENTS_EXIST",
+        absl::StrCat("order ", order_id, " already has shipments from another request"));
+  }
+  return absl::OkStatus();
+}
+
+v1::Shipment NewShipment(const std::string& order_id, v1::ShipmentKind kind,
+                         const std::string& warehouse_id, const common::v1::Address& address,
+                         const Carriage& carriage,
+                         const google::protobuf::RepeatedPtrField<v1::ShipmentLine>& lines) {
+  v1::Shipment shipment;
+  shipment.set_order_id(order_id);
+  shipment.set_kind(kind);
+  shipment.set_warehouse_id(warehouse_id);
+  shipment.set_status(v1::SHIPMENT_STATUS_PENDING);
+  *shipment.mutable_address() = address;
+  shipment.set_carrier(carriage.rule.carrier);
+  shipment.set_service_level(carriage.rule.service_level);
+  shipment.set_transport_mode(carriage.rule.transport_mode);
+  *shipment.mutable_freight() = carriage.freight;
+  *shipment.mutable_lines() = lines;
+  return shipment;
+}
+
+void AddPickList(v1::Shipment* shipment) {
+  if (shipment->kind() == v1::SHIPMENT_KIND_OUTBOUND) {
+    *shipment->mutable_pick_list() = MakePickList(shipment->warehouse_id(), shipment->lines());
+  }
+}
+
+absl::StatusOr<CancelPlan> PlanCancel(const std::vector<CancelTarget>& targets, bool by_order) {
+  CancelPlan plan;
+  for (const CancelTarget& target : targets) {
+    const bool cancelled = target.status == v1::SHIPMENT_STATUS_CANCELLED;
+    if (!cancelled && target.shipped) {
+      return WithReason(
+          absl::StatusCode::kFailedPrecondition, "SHIPMENT_ALREADY_SHIPPED",
+          absl::StrCat("shipment ", target.shipment_id, " has shipped and cannot be cancelled"));
+    }
+    plan.cancel.push_back(!cancelled);
+  }
+  // Nothing to cancel yet: the create may still be on its way. Refuse it when it comes.
+  plan.tombstone = by_order && targets.empty();
+  return plan;
+}
+
+}  // namespace oms::shipping

@@ -1,0 +1,54 @@
+// What creating and cancelling shipments may do: tombstones, one create per order, the shape of
+// a new shipment, and which targets a cancellation changes. Pure logic: no I/O, no gRPC; the
+// use cases (shipping_use_cases.cc) read the facts and act on the answers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "oms/common/v1/common.pb.h"
+#include "oms/shipping/v1/shipping.pb.h"
+#include "shipping-service/src/carrier_rules.h"
+
+namespace oms::shipping {
+
+// Whether `order_id` may get outbound shipments for `groups` now. FAILED_PRECONDITION
+// (SHIPMENT_CANCELLED) when a tombstone covers the whole order (warehouse "") or a warehouse of
+// `groups`: the cancel came first. Otherwise ALREADY_EXISTS (SHIPMENTS_EXIST) when the order
+// already has outbound shipments, which another request id created.
+[[nodiscard]] absl::Status CreateAllowed(
+    const std::string& order_id, const std::vector<std::string>& tombstoned_warehouses,
+    const google::protobuf::RepeatedPtrField<v1::AllocationGroup>& groups,
+    bool has_outbound_shipments);
+
+// A new shipment as it is stored: PENDING, carried and charged as `carriage` says, with `lines`
+// (no id or times yet). A return shipment also needs its return_id set.
+[[nodiscard]] v1::Shipment NewShipment(
+    const std::string& order_id, v1::ShipmentKind kind, const std::string& warehouse_id,
+    const common::v1::Address& address, const Carriage& carriage,
+    const google::protobuf::RepeatedPtrField<v1::ShipmentLine>& lines);
+
+// Outbound shipments carry the pick list of their lines; returns have none.
+void AddPickList(v1::Shipment* shipment);
+
+// A shipment a cancellation targets, as locked in its transaction.
+struct CancelTarget {
+  std::string shipment_id;
+  v1::ShipmentStatus status = v1::SHIPMENT_STATUS_UNSPECIFIED;
+  bool shipped = false;  // the shipped milestone was announced
+};
+
+struct CancelPlan {
+  std::vector<bool> cancel;  // per target: false when it is cancelled already (nothing to do)
+  bool tombstone = false;    // refuse the order's create that has not arrived yet
+};
+
+// All or nothing: FAILED_PRECONDITION (SHIPMENT_ALREADY_SHIPPED) naming the first target, not
+// cancelled already, that has shipped; then nothing is cancelled. A cancellation by order that
+// finds no shipment leaves a tombstone.
+[[nodiscard]] absl::StatusOr<CancelPlan> PlanCancel(const std::vector<CancelTarget>& targets,
+                                                    bool by_order);
+
+}  // namespace oms::shipping

@@ -1,0 +1,285 @@
+#include "shipping-service/src/shipments_store.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <pqxx/pqxx>
+
+#include "common/pg_pool.h"
+#include "shipping-service/src/shipment_status.h"
+
+namespace oms::shipping {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+#define OMS_MICROS(column) "(extract(epoch FROM " column ") * 1000000)::bigint"
+// Every column ReadShipmentRow reads.
+#define OMS_SHIPMENT_COLUMNS                                                          \
+  "id, order_id, kind, warehouse_id, return_id, status, shipped, address_name, "      \
+  "address_line1, address_line2, address_city, address_postal_code, address_region, " \
+  "address_country, carrier, service_level, transport_mode, total_weight_grams, "     \
+  "package_count, cost_currency, cost_minor, tracking_number, " OMS_MICROS(           \
+      "created_at") " AS created_micros, " OMS_MICROS("updated_at") " AS updated_micros"
+
+constexpr char kShipmentsLockOrder[] = "shipments_lock_order";
+constexpr char kShipmentsCount[] = "shipments_count";
+constexpr char kShipmentsFindReturn[] = "shipments_find_return";
+constexpr char kShipmentsInsert[] = "shipments_insert";
+constexpr char kShipmentsGet[] = "shipments_get";
+constexpr char kShipmentsLock[] = "shipments_lock";
+constexpr char kShipmentsByOrder[] = "shipments_by_order";
+constexpr char kShipmentsLockByOrder[] = "shipments_lock_by_order";
+constexpr char kShipmentsLockByWarehouse[] = "shipments_lock_by_warehouse";
+constexpr char kShipmentsCancel[] = "shipments_cancel";
+constexpr char kShipmentsUpdateStatus[] = "shipments_update_status";
+constexpr char kShipmentLinesInsert[] = "shipment_lines_insert";
+constexpr char kShipmentLinesGet[] = "shipment_lines_get";
+constexpr char kShipmentLinesByOrder[] = "shipment_lines_by_order";
+constexpr char kShipmentTombstonesFind[] = "shipment_tombstones_find";
+constexpr char kShipmentTombstonesInsert[] = "shipment_tombstones_insert";
+
+v1::Shipment ReadShipmentColumns(const pqxx::row& row) {
+  v1::Shipment shipment;
+  shipment.set_id(row["id"].as<std::string>());
+  shipment.set_order_id(row["order_id"].as<std::string>());
+  shipment.set_kind(ParseKind(row["kind"].as<std::string>()));
+  shipment.set_warehouse_id(row["warehouse_id"].as<std::string>());
+  shipment.set_return_id(row["return_id"].as<std::string>());
+  shipment.set_status(ParseStatus(row["status"].as<std::string>()));
+  auto* address = shipment.mutable_address();
+  address->set_name(row["address_name"].as<std::string>());
+  address->set_line1(row["address_line1"].as<std::string>());
+  address->set_line2(row["address_line2"].as<std::string>());
+  address->set_city(row["address_city"].as<std::string>());
+  address->set_postal_code(row["address_postal_code"].as<std::string>());
+  address->set_region(row["address_region"].as<std::string>());
+  address->set_country(row["address_country"].as<std::string>());
+  shipment.set_carrier(row["carrier"].as<std::string>());
+  shipment.set_service_level(row["service_level"].as<std::string>());
+  shipment.set_transport_mode(ParseTransportMode(row["transport_mode"].as<std::string>()));
+  auto* freight = shipment.mutable_freight();
+  freight->set_total_weight_grams(row["total_weight_grams"].as<long long>());
+  freight->set_package_count(row["package_count"].as<int>());
+  freight->mutable_estimated_cost()->set_currency(row["cost_currency"].as<std::string>());
+  freight->mutable_estimated_cost()->set_amount_minor(row["cost_minor"].as<long long>());
+  shipment.set_tracking_number(row["tracking_number"].as<std::string>());
+  *shipment.mutable_create_time() =
+      TimeUtil::MicrosecondsToTimestamp(row["created_micros"].as<long long>());
+  *shipment.mutable_update_time() =
+      TimeUtil::MicrosecondsToTimestamp(row["updated_micros"].as<long long>());
+  return shipment;
+}
+
+ShipmentRow ReadShipmentRow(const pqxx::row& row) {
+  return {ReadShipmentColumns(row), row["shipped"].as<bool>()};
+}
+
+std::optional<ShipmentRow> FirstRow(const pqxx::result& rows) {
+  if (rows.empty()) return std::nullopt;
+  return ReadShipmentRow(rows[0]);
+}
+
+std::vector<ShipmentRow> ReadShipmentRows(const pqxx::result& rows) {
+  std::vector<ShipmentRow> shipments;
+  for (const auto& row : rows) shipments.push_back(ReadShipmentRow(row));
+  return shipments;
+}
+
+v1::ShipmentLine ReadLine(const pqxx::row& row) {
+  v1::ShipmentLine line;
+  line.set_sku(row["sku"].as<std::string>());
+  line.set_quantity(row["quantity"].as<long long>());
+  line.set_unit_weight_grams(row["unit_weight_grams"].as<long long>());
+  return line;
+}
+
+// Array literals for $n::text[] and $n::bigint[] (libpqxx 6.4 has no array parameters).
+std::string TextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+std::string IntArray(const std::vector<long long>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(values[i]);
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+const std::vector<PreparedStatement>& ShipmentStatements() {
+  static const std::vector<PreparedStatement> kStatements = {
+      {kShipmentsLockOrder, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"},
+      {kShipmentsCount,
+       "SELECT count(*) AS shipments FROM shipments WHERE order_id = $1 AND kind = $2"},
+      {kShipmentsFindReturn,
+       "SELECT id FROM shipments WHERE order_id = $1 AND kind = $2 AND return_id = $3"},
+      {kShipmentsInsert,
+       "INSERT INTO shipments (order_id, kind, warehouse_id, return_id, status, address_name, "
+       "address_line1, address_line2, address_city, address_postal_code, address_region, "
+       "address_country, carrier, service_level, transport_mode, total_weight_grams, "
+       "package_count, cost_currency, cost_minor) "
+       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
+       "$19) RETURNING " OMS_SHIPMENT_COLUMNS},
+      {kShipmentsGet, "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments WHERE id = $1::uuid"},
+      {kShipmentsLock,
+       "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments WHERE id = $1::uuid FOR UPDATE"},
+      {kShipmentsByOrder,
+       "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments WHERE order_id = $1 "
+       // One call creates several shipments at the same now(): the warehouse orders them.
+       "ORDER BY created_at, kind, warehouse_id, id"},
+      {kShipmentsLockByOrder, "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments "
+                              "WHERE order_id = $1 AND kind = $2 ORDER BY id FOR UPDATE"},
+      {kShipmentsLockByWarehouse,
+       "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments "
+       "WHERE order_id = $1 AND kind = $2 AND warehouse_id = $3 ORDER BY id FOR UPDATE"},
+      {kShipmentsCancel,
+       "UPDATE shipments SET status = $2, cancelled = true, updated_at = now() "
+       "WHERE id = $1::uuid RETURNING " OMS_MICROS("updated_at") " AS updated_micros"},
+      {kShipmentsUpdateStatus,
+       "UPDATE shipments SET status = $2, shipped = $3, tracking_number = $4, updated_at = now() "
+       "WHERE id = $1::uuid"},
+      {kShipmentLinesInsert,
+       "INSERT INTO shipment_lines (shipment_id, line_no, sku, quantity, unit_weight_grams) "
+       "SELECT $1::uuid, t.n, t.sku, t.quantity, t.weight "
+       "FROM unnest($2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY "
+       "AS t (sku, quantity, weight, n)"},
+      {kShipmentLinesGet,
+       "SELECT sku, quantity, unit_weight_grams FROM shipment_lines "
+       "WHERE shipment_id = $1::uuid ORDER BY line_no"},
+      {kShipmentLinesByOrder,
+       "SELECT l.shipment_id::text AS shipment_id, s.kind, s.status, l.sku, l.quantity, "
+       "l.unit_weight_grams FROM shipment_lines l JOIN shipments s ON s.id = l.shipment_id "
+       "WHERE s.order_id = $1 ORDER BY l.shipment_id, l.line_no"},
+      {kShipmentTombstonesFind, "SELECT warehouse_id FROM shipment_tombstones WHERE order_id = $1"},
+      {kShipmentTombstonesInsert,
+       "INSERT INTO shipment_tombstones (order_id, warehouse_id, reason) VALUES ($1, $2, $3) "
+       "ON CONFLICT (order_id, warehouse_id) DO NOTHING"},
+  };
+  return kStatements;
+}
+
+void LockOrder(pqxx::work& tx, const std::string& order_id) {
+  tx.exec_prepared(kShipmentsLockOrder, order_id);
+}
+
+bool OrderHasShipments(pqxx::work& tx, const std::string& order_id, v1::ShipmentKind kind) {
+  return tx.exec_prepared1(kShipmentsCount, order_id, KindName(kind))["shipments"].as<long long>() >
+         0;
+}
+
+bool ReturnShipmentExists(pqxx::work& tx, const std::string& order_id,
+                          const std::string& return_id) {
+  return !tx.exec_prepared(kShipmentsFindReturn, order_id, KindName(v1::SHIPMENT_KIND_RETURN),
+                           return_id)
+              .empty();
+}
+
+void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out) {
+  const auto& address = draft.address();
+  const auto& freight = draft.freight();
+  *out = ReadShipmentColumns(tx.exec_prepared1(
+      kShipmentsInsert, draft.order_id(), KindName(draft.kind()), draft.warehouse_id(),
+      draft.return_id(), StatusName(draft.status()), address.name(), address.line1(),
+      address.line2(), address.city(), address.postal_code(), address.region(), address.country(),
+      draft.carrier(), draft.service_level(), TransportModeName(draft.transport_mode()),
+      freight.total_weight_grams(), freight.package_count(), freight.estimated_cost().currency(),
+      freight.estimated_cost().amount_minor()));
+  std::vector<std::string> skus;
+  std::vector<long long> quantities;
+  std::vector<long long> weights;
+  for (const auto& line : draft.lines()) {
+    skus.push_back(line.sku());
+    quantities.push_back(line.quantity());
+    weights.push_back(line.unit_weight_grams());
+  }
+  tx.exec_prepared(kShipmentLinesInsert, out->id(), TextArray(skus), IntArray(quantities),
+                   IntArray(weights));
+  *out->mutable_lines() = draft.lines();
+}
+
+std::optional<ShipmentRow> FindShipment(pqxx::work& tx, const std::string& shipment_id) {
+  return FirstRow(tx.exec_prepared(kShipmentsGet, shipment_id));
+}
+
+std::optional<ShipmentRow> LockShipment(pqxx::work& tx, const std::string& shipment_id) {
+  return FirstRow(tx.exec_prepared(kShipmentsLock, shipment_id));
+}
+
+std::vector<ShipmentRow> LockShipmentsOfOrder(pqxx::work& tx, const std::string& order_id,
+                                              v1::ShipmentKind kind) {
+  return ReadShipmentRows(tx.exec_prepared(kShipmentsLockByOrder, order_id, KindName(kind)));
+}
+
+std::vector<ShipmentRow> LockShipmentsOfOrder(pqxx::work& tx, const std::string& order_id,
+                                              v1::ShipmentKind kind,
+                                              const std::string& warehouse_id) {
+  return ReadShipmentRows(
+      tx.exec_prepared(kShipmentsLockByWarehouse, order_id, KindName(kind), warehouse_id));
+}
+
+std::vector<v1::Shipment> ShipmentsOfOrder(pqxx::work& tx, const std::string& order_id) {
+  std::vector<v1::Shipment> shipments;
+  for (const auto& row : tx.exec_prepared(kShipmentsByOrder, order_id)) {
+    shipments.push_back(ReadShipmentColumns(row));
+  }
+  return shipments;
+}
+
+void StoreCancelled(pqxx::work& tx, v1::Shipment* shipment) {
+  pqxx::row updated = tx.exec_prepared1(kShipmentsCancel, shipment->id(),
+                                        StatusName(v1::SHIPMENT_STATUS_CANCELLED));
+  shipment->set_status(v1::SHIPMENT_STATUS_CANCELLED);
+  *shipment->mutable_update_time() =
+      TimeUtil::MicrosecondsToTimestamp(updated["updated_micros"].as<long long>());
+}
+
+void StoreStatus(pqxx::work& tx, const std::string& shipment_id, v1::ShipmentStatus status,
+                 bool shipped, const std::string& tracking_number) {
+  tx.exec_prepared(kShipmentsUpdateStatus, shipment_id, StatusName(status), shipped,
+                   tracking_number);
+}
+
+google::protobuf::RepeatedPtrField<v1::ShipmentLine> LinesOf(pqxx::work& tx,
+                                                             const std::string& shipment_id) {
+  google::protobuf::RepeatedPtrField<v1::ShipmentLine> lines;
+  for (const auto& row : tx.exec_prepared(kShipmentLinesGet, shipment_id)) {
+    *lines.Add() = ReadLine(row);
+  }
+  return lines;
+}
+
+std::vector<OrderLine> LinesOfOrder(pqxx::work& tx, const std::string& order_id) {
+  std::vector<OrderLine> lines;
+  for (const auto& row : tx.exec_prepared(kShipmentLinesByOrder, order_id)) {
+    lines.push_back({row["shipment_id"].as<std::string>(), ParseKind(row["kind"].as<std::string>()),
+                     ParseStatus(row["status"].as<std::string>()), ReadLine(row)});
+  }
+  return lines;
+}
+
+std::vector<std::string> TombstonedWarehouses(pqxx::work& tx, const std::string& order_id) {
+  std::vector<std::string> warehouses;
+  for (const auto& row : tx.exec_prepared(kShipmentTombstonesFind, order_id)) {
+    warehouses.push_back(row["warehouse_id"].as<std::string>());
+  }
+  return warehouses;
+}
+
+void InsertTombstone(pqxx::work& tx, const std::string& order_id, const std::string& warehouse_id,
+                     const std::string& reason) {
+  tx.exec_prepared(kShipmentTombstonesInsert, order_id, warehouse_id, reason);
+}
+
+}  // namespace oms::shipping

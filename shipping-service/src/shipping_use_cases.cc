@@ -1,0 +1,296 @@
+#include "shipping-service/src/shipping_use_cases.h"
+
+#include <map>
+#include <optional>
+#include <utility>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "common/idempotency.h"
+#include "common/pg_pool.h"
+#include "shipping-service/src/carrier_rules.h"
+#include "shipping-service/src/carrier_rules_store.h"
+#include "shipping-service/src/journal_rules.h"
+#include "shipping-service/src/journal_store.h"
+#include "shipping-service/src/outbox_store.h"
+#include "shipping-service/src/return_rules.h"
+#include "shipping-service/src/shipment_rules.h"
+#include "shipping-service/src/shipment_status.h"
+#include "shipping-service/src/shipments_store.h"
+#include "shipping-service/src/shipping_metrics.h"
+
+namespace oms::shipping {
+namespace {
+
+// Metric effects of one transaction, applied only once it committed.
+struct Effects {
+  std::vector<v1::ShipmentKind> created;
+  int cancelled = 0;
+  std::vector<std::pair<v1::ShipmentEventType, bool>> journal;  // (type, duplicate)
+  std::vector<v1::ShipmentStatus> transitions;
+
+  void ApplyTo(ShippingMetrics* metrics) const {
+    if (metrics == nullptr) return;
+    for (auto kind : created) metrics->ShipmentCreated(KindName(kind));
+    for (int i = 0; i < cancelled; ++i) metrics->ShipmentCancelled();
+    for (const auto& [type, duplicate] : journal) {
+      metrics->JournalEvent(EventTypeName(type), duplicate);
+    }
+    for (auto to : transitions) metrics->StatusTransition(StatusName(to));
+  }
+};
+
+absl::Status UnknownShipment(const std::string& shipment_id) {
+  return absl::NotFoundError(
+      absl::StrCat("shipment_id: shipment ", shipment_id, " does not exist"));
+}
+
+// Lines, pick list and journal of one shipment.
+void AttachDetails(pqxx::work& tx, v1::Shipment* shipment) {
+  *shipment->mutable_lines() = LinesOf(tx, shipment->id());
+  AddPickList(shipment);
+  for (auto& entry : JournalOf(tx, shipment->id())) *shipment->add_journal() = std::move(entry);
+}
+
+// Stores `draft` as `out` and queues the event announcing it.
+void StoreNewShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out,
+                      std::vector<v1::OutboxEvent>& outbox, Effects& effects) {
+  InsertShipment(tx, draft, out);
+  AddPickList(out);
+  outbox.push_back(MakeOutboxEvent(OutboxTypeFor(out->kind(), out->status()), *out, nullptr));
+  effects.created.push_back(out->kind());
+}
+
+std::vector<CancelTarget> CancelTargets(const std::vector<ShipmentRow>& rows) {
+  std::vector<CancelTarget> targets;
+  for (const ShipmentRow& row : rows) {
+    targets.push_back({row.shipment.id(), row.shipment.status(), row.shipped});
+  }
+  return targets;
+}
+
+absl::Status CreateShipmentsIn(pqxx::work& tx, const v1::CreateShipmentsRequest& request,
+                               v1::CreateShipmentsResponse* out, Effects& effects) {
+  const std::string& order_id = request.order_id();
+  LockOrder(tx, order_id);
+  absl::Status allowed =
+      CreateAllowed(order_id, TombstonedWarehouses(tx, order_id), request.groups(),
+                    OrderHasShipments(tx, order_id, v1::SHIPMENT_KIND_OUTBOUND));
+  if (!allowed.ok()) return allowed;
+  const std::vector<CarrierRule> rules = CarrierRulesFor(tx, request.destination().country());
+  std::vector<v1::OutboxEvent> outbox;
+  for (const auto& group : request.groups()) {
+    auto carriage = PlanCarriage(rules, request.destination(), group.lines());
+    if (!carriage.ok()) return carriage.status();  // the transaction rolls back: none created
+    StoreNewShipment(tx,
+                     NewShipment(order_id, v1::SHIPMENT_KIND_OUTBOUND, group.warehouse_id(),
+                                 request.destination(), *carriage, group.lines()),
+                     out->add_shipments(), outbox, effects);
+  }
+  WriteOutbox(tx, outbox);
+  return absl::OkStatus();
+}
+
+// The shipment named, or the order's outbound shipments (of one warehouse, when it names one),
+// locked.
+absl::StatusOr<std::vector<ShipmentRow>> LockCancelTargets(
+    pqxx::work& tx, const v1::CancelShipmentRequest& request) {
+  if (request.has_shipment_id()) {
+    std::optional<ShipmentRow> locked = LockShipment(tx, request.shipment_id());
+    if (!locked) return UnknownShipment(request.shipment_id());
+    return std::vector<ShipmentRow>{std::move(*locked)};
+  }
+  const auto& order = request.order();
+  LockOrder(tx, order.order_id());
+  if (order.warehouse_id().empty()) {
+    return LockShipmentsOfOrder(tx, order.order_id(), v1::SHIPMENT_KIND_OUTBOUND);
+  }
+  return LockShipmentsOfOrder(tx, order.order_id(), v1::SHIPMENT_KIND_OUTBOUND,
+                              order.warehouse_id());
+}
+
+absl::Status CancelShipmentIn(pqxx::work& tx, const v1::CancelShipmentRequest& request,
+                              v1::CancelShipmentResponse* out, Effects& effects) {
+  absl::StatusOr<std::vector<ShipmentRow>> targets = LockCancelTargets(tx, request);
+  if (!targets.ok()) return targets.status();
+  absl::StatusOr<CancelPlan> plan =
+      PlanCancel(CancelTargets(*targets), /*by_order=*/!request.has_shipment_id());
+  if (!plan.ok()) return plan.status();
+  if (plan->tombstone) {
+    InsertTombstone(tx, request.order().order_id(), request.order().warehouse_id(),
+                    request.reason());
+    out->set_tombstoned(true);
+  }
+  std::vector<v1::OutboxEvent> outbox;
+  for (std::size_t i = 0; i < targets->size(); ++i) {
+    v1::Shipment* shipment = out->add_shipments();
+    *shipment = std::move((*targets)[i].shipment);
+    if (plan->cancel[i]) StoreCancelled(tx, shipment);
+    AttachDetails(tx, shipment);
+    if (!plan->cancel[i]) continue;  // cancelled already: nothing to announce
+    outbox.push_back(
+        MakeOutboxEvent(OutboxTypeFor(shipment->kind(), shipment->status()), *shipment, nullptr));
+    ++effects.cancelled;
+    effects.transitions.push_back(shipment->status());
+  }
+  WriteOutbox(tx, outbox);
+  return absl::OkStatus();
+}
+
+absl::Status RecordShipmentEventIn(pqxx::work& tx, const v1::RecordShipmentEventRequest& request,
+                                   v1::RecordShipmentEventResponse* out, Effects& effects) {
+  std::optional<ShipmentRow> locked = LockShipment(tx, request.shipment_id());
+  if (!locked) return UnknownShipment(request.shipment_id());
+  v1::Shipment& shipment = locked->shipment;
+  absl::Status allowed = EventAllowed(shipment.kind(), request.type());
+  if (!allowed.ok()) return allowed;
+  const std::string dedup_key = DedupKey(request);
+  if (auto existing = FindJournalEntry(tx, shipment.id(), dedup_key)) {
+    *out->mutable_entry() = std::move(*existing);
+    out->set_duplicate(true);
+    out->set_status(shipment.status());
+    effects.journal.push_back({request.type(), true});
+    return absl::OkStatus();
+  }
+  absl::Status accepted = EventAccepted(shipment.id(), shipment.status());
+  if (!accepted.ok()) return accepted;
+  *out->mutable_entry() = AppendJournalEntry(tx, request, dedup_key);
+  effects.journal.push_back({request.type(), false});
+
+  const v1::ShipmentStatus before = shipment.status();
+  const JournalChange change =
+      ApplyJournal(shipment.kind(), before, locked->shipped, JournalFacts(tx, shipment.id()));
+  shipment.set_status(change.status);
+  shipment.set_tracking_number(
+      TrackingNumberAfter(shipment.tracking_number(), request.tracking_number()));
+  StoreStatus(tx, shipment.id(), change.status, change.shipped, shipment.tracking_number());
+  out->set_status(change.status);
+  out->set_status_changed(change.status != before);
+  if (change.status != before) effects.transitions.push_back(change.status);
+  if (change.outbox.empty()) return absl::OkStatus();
+
+  *shipment.mutable_lines() = LinesOf(tx, shipment.id());  // what shipped, for its consumers
+  std::vector<v1::OutboxEvent> outbox;
+  for (auto type : change.outbox) outbox.push_back(MakeOutboxEvent(type, shipment, &out->entry()));
+  WriteOutbox(tx, outbox);
+  return absl::OkStatus();
+}
+
+absl::Status CreateReturnShipmentIn(pqxx::work& tx, const v1::CreateReturnShipmentRequest& request,
+                                    v1::Shipment* out, Effects& effects) {
+  const std::string& order_id = request.order_id();
+  LockOrder(tx, order_id);
+  auto lines = ReturnLines(LinesOfOrder(tx, order_id), request.lines());
+  if (!lines.ok()) return lines.status();
+  auto carriage = PlanCarriage(CarrierRulesFor(tx, request.pickup_address().country()),
+                               request.pickup_address(), *lines);
+  if (!carriage.ok()) return carriage.status();
+  // The order lock is held: no concurrent create of the same return can slip in after this.
+  absl::Status allowed =
+      ReturnAllowed(request.return_id(), ReturnShipmentExists(tx, order_id, request.return_id()));
+  if (!allowed.ok()) return allowed;
+  v1::Shipment draft = NewShipment(order_id, v1::SHIPMENT_KIND_RETURN, request.warehouse_id(),
+                                   request.pickup_address(), *carriage, *lines);
+  draft.set_return_id(request.return_id());
+  std::vector<v1::OutboxEvent> outbox;
+  StoreNewShipment(tx, draft, out, outbox, effects);
+  WriteOutbox(tx, outbox);
+  return absl::OkStatus();
+}
+
+// One participant mutation: a transaction in which `effect` runs once per request id (a request
+// without one, which only RecordShipmentEvent allows, runs it every time); a repeat answers the
+// first call's stored `out`. Metrics follow the commit.
+template <typename Request, typename Response>
+absl::Status Mutate(PgPool& pool, ShippingMetrics* metrics, const char* method,
+                    const Request& request, Response* out,
+                    absl::Status (*effect)(pqxx::work&, const Request&, Response*, Effects&)) {
+  Effects effects;
+  absl::Status status = pool.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    out->Clear();
+    effects = Effects();
+    auto run = [&] { return effect(tx, request, out, effects); };
+    if (request.request_id().empty()) return run();
+    return RunOnce(tx, request.request_id(), method, request, out, run);
+  });
+  if (status.ok()) effects.ApplyTo(metrics);
+  return status;
+}
+
+}  // namespace
+
+const std::vector<PreparedStatement>& PgShippingUseCases::Statements() {
+  static const std::vector<PreparedStatement> kAll = [] {
+    std::vector<PreparedStatement> all;
+    for (const auto* part : {&ShipmentStatements(), &JournalStatements(), &OutboxStatements(),
+                             &CarrierRuleStatements(), &IdempotencyStatements()}) {
+      all.insert(all.end(), part->begin(), part->end());
+    }
+    return all;
+  }();
+  return kAll;
+}
+
+absl::Status PgShippingUseCases::CreateShipments(const v1::CreateShipmentsRequest& request,
+                                                 v1::CreateShipmentsResponse* out) {
+  return Mutate(pool_, metrics_, "CreateShipments", request, out, CreateShipmentsIn);
+}
+
+absl::Status PgShippingUseCases::CancelShipment(const v1::CancelShipmentRequest& request,
+                                                v1::CancelShipmentResponse* out) {
+  return Mutate(pool_, metrics_, "CancelShipment", request, out, CancelShipmentIn);
+}
+
+absl::Status PgShippingUseCases::RecordShipmentEvent(const v1::RecordShipmentEventRequest& request,
+                                                     v1::RecordShipmentEventResponse* out) {
+  return Mutate(pool_, metrics_, "RecordShipmentEvent", request, out, RecordShipmentEventIn);
+}
+
+absl::Status PgShippingUseCases::CreateReturnShipment(
+    const v1::CreateReturnShipmentRequest& request, v1::Shipment* out) {
+  return Mutate(pool_, metrics_, "CreateReturnShipment", request, out, CreateReturnShipmentIn);
+}
+
+absl::Status PgShippingUseCases::GetShipment(const std::string& shipment_id, v1::Shipment* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    std::optional<ShipmentRow> row = FindShipment(tx, shipment_id);
+    if (!row) return absl::NotFoundError(absl::StrCat("shipment ", shipment_id, " does not exist"));
+    *out = std::move(row->shipment);
+    AttachDetails(tx, out);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgShippingUseCases::ListShipments(const std::string& order_id,
+                                               v1::ListShipmentsResponse* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    out->Clear();
+    std::map<std::string, v1::Shipment*> by_id;
+    for (auto& shipment : ShipmentsOfOrder(tx, order_id)) {
+      v1::Shipment* added = out->add_shipments();
+      *added = std::move(shipment);
+      by_id[added->id()] = added;
+    }
+    for (auto& order_line : LinesOfOrder(tx, order_id)) {
+      if (auto it = by_id.find(order_line.shipment_id); it != by_id.end()) {
+        *it->second->add_lines() = std::move(order_line.line);
+      }
+    }
+    for (auto& [shipment_id, entry] : JournalOfOrder(tx, order_id)) {
+      if (auto it = by_id.find(shipment_id); it != by_id.end()) {
+        *it->second->add_journal() = std::move(entry);
+      }
+    }
+    for (auto& shipment : *out->mutable_shipments()) AddPickList(&shipment);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgShippingUseCases::ListEvents(std::int64_t after_sequence, int limit,
+                                            v1::ListEventsResponse* out) {
+  return pool_.InTransaction(
+      [&](pqxx::work& tx) { return ReadOutbox(tx, after_sequence, limit, out); });
+}
+
+}  // namespace oms::shipping

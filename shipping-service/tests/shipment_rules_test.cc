@@ -1,0 +1,124 @@
+// The decisions of creating and cancelling shipments: tombstones, one create per order, the
+// shape of a new shipment, and all-or-nothing cancellation.
+#include "shipping-service/src/shipment_rules.h"
+
+#include <gtest/gtest.h>
+
+#include "common/status.h"
+
+namespace oms::shipping {
+namespace {
+
+constexpr char kFirst[] = "11111111-1111-4111-8111-111111111111";
+constexpr char kSecond[] = "22222222-2222-4222-8222-222222222222";
+
+google::protobuf::RepeatedPtrField<v1::AllocationGroup> Groups(
+    const std::vector<std::string>& warehouses) {
+  google::protobuf::RepeatedPtrField<v1::AllocationGroup> groups;
+  for (const auto& warehouse : warehouses) groups.Add()->set_warehouse_id(warehouse);
+  return groups;
+}
+
+TEST(CreateAllowedTest, AFreshOrderMayBeCreated) {
+  EXPECT_TRUE(CreateAllowed("ord-1", {}, Groups({kFirst, kSecond}), false).ok());
+}
+
+TEST(CreateAllowedTest, ATombstoneRefusesTheCreateItCovers) {
+  for (const std::string& tombstone : {std::string(), std::string(kSecond)}) {
+    absl::Status refused = CreateAllowed("ord-1", {tombstone}, Groups({kFirst, kSecond}), false);
+    EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << tombstone;
+    EXPECT_EQ(ReasonOf(refused), "SHIPMENT_CANCELLED") << tombstone;
+  }
+  // A tombstone of another warehouse covers nothing of this create.
+  EXPECT_TRUE(CreateAllowed("ord-1", {kSecond}, Groups({kFirst}), false).ok());
+}
+
+TEST(CreateAllowedTest, ExistingShipmentsRefuseASecondCreateAfterTombstones) {
+  absl::Status exists = CreateAllowed("ord-1", {}, Groups({kFirst}), true);
+  EXPECT_EQ(exists.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReasonOf(exists), "SHIPMENTS_EXIST");
+  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {""}, Groups({kFirst}), true)), "SHIPMENT_CANCELLED");
+}
+
+TEST(NewShipmentTest, IsPendingAndCarriedAsPlanned) {
+  Carriage carriage;
+  carriage.rule = {"DE", "", 31'500, "DHL", "STANDARD", v1::TRANSPORT_MODE_GROUND, "EUR", 499, 40};
+  carriage.freight.set_total_weight_grams(800);
+  google::protobuf::RepeatedPtrField<v1::ShipmentLine> lines;
+  auto* line = lines.Add();
+  line->set_sku("MUG");
+  line->set_quantity(2);
+  line->set_unit_weight_grams(400);
+  common::v1::Address address;
+  address.set_city("Berlin");
+
+  v1::Shipment shipment =
+      NewShipment("ord-1", v1::SHIPMENT_KIND_OUTBOUND, kFirst, address, carriage, lines);
+  EXPECT_TRUE(shipment.id().empty());
+  EXPECT_EQ(shipment.order_id(), "ord-1");
+  EXPECT_EQ(shipment.kind(), v1::SHIPMENT_KIND_OUTBOUND);
+  EXPECT_EQ(shipment.warehouse_id(), kFirst);
+  EXPECT_EQ(shipment.status(), v1::SHIPMENT_STATUS_PENDING);
+  EXPECT_EQ(shipment.address().city(), "Berlin");
+  EXPECT_EQ(shipment.carrier(), "DHL");
+  EXPECT_EQ(shipment.service_level(), "STANDARD");
+  EXPECT_EQ(shipment.transport_mode(), v1::TRANSPORT_MODE_GROUND);
+  EXPECT_EQ(shipment.freight().total_weight_grams(), 800);
+  ASSERT_EQ(shipment.lines_size(), 1);
+  EXPECT_FALSE(shipment.has_pick_list());
+}
+
+TEST(AddPickListTest, OutboundOnly) {
+  v1::Shipment outbound;
+  outbound.set_kind(v1::SHIPMENT_KIND_OUTBOUND);
+  outbound.set_warehouse_id(kFirst);
+  auto* line = outbound.add_lines();
+  line->set_sku("MUG");
+  line->set_quantity(2);
+  v1::Shipment inbound = outbound;
+  inbound.set_kind(v1::SHIPMENT_KIND_RETURN);
+
+  AddPickList(&outbound);
+  AddPickList(&inbound);
+  EXPECT_EQ(outbound.pick_list().warehouse_id(), kFirst);
+  ASSERT_EQ(outbound.pick_list().lines_size(), 1);
+  EXPECT_EQ(outbound.pick_list().lines(0).quantity(), 2);
+  EXPECT_FALSE(inbound.has_pick_list());
+}
+
+TEST(PlanCancelTest, CancelsWhatIsNotCancelledYet) {
+  auto plan = PlanCancel({{"s-1", v1::SHIPMENT_STATUS_PACKED, false},
+                          {"s-2", v1::SHIPMENT_STATUS_CANCELLED, false},
+                          {"s-3", v1::SHIPMENT_STATUS_PENDING, false}},
+                         true);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->cancel, (std::vector<bool>{true, false, true}));
+  EXPECT_FALSE(plan->tombstone);
+}
+
+TEST(PlanCancelTest, OneShippedTargetRefusesThemAll) {
+  auto plan = PlanCancel({{"s-1", v1::SHIPMENT_STATUS_PENDING, false},
+                          {"s-2", v1::SHIPMENT_STATUS_EXCEPTION, true},
+                          {"s-3", v1::SHIPMENT_STATUS_DELIVERED, true}},
+                         true);
+  EXPECT_EQ(plan.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(plan.status()), "SHIPMENT_ALREADY_SHIPPED");
+  EXPECT_NE(plan.status().message().find("shipment s-2 "), absl::string_view::npos);
+}
+
+TEST(PlanCancelTest, NothingToCancelByOrderLeavesATombstone) {
+  auto by_order = PlanCancel({}, true);
+  ASSERT_TRUE(by_order.ok());
+  EXPECT_TRUE(by_order->tombstone);
+  EXPECT_TRUE(by_order->cancel.empty());
+  auto cancelled_already = PlanCancel({{"s-1", v1::SHIPMENT_STATUS_CANCELLED, false}}, true);
+  ASSERT_TRUE(cancelled_already.ok());
+  EXPECT_FALSE(cancelled_already->tombstone);
+  auto by_id = PlanCancel({{"s-1", v1::SHIPMENT_STATUS_CANCELLED, false}}, false);
+  ASSERT_TRUE(by_id.ok());
+  EXPECT_EQ(by_id->cancel, std::vector<bool>{false});
+  EXPECT_FALSE(by_id->tombstone);
+}
+
+}  // namespace
+}  // namespace oms::shipping
