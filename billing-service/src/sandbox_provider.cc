@@ -1,5 +1,7 @@
 #include "billing-service/src/sandbox_provider.h"
 
+#include <optional>
+
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
@@ -69,6 +71,17 @@ absl::StatusOr<ProviderResult> Replay(const pqxx::row& row, const std::string& f
   return ReadResult(row, /*replayed=*/true);
 }
 
+// The answer stored under the call's key, if any (refused when the key came with other
+// parameters).
+absl::StatusOr<std::optional<ProviderResult>> Stored(pqxx::work& tx, const std::string& key,
+                                                     const std::string& fingerprint) {
+  pqxx::result existing = tx.exec_prepared(kGet, key);
+  if (existing.empty()) return std::optional<ProviderResult>();
+  auto replay = Replay(existing[0], fingerprint, key);
+  if (!replay.ok()) return replay.status();
+  return std::optional<ProviderResult>(*replay);
+}
+
 absl::Status Unavailable(absl::string_view what) {
   return absl::UnavailableError(absl::StrCat("sandbox provider unavailable: ", what));
 }
@@ -114,11 +127,10 @@ absl::StatusOr<ProviderResult> SandboxProvider::Authorize(const AuthorizeCall& c
                                               call.amount_minor, call.currency, call.token);
   ProviderResult result;
   absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
-    pqxx::result existing = tx.exec_prepared(kGet, call.idempotency_key);
-    if (!existing.empty()) {
-      auto replay = Replay(existing[0], fingerprint, call.idempotency_key);
-      if (!replay.ok()) return replay.status();
-      result = *replay;
+    auto stored = Stored(tx, call.idempotency_key, fingerprint);
+    if (!stored.ok()) return stored.status();
+    if (stored->has_value()) {
+      result = **stored;
       return absl::OkStatus();
     }
     if (call.token == "tok_unavailable") return Unavailable("authorization");
@@ -172,11 +184,10 @@ absl::StatusOr<ProviderResult> SandboxProvider::FollowUp(Operation operation,
           absl::StrCat("sandbox provider: no authorization ", call.authorization_reference));
     }
     // Looked up under the authorization's lock, so a concurrent call with the same key waits.
-    pqxx::result existing = tx.exec_prepared(kGet, call.idempotency_key);
-    if (!existing.empty()) {
-      auto replay = Replay(existing[0], fingerprint, call.idempotency_key);
-      if (!replay.ok()) return replay.status();
-      result = *replay;
+    auto stored = Stored(tx, call.idempotency_key, fingerprint);
+    if (!stored.ok()) return stored.status();
+    if (stored->has_value()) {
+      result = **stored;
       return absl::OkStatus();
     }
     const pqxx::row auth = authorization[0];

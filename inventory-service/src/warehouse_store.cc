@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "common/address_row.h"
 #include "common/pg_pool.h"
 #include "common/status.h"
 #include "inventory-service/src/catalog.h"
@@ -26,14 +27,7 @@ void WarehouseOf(const pqxx::row& row, v1::Warehouse* warehouse) {
   warehouse->set_id(row["id"].as<std::string>());
   warehouse->set_code(row["code"].as<std::string>());
   warehouse->set_name(row["name"].as<std::string>());
-  auto* address = warehouse->mutable_address();
-  address->set_name(row["address_name"].as<std::string>());
-  address->set_line1(row["address_line1"].as<std::string>());
-  address->set_line2(row["address_line2"].as<std::string>());
-  address->set_city(row["address_city"].as<std::string>());
-  address->set_postal_code(row["address_postal_code"].as<std::string>());
-  address->set_region(row["address_region"].as<std::string>());
-  address->set_country(row["address_country"].as<std::string>());
+  ReadAddressColumns(row, warehouse->mutable_address());
   warehouse->set_region(row["region"].as<std::string>());
   warehouse->mutable_location()->set_latitude(row["latitude"].as<double>());
   warehouse->mutable_location()->set_longitude(row["longitude"].as<double>());

@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <pqxx/pqxx>
 
+#include "common/address_row.h"
 #include "common/pg_pool.h"
 #include "shipping-service/src/shipment_status.h"
 
@@ -45,14 +46,7 @@ v1::Shipment ReadShipmentColumns(const pqxx::row& row) {
   shipment.set_warehouse_id(row["warehouse_id"].as<std::string>());
   shipment.set_return_id(row["return_id"].as<std::string>());
   shipment.set_status(ParseStatus(row["status"].as<std::string>()));
-  auto* address = shipment.mutable_address();
-  address->set_name(row["address_name"].as<std::string>());
-  address->set_line1(row["address_line1"].as<std::string>());
-  address->set_line2(row["address_line2"].as<std::string>());
-  address->set_city(row["address_city"].as<std::string>());
-  address->set_postal_code(row["address_postal_code"].as<std::string>());
-  address->set_region(row["address_region"].as<std::string>());
-  address->set_country(row["address_country"].as<std::string>());
+  ReadAddressColumns(row, shipment.mutable_address());
   shipment.set_carrier(row["carrier"].as<std::string>());
   shipment.set_service_level(row["service_level"].as<std::string>());
   shipment.set_transport_mode(ParseTransportMode(row["transport_mode"].as<std::string>()));
