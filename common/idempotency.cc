@@ -38,8 +38,8 @@ const std::vector<PreparedStatement>& IdempotencyStatements() {
        "VALUES ($1, $2, encode(sha256(decode($3, 'hex')), 'hex')) "
        "ON CONFLICT (request_id) DO NOTHING RETURNING 1"},
       {kGet,
-       "SELECT method, request_hash = encode(sha256(decode($2, 'hex')), 'hex'), "
-       "encode(response, 'hex') FROM request_results WHERE request_id = $1"},
+       "SELECT method, request_hash = encode(sha256(decode($2, 'hex')), 'hex') AS same_request, "
+       "encode(response, 'hex') AS response_hex FROM request_results WHERE request_id = $1"},
       {kRecord, "UPDATE request_results SET response = decode($2, 'hex') WHERE request_id = $1"},
   };
   return kStatements;
@@ -56,12 +56,14 @@ absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::work& tx,
     // Claimed by a transaction that rolled back between our two statements: let the caller retry.
     return absl::AbortedError(absl::StrCat("request ", request_id, " is being retried; try again"));
   }
-  if (stored[0][0].as<std::string>() != method || !stored[0][1].as<bool>()) {
+  const pqxx::row row = stored[0];
+  if (row["method"].as<std::string>() != method || !row["same_request"].as<bool>()) {
     return WithReason(
         absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
         absl::StrCat("request_id ", request_id, " was already used for a different request"));
   }
-  return absl::HexStringToBytes(stored[0][2].is_null() ? "" : stored[0][2].as<std::string>());
+  return absl::HexStringToBytes(
+      row["response_hex"].is_null() ? "" : row["response_hex"].as<std::string>());
 }
 
 void RecordResponse(pqxx::work& tx, const std::string& request_id,

@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
   applied_at timestamptz NOT NULL DEFAULT now()
 ))sql";
 
-constexpr char kChecksum[] = "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')";
+constexpr char kChecksum[] = "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex') AS checksum";
 
 absl::Status Apply(pqxx::connection& connection, const std::vector<Migration>& migrations) {
   pqxx::nontransaction session(connection);
@@ -29,7 +29,8 @@ absl::Status Apply(pqxx::connection& connection, const std::vector<Migration>& m
   session.exec(kCreateTable);
   std::map<int, std::pair<std::string, std::string>> applied;  // version -> name, checksum
   for (const auto& row : session.exec("SELECT version, name, checksum FROM schema_migrations")) {
-    applied[row[0].as<int>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
+    applied[row["version"].as<int>()] = {row["name"].as<std::string>(),
+                                         row["checksum"].as<std::string>()};
   }
   session.commit();
 
@@ -38,7 +39,7 @@ absl::Status Apply(pqxx::connection& connection, const std::vector<Migration>& m
     if (it != applied.end()) {
       pqxx::nontransaction check(connection);
       const std::string checksum =
-          check.exec_params1(kChecksum, migration.sql)[0].as<std::string>();
+          check.exec_params1(kChecksum, migration.sql)["checksum"].as<std::string>();
       check.commit();
       if (checksum != it->second.second) {
         return absl::FailedPreconditionError(absl::StrCat(

@@ -31,24 +31,28 @@ constexpr char kApiKeysFindByHash[] = "api_keys_find_by_hash";
 constexpr char kApiKeysCustomerExists[] = "api_keys_customer_exists";
 
 // Scopes as one space-separated string: scopes are validated to hold no spaces.
-#define OMS_API_KEY_COLUMNS                                                         \
-  "id::text, name, array_to_string(scopes, ' '), coalesce(customer_id::text, ''), " \
-  "(extract(epoch FROM created_at) * 1000000)::bigint, "                            \
-  "(extract(epoch FROM revoked_at) * 1000000)::bigint"
+#define OMS_API_KEY_COLUMNS                                                \
+  "id::text AS id, name, array_to_string(scopes, ' ') AS scopes, "         \
+  "coalesce(customer_id::text, '') AS customer_id, "                       \
+  "(extract(epoch FROM created_at) * 1000000)::bigint AS created_micros, " \
+  "(extract(epoch FROM revoked_at) * 1000000)::bigint AS revoked_micros"
 // The one place the hash is computed, so creation and verification cannot disagree.
 #define OMS_SECRET_HASH "encode(sha256(convert_to($1, 'UTF8')), 'hex')"
 
 void ReadKey(const pqxx::row& row, v1::ApiKey* out) {
   out->Clear();
-  out->set_id(row[0].as<std::string>());
-  out->set_name(row[1].as<std::string>());
-  for (absl::string_view scope : absl::StrSplit(row[2].as<std::string>(), ' ', absl::SkipEmpty())) {
+  out->set_id(row["id"].as<std::string>());
+  out->set_name(row["name"].as<std::string>());
+  for (absl::string_view scope :
+       absl::StrSplit(row["scopes"].as<std::string>(), ' ', absl::SkipEmpty())) {
     out->add_scopes(std::string(scope));
   }
-  out->set_customer_id(row[3].as<std::string>());
-  *out->mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(row[4].as<int64_t>());
-  if (!row[5].is_null()) {
-    *out->mutable_revoke_time() = TimeUtil::MicrosecondsToTimestamp(row[5].as<int64_t>());
+  out->set_customer_id(row["customer_id"].as<std::string>());
+  *out->mutable_create_time() =
+      TimeUtil::MicrosecondsToTimestamp(row["created_micros"].as<int64_t>());
+  if (!row["revoked_micros"].is_null()) {
+    *out->mutable_revoke_time() =
+        TimeUtil::MicrosecondsToTimestamp(row["revoked_micros"].as<int64_t>());
   }
 }
 

@@ -23,6 +23,9 @@ constexpr char kComplete[] = "idempotency_records_complete";
 constexpr char kRelease[] = "idempotency_records_release";
 constexpr char kSweep[] = "idempotency_records_sweep";
 
+// The record's state column: RUNNING while its first request runs, then COMPLETED.
+constexpr char kCompletedState[] = "COMPLETED";
+
 constexpr std::size_t kFingerprintBytes = 32;  // SHA-256
 constexpr int64_t kMaxLeaseMs = 3600 * 1000;
 constexpr std::size_t kMaxHeaderName = 64;
@@ -124,10 +127,11 @@ const std::vector<PreparedStatement>& PgIdempotencyStore::Statements() {
        "VALUES ($1, $2, decode($3, 'hex'), 'RUNNING', gen_random_uuid(), "
        "now() + $4::bigint * interval '1 millisecond', "
        "now() + $5::bigint * interval '1 millisecond') "
-       "ON CONFLICT (scope, key) DO NOTHING RETURNING claim_token::text"},
+       "ON CONFLICT (scope, key) DO NOTHING RETURNING claim_token::text AS claim_token"},
       {kLock,
-       "SELECT encode(fingerprint, 'hex'), state = 'COMPLETED', encode(response, 'hex'), "
-       "lease_until <= now(), expires_at <= now() "
+       "SELECT encode(fingerprint, 'hex') AS fingerprint_hex, state, "
+       "encode(response, 'hex') AS response_hex, lease_until <= now() AS lease_passed, "
+       "expires_at <= now() AS expired "
        "FROM idempotency_records WHERE scope = $1 AND key = $2 FOR UPDATE"},
       // An expired record is replaced as if it had never been.
       {kRenew,
@@ -136,13 +140,14 @@ const std::vector<PreparedStatement>& PgIdempotencyStore::Statements() {
        "lease_until = now() + $4::bigint * interval '1 millisecond', "
        "expires_at = now() + $5::bigint * interval '1 millisecond', response = NULL, "
        "takeovers = 0, created_at = now(), updated_at = now() "
-       "WHERE scope = $1 AND key = $2 RETURNING claim_token::text"},
+       "WHERE scope = $1 AND key = $2 RETURNING claim_token::text AS claim_token"},
       {kTakeOver,
        "UPDATE idempotency_records SET claim_token = gen_random_uuid(), "
        "lease_until = now() + $3::bigint * interval '1 millisecond', "
        "expires_at = now() + $4::bigint * interval '1 millisecond', "
        "takeovers = takeovers + 1, updated_at = now() "
-       "WHERE scope = $1 AND key = $2 AND state = 'RUNNING' RETURNING claim_token::text"},
+       "WHERE scope = $1 AND key = $2 AND state = 'RUNNING' "
+       "RETURNING claim_token::text AS claim_token"},
       // A claim past its lease that nobody took over still completes: it is still the claim.
       {kComplete,
        "UPDATE idempotency_records SET state = 'COMPLETED', response = decode($4, 'hex'), "
@@ -168,7 +173,7 @@ absl::Status PgIdempotencyStore::Claim(const v1::ClaimIdempotencyKeyRequest& req
     out->Clear();
     auto claimed = [&](const pqxx::result& rows, bool taken_over) {
       out->set_outcome(v1::CLAIM_OUTCOME_CLAIMED);
-      out->set_claim_token(rows[0][0].as<std::string>());
+      out->set_claim_token(rows[0]["claim_token"].as<std::string>());
       out->set_taken_over(taken_over);
       return absl::OkStatus();
     };
@@ -181,13 +186,14 @@ absl::Status PgIdempotencyStore::Claim(const v1::ClaimIdempotencyKeyRequest& req
       pqxx::result rows = tx.exec_prepared(kLock, request.scope(), request.key());
       if (rows.empty()) continue;
       Existing existing;
-      existing.fingerprint = absl::HexStringToBytes(rows[0][0].as<std::string>());
-      existing.completed = rows[0][1].as<bool>();
-      if (!rows[0][2].is_null()) {
-        existing.response = absl::HexStringToBytes(rows[0][2].as<std::string>());
+      const pqxx::row row = rows[0];
+      existing.fingerprint = absl::HexStringToBytes(row["fingerprint_hex"].as<std::string>());
+      existing.completed = row["state"].as<std::string>() == kCompletedState;
+      if (!row["response_hex"].is_null()) {
+        existing.response = absl::HexStringToBytes(row["response_hex"].as<std::string>());
       }
-      existing.lease_passed = rows[0][3].as<bool>();
-      existing.expired = rows[0][4].as<bool>();
+      existing.lease_passed = row["lease_passed"].as<bool>();
+      existing.expired = row["expired"].as<bool>();
       switch (Decide(existing, request.fingerprint())) {
         case Decision::kRenew:
           return claimed(tx.exec_prepared(kRenew, request.scope(), request.key(), fingerprint_hex,

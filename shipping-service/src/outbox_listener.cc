@@ -25,10 +25,11 @@ OutboxListener::OutboxListener(Options options, EventHub& hub, ShippingMetrics* 
                        "UPDATE outbox_read_mark SET last_read = GREATEST(last_read, $1) "
                        "WHERE id = 1");
     // Age of the oldest event past the highest sequence any replica has sent to a consumer.
-    connection.prepare(kOutboxEventsLag,
-                       "SELECT COALESCE(extract(epoch FROM now() - min(e.created_at)), 0)::float8 "
-                       "FROM outbox_events e, outbox_read_mark m "
-                       "WHERE m.id = 1 AND e.sequence > m.last_read");
+    connection.prepare(
+        kOutboxEventsLag,
+        "SELECT COALESCE(extract(epoch FROM now() - min(e.created_at)), 0)::float8 AS lag "
+        "FROM outbox_events e, outbox_read_mark m "
+        "WHERE m.id = 1 AND e.sequence > m.last_read");
     mark_written_ = -1;
   };
   hooks.tick = [this](pqxx::connection_base& connection) { UpdateLag(connection); };
@@ -58,7 +59,7 @@ void OutboxListener::UpdateLag(pqxx::connection_base& connection) {
     tx.exec_prepared(kOutboxReadMarkAdvance, mark);
     mark_written_ = mark;
   }
-  const double lag = tx.exec_prepared1(kOutboxEventsLag)[0].as<double>();
+  const double lag = tx.exec_prepared1(kOutboxEventsLag)["lag"].as<double>();
   if (metrics_ != nullptr) metrics_->SetOutboxLagSeconds(lag);
 }
 
