@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "gateway/src/gateway.h"
 #include "gateway/src/route.h"
 
 namespace oms::gateway {
@@ -15,6 +16,17 @@ absl::Status OrderNotFound(const Exchange& exchange) {
 absl::Status OrderNotFoundById(const Exchange& exchange) {
   return WithReason(absl::StatusCode::kNotFound, "ORDER_NOT_FOUND",
                     absl::StrCat("order ", exchange.param("id"), " not found"));
+}
+
+absl::Status AddRoutes(Gateway& gateway, std::vector<RouteSpec> routes, const std::string& tag,
+                       std::optional<std::chrono::milliseconds> deadline) {
+  for (auto& route : routes) {
+    if (!tag.empty()) route.tag = tag;
+    if (deadline.has_value()) route.deadline = *deadline;
+    absl::Status added = gateway.AddRoute(std::move(route));
+    if (!added.ok()) return added;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status AddAllRoutes(Gateway& gateway, Backends& backends, const RouteOptions& options) {

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 
@@ -14,7 +16,7 @@ namespace oms::gateway {
 class Backends;
 class Exchange;
 class Gateway;
-
+struct RouteSpec;
 class StreamSlots;
 
 struct RouteOptions {
@@ -60,6 +62,13 @@ struct RouteOptions {
 // customer, or none, answers the route's not-found; a failed lookup answers its error.
 void WhenOrderVisible(const std::shared_ptr<Exchange>& exchange, Backends& backends,
                       const std::string& order_id, std::function<void()> then);
+
+// Registers a group's routes in order through Gateway::AddRoute; the first refusal stops it and
+// is returned. A non-empty `tag` and a given `deadline` are set on every route of the group
+// (routes that differ in them set their own and pass neither).
+[[nodiscard]] absl::Status AddRoutes(Gateway& gateway, std::vector<RouteSpec> routes,
+                                     const std::string& tag = "",
+                                     std::optional<std::chrono::milliseconds> deadline = {});
 
 // Every group above, in the order the OpenAPI document lists them.
 [[nodiscard]] absl::Status AddAllRoutes(Gateway& gateway, Backends& backends,

@@ -79,13 +79,7 @@ absl::Status AddApiKeyRoutes(Gateway& gateway, Backends& backends, const RouteOp
   };
   routes.push_back(std::move(revoke));
 
-  for (auto& route : routes) {
-    route.tag = "apiKeys";
-    route.deadline = options.deadline;
-    absl::Status added = gateway.AddRoute(std::move(route));
-    if (!added.ok()) return added;
-  }
-  return absl::OkStatus();
+  return AddRoutes(gateway, std::move(routes), "apiKeys", options.deadline);
 }
 
 }  // namespace oms::gateway

@@ -55,15 +55,11 @@ absl::Status AddBillingRoutes(Gateway& gateway, Backends& backends, const RouteO
   routes.push_back(std::move(invoices));
 
   for (auto& route : routes) {
-    route.tag = "billing";
-    route.deadline = options.deadline;
     route.access.scope = kScopeOrdersRead;
     route.access.owner_guarded = true;
     route.not_found = OrderNotFound;
-    absl::Status added = gateway.AddRoute(std::move(route));
-    if (!added.ok()) return added;
   }
-  return absl::OkStatus();
+  return AddRoutes(gateway, std::move(routes), "billing", options.deadline);
 }
 
 }  // namespace oms::gateway

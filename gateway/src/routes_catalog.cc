@@ -167,13 +167,7 @@ absl::Status AddCatalogRoutes(Gateway& gateway, Backends& backends, const RouteO
   };
   routes.push_back(std::move(adjust));
 
-  for (auto& route : routes) {
-    route.tag = "catalog";
-    route.deadline = options.deadline;
-    absl::Status added = gateway.AddRoute(std::move(route));
-    if (!added.ok()) return added;
-  }
-  return absl::OkStatus();
+  return AddRoutes(gateway, std::move(routes), "catalog", options.deadline);
 }
 
 }  // namespace oms::gateway

@@ -226,7 +226,6 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
       "(channel, externalOrderId), showing the order as it is now; the same key with another "
       "body: 422 IDEMPOTENCY_KEY_REUSED; while the first request with the key runs: 409 "
       "IDEMPOTENCY_KEY_IN_USE. allocationStrategy may omit the ALLOCATION_STRATEGY_ prefix";
-  create.tag = "orders";
   create.access.scope = kScopeOrdersWrite;
   create.access.owner_guarded = true;
   create.idempotency_key = IdempotencyKey::kRequired;
@@ -252,7 +251,6 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
   list.operation_id = "ListOrders";
   list.summary =
       "Orders, newest first, paginated; a customer-bound credential sees only its own customer's";
-  list.tag = "orders";
   list.access.scope = kScopeOrdersRead;
   list.access.owner_guarded = true;
   list.query = {{"customerId", ParamType::kString, false, "only this customer's orders"},
@@ -272,7 +270,6 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
   get.path = "/v1/orders/{id}";
   get.operation_id = "GetOrder";
   get.summary = "An order with lines, totals, status, shipments, payment and allocation";
-  get.tag = "orders";
   get.access.scope = kScopeOrdersRead;
   get.access.owner_guarded = true;
   get.response = ord::Order::descriptor();
@@ -281,18 +278,17 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
   get.handler = [stub](std::shared_ptr<Exchange> exchange) { GetOrder(exchange, stub); };
   routes.push_back(std::move(get));
 
+  std::vector<RouteSpec> customers;
   RouteSpec create_customer;
   create_customer.method = "POST";
   create_customer.path = "/v1/customers";
   create_customer.operation_id = "CreateCustomer";
   create_customer.summary = "Create a customer profile with addresses (body: the Customer)";
-  create_customer.tag = "customers";
   create_customer.access.scope = kScopeAdmin;
   create_customer.body = ord::Customer::descriptor();
   create_customer.body_excluded = {"id", "createTime", "updateTime"};
   create_customer.response = ord::Customer::descriptor();
   create_customer.success_status = 201;
-  create_customer.deadline = options.deadline;
   create_customer.extra_errors = {409};
   create_customer.handler = [stub](std::shared_ptr<Exchange> exchange) {
     ord::CreateCustomerRequest request;
@@ -302,18 +298,16 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
     Forward<ord::Customer>(exchange, std::move(request),
                            [stub](auto... args) { stub->async()->CreateCustomer(args...); });
   };
-  routes.push_back(std::move(create_customer));
+  customers.push_back(std::move(create_customer));
 
   RouteSpec get_customer;
   get_customer.method = "GET";
   get_customer.path = "/v1/customers/{id}";
   get_customer.operation_id = "GetCustomer";
   get_customer.summary = "A customer profile; a customer-bound credential sees only its own";
-  get_customer.tag = "customers";
   get_customer.access.scope = kScopeOrdersRead;
   get_customer.access.owner_guarded = true;
   get_customer.response = ord::Customer::descriptor();
-  get_customer.deadline = options.deadline;
   get_customer.not_found = CustomerNotFound;
   get_customer.handler = [stub](std::shared_ptr<Exchange> exchange) {
     const Principal& principal = exchange->principal();
@@ -329,13 +323,11 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
     Forward<ord::Customer>(exchange, std::move(request),
                            [stub](auto... args) { stub->async()->GetCustomer(args...); });
   };
-  routes.push_back(std::move(get_customer));
+  customers.push_back(std::move(get_customer));
 
-  for (auto& route : routes) {
-    absl::Status added = gateway.AddRoute(std::move(route));
-    if (!added.ok()) return added;
-  }
-  return absl::OkStatus();
+  absl::Status added = AddRoutes(gateway, std::move(routes), "orders");
+  if (!added.ok()) return added;
+  return AddRoutes(gateway, std::move(customers), "customers", options.deadline);
 }
 
 }  // namespace oms::gateway

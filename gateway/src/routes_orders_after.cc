@@ -87,7 +87,6 @@ absl::Status AddOrderFollowUpRoutes(Gateway& gateway, Backends& backends,
       "Answers at once with the order (the cancellation runs in the background); a repeat answers "
       "the same. Nothing left to cancel (a final order): 409 NOTHING_TO_CANCEL; an order still "
       "being placed: 409 ORDER_NOT_CONFIRMED";
-  cancel.tag = "orders";
   cancel.access.scope = kScopeOrdersWrite;
   cancel.access.owner_guarded = true;
   cancel.idempotency_key = IdempotencyKey::kOptional;  // cancelling is idempotent by itself
@@ -109,7 +108,6 @@ absl::Status AddOrderFollowUpRoutes(Gateway& gateway, Backends& backends,
   timeline.summary =
       "Every event of the order across all services (order status changes, saga steps, payment "
       "transactions, shipment journals), in time order";
-  timeline.tag = "orders";
   timeline.access.scope = kScopeOrdersRead;
   timeline.access.owner_guarded = true;
   timeline.response = ord::OrderTimeline::descriptor();
@@ -128,7 +126,6 @@ absl::Status AddOrderFollowUpRoutes(Gateway& gateway, Backends& backends,
       "return; a retry with the same Idempotency-Key answers the same return. More than was "
       "delivered and not yet returned: 422 RETURN_EXCEEDS_DELIVERED; nothing delivered yet: 409 "
       "ORDER_NOT_DELIVERED";
-  create_return.tag = "orders";
   create_return.access.scope = kScopeOrdersWrite;
   create_return.access.owner_guarded = true;
   create_return.idempotency_key = IdempotencyKey::kRequired;
@@ -153,7 +150,6 @@ absl::Status AddOrderFollowUpRoutes(Gateway& gateway, Backends& backends,
       "Resellable units are restocked, the returned lines refunded with a credit note. Until the "
       "return shipment exists: 409 RETURN_SHIPMENT_PENDING (retry); more than was returned: 422 "
       "RECEIPT_EXCEEDS_RETURN";
-  receive.tag = "orders";
   receive.access.scope = kScopeShipmentsWrite;
   receive.idempotency_key = IdempotencyKey::kRequired;
   receive.body = ord::ReceiveReturnRequest::descriptor();
@@ -164,12 +160,7 @@ absl::Status AddOrderFollowUpRoutes(Gateway& gateway, Backends& backends,
   receive.handler = [stub](std::shared_ptr<Exchange> exchange) { ReceiveReturn(exchange, stub); };
   routes.push_back(std::move(receive));
 
-  for (auto& route : routes) {
-    route.deadline = options.deadline;
-    absl::Status added = gateway.AddRoute(std::move(route));
-    if (!added.ok()) return added;
-  }
-  return absl::OkStatus();
+  return AddRoutes(gateway, std::move(routes), "orders", options.deadline);
 }
 
 }  // namespace oms::gateway

@@ -107,13 +107,7 @@ absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends, const Route
   };
   routes.push_back(std::move(event));
 
-  for (auto& route : routes) {
-    route.tag = "shipping";
-    route.deadline = options.deadline;
-    absl::Status added = gateway.AddRoute(std::move(route));
-    if (!added.ok()) return added;
-  }
-  return absl::OkStatus();
+  return AddRoutes(gateway, std::move(routes), "shipping", options.deadline);
 }
 
 }  // namespace oms::gateway

@@ -132,12 +132,7 @@ absl::Status AddSystemRoutes(Gateway& gateway, Backends& backends, const RouteOp
   };
   routes.push_back(std::move(openapi));
 
-  for (auto& route : routes) {
-    route.tag = "system";
-    absl::Status added = gateway.AddRoute(std::move(route));
-    if (!added.ok()) return added;
-  }
-  return absl::OkStatus();
+  return AddRoutes(gateway, std::move(routes), "system");
 }
 
 }  // namespace oms::gateway

@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/testing/scrape.h"
+#include "gateway/tests/gateway_client.h"
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/http_client.h"
 #include "gateway/tests/test_keys.h"
@@ -27,8 +28,13 @@ namespace oms::gateway {
 namespace {
 
 using nlohmann::json;
+using testing::Admin;
+using testing::Bearer;
+using testing::Call;
+using testing::GatewayLog;
 using testing::HttpAnswer;
-using testing::HttpCall;
+using testing::Reason;
+using testing::Token;
 
 constexpr char kAdminKey[] = "e2e-bootstrap-admin-key-0123456789";
 constexpr char kOrderId[] = "ord-e2e-1";
@@ -41,40 +47,12 @@ struct Env {
 };
 Env* env = nullptr;
 
-std::string GatewayLog() { return env->stack.GatewayLog(); }
-
-std::string Url(const std::string& path) {
-  return absl::StrCat("http://127.0.0.1:", env->stack.http_port, path);
-}
-
-std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
-
-std::string Token(const std::string& subject, const std::string& scope) {
-  return testing::SignJwt(env->key, "RS256", testing::ValidClaims(subject, scope));
-}
-
-HttpAnswer Call(const std::string& method, const std::string& path,
-                std::vector<std::string> headers = {}, const std::string& body = "") {
-  if (!body.empty()) headers.push_back("Content-Type: application/json");
-  return HttpCall(method, Url(path), headers, body, method == "POST");
-}
-
-HttpAnswer Admin(const std::string& method, const std::string& path, const std::string& body = "",
-                 std::vector<std::string> headers = {}) {
-  headers.push_back(Bearer(kAdminKey));
-  return Call(method, path, headers, body);
-}
-
-std::string Reason(const HttpAnswer& answer) {
-  auto body = json::parse(answer.body, nullptr, false);
-  return body.is_discarded() ? "" : body["error"].value("reason", "");
-}
-
 class GatewayE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     env = new Env;
     env->key = testing::MakeRsaKey("e2e-key");
+    testing::UseGateway(env->stack, env->key, kAdminKey);
     env->forger = testing::MakeRsaKey("e2e-key");
     absl::Status started = env->stack.Start(kAdminKey, {&env->key},
                                             {{"OMS_GATEWAY_CORS_ORIGINS", "https://shop.example"}});

@@ -16,6 +16,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/testing/scrape.h"
+#include "gateway/tests/gateway_client.h"
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/http_client.h"
 #include "gateway/tests/order_json.h"
@@ -28,8 +29,13 @@ namespace oms::gateway {
 namespace {
 
 using nlohmann::json;
+using testing::Admin;
+using testing::Bearer;
+using testing::Body;
+using testing::Call;
 using testing::HttpAnswer;
-using testing::HttpCall;
+using testing::Reason;
+using testing::Token;
 
 constexpr char kAdminKey[] = "idempotency-e2e-bootstrap-admin-key-0123";
 // Short enough that a saga held up by a paused shipping-service outlives it (shipping's calls
@@ -43,33 +49,6 @@ struct Env {
   std::string erika;
 };
 Env* env = nullptr;
-
-std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
-
-std::string Token(const std::string& subject, const std::string& scope) {
-  return testing::SignJwt(env->key, "RS256", testing::ValidClaims(subject, scope));
-}
-
-HttpAnswer Call(const std::string& method, const std::string& path,
-                std::vector<std::string> headers = {}, const std::string& body = "",
-                const std::string& from = "") {
-  if (!body.empty()) headers.push_back("Content-Type: application/json");
-  return HttpCall(method, absl::StrCat("http://127.0.0.1:", env->stack.http_port, path), headers,
-                  body, method == "POST", from);
-}
-
-HttpAnswer Admin(const std::string& method, const std::string& path, const std::string& body = "",
-                 std::vector<std::string> headers = {}) {
-  headers.push_back(Bearer(kAdminKey));
-  return Call(method, path, headers, body);
-}
-
-json Body(const HttpAnswer& answer) { return json::parse(answer.body, nullptr, false); }
-
-std::string Reason(const HttpAnswer& answer) {
-  json body = Body(answer);
-  return body.is_discarded() || !body.contains("error") ? "" : body["error"].value("reason", "");
-}
 
 bool Replayed(const HttpAnswer& answer) {
   auto it = answer.headers.find("idempotent-replayed");
@@ -114,6 +93,7 @@ class GatewayIdempotencyE2eTest : public ::testing::Test {
   static void SetUpTestSuite() {
     env = new Env;
     env->key = testing::MakeRsaKey("idempotency-e2e-key");
+    testing::UseGateway(env->stack, env->key, kAdminKey);
     absl::Status started =
         env->stack.Start(kAdminKey, {&env->key},
                          {{"OMS_GATEWAY_ORDER_TIMEOUT_MS", kOrderTimeoutMs},

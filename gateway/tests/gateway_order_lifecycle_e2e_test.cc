@@ -18,6 +18,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/tests/gateway_client.h"
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/http_client.h"
 #include "gateway/tests/order_json.h"
@@ -31,8 +32,15 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 using nlohmann::json;
+using testing::Admin;
+using testing::Bearer;
+using testing::Body;
+using testing::Call;
+using testing::CreateCustomer;
+using testing::GatewayLog;
 using testing::HttpAnswer;
-using testing::HttpCall;
+using testing::Reason;
+using testing::Token;
 
 constexpr char kAdminKey[] = "lifecycle-e2e-bootstrap-admin-key-0123";
 constexpr char kMissingId[] = "00000000-0000-4000-8000-000000000000";
@@ -45,48 +53,6 @@ struct Env {
   std::string erika, max;
 };
 Env* env = nullptr;
-
-std::string GatewayLog() { return env->stack.GatewayLog(); }
-
-std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
-
-std::string Token(const std::string& subject, const std::string& scope) {
-  return testing::SignJwt(env->key, "RS256", testing::ValidClaims(subject, scope));
-}
-
-HttpAnswer Call(const std::string& method, const std::string& path,
-                std::vector<std::string> headers = {}, const std::string& body = "") {
-  if (!body.empty()) headers.push_back("Content-Type: application/json");
-  return HttpCall(method, absl::StrCat("http://127.0.0.1:", env->stack.http_port, path), headers,
-                  body, method == "POST");
-}
-
-HttpAnswer Admin(const std::string& method, const std::string& path, const std::string& body = "",
-                 std::vector<std::string> headers = {}) {
-  headers.push_back(Bearer(kAdminKey));
-  return Call(method, path, headers, body);
-}
-
-std::string Reason(const HttpAnswer& answer) {
-  auto body = json::parse(answer.body, nullptr, false);
-  return body.is_discarded() ? "" : body["error"].value("reason", "");
-}
-
-json Body(const HttpAnswer& answer) { return json::parse(answer.body, nullptr, false); }
-
-std::string CreateCustomer(const std::string& name, const std::string& email) {
-  HttpAnswer created = Admin(
-      "POST", "/v1/customers",
-      json{
-          {"name", name},
-          {"email", email},
-          {"addresses",
-           {{{"kind", "ADDRESS_KIND_SHIPPING"},
-             {"address", {{"line1", "Heidestrasse 17"}, {"city", "Hamburg"}, {"country", "DE"}}}}}}}
-          .dump());
-  EXPECT_EQ(created.status, 201) << created.body;
-  return Body(created).value("id", "");
-}
 
 // Places an order of `quantity` × `sku` for `customer_id` (admin); the order as answered.
 json PlaceOrder(const std::string& customer_id, const std::string& sku, int quantity,
@@ -150,6 +116,7 @@ class GatewayOrderLifecycleE2eTest : public ::testing::Test {
   static void SetUpTestSuite() {
     env = new Env;
     env->key = testing::MakeRsaKey("lifecycle-e2e-key");
+    testing::UseGateway(env->stack, env->key, kAdminKey);
     absl::Status started =
         env->stack.Start(kAdminKey, {&env->key}, {{"OMS_GATEWAY_API_KEY_CACHE_SECONDS", "1"}});
     ASSERT_TRUE(started.ok()) << started;

@@ -12,6 +12,7 @@
 #include <signal.h>
 
 #include "absl/strings/str_cat.h"
+#include "gateway/tests/gateway_client.h"
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/http_client.h"
 #include "gateway/tests/order_json.h"
@@ -24,8 +25,14 @@ namespace oms::gateway {
 namespace {
 
 using nlohmann::json;
+using testing::Admin;
+using testing::Bearer;
+using testing::Body;
+using testing::Call;
+using testing::CreateCustomer;
 using testing::HttpAnswer;
-using testing::HttpCall;
+using testing::Reason;
+using testing::Token;
 
 constexpr char kAdminKey[] = "orders-e2e-bootstrap-admin-key-0123";
 constexpr char kMissingId[] = "00000000-0000-4000-8000-000000000000";
@@ -39,50 +46,10 @@ struct Env {
 };
 Env* env = nullptr;
 
-std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
-
-std::string Token(const std::string& subject, const std::string& scope) {
-  return testing::SignJwt(env->key, "RS256", testing::ValidClaims(subject, scope));
-}
-
-HttpAnswer Call(const std::string& method, const std::string& path,
-                std::vector<std::string> headers = {}, const std::string& body = "") {
-  if (!body.empty()) headers.push_back("Content-Type: application/json");
-  return HttpCall(method, absl::StrCat("http://127.0.0.1:", env->stack.http_port, path), headers,
-                  body, method == "POST");
-}
-
-HttpAnswer Admin(const std::string& method, const std::string& path, const std::string& body = "",
-                 std::vector<std::string> headers = {}) {
-  headers.push_back(Bearer(kAdminKey));
-  return Call(method, path, headers, body);
-}
-
-std::string Reason(const HttpAnswer& answer) {
-  auto body = json::parse(answer.body, nullptr, false);
-  return body.is_discarded() ? "" : body["error"].value("reason", "");
-}
-
-json Body(const HttpAnswer& answer) { return json::parse(answer.body, nullptr, false); }
-
 json OrderBody(const std::string& customer_id, const std::string& sku, int quantity,
                const std::string& token = "tok_visa") {
   json body = testing::HamburgOrderJson(customer_id, sku, quantity, token);
   return body;
-}
-
-std::string CreateCustomer(const std::string& name, const std::string& email) {
-  HttpAnswer created = Admin(
-      "POST", "/v1/customers",
-      json{
-          {"name", name},
-          {"email", email},
-          {"addresses",
-           {{{"kind", "ADDRESS_KIND_SHIPPING"},
-             {"address", {{"line1", "Heidestrasse 17"}, {"city", "Hamburg"}, {"country", "DE"}}}}}}}
-          .dump());
-  EXPECT_EQ(created.status, 201) << created.body;
-  return Body(created).value("id", "");
 }
 
 class GatewayOrdersE2eTest : public ::testing::Test {
@@ -90,6 +57,7 @@ class GatewayOrdersE2eTest : public ::testing::Test {
   static void SetUpTestSuite() {
     env = new Env;
     env->key = testing::MakeRsaKey("orders-e2e-key");
+    testing::UseGateway(env->stack, env->key, kAdminKey);
     absl::Status started = env->stack.Start(kAdminKey, {&env->key}, {});
     ASSERT_TRUE(started.ok()) << started;
     SeedCatalog();

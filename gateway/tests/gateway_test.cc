@@ -7,6 +7,7 @@
 
 #include "common/status.h"
 #include "gateway/tests/test_keys.h"
+#include "gateway/tests/test_verifier.h"
 #include "oms/inventory/v1/inventory.pb.h"
 
 namespace oms::gateway {
@@ -20,12 +21,7 @@ class GatewayTest : public ::testing::Test {
 
   void Build(GatewayOptions options) {
     options.cors_origins = {"https://shop.example"};
-    auto verifier = JwtVerifier::FromJwks(testing::Jwks({&Key()}), [] {
-      JwtConfig config;
-      config.issuer = "https://issuer.test";
-      config.audience = "oms";
-      return config;
-    }());
+    auto verifier = testing::MakeTestVerifier(Key());
     ASSERT_TRUE(verifier.ok());
     gateway_ = std::make_unique<Gateway>(
         options, std::make_unique<Authenticator>("admin-key-for-tests-0001", std::move(*verifier)),

@@ -13,6 +13,7 @@
 #include <signal.h>
 
 #include "absl/strings/str_cat.h"
+#include "gateway/tests/gateway_client.h"
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/http_client.h"
 #include "gateway/tests/order_json.h"
@@ -27,10 +28,14 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 using nlohmann::json;
+using testing::Admin;
+using testing::Bearer;
+using testing::Body;
+using testing::Call;
 using testing::HttpAnswer;
-using testing::HttpCall;
 using testing::ServerSentEvent;
 using testing::SseClient;
+using testing::Token;
 
 constexpr char kAdminKey[] = "watch-e2e-bootstrap-admin-key-0123";
 constexpr char kMissingId[] = "00000000-0000-4000-8000-000000000000";
@@ -42,27 +47,6 @@ struct Env {
   std::string erika, max;
 };
 Env* env = nullptr;
-
-std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
-
-std::string Token(const std::string& subject, const std::string& scope) {
-  return testing::SignJwt(env->key, "RS256", testing::ValidClaims(subject, scope));
-}
-
-HttpAnswer Call(const std::string& method, const std::string& path,
-                std::vector<std::string> headers = {}, const std::string& body = "") {
-  if (!body.empty()) headers.push_back("Content-Type: application/json");
-  return HttpCall(method, absl::StrCat("http://127.0.0.1:", env->stack.http_port, path), headers,
-                  body, method == "POST");
-}
-
-HttpAnswer Admin(const std::string& method, const std::string& path, const std::string& body = "",
-                 std::vector<std::string> headers = {}) {
-  headers.push_back(Bearer(kAdminKey));
-  return Call(method, path, headers, body);
-}
-
-json Body(const HttpAnswer& answer) { return json::parse(answer.body, nullptr, false); }
 
 // A confirmed order of one MUG for `customer_id`.
 json PlaceOrder(const std::string& customer_id, const std::string& key) {
@@ -123,6 +107,7 @@ class GatewayWatchE2eTest : public ::testing::Test {
   static void SetUpTestSuite() {
     env = new Env;
     env->key = testing::MakeRsaKey("watch-e2e-key");
+    testing::UseGateway(env->stack, env->key, kAdminKey);
     absl::Status started =
         env->stack.Start(kAdminKey, {&env->key},
                          {{"OMS_GATEWAY_WATCH_HEARTBEAT_MS", "200"},

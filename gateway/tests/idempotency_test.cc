@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "gateway/src/gateway.h"
 #include "gateway/tests/test_keys.h"
+#include "gateway/tests/test_verifier.h"
 #include "oms/inventory/v1/inventory.pb.h"
 
 namespace oms::gateway {
@@ -85,12 +86,7 @@ class MemoryIdempotencyStore final : public IdempotencyStore {
 class IdempotencyPipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto verifier = JwtVerifier::FromJwks(testing::Jwks({&Key()}), [] {
-      JwtConfig config;
-      config.issuer = "https://issuer.test";
-      config.audience = "oms";
-      return config;
-    }());
+    auto verifier = testing::MakeTestVerifier(Key());
     ASSERT_TRUE(verifier.ok());
     auto store = std::make_unique<MemoryIdempotencyStore>();
     store_ = store.get();

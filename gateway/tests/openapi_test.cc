@@ -2,6 +2,11 @@
 // and this checks the document's every path and method against what the router serves.
 #include "gateway/src/openapi.h"
 
+#include <chrono>
+#include <map>
+#include <string>
+#include <utility>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -177,6 +182,67 @@ TEST(OpenApiTest, SchemasFollowTheJsonMapping) {
     }
   };
   check(document);
+}
+
+// Each group's OpenAPI tag and deadline on every route: the group's own, the order deadline for
+// placing an order, and the system routes' fixed ones.
+TEST(RoutesTest, EveryRouteHasItsGroupsTagAndDeadline) {
+  using std::chrono::milliseconds;
+  Backends backends(BackendAddresses{}, nullptr);
+  Gateway gateway({}, std::make_unique<Authenticator>("", nullptr), nullptr);
+  RouteOptions options;
+  options.deadline = milliseconds(3000);
+  options.order_deadline = milliseconds(9000);
+  ASSERT_TRUE(AddAllRoutes(gateway, backends, options).ok());
+  const std::map<std::string, std::pair<std::string, milliseconds>> expected = {
+      {"Healthz", {"system", milliseconds(5000)}},
+      {"Readyz", {"system", milliseconds(2000)}},
+      {"OpenApi", {"system", milliseconds(5000)}},
+      {"CreateApiKey", {"apiKeys", options.deadline}},
+      {"RevokeApiKey", {"apiKeys", options.deadline}},
+      {"CreateProduct", {"catalog", options.deadline}},
+      {"ListProducts", {"catalog", options.deadline}},
+      {"GetProduct", {"catalog", options.deadline}},
+      {"GetAvailability", {"catalog", options.deadline}},
+      {"CreateWarehouse", {"catalog", options.deadline}},
+      {"ListWarehouses", {"catalog", options.deadline}},
+      {"AdjustStock", {"catalog", options.deadline}},
+      {"CreateOrder", {"orders", options.order_deadline}},
+      {"ListOrders", {"orders", options.deadline}},
+      {"GetOrder", {"orders", options.deadline}},
+      {"CreateCustomer", {"customers", options.deadline}},
+      {"GetCustomer", {"customers", options.deadline}},
+      {"CancelOrder", {"orders", options.deadline}},
+      {"GetOrderTimeline", {"orders", options.deadline}},
+      {"CreateReturn", {"orders", options.deadline}},
+      {"ReceiveReturn", {"orders", options.deadline}},
+      {"WatchOrder", {"orders", options.deadline}},
+      {"ListShipments", {"shipping", options.deadline}},
+      {"GetShipment", {"shipping", options.deadline}},
+      {"RecordShipmentEvent", {"shipping", options.deadline}},
+      {"ListPayments", {"billing", options.deadline}},
+      {"ListInvoices", {"billing", options.deadline}}};
+  std::map<std::string, std::pair<std::string, milliseconds>> actual;
+  for (const RouteSpec* route : gateway.routes()) {
+    actual[route->operation_id] = {route->tag, route->deadline};
+  }
+  EXPECT_EQ(actual, expected);
+}
+
+// A refused route stops its group: those before it are registered, none after it.
+TEST(RoutesTest, AddRoutesStopsAtTheFirstRefusal) {
+  Gateway gateway({}, std::make_unique<Authenticator>("", nullptr), nullptr);
+  std::vector<RouteSpec> routes(3);
+  for (int i = 0; i < 3; ++i) {
+    routes[i].method = "GET";
+    routes[i].path = "/v1/things/" + std::to_string(i);
+    routes[i].handler = [](std::shared_ptr<Exchange>) {};
+  }
+  routes[1].handler = nullptr;
+  EXPECT_FALSE(AddRoutes(gateway, std::move(routes), "things", std::chrono::milliseconds(7)).ok());
+  ASSERT_EQ(gateway.routes().size(), 1u);
+  EXPECT_EQ(gateway.routes()[0]->tag, "things");
+  EXPECT_EQ(gateway.routes()[0]->deadline, std::chrono::milliseconds(7));
 }
 
 }  // namespace

@@ -48,15 +48,22 @@ std::string BigNumParam(EVP_PKEY* key, const char* name, int pad_to = 0) {
   return bytes;
 }
 
-}  // namespace
-
-TestKey MakeRsaKey(const std::string& kid) {
-  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048));
-  if (key == nullptr) throw std::runtime_error("RSA keygen failed");
+// A generated key's kid and PEM halves (the caller adds the JWK); `type` names it when the
+// generation failed.
+TestKey WithPems(EVP_PKEY* key, const std::string& kid, const std::string& type) {
+  if (key == nullptr) throw std::runtime_error(type + " keygen failed");
   TestKey result;
   result.kid = kid;
   result.private_pem = Pem(key, true);
   result.public_pem = Pem(key, false);
+  return result;
+}
+
+}  // namespace
+
+TestKey MakeRsaKey(const std::string& kid) {
+  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048));
+  TestKey result = WithPems(key, kid, "RSA");
   result.jwk = {{"kty", "RSA"},
                 {"kid", kid},
                 {"use", "sig"},
@@ -69,11 +76,7 @@ TestKey MakeRsaKey(const std::string& kid) {
 
 TestKey MakeEcKey(const std::string& kid) {
   EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-  if (key == nullptr) throw std::runtime_error("EC keygen failed");
-  TestKey result;
-  result.kid = kid;
-  result.private_pem = Pem(key, true);
-  result.public_pem = Pem(key, false);
+  TestKey result = WithPems(key, kid, "EC");
   result.jwk = {{"kty", "EC"},
                 {"kid", kid},
                 {"crv", "P-256"},
