@@ -20,18 +20,25 @@ struct StartedCancel {
   bool created = false;
 };
 
-class PgCancelStore {
+class CancelStore {
+ public:
+  virtual ~CancelStore() = default;
+  // Starts the order's cancellation saga for its shipments that have not shipped, or answers
+  // the one already started. NOT_FOUND for an unknown order; FAILED_PRECONDITION:
+  // ORDER_NOT_CONFIRMED while the order is being placed, NOTHING_TO_CANCEL when every shipment
+  // shipped or the order is final.
+  [[nodiscard]] virtual absl::StatusOr<StartedCancel> StartCancel(const std::string& order_id,
+                                                                  const std::string& reason) = 0;
+};
+
+class PgCancelStore final : public CancelStore {
  public:
   explicit PgCancelStore(PgPool& pool) : pool_(pool) {}
   // The statements below, for the pool's list.
   static const std::vector<PreparedStatement>& Statements();
 
-  // Starts the order's cancellation saga for its shipments that have not shipped, or answers
-  // the one already started. NOT_FOUND for an unknown order; FAILED_PRECONDITION:
-  // ORDER_NOT_CONFIRMED while the order is being placed, NOTHING_TO_CANCEL when every shipment
-  // shipped or the order is final.
   [[nodiscard]] absl::StatusOr<StartedCancel> StartCancel(const std::string& order_id,
-                                                          const std::string& reason);
+                                                          const std::string& reason) override;
 
  private:
   PgPool& pool_;

@@ -1,17 +1,18 @@
-// The participants over gRPC with the callback API: one stub per service, created once; a fresh
-// context with a deadline and the request id per call.
-#include <google/protobuf/util/time_util.h>
-#include <grpcpp/channel.h>
-#include <grpcpp/client_context.h>
+// The participants as a mapping over the three peer clients: each step's request is built from
+// the order and saga data alone (identical on every retry, so the participant's idempotency
+// holds), and each answer is mapped to the step's outcome and what the saga keeps.
+#include "order-service/src/grpc_participants.h"
 
-#include "common/grpc_interceptors.h"
+#include <map>
+
+#include <google/protobuf/util/time_util.h>
+#include <grpcpp/support/status.h>
+
 #include "common/grpc_status.h"
 #include "common/status.h"
-#include "common/unary_call.h"
-#include "oms/billing/v1/billing.grpc.pb.h"
-#include "oms/inventory/v1/inventory.grpc.pb.h"
-#include "oms/shipping/v1/shipping.grpc.pb.h"
-#include "order-service/src/participants.h"
+#include "order-service/src/billing_client.h"
+#include "order-service/src/inventory_client.h"
+#include "order-service/src/shipping_client.h"
 
 namespace oms::order {
 namespace {
@@ -29,17 +30,28 @@ inventory_v1::Destination DestinationOf(const v1::Order& order) {
 
 // A participant's answer that carries nothing the saga keeps.
 struct NothingToKeep {
-  template <class Response>
-  void operator()(const Response&, StepResult&) const {}
+  template <class Reply>
+  void operator()(const Reply&, StepResult&) const {}
 };
 
-class GrpcParticipants : public Participants {
+// A step's answer: its outcome, the participant's message for the journal and, when it is OK,
+// what `keep` takes from the reply.
+template <class Keep = NothingToKeep>
+auto Step(StepDone done, Keep keep = {}) {
+  return [done = std::move(done), keep = std::move(keep)](const grpc::Status& status,
+                                                          const auto& reply) {
+    StepResult result;
+    result.outcome = OutcomeOf(status);
+    result.detail = status.error_message();
+    if (result.outcome.result == CallResult::kOk) keep(reply, result);
+    done(std::move(result));
+  };
+}
+
+class GrpcParticipants final : public Participants {
  public:
-  explicit GrpcParticipants(const ParticipantChannels& channels)
-      : inventory_(inventory_v1::InventoryService::NewStub(channels.inventory)),
-        billing_(billing_v1::BillingService::NewStub(channels.billing)),
-        shipping_(shipping_v1::ShippingService::NewStub(channels.shipping)),
-        deadline_(channels.deadline) {}
+  GrpcParticipants(InventoryClient& inventory, BillingClient& billing, ShippingClient& shipping)
+      : inventory_(inventory), billing_(billing), shipping_(shipping) {}
 
   void Reserve(const std::string& request_id, const v1::Order& order, StepDone done) override {
     inventory_v1::ReserveStockRequest request;
@@ -52,14 +64,11 @@ class GrpcParticipants : public Participants {
     }
     *request.mutable_destination() = DestinationOf(order);
     request.set_strategy(order.allocation_strategy());
-    Call<inventory_v1::Reservation>(
-        request_id, std::move(request), std::move(done),
-        [this](auto* context, auto* req, auto* response, auto callback) {
-          inventory_->async()->ReserveStock(context, req, response, std::move(callback));
-        },
-        [](const inventory_v1::Reservation& reservation, StepResult& result) {
+    inventory_.ReserveStock(
+        request_id, std::move(request),
+        Step(std::move(done), [](const inventory_v1::Reservation& reservation, StepResult& result) {
           result.output = Reserved{reservation.allocation()};
-        });
+        }));
   }
 
   void ReleaseReservation(const std::string& request_id, const v1::Order& order,
@@ -67,7 +76,7 @@ class GrpcParticipants : public Participants {
     inventory_v1::ReleaseReservationRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
-    Release(request_id, std::move(request), std::move(done));
+    inventory_.ReleaseReservation(request_id, std::move(request), Step(std::move(done)));
   }
 
   void ExtendReservation(const std::string& request_id, const v1::Order& order,
@@ -76,11 +85,7 @@ class GrpcParticipants : public Participants {
     request.set_request_id(request_id);
     request.set_order_id(order.id());
     request.set_ttl_seconds(30 * 24 * 3600);
-    Call<inventory_v1::Reservation>(
-        request_id, std::move(request), std::move(done),
-        [this](auto* context, auto* req, auto* response, auto callback) {
-          inventory_->async()->ExtendReservation(context, req, response, std::move(callback));
-        });
+    inventory_.ExtendReservation(request_id, std::move(request), Step(std::move(done)));
   }
 
   void Authorize(const std::string& request_id, const v1::Order& order,
@@ -91,14 +96,11 @@ class GrpcParticipants : public Participants {
     *request.mutable_amount() = order.total();
     request.set_method(billing_v1::PAYMENT_METHOD_CARD);
     request.set_token(payment_token);
-    Call<billing_v1::Payment>(
-        request_id, std::move(request), std::move(done),
-        [this](auto* context, auto* req, auto* response, auto callback) {
-          billing_->async()->AuthorizePayment(context, req, response, std::move(callback));
-        },
-        [](const billing_v1::Payment& payment, StepResult& result) {
+    billing_.AuthorizePayment(
+        request_id, std::move(request),
+        Step(std::move(done), [](const billing_v1::Payment& payment, StepResult& result) {
           result.output = Authorized{payment.id()};
-        });
+        }));
   }
 
   void VoidPayment(const std::string& request_id, const v1::Order& order, StepDone done) override {
@@ -123,22 +125,20 @@ class GrpcParticipants : public Participants {
         item->set_unit_weight_grams(weights[line.sku()]);
       }
     }
-    Call<shipping_v1::CreateShipmentsResponse>(
-        request_id, std::move(request), std::move(done),
-        [this](auto* context, auto* req, auto* response, auto callback) {
-          shipping_->async()->CreateShipments(context, req, response, std::move(callback));
-        },
-        [](const shipping_v1::CreateShipmentsResponse& response, StepResult& result) {
-          std::vector<v1::ShipmentSummary> shipments;
-          for (const auto& shipment : response.shipments()) {
-            v1::ShipmentSummary summary;
-            summary.set_shipment_id(shipment.id());
-            summary.set_warehouse_id(shipment.warehouse_id());
-            summary.set_status(shipping_v1::ShipmentStatus_Name(shipment.status()));
-            shipments.push_back(std::move(summary));
-          }
-          result.output = ShipmentsCreated{std::move(shipments)};
-        });
+    shipping_.CreateShipments(
+        request_id, std::move(request),
+        Step(std::move(done),
+             [](const shipping_v1::CreateShipmentsResponse& response, StepResult& result) {
+               std::vector<v1::ShipmentSummary> shipments;
+               for (const auto& shipment : response.shipments()) {
+                 v1::ShipmentSummary summary;
+                 summary.set_shipment_id(shipment.id());
+                 summary.set_warehouse_id(shipment.warehouse_id());
+                 summary.set_status(shipping_v1::ShipmentStatus_Name(shipment.status()));
+                 shipments.push_back(std::move(summary));
+               }
+               result.output = ShipmentsCreated{std::move(shipments)};
+             }));
   }
 
   void CommitShipment(const std::string& request_id, const v1::Order& order,
@@ -152,11 +152,7 @@ class GrpcParticipants : public Participants {
       commit->set_sku(line.sku());
       commit->set_quantity(line.quantity());
     }
-    Call<inventory_v1::Reservation>(
-        request_id, std::move(request), std::move(done),
-        [this](auto* context, auto* req, auto* response, auto callback) {
-          inventory_->async()->CommitReservation(context, req, response, std::move(callback));
-        });
+    inventory_.CommitReservation(request_id, std::move(request), Step(std::move(done)));
   }
 
   void CaptureShipment(const std::string& request_id, const v1::Order& order,
@@ -177,11 +173,7 @@ class GrpcParticipants : public Participants {
     }
     *request.mutable_billing_address() = order.billing_address();
     *request.mutable_destination() = order.shipping_address();
-    Call<billing_v1::CapturePaymentResponse>(
-        request_id, std::move(request), std::move(done),
-        [this](auto* context, auto* req, auto* response, auto callback) {
-          billing_->async()->CapturePayment(context, req, response, std::move(callback));
-        });
+    billing_.CapturePayment(request_id, std::move(request), Step(std::move(done)));
   }
 
   void CancelShipment(const std::string& request_id, const std::string& shipment_id,
@@ -190,7 +182,7 @@ class GrpcParticipants : public Participants {
     request.set_request_id(request_id);
     request.set_shipment_id(shipment_id);
     request.set_reason("order cancelled");
-    Cancel(request_id, std::move(request), std::move(done));
+    shipping_.CancelShipment(request_id, std::move(request), Step(std::move(done)));
   }
 
   void CancelShipments(const std::string& request_id, const v1::Order& order,
@@ -199,7 +191,7 @@ class GrpcParticipants : public Participants {
     request.set_request_id(request_id);
     request.mutable_order()->set_order_id(order.id());
     request.set_reason("order rejected");
-    Cancel(request_id, std::move(request), std::move(done));
+    shipping_.CancelShipment(request_id, std::move(request), Step(std::move(done)));
   }
 
   void ReleaseWarehouse(const std::string& request_id, const v1::Order& order,
@@ -208,7 +200,7 @@ class GrpcParticipants : public Participants {
     request.set_request_id(request_id);
     request.set_order_id(order.id());
     request.set_warehouse_id(warehouse_id);
-    Release(request_id, std::move(request), std::move(done));
+    inventory_.ReleaseReservation(request_id, std::move(request), Step(std::move(done)));
   }
 
   void VoidShare(const std::string& request_id, const v1::Order& order, int64_t amount_minor,
@@ -229,16 +221,13 @@ class GrpcParticipants : public Participants {
       returned->set_sku(line.sku());
       returned->set_quantity(line.quantity());
     }
-    Call<shipping_v1::Shipment>(
-        request_id, std::move(request), std::move(done),
-        [this](auto* context, auto* req, auto* response, auto callback) {
-          shipping_->async()->CreateReturnShipment(context, req, response, std::move(callback));
-        },
-        [ret](const shipping_v1::Shipment& shipment, StepResult& result) {
+    shipping_.CreateReturnShipment(
+        request_id, std::move(request),
+        Step(std::move(done), [ret](const shipping_v1::Shipment& shipment, StepResult& result) {
           v1::Return updated = ret;
           updated.set_return_shipment_id(shipment.id());
           result.output = ReturnShipmentCreated{std::move(updated)};
-        });
+        }));
   }
 
   void Restock(const std::string& request_id, const v1::Return& ret, const std::string& sku,
@@ -251,11 +240,7 @@ class GrpcParticipants : public Participants {
     request.set_resellable_quantity(resellable);
     request.set_damaged_quantity(damaged);
     request.set_note("return " + ret.id());
-    Call<inventory_v1::RestockReturnResponse>(
-        request_id, std::move(request), std::move(done),
-        [this](auto* context, auto* req, auto* response, auto callback) {
-          inventory_->async()->RestockReturn(context, req, response, std::move(callback));
-        });
+    inventory_.RestockReturn(request_id, std::move(request), Step(std::move(done)));
   }
 
   void Refund(const std::string& request_id, const v1::Return& ret, const v1::RefundShare& share,
@@ -270,11 +255,7 @@ class GrpcParticipants : public Participants {
       refunded->set_quantity(line.quantity());
     }
     request.set_reason("return " + ret.id());
-    Call<billing_v1::RefundPaymentResponse>(
-        request_id, std::move(request), std::move(done),
-        [this](auto* context, auto* req, auto* response, auto callback) {
-          billing_->async()->RefundPayment(context, req, response, std::move(callback));
-        });
+    billing_.RefundPayment(request_id, std::move(request), Step(std::move(done)));
   }
 
   void RecordReceived(const std::string& request_id, const v1::Return& ret,
@@ -287,50 +268,10 @@ class GrpcParticipants : public Participants {
     // Shipping deduplicates by the carrier event id, so a retry journals it once.
     request.set_carrier_event_id("oms-receive-" + ret.id());
     request.set_note("received by the warehouse");
-    Call<shipping_v1::RecordShipmentEventResponse>(
-        request_id, std::move(request), std::move(done),
-        [this](auto* context, auto* req, auto* response, auto callback) {
-          shipping_->async()->RecordShipmentEvent(context, req, response, std::move(callback));
-        });
+    shipping_.RecordShipmentEvent(request_id, std::move(request), Step(std::move(done)));
   }
 
  private:
-  // One participant call: the saga's request id, the participants' deadline; `keep` takes what
-  // the saga keeps from a successful reply.
-  template <class Response, class Request, class Start, class Keep = NothingToKeep>
-  void Call(const std::string& request_id, Request request, StepDone done, Start start,
-            Keep keep = {}) const {
-    StartUnaryCall<Response>(
-        std::move(request), request_id, std::chrono::system_clock::now() + deadline_,
-        std::move(start),
-        [done = std::move(done), keep = std::move(keep)](
-            const grpc::Status& status, const Response& response, grpc::ClientContext&) {
-          StepResult result;
-          result.outcome = OutcomeOf(status);
-          result.detail = status.error_message();
-          if (result.outcome.result == CallResult::kOk) keep(response, result);
-          done(std::move(result));
-        });
-  }
-
-  void Release(const std::string& request_id, inventory_v1::ReleaseReservationRequest request,
-               StepDone done) {
-    Call<inventory_v1::Reservation>(
-        request_id, std::move(request), std::move(done),
-        [this](auto* context, auto* req, auto* response, auto callback) {
-          inventory_->async()->ReleaseReservation(context, req, response, std::move(callback));
-        });
-  }
-
-  void Cancel(const std::string& request_id, shipping_v1::CancelShipmentRequest request,
-              StepDone done) {
-    Call<shipping_v1::CancelShipmentResponse>(
-        request_id, std::move(request), std::move(done),
-        [this](auto* context, auto* req, auto* response, auto callback) {
-          shipping_->async()->CancelShipment(context, req, response, std::move(callback));
-        });
-  }
-
   void VoidShare(const std::string& request_id, const v1::Order& order, int64_t amount_minor,
                  const char* reason, StepDone done) {
     billing_v1::VoidPaymentRequest request;
@@ -341,17 +282,12 @@ class GrpcParticipants : public Participants {
       request.mutable_amount()->set_currency(order.currency());
       request.mutable_amount()->set_amount_minor(amount_minor);
     }
-    Call<billing_v1::Payment>(request_id, std::move(request), std::move(done),
-                              [this](auto* context, auto* req, auto* response, auto callback) {
-                                billing_->async()->VoidPayment(context, req, response,
-                                                               std::move(callback));
-                              });
+    billing_.VoidPayment(request_id, std::move(request), Step(std::move(done)));
   }
 
-  std::unique_ptr<inventory_v1::InventoryService::Stub> inventory_;
-  std::unique_ptr<billing_v1::BillingService::Stub> billing_;
-  std::unique_ptr<shipping_v1::ShippingService::Stub> shipping_;
-  const std::chrono::milliseconds deadline_;
+  InventoryClient& inventory_;
+  BillingClient& billing_;
+  ShippingClient& shipping_;
 };
 
 }  // namespace
@@ -377,8 +313,10 @@ CallOutcome OutcomeOf(const grpc::Status& status) {
   }
 }
 
-std::unique_ptr<Participants> MakeGrpcParticipants(const ParticipantChannels& channels) {
-  return std::make_unique<GrpcParticipants>(channels);
+std::unique_ptr<Participants> MakeGrpcParticipants(InventoryClient& inventory,
+                                                   BillingClient& billing,
+                                                   ShippingClient& shipping) {
+  return std::make_unique<GrpcParticipants>(inventory, billing, shipping);
 }
 
 }  // namespace oms::order

@@ -15,22 +15,24 @@
 #include "oms/billing/v1/billing.grpc.pb.h"
 #include "oms/inventory/v1/inventory.grpc.pb.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
+#include "order-service/src/billing_client.h"
 #include "order-service/src/cancel_store.h"
 #include "order-service/src/coordinator.h"
 #include "order-service/src/customer_store.h"
+#include "order-service/src/grpc_participants.h"
 #include "order-service/src/idempotency_records.h"
+#include "order-service/src/inventory_client.h"
 #include "order-service/src/order_database.h"
 #include "order-service/src/order_metrics.h"
 #include "order-service/src/order_repository.h"
 #include "order-service/src/order_service.h"
 #include "order-service/src/order_waiters.h"
-#include "order-service/src/participants.h"
-#include "order-service/src/peer_client.h"
 #include "order-service/src/pg_saga_store.h"
 #include "order-service/src/return_store.h"
 #include "order-service/src/schema.h"
 #include "order-service/src/shipment_event_store.h"
 #include "order-service/src/shipment_feed.h"
+#include "order-service/src/shipping_client.h"
 
 ABSL_FLAG(std::string, inventory_addr, "127.0.0.1:50052", "inventory-service host:port");
 ABSL_FLAG(std::string, billing_addr, "127.0.0.1:50053", "billing-service host:port");
@@ -125,8 +127,12 @@ int main(int argc, char** argv) {
   oms::order::PgCancelStore cancels((*host)->pool());
   oms::order::OrderMetrics metrics((*host)->metrics().registry());
   oms::order::OrderWaiters waiters;
-  auto participants = oms::order::MakeGrpcParticipants({inventory, billing, shipping, deadline});
-  auto peers = oms::order::MakeGrpcPeerClient(inventory, billing, shipping, deadline);
+  // One client per peer, shared by the sagas' steps and the handlers' reads.
+  auto inventory_client = oms::order::MakeGrpcInventoryClient(inventory, deadline);
+  auto billing_client = oms::order::MakeGrpcBillingClient(billing, deadline);
+  auto shipping_client = oms::order::MakeGrpcShippingClient(shipping, deadline);
+  auto participants =
+      oms::order::MakeGrpcParticipants(*inventory_client, *billing_client, *shipping_client);
   const std::string instance =
       absl::GetFlag(FLAGS_instance).empty() ? DefaultInstance() : absl::GetFlag(FLAGS_instance);
   oms::order::Coordinator coordinator(sagas, *participants, waiters, metrics,
@@ -141,7 +147,8 @@ int main(int argc, char** argv) {
   oms::WakeHub watchers(static_cast<std::size_t>(max_watch_streams));
   oms::order::PgApiKeyStore api_keys((*host)->pool());
   oms::order::OrderServiceImpl service({sagas, customers, orders, returns, cancels, api_keys},
-                                       *peers, coordinator, waiters, metrics, (*host)->executor(),
+                                       {*inventory_client, *billing_client, *shipping_client},
+                                       coordinator, waiters, metrics, (*host)->executor(),
                                        watchers);
   oms::PgListener::Hooks wake_watchers;
   wake_watchers.notified = [&watchers](const std::string& order_id) { watchers.Wake(order_id); };

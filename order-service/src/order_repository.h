@@ -33,26 +33,43 @@ struct OrderFilter {
   int page_size = 50;
 };
 
-class PgOrderRepository {
+class OrderRepository {
+ public:
+  virtual ~OrderRepository() = default;
+  // `request_hex` is the request's DeterministicHex; its SHA-256 is the stored fingerprint.
+  // The order an idempotency key or an external id already names, if any.
+  [[nodiscard]] virtual absl::StatusOr<std::optional<InsertedOrder>> FindExisting(
+      const v1::CreateOrderRequest& request, const std::string& request_hex) = 0;
+  // Stores the captured order PENDING with its saga, or answers the order a concurrent
+  // duplicate stored first. NOT_FOUND when the customer does not exist.
+  [[nodiscard]] virtual absl::StatusOr<InsertedOrder> InsertOrder(
+      const v1::Order& order, const v1::CreateOrderRequest& request,
+      const std::string& request_hex) = 0;
+  [[nodiscard]] virtual absl::Status GetOrder(const std::string& id, v1::Order* out) = 0;
+  // Newest first. INVALID_ARGUMENT naming page_token when `filter.after` is not one we issued.
+  [[nodiscard]] virtual absl::Status ListOrders(const OrderFilter& filter,
+                                                v1::ListOrdersResponse* out) = 0;
+  // The order's own events: status changes and every saga step, oldest first.
+  [[nodiscard]] virtual absl::Status OrderEvents(const std::string& order_id,
+                                                 v1::OrderTimeline* out) = 0;
+};
+
+class PgOrderRepository final : public OrderRepository {
  public:
   explicit PgOrderRepository(PgPool& pool) : pool_(pool) {}
   // The statements below, for the pool's list.
   static const std::vector<PreparedStatement>& Statements();
 
-  // `request_hex` is the request's DeterministicHex; its SHA-256 is the stored fingerprint.
-  // The order an idempotency key or an external id already names, if any.
   [[nodiscard]] absl::StatusOr<std::optional<InsertedOrder>> FindExisting(
-      const v1::CreateOrderRequest& request, const std::string& request_hex);
-  // Stores the captured order PENDING with its saga, or answers the order a concurrent
-  // duplicate stored first. NOT_FOUND when the customer does not exist.
+      const v1::CreateOrderRequest& request, const std::string& request_hex) override;
   [[nodiscard]] absl::StatusOr<InsertedOrder> InsertOrder(const v1::Order& order,
                                                           const v1::CreateOrderRequest& request,
-                                                          const std::string& request_hex);
-  [[nodiscard]] absl::Status GetOrder(const std::string& id, v1::Order* out);
-  // Newest first. INVALID_ARGUMENT naming page_token when `filter.after` is not one we issued.
-  [[nodiscard]] absl::Status ListOrders(const OrderFilter& filter, v1::ListOrdersResponse* out);
-  // The order's own events: status changes and every saga step, oldest first.
-  [[nodiscard]] absl::Status OrderEvents(const std::string& order_id, v1::OrderTimeline* out);
+                                                          const std::string& request_hex) override;
+  [[nodiscard]] absl::Status GetOrder(const std::string& id, v1::Order* out) override;
+  [[nodiscard]] absl::Status ListOrders(const OrderFilter& filter,
+                                        v1::ListOrdersResponse* out) override;
+  [[nodiscard]] absl::Status OrderEvents(const std::string& order_id,
+                                         v1::OrderTimeline* out) override;
 
  private:
   PgPool& pool_;

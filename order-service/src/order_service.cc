@@ -1,8 +1,11 @@
 #include "order-service/src/order_service.h"
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/following_stream.h"
@@ -14,6 +17,8 @@
 #include "common/status.h"
 #include "common/validation.h"
 #include "google/protobuf/util/time_util.h"
+#include "order-service/src/billing_client.h"
+#include "order-service/src/inventory_client.h"
 #include "order-service/src/order_validation.h"
 #include "order-service/src/pricing.h"
 #include "order-service/src/timeline.h"
@@ -40,6 +45,25 @@ std::chrono::steady_clock::time_point WaitDeadline(const grpc::CallbackServerCon
       std::clamp<std::chrono::milliseconds>(budget - std::chrono::milliseconds(250),
                                             std::chrono::milliseconds(0), std::chrono::seconds(30));
   return std::chrono::steady_clock::now() + budget;
+}
+
+// Runs `task` on the executor, or answers RESOURCE_EXHAUSTED when its queue is full.
+void SubmitOrRefuse(BoundedExecutor& executor, grpc::ServerUnaryReactor& reactor,
+                    std::function<void()> task) {
+  if (!executor.TrySubmit(std::move(task))) {
+    reactor.Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                "server busy: the work queue is full, retry with backoff"));
+  }
+}
+
+// The order an earlier CreateOrder with the same key or external id stored: the answer when the
+// request is the same, a refusal when the key is reused for a different one.
+absl::StatusOr<std::string> ExistingOrderId(const InsertedOrder& existing) {
+  if (!existing.same_request) {
+    return WithReason(absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
+                      "request_id: this key was used for a different order request");
+  }
+  return existing.order_id;
 }
 
 }  // namespace
@@ -100,49 +124,20 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ListCustomers(grpc::CallbackServerCo
   });
 }
 
-absl::StatusOr<std::string> OrderServiceImpl::Capture(const v1::CreateOrderRequest& request,
-                                                      const std::string& request_id,
-                                                      std::string* saga_id) {
-  const std::string request_hex = DeterministicHex(request);
-  auto answer = [](const InsertedOrder& existing) -> absl::StatusOr<std::string> {
-    if (!existing.same_request) {
-      return WithReason(absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
-                        "request_id: this key was used for a different order request");
-    }
-    return existing.order_id;
-  };
-  auto existing = orders_.FindExisting(request, request_hex);
-  if (!existing.ok()) return existing.status();
-  if (existing->has_value()) return answer(**existing);
+// One CreateOrder between its stages. The request and the response are gRPC's until Finish.
+struct OrderServiceImpl::PendingOrder {
+  grpc::CallbackServerContext* context;
+  grpc::ServerUnaryReactor* reactor;
+  const v1::CreateOrderRequest* request;
+  v1::Order* response;
+  std::chrono::steady_clock::time_point wait_deadline;
+  std::string request_id;
+  std::string request_hex;
+  inventory::v1::BatchGetProductsResponse products;
+  billing::v1::Invoice quote;
 
-  v1::Customer customer;
-  absl::Status status = customers_.GetCustomer(request.customer_id(), &customer);
-  if (status.code() == absl::StatusCode::kNotFound) {
-    return absl::NotFoundError(
-        absl::StrCat("customer_id: customer ", request.customer_id(), " does not exist"));
-  }
-  if (!status.ok()) return status;
-  std::vector<std::string> skus;
-  for (const auto& line : request.lines()) skus.push_back(line.sku());
-  auto products = peers_.Products(skus, request_id);
-  if (!products.ok()) return products.status();
-  auto billable = BillableLines(request, *products);
-  if (!billable.ok()) return billable.status();
-  billing::v1::QuoteTaxRequest quote_request;
-  for (auto& line : *billable) *quote_request.add_lines() = std::move(line);
-  *quote_request.mutable_destination() = request.shipping_address();
-  auto quote = peers_.QuoteTax(quote_request, request_id);
-  if (!quote.ok()) return quote.status();
-  auto order = CapturedOrder(request, *products, *quote);
-  if (!order.ok()) return order.status();
-
-  auto inserted = orders_.InsertOrder(*order, request, request_hex);
-  if (!inserted.ok()) return inserted.status();
-  if (!inserted->created) return answer(*inserted);
-  metrics_.OrderCreated();
-  *saga_id = inserted->saga_id;
-  return inserted->order_id;
-}
+  void Fail(const absl::Status& status) const { reactor->Finish(ToGrpcStatus(status)); }
+};
 
 grpc::ServerUnaryReactor* OrderServiceImpl::CreateOrder(grpc::CallbackServerContext* context,
                                                         const v1::CreateOrderRequest* request,
@@ -150,35 +145,88 @@ grpc::ServerUnaryReactor* OrderServiceImpl::CreateOrder(grpc::CallbackServerCont
   if (absl::Status invalid = ValidateCreateOrder(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const auto deadline = WaitDeadline(*context);
-  const std::string request_id = RequestIdOf(*context);
-  const bool queued =
-      executor_.TrySubmit([this, context, reactor, request, response, deadline, request_id] {
-        std::string saga_id;
-        auto order_id = Capture(*request, request_id, &saga_id);
-        if (!order_id.ok()) {
-          reactor->Finish(ToGrpcStatus(order_id.status()));
-          return;
-        }
-        // The answer: the order as it stands when its saga ends or the deadline comes.
-        auto answer = [this, reactor, response, order_id = *order_id] {
-          reactor->Finish(ToGrpcStatus(orders_.GetOrder(order_id, response)));
-        };
-        if (saga_id.empty()) {  // a replay: the order as it is now
-          // Tells the gateway to answer 200 rather than 201/202.
-          context->AddInitialMetadata(std::string(kReplayHeader), "true");
-          answer();
-          return;
-        }
-        waiters_.Wait(*order_id, deadline, answer);
-        coordinator_.Kick(saga_id);
-      });
-  if (!queued) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                 "server busy: the work queue is full, retry with backoff"));
+  auto pending = std::make_shared<PendingOrder>();
+  pending->context = context;
+  pending->reactor = context->DefaultReactor();
+  pending->request = request;
+  pending->response = response;
+  pending->wait_deadline = WaitDeadline(*context);
+  pending->request_id = RequestIdOf(*context);
+  SubmitOrRefuse(executor_, *pending->reactor, [this, pending] { CaptureRead(pending); });
+  return pending->reactor;
+}
+
+void OrderServiceImpl::CaptureRead(const std::shared_ptr<PendingOrder>& pending) {
+  const v1::CreateOrderRequest& request = *pending->request;
+  pending->request_hex = DeterministicHex(request);
+  auto existing = orders_.FindExisting(request, pending->request_hex);
+  if (!existing.ok()) return pending->Fail(existing.status());
+  if (existing->has_value()) {
+    auto order_id = ExistingOrderId(**existing);
+    if (!order_id.ok()) return pending->Fail(order_id.status());
+    return AnswerCapture(*pending, *order_id, "");
   }
-  return reactor;
+  v1::Customer customer;
+  absl::Status status = customers_.GetCustomer(request.customer_id(), &customer);
+  if (status.code() == absl::StatusCode::kNotFound) {
+    return pending->Fail(absl::NotFoundError(
+        absl::StrCat("customer_id: customer ", request.customer_id(), " does not exist")));
+  }
+  if (!status.ok()) return pending->Fail(status);
+  std::vector<std::string> skus;
+  for (const auto& line : request.lines()) skus.push_back(line.sku());
+  peers_.inventory.Products(
+      pending->request_id, skus,
+      [this, pending](absl::StatusOr<inventory::v1::BatchGetProductsResponse> products) {
+        if (!products.ok()) return pending->Fail(products.status());
+        pending->products = *std::move(products);
+        CaptureQuote(pending);
+      });
+}
+
+void OrderServiceImpl::CaptureQuote(const std::shared_ptr<PendingOrder>& pending) {
+  auto billable = BillableLines(*pending->request, pending->products);
+  if (!billable.ok()) return pending->Fail(billable.status());
+  billing::v1::QuoteTaxRequest quote_request;
+  for (auto& line : *billable) *quote_request.add_lines() = std::move(line);
+  *quote_request.mutable_destination() = pending->request->shipping_address();
+  peers_.billing.QuoteTax(pending->request_id, std::move(quote_request),
+                          [this, pending](absl::StatusOr<billing::v1::Invoice> quote) {
+                            if (!quote.ok()) return pending->Fail(quote.status());
+                            pending->quote = *std::move(quote);
+                            SubmitOrRefuse(executor_, *pending->reactor,
+                                           [this, pending] { CaptureInsert(pending); });
+                          });
+}
+
+void OrderServiceImpl::CaptureInsert(const std::shared_ptr<PendingOrder>& pending) {
+  auto order = CapturedOrder(*pending->request, pending->products, pending->quote);
+  if (!order.ok()) return pending->Fail(order.status());
+  auto inserted = orders_.InsertOrder(*order, *pending->request, pending->request_hex);
+  if (!inserted.ok()) return pending->Fail(inserted.status());
+  if (!inserted->created) {  // a concurrent duplicate stored its order first
+    auto order_id = ExistingOrderId(*inserted);
+    if (!order_id.ok()) return pending->Fail(order_id.status());
+    return AnswerCapture(*pending, *order_id, "");
+  }
+  metrics_.OrderCreated();
+  AnswerCapture(*pending, inserted->order_id, inserted->saga_id);
+}
+
+void OrderServiceImpl::AnswerCapture(const PendingOrder& pending, const std::string& order_id,
+                                     const std::string& saga_id) {
+  // The answer: the order as it stands when its saga ends or the deadline comes.
+  auto answer = [this, reactor = pending.reactor, response = pending.response, order_id] {
+    reactor->Finish(ToGrpcStatus(orders_.GetOrder(order_id, response)));
+  };
+  if (saga_id.empty()) {  // a replay: the order as it is now
+    // Tells the gateway to answer 200 rather than 201/202.
+    pending.context->AddInitialMetadata(std::string(kReplayHeader), "true");
+    answer();
+    return;
+  }
+  waiters_.Wait(order_id, pending.wait_deadline, answer);
+  coordinator_.Kick(saga_id);
 }
 
 grpc::ServerUnaryReactor* OrderServiceImpl::GetOrder(grpc::CallbackServerContext* context,
@@ -239,7 +287,8 @@ grpc::ServerUnaryReactor* OrderServiceImpl::GetOrderTimeline(
   }
   const std::string request_id = RequestIdOf(*context);
   return RunBlocking(context, executor_, [this, request, response, request_id] {
-    return ReadTimeline(orders_, peers_, request->id(), request_id, response);
+    return ReadTimeline(orders_, peers_.billing, peers_.shipping, request->id(), request_id,
+                        response);
   });
 }
 
@@ -278,7 +327,8 @@ grpc::ServerWriteReactor<v1::TimelineEvent>* OrderServiceImpl::WatchOrder(
   source.read = [this, order_id, request_id](const WatchCursor& cursor,
                                              std::vector<v1::TimelineEvent>* out, bool*) {
     v1::OrderTimeline timeline;
-    absl::Status status = ReadTimeline(orders_, peers_, order_id, request_id, &timeline);
+    absl::Status status =
+        ReadTimeline(orders_, peers_.billing, peers_.shipping, order_id, request_id, &timeline);
     if (!status.ok()) return status;
     // An event recorded at t may commit after one recorded later: hold back what is younger
     // than kWatchSettleMillis, so the stream goes out in id order and a client's last id covers

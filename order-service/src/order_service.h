@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -17,9 +18,8 @@
 #include "order-service/src/order_metrics.h"
 #include "order-service/src/order_repository.h"
 #include "order-service/src/order_waiters.h"
-#include "order-service/src/peer_client.h"
-#include "order-service/src/pg_saga_store.h"
 #include "order-service/src/return_store.h"
+#include "order-service/src/saga_store.h"
 
 namespace oms::order {
 
@@ -34,17 +34,29 @@ inline constexpr int64_t kWatchSettleMillis = 2000;
 
 // The stores of the order database the handlers use.
 struct OrderStores {
-  PgSagaStore& sagas;
+  SagaOperations& sagas;
   CustomerStore& customers;
-  PgOrderRepository& orders;
-  PgReturnStore& returns;
-  PgCancelStore& cancels;
-  PgApiKeyStore& api_keys;
+  OrderRepository& orders;
+  ReturnStore& returns;
+  CancelStore& cancels;
+  ApiKeyStore& api_keys;
+};
+
+class BillingClient;
+class InventoryClient;
+class ShippingClient;
+
+// The peers the handlers read from: the catalog and the tax quote at capture, payments and
+// shipments for the timeline.
+struct OrderPeers {
+  InventoryClient& inventory;
+  BillingClient& billing;
+  ShippingClient& shipping;
 };
 
 class OrderServiceImpl final : public v1::OrderService::CallbackService {
  public:
-  OrderServiceImpl(const OrderStores& stores, PeerClient& peers, Coordinator& coordinator,
+  OrderServiceImpl(const OrderStores& stores, const OrderPeers& peers, Coordinator& coordinator,
                    OrderWaiters& waiters, OrderMetrics& metrics, BoundedExecutor& executor,
                    WakeHub& watchers)
       : sagas_(stores.sagas),
@@ -117,18 +129,25 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
                                          v1::ApiKey* response) override;
 
  private:
-  // Captures (or finds the replayed) order; sets `saga_id` when its saga has to run.
-  [[nodiscard]] absl::StatusOr<std::string> Capture(const v1::CreateOrderRequest& request,
-                                                    const std::string& request_id,
-                                                    std::string* saga_id);
+  // CreateOrder in stages that hold no thread while a peer answers: the database reads (on the
+  // executor), the catalog, the tax quote, then pricing and the insert (on the executor again).
+  // Each stage finishes the call or starts the next, so the call is finished exactly once.
+  struct PendingOrder;
+  void CaptureRead(const std::shared_ptr<PendingOrder>& pending);
+  void CaptureQuote(const std::shared_ptr<PendingOrder>& pending);
+  void CaptureInsert(const std::shared_ptr<PendingOrder>& pending);
+  // Answers the order: a replay (`saga_id` empty) as it is now; a new one when its saga ends or
+  // the call's wait deadline comes.
+  void AnswerCapture(const PendingOrder& pending, const std::string& order_id,
+                     const std::string& saga_id);
 
-  PgSagaStore& sagas_;
+  SagaOperations& sagas_;
   CustomerStore& customers_;
-  PgOrderRepository& orders_;
-  PgReturnStore& returns_;
-  PgCancelStore& cancels_;
-  PgApiKeyStore& api_keys_;
-  PeerClient& peers_;
+  OrderRepository& orders_;
+  ReturnStore& returns_;
+  CancelStore& cancels_;
+  ApiKeyStore& api_keys_;
+  OrderPeers peers_;
   Coordinator& coordinator_;
   OrderWaiters& waiters_;
   OrderMetrics& metrics_;

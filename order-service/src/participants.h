@@ -7,9 +7,7 @@
 // sagas in flight is not bounded by threads. `done` must not block.
 #pragma once
 
-#include <chrono>
 #include <functional>
-#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -20,7 +18,6 @@
 #include "order-service/src/saga.h"
 
 namespace grpc {
-class Channel;
 class Status;
 }  // namespace grpc
 
@@ -104,14 +101,5 @@ class Participants {
 // INTERNAL and UNKNOWN are transient; any other error is a refusal carrying its ErrorInfo
 // reason (or the code's name when it has none).
 CallOutcome OutcomeOf(const grpc::Status& status);
-
-struct ParticipantChannels {
-  std::shared_ptr<grpc::Channel> inventory;
-  std::shared_ptr<grpc::Channel> billing;
-  std::shared_ptr<grpc::Channel> shipping;
-  std::chrono::milliseconds deadline{5000};
-};
-
-std::unique_ptr<Participants> MakeGrpcParticipants(const ParticipantChannels& channels);
 
 }  // namespace oms::order

@@ -1,40 +1,45 @@
-// What order-service reads from its peers outside the sagas: the catalog (inventory) and the
-// tax quote (billing) at capture, payments (billing) and shipments (shipping) for the timeline.
-// Blocking calls with a deadline, made on the executor.
+// How order-service's clients of its peers (inventory_client.h, billing_client.h,
+// shipping_client.h) answer. Every call returns at once and runs its `done` exactly once, on a
+// gRPC thread, when the answer or the deadline comes; `done` must not block.
 #pragma once
 
-#include <chrono>
-#include <memory>
-#include <string>
-#include <vector>
+#include <functional>
+#include <utility>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "oms/billing/v1/billing.pb.h"
-#include "oms/inventory/v1/inventory.pb.h"
-#include "oms/shipping/v1/shipping.pb.h"
 
 namespace grpc {
-class Channel;
+class Status;
 }
 
 namespace oms::order {
 
-class PeerClient {
- public:
-  virtual ~PeerClient() = default;
-  [[nodiscard]] virtual absl::StatusOr<inventory::v1::BatchGetProductsResponse> Products(
-      const std::vector<std::string>& skus, const std::string& request_id) = 0;
-  [[nodiscard]] virtual absl::StatusOr<billing::v1::Invoice> QuoteTax(
-      const billing::v1::QuoteTaxRequest& request, const std::string& request_id) = 0;
-  [[nodiscard]] virtual absl::StatusOr<billing::v1::ListPaymentsResponse> Payments(
-      const std::string& order_id, const std::string& request_id) = 0;
-  [[nodiscard]] virtual absl::StatusOr<shipping::v1::ListShipmentsResponse> Shipments(
-      const std::string& order_id, const std::string& request_id) = 0;
-};
+// The answer to a saga step's call: the peer's own status, whose code and ErrorInfo reason tell a
+// retry from a refusal (OutcomeOf, participants.h), and the reply, meaningful when it is OK.
+template <class Reply>
+using CallDone = std::function<void(const grpc::Status& status, const Reply& reply)>;
 
-std::unique_ptr<PeerClient> MakeGrpcPeerClient(std::shared_ptr<grpc::Channel> inventory,
-                                               std::shared_ptr<grpc::Channel> billing,
-                                               std::shared_ptr<grpc::Channel> shipping,
-                                               std::chrono::milliseconds deadline);
+// The answer to a read: the reply, or the failure as order-service reports it (ReadStatus).
+template <class Reply>
+using ReadDone = std::function<void(absl::StatusOr<Reply> reply)>;
+
+// A read's failure, reported to order-service's own caller: INVALID_ARGUMENT as the peer said it
+// (the caller's input was bad), anything else UNAVAILABLE "<peer> is unavailable: <message>" (the
+// caller may retry). OK when `status` is.
+[[nodiscard]] absl::Status ReadStatus(const grpc::Status& status, const char* peer);
+
+// The CallDone that answers `done` as a read from `peer`.
+template <class Reply>
+CallDone<Reply> AsRead(const char* peer, ReadDone<Reply> done) {
+  return [peer, done = std::move(done)](const grpc::Status& status, const Reply& reply) {
+    absl::Status failed = ReadStatus(status, peer);
+    if (failed.ok()) {
+      done(reply);
+    } else {
+      done(std::move(failed));
+    }
+  };
+}
 
 }  // namespace oms::order

@@ -1,5 +1,5 @@
 // The saga store on PostgreSQL (table sagas and its journal), and the operators' commands on
-// parked sagas.
+// parked sagas (saga_store.h).
 #pragma once
 
 #include <string>
@@ -14,7 +14,7 @@ struct PreparedStatement;
 
 namespace oms::order {
 
-class PgSagaStore final : public SagaStore {
+class PgSagaStore final : public SagaStore, public SagaOperations {
  public:
   explicit PgSagaStore(PgPool& pool) : pool_(pool) {}
   static const std::vector<PreparedStatement>& Statements();
@@ -30,11 +30,9 @@ class PgSagaStore final : public SagaStore {
                                       const std::function<void(SagaWrites&)>& writes) override;
   [[nodiscard]] absl::StatusOr<std::vector<SagaCount>> CountOpenSagas() override;
 
-  [[nodiscard]] absl::Status ListStuckSagas(int limit, v1::ListStuckSagasResponse* out);
-  // RetrySaga (resume) and ResolveSaga (end by hand) of a NEEDS_ATTENTION saga.
-  // FAILED_PRECONDITION / SAGA_NOT_PARKED for any other saga.
+  [[nodiscard]] absl::Status ListStuckSagas(int limit, v1::ListStuckSagasResponse* out) override;
   [[nodiscard]] absl::Status OperateSaga(const std::string& saga_id, bool resolve,
-                                         const std::string& note, v1::Saga* out);
+                                         const std::string& note, v1::Saga* out) override;
 
  private:
   PgPool& pool_;

@@ -27,19 +27,30 @@ struct StartedReturn {
   bool created = false;
 };
 
-class PgReturnStore {
+class ReturnStore {
+ public:
+  virtual ~ReturnStore() = default;
+  // A return of delivered lines (RETURN saga), or the one `request_id` already made. NOT_FOUND
+  // for an unknown order; ORDER_NOT_DELIVERED and RETURN_EXCEEDS_DELIVERED as returns.h.
+  [[nodiscard]] virtual absl::StatusOr<StartedReturn> StartReturn(
+      const v1::CreateReturnRequest& request) = 0;
+  // The receipt of a return (RECEIVE saga: restock, refund, record it at shipping), or the return
+  // as it is when it was received already. NOT_FOUND for an unknown return;
+  // RETURN_SHIPMENT_PENDING and RECEIPT_EXCEEDS_RETURN as CheckReceipt.
+  [[nodiscard]] virtual absl::StatusOr<StartedReturn> StartReceive(
+      const v1::ReceiveReturnRequest& request) = 0;
+};
+
+class PgReturnStore final : public ReturnStore {
  public:
   explicit PgReturnStore(PgPool& pool) : pool_(pool) {}
   // The statements below, for the pool's list.
   static const std::vector<PreparedStatement>& Statements();
 
-  // A return of delivered lines (RETURN saga), or the one `request_id` already made. NOT_FOUND
-  // for an unknown order; ORDER_NOT_DELIVERED and RETURN_EXCEEDS_DELIVERED as returns.h.
-  [[nodiscard]] absl::StatusOr<StartedReturn> StartReturn(const v1::CreateReturnRequest& request);
-  // The receipt of a return (RECEIVE saga: restock, refund, record it at shipping), or the return
-  // as it is when it was received already. NOT_FOUND for an unknown return;
-  // RETURN_SHIPMENT_PENDING and RECEIPT_EXCEEDS_RETURN as CheckReceipt.
-  [[nodiscard]] absl::StatusOr<StartedReturn> StartReceive(const v1::ReceiveReturnRequest& request);
+  [[nodiscard]] absl::StatusOr<StartedReturn> StartReturn(
+      const v1::CreateReturnRequest& request) override;
+  [[nodiscard]] absl::StatusOr<StartedReturn> StartReceive(
+      const v1::ReceiveReturnRequest& request) override;
 
  private:
   PgPool& pool_;

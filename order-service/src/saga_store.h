@@ -102,4 +102,16 @@ class SagaStore {
   [[nodiscard]] virtual absl::StatusOr<std::vector<SagaCount>> CountOpenSagas() = 0;
 };
 
+// The operators' commands on parked sagas.
+class SagaOperations {
+ public:
+  virtual ~SagaOperations() = default;
+  // The sagas in NEEDS_ATTENTION, longest parked first.
+  [[nodiscard]] virtual absl::Status ListStuckSagas(int limit, v1::ListStuckSagasResponse* out) = 0;
+  // RetrySaga (resume) and ResolveSaga (end by hand) of a NEEDS_ATTENTION saga. NOT_FOUND for
+  // an unknown saga; FAILED_PRECONDITION / SAGA_NOT_PARKED for any saga not parked.
+  [[nodiscard]] virtual absl::Status OperateSaga(const std::string& saga_id, bool resolve,
+                                                 const std::string& note, v1::Saga* out) = 0;
+};
+
 }  // namespace oms::order

@@ -2,14 +2,18 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <future>
+#include <memory>
 #include <set>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/time_util.h"
+#include "order-service/src/billing_client.h"
 #include "order-service/src/order_repository.h"
-#include "order-service/src/peer_client.h"
+#include "order-service/src/shipping_client.h"
 
 namespace oms::order {
 namespace {
@@ -34,6 +38,15 @@ std::string IdOf(const v1::TimelineEvent& event, int occurrence) {
   const int64_t micros =
       std::max<int64_t>(0, TimeUtil::TimestampToMicroseconds(event.recorded_time()));
   return absl::StrFormat("%017d-%016x", micros, hash);
+}
+
+// A read's `done`, and the future its answer arrives in (the callback runs on a gRPC thread).
+template <class Reply>
+std::pair<ReadDone<Reply>, std::future<absl::StatusOr<Reply>>> Awaitable() {
+  auto promise = std::make_shared<std::promise<absl::StatusOr<Reply>>>();
+  auto answer = promise->get_future();
+  return {[promise](absl::StatusOr<Reply> reply) { promise->set_value(std::move(reply)); },
+          std::move(answer)};
 }
 
 void AddPayments(const billing::v1::ListPaymentsResponse& payments, v1::OrderTimeline* out) {
@@ -70,15 +83,20 @@ void AddJournals(const shipping::v1::ListShipmentsResponse& shipments, v1::Order
 
 }  // namespace
 
-absl::Status ReadTimeline(PgOrderRepository& orders, PeerClient& peers, const std::string& order_id,
-                          const std::string& request_id, v1::OrderTimeline* out) {
+absl::Status ReadTimeline(OrderRepository& orders, BillingClient& billing, ShippingClient& shipping,
+                          const std::string& order_id, const std::string& request_id,
+                          v1::OrderTimeline* out) {
   v1::Order order;
   absl::Status status = orders.GetOrder(order_id, &order);
   if (status.ok()) status = orders.OrderEvents(order_id, out);
   if (!status.ok()) return status;
-  auto payments = peers.Payments(order_id, request_id);
+  auto [payments_done, payments_answer] = Awaitable<billing::v1::ListPaymentsResponse>();
+  auto [shipments_done, shipments_answer] = Awaitable<shipping::v1::ListShipmentsResponse>();
+  billing.Payments(request_id, order_id, std::move(payments_done));
+  shipping.Shipments(request_id, order_id, std::move(shipments_done));
+  auto payments = payments_answer.get();
+  auto shipments = shipments_answer.get();
   if (!payments.ok()) return payments.status();
-  auto shipments = peers.Shipments(order_id, request_id);
   if (!shipments.ok()) return shipments.status();
   out->set_order_id(order_id);
   AddPayments(*payments, out);

@@ -14,13 +14,16 @@
 
 namespace oms::order {
 
-class PeerClient;
-class PgOrderRepository;
+class BillingClient;
+class OrderRepository;
+class ShippingClient;
 
 // NOT_FOUND when there is no such order; UNAVAILABLE when billing or shipping cannot be read.
-[[nodiscard]] absl::Status ReadTimeline(PgOrderRepository& orders, PeerClient& peers,
-                                        const std::string& order_id, const std::string& request_id,
-                                        v1::OrderTimeline* out);
+// Blocking: it reads the database, then waits for billing's and shipping's answers (asked at
+// once, so the slower one sets the pace); run it on the executor.
+[[nodiscard]] absl::Status ReadTimeline(OrderRepository& orders, BillingClient& billing,
+                                        ShippingClient& shipping, const std::string& order_id,
+                                        const std::string& request_id, v1::OrderTimeline* out);
 
 // Gives each event its id (two identical events get distinct ones; an event without a recorded
 // time was recorded at its time) and sorts the timeline by time, then id.

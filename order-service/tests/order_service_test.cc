@@ -1,0 +1,322 @@
+// The order service's handlers on a real gRPC server over an in-process channel, with fake
+// stores and the real coordinator on a fake saga store: bad input refused naming its field with
+// nothing read or changed; a cancellation, a return and an operator's retry starting or resuming
+// their saga at once; the stores' refusals answered as they are.
+#include "order-service/src/order_service.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+
+#include "absl/strings/match.h"
+#include "common/status.h"
+#include "order-service/tests/peer_fakes.h"
+#include "order-service/tests/saga_fakes.h"
+
+namespace oms::order {
+namespace {
+
+const std::string kOrderId = "11111111-2222-3333-4444-555555555555";
+const std::string kSagaId = "99999999-8888-7777-6666-555555555555";
+
+class FakeOrders : public OrderRepository {
+ public:
+  absl::StatusOr<std::optional<InsertedOrder>> FindExisting(const v1::CreateOrderRequest&,
+                                                            const std::string&) override {
+    return std::optional<InsertedOrder>();
+  }
+  absl::StatusOr<InsertedOrder> InsertOrder(const v1::Order&, const v1::CreateOrderRequest&,
+                                            const std::string&) override {
+    ++inserts;
+    return absl::UnimplementedError("not in these tests");
+  }
+  absl::Status GetOrder(const std::string& id, v1::Order* out) override {
+    ++reads;
+    if (id != kOrderId) return absl::NotFoundError("order " + id + " does not exist");
+    out->set_id(id);
+    out->set_status(v1::ORDER_STATUS_CONFIRMED);
+    return absl::OkStatus();
+  }
+  absl::Status ListOrders(const OrderFilter&, v1::ListOrdersResponse*) override {
+    ++reads;
+    return absl::OkStatus();
+  }
+  absl::Status OrderEvents(const std::string&, v1::OrderTimeline*) override {
+    ++reads;
+    return absl::OkStatus();
+  }
+  int reads = 0;
+  int inserts = 0;
+};
+
+class FakeCancels : public CancelStore {
+ public:
+  absl::StatusOr<StartedCancel> StartCancel(const std::string& order_id,
+                                            const std::string& reason) override {
+    started.push_back(order_id + " " + reason);
+    return answer;
+  }
+  absl::StatusOr<StartedCancel> answer = StartedCancel{kSagaId, true};
+  std::vector<std::string> started;
+};
+
+class FakeReturns : public ReturnStore {
+ public:
+  absl::StatusOr<StartedReturn> StartReturn(const v1::CreateReturnRequest& request) override {
+    ++starts;
+    StartedReturn started{{}, kSagaId, true};
+    started.ret.set_order_id(request.order_id());
+    started.ret.set_status(v1::RETURN_STATUS_REQUESTED);
+    return started;
+  }
+  absl::StatusOr<StartedReturn> StartReceive(const v1::ReceiveReturnRequest&) override {
+    ++starts;
+    return absl::UnimplementedError("not in these tests");
+  }
+  int starts = 0;
+};
+
+class FakeSagaOperations : public SagaOperations {
+ public:
+  absl::Status ListStuckSagas(int, v1::ListStuckSagasResponse*) override {
+    return absl::OkStatus();
+  }
+  absl::Status OperateSaga(const std::string& saga_id, bool resolve, const std::string& note,
+                           v1::Saga* out) override {
+    operated.push_back(saga_id + (resolve ? " resolve " : " retry ") + note);
+    out->set_id(saga_id);
+    out->set_phase(resolve ? "COMPLETED" : "RUNNING");
+    return absl::OkStatus();
+  }
+  std::vector<std::string> operated;
+};
+
+const std::string kCustomerId = "22222222-3333-4444-5555-666666666666";
+
+// One customer, read-only: the handlers under test only read customers.
+class OneCustomer : public CustomerStore {
+ public:
+  absl::Status CreateCustomer(const v1::Customer&, v1::Customer*) override { return Unused(); }
+  absl::Status GetCustomer(const std::string& id, v1::Customer* out) override {
+    if (id != kCustomerId) return absl::NotFoundError("customer " + id + " does not exist");
+    out->set_id(id);
+    return absl::OkStatus();
+  }
+  absl::Status UpdateCustomer(
+      const std::string&, const std::function<absl::StatusOr<v1::Customer>(const v1::Customer&)>&,
+      v1::Customer*) override {
+    return Unused();
+  }
+  absl::Status ListCustomers(const std::string&, int, CustomerPage*) override { return Unused(); }
+
+ private:
+  static absl::Status Unused() { return absl::UnimplementedError("not in these tests"); }
+};
+
+class UnusedApiKeys : public ApiKeyStore {
+ public:
+  absl::Status Create(const v1::CreateApiKeyRequest&, const std::string&, v1::ApiKey*) override {
+    return absl::UnimplementedError("not in these tests");
+  }
+  absl::Status Revoke(const std::string&, v1::ApiKey*) override {
+    return absl::UnimplementedError("not in these tests");
+  }
+  absl::Status Verify(const std::string&, v1::ApiKey*) override {
+    return absl::UnimplementedError("not in these tests");
+  }
+};
+
+class OrderServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CoordinatorOptions options;
+    options.owner = "replica-a";
+    options.workers = 1;
+    coordinator_ =
+        std::make_unique<Coordinator>(saga_store_, participants_, waiters_, metrics_, options);
+    service_ = std::make_unique<OrderServiceImpl>(
+        OrderStores{operations_, customers_, orders_, returns_, cancels_, api_keys_},
+        OrderPeers{inventory_, billing_, shipping_}, *coordinator_, waiters_, metrics_, executor_,
+        watchers_);
+    grpc::ServerBuilder builder;
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    stub_ = v1::OrderService::NewStub(server_->InProcessChannel(grpc::ChannelArguments()));
+  }
+
+  void TearDown() override {
+    server_->Shutdown();
+    coordinator_->Stop();
+  }
+
+  FakeOrders orders_;
+  FakeCancels cancels_;
+  FakeReturns returns_;
+  FakeSagaOperations operations_;
+  OneCustomer customers_;
+  UnusedApiKeys api_keys_;
+  FakeInventoryClient inventory_;
+  FakeBillingClient billing_;
+  FakeShippingClient shipping_;
+  FakeSagaStore saga_store_;
+  FakeParticipants participants_;
+  prometheus::Registry registry_;
+  OrderMetrics metrics_{registry_};
+  OrderWaiters waiters_;
+  BoundedExecutor executor_{2, 64};
+  WakeHub watchers_{16};
+  std::unique_ptr<Coordinator> coordinator_;
+  std::unique_ptr<OrderServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::OrderService::Stub> stub_;
+};
+
+TEST_F(OrderServiceTest, AMalformedOrderIdIsRefusedNamingTheFieldAndNothingIsRead) {
+  grpc::ClientContext context;
+  v1::GetOrderRequest request;
+  request.set_id("not-an-id");
+  v1::Order order;
+  grpc::Status status = stub_->GetOrder(&context, request, &order);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "id")) << status.error_message();
+  EXPECT_EQ(orders_.reads, 0);
+}
+
+TEST_F(OrderServiceTest, GetOrderAnswersTheStoredOrderOrNotFound) {
+  v1::GetOrderRequest request;
+  request.set_id(kOrderId);
+  v1::Order order;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->GetOrder(&context, request, &order).ok());
+  EXPECT_EQ(order.id(), kOrderId);
+  EXPECT_EQ(order.status(), v1::ORDER_STATUS_CONFIRMED);
+  request.set_id("11111111-2222-3333-4444-000000000000");
+  grpc::ClientContext missing;
+  EXPECT_EQ(stub_->GetOrder(&missing, request, &order).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(OrderServiceTest, ACancellationStartsItsSagaAtOnceAndAnswersTheOrder) {
+  v1::CancelOrderRequest request;
+  request.set_id(kOrderId);
+  request.set_reason("changed my mind");
+  v1::Order order;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->CancelOrder(&context, request, &order).ok());
+  EXPECT_EQ(order.id(), kOrderId);
+  EXPECT_EQ(cancels_.started, std::vector<std::string>{kOrderId + " changed my mind"});
+  EXPECT_TRUE(
+      Eventually([&] { return saga_store_.Kicked() == std::vector<std::string>{kSagaId}; }));
+}
+
+TEST_F(OrderServiceTest, ACancellationTheStoreRefusesIsAnsweredAsRefusedAndStartsNothing) {
+  cancels_.answer = WithReason(absl::StatusCode::kFailedPrecondition, "ORDER_NOT_CONFIRMED",
+                               "the order is still being placed");
+  v1::CancelOrderRequest request;
+  request.set_id(kOrderId);
+  v1::Order order;
+  grpc::ClientContext context;
+  grpc::Status status = stub_->CancelOrder(&context, request, &order);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  coordinator_->Stop();  // every kick has been handled
+  EXPECT_TRUE(saga_store_.Kicked().empty());
+}
+
+TEST_F(OrderServiceTest, AReturnStartsItsSagaAtOnce) {
+  v1::CreateReturnRequest request;
+  request.set_request_id("return-1");
+  request.set_order_id(kOrderId);
+  auto* line = request.add_lines();
+  line->set_sku("BACKPACK-20L");
+  line->set_quantity(1);
+  v1::Return ret;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->CreateReturn(&context, request, &ret).ok());
+  EXPECT_EQ(ret.order_id(), kOrderId);
+  EXPECT_EQ(returns_.starts, 1);
+  EXPECT_TRUE(
+      Eventually([&] { return saga_store_.Kicked() == std::vector<std::string>{kSagaId}; }));
+}
+
+TEST_F(OrderServiceTest, AnOperatorRetryResumesTheSagaAndAResolutionNeedsANote) {
+  v1::RetrySagaRequest retry;
+  retry.set_saga_id(kSagaId);
+  v1::Saga saga;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->RetrySaga(&context, retry, &saga).ok());
+  EXPECT_EQ(operations_.operated, std::vector<std::string>{kSagaId + " retry "});
+  EXPECT_TRUE(
+      Eventually([&] { return saga_store_.Kicked() == std::vector<std::string>{kSagaId}; }));
+
+  v1::ResolveSagaRequest resolve;
+  resolve.set_saga_id(kSagaId);
+  grpc::ClientContext no_note;
+  grpc::Status status = stub_->ResolveSaga(&no_note, resolve, &saga);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "note")) << status.error_message();
+  EXPECT_EQ(operations_.operated.size(), 1u);
+}
+
+v1::CreateOrderRequest OrderRequest(const std::string& customer_id) {
+  v1::CreateOrderRequest request;
+  request.set_request_id("key-1");
+  request.set_client_id("client-1");
+  request.set_customer_id(customer_id);
+  request.set_channel("web");
+  request.set_currency("EUR");
+  auto* line = request.add_lines();
+  line->set_sku("PACK");
+  line->set_quantity(2);
+  auto* address = request.mutable_shipping_address();
+  address->set_name("Erika Mustermann");
+  address->set_line1("Heidestrasse 17");
+  address->set_city("Hamburg");
+  address->set_postal_code("20095");
+  address->set_country("DE");
+  request.mutable_payment()->set_method("CARD");
+  request.mutable_payment()->set_token("tok_visa");
+  return request;
+}
+
+TEST_F(OrderServiceTest, AnOrderForAnUnknownCustomerIsRefusedBeforeAnyPeerIsAsked) {
+  grpc::ClientContext context;
+  v1::Order order;
+  grpc::Status status =
+      stub_->CreateOrder(&context, OrderRequest("22222222-3333-4444-5555-000000000000"), &order);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "customer_id")) << status.error_message();
+  EXPECT_TRUE(inventory_.Calls().empty());
+  EXPECT_EQ(orders_.inserts, 0);
+}
+
+TEST_F(OrderServiceTest, AnOrderWhoseCatalogCannotBeReadIsUnavailableAndStoresNothing) {
+  inventory_.Script<inventory::v1::BatchGetProductsResponse>(
+      "BatchGetProducts", grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection refused"));
+  grpc::ClientContext context;
+  v1::Order order;
+  grpc::Status status = stub_->CreateOrder(&context, OrderRequest(kCustomerId), &order);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_EQ(inventory_.Calls().size(), 1u);
+  EXPECT_TRUE(billing_.Calls().empty());  // no tax quote without a catalog
+  EXPECT_EQ(orders_.inserts, 0);
+}
+
+TEST_F(OrderServiceTest, AnOrderOfAnUnknownSkuIsRefusedNamingTheLineAndStoresNothing) {
+  // The catalog knows none of the SKUs: an empty answer.
+  grpc::ClientContext context;
+  v1::Order order;
+  grpc::Status status = stub_->CreateOrder(&context, OrderRequest(kCustomerId), &order);
+  EXPECT_NE(status.error_code(), grpc::StatusCode::OK);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "lines[0]")) << status.error_message();
+  EXPECT_TRUE(billing_.Calls().empty());
+  EXPECT_EQ(orders_.inserts, 0);
+}
+
+}  // namespace
+}  // namespace oms::order

@@ -1,0 +1,107 @@
+// The saga kinds' definitions as data: each well formed, the order saga's shape, and what the
+// follow-up sagas' hooks write. Pure logic.
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "order-service/src/sagas/order_saga.h"
+#include "order-service/src/sagas/registry.h"
+#include "order-service/tests/saga_fakes.h"
+
+namespace oms::order {
+namespace {
+
+TEST(SagaKindsTest, EveryKindIsWellFormed) {
+  std::set<std::string> names;
+  for (const auto& kind : SagaKinds()) {
+    EXPECT_TRUE(names.insert(kind.name).second) << "two kinds named " << kind.name;
+    EXPECT_EQ(FindSagaKind(kind.name), &kind);
+    ASSERT_FALSE(kind.steps.empty()) << kind.name;
+    std::set<std::string> steps;
+    for (std::size_t i = 0; i < kind.steps.size(); ++i) {
+      const StepDef& step = kind.steps[i];
+      EXPECT_TRUE(steps.insert(step.name).second) << kind.name << " repeats " << step.name;
+      EXPECT_TRUE(static_cast<bool>(step.forward)) << kind.name << ":" << step.name;
+      // A compensation after the pivot could never run: the saga only moves forward there.
+      if (step.compensate) {
+        EXPECT_LE(static_cast<int>(i), kind.spec.pivot) << step.name;
+      }
+    }
+    EXPECT_EQ(kind.spec.steps.size(), kind.steps.size());
+    EXPECT_TRUE(static_cast<bool>(kind.on_step_saved)) << kind.name;
+  }
+  EXPECT_EQ(FindSagaKind("NOT_A_KIND"), nullptr);
+}
+
+TEST(SagaKindsTest, OnlyTheOrderSagaSetsTheOrdersLifecycleStatus) {
+  for (const auto& kind : SagaKinds()) {
+    for (SagaPhase phase : {SagaPhase::kRunning, SagaPhase::kCompleted}) {
+      std::vector<std::string> writes;
+      RecordingWrites recording(writes);
+      ClaimedSaga saga;
+      saga.kind = kind.name;
+      saga.order_id = "order-1";
+      saga.state.phase = phase;
+      kind.on_step_saved(saga, StepResult{}, recording);
+      const bool sets_status =
+          std::any_of(writes.begin(), writes.end(),
+                      [](const std::string& write) { return write.rfind("order ", 0) == 0; });
+      EXPECT_EQ(sets_status, kind.name == kOrderSagaKind) << kind.name;
+    }
+  }
+}
+
+TEST(SagaKindsTest, AFollowUpSagaFlagsItsOrderWhenParkedAndCompletesItWhenDone) {
+  for (const char* name : {kShipmentSagaKind, kReturnSagaKind}) {
+    const SagaKindDef& kind = *FindSagaKind(name);
+    std::vector<std::string> writes;
+    RecordingWrites recording(writes);
+    ClaimedSaga saga;
+    saga.kind = name;
+    saga.state.phase = SagaPhase::kNeedsAttention;
+    kind.on_step_saved(saga, StepResult{}, recording);
+    saga.state.phase = SagaPhase::kCompleted;
+    kind.on_step_saved(saga, StepResult{}, recording);
+    EXPECT_EQ(writes, (std::vector<std::string>{"attention", "complete-if-done"})) << name;
+  }
+}
+
+TEST(SagaKindsTest, ACancellationOfEveryShipmentCancelsTheOrder) {
+  const SagaKindDef& cancel = *FindSagaKind(kCancelSagaKind);
+  std::vector<std::string> writes;
+  RecordingWrites recording(writes);
+  ClaimedSaga saga;
+  saga.kind = kCancelSagaKind;
+  saga.state.phase = SagaPhase::kCompleted;
+  StepResult everything;
+  everything.output = CancelledEverything{};
+  cancel.on_step_saved(saga, everything, recording);
+  EXPECT_EQ(writes, std::vector<std::string>{"cancelled"});
+  writes.clear();
+  cancel.on_step_saved(saga, StepResult{}, recording);  // some shipments had shipped
+  EXPECT_EQ(writes, std::vector<std::string>{"complete-if-done"});
+}
+
+TEST(SagaKindsTest, TheOrderSagaKeepsWhatItsStepsLearnAndRejectsWithTheClientsReason) {
+  const SagaKindDef& order = *FindSagaKind(kOrderSagaKind);
+  std::vector<std::string> writes;
+  RecordingWrites recording(writes);
+  ClaimedSaga saga;
+  saga.kind = kOrderSagaKind;
+  StepResult authorized;
+  authorized.output = Authorized{"payment-7"};
+  order.on_step_saved(saga, authorized, recording);
+  EXPECT_EQ(saga.order.payment().payment_id(), "payment-7");
+  EXPECT_EQ(saga.order.status(), v1::ORDER_STATUS_PENDING);
+  saga.state.phase = SagaPhase::kCompensated;
+  saga.state.failure_reason = "SOMETHING_INTERNAL";
+  order.on_step_saved(saga, StepResult{}, recording);
+  EXPECT_EQ(writes.back(), "order ORDER_STATUS_REJECTED DEPENDENCY_UNAVAILABLE");
+  EXPECT_EQ(RejectionReasonOf("PAYMENT_DECLINED"), "PAYMENT_DECLINED");
+}
+
+}  // namespace
+}  // namespace oms::order
