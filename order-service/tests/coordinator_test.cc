@@ -74,8 +74,8 @@ TEST_F(CoordinatorTest, AKickRunsEveryStepInOrderAndTellsTheOrdersWaiters) {
   EXPECT_EQ(store_.Phase("s1"), SagaPhase::kCompleted);
   EXPECT_EQ(participants_.Calls(),
             (std::vector<std::string>{"Reserve s1:reserve", "Authorize s1:authorize",
-                                      "CreateShipments s1:ship",
-                                      "ExtendReservation s1:keep-reservation"}));
+                                      "ExtendReservation s1:keep-reservation",
+                                      "CreateShipments s1:ship"}));
   EXPECT_EQ(store_.Writes(), (std::vector<std::string>{
                                  "order ORDER_STATUS_PENDING", "order ORDER_STATUS_PENDING",
                                  "order ORDER_STATUS_PENDING", "order ORDER_STATUS_CONFIRMED"}));

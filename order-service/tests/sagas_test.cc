@@ -14,6 +14,13 @@
 namespace oms::order {
 namespace {
 
+int IndexOf(const SagaKindDef& kind, const std::string& step) {
+  for (std::size_t i = 0; i < kind.steps.size(); ++i) {
+    if (kind.steps[i].name == step) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 TEST(SagaKindsTest, EveryKindIsWellFormed) {
   std::set<std::string> names;
   for (const auto& kind : SagaKinds()) {
@@ -34,6 +41,14 @@ TEST(SagaKindsTest, EveryKindIsWellFormed) {
     EXPECT_TRUE(static_cast<bool>(kind.on_step_saved)) << kind.name;
   }
   EXPECT_EQ(FindSagaKind("NOT_A_KIND"), nullptr);
+}
+
+TEST(SagaKindsTest, TheOrderSagaHoldsItsStockDurablyBeforeThePivot) {
+  const SagaKindDef& order = *FindSagaKind(kOrderSagaKind);
+  EXPECT_EQ(order.spec.pivot, IndexOf(order, "ship"));
+  // Once shipments exist the goods may be picked: the hold must not be able to expire by then.
+  EXPECT_LT(IndexOf(order, "keep-reservation"), order.spec.pivot);
+  EXPECT_LT(IndexOf(order, "reserve"), IndexOf(order, "keep-reservation"));
 }
 
 TEST(SagaKindsTest, OnlyTheOrderSagaSetsTheOrdersLifecycleStatus) {

@@ -1,5 +1,5 @@
-// ORDER: reserve stock, authorize payment, create shipments (the pivot), then keep the
-// reservation alive until the goods ship. A failure up to the pivot compensates in reverse and
+// ORDER: reserve stock, authorize payment, keep the reservation alive until the goods ship,
+// create shipments (the pivot). A failure up to the pivot compensates in reverse and
 // rejects the order; its hooks are the only ones that set the order's lifecycle status.
 #include "order-service/src/sagas/order_saga.h"
 
@@ -101,8 +101,9 @@ SagaKindDef OrderSagaKind() {
   kind.steps = {
       {"reserve", Reserve, Release},
       {"authorize", Authorize, Void},
-      {"ship", Ship, CancelShipping},
+      // Before the pivot: once shipments exist, the hold must outlive any outage of inventory.
       {"keep-reservation", KeepReservation, nullptr},
+      {"ship", Ship, CancelShipping},
   };
   kind.pivot = "ship";
   kind.on_step_saved = StepSaved;
