@@ -5,7 +5,6 @@
 
 #include <map>
 
-#include <google/protobuf/util/time_util.h>
 #include <grpcpp/support/status.h>
 
 #include "common/grpc_status.h"
@@ -264,7 +263,10 @@ class GrpcParticipants final : public Participants {
     request.set_request_id(request_id);
     request.set_shipment_id(ret.return_shipment_id());
     request.set_type(shipping_v1::SHIPMENT_EVENT_TYPE_RECEIVED);
-    *request.mutable_occurred_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
+    // The receipt's recorded time, never the clock now: a retry must send the same event. A
+    // return received before receive_time was kept falls back to its creation time.
+    *request.mutable_occurred_at() =
+        ret.has_receive_time() ? ret.receive_time() : ret.create_time();
     // Shipping deduplicates by the carrier event id, so a retry journals it once.
     request.set_carrier_event_id("oms-receive-" + ret.id());
     request.set_note("received by the warehouse");

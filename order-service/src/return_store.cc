@@ -131,7 +131,9 @@ absl::StatusOr<StartedReturn> PgReturnStore::StartReceive(const v1::ReceiveRetur
     }
     v1::Order order;
     ReadOrder(tx.exec_prepared1(kOrdersLock, ret.order_id()), &order);
-    const v1::Return received = ReceivedReturn(ret, order, ReturnsOf(tx, ret.order_id()), request);
+    // The receipt's time is taken once, here, and kept with the return: the saga's steps send it.
+    const v1::Return received = ReceivedReturn(ret, order, ReturnsOf(tx, ret.order_id()), request,
+                                               google::protobuf::util::TimeUtil::GetCurrentTime());
     UpdateReturn(tx, received);
     started = {received, InsertSaga(tx, kReceiveSaga, received), true};
     return absl::OkStatus();

@@ -143,7 +143,8 @@ absl::Status CheckReceipt(const v1::Return& ret,
 
 v1::Return ReceivedReturn(const v1::Return& ret, const v1::Order& order,
                           const std::vector<v1::Return>& returns,
-                          const v1::ReceiveReturnRequest& request) {
+                          const v1::ReceiveReturnRequest& request,
+                          const google::protobuf::Timestamp& receive_time) {
   std::vector<v1::Return> earlier;
   for (const auto& other : returns) {
     if (other.id() != ret.id()) earlier.push_back(other);
@@ -161,6 +162,7 @@ v1::Return ReceivedReturn(const v1::Return& ret, const v1::Order& order,
   *received.mutable_received() = request.lines();
   received.set_warehouse_id(request.warehouse_id());
   received.set_status(v1::RETURN_STATUS_RECEIVED);
+  *received.mutable_receive_time() = receive_time;
   return received;
 }
 

@@ -30,12 +30,14 @@ namespace oms::order {
 [[nodiscard]] absl::Status CheckReceipt(
     const v1::Return& ret, const google::protobuf::RepeatedPtrField<v1::ReceivedLine>& lines);
 
-// `ret` after the receipt `request` (one CheckReceipt accepts): RECEIVED, with what came back,
-// where, and the shipment each unit is refunded against (RefundsByShipment after the units the
-// order's other `returns` received; `returns` may include `ret` itself).
+// `ret` after the receipt `request` (one CheckReceipt accepts), recorded at `receive_time`:
+// RECEIVED, with what came back, where, when, and the shipment each unit is refunded against
+// (RefundsByShipment after the units the order's other `returns` received; `returns` may include
+// `ret` itself).
 v1::Return ReceivedReturn(const v1::Return& ret, const v1::Order& order,
                           const std::vector<v1::Return>& returns,
-                          const v1::ReceiveReturnRequest& request);
+                          const v1::ReceiveReturnRequest& request,
+                          const google::protobuf::Timestamp& receive_time);
 
 // Units delivered per SKU per delivered shipment: shipment id -> SKU -> units.
 std::map<std::string, std::map<std::string, int64_t>> DeliveredUnits(const v1::Order& order);

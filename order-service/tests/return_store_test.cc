@@ -122,6 +122,9 @@ TEST_F(ReturnStoreTest, AReturnStartsOnceAndItsReceiptOnceTheReturnShipmentExist
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_FALSE(again->created);
   EXPECT_EQ(again->ret.status(), v1::RETURN_STATUS_RECEIVED);
+  // The receipt's time is kept with the return, for the saga to send on every attempt.
+  EXPECT_TRUE(received->ret.has_receive_time());
+  EXPECT_EQ(again->ret.receive_time().seconds(), received->ret.receive_time().seconds());
 
   std::vector<v1::Return> stored;
   ASSERT_TRUE(pool_

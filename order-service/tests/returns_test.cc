@@ -152,8 +152,11 @@ TEST(ReturnsTest, AReceivedReturnIsRefundedAgainstTheShipmentsThatCarriedIt) {
   const v1::Return ret = RequestedReturn("A", 3);
 
   // The order's returns may include this one: it is not its own earlier return.
-  v1::Return received = ReceivedReturn(ret, order, {earlier, ret}, Receipt("A", 3));
+  google::protobuf::Timestamp at;
+  at.set_seconds(1800000000);
+  v1::Return received = ReceivedReturn(ret, order, {earlier, ret}, Receipt("A", 3), at);
   EXPECT_EQ(received.id(), "ret-1");
+  EXPECT_EQ(received.receive_time().seconds(), 1800000000);
   EXPECT_EQ(received.status(), v1::RETURN_STATUS_RECEIVED);
   EXPECT_EQ(received.warehouse_id(), "w1");
   ASSERT_EQ(received.received_size(), 1);
