@@ -43,6 +43,7 @@ void ReadOrder(const pqxx::row& row, v1::Order* order) {
   *order->mutable_update_time() =
       TimeUtil::MicrosecondsToTimestamp(row["updated_micros"].as<int64_t>());
   order->set_return_status(row["return_status"].as<std::string>());
+  order->set_needs_attention(row["needs_attention"].as<bool>());
 }
 
 }  // namespace oms::order

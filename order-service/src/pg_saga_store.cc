@@ -9,7 +9,7 @@
 #include "common/status.h"
 #include "order-service/src/order_rows.h"
 #include "order-service/src/pg_saga_writes.h"
-#include "order-service/src/sagas/order_saga.h"
+#include "order-service/src/sagas/registry.h"
 
 namespace oms::order {
 namespace {
@@ -63,7 +63,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "GROUP BY kind, step, phase"},
       {kSagasStuck, "SELECT " OMS_SAGA_COLUMNS " FROM sagas s WHERE s.phase = 'NEEDS_ATTENTION' "
                     "ORDER BY s.updated_at LIMIT $1"},
-      {kSagasLockOne, "SELECT " OMS_SAGA_COLUMNS " FROM sagas s WHERE s.id = $1::uuid FOR UPDATE"},
+      {kSagasLockOne, "SELECT " OMS_SAGA_COLUMNS ", encode(s.payload, 'hex') AS payload "
+                      "FROM sagas s WHERE s.id = $1::uuid FOR UPDATE"},
       {kSagasOperate,
        "UPDATE sagas SET phase = $2, attempts = 0, next_attempt_at = now(), "
        "  lease_expires_at = '-infinity', lease_epoch = lease_epoch + 1, updated_at = now() "
@@ -209,13 +210,26 @@ absl::Status PgSagaStore::OperateSaga(const std::string& saga_id, bool resolve,
             .as<int64_t>();
     tx.exec_prepared(kJournalInsert, saga_id, std::to_string(state.step), "OPERATOR",
                      resolve ? "resolve" : "retry", resolve ? "RESOLVED" : "RETRIED", note, epoch);
-    OrderProgress progress;
-    progress.order_id = rows[0]["order_id"].as<std::string>();
-    progress.status = OrderStatusOf(next.phase);
-    if (next.phase == SagaPhase::kCompensated) {
-      progress.rejection_reason = RejectionReasonOf(next.failure_reason);
+    // What the new state means for the order is the kind's to say, as after any step: a retried
+    // saga is running again, a resolved one ended where it was going (a resolved capture may
+    // complete a delivered order). The attention flag stays while another saga is parked.
+    ClaimedSaga operated;
+    operated.kind = rows[0]["kind"].as<std::string>();
+    operated.saga_id = saga_id;
+    operated.order_id = rows[0]["order_id"].as<std::string>();
+    operated.state = next;
+    if (!rows[0]["payload"].is_null()) {
+      operated.payload = absl::HexStringToBytes(rows[0]["payload"].as<std::string>());
     }
-    PgSagaWrites(tx).RecordOrderProgress(progress);
+    const SagaKindDef* kind = FindSagaKind(operated.kind);
+    if (kind == nullptr) {
+      return WithReason(absl::StatusCode::kFailedPrecondition, "UNKNOWN_SAGA_KIND",
+                        absl::StrCat("saga ", saga_id, " is of kind ", operated.kind,
+                                     ", which this release does not know"));
+    }
+    PgSagaWrites writes(tx);
+    if (kind->on_step_saved) kind->on_step_saved(operated, StepResult{}, writes);
+    writes.RecountOrderAttention(operated.order_id);
     ReadSaga(tx.exec_prepared1(kSagasLockOne, saga_id), out);
     return absl::OkStatus();
   });

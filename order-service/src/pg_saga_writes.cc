@@ -19,6 +19,8 @@ constexpr char kSagasCountOpenFollowUps[] = "sagas_count_open_follow_ups";
 constexpr char kHistoryInsert[] = "order_status_history_insert";
 constexpr char kSagasSetPayload[] = "sagas_set_payload";
 constexpr char kOrdersSetReturnStatus[] = "orders_set_return_status";
+constexpr char kOrdersSetAttention[] = "orders_set_attention";
+constexpr char kSagasCountParked[] = "sagas_count_parked";
 
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
@@ -40,6 +42,10 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "  WHERE order_id = $1::uuid AND id = (SELECT max(id) FROM order_status_history "
        "  WHERE order_id = $1::uuid) AND status = $2)"},
       {kSagasSetPayload, "UPDATE sagas SET payload = decode($2, 'hex') WHERE id = $1::uuid"},
+      {kOrdersSetAttention,
+       "UPDATE orders SET needs_attention = $2, updated_at = now() WHERE id = $1::uuid"},
+      {kSagasCountParked,
+       "SELECT count(*) AS parked FROM sagas WHERE order_id = $1::uuid AND phase = $2"},
       {kOrdersSetReturnStatus,
        "UPDATE orders SET return_status = $2, updated_at = now() WHERE id = $1::uuid"},
   };
@@ -92,10 +98,14 @@ void PgSagaWrites::MarkOrderCancelled(const std::string& order_id) {
 }
 
 void PgSagaWrites::FlagOrderAttention(const std::string& order_id) {
-  OrderProgress progress;
-  progress.order_id = order_id;
-  progress.status = v1::ORDER_STATUS_NEEDS_ATTENTION;
-  RecordOrderProgress(progress);
+  tx_.exec_prepared(kOrdersSetAttention, order_id, true);
+}
+
+void PgSagaWrites::RecountOrderAttention(const std::string& order_id) {
+  const int64_t parked = tx_.exec_prepared1(kSagasCountParked, order_id,
+                                            PhaseName(SagaPhase::kNeedsAttention))["parked"]
+                             .as<int64_t>();
+  tx_.exec_prepared(kOrdersSetAttention, order_id, parked > 0);
 }
 
 void PgSagaWrites::CompleteOrderIfDone(const std::string& order_id) {

@@ -23,6 +23,7 @@ class PgSagaWrites final : public SagaWrites {
   void RecordOrderProgress(const OrderProgress& progress) override;
   void MarkOrderCancelled(const std::string& order_id) override;
   void FlagOrderAttention(const std::string& order_id) override;
+  void RecountOrderAttention(const std::string& order_id) override;
   void CompleteOrderIfDone(const std::string& order_id) override;
   void SetSagaPayload(const std::string& saga_id, const std::string& payload) override;
   void UpdateReturn(const v1::Return& ret) override;

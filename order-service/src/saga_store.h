@@ -70,8 +70,10 @@ class SagaWrites {
   virtual void RecordOrderProgress(const OrderProgress& progress) = 0;
   // A cancellation that cancelled every shipment: the order is CANCELLED.
   virtual void MarkOrderCancelled(const std::string& order_id) = 0;
-  // A parked follow-up saga shows its order as NEEDS_ATTENTION.
+  // A saga of the order parked: the order's attention flag is set (its status is untouched).
   virtual void FlagOrderAttention(const std::string& order_id) = 0;
+  // After an operator's action: the flag stays set while any saga of the order is still parked.
+  virtual void RecountOrderAttention(const std::string& order_id) = 0;
   // A DELIVERED order whose follow-up sagas are all done becomes COMPLETED.
   virtual void CompleteOrderIfDone(const std::string& order_id) = 0;
   // The saga's own state (its payload), e.g. a cancellation's progress.

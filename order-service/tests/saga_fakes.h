@@ -38,6 +38,7 @@ class RecordingWrites : public SagaWrites {
   }
   void MarkOrderCancelled(const std::string&) override { log_.push_back("cancelled"); }
   void FlagOrderAttention(const std::string&) override { log_.push_back("attention"); }
+  void RecountOrderAttention(const std::string&) override { log_.push_back("recount"); }
   void CompleteOrderIfDone(const std::string&) override { log_.push_back("complete-if-done"); }
   void SetSagaPayload(const std::string&, const std::string&) override {
     log_.push_back("payload");

@@ -72,6 +72,7 @@ TEST_F(SagaStoreTest, ALeaseFencesEveryWriteAndAParkedSagaWaitsForAnOperator) {
   v1::Order read;
   ASSERT_TRUE(orders_->GetOrder(order.order_id, &read).ok());
   EXPECT_EQ(read.status(), v1::ORDER_STATUS_NEEDS_ATTENTION);
+  EXPECT_TRUE(read.needs_attention());
   open = store_->CountOpenSagas();
   ASSERT_TRUE(open.ok());
   ASSERT_EQ(open->size(), 1u);
@@ -100,8 +101,59 @@ TEST_F(SagaStoreTest, ALeaseFencesEveryWriteAndAParkedSagaWaitsForAnOperator) {
   ASSERT_TRUE(orders_->GetOrder(order.order_id, &read).ok());
   EXPECT_EQ(read.status(), v1::ORDER_STATUS_REJECTED);
   EXPECT_EQ(read.rejection_reason(), "PAYMENT_DECLINED");
+  EXPECT_FALSE(read.needs_attention());
   EXPECT_EQ(store_->OperateSaga(saga.saga_id, true, "again", &resolved).code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// A follow-up saga (here a shipment's capture) that parks flags its order for an operator but
+// leaves its status as the order saga and the shipments made it; the operator's retry keeps it;
+// resolving the capture by hand completes the delivered order.
+TEST_F(SagaStoreTest, AParkedFollowUpSagaFlagsItsOrderAndNeverOverwritesItsStatus) {
+  const std::string customer = Customer("parked@example.com").id();
+  InsertedOrder order = Insert(Request(customer, "key-parked"));
+  std::string saga_id;
+  {
+    pqxx::connection connection(db_.url());
+    pqxx::work tx(connection);
+    tx.exec_params("UPDATE orders SET status = 'DELIVERED' WHERE id = $1::uuid", order.order_id);
+    tx.exec_params("UPDATE sagas SET phase = 'COMPLETED' WHERE order_id = $1::uuid",
+                   order.order_id);
+    saga_id = tx.exec_params1(
+                    "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
+                    "VALUES ($1::uuid, 'RUNNING', 'SHIPMENT', 's-1', ''::bytea) "
+                    "RETURNING id::text",
+                    order.order_id)[0]
+                  .as<std::string>();
+    tx.commit();
+  }
+  auto read = [&] {
+    v1::Order now;
+    EXPECT_TRUE(orders_->GetOrder(order.order_id, &now).ok());
+    return now;
+  };
+  const JournalEntry refused{"capture-payment", "FORWARD", saga_id + ":capture-payment", "REFUSED",
+                             "CAPTURE_REFUSED"};
+  const SagaState parked{SagaPhase::kNeedsAttention, 1, 0, "", SagaPhase::kRunning};
+
+  auto claimed = store_->Claim("replica-a", std::chrono::seconds(30), 1, saga_id);
+  ASSERT_TRUE(claimed.ok() && claimed->size() == 1u);
+  ASSERT_TRUE(Save((*claimed)[0], parked, refused).ok());
+  EXPECT_EQ(read().status(), v1::ORDER_STATUS_DELIVERED);
+  EXPECT_TRUE(read().needs_attention());
+
+  v1::Saga operated;
+  ASSERT_TRUE(store_->OperateSaga(saga_id, /*resolve=*/false, "", &operated).ok());
+  EXPECT_EQ(read().status(), v1::ORDER_STATUS_DELIVERED);
+  EXPECT_FALSE(read().needs_attention());
+
+  claimed = store_->Claim("replica-a", std::chrono::seconds(30), 1, saga_id);
+  ASSERT_TRUE(claimed.ok() && claimed->size() == 1u);
+  ASSERT_TRUE(Save((*claimed)[0], parked, refused).ok());
+  ASSERT_TRUE(store_->OperateSaga(saga_id, /*resolve=*/true, "captured by hand", &operated).ok());
+  EXPECT_EQ(operated.phase(), "COMPLETED");
+  EXPECT_EQ(read().status(), v1::ORDER_STATUS_COMPLETED);
+  EXPECT_FALSE(read().needs_attention());
 }
 
 // The last shipment saga ends while the last delivery is being taken in: whichever commits

@@ -115,6 +115,11 @@ TEST(SagaKindsTest, TheOrderSagaKeepsWhatItsStepsLearnAndRejectsWithTheClientsRe
   saga.state.failure_reason = "SOMETHING_INTERNAL";
   order.on_step_saved(saga, StepResult{}, recording);
   EXPECT_EQ(writes.back(), "order ORDER_STATUS_REJECTED DEPENDENCY_UNAVAILABLE");
+  // Parked, the order saga shows it in the status and flags the order.
+  writes.clear();
+  saga.state.phase = SagaPhase::kNeedsAttention;
+  order.on_step_saved(saga, StepResult{}, recording);
+  EXPECT_EQ(writes, (std::vector<std::string>{"order ORDER_STATUS_NEEDS_ATTENTION", "attention"}));
   EXPECT_EQ(RejectionReasonOf("PAYMENT_DECLINED"), "PAYMENT_DECLINED");
 }
 

@@ -65,6 +65,7 @@ void StepSaved(ClaimedSaga& saga, const StepResult& result, SagaWrites& writes) 
     progress.rejection_reason = RejectionReasonOf(saga.state.failure_reason);
   }
   writes.RecordOrderProgress(progress);
+  if (saga.state.phase == SagaPhase::kNeedsAttention) writes.FlagOrderAttention(saga.order_id);
 }
 
 void Finished(const ClaimedSaga& saga, SagaListener& listener) {

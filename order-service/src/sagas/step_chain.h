@@ -47,7 +47,8 @@ std::shared_ptr<const Message> PayloadAs(const ClaimedSaga& saga) {
 }
 
 // What every follow-up saga (shipment, cancel, return, receive) means for its order once saved:
-// parked, the order shows NEEDS_ATTENTION; completed, a delivered order may now be COMPLETED.
+// parked, the order's attention flag is set (never its status: only the order saga sets that);
+// completed, a delivered order may now be COMPLETED.
 void FollowUpSaved(const ClaimedSaga& saga, SagaWrites& writes);
 
 }  // namespace oms::order
