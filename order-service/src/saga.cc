@@ -76,9 +76,9 @@ SagaState Advance(const SagaSpec& spec, const SagaState& state, const CallOutcom
       return next;
     }
     next.attempts = state.attempts + 1;
-    if (outcome.result == CallResult::kRefused || next.attempts >= policy.max_attempts) {
-      return Park(next);
-    }
+    // Transient: the participant may simply be away; the compensation is retried until it
+    // succeeds. Refused: it will not take effect by itself, a person must look.
+    if (outcome.result == CallResult::kRefused) return Park(next);
     return next;
   }
   return next;  // final or parked: nothing moves it but an operator

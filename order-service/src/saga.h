@@ -8,7 +8,10 @@
 // or a step that keeps failing compensates the completed steps in reverse order (the failed step
 // too when its outcome is unknown; a compensation for a request that never arrived succeeds and
 // leaves a tombstone). After the pivot the saga only moves forward, retrying until it succeeds.
-// A compensation that exhausts its budget parks the saga in NEEDS_ATTENTION.
+// A compensation's transient failures are retried until it succeeds, with capped backoff (an
+// ordinary outage of a participant delays a rejection, it never parks it; the age of the oldest
+// open saga has an alert); only a compensation that is refused parks the saga in
+// NEEDS_ATTENTION, and so does a refusal after the pivot.
 #pragma once
 
 #include <chrono>
@@ -31,7 +34,7 @@ struct SagaSpec {
 };
 
 struct RetryPolicy {
-  int max_attempts = 8;                 // per step before the pivot, per compensation
+  int max_attempts = 8;  // per step before the pivot; compensations retry without a limit
   std::chrono::milliseconds base{100};  // first backoff
   std::chrono::milliseconds max{10000};
 };

@@ -182,11 +182,26 @@ TEST(SagaTest, AfterThePivotStepsAreRetriedWithoutLimit) {
   EXPECT_EQ(state.phase, SagaPhase::kCompleted);
 }
 
-TEST(SagaTest, ACompensationThatExhaustsItsBudgetParksAndAnOperatorRetryResumesIt) {
+TEST(SagaTest, ACompensationFailingTransientlyIsRetriedUntilItSucceedsNeverParked) {
+  const RetryPolicy policy{2, std::chrono::milliseconds(1), std::chrono::milliseconds(1)};
+  SagaState state{SagaPhase::kCompensating, 1, 0, "PAYMENT_DECLINED", SagaPhase::kRunning};
+  // A participant down for far longer than any forward budget.
+  for (int i = 0; i < 100; ++i) state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy);
+  EXPECT_EQ(state.phase, SagaPhase::kCompensating);
+  EXPECT_EQ(state.attempts, 100);
+  EXPECT_EQ(Next(kSpec, state).kind, NextCall::kCompensate);
+  EXPECT_EQ(Next(kSpec, state).step, 1);
+  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy);
+  EXPECT_EQ(state.phase, SagaPhase::kCompensating);
+  EXPECT_EQ(state.step, 0);
+  EXPECT_EQ(state.attempts, 0);
+}
+
+TEST(SagaTest, ARefusedCompensationParksAndAnOperatorRetryResumesIt) {
   const RetryPolicy policy{2, std::chrono::milliseconds(1), std::chrono::milliseconds(1)};
   SagaState state{SagaPhase::kCompensating, 1, 0, "PAYMENT_DECLINED", SagaPhase::kRunning};
   state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy);
-  state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy);
+  state = Advance(kSpec, state, {CallResult::kRefused, "VOID_REFUSED"}, policy);
   EXPECT_EQ(state.phase, SagaPhase::kNeedsAttention);
   EXPECT_EQ(Next(kSpec, state).kind, NextCall::kNone);
   state = Retry(state);
