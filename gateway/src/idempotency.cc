@@ -1,7 +1,9 @@
 #include "gateway/src/idempotency.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/src/auth.h"
 
 namespace oms::gateway {
 namespace {
@@ -17,6 +19,12 @@ std::string IdempotencyScope(const Principal& principal, const std::string& meth
   const std::string& client =
       principal.client_id.empty() ? principal.credential_id : principal.client_id;
   return absl::StrCat(client, " ", method, " ", route_template);
+}
+
+std::string ParticipantRequestId(const Principal& principal, const std::string& method,
+                                 const std::string& route_template, const std::string& key) {
+  return absl::StrCat("gw:", absl::BytesToHexString(Sha256(absl::StrCat(
+                                 IdempotencyScope(principal, method, route_template), "\n", key))));
 }
 
 std::string RequestFingerprint(const std::string& method, const std::string& route_template,

@@ -32,6 +32,13 @@ inline constexpr std::size_t kMaxStoredAnswerBytes = 1 << 20;
 std::string IdempotencyScope(const Principal& principal, const std::string& method,
                              const std::string& route_template);
 
+// The request id a participant is given for a client's Idempotency-Key: "gw:" and the hex
+// SHA-256 of the scope (IdempotencyScope) and the key, so two clients' equal keys, or one
+// client's key on two routes, never meet at a participant. Stable for a given client, route and
+// key, so a retry reaches the participant with the same id.
+std::string ParticipantRequestId(const Principal& principal, const std::string& method,
+                                 const std::string& route_template, const std::string& key);
+
 // SHA-256 (raw bytes) of the request as far as idempotency is concerned: method, route template,
 // path parameters and the body bytes, each length-prefixed so that no two requests collide by
 // concatenation.

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "gateway/src/gateway.h"
+#include "gateway/src/idempotency.h"
 #include "gateway/src/route.h"
 
 namespace oms::gateway {
@@ -37,6 +38,13 @@ absl::Status AddAllRoutes(Gateway& gateway, Backends& backends, const RouteOptio
     if (!status.ok()) return status;
   }
   return absl::OkStatus();
+}
+
+std::optional<std::string> KeyedRequestId(const Exchange& exchange) {
+  const std::string* key = exchange.header("Idempotency-Key");
+  if (key == nullptr) return std::nullopt;
+  return ParticipantRequestId(exchange.principal(), exchange.route().method, exchange.route().path,
+                              *key);
 }
 
 }  // namespace oms::gateway

@@ -70,6 +70,10 @@ void WhenOrderVisible(const std::shared_ptr<Exchange>& exchange, Backends& backe
                                      const std::string& tag = "",
                                      std::optional<std::chrono::milliseconds> deadline = {});
 
+// The request id the exchange's Idempotency-Key becomes at a participant (ParticipantRequestId:
+// scoped by the client and the route); null when the request has no key.
+std::optional<std::string> KeyedRequestId(const Exchange& exchange);
+
 // Every group above, in the order the OpenAPI document lists them.
 [[nodiscard]] absl::Status AddAllRoutes(Gateway& gateway, Backends& backends,
                                         const RouteOptions& options);

@@ -160,7 +160,7 @@ absl::Status AddCatalogRoutes(Gateway& gateway, Backends& backends, const RouteO
   adjust.handler = [stub](std::shared_ptr<Exchange> exchange) {
     inv::AdjustStockRequest request;
     if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
-    request.set_request_id(*exchange->header("Idempotency-Key"));
+    request.set_request_id(*KeyedRequestId(*exchange));
     Forward<inv::AdjustStockResponse>(exchange, std::move(request), [stub](auto... args) {
       stub->async()->AdjustStock(args...);
     });

@@ -54,7 +54,7 @@ void CreateReturn(const std::shared_ptr<Exchange>& exchange, Backends& backends)
   ord::CreateReturnRequest request;
   if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
   request.set_order_id(exchange->param("id"));
-  request.set_request_id(*exchange->header("Idempotency-Key"));
+  request.set_request_id(*KeyedRequestId(*exchange));
   ord::OrderService::Stub* stub = &backends.order();
   WhenOrderVisible(exchange, backends, request.order_id(), [exchange, stub, request] {
     Forward<ord::Return>(exchange, request,
@@ -66,7 +66,7 @@ void ReceiveReturn(const std::shared_ptr<Exchange>& exchange, ord::OrderService:
   ord::ReceiveReturnRequest request;
   if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
   request.set_return_id(exchange->param("id"));
-  request.set_request_id(*exchange->header("Idempotency-Key"));
+  request.set_request_id(*KeyedRequestId(*exchange));
   Forward<ord::Return>(exchange, std::move(request),
                        [stub](auto... args) { stub->async()->ReceiveReturn(args...); });
 }

@@ -100,7 +100,7 @@ absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends, const Route
     ship::RecordShipmentEventRequest request;
     if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
     request.set_shipment_id(exchange->param("id"));
-    if (const std::string* key = exchange->header("Idempotency-Key")) request.set_request_id(*key);
+    if (auto id = KeyedRequestId(*exchange)) request.set_request_id(*id);
     Forward<ship::RecordShipmentEventResponse>(exchange, std::move(request), [stub](auto... args) {
       stub->async()->RecordShipmentEvent(args...);
     });

@@ -185,6 +185,14 @@ TEST_F(GatewayE2eTest, EveryRouteSucceeds) {
   EXPECT_EQ(replay.status, 200);
   EXPECT_EQ(json::parse(replay.body)["movementId"], json::parse(adjusted.body)["movementId"]);
   EXPECT_EQ(Availability("MUG-1")["totalAvailable"], "10");
+  // Another client's equal key is another request: keys are the client's own, never global.
+  HttpAnswer other =
+      Call("POST", "/v1/stock:adjust",
+           {Bearer(Token("another-client", "catalog:write")), "Idempotency-Key: adj-1"}, adjust);
+  ASSERT_EQ(other.status, 200) << other.body;
+  EXPECT_NE(json::parse(other.body)["movementId"], json::parse(adjusted.body)["movementId"]);
+  EXPECT_EQ(json::parse(other.body)["level"]["onHand"], "20");
+  EXPECT_EQ(Availability("MUG-1")["totalAvailable"], "20");
 
   const std::string reader = Bearer(Token("", "orders:read"));
   HttpAnswer shipments = Call("GET", std::string("/v1/shipments?orderId=") + kOrderId, {reader});

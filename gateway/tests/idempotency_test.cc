@@ -421,5 +421,20 @@ TEST(IdempotencyTest, WhatIsStoredAndHow) {
   EXPECT_EQ(IdempotencyScope(principal, "POST", "/v1/x"), "jwt:x POST /v1/x");
 }
 
+TEST(IdempotencyTest, AParticipantRequestIdIsTheClientsKeyOnItsRouteOnly) {
+  Principal one;
+  one.client_id = "client-1";
+  Principal two;
+  two.client_id = "client-2";
+  const std::string id = ParticipantRequestId(one, "POST", "/v1/stock:adjust", "key-1");
+  EXPECT_EQ(id, ParticipantRequestId(one, "POST", "/v1/stock:adjust", "key-1"));  // a retry
+  EXPECT_NE(id, ParticipantRequestId(two, "POST", "/v1/stock:adjust", "key-1"));
+  EXPECT_NE(id, ParticipantRequestId(one, "POST", "/v1/orders/{id}/returns", "key-1"));
+  EXPECT_NE(id, ParticipantRequestId(one, "POST", "/v1/stock:adjust", "key-2"));
+  // Participants take request ids of up to 128 printable characters.
+  EXPECT_EQ(id.size(), 3u + 64u);
+  EXPECT_EQ(id.rfind("gw:", 0), 0u);
+}
+
 }  // namespace
 }  // namespace oms::gateway
