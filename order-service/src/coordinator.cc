@@ -152,8 +152,16 @@ void Coordinator::Step(std::shared_ptr<ClaimedSaga> saga) {
     std::lock_guard<std::mutex> lock(mu_);
     stopping = stopping_;
   }
-  // Stopping: the saga keeps its lease until it expires, then any replica resumes it.
-  if (call.kind == NextCall::kNone || stopping) {
+  if (call.kind == NextCall::kNone) {  // final or parked: its save released the lease
+    EndTurn(*saga, kind);
+    return;
+  }
+  if (stopping) {
+    // Another replica may take it up at once, from its saved step, rather than once the lease
+    // expires. If this fails the lease simply runs out.
+    if (absl::Status released = store_.ReleaseLease(*saga); !released.ok()) {
+      log::Warn(saga->saga_id, "saga lease not released", {{"error", released.ToString()}});
+    }
     EndTurn(*saga, kind);
     return;
   }

@@ -49,7 +49,7 @@ class Coordinator : private SagaListener {
 
   void Start();
   // Stops scanning and starting calls; calls in flight finish and their outcome is persisted
-  // first.
+  // first, then each saga's lease is given up so another replica takes it at once.
   void Stop();
 
   // Runs the saga now if it is due and free (a new order's saga).

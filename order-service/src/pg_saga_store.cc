@@ -18,6 +18,7 @@ using google::protobuf::util::TimeUtil;
 
 constexpr char kSagasClaim[] = "sagas_claim";
 constexpr char kSagasSave[] = "sagas_save";
+constexpr char kSagasRelease[] = "sagas_release";
 constexpr char kJournalInsert[] = "saga_journal_insert";
 constexpr char kSagasCountOpen[] = "sagas_count_open";
 constexpr char kSagasStuck[] = "sagas_list_stuck";
@@ -51,6 +52,10 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "  next_attempt_at = now() + make_interval(secs => $10::double precision / 1000), "
        "  lease_expires_at = CASE WHEN $8 THEN '-infinity'::timestamptz "
        "    ELSE now() + make_interval(secs => $11) END, updated_at = now() "
+       "WHERE id = $1::uuid AND lease_owner = $2 AND lease_epoch = $3 RETURNING id"},
+      // Fenced like a save: only the holder gives the lease up.
+      {kSagasRelease,
+       "UPDATE sagas SET lease_expires_at = '-infinity'::timestamptz, updated_at = now() "
        "WHERE id = $1::uuid AND lease_owner = $2 AND lease_epoch = $3 RETURNING id"},
       {kJournalInsert,
        "INSERT INTO saga_journal (saga_id, step, action, request_id, outcome, detail, epoch) "
@@ -162,6 +167,16 @@ absl::Status PgSagaStore::SaveStep(const ClaimedSaga& saga, const SagaState& nex
                      entry.outcome, entry.detail, saga.epoch);
     PgSagaWrites order_writes(tx);
     writes(order_writes);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgSagaStore::ReleaseLease(const ClaimedSaga& saga) {
+  return pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    if (tx.exec_prepared(kSagasRelease, saga.saga_id, saga.owner, saga.epoch).empty()) {
+      return WithReason(absl::StatusCode::kAborted, "LEASE_LOST",
+                        absl::StrCat("saga ", saga.saga_id, " is held by another replica now"));
+    }
     return absl::OkStatus();
   });
 }

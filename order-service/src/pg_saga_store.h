@@ -28,6 +28,7 @@ class PgSagaStore final : public SagaStore, public SagaOperations {
                                       std::chrono::milliseconds retry_after,
                                       std::chrono::seconds lease,
                                       const std::function<void(SagaWrites&)>& writes) override;
+  [[nodiscard]] absl::Status ReleaseLease(const ClaimedSaga& saga) override;
   [[nodiscard]] absl::StatusOr<std::vector<SagaCount>> CountOpenSagas() override;
 
   [[nodiscard]] absl::Status ListStuckSagas(int limit, v1::ListStuckSagasResponse* out) override;

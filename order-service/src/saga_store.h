@@ -100,6 +100,9 @@ class SagaStore {
                                               std::chrono::milliseconds retry_after,
                                               std::chrono::seconds lease,
                                               const std::function<void(SagaWrites&)>& writes) = 0;
+  // Gives the lease up at once, so another replica may take the saga now rather than when the
+  // lease expires (a replica stopping). ABORTED with reason LEASE_LOST when another holds it.
+  [[nodiscard]] virtual absl::Status ReleaseLease(const ClaimedSaga& saga) = 0;
   // Running, compensating and parked sagas by kind, step and phase.
   [[nodiscard]] virtual absl::StatusOr<std::vector<SagaCount>> CountOpenSagas() = 0;
 };

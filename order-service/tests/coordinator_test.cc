@@ -139,8 +139,10 @@ TEST_F(CoordinatorTest, StopWaitsForACallInFlightAndSavesItsOutcomeFirst) {
   participants_.Release();
   stopper.join();
   EXPECT_EQ(store_.Journal(), std::vector<std::string>{"s5:reserve OK"});
-  // Stopping: no further call was started; the saga resumes from its saved step.
+  // Stopping: no further call was started, and the lease is given up, so that another replica
+  // resumes the saga from its saved step at once.
   EXPECT_EQ(participants_.Calls(), std::vector<std::string>{"Reserve s5:reserve"});
+  EXPECT_EQ(store_.Holder("s5"), "");
 }
 
 TEST_F(CoordinatorTest, ASagaOfAnUnknownKindOrStepIsLeftAloneNeverRunAsAnother) {

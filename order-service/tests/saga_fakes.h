@@ -99,6 +99,21 @@ class FakeSagaStore : public SagaStore {
     return absl::OkStatus();
   }
 
+  absl::Status ReleaseLease(const ClaimedSaga& saga) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Row& row = sagas_.at(saga.saga_id);
+    if (row.holder != saga.owner || row.saga.epoch != saga.epoch) {
+      return WithReason(absl::StatusCode::kAborted, "LEASE_LOST", "held by another replica");
+    }
+    row.holder.clear();
+    return absl::OkStatus();
+  }
+  // The replica holding the saga's lease ("" when none does).
+  std::string Holder(const std::string& saga_id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sagas_.at(saga_id).holder;
+  }
+
   absl::StatusOr<std::vector<SagaCount>> CountOpenSagas() override {
     return std::vector<SagaCount>{};
   }

@@ -56,6 +56,16 @@ TEST_F(SagaStoreTest, ALeaseFencesEveryWriteAndAParkedSagaWaitsForAnOperator) {
   auto other = store_->Claim("replica-b", std::chrono::seconds(30), 10, "");
   ASSERT_TRUE(other.ok());
   EXPECT_TRUE(other->empty());
+  // Given up by its holder (a replica stopping), it can be claimed at once.
+  ClaimedSaga outbid = saga;
+  outbid.owner = "replica-b";
+  EXPECT_EQ(store_->ReleaseLease(outbid).code(), absl::StatusCode::kAborted);
+  ASSERT_TRUE(store_->ReleaseLease(saga).ok());
+  auto taken = store_->Claim("replica-b", std::chrono::seconds(30), 10, "");
+  ASSERT_TRUE(taken.ok());
+  ASSERT_EQ(taken->size(), 1u);
+  EXPECT_EQ(store_->ReleaseLease(saga).code(), absl::StatusCode::kAborted);  // not its any more
+  saga = (*taken)[0];
 
   // A replica whose lease was taken over can no longer write.
   ClaimedSaga stale = saga;
