@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/pg_pool.h"
 #include "common/status.h"
+#include "common/validation.h"
 #include "order-service/src/order_rows.h"
 
 namespace oms::order {
@@ -66,7 +67,7 @@ const std::vector<PreparedStatement>& PgCustomerStore::Statements() {
        "UPDATE customers SET name = $2, email = $3, phone = $4, addresses = decode($5, 'hex'), "
        "updated_at = now() WHERE id = $1::uuid RETURNING " OMS_CUSTOMER_COLUMNS},
       {kCustomersList,
-       "SELECT " OMS_CUSTOMER_COLUMNS " FROM customers WHERE id::text > $1 ORDER BY id LIMIT $2"},
+       "SELECT " OMS_CUSTOMER_COLUMNS " FROM customers WHERE id > $1::uuid ORDER BY id LIMIT $2"},
   };
   return kStatements;
 }
@@ -117,8 +118,13 @@ absl::Status PgCustomerStore::UpdateCustomer(
 
 absl::Status PgCustomerStore::ListCustomers(const std::string& after, int page_size,
                                             CustomerPage* out) {
+  // The page token's payload is the last id seen; the first page starts below every id.
+  if (!after.empty() && !ValidateUuid(after, "page_token", "a customer id").ok()) {
+    return InvalidField("page_token", "is not a token this server issued");
+  }
+  const std::string start = after.empty() ? "00000000-0000-0000-0000-000000000000" : after;
   return pool_.InTransaction([&](pqxx::work& tx) {
-    pqxx::result rows = tx.exec_prepared(kCustomersList, after, page_size + 1);
+    pqxx::result rows = tx.exec_prepared(kCustomersList, start, page_size + 1);
     for (const auto& row : rows) {
       if (static_cast<int>(out->customers.size()) == page_size) {
         out->next_after = out->customers.back().id();

@@ -45,6 +45,11 @@ TEST_F(CustomerStoreTest, CustomersAreCreatedUpdatedListedAndUniqueByEmail) {
   ASSERT_EQ(second.customers.size(), 1u);
   EXPECT_NE(second.customers[0].id(), first.customers[0].id());
   EXPECT_TRUE(second.next_after.empty());
+  // A token whose payload is no id of ours is refused naming the field, never a database error.
+  CustomerPage bad;
+  absl::Status refused = customers_->ListCustomers("not-a-uuid", 1, &bad);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("page_token"), absl::string_view::npos);
 }
 
 }  // namespace

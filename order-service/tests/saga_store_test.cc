@@ -34,6 +34,23 @@ class SagaStoreTest : public OrderDbTest {
                       std::chrono::seconds(30), &saved);
   }
 
+  // Puts a confirmed order at `status` (its order saga done) and starts a running SHIPMENT saga
+  // for it, as the shipment feed would; the saga's id.
+  std::string ShipmentSaga(const std::string& order_id, const std::string& status) {
+    pqxx::connection connection(db_.url());
+    pqxx::work tx(connection);
+    tx.exec_params("UPDATE orders SET status = $2 WHERE id = $1::uuid", order_id, status);
+    tx.exec_params("UPDATE sagas SET phase = 'COMPLETED' WHERE order_id = $1::uuid", order_id);
+    const std::string saga_id =
+        tx.exec_params1(
+              "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
+              "VALUES ($1::uuid, 'RUNNING', 'SHIPMENT', 's-1', ''::bytea) RETURNING id::text AS id",
+              order_id)["id"]
+            .as<std::string>();
+    tx.commit();
+    return saga_id;
+  }
+
   std::unique_ptr<PgSagaStore> store_;
 };
 
@@ -122,21 +139,7 @@ TEST_F(SagaStoreTest, ALeaseFencesEveryWriteAndAParkedSagaWaitsForAnOperator) {
 TEST_F(SagaStoreTest, AParkedFollowUpSagaFlagsItsOrderAndNeverOverwritesItsStatus) {
   const std::string customer = Customer("parked@example.com").id();
   InsertedOrder order = Insert(Request(customer, "key-parked"));
-  std::string saga_id;
-  {
-    pqxx::connection connection(db_.url());
-    pqxx::work tx(connection);
-    tx.exec_params("UPDATE orders SET status = 'DELIVERED' WHERE id = $1::uuid", order.order_id);
-    tx.exec_params("UPDATE sagas SET phase = 'COMPLETED' WHERE order_id = $1::uuid",
-                   order.order_id);
-    saga_id = tx.exec_params1(
-                    "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
-                    "VALUES ($1::uuid, 'RUNNING', 'SHIPMENT', 's-1', ''::bytea) "
-                    "RETURNING id::text",
-                    order.order_id)[0]
-                  .as<std::string>();
-    tx.commit();
-  }
+  const std::string saga_id = ShipmentSaga(order.order_id, "DELIVERED");
   auto read = [&] {
     v1::Order now;
     EXPECT_TRUE(orders_->GetOrder(order.order_id, &now).ok());
@@ -172,19 +175,7 @@ TEST_F(SagaStoreTest, AParkedFollowUpSagaFlagsItsOrderAndNeverOverwritesItsStatu
 TEST_F(SagaStoreTest, TheLastCaptureAndTheLastDeliveryRacingStillCompleteTheOrder) {
   const std::string customer = Customer("race@example.com").id();
   InsertedOrder order = Insert(Request(customer, "key-race"));
-  std::string saga_id;
-  {
-    pqxx::connection connection(db_.url());
-    pqxx::work tx(connection);
-    tx.exec_params("UPDATE orders SET status = 'SHIPPED' WHERE id = $1::uuid", order.order_id);
-    saga_id = tx.exec_params1(
-                    "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
-                    "VALUES ($1::uuid, 'RUNNING', 'SHIPMENT', 's-1', ''::bytea) "
-                    "RETURNING id::text",
-                    order.order_id)[0]
-                  .as<std::string>();
-    tx.commit();
-  }
+  const std::string saga_id = ShipmentSaga(order.order_id, "SHIPPED");
   auto claimed = store_->Claim("replica-a", std::chrono::seconds(30), 1, saga_id);
   ASSERT_TRUE(claimed.ok() && claimed->size() == 1u);
   ClaimedSaga saga = (*claimed)[0];
