@@ -14,7 +14,8 @@ on_test_exit() {
 }
 
 # A private, throw-away PostgreSQL for tests and benchmarks, stopped and removed on exit; exports
-# OMS_TEST_PG_URL (a superuser URL) and OMS_BUILD_DIR. [fsync_off]: for data nobody keeps.
+# OMS_TEST_PG_URL (a superuser URL) and OMS_BUILD_DIR, and for the chaos suite, which restarts
+# it, OMS_TEST_PG_DIR and OMS_PG_BINDIR. [fsync_off]: for data nobody keeps.
 start_scratch_pg() {
   pg_resolve_bindir
   trap on_test_exit EXIT
@@ -26,6 +27,7 @@ start_scratch_pg() {
   password=$(<"$TEST_PG_DIR/pwfile")
   export OMS_TEST_PG_URL="postgresql://postgres:$password@127.0.0.1:$PG_PORT/postgres"
   export OMS_BUILD_DIR="$REPO/build"
+  export OMS_TEST_PG_DIR="$TEST_PG_DIR" OMS_PG_BINDIR="$PG_BINDIR"
 }
 
 cmd_test() {
@@ -55,4 +57,31 @@ cmd_bench() {  # [args for each benchmark]: every program in build/bench, on a d
   if ((ran == 0)); then
     die "no benchmark found in build/bench"
   fi
+}
+
+cmd_chaos() {  # [--seed N] [--seeds K] [--minutes M]: the chaos suite, seed after seed
+  local seed=1 seeds=1 minutes=0.5 failed=0 n
+  while (($#)); do
+    case $1 in
+      --seed) seed=${2:?--seed needs a number}; shift 2 ;;
+      --seeds) seeds=${2:?--seeds needs a number}; shift 2 ;;
+      --minutes) minutes=${2:?--minutes needs a number}; shift 2 ;;
+      *) die "chaos: unknown argument $1 (--seed N, --seeds K, --minutes M)" ;;
+    esac
+  done
+  [[ $seed =~ ^[0-9]+$ && $seeds =~ ^[1-9][0-9]*$ ]] || die "chaos: --seed and --seeds take whole numbers"
+  [[ $minutes =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "chaos: --minutes takes a number, e.g. 2 or 0.5"
+  cmd_build --target chaos_test
+  start_scratch_pg fsync_off
+  local seconds
+  seconds=$(awk -v m="$minutes" 'BEGIN { s = int(m * 60); print (s < 5 ? 5 : s) }')
+  for ((n = seed; n < seed + seeds; n++)); do
+    say "chaos: seed $n, $seconds s of faults"
+    if ! OMS_CHAOS_SEED=$n OMS_CHAOS_SECONDS=$seconds build/tests/chaos/chaos_test; then
+      warn "chaos: seed $n found violations (replay: ./oms chaos --seed $n --minutes $minutes)"
+      failed=$((failed + 1))
+    fi
+  done
+  say "chaos: $seeds seeds run, $failed with violations"
+  ((failed == 0))
 }

@@ -1,0 +1,85 @@
+#include "tests/chaos/schedule.h"
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "absl/strings/str_format.h"
+
+namespace oms::chaos {
+
+const char* FaultKindName(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kKill:
+      return "kill";
+    case FaultKind::kPause:
+      return "pause";
+    case FaultKind::kTerminateDb:
+      return "terminate-db-session";
+    case FaultKind::kRestartDb:
+      return "restart-db";
+  }
+  return "?";
+}
+
+std::vector<Fault> MakeSchedule(uint64_t seed, const ScheduleOptions& options) {
+  // mt19937_64 and the hand-rolled draws below are specified exactly by the standard, unlike the
+  // std:: distributions, so a seed means the same schedule with every standard library.
+  std::mt19937_64 random(seed);
+  auto below = [&](uint64_t bound) { return bound == 0 ? 0 : random() % bound; };
+  auto between = [&](int64_t low, int64_t high) {
+    return low + static_cast<int64_t>(below(static_cast<uint64_t>(high - low + 1)));
+  };
+
+  std::vector<FaultKind> kinds;
+  if (!options.processes.empty()) kinds = {FaultKind::kKill, FaultKind::kPause};
+  kinds.push_back(FaultKind::kTerminateDb);
+  if (options.restart_database) kinds.push_back(FaultKind::kRestartDb);
+
+  std::vector<Fault> faults;
+  std::map<std::string, int64_t> busy_until;  // a process takes one fault at a time
+  int64_t database_busy_until = 0;
+  int64_t at = between(options.mean_gap_ms / 4, options.mean_gap_ms);
+  for (size_t n = 0; at < options.window_ms; ++n) {
+    Fault fault;
+    fault.at_ms = at;
+    fault.kind = n < kinds.size() ? kinds[n] : kinds[below(kinds.size())];
+    switch (fault.kind) {
+      case FaultKind::kKill:
+        fault.target = options.processes[below(options.processes.size())];
+        fault.duration_ms = between(0, 1000);
+        break;
+      case FaultKind::kPause:
+        fault.target = options.processes[below(options.processes.size())];
+        fault.duration_ms = between(options.lease_ms / 2, options.lease_ms * 3);
+        break;
+      case FaultKind::kTerminateDb:
+        fault.pick = random();
+        break;
+      case FaultKind::kRestartDb:
+        break;
+    }
+    at += between(options.mean_gap_ms / 2, options.mean_gap_ms * 3 / 2);
+    const bool on_process = !fault.target.empty();
+    if (on_process && busy_until[fault.target] > fault.at_ms) continue;
+    if (fault.kind == FaultKind::kRestartDb && database_busy_until > fault.at_ms) continue;
+    if (on_process) busy_until[fault.target] = fault.at_ms + fault.duration_ms + 1;
+    // A restart takes a few seconds; another one meanwhile would only fail.
+    if (fault.kind == FaultKind::kRestartDb) database_busy_until = fault.at_ms + 10000;
+    faults.push_back(fault);
+  }
+  return faults;
+}
+
+std::string FormatFault(const Fault& fault) {
+  std::string line = absl::StrFormat("%8.3fs %s", fault.at_ms / 1000.0, FaultKindName(fault.kind));
+  if (!fault.target.empty()) absl::StrAppendFormat(&line, " %s", fault.target);
+  if (fault.kind == FaultKind::kKill)
+    absl::StrAppendFormat(&line, ", down %dms", fault.duration_ms);
+  if (fault.kind == FaultKind::kPause) absl::StrAppendFormat(&line, " for %dms", fault.duration_ms);
+  if (fault.kind == FaultKind::kTerminateDb)
+    absl::StrAppendFormat(&line, " #%d", fault.pick % 1000);
+  return line;
+}
+
+}  // namespace oms::chaos

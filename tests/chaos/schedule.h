@@ -1,0 +1,46 @@
+// The chaos run's fault schedule: a pure function of a seed, so that a seed names one schedule
+// and replays it exactly (the processes' timing still varies; what is injected, where and when
+// does not). Pure logic.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace oms::chaos {
+
+enum class FaultKind {
+  kKill,         // SIGKILL, then start it again on the same database and ports
+  kPause,        // SIGSTOP for `duration_ms`, then SIGCONT
+  kTerminateDb,  // pg_terminate_backend of one session of the suite's databases
+  kRestartDb,    // pg_ctl restart -m immediate of the whole cluster
+};
+
+const char* FaultKindName(FaultKind kind);
+
+struct Fault {
+  int64_t at_ms = 0;  // since the start of the fault window
+  FaultKind kind = FaultKind::kKill;
+  std::string target;       // a process name, "" for database faults
+  int64_t duration_ms = 0;  // pauses: how long; kills: how long the process stays down
+  uint64_t pick = 0;        // which session a kTerminateDb ends (an index into the sorted list)
+  bool operator==(const Fault&) const = default;
+};
+
+struct ScheduleOptions {
+  int64_t window_ms = 30000;           // faults happen within [0, window_ms)
+  int64_t mean_gap_ms = 2500;          // mean time between two faults
+  int64_t lease_ms = 2000;             // pauses last 0.5 .. 3 leases
+  std::vector<std::string> processes;  // what kills and pauses may hit
+  bool restart_database = false;       // kRestartDb only when the run owns the cluster
+};
+
+// The faults of `seed`, sorted by time. Every kind that is enabled appears at least once when the
+// window holds enough faults (the first ones cycle through the kinds), so that a short run still
+// covers each kind.
+std::vector<Fault> MakeSchedule(uint64_t seed, const ScheduleOptions& options);
+
+// One line per fault, e.g. "  3.120s pause order-b for 2400ms".
+std::string FormatFault(const Fault& fault);
+
+}  // namespace oms::chaos

@@ -1,0 +1,63 @@
+#include "tests/chaos/schedule.h"
+
+#include <set>
+
+#include <gtest/gtest.h>
+
+namespace oms::chaos {
+namespace {
+
+ScheduleOptions Options() {
+  ScheduleOptions options;
+  options.window_ms = 60000;
+  options.processes = {"order-a", "order-b", "billing"};
+  options.restart_database = true;
+  return options;
+}
+
+TEST(ChaosScheduleTest, ASeedNamesOneScheduleAndAnotherSeedAnother) {
+  EXPECT_EQ(MakeSchedule(7, Options()), MakeSchedule(7, Options()));
+  EXPECT_NE(MakeSchedule(7, Options()), MakeSchedule(8, Options()));
+}
+
+TEST(ChaosScheduleTest, FaultsAreSortedInsideTheWindowAndCoverEveryKind) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    const auto faults = MakeSchedule(seed, Options());
+    ASSERT_GE(faults.size(), 4u);
+    std::set<FaultKind> kinds;
+    for (size_t i = 0; i < faults.size(); ++i) {
+      EXPECT_GE(faults[i].at_ms, 0);
+      EXPECT_LT(faults[i].at_ms, 60000);
+      if (i > 0) {
+        EXPECT_GE(faults[i].at_ms, faults[i - 1].at_ms);
+      }
+      kinds.insert(faults[i].kind);
+    }
+    EXPECT_EQ(kinds.size(), 4u) << "seed " << seed;
+  }
+}
+
+TEST(ChaosScheduleTest, PausesLastHalfALeaseToThreeAndAProcessTakesOneFaultAtATime) {
+  const auto faults = MakeSchedule(3, Options());
+  std::map<std::string, int64_t> busy_until;
+  for (const Fault& fault : faults) {
+    if (fault.kind == FaultKind::kPause) {
+      EXPECT_GE(fault.duration_ms, 1000);
+      EXPECT_LE(fault.duration_ms, 6000);
+    }
+    if (fault.target.empty()) continue;
+    EXPECT_GE(fault.at_ms, busy_until[fault.target]) << FormatFault(fault);
+    busy_until[fault.target] = fault.at_ms + fault.duration_ms;
+  }
+}
+
+TEST(ChaosScheduleTest, WithoutTheClusterNoDatabaseRestartIsScheduled) {
+  ScheduleOptions options = Options();
+  options.restart_database = false;
+  for (const Fault& fault : MakeSchedule(5, options)) {
+    EXPECT_NE(fault.kind, FaultKind::kRestartDb);
+  }
+}
+
+}  // namespace
+}  // namespace oms::chaos

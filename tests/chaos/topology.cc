@@ -1,0 +1,106 @@
+#include "tests/chaos/topology.h"
+
+#include <grpcpp/channel.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_channel.h"
+#include "tests/support/order_fixtures.h"
+
+namespace oms::chaos {
+namespace {
+
+std::string Loopback(const testing::ServiceUnderTest& service) {
+  return absl::StrCat("127.0.0.1:", service.grpc_port());
+}
+
+// Both replicas behind one name, as a headless Service resolves them (the ipv4: resolver takes a
+// list; the channel balances round-robin over it).
+std::string BothReplicas(const testing::ServiceUnderTest& a, const testing::ServiceUnderTest& b) {
+  return absl::StrCat("ipv4:", Loopback(a), ",", Loopback(b));
+}
+
+}  // namespace
+
+Topology::Topology() {
+  processes_["inventory-a"] =
+      std::make_unique<testing::ServiceUnderTest>(OMS_INVENTORY_BIN, "OMS_INVENTORY");
+  processes_["inventory-b"] =
+      std::make_unique<testing::ServiceUnderTest>(OMS_INVENTORY_BIN, "OMS_INVENTORY");
+  processes_["billing"] =
+      std::make_unique<testing::ServiceUnderTest>(OMS_BILLING_BIN, "OMS_BILLING");
+  processes_["shipping"] =
+      std::make_unique<testing::ServiceUnderTest>(OMS_SHIPPING_BIN, "OMS_SHIPPING");
+  processes_["order-a"] = std::make_unique<testing::ServiceUnderTest>(OMS_ORDER_BIN, "OMS_ORDER");
+  processes_["order-b"] = std::make_unique<testing::ServiceUnderTest>(OMS_ORDER_BIN, "OMS_ORDER");
+}
+
+Topology::~Topology() = default;
+
+absl::Status Topology::Start(int64_t mug_units) {
+  // A hold lapses 20 s after its last extension and the sweeper looks every second, so that an
+  // outage longer than a hold is reached within a short run.
+  const std::map<std::string, std::string> inventory_env = {
+      {"OMS_INVENTORY_RESERVATION_TTL_SECONDS", "20"},
+      {"OMS_INVENTORY_SWEEP_INTERVAL_SECONDS", "1"}};
+  auto& inventory_a = Process("inventory-a");
+  if (absl::Status s = inventory_a.Start(inventory_env); !s.ok()) return s;
+  if (absl::Status s = Process("inventory-b").StartReplicaOf(inventory_a, {}); !s.ok()) return s;
+  if (absl::Status s = Process("billing").Start(); !s.ok()) return s;
+  if (absl::Status s = Process("shipping").Start(); !s.ok()) return s;
+
+  // The lease is short so that a survivor takes over within seconds; a call's deadline stays
+  // below half of it, so that a call never outlives the lease it was made under.
+  const std::map<std::string, std::string> order_env = {
+      {"OMS_INVENTORY_ADDR", BothReplicas(inventory_a, Process("inventory-b"))},
+      {"OMS_BILLING_ADDR", Loopback(Process("billing"))},
+      {"OMS_SHIPPING_ADDR", Loopback(Process("shipping"))},
+      {"OMS_ORDER_SAGA_LEASE_SECONDS", std::to_string(kLeaseSeconds)},
+      {"OMS_CALL_DEADLINE_MS", "900"},
+      {"OMS_INSTANCE", "order-a"}};
+  auto& order_a = Process("order-a");
+  if (absl::Status s = order_a.Start(order_env); !s.ok()) return s;
+  if (absl::Status s = Process("order-b").StartReplicaOf(order_a, {{"OMS_INSTANCE", "order-b"}});
+      !s.ok()) {
+    return s;
+  }
+  orders_ = MakeClientChannel(BothReplicas(order_a, Process("order-b")), nullptr);
+
+  auto warehouses = testing::SeedTwoWarehouses(inventory_a.channel(), 1000000, mug_units);
+  if (!warehouses.ok()) return warehouses.status();
+  auto customer = testing::CreateHamburgCustomer(order_a.channel(), "chaos@example.com");
+  if (!customer.ok()) return customer.status();
+  customer_id_ = *customer;
+  return absl::OkStatus();
+}
+
+std::vector<std::string> Topology::ProcessNames() const {
+  std::vector<std::string> names;
+  for (const auto& [name, process] : processes_) names.push_back(name);
+  return names;
+}
+
+testing::ServiceUnderTest& Topology::Process(const std::string& name) {
+  return *processes_.at(name);
+}
+
+std::shared_ptr<grpc::Channel> Topology::shipping() const {
+  return processes_.at("shipping")->channel();
+}
+
+testing::SuiteDatabases Topology::databases() const {
+  return {processes_.at("order-a")->database_url(), processes_.at("inventory-a")->database_url(),
+          processes_.at("billing")->database_url(), processes_.at("shipping")->database_url()};
+}
+
+std::string Topology::Logs() const {
+  std::string logs;
+  for (const auto& [name, process] : processes_) {
+    const std::string log = process->log();
+    constexpr size_t kTail = 30000;
+    absl::StrAppend(&logs, "===== ", name, " (last ", kTail, " bytes) =====\n",
+                    log.size() > kTail ? log.substr(log.size() - kTail) : log, "\n");
+  }
+  return logs;
+}
+
+}  // namespace oms::chaos

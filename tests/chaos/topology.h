@@ -1,0 +1,51 @@
+// The chaos run's processes on one machine: two replicas of order-service and of
+// inventory-service, one billing-service and one shipping-service, on the PostgreSQL of
+// OMS_TEST_PG_URL, with timers scaled down so that leases expire, holds lapse and retries back
+// off within seconds.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "tests/support/invariants.h"
+#include "tests/support/service_under_test.h"
+
+namespace grpc {
+class Channel;
+}
+
+namespace oms::chaos {
+
+inline constexpr int kLeaseSeconds = 2;
+
+class Topology {
+ public:
+  Topology();
+  ~Topology();
+
+  // Starts every process and seeds two warehouses (PACK plenty, MUG `mug_units`) and a customer.
+  [[nodiscard]] absl::Status Start(int64_t mug_units);
+
+  // Processes kills and pauses may hit, by name ("order-a", "inventory-b", "billing", ...).
+  std::vector<std::string> ProcessNames() const;
+  testing::ServiceUnderTest& Process(const std::string& name);
+
+  // Round-robin over both order-service replicas, as a client behind a load balancer sees them.
+  std::shared_ptr<grpc::Channel> orders() const { return orders_; }
+  std::shared_ptr<grpc::Channel> shipping() const;
+  const std::string& customer_id() const { return customer_id_; }
+  testing::SuiteDatabases databases() const;
+
+  // The end of every process's log, for a failed run.
+  std::string Logs() const;
+
+ private:
+  std::map<std::string, std::unique_ptr<testing::ServiceUnderTest>> processes_;
+  std::shared_ptr<grpc::Channel> orders_;
+  std::string customer_id_;
+};
+
+}  // namespace oms::chaos

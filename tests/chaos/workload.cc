@@ -1,0 +1,216 @@
+#include "tests/chaos/workload.h"
+
+#include <random>
+#include <set>
+#include <thread>
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+
+#include "absl/strings/str_cat.h"
+#include "oms/order/v1/order.grpc.pb.h"
+#include "oms/shipping/v1/shipping.grpc.pb.h"
+#include "tests/support/order_fixtures.h"
+
+namespace oms::chaos {
+namespace {
+
+namespace ord = oms::order::v1;
+namespace shp = oms::shipping::v1;
+using Clock = std::chrono::steady_clock;
+
+std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
+  return context;
+}
+
+// A definite refusal: the request was judged and changed nothing. Everything else (a deadline,
+// an unavailable or restarting server, an internal error) may have taken effect.
+Outcome OutcomeOf(const grpc::Status& status) {
+  if (status.ok()) return Outcome::kOk;
+  switch (status.error_code()) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::NOT_FOUND:
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::ALREADY_EXISTS:
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return Outcome::kFail;
+    default:
+      return Outcome::kUnknown;
+  }
+}
+
+std::string Describe(const grpc::Status& status) {
+  return absl::StrCat("code ", static_cast<int>(status.error_code()), " ",
+                      status.error_message().substr(0, 120));
+}
+
+bool IsFinal(ord::OrderStatus status) {
+  return status == ord::ORDER_STATUS_COMPLETED || status == ord::ORDER_STATUS_REJECTED ||
+         status == ord::ORDER_STATUS_CANCELLED;
+}
+
+}  // namespace
+
+struct Workload::Stubs {
+  std::unique_ptr<ord::OrderService::Stub> orders;
+  std::unique_ptr<shp::ShippingService::Stub> shipping;
+};
+
+Workload::Workload(Topology& topology, History& history, uint64_t seed, Clock::time_point start)
+    : topology_(topology), history_(history), seed_(seed), start_(start), stubs_(new Stubs) {
+  stubs_->orders = ord::OrderService::NewStub(topology_.orders());
+  stubs_->shipping = shp::ShippingService::NewStub(topology_.shipping());
+}
+
+Workload::~Workload() = default;
+
+int64_t Workload::SinceStart() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count();
+}
+
+void Workload::Record(Operation operation) {
+  operation.at_ms = SinceStart();
+  history_.Record(std::move(operation));
+}
+
+void Workload::RunCustomer(int index, const std::atomic<bool>& stop) {
+  std::mt19937_64 random(seed_ * 1000003 + index);
+  auto chance = [&](int percent) { return static_cast<int>(random() % 100) < percent; };
+  const std::string client = absl::StrCat("customer-", index);
+  // Customers 1 and 2 name some keys alike: keys are per client, so each gets its own order.
+  const bool shares_keys = index > 0;
+  for (int n = 0; !stop; ++n) {
+    const std::string key =
+        shares_keys && chance(40) ? absl::StrCat("shared-", n) : absl::StrCat(client, "-", n);
+    ord::CreateOrderRequest request = testing::PackOrder(
+        topology_.customer_id(), client, key, 1 + static_cast<int64_t>(random() % 3),
+        chance(8) ? "tok_chargeDeclined" : "tok_visa", chance(4) ? "BR" : "DE");
+    if (chance(30)) request.mutable_lines(0)->set_sku("MUG");  // the scarce one
+    const std::string body = request.SerializeAsString();
+
+    // Retried with the same key until answered, as a client that cannot tell whether its
+    // order was placed must do.
+    ord::Order order;
+    Outcome outcome = Outcome::kUnknown;
+    const auto give_up = Clock::now() + std::chrono::seconds(20);
+    while (outcome == Outcome::kUnknown && Clock::now() < give_up) {
+      order.Clear();
+      grpc::Status status = stubs_->orders->CreateOrder(
+          Context(std::chrono::milliseconds(3000)).get(), request, &order);
+      outcome = OutcomeOf(status);
+      Record({client, "create-order", key, body, outcome, status.ok() ? order.id() : "",
+              status.ok() ? ord::OrderStatus_Name(order.status()) : Describe(status)});
+      if (outcome == Outcome::kUnknown) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    if (outcome != Outcome::kOk) continue;
+
+    if (chance(10)) {  // a replay later: the same order, whatever happened since
+      ord::Order replayed;
+      grpc::Status status = stubs_->orders->CreateOrder(
+          Context(std::chrono::milliseconds(3000)).get(), request, &replayed);
+      Record({client, "create-order", key, body, OutcomeOf(status),
+              status.ok() ? replayed.id() : "",
+              status.ok() ? ord::OrderStatus_Name(replayed.status()) : Describe(status)});
+    }
+    if (chance(5)) {  // the same key with another body: refused, and it changes nothing
+      ord::CreateOrderRequest changed = request;
+      changed.mutable_lines(0)->set_quantity(changed.lines(0).quantity() + 1);
+      ord::Order answer;
+      grpc::Status status = stubs_->orders->CreateOrder(
+          Context(std::chrono::milliseconds(3000)).get(), changed, &answer);
+      Record({client, "create-order", key, changed.SerializeAsString(), OutcomeOf(status),
+              status.ok() ? answer.id() : "",
+              status.ok() ? ord::OrderStatus_Name(answer.status()) : Describe(status)});
+    }
+    if (chance(15)) {
+      ord::CancelOrderRequest cancel;
+      cancel.set_id(order.id());
+      cancel.set_reason("changed my mind");
+      ord::Order cancelled;
+      grpc::Status status = stubs_->orders->CancelOrder(
+          Context(std::chrono::milliseconds(3000)).get(), cancel, &cancelled);
+      Record({client, "cancel", order.id(), "", OutcomeOf(status), order.id(),
+              status.ok() ? ord::OrderStatus_Name(cancelled.status()) : Describe(status)});
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(random() % 200));
+  }
+}
+
+void Workload::RunWarehouse(const std::atomic<bool>& stop) {
+  while (!stop) {
+    WarehouseRound();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+}
+
+int Workload::WarehouseRound() {
+  // The orders not final, found through the API (the warehouse does not know what the customers
+  // were told; an order whose creation timed out must ship too).
+  std::vector<ord::Order> in_flight;
+  for (ord::OrderStatus status :
+       {ord::ORDER_STATUS_PENDING, ord::ORDER_STATUS_CONFIRMED, ord::ORDER_STATUS_PARTIALLY_SHIPPED,
+        ord::ORDER_STATUS_SHIPPED, ord::ORDER_STATUS_PARTIALLY_DELIVERED,
+        ord::ORDER_STATUS_DELIVERED}) {
+    ord::ListOrdersRequest list;
+    list.set_status(status);
+    list.set_page_size(100);
+    for (int page = 0; page < 50; ++page) {
+      ord::ListOrdersResponse orders;
+      grpc::Status listed =
+          stubs_->orders->ListOrders(Context(std::chrono::milliseconds(3000)).get(), list, &orders);
+      if (!listed.ok()) break;
+      for (const auto& order : orders.orders()) {
+        if (!IsFinal(order.status())) in_flight.push_back(order);
+      }
+      if (orders.next_page_token().empty()) break;
+      list.set_page_token(orders.next_page_token());
+    }
+  }
+  for (const ord::Order& order : in_flight) {
+    shp::ListShipmentsRequest list;
+    list.set_order_id(order.id());
+    shp::ListShipmentsResponse shipments;
+    if (!stubs_->shipping
+             ->ListShipments(Context(std::chrono::milliseconds(3000)).get(), list, &shipments)
+             .ok()) {
+      continue;
+    }
+    for (const shp::Shipment& shipment : shipments.shipments()) {
+      if (shipment.kind() != shp::SHIPMENT_KIND_OUTBOUND) continue;
+      shp::ShipmentEventType next = shp::SHIPMENT_EVENT_TYPE_UNSPECIFIED;
+      if (shipment.status() < shp::SHIPMENT_STATUS_SHIPPED) next = shp::SHIPMENT_EVENT_TYPE_SHIPPED;
+      if (shipment.status() == shp::SHIPMENT_STATUS_SHIPPED) {
+        next = shp::SHIPMENT_EVENT_TYPE_DELIVERED;
+      }
+      if (next == shp::SHIPMENT_EVENT_TYPE_UNSPECIFIED) continue;
+      shp::RecordShipmentEventRequest event;
+      event.set_shipment_id(shipment.id());
+      event.set_type(next);
+      // The carrier's own event id: a duplicate post of the same scan is the same event.
+      event.set_carrier_event_id(
+          absl::StrCat(shp::ShipmentEventType_Name(next), ":", shipment.id()));
+      // A scan's time is part of it: a repeat of it (after a timeout, or a carrier resending)
+      // must carry the same time.
+      event.mutable_occurred_at()->set_seconds(1790000000 + 60 * static_cast<int>(next));
+      event.set_location("Hamburg");
+      // Carriers repeat themselves: every fourth scan is posted twice.
+      const int posts = (scans_.fetch_add(1) % 4 == 3) ? 2 : 1;
+      for (int post = 0; post < posts; ++post) {
+        shp::RecordShipmentEventResponse recorded;
+        grpc::Status status = stubs_->shipping->RecordShipmentEvent(
+            Context(std::chrono::milliseconds(3000)).get(), event, &recorded);
+        Record({"warehouse", shp::ShipmentEventType_Name(next), order.id(), "", OutcomeOf(status),
+                order.id(),
+                status.ok() ? absl::StrCat(recorded.duplicate() ? "duplicate " : "",
+                                           ord::OrderStatus_Name(order.status()))
+                            : Describe(status)});
+      }
+    }
+  }
+  return static_cast<int>(in_flight.size());
+}
+
+}  // namespace oms::chaos
