@@ -181,6 +181,8 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   options.window_ms = window_ms;
   options.lease_ms = kLeaseSeconds * 1000;
   options.processes = topology.ProcessNames();
+  options.edges = topology.EdgeNames();
+  options.deadline_ms = kCallDeadlineMs;
   options.restart_database = OwnsDatabaseCluster();
   const std::vector<Fault> schedule = MakeSchedule(seed, options);
   std::cerr << "chaos: seed " << seed << ", " << window_ms / 1000 << " s of faults"

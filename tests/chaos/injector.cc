@@ -138,6 +138,18 @@ void Injector::StartFault(const Fault& fault) {
       }
       break;
     }
+    case FaultKind::kDelay:
+      topology_.Edge(fault.target).Set(NetworkMode::kDelay, static_cast<int>(fault.latency_ms));
+      break;
+    case FaultKind::kBlackhole:
+      topology_.Edge(fault.target).Set(NetworkMode::kBlackhole);
+      break;
+    case FaultKind::kDropReplies:
+      topology_.Edge(fault.target).Set(NetworkMode::kDropReplies);
+      break;
+    case FaultKind::kReset:
+      topology_.Edge(fault.target).ResetAll();
+      break;
     case FaultKind::kRestartDb: {
       const std::string command =
           absl::StrCat("runuser -u postgres -- '", EnvOr("OMS_PG_BINDIR"), "/pg_ctl' -D '",
@@ -162,8 +174,15 @@ void Injector::EndFault(const Fault& fault) {
       }
       Note(absl::StrCat("resumed ", fault.target));
       break;
+    case FaultKind::kDelay:
+    case FaultKind::kBlackhole:
+    case FaultKind::kDropReplies:
+      topology_.Edge(fault.target).Set(NetworkMode::kPass);
+      Note(absl::StrCat("healed ", fault.target));
+      break;
     case FaultKind::kTerminateDb:
     case FaultKind::kRestartDb:
+    case FaultKind::kReset:
       break;
   }
 }

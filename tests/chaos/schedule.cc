@@ -18,8 +18,21 @@ const char* FaultKindName(FaultKind kind) {
       return "terminate-db-session";
     case FaultKind::kRestartDb:
       return "restart-db";
+    case FaultKind::kDelay:
+      return "delay";
+    case FaultKind::kBlackhole:
+      return "blackhole";
+    case FaultKind::kDropReplies:
+      return "drop-replies";
+    case FaultKind::kReset:
+      return "reset";
   }
   return "?";
+}
+
+bool IsNetworkFault(FaultKind kind) {
+  return kind == FaultKind::kDelay || kind == FaultKind::kBlackhole ||
+         kind == FaultKind::kDropReplies || kind == FaultKind::kReset;
 }
 
 std::vector<Fault> MakeSchedule(uint64_t seed, const ScheduleOptions& options) {
@@ -35,15 +48,24 @@ std::vector<Fault> MakeSchedule(uint64_t seed, const ScheduleOptions& options) {
   if (!options.processes.empty()) kinds = {FaultKind::kKill, FaultKind::kPause};
   kinds.push_back(FaultKind::kTerminateDb);
   if (options.restart_database) kinds.push_back(FaultKind::kRestartDb);
+  if (!options.edges.empty()) {
+    for (FaultKind kind :
+         {FaultKind::kDelay, FaultKind::kBlackhole, FaultKind::kDropReplies, FaultKind::kReset}) {
+      kinds.push_back(kind);
+    }
+  }
 
   std::vector<Fault> faults;
   std::map<std::string, int64_t> busy_until;  // a process takes one fault at a time
   int64_t database_busy_until = 0;
   int64_t at = between(options.mean_gap_ms / 4, options.mean_gap_ms);
-  for (size_t n = 0; at < options.window_ms; ++n) {
+  while (at < options.window_ms) {
     Fault fault;
     fault.at_ms = at;
-    fault.kind = n < kinds.size() ? kinds[n] : kinds[below(kinds.size())];
+    // The first faults placed take each kind in turn (one that found its target busy is tried
+    // again at the next slot), then kinds come at random.
+    fault.kind =
+        faults.size() < kinds.size() ? kinds[faults.size()] : kinds[below(kinds.size())];
     switch (fault.kind) {
       case FaultKind::kKill:
         fault.target = options.processes[below(options.processes.size())];
@@ -57,6 +79,19 @@ std::vector<Fault> MakeSchedule(uint64_t seed, const ScheduleOptions& options) {
         fault.pick = random();
         break;
       case FaultKind::kRestartDb:
+        break;
+      case FaultKind::kDelay:
+        fault.target = options.edges[below(options.edges.size())];
+        fault.duration_ms = between(1000, 4000);
+        fault.latency_ms = between(options.deadline_ms / 2, options.deadline_ms * 3 / 2);
+        break;
+      case FaultKind::kBlackhole:
+      case FaultKind::kDropReplies:
+        fault.target = options.edges[below(options.edges.size())];
+        fault.duration_ms = between(500, 4000);
+        break;
+      case FaultKind::kReset:
+        fault.target = options.edges[below(options.edges.size())];
         break;
     }
     at += between(options.mean_gap_ms / 2, options.mean_gap_ms * 3 / 2);
@@ -76,7 +111,13 @@ std::string FormatFault(const Fault& fault) {
   if (!fault.target.empty()) absl::StrAppendFormat(&line, " %s", fault.target);
   if (fault.kind == FaultKind::kKill)
     absl::StrAppendFormat(&line, ", down %dms", fault.duration_ms);
-  if (fault.kind == FaultKind::kPause) absl::StrAppendFormat(&line, " for %dms", fault.duration_ms);
+  if (fault.kind == FaultKind::kPause || fault.kind == FaultKind::kBlackhole ||
+      fault.kind == FaultKind::kDropReplies) {
+    absl::StrAppendFormat(&line, " for %dms", fault.duration_ms);
+  }
+  if (fault.kind == FaultKind::kDelay) {
+    absl::StrAppendFormat(&line, " by %dms for %dms", fault.latency_ms, fault.duration_ms);
+  }
   if (fault.kind == FaultKind::kTerminateDb)
     absl::StrAppendFormat(&line, " #%d", fault.pick % 1000);
   return line;

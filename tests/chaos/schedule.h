@@ -14,15 +14,21 @@ enum class FaultKind {
   kPause,        // SIGSTOP for `duration_ms`, then SIGCONT
   kTerminateDb,  // pg_terminate_backend of one session of the suite's databases
   kRestartDb,    // pg_ctl restart -m immediate of the whole cluster
+  kDelay,        // an edge delays every byte by `latency_ms` (around the call deadline)
+  kBlackhole,    // an edge loses every byte both ways, its sockets left open (half-open)
+  kDropReplies,  // an edge delivers requests and loses the answers
+  kReset,        // every connection of an edge ends with a RST
 };
 
 const char* FaultKindName(FaultKind kind);
+bool IsNetworkFault(FaultKind kind);
 
 struct Fault {
   int64_t at_ms = 0;  // since the start of the fault window
   FaultKind kind = FaultKind::kKill;
-  std::string target;       // a process name, "" for database faults
-  int64_t duration_ms = 0;  // pauses: how long; kills: how long the process stays down
+  std::string target;       // a process or edge name, "" for database faults
+  int64_t duration_ms = 0;  // how long it lasts; kills: how long the process stays down
+  int64_t latency_ms = 0;   // kDelay
   uint64_t pick = 0;        // which session a kTerminateDb ends (an index into the sorted list)
   bool operator==(const Fault&) const = default;
 };
@@ -32,6 +38,8 @@ struct ScheduleOptions {
   int64_t mean_gap_ms = 2500;          // mean time between two faults
   int64_t lease_ms = 2000;             // pauses last 0.5 .. 3 leases
   std::vector<std::string> processes;  // what kills and pauses may hit
+  std::vector<std::string> edges;      // what network faults may hit
+  int64_t deadline_ms = 900;           // delays fall around it
   bool restart_database = false;       // kRestartDb only when the run owns the cluster
 };
 

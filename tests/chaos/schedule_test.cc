@@ -11,6 +11,7 @@ ScheduleOptions Options() {
   ScheduleOptions options;
   options.window_ms = 60000;
   options.processes = {"order-a", "order-b", "billing"};
+  options.edges = {"order>billing", "order>shipping"};
   options.restart_database = true;
   return options;
 }
@@ -23,7 +24,7 @@ TEST(ChaosScheduleTest, ASeedNamesOneScheduleAndAnotherSeedAnother) {
 TEST(ChaosScheduleTest, FaultsAreSortedInsideTheWindowAndCoverEveryKind) {
   for (uint64_t seed = 1; seed <= 20; ++seed) {
     const auto faults = MakeSchedule(seed, Options());
-    ASSERT_GE(faults.size(), 4u);
+    ASSERT_GE(faults.size(), 8u);
     std::set<FaultKind> kinds;
     for (size_t i = 0; i < faults.size(); ++i) {
       EXPECT_GE(faults[i].at_ms, 0);
@@ -33,7 +34,7 @@ TEST(ChaosScheduleTest, FaultsAreSortedInsideTheWindowAndCoverEveryKind) {
       }
       kinds.insert(faults[i].kind);
     }
-    EXPECT_EQ(kinds.size(), 4u) << "seed " << seed;
+    EXPECT_EQ(kinds.size(), 8u) << "seed " << seed;
   }
 }
 
@@ -44,6 +45,10 @@ TEST(ChaosScheduleTest, PausesLastHalfALeaseToThreeAndAProcessTakesOneFaultAtATi
     if (fault.kind == FaultKind::kPause) {
       EXPECT_GE(fault.duration_ms, 1000);
       EXPECT_LE(fault.duration_ms, 6000);
+    }
+    if (fault.kind == FaultKind::kDelay) {  // around the 900 ms deadline
+      EXPECT_GE(fault.latency_ms, 450);
+      EXPECT_LE(fault.latency_ms, 1350);
     }
     if (fault.target.empty()) continue;
     EXPECT_GE(fault.at_ms, busy_until[fault.target]) << FormatFault(fault);

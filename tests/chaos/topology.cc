@@ -9,13 +9,11 @@
 namespace oms::chaos {
 namespace {
 
-std::string Loopback(const testing::ServiceUnderTest& service) {
-  return absl::StrCat("127.0.0.1:", service.grpc_port());
-}
+std::string Loopback(int port) { return absl::StrCat("127.0.0.1:", port); }
 
-// Both replicas behind one name, as a headless Service resolves them (the ipv4: resolver takes a
+// Two replicas behind one name, as a headless Service resolves them (the ipv4: resolver takes a
 // list; the channel balances round-robin over it).
-std::string BothReplicas(const testing::ServiceUnderTest& a, const testing::ServiceUnderTest& b) {
+std::string BothReplicas(int a, int b) {
   return absl::StrCat("ipv4:", Loopback(a), ",", Loopback(b));
 }
 
@@ -47,15 +45,21 @@ absl::Status Topology::Start(int64_t mug_units) {
   if (absl::Status s = Process("inventory-b").StartReplicaOf(inventory_a, {}); !s.ok()) return s;
   if (absl::Status s = Process("billing").Start(); !s.ok()) return s;
   if (absl::Status s = Process("shipping").Start(); !s.ok()) return s;
+  for (const char* peer : {"inventory-a", "inventory-b", "billing", "shipping"}) {
+    auto proxy = std::make_unique<TcpProxy>();
+    if (absl::Status s = proxy->Start(Process(peer).grpc_port()); !s.ok()) return s;
+    edges_[absl::StrCat("order>", peer)] = std::move(proxy);
+  }
 
   // The lease is short so that a survivor takes over within seconds; a call's deadline stays
   // below half of it, so that a call never outlives the lease it was made under.
   const std::map<std::string, std::string> order_env = {
-      {"OMS_INVENTORY_ADDR", BothReplicas(inventory_a, Process("inventory-b"))},
-      {"OMS_BILLING_ADDR", Loopback(Process("billing"))},
-      {"OMS_SHIPPING_ADDR", Loopback(Process("shipping"))},
+      {"OMS_INVENTORY_ADDR",
+       BothReplicas(Edge("order>inventory-a").port(), Edge("order>inventory-b").port())},
+      {"OMS_BILLING_ADDR", Loopback(Edge("order>billing").port())},
+      {"OMS_SHIPPING_ADDR", Loopback(Edge("order>shipping").port())},
       {"OMS_ORDER_SAGA_LEASE_SECONDS", std::to_string(kLeaseSeconds)},
-      {"OMS_CALL_DEADLINE_MS", "900"},
+      {"OMS_CALL_DEADLINE_MS", std::to_string(kCallDeadlineMs)},
       {"OMS_INSTANCE", "order-a"}};
   auto& order_a = Process("order-a");
   if (absl::Status s = order_a.Start(order_env); !s.ok()) return s;
@@ -63,7 +67,8 @@ absl::Status Topology::Start(int64_t mug_units) {
       !s.ok()) {
     return s;
   }
-  orders_ = MakeClientChannel(BothReplicas(order_a, Process("order-b")), nullptr);
+  orders_ =
+      MakeClientChannel(BothReplicas(order_a.grpc_port(), Process("order-b").grpc_port()), nullptr);
 
   auto warehouses = testing::SeedTwoWarehouses(inventory_a.channel(), 1000000, mug_units);
   if (!warehouses.ok()) return warehouses.status();
@@ -82,6 +87,14 @@ std::vector<std::string> Topology::ProcessNames() const {
 testing::ServiceUnderTest& Topology::Process(const std::string& name) {
   return *processes_.at(name);
 }
+
+std::vector<std::string> Topology::EdgeNames() const {
+  std::vector<std::string> names;
+  for (const auto& [name, edge] : edges_) names.push_back(name);
+  return names;
+}
+
+TcpProxy& Topology::Edge(const std::string& name) { return *edges_.at(name); }
 
 std::shared_ptr<grpc::Channel> Topology::shipping() const {
   return processes_.at("shipping")->channel();

@@ -1,7 +1,8 @@
 // The chaos run's processes on one machine: two replicas of order-service and of
 // inventory-service, one billing-service and one shipping-service, on the PostgreSQL of
 // OMS_TEST_PG_URL, with timers scaled down so that leases expire, holds lapse and retries back
-// off within seconds.
+// off within seconds. order-service reaches each participant through a TCP proxy of its own (an
+// edge, e.g. "order>billing"), where the run injects network faults.
 #pragma once
 
 #include <map>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "tests/chaos/tcp_proxy.h"
 #include "tests/support/invariants.h"
 #include "tests/support/service_under_test.h"
 
@@ -20,6 +22,7 @@ class Channel;
 namespace oms::chaos {
 
 inline constexpr int kLeaseSeconds = 2;
+inline constexpr int kCallDeadlineMs = 900;  // below half the lease
 
 class Topology {
  public:
@@ -32,6 +35,9 @@ class Topology {
   // Processes kills and pauses may hit, by name ("order-a", "inventory-b", "billing", ...).
   std::vector<std::string> ProcessNames() const;
   testing::ServiceUnderTest& Process(const std::string& name);
+  // Edges network faults may hit, by name ("order>inventory-a", "order>billing", ...).
+  std::vector<std::string> EdgeNames() const;
+  TcpProxy& Edge(const std::string& name);
 
   // Round-robin over both order-service replicas, as a client behind a load balancer sees them.
   std::shared_ptr<grpc::Channel> orders() const { return orders_; }
@@ -44,6 +50,7 @@ class Topology {
 
  private:
   std::map<std::string, std::unique_ptr<testing::ServiceUnderTest>> processes_;
+  std::map<std::string, std::unique_ptr<TcpProxy>> edges_;
   std::shared_ptr<grpc::Channel> orders_;
   std::string customer_id_;
 };
