@@ -4,7 +4,9 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "common/idempotency.h"
 #include "common/pg_pool.h"
+#include "common/status.h"
 #include "order-service/src/order_rows.h"
 #include "order-service/src/returns.h"
 
@@ -57,12 +59,17 @@ std::string InsertSaga(pqxx::transaction_base& tx, const char* kind, const v1::R
 
 const std::vector<PreparedStatement>& PgReturnStore::Statements() {
   static const std::vector<PreparedStatement> kStatements = {
-      {kReturnsFind, "SELECT " OMS_RETURN_COLUMNS " FROM returns WHERE request_id = $1"},
+      // same_request: the key was first used for this very request (order, lines and reason);
+      // returns made before fingerprints were kept ('') match any.
+      {kReturnsFind,
+       "SELECT " OMS_RETURN_COLUMNS ", request_hash IN ('', encode(sha256(decode($2, 'hex')), "
+       "'hex')) AS same_request FROM returns WHERE request_id = $1"},
       {kReturnsByOrder, "SELECT " OMS_RETURN_COLUMNS " FROM returns "
                         "WHERE order_id = $1::uuid ORDER BY created_at, id"},
       {kReturnsInsert,
-       "INSERT INTO returns (order_id, request_id, status, body) "
-       "VALUES ($1::uuid, $2, $3, decode($4, 'hex')) RETURNING " OMS_RETURN_COLUMNS},
+       "INSERT INTO returns (order_id, request_id, status, body, request_hash) "
+       "VALUES ($1::uuid, $2, $3, decode($4, 'hex'), encode(sha256(decode($5, 'hex')), 'hex')) "
+       "RETURNING " OMS_RETURN_COLUMNS},
       {kReturnsLock, "SELECT " OMS_RETURN_COLUMNS " FROM returns WHERE id = $1::uuid FOR UPDATE"},
       {kReturnsUpdate,
        "UPDATE returns SET status = $2, body = decode($3, 'hex'), updated_at = now() "
@@ -90,8 +97,13 @@ void UpdateReturn(pqxx::transaction_base& tx, const v1::Return& ret) {
 absl::StatusOr<StartedReturn> PgReturnStore::StartReturn(const v1::CreateReturnRequest& request) {
   StartedReturn started;
   absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
-    pqxx::result existing = tx.exec_prepared(kReturnsFind, request.request_id());
+    const std::string fingerprint = DeterministicHex(request);
+    pqxx::result existing = tx.exec_prepared(kReturnsFind, request.request_id(), fingerprint);
     if (!existing.empty()) {
+      if (!existing[0]["same_request"].as<bool>()) {
+        return WithReason(absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
+                          "request_id: this key was used for a different return request");
+      }
       started = {ReadReturn(existing[0]), "", false};
       return absl::OkStatus();
     }
@@ -106,7 +118,7 @@ absl::StatusOr<StartedReturn> PgReturnStore::StartReturn(const v1::CreateReturnR
     if (!ret.ok()) return ret.status();
     v1::Return inserted =
         ReadReturn(tx.exec_prepared1(kReturnsInsert, order.id(), request.request_id(),
-                                     ReturnStatusName(ret->status()), Hex(*ret)));
+                                     ReturnStatusName(ret->status()), Hex(*ret), fingerprint));
     started = {inserted, InsertSaga(tx, kReturnSaga, inserted), true};
     return absl::OkStatus();
   });

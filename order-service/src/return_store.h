@@ -30,8 +30,10 @@ struct StartedReturn {
 class ReturnStore {
  public:
   virtual ~ReturnStore() = default;
-  // A return of delivered lines (RETURN saga), or the one `request_id` already made. NOT_FOUND
-  // for an unknown order; ORDER_NOT_DELIVERED and RETURN_EXCEEDS_DELIVERED as returns.h.
+  // A return of delivered lines (RETURN saga), or the one `request_id` already made for this
+  // same request. FAILED_PRECONDITION IDEMPOTENCY_KEY_REUSED when the key was used for another
+  // request (another order, other lines or reason); NOT_FOUND for an unknown order;
+  // ORDER_NOT_DELIVERED and RETURN_EXCEEDS_DELIVERED as returns.h.
   [[nodiscard]] virtual absl::StatusOr<StartedReturn> StartReturn(
       const v1::CreateReturnRequest& request) = 0;
   // The receipt of a return (RECEIVE saga: restock, refund, record it at shipping), or the return

@@ -22,8 +22,10 @@ class ReturnStoreTest : public OrderDbTest {
   }
 
   // An order whose one shipment, from w1, delivered 3 units of A.
-  std::string DeliveredOrder(v1::OrderStatus status = v1::ORDER_STATUS_DELIVERED) {
-    const std::string order_id = Insert(Request(Customer("erika@example.com").id(), "k1")).order_id;
+  std::string DeliveredOrder(v1::OrderStatus status = v1::ORDER_STATUS_DELIVERED,
+                             const std::string& key = "k1") {
+    const std::string order_id =
+        Insert(Request(Customer("erika+" + key + "@example.com").id(), key)).order_id;
     inventory::v1::Allocation allocation;
     auto* group = allocation.add_groups();
     group->set_warehouse_id("w1");
@@ -136,6 +138,38 @@ TEST_F(ReturnStoreTest, AReturnStartsOnceAndItsReceiptOnceTheReturnShipmentExist
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_EQ(stored[0].status(), v1::RETURN_STATUS_RECEIVED);
   EXPECT_EQ(stored[0].return_shipment_id(), "rs-1");
+}
+
+TEST_F(ReturnStoreTest, AKeyReusedForAnotherReturnIsRefusedAndChangesNothing) {
+  const std::string order_id = DeliveredOrder();
+  auto first = returns_->StartReturn(ReturnRequest(order_id, 1));
+  ASSERT_TRUE(first.ok()) << first.status();
+
+  // The same key with other lines, another reason, or for another order: each is refused, none
+  // is answered with the first return.
+  v1::CreateReturnRequest more = ReturnRequest(order_id, 2);
+  v1::CreateReturnRequest other_reason = ReturnRequest(order_id, 1);
+  other_reason.set_reason("wrong colour");
+  v1::CreateReturnRequest other_order =
+      ReturnRequest(DeliveredOrder(v1::ORDER_STATUS_DELIVERED, "k2"), 1);
+  for (const auto& request : {more, other_reason, other_order}) {
+    auto reused = returns_->StartReturn(request);
+    EXPECT_EQ(reused.status().code(), absl::StatusCode::kFailedPrecondition) << reused.status();
+    EXPECT_EQ(ReasonOf(reused.status()), "IDEMPOTENCY_KEY_REUSED");
+  }
+
+  auto replayed = returns_->StartReturn(ReturnRequest(order_id, 1));
+  ASSERT_TRUE(replayed.ok()) << replayed.status();
+  EXPECT_EQ(replayed->ret.id(), first->ret.id());
+  std::vector<v1::Return> stored;
+  ASSERT_TRUE(pool_
+                  ->InTransaction([&](pqxx::work& tx) {
+                    stored = ReturnsOf(tx, order_id);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].lines(0).quantity(), 1);
 }
 
 TEST_F(ReturnStoreTest, OnlyDeliveredUnitsOfAKnownOrderCanBeReturned) {
