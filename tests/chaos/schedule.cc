@@ -64,8 +64,7 @@ std::vector<Fault> MakeSchedule(uint64_t seed, const ScheduleOptions& options) {
     fault.at_ms = at;
     // The first faults placed take each kind in turn (one that found its target busy is tried
     // again at the next slot), then kinds come at random.
-    fault.kind =
-        faults.size() < kinds.size() ? kinds[faults.size()] : kinds[below(kinds.size())];
+    fault.kind = faults.size() < kinds.size() ? kinds[faults.size()] : kinds[below(kinds.size())];
     switch (fault.kind) {
       case FaultKind::kKill:
         fault.target = options.processes[below(options.processes.size())];

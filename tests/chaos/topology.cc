@@ -43,7 +43,12 @@ absl::Status Topology::Start(int64_t mug_units) {
   auto& inventory_a = Process("inventory-a");
   if (absl::Status s = inventory_a.Start(inventory_env); !s.ok()) return s;
   if (absl::Status s = Process("inventory-b").StartReplicaOf(inventory_a, {}); !s.ok()) return s;
-  if (absl::Status s = Process("billing").Start(); !s.ok()) return s;
+  // The reconciler settles, within seconds, an authorization whose caller died mid-call.
+  if (absl::Status s = Process("billing").Start({{"OMS_BILLING_RECONCILE_AFTER_SECONDS", "5"},
+                                                 {"OMS_BILLING_RECONCILE_INTERVAL_SECONDS", "1"}});
+      !s.ok()) {
+    return s;
+  }
   if (absl::Status s = Process("shipping").Start(); !s.ok()) return s;
   for (const char* peer : {"inventory-a", "inventory-b", "billing", "shipping"}) {
     auto proxy = std::make_unique<TcpProxy>();
