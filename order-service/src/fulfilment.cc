@@ -1,5 +1,7 @@
 #include "order-service/src/fulfilment.h"
 
+#include <map>
+#include <set>
 #include <string>
 
 namespace oms::order {
@@ -18,8 +20,23 @@ bool HasShipped(const std::string& status) {
 
 }  // namespace
 
-v1::OrderStatus FulfilmentStatus(
-    const google::protobuf::RepeatedPtrField<v1::ShipmentSummary>& shipments) {
+ShipmentList MergeShipments(const ShipmentList& listed, const ShipmentList& recorded) {
+  std::map<std::string, std::string> recorded_status;
+  for (const auto& row : recorded) recorded_status[row.shipment_id()] = row.status();
+  std::set<std::string> listed_ids;
+  ShipmentList merged = listed;
+  for (auto& shipment : merged) {
+    listed_ids.insert(shipment.shipment_id());
+    auto row = recorded_status.find(shipment.shipment_id());
+    if (row != recorded_status.end()) shipment.set_status(row->second);
+  }
+  for (const auto& row : recorded) {
+    if (!listed_ids.count(row.shipment_id())) *merged.Add() = row;
+  }
+  return merged;
+}
+
+v1::OrderStatus FulfilmentStatus(const ShipmentList& shipments) {
   int counted = 0, shipped = 0, delivered = 0;
   for (const auto& shipment : shipments) {
     if (shipment.status() == "SHIPMENT_STATUS_CANCELLED") continue;
@@ -35,10 +52,8 @@ v1::OrderStatus FulfilmentStatus(
   return v1::ORDER_STATUS_CONFIRMED;
 }
 
-v1::OrderStatus StatusAfterShipmentEvent(
-    v1::OrderStatus current,
-    const google::protobuf::RepeatedPtrField<v1::ShipmentSummary>& shipments) {
-  switch (current) {
+v1::OrderStatus OrderStatusWithShipments(v1::OrderStatus lifecycle, const ShipmentList& shipments) {
+  switch (lifecycle) {
     case v1::ORDER_STATUS_CONFIRMED:
     case v1::ORDER_STATUS_PARTIALLY_SHIPPED:
     case v1::ORDER_STATUS_SHIPPED:
@@ -46,7 +61,24 @@ v1::OrderStatus StatusAfterShipmentEvent(
     case v1::ORDER_STATUS_DELIVERED:
       return FulfilmentStatus(shipments);
     default:
-      return current;
+      return lifecycle;
+  }
+}
+
+bool ShipmentSagasMayStart(v1::OrderStatus status) {
+  switch (status) {
+    case v1::ORDER_STATUS_CONFIRMED:
+    case v1::ORDER_STATUS_PARTIALLY_SHIPPED:
+    case v1::ORDER_STATUS_SHIPPED:
+    case v1::ORDER_STATUS_PARTIALLY_DELIVERED:
+    case v1::ORDER_STATUS_DELIVERED:
+    case v1::ORDER_STATUS_COMPLETED:
+    // A partial cancellation leaves the order's fulfilment status; a complete one cancelled
+    // only shipments that had not shipped. Goods that shipped are charged for all the same.
+    case v1::ORDER_STATUS_CANCELLED:
+      return true;
+    default:
+      return false;  // PENDING, REJECTED, NEEDS_ATTENTION: the order saga has not confirmed it
   }
 }
 

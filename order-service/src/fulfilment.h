@@ -1,22 +1,40 @@
-// An order's fulfilment status, derived from its shipments' statuses. Pure logic.
+// An order's fulfilment: its shipments as the ship step listed them and shipping's events
+// recorded them, and the status derived from them. Pure logic. Every writer of an order's status
+// (the order saga's saves, the shipment event feed) derives it with OrderStatusWithShipments.
 #pragma once
+
+#include <cstdint>
 
 #include "google/protobuf/repeated_field.h"
 #include "oms/order/v1/order.pb.h"
 
 namespace oms::order {
 
+using ShipmentList = google::protobuf::RepeatedPtrField<v1::ShipmentSummary>;
+
+// The order's shipments: those `listed` (as the order saga's ship step saved them), in that
+// order, each with the status its recorded row has when it has one (a row follows shipping's
+// events, which come after the shipment's creation); then those only `recorded`, in that order
+// (an event can come before the ship step is saved).
+ShipmentList MergeShipments(const ShipmentList& listed, const ShipmentList& recorded);
+
 // Cancelled shipments do not count. All delivered: DELIVERED; some: PARTIALLY_DELIVERED; all
 // shipped (or further): SHIPPED; some: PARTIALLY_SHIPPED; else CONFIRMED. Shipment statuses are
 // shipping's names (SHIPMENT_STATUS_...).
-v1::OrderStatus FulfilmentStatus(
-    const google::protobuf::RepeatedPtrField<v1::ShipmentSummary>& shipments);
+v1::OrderStatus FulfilmentStatus(const ShipmentList& shipments);
 
-// The order's status once its shipments are `shipments`: fulfilment moves only orders past
-// confirmation (CONFIRMED to DELIVERED); any other status (PENDING, final, parked) stays.
-v1::OrderStatus StatusAfterShipmentEvent(
-    v1::OrderStatus current,
-    const google::protobuf::RepeatedPtrField<v1::ShipmentSummary>& shipments);
+// The order's status once its lifecycle status is `lifecycle` (what the order saga or the
+// order's current status says) and its shipments are `shipments`: fulfilment refines only an
+// order past confirmation (CONFIRMED to DELIVERED); any other status (PENDING, final, parked)
+// stays.
+v1::OrderStatus OrderStatusWithShipments(v1::OrderStatus lifecycle, const ShipmentList& shipments);
+
+// Whether the sagas of an order's shipped shipments (commit the stock, capture the share) may
+// start: only once the order saga has confirmed the order. Until its forward path completes it
+// may still compensate, releasing the hold and voiding the authorization those sagas would commit
+// and capture (RELIABILITY.md I3, I5: no capture on a rejected order). A SHIPPED event taken in
+// before that is kept with its shipment's row, and the confirming save starts the saga.
+bool ShipmentSagasMayStart(v1::OrderStatus status);
 
 // A DELIVERED order is COMPLETED once none of its follow-up sagas (stock commits, captures,
 // cancellations, returns) is still open.

@@ -22,6 +22,12 @@ std::string Hex(const google::protobuf::MessageLite& message) {
   return absl::BytesToHexString(message.SerializeAsString());
 }
 
+std::string ShipmentsHex(const google::protobuf::RepeatedPtrField<v1::ShipmentSummary>& shipments) {
+  v1::Order order;
+  *order.mutable_shipments() = shipments;
+  return Hex(order);
+}
+
 void FromHex(const pqxx::field& field, google::protobuf::MessageLite* message) {
   if (!field.is_null()) message->ParseFromString(absl::HexStringToBytes(field.as<std::string>()));
 }

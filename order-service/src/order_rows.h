@@ -37,6 +37,9 @@ const std::vector<PreparedStatement>& OrderRowStatements();
 
 // A message as the hex text `decode($n, 'hex')` stores.
 std::string Hex(const google::protobuf::MessageLite& message);
+// The order's shipments as the hex text of orders.shipments (an oms.order.v1.Order holding only
+// its shipments); "" for none.
+std::string ShipmentsHex(const google::protobuf::RepeatedPtrField<v1::ShipmentSummary>& shipments);
 // Parses the hex text of an `encode(..., 'hex')` column into `message`; NULL leaves it as it is.
 void FromHex(const pqxx::field& field, google::protobuf::MessageLite* message);
 

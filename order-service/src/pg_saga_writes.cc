@@ -21,6 +21,9 @@ constexpr char kSagasSetPayload[] = "sagas_set_payload";
 constexpr char kOrdersSetReturnStatus[] = "orders_set_return_status";
 constexpr char kOrdersSetAttention[] = "orders_set_attention";
 constexpr char kSagasCountParked[] = "sagas_count_parked";
+constexpr char kShipmentsInsertListed[] = "order_shipments_insert_listed";
+constexpr char kShipmentsOfOrder[] = "order_shipments_of_order";
+constexpr char kSagasStartShipped[] = "sagas_start_shipped";
 
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
@@ -48,6 +51,20 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "SELECT count(*) AS parked FROM sagas WHERE order_id = $1::uuid AND phase = $2"},
       {kOrdersSetReturnStatus,
        "UPDATE orders SET return_status = $2, updated_at = now() WHERE id = $1::uuid"},
+      // A row an event made first keeps its status: events come after the shipment's creation.
+      {kShipmentsInsertListed,
+       "INSERT INTO order_shipments (shipment_id, order_id, warehouse_id, status) "
+       "VALUES ($1, $2::uuid, $3, $4) ON CONFLICT (shipment_id) DO NOTHING"},
+      {kShipmentsOfOrder,
+       "SELECT shipment_id, warehouse_id, status FROM order_shipments "
+       "WHERE order_id = $1::uuid ORDER BY created_at, shipment_id"},
+      // One saga per shipped shipment, started with its SHIPMENT_SHIPPED event, however often
+      // this runs.
+      {kSagasStartShipped,
+       "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
+       "SELECT order_id, 'RUNNING', $2, shipment_id, shipped_event FROM order_shipments "
+       "WHERE order_id = $1::uuid AND shipped_event IS NOT NULL ORDER BY created_at, shipment_id "
+       "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
   };
   return kStatements;
 }
@@ -68,6 +85,30 @@ void AppendStatusHistory(pqxx::work& tx, const std::string& order_id, v1::OrderS
   AppendHistoryRow(tx, order_id, StatusName(status), reason);
 }
 
+ShipmentList CurrentShipments(pqxx::work& tx, const std::string& order_id,
+                              const ShipmentList& listed) {
+  ShipmentList recorded;
+  for (const auto& row : tx.exec_prepared(kShipmentsOfOrder, order_id)) {
+    v1::ShipmentSummary* shipment = recorded.Add();
+    shipment->set_shipment_id(row["shipment_id"].as<std::string>());
+    shipment->set_warehouse_id(row["warehouse_id"].as<std::string>());
+    shipment->set_status(row["status"].as<std::string>());
+  }
+  return MergeShipments(listed, recorded);
+}
+
+std::vector<std::string> FollowOrderStatus(pqxx::work& tx, const std::string& order_id,
+                                           v1::OrderStatus status) {
+  std::vector<std::string> started;
+  if (ShipmentSagasMayStart(status)) {
+    for (const auto& row : tx.exec_prepared(kSagasStartShipped, order_id, kShipmentSagaKind)) {
+      started.push_back(row["id"].as<std::string>());
+    }
+  }
+  CompleteIfDone(tx, order_id, status);
+  return started;
+}
+
 bool CompleteIfDone(pqxx::work& tx, const std::string& order_id, v1::OrderStatus status) {
   if (status != v1::ORDER_STATUS_DELIVERED) return false;  // no need to count
   const int64_t open =
@@ -79,17 +120,30 @@ bool CompleteIfDone(pqxx::work& tx, const std::string& order_id, v1::OrderStatus
 }
 
 void PgSagaWrites::RecordOrderProgress(const OrderProgress& progress) {
-  std::string shipments_hex;
+  // Locked before its shipment rows are read: the shipment feed locks the order first too, so an
+  // event taken in at this moment is either seen here or sees this save.
+  v1::Order order;
+  ReadOrder(tx_.exec_prepared1(kOrdersLock, progress.order_id), &order);
   if (progress.shipments != nullptr) {
-    v1::Order shipments;
-    *shipments.mutable_shipments() = *progress.shipments;
-    shipments_hex = Hex(shipments);
+    for (const auto& shipment : *progress.shipments) {
+      tx_.exec_prepared(kShipmentsInsertListed, shipment.shipment_id(), progress.order_id,
+                        shipment.warehouse_id(), shipment.status());
+    }
+    *order.mutable_shipments() = *progress.shipments;
   }
-  tx_.exec_prepared(kOrdersRecordProgress, progress.order_id, StatusName(progress.status),
+  const ShipmentList shipments = CurrentShipments(tx_, progress.order_id, order.shipments());
+  const v1::OrderStatus status = OrderStatusWithShipments(progress.status, shipments);
+  tx_.exec_prepared(kOrdersRecordProgress, progress.order_id, StatusName(status),
                     progress.rejection_reason,
                     progress.allocation != nullptr ? Hex(*progress.allocation) : std::string(),
-                    shipments_hex, progress.payment_id);
+                    ShipmentsHex(shipments), progress.payment_id);
+  // The confirmation stays in the history even when the shipments had moved on already.
   AppendStatusHistory(tx_, progress.order_id, progress.status, progress.rejection_reason);
+  if (status != progress.status) AppendStatusHistory(tx_, progress.order_id, status, "");
+  // Shipments shipped while the order was PENDING get their sagas now, in this transaction:
+  // starting them at the event could commit stock and capture money that a compensation of the
+  // order saga (still possible until it completes) releases and voids.
+  FollowOrderStatus(tx_, progress.order_id, status);
 }
 
 void PgSagaWrites::MarkOrderCancelled(const std::string& order_id) {

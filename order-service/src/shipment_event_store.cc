@@ -7,7 +7,6 @@
 #include "order-service/src/fulfilment.h"
 #include "order-service/src/order_rows.h"
 #include "order-service/src/pg_saga_writes.h"
-#include "order-service/src/sagas/registry.h"
 
 namespace oms::order {
 namespace {
@@ -18,7 +17,7 @@ constexpr char kCursorLock[] = "event_cursors_lock";
 constexpr char kCursorRead[] = "event_cursors_read";
 constexpr char kCursorSet[] = "event_cursors_set";
 constexpr char kOrdersSetFulfilment[] = "orders_set_fulfilment";
-constexpr char kSagasInsertShipment[] = "sagas_insert_shipment";
+constexpr char kShipmentsRecordEvent[] = "order_shipments_record_event";
 
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
@@ -31,11 +30,14 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kOrdersSetFulfilment,
        "UPDATE orders SET shipments = decode($2, 'hex'), status = $3, updated_at = now() "
        "WHERE id = $1::uuid"},
-      // One saga per shipped shipment, however often its SHIPPED event comes.
-      {kSagasInsertShipment,
-       "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
-       "VALUES ($1::uuid, 'RUNNING', $2, $3, decode($4, 'hex')) "
-       "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
+      // Events are taken in in the stream's order, so the last one has the shipment's newest
+      // status; its first SHIPMENT_SHIPPED event ($5, "" for any other) is kept for its saga.
+      {kShipmentsRecordEvent,
+       "INSERT INTO order_shipments (shipment_id, order_id, warehouse_id, status, shipped_event) "
+       "VALUES ($1, $2::uuid, $3, $4, decode(NULLIF($5, ''), 'hex')) "
+       "ON CONFLICT (shipment_id) DO UPDATE SET status = EXCLUDED.status, "
+       "  shipped_event = COALESCE(order_shipments.shipped_event, EXCLUDED.shipped_event), "
+       "  updated_at = now()"},
   };
   return kStatements;
 }
@@ -70,23 +72,21 @@ absl::StatusOr<std::string> PgShipmentEventStore::Apply(const shipping::v1::Outb
     if (rows.empty()) return absl::OkStatus();  // not an order of ours
     v1::Order order;
     ReadOrder(rows[0], &order);
-    for (auto& shipment : *order.mutable_shipments()) {
-      if (shipment.shipment_id() == event.shipment_id()) {
-        shipment.set_status(shipping::v1::ShipmentStatus_Name(event.status()));
-      }
-    }
-    const v1::OrderStatus before = order.status();
-    const v1::OrderStatus after = StatusAfterShipmentEvent(before, order.shipments());
-    v1::Order shipments;
-    *shipments.mutable_shipments() = order.shipments();
-    tx.exec_prepared(kOrdersSetFulfilment, event.order_id(), Hex(shipments), StatusName(after));
-    if (event.type() == shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED) {
-      pqxx::result started = tx.exec_prepared(kSagasInsertShipment, event.order_id(),
-                                              kShipmentSagaKind, event.shipment_id(), Hex(event));
-      if (!started.empty()) saga_id = started[0]["id"].as<std::string>();
-    }
-    if (after != before) AppendStatusHistory(tx, event.order_id(), after, "");
-    CompleteIfDone(tx, event.order_id(), after);
+    // Recorded whatever the order's status, PENDING included: the order saga's save derives the
+    // order's status from these rows too.
+    const bool shipped = event.type() == shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED;
+    tx.exec_prepared(kShipmentsRecordEvent, event.shipment_id(), event.order_id(),
+                     event.warehouse_id(), shipping::v1::ShipmentStatus_Name(event.status()),
+                     shipped ? Hex(event) : std::string());
+    const ShipmentList shipments = CurrentShipments(tx, event.order_id(), order.shipments());
+    const v1::OrderStatus after = OrderStatusWithShipments(order.status(), shipments);
+    tx.exec_prepared(kOrdersSetFulfilment, event.order_id(), ShipmentsHex(shipments),
+                     StatusName(after));
+    if (after != order.status()) AppendStatusHistory(tx, event.order_id(), after, "");
+    // A shipment shipped before the order is confirmed gets its saga when it is (the order
+    // saga's save, pg_saga_writes.h).
+    const std::vector<std::string> started = FollowOrderStatus(tx, event.order_id(), after);
+    if (!started.empty()) saga_id = started.front();
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

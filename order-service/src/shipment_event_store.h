@@ -25,9 +25,11 @@ class PgShipmentEventStore {
   explicit PgShipmentEventStore(PgPool& pool) : pool_(pool) {}
   static const std::vector<PreparedStatement>& Statements();
 
-  // Takes one event into its order: the shipment's status, the order's fulfilment status
-  // (fulfilment.h) and, for a SHIPMENT_SHIPPED, that shipment's saga, whose id is returned (""
-  // otherwise, and for an event taken already or not about an order of ours).
+  // Takes one event into its order: the shipment's row (status, and its SHIPMENT_SHIPPED event),
+  // whatever the order's status; the order's status derived from its shipment rows
+  // (fulfilment.h); and, once the order is confirmed, the saga of a shipped shipment, whose id is
+  // returned ("" otherwise, and for an event taken already or not about an order of ours; a
+  // second saga started at once is found by the coordinator's poll).
   [[nodiscard]] absl::StatusOr<std::string> Apply(const shipping::v1::OutboxEvent& event);
   // The sequence of the last event taken in (a plain read: a consumer stuck behind the cursor's
   // lock must still be seen lagging).

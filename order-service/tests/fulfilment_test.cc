@@ -30,17 +30,78 @@ TEST(FulfilmentTest, TheOrderFollowsItsShipments) {
   EXPECT_EQ(StatusOf({}), v1::ORDER_STATUS_CONFIRMED);
 }
 
-TEST(FulfilmentTest, ShipmentEventsMoveOnlyOrdersPastConfirmation) {
+TEST(FulfilmentTest, ShipmentsMoveOnlyOrdersPastConfirmation) {
   google::protobuf::RepeatedPtrField<v1::ShipmentSummary> shipped;
   shipped.Add()->set_status("SHIPMENT_STATUS_SHIPPED");
-  EXPECT_EQ(StatusAfterShipmentEvent(v1::ORDER_STATUS_CONFIRMED, shipped),
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_CONFIRMED, shipped),
             v1::ORDER_STATUS_SHIPPED);
-  EXPECT_EQ(StatusAfterShipmentEvent(v1::ORDER_STATUS_DELIVERED, shipped),
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_DELIVERED, shipped),
             v1::ORDER_STATUS_SHIPPED);
   for (v1::OrderStatus stays :
        {v1::ORDER_STATUS_PENDING, v1::ORDER_STATUS_COMPLETED, v1::ORDER_STATUS_CANCELLED,
         v1::ORDER_STATUS_NEEDS_ATTENTION, v1::ORDER_STATUS_REJECTED}) {
-    EXPECT_EQ(StatusAfterShipmentEvent(stays, shipped), stays) << v1::OrderStatus_Name(stays);
+    EXPECT_EQ(OrderStatusWithShipments(stays, shipped), stays) << v1::OrderStatus_Name(stays);
+  }
+}
+
+// The order saga's last save says CONFIRMED; shipments that shipped or were delivered while it
+// was PENDING decide what the order is.
+TEST(FulfilmentTest, AConfirmationFindsTheShipmentsAsTheyStand) {
+  google::protobuf::RepeatedPtrField<v1::ShipmentSummary> shipments;
+  shipments.Add()->set_status("SHIPMENT_STATUS_PENDING");
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_CONFIRMED, shipments),
+            v1::ORDER_STATUS_CONFIRMED);
+  shipments.Add()->set_status("SHIPMENT_STATUS_SHIPPED");
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_CONFIRMED, shipments),
+            v1::ORDER_STATUS_PARTIALLY_SHIPPED);
+  shipments.Mutable(0)->set_status("SHIPMENT_STATUS_DELIVERED");
+  shipments.Mutable(1)->set_status("SHIPMENT_STATUS_DELIVERED");
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_CONFIRMED, shipments),
+            v1::ORDER_STATUS_DELIVERED);
+}
+
+v1::ShipmentSummary Shipment(const std::string& id, const std::string& status) {
+  v1::ShipmentSummary shipment;
+  shipment.set_shipment_id(id);
+  shipment.set_warehouse_id("wh-" + id);
+  shipment.set_status(status);
+  return shipment;
+}
+
+// The ship step's list keeps its order; its PENDING never hides a newer status an event
+// recorded; a shipment only an event told of is still the order's.
+TEST(FulfilmentTest, RecordedStatusesWinOverTheShipStepsList) {
+  google::protobuf::RepeatedPtrField<v1::ShipmentSummary> listed, recorded;
+  *listed.Add() = Shipment("s-1", "SHIPMENT_STATUS_PENDING");
+  *listed.Add() = Shipment("s-2", "SHIPMENT_STATUS_PENDING");
+  *recorded.Add() = Shipment("s-3", "SHIPMENT_STATUS_PACKED");
+  *recorded.Add() = Shipment("s-2", "SHIPMENT_STATUS_DELIVERED");
+  const auto merged = MergeShipments(listed, recorded);
+  ASSERT_EQ(merged.size(), 3);
+  EXPECT_EQ(merged[0].shipment_id(), "s-1");
+  EXPECT_EQ(merged[0].status(), "SHIPMENT_STATUS_PENDING");  // no row: as listed
+  EXPECT_EQ(merged[1].shipment_id(), "s-2");
+  EXPECT_EQ(merged[1].warehouse_id(), "wh-s-2");
+  EXPECT_EQ(merged[1].status(), "SHIPMENT_STATUS_DELIVERED");
+  EXPECT_EQ(merged[2].shipment_id(), "s-3");
+  EXPECT_EQ(merged[2].status(), "SHIPMENT_STATUS_PACKED");
+
+  EXPECT_EQ(MergeShipments({}, recorded).size(), 2);  // the ship step not saved yet
+  EXPECT_EQ(MergeShipments(listed, {}).size(), 2);    // no event yet (or saved before rows)
+}
+
+// Commit and capture only once the order saga can no longer release the hold or void the
+// authorization.
+TEST(FulfilmentTest, ShipmentSagasStartOnlyOnceTheOrderIsConfirmed) {
+  for (v1::OrderStatus waits : {v1::ORDER_STATUS_PENDING, v1::ORDER_STATUS_REJECTED,
+                                v1::ORDER_STATUS_NEEDS_ATTENTION, v1::ORDER_STATUS_UNSPECIFIED}) {
+    EXPECT_FALSE(ShipmentSagasMayStart(waits)) << v1::OrderStatus_Name(waits);
+  }
+  for (v1::OrderStatus starts :
+       {v1::ORDER_STATUS_CONFIRMED, v1::ORDER_STATUS_PARTIALLY_SHIPPED, v1::ORDER_STATUS_SHIPPED,
+        v1::ORDER_STATUS_PARTIALLY_DELIVERED, v1::ORDER_STATUS_DELIVERED,
+        v1::ORDER_STATUS_COMPLETED, v1::ORDER_STATUS_CANCELLED}) {
+    EXPECT_TRUE(ShipmentSagasMayStart(starts)) << v1::OrderStatus_Name(starts);
   }
 }
 

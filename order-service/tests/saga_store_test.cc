@@ -10,6 +10,7 @@
 
 #include "order-service/src/pg_saga_store.h"
 #include "order-service/src/sagas/registry.h"
+#include "order-service/tests/lock_waits.h"
 #include "order-service/tests/order_db_fixture.h"
 
 namespace oms::order {
@@ -195,15 +196,7 @@ TEST_F(SagaStoreTest, TheLastCaptureAndTheLastDeliveryRacingStillCompleteTheOrde
     saved = true;
   });
   // The saga's save waits for the delivery's lock on the order (or, were it not to, finishes).
-  pqxx::connection watcher(db_.url());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!saved && std::chrono::steady_clock::now() < deadline) {
-    pqxx::nontransaction read(watcher);
-    if (read.exec("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'").size() > 0) {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  AwaitALockWait(db_.url(), saved);
   delivery.commit();
   capture.join();
   ASSERT_TRUE(save_status.ok()) << save_status;

@@ -10,7 +10,8 @@
 namespace oms::order {
 
 // PENDING while it runs or compensates, CONFIRMED once completed, REJECTED once compensated,
-// NEEDS_ATTENTION while parked.
+// NEEDS_ATTENTION while parked. The order's status written is this refined by its shipments
+// (fulfilment.h OrderStatusWithShipments): goods may have shipped before the saga's last save.
 v1::OrderStatus OrderStatusOf(SagaPhase phase);
 
 // The rejection reason clients see for a saga's failure reason: INSUFFICIENT_STOCK,

@@ -1,0 +1,237 @@
+// PgShipmentEventStore with PgSagaStore on a real PostgreSQL: shipping's events recorded per
+// shipment whatever the order's status, and the order's fulfilment status derived from them by
+// every writer, the order saga's final save included.
+#include "order-service/src/shipment_event_store.h"
+
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "order-service/src/order_rows.h"
+#include "order-service/src/pg_saga_store.h"
+#include "order-service/src/sagas/registry.h"
+#include "order-service/tests/lock_waits.h"
+#include "order-service/tests/order_db_fixture.h"
+
+namespace oms::order {
+namespace {
+
+using shipping::v1::OutboxEvent;
+
+class ShipmentEventStoreTest : public OrderDbTest {
+ protected:
+  ShipmentEventStoreTest() : OrderDbTest("shipment_events") {}
+
+  void SetUp() override {
+    OrderDbTest::SetUp();
+    if (pool_ == nullptr) return;
+    events_ = std::make_unique<PgShipmentEventStore>(*pool_);
+    sagas_ = std::make_unique<PgSagaStore>(*pool_);
+  }
+
+  // The next event of shipping's stream about outbound shipment `shipment_id` of `order_id`.
+  OutboxEvent Event(const std::string& order_id, const std::string& shipment_id,
+                    shipping::v1::OutboxEventType type, shipping::v1::ShipmentStatus status) {
+    OutboxEvent event;
+    event.set_sequence(++sequence_);
+    event.set_type(type);
+    event.set_shipment_id(shipment_id);
+    event.set_order_id(order_id);
+    event.set_kind(shipping::v1::SHIPMENT_KIND_OUTBOUND);
+    event.set_warehouse_id("wh-" + shipment_id);
+    event.set_status(status);
+    return event;
+  }
+
+  std::string Shipped(const std::string& order_id, const std::string& shipment_id) {
+    auto saga_id = events_->Apply(Event(order_id, shipment_id,
+                                        shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED,
+                                        shipping::v1::SHIPMENT_STATUS_SHIPPED));
+    EXPECT_TRUE(saga_id.ok()) << saga_id.status();
+    return saga_id.ok() ? *saga_id : "";
+  }
+
+  void Delivered(const std::string& order_id, const std::string& shipment_id) {
+    auto saga_id = events_->Apply(Event(order_id, shipment_id,
+                                        shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_DELIVERED,
+                                        shipping::v1::SHIPMENT_STATUS_DELIVERED));
+    ASSERT_TRUE(saga_id.ok()) << saga_id.status();
+    EXPECT_EQ(*saga_id, "");
+  }
+
+  // Claims the saga `saga_id` and saves `next` with `result`, as the coordinator does.
+  void Save(const std::string& saga_id, const SagaState& next, const StepResult& result) {
+    auto claimed = sagas_->Claim("replica-a", std::chrono::seconds(30), 1, saga_id);
+    ASSERT_TRUE(claimed.ok()) << claimed.status();
+    ASSERT_EQ(claimed->size(), 1u) << saga_id;
+    const ClaimedSaga& saga = (*claimed)[0];
+    const SagaKindDef* kind = FindSagaKind(saga.kind);
+    ASSERT_NE(kind, nullptr) << saga.kind;
+    const JournalEntry entry{"step", "FORWARD", saga_id + ":step", "OK", ""};
+    ClaimedSaga saved;
+    ASSERT_TRUE(SaveStepOf(*sagas_, *kind, saga, next, entry, result, std::chrono::milliseconds(0),
+                           std::chrono::seconds(30), &saved)
+                    .ok());
+  }
+
+  // The order saga's ship step succeeds (its last): shipping created `shipment_ids`, PENDING.
+  void ShipStepSaved(const InsertedOrder& order, std::initializer_list<const char*> shipment_ids) {
+    ShipmentsCreated created;
+    for (const char* id : shipment_ids) {
+      v1::ShipmentSummary shipment;
+      shipment.set_shipment_id(id);
+      shipment.set_warehouse_id(std::string("wh-") + id);
+      shipment.set_status("SHIPMENT_STATUS_PENDING");
+      created.shipments.push_back(shipment);
+    }
+    StepResult result;
+    result.output = created;
+    Save(order.saga_id, SagaState{SagaPhase::kCompleted, 4, 0, "", SagaPhase::kRunning}, result);
+  }
+
+  // The order's SHIPMENT sagas by shipment, with their phases.
+  std::map<std::string, std::string> ShipmentSagas(const std::string& order_id,
+                                                   std::map<std::string, std::string>* ids) {
+    pqxx::connection connection(db_.url());
+    pqxx::work tx(connection);
+    std::map<std::string, std::string> phases;
+    for (const auto& row : tx.exec_params("SELECT id::text AS id, subject, phase FROM sagas "
+                                          "WHERE order_id = $1::uuid AND kind = 'SHIPMENT'",
+                                          order_id)) {
+      phases[row["subject"].as<std::string>()] = row["phase"].as<std::string>();
+      if (ids != nullptr) (*ids)[row["subject"].as<std::string>()] = row["id"].as<std::string>();
+    }
+    tx.commit();
+    return phases;
+  }
+
+  v1::Order Read(const std::string& order_id) {
+    v1::Order order;
+    EXPECT_TRUE(orders_->GetOrder(order_id, &order).ok());
+    return order;
+  }
+
+  int64_t sequence_ = 0;
+  std::unique_ptr<PgShipmentEventStore> events_;
+  std::unique_ptr<PgSagaStore> sagas_;
+};
+
+// The coordinator stopped between shipping's answer to the ship step and its save: the goods
+// ship and are delivered while the order is still PENDING. Nothing of it may be lost: the order
+// saga's save finds the shipments as the events left them, the order follows them (not
+// CONFIRMED), each shipped shipment gets its saga (stock commit, capture), and the order
+// completes once they are done.
+TEST_F(ShipmentEventStoreTest, ShipmentsShippedWhileTheOrderIsPendingAreNotLost) {
+  const InsertedOrder order = Insert(Request(Customer("pending@example.com").id(), "key-1"));
+  // A shipment's saga may commit and capture only once the order saga can no longer compensate
+  // (release the hold, void the authorization): not while the order is PENDING.
+  EXPECT_EQ(Shipped(order.order_id, "s-1"), "");
+  Delivered(order.order_id, "s-1");
+  EXPECT_EQ(Shipped(order.order_id, "s-2"), "");
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_PENDING);
+  EXPECT_TRUE(ShipmentSagas(order.order_id, nullptr).empty());
+
+  ShipStepSaved(order, {"s-1", "s-2"});
+  v1::Order read = Read(order.order_id);
+  EXPECT_EQ(read.status(), v1::ORDER_STATUS_PARTIALLY_DELIVERED);
+  ASSERT_EQ(read.shipments_size(), 2);
+  EXPECT_EQ(read.shipments(0).shipment_id(), "s-1");
+  EXPECT_EQ(read.shipments(0).status(), "SHIPMENT_STATUS_DELIVERED");
+  EXPECT_EQ(read.shipments(1).shipment_id(), "s-2");
+  EXPECT_EQ(read.shipments(1).status(), "SHIPMENT_STATUS_SHIPPED");
+  std::map<std::string, std::string> saga_ids;
+  EXPECT_EQ(ShipmentSagas(order.order_id, &saga_ids),
+            (std::map<std::string, std::string>{{"s-1", "RUNNING"}, {"s-2", "RUNNING"}}));
+
+  // The saga's payload is the SHIPMENT_SHIPPED event, as if it had started at the event.
+  auto claimed = sagas_->Claim("replica-b", std::chrono::seconds(30), 1, saga_ids["s-2"]);
+  ASSERT_TRUE(claimed.ok() && claimed->size() == 1u);
+  OutboxEvent payload;
+  ASSERT_TRUE(payload.ParseFromString((*claimed)[0].payload));
+  EXPECT_EQ(payload.type(), shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED);
+  EXPECT_EQ(payload.shipment_id(), "s-2");
+  ASSERT_TRUE(sagas_->ReleaseLease((*claimed)[0]).ok());
+
+  Delivered(order.order_id, "s-2");
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_DELIVERED);  // sagas still open
+  const SagaState done{SagaPhase::kCompleted, 2, 0, "", SagaPhase::kRunning};
+  Save(saga_ids["s-1"], done, StepResult{});
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_DELIVERED);
+  Save(saga_ids["s-2"], done, StepResult{});
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_COMPLETED);
+}
+
+// Every shipment delivered before the order saga's save: it writes DELIVERED, and the order
+// completes with the last shipment saga.
+TEST_F(ShipmentEventStoreTest, AnOrderDeliveredWhilePendingIsDeliveredWhenConfirmed) {
+  const InsertedOrder order = Insert(Request(Customer("early@example.com").id(), "key-1"));
+  Shipped(order.order_id, "s-1");
+  Delivered(order.order_id, "s-1");
+
+  ShipStepSaved(order, {"s-1"});
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_DELIVERED);
+  std::map<std::string, std::string> saga_ids;
+  ASSERT_EQ(ShipmentSagas(order.order_id, &saga_ids).size(), 1u);
+  Save(saga_ids["s-1"], SagaState{SagaPhase::kCompleted, 2, 0, "", SagaPhase::kRunning},
+       StepResult{});
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_COMPLETED);
+}
+
+// The order saga's last save and a SHIPPED event racing: the event (here by hand, as Apply does
+// it: the order's row locked, then the shipment's row written) holds the order while the save
+// runs; the save must wait for it and see the shipment shipped, not confirm the order past it.
+TEST_F(ShipmentEventStoreTest, TheConfirmationWaitsForAnEventBeingTakenIn) {
+  const InsertedOrder order = Insert(Request(Customer("race@example.com").id(), "key-1"));
+  OutboxEvent event = Event(order.order_id, "s-1", shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED,
+                            shipping::v1::SHIPMENT_STATUS_SHIPPED);
+  pqxx::connection event_connection(db_.url());
+  pqxx::work taking_in(event_connection);
+  taking_in.exec_params("SELECT 1 FROM orders WHERE id = $1::uuid FOR UPDATE", order.order_id);
+  taking_in.exec_params(
+      "INSERT INTO order_shipments (shipment_id, order_id, warehouse_id, status, shipped_event) "
+      "VALUES ('s-1', $1::uuid, 'wh-s-1', 'SHIPMENT_STATUS_SHIPPED', decode($2, 'hex'))",
+      order.order_id, Hex(event));
+
+  std::atomic<bool> saved{false};
+  std::thread confirm([&] {
+    ShipStepSaved(order, {"s-1", "s-2"});
+    saved = true;
+  });
+  // The save waits for the event's lock on the order (or, were it not to, finishes).
+  AwaitALockWait(db_.url(), saved);
+  taking_in.commit();
+  confirm.join();
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_PARTIALLY_SHIPPED);
+  EXPECT_EQ(ShipmentSagas(order.order_id, nullptr),
+            (std::map<std::string, std::string>{{"s-1", "RUNNING"}}));
+}
+
+// After confirmation a shipped shipment's saga starts at its event, once however often the
+// event comes; the ship step's PENDING never hides what the events said.
+TEST_F(ShipmentEventStoreTest, AConfirmedOrderStartsAShipmentSagaAtItsShippedEvent) {
+  const InsertedOrder order = Insert(Request(Customer("confirmed@example.com").id(), "key-1"));
+  ASSERT_TRUE(
+      events_
+          ->Apply(Event(order.order_id, "s-1", shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_CREATED,
+                        shipping::v1::SHIPMENT_STATUS_PENDING))
+          .ok());
+  ShipStepSaved(order, {"s-1", "s-2"});
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_CONFIRMED);
+
+  const std::string saga_id = Shipped(order.order_id, "s-2");
+  EXPECT_FALSE(saga_id.empty());
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_PARTIALLY_SHIPPED);
+  EXPECT_EQ(Shipped(order.order_id, "s-2"), "");  // the same shipment again: no second saga
+  EXPECT_EQ(ShipmentSagas(order.order_id, nullptr),
+            (std::map<std::string, std::string>{{"s-2", "RUNNING"}}));
+  v1::Order read = Read(order.order_id);
+  ASSERT_EQ(read.shipments_size(), 2);
+  EXPECT_EQ(read.shipments(0).status(), "SHIPMENT_STATUS_PENDING");
+  EXPECT_EQ(read.shipments(1).status(), "SHIPMENT_STATUS_SHIPPED");
+}
+
+}  // namespace
+}  // namespace oms::order
