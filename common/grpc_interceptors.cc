@@ -17,6 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/idempotency.h"
 #include "common/log.h"
 #include "common/metrics.h"
 
@@ -315,6 +316,21 @@ std::string RequestIdOf(const grpc::ServerContextBase& context) {
 
 void SetRequestId(grpc::ClientContext& context, absl::string_view request_id) {
   if (!request_id.empty()) context.AddMetadata(kRequestIdHeader, std::string(request_id));
+}
+
+absl::Time DeadlineOf(const grpc::ServerContextBase& context) {
+  const std::chrono::system_clock::time_point deadline = context.deadline();
+  // gRPC gives the largest time point for "no deadline".
+  if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(deadline);
+}
+
+std::function<absl::Status()> WithCallDeadline(const grpc::ServerContextBase& context,
+                                               std::function<absl::Status()> work) {
+  return [deadline = DeadlineOf(context), work = std::move(work)] {
+    CallDeadlineScope scope(deadline);
+    return work();
+  };
 }
 
 std::string NewRequestId() {

@@ -1,7 +1,9 @@
 // Cross-cutting work for every RPC, kept out of handlers: the go-grpc-prometheus metrics on both
-// sides, and the x-request-id that follows a request through every service and log line.
+// sides, the x-request-id that follows a request through every service and log line, and the
+// caller's deadline that a participant's work honours.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,7 +11,9 @@
 #include <grpcpp/support/client_interceptor.h>
 #include <grpcpp/support/server_interceptor.h>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "common/failpoints.h"
 
 namespace prometheus {
@@ -34,6 +38,16 @@ void SetRequestId(grpc::ClientContext& context, absl::string_view request_id);
 
 // A fresh random request id (32 hex digits).
 std::string NewRequestId();
+
+// The call's deadline; absl::InfiniteFuture() when the client set none.
+absl::Time DeadlineOf(const grpc::ServerContextBase& context);
+
+// `work` as the task of a mutation (for RunBlocking, common/reactor.h) that runs with the call's
+// deadline in scope (CallDeadlineScope, common/idempotency.h): RunOnce then runs nothing once the
+// caller has given up, even if the task waited in the executor's queue or for a connection, and
+// bounds its statements by the time left.
+std::function<absl::Status()> WithCallDeadline(const grpc::ServerContextBase& context,
+                                               std::function<absl::Status()> work);
 
 class RpcMetrics;
 enum class RpcSide { kServer, kClient };

@@ -1,5 +1,10 @@
 #include "common/idempotency.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
+
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/message.h>
@@ -7,8 +12,10 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/pg_pool.h"
 #include "common/status.h"
+#include "google/rpc/status.pb.h"
 
 namespace oms {
 namespace {
@@ -16,6 +23,77 @@ namespace {
 constexpr char kClaim[] = "request_results_claim";
 constexpr char kGet[] = "request_results_get";
 constexpr char kRecord[] = "request_results_record";
+constexpr char kRecordRefusal[] = "request_results_record_refusal";
+constexpr char kBoundStatements[] = "statement_timeout_set_local";
+
+// PREPARE takes queries only, so the savepoint around an effect is these two constant texts.
+constexpr char kBeforeEffect[] = "SAVEPOINT run_once_effect";
+constexpr char kUndoEffect[] = "ROLLBACK TO SAVEPOINT run_once_effect";
+
+thread_local absl::Time call_deadline = absl::InfiniteFuture();
+
+// What an earlier call with the id answered: its refusal, or (refusal OK) its response.
+struct StoredAnswer {
+  absl::Status refusal;
+  std::string response;
+};
+
+// The payloads of `status` (ErrorInfo, BadRequest, a service's own details) as the details of a
+// google.rpc.Status, the encoding they travel in on the wire.
+std::string PayloadBytes(const absl::Status& status) {
+  google::rpc::Status details;
+  status.ForEachPayload([&details](absl::string_view type_url, const absl::Cord& payload) {
+    auto* any = details.add_details();
+    any->set_type_url(std::string(type_url));
+    any->set_value(std::string(payload));
+  });
+  return details.SerializeAsString();
+}
+
+absl::Status StoredRefusal(const pqxx::row& row) {
+  absl::Status refusal(static_cast<absl::StatusCode>(row["refusal_code"].as<int>()),
+                       row["refusal_message"].as<std::string>());
+  google::rpc::Status details;
+  if (details.ParseFromString(
+          absl::HexStringToBytes(row["refusal_details_hex"].as<std::string>()))) {
+    for (const auto& any : details.details()) {
+      refusal.SetPayload(any.type_url(), absl::Cord(any.value()));
+    }
+  }
+  return refusal;
+}
+
+// nullopt: this call is the first with `request_id` and holds its claim until `tx` ends.
+absl::StatusOr<std::optional<StoredAnswer>> Claim(pqxx::work& tx, const std::string& request_id,
+                                                  const std::string& method,
+                                                  const google::protobuf::Message& request) {
+  const std::string request_hex = DeterministicHex(request);
+  if (!tx.exec_prepared(kClaim, request_id, method, request_hex).empty()) return std::nullopt;
+  pqxx::result stored = tx.exec_prepared(kGet, request_id, request_hex);
+  if (stored.empty()) {
+    // Claimed by a transaction that rolled back between our two statements: let the caller retry.
+    return absl::AbortedError(absl::StrCat("request ", request_id, " is being retried; try again"));
+  }
+  const pqxx::row row = stored[0];
+  if (row["method"].as<std::string>() != method || !row["same_request"].as<bool>()) {
+    return WithReason(
+        absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
+        absl::StrCat("request_id ", request_id, " was already used for a different request"));
+  }
+  if (!row["refusal_code"].is_null()) return StoredAnswer{StoredRefusal(row), ""};
+  return StoredAnswer{absl::OkStatus(),
+                      absl::HexStringToBytes(row["response_hex"].is_null()
+                                                 ? ""
+                                                 : row["response_hex"].as<std::string>())};
+}
+
+// DEADLINE_EXCEEDED once `deadline` has passed; else bounds the statements of `tx` by what is left.
+absl::Status BoundByDeadline(pqxx::work& tx, absl::Time deadline) {
+  auto timeout_ms = StatementTimeoutMs(deadline, absl::Now());
+  if (!timeout_ms.ok()) return timeout_ms.status();
+  if (*timeout_ms > 0) tx.exec_prepared(kBoundStatements, *timeout_ms);
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -39,51 +117,83 @@ const std::vector<PreparedStatement>& IdempotencyStatements() {
        "ON CONFLICT (request_id) DO NOTHING RETURNING 1"},
       {kGet,
        "SELECT method, request_hash = encode(sha256(decode($2, 'hex')), 'hex') AS same_request, "
-       "encode(response, 'hex') AS response_hex FROM request_results WHERE request_id = $1"},
+       "encode(response, 'hex') AS response_hex, refusal_code, refusal_message, "
+       "encode(refusal_details, 'hex') AS refusal_details_hex "
+       "FROM request_results WHERE request_id = $1"},
       {kRecord, "UPDATE request_results SET response = decode($2, 'hex') WHERE request_id = $1"},
+      {kRecordRefusal,
+       "UPDATE request_results SET refusal_code = $2, refusal_message = $3, "
+       "refusal_details = decode($4, 'hex') WHERE request_id = $1"},
+      // SET LOCAL: until the transaction ends. A shorter bound of the session's stays.
+      {kBoundStatements,
+       "SELECT set_config('statement_timeout', "
+       "LEAST(NULLIF(setting::bigint, 0), $1::bigint)::text, true) AS statement_timeout "
+       "FROM pg_settings WHERE name = 'statement_timeout'"},
   };
   return kStatements;
 }
 
-absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::work& tx,
-                                                        const std::string& request_id,
-                                                        const std::string& method,
-                                                        const google::protobuf::Message& request) {
-  const std::string request_hex = DeterministicHex(request);
-  if (!tx.exec_prepared(kClaim, request_id, method, request_hex).empty()) return std::nullopt;
-  pqxx::result stored = tx.exec_prepared(kGet, request_id, request_hex);
-  if (stored.empty()) {
-    // Claimed by a transaction that rolled back between our two statements: let the caller retry.
-    return absl::AbortedError(absl::StrCat("request ", request_id, " is being retried; try again"));
+bool IsRefusal(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kPermissionDenied:
+      return true;
+    default:
+      return false;
   }
-  const pqxx::row row = stored[0];
-  if (row["method"].as<std::string>() != method || !row["same_request"].as<bool>()) {
-    return WithReason(
-        absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
-        absl::StrCat("request_id ", request_id, " was already used for a different request"));
-  }
-  return absl::HexStringToBytes(
-      row["response_hex"].is_null() ? "" : row["response_hex"].as<std::string>());
 }
 
-void RecordResponse(pqxx::work& tx, const std::string& request_id,
-                    const google::protobuf::Message& response) {
-  tx.exec_prepared(kRecord, request_id, DeterministicHex(response));
+CallDeadlineScope::CallDeadlineScope(absl::Time deadline) : enclosing_(call_deadline) {
+  call_deadline = deadline;
+}
+
+CallDeadlineScope::~CallDeadlineScope() { call_deadline = enclosing_; }
+
+absl::Time CallDeadlineScope::Current() { return call_deadline; }
+
+absl::StatusOr<int> StatementTimeoutMs(absl::Time deadline, absl::Time now) {
+  if (deadline == absl::InfiniteFuture()) return 0;
+  const absl::Duration left = deadline - now;
+  if (left <= absl::ZeroDuration()) {
+    return absl::DeadlineExceededError("the caller's deadline has passed; nothing was done");
+  }
+  const int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1)));
+  return static_cast<int>(std::min<int64_t>(ms, std::numeric_limits<int>::max()));
 }
 
 absl::Status RunOnce(pqxx::work& tx, const std::string& request_id, const std::string& method,
                      const google::protobuf::Message& request, google::protobuf::Message* out,
                      absl::FunctionRef<absl::Status()> effect, bool* replayed) {
   if (replayed != nullptr) *replayed = false;
-  auto claim = ClaimRequest(tx, request_id, method, request);
+  const absl::Time deadline = CallDeadlineScope::Current();
+  if (absl::Status bounded = BoundByDeadline(tx, deadline); !bounded.ok()) return bounded;
+  auto claim = Claim(tx, request_id, method, request);
   if (!claim.ok()) return claim.status();
   if (claim->has_value()) {
     if (replayed != nullptr) *replayed = true;
-    out->ParseFromString(**claim);
+    if (!(*claim)->refusal.ok()) return (*claim)->refusal;
+    out->ParseFromString((*claim)->response);
     return absl::OkStatus();
   }
+  tx.exec0(kBeforeEffect);
   absl::Status status = effect();
-  if (status.ok()) RecordResponse(tx, request_id, *out);
+  if (!status.ok() && !IsRefusal(status.code())) return status;
+  if (absl::Now() >= deadline) {
+    return absl::DeadlineExceededError(
+        "the caller's deadline passed while the request ran; nothing was kept");
+  }
+  if (status.ok()) {
+    tx.exec_prepared(kRecord, request_id, DeterministicHex(*out));
+    return absl::OkStatus();
+  }
+  tx.exec0(kUndoEffect);
+  tx.exec_prepared(kRecordRefusal, request_id, static_cast<int>(status.code()),
+                   std::string(status.message()), absl::BytesToHexString(PayloadBytes(status)));
+  tx.commit();
   return status;
 }
 

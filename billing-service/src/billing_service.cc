@@ -1,6 +1,7 @@
 #include "billing-service/src/billing_service.h"
 
 #include "billing-service/src/requests.h"
+#include "common/grpc_interceptors.h"
 #include "common/grpc_status.h"
 #include "common/reactor.h"
 
@@ -22,8 +23,8 @@ grpc::ServerUnaryReactor* BillingServiceImpl::AuthorizePayment(
   if (absl::Status invalid = ValidateAuthorize(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_,
-                     [this, request, response] { return billing_.Authorize(*request, response); });
+  auto authorize = [this, request, response] { return billing_.Authorize(*request, response); };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(authorize)));
 }
 
 grpc::ServerUnaryReactor* BillingServiceImpl::CapturePayment(
@@ -32,8 +33,8 @@ grpc::ServerUnaryReactor* BillingServiceImpl::CapturePayment(
   if (absl::Status invalid = ValidateCapture(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_,
-                     [this, request, response] { return billing_.Capture(*request, response); });
+  auto capture = [this, request, response] { return billing_.Capture(*request, response); };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(capture)));
 }
 
 grpc::ServerUnaryReactor* BillingServiceImpl::VoidPayment(grpc::CallbackServerContext* context,
@@ -42,8 +43,8 @@ grpc::ServerUnaryReactor* BillingServiceImpl::VoidPayment(grpc::CallbackServerCo
   if (absl::Status invalid = ValidateVoid(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_,
-                     [this, request, response] { return billing_.Void(*request, response); });
+  auto void_payment = [this, request, response] { return billing_.Void(*request, response); };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(void_payment)));
 }
 
 grpc::ServerUnaryReactor* BillingServiceImpl::RefundPayment(grpc::CallbackServerContext* context,
@@ -52,8 +53,8 @@ grpc::ServerUnaryReactor* BillingServiceImpl::RefundPayment(grpc::CallbackServer
   if (absl::Status invalid = ValidateRefund(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_,
-                     [this, request, response] { return billing_.Refund(*request, response); });
+  auto refund = [this, request, response] { return billing_.Refund(*request, response); };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(refund)));
 }
 
 grpc::ServerUnaryReactor* BillingServiceImpl::GetPayment(grpc::CallbackServerContext* context,

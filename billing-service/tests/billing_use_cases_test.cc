@@ -249,6 +249,23 @@ TEST_F(BillingUseCasesTest, CaptureBoundsAndRefusalsChangeNothing) {
   EXPECT_EQ(ProviderSum("CAPTURE"), 7137);
 }
 
+// A refusal is the answer to its request id: a late duplicate of a capture refused before the
+// authorization existed captures nothing once it does.
+TEST_F(BillingUseCasesTest, ARefusedCaptureIsRefusedAgainOnItsRequestIdOnceThePaymentExists) {
+  const auto early = StandardCapture("s:capture:shp-1", "order-1", "shp-1");
+  auto refused = Capture(early);
+  ASSERT_EQ(ReasonOf(refused.status()), "PAYMENT_NOT_FOUND");
+  ASSERT_TRUE(Authorize("s:authorize", "order-1", 10000).ok());
+
+  auto late = Capture(early);
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ReasonOf(late.status()), "PAYMENT_NOT_FOUND");
+  EXPECT_EQ(late.status().message(), refused.status().message());
+  EXPECT_EQ(ProviderOps("CAPTURE"), 0);
+  EXPECT_EQ(Query("SELECT captured_minor FROM payments"), 0);
+  EXPECT_EQ(Query("SELECT count(*) FROM invoices"), 0);
+}
+
 TEST_F(BillingUseCasesTest, AFreeShipmentIsInvoicedWithoutCallingTheProvider) {
   ASSERT_TRUE(Authorize("s:authorize", "order-1", 1000).ok());
   v1::CapturePaymentRequest request = CaptureRequest("s:capture:free", "order-1", "shp-free");

@@ -1,6 +1,7 @@
 #include "inventory-service/src/inventory_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_interceptors.h"
 #include "common/grpc_status.h"
 #include "common/pagination.h"
 #include "common/reactor.h"
@@ -118,14 +119,15 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::AdjustStock(grpc::CallbackServer
   if (absl::Status invalid = ValidateAdjustment(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
+  auto adjust = [this, request, response] {
     Outcome outcome;
     absl::Status status = inventory_.AdjustStock(*request, response, &outcome);
     if (status.ok() && !outcome.replayed) {
       metrics_.Movements(AdjustmentKind(request->reason()), outcome.movements);
     }
     return status;
-  });
+  };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(adjust)));
 }
 
 grpc::ServerUnaryReactor* InventoryServiceImpl::GetAvailability(

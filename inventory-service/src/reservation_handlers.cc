@@ -1,6 +1,7 @@
 // Reservation handlers of InventoryServiceImpl (and the return restock): validate, run the use
 // case on the executor, count outcomes. Replays of an earlier request id are answered without
 // counting again.
+#include "common/grpc_interceptors.h"
 #include "common/reactor.h"
 #include "common/status.h"
 #include "common/validation.h"
@@ -27,7 +28,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::ReserveStock(grpc::CallbackServe
   if (absl::Status invalid = ValidateReserve(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
+  auto reserve = [this, request, response] {
     const int ttl =
         request->ttl_seconds() > 0 ? request->ttl_seconds() : policy_.default_ttl_seconds;
     Outcome outcome;
@@ -49,7 +50,8 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::ReserveStock(grpc::CallbackServe
       metrics_.Reservation("refused");
     }
     return status;
-  });
+  };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(reserve)));
 }
 
 grpc::ServerUnaryReactor* InventoryServiceImpl::ExtendReservation(
@@ -58,10 +60,11 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::ExtendReservation(
   if (absl::Status invalid = ValidateExtend(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
+  auto extend = [this, request, response] {
     Outcome outcome;
     return reservations_.Extend(*request, response, &outcome);
-  });
+  };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(extend)));
 }
 
 grpc::ServerUnaryReactor* InventoryServiceImpl::CommitReservation(
@@ -70,14 +73,15 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::CommitReservation(
   if (absl::Status invalid = ValidateCommit(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
+  auto commit = [this, request, response] {
     Outcome outcome;
     absl::Status status = reservations_.Commit(*request, response, &outcome);
     if (status.ok() && !outcome.replayed) {
       metrics_.Movements(MovementKind::kCommit, outcome.movements);
     }
     return status;
-  });
+  };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(commit)));
 }
 
 grpc::ServerUnaryReactor* InventoryServiceImpl::ReleaseReservation(
@@ -86,14 +90,15 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::ReleaseReservation(
   if (absl::Status invalid = ValidateRelease(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
+  auto release = [this, request, response] {
     Outcome outcome;
     absl::Status status = reservations_.Release(*request, response, &outcome);
     if (status.ok() && !outcome.replayed) {
       metrics_.Movements(MovementKind::kRelease, outcome.movements);
     }
     return status;
-  });
+  };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(release)));
 }
 
 grpc::ServerUnaryReactor* InventoryServiceImpl::GetReservation(
@@ -113,7 +118,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::RestockReturn(
   if (absl::Status invalid = ValidateRestock(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
+  auto restock = [this, request, response] {
     Outcome outcome;
     absl::Status status = inventory_.Restock(*request, response, &outcome);
     if (status.ok() && !outcome.replayed) {
@@ -121,7 +126,8 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::RestockReturn(
       if (request->damaged_quantity() > 0) metrics_.Movements(MovementKind::kDamaged, 1);
     }
     return status;
-  });
+  };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(restock)));
 }
 
 grpc::ServerUnaryReactor* InventoryServiceImpl::CheckInvariants(

@@ -2,10 +2,13 @@
 // service validates, what it hands to the store, and how statuses reach the client.
 #include "inventory-service/src/inventory_service.h"
 
+#include <chrono>
+
 #include <grpcpp/channel.h>
 #include <gtest/gtest.h>
 
 #include "common/grpc_status.h"
+#include "common/idempotency.h"
 #include "common/metrics.h"
 #include "common/server.h"
 #include "common/status.h"
@@ -87,6 +90,7 @@ class FakeReservations : public ReservationUseCases {
   absl::Status Reserve(const v1::ReserveStockRequest&, int ttl, v1::Reservation*,
                        Outcome*) override {
     last_ttl = ttl;
+    last_deadline = CallDeadlineScope::Current();
     return Count();
   }
   absl::Status Extend(const v1::ExtendReservationRequest&, v1::Reservation*, Outcome*) override {
@@ -105,6 +109,7 @@ class FakeReservations : public ReservationUseCases {
   }
 
   int last_ttl = 0;
+  absl::Time last_deadline;  // the caller's deadline as RunOnce would see it
 
  private:
   absl::Status Count() {
@@ -256,6 +261,23 @@ TEST_F(InventoryServiceTest, InsufficientStockReachesTheClientWithItsShortfallsA
             std::string::npos)
       << text;
   EXPECT_NE(text.find("oms_inventory_shortfalls_total 1"), std::string::npos);
+}
+
+// The use case runs with the client's deadline in scope, which RunOnce honours: it runs nothing
+// once the deadline has passed (reservation_use_cases_test) and bounds its statements.
+TEST_F(InventoryServiceTest, AMutationRunsWithinTheCallersDeadline) {
+  v1::Reservation response;
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(30);
+  grpc::ClientContext context;
+  context.set_deadline(deadline);
+  ASSERT_TRUE(stub_->ReserveStock(&context, GoodReserve(), &response).ok());
+  // What the server computes from the timeout the client sent: the same, give or take transit.
+  EXPECT_GT(reservations_.last_deadline, absl::FromChrono(deadline) - absl::Seconds(5));
+  EXPECT_LT(reservations_.last_deadline, absl::FromChrono(deadline) + absl::Seconds(5));
+
+  grpc::ClientContext no_deadline;
+  ASSERT_TRUE(stub_->ReserveStock(&no_deadline, GoodReserve(), &response).ok());
+  EXPECT_EQ(reservations_.last_deadline, absl::InfiniteFuture());
 }
 
 }  // namespace

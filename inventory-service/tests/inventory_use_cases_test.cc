@@ -227,7 +227,10 @@ TEST_F(InventoryUseCasesTest, AdjustmentsOfUnknownThingsAreNotFound) {
   auto unknown_warehouse = Adjust("r2", ghost, "SKU-1", 1);
   EXPECT_EQ(unknown_warehouse.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(unknown_warehouse.status().message().find("warehouse_id"), absl::string_view::npos);
-  EXPECT_EQ(Query("SELECT count(*) FROM request_results"), 0);  // refusals are not remembered
+  // Both refusals are remembered as the answers to their request ids, and nothing else is kept.
+  EXPECT_EQ(Query("SELECT count(*) FROM request_results WHERE refusal_code = 5"), 2);
+  EXPECT_EQ(Query("SELECT count(*) FROM request_results WHERE response IS NOT NULL"), 0);
+  EXPECT_EQ(Query("SELECT count(*) FROM stock_levels"), 0);
 }
 
 TEST_F(InventoryUseCasesTest, ARepeatedAdjustmentAppliesOnce) {

@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include "absl/time/clock.h"
+#include "common/idempotency.h"
 #include "common/pg_pool.h"
 #include "common/status.h"
 #include "common/testing/pg_test_database.h"
@@ -210,6 +212,51 @@ TEST_F(ReservationUseCasesTest, InsufficientStockListsEveryShortfallAndHoldsNoth
   EXPECT_EQ(store_->Get("order-1", &none).code(), absl::StatusCode::kNotFound);
 }
 
+// A refusal is the answer to its request id: stock received after the refusal must not let a
+// late duplicate of the same request (a paused replica, a stalled coordinator) hold stock for an
+// order that was rejected on that refusal.
+TEST_F(ReservationUseCasesTest, ARefusedReserveIsRefusedAgainOnItsRequestIdAfterStockArrives) {
+  Receive(berlin_, "SKU-A", 1);
+  const auto request = ReserveRequest("order-1", {{"SKU-A", 3}});
+  auto refused = Reserve(request);
+  ASSERT_EQ(ReasonOf(refused.status()), "INSUFFICIENT_STOCK");
+  Receive(berlin_, "SKU-A", 10);
+
+  v1::Reservation reservation;
+  Outcome outcome;
+  absl::Status again = store_->Reserve(request, 600, &reservation, &outcome);
+  EXPECT_EQ(Level(berlin_, "SKU-A", "reserved"), 0);
+  v1::Reservation none;
+  EXPECT_EQ(store_->Get("order-1", &none).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Violations(), "");
+  // The same answer, shortfalls included, as a replay.
+  EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(again), "INSUFFICIENT_STOCK");
+  EXPECT_EQ(again.message(), refused.status().message());
+  constexpr char kShortfalls[] = "type.googleapis.com/oms.inventory.v1.InsufficientStock";
+  EXPECT_EQ(again.GetPayload(kShortfalls), refused.status().GetPayload(kShortfalls));
+  EXPECT_TRUE(outcome.replayed);
+}
+
+// The caller gave up before the reserve could run (it waited in the executor's queue, or for a
+// connection or a lock): nothing is held, and the request id stays free for the caller's retry.
+TEST_F(ReservationUseCasesTest, AReserveWhoseCallerDeadlinePassedHoldsNothing) {
+  Receive(berlin_, "SKU-A", 5);
+  const auto request = ReserveRequest("order-1", {{"SKU-A", 2}});
+  {
+    CallDeadlineScope expired(absl::Now() - absl::Milliseconds(1));
+    EXPECT_EQ(Reserve(request).status().code(), absl::StatusCode::kDeadlineExceeded);
+  }
+  EXPECT_EQ(Level(berlin_, "SKU-A", "reserved"), 0);
+  v1::Reservation none;
+  EXPECT_EQ(store_->Get("order-1", &none).code(), absl::StatusCode::kNotFound);
+
+  auto retried = Reserve(request);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(Level(berlin_, "SKU-A", "reserved"), 2);
+  EXPECT_EQ(Violations(), "");
+}
+
 TEST_F(ReservationUseCasesTest, InactiveWarehousesAndProductsAreNeverUsed) {
   Receive(berlin_, "SKU-A", 5);
   Receive(warsaw_, "SKU-A", 5);
@@ -321,7 +368,10 @@ TEST_F(ReservationUseCasesTest, ExpiryFreesTheStock) {
   EXPECT_EQ(Level(berlin_, "SKU-A", "reserved"), 0);
   EXPECT_EQ(ReasonOf(Commit("order-1", "c1", berlin_, "SKU-A", 1).status()),
             "RESERVATION_NOT_HELD");
-  EXPECT_TRUE(Reserve(ReserveRequest("order-2", {{"SKU-A", 3}})).ok());
+  // A new attempt for order-2: its refused request id would be answered with its refusal.
+  auto retry = ReserveRequest("order-2", {{"SKU-A", 3}});
+  retry.set_request_id("order-2:reserve-again");
+  EXPECT_TRUE(Reserve(retry).ok());
   EXPECT_EQ(sweeper.SweepNow(), 0);
   EXPECT_EQ(Violations(), "");
 }

@@ -5,6 +5,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/following_stream.h"
+#include "common/grpc_interceptors.h"
 #include "common/grpc_status.h"
 #include "common/reactor.h"
 #include "common/status.h"
@@ -34,9 +35,10 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::CreateShipments(
   if (absl::Status invalid = ValidateCreateShipments(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
+  auto create = [this, request, response] {
     return use_cases_.CreateShipments(*request, response);
-  });
+  };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(create)));
 }
 
 grpc::ServerUnaryReactor* ShippingServiceImpl::CancelShipment(
@@ -45,9 +47,8 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::CancelShipment(
   if (absl::Status invalid = ValidateCancelShipment(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
-    return use_cases_.CancelShipment(*request, response);
-  });
+  auto cancel = [this, request, response] { return use_cases_.CancelShipment(*request, response); };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(cancel)));
 }
 
 grpc::ServerUnaryReactor* ShippingServiceImpl::RecordShipmentEvent(
@@ -57,9 +58,10 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::RecordShipmentEvent(
       !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
+  auto record = [this, request, response] {
     return use_cases_.RecordShipmentEvent(*request, response);
-  });
+  };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(record)));
 }
 
 grpc::ServerUnaryReactor* ShippingServiceImpl::CreateReturnShipment(
@@ -68,9 +70,10 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::CreateReturnShipment(
   if (absl::Status invalid = ValidateCreateReturn(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  return RunBlocking(context, executor_, [this, request, response] {
+  auto create_return = [this, request, response] {
     return use_cases_.CreateReturnShipment(*request, response);
-  });
+  };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(create_return)));
 }
 
 grpc::ServerUnaryReactor* ShippingServiceImpl::GetShipment(grpc::CallbackServerContext* context,

@@ -24,6 +24,9 @@ TEST_F(ShippingStoreTest, ReturnsTakeBackOnlyWhatWasDeliveredAndJournalTheirRece
   EXPECT_EQ(ReasonOf(status), "RETURN_EXCEEDS_DELIVERED");  // nothing delivered yet
 
   ASSERT_TRUE(Event(shipments[0].id(), v1::SHIPMENT_EVENT_TYPE_DELIVERED, 10).ok());
+  // The refused request id keeps its refusal; the return is asked for again under a new one.
+  EXPECT_EQ(ReasonOf(store_->CreateReturnShipment(request, &created)), "RETURN_EXCEEDS_DELIVERED");
+  request.set_request_id("rma-1:create-after-delivery");
   ASSERT_TRUE(store_->CreateReturnShipment(request, &created).ok());
   EXPECT_EQ(created.kind(), v1::SHIPMENT_KIND_RETURN);
   EXPECT_EQ(created.return_id(), "rma-1");
@@ -42,8 +45,10 @@ TEST_F(ShippingStoreTest, ReturnsTakeBackOnlyWhatWasDeliveredAndJournalTheirRece
   too_many.set_return_id("rma-2");
   too_many.mutable_lines(0)->set_quantity(2);  // 2 delivered, 1 already on its way back
   EXPECT_EQ(ReasonOf(store_->CreateReturnShipment(too_many, &replay)), "RETURN_EXCEEDS_DELIVERED");
-  too_many.mutable_lines(0)->set_quantity(1);
-  ASSERT_TRUE(store_->CreateReturnShipment(too_many, &replay).ok());
+  auto one_more = too_many;
+  one_more.set_request_id("rma-2:create-one");  // a corrected request is another request
+  one_more.mutable_lines(0)->set_quantity(1);
+  ASSERT_TRUE(store_->CreateReturnShipment(one_more, &replay).ok());
 
   EXPECT_EQ(Event(created.id(), v1::SHIPMENT_EVENT_TYPE_DELIVERED, 20).status().code(),
             absl::StatusCode::kInvalidArgument);

@@ -99,7 +99,9 @@ TEST_F(ShippingStoreTest, UnservedDestinationCreatesNothing) {
   EXPECT_EQ(ReasonOf(status), "DESTINATION_NOT_SERVED");
   EXPECT_EQ(Query("SELECT count(*) FROM shipments"), 0);
   EXPECT_EQ(Query("SELECT count(*) FROM outbox_events"), 0);
-  EXPECT_EQ(Query("SELECT count(*) FROM request_results"), 0);
+  // The refusals are the answers to their request ids; nothing else is kept.
+  EXPECT_EQ(Query("SELECT count(*) FROM request_results WHERE refusal_code = 9"), 2);
+  EXPECT_EQ(Query("SELECT count(*) FROM request_results WHERE response IS NOT NULL"), 0);
 
   // Heavy freight inside the EU goes by rail.
   request = CreateRequest("ord-3", "DE");
@@ -107,6 +109,26 @@ TEST_F(ShippingStoreTest, UnservedDestinationCreatesNothing) {
   ASSERT_TRUE(store_->CreateShipments(request, &response).ok());
   EXPECT_EQ(response.shipments(1).transport_mode(), v1::TRANSPORT_MODE_RAIL);
   EXPECT_EQ(response.shipments(1).freight().package_count(), 13);  // 253 kg in 20 kg parcels
+}
+
+// A refusal is the answer to its request id: a late duplicate of a refused create makes no
+// shipment once the destination is served.
+TEST_F(ShippingStoreTest, ARefusedCreateIsRefusedAgainOnItsRequestIdOnceTheDestinationIsServed) {
+  const auto request = CreateRequest("ord-1", "ZZ");
+  v1::CreateShipmentsResponse response;
+  absl::Status refused = store_->CreateShipments(request, &response);
+  ASSERT_EQ(ReasonOf(refused), "DESTINATION_NOT_SERVED");
+  Query(
+      "INSERT INTO carrier_rules (country, max_weight_grams, carrier, service_level, "
+      "transport_mode, currency, base_cost_minor, per_kg_cost_minor) "
+      "VALUES ('ZZ', 31500, 'Zed Post', 'STANDARD', 'GROUND', 'EUR', 499, 40) RETURNING 1");
+
+  absl::Status again = store_->CreateShipments(request, &response);
+  EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(again), "DESTINATION_NOT_SERVED");
+  EXPECT_EQ(again.message(), refused.message());
+  EXPECT_EQ(Query("SELECT count(*) FROM shipments"), 0);
+  EXPECT_EQ(Query("SELECT count(*) FROM outbox_events"), 0);
 }
 
 TEST_F(ShippingStoreTest, CancelBeforeCreateLeavesATombstoneThatRefusesTheLateCreate) {
@@ -131,6 +153,7 @@ TEST_F(ShippingStoreTest, CancelBeforeCreateLeavesATombstoneThatRefusesTheLateCr
   EXPECT_EQ(ReasonOf(store_->CreateShipments(CreateRequest("ord-2"), &response)),
             "SHIPMENT_CANCELLED");
   auto only_first = CreateRequest("ord-2");
+  only_first.set_request_id("ord-2:create_shipments-first-warehouse");  // the other was refused
   only_first.mutable_groups()->RemoveLast();
   EXPECT_TRUE(store_->CreateShipments(only_first, &response).ok());
 }

@@ -1,0 +1,203 @@
+// RunOnce against a real PostgreSQL: a refusal is kept as the answer to its request id while the
+// effect's writes are undone, a transient failure keeps nothing, and the caller's deadline stops
+// work that would start, run or commit after it.
+#include <functional>
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/idempotency.h"
+#include "common/pg_pool.h"
+#include "common/status.h"
+#include "common/testing/pg_test_database.h"
+#include "google/rpc/error_details.pb.h"
+
+namespace oms {
+namespace {
+
+constexpr char kDetailTypeUrl[] = "type.googleapis.com/test.Shortfall";
+
+class RunOnceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(db_.ok());
+    {
+      pqxx::connection setup(db_.url());
+      pqxx::nontransaction tx(setup);
+      // As the services' migrations make it (0001, then the refusal columns).
+      tx.exec(
+          "CREATE TABLE request_results (request_id text PRIMARY KEY, method text NOT NULL, "
+          "request_hash text NOT NULL, response bytea, "
+          "created_at timestamptz NOT NULL DEFAULT now(), refusal_code integer, "
+          "refusal_message text, refusal_details bytea, "
+          "CHECK (refusal_code IS NULL OR (refusal_code > 0 AND response IS NULL)))");
+      tx.exec("CREATE TABLE effects (note text PRIMARY KEY)");
+    }
+    PgPool::Options options;
+    options.url = db_.url();
+    options.size = 2;
+    options.statements = IdempotencyStatements();
+    options.statements.push_back({"effects_insert", "INSERT INTO effects (note) VALUES ($1)"});
+    options.statements.push_back({"sleep", "SELECT pg_sleep($1)"});
+    auto pool = PgPool::Create(options, nullptr);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = std::move(*pool);
+  }
+
+  // RunOnce of the request `note` under `request_id` in a transaction of its own; the effect
+  // writes `note` to `effects`, runs `more` and answers with its status (and the response
+  // "done:<note>").
+  absl::Status Run(const std::string& request_id, const std::string& note,
+                   const std::function<absl::Status(pqxx::work&)>& more,
+                   google::rpc::ErrorInfo* out = nullptr, bool* replayed = nullptr) {
+    google::rpc::ErrorInfo request;
+    request.set_reason(note);
+    google::rpc::ErrorInfo response;
+    absl::Status status = pool_->InTransaction([&](pqxx::work& tx) {
+      return RunOnce(
+          tx, request_id, "Test", request, &response,
+          [&] {
+            ++effects_run_;
+            tx.exec_prepared("effects_insert", note);
+            response.set_domain("done:" + note);
+            return more(tx);
+          },
+          replayed);
+    });
+    if (out != nullptr) *out = response;
+    return status;
+  }
+
+  long long Query(const std::string& sql) {
+    pqxx::connection connection(db_.url());
+    pqxx::nontransaction tx(connection);
+    return tx.exec1(sql)[0].as<long long>();
+  }
+
+  testing::PgTestDatabase db_{"run_once"};
+  std::unique_ptr<PgPool> pool_;
+  int effects_run_ = 0;
+};
+
+absl::Status NoStock() {
+  absl::Status refusal =
+      WithReason(absl::StatusCode::kFailedPrecondition, "INSUFFICIENT_STOCK", "no stock left");
+  refusal.SetPayload(kDetailTypeUrl, absl::Cord("3 short"));
+  return refusal;
+}
+
+TEST_F(RunOnceTest, ARefusalIsTheAnswerToItsRequestIdAndItsWritesAreUndone) {
+  bool replayed = true;
+  absl::Status first = Run(
+      "r1", "first", [](pqxx::work&) { return NoStock(); }, nullptr, &replayed);
+  EXPECT_EQ(first, NoStock());
+  EXPECT_FALSE(replayed);
+  EXPECT_EQ(Query("SELECT count(*) FROM effects"), 0);
+  EXPECT_EQ(Query("SELECT count(*) FROM request_results WHERE refusal_code = 9 AND response IS "
+                  "NULL AND refusal_message = 'no stock left'"),
+            1);
+
+  // The world changed (the effect would succeed now): the repeat still gets the refusal, with
+  // its reason and details, and runs nothing.
+  absl::Status again = Run(
+      "r1", "first", [](pqxx::work&) { return absl::OkStatus(); }, nullptr, &replayed);
+  EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(again.message(), "no stock left");
+  EXPECT_EQ(ReasonOf(again), "INSUFFICIENT_STOCK");
+  EXPECT_EQ(again.GetPayload(kDetailTypeUrl), absl::Cord("3 short"));
+  EXPECT_TRUE(replayed);
+  EXPECT_EQ(effects_run_, 1);
+  EXPECT_EQ(Query("SELECT count(*) FROM effects"), 0);
+
+  // The same id for another request is still told so.
+  EXPECT_EQ(ReasonOf(Run("r1", "other", [](pqxx::work&) { return absl::OkStatus(); })),
+            "IDEMPOTENCY_KEY_REUSED");
+}
+
+TEST_F(RunOnceTest, ARefusalAfterAFailedStatementIsRememberedToo) {
+  ASSERT_TRUE(Run("r0", "taken", [](pqxx::work&) { return absl::OkStatus(); }).ok());
+  // The effect's failed statement aborted the transaction; the savepoint rolls back past it.
+  auto duplicate = [](pqxx::work& tx) -> absl::Status {
+    try {
+      tx.exec_prepared("effects_insert", "taken");
+    } catch (const pqxx::unique_violation&) {
+      return absl::AlreadyExistsError("taken already");
+    }
+    return absl::OkStatus();
+  };
+  EXPECT_EQ(Run("r1", "fresh", duplicate).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Query("SELECT count(*) FROM effects"), 1);
+  EXPECT_EQ(Query("SELECT count(*) FROM request_results WHERE refusal_code = 6"), 1);
+  EXPECT_EQ(Run("r1", "fresh", duplicate).message(), "taken already");
+  EXPECT_EQ(effects_run_, 2);
+}
+
+TEST_F(RunOnceTest, ATransientFailureKeepsNothingSoTheRetryRunsAgain) {
+  for (absl::Status transient :
+       {absl::UnavailableError("provider away"), absl::AbortedError("lost a race"),
+        absl::InternalError("bug"), absl::DeadlineExceededError("too slow")}) {
+    EXPECT_EQ(Run("r1", "note", [&](pqxx::work&) { return transient; }), transient);
+  }
+  EXPECT_EQ(Query("SELECT count(*) FROM request_results"), 0);
+  EXPECT_EQ(Query("SELECT count(*) FROM effects"), 0);
+
+  google::rpc::ErrorInfo out;
+  bool replayed = true;
+  ASSERT_TRUE(Run(
+                  "r1", "note", [](pqxx::work&) { return absl::OkStatus(); }, &out, &replayed)
+                  .ok());
+  EXPECT_FALSE(replayed);
+  EXPECT_EQ(out.domain(), "done:note");
+  out.Clear();
+  ASSERT_TRUE(Run(
+                  "r1", "note", [](pqxx::work&) { return NoStock(); }, &out, &replayed)
+                  .ok());
+  EXPECT_TRUE(replayed);
+  EXPECT_EQ(out.domain(), "done:note");
+  EXPECT_EQ(effects_run_, 5);
+  EXPECT_EQ(Query("SELECT count(*) FROM effects"), 1);
+}
+
+TEST_F(RunOnceTest, ACallWhoseDeadlineHasPassedRunsNothingAndKeepsNothing) {
+  {
+    CallDeadlineScope expired(absl::Now() - absl::Milliseconds(1));
+    absl::Status status = Run("r1", "late", [](pqxx::work&) { return absl::OkStatus(); });
+    EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
+  }
+  EXPECT_EQ(effects_run_, 0);
+  EXPECT_EQ(Query("SELECT count(*) FROM request_results"), 0);
+  // No claim was left behind: a caller still waiting runs it.
+  CallDeadlineScope waiting(absl::Now() + absl::Minutes(1));
+  EXPECT_TRUE(Run("r1", "late", [](pqxx::work&) { return absl::OkStatus(); }).ok());
+  EXPECT_EQ(Query("SELECT count(*) FROM effects"), 1);
+}
+
+TEST_F(RunOnceTest, StatementsAreBoundedByTheTimeTheCallerHasLeft) {
+  CallDeadlineScope soon(absl::Now() + absl::Seconds(1));
+  absl::Status status = Run("r1", "slow", [](pqxx::work& tx) {
+    tx.exec_prepared("sleep", 60);  // cancelled by statement_timeout long before it ends
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+  EXPECT_EQ(Query("SELECT count(*) FROM request_results"), 0);
+  EXPECT_EQ(Query("SELECT count(*) FROM effects"), 0);
+}
+
+TEST_F(RunOnceTest, WorkWhoseDeadlinePassesWhileItRunsIsNotKept) {
+  for (absl::Status answer : {absl::OkStatus(), NoStock()}) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(1);
+    CallDeadlineScope soon(deadline);
+    absl::Status status = Run("r1", "slow", [&](pqxx::work&) {
+      while (absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+      return answer;
+    });
+    EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+  }
+  EXPECT_EQ(Query("SELECT count(*) FROM request_results"), 0);
+  EXPECT_EQ(Query("SELECT count(*) FROM effects"), 0);
+}
+
+}  // namespace
+}  // namespace oms
