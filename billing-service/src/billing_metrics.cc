@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
@@ -61,6 +62,25 @@ BillingMetrics::BillingMetrics(prometheus::Registry& registry) {
                           .Name("oms_billing_refunded_minor_units_total")
                           .Help("Amounts refunded, in minor units of each currency.")
                           .Register(registry);
+  reconciler_voided_ = &prometheus::BuildCounter()
+                            .Name("oms_billing_reconciler_voided_total")
+                            .Help(
+                                "Approvals the reconciler voided at the provider, which arrived "
+                                "for orders voided while their authorization was in flight.")
+                            .Register(registry)
+                            .Add({});
+  reconciler_adopted_ = &prometheus::BuildCounter()
+                             .Name("oms_billing_reconciler_adopted_total")
+                             .Help(
+                                 "Provider answers the reconciler recorded as payments for "
+                                 "authorizations whose caller died after the provider answered.")
+                             .Register(registry)
+                             .Add({});
+  in_flight_ = &prometheus::BuildGauge()
+                    .Name("oms_billing_authorizations_in_flight")
+                    .Help("Authorization intents not settled yet, as of the last reconciler pass.")
+                    .Register(registry)
+                    .Add({});
 }
 
 void BillingMetrics::ProviderCall(absl::string_view operation, const absl::Status& status,
@@ -86,6 +106,15 @@ void BillingMetrics::Captured(const std::string& currency, long long amount_mino
 
 void BillingMetrics::Refunded(const std::string& currency, long long amount_minor) {
   PerCurrency(*refunded_family_, refunded_, currency).Increment(static_cast<double>(amount_minor));
+}
+
+void BillingMetrics::Reconciled(int voided, int adopted) {
+  reconciler_voided_->Increment(voided);
+  reconciler_adopted_->Increment(adopted);
+}
+
+void BillingMetrics::AuthorizationsInFlight(long long count) {
+  in_flight_->Set(static_cast<double>(count));
 }
 
 absl::StatusOr<ProviderResult> InstrumentedProvider::Authorize(const AuthorizeCall& call) {

@@ -5,6 +5,12 @@
 //   oms_billing_provider_call_duration_seconds{operation}    provider call latency
 //   oms_billing_captured_minor_units_total{currency}         amounts captured, in minor units,
 //   oms_billing_refunded_minor_units_total{currency}         counted once per committed effect
+//   oms_billing_reconciler_voided_total                      approvals the reconciler voided at
+//       the provider (they arrived for orders voided while the authorization was in flight)
+//   oms_billing_reconciler_adopted_total                     answers the reconciler recorded as
+//       payments for authorizations whose caller died after the provider answered
+//   oms_billing_authorizations_in_flight                     authorization intents not settled
+//       (AUTHORIZING, or VOIDED with the provider's answer not settled), as of the last pass
 #pragma once
 
 #include <map>
@@ -17,6 +23,7 @@
 
 namespace prometheus {
 class Counter;
+class Gauge;
 class Histogram;
 class Registry;
 template <typename T>
@@ -34,6 +41,9 @@ class BillingMetrics {
                     const std::optional<ProviderOutcome>& outcome, double seconds);
   void Captured(const std::string& currency, long long amount_minor);
   void Refunded(const std::string& currency, long long amount_minor);
+  // One reconciler pass: how many approvals it voided and answers it adopted.
+  void Reconciled(int voided, int adopted);
+  void AuthorizationsInFlight(long long count);
 
  private:
   prometheus::Counter& PerCurrency(prometheus::Family<prometheus::Counter>& family,
@@ -45,6 +55,9 @@ class BillingMetrics {
   std::map<std::string, prometheus::Histogram*> durations_;
   prometheus::Family<prometheus::Counter>* captured_family_;
   prometheus::Family<prometheus::Counter>* refunded_family_;
+  prometheus::Counter* reconciler_voided_;
+  prometheus::Counter* reconciler_adopted_;
+  prometheus::Gauge* in_flight_;
   std::mutex mu_;  // guards the two currency caches
   std::map<std::string, prometheus::Counter*> captured_;
   std::map<std::string, prometheus::Counter*> refunded_;

@@ -44,6 +44,18 @@ struct TransactionRecord {
   std::string shipment_id;
 };
 
+// The authorization an order asked for, committed before the provider call (an
+// authorization_intents row; migrations/0004 describes the states).
+enum class IntentState { kAuthorizing, kAuthorized, kDeclined, kVoided, kClosed };
+struct AuthorizationIntent {
+  std::string order_id;
+  std::string request_id;  // the AuthorizePayment request that recorded it
+  std::string idempotency_key;
+  long long amount_minor = 0;
+  std::string currency;
+  IntentState state = IntentState::kAuthorizing;
+};
+
 // Each kind of document is numbered on its own gap-free sequence per year.
 enum class DocumentKind { kInvoice, kCreditNote };
 

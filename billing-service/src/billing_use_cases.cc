@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include "billing-service/src/authorization_decisions.h"
+#include "billing-service/src/authorization_intents_store.h"
 #include "billing-service/src/billing_decisions.h"
 #include "billing-service/src/billing_metrics.h"
 #include "billing-service/src/documents_store.h"
@@ -14,6 +16,7 @@ namespace oms::billing {
 namespace {
 
 constexpr char kAuthorizeFailpoint[] = "billing.authorize.before_commit";
+constexpr char kAuthorizedFailpoint[] = "billing.authorize.after_provider";
 constexpr char kCaptureFailpoint[] = "billing.capture.before_commit";
 constexpr char kVoidFailpoint[] = "billing.void.before_commit";
 constexpr char kRefundFailpoint[] = "billing.refund.before_commit";
@@ -43,23 +46,28 @@ absl::StatusOr<ProviderResult> CallProvider(PaymentProvider& provider, v1::Trans
 struct PgBillingUseCases::Mutation {
   Mutation(pqxx::work& tx, const std::string& request_id,
            std::optional<TransactionRecord>& unavailable)
-      : request_id(request_id), payments(tx), documents(tx), unavailable(unavailable) {}
+      : request_id(request_id),
+        payments(tx),
+        documents(tx),
+        intents(tx),
+        unavailable(unavailable) {}
 
   const std::string& request_id;
   PaymentsStore payments;
   DocumentsStore documents;
+  AuthorizationIntentsStore intents;
   // Outlives the transaction: the attempt is logged once billing's transaction has rolled back.
   std::optional<TransactionRecord>& unavailable;
 };
 
 PgBillingUseCases::PgBillingUseCases(PgPool& pool, PaymentProvider& provider, Options options)
-    : pool_(pool), provider_(provider), options_(std::move(options)) {}
+    : pool_(pool), provider_(provider), options_(std::move(options)), settlement_(pool, provider) {}
 
 const std::vector<PreparedStatement>& PgBillingUseCases::Statements() {
   static const std::vector<PreparedStatement> kAll = [] {
     std::vector<PreparedStatement> all;
-    for (const auto* part :
-         {&PaymentsStore::Statements(), &DocumentsStore::Statements(), &IdempotencyStatements()}) {
+    for (const auto* part : {&PaymentsStore::Statements(), &DocumentsStore::Statements(),
+                             &AuthorizationIntentsStore::Statements(), &IdempotencyStatements()}) {
       all.insert(all.end(), part->begin(), part->end());
     }
     return all;
@@ -70,20 +78,79 @@ const std::vector<PreparedStatement>& PgBillingUseCases::Statements() {
 absl::Status PgBillingUseCases::Authorize(const v1::AuthorizePaymentRequest& request,
                                           v1::Payment* out) {
   const std::string& order_id = request.order_id();
+  const AuthorizationIntent intent = IntentFor(request);
+  auto call_provider = StartAuthorization(intent);
+  if (!call_provider.ok()) return call_provider.status();
+  std::optional<ProviderResult> answer;
+  if (*call_provider) {
+    auto result = provider_.Authorize(CallFor(request));  // no billing transaction open
+    if (!result.ok()) return result.status();
+    answer = *std::move(result);
+    if (options_.failpoint) {
+      if (absl::Status crashed = options_.failpoint(kAuthorizedFailpoint, request.request_id());
+          !crashed.ok()) {
+        return crashed;
+      }
+    }
+  }
   absl::Status status = Mutate(
       request.request_id(), "AuthorizePayment", request, out, [&](Mutation& m) -> absl::Status {
         m.payments.LockOrder(order_id);
-        if (auto existing = m.payments.FindForUpdate(order_id); existing.has_value()) {
-          return RefuseSecondAuthorization(order_id, *existing);
+        const std::optional<PaymentRecord> payment = m.payments.FindForUpdate(order_id);
+        const std::optional<AuthorizationIntent> current = m.intents.FindForUpdate(order_id);
+        AuthorizationVerdict verdict = JudgeAuthorization(order_id, request.request_id(), payment,
+                                                          current, answer.has_value());
+        switch (verdict.action) {
+          case AuthorizationVerdict::Action::kRecord:
+            return Finish(m, kAuthorizeFailpoint,
+                          RecordAnswer(m.payments, m.intents, provider_.name(), *current, *answer),
+                          out);
+          case AuthorizationVerdict::Action::kAnswerPayment:
+            return Finish(m, kAuthorizeFailpoint, payment->id, out);
+          case AuthorizationVerdict::Action::kRefuse:
+            return verdict.refusal;
         }
-        const AuthorizeCall call{AuthorizationKey(order_id), request.amount().amount_minor(),
-                                 request.amount().currency(), "CARD", request.token()};
-        auto result = provider_.Authorize(call);
-        if (!result.ok()) return result.status();
-        return Finish(m, kAuthorizeFailpoint, SaveAuthorization(m, order_id, call, *result), out);
+        return verdict.refusal;
       });
+  if (!status.ok() && answer.has_value()) {
+    // The answer is not the order's payment: refused because a void came first, or not recorded
+    // (the caller's deadline passed, the commit failed). An approval on an order voided in flight
+    // must not stay open; Release does nothing for an order that was not. If this fails, the
+    // intent stays VOIDED and the reconciler releases it.
+    auto released = settlement_.Release(intent, *answer, request.request_id());
+    if (!released.ok()) {
+      log::Warn(request.request_id(), "cannot release an authorization voided in flight",
+                {{"order_id", order_id}, {"error", released.status().ToString()}});
+    }
+  }
   if (!status.ok()) return status;
   return AuthorizationAnswer(*out);
+}
+
+absl::StatusOr<bool> PgBillingUseCases::StartAuthorization(const AuthorizationIntent& intent) {
+  bool call_provider = false;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
+    PaymentsStore payments(tx);
+    AuthorizationIntentsStore intents(tx);
+    payments.LockOrder(intent.order_id);
+    const bool answered = intents.RequestAnswered(intent.request_id);
+    const bool paid = payments.FindForUpdate(intent.order_id).has_value();
+    switch (PlanAuthorizationStart(answered, paid, intents.FindForUpdate(intent.order_id),
+                                   intent.request_id)) {
+      case AuthorizationStart::kRecordIntent:
+        call_provider = intents.Insert(intent);
+        break;
+      case AuthorizationStart::kCallProvider:
+        call_provider = true;
+        break;
+      case AuthorizationStart::kSkipProvider:
+        call_provider = false;
+        break;
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return call_provider;
 }
 
 absl::Status PgBillingUseCases::Capture(const v1::CapturePaymentRequest& request,
@@ -220,30 +287,31 @@ absl::Status PgBillingUseCases::Mutate(const std::string& request_id, const char
   return status;
 }
 
-std::string PgBillingUseCases::SaveAuthorization(Mutation& m, const std::string& order_id,
-                                                 const AuthorizeCall& call,
-                                                 const ProviderResult& result) {
-  AuthorizationRecords records =
-      RecordAuthorization(order_id, provider_.name(), call, result, m.request_id);
-  records.transaction.payment_id = m.payments.Insert(records.payment);
-  m.payments.InsertTransaction(records.transaction);
-  return records.transaction.payment_id;
-}
-
 absl::Status PgBillingUseCases::AdoptOrTombstone(Mutation& m, const std::string& order_id) {
-  // The authorization never reached billing. It may still have reached the provider (billing
-  // died before recording it): adopt it so that the void takes it; else leave a tombstone that
-  // refuses the late authorization. The order's lock keeps a concurrent authorization out.
+  // The authorization never reached billing's payments. It may still have reached the provider
+  // (its caller died after the provider answered): adopt it so that the void takes it; else
+  // leave a tombstone that refuses the late authorization, and mark an intent in flight VOIDED
+  // so that whoever gets the provider's answer releases it. The order's lock keeps the
+  // authorization's own transactions out meanwhile.
   const std::string key = AuthorizationKey(order_id);
   auto found = provider_.FindAuthorization(key);
   if (!found.ok()) return found.status();
+  std::optional<AuthorizationIntent> intent = m.intents.FindForUpdate(order_id);
   if (!found->has_value()) {
     m.payments.Insert(Tombstone(order_id, provider_.name()));
+    if (intent.has_value()) m.intents.SetState(order_id, IntentState::kVoided);
     return absl::OkStatus();
   }
   const ProviderResult& adopted = **found;
-  SaveAuthorization(m, order_id, {key, adopted.amount_minor, adopted.currency, "CARD", ""},
-                    adopted);
+  if (!intent.has_value()) {  // an authorization from before intents were recorded
+    intent = AuthorizationIntent{order_id,
+                                 m.request_id,
+                                 key,
+                                 adopted.amount_minor,
+                                 adopted.currency,
+                                 IntentState::kAuthorizing};
+  }
+  RecordAnswer(m.payments, m.intents, provider_.name(), *intent, adopted);
   return absl::OkStatus();
 }
 

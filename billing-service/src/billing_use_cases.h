@@ -19,6 +19,20 @@
 // Provider UNAVAILABLE: billing's transaction rolls back (nothing done), then, for an existing
 // payment, one more short transaction appends the failed attempt as a transaction row with
 // outcome UNAVAILABLE (no amount changes).
+//
+// An authorization is the exception: it must not depend on a lock held across the provider
+// call, since a session that ends mid-call (idle-in-transaction timeout, database restart) drops
+// the lock and lets a void tombstone the order under a late approval. So it runs as
+//   1. a short transaction that records the order's intent (authorization_intents: request id,
+//      provider key, amount, AUTHORIZING) and commits;
+//   2. the provider call, with no billing transaction open;
+//   3. the mutating call above without a provider call: it records the answer as the payment,
+//      unless a void marked the intent VOIDED meanwhile; then the approval is voided at the
+//      provider under ReleaseKey and the answer is AUTHORIZATION_VOIDED.
+// A void that finds the order's intent AUTHORIZING asks the provider: an approval is adopted and
+// voided, else the void leaves its tombstone and marks the intent VOIDED. What a caller that
+// died mid-call leaves, the reconciler (reconciler.h) settles; the saga's retry under the same
+// request id calls the provider again under the same key and gets its one authorization.
 #pragma once
 
 #include <functional>
@@ -29,6 +43,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "billing-service/src/authorization_settlement.h"
 #include "billing-service/src/payment_provider.h"
 #include "oms/billing/v1/billing.pb.h"
 
@@ -71,8 +86,10 @@ class PgBillingUseCases : public BillingUseCases {
  public:
   // Called as (name, request_id) after the provider answered and billing's writes are done,
   // just before billing commits; a non-OK status rolls billing's transaction back. Names:
-  // billing.{authorize,capture,void,refund}.before_commit. Tests simulate a crash there;
-  // main() can crash the process there (OMS_FAILPOINTS).
+  // billing.{authorize,capture,void,refund}.before_commit, and
+  // billing.authorize.after_provider (the provider answered an authorization, nothing of it is
+  // recorded yet; a non-OK status is the call's answer). Tests simulate a crash there; main()
+  // can crash the process there (OMS_FAILPOINTS).
   using Failpoint =
       std::function<absl::Status(const std::string& name, const std::string& request_id)>;
   struct Options {
@@ -107,11 +124,11 @@ class PgBillingUseCases : public BillingUseCases {
                                     google::protobuf::Message* out,
                                     absl::FunctionRef<absl::Status(Mutation&)> effect,
                                     bool* fresh = nullptr);
-  // The provider's answer to `call` saved as a payment with its AUTHORIZE transaction; returns
-  // the payment's id.
-  std::string SaveAuthorization(Mutation& mutation, const std::string& order_id,
-                                const AuthorizeCall& call, const ProviderResult& result);
-  // The authorization a void finds at the provider is adopted, else a tombstone is left.
+  // The authorization's first transaction: records the intent when there is none. Returns
+  // whether to call the provider.
+  [[nodiscard]] absl::StatusOr<bool> StartAuthorization(const AuthorizationIntent& intent);
+  // The authorization a void finds at the provider is adopted, else a tombstone is left (and an
+  // intent in flight is marked VOIDED).
   [[nodiscard]] absl::Status AdoptOrTombstone(Mutation& mutation, const std::string& order_id);
   // Moves `movement` with the provider (no call for a zero amount) and writes the payment's new
   // amounts; returns the provider transaction's id (nullopt without a call).
@@ -132,6 +149,7 @@ class PgBillingUseCases : public BillingUseCases {
   PgPool& pool_;
   PaymentProvider& provider_;
   Options options_;
+  AuthorizationSettlement settlement_;
 };
 
 }  // namespace oms::billing

@@ -2,9 +2,11 @@
 // credit notes. Flags, wiring and signals only.
 #include <cstdio>
 
+#include "absl/flags/flag.h"
 #include "billing-service/src/billing_metrics.h"
 #include "billing-service/src/billing_service.h"
 #include "billing-service/src/billing_use_cases.h"
+#include "billing-service/src/reconciler.h"
 #include "billing-service/src/sandbox_provider.h"
 #include "billing-service/src/schema.h"
 #include "common/failpoints.h"
@@ -13,10 +15,25 @@
 #include "common/service_host.h"
 #include "common/signals.h"
 
+ABSL_FLAG(int, reconcile_interval_seconds, 30,
+          "How often the reconciler settles authorizations whose caller may have died mid-call");
+ABSL_FLAG(int, reconcile_after_seconds, 300,
+          "How long an authorization may be in flight before the reconciler settles it");
+
 int main(int argc, char** argv) {
   oms::BlockTerminationSignals();
-  auto parsed =
-      oms::HostConfigFromFlags(argc, argv, {"billing-service", "OMS_BILLING", 50053, 9464});
+  auto parsed = oms::HostConfigFromFlags(
+      argc, argv, {"billing-service", "OMS_BILLING", 50053, 9464},
+      {{"reconcile_interval_seconds", "OMS_BILLING_RECONCILE_INTERVAL_SECONDS"},
+       {"reconcile_after_seconds", "OMS_BILLING_RECONCILE_AFTER_SECONDS"}});
+  const int reconcile_interval = absl::GetFlag(FLAGS_reconcile_interval_seconds);
+  const int reconcile_after = absl::GetFlag(FLAGS_reconcile_after_seconds);
+  if (parsed.ok() && (reconcile_interval < 1 || reconcile_interval > 3600)) {
+    parsed = absl::InvalidArgumentError("--reconcile_interval_seconds must be 1 to 3600");
+  }
+  if (parsed.ok() && (reconcile_after < 1 || reconcile_after > 86400)) {
+    parsed = absl::InvalidArgumentError("--reconcile_after_seconds must be 1 to 86400");
+  }
   if (!parsed.ok()) {
     std::fprintf(stderr, "billing-service: %s\n", parsed.status().ToString().c_str());
     return 2;
@@ -56,11 +73,18 @@ int main(int argc, char** argv) {
   }
   oms::billing::PgBillingUseCases billing((*host)->pool(), provider, {failpoint, &metrics});
   oms::billing::BillingServiceImpl service(billing, (*host)->executor());
+  oms::billing::AuthorizationReconciler reconciler(
+      (*host)->pool(), provider,
+      {std::chrono::seconds(reconcile_after), std::chrono::seconds(reconcile_interval), 100,
+       &metrics});
   absl::Status serving =
       (*host)->Serve({{&service, oms::billing::v1::BillingService::service_full_name()}});
   if (!serving.ok()) {
     std::fprintf(stderr, "billing-service: cannot serve: %s\n", serving.ToString().c_str());
     return 1;
   }
-  return (*host)->RunUntilSignal();
+  reconciler.Start();
+  const int exit_code = (*host)->RunUntilSignal();
+  reconciler.Stop();
+  return exit_code;
 }

@@ -61,8 +61,9 @@ class PaymentProvider {
   [[nodiscard]] virtual absl::StatusOr<ProviderResult> Refund(const FollowUpCall& call) = 0;
 
   // The authorization the provider recorded under `idempotency_key`, nullopt when it has none.
-  // Billing asks this when a void arrives for an order it has no payment for: an authorization
-  // may have reached the provider while billing crashed before recording it.
+  // Billing asks this when a void arrives for an order it has no payment for, and its reconciler
+  // for authorizations still in flight after its bound: an authorization may have reached the
+  // provider while billing crashed before recording it.
   [[nodiscard]] virtual absl::StatusOr<std::optional<ProviderResult>> FindAuthorization(
       const std::string& idempotency_key) = 0;
 };

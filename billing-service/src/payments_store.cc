@@ -29,6 +29,7 @@ constexpr char kPaymentsInsert[] = "payments_insert";
 constexpr char kPaymentsUpdate[] = "payments_update";
 constexpr char kTransactionsInsert[] = "payment_transactions_insert";
 constexpr char kTransactionsList[] = "payment_transactions_list";
+constexpr char kTransactionsRecorded[] = "payment_transactions_recorded";
 
 constexpr char kMethodPrefix[] = "PAYMENT_METHOD_";
 constexpr char kKindPrefix[] = "TRANSACTION_KIND_";
@@ -135,6 +136,8 @@ const std::vector<PreparedStatement>& PaymentsStore::Statements() {
       {kTransactionsList,
        "SELECT " OMS_TRANSACTION_COLUMNS " FROM payment_transactions WHERE payment_id = $1::uuid "
        "ORDER BY id"},
+      {kTransactionsRecorded,
+       "SELECT EXISTS (SELECT 1 FROM payment_transactions WHERE idempotency_key = $1) AS recorded"},
   };
   return kStatements;
 }
@@ -173,6 +176,10 @@ long long PaymentsStore::InsertTransaction(const TransactionRecord& transaction)
                       transaction.decline_code, transaction.request_id,
                       transaction.shipment_id)["id"]
       .as<long long>();
+}
+
+bool PaymentsStore::TransactionRecorded(const std::string& idempotency_key) {
+  return tx_.exec_prepared1(kTransactionsRecorded, idempotency_key)["recorded"].as<bool>();
 }
 
 bool PaymentsStore::Read(const std::string& payment_id, v1::Payment* out) {

@@ -39,6 +39,8 @@ class PaymentsStore {
                      const PaymentAmounts& amounts);
   // Returns the new transaction's id.
   long long InsertTransaction(const TransactionRecord& transaction);
+  // Whether a transaction under provider key `idempotency_key` is recorded.
+  [[nodiscard]] bool TransactionRecorded(const std::string& idempotency_key);
 
   // The payment with its transactions in order; false when there is no such payment.
   [[nodiscard]] bool Read(const std::string& payment_id, v1::Payment* out);
