@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "common/log.h"
+#include "common/pg_pool.h"
 
 namespace oms {
 namespace {
@@ -24,7 +25,9 @@ class Receiver final : public pqxx::notification_receiver {
 }  // namespace
 
 PgListener::PgListener(Options options, Hooks hooks)
-    : options_(std::move(options)), hooks_(std::move(hooks)) {}
+    : options_(std::move(options)),
+      hooks_(std::move(hooks)),
+      url_(WithKeepalives(options_.database_url, PgKeepalive())) {}
 
 PgListener::~PgListener() { Stop(); }
 
@@ -63,7 +66,7 @@ void PgListener::Run() {
   using Clock = std::chrono::steady_clock;
   while (!stopping()) {
     try {
-      pqxx::connection connection(options_.database_url);
+      pqxx::connection connection(url_);
       if (hooks_.connected) hooks_.connected(connection);
       Receiver receiver(connection, options_.channel, hooks_.notified);
       connection.get_notifs();  // the LISTEN is sent on the first round trip

@@ -5,6 +5,11 @@
 // A notification can be lost while the listening connection is down, so after every (re)connect
 // and on a long, bounded period the listener calls `resync` (wake everyone, re-read); the hot
 // path is never a sleep loop.
+//
+// A LISTEN connection idles by design, so a server that vanished would go unnoticed: it gets TCP
+// keepalives (PgKeepalive's defaults in common/pg_pool.h, unless the URL sets them), which end a
+// dead connection within about a minute; the listener then reconnects and resyncs. It gets no
+// statement_timeout: the owner's periodic work on it (tick) is its own business.
 #pragma once
 
 #include <chrono>
@@ -56,6 +61,7 @@ class PgListener {
 
   const Options options_;
   const Hooks hooks_;
+  const std::string url_;  // options_.database_url with keepalives
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

@@ -1,5 +1,9 @@
 #include "common/pg_pool.h"
 
+#include <cctype>
+#include <set>
+#include <utility>
+
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 #include <prometheus/gauge.h>
@@ -8,9 +12,86 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/status.h"
 
 namespace oms {
+namespace {
+
+bool IsUri(const std::string& url) {
+  return absl::StartsWith(url, "postgresql://") || absl::StartsWith(url, "postgres://");
+}
+
+// The keywords of a URI's query string ("?sslmode=require&keepalives=0").
+std::set<std::string> UriKeywords(const std::string& uri) {
+  std::set<std::string> keywords;
+  const std::size_t query = uri.find('?');
+  if (query == std::string::npos) return keywords;
+  for (absl::string_view parameter : absl::StrSplit(uri.substr(query + 1), '&')) {
+    keywords.insert(std::string(parameter.substr(0, parameter.find('='))));
+  }
+  return keywords;
+}
+
+// The keywords of a key=value string: `key = value` pairs separated by spaces, a value either
+// single-quoted or ending at a space, with backslash escapes in both.
+std::set<std::string> KeyValueKeywords(const std::string& conninfo) {
+  std::set<std::string> keywords;
+  const std::size_t n = conninfo.size();
+  std::size_t i = 0;
+  auto skip_spaces = [&] {
+    while (i < n && std::isspace(static_cast<unsigned char>(conninfo[i]))) ++i;
+  };
+  for (;;) {
+    skip_spaces();
+    if (i >= n) break;
+    const std::size_t start = i;
+    while (i < n && conninfo[i] != '=' && !std::isspace(static_cast<unsigned char>(conninfo[i]))) {
+      ++i;
+    }
+    keywords.insert(conninfo.substr(start, i - start));
+    skip_spaces();
+    if (i >= n || conninfo[i] != '=') break;  // malformed: libpq will say so on connect
+    ++i;
+    skip_spaces();
+    const bool quoted = i < n && conninfo[i] == '\'';
+    if (quoted) ++i;
+    while (i < n && (quoted ? conninfo[i] != '\''
+                            : !std::isspace(static_cast<unsigned char>(conninfo[i])))) {
+      if (conninfo[i] == '\\') ++i;
+      ++i;
+    }
+    if (quoted) ++i;
+  }
+  return keywords;
+}
+
+}  // namespace
+
+std::string WithKeepalives(const std::string& url, const PgKeepalive& keepalive) {
+  const bool uri = IsUri(url);
+  const std::set<std::string> present = uri ? UriKeywords(url) : KeyValueKeywords(url);
+  const auto user_timeout_ms =
+      std::chrono::milliseconds(keepalive.idle + keepalive.interval * keepalive.count).count();
+  const std::pair<const char*, std::string> wanted[] = {
+      {"keepalives", "1"},
+      {"keepalives_idle", std::to_string(keepalive.idle.count())},
+      {"keepalives_interval", std::to_string(keepalive.interval.count())},
+      {"keepalives_count", std::to_string(keepalive.count)},
+      {"tcp_user_timeout", std::to_string(user_timeout_ms)}};
+  std::vector<std::string> added;
+  for (const auto& [keyword, value] : wanted) {
+    if (present.count(keyword) == 0) added.push_back(absl::StrCat(keyword, "=", value));
+  }
+  if (added.empty()) return url;
+  if (!uri) return absl::StrCat(url, url.empty() ? "" : " ", absl::StrJoin(added, " "));
+  const std::size_t query = url.find('?');
+  const char* separator = query == std::string::npos                               ? "?"
+                          : (absl::EndsWith(url, "?") || absl::EndsWith(url, "&")) ? ""
+                                                                                   : "&";
+  return absl::StrCat(url, separator, absl::StrJoin(added, "&"));
+}
 
 absl::Status PgErrorToStatus(const std::exception& error) {
   if (dynamic_cast<const pqxx::in_doubt_error*>(&error) != nullptr) {
@@ -108,12 +189,18 @@ absl::Status PgPool::EnsureConnected(std::size_t slot) {
   if (connection && connection->is_open()) return absl::OkStatus();
   try {
     auto fresh = std::make_unique<pqxx::connection>(options_.url);
-    if (options_.idle_in_transaction_timeout.count() > 0) {
-      pqxx::nontransaction session(*fresh);
-      session.exec_params("SELECT set_config('idle_in_transaction_session_timeout', $1, false)",
-                          std::to_string(options_.idle_in_transaction_timeout.count()));
-      session.commit();
+    const std::pair<const char*, std::chrono::milliseconds> limits[] = {
+        {"idle_in_transaction_session_timeout", options_.idle_in_transaction_timeout},
+        {"statement_timeout", options_.statement_timeout},
+        {"lock_timeout", options_.lock_timeout}};
+    pqxx::nontransaction session(*fresh);
+    for (const auto& [setting, value] : limits) {
+      if (value.count() <= 0) continue;  // keep the server's (or role's) own setting
+      // Session-wide (is_local false): it outlives the transactions the pool runs on it.
+      session.exec_params("SELECT set_config($1, $2, false)", setting,
+                          std::to_string(value.count()));
     }
+    session.commit();
     for (const auto& statement : options_.statements) fresh->prepare(statement.name, statement.sql);
     connection = std::move(fresh);
     return absl::OkStatus();

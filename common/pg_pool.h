@@ -1,6 +1,7 @@
 // A PostgreSQL connection pool for libpqxx 6.4, which has none: exclusive leases, every
-// statement prepared on connect, broken connections replaced, and one place where libpqxx
-// exceptions become absl::Status.
+// statement prepared on connect, session limits set on connect, broken connections replaced, and
+// one place where libpqxx exceptions become absl::Status. Also the TCP keepalives every
+// connection of ours gets (pool, migrations, LISTEN).
 #pragma once
 
 #include <chrono>
@@ -35,6 +36,23 @@ struct PreparedStatement {
 // The one mapping from a libpqxx (or std) exception to a status, by SQLSTATE class.
 [[nodiscard]] absl::Status PgErrorToStatus(const std::exception& error);
 
+// TCP keepalives on a libpq connection. Without them a connection whose server vanished without
+// a FIN or RST (a host gone, a failover, a half-open socket after a partition) stays "open" for
+// the kernel's defaults (two hours and more): a pooled connection blocks its worker, the LISTEN
+// connection hears nothing. With them the kernel ends it after idle + interval * count seconds
+// of silence; tcp_user_timeout (the same bound) covers a connection waiting for the answer to
+// something it sent, which keepalives do not probe.
+struct PgKeepalive {
+  std::chrono::seconds idle{30};
+  std::chrono::seconds interval{10};
+  int count = 3;
+};
+
+// `url` (a libpq URI or key=value string) with keepalives=1, keepalives_idle,
+// keepalives_interval, keepalives_count and tcp_user_timeout added, each unless `url` sets it
+// already (the operator's choice wins).
+[[nodiscard]] std::string WithKeepalives(const std::string& url, const PgKeepalive& keepalive);
+
 class PgPool {
  public:
   struct Options {
@@ -42,9 +60,18 @@ class PgPool {
     std::size_t size = 8;
     std::chrono::milliseconds acquire_timeout{2000};
     std::vector<PreparedStatement> statements;
+    // Per-session limits, set on connect (0: the server's setting). Only pooled connections get
+    // them: the requests' short transactions. Migrations and the LISTEN connection run on
+    // connections of their own without them, so long legitimate work is never cut.
     // > 0: the server ends a session that idles this long inside a transaction, so a process
     // stalled (paused, swapped out) mid-transaction cannot hold its row locks for ever.
     std::chrono::milliseconds idle_in_transaction_timeout{0};
+    // > 0: a statement running longer is cancelled (SQLSTATE 57014, DEADLINE_EXCEEDED), so a
+    // runaway query cannot hold a connection and its locks past any caller's deadline.
+    std::chrono::milliseconds statement_timeout{0};
+    // > 0: waiting longer for a lock fails (55P03, ABORTED: retry), so a transaction stuck behind
+    // a stalled one gives its worker back instead of queueing everything behind it.
+    std::chrono::milliseconds lock_timeout{0};
   };
 
   // Opens one connection at once so that a bad URL or password fails at start-up; the rest open

@@ -26,6 +26,17 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   // Clients re-resolve a headless Service's pods only when a connection ends: ending each one
   // after a few minutes (GOAWAY; calls and streams in flight go on) lets new pods get traffic.
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);
+  // Clients ping every keepalive.time even when idle (common/grpc_channel.h): accept that, or
+  // gRPC's policy (no pings without calls, at most one per 5 min without data) would count
+  // strikes and end their connections. Our own pings notice a consumer that vanished.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             static_cast<int>(config.keepalive.min_client_ping_interval.count()));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                             static_cast<int>(config.keepalive.time.count()));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                             static_cast<int>(config.keepalive.timeout.count()));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   std::vector<std::string> names;
   for (const auto& entry : services) {
     builder.RegisterService(entry.service);

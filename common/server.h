@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/failpoints.h"
+#include "common/grpc_channel.h"
 
 namespace grpc {
 class Channel;
@@ -30,6 +31,10 @@ struct ServerConfig {
   int port = 0;  // 0 picks a free port
   std::chrono::milliseconds drain_timeout{10000};
   int max_receive_bytes = 4 * 1024 * 1024;
+  // The server pings its clients as a client does its server, and accepts their pings down to
+  // `min_client_ping_interval` (with or without calls in flight) instead of ending the
+  // connection with GOAWAY too_many_pings.
+  GrpcKeepalive keepalive;
   // Armed `<failpoint_prefix>.<Method>.before_reply` points crash the process after a handler
   // succeeded and before its reply is sent (fault tests; inert when empty).
   Failpoints failpoints;

@@ -12,20 +12,82 @@ ABSL_FLAG(int, db_pool_size, 8, "Database connections, and so worker threads");
 ABSL_FLAG(int, drain_seconds, 10, "How long calls in flight may finish after SIGTERM");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(std::string, ready_file, "", "Where to write the bound ports once serving");
+ABSL_FLAG(int, db_statement_timeout_ms, 30000,
+          "A pooled connection's statement running longer is cancelled (0: the server's setting)");
+ABSL_FLAG(int, db_lock_timeout_ms, 10000,
+          "A pooled connection's wait for a lock longer than this fails (0: the server's setting)");
+ABSL_FLAG(int, db_keepalive_idle_seconds, 30,
+          "TCP keepalive: a silent database connection is probed after this long");
+ABSL_FLAG(int, db_keepalive_interval_seconds, 10, "TCP keepalive: seconds between probes");
+ABSL_FLAG(int, db_keepalive_count, 3, "TCP keepalive: unanswered probes that end a connection");
+ABSL_FLAG(int, grpc_keepalive_ms, 20000,
+          "gRPC: ping a peer after this long without a frame from it");
+ABSL_FLAG(int, grpc_keepalive_timeout_ms, 10000,
+          "gRPC: a ping unanswered for this long ends the connection");
+ABSL_FLAG(int, grpc_min_ping_interval_ms, 10000,
+          "gRPC server: clients may ping this often (at most every client's --grpc_keepalive_ms)");
 
 namespace oms {
+namespace {
+
+absl::Status InRange(int value, int low, int high, const char* flag) {
+  if (value >= low && value <= high) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("--", flag, " must be ", low, " to ", high));
+}
+
+// The database's session limits and keepalives, and gRPC's keepalive, into `config`.
+absl::Status ReadLivenessFlags(HostConfig* config) {
+  const int statement_ms = absl::GetFlag(FLAGS_db_statement_timeout_ms);
+  const int lock_ms = absl::GetFlag(FLAGS_db_lock_timeout_ms);
+  const int idle = absl::GetFlag(FLAGS_db_keepalive_idle_seconds);
+  const int interval = absl::GetFlag(FLAGS_db_keepalive_interval_seconds);
+  const int count = absl::GetFlag(FLAGS_db_keepalive_count);
+  const int ping_ms = absl::GetFlag(FLAGS_grpc_keepalive_ms);
+  const int ping_timeout_ms = absl::GetFlag(FLAGS_grpc_keepalive_timeout_ms);
+  const int min_ping_ms = absl::GetFlag(FLAGS_grpc_min_ping_interval_ms);
+  for (absl::Status status :
+       {InRange(statement_ms, 0, 3600000, "db_statement_timeout_ms"),
+        InRange(lock_ms, 0, 3600000, "db_lock_timeout_ms"),
+        InRange(idle, 1, 7200, "db_keepalive_idle_seconds"),
+        InRange(interval, 1, 600, "db_keepalive_interval_seconds"),
+        InRange(count, 1, 100, "db_keepalive_count"),
+        InRange(ping_ms, 1000, 7200000, "grpc_keepalive_ms"),
+        InRange(ping_timeout_ms, 1000, 600000, "grpc_keepalive_timeout_ms"),
+        // Our own clients ping every --grpc_keepalive_ms: the server must accept that.
+        InRange(min_ping_ms, 1000, ping_ms, "grpc_min_ping_interval_ms")}) {
+    if (!status.ok()) return status;
+  }
+  config->statement_timeout = std::chrono::milliseconds(statement_ms);
+  config->lock_timeout = std::chrono::milliseconds(lock_ms);
+  config->db_keepalive = {std::chrono::seconds(idle), std::chrono::seconds(interval), count};
+  config->grpc_keepalive = {std::chrono::milliseconds(ping_ms),
+                            std::chrono::milliseconds(ping_timeout_ms),
+                            std::chrono::milliseconds(min_ping_ms)};
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<HostConfig> HostConfigFromFlags(int argc, char** argv,
                                                const ServiceIdentity& identity,
                                                const std::vector<EnvFallback>& extra) {
-  std::vector<EnvFallback> fallbacks = {{"listen_host", "OMS_LISTEN_HOST"},
-                                        {"port", identity.env_prefix + "_PORT"},
-                                        {"metrics_port", identity.env_prefix + "_METRICS_PORT"},
-                                        {"database_url", identity.env_prefix + "_DATABASE_URL"},
-                                        {"db_pool_size", identity.env_prefix + "_DB_POOL_SIZE"},
-                                        {"drain_seconds", "OMS_DRAIN_SECONDS"},
-                                        {"log_level", "OMS_LOG_LEVEL"},
-                                        {"ready_file", "OMS_READY_FILE"}};
+  std::vector<EnvFallback> fallbacks = {
+      {"listen_host", "OMS_LISTEN_HOST"},
+      {"port", identity.env_prefix + "_PORT"},
+      {"metrics_port", identity.env_prefix + "_METRICS_PORT"},
+      {"database_url", identity.env_prefix + "_DATABASE_URL"},
+      {"db_pool_size", identity.env_prefix + "_DB_POOL_SIZE"},
+      {"drain_seconds", "OMS_DRAIN_SECONDS"},
+      {"log_level", "OMS_LOG_LEVEL"},
+      {"ready_file", "OMS_READY_FILE"},
+      {"db_statement_timeout_ms", "OMS_DB_STATEMENT_TIMEOUT_MS"},
+      {"db_lock_timeout_ms", "OMS_DB_LOCK_TIMEOUT_MS"},
+      {"db_keepalive_idle_seconds", "OMS_DB_KEEPALIVE_IDLE_SECONDS"},
+      {"db_keepalive_interval_seconds", "OMS_DB_KEEPALIVE_INTERVAL_SECONDS"},
+      {"db_keepalive_count", "OMS_DB_KEEPALIVE_COUNT"},
+      {"grpc_keepalive_ms", "OMS_GRPC_KEEPALIVE_MS"},
+      {"grpc_keepalive_timeout_ms", "OMS_GRPC_KEEPALIVE_TIMEOUT_MS"},
+      {"grpc_min_ping_interval_ms", "OMS_GRPC_MIN_PING_INTERVAL_MS"}};
   fallbacks.insert(fallbacks.end(), extra.begin(), extra.end());
   absl::Status parsed = ParseFlagsWithEnv(argc, argv, fallbacks);
   if (!parsed.ok()) return parsed;
@@ -62,6 +124,8 @@ absl::StatusOr<HostConfig> HostConfigFromFlags(int argc, char** argv,
   config.drain_timeout = std::chrono::seconds(drain);
   config.ready_file = absl::GetFlag(FLAGS_ready_file);
   config.failpoints = Failpoints::FromEnvironment();
+  absl::Status liveness = ReadLivenessFlags(&config);
+  if (!liveness.ok()) return liveness;
   return config;
 }
 

@@ -23,11 +23,18 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(HostConfig conf
   host->metrics_ = std::make_unique<Metrics>(c.service_name, c.version);
   absl::Status status = host->metrics_->Serve(c.listen_host, c.metrics_port);
   if (!status.ok()) return status;
-  status = ApplyMigrations(c.database_url, c.migrations);
+  const std::string database_url = WithKeepalives(c.database_url, c.db_keepalive);
+  status = ApplyMigrations(database_url, c.migrations);
   if (!status.ok()) return status;
-  auto pool = PgPool::Create({c.database_url, c.db_pool_size, std::chrono::milliseconds(2000),
-                              c.statements, c.idle_in_transaction_timeout},
-                             &host->metrics_->registry());
+  PgPool::Options pool_options;
+  pool_options.url = database_url;
+  pool_options.size = c.db_pool_size;
+  pool_options.acquire_timeout = std::chrono::milliseconds(2000);
+  pool_options.statements = c.statements;
+  pool_options.idle_in_transaction_timeout = c.idle_in_transaction_timeout;
+  pool_options.statement_timeout = c.statement_timeout;
+  pool_options.lock_timeout = c.lock_timeout;
+  auto pool = PgPool::Create(std::move(pool_options), &host->metrics_->registry());
   if (!pool.ok()) return pool.status();
   host->pool_ = std::move(*pool);
   // As many workers as connections: a worker never waits for a connection another worker holds.
@@ -40,6 +47,7 @@ absl::Status ServiceHost::Serve(const std::vector<ServiceEntry>& services) {
   server_config.listen_host = config_.listen_host;
   server_config.port = config_.port;
   server_config.drain_timeout = config_.drain_timeout;
+  server_config.keepalive = config_.grpc_keepalive;
   server_config.failpoints = config_.failpoints;
   server_config.failpoint_prefix = config_.service_name;
   const std::string suffix = "-service";

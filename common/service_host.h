@@ -30,8 +30,17 @@ struct HostConfig {
   std::string database_url;
   std::size_t db_pool_size = 8;
   std::size_t queue_capacity = 512;  // blocking tasks waiting for a pool connection
-  // See PgPool::Options; every service bounds how long a stalled transaction holds its locks.
+  // See PgPool::Options; every service bounds how long a stalled transaction holds its locks,
+  // how long a statement runs and how long it waits for a lock. Requests are short transactions
+  // answering within a caller's deadline of seconds: 30 s and 10 s only stop what is stuck.
+  // Migrations run before the pool on a connection without these limits.
   std::chrono::milliseconds idle_in_transaction_timeout{60000};
+  std::chrono::milliseconds statement_timeout{30000};
+  std::chrono::milliseconds lock_timeout{10000};
+  // TCP keepalives of every database connection (pool and migrations).
+  PgKeepalive db_keepalive;
+  // Pings on the gRPC server's connections, and what it accepts from clients.
+  GrpcKeepalive grpc_keepalive;
   std::vector<PreparedStatement> statements;
   std::vector<Migration> migrations;
   std::chrono::milliseconds drain_timeout{10000};

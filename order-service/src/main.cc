@@ -9,6 +9,7 @@
 #include "common/grpc_interceptors.h"
 #include "common/metrics.h"
 #include "common/pg_listener.h"
+#include "common/pg_pool.h"
 #include "common/service_flags.h"
 #include "common/service_host.h"
 #include "common/signals.h"
@@ -45,6 +46,9 @@ ABSL_FLAG(int, call_deadline_ms, 5000, "Deadline of each call to another service
 ABSL_FLAG(std::string, instance, "", "This replica's name in saga leases (default host:pid)");
 ABSL_FLAG(int, max_watch_streams, 1000,
           "WatchOrder streams open at once (RESOURCE_EXHAUSTED beyond)");
+ABSL_FLAG(int, stream_heartbeat_ms, 5000,
+          "Heartbeat interval of shipping's event stream (as shipping sends it): three without a "
+          "message end the stream and it reconnects");
 
 namespace {
 
@@ -67,12 +71,14 @@ int main(int argc, char** argv) {
                                           {"saga_lease_seconds", "OMS_ORDER_SAGA_LEASE_SECONDS"},
                                           {"call_deadline_ms", "OMS_CALL_DEADLINE_MS"},
                                           {"instance", "OMS_INSTANCE"},
-                                          {"max_watch_streams", "OMS_ORDER_MAX_WATCH_STREAMS"}});
+                                          {"max_watch_streams", "OMS_ORDER_MAX_WATCH_STREAMS"},
+                                          {"stream_heartbeat_ms", "OMS_STREAM_HEARTBEAT_MS"}});
   const int workers = absl::GetFlag(FLAGS_saga_workers);
   const int max_in_flight = absl::GetFlag(FLAGS_saga_max_in_flight);
   const int lease = absl::GetFlag(FLAGS_saga_lease_seconds);
   const int deadline_ms = absl::GetFlag(FLAGS_call_deadline_ms);
   const int max_watch_streams = absl::GetFlag(FLAGS_max_watch_streams);
+  const int heartbeat_ms = absl::GetFlag(FLAGS_stream_heartbeat_ms);
   if (parsed.ok() && (workers < 1 || workers > 256)) {
     parsed = absl::InvalidArgumentError("--saga_workers must be 1 to 256");
   }
@@ -81,6 +87,9 @@ int main(int argc, char** argv) {
   }
   if (parsed.ok() && (max_watch_streams < 1 || max_watch_streams > 100000)) {
     parsed = absl::InvalidArgumentError("--max_watch_streams must be 1 to 100000");
+  }
+  if (parsed.ok() && (heartbeat_ms < 100 || heartbeat_ms > 600000)) {
+    parsed = absl::InvalidArgumentError("--stream_heartbeat_ms must be 100 to 600000");
   }
   if (parsed.ok() && (lease < 2 || lease > 3600)) {
     parsed = absl::InvalidArgumentError("--saga_lease_seconds must be 2 to 3600");
@@ -98,7 +107,9 @@ int main(int argc, char** argv) {
   const oms::Failpoints failpoints = config.failpoints;
   config.statements = oms::order::OrderDatabaseStatements();
   config.migrations = oms::order::Migrations();
-  const std::string database_url = config.database_url;
+  // The LISTEN connection idles by design: keepalives tell a dead one from a quiet one.
+  const std::string database_url = oms::WithKeepalives(config.database_url, config.db_keepalive);
+  const oms::GrpcKeepalive grpc_keepalive = config.grpc_keepalive;
   // A replica paused (SIGSTOP, a long stall) inside a transaction would keep its saga rows
   // locked, and the others' FOR UPDATE SKIP LOCKED claim would skip them for ever: the lease
   // alone cannot hand the saga over. PostgreSQL ends such a session after half a lease, so the
@@ -114,9 +125,12 @@ int main(int argc, char** argv) {
                           {oms::inventory::v1::InventoryService::service_full_name(),
                            oms::billing::v1::BillingService::service_full_name(),
                            oms::shipping::v1::ShippingService::service_full_name()});
-  auto inventory = oms::MakeClientChannel(absl::GetFlag(FLAGS_inventory_addr), client_metrics);
-  auto billing = oms::MakeClientChannel(absl::GetFlag(FLAGS_billing_addr), client_metrics);
-  auto shipping = oms::MakeClientChannel(absl::GetFlag(FLAGS_shipping_addr), client_metrics);
+  auto inventory =
+      oms::MakeClientChannel(absl::GetFlag(FLAGS_inventory_addr), client_metrics, grpc_keepalive);
+  auto billing =
+      oms::MakeClientChannel(absl::GetFlag(FLAGS_billing_addr), client_metrics, grpc_keepalive);
+  auto shipping =
+      oms::MakeClientChannel(absl::GetFlag(FLAGS_shipping_addr), client_metrics, grpc_keepalive);
   const std::chrono::milliseconds deadline(deadline_ms);
 
   oms::order::PgSagaStore sagas((*host)->pool());
@@ -166,7 +180,9 @@ int main(int argc, char** argv) {
   }
   // Sagas of replicas that died are resumed by the scan as soon as their lease expires.
   coordinator.Start();
-  oms::order::ShipmentFeed feed(shipment_events, coordinator, metrics, shipping);
+  oms::order::ShipmentFeed feed(
+      shipment_events, [&coordinator](const std::string& saga_id) { coordinator.Kick(saga_id); },
+      metrics, shipping, {std::chrono::milliseconds(heartbeat_ms)});
   feed.Start();
   // Watch streams never end by themselves: end them first (clients resume with their last
   // event id elsewhere), then the feed and the coordinator.

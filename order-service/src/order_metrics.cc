@@ -60,9 +60,20 @@ OrderMetrics::OrderMetrics(prometheus::Registry& registry)
                        .Name("oms_order_event_consumer_lag_seconds")
                        .Help(
                            "Age of the oldest event of a stream this service follows that it "
-                           "has not yet taken in (0 when caught up), by stream.")
+                           "has not yet taken in (0 when caught up; while the stream is silent "
+                           "or refused, the time since it was last caught up), by stream.")
                        .Register(registry)
                        .Add({{"stream", "shipping"}});
+  auto& stream_errors = prometheus::BuildCounter()
+                            .Name("oms_order_event_stream_errors_total")
+                            .Help(
+                                "Times the consumer of a stream found it inconsistent with its "
+                                "cursor and took nothing in (identity_changed, gap, "
+                                "head_behind_cursor), by stream and reason.")
+                            .Register(registry);
+  for (const char* reason : kStreamErrorReasons) {
+    stream_errors_[reason] = &stream_errors.Add({{"stream", "shipping"}, {"reason", reason}});
+  }
   watchers_ = &prometheus::BuildGauge()
                    .Name("oms_order_watch_streams")
                    .Help("Open WatchOrder streams.")
@@ -108,6 +119,11 @@ void OrderMetrics::OpenSagas(const std::map<std::string, int64_t>& in_flight_by_
 }
 
 void OrderMetrics::ConsumerLag(double seconds) { consumer_lag_->Set(seconds); }
+
+void OrderMetrics::StreamError(const std::string& reason) {
+  auto it = stream_errors_.find(reason);
+  if (it != stream_errors_.end()) it->second->Increment();
+}
 
 void OrderMetrics::WatcherOpened() { watchers_->Increment(); }
 

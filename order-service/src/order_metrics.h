@@ -15,6 +15,11 @@ class Family;
 
 namespace oms::order {
 
+// Why the consumer of shipping's stream stopped taking events in (shipment_feed.h): the
+// `reason` label of oms_order_event_stream_errors_total.
+inline constexpr const char* kStreamErrorReasons[] = {"identity_changed", "gap",
+                                                      "head_behind_cursor"};
+
 class OrderMetrics {
  public:
   explicit OrderMetrics(prometheus::Registry& registry);
@@ -28,8 +33,12 @@ class OrderMetrics {
   // parked, and the age of the oldest running one.
   void OpenSagas(const std::map<std::string, int64_t>& in_flight_by_step, int64_t parked,
                  double oldest_running_seconds);
-  // Age of the oldest event of shipping's stream not yet taken in (0 when caught up).
+  // Age of the oldest event of shipping's stream not yet taken in (0 when caught up; see
+  // ConsumerLag in shipment_feed.h).
   void ConsumerLag(double seconds);
+  // The feed found shipping's stream inconsistent with its cursor and stopped (one of
+  // kStreamErrorReasons; counted at every attempt while it stays so).
+  void StreamError(const std::string& reason);
   // Open WatchOrder streams.
   void WatcherOpened();
   void WatcherClosed();
@@ -46,6 +55,7 @@ class OrderMetrics {
   prometheus::Gauge* parked_;
   prometheus::Gauge* oldest_;
   prometheus::Gauge* consumer_lag_;
+  std::map<std::string, prometheus::Counter*> stream_errors_;
   prometheus::Gauge* watchers_;
 };
 

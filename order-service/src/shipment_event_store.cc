@@ -16,6 +16,8 @@ constexpr char kStream[] = "shipping";
 constexpr char kCursorLock[] = "event_cursors_lock";
 constexpr char kCursorRead[] = "event_cursors_read";
 constexpr char kCursorSet[] = "event_cursors_set";
+constexpr char kCursorPosition[] = "event_cursors_position";
+constexpr char kCursorBind[] = "event_cursors_bind";
 constexpr char kOrdersSetFulfilment[] = "orders_set_fulfilment";
 constexpr char kShipmentsRecordEvent[] = "order_shipments_record_event";
 
@@ -23,6 +25,13 @@ const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
       {kCursorLock, "SELECT last_sequence FROM event_cursors WHERE stream = $1 FOR UPDATE"},
       {kCursorRead, "SELECT last_sequence FROM event_cursors WHERE stream = $1"},
+      {kCursorPosition,
+       "SELECT last_sequence, COALESCE(stream_id, '') AS stream_id FROM event_cursors "
+       "WHERE stream = $1"},
+      // The first identity stored stays: a replica that saw another one learns it from the row.
+      {kCursorBind,
+       "UPDATE event_cursors SET stream_id = COALESCE(stream_id, $2) WHERE stream = $1 "
+       "RETURNING stream_id"},
       // Taking in an event wakes the order's watchers (kOrderChangedChannel) on commit.
       {kCursorSet,
        "WITH moved AS (UPDATE event_cursors SET last_sequence = $2 WHERE stream = $1 "
@@ -54,6 +63,28 @@ absl::StatusOr<int64_t> PgShipmentEventStore::Cursor() {
   });
   if (!status.ok()) return status;
   return cursor;
+}
+
+absl::StatusOr<StreamPosition> PgShipmentEventStore::Position() {
+  StreamPosition position;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
+    pqxx::row row = tx.exec_prepared1(kCursorPosition, kStream);
+    position.cursor = row["last_sequence"].as<int64_t>();
+    position.stream_id = row["stream_id"].as<std::string>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return position;
+}
+
+absl::StatusOr<std::string> PgShipmentEventStore::BindStream(const std::string& stream_id) {
+  std::string bound;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
+    bound = tx.exec_prepared1(kCursorBind, kStream, stream_id)["stream_id"].as<std::string>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return bound;
 }
 
 absl::StatusOr<std::string> PgShipmentEventStore::Apply(const shipping::v1::OutboxEvent& event) {

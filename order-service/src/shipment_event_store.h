@@ -20,6 +20,13 @@ namespace oms::order {
 // the order id (triggers of migration 0007, and the shipment event cursor).
 inline constexpr char kOrderChangedChannel[] = "oms_order_changed";
 
+// Where the consumer of shipping's stream stands: the last sequence taken in, and the identity
+// of the outbox that numbered it ("" until bound; migration 0011).
+struct StreamPosition {
+  int64_t cursor = 0;
+  std::string stream_id;
+};
+
 class PgShipmentEventStore {
  public:
   explicit PgShipmentEventStore(PgPool& pool) : pool_(pool) {}
@@ -34,6 +41,11 @@ class PgShipmentEventStore {
   // The sequence of the last event taken in (a plain read: a consumer stuck behind the cursor's
   // lock must still be seen lagging).
   [[nodiscard]] absl::StatusOr<int64_t> Cursor();
+  // The cursor with its outbox identity (a plain read, like Cursor()).
+  [[nodiscard]] absl::StatusOr<StreamPosition> Position();
+  // Binds the cursor to the outbox `stream_id` unless it is bound already; returns the identity
+  // bound, which is another one when the cursor counts another outbox's sequences.
+  [[nodiscard]] absl::StatusOr<std::string> BindStream(const std::string& stream_id);
 
  private:
   PgPool& pool_;

@@ -1,13 +1,30 @@
 // Follows shipping's event stream from the cursor stored in the order database, and takes each
-// event into its order exactly once (PgShipmentEventStore::Apply). A shipped shipment's
-// saga is started at once. One thread; it reconnects with its cursor after any break, so events
-// committed while it was away are read on return. A second thread measures the consumer's lag
-// every few seconds: the age of the oldest event past the stored cursor (one small read).
+// event into its order exactly once (PgShipmentEventStore::Apply). A shipped shipment's saga is
+// started at once. One thread; it reconnects with its cursor after any break, so events
+// committed while it was away are read on return.
+//
+// Liveness: shipping sends a heartbeat whenever the stream has been quiet for its heartbeat
+// interval; three intervals without any message (a paused shipping, a half-open connection) end
+// the stream, and the feed reconnects. A second thread watches for that silence and sets the lag
+// gauge about every second from what the feed knows (ConsumerLag): no I/O, so the gauge moves
+// even when shipping does not answer.
+//
+// Consistency: the feed checks every message against its cursor and the outbox identity stored
+// with it (CheckStreamMessage). A stream from another outbox, a gap in the sequences or a head
+// below the cursor (shipping's outbox replaced or reset) would make events be skipped silently:
+// the feed takes nothing in, logs an error naming what it expected and what it got, counts
+// oms_order_event_stream_errors_total{reason} and tries again every two heartbeat intervals. The
+// operator's way out is in order-service migration 0011 (and README, Behaviour worth knowing).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 
 namespace grpc {
@@ -15,36 +32,105 @@ class Channel;
 class ClientContext;
 }  // namespace grpc
 
+namespace oms::shipping::v1 {
+class OutboxEvent;
+}
+
 namespace oms::order {
 
-class Coordinator;
 class OrderMetrics;
 class PgShipmentEventStore;
 
+// What to do with one message of the stream, given the last sequence handled on it (initially
+// the stored cursor) and the identity the cursor is bound to ("" while unbound: anything goes).
+// A message without an identity (a shipping older than identities) is not checked for one.
+enum class StreamCheck {
+  kApply,             // the next event: take it in
+  kDuplicate,         // at or below the cursor: taken already, skip
+  kHeartbeat,         // no event, head at or past the cursor: the stream is alive
+  kIdentityChanged,   // another outbox: its sequences are not what the cursor counts
+  kGap,               // an event past the next one: events are missing
+  kHeadBehindCursor,  // the outbox holds less than was taken in: it was reset or restored
+};
+[[nodiscard]] StreamCheck CheckStreamMessage(const std::string& bound_stream_id,
+                                             std::int64_t cursor,
+                                             const shipping::v1::OutboxEvent& message);
+// The metric reason of a stopping check (one of kStreamErrorReasons), nullptr for the others.
+[[nodiscard]] const char* StreamErrorReason(StreamCheck check);
+
+// The consumer's lag as the feed knows it, on the wall clock (events carry shipping's commit
+// time): the age of the oldest event received and not yet taken in; else 0 while a message
+// within `stale_after` showed the feed caught up (a heartbeat whose head is at the cursor, or an
+// event taken in at or past the last head heard); else, when nothing has shown it for longer
+// (a silent stream, a stream refused as inconsistent), the time since it last was. So the lag
+// grows while the stream is stalled instead of keeping its last value.
+class ConsumerLag {
+ public:
+  using Time = std::chrono::system_clock::time_point;
+  // The feed counts as caught up at `start`.
+  ConsumerLag(std::chrono::milliseconds stale_after, Time start)
+      : stale_after_(stale_after), caught_up_at_(start) {}
+
+  // Everything up to `cursor` is taken in, by this feed or another replica's; nothing more is
+  // known (the stored cursor when a stream opens).
+  void TakenIn(std::int64_t cursor);
+  // A heartbeat that passed CheckStreamMessage: the outbox's head, the feed's cursor.
+  void Heartbeat(std::int64_t head_sequence, std::int64_t cursor, Time now);
+  // An event past the cursor arrived and is not taken in yet.
+  void Received(std::int64_t sequence, Time created);
+  // Everything up to `sequence` is taken in.
+  void Applied(std::int64_t sequence, Time now);
+  double Seconds(Time now) const;
+
+ private:
+  const std::chrono::milliseconds stale_after_;
+  Time caught_up_at_;
+  std::int64_t known_head_ = 0;
+  std::optional<std::pair<std::int64_t, Time>> oldest_waiting_;  // sequence, created
+};
+
 class ShipmentFeed {
  public:
-  ShipmentFeed(PgShipmentEventStore& store, Coordinator& coordinator, OrderMetrics& metrics,
-               std::shared_ptr<grpc::Channel> shipping);
+  struct Options {
+    // Shipping's heartbeat interval (its kDefaultHeartbeatInterval unless configured otherwise):
+    // three without a message end the stream; two make the lag count.
+    std::chrono::milliseconds heartbeat_interval{5000};
+    // Pause before reconnecting after the stream broke.
+    std::chrono::milliseconds reconnect_pause{1000};
+  };
+
+  // `saga_started` gets the id of each saga an event started (the coordinator's Kick).
+  ShipmentFeed(PgShipmentEventStore& store, std::function<void(const std::string&)> saga_started,
+               OrderMetrics& metrics, std::shared_ptr<grpc::Channel> shipping, Options options);
   ~ShipmentFeed();  // Stop()s
 
   void Start();
   void Stop();
 
  private:
+  enum class Outcome { kBroken, kInconsistent };
+
   void Loop();
-  void FollowOnce();
-  void MeasureLag();
+  Outcome FollowOnce();
+  // With mu_ held: the lag gauge, and the end of a stream silent for too long.
+  void Watch();
+  void ReportInconsistency(StreamCheck check, const std::string& bound_stream_id,
+                           std::int64_t cursor, const shipping::v1::OutboxEvent& message);
 
   PgShipmentEventStore& store_;
-  Coordinator& coordinator_;
+  const std::function<void(const std::string&)> saga_started_;
   OrderMetrics& metrics_;
   std::shared_ptr<grpc::Channel> shipping_;
+  const Options options_;
   std::mutex mu_;
   std::condition_variable stopped_;
   bool stopping_ = false;
   grpc::ClientContext* current_ = nullptr;  // the open stream's, to cancel it on Stop
+  // When the feed started waiting for the stream's next message (none: not waiting).
+  std::optional<std::chrono::steady_clock::time_point> waiting_since_;
+  ConsumerLag lag_;
   std::thread thread_;
-  std::thread lag_thread_;
+  std::thread watch_thread_;
 };
 
 }  // namespace oms::order

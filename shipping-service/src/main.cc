@@ -1,9 +1,11 @@
 // shipping-service: shipments, their journal, returns and the shipment event outbox. Flags,
 // wiring and signals only.
+#include <chrono>
 #include <cstdio>
 
 #include "absl/flags/flag.h"
 #include "common/metrics.h"
+#include "common/pg_pool.h"
 #include "common/service_flags.h"
 #include "common/service_host.h"
 #include "common/signals.h"
@@ -15,14 +17,22 @@
 #include "shipping-service/src/shipping_use_cases.h"
 
 ABSL_FLAG(int, max_streams, 256, "Open StreamEvents calls allowed at once");
+ABSL_FLAG(int, stream_heartbeat_ms, 5000,
+          "A stream quiet this long sends a heartbeat (order-service --stream_heartbeat_ms must "
+          "match)");
 
 int main(int argc, char** argv) {
   oms::BlockTerminationSignals();
   auto parsed =
       oms::HostConfigFromFlags(argc, argv, {"shipping-service", "OMS_SHIPPING", 50054, 9465},
-                               {{"max_streams", "OMS_SHIPPING_MAX_STREAMS"}});
+                               {{"max_streams", "OMS_SHIPPING_MAX_STREAMS"},
+                                {"stream_heartbeat_ms", "OMS_STREAM_HEARTBEAT_MS"}});
+  const int heartbeat_ms = absl::GetFlag(FLAGS_stream_heartbeat_ms);
   if (parsed.ok() && absl::GetFlag(FLAGS_max_streams) < 1) {
     parsed = absl::InvalidArgumentError("--max_streams must be at least 1");
+  }
+  if (parsed.ok() && (heartbeat_ms < 100 || heartbeat_ms > 600000)) {
+    parsed = absl::InvalidArgumentError("--stream_heartbeat_ms must be 100 to 600000");
   }
   if (!parsed.ok()) {
     std::fprintf(stderr, "shipping-service: %s\n", parsed.status().ToString().c_str());
@@ -31,7 +41,8 @@ int main(int argc, char** argv) {
   oms::HostConfig config = std::move(*parsed);
   config.statements = oms::shipping::PgShippingUseCases::Statements();
   config.migrations = oms::shipping::Migrations();
-  const std::string database_url = config.database_url;
+  // The LISTEN connection idles by design: keepalives tell a dead one from a quiet one.
+  const std::string database_url = oms::WithKeepalives(config.database_url, config.db_keepalive);
 
   auto host = oms::ServiceHost::Create(std::move(config));
   if (!host.ok()) {
@@ -40,7 +51,8 @@ int main(int argc, char** argv) {
   }
   oms::shipping::ShippingMetrics metrics((*host)->metrics().registry());
   oms::shipping::PgShippingUseCases use_cases((*host)->pool(), &metrics);
-  oms::shipping::EventHub hub(static_cast<std::size_t>(absl::GetFlag(FLAGS_max_streams)));
+  oms::shipping::EventHub hub(static_cast<std::size_t>(absl::GetFlag(FLAGS_max_streams)),
+                              std::chrono::milliseconds(heartbeat_ms));
   oms::shipping::OutboxListener listener({database_url}, hub, &metrics);
   listener.Start();
   oms::shipping::ShippingServiceImpl service(use_cases, (*host)->executor(), hub, &metrics);

@@ -32,7 +32,7 @@ OutboxListener::OutboxListener(Options options, EventHub& hub, ShippingMetrics* 
         "WHERE m.id = 1 AND e.sequence > m.last_read");
     mark_written_ = -1;
   };
-  hooks.tick = [this](pqxx::connection_base& connection) { UpdateLag(connection); };
+  hooks.tick = [this](pqxx::connection_base& connection) { Tick(connection); };
   listener_ = std::make_unique<PgListener>(
       PgListener::Options{options_.database_url, kOutboxChannel, options_.recheck_interval,
                           options_.reconnect_backoff},
@@ -47,6 +47,17 @@ void OutboxListener::Stop() { listener_->Stop(); }
 
 bool OutboxListener::WaitUntilListening(std::chrono::milliseconds timeout) {
   return listener_->WaitUntilListening(timeout);
+}
+
+void OutboxListener::Tick(pqxx::connection_base& connection) {
+  const auto now = std::chrono::steady_clock::now();
+  // Twice per interval: a stream that last sent just after one wake still owes its heartbeat
+  // no later than one and a half intervals after its last message.
+  if (now - last_heartbeat_wake_ >= hub_.heartbeat_interval() / 2) {
+    last_heartbeat_wake_ = now;
+    hub_.WakeAll();
+  }
+  UpdateLag(connection);
 }
 
 void OutboxListener::UpdateLag(pqxx::connection_base& connection) {

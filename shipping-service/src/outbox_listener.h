@@ -1,6 +1,7 @@
 // Wakes the event streams of this process when an outbox-writing transaction commits on any
-// replica (LISTEN/NOTIFY through common/pg_listener.h), and keeps the outbox lag gauge and the
-// shared read mark up to date on the same connection.
+// replica (LISTEN/NOTIFY through common/pg_listener.h), and twice per heartbeat interval of the
+// hub so that idle streams send their heartbeats; keeps the outbox lag gauge and the shared read
+// mark up to date on the same connection.
 #pragma once
 
 #include <chrono>
@@ -44,6 +45,7 @@ class OutboxListener {
   bool WaitUntilListening(std::chrono::milliseconds timeout);
 
  private:
+  void Tick(pqxx::connection_base& connection);
   void UpdateLag(pqxx::connection_base& connection);
 
   const Options options_;
@@ -51,6 +53,7 @@ class OutboxListener {
   ShippingMetrics* metrics_;
   // Touched only on the listener's thread.
   std::chrono::steady_clock::time_point last_lag_{};
+  std::chrono::steady_clock::time_point last_heartbeat_wake_{};
   std::int64_t mark_written_ = -1;
   std::unique_ptr<PgListener> listener_;
 };

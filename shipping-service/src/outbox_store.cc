@@ -17,6 +17,7 @@ constexpr char kOutboxCounterNext[] = "outbox_counter_next";
 constexpr char kOutboxEventsInsert[] = "outbox_events_insert";
 constexpr char kOutboxEventsNotify[] = "outbox_events_notify";
 constexpr char kOutboxEventsList[] = "outbox_events_list";
+constexpr char kOutboxIdentityRead[] = "outbox_identity_read";
 
 }  // namespace
 
@@ -34,6 +35,11 @@ const std::vector<PreparedStatement>& OutboxStatements() {
       {kOutboxEventsList,
        "SELECT sequence, encode(payload, 'hex') AS payload_hex FROM outbox_events "
        "WHERE sequence > $1 ORDER BY sequence LIMIT $2"},
+      // The counter's committed value is the head: a plain read never waits for the writer that
+      // holds its row lock.
+      {kOutboxIdentityRead,
+       "SELECT i.stream_id::text AS stream_id, c.last AS head_sequence "
+       "FROM outbox_identity i CROSS JOIN outbox_counter c WHERE i.id = 1 AND c.id = 1"},
   };
   return kStatements;
 }
@@ -80,6 +86,11 @@ absl::Status ReadOutbox(pqxx::work& tx, std::int64_t after_sequence, int limit,
     }
     out->set_last_sequence(sequence);
   }
+  // Read after the events (its own snapshot, read committed): the head is never below them.
+  pqxx::row identity = tx.exec_prepared1(kOutboxIdentityRead);
+  out->set_stream_id(identity["stream_id"].as<std::string>());
+  out->set_head_sequence(identity["head_sequence"].as<long long>());
+  for (auto& event : *out->mutable_events()) event.set_stream_id(out->stream_id());
   return absl::OkStatus();
 }
 

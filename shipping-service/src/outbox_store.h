@@ -36,7 +36,8 @@ const std::vector<PreparedStatement>& OutboxStatements();
 void WriteOutbox(pqxx::work& tx, std::vector<v1::OutboxEvent>& events);
 
 // Up to `limit` events after `after_sequence`, in sequence order; `last_sequence` is the last
-// one read, or `after_sequence`. INTERNAL when a stored event does not parse.
+// one read, or `after_sequence`; the outbox's identity on the response and on every event, and
+// its head sequence. INTERNAL when a stored event does not parse.
 [[nodiscard]] absl::Status ReadOutbox(pqxx::work& tx, std::int64_t after_sequence, int limit,
                                       v1::ListEventsResponse* out);
 

@@ -1,0 +1,12 @@
+-- The identity of the outbox a cursor counts (oms.shipping.v1.OutboxEvent.stream_id), bound from
+-- the first message of the stream that carries one. The feed stops, without taking anything in,
+-- when the stream later shows another identity, a gap in its sequences, or a head below the
+-- cursor (shipping's outbox was replaced or reset), and reports it
+-- (oms_order_event_stream_errors_total).
+--
+-- Operator action, once shipping's outbox is known good again and the shipments it lost have
+-- been reconciled by hand: point the cursor at the new outbox,
+--   UPDATE event_cursors SET stream_id = NULL, last_sequence = <last sequence of the new outbox
+--     already reflected in the orders, 0 for a fresh one> WHERE stream = 'shipping';
+-- the feed binds the new identity on its next attempt and resumes from there.
+ALTER TABLE event_cursors ADD COLUMN stream_id text;
