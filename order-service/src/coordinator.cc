@@ -167,7 +167,7 @@ void Coordinator::Step(std::shared_ptr<ClaimedSaga> saga) {
   }
   const StepDef& step = kind->steps[call.step];
   const bool forward = call.kind == NextCall::kForward;
-  const std::string request_id = RequestId(saga->saga_id, kind->spec, call);
+  const std::string request_id = RequestId(saga->saga_id, kind->spec, call, saga->state);
   if (!options_.failpoints.empty()) {
     options_.failpoints.Hit(
         absl::StrCat(forward ? "order.before_" : "order.before_compensate_", step.name),

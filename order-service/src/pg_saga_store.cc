@@ -27,6 +27,7 @@ constexpr char kSagasOperate[] = "sagas_operate";
 
 #define OMS_SAGA_COLUMNS                                                                     \
   "s.id, s.order_id, s.kind, s.phase, s.step, s.attempts, s.failure_reason, s.parked_from, " \
+  "s.retries, "                                                                              \
   "s.lease_epoch, (extract(epoch FROM s.updated_at) * 1000000)::bigint AS updated_micros"
 
 const std::vector<PreparedStatement>& OwnStatements() {
@@ -71,7 +72,7 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kSagasLockOne, "SELECT " OMS_SAGA_COLUMNS ", encode(s.payload, 'hex') AS payload "
                       "FROM sagas s WHERE s.id = $1::uuid FOR UPDATE"},
       {kSagasOperate,
-       "UPDATE sagas SET phase = $2, attempts = 0, next_attempt_at = now(), "
+       "UPDATE sagas SET phase = $2, attempts = 0, retries = $3, next_attempt_at = now(), "
        "  lease_expires_at = '-infinity', lease_epoch = lease_epoch + 1, updated_at = now() "
        "WHERE id = $1::uuid AND phase = 'NEEDS_ATTENTION' RETURNING lease_epoch"},
   };
@@ -91,6 +92,7 @@ SagaState ReadState(const pqxx::row& row) {
   state.attempts = row["attempts"].as<int>();
   state.failure_reason = row["failure_reason"].as<std::string>();
   state.parked_from = PhaseOf(row["parked_from"]);
+  state.retries = row["retries"].as<int>();
   return state;
 }
 
@@ -220,9 +222,9 @@ absl::Status PgSagaStore::OperateSaga(const std::string& saga_id, bool resolve,
           absl::StrCat("saga ", saga_id, " is ", PhaseName(state.phase), ", not NEEDS_ATTENTION"));
     }
     const SagaState next = resolve ? Resolve(state) : Retry(state);
-    const int64_t epoch =
-        tx.exec_prepared1(kSagasOperate, saga_id, PhaseName(next.phase))["lease_epoch"]
-            .as<int64_t>();
+    const int64_t epoch = tx.exec_prepared1(kSagasOperate, saga_id, PhaseName(next.phase),
+                                            next.retries)["lease_epoch"]
+                              .as<int64_t>();
     tx.exec_prepared(kJournalInsert, saga_id, std::to_string(state.step), "OPERATOR",
                      resolve ? "resolve" : "retry", resolve ? "RESOLVED" : "RETRIED", note, epoch);
     // What the new state means for the order is the kind's to say, as after any step: a retried

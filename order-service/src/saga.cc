@@ -89,6 +89,7 @@ SagaState Retry(const SagaState& state) {
   SagaState next = state;
   next.phase = state.parked_from;
   next.attempts = 0;
+  next.retries = state.retries + 1;
   return next;
 }
 
@@ -101,9 +102,11 @@ SagaState Resolve(const SagaState& state) {
   return next;
 }
 
-std::string RequestId(const std::string& saga_id, const SagaSpec& spec, const NextCall& call) {
+std::string RequestId(const std::string& saga_id, const SagaSpec& spec, const NextCall& call,
+                      const SagaState& state) {
   std::string id = saga_id + ":" + spec.steps[call.step].name;
   if (call.kind == NextCall::kCompensate) id += ":compensate";
+  if (state.retries > 0) id += ":retry" + std::to_string(state.retries);
   return id;
 }
 

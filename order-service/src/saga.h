@@ -45,6 +45,9 @@ struct SagaState {
   int attempts = 0;            // failed attempts of that call so far
   std::string failure_reason;  // why compensation started (machine-readable)
   SagaPhase parked_from = SagaPhase::kRunning;  // where NEEDS_ATTENTION came from
+  // Operator retries so far. A saga parks on a refusal, and a participant answers every repeat
+  // of a refused request id with that refusal, so each retry calls under new request ids.
+  int retries = 0;
   bool operator==(const SagaState&) const = default;
 };
 
@@ -75,15 +78,18 @@ NextCall Next(const SagaSpec& spec, const SagaState& state);
 SagaState Advance(const SagaSpec& spec, const SagaState& state, const CallOutcome& outcome,
                   const RetryPolicy& policy);
 
-// An operator's retry of a parked saga: it resumes where it stopped, with a fresh budget.
+// An operator's retry of a parked saga: it resumes where it stopped, with a fresh budget and
+// new request ids (RequestId).
 SagaState Retry(const SagaState& state);
 
 // An operator's resolution of a parked saga, after doing by hand what it could not: it ends
 // where it was going, COMPENSATED when it was compensating, COMPLETED when it was going forward.
 SagaState Resolve(const SagaState& state);
 
-// The deterministic request id of a call: "<saga id>:<step>" or "<saga id>:<step>:compensate".
-std::string RequestId(const std::string& saga_id, const SagaSpec& spec, const NextCall& call);
+// The deterministic request id of a call: "<saga id>:<step>" or "<saga id>:<step>:compensate",
+// with ":retry<n>" after the n-th operator retry (state.retries).
+std::string RequestId(const std::string& saga_id, const SagaSpec& spec, const NextCall& call,
+                      const SagaState& state);
 
 // Exponential backoff with full jitter; `random` in [0, 1).
 std::chrono::milliseconds Backoff(const RetryPolicy& policy, int attempts, double random);

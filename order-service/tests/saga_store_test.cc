@@ -119,6 +119,9 @@ TEST_F(SagaStoreTest, ALeaseFencesEveryWriteAndAParkedSagaWaitsForAnOperator) {
   ASSERT_EQ(again->size(), 1u);
   EXPECT_GT((*again)[0].epoch, saga.epoch);
   EXPECT_EQ((*again)[0].state.attempts, 0);
+  // The retry is kept, so the calls go out under new request ids: the refused one would only
+  // be answered with its refusal again.
+  EXPECT_EQ((*again)[0].state.retries, 1);
 
   // Parked once more, an operator resolves it: a compensation ends REJECTED.
   ASSERT_TRUE(Save((*again)[0], parked, record).ok());

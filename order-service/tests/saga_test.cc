@@ -72,8 +72,11 @@ SagaRun RunSaga(uint64_t seed, const Schedule& schedule, const RetryPolicy& poli
     NextCall call = Next(kSpec, persisted);
     if (call.kind == NextCall::kNone) break;
     const std::string forward_id = saga_id + ":" + kSpec.steps[call.step].name;
-    EXPECT_EQ(RequestId(saga_id, kSpec, call),
-              call.kind == NextCall::kForward ? forward_id : forward_id + ":compensate");
+    const std::string retry_suffix =
+        persisted.retries > 0 ? ":retry" + std::to_string(persisted.retries) : "";
+    EXPECT_EQ(
+        RequestId(saga_id, kSpec, call, persisted),
+        (call.kind == NextCall::kForward ? forward_id : forward_id + ":compensate") + retry_suffix);
     FakeParticipant& participant = run.participants[call.step];
     CallOutcome outcome;
     const double r = roll(random);
@@ -204,10 +207,19 @@ TEST(SagaTest, ARefusedCompensationParksAndAnOperatorRetryResumesIt) {
   state = Advance(kSpec, state, {CallResult::kRefused, "VOID_REFUSED"}, policy);
   EXPECT_EQ(state.phase, SagaPhase::kNeedsAttention);
   EXPECT_EQ(Next(kSpec, state).kind, NextCall::kNone);
+  const std::string refused_id = RequestId("s", kSpec, {NextCall::kCompensate, state.step}, state);
   state = Retry(state);
   EXPECT_EQ(state.phase, SagaPhase::kCompensating);
   EXPECT_EQ(state.step, 1);
   EXPECT_EQ(state.attempts, 0);
+  // Participants answer a refused request id with its refusal forever: the retry calls anew.
+  EXPECT_EQ(refused_id, "s:" + kSpec.steps[1].name + ":compensate");
+  EXPECT_EQ(RequestId("s", kSpec, Next(kSpec, state), state), refused_id + ":retry1");
+  // Retrying a saga that is not parked changes nothing; a second refusal and retry calls anew.
+  EXPECT_EQ(Retry(state), state);
+  state = Advance(kSpec, state, {CallResult::kRefused, "VOID_REFUSED"}, policy);
+  state = Retry(state);
+  EXPECT_EQ(RequestId("s", kSpec, Next(kSpec, state), state), refused_id + ":retry2");
 }
 
 TEST(SagaTest, AnOperatorResolutionEndsAParkedSagaWhereItWasGoing) {
