@@ -74,6 +74,11 @@ absl::Status ValidateBillableLines(
     if (status.ok() && !line.has_unit_price())
       status = InvalidField(field + ".unit_price", "is required");
     if (status.ok()) status = ValidateMoney(line.unit_price(), field + ".unit_price", true);
+    if (status.ok() && line.has_tax_rate_bp() &&
+        (line.tax_rate_bp() < 0 || line.tax_rate_bp() > kMaxTaxRateBp)) {
+      status = InvalidField(field + ".tax_rate_bp",
+                            absl::StrCat("must be 0 to ", kMaxTaxRateBp, " basis points"));
+    }
     if (!status.ok()) return status;
     if (line.unit_price().currency() != currency) {
       return InvalidField(field + ".unit_price.currency", "must be the same for every line");

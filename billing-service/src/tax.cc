@@ -62,9 +62,11 @@ absl::StatusOr<v1::Invoice> PriceLines(
     line->set_sku(in.sku());
     line->set_description(in.description());
     line->set_quantity(in.quantity());
-    line->set_tax_rate_bp(rate_bp);
+    // A line quoted earlier keeps its quoted rate (the order's snapshot).
+    const int line_rate_bp = in.has_tax_rate_bp() ? in.tax_rate_bp() : rate_bp;
+    line->set_tax_rate_bp(line_rate_bp);
     const long long unit_price = in.unit_price().amount_minor();
-    PriceLine(currency, unit_price, UnitTax(unit_price, rate_bp), line);
+    PriceLine(currency, unit_price, UnitTax(unit_price, line_rate_bp), line);
     if (absl::Status status = AddLine(*line, i, &sums); !status.ok()) return status;
   }
   SetMoney(invoice.mutable_subtotal(), currency, sums.net);

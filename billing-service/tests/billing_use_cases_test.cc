@@ -279,6 +279,38 @@ TEST_F(BillingUseCasesTest, AFreeShipmentIsInvoicedWithoutCallingTheProvider) {
   EXPECT_EQ(Query("SELECT count(*) FROM invoices WHERE capture_transaction_id IS NULL"), 1);
 }
 
+TEST_F(BillingUseCasesTest, ACaptureTaxesAtTheQuotedRateAfterTheDestinationsRateChanged) {
+  v1::CapturePaymentRequest capture = CaptureRequest("s:capture:shp-1", "order-1", "shp-1");
+  AddLine(&capture, "SKU-A", 3, 1999);
+  v1::QuoteTaxRequest quote_request;
+  *quote_request.mutable_lines() = capture.lines();
+  *quote_request.mutable_destination() = capture.destination();
+  v1::Invoice quote;
+  ASSERT_TRUE(billing_->QuoteTax(quote_request, &quote).ok());
+  ASSERT_EQ(quote.lines(0).tax_rate_bp(), 1900);
+  ASSERT_TRUE(Authorize("s:authorize", "order-1", quote.total().amount_minor()).ok());
+  // The rate changes between the order and its shipment.
+  ASSERT_EQ(Query("WITH changed AS (UPDATE tax_rates SET rate_bp = 2100 WHERE country = 'DE' "
+                  "RETURNING 1) SELECT count(*) FROM changed"),
+            1);
+
+  capture.mutable_lines(0)->set_tax_rate_bp(quote.lines(0).tax_rate_bp());
+  auto captured = Capture(capture);
+  ASSERT_TRUE(captured.ok()) << captured.status();
+  EXPECT_EQ(captured->invoice().lines(0).tax_rate_bp(), 1900);
+  EXPECT_EQ(captured->invoice().total().amount_minor(), quote.total().amount_minor());
+  EXPECT_EQ(captured->payment().status(), v1::PAYMENT_STATUS_CAPTURED);
+
+  // Without the quoted rate a capture takes today's rate.
+  ASSERT_TRUE(Authorize("s2:authorize", "order-2", 100000).ok());
+  v1::CapturePaymentRequest today = CaptureRequest("s2:capture:shp-2", "order-2", "shp-2");
+  AddLine(&today, "SKU-A", 1, 1000);
+  auto taxed_today = Capture(today);
+  ASSERT_TRUE(taxed_today.ok()) << taxed_today.status();
+  EXPECT_EQ(taxed_today->invoice().lines(0).tax_rate_bp(), 2100);
+  EXPECT_EQ(taxed_today->invoice().total().amount_minor(), 1000 + 210);
+}
+
 TEST_F(BillingUseCasesTest, TaxRatesFollowTheDestinationRegionThenCountry) {
   ASSERT_TRUE(Authorize("s:authorize", "order-1", 100000).ok());
   auto rate_of = [this](const std::string& shipment, const std::string& country,

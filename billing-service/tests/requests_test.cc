@@ -90,6 +90,13 @@ TEST(RequestsTest, CaptureBounds) {
   request.mutable_lines(1)->mutable_unit_price()->set_currency("USD");
   ExpectInvalid(ValidateCapture(request), "lines[1].unit_price.currency");
   request = GoodCapture();
+  request.mutable_lines(0)->set_tax_rate_bp(-1);
+  ExpectInvalid(ValidateCapture(request), "lines[0].tax_rate_bp");
+  request.mutable_lines(0)->set_tax_rate_bp(10001);
+  ExpectInvalid(ValidateCapture(request), "lines[0].tax_rate_bp");
+  request.mutable_lines(0)->set_tax_rate_bp(10000);
+  EXPECT_TRUE(ValidateCapture(request).ok());
+  request = GoodCapture();
   request.mutable_lines(0)->set_description(std::string("bad\x01", 4));
   ExpectInvalid(ValidateCapture(request), "lines[0].description");
   request = GoodCapture();

@@ -168,6 +168,9 @@ class GrpcParticipants final : public Participants {
         billable->set_description(ordered.name());
         billable->set_quantity(line.quantity());
         *billable->mutable_unit_price() = ordered.unit_price();
+        // Taxed as quoted when the order was placed, so the captures add up to what was
+        // authorized even after the destination's rate changed.
+        billable->set_tax_rate_bp(ordered.tax_rate_bp());
       }
     }
     *request.mutable_billing_address() = order.billing_address();

@@ -79,6 +79,7 @@ absl::StatusOr<v1::Order> CapturedOrder(const v1::CreateOrderRequest& request,
     line->set_quantity(priced.quantity());
     *line->mutable_unit_price() = priced.unit_price();
     *line->mutable_unit_tax() = priced.unit_tax();
+    line->set_tax_rate_bp(priced.tax_rate_bp());
     *line->mutable_net() = priced.net();
     *line->mutable_tax() = priced.tax();
     *line->mutable_total() = priced.total();

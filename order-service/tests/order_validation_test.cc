@@ -108,6 +108,7 @@ TEST(PricingTest, TheCapturedOrderTakesCatalogPricesAndTheQuotesTax) {
   priced->set_sku("SKU-1");
   priced->set_description("Mug");
   priced->set_quantity(2);
+  priced->set_tax_rate_bp(1900);
   priced->mutable_unit_price()->set_amount_minor(1299);
   priced->mutable_net()->set_amount_minor(2598);
   priced->mutable_tax()->set_amount_minor(494);
@@ -118,6 +119,7 @@ TEST(PricingTest, TheCapturedOrderTakesCatalogPricesAndTheQuotesTax) {
   EXPECT_EQ(order->tax().amount_minor(), 494);
   EXPECT_EQ(order->total().amount_minor(), 3092);
   EXPECT_EQ(order->lines(0).unit_weight_grams(), 350);
+  EXPECT_EQ(order->lines(0).tax_rate_bp(), 1900);  // every capture taxes at the quoted rate
   EXPECT_EQ(order->status(), v1::ORDER_STATUS_PENDING);
   EXPECT_EQ(order->allocation_strategy(), inventory::v1::ALLOCATION_STRATEGY_MINIMIZE_SPLITS);
 

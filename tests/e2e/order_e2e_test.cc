@@ -296,6 +296,45 @@ TEST_F(OrderE2eTest, ASplitOrderRunsToCompletedThroughShipmentEvents) {
   EXPECT_TRUE(lint.ok()) << lint;
 }
 
+// The tax rate an order was priced at is the rate its shipments are invoiced at, even when the
+// destination's rate changed in between: the captures add up to the authorized total.
+TEST_F(OrderE2eTest, ShipmentsAreInvoicedAtTheRateTheOrderWasPricedAt) {
+  ord::Order order = Place(OrderRequest("key-rate-change", 8));
+  ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED) << order.rejection_reason();
+  ASSERT_EQ(order.shipments_size(), 2);
+  ASSERT_GT(order.tax().amount_minor(), 0);
+  {
+    pqxx::connection connection(billing_.database_url());
+    pqxx::work tx(connection);
+    ASSERT_EQ(tx.exec("UPDATE tax_rates SET rate_bp = rate_bp + 300 WHERE country = 'DE'")
+                  .affected_rows(),
+              1u);
+    tx.commit();
+  }
+  RecordEvent(order.shipments(0).shipment_id(), shp::SHIPMENT_EVENT_TYPE_SHIPPED, 1);
+  RecordEvent(order.shipments(1).shipment_id(), shp::SHIPMENT_EVENT_TYPE_SHIPPED, 2);
+  WaitForOrder(
+      order.id(),
+      [this](const ord::Order& read) {
+        auto payments = PaymentsOf(read.id());
+        return payments.payments_size() == 1 &&
+               payments.payments(0).status() == bil::PAYMENT_STATUS_CAPTURED;
+      },
+      "the payment captured in full");
+  EXPECT_EQ(PaymentsOf(order.id()).payments(0).captured().amount_minor(),
+            order.total().amount_minor());
+  bil::ListInvoicesRequest invoices_request;
+  invoices_request.set_order_id(order.id());
+  bil::ListInvoicesResponse invoices;
+  ASSERT_TRUE(billing_stub_->ListInvoices(Context().get(), invoices_request, &invoices).ok());
+  ASSERT_EQ(invoices.invoices_size(), 2);
+  for (const auto& invoice : invoices.invoices()) {
+    for (const auto& line : invoice.lines()) {
+      EXPECT_EQ(line.tax_rate_bp(), order.lines(0).tax_rate_bp());
+    }
+  }
+}
+
 // WatchOrder: the timeline so far, then each new event as it happens (a carrier's scan posted
 // late included), and after a reconnect with the last id seen, only what came since.
 TEST_F(OrderE2eTest, AWatcherSeesEachEventOnceInOrderAndResumesAfterItsLastId) {
