@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <random>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
@@ -106,6 +107,9 @@ void Coordinator::ScanLoop() {
       lock.lock();
       gauges_due = std::chrono::steady_clock::now() + kGaugeInterval;
     }
+    lock.unlock();
+    RenewDueLeases();
+    lock.lock();
     const int room = static_cast<int>(options_.max_in_flight) - in_flight_;
     if (room > 0) {
       lock.unlock();
@@ -116,7 +120,35 @@ void Coordinator::ScanLoop() {
   }
 }
 
+void Coordinator::LeaseSet(const ClaimedSaga& saga, std::chrono::steady_clock::time_point when) {
+  std::lock_guard<std::mutex> lock(mu_);
+  held_[saga.saga_id] = Held{saga.epoch, when};
+}
+
+void Coordinator::RenewDueLeases() {
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<HeldLease> due;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [saga_id, held] : held_) {
+      if (now - held.lease_set >= options_.lease / 3) due.push_back({saga_id, held.epoch});
+    }
+  }
+  if (due.empty()) return;
+  if (absl::Status renewed = store_.RenewLeases(options_.owner, due, options_.lease);
+      !renewed.ok()) {
+    log::Warn("", "renewing saga leases failed", {{"error", renewed.ToString()}});
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const HeldLease& lease : due) {
+    auto held = held_.find(lease.saga_id);
+    if (held != held_.end() && held->second.epoch == lease.epoch) held->second.lease_set = now;
+  }
+}
+
 void Coordinator::ClaimAndDrive(const std::string& saga_id, int limit) {
+  const auto claiming = std::chrono::steady_clock::now();
   auto claimed = store_.Claim(options_.owner, options_.lease, limit, saga_id);
   if (!claimed.ok()) {
     log::Warn("", "claiming sagas failed", {{"error", claimed.status().ToString()}});
@@ -126,6 +158,7 @@ void Coordinator::ClaimAndDrive(const std::string& saga_id, int limit) {
     std::lock_guard<std::mutex> lock(mu_);
     in_flight_ += static_cast<int>(claimed->size());
   }
+  for (const auto& saga : *claimed) LeaseSet(saga, claiming);
   // Starting a call does not block: the claiming thread starts them all.
   for (auto& saga : *claimed) Step(std::make_shared<ClaimedSaga>(std::move(saga)));
 }
@@ -220,6 +253,7 @@ void Coordinator::AfterCall(std::shared_ptr<ClaimedSaga> saga, const SagaKindDef
                {"phase", PhaseName(next.phase)}});
   }
   ClaimedSaga after;
+  const auto saving = std::chrono::steady_clock::now();
   absl::Status saved =
       SaveStepOf(store_, kind, *saga, next, entry, result, retry_after, options_.lease, &after);
   if (!saved.ok()) {
@@ -230,6 +264,7 @@ void Coordinator::AfterCall(std::shared_ptr<ClaimedSaga> saga, const SagaKindDef
     return;
   }
   *saga = std::move(after);
+  LeaseSet(*saga, saving);
   if (retry_after.count() > 0) {
     EndTurn(*saga, &kind);
     return;
@@ -242,6 +277,7 @@ void Coordinator::EndTurn(const ClaimedSaga& saga, const SagaKindDef* kind) {
       saga.state.phase != SagaPhase::kRunning && saga.state.phase != SagaPhase::kCompensating;
   if (kind != nullptr && settled && kind->on_finished) kind->on_finished(saga, *this);
   std::lock_guard<std::mutex> lock(mu_);
+  held_.erase(saga.saga_id);
   --in_flight_;
   wake_.notify_all();  // Stop() may be waiting; the scan may have room again
 }

@@ -11,6 +11,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -58,6 +60,9 @@ class Coordinator : private SagaListener {
  private:
   void ScanLoop();
   void UpdateGauges();
+  void RenewDueLeases();
+  // Remembers that the saga's lease was set (at `when` at the latest).
+  void LeaseSet(const ClaimedSaga& saga, std::chrono::steady_clock::time_point when);
   void ClaimAndDrive(const std::string& saga_id, int limit);
   // Starts the saga's next call, or ends its turn here when there is none (or we stop).
   void Step(std::shared_ptr<ClaimedSaga> saga);
@@ -79,6 +84,14 @@ class Coordinator : private SagaListener {
   std::condition_variable wake_;
   bool stopping_ = false;
   int in_flight_ = 0;  // sagas claimed and not yet at the end of their turn; guarded by mu_
+  // The leases of those sagas, and when each was last set (claimed, saved or renewed); guarded
+  // by mu_. The scan renews any a third of the way to expiry, so a step of several calls (or a
+  // slow one) keeps its saga rather than another replica running the same calls meanwhile.
+  struct Held {
+    int64_t epoch = 0;
+    std::chrono::steady_clock::time_point lease_set;
+  };
+  std::map<std::string, Held> held_;
   std::thread scanner_;
 };
 

@@ -19,6 +19,7 @@ using google::protobuf::util::TimeUtil;
 constexpr char kSagasClaim[] = "sagas_claim";
 constexpr char kSagasSave[] = "sagas_save";
 constexpr char kSagasRelease[] = "sagas_release";
+constexpr char kSagasRenew[] = "sagas_renew";
 constexpr char kJournalInsert[] = "saga_journal_insert";
 constexpr char kSagasCountOpen[] = "sagas_count_open";
 constexpr char kSagasStuck[] = "sagas_list_stuck";
@@ -46,14 +47,26 @@ const std::vector<PreparedStatement>& OwnStatements() {
        ", encode(s.payload, 'hex') AS payload, encode(o.snapshot, 'hex') AS snapshot, "
        "  o.payment_token, encode(o.allocation, 'hex') AS allocation, "
        "  encode(o.shipments, 'hex') AS shipments, o.payment_id"},
-      // Fenced by owner and epoch; $8 true releases the lease.
+      // Fenced by owner and epoch; $8 true releases the lease. The saga's order is locked before
+      // its row is written, the order every writer of both keeps (the shipment feed locks the
+      // order, then inserts sagas, which waits on a transaction writing a saga of that order):
+      // the lock CTE runs when the WHERE clause first asks for it, before the row is updated.
       {kSagasSave,
+       "WITH its_order AS (SELECT id FROM orders WHERE id = $12::uuid FOR UPDATE) "
        "UPDATE sagas SET phase = $4, step = $5, attempts = $6, failure_reason = $7, "
        "  parked_from = $9, "
        "  next_attempt_at = now() + make_interval(secs => $10::double precision / 1000), "
        "  lease_expires_at = CASE WHEN $8 THEN '-infinity'::timestamptz "
        "    ELSE now() + make_interval(secs => $11) END, updated_at = now() "
-       "WHERE id = $1::uuid AND lease_owner = $2 AND lease_epoch = $3 RETURNING id"},
+       "WHERE id = $1::uuid AND lease_owner = $2 AND lease_epoch = $3 "
+       "  AND EXISTS (SELECT 1 FROM its_order) RETURNING id"},
+      // Fenced like a save, and never reviving a lease that ran out or was given up. The ids
+      // and epochs come as two arrays of the same length, one row per lease; by primary key.
+      {kSagasRenew,
+       "UPDATE sagas s SET lease_expires_at = now() + make_interval(secs => $4) "
+       "FROM unnest($2::uuid[], $3::bigint[]) AS held(id, epoch) "
+       "WHERE s.id = held.id AND s.lease_owner = $1 AND s.lease_epoch = held.epoch "
+       "  AND s.lease_expires_at > now()"},
       // Fenced like a save: only the holder gives the lease up.
       {kSagasRelease,
        "UPDATE sagas SET lease_expires_at = '-infinity'::timestamptz, updated_at = now() "
@@ -160,7 +173,7 @@ absl::Status PgSagaStore::SaveStep(const ClaimedSaga& saga, const SagaState& nex
     if (tx.exec_prepared(kSagasSave, saga.saga_id, saga.owner, saga.epoch, PhaseName(next.phase),
                          next.step, next.attempts, next.failure_reason, release,
                          PhaseName(next.parked_from), static_cast<int64_t>(retry_after.count()),
-                         static_cast<int64_t>(lease.count()))
+                         static_cast<int64_t>(lease.count()), saga.order_id)
             .empty()) {
       return WithReason(absl::StatusCode::kAborted, "LEASE_LOST",
                         absl::StrCat("saga ", saga.saga_id, " is held by another replica now"));
@@ -179,6 +192,24 @@ absl::Status PgSagaStore::ReleaseLease(const ClaimedSaga& saga) {
       return WithReason(absl::StatusCode::kAborted, "LEASE_LOST",
                         absl::StrCat("saga ", saga.saga_id, " is held by another replica now"));
     }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgSagaStore::RenewLeases(const std::string& owner, const std::vector<HeldLease>& held,
+                                      std::chrono::seconds lease) {
+  if (held.empty()) return absl::OkStatus();
+  // Array literals: saga ids are uuids and epochs integers, neither needs quoting.
+  std::string ids = "{", epochs = "{";
+  for (std::size_t i = 0; i < held.size(); ++i) {
+    const char* separator = i == 0 ? "" : ",";
+    absl::StrAppend(&ids, separator, held[i].saga_id);
+    absl::StrAppend(&epochs, separator, held[i].epoch);
+  }
+  ids += "}";
+  epochs += "}";
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    tx.exec_prepared(kSagasRenew, owner, ids, epochs, static_cast<int64_t>(lease.count()));
     return absl::OkStatus();
   });
 }

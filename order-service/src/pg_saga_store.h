@@ -29,6 +29,9 @@ class PgSagaStore final : public SagaStore, public SagaOperations {
                                       std::chrono::seconds lease,
                                       const std::function<void(SagaWrites&)>& writes) override;
   [[nodiscard]] absl::Status ReleaseLease(const ClaimedSaga& saga) override;
+  [[nodiscard]] absl::Status RenewLeases(const std::string& owner,
+                                         const std::vector<HeldLease>& held,
+                                         std::chrono::seconds lease) override;
   [[nodiscard]] absl::StatusOr<std::vector<SagaCount>> CountOpenSagas() override;
 
   [[nodiscard]] absl::Status ListStuckSagas(int limit, v1::ListStuckSagasResponse* out) override;

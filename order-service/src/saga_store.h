@@ -32,6 +32,12 @@ struct ClaimedSaga {
   std::string payment_token;
 };
 
+// A lease this replica holds: the saga and the epoch it claimed it with.
+struct HeldLease {
+  std::string saga_id;
+  int64_t epoch = 0;
+};
+
 // The journal row of one call (or operator action).
 struct JournalEntry {
   std::string step;
@@ -103,6 +109,12 @@ class SagaStore {
   // Gives the lease up at once, so another replica may take the saga now rather than when the
   // lease expires (a replica stopping). ABORTED with reason LEASE_LOST when another holds it.
   [[nodiscard]] virtual absl::Status ReleaseLease(const ClaimedSaga& saga) = 0;
+  // Extends by `lease` from now each of `held` that `owner` still holds as claimed (same epoch,
+  // neither expired nor given up), so a step whose calls outlast the lease keeps its saga; a
+  // lease lost or given up stays so.
+  [[nodiscard]] virtual absl::Status RenewLeases(const std::string& owner,
+                                                 const std::vector<HeldLease>& held,
+                                                 std::chrono::seconds lease) = 0;
   // Running, compensating and parked sagas by kind, step and phase.
   [[nodiscard]] virtual absl::StatusOr<std::vector<SagaCount>> CountOpenSagas() = 0;
 };

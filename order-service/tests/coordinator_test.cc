@@ -145,6 +145,27 @@ TEST_F(CoordinatorTest, StopWaitsForACallInFlightAndSavesItsOutcomeFirst) {
   EXPECT_EQ(store_.Holder("s5"), "");
 }
 
+TEST_F(CoordinatorTest, ACallOutlastingAThirdOfTheLeaseRenewsItAndAnEndedTurnNoLonger) {
+  store_.Add(OrderSaga("s7"));
+  participants_.Hold("Reserve");
+  CoordinatorOptions options = Options();
+  options.lease = 1s;
+  Coordinator coordinator(store_, participants_, waiters_, metrics_, options);
+  coordinator.Start();
+  coordinator.Kick("s7");
+  ASSERT_TRUE(Eventually([&] { return participants_.Holding(); }));
+  // The call is still out: the lease is renewed, again and again, while it is.
+  ASSERT_TRUE(Eventually([&] { return store_.Renewals("s7") >= 2; })) << Seen();
+  EXPECT_EQ(store_.Holder("s7"), "replica-a");
+  participants_.Release();
+  ASSERT_TRUE(Eventually([&] { return store_.Phase("s7") == SagaPhase::kCompleted; })) << Seen();
+  // The saga's turn is over: its lease is no longer renewed.
+  const int renewals = store_.Renewals("s7");
+  std::this_thread::sleep_for(700ms);
+  EXPECT_EQ(store_.Renewals("s7"), renewals);
+  coordinator.Stop();
+}
+
 TEST_F(CoordinatorTest, ASagaOfAnUnknownKindOrStepIsLeftAloneNeverRunAsAnother) {
   ClaimedSaga unknown_kind = OrderSaga("s6");
   unknown_kind.kind = "NOT_A_KIND";

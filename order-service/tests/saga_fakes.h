@@ -108,6 +108,20 @@ class FakeSagaStore : public SagaStore {
     row.holder.clear();
     return absl::OkStatus();
   }
+  absl::Status RenewLeases(const std::string& owner, const std::vector<HeldLease>& held,
+                           std::chrono::seconds) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const HeldLease& lease : held) {
+      Row& row = sagas_.at(lease.saga_id);
+      if (row.holder == owner && row.saga.epoch == lease.epoch) ++row.renewals;
+    }
+    return absl::OkStatus();
+  }
+  // How often the saga's lease was renewed.
+  int Renewals(const std::string& saga_id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sagas_.at(saga_id).renewals;
+  }
   // The replica holding the saga's lease ("" when none does).
   std::string Holder(const std::string& saga_id) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -145,6 +159,7 @@ class FakeSagaStore : public SagaStore {
     ClaimedSaga saga;
     std::string holder;
     std::chrono::steady_clock::time_point due;
+    int renewals = 0;
   };
   std::mutex mu_;
   std::map<std::string, Row> sagas_;

@@ -52,8 +52,57 @@ class SagaStoreTest : public OrderDbTest {
     return saga_id;
   }
 
+  // Seconds until the saga's lease expires (negative: expired or given up).
+  double LeaseLeft(const std::string& saga_id) {
+    pqxx::connection connection(db_.url());
+    pqxx::nontransaction tx(connection);
+    return tx
+        .exec_params1(
+            "SELECT extract(epoch FROM greatest(lease_expires_at, now() - interval '1 second') - "
+            "now())::float8 "
+            "FROM sagas WHERE id = $1::uuid",
+            saga_id)[0]
+        .as<double>();
+  }
+
   std::unique_ptr<PgSagaStore> store_;
 };
+
+TEST_F(SagaStoreTest, ARenewalExtendsOnlyALeaseStillHeldAsClaimed) {
+  const std::string customer = Customer("erika@example.com").id();
+  Insert(Request(customer, "key-1"));
+  auto claimed = store_->Claim("replica-a", std::chrono::seconds(2), 10, "");
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 1u);
+  const ClaimedSaga saga = (*claimed)[0];
+  ASSERT_LT(LeaseLeft(saga.saga_id), 2.5);
+
+  // Another owner, or an epoch taken over since, renews nothing.
+  ASSERT_TRUE(
+      store_->RenewLeases("replica-b", {{saga.saga_id, saga.epoch}}, std::chrono::seconds(60))
+          .ok());
+  ASSERT_TRUE(
+      store_->RenewLeases("replica-a", {{saga.saga_id, saga.epoch - 1}}, std::chrono::seconds(60))
+          .ok());
+  EXPECT_LT(LeaseLeft(saga.saga_id), 2.5);
+  // Its holder renews it.
+  ASSERT_TRUE(
+      store_->RenewLeases("replica-a", {{saga.saga_id, saga.epoch}}, std::chrono::seconds(60))
+          .ok());
+  EXPECT_GT(LeaseLeft(saga.saga_id), 50);
+  auto other = store_->Claim("replica-b", std::chrono::seconds(30), 10, "");
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->empty());
+  // A lease given up is not revived by a renewal racing it.
+  ASSERT_TRUE(store_->ReleaseLease(saga).ok());
+  ASSERT_TRUE(
+      store_->RenewLeases("replica-a", {{saga.saga_id, saga.epoch}}, std::chrono::seconds(60))
+          .ok());
+  EXPECT_LT(LeaseLeft(saga.saga_id), 0);
+  auto taken = store_->Claim("replica-b", std::chrono::seconds(30), 10, "");
+  ASSERT_TRUE(taken.ok());
+  EXPECT_EQ(taken->size(), 1u);
+}
 
 TEST_F(SagaStoreTest, ALeaseFencesEveryWriteAndAParkedSagaWaitsForAnOperator) {
   const std::string customer = Customer("erika@example.com").id();
@@ -206,6 +255,47 @@ TEST_F(SagaStoreTest, TheLastCaptureAndTheLastDeliveryRacingStillCompleteTheOrde
   v1::Order read;
   ASSERT_TRUE(orders_->GetOrder(order.order_id, &read).ok());
   EXPECT_EQ(read.status(), v1::ORDER_STATUS_COMPLETED);
+}
+
+// The shipment feed locks the order, then starts the shipment sagas of shipped shipments (an
+// insert that waits on any transaction writing such a saga's row). A follow-up saga's save that
+// wrote its saga row before locking the order deadlocked with it, and the step was lost until
+// the lease ran out. The save locks the order first, as the feed does.
+TEST_F(SagaStoreTest, AFollowUpSagasSaveAndTheShipmentFeedNeverDeadlock) {
+  const std::string customer = Customer("deadlock@example.com").id();
+  InsertedOrder order = Insert(Request(customer, "key-deadlock"));
+  const std::string saga_id = ShipmentSaga(order.order_id, "SHIPPED");
+  auto claimed = store_->Claim("replica-a", std::chrono::seconds(30), 1, saga_id);
+  ASSERT_TRUE(claimed.ok() && claimed->size() == 1u);
+  ClaimedSaga saga = (*claimed)[0];
+
+  pqxx::connection feed_connection(db_.url());
+  pqxx::work feed(feed_connection);
+  feed.exec_params("SELECT 1 FROM orders WHERE id = $1::uuid FOR UPDATE", order.order_id);
+
+  std::atomic<bool> saved{false};
+  absl::Status save_status;
+  std::thread capture([&] {
+    const JournalEntry record{"capture-payment", "FORWARD", saga_id + ":capture-payment", "OK", ""};
+    SagaState done{SagaPhase::kCompleted, 2, 0, "", SagaPhase::kRunning};
+    save_status = Save(saga, done, record);
+    saved = true;
+  });
+  AwaitALockWait(db_.url(), saved);
+  std::string feed_error;
+  try {
+    feed.exec_params(
+        "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
+        "VALUES ($1::uuid, 'RUNNING', 'SHIPMENT', 's-1', ''::bytea) "
+        "ON CONFLICT (order_id, kind, subject) DO NOTHING",
+        order.order_id);
+    feed.commit();
+  } catch (const std::exception& error) {
+    feed_error = error.what();
+  }
+  capture.join();
+  EXPECT_EQ(feed_error, "");
+  EXPECT_TRUE(save_status.ok()) << save_status;
 }
 
 }  // namespace
