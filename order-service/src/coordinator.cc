@@ -229,7 +229,8 @@ void Coordinator::AfterCall(std::shared_ptr<ClaimedSaga> saga, const SagaKindDef
   if (forward && !options_.failpoints.empty()) {
     options_.failpoints.Hit(absl::StrCat("order.after_", step_name), request_id);
   }
-  const SagaState next = Advance(kind.spec, saga->state, result.outcome, options_.retry);
+  const SagaState next = Advance(kind.spec, saga->state, result.outcome, options_.retry,
+                                 std::chrono::system_clock::now());
   JournalEntry entry;
   entry.step = step_name;
   entry.action = forward ? "FORWARD" : "COMPENSATE";

@@ -43,6 +43,9 @@ ABSL_FLAG(int, saga_max_in_flight, 256,
           "Sagas driven at once by this replica (a saga waiting on a call holds no thread)");
 ABSL_FLAG(int, saga_lease_seconds, 30, "How long a replica holds a saga between writes");
 ABSL_FLAG(int, call_deadline_ms, 5000, "Deadline of each call to another service");
+ABSL_FLAG(int, saga_forward_budget_ms, 60000,
+          "How long a step before the pivot may keep failing transiently before the order is "
+          "rejected (DEPENDENCY_UNAVAILABLE) and compensated");
 ABSL_FLAG(std::string, instance, "", "This replica's name in saga leases (default host:pid)");
 ABSL_FLAG(int, max_watch_streams, 1000,
           "WatchOrder streams open at once (RESOURCE_EXHAUSTED beyond)");
@@ -62,21 +65,24 @@ std::string DefaultInstance() {
 
 int main(int argc, char** argv) {
   oms::BlockTerminationSignals();
-  auto parsed = oms::HostConfigFromFlags(argc, argv, {"order-service", "OMS_ORDER", 50051, 9462},
-                                         {{"inventory_addr", "OMS_INVENTORY_ADDR"},
-                                          {"billing_addr", "OMS_BILLING_ADDR"},
-                                          {"shipping_addr", "OMS_SHIPPING_ADDR"},
-                                          {"saga_workers", "OMS_ORDER_SAGA_WORKERS"},
-                                          {"saga_max_in_flight", "OMS_ORDER_SAGA_MAX_IN_FLIGHT"},
-                                          {"saga_lease_seconds", "OMS_ORDER_SAGA_LEASE_SECONDS"},
-                                          {"call_deadline_ms", "OMS_CALL_DEADLINE_MS"},
-                                          {"instance", "OMS_INSTANCE"},
-                                          {"max_watch_streams", "OMS_ORDER_MAX_WATCH_STREAMS"},
-                                          {"stream_heartbeat_ms", "OMS_STREAM_HEARTBEAT_MS"}});
+  auto parsed =
+      oms::HostConfigFromFlags(argc, argv, {"order-service", "OMS_ORDER", 50051, 9462},
+                               {{"inventory_addr", "OMS_INVENTORY_ADDR"},
+                                {"billing_addr", "OMS_BILLING_ADDR"},
+                                {"shipping_addr", "OMS_SHIPPING_ADDR"},
+                                {"saga_workers", "OMS_ORDER_SAGA_WORKERS"},
+                                {"saga_max_in_flight", "OMS_ORDER_SAGA_MAX_IN_FLIGHT"},
+                                {"saga_lease_seconds", "OMS_ORDER_SAGA_LEASE_SECONDS"},
+                                {"call_deadline_ms", "OMS_CALL_DEADLINE_MS"},
+                                {"saga_forward_budget_ms", "OMS_ORDER_SAGA_FORWARD_BUDGET_MS"},
+                                {"instance", "OMS_INSTANCE"},
+                                {"max_watch_streams", "OMS_ORDER_MAX_WATCH_STREAMS"},
+                                {"stream_heartbeat_ms", "OMS_STREAM_HEARTBEAT_MS"}});
   const int workers = absl::GetFlag(FLAGS_saga_workers);
   const int max_in_flight = absl::GetFlag(FLAGS_saga_max_in_flight);
   const int lease = absl::GetFlag(FLAGS_saga_lease_seconds);
   const int deadline_ms = absl::GetFlag(FLAGS_call_deadline_ms);
+  const int forward_budget_ms = absl::GetFlag(FLAGS_saga_forward_budget_ms);
   const int max_watch_streams = absl::GetFlag(FLAGS_max_watch_streams);
   const int heartbeat_ms = absl::GetFlag(FLAGS_stream_heartbeat_ms);
   if (parsed.ok() && (workers < 1 || workers > 256)) {
@@ -97,6 +103,11 @@ int main(int argc, char** argv) {
   if (parsed.ok() && (deadline_ms < 10 || deadline_ms * 2 > lease * 1000)) {
     parsed = absl::InvalidArgumentError(
         "--call_deadline_ms must be at least 10 and at most half the saga lease");
+  }
+  // At least two calls' worth, so one slow call never rejects an order by itself.
+  if (parsed.ok() && (forward_budget_ms < deadline_ms * 2 || forward_budget_ms > 86'400'000)) {
+    parsed = absl::InvalidArgumentError(
+        "--saga_forward_budget_ms must be at least twice --call_deadline_ms and at most a day");
   }
   if (!parsed.ok()) {
     std::fprintf(stderr, "order-service: %s\n", parsed.status().ToString().c_str());
@@ -155,7 +166,7 @@ int main(int argc, char** argv) {
                                        static_cast<std::size_t>(max_in_flight),
                                        std::chrono::seconds(lease),
                                        std::chrono::milliseconds(500),
-                                       {},
+                                       {std::chrono::milliseconds(forward_budget_ms)},
                                        failpoints});
   // WatchOrder streams wake on the NOTIFY that order changes send on commit, from any replica.
   oms::WakeHub watchers(static_cast<std::size_t>(max_watch_streams));

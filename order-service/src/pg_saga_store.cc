@@ -26,9 +26,9 @@ constexpr char kSagasStuck[] = "sagas_list_stuck";
 constexpr char kSagasLockOne[] = "sagas_lock_one";
 constexpr char kSagasOperate[] = "sagas_operate";
 
-#define OMS_SAGA_COLUMNS                                                                     \
-  "s.id, s.order_id, s.kind, s.phase, s.step, s.attempts, s.failure_reason, s.parked_from, " \
-  "s.retries, "                                                                              \
+#define OMS_SAGA_COLUMNS                                                                         \
+  "s.id, s.order_id, s.kind, s.phase, s.step, s.attempts, s.failure_reason, s.parked_from, "     \
+  "s.retries, (extract(epoch FROM s.failing_since) * 1000000)::bigint AS failing_since_micros, " \
   "s.lease_epoch, (extract(epoch FROM s.updated_at) * 1000000)::bigint AS updated_micros"
 
 const std::vector<PreparedStatement>& OwnStatements() {
@@ -54,7 +54,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kSagasSave,
        "WITH its_order AS (SELECT id FROM orders WHERE id = $12::uuid FOR UPDATE) "
        "UPDATE sagas SET phase = $4, step = $5, attempts = $6, failure_reason = $7, "
-       "  parked_from = $9, "
+       "  parked_from = $9, failing_since = CASE WHEN $13::bigint = 0 THEN NULL "
+       "    ELSE to_timestamp($13::bigint / 1000000.0) END, "
        "  next_attempt_at = now() + make_interval(secs => $10::double precision / 1000), "
        "  lease_expires_at = CASE WHEN $8 THEN '-infinity'::timestamptz "
        "    ELSE now() + make_interval(secs => $11) END, updated_at = now() "
@@ -85,7 +86,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kSagasLockOne, "SELECT " OMS_SAGA_COLUMNS ", encode(s.payload, 'hex') AS payload "
                       "FROM sagas s WHERE s.id = $1::uuid FOR UPDATE"},
       {kSagasOperate,
-       "UPDATE sagas SET phase = $2, attempts = 0, retries = $3, next_attempt_at = now(), "
+       "UPDATE sagas SET phase = $2, attempts = 0, retries = $3, failing_since = NULL, "
+       "  next_attempt_at = now(), "
        "  lease_expires_at = '-infinity', lease_epoch = lease_epoch + 1, updated_at = now() "
        "WHERE id = $1::uuid AND phase = 'NEEDS_ATTENTION' RETURNING lease_epoch"},
   };
@@ -98,6 +100,11 @@ SagaPhase PhaseOf(const pqxx::field& field) {
   return phase;
 }
 
+// 0 for the epoch (not failing), which the save stores as NULL.
+int64_t MicrosSinceEpoch(std::chrono::system_clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
+}
+
 SagaState ReadState(const pqxx::row& row) {
   SagaState state;
   state.phase = PhaseOf(row["phase"]);
@@ -106,6 +113,10 @@ SagaState ReadState(const pqxx::row& row) {
   state.failure_reason = row["failure_reason"].as<std::string>();
   state.parked_from = PhaseOf(row["parked_from"]);
   state.retries = row["retries"].as<int>();
+  if (!row["failing_since_micros"].is_null()) {
+    state.failing_since = std::chrono::system_clock::time_point(
+        std::chrono::microseconds(row["failing_since_micros"].as<int64_t>()));
+  }
   return state;
 }
 
@@ -173,7 +184,8 @@ absl::Status PgSagaStore::SaveStep(const ClaimedSaga& saga, const SagaState& nex
     if (tx.exec_prepared(kSagasSave, saga.saga_id, saga.owner, saga.epoch, PhaseName(next.phase),
                          next.step, next.attempts, next.failure_reason, release,
                          PhaseName(next.parked_from), static_cast<int64_t>(retry_after.count()),
-                         static_cast<int64_t>(lease.count()), saga.order_id)
+                         static_cast<int64_t>(lease.count()), saga.order_id,
+                         MicrosSinceEpoch(next.failing_since))
             .empty()) {
       return WithReason(absl::StatusCode::kAborted, "LEASE_LOST",
                         absl::StrCat("saga ", saga.saga_id, " is held by another replica now"));

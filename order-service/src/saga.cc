@@ -14,8 +14,10 @@ int CompensatableAtOrBelow(const SagaSpec& spec, int from) {
   return -1;
 }
 
-SagaState StartCompensation(const SagaSpec& spec, int from, const std::string& reason) {
+SagaState StartCompensation(const SagaSpec& spec, const SagaState& state, int from,
+                            const std::string& reason) {
   SagaState next;
+  next.retries = state.retries;  // the operator's retries still name the calls
   next.failure_reason = reason;
   next.step = CompensatableAtOrBelow(spec, from);
   next.phase = next.step < 0 ? SagaPhase::kCompensated : SagaPhase::kCompensating;
@@ -46,8 +48,16 @@ NextCall Next(const SagaSpec& spec, const SagaState& state) {
 }
 
 SagaState Advance(const SagaSpec& spec, const SagaState& state, const CallOutcome& outcome,
-                  const RetryPolicy& policy) {
+                  const RetryPolicy& policy, std::chrono::system_clock::time_point now) {
   SagaState next = state;
+  // Every answer but a transient failure starts the next call's clock afresh.
+  next.failing_since = {};
+  if (outcome.result == CallResult::kTransient) {
+    next.failing_since =
+        state.attempts > 0 && state.failing_since != std::chrono::system_clock::time_point{}
+            ? state.failing_since
+            : now;
+  }
   const bool at_or_before_pivot = state.step <= spec.pivot;
   if (state.phase == SagaPhase::kRunning) {
     switch (outcome.result) {
@@ -58,13 +68,15 @@ SagaState Advance(const SagaSpec& spec, const SagaState& state, const CallOutcom
         return next;
       case CallResult::kTransient:
         next.attempts = state.attempts + 1;
-        if (at_or_before_pivot && next.attempts >= policy.max_attempts) {
+        if (at_or_before_pivot && now - next.failing_since >= policy.forward_budget) {
           // Its outcome is unknown, so the failing step is compensated too.
-          return StartCompensation(spec, state.step, kDependencyUnavailable);
+          return StartCompensation(spec, state, state.step, kDependencyUnavailable);
         }
         return next;  // after the pivot: retried until it succeeds
       case CallResult::kRefused:
-        if (at_or_before_pivot) return StartCompensation(spec, state.step - 1, outcome.reason);
+        if (at_or_before_pivot) {
+          return StartCompensation(spec, state, state.step - 1, outcome.reason);
+        }
         return Park(next);  // a refusal after the pivot needs a person
     }
   }
@@ -89,6 +101,7 @@ SagaState Retry(const SagaState& state) {
   SagaState next = state;
   next.phase = state.parked_from;
   next.attempts = 0;
+  next.failing_since = {};
   next.retries = state.retries + 1;
   return next;
 }

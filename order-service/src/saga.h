@@ -34,7 +34,10 @@ struct SagaSpec {
 };
 
 struct RetryPolicy {
-  int max_attempts = 8;  // per step before the pivot; compensations retry without a limit
+  // How long a step before the pivot may keep failing transiently (from its first failure)
+  // before the saga gives up and compensates; later steps and compensations retry without a
+  // limit. A time, not a count of attempts: what an outage may last whatever the call deadline.
+  std::chrono::milliseconds forward_budget{60000};
   std::chrono::milliseconds base{100};  // first backoff
   std::chrono::milliseconds max{10000};
 };
@@ -48,6 +51,8 @@ struct SagaState {
   // Operator retries so far. A saga parks on a refusal, and a participant answers every repeat
   // of a refused request id with that refusal, so each retry calls under new request ids.
   int retries = 0;
+  // When the call to make first failed transiently; the epoch while it has not.
+  std::chrono::system_clock::time_point failing_since{};
   bool operator==(const SagaState&) const = default;
 };
 
@@ -74,9 +79,9 @@ bool IsFinal(SagaPhase phase);
 // What to call for `state`; kNone once the saga is final or parked.
 NextCall Next(const SagaSpec& spec, const SagaState& state);
 
-// The state after `outcome` of the call Next() named.
+// The state after `outcome` of the call Next() named, answered at `now`.
 SagaState Advance(const SagaSpec& spec, const SagaState& state, const CallOutcome& outcome,
-                  const RetryPolicy& policy);
+                  const RetryPolicy& policy, std::chrono::system_clock::time_point now);
 
 // An operator's retry of a parked saga: it resumes where it stopped, with a fresh budget and
 // new request ids (RequestId).

@@ -42,7 +42,7 @@ class CoordinatorTest : public ::testing::Test {
     options.owner = "replica-a";
     options.workers = 2;
     options.scan_interval = 5ms;
-    options.retry = RetryPolicy{3, 1ms, 2ms};
+    options.retry = RetryPolicy{10s, 1ms, 2ms};
     return options;
   }
 

@@ -68,6 +68,26 @@ class SagaStoreTest : public OrderDbTest {
   std::unique_ptr<PgSagaStore> store_;
 };
 
+TEST_F(SagaStoreTest, WhenAStepFirstFailedSurvivesAReclaim) {
+  const std::string customer = Customer("erika@example.com").id();
+  Insert(Request(customer, "key-1"));
+  auto claimed = store_->Claim("replica-a", std::chrono::seconds(30), 10, "");
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 1u);
+  ClaimedSaga saga = (*claimed)[0];
+  EXPECT_EQ(saga.state.failing_since, std::chrono::system_clock::time_point{});
+  SagaState failing = saga.state;
+  failing.attempts = 2;
+  failing.failing_since =
+      std::chrono::system_clock::time_point(std::chrono::microseconds(1'790'000'000'123'456));
+  ASSERT_TRUE(Save(saga, failing, {"reserve", "FORWARD", "s:reserve", "TRANSIENT", ""}).ok());
+  ASSERT_TRUE(store_->ReleaseLease(saga).ok());
+  auto again = store_->Claim("replica-b", std::chrono::seconds(30), 10, "");
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].state, failing);
+}
+
 TEST_F(SagaStoreTest, ARenewalExtendsOnlyALeaseStillHeldAsClaimed) {
   const std::string customer = Customer("erika@example.com").id();
   Insert(Request(customer, "key-1"));

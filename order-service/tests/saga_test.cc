@@ -16,6 +16,14 @@ namespace {
 const SagaSpec kSpec{{{"reserve", true}, {"authorize", true}, {"ship", true}, {"confirm", false}},
                      2};
 
+using std::chrono::milliseconds;
+
+// A moment `ms` milliseconds into a test.
+std::chrono::system_clock::time_point At(int64_t ms) {
+  return std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 50) +
+         milliseconds(ms);
+}
+
 // A participant that deduplicates by request id, honours tombstones and counts real effects.
 class FakeParticipant {
  public:
@@ -64,6 +72,7 @@ SagaRun RunSaga(uint64_t seed, const Schedule& schedule, const RetryPolicy& poli
   const std::string saga_id = "saga-" + std::to_string(seed);
   SagaState persisted;  // what the store holds
   for (int calls = 0; calls < 10000; ++calls) {
+    const auto now = At(calls);  // each call takes a millisecond
     if (persisted.phase == SagaPhase::kNeedsAttention) {
       persisted = Retry(persisted);  // the operator's RetrySaga
       ++run.retries_by_operator;
@@ -98,7 +107,7 @@ SagaRun RunSaga(uint64_t seed, const Schedule& schedule, const RetryPolicy& poli
       participant.Compensate(forward_id);
       if (roll(random) < schedule.lost_reply) outcome.result = CallResult::kTransient;
     }
-    SagaState next = Advance(kSpec, persisted, outcome, policy);
+    SagaState next = Advance(kSpec, persisted, outcome, policy, now);
     if (roll(random) < schedule.crash) continue;  // crashed before persisting: reload and redo
     persisted = next;
   }
@@ -114,7 +123,7 @@ std::string ScheduleName(std::size_t index) {
 }
 
 TEST_P(SagaScheduleTest, EverySagaEndsFinalAndCompensatesEachCompletedStepOnce) {
-  const RetryPolicy policy{4, std::chrono::milliseconds(1), std::chrono::milliseconds(10)};
+  const RetryPolicy policy{milliseconds(4), milliseconds(1), milliseconds(10)};
   int completed = 0, compensated = 0;
   for (uint64_t seed = 1; seed <= 2000; ++seed) {
     SagaRun run = RunSaga(seed, GetParam(), policy);
@@ -154,57 +163,89 @@ INSTANTIATE_TEST_SUITE_P(Schedules, SagaScheduleTest,
 TEST(SagaTest, ARefusalCompensatesTheStepsBeforeItInReverse) {
   const RetryPolicy policy;
   SagaState state;
-  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy);  // reserved
-  state = Advance(kSpec, state, {CallResult::kRefused, "PAYMENT_DECLINED"}, policy);
+  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy, At(0));  // reserved
+  state = Advance(kSpec, state, {CallResult::kRefused, "PAYMENT_DECLINED"}, policy, At(0));
   EXPECT_EQ(state.phase, SagaPhase::kCompensating);
   EXPECT_EQ(state.failure_reason, "PAYMENT_DECLINED");
   NextCall call = Next(kSpec, state);
   EXPECT_EQ(call.kind, NextCall::kCompensate);
   EXPECT_EQ(call.step, 0);  // release the reservation; authorize took no effect
-  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy);
+  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy, At(0));
   EXPECT_EQ(state.phase, SagaPhase::kCompensated);
 }
 
-TEST(SagaTest, AStepThatKeepsFailingIsItselfCompensatedThenTheOnesBefore) {
-  const RetryPolicy policy{3, std::chrono::milliseconds(1), std::chrono::milliseconds(1)};
+TEST(SagaTest, AStepThatKeepsFailingForItsBudgetIsItselfCompensatedThenTheOnesBefore) {
+  const RetryPolicy policy{std::chrono::seconds(60), milliseconds(1), milliseconds(1)};
   SagaState state;
-  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy);
-  for (int i = 0; i < 3; ++i) state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy);
+  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy, At(0));
+  // Failing fast, many times, inside the budget: the saga keeps trying.
+  for (int i = 0; i < 100; ++i) {
+    state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy, At(1000 + i * 100));
+  }
+  EXPECT_EQ(state.phase, SagaPhase::kRunning);
+  EXPECT_EQ(state.attempts, 100);
+  EXPECT_EQ(state.failing_since, At(1000));
+  state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy, At(1000 + 59999));
+  EXPECT_EQ(state.phase, SagaPhase::kRunning);
+  // Failing for the whole budget: given up.
+  state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy, At(1000 + 60000));
   EXPECT_EQ(state.phase, SagaPhase::kCompensating);
   EXPECT_EQ(state.failure_reason, kDependencyUnavailable);
   EXPECT_EQ(Next(kSpec, state).step, 1);  // void the authorization that may have happened
+  EXPECT_EQ(state.failing_since, std::chrono::system_clock::time_point{});
+}
+
+TEST(SagaTest, TheBudgetCountsFromTheFirstFailureOfEachCall) {
+  const RetryPolicy policy{milliseconds(1000), milliseconds(1), milliseconds(1)};
+  SagaState state;
+  state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy, At(0));
+  EXPECT_EQ(state.failing_since, At(0));
+  // Answered: the next step's failures start their own clock.
+  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy, At(900));
+  EXPECT_EQ(state.failing_since, std::chrono::system_clock::time_point{});
+  state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy, At(1500));
+  state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy, At(2400));
+  EXPECT_EQ(state.phase, SagaPhase::kRunning);
+  EXPECT_EQ(state.step, 1);
+  EXPECT_EQ(state.failing_since, At(1500));
+  state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy, At(2500));
+  EXPECT_EQ(state.phase, SagaPhase::kCompensating);
 }
 
 TEST(SagaTest, AfterThePivotStepsAreRetriedWithoutLimit) {
-  const RetryPolicy policy{2, std::chrono::milliseconds(1), std::chrono::milliseconds(1)};
+  const RetryPolicy policy{milliseconds(2), milliseconds(1), milliseconds(1)};
   SagaState state{SagaPhase::kRunning, 3, 0, "", SagaPhase::kRunning};
-  for (int i = 0; i < 50; ++i) state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy);
+  for (int i = 0; i < 50; ++i) {
+    state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy, At(i * 1000));
+  }
   EXPECT_EQ(state.phase, SagaPhase::kRunning);
   EXPECT_EQ(state.attempts, 50);
-  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy);
+  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy, At(0));
   EXPECT_EQ(state.phase, SagaPhase::kCompleted);
 }
 
 TEST(SagaTest, ACompensationFailingTransientlyIsRetriedUntilItSucceedsNeverParked) {
-  const RetryPolicy policy{2, std::chrono::milliseconds(1), std::chrono::milliseconds(1)};
+  const RetryPolicy policy{milliseconds(2), milliseconds(1), milliseconds(1)};
   SagaState state{SagaPhase::kCompensating, 1, 0, "PAYMENT_DECLINED", SagaPhase::kRunning};
   // A participant down for far longer than any forward budget.
-  for (int i = 0; i < 100; ++i) state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy);
+  for (int i = 0; i < 100; ++i) {
+    state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy, At(i * 1000));
+  }
   EXPECT_EQ(state.phase, SagaPhase::kCompensating);
   EXPECT_EQ(state.attempts, 100);
   EXPECT_EQ(Next(kSpec, state).kind, NextCall::kCompensate);
   EXPECT_EQ(Next(kSpec, state).step, 1);
-  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy);
+  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy, At(0));
   EXPECT_EQ(state.phase, SagaPhase::kCompensating);
   EXPECT_EQ(state.step, 0);
   EXPECT_EQ(state.attempts, 0);
 }
 
 TEST(SagaTest, ARefusedCompensationParksAndAnOperatorRetryResumesIt) {
-  const RetryPolicy policy{2, std::chrono::milliseconds(1), std::chrono::milliseconds(1)};
+  const RetryPolicy policy{milliseconds(2), milliseconds(1), milliseconds(1)};
   SagaState state{SagaPhase::kCompensating, 1, 0, "PAYMENT_DECLINED", SagaPhase::kRunning};
-  state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy);
-  state = Advance(kSpec, state, {CallResult::kRefused, "VOID_REFUSED"}, policy);
+  state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy, At(0));
+  state = Advance(kSpec, state, {CallResult::kRefused, "VOID_REFUSED"}, policy, At(0));
   EXPECT_EQ(state.phase, SagaPhase::kNeedsAttention);
   EXPECT_EQ(Next(kSpec, state).kind, NextCall::kNone);
   const std::string refused_id = RequestId("s", kSpec, {NextCall::kCompensate, state.step}, state);
@@ -217,7 +258,7 @@ TEST(SagaTest, ARefusedCompensationParksAndAnOperatorRetryResumesIt) {
   EXPECT_EQ(RequestId("s", kSpec, Next(kSpec, state), state), refused_id + ":retry1");
   // Retrying a saga that is not parked changes nothing; a second refusal and retry calls anew.
   EXPECT_EQ(Retry(state), state);
-  state = Advance(kSpec, state, {CallResult::kRefused, "VOID_REFUSED"}, policy);
+  state = Advance(kSpec, state, {CallResult::kRefused, "VOID_REFUSED"}, policy, At(0));
   state = Retry(state);
   EXPECT_EQ(RequestId("s", kSpec, Next(kSpec, state), state), refused_id + ":retry2");
 }
@@ -235,7 +276,7 @@ TEST(SagaTest, AnOperatorResolutionEndsAParkedSagaWhereItWasGoing) {
 }
 
 TEST(SagaTest, BackoffGrowsAndStaysUnderTheCeiling) {
-  const RetryPolicy policy{8, std::chrono::milliseconds(100), std::chrono::milliseconds(2000)};
+  const RetryPolicy policy{std::chrono::seconds(60), milliseconds(100), milliseconds(2000)};
   EXPECT_EQ(Backoff(policy, 0, 0.999).count(), 99);
   EXPECT_EQ(Backoff(policy, 3, 0.5).count(), 400);
   EXPECT_EQ(Backoff(policy, 30, 0.999).count(), 1998);
