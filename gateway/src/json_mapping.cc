@@ -86,8 +86,38 @@ absl::Status FindUnknownField(const nlohmann::json& object, const pb::Descriptor
 
 }  // namespace
 
+absl::Status CheckJsonDepth(const std::string& body) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : body) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) {
+        return WithReason(absl::StatusCode::kInvalidArgument, "MALFORMED_JSON",
+                          absl::StrCat("request body nests arrays and objects deeper than ",
+                                       kMaxJsonDepth, " levels"));
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;  // unbalanced brackets are the parser's to refuse
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseJsonBody(const std::string& body, pb::Message* message,
                            const std::vector<std::string>& excluded) {
+  // Before anything builds or walks a document: nlohmann and json_util walk some of it
+  // recursively.
+  if (absl::Status deep = CheckJsonDepth(body); !deep.ok()) return deep;
   nlohmann::json parsed;
   try {
     // Rejects ill-formed UTF-8 too; no DOM outlives this function.

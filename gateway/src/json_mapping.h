@@ -15,6 +15,15 @@ class Message;
 
 namespace oms::gateway {
 
+// How deep a client's JSON may nest: far more than any body of the API needs (about 5 levels),
+// and few enough that code walking a document recursively stays well inside the stack.
+inline constexpr int kMaxJsonDepth = 32;
+
+// MALFORMED_JSON when `body` nests arrays and objects deeper than kMaxJsonDepth. It reads the
+// bytes once, without building anything, so it is safe on any input: every route that reads a
+// client's JSON asks it first (ParseJsonBody does).
+[[nodiscard]] absl::Status CheckJsonDepth(const std::string& body);
+
 // `excluded` names top-level fields (JSON names) the body may not carry because the gateway sets
 // them from the path or a header; they are refused as unknown.
 [[nodiscard]] absl::Status ParseJsonBody(const std::string& body,

@@ -57,9 +57,11 @@ absl::StatusOr<ord::OrderStatus> ParseStatus(const std::string& text) {
 }
 
 // API.md's body writes "allocationStrategy": "MINIMIZE_SPLITS"; the proto3 JSON mapping wants
-// the enum's full name. Anything else (including bodies that are not JSON) is left for
-// ParseJsonBody to judge, so its errors stay the same as on every other route.
+// the enum's full name. Anything else (including bodies that are not JSON, or nest too deep to
+// be printed again safely) is left for ParseJsonBody to judge, so its errors stay the same as
+// on every other route.
 std::string WithFullStrategyName(const std::string& body) {
+  if (!CheckJsonDepth(body).ok()) return body;
   auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded() || !json.is_object()) return body;
   auto it = json.find("allocationStrategy");

@@ -44,6 +44,24 @@ TEST(JsonMappingTest, RefusesMalformedJson) {
   ExpectRefused("{\"sku\":\"A\"} trailing", "MALFORMED_JSON");
 }
 
+TEST(JsonMappingTest, RefusesNestingDeeperThanTheCapBeforeBuildingAnything) {
+  // 200,000 nested arrays in 400 KB: printing such a document again recursively overflowed the
+  // stack and took the gateway down.
+  const std::string deep =
+      R"({"name":)" + std::string(200000, '[') + std::string(200000, ']') + "}";
+  ExpectRefused(deep, "MALFORMED_JSON", "deeper than 32 levels");
+  EXPECT_EQ(ReasonOf(CheckJsonDepth(deep)), "MALFORMED_JSON");
+  // At the cap is fine for the check (the schema then judges it); brackets in strings, escaped
+  // quotes included, are text.
+  const std::string at_cap = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  EXPECT_TRUE(CheckJsonDepth(at_cap).ok());
+  EXPECT_FALSE(CheckJsonDepth("[" + at_cap + "]").ok());
+  inv::Product product;
+  const std::string quoted = R"({"name":"\"[[[)" + std::string(100, '{') + R"("})";
+  ASSERT_TRUE(ParseJsonBody(quoted, &product).ok());
+  EXPECT_EQ(product.name(), "\"[[[" + std::string(100, '{'));
+}
+
 TEST(JsonMappingTest, RefusesInvalidUtf8) {
   ExpectRefused("{\"sku\":\"A\xff\xfe\"}", "MALFORMED_JSON");
   ExpectRefused("{\"name\":\"\xc3\x28\"}", "MALFORMED_JSON");
