@@ -203,12 +203,17 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
     }
     CountMessages(methods, series_);
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      const grpc::Status status = methods->GetSendStatus();
+      grpc::Status status = methods->GetSendStatus();
       // The handler's transaction has committed; the reply has not left yet.
       if (status.ok() && !failpoints_.empty()) {
-        failpoints_.Hit(
-            absl::StrCat(failpoint_prefix_, ".", SplitMethod(method_).second, ".before_reply"),
-            request_id_);
+        const std::string point =
+            absl::StrCat(failpoint_prefix_, ".", SplitMethod(method_).second, ".before_reply");
+        const absl::Status failed = failpoints_.Hit(point, request_id_).AsStatus(point);
+        if (!failed.ok()) {
+          status = grpc::Status(static_cast<grpc::StatusCode>(failed.code()),
+                                std::string(failed.message()));
+          methods->ModifySendStatus(status);
+        }
       }
       Finish(status);
     }

@@ -67,8 +67,7 @@ int main(int argc, char** argv) {
   oms::billing::PgBillingUseCases::Failpoint failpoint = nullptr;
   if (!failpoints.empty()) {
     failpoint = [&failpoints](const std::string& name, const std::string& request_id) {
-      failpoints.Hit(name, request_id);
-      return absl::OkStatus();
+      return failpoints.Hit(name, request_id).AsStatus(name);
     };
   }
   oms::billing::PgBillingUseCases billing((*host)->pool(), provider, {failpoint, &metrics});

@@ -190,6 +190,33 @@ TEST_F(ServerTest, ShutdownLetsACallInFlightFinish) {
   EXPECT_FALSE(status.ok());  // nothing listens any more
 }
 
+// Armed at run time with an error or a lost reply, the before_reply point answers a handler
+// that succeeded with that status instead, and a failed handler with its own.
+TEST(ServerFailpointTest, BeforeReplyTurnsASuccessIntoTheArmedErrorOrALostReply) {
+  BoundedExecutor executor{2, 16};
+  EchoImpl echo{executor};
+  Metrics metrics{"test-service", "0"};
+  ServerConfig config;
+  config.failpoints = Failpoints::Parse("test.Echo.before_reply=reply_lost@every2");
+  config.failpoint_prefix = "test";
+  auto server = GrpcServer::Start(config, {{&echo, EchoService::service_full_name()}}, metrics);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = EchoService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", (*server)->port()), grpc::InsecureChannelCredentials()));
+  std::vector<grpc::StatusCode> codes;
+  for (int i = 0; i < 4; ++i) {
+    EchoRequest request;
+    request.set_message("m");
+    EchoResponse response;
+    grpc::ClientContext context;
+    codes.push_back(stub->Echo(&context, request, &response).error_code());
+  }
+  EXPECT_EQ(codes,
+            (std::vector<grpc::StatusCode>{grpc::StatusCode::OK, grpc::StatusCode::UNAVAILABLE,
+                                           grpc::StatusCode::OK, grpc::StatusCode::UNAVAILABLE}));
+  (*server)->Shutdown();
+}
+
 // A participant's crash "after its commit, before its reply": the armed
 // <prefix>.<Method>.before_reply point fires once a handler succeeded, never on a failed call.
 TEST(ServerFailpointDeathTest, BeforeReplyCrashesOnlyAfterASuccessfulHandler) {

@@ -201,24 +201,33 @@ void Coordinator::Step(std::shared_ptr<ClaimedSaga> saga) {
   const StepDef& step = kind->steps[call.step];
   const bool forward = call.kind == NextCall::kForward;
   const std::string request_id = RequestId(saga->saga_id, kind->spec, call, saga->state);
+  absl::Status not_called;  // a failpoint failing the call before it is made
   if (!options_.failpoints.empty()) {
-    options_.failpoints.Hit(
-        absl::StrCat(forward ? "order.before_" : "order.before_compensate_", step.name),
-        request_id);
+    const std::string point =
+        absl::StrCat(forward ? "order.before_" : "order.before_compensate_", step.name);
+    not_called = options_.failpoints.Hit(point, request_id).AsStatus(point);
   }
   const auto started = std::chrono::steady_clock::now();
   const ClaimedSaga& called = *saga;
   // The engine asks for a compensation only of a step that has one (saga.h).
   const StepCall& run = forward ? step.forward : step.compensate;
-  run(participants_, called, request_id,
-      [this, saga = std::move(saga), kind, call, request_id, started](StepResult result) {
-        // On a gRPC thread, which must not block: the database work goes to a worker.
-        auto after = std::make_shared<std::function<void()>>(
-            [this, saga, kind, call, request_id, started, result = std::move(result)]() mutable {
-              AfterCall(std::move(saga), *kind, call, request_id, started, std::move(result));
-            });
-        if (!workers_.TrySubmit([after] { (*after)(); })) (*after)();
-      });
+  StepDone done = [this, saga = std::move(saga), kind, call, request_id,
+                   started](StepResult result) {
+    // On a gRPC thread, which must not block: the database work goes to a worker.
+    auto after = std::make_shared<std::function<void()>>(
+        [this, saga, kind, call, request_id, started, result = std::move(result)]() mutable {
+          AfterCall(std::move(saga), *kind, call, request_id, started, std::move(result));
+        });
+    if (!workers_.TrySubmit([after] { (*after)(); })) (*after)();
+  };
+  if (!not_called.ok()) {
+    StepResult failed;
+    failed.outcome.result = CallResult::kTransient;
+    failed.detail = not_called.ToString();
+    done(std::move(failed));
+    return;
+  }
+  run(participants_, called, request_id, std::move(done));
 }
 
 void Coordinator::AfterCall(std::shared_ptr<ClaimedSaga> saga, const SagaKindDef& kind,
@@ -227,7 +236,14 @@ void Coordinator::AfterCall(std::shared_ptr<ClaimedSaga> saga, const SagaKindDef
   const std::string& step_name = kind.steps[call.step].name;
   const bool forward = call.kind == NextCall::kForward;
   if (forward && !options_.failpoints.empty()) {
-    options_.failpoints.Hit(absl::StrCat("order.after_", step_name), request_id);
+    const std::string point = absl::StrCat("order.after_", step_name);
+    const absl::Status lost = options_.failpoints.Hit(point, request_id).AsStatus(point);
+    // The participant acted; its answer is what gets lost.
+    if (!lost.ok()) {
+      result = StepResult();
+      result.outcome.result = CallResult::kTransient;
+      result.detail = lost.ToString();
+    }
   }
   const SagaState next = Advance(kind.spec, saga->state, result.outcome, options_.retry,
                                  std::chrono::system_clock::now());

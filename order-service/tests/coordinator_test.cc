@@ -4,6 +4,7 @@
 // and a saga of an unknown kind or step left alone.
 #include "order-service/src/coordinator.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -164,6 +165,30 @@ TEST_F(CoordinatorTest, ACallOutlastingAThirdOfTheLeaseRenewsItAndAnEndedTurnNoL
   std::this_thread::sleep_for(700ms);
   EXPECT_EQ(store_.Renewals("s7"), renewals);
   coordinator.Stop();
+}
+
+TEST_F(CoordinatorTest, FailpointsFailACallBeforeItIsMadeOrLoseTheAnswerOfOneThatWas) {
+  store_.Add(OrderSaga("s8"));
+  CoordinatorOptions options = Options();
+  options.failpoints = Failpoints::Parse(
+      "order.before_reserve=error(UNAVAILABLE)@nth1,"
+      "order.after_authorize=reply_lost@nth1");
+  Coordinator coordinator(store_, participants_, waiters_, metrics_, options);
+  coordinator.Start();
+  coordinator.Kick("s8");
+  ASSERT_TRUE(Eventually([&] { return store_.Phase("s8") == SagaPhase::kCompleted; })) << Seen();
+  coordinator.Stop();
+  const auto calls = participants_.Calls();
+  // The first reserve was never made; the first authorization was made and its answer lost, so
+  // it is made again under the same request id.
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "Reserve s8:reserve"), 1) << Seen();
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "Authorize s8:authorize"), 2) << Seen();
+  const auto journal = store_.Journal();
+  ASSERT_GE(journal.size(), 4u);
+  EXPECT_EQ(journal[0], "s8:reserve TRANSIENT");
+  EXPECT_EQ(journal[1], "s8:reserve OK");
+  EXPECT_EQ(journal[2], "s8:authorize TRANSIENT");
+  EXPECT_EQ(journal[3], "s8:authorize OK");
 }
 
 TEST_F(CoordinatorTest, ASagaOfAnUnknownKindOrStepIsLeftAloneNeverRunAsAnother) {
