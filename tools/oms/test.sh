@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# tools/oms/test.sh: `test` and `bench`, each on a throw-away PostgreSQL.
+# tools/oms/test.sh: `test` and `chaos`, each on a throw-away PostgreSQL (bench.sh uses it too).
 # Sourced by ./oms, whose globals it uses; it only defines functions.
 
 on_test_exit() {
@@ -41,22 +41,6 @@ cmd_test() {
     say "tests failed (ctest exit status $rc)"
   fi
   return "$rc"
-}
-
-cmd_bench() {  # [args for each benchmark]: every program in build/bench, on a durable PostgreSQL
-  local bin ran=0
-  cmd_build
-  start_scratch_pg
-  for bin in build/bench/*; do
-    if [[ -f $bin && -x $bin ]]; then
-      say "running $bin"
-      "$bin" "$@"
-      ran=1
-    fi
-  done
-  if ((ran == 0)); then
-    die "no benchmark found in build/bench"
-  fi
 }
 
 cmd_chaos() {  # [--seed N] [--seeds K] [--minutes M]: the chaos suite, seed after seed

@@ -1,0 +1,109 @@
+# shellcheck shell=bash
+# tools/oms/bench_probe.sh: what `bench` reads around each measured run: CPU time and memory of
+# every process from /proc, transactions from pg_stat_database, RPCs from the services'
+# /metrics; and the two load generators, wrk through the gateway and pgbench for the floor.
+# Sourced by ./oms, whose globals it uses; it only defines functions.
+
+proc_ticks() {  # pid [with_children] -> its user + system CPU time in clock ticks
+  local -a stat
+  local line
+  read -r line 2>/dev/null <"/proc/$1/stat" || { echo 0; return; }
+  # The command name may hold spaces: the fields that count come after its closing paren.
+  read -ra stat <<<"${line##*) }"
+  # Fields 14 and 15 (utime, stime) are 12 and 13 here; 16 and 17 the reaped children's.
+  if [[ ${2:-} == with_children ]]; then
+    echo $((stat[11] + stat[12] + stat[13] + stat[14]))
+  else
+    echo $((stat[11] + stat[12]))
+  fi
+}
+
+proc_rss_kb() {  # pid [field] -> VmRSS (or another /proc/<pid>/status field) in kB
+  awk -v f="${2:-VmRSS}:" '$1 == f { print $2; found = 1 } END { if (!found) print 0 }' \
+    "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+postmaster_pid() {
+  head -n 1 "$TEST_PG_DIR/data/postmaster.pid"
+}
+
+pg_ticks() {  # -> CPU of the whole cluster: the postmaster with every child it ever reaped
+  # (connections that came and went), plus the children alive now.
+  local postmaster child total
+  postmaster=$(postmaster_pid)
+  total=$(proc_ticks "$postmaster" with_children)
+  for child in $(pgrep -P "$postmaster"); do
+    total=$((total + $(proc_ticks "$child")))
+  done
+  echo "$total"
+}
+
+pg_private_rss_kb() {  # -> memory the cluster's processes hold privately (shared buffers once)
+  local postmaster pid total=0
+  postmaster=$(postmaster_pid)
+  for pid in "$postmaster" $(pgrep -P "$postmaster"); do
+    total=$((total + $(proc_rss_kb "$pid" RssAnon)))
+  done
+  echo $((total + $(proc_rss_kb "$postmaster" RssShmem)))
+}
+
+grpc_handled_total() {  # metrics_port -> calls the server handled, health checks aside
+  curl -s "http://127.0.0.1:$1/metrics" |
+    awk '/^grpc_server_handled_total\{/ && !/grpc_service="grpc.health.v1.Health"/ { n += $NF }
+         END { printf "%d\n", n }'
+}
+
+bench_snapshot() {  # file -> the counters as JSON: cpu ticks, rss kB, transactions, RPCs
+  local svc cpu="" rss="" rpcs=""
+  for svc in "${SERVICES[@]}"; do
+    cpu+="\"$svc\": $(proc_ticks "${BENCH_PID[$svc]}"), "
+    rss+="\"$svc\": $(proc_rss_kb "${BENCH_PID[$svc]}"), "
+    if [[ $svc != gateway ]]; then
+      rpcs+="\"$svc\": $(grpc_handled_total "${METRICS_PORT[$svc]}"), "
+    fi
+  done
+  local xacts
+  xacts=$(bench_psql postgres -At -c "SELECT json_object_agg(datname, xact_commit)
+    FROM pg_stat_database WHERE datname LIKE 'oms\_%'")
+  printf '{"cpu": {%s"postgres": %s}, "rss_kb": {%s"postgres": %s}, "rpcs": {%s}, "xacts": %s}\n' \
+    "$cpu" "$(pg_ticks)" "$rss" "$(pg_private_rss_kb)" "${rpcs%, }" "$xacts" >"$1"
+}
+
+children_cpu_ticks() {  # file -> CPU ticks of this shell's finished children, as of `times`
+  # The caller runs `times >file` itself: in a command substitution it would see the subshell's.
+  # Its second line holds the children's user and system time, e.g. "0m1.250s 0m0.310s".
+  awk -v tck="$(getconf CLK_TCK)" 'NR == 2 {
+      split($1, u, /[ms]/); split($2, s, /[ms]/)
+      printf "%d\n", ((u[1] + s[1]) * 60 + u[2] + s[2]) * tck }' "$1"
+}
+
+run_wrk() {  # shape clients seconds result-file -> wrk's JSON summary in the file
+  local shape=$1 clients=$2 seconds=$3 result=$4
+  local threads=$((clients < 2 ? clients : 2))
+  OMS_BENCH_API_KEY=$BENCH_API_KEY OMS_BENCH_CUSTOMER=$BENCH_CUSTOMER OMS_BENCH_SHAPE=$shape \
+    OMS_BENCH_SKUS=$BENCH_SKUS OMS_BENCH_RUN="$shape-$clients-$(random_secret | head -c 12)" \
+    OMS_BENCH_RESULT=$result \
+    wrk -t "$threads" -c "$clients" -d "${seconds}s" --timeout 30s -s bench/place_orders.lua \
+    "http://127.0.0.1:${PORT[gateway]}" >"$result.log" 2>&1 ||
+    die "bench: wrk failed: $(tail -n 5 "$result.log")"
+  [[ -s $result ]] || die "bench: wrk wrote no summary: $(tail -n 5 "$result.log")"
+}
+
+run_pgbench() {  # hot(0|1) clients seconds log-prefix -> pgbench's report in <prefix>.out
+  local hot=$1 clients=$2 seconds=$3 prefix=$4
+  local threads=$((clients < 2 ? clients : 2))
+  rm -f "$prefix".log*
+  "$PG_BINDIR/pgbench" -h "$TEST_PG_DIR/sock" -p "$PG_PORT" -U postgres -n -M prepared \
+    -f bench/floor_order.sql -D skus="$BENCH_SKUS" -D hot="$hot" -c "$clients" -j "$threads" \
+    -T "$seconds" --log --log-prefix="$prefix.log" oms_bench_floor >"$prefix.out" 2>&1 ||
+    die "bench: pgbench failed: $(tail -n 5 "$prefix.out")"
+}
+
+pgbench_summary() {  # log-prefix -> JSON: orders, p50/p90/p99/max latency in µs
+  # Per-transaction log lines: client, transaction, latency in µs, script, epoch, µs.
+  cat "$1".log* | awk '{ print $3 }' | sort -n | awk '
+    { v[NR] = $1; sum += $1 }
+    function pct(p,  i) { i = int(p * NR); if (i < 1) i = 1; if (i > NR) i = NR; return v[i] }
+    END { printf "{\"orders\": %d, \"latency_us\": {\"p50\": %d, \"p90\": %d, \"p99\": %d, \"max\": %d, \"mean\": %.1f}}\n",
+            NR, pct(0.5), pct(0.9), pct(0.99), v[NR], NR ? sum / NR : 0 }'
+}
