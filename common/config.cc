@@ -9,8 +9,7 @@
 
 namespace oms {
 
-absl::Status ParseFlagsWithEnv(int argc, char** argv, const std::vector<EnvFallback>& fallbacks) {
-  // The environment is applied first so that the command line, parsed after it, wins.
+absl::Status ApplyEnvFallbacks(const std::vector<EnvFallback>& fallbacks) {
   for (const auto& fallback : fallbacks) {
     absl::CommandLineFlag* flag = absl::FindCommandLineFlag(fallback.flag);
     if (flag == nullptr) {
@@ -24,6 +23,13 @@ absl::Status ParseFlagsWithEnv(int argc, char** argv, const std::vector<EnvFallb
           absl::StrCat(fallback.env, "=", value, " is not a valid --", fallback.flag, ": ", error));
     }
   }
+  return absl::OkStatus();
+}
+
+absl::Status ParseFlagsWithEnv(int argc, char** argv, const std::vector<EnvFallback>& fallbacks) {
+  // The environment is applied first so that the command line, parsed after it, wins.
+  absl::Status applied = ApplyEnvFallbacks(fallbacks);
+  if (!applied.ok()) return applied;
   absl::ParseCommandLine(argc, argv);
   return absl::OkStatus();
 }

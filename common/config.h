@@ -20,4 +20,8 @@ struct EnvFallback {
 [[nodiscard]] absl::Status ParseFlagsWithEnv(int argc, char** argv,
                                              const std::vector<EnvFallback>& fallbacks);
 
+// The environment half of ParseFlagsWithEnv, for a main() that parses its command line itself
+// (before it, so that the command line wins).
+[[nodiscard]] absl::Status ApplyEnvFallbacks(const std::vector<EnvFallback>& fallbacks);
+
 }  // namespace oms

@@ -1,7 +1,6 @@
 #include "common/grpc_channel.h"
 
 #include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
 
 #include "common/grpc_interceptors.h"
 
@@ -9,7 +8,8 @@ namespace oms {
 
 std::shared_ptr<grpc::Channel> MakeClientChannel(const std::string& address,
                                                  const std::shared_ptr<RpcMetrics>& metrics,
-                                                 const GrpcKeepalive& keepalive) {
+                                                 const GrpcKeepalive& keepalive,
+                                                 const TransportSecurity& security) {
   grpc::ChannelArguments args;
   // round_robin: gRPC's default, pick_first, would send every call to the first pod of a
   // headless Service. waitForReady: while a peer restarts, a call waits (up to its deadline) for
@@ -26,7 +26,7 @@ std::shared_ptr<grpc::Channel> MakeClientChannel(const std::string& address,
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
   if (metrics) factories.push_back(MakeClientInterceptorFactory(metrics));
   return grpc::experimental::CreateCustomChannelWithInterceptors(
-      address, grpc::InsecureChannelCredentials(), args, std::move(factories));
+      address, MakeChannelCredentials(security), args, std::move(factories));
 }
 
 }  // namespace oms

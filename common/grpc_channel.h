@@ -9,6 +9,9 @@
 #include <memory>
 #include <string>
 
+#include "common/grpc_credentials.h"
+#include "common/transport_security.h"
+
 namespace grpc {
 class Channel;
 }
@@ -35,11 +38,13 @@ struct GrpcKeepalive {
   std::chrono::milliseconds min_client_ping_interval{10000};
 };
 
-// `metrics` may be null (no client metrics). Pings continue on an idle connection and during a
-// stream that carries no data (GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, and no limit on pings
-// without data, whose default of 2 would stop them on a quiet stream).
-std::shared_ptr<grpc::Channel> MakeClientChannel(const std::string& address,
-                                                 const std::shared_ptr<RpcMetrics>& metrics,
-                                                 const GrpcKeepalive& keepalive = GrpcKeepalive());
+// `metrics` may be null (no client metrics). `security`: mutual TLS with this process's
+// certificate, or plain text (common/grpc_credentials.h). Pings continue on an idle connection and
+// during a stream that carries no data (GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, and no limit on
+// pings without data, whose default of 2 would stop them on a quiet stream).
+std::shared_ptr<grpc::Channel> MakeClientChannel(
+    const std::string& address, const std::shared_ptr<RpcMetrics>& metrics,
+    const GrpcKeepalive& keepalive = GrpcKeepalive(),
+    const TransportSecurity& security = DefaultChannelSecurity());
 
 }  // namespace oms

@@ -2,26 +2,67 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_credentials.h"
 #include "common/grpc_interceptors.h"
 #include "common/metrics.h"
+#include "common/peer_authorizer.h"
 
 namespace oms {
+namespace {
+
+// The authorization of every call under TLS: the services' tables, health for every verified
+// peer (probes, clients waiting for a restart), reflection for operators when it is on.
+absl::StatusOr<PeerPolicy> PolicyOf(const ServerConfig& config,
+                                    const std::vector<ServiceEntry>& services) {
+  PeerPolicy policy;
+  for (const auto& entry : services) {
+    absl::Status complete = CheckPeerTable(entry.full_name, entry.peers);
+    if (!complete.ok()) return complete;
+    policy.AddService(entry.full_name, entry.peers);
+  }
+  policy.AllowAnyPeer("grpc.health.v1.Health", {"Check", "Watch"});
+  if (config.reflection) {
+    policy.AddService("grpc.reflection.v1alpha.ServerReflection",
+                      {{"ServerReflectionInfo", {peer::kOmsctl}}});
+  }
+  return policy;
+}
+
+// Reflection for this server only: InitProtoReflectionServerBuilderPlugin() would turn it on
+// for every server the process builds from then on.
+class ReflectionOption : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments* /*args*/) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+  }
+};
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const ServerConfig& config, const std::vector<ServiceEntry>& services, Metrics& metrics) {
+  std::shared_ptr<grpc::AuthMetadataProcessor> authorizer;
+  if (!config.security.plaintext) {
+    auto policy = PolicyOf(config, services);
+    if (!policy.ok()) return policy.status();
+    authorizer = MakePeerAuthorizer(std::move(*policy));
+  }
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   std::unique_ptr<GrpcServer> result(new GrpcServer);
   result->drain_timeout_ = config.drain_timeout;
   grpc::ServerBuilder builder;
+  if (config.reflection) builder.SetOption(std::make_unique<ReflectionOption>());
   const std::string address = absl::StrCat(config.listen_host, ":", config.port);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &result->port_);
+  builder.AddListeningPort(address, MakeServerCredentials(config.security, std::move(authorizer)),
+                           &result->port_);
   builder.SetMaxReceiveMessageSize(config.max_receive_bytes);
   // Clients re-resolve a headless Service's pods only when a connection ends: ending each one
   // after a few minutes (GOAWAY; calls and streams in flight go on) lets new pods get traffic.

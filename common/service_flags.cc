@@ -2,6 +2,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "common/transport_flags.h"
 
 ABSL_FLAG(std::string, listen_host, "127.0.0.1", "Address the gRPC and metrics servers bind");
 ABSL_FLAG(int, port, -1, "gRPC port (0 picks a free one; -1: the service's default)");
@@ -26,6 +27,8 @@ ABSL_FLAG(int, grpc_keepalive_timeout_ms, 10000,
           "gRPC: a ping unanswered for this long ends the connection");
 ABSL_FLAG(int, grpc_min_ping_interval_ms, 10000,
           "gRPC server: clients may ping this often (at most every client's --grpc_keepalive_ms)");
+ABSL_FLAG(bool, grpc_reflection, false,
+          "Serve gRPC reflection (grpc.reflection.v1alpha) to operators (the omsctl identity)");
 
 namespace oms {
 namespace {
@@ -87,7 +90,9 @@ absl::StatusOr<HostConfig> HostConfigFromFlags(int argc, char** argv,
       {"db_keepalive_count", "OMS_DB_KEEPALIVE_COUNT"},
       {"grpc_keepalive_ms", "OMS_GRPC_KEEPALIVE_MS"},
       {"grpc_keepalive_timeout_ms", "OMS_GRPC_KEEPALIVE_TIMEOUT_MS"},
-      {"grpc_min_ping_interval_ms", "OMS_GRPC_MIN_PING_INTERVAL_MS"}};
+      {"grpc_min_ping_interval_ms", "OMS_GRPC_MIN_PING_INTERVAL_MS"},
+      {"grpc_reflection", "OMS_GRPC_REFLECTION"}};
+  for (EnvFallback& fallback : TransportSecurityEnv()) fallbacks.push_back(std::move(fallback));
   fallbacks.insert(fallbacks.end(), extra.begin(), extra.end());
   absl::Status parsed = ParseFlagsWithEnv(argc, argv, fallbacks);
   if (!parsed.ok()) return parsed;
@@ -126,6 +131,10 @@ absl::StatusOr<HostConfig> HostConfigFromFlags(int argc, char** argv,
   config.failpoints = Failpoints::FromEnvironment();
   absl::Status liveness = ReadLivenessFlags(&config);
   if (!liveness.ok()) return liveness;
+  auto security = TransportSecurityFromFlags();
+  if (!security.ok()) return security.status();
+  config.security = std::move(*security);
+  config.grpc_reflection = absl::GetFlag(FLAGS_grpc_reflection);
   return config;
 }
 

@@ -27,7 +27,9 @@ struct ServiceIdentity {
 // (OMS_DB_LOCK_TIMEOUT_MS), --db_keepalive_idle_seconds, --db_keepalive_interval_seconds,
 // --db_keepalive_count (OMS_DB_KEEPALIVE_IDLE_SECONDS, ..._INTERVAL_SECONDS, ..._COUNT),
 // --grpc_keepalive_ms, --grpc_keepalive_timeout_ms, --grpc_min_ping_interval_ms
-// (OMS_GRPC_KEEPALIVE_MS, OMS_GRPC_KEEPALIVE_TIMEOUT_MS, OMS_GRPC_MIN_PING_INTERVAL_MS); and
+// (OMS_GRPC_KEEPALIVE_MS, OMS_GRPC_KEEPALIVE_TIMEOUT_MS, OMS_GRPC_MIN_PING_INTERVAL_MS);
+// --grpc_reflection (OMS_GRPC_REFLECTION); the transport security flags of
+// common/transport_flags.h (no certificates and no --insecure_plaintext: an error); and
 // OMS_FAILPOINTS into HostConfig::failpoints. Each is checked against its bounds
 // (INVALID_ARGUMENT naming the flag).
 [[nodiscard]] absl::StatusOr<HostConfig> HostConfigFromFlags(

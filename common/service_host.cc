@@ -18,6 +18,8 @@ ServiceHost::~ServiceHost() = default;
 
 absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(HostConfig config) {
   log::Init(config.service_name, config.log_level);
+  absl::Status secure = CheckTransportSecurity(config.security);
+  if (!secure.ok()) return secure;
   std::unique_ptr<ServiceHost> host(new ServiceHost(std::move(config)));
   const HostConfig& c = host->config_;
   host->metrics_ = std::make_unique<Metrics>(c.service_name, c.version);
@@ -48,6 +50,8 @@ absl::Status ServiceHost::Serve(const std::vector<ServiceEntry>& services) {
   server_config.port = config_.port;
   server_config.drain_timeout = config_.drain_timeout;
   server_config.keepalive = config_.grpc_keepalive;
+  server_config.security = config_.security;
+  server_config.reflection = config_.grpc_reflection;
   server_config.failpoints = config_.failpoints;
   server_config.failpoint_prefix = config_.service_name;
   const std::string suffix = "-service";
@@ -59,6 +63,7 @@ absl::Status ServiceHost::Serve(const std::vector<ServiceEntry>& services) {
   server_ = std::move(*server);
   log::Info("", "serving",
             {{"grpc", absl::StrCat(config_.listen_host, ":", server_->port())},
+             {"transport", config_.security.plaintext ? "plaintext" : "mtls"},
              {"metrics", absl::StrCat(config_.listen_host, ":", metrics_->port())}});
   if (!config_.ready_file.empty()) {
     return WriteReadyFile(config_.ready_file,

@@ -41,6 +41,9 @@ struct HostConfig {
   PgKeepalive db_keepalive;
   // Pings on the gRPC server's connections, and what it accepts from clients.
   GrpcKeepalive grpc_keepalive;
+  // mTLS or explicit plain text (HostConfigFromFlags refuses neither); reflection on or off.
+  TransportSecurity security = TransportSecurity::Plaintext();
+  bool grpc_reflection = false;
   std::vector<PreparedStatement> statements;
   std::vector<Migration> migrations;
   std::chrono::milliseconds drain_timeout{10000};
@@ -63,7 +66,7 @@ class ServiceHost {
   BoundedExecutor& executor() { return *executor_; }
   Metrics& metrics() { return *metrics_; }
 
-  // Starts serving the given services; writes the ready file.
+  // Starts serving the given services, each with its peer table; writes the ready file.
   [[nodiscard]] absl::Status Serve(const std::vector<ServiceEntry>& services);
 
   // Blocks until SIGTERM or SIGINT, then runs `before_drain` (to end what would otherwise keep

@@ -100,4 +100,14 @@ grpc::ServerUnaryReactor* BillingServiceImpl::QuoteTax(grpc::CallbackServerConte
                      [this, request, response] { return billing_.QuoteTax(*request, response); });
 }
 
+grpc::ServerUnaryReactor* BillingServiceImpl::AuditOrderFacts(
+    grpc::CallbackServerContext* context, const v1::AuditOrderFactsRequest* request,
+    v1::AuditOrderFactsResponse* response) {
+  auto page = ParseAuditPage(request->page());
+  if (!page.ok()) return Refuse(context, page.status());
+  return RunBlocking(context, executor_, [this, audit_page = *std::move(page), response] {
+    return billing_.AuditOrderFacts(audit_page, response);
+  });
+}
+
 }  // namespace oms::billing

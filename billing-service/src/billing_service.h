@@ -37,6 +37,9 @@ class BillingServiceImpl final : public v1::BillingService::CallbackService {
   grpc::ServerUnaryReactor* QuoteTax(grpc::CallbackServerContext* context,
                                      const v1::QuoteTaxRequest* request,
                                      v1::Invoice* response) override;
+  grpc::ServerUnaryReactor* AuditOrderFacts(grpc::CallbackServerContext* context,
+                                            const v1::AuditOrderFactsRequest* request,
+                                            v1::AuditOrderFactsResponse* response) override;
 
  private:
   BillingUseCases& billing_;

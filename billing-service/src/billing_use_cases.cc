@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "billing-service/src/audit_store.h"
 #include "billing-service/src/authorization_decisions.h"
 #include "billing-service/src/authorization_intents_store.h"
 #include "billing-service/src/billing_decisions.h"
@@ -66,8 +67,9 @@ PgBillingUseCases::PgBillingUseCases(PgPool& pool, PaymentProvider& provider, Op
 const std::vector<PreparedStatement>& PgBillingUseCases::Statements() {
   static const std::vector<PreparedStatement> kAll = [] {
     std::vector<PreparedStatement> all;
-    for (const auto* part : {&PaymentsStore::Statements(), &DocumentsStore::Statements(),
-                             &AuthorizationIntentsStore::Statements(), &IdempotencyStatements()}) {
+    for (const auto* part :
+         {&PaymentsStore::Statements(), &DocumentsStore::Statements(),
+          &AuthorizationIntentsStore::Statements(), &AuditStatements(), &IdempotencyStatements()}) {
       all.insert(all.end(), part->begin(), part->end());
     }
     return all;
@@ -367,6 +369,14 @@ void PgBillingUseCases::LogUnavailable(const TransactionRecord& attempt) {
     log::Warn(attempt.request_id, "cannot record a failed provider attempt",
               {{"error", status.ToString()}});
   }
+}
+
+absl::Status PgBillingUseCases::AuditOrderFacts(const AuditPage& page,
+                                                v1::AuditOrderFactsResponse* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    ReadAuditPage(tx, page, out);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace oms::billing

@@ -45,6 +45,7 @@
 #include "absl/status/statusor.h"
 #include "billing-service/src/authorization_settlement.h"
 #include "billing-service/src/payment_provider.h"
+#include "common/audit_page.h"
 #include "oms/billing/v1/billing.pb.h"
 
 namespace oms {
@@ -80,6 +81,10 @@ class BillingUseCases {
   // The draft invoice (no id, no number) a capture of the lines would issue; read only.
   [[nodiscard]] virtual absl::Status QuoteTax(const v1::QuoteTaxRequest& request,
                                               v1::Invoice* out) = 0;
+  // Read only: the payments, invoices and provider authorizations of a page of orders, for the
+  // cross-service invariant check.
+  [[nodiscard]] virtual absl::Status AuditOrderFacts(const AuditPage& page,
+                                                     v1::AuditOrderFactsResponse* out) = 0;
 };
 
 class PgBillingUseCases : public BillingUseCases {
@@ -112,6 +117,7 @@ class PgBillingUseCases : public BillingUseCases {
   absl::Status ListPayments(const std::string& order_id, v1::ListPaymentsResponse* out) override;
   absl::Status ListInvoices(const std::string& order_id, v1::ListInvoicesResponse* out) override;
   absl::Status QuoteTax(const v1::QuoteTaxRequest& request, v1::Invoice* out) override;
+  absl::Status AuditOrderFacts(const AuditPage& page, v1::AuditOrderFactsResponse* out) override;
 
  private:
   struct Mutation;  // one mutating call inside its billing transaction

@@ -4,6 +4,7 @@
 
 #include "absl/flags/flag.h"
 #include "billing-service/src/billing_metrics.h"
+#include "billing-service/src/billing_peers.h"
 #include "billing-service/src/billing_service.h"
 #include "billing-service/src/billing_use_cases.h"
 #include "billing-service/src/reconciler.h"
@@ -77,7 +78,8 @@ int main(int argc, char** argv) {
       {std::chrono::seconds(reconcile_after), std::chrono::seconds(reconcile_interval), 100,
        &metrics});
   absl::Status serving =
-      (*host)->Serve({{&service, oms::billing::v1::BillingService::service_full_name()}});
+      (*host)->Serve({{&service, oms::billing::v1::BillingService::service_full_name(),
+                       oms::billing::BillingServicePeers()}});
   if (!serving.ok()) {
     std::fprintf(stderr, "billing-service: cannot serve: %s\n", serving.ToString().c_str());
     return 1;

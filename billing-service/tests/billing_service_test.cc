@@ -58,6 +58,10 @@ class FakeBilling : public BillingUseCases {
     ++calls;
     return next;
   }
+  absl::Status AuditOrderFacts(const AuditPage&, v1::AuditOrderFactsResponse*) override {
+    ++calls;
+    return next;
+  }
   absl::Status ListInvoices(const std::string& order_id, v1::ListInvoicesResponse*) override {
     ++calls;
     last_order_id = order_id;

@@ -13,6 +13,7 @@ const ServiceIdentity kIdentity{"flag-test", "OMS_LIVENESSTEST", 50098, 9498};
 absl::StatusOr<HostConfig> Parse() {
   char arg0[] = "svc";
   char* argv[] = {arg0};
+  setenv("OMS_INSECURE_PLAINTEXT", "1", 1);  // transport_flags_test.cc covers the certificates
   return HostConfigFromFlags(1, argv, kIdentity);
 }
 

@@ -10,6 +10,7 @@ namespace oms {
 namespace {
 
 TEST(ServiceFlagsTest, DefaultsComeFromTheServiceAndTheEnvironmentOverridesThem) {
+  setenv("OMS_INSECURE_PLAINTEXT", "1", 1);  // transport_flags_test.cc covers the certificates
   setenv("OMS_FLAGTEST_DATABASE_URL", "postgresql://u:p@127.0.0.1:5432/db", 1);
   setenv("OMS_FLAGTEST_METRICS_PORT", "0", 1);
   setenv("OMS_FAILPOINTS", "flag-test.Get.before_reply=crash", 1);

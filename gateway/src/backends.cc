@@ -7,7 +7,8 @@
 
 namespace oms::gateway {
 
-Backends::Backends(const BackendAddresses& addresses, prometheus::Registry* registry) {
+Backends::Backends(const BackendAddresses& addresses, prometheus::Registry* registry,
+                   const TransportSecurity& security) {
   std::shared_ptr<RpcMetrics> metrics;
   if (registry != nullptr) {
     metrics = MakeRpcMetrics(*registry, RpcSide::kClient,
@@ -17,10 +18,10 @@ Backends::Backends(const BackendAddresses& addresses, prometheus::Registry* regi
                               order::v1::OrderService::service_full_name(),
                               order::v1::IdempotencyService::service_full_name()});
   }
-  called_ = {{"inventory", MakeClientChannel(addresses.inventory, metrics)},
-             {"billing", MakeClientChannel(addresses.billing, metrics)},
-             {"shipping", MakeClientChannel(addresses.shipping, metrics)},
-             {"order", MakeClientChannel(addresses.order, metrics)}};
+  called_ = {{"inventory", MakeClientChannel(addresses.inventory, metrics, {}, security)},
+             {"billing", MakeClientChannel(addresses.billing, metrics, {}, security)},
+             {"shipping", MakeClientChannel(addresses.shipping, metrics, {}, security)},
+             {"order", MakeClientChannel(addresses.order, metrics, {}, security)}};
   inventory_ = inventory::v1::InventoryService::NewStub(called_[0].channel);
   billing_ = billing::v1::BillingService::NewStub(called_[1].channel);
   shipping_ = shipping::v1::ShippingService::NewStub(called_[2].channel);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "common/grpc_credentials.h"
+#include "common/transport_security.h"
 #include "oms/billing/v1/billing.grpc.pb.h"
 #include "oms/inventory/v1/inventory.grpc.pb.h"
 #include "oms/order/v1/idempotency.grpc.pb.h"
@@ -35,8 +37,10 @@ class Backends {
     std::shared_ptr<grpc::Channel> channel;
   };
 
-  // `registry` null: no client metrics (tests that never call out).
-  Backends(const BackendAddresses& addresses, prometheus::Registry* registry);
+  // `registry` null: no client metrics (tests that never call out). `security`: the gateway's
+  // certificate for mutual TLS, or plain text.
+  Backends(const BackendAddresses& addresses, prometheus::Registry* registry,
+           const TransportSecurity& security = DefaultChannelSecurity());
   ~Backends();
 
   inventory::v1::InventoryService::Stub& inventory() { return *inventory_; }

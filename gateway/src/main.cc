@@ -12,6 +12,7 @@
 #include "common/metrics.h"
 #include "common/ready_file.h"
 #include "common/signals.h"
+#include "common/transport_flags.h"
 #include "gateway/src/api_key_cache.h"
 #include "gateway/src/api_key_client.h"
 #include "gateway/src/auth.h"
@@ -74,37 +75,43 @@ int Fail(const std::string& what, const absl::Status& status) {
 
 int main(int argc, char** argv) {
   oms::BlockTerminationSignals();
-  absl::Status parsed =
-      oms::ParseFlagsWithEnv(argc, argv,
-                             {{"listen_host", "OMS_LISTEN_HOST"},
-                              {"port", "OMS_GATEWAY_PORT"},
-                              {"metrics_port", "OMS_GATEWAY_METRICS_PORT"},
-                              {"inventory_addr", "OMS_INVENTORY_ADDR"},
-                              {"billing_addr", "OMS_BILLING_ADDR"},
-                              {"shipping_addr", "OMS_SHIPPING_ADDR"},
-                              {"order_addr", "OMS_ORDER_ADDR"},
-                              {"ready_file", "OMS_READY_FILE"},
-                              {"log_level", "OMS_LOG_LEVEL"},
-                              {"http_threads", "OMS_GATEWAY_HTTP_THREADS"},
-                              {"drain_seconds", "OMS_DRAIN_SECONDS"},
-                              {"request_timeout_ms", "OMS_GATEWAY_REQUEST_TIMEOUT_MS"},
-                              {"order_timeout_ms", "OMS_GATEWAY_ORDER_TIMEOUT_MS"},
-                              {"auth_failure_rps", "OMS_GATEWAY_AUTH_FAILURE_RPS"},
-                              {"auth_failure_burst", "OMS_GATEWAY_AUTH_FAILURE_BURST"},
-                              {"client_address_header", "OMS_GATEWAY_CLIENT_ADDRESS_HEADER"},
-                              {"watch_heartbeat_ms", "OMS_GATEWAY_WATCH_HEARTBEAT_MS"},
-                              {"max_watch_streams", "OMS_GATEWAY_MAX_WATCH_STREAMS"},
-                              {"max_body_bytes", "OMS_GATEWAY_MAX_BODY_BYTES"},
-                              {"max_in_flight", "OMS_GATEWAY_MAX_IN_FLIGHT"},
-                              {"rate_limit_rps", "OMS_GATEWAY_RATE_LIMIT_RPS"},
-                              {"rate_limit_burst", "OMS_GATEWAY_RATE_LIMIT_BURST"},
-                              {"cors_origins", "OMS_GATEWAY_CORS_ORIGINS"},
-                              {"jwks_file", "OMS_GATEWAY_JWKS_FILE"},
-                              {"jwt_alg", "OMS_GATEWAY_JWT_ALG"},
-                              {"jwt_issuer", "OMS_GATEWAY_JWT_ISSUER"},
-                              {"jwt_audience", "OMS_GATEWAY_JWT_AUDIENCE"},
-                              {"api_key_cache_seconds", "OMS_GATEWAY_API_KEY_CACHE_SECONDS"}});
+  std::vector<oms::EnvFallback> env = oms::TransportSecurityEnv();
+  const std::vector<oms::EnvFallback> own = {
+      {"listen_host", "OMS_LISTEN_HOST"},
+      {"port", "OMS_GATEWAY_PORT"},
+      {"metrics_port", "OMS_GATEWAY_METRICS_PORT"},
+      {"inventory_addr", "OMS_INVENTORY_ADDR"},
+      {"billing_addr", "OMS_BILLING_ADDR"},
+      {"shipping_addr", "OMS_SHIPPING_ADDR"},
+      {"order_addr", "OMS_ORDER_ADDR"},
+      {"ready_file", "OMS_READY_FILE"},
+      {"log_level", "OMS_LOG_LEVEL"},
+      {"http_threads", "OMS_GATEWAY_HTTP_THREADS"},
+      {"drain_seconds", "OMS_DRAIN_SECONDS"},
+      {"request_timeout_ms", "OMS_GATEWAY_REQUEST_TIMEOUT_MS"},
+      {"order_timeout_ms", "OMS_GATEWAY_ORDER_TIMEOUT_MS"},
+      {"auth_failure_rps", "OMS_GATEWAY_AUTH_FAILURE_RPS"},
+      {"auth_failure_burst", "OMS_GATEWAY_AUTH_FAILURE_BURST"},
+      {"client_address_header", "OMS_GATEWAY_CLIENT_ADDRESS_HEADER"},
+      {"watch_heartbeat_ms", "OMS_GATEWAY_WATCH_HEARTBEAT_MS"},
+      {"max_watch_streams", "OMS_GATEWAY_MAX_WATCH_STREAMS"},
+      {"max_body_bytes", "OMS_GATEWAY_MAX_BODY_BYTES"},
+      {"max_in_flight", "OMS_GATEWAY_MAX_IN_FLIGHT"},
+      {"rate_limit_rps", "OMS_GATEWAY_RATE_LIMIT_RPS"},
+      {"rate_limit_burst", "OMS_GATEWAY_RATE_LIMIT_BURST"},
+      {"cors_origins", "OMS_GATEWAY_CORS_ORIGINS"},
+      {"jwks_file", "OMS_GATEWAY_JWKS_FILE"},
+      {"jwt_alg", "OMS_GATEWAY_JWT_ALG"},
+      {"jwt_issuer", "OMS_GATEWAY_JWT_ISSUER"},
+      {"jwt_audience", "OMS_GATEWAY_JWT_AUDIENCE"},
+      {"api_key_cache_seconds", "OMS_GATEWAY_API_KEY_CACHE_SECONDS"}};
+  env.insert(env.end(), own.begin(), own.end());
+  absl::Status parsed = oms::ParseFlagsWithEnv(argc, argv, env);
   if (!parsed.ok()) return Fail("bad configuration", parsed);
+  // Its calls to the services present the gateway's certificate (or go in plain text when
+  // --insecure_plaintext says so); without either the gateway does not start.
+  auto security = oms::TransportSecurityFromFlags();
+  if (!security.ok()) return Fail("bad configuration", security.status());
 
   oms::log::Level level;
   if (!oms::log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level)) {
@@ -184,7 +191,7 @@ int main(int argc, char** argv) {
   addresses.billing = absl::GetFlag(FLAGS_billing_addr);
   addresses.shipping = absl::GetFlag(FLAGS_shipping_addr);
   addresses.order = absl::GetFlag(FLAGS_order_addr);
-  oms::gateway::Backends backends(addresses, &metrics.registry());
+  oms::gateway::Backends backends(addresses, &metrics.registry(), *security);
 
   oms::gateway::GatewayOptions options;
   options.max_body_bytes = static_cast<std::size_t>(max_body);

@@ -4,6 +4,8 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/peer_policy.h"
+#include "tests/support/test_pki.h"
 
 namespace oms::gateway::testing {
 namespace {
@@ -54,6 +56,10 @@ absl::Status GatewayStack::Start(const std::string& admin_key,
       // The suites refuse many credentials on purpose, all from 127.0.0.1.
       {"OMS_GATEWAY_AUTH_FAILURE_RPS", "1000"},
       {"OMS_GATEWAY_AUTH_FAILURE_BURST", "1000"}};
+  // The gateway's own identity, so that the services' peer tables are what the suites exercise.
+  auto certificate = oms::testing::TestPki::Get().For({oms::peer::kGateway});
+  if (!certificate.ok()) return certificate.status();
+  for (const auto& [key, value] : oms::testing::TestPki::Env(*certificate)) env[key] = value;
   for (const auto& [key, value] : gateway_env) env[key] = value;
   started = gateway.Start(OMS_GATEWAY_BIN, {}, env, dir + "/gateway.log");
   if (!started.ok()) return started;

@@ -84,6 +84,9 @@ class InventoryServiceImpl final : public v1::InventoryService::CallbackService 
   grpc::ServerUnaryReactor* CheckInvariants(grpc::CallbackServerContext* context,
                                             const v1::CheckInvariantsRequest* request,
                                             v1::CheckInvariantsResponse* response) override;
+  grpc::ServerUnaryReactor* AuditOrderFacts(grpc::CallbackServerContext* context,
+                                            const v1::AuditOrderFactsRequest* request,
+                                            v1::AuditOrderFactsResponse* response) override;
 
  private:
   InventoryUseCases& inventory_;

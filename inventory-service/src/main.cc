@@ -7,6 +7,7 @@
 #include "common/service_host.h"
 #include "common/signals.h"
 #include "inventory-service/src/expiry_sweeper.h"
+#include "inventory-service/src/inventory_peers.h"
 #include "inventory-service/src/inventory_service.h"
 #include "inventory-service/src/inventory_use_cases.h"
 #include "inventory-service/src/reservation_use_cases.h"
@@ -51,7 +52,8 @@ int main(int argc, char** argv) {
                                                {ttl, std::chrono::seconds(2 * sweep_seconds)});
   oms::inventory::ExpirySweeper sweeper(reservations, metrics, std::chrono::seconds(sweep_seconds));
   absl::Status serving =
-      (*host)->Serve({{&service, oms::inventory::v1::InventoryService::service_full_name()}});
+      (*host)->Serve({{&service, oms::inventory::v1::InventoryService::service_full_name(),
+                       oms::inventory::InventoryServicePeers()}});
   if (!serving.ok()) {
     std::fprintf(stderr, "inventory-service: cannot serve: %s\n", serving.ToString().c_str());
     return 1;

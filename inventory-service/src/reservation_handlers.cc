@@ -140,4 +140,14 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::CheckInvariants(
   });
 }
 
+grpc::ServerUnaryReactor* InventoryServiceImpl::AuditOrderFacts(
+    grpc::CallbackServerContext* context, const v1::AuditOrderFactsRequest* request,
+    v1::AuditOrderFactsResponse* response) {
+  auto page = ParseAuditPage(request->page());
+  if (!page.ok()) return Refuse(context, page.status());
+  return RunBlocking(context, executor_, [this, audit_page = *std::move(page), response] {
+    return reservations_.AuditOrderFacts(audit_page, response);
+  });
+}
+
 }  // namespace oms::inventory

@@ -5,6 +5,7 @@
 #include "common/idempotency.h"
 #include "common/pg_pool.h"
 #include "inventory-service/src/allocation_mapping.h"
+#include "inventory-service/src/audit_store.h"
 #include "inventory-service/src/invariant_store.h"
 #include "inventory-service/src/reservation_rules.h"
 #include "inventory-service/src/reservation_store.h"
@@ -186,6 +187,14 @@ absl::Status PgReservationUseCases::CheckInvariants(std::chrono::seconds expiry_
                                                     v1::CheckInvariantsResponse* out) {
   return pool_.InTransaction([&](pqxx::work& tx) {
     ReadViolations(tx, expiry_grace, out);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgReservationUseCases::AuditOrderFacts(const AuditPage& page,
+                                                    v1::AuditOrderFactsResponse* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    ReadAuditPage(tx, page, out);
     return absl::OkStatus();
   });
 }

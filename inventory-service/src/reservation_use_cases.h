@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/audit_page.h"
 #include "inventory-service/src/outcome.h"
 #include "oms/inventory/v1/inventory.pb.h"
 
@@ -54,6 +55,9 @@ class ReservationUseCases {
   // reservation may be before it counts (two sweep intervals).
   [[nodiscard]] virtual absl::Status CheckInvariants(std::chrono::seconds expiry_grace,
                                                      v1::CheckInvariantsResponse* out) = 0;
+  // Read only: the reservations of a page of orders, for the cross-service invariant check.
+  [[nodiscard]] virtual absl::Status AuditOrderFacts(const AuditPage& page,
+                                                     v1::AuditOrderFactsResponse* out) = 0;
 };
 
 class PgReservationUseCases : public ReservationUseCases {
@@ -74,6 +78,7 @@ class PgReservationUseCases : public ReservationUseCases {
   absl::StatusOr<Outcome> SweepExpired(int limit, int* expired) override;
   absl::Status CheckInvariants(std::chrono::seconds expiry_grace,
                                v1::CheckInvariantsResponse* out) override;
+  absl::Status AuditOrderFacts(const AuditPage& page, v1::AuditOrderFactsResponse* out) override;
 
  private:
   PgPool& pool_;

@@ -10,6 +10,7 @@
 #include "common/grpc_status.h"
 #include "common/idempotency.h"
 #include "common/metrics.h"
+#include "common/pagination.h"
 #include "common/server.h"
 #include "common/status.h"
 #include "inventory-service/tests/test_requests.h"
@@ -107,8 +108,13 @@ class FakeReservations : public ReservationUseCases {
   absl::Status CheckInvariants(std::chrono::seconds, v1::CheckInvariantsResponse*) override {
     return Count();
   }
+  absl::Status AuditOrderFacts(const AuditPage& page, v1::AuditOrderFactsResponse*) override {
+    last_audit_page = page;
+    return Count();
+  }
 
   int last_ttl = 0;
+  AuditPage last_audit_page;
   absl::Time last_deadline;  // the caller's deadline as RunOnce would see it
 
  private:
@@ -201,6 +207,25 @@ TEST_F(InventoryServiceTest, PagesAreDecodedAndBounded) {
   ASSERT_TRUE(stub_->ListWarehouses(&context, request, &response).ok());
   EXPECT_EQ(store_.last_page.size, 500);
   EXPECT_EQ(store_.last_page.after, "");
+}
+
+TEST_F(InventoryServiceTest, AuditPagesAreBoundedAndDecoded) {
+  v1::AuditOrderFactsRequest request;
+  request.mutable_page()->set_page_size(kMaxAuditPageSize + 1);
+  v1::AuditOrderFactsResponse response;
+  grpc::ClientContext refused;
+  grpc::Status status = stub_->AuditOrderFacts(&refused, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("page.page_size"), std::string::npos);
+  EXPECT_EQ(reservations_.calls, 0);
+
+  request.mutable_page()->set_page_size(0);
+  request.mutable_page()->set_page_token(EncodePageToken("order-9"));
+  grpc::ClientContext accepted;
+  status = stub_->AuditOrderFacts(&accepted, request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(reservations_.last_audit_page.after, "order-9");
+  EXPECT_EQ(reservations_.last_audit_page.size, kDefaultAuditPageSize);
 }
 
 TEST_F(InventoryServiceTest, AFullWorkQueueAnswersResourceExhausted) {

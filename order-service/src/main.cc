@@ -25,6 +25,7 @@
 #include "order-service/src/inventory_client.h"
 #include "order-service/src/order_database.h"
 #include "order-service/src/order_metrics.h"
+#include "order-service/src/order_peers.h"
 #include "order-service/src/order_repository.h"
 #include "order-service/src/order_service.h"
 #include "order-service/src/order_waiters.h"
@@ -121,6 +122,8 @@ int main(int argc, char** argv) {
   // The LISTEN connection idles by design: keepalives tell a dead one from a quiet one.
   const std::string database_url = oms::WithKeepalives(config.database_url, config.db_keepalive);
   const oms::GrpcKeepalive grpc_keepalive = config.grpc_keepalive;
+  // Its calls to the participants present order-service's own certificate.
+  const oms::TransportSecurity security = config.security;
   // A replica paused (SIGSTOP, a long stall) inside a transaction would keep its saga rows
   // locked, and the others' FOR UPDATE SKIP LOCKED claim would skip them for ever: the lease
   // alone cannot hand the saga over. PostgreSQL ends such a session after half a lease, so the
@@ -136,12 +139,12 @@ int main(int argc, char** argv) {
                           {oms::inventory::v1::InventoryService::service_full_name(),
                            oms::billing::v1::BillingService::service_full_name(),
                            oms::shipping::v1::ShippingService::service_full_name()});
-  auto inventory =
-      oms::MakeClientChannel(absl::GetFlag(FLAGS_inventory_addr), client_metrics, grpc_keepalive);
-  auto billing =
-      oms::MakeClientChannel(absl::GetFlag(FLAGS_billing_addr), client_metrics, grpc_keepalive);
-  auto shipping =
-      oms::MakeClientChannel(absl::GetFlag(FLAGS_shipping_addr), client_metrics, grpc_keepalive);
+  auto inventory = oms::MakeClientChannel(absl::GetFlag(FLAGS_inventory_addr), client_metrics,
+                                          grpc_keepalive, security);
+  auto billing = oms::MakeClientChannel(absl::GetFlag(FLAGS_billing_addr), client_metrics,
+                                        grpc_keepalive, security);
+  auto shipping = oms::MakeClientChannel(absl::GetFlag(FLAGS_shipping_addr), client_metrics,
+                                         grpc_keepalive, security);
   const std::chrono::milliseconds deadline(deadline_ms);
 
   oms::order::PgSagaStore sagas((*host)->pool());
@@ -171,10 +174,11 @@ int main(int argc, char** argv) {
   // WatchOrder streams wake on the NOTIFY that order changes send on commit, from any replica.
   oms::WakeHub watchers(static_cast<std::size_t>(max_watch_streams));
   oms::order::PgApiKeyStore api_keys((*host)->pool());
-  oms::order::OrderServiceImpl service({sagas, customers, orders, returns, cancels, api_keys},
-                                       {*inventory_client, *billing_client, *shipping_client},
-                                       coordinator, waiters, metrics, (*host)->executor(),
-                                       watchers);
+  oms::order::PgAuditStore audit((*host)->pool());
+  oms::order::OrderServiceImpl service(
+      {sagas, customers, orders, returns, cancels, api_keys, audit},
+      {*inventory_client, *billing_client, *shipping_client}, coordinator, waiters, metrics,
+      (*host)->executor(), watchers);
   oms::PgListener::Hooks wake_watchers;
   wake_watchers.notified = [&watchers](const std::string& order_id) { watchers.Wake(order_id); };
   wake_watchers.resync = [&watchers] { watchers.WakeAll(); };
@@ -183,8 +187,10 @@ int main(int argc, char** argv) {
   listener.Start();
   oms::order::IdempotencyServiceImpl idempotency((*host)->pool(), (*host)->executor());
   absl::Status serving =
-      (*host)->Serve({{&service, oms::order::v1::OrderService::service_full_name()},
-                      {&idempotency, oms::order::v1::IdempotencyService::service_full_name()}});
+      (*host)->Serve({{&service, oms::order::v1::OrderService::service_full_name(),
+                       oms::order::OrderServicePeers()},
+                      {&idempotency, oms::order::v1::IdempotencyService::service_full_name(),
+                       oms::order::IdempotencyServicePeers()}});
   if (!serving.ok()) {
     std::fprintf(stderr, "order-service: cannot serve: %s\n", serving.ToString().c_str());
     return 1;

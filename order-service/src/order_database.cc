@@ -2,6 +2,7 @@
 
 #include "common/pg_pool.h"
 #include "order-service/src/api_keys.h"
+#include "order-service/src/audit_store.h"
 #include "order-service/src/cancel_store.h"
 #include "order-service/src/customer_store.h"
 #include "order-service/src/idempotency_records.h"
@@ -21,7 +22,8 @@ const std::vector<PreparedStatement>& OrderDatabaseStatements() {
          {&OrderRowStatements(), &PgOrderRepository::Statements(), &PgCustomerStore::Statements(),
           &PgReturnStore::Statements(), &PgCancelStore::Statements(), &PgSagaStore::Statements(),
           &PgSagaWrites::Statements(), &PgShipmentEventStore::Statements(),
-          &PgApiKeyStore::Statements(), &PgIdempotencyStore::Statements()}) {
+          &PgApiKeyStore::Statements(), &PgIdempotencyStore::Statements(),
+          &PgAuditStore::Statements()}) {
       all.insert(all.end(), statements->begin(), statements->end());
     }
     return all;

@@ -12,6 +12,7 @@
 #include "common/wake_hub.h"
 #include "oms/order/v1/order.grpc.pb.h"
 #include "order-service/src/api_keys.h"
+#include "order-service/src/audit_store.h"
 #include "order-service/src/cancel_store.h"
 #include "order-service/src/coordinator.h"
 #include "order-service/src/customer_store.h"
@@ -40,6 +41,7 @@ struct OrderStores {
   ReturnStore& returns;
   CancelStore& cancels;
   ApiKeyStore& api_keys;
+  AuditStore& audit;
 };
 
 class BillingClient;
@@ -65,6 +67,7 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
         returns_(stores.returns),
         cancels_(stores.cancels),
         api_keys_(stores.api_keys),
+        audit_(stores.audit),
         peers_(peers),
         coordinator_(coordinator),
         waiters_(waiters),
@@ -127,6 +130,10 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   grpc::ServerUnaryReactor* VerifyApiKey(grpc::CallbackServerContext* context,
                                          const v1::VerifyApiKeyRequest* request,
                                          v1::ApiKey* response) override;
+  // In audit_handler.cc.
+  grpc::ServerUnaryReactor* AuditOrders(grpc::CallbackServerContext* context,
+                                        const v1::AuditOrdersRequest* request,
+                                        v1::AuditOrdersResponse* response) override;
 
  private:
   // CreateOrder in stages that hold no thread while a peer answers: the database reads (on the
@@ -147,6 +154,7 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   ReturnStore& returns_;
   CancelStore& cancels_;
   ApiKeyStore& api_keys_;
+  AuditStore& audit_;
   OrderPeers peers_;
   Coordinator& coordinator_;
   OrderWaiters& waiters_;

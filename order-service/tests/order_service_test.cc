@@ -16,6 +16,7 @@
 #include <prometheus/registry.h>
 
 #include "absl/strings/match.h"
+#include "common/pagination.h"
 #include "common/status.h"
 #include "order-service/tests/peer_fakes.h"
 #include "order-service/tests/saga_fakes.h"
@@ -65,6 +66,15 @@ class FakeCancels : public CancelStore {
   }
   absl::StatusOr<StartedCancel> answer = StartedCancel{kSagaId, true};
   std::vector<std::string> started;
+};
+
+class FakeAudit : public AuditStore {
+ public:
+  absl::Status AuditOrders(const AuditPage& page, v1::AuditOrdersResponse*) override {
+    pages.push_back(page);
+    return absl::OkStatus();
+  }
+  std::vector<AuditPage> pages;
 };
 
 class FakeReturns : public ReturnStore {
@@ -142,7 +152,7 @@ class OrderServiceTest : public ::testing::Test {
     coordinator_ =
         std::make_unique<Coordinator>(saga_store_, participants_, waiters_, metrics_, options);
     service_ = std::make_unique<OrderServiceImpl>(
-        OrderStores{operations_, customers_, orders_, returns_, cancels_, api_keys_},
+        OrderStores{operations_, customers_, orders_, returns_, cancels_, api_keys_, audit_},
         OrderPeers{inventory_, billing_, shipping_}, *coordinator_, waiters_, metrics_, executor_,
         watchers_);
     grpc::ServerBuilder builder;
@@ -162,6 +172,7 @@ class OrderServiceTest : public ::testing::Test {
   FakeSagaOperations operations_;
   OneCustomer customers_;
   UnusedApiKeys api_keys_;
+  FakeAudit audit_;
   FakeInventoryClient inventory_;
   FakeBillingClient billing_;
   FakeShippingClient shipping_;
@@ -187,6 +198,32 @@ TEST_F(OrderServiceTest, AMalformedOrderIdIsRefusedNamingTheFieldAndNothingIsRea
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(absl::StartsWith(status.error_message(), "id")) << status.error_message();
   EXPECT_EQ(orders_.reads, 0);
+}
+
+TEST_F(OrderServiceTest, AuditPagesAreBoundedAndTheirCursorMustBeAnOrderId) {
+  v1::AuditOrdersRequest request;
+  v1::AuditOrdersResponse response;
+  request.mutable_page()->set_page_size(kMaxAuditPageSize + 1);
+  grpc::ClientContext too_large;
+  grpc::Status status = stub_->AuditOrders(&too_large, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "page.page_size")) << status.error_message();
+
+  request.mutable_page()->set_page_size(10);
+  request.mutable_page()->set_page_token(EncodePageToken("not-an-order-id"));
+  grpc::ClientContext not_an_id;
+  status = stub_->AuditOrders(&not_an_id, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "page.page_token"))
+      << status.error_message();
+  EXPECT_TRUE(audit_.pages.empty());
+
+  request.mutable_page()->set_page_token(EncodePageToken(kOrderId));
+  grpc::ClientContext accepted;
+  ASSERT_TRUE(stub_->AuditOrders(&accepted, request, &response).ok());
+  ASSERT_EQ(audit_.pages.size(), 1u);
+  EXPECT_EQ(audit_.pages[0].after, kOrderId);
+  EXPECT_EQ(audit_.pages[0].size, 10);
 }
 
 TEST_F(OrderServiceTest, GetOrderAnswersTheStoredOrderOrNotFound) {

@@ -13,6 +13,7 @@
 #include "shipping-service/src/outbox_listener.h"
 #include "shipping-service/src/schema.h"
 #include "shipping-service/src/shipping_metrics.h"
+#include "shipping-service/src/shipping_peers.h"
 #include "shipping-service/src/shipping_service.h"
 #include "shipping-service/src/shipping_use_cases.h"
 
@@ -57,7 +58,8 @@ int main(int argc, char** argv) {
   listener.Start();
   oms::shipping::ShippingServiceImpl service(use_cases, (*host)->executor(), hub, &metrics);
   absl::Status serving =
-      (*host)->Serve({{&service, oms::shipping::v1::ShippingService::service_full_name()}});
+      (*host)->Serve({{&service, oms::shipping::v1::ShippingService::service_full_name(),
+                       oms::shipping::ShippingServicePeers()}});
   if (!serving.ok()) {
     std::fprintf(stderr, "shipping-service: cannot serve: %s\n", serving.ToString().c_str());
     return 1;

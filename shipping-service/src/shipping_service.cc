@@ -123,4 +123,14 @@ grpc::ServerWriteReactor<v1::OutboxEvent>* ShippingServiceImpl::StreamEvents(
   return NewEventStream(request->after_sequence(), use_cases_, executor_, hub_, metrics_);
 }
 
+grpc::ServerUnaryReactor* ShippingServiceImpl::AuditOrderFacts(
+    grpc::CallbackServerContext* context, const v1::AuditOrderFactsRequest* request,
+    v1::AuditOrderFactsResponse* response) {
+  auto page = ParseAuditPage(request->page());
+  if (!page.ok()) return Refuse(context, page.status());
+  return RunBlocking(context, executor_, [this, audit_page = *std::move(page), response] {
+    return use_cases_.AuditOrderFacts(audit_page, response);
+  });
+}
+
 }  // namespace oms::shipping

@@ -42,6 +42,9 @@ class ShippingServiceImpl final : public v1::ShippingService::CallbackService {
                                        v1::ListEventsResponse* response) override;
   grpc::ServerWriteReactor<v1::OutboxEvent>* StreamEvents(
       grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) override;
+  grpc::ServerUnaryReactor* AuditOrderFacts(grpc::CallbackServerContext* context,
+                                            const v1::AuditOrderFactsRequest* request,
+                                            v1::AuditOrderFactsResponse* response) override;
 
  private:
   ShippingUseCases& use_cases_;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/idempotency.h"
 #include "common/pg_pool.h"
+#include "shipping-service/src/audit_store.h"
 #include "shipping-service/src/carrier_rules.h"
 #include "shipping-service/src/carrier_rules_store.h"
 #include "shipping-service/src/journal_rules.h"
@@ -223,8 +224,9 @@ absl::Status Mutate(PgPool& pool, ShippingMetrics* metrics, const char* method,
 const std::vector<PreparedStatement>& PgShippingUseCases::Statements() {
   static const std::vector<PreparedStatement> kAll = [] {
     std::vector<PreparedStatement> all;
-    for (const auto* part : {&ShipmentStatements(), &JournalStatements(), &OutboxStatements(),
-                             &CarrierRuleStatements(), &IdempotencyStatements()}) {
+    for (const auto* part :
+         {&ShipmentStatements(), &JournalStatements(), &OutboxStatements(),
+          &CarrierRuleStatements(), &AuditStatements(), &IdempotencyStatements()}) {
       all.insert(all.end(), part->begin(), part->end());
     }
     return all;
@@ -291,6 +293,14 @@ absl::Status PgShippingUseCases::ListEvents(std::int64_t after_sequence, int lim
                                             v1::ListEventsResponse* out) {
   return pool_.InTransaction(
       [&](pqxx::work& tx) { return ReadOutbox(tx, after_sequence, limit, out); });
+}
+
+absl::Status PgShippingUseCases::AuditOrderFacts(const AuditPage& page,
+                                                 v1::AuditOrderFactsResponse* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    ReadAuditPage(tx, page, out);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace oms::shipping

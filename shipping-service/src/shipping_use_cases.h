@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/audit_page.h"
 #include "oms/shipping/v1/shipping.pb.h"
 
 namespace oms {
@@ -53,6 +54,9 @@ class ShippingUseCases {
   // Up to `limit` events after `after_sequence`, in sequence order.
   [[nodiscard]] virtual absl::Status ListEvents(std::int64_t after_sequence, int limit,
                                                 v1::ListEventsResponse* out) = 0;
+  // Read only: the shipments of a page of orders, for the cross-service invariant check.
+  [[nodiscard]] virtual absl::Status AuditOrderFacts(const AuditPage& page,
+                                                     v1::AuditOrderFactsResponse* out) = 0;
 };
 
 class PgShippingUseCases : public ShippingUseCases {
@@ -76,6 +80,7 @@ class PgShippingUseCases : public ShippingUseCases {
   absl::Status ListShipments(const std::string& order_id, v1::ListShipmentsResponse* out) override;
   absl::Status ListEvents(std::int64_t after_sequence, int limit,
                           v1::ListEventsResponse* out) override;
+  absl::Status AuditOrderFacts(const AuditPage& page, v1::AuditOrderFactsResponse* out) override;
 
  private:
   PgPool& pool_;

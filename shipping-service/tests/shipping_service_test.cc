@@ -60,6 +60,10 @@ class FakeUseCases : public ShippingUseCases {
     out->set_last_sequence(after + 3);
     return next;
   }
+  absl::Status AuditOrderFacts(const AuditPage&, v1::AuditOrderFactsResponse*) override {
+    ++calls;
+    return next;
+  }
 };
 
 class ShippingServiceTest : public ::testing::Test {

@@ -1,7 +1,8 @@
 // The chaos run (tests/chaos/README.md): the real services under a seeded schedule of faults
 // while customers and a warehouse use them; after healing every fault and waiting for the
-// system to come to rest, the invariants of RELIABILITY.md hold over the four databases, and
-// what the customers were told agrees with what oms holds.
+// system to come to rest, the invariants of RELIABILITY.md hold across the four services (their
+// audit calls and the cross-service check of tools/check, as `omsctl check --at_rest` runs it),
+// and what the customers were told agrees with what oms holds.
 //
 // OMS_CHAOS_SEED (default 1) names the schedule, OMS_CHAOS_SECONDS (default 30) the window in
 // which faults strike. `./oms chaos --seed N --minutes M` sets both. The same seed gives the same
@@ -24,7 +25,7 @@
 #include "tests/chaos/schedule.h"
 #include "tests/chaos/topology.h"
 #include "tests/chaos/workload.h"
-#include "tests/support/invariants.h"
+#include "tools/check/suite_audit.h"
 
 namespace oms::chaos {
 namespace {
@@ -85,7 +86,7 @@ OrdersByKey ReadOrdersByKey(const std::string& order_db) {
 
 // Each order not final (up to 10), with its sagas and shipping's view of its shipments: what a
 // reader of a failed run needs first.
-std::vector<std::string> DescribeNotAtRest(const testing::SuiteDatabases& databases) {
+std::vector<std::string> DescribeNotAtRest(const SuiteDatabases& databases) {
   std::vector<std::string> lines;
   try {
     pqxx::connection order(databases.order);
@@ -127,7 +128,7 @@ std::vector<std::string> DescribeNotAtRest(const testing::SuiteDatabases& databa
 }
 
 // The feed is taken in whole: order-service's cursor stands at shipping's last sequence.
-std::vector<std::string> CheckFeedCaughtUp(const testing::SuiteDatabases& databases) {
+std::vector<std::string> CheckFeedCaughtUp(const SuiteDatabases& databases) {
   pqxx::connection order(databases.order);
   pqxx::work order_tx(order);
   const auto cursor =
@@ -212,7 +213,7 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   warehouse.join();
 
   // At rest: every saga ended and every order final (the warehouse delivers what is left).
-  const testing::SuiteDatabases databases = topology.databases();
+  const SuiteDatabases databases = topology.databases();
   Rest rest;
   while (Clock::now() < healed + rest_within) {
     workload.WarehouseRound();
@@ -229,9 +230,14 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   }
   injector.FinishTakeovers(std::chrono::seconds(5));
 
-  auto invariants = testing::CheckSuiteInvariants(databases);
+  // RELIABILITY.md's invariants as `omsctl check --at_rest` checks them: each service's audit
+  // call, straight to the service, and the cross-service check; small pages, so that the run's
+  // orders take many pages of each service, merged.
+  check::AuditOptions audit;
+  audit.page_size = 16;
+  auto invariants = check::CheckSuite(topology.AuditChannels(), {/*at_rest=*/true, 0}, audit);
   ASSERT_TRUE(invariants.ok()) << invariants.status();
-  violations.insert(violations.end(), invariants->begin(), invariants->end());
+  violations.insert(violations.end(), invariants->violations.begin(), invariants->violations.end());
   const std::vector<Operation> operations = history.Operations();
   for (std::string& line : CheckHistory(operations, ReadOrdersByKey(databases.order))) {
     violations.push_back(std::move(line));
@@ -262,6 +268,7 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   std::cerr << "chaos:   heal to rest: " << rest_ms << " ms; takeovers: " << takeovers.size()
             << ", p50 " << Percentile(takeovers, 0.5) << " ms, p99 " << Percentile(takeovers, 0.99)
             << " ms\n";
+  std::cerr << "chaos:   invariant check: " << invariants->orders << " orders audited\n";
 
   for (const std::string& violation : violations) {
     std::cerr << "chaos: VIOLATION " << violation << "\n";
@@ -272,6 +279,8 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
                                   << " (replay: ./oms chaos --seed " << seed << ")\n"
                                   << absl::StrJoin(violations, "\n");
   EXPECT_GT(placed.size(), 0u) << "the workload placed no order";
+  // The check read every order order-service holds, each acknowledged one among them.
+  EXPECT_GE(invariants->orders, static_cast<int64_t>(placed.size()));
   if (HasFailure()) std::cerr << topology.Logs();
 }
 

@@ -121,7 +121,7 @@ void Injector::StartFault(const Fault& fault) {
         pqxx::connection admin(testing::TestPgUrl());
         pqxx::work tx(admin);
         // The sessions of this run's services only.
-        const testing::SuiteDatabases databases = topology_.databases();
+        const SuiteDatabases databases = topology_.databases();
         pqxx::result sessions = tx.exec_params(
             "SELECT pid FROM pg_stat_activity WHERE datname IN ($1, $2, $3, $4) "
             "AND pid <> pg_backend_pid() ORDER BY pid",

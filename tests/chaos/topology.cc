@@ -105,9 +105,14 @@ std::shared_ptr<grpc::Channel> Topology::shipping() const {
   return processes_.at("shipping")->channel();
 }
 
-testing::SuiteDatabases Topology::databases() const {
+SuiteDatabases Topology::databases() const {
   return {processes_.at("order-a")->database_url(), processes_.at("inventory-a")->database_url(),
           processes_.at("billing")->database_url(), processes_.at("shipping")->database_url()};
+}
+
+check::SuiteChannels Topology::AuditChannels() const {
+  return {processes_.at("order-a")->channel(), processes_.at("inventory-a")->channel(),
+          processes_.at("billing")->channel(), processes_.at("shipping")->channel()};
 }
 
 std::string Topology::Logs() const {

@@ -12,8 +12,8 @@
 
 #include "absl/status/status.h"
 #include "tests/chaos/tcp_proxy.h"
-#include "tests/support/invariants.h"
 #include "tests/support/service_under_test.h"
+#include "tools/check/suite_audit.h"
 
 namespace grpc {
 class Channel;
@@ -23,6 +23,14 @@ namespace oms::chaos {
 
 inline constexpr int kLeaseSeconds = 2;
 inline constexpr int kCallDeadlineMs = 900;  // below half the lease
+
+// libpq URLs of the four databases (ServiceUnderTest::database_url()).
+struct SuiteDatabases {
+  std::string order;
+  std::string inventory;
+  std::string billing;
+  std::string shipping;
+};
 
 class Topology {
  public:
@@ -43,7 +51,10 @@ class Topology {
   std::shared_ptr<grpc::Channel> orders() const { return orders_; }
   std::shared_ptr<grpc::Channel> shipping() const;
   const std::string& customer_id() const { return customer_id_; }
-  testing::SuiteDatabases databases() const;
+  SuiteDatabases databases() const;
+  // Straight to one replica of each service, never through an edge's proxy: what the invariant
+  // check reads must not be what the run's network faults distort.
+  check::SuiteChannels AuditChannels() const;
 
   // The end of every process's log, for a failed run.
   std::string Logs() const;

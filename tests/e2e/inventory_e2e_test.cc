@@ -31,7 +31,8 @@ std::unique_ptr<grpc::ClientContext> Context() {
 class InventoryE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::Status started = service_.Start();
+    // Reflection is off unless asked for (peer_authorization_e2e_test.cc checks that).
+    absl::Status started = service_.Start({{"OMS_GRPC_REFLECTION", "1"}});
     ASSERT_TRUE(started.ok()) << started;
     stub_ = inv::InventoryService::NewStub(service_.channel());
   }

@@ -23,9 +23,9 @@
 // CreateOrder with the same idempotency key (it must answer the same order), wait until the
 // order is final with the status and reason the case demands (CONFIRMED; REJECTED with
 // PAYMENT_DECLINED or DESTINATION_NOT_SERVED; SHIPPED for the shipment saga), then run the
-// invariant checker over the four databases (tests/support/invariants.h: I1 to I7): zero
-// violations, so no lost or duplicated order, no hold left, no double authorization, nothing
-// captured that did not ship.
+// invariant check as `omsctl check --at_rest` does (tools/check: the services' audit calls and
+// the cross-service check of I1 to I7): zero violations, so no lost or duplicated order, no hold
+// left, no double authorization, nothing captured that did not ship.
 //
 // Two replicas of order-service share the sagas (lease 2 s): one is killed (SIGKILL) while it
 // holds the lease of sagas in flight; the survivor finishes every order after the lease expires.
@@ -34,7 +34,7 @@
 // transaction kept its saga row locked and the survivor's SKIP LOCKED claim skipped it forever;
 // order-service now sets idle_in_transaction_session_timeout to half the lease.) Both cases
 // pause shipping first, so that the replica's sagas stall in their ship call with the lease held.
-// A last case plants inconsistencies in the databases and expects the checker to name each.
+// A last case plants inconsistencies in the databases and expects the check to name each.
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -51,9 +51,9 @@
 #include "oms/inventory/v1/inventory.grpc.pb.h"
 #include "oms/order/v1/order.grpc.pb.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
-#include "tests/support/invariants.h"
 #include "tests/support/order_fixtures.h"
 #include "tests/support/service_under_test.h"
+#include "tools/check/suite_audit.h"
 
 namespace oms {
 namespace {
@@ -209,13 +209,20 @@ class OrderCrashTest : public ::testing::Test {
     return read;
   }
 
-  static testing::SuiteDatabases Databases() {
-    return {suite_->order.database_url(), suite_->inventory.database_url(),
-            suite_->billing.database_url(), suite_->shipping.database_url()};
+  // Every violation the suite shows at rest, through the services' audit calls. Pages of three
+  // orders, so that the suite's few dozen orders take many pages of each service, merged.
+  static absl::StatusOr<std::vector<std::string>> Violations() {
+    check::AuditOptions audit;
+    audit.page_size = 3;
+    auto report = check::CheckSuite({suite_->order.channel(), suite_->inventory.channel(),
+                                     suite_->billing.channel(), suite_->shipping.channel()},
+                                    {/*at_rest=*/true, 0}, audit);
+    if (!report.ok()) return report.status();
+    return std::move(report->violations);
   }
 
   static void ExpectNoViolations() {
-    auto violations = testing::CheckSuiteInvariants(Databases());
+    auto violations = Violations();
     ASSERT_TRUE(violations.ok()) << violations.status();
     EXPECT_TRUE(violations->empty()) << absl::StrJoin(*violations, "\n");
   }
@@ -337,7 +344,7 @@ TEST_F(OrderCrashTest, TheCoordinatorCrashingInAShipmentSagaStillCapturesOnce) {
     // SHIPPED as soon as the event is taken in; the checker wants the shipment saga done.
     const auto deadline = Clock::now() + kFinalWithin;
     for (;;) {
-      auto violations = testing::CheckSuiteInvariants(Databases());
+      auto violations = Violations();
       ASSERT_TRUE(violations.ok()) << violations.status();
       if (violations->empty()) break;
       if (Clock::now() >= deadline) {
@@ -349,8 +356,9 @@ TEST_F(OrderCrashTest, TheCoordinatorCrashingInAShipmentSagaStillCapturesOnce) {
   }
 }
 
-// The checker is not blind: each planted inconsistency is reported under its invariant (and the
-// plants are undone, so the databases are clean again for whatever runs next).
+// The check is not blind: each planted inconsistency, written behind the services' backs, is
+// reported under its invariant through the services' audit calls (and the plants are undone, so
+// the databases are clean again for whatever runs next).
 TEST_F(OrderCrashTest, TheInvariantCheckerReportsPlantedViolations) {
   ord::Order confirmed = WaitUntilFinal(PlaceUntilAnswered(OrderRequest("plant-ok", 1)).id());
   ASSERT_EQ(confirmed.status(), ord::ORDER_STATUS_CONFIRMED);
@@ -378,7 +386,7 @@ TEST_F(OrderCrashTest, TheInvariantCheckerReportsPlantedViolations) {
   run(suite_->billing.database_url(), owner_sql, rejected.id(), unknown);
   run(suite_->order.database_url(), saga_sql, confirmed.id(), "NEEDS_ATTENTION");
 
-  auto violations = testing::CheckSuiteInvariants(Databases());
+  auto violations = Violations();
   ASSERT_TRUE(violations.ok()) << violations.status();
   const std::string text = absl::StrJoin(*violations, "\n");
   EXPECT_NE(text.find(absl::StrCat("I2: reservation of REJECTED order ", rejected.id(),

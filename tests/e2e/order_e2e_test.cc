@@ -34,21 +34,11 @@ std::unique_ptr<grpc::ClientContext> Context(int seconds = 15) {
   return context;
 }
 
-std::string Address(const ServiceUnderTest& service) {
-  return absl::StrCat("127.0.0.1:", service.grpc_port());
-}
-
 class OrderE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (auto* service : {&inventory_, &billing_, &shipping_}) {
-      absl::Status started = service->Start();
-      ASSERT_TRUE(started.ok()) << started;
-    }
-    absl::Status started = order_.Start({{"OMS_INVENTORY_ADDR", Address(inventory_)},
-                                         {"OMS_BILLING_ADDR", Address(billing_)},
-                                         {"OMS_SHIPPING_ADDR", Address(shipping_)}});
-    ASSERT_TRUE(started.ok()) << started << order_.log();
+    absl::Status started = testing::StartSuite(inventory_, billing_, shipping_, order_);
+    ASSERT_TRUE(started.ok()) << started;
     inventory_stub_ = inv::InventoryService::NewStub(inventory_.channel());
     billing_stub_ = bil::BillingService::NewStub(billing_.channel());
     shipping_stub_ = shp::ShippingService::NewStub(shipping_.channel());

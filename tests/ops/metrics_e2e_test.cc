@@ -62,6 +62,10 @@ const std::map<std::string, std::string>& ExternalMetrics() {
       {"up", "Prometheus"},
       // kube-state-metrics: container restarts, for the crash-loop alert and the overview.
       {"kube_pod_container_status_restarts_total", "kube-state-metrics"},
+      // omsctl check, pushed to the Pushgateway by the invariant-check CronJob
+      // (tools/omsctl/check_command.cc names them).
+      {"oms_invariant_violations", "omsctl check"},
+      {"oms_invariant_check_last_success_timestamp_seconds", "omsctl check"},
   };
   return kExternal;
 }
@@ -305,7 +309,8 @@ bool HasReturnShipment(const std::string& order_id) {
   return false;
 }
 
-// A call of `method`, which no service has; the answer must be UNIMPLEMENTED.
+// A call of `method`, which no service has; the answer must be UNIMPLEMENTED, or PERMISSION_DENIED
+// under mTLS, where no peer table lists it and the call is refused before the server counts it.
 absl::Status CallUnknownMethod(const std::shared_ptr<grpc::Channel>& channel,
                                const std::string& method) {
   grpc::GenericStub stub(channel);
@@ -318,7 +323,8 @@ absl::Status CallUnknownMethod(const std::shared_ptr<grpc::Channel>& channel,
   stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
                  [&done](grpc::Status status) { done.set_value(std::move(status)); });
   const grpc::Status status = done.get_future().get();
-  if (status.error_code() != grpc::StatusCode::UNIMPLEMENTED) {
+  if (status.error_code() != grpc::StatusCode::UNIMPLEMENTED &&
+      status.error_code() != grpc::StatusCode::PERMISSION_DENIED) {
     return Unexpected(method,
                       absl::StrCat("answered ", status.error_code(), " ", status.error_message()));
   }

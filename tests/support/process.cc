@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "tests/support/test_pki.h"
 
 extern char** environ;
 
@@ -39,6 +40,11 @@ absl::Status ChildProcess::Start(const std::string& binary, const std::vector<st
     std::string text(*entry);
     auto equals = text.find('=');
     if (equals != std::string::npos) merged[text.substr(0, equals)] = text.substr(equals + 1);
+  }
+  // Mutual TLS unless the test asks for plain text: the harness's certificate, unless `env`
+  // names the process's own.
+  if (env.count("OMS_INSECURE_PLAINTEXT") == 0) {
+    for (const auto& [key, value] : TestPki::Get().harness_env()) merged[key] = value;
   }
   for (const auto& [key, value] : env) merged[key] = value;
   std::vector<std::string> env_strings;

@@ -21,7 +21,8 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   // Starts `binary` with `args`, the current environment plus `env`, stdout and stderr appended
-  // to `log_path`.
+  // to `log_path`. Unless `env` sets OMS_INSECURE_PLAINTEXT, the child also gets the test PKI's
+  // harness certificate (tests/support/test_pki.h) where `env` names none.
   [[nodiscard]] absl::Status Start(const std::string& binary, const std::vector<std::string>& args,
                                    const std::map<std::string, std::string>& env,
                                    const std::string& log_path);

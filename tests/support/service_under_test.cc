@@ -7,15 +7,16 @@
 #include <thread>
 
 #include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
 #include <pqxx/pqxx>
 #include <signal.h>
 #include <unistd.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc_credentials.h"
 #include "common/testing/pg_test_database.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/support/test_pki.h"
 
 namespace oms::testing {
 namespace {
@@ -90,6 +91,12 @@ absl::Status ServiceUnderTest::Start(const std::map<std::string, std::string>& e
       {"OMS_LISTEN_HOST", "127.0.0.1"},
       {"OMS_READY_FILE", dir_ + "/ready.json"},
   };
+  // Mutual TLS with the service's own identity, unless the test asks for plain text.
+  if (extra_env.count("OMS_INSECURE_PLAINTEXT") == 0) {
+    auto files = TestPki::Get().For({IdentityOfPrefix(env_prefix_)});
+    if (!files.ok()) return files.status();
+    for (const auto& [key, value] : TestPki::Env(*files)) env_[key] = value;
+  }
   for (const auto& [key, value] : extra_env) env_[key] = value;
   launch_env_ = env_;
   return Launch();
@@ -133,10 +140,29 @@ absl::Status ServiceUnderTest::Launch() {
     return absl::InternalError(absl::StrCat("unreadable ready file: ", *ready));
   }
   if (!channel_) {
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", grpc_port_),
-                                   grpc::InsecureChannelCredentials());
+    // The harness's certificate: the test may call any method as its production caller would.
+    const bool plaintext = launch_env_.count("OMS_INSECURE_PLAINTEXT") > 0;
+    channel_ = grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", grpc_port_),
+        MakeChannelCredentials(plaintext ? TransportSecurity::Plaintext()
+                                         : TestPki::Security(TestPki::Get().harness())));
   }
   return WaitUntilServing(channel_, std::chrono::seconds(30));
+}
+
+absl::Status StartSuite(ServiceUnderTest& inventory, ServiceUnderTest& billing,
+                        ServiceUnderTest& shipping, ServiceUnderTest& order,
+                        std::map<std::string, std::string> order_env) {
+  for (auto* participant : {&inventory, &billing, &shipping}) {
+    if (absl::Status started = participant->Start(); !started.ok()) return started;
+  }
+  order_env["OMS_INVENTORY_ADDR"] = absl::StrCat("127.0.0.1:", inventory.grpc_port());
+  order_env["OMS_BILLING_ADDR"] = absl::StrCat("127.0.0.1:", billing.grpc_port());
+  order_env["OMS_SHIPPING_ADDR"] = absl::StrCat("127.0.0.1:", shipping.grpc_port());
+  absl::Status started = order.Start(order_env);
+  if (!started.ok())
+    return absl::Status(started.code(), absl::StrCat(started.message(), "\n", order.log()));
+  return absl::OkStatus();
 }
 
 }  // namespace oms::testing

@@ -23,8 +23,10 @@ class ServiceUnderTest {
   ServiceUnderTest(std::string binary, std::string env_prefix);
   ~ServiceUnderTest();  // stops the process, drops the database and role
 
-  // Creates the database and role on OMS_TEST_PG_URL, starts the binary and waits until its
-  // health service reports SERVING for "" (overall).
+  // Creates the database and role on OMS_TEST_PG_URL, starts the binary with mutual TLS (its
+  // identity from `env_prefix`, certificates from tests/support/test_pki.h; plain text when
+  // `extra_env` sets OMS_INSECURE_PLAINTEXT) and waits until its health service reports SERVING
+  // for "" (overall).
   [[nodiscard]] absl::Status Start(const std::map<std::string, std::string>& extra_env = {});
 
   // A second replica on the database `primary` created (which keeps owning it), with ports of
@@ -39,6 +41,7 @@ class ServiceUnderTest {
 
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
+  // Presents the test PKI's harness certificate, allowed whatever any caller is.
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
   ChildProcess& process() { return process_; }
   std::string log() const;
@@ -61,5 +64,11 @@ class ServiceUnderTest {
   int metrics_port_ = 0;
   std::shared_ptr<grpc::Channel> channel_;
 };
+
+// Starts inventory, billing and shipping, then order-service reaching them (plus `order_env`):
+// the suite wired as `./oms up` wires it.
+[[nodiscard]] absl::Status StartSuite(ServiceUnderTest& inventory, ServiceUnderTest& billing,
+                                      ServiceUnderTest& shipping, ServiceUnderTest& order,
+                                      std::map<std::string, std::string> order_env = {});
 
 }  // namespace oms::testing

@@ -44,6 +44,7 @@ cmd_demo() {  # walks one order through the gateway of a running `up`, over HTTP
   local customer=${OMS_DEMO_CUSTOMER_ID:-}
   if [[ -z $customer ]]; then
     [[ -x $OMSCTL ]] || die "$OMSCTL is not built: build it or set OMS_DEMO_CUSTOMER_ID"
+    use_omsctl_identity  # the certificates `up` made (tools/oms/pki.sh)
     customer=$("$OMSCTL" demo-load --inventory "127.0.0.1:${PORT[inventory]}" \
       --orders "127.0.0.1:${PORT[order]}" | sed -n 's/^demo customer: //p')
     [[ -n $customer ]] || die "cannot find the demo customer"

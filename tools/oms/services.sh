@@ -35,6 +35,12 @@ service_env() {  # svc -> SVC_ENV, the variables that configure it
   if [[ $svc == gateway ]]; then
     SVC_ENV+=("OMS_BOOTSTRAP_ADMIN_KEY=$ADMIN_KEY")
   fi
+  # Mutual TLS with the process's own certificate (tools/oms/pki.sh), unless plain text was
+  # chosen with OMS_INSECURE_PLAINTEXT=1, which the service then inherits.
+  local entry
+  while IFS= read -r entry; do
+    [[ -n $entry ]] && SVC_ENV+=("$entry")
+  done < <(pki_env "$(pki_identity "$svc")")
 }
 
 http_ok() (  # host port path -> 0 when GET answers 200

@@ -176,6 +176,8 @@ cmd_up() {
   fi
   provision_databases
   ensure_admin_key
+  ensure_pki
+  use_omsctl_identity  # readiness probes and the demo load
   local svc
   for svc in "${STARTABLE[@]}"; do
     start_service "$svc"

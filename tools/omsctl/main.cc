@@ -5,16 +5,18 @@
 #include <thread>
 
 #include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/grpc_credentials.h"
+#include "common/transport_flags.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "oms/inventory/v1/inventory.grpc.pb.h"
 #include "oms/order/v1/order.grpc.pb.h"
+#include "tools/omsctl/check_command.h"
 #include "tools/omsctl/demo_data.h"
 
 ABSL_FLAG(std::string, addr, "127.0.0.1:50052", "host:port of the service (health)");
@@ -23,7 +25,20 @@ ABSL_FLAG(int, wait, 0, "health: keep asking for this many seconds until SERVING
 ABSL_FLAG(std::string, inventory, "127.0.0.1:50052", "host:port of inventory-service");
 ABSL_FLAG(std::string, sku, "", "availability: the SKU");
 ABSL_FLAG(std::string, orders, "",
-          "demo-load: host:port of order-service; also makes the demo customer (none: skipped)");
+          "host:port of order-service; demo-load: also makes the demo customer (none: skipped)");
+ABSL_FLAG(std::string, billing, "127.0.0.1:50053", "check: host:port of billing-service");
+ABSL_FLAG(std::string, shipping, "127.0.0.1:50054", "check: host:port of shipping-service");
+ABSL_FLAG(bool, at_rest, false,
+          "check: the suite is at rest (every saga ended, every order final or waiting on a "
+          "shipment): every open saga and PENDING order is a violation, every order is "
+          "cross-checked");
+ABSL_FLAG(int, settle_seconds, 600,
+          "check, live: orders that changed within this many seconds are in flight and not "
+          "cross-checked; sagas open and orders PENDING longer are violations");
+ABSL_FLAG(int, page_size, 200, "check: orders per audit call, 1 to 500");
+ABSL_FLAG(std::string, pushgateway, "",
+          "check: http(s)://host:port of a Prometheus Pushgateway to push the result to");
+ABSL_FLAG(std::string, pushgateway_job, "oms-invariant-check", "check: the Pushgateway job");
 
 namespace {
 
@@ -38,7 +53,12 @@ constexpr char kUsage[] =
     "                                                        printed as `demo customer: <id>`\n"
     "  list-products --inventory=H:P                         the catalog\n"
     "  list-warehouses --inventory=H:P                       the warehouses\n"
-    "  availability --inventory=H:P --sku=SKU                stock per warehouse";
+    "  availability --inventory=H:P --sku=SKU                stock per warehouse\n"
+    "  check --orders=H:P --inventory=H:P --billing=H:P --shipping=H:P [--at_rest]\n"
+    "        [--settle_seconds=S] [--pushgateway=URL]        RELIABILITY.md's invariants over\n"
+    "                                                        the running suite; exit 1 on a\n"
+    "                                                        violation, 2 when a service cannot\n"
+    "                                                        be read";
 
 std::unique_ptr<grpc::ClientContext> Context() {
   auto context = std::make_unique<grpc::ClientContext>();
@@ -46,8 +66,10 @@ std::unique_ptr<grpc::ClientContext> Context() {
   return context;
 }
 
+// With the certificate of --tls_* (OMS_TLS_*): the omsctl identity, or whichever the pod it runs
+// in has; plain text only with --insecure_plaintext.
 std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
-  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  return grpc::CreateChannel(address, oms::MakeChannelCredentials(oms::DefaultChannelSecurity()));
 }
 
 int Fail(const std::string& what, const grpc::Status& status) {
@@ -244,13 +266,36 @@ int Availability() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
+  if (absl::Status env = oms::ApplyEnvFallbacks(oms::TransportSecurityEnv()); !env.ok()) {
+    std::fprintf(stderr, "omsctl: %s\n", env.ToString().c_str());
+    return 2;
+  }
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   const std::string command = positional.size() > 1 ? positional[1] : "";
+  auto security = oms::TransportSecurityFromFlags();
+  if (!security.ok()) {
+    std::fprintf(stderr, "omsctl: %s\n", security.status().ToString().c_str());
+    return 2;
+  }
+  oms::SetDefaultChannelSecurity(*security);
   if (command == "health") return Health();
   if (command == "demo-load") return DemoLoad();
   if (command == "list-products") return ListProducts();
   if (command == "list-warehouses") return ListWarehouses();
   if (command == "availability") return Availability();
+  if (command == "check") {
+    oms::tools::CheckCommand check;
+    check.orders = absl::GetFlag(FLAGS_orders);
+    check.inventory = absl::GetFlag(FLAGS_inventory);
+    check.billing = absl::GetFlag(FLAGS_billing);
+    check.shipping = absl::GetFlag(FLAGS_shipping);
+    check.at_rest = absl::GetFlag(FLAGS_at_rest);
+    check.settle_seconds = absl::GetFlag(FLAGS_settle_seconds);
+    check.page_size = absl::GetFlag(FLAGS_page_size);
+    check.pushgateway = absl::GetFlag(FLAGS_pushgateway);
+    check.job = absl::GetFlag(FLAGS_pushgateway_job);
+    return oms::tools::RunCheck(check);
+  }
   std::fprintf(stderr, "%s\n", kUsage);
   return 2;
 }

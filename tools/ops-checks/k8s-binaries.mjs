@@ -258,8 +258,10 @@ async function runLive(checks, overlay, objects, entries, omsctl) {
       const where = `${overlay}: ${name} (live)`;
       for (const probe of entry.probes) {
         if (probe.grpc !== undefined) {
+          // kubelet's gRPC probes speak plain text, as the manifests' --insecure_plaintext does.
           const result = runCommand(omsctl, [
             "health",
+            "--insecure_plaintext",
             `--addr=127.0.0.1:${ports.serving}`,
             `--service=${probe.grpc}`,
             "--wait=20",

@@ -101,6 +101,24 @@ function checkPodSecurity(checks, where, pod, container) {
   checks.ok(!(pod.volumes ?? []).some((volume) => volume.hostPath), `${where}: no hostPath volume`);
 }
 
+// A CronJob's pods (the invariant check) run under the same restrictions as the processes', with
+// resources, one container of the shared image, and runs that cannot pile up.
+function checkCronJob(checks, overlay, cronJob, image) {
+  const where = `${overlay}: CronJob ${cronJob.metadata.name}`;
+  const job = cronJob.spec?.jobTemplate?.spec ?? {};
+  const pod = job.template?.spec ?? {};
+  const containers = pod.containers ?? [];
+  checks.equal(containers.length, 1, `${where}: containers`);
+  const container = containers[0] ?? {};
+  checkPodSecurity(checks, where, pod, container);
+  checks.equal(container.image, image, `${where}: the processes' image`);
+  checks.ok(quantity(container.resources?.requests?.cpu) > 0, `${where}: a CPU request`);
+  checks.ok(quantity(container.resources?.requests?.memory) > 0, `${where}: a memory request`);
+  checks.ok(quantity(container.resources?.limits?.memory) > 0, `${where}: a memory limit`);
+  checks.equal(cronJob.spec?.concurrencyPolicy, "Forbid", `${where}: one run at a time`);
+  checks.ok(Number(job.activeDeadlineSeconds) > 0, `${where}: a run has a deadline`);
+}
+
 function checkDeployment(checks, overlay, objects, deployment) {
   const name = deployment.metadata.name;
   const where = `${overlay}: Deployment ${name}`;
@@ -564,6 +582,9 @@ await run("k8s-policy", async (checks) => {
       1,
       `${overlay}: one image for every process (${[...images].join(", ")})`,
     );
+    for (const cronJob of ofKind(objects, "CronJob")) {
+      checkCronJob(checks, overlay, cronJob, [...images][0]);
+    }
     const databaseOf = checkDatabases(checks, overlay, objects, deployments);
     checkMonitoring(checks, overlay, objects, deployments);
     checkNetworkPolicies(checks, overlay, objects, databaseOf);

@@ -1,0 +1,32 @@
+#include "inventory-service/src/inventory_peers.h"
+
+namespace oms::inventory {
+
+// After ARCHITECTURE.md's call graph: the reservation's lifecycle belongs to order-service's
+// sagas alone; the catalog and stock routes of the gateway; omsctl's demo load, its listings and
+// the invariant check. A method nobody calls today is the operators' (omsctl).
+MethodPeers InventoryServicePeers() {
+  using namespace peer;  // NOLINT(build/namespaces): the names read as the table's columns
+  return {
+      {"CreateProduct", {kGateway, kOmsctl}},
+      {"UpdateProduct", {kOmsctl}},
+      {"GetProduct", {kGateway}},
+      {"BatchGetProducts", {kOrderService}},  // pricing at capture
+      {"ListProducts", {kGateway, kOmsctl}},
+      {"CreateWarehouse", {kGateway, kOmsctl}},
+      {"ListWarehouses", {kGateway, kOmsctl}},
+      {"AdjustStock", {kGateway, kOmsctl}},
+      {"GetAvailability", {kGateway, kOmsctl}},
+      {"PlanAllocation", {kOmsctl}},
+      {"ReserveStock", {kOrderService}},
+      {"ExtendReservation", {kOrderService}},
+      {"CommitReservation", {kOrderService}},
+      {"ReleaseReservation", {kOrderService}},
+      {"GetReservation", {kOmsctl}},
+      {"RestockReturn", {kOrderService}},
+      {"CheckInvariants", {kOmsctl}},
+      {"AuditOrderFacts", {kOmsctl}},
+  };
+}
+
+}  // namespace oms::inventory

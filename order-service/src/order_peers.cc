@@ -1,0 +1,43 @@
+#include "order-service/src/order_peers.h"
+
+namespace oms::order {
+
+// After ARCHITECTURE.md's call graph: external clients reach orders, customers and API keys only
+// through the gateway, which authenticates and scopes them; operators (omsctl) load the demo
+// customer, audit, and handle parked sagas. Nobody else may mint or verify an API key.
+MethodPeers OrderServicePeers() {
+  using namespace peer;  // NOLINT(build/namespaces): the names read as the table's columns
+  return {
+      {"CreateCustomer", {kGateway, kOmsctl}},
+      {"GetCustomer", {kGateway}},
+      {"UpdateCustomer", {kOmsctl}},
+      {"ListCustomers", {kOmsctl}},
+      {"CreateOrder", {kGateway}},
+      {"GetOrder", {kGateway}},
+      {"ListOrders", {kGateway}},
+      {"CancelOrder", {kGateway}},
+      {"GetOrderTimeline", {kGateway}},
+      {"WatchOrder", {kGateway}},
+      {"CreateReturn", {kGateway}},
+      {"ReceiveReturn", {kGateway}},
+      {"ListStuckSagas", {kOmsctl}},
+      {"RetrySaga", {kOmsctl}},
+      {"ResolveSaga", {kOmsctl}},
+      {"AuditOrders", {kOmsctl}},
+      {"CreateApiKey", {kGateway}},
+      {"RevokeApiKey", {kGateway}},
+      {"VerifyApiKey", {kGateway}},
+  };
+}
+
+// The gateway's Idempotency-Key records.
+MethodPeers IdempotencyServicePeers() {
+  using namespace peer;  // NOLINT(build/namespaces): the names read as the table's columns
+  return {
+      {"ClaimIdempotencyKey", {kGateway}},
+      {"CompleteIdempotencyKey", {kGateway}},
+      {"ReleaseIdempotencyKey", {kGateway}},
+  };
+}
+
+}  // namespace oms::order

@@ -1,0 +1,23 @@
+#include "shipping-service/src/shipping_peers.h"
+
+namespace oms::shipping {
+
+// After ARCHITECTURE.md's call graph: shipments are made and cancelled by order-service's sagas,
+// which also follow the event stream; carriers and warehouses post events through the gateway
+// (order-service records a return's receipt); omsctl audits.
+MethodPeers ShippingServicePeers() {
+  using namespace peer;  // NOLINT(build/namespaces): the names read as the table's columns
+  return {
+      {"CreateShipments", {kOrderService}},
+      {"CancelShipment", {kOrderService}},
+      {"RecordShipmentEvent", {kGateway, kOrderService}},
+      {"CreateReturnShipment", {kOrderService}},
+      {"GetShipment", {kGateway}},
+      {"ListShipments", {kGateway, kOrderService}},
+      {"ListEvents", {kOmsctl}},
+      {"StreamEvents", {kOrderService}},
+      {"AuditOrderFacts", {kOmsctl}},
+  };
+}
+
+}  // namespace oms::shipping
