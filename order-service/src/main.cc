@@ -44,7 +44,7 @@ ABSL_FLAG(int, saga_max_in_flight, 256,
           "Sagas driven at once by this replica (a saga waiting on a call holds no thread)");
 ABSL_FLAG(int, saga_lease_seconds, 30, "How long a replica holds a saga between writes");
 ABSL_FLAG(int, call_deadline_ms, 5000, "Deadline of each call to another service");
-ABSL_FLAG(int, saga_forward_budget_ms, 60000,
+ABSL_FLAG(int, saga_forward_budget_ms, 600000,
           "How long a step before the pivot may keep failing transiently before the order is "
           "rejected (DEPENDENCY_UNAVAILABLE) and compensated");
 ABSL_FLAG(std::string, instance, "", "This replica's name in saga leases (default host:pid)");

@@ -88,6 +88,15 @@ SagaState Advance(const SagaSpec& spec, const SagaState& state, const CallOutcom
       return next;
     }
     next.attempts = state.attempts + 1;
+    if (outcome.result == CallResult::kRefused && state.step == spec.pivot &&
+        outcome.reason == kPivotTookEffect) {
+      SagaState forward = state;
+      forward.phase = SagaPhase::kRunning;
+      forward.attempts = 0;
+      forward.failure_reason.clear();
+      forward.failing_since = {};
+      return forward;
+    }
     // Transient: the participant may simply be away; the compensation is retried until it
     // succeeds. Refused: it will not take effect by itself, a person must look.
     if (outcome.result == CallResult::kRefused) return Park(next);

@@ -37,8 +37,8 @@ struct RetryPolicy {
   // How long a step before the pivot may keep failing transiently (from its first failure)
   // before the saga gives up and compensates; later steps and compensations retry without a
   // limit. A time, not a count of attempts: what an outage may last whatever the call deadline.
-  std::chrono::milliseconds forward_budget{60000};
-  std::chrono::milliseconds base{100};  // first backoff
+  std::chrono::milliseconds forward_budget{600000};  // ARCHITECTURE.md: 10 minutes
+  std::chrono::milliseconds base{100};               // first backoff
   std::chrono::milliseconds max{10000};
 };
 
@@ -73,6 +73,10 @@ struct NextCall {
 };
 
 inline constexpr char kDependencyUnavailable[] = "DEPENDENCY_UNAVAILABLE";
+// A compensation of the pivot refused because the pivot took effect for good meanwhile (its
+// answer was lost, and the world moved on: the goods shipped). Nothing is undone: the saga goes
+// forward again from the pivot, whose repeated call answers what it did.
+inline constexpr char kPivotTookEffect[] = "PIVOT_TOOK_EFFECT";
 
 bool IsFinal(SagaPhase phase);
 

@@ -191,6 +191,28 @@ TEST_F(CoordinatorTest, FailpointsFailACallBeforeItIsMadeOrLoseTheAnswerOfOneTha
   EXPECT_EQ(journal[3], "s8:authorize OK");
 }
 
+TEST_F(CoordinatorTest, ShipmentsThatShippedWhileTheirCreateWentUnansweredConfirmTheOrder) {
+  store_.Add(OrderSaga("s9"));
+  // The create's answers never come for longer than the budget, and meanwhile the warehouse
+  // shipped: shipping refuses the cancellation. The order goes forward, not to an operator.
+  participants_.Script("CreateShipments",
+                       {{CallResult::kTransient, ""}, {CallResult::kTransient, ""}});
+  participants_.Script("CancelShipments", {{CallResult::kRefused, "SHIPMENT_ALREADY_SHIPPED"}});
+  CoordinatorOptions options = Options();
+  options.retry = RetryPolicy{1ms, 1ms, 2ms};
+  Coordinator coordinator(store_, participants_, waiters_, metrics_, options);
+  coordinator.Start();
+  coordinator.Kick("s9");
+  ASSERT_TRUE(Eventually([&] { return store_.Phase("s9") == SagaPhase::kCompleted; })) << Seen();
+  coordinator.Stop();
+  const auto calls = participants_.Calls();
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "CancelShipments s9:ship:compensate"), 1)
+      << Seen();
+  EXPECT_EQ(calls.back(), "CreateShipments s9:ship") << Seen();
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "VoidPayment s9:authorize:compensate"), 0);
+  EXPECT_EQ(store_.Writes().back(), "order ORDER_STATUS_CONFIRMED") << Seen();
+}
+
 TEST_F(CoordinatorTest, ASagaOfAnUnknownKindOrStepIsLeftAloneNeverRunAsAnother) {
   ClaimedSaga unknown_kind = OrderSaga("s6");
   unknown_kind.kind = "NOT_A_KIND";

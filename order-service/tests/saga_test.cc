@@ -263,6 +263,31 @@ TEST(SagaTest, ARefusedCompensationParksAndAnOperatorRetryResumesIt) {
   EXPECT_EQ(RequestId("s", kSpec, Next(kSpec, state), state), refused_id + ":retry2");
 }
 
+TEST(SagaTest, APivotThatTookEffectWhileBeingCompensatedGoesForwardAgain) {
+  const RetryPolicy policy{milliseconds(1000), milliseconds(1), milliseconds(1)};
+  // The pivot's answer never came within the budget: compensating it first.
+  SagaState state{SagaPhase::kRunning, 2, 0, "", SagaPhase::kRunning};
+  state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy, At(0));
+  state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy, At(1000));
+  ASSERT_EQ(state.phase, SagaPhase::kCompensating);
+  ASSERT_EQ(state.step, kSpec.pivot);
+  // Its compensation is refused because it took effect for good: forward from the pivot again.
+  state = Advance(kSpec, state, {CallResult::kRefused, kPivotTookEffect}, policy, At(1100));
+  EXPECT_EQ(state.phase, SagaPhase::kRunning);
+  EXPECT_EQ(state.step, kSpec.pivot);
+  EXPECT_EQ(state.failure_reason, "");
+  EXPECT_EQ(state.attempts, 0);
+  EXPECT_EQ(Next(kSpec, state).kind, NextCall::kForward);
+  state = Advance(kSpec, state, {CallResult::kOk, ""}, policy, At(1200));
+  EXPECT_EQ(state.step, kSpec.pivot + 1);
+  // Any other refusal of a compensation, or that one anywhere but at the pivot, parks.
+  SagaState before_pivot{SagaPhase::kCompensating, 1, 0, kDependencyUnavailable,
+                         SagaPhase::kRunning};
+  EXPECT_EQ(
+      Advance(kSpec, before_pivot, {CallResult::kRefused, kPivotTookEffect}, policy, At(0)).phase,
+      SagaPhase::kNeedsAttention);
+}
+
 TEST(SagaTest, AnOperatorResolutionEndsAParkedSagaWhereItWasGoing) {
   const SagaState compensating{SagaPhase::kNeedsAttention, 1, 2, "PAYMENT_DECLINED",
                                SagaPhase::kCompensating};

@@ -35,7 +35,15 @@ void Ship(Participants& participants, const ClaimedSaga& saga, const std::string
 
 void CancelShipping(Participants& participants, const ClaimedSaga& saga,
                     const std::string& request_id, StepDone done) {
-  participants.CancelShipments(request_id, saga.order, std::move(done));
+  participants.CancelShipments(request_id, saga.order, [done = std::move(done)](StepResult result) {
+    // A shipment of the order shipped: the create whose answer never came took effect,
+    // and shipping cancelled nothing (all or none), so the order goes forward.
+    if (result.outcome.result == CallResult::kRefused &&
+        result.outcome.reason == "SHIPMENT_ALREADY_SHIPPED") {
+      result.outcome.reason = kPivotTookEffect;
+    }
+    done(std::move(result));
+  });
 }
 
 void KeepReservation(Participants& participants, const ClaimedSaga& saga,
