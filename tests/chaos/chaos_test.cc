@@ -185,6 +185,7 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   options.edges = topology.EdgeNames();
   options.deadline_ms = kCallDeadlineMs;
   options.restart_database = OwnsDatabaseCluster();
+  options.failpoints = Topology::FailpointsByProcess();
   const std::vector<Fault> schedule = MakeSchedule(seed, options);
   std::cerr << "chaos: seed " << seed << ", " << window_ms / 1000 << " s of faults"
             << (options.restart_database ? "" : " (database restarts off: shared cluster)")

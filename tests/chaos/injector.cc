@@ -150,6 +150,9 @@ void Injector::StartFault(const Fault& fault) {
     case FaultKind::kReset:
       topology_.Edge(fault.target).ResetAll();
       break;
+    case FaultKind::kFailpoint:
+      topology_.ArmFailpoint(fault.target, fault.failpoint);
+      break;
     case FaultKind::kRestartDb: {
       const std::string command =
           absl::StrCat("runuser -u postgres -- '", EnvOr("OMS_PG_BINDIR"), "/pg_ctl' -D '",
@@ -179,6 +182,10 @@ void Injector::EndFault(const Fault& fault) {
     case FaultKind::kDropReplies:
       topology_.Edge(fault.target).Set(NetworkMode::kPass);
       Note(absl::StrCat("healed ", fault.target));
+      break;
+    case FaultKind::kFailpoint:
+      topology_.ArmFailpoint(fault.target, "");
+      Note(absl::StrCat("disarmed ", fault.target));
       break;
     case FaultKind::kTerminateDb:
     case FaultKind::kRestartDb:

@@ -1,9 +1,11 @@
 #include "tests/chaos/schedule.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <random>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace oms::chaos {
@@ -26,6 +28,8 @@ const char* FaultKindName(FaultKind kind) {
       return "drop-replies";
     case FaultKind::kReset:
       return "reset";
+    case FaultKind::kFailpoint:
+      return "failpoint";
   }
   return "?";
 }
@@ -54,6 +58,8 @@ std::vector<Fault> MakeSchedule(uint64_t seed, const ScheduleOptions& options) {
       kinds.push_back(kind);
     }
   }
+
+  if (!options.failpoints.empty()) kinds.push_back(FaultKind::kFailpoint);
 
   std::vector<Fault> faults;
   std::map<std::string, int64_t> busy_until;  // a process takes one fault at a time
@@ -92,6 +98,30 @@ std::vector<Fault> MakeSchedule(uint64_t seed, const ScheduleOptions& options) {
       case FaultKind::kReset:
         fault.target = options.edges[below(options.edges.size())];
         break;
+      case FaultKind::kFailpoint: {
+        auto process = options.failpoints.begin();
+        std::advance(process, below(options.failpoints.size()));
+        fault.target = process->first;
+        const std::string& point = process->second[below(process->second.size())];
+        fault.duration_ms = between(1000, 4000);
+        // Transient failures only (a run of them parks nothing): a stall around the deadline,
+        // a retryable error, or an answer lost after the work was done; on every hit or half.
+        std::string action;
+        switch (below(3)) {
+          case 0:
+            action = absl::StrFormat("sleep(%d)",
+                                     between(options.deadline_ms / 2, options.deadline_ms * 3 / 2));
+            break;
+          case 1:
+            action = "error(UNAVAILABLE)";
+            break;
+          default:
+            action = "reply_lost";
+            break;
+        }
+        fault.failpoint = absl::StrCat(point, "=", action, below(2) == 0 ? "@p0.5" : "");
+        break;
+      }
     }
     at += between(options.mean_gap_ms / 2, options.mean_gap_ms * 3 / 2);
     const bool on_process = !fault.target.empty();
@@ -110,8 +140,11 @@ std::string FormatFault(const Fault& fault) {
   if (!fault.target.empty()) absl::StrAppendFormat(&line, " %s", fault.target);
   if (fault.kind == FaultKind::kKill)
     absl::StrAppendFormat(&line, ", down %dms", fault.duration_ms);
+  if (fault.kind == FaultKind::kFailpoint) {
+    absl::StrAppendFormat(&line, " %s", fault.failpoint);
+  }
   if (fault.kind == FaultKind::kPause || fault.kind == FaultKind::kBlackhole ||
-      fault.kind == FaultKind::kDropReplies) {
+      fault.kind == FaultKind::kDropReplies || fault.kind == FaultKind::kFailpoint) {
     absl::StrAppendFormat(&line, " for %dms", fault.duration_ms);
   }
   if (fault.kind == FaultKind::kDelay) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ enum class FaultKind {
   kBlackhole,    // an edge loses every byte both ways, its sockets left open (half-open)
   kDropReplies,  // an edge delivers requests and loses the answers
   kReset,        // every connection of an edge ends with a RST
+  kFailpoint,    // a named point of a process fails (sleep, error, lost reply) for `duration_ms`,
+                 // armed and disarmed at run time through its failpoints file
 };
 
 const char* FaultKindName(FaultKind kind);
@@ -30,6 +33,7 @@ struct Fault {
   int64_t duration_ms = 0;  // how long it lasts; kills: how long the process stays down
   int64_t latency_ms = 0;   // kDelay
   uint64_t pick = 0;        // which session a kTerminateDb ends (an index into the sorted list)
+  std::string failpoint;    // kFailpoint: the entry armed, e.g. "order.after_ship=reply_lost@p0.5"
   bool operator==(const Fault&) const = default;
 };
 
@@ -41,6 +45,9 @@ struct ScheduleOptions {
   std::vector<std::string> edges;      // what network faults may hit
   int64_t deadline_ms = 900;           // delays fall around it
   bool restart_database = false;       // kRestartDb only when the run owns the cluster
+  // Failpoints a kFailpoint may arm, by process (common/failpoints.h says what each action means
+  // at each kind of point); none: no kFailpoint.
+  std::map<std::string, std::vector<std::string>> failpoints;
 };
 
 // The faults of `seed`, sorted by time. Every kind that is enabled appears at least once when the

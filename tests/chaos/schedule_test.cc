@@ -1,8 +1,11 @@
 #include "tests/chaos/schedule.h"
 
+#include <algorithm>
 #include <set>
 
 #include <gtest/gtest.h>
+
+#include "common/failpoints.h"
 
 namespace oms::chaos {
 namespace {
@@ -13,6 +16,8 @@ ScheduleOptions Options() {
   options.processes = {"order-a", "order-b", "billing"};
   options.edges = {"order>billing", "order>shipping"};
   options.restart_database = true;
+  options.failpoints = {{"order-a", {"order.after_ship", "order.before_authorize"}},
+                        {"billing", {"billing.capture.before_commit"}}};
   return options;
 }
 
@@ -24,7 +29,7 @@ TEST(ChaosScheduleTest, ASeedNamesOneScheduleAndAnotherSeedAnother) {
 TEST(ChaosScheduleTest, FaultsAreSortedInsideTheWindowAndCoverEveryKind) {
   for (uint64_t seed = 1; seed <= 20; ++seed) {
     const auto faults = MakeSchedule(seed, Options());
-    ASSERT_GE(faults.size(), 8u);
+    ASSERT_GE(faults.size(), 9u);
     std::set<FaultKind> kinds;
     for (size_t i = 0; i < faults.size(); ++i) {
       EXPECT_GE(faults[i].at_ms, 0);
@@ -34,7 +39,7 @@ TEST(ChaosScheduleTest, FaultsAreSortedInsideTheWindowAndCoverEveryKind) {
       }
       kinds.insert(faults[i].kind);
     }
-    EXPECT_EQ(kinds.size(), 8u) << "seed " << seed;
+    EXPECT_EQ(kinds.size(), 9u) << "seed " << seed;
   }
 }
 
@@ -54,6 +59,26 @@ TEST(ChaosScheduleTest, PausesLastHalfALeaseToThreeAndAProcessTakesOneFaultAtATi
     EXPECT_GE(fault.at_ms, busy_until[fault.target]) << FormatFault(fault);
     busy_until[fault.target] = fault.at_ms + fault.duration_ms;
   }
+}
+
+TEST(ChaosScheduleTest, AFailpointArmsAWellFormedTransientFaultOfItsProcess) {
+  int armed = 0;
+  const ScheduleOptions options = Options();
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    for (const Fault& fault : MakeSchedule(seed, options)) {
+      if (fault.kind != FaultKind::kFailpoint) continue;
+      ++armed;
+      EXPECT_TRUE(Failpoints::Validate(fault.failpoint).ok()) << FormatFault(fault);
+      const auto& points = options.failpoints.at(fault.target);
+      const std::string point = fault.failpoint.substr(0, fault.failpoint.find('='));
+      EXPECT_NE(std::find(points.begin(), points.end(), point), points.end()) << FormatFault(fault);
+      // Never a crash (kills are their own kind) and nothing a participant would refuse.
+      EXPECT_EQ(fault.failpoint.find("crash"), std::string::npos);
+      EXPECT_GE(fault.duration_ms, 1000);
+      EXPECT_LE(fault.duration_ms, 4000);
+    }
+  }
+  EXPECT_GT(armed, 20);
 }
 
 TEST(ChaosScheduleTest, WithoutTheClusterNoDatabaseRestartIsScheduled) {

@@ -1,6 +1,10 @@
 #include "tests/chaos/topology.h"
 
+#include <filesystem>
+#include <fstream>
+
 #include <grpcpp/channel.h>
+#include <stdlib.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_channel.h"
@@ -20,6 +24,8 @@ std::string BothReplicas(int a, int b) {
 }  // namespace
 
 Topology::Topology() {
+  char dir[] = "/tmp/oms-chaos-failpoints.XXXXXX";
+  if (mkdtemp(dir) != nullptr) failpoints_dir_ = dir;
   processes_["inventory-a"] =
       std::make_unique<testing::ServiceUnderTest>(OMS_INVENTORY_BIN, "OMS_INVENTORY");
   processes_["inventory-b"] =
@@ -32,7 +38,60 @@ Topology::Topology() {
   processes_["order-b"] = std::make_unique<testing::ServiceUnderTest>(OMS_ORDER_BIN, "OMS_ORDER");
 }
 
-Topology::~Topology() = default;
+Topology::~Topology() {
+  std::error_code ignored;
+  if (!failpoints_dir_.empty()) std::filesystem::remove_all(failpoints_dir_, ignored);
+}
+
+std::map<std::string, std::vector<std::string>> Topology::FailpointsByProcess() {
+  // The coordinator fails a call before making it or loses the answer of one it made; a
+  // participant loses its answer (or fails) after its commit; billing fails right before it.
+  const std::vector<std::string> order = {"order.before_reserve",
+                                          "order.before_authorize",
+                                          "order.after_authorize",
+                                          "order.before_ship",
+                                          "order.after_ship",
+                                          "order.after_keep-reservation",
+                                          "order.before_compensate_reserve",
+                                          "order.before_compensate_authorize",
+                                          "order.after_commit-stock",
+                                          "order.after_capture-payment"};
+  const std::vector<std::string> inventory = {
+      "inventory.ReserveStock.before_reply", "inventory.ExtendReservation.before_reply",
+      "inventory.CommitReservation.before_reply", "inventory.ReleaseReservation.before_reply"};
+  return {{"order-a", order},
+          {"order-b", order},
+          {"inventory-a", inventory},
+          {"inventory-b", inventory},
+          {"billing",
+           {"billing.authorize.before_commit", "billing.capture.before_commit",
+            "billing.void.before_commit", "billing.AuthorizePayment.before_reply",
+            "billing.CapturePayment.before_reply", "billing.VoidPayment.before_reply"}},
+          {"shipping",
+           {"shipping.CreateShipments.before_reply", "shipping.CancelShipment.before_reply"}}};
+}
+
+std::map<std::string, std::string> Topology::FailpointEnv(const std::string& process) const {
+  return {{"OMS_FAILPOINTS_FILE", absl::StrCat(failpoints_dir_, "/", process)}};
+}
+
+void Topology::ArmFailpoint(const std::string& process, const std::string& entry) {
+  // Written whole and renamed into place, so a process never reads half an entry.
+  const std::string file = FailpointEnv(process).at("OMS_FAILPOINTS_FILE");
+  std::ofstream(file + ".next") << entry << "\n";
+  std::error_code ignored;
+  std::filesystem::rename(file + ".next", file, ignored);
+}
+
+namespace {
+
+std::map<std::string, std::string> With(std::map<std::string, std::string> env,
+                                        const std::map<std::string, std::string>& more) {
+  env.insert(more.begin(), more.end());
+  return env;
+}
+
+}  // namespace
 
 absl::Status Topology::Start(int64_t mug_units) {
   // A hold lapses 20 s after its last extension and the sweeper looks every second, so that an
@@ -41,15 +100,24 @@ absl::Status Topology::Start(int64_t mug_units) {
       {"OMS_INVENTORY_RESERVATION_TTL_SECONDS", "20"},
       {"OMS_INVENTORY_SWEEP_INTERVAL_SECONDS", "1"}};
   auto& inventory_a = Process("inventory-a");
-  if (absl::Status s = inventory_a.Start(inventory_env); !s.ok()) return s;
-  if (absl::Status s = Process("inventory-b").StartReplicaOf(inventory_a, {}); !s.ok()) return s;
-  // The reconciler settles, within seconds, an authorization whose caller died mid-call.
-  if (absl::Status s = Process("billing").Start({{"OMS_BILLING_RECONCILE_AFTER_SECONDS", "5"},
-                                                 {"OMS_BILLING_RECONCILE_INTERVAL_SECONDS", "1"}});
+  if (absl::Status s = inventory_a.Start(With(inventory_env, FailpointEnv("inventory-a")));
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = Process("shipping").Start(); !s.ok()) return s;
+  if (absl::Status s =
+          Process("inventory-b").StartReplicaOf(inventory_a, FailpointEnv("inventory-b"));
+      !s.ok()) {
+    return s;
+  }
+  // The reconciler settles, within seconds, an authorization whose caller died mid-call.
+  if (absl::Status s =
+          Process("billing").Start(With({{"OMS_BILLING_RECONCILE_AFTER_SECONDS", "5"},
+                                         {"OMS_BILLING_RECONCILE_INTERVAL_SECONDS", "1"}},
+                                        FailpointEnv("billing")));
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = Process("shipping").Start(FailpointEnv("shipping")); !s.ok()) return s;
   for (const char* peer : {"inventory-a", "inventory-b", "billing", "shipping"}) {
     auto proxy = std::make_unique<TcpProxy>();
     if (absl::Status s = proxy->Start(Process(peer).grpc_port()); !s.ok()) return s;
@@ -65,10 +133,12 @@ absl::Status Topology::Start(int64_t mug_units) {
       {"OMS_SHIPPING_ADDR", Loopback(Edge("order>shipping").port())},
       {"OMS_ORDER_SAGA_LEASE_SECONDS", std::to_string(kLeaseSeconds)},
       {"OMS_CALL_DEADLINE_MS", std::to_string(kCallDeadlineMs)},
+      {"OMS_ORDER_SAGA_FORWARD_BUDGET_MS", std::to_string(kForwardBudgetMs)},
       {"OMS_INSTANCE", "order-a"}};
   auto& order_a = Process("order-a");
-  if (absl::Status s = order_a.Start(order_env); !s.ok()) return s;
-  if (absl::Status s = Process("order-b").StartReplicaOf(order_a, {{"OMS_INSTANCE", "order-b"}});
+  if (absl::Status s = order_a.Start(With(order_env, FailpointEnv("order-a"))); !s.ok()) return s;
+  if (absl::Status s = Process("order-b").StartReplicaOf(
+          order_a, With({{"OMS_INSTANCE", "order-b"}}, FailpointEnv("order-b")));
       !s.ok()) {
     return s;
   }

@@ -23,6 +23,9 @@ namespace oms::chaos {
 
 inline constexpr int kLeaseSeconds = 2;
 inline constexpr int kCallDeadlineMs = 900;  // below half the lease
+// How long a step before the pivot may keep failing: shorter than the longest faults, so that
+// orders caught in an outage are rejected DEPENDENCY_UNAVAILABLE and compensated, under faults.
+inline constexpr int kForwardBudgetMs = 5000;
 
 // libpq URLs of the four databases (ServiceUnderTest::database_url()).
 struct SuiteDatabases {
@@ -59,7 +62,16 @@ class Topology {
   // The end of every process's log, for a failed run.
   std::string Logs() const;
 
+  // The failpoints a run may arm in each process (common/failpoints.h), and arming one: every
+  // process watches a failpoints file of its own; "" disarms.
+  static std::map<std::string, std::vector<std::string>> FailpointsByProcess();
+  void ArmFailpoint(const std::string& process, const std::string& entry);
+
  private:
+  // OMS_FAILPOINTS_FILE for the process.
+  std::map<std::string, std::string> FailpointEnv(const std::string& process) const;
+
+  std::string failpoints_dir_;
   std::map<std::string, std::unique_ptr<testing::ServiceUnderTest>> processes_;
   std::map<std::string, std::unique_ptr<TcpProxy>> edges_;
   std::shared_ptr<grpc::Channel> orders_;
