@@ -1,6 +1,7 @@
 #include "common/grpc_interceptors.h"
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <random>
@@ -17,6 +18,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/access_log.h"
 #include "common/idempotency.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -25,6 +27,9 @@ namespace oms {
 namespace {
 
 constexpr int kCodeCount = 17;
+
+// The calls this process handled, for the access log's sample.
+std::atomic<uint64_t> handled_calls{0};
 
 // The names Go's codes.Code.String() gives, which go-grpc-prometheus puts in grpc_code.
 const char* CodeName(int code) {
@@ -240,7 +245,11 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
     series_.handled[code >= 0 && code < kCodeCount ? code : 2]->Increment();
     series_.handling->Observe(seconds);
     const bool health = method_.rfind("/grpc.health.", 0) == 0;
-    log::Write(health ? log::Level::kDebug : log::Level::kInfo, request_id_, "rpc handled",
+    const log::Level level =
+        log::AccessLogLevel(log::AccessLogPolicy(), health, status.ok(), seconds,
+                            handled_calls.fetch_add(1, std::memory_order_relaxed) + 1);
+    if (!log::Enabled(level)) return;
+    log::Write(level, request_id_, "rpc handled",
                {{"method", method_},
                 {"code", CodeName(code)},
                 {"duration_ms", absl::StrFormat("%.3f", seconds * 1000)},

@@ -124,11 +124,15 @@ const std::vector<PreparedStatement>& IdempotencyStatements() {
       {kRecordRefusal,
        "UPDATE request_results SET refusal_code = $2, refusal_message = $3, "
        "refusal_details = decode($4, 'hex') WHERE request_id = $1"},
-      // SET LOCAL: until the transaction ends. A shorter bound of the session's stays.
+      // SET LOCAL: until the transaction ends. A shorter bound of the session's stays. Read
+      // with current_setting (text with a unit, e.g. "30s", which casts to an interval): the
+      // pg_settings view builds every setting of the server on each read.
       {kBoundStatements,
        "SELECT set_config('statement_timeout', "
-       "LEAST(NULLIF(setting::bigint, 0), $1::bigint)::text, true) AS statement_timeout "
-       "FROM pg_settings WHERE name = 'statement_timeout'"},
+       "CASE WHEN session.ms = 0 OR session.ms > $1::bigint THEN $1::bigint ELSE session.ms END"
+       "::text, true) AS statement_timeout "
+       "FROM (SELECT (extract(epoch FROM current_setting('statement_timeout')::interval) * 1000)"
+       "::bigint AS ms) AS session"},
   };
   return kStatements;
 }

@@ -79,6 +79,12 @@ std::string FormatLine(std::chrono::system_clock::time_point time, Level level,
   return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
+bool Enabled(Level level) {
+  State& state = GetState();
+  std::lock_guard<std::mutex> lock(state.mu);
+  return level >= state.min_level;
+}
+
 void Write(Level level, absl::string_view request_id, absl::string_view message,
            const Fields& fields) {
   State& state = GetState();

@@ -20,6 +20,10 @@ void Init(absl::string_view service, Level min_level = Level::kInfo);
 // Parses "debug", "info", "warn" or "error"; false for anything else.
 [[nodiscard]] bool ParseLevel(absl::string_view text, Level* level);
 
+// Whether a line at `level` would be written: a caller skips building the fields of one that
+// would not.
+[[nodiscard]] bool Enabled(Level level);
+
 void Write(Level level, absl::string_view request_id, absl::string_view message,
            const Fields& fields = {});
 inline void Debug(absl::string_view request_id, absl::string_view message, const Fields& f = {}) {

@@ -1,7 +1,9 @@
 // RunOnce against a real PostgreSQL: a refusal is kept as the answer to its request id while the
 // effect's writes are undone, a transient failure keeps nothing, and the caller's deadline stops
 // work that would start, run or commit after it.
+#include <chrono>
 #include <functional>
+#include <string>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -35,15 +37,38 @@ class RunOnceTest : public ::testing::Test {
           "CHECK (refusal_code IS NULL OR (refusal_code > 0 AND response IS NULL)))");
       tx.exec("CREATE TABLE effects (note text PRIMARY KEY)");
     }
+    pool_ = MakePool(std::chrono::milliseconds(0));
+    ASSERT_NE(pool_, nullptr);
+  }
+
+  // A pool whose sessions carry `statement_timeout` (0: none).
+  std::unique_ptr<PgPool> MakePool(std::chrono::milliseconds statement_timeout) {
     PgPool::Options options;
     options.url = db_.url();
     options.size = 2;
+    options.statement_timeout = statement_timeout;
     options.statements = IdempotencyStatements();
     options.statements.push_back({"effects_insert", "INSERT INTO effects (note) VALUES ($1)"});
     options.statements.push_back({"sleep", "SELECT pg_sleep($1)"});
+    options.statements.push_back(
+        {"bound_ms",
+         "SELECT (extract(epoch FROM current_setting('statement_timeout')::interval) * 1000)"
+         "::bigint AS ms"});
     auto pool = PgPool::Create(options, nullptr);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = std::move(*pool);
+    EXPECT_TRUE(pool.ok()) << pool.status();
+    return pool.ok() ? std::move(*pool) : nullptr;
+  }
+
+  // The statement_timeout, in ms, that the work of a call under `deadline` runs with.
+  int64_t BoundOfACallUntil(absl::Time deadline) {
+    CallDeadlineScope scope(deadline);
+    int64_t bound = -1;
+    const std::string id = "bound-" + std::to_string(++bounds_read_);
+    EXPECT_TRUE(Run(id, id, [&](pqxx::work& tx) {
+                  bound = tx.exec_prepared1("bound_ms")["ms"].as<int64_t>();
+                  return absl::OkStatus();
+                }).ok());
+    return bound;
   }
 
   // RunOnce of the request `note` under `request_id` in a transaction of its own; the effect
@@ -79,6 +104,7 @@ class RunOnceTest : public ::testing::Test {
   testing::PgTestDatabase db_{"run_once"};
   std::unique_ptr<PgPool> pool_;
   int effects_run_ = 0;
+  int bounds_read_ = 0;
 };
 
 absl::Status NoStock() {
@@ -183,6 +209,20 @@ TEST_F(RunOnceTest, StatementsAreBoundedByTheTimeTheCallerHasLeft) {
   EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
   EXPECT_EQ(Query("SELECT count(*) FROM request_results"), 0);
   EXPECT_EQ(Query("SELECT count(*) FROM effects"), 0);
+}
+
+TEST_F(RunOnceTest, TheBoundIsTheShorterOfTheCallersTimeAndTheSessionsOwn) {
+  const int64_t one_minute = BoundOfACallUntil(absl::Now() + absl::Minutes(1));
+  EXPECT_GT(one_minute, 50000);
+  EXPECT_LE(one_minute, 60000);
+  EXPECT_EQ(BoundOfACallUntil(absl::InfiniteFuture()), 0);  // none, as the session has none
+
+  pool_ = MakePool(std::chrono::milliseconds(400));
+  ASSERT_NE(pool_, nullptr);
+  EXPECT_EQ(BoundOfACallUntil(absl::Now() + absl::Minutes(1)), 400);
+  const int64_t one_tenth = BoundOfACallUntil(absl::Now() + absl::Milliseconds(100));
+  EXPECT_GT(one_tenth, 0);
+  EXPECT_LE(one_tenth, 100);
 }
 
 TEST_F(RunOnceTest, WorkWhoseDeadlinePassesWhileItRunsIsNotKept) {

@@ -7,7 +7,7 @@
 bench_usage() {
   cat <<'EOF'
 usage: ./oms bench [--clients 1,8,32,64] [--seconds 10] [--warmup 3] [--shapes spread,hot]
-                   [--skus 400] [--history ORDERS] [--out build/bench/results.json]
+                   [--skus 400] [--history ORDERS] [--statements] [--out build/bench/results.json]
        ./oms bench saga [orders] [clients]     the in-process order_saga_bench (gRPC, no gateway)
 EOF
 }
@@ -35,6 +35,7 @@ measure_oms() {  # shape clients -> one record: warm-up, then the measured wrk r
   local shape=$1 clients=$2 run="$BENCH_DIR/$1-$2" ticks
   say "bench: oms $shape, $clients clients: ${BENCH_WARMUP}s warm-up, ${BENCH_SECONDS}s measured"
   run_wrk "$shape" "$clients" "$BENCH_WARMUP" "$run.warmup.json"
+  statements_reset
   bench_snapshot "$run.before.json"
   times >"$run.times-before"
   run_wrk "$shape" "$clients" "$BENCH_SECONDS" "$run.json"
@@ -42,6 +43,7 @@ measure_oms() {  # shape clients -> one record: warm-up, then the measured wrk r
   ticks=$(($(children_cpu_ticks "$run.times-after") - $(children_cpu_ticks "$run.times-before")))
   bench_snapshot "$run.after.json"
   oms_record "$shape" "$clients" "$run.before.json" "$run.after.json" "$run.json" "$ticks"
+  statements_report "$run.json" "$run.statements.txt"
 }
 
 measure_floor() {  # shape clients -> one record of the pgbench floor
@@ -59,11 +61,14 @@ measure_floor() {  # shape clients -> one record of the pgbench floor
 }
 
 check_invariants_after_bench() {  # -> RELIABILITY.md's invariants over what the run left
+  use_omsctl_identity
   local -a args=(check --orders "127.0.0.1:${PORT[order]}" --inventory "127.0.0.1:${PORT[inventory]}"
     --billing "127.0.0.1:${PORT[billing]}" --shipping "127.0.0.1:${PORT[shipping]}")
   if "$OMSCTL" "${args[@]}" >"$BENCH_DIR/check.out" 2>&1; then
+    BENCH_INVARIANTS=hold
     say "bench: invariants hold (omsctl check: no oversell, nothing lost or doubled)"
   else
+    BENCH_INVARIANTS=violated
     warn "bench: omsctl check found violations or could not read a service:"
     tail -n 20 "$BENCH_DIR/check.out" >&2
   fi
@@ -78,7 +83,7 @@ cmd_bench() {
     return
   fi
   local levels=1,8,32,64 shapes=spread,hot history=0 out=build/bench/results.json stock=1000000
-  BENCH_SECONDS=10 BENCH_WARMUP=3 BENCH_SKUS=400
+  BENCH_SECONDS=10 BENCH_WARMUP=3 BENCH_SKUS=400 BENCH_STATEMENTS=0
   while (($#)); do
     case $1 in
       --clients) levels=${2:?--clients needs a list}; shift 2 ;;
@@ -88,6 +93,7 @@ cmd_bench() {
       --skus) BENCH_SKUS=${2:?--skus needs a number}; shift 2 ;;
       --history) history=${2:?--history needs a number}; shift 2 ;;
       --out) out=${2:?--out needs a path}; shift 2 ;;
+      --statements) BENCH_STATEMENTS=1; shift ;;
       -h | --help) bench_usage; return 0 ;;
       *) bench_usage >&2; die "bench: unknown argument $1" ;;
     esac
@@ -102,8 +108,18 @@ cmd_bench() {
   command -v wrk >/dev/null || die "bench: wrk not found: run ./oms setup"
 
   # Only what the run starts: a test elsewhere in the tree that does not build must not stop it.
-  cmd_build --target order-service inventory-service billing-service shipping-service gateway omsctl
+  # Not from inside ./oms test (OMS_BENCH_BUILT=1), which built everything and must not run two
+  # builds at once.
+  if [[ ${OMS_BENCH_BUILT:-0} != 1 ]]; then
+    cmd_build --target order-service inventory-service billing-service shipping-service gateway omsctl
+  fi
   pg_resolve_bindir
+  ensure_pki
+  if ((BENCH_STATEMENTS)); then
+    # Costs a little per statement: figures of a run with it are for finding where time goes.
+    # shellcheck disable=SC2034  # read by pg_cluster_start (tools/oms/pg.sh)
+    PG_EXTRA_SETTINGS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+  fi
   # Durable: fsync stays on, as in production; the floor and oms pay the same commits.
   start_scratch_pg
   trap bench_cleanup EXIT
@@ -116,6 +132,9 @@ cmd_bench() {
   # shellcheck disable=SC2034  # the gateway's bootstrap key (bench_service_env), this run only
   ADMIN_KEY=$(random_secret)
   bench_provision
+  if ((BENCH_STATEMENTS)); then
+    bench_psql postgres -c 'CREATE EXTENSION pg_stat_statements' >/dev/null
+  fi
   bench_psql postgres -c 'CREATE DATABASE oms_bench_floor' >/dev/null
   bench_psql oms_bench_floor -v skus="$BENCH_SKUS" -v stock="$stock" -f bench/floor_schema.sql
   bench_start_services
@@ -136,6 +155,7 @@ cmd_bench() {
       measure_floor "$shape" "$clients"
     done
   done
+  BENCH_INVARIANTS=unchecked
   if ((history <= 100000)); then
     check_invariants_after_bench
   fi
@@ -145,8 +165,12 @@ cmd_bench() {
     --argjson seconds "$BENCH_SECONDS" --argjson warmup "$BENCH_WARMUP" \
     --argjson skus "$BENCH_SKUS" --argjson history "$history" --arg host "$(hostname)" \
     --argjson cpus "$(nproc)" --arg at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-    --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+    --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" --arg invariants "$BENCH_INVARIANTS" \
+    --arg transport "$(pki_plaintext && echo plaintext || echo mtls)" \
     '{levels: $levels, shapes: $shapes, seconds: $seconds, warmup: $warmup, skus: $skus,
-      history: $history, host: $host, cpus: $cpus, at: $at, load_before: $load}')"
+      history: $history, host: $host, cpus: $cpus, at: $at, load_before: $load,
+      transport: $transport, invariants: $invariants}')"
   say "bench: results in $out"
+  # Fast but wrong is no result: a run that broke an invariant fails.
+  [[ $BENCH_INVARIANTS != violated ]] || die "bench: the run broke invariants ($BENCH_DIR/check.out)"
 }

@@ -107,3 +107,27 @@ pgbench_summary() {  # log-prefix -> JSON: orders, p50/p90/p99/max latency in µ
     END { printf "{\"orders\": %d, \"latency_us\": {\"p50\": %d, \"p90\": %d, \"p99\": %d, \"max\": %d, \"mean\": %.1f}}\n",
             NR, pct(0.5), pct(0.9), pct(0.99), v[NR], NR ? sum / NR : 0 }'
 }
+
+statements_reset() {  # -> pg_stat_statements counts from now (with --statements)
+  ((BENCH_STATEMENTS)) || return 0
+  bench_psql postgres -At -c 'SELECT pg_stat_statements_reset()' >/dev/null
+}
+
+statements_report() {  # wrk.json out-file -> the statements that cost most, per confirmed order
+  ((BENCH_STATEMENTS)) || return 0
+  local orders
+  orders=$(jq '[.outcomes.CONFIRMED // 0, 1] | max' "$1")
+  bench_psql postgres -c "SELECT d.datname AS db, sum(s.calls) / $orders AS calls,
+      round((sum(s.total_exec_time) / $orders)::numeric, 3) AS ms
+    FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+    WHERE d.datname LIKE 'oms\\_%' GROUP BY ROLLUP (d.datname) ORDER BY 1" >"$2"
+  bench_psql postgres -c "SELECT d.datname AS db, round(s.calls::numeric / $orders, 2) AS calls,
+      round((s.total_exec_time / $orders)::numeric, 3) AS ms, round(s.max_exec_time::numeric, 1)
+      AS max_ms, round(s.rows::numeric / $orders, 1) AS rows,
+      s.shared_blks_hit / GREATEST(s.calls, 1) AS blks,
+      left(regexp_replace(s.query, '\\s+', ' ', 'g'), 160) AS statement
+    FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+    WHERE d.datname LIKE 'oms\\_%' ORDER BY s.total_exec_time DESC LIMIT 60" >>"$2"
+  say "bench: statements per confirmed order ($orders orders) in $2"
+  head -n 40 "$2" >&2
+}

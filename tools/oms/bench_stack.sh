@@ -32,10 +32,13 @@ bench_service_env() {  # svc -> SVC_ENV for a bench process
     "OMS_${svc^^}_METRICS_PORT=0"
     "OMS_READY_FILE=$BENCH_DIR/$svc.ready"
     OMS_DRAIN_SECONDS=1  # nothing is in flight when the bench stops a process
-    # Plain text, chosen explicitly (services refuse to start with neither certificates nor
-    # this): `omsctl check`, which the bench runs, does not speak mTLS yet.
-    OMS_INSECURE_PLAINTEXT=1
   )
+  # Mutual TLS as in production (the certificates of tools/oms/pki.sh), unless the caller chose
+  # plain text with OMS_INSECURE_PLAINTEXT=1, which the services then inherit.
+  local entry
+  while IFS= read -r entry; do
+    [[ -n $entry ]] && SVC_ENV+=("$entry")
+  done < <(pki_env "$(pki_identity "$svc")")
   if [[ -n ${SVC_DB[$svc]:-} ]]; then
     SVC_ENV+=("OMS_${svc^^}_DATABASE_URL=${BENCH_DB_URL[$svc]}")
   fi

@@ -98,6 +98,7 @@ pg_cluster_start() {  # base [fsync_off] -> running cluster; sets PG_PORT
   if [[ ${2:-} == fsync_off ]]; then
     extra="-c fsync=off"  # throw-away test data: durability only costs time
   fi
+  extra+=" ${PG_EXTRA_SETTINGS:-}"  # e.g. the bench's pg_stat_statements
   pg_resolve_bindir
   pg_cluster_prepare "$base"
   pg_cluster_init "$base"
