@@ -1,5 +1,7 @@
 #include "order-service/src/shipment_event_store.h"
 
+#include <optional>
+
 #include <pqxx/pqxx>
 
 #include "common/pg_pool.h"
@@ -13,9 +15,8 @@ namespace {
 
 constexpr char kStream[] = "shipping";
 
-constexpr char kCursorLock[] = "event_cursors_lock";
 constexpr char kCursorRead[] = "event_cursors_read";
-constexpr char kCursorSet[] = "event_cursors_set";
+constexpr char kCursorMove[] = "event_cursors_move";
 constexpr char kCursorPosition[] = "event_cursors_position";
 constexpr char kCursorBind[] = "event_cursors_bind";
 constexpr char kOrdersSetFulfilment[] = "orders_set_fulfilment";
@@ -23,7 +24,6 @@ constexpr char kShipmentsRecordEvent[] = "order_shipments_record_event";
 
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
-      {kCursorLock, "SELECT last_sequence FROM event_cursors WHERE stream = $1 FOR UPDATE"},
       {kCursorRead, "SELECT last_sequence FROM event_cursors WHERE stream = $1"},
       {kCursorPosition,
        "SELECT last_sequence, COALESCE(stream_id, '') AS stream_id FROM event_cursors "
@@ -32,10 +32,25 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kCursorBind,
        "UPDATE event_cursors SET stream_id = COALESCE(stream_id, $2) WHERE stream = $1 "
        "RETURNING stream_id"},
-      // Taking in an event wakes the order's watchers (kOrderChangedChannel) on commit.
-      {kCursorSet,
-       "WITH moved AS (UPDATE event_cursors SET last_sequence = $2 WHERE stream = $1 "
-       "RETURNING 1) SELECT pg_notify('oms_order_changed', $3) FROM moved"},
+      // Takes in event $2: moves the cursor to it unless it stands there or past it (checked
+      // again once the row is locked), and wakes the order's ($3) watchers (kOrderChangedChannel)
+      // on commit. With it, the event's shipment ($4) row of that order as it stands (none: NULL
+      // status). That read uses the statement's snapshot, taken before the cursor's lock: a
+      // transaction that moved the cursor in between (taking in another event, which may have
+      // changed the row) is not seen. Then the cursor is not moved, and `behind` (the cursor in
+      // the snapshot is below $2) says to run the statement again, with a new snapshot. $3 is
+      // compared as text: an event's order id need not be a UUID.
+      {kCursorMove,
+       "WITH seen AS (SELECT last_sequence FROM event_cursors WHERE stream = $1), "
+       "moved AS (UPDATE event_cursors SET last_sequence = $2 "
+       "  WHERE stream = $1 AND last_sequence < $2 "
+       "    AND last_sequence = (SELECT last_sequence FROM seen) "
+       "  RETURNING pg_notify('oms_order_changed', $3)) "
+       "SELECT EXISTS (SELECT 1 FROM moved) AS moved, "
+       "  (SELECT last_sequence FROM seen) < $2 AS behind, "
+       "  shipment.status, shipment.shipped_event IS NOT NULL AS has_shipped_event "
+       "FROM (SELECT 1) AS one LEFT JOIN order_shipments AS shipment "
+       "  ON shipment.shipment_id = $4 AND shipment.order_id::text = lower($3)"},
       {kOrdersSetFulfilment,
        "UPDATE orders SET shipments = decode($2, 'hex'), status = $3, updated_at = now() "
        "WHERE id = $1::uuid"},
@@ -49,6 +64,28 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "  updated_at = now()"},
   };
   return kStatements;
+}
+
+// An event taken in (kCursorMove), and its shipment's row as it stood then.
+struct TakenIn {
+  bool moved = false;  // false: taken in already, by this replica or another
+  std::optional<std::string> shipment_status;  // none: the order has no row for the shipment
+  bool has_shipped_event = false;
+};
+
+TakenIn TakeIn(pqxx::work& tx, const shipping::v1::OutboxEvent& event) {
+  for (;;) {
+    const pqxx::row row = tx.exec_prepared1(kCursorMove, kStream, event.sequence(),
+                                            event.order_id(), event.shipment_id());
+    TakenIn taken;
+    taken.moved = row["moved"].as<bool>();
+    // Another transaction moved the cursor after this statement's snapshot: again, with a new
+    // one. It does not hold the cursor's lock any more, so the next run sees what it wrote.
+    if (!taken.moved && row["behind"].as<bool>()) continue;
+    if (!row["status"].is_null()) taken.shipment_status = row["status"].as<std::string>();
+    taken.has_shipped_event = row["has_shipped_event"].as<bool>();
+    return taken;
+  }
 }
 
 }  // namespace
@@ -91,33 +128,46 @@ absl::StatusOr<std::string> PgShipmentEventStore::Apply(const shipping::v1::Outb
   std::string saga_id;
   absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
     saga_id.clear();
-    if (tx.exec_prepared1(kCursorLock, kStream)["last_sequence"].as<int64_t>() >=
-        event.sequence()) {
-      return absl::OkStatus();  // taken already, by this replica or another
-    }
-    tx.exec_prepared(kCursorSet, kStream, event.sequence(), event.order_id());
+    const TakenIn taken = TakeIn(tx, event);
+    if (!taken.moved) return absl::OkStatus();  // taken already, by this replica or another
     if (event.kind() != shipping::v1::SHIPMENT_KIND_OUTBOUND) return absl::OkStatus();
     // Not an order id of ours at all: nothing to look up.
     if (!ValidateUuid(event.order_id(), "order_id", "an order id").ok()) return absl::OkStatus();
+    const bool shipped = event.type() == shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED;
+    const std::string shipment_status = shipping::v1::ShipmentStatus_Name(event.status());
+    // Nothing the shipment's row does not say already: the order's status was derived with the
+    // row as it is (by whoever wrote it, this feed or the order saga's save, with the order
+    // locked), and so were the sagas its shipped event starts. The row stays as read: events are
+    // taken in one at a time, under the cursor's lock, and the saga's save never changes a row
+    // that exists.
+    if (taken.shipment_status == shipment_status && (!shipped || taken.has_shipped_event)) {
+      return absl::OkStatus();
+    }
+    // The order's row is locked before its shipment's row is written, as the saga's save does.
     pqxx::result rows = tx.exec_prepared(kOrdersLock, event.order_id());
     if (rows.empty()) return absl::OkStatus();  // not an order of ours
     v1::Order order;
     ReadOrder(rows[0], &order);
     // Recorded whatever the order's status, PENDING included: the order saga's save derives the
     // order's status from these rows too.
-    const bool shipped = event.type() == shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED;
     tx.exec_prepared(kShipmentsRecordEvent, event.shipment_id(), event.order_id(),
-                     event.warehouse_id(), shipping::v1::ShipmentStatus_Name(event.status()),
-                     shipped ? Hex(event) : std::string());
+                     event.warehouse_id(), shipment_status, shipped ? Hex(event) : std::string());
     const ShipmentList shipments = CurrentShipments(tx, event.order_id(), order.shipments());
     const v1::OrderStatus after = OrderStatusWithShipments(order.status(), shipments);
     tx.exec_prepared(kOrdersSetFulfilment, event.order_id(), ShipmentsHex(shipments),
                      StatusName(after));
     if (after != order.status()) AppendStatusHistory(tx, event.order_id(), after, "");
-    // A shipment shipped before the order is confirmed gets its saga when it is (the order
-    // saga's save, pg_saga_writes.h).
-    const std::vector<std::string> started = FollowOrderStatus(tx, event.order_id(), after);
-    if (!started.empty()) saga_id = started.front();
+    // What follows (FollowOrderStatus) was done for the order as it was by its last writer: a
+    // shipped shipment's saga starts once it has its shipped event and the order's status
+    // allows it, and an order completes once DELIVERED with no follow-up saga open (the last
+    // one's save completes it otherwise). So only a new shipped event, a new status or a
+    // DELIVERED order can have more to do. A shipment shipped before the order is confirmed gets
+    // its saga when it is (the order saga's save, pg_saga_writes.h).
+    const bool new_shipped_event = shipped && !taken.has_shipped_event;
+    if (new_shipped_event || after != order.status() || after == v1::ORDER_STATUS_DELIVERED) {
+      const std::vector<std::string> started = FollowOrderStatus(tx, event.order_id(), after);
+      if (!started.empty()) saga_id = started.front();
+    }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

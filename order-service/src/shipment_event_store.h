@@ -36,7 +36,9 @@ class PgShipmentEventStore {
   // whatever the order's status; the order's status derived from its shipment rows
   // (fulfilment.h); and, once the order is confirmed, the saga of a shipped shipment, whose id is
   // returned ("" otherwise, and for an event taken already or not about an order of ours; a
-  // second saga started at once is found by the coordinator's poll).
+  // second saga started at once is found by the coordinator's poll). An event that tells the
+  // shipment's row nothing new (its status, and for SHIPMENT_SHIPPED its shipped event, recorded
+  // already) moves the cursor and changes nothing else.
   [[nodiscard]] absl::StatusOr<std::string> Apply(const shipping::v1::OutboxEvent& event);
   // The sequence of the last event taken in (a plain read: a consumer stuck behind the cursor's
   // lock must still be seen lagging).

@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -77,14 +79,16 @@ class ShipmentEventStoreTest : public OrderDbTest {
                     .ok());
   }
 
-  // The order saga's ship step succeeds (its last): shipping created `shipment_ids`, PENDING.
-  void ShipStepSaved(const InsertedOrder& order, std::initializer_list<const char*> shipment_ids) {
+  // The order saga's ship step succeeds (its last): shipping created `shipment_ids`, with
+  // `status` (PENDING unless said otherwise).
+  void ShipStepSaved(const InsertedOrder& order, std::initializer_list<const char*> shipment_ids,
+                     const char* status = "SHIPMENT_STATUS_PENDING") {
     ShipmentsCreated created;
     for (const char* id : shipment_ids) {
       v1::ShipmentSummary shipment;
       shipment.set_shipment_id(id);
       shipment.set_warehouse_id(std::string("wh-") + id);
-      shipment.set_status("SHIPMENT_STATUS_PENDING");
+      shipment.set_status(status);
       created.shipments.push_back(shipment);
     }
     StepResult result;
@@ -106,6 +110,39 @@ class ShipmentEventStoreTest : public OrderDbTest {
     }
     tx.commit();
     return phases;
+  }
+
+  // Everything of the order an event can write, as stored: its row (status, shipments,
+  // updated_at), its status history and its shipment rows (status, shipped event, updated_at).
+  std::string Stored(const std::string& order_id) {
+    pqxx::connection connection(db_.url());
+    pqxx::work tx(connection);
+    const pqxx::row row = tx.exec_params1(
+        "SELECT concat_ws(' | ', o.status, encode(o.shipments, 'hex'), o.updated_at, "
+        "  (SELECT string_agg(h.status, ',' ORDER BY h.id) FROM order_status_history h "
+        "   WHERE h.order_id = o.id), "
+        "  (SELECT string_agg(concat_ws(' ', s.shipment_id, s.status, "
+        "     s.shipped_event IS NOT NULL, s.updated_at), ',' ORDER BY s.shipment_id) "
+        "   FROM order_shipments s WHERE s.order_id = o.id)) AS stored "
+        "FROM orders o WHERE o.id = $1::uuid",
+        order_id);
+    tx.commit();
+    return row["stored"].as<std::string>();
+  }
+
+  // Another replica's feed takes events in up to `sequence` (here by hand: the cursor only).
+  void CursorMovedTo(int64_t sequence) {
+    pqxx::connection connection(db_.url());
+    pqxx::work tx(connection);
+    tx.exec_params("UPDATE event_cursors SET last_sequence = $1 WHERE stream = 'shipping'",
+                   sequence);
+    tx.commit();
+  }
+
+  int64_t Cursor() {
+    auto cursor = events_->Cursor();
+    EXPECT_TRUE(cursor.ok()) << cursor.status();
+    return cursor.ok() ? *cursor : -1;
   }
 
   v1::Order Read(const std::string& order_id) {
@@ -231,6 +268,176 @@ TEST_F(ShipmentEventStoreTest, AConfirmedOrderStartsAShipmentSagaAtItsShippedEve
   ASSERT_EQ(read.shipments_size(), 2);
   EXPECT_EQ(read.shipments(0).status(), "SHIPMENT_STATUS_PENDING");
   EXPECT_EQ(read.shipments(1).status(), "SHIPMENT_STATUS_SHIPPED");
+}
+
+// The payloads of the kOrderChangedChannel notifications a connection received.
+class OrderChanges final : public pqxx::notification_receiver {
+ public:
+  explicit OrderChanges(pqxx::connection& connection)
+      : pqxx::notification_receiver(connection, kOrderChangedChannel) {}
+  void operator()(const std::string& payload, int) override { payloads.push_back(payload); }
+  std::vector<std::string> payloads;
+};
+
+// The ship step's save recorded the shipment PENDING; shipping's SHIPMENT_CREATED event says the
+// same, and a late scan of an earlier step (PICKED after SHIPPED) says SHIPPED again: each moves
+// the cursor and wakes the order's watchers, and changes nothing else (no new updated_at, no
+// history row, no second saga).
+TEST_F(ShipmentEventStoreTest, AnEventThatTellsNothingNewOnlyMovesTheCursor) {
+  const InsertedOrder order = Insert(Request(Customer("same@example.com").id(), "key-1"));
+  ShipStepSaved(order, {"s-1"});
+  ASSERT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_CONFIRMED);
+  const std::string confirmed = Stored(order.order_id);
+  pqxx::connection listening(db_.url());
+  OrderChanges changes(listening);
+
+  auto saga_id =
+      events_->Apply(Event(order.order_id, "s-1", shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_CREATED,
+                           shipping::v1::SHIPMENT_STATUS_PENDING));
+  ASSERT_TRUE(saga_id.ok()) << saga_id.status();
+  EXPECT_EQ(*saga_id, "");
+  EXPECT_EQ(Cursor(), sequence_);
+  EXPECT_EQ(Stored(order.order_id), confirmed);
+  listening.await_notification(5, 0);
+  EXPECT_EQ(changes.payloads, std::vector<std::string>{order.order_id});
+
+  EXPECT_FALSE(Shipped(order.order_id, "s-1").empty());
+  const std::string shipped = Stored(order.order_id);
+  EXPECT_NE(shipped, confirmed);
+  saga_id =
+      events_->Apply(Event(order.order_id, "s-1", shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_PICKED,
+                           shipping::v1::SHIPMENT_STATUS_SHIPPED));
+  ASSERT_TRUE(saga_id.ok()) << saga_id.status();
+  EXPECT_EQ(*saga_id, "");
+  EXPECT_EQ(Shipped(order.order_id, "s-1"), "");  // shipping's SHIPPED again
+  EXPECT_EQ(Cursor(), sequence_);
+  EXPECT_EQ(Stored(order.order_id), shipped);
+  EXPECT_EQ(ShipmentSagas(order.order_id, nullptr),
+            (std::map<std::string, std::string>{{"s-1", "RUNNING"}}));
+}
+
+// The same status with a shipped event not recorded yet is news: the ship step's save listed the
+// shipment SHIPPED already, but only the SHIPMENT_SHIPPED event is the payload of its saga.
+TEST_F(ShipmentEventStoreTest, AShippedEventIsNewsForARowWithoutOne) {
+  const InsertedOrder order = Insert(Request(Customer("listed@example.com").id(), "key-1"));
+  ShipStepSaved(order, {"s-1"}, "SHIPMENT_STATUS_SHIPPED");
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_SHIPPED);
+  EXPECT_TRUE(ShipmentSagas(order.order_id, nullptr).empty());
+
+  EXPECT_FALSE(Shipped(order.order_id, "s-1").empty());
+  EXPECT_EQ(ShipmentSagas(order.order_id, nullptr),
+            (std::map<std::string, std::string>{{"s-1", "RUNNING"}}));
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_SHIPPED);
+}
+
+// Events at or below the cursor were taken in by another replica (or this one): nothing of them
+// is written again, whatever they say.
+TEST_F(ShipmentEventStoreTest, AnEventTakenInByAnotherReplicaChangesNothing) {
+  const InsertedOrder order = Insert(Request(Customer("other@example.com").id(), "key-1"));
+  ShipStepSaved(order, {"s-1"});
+  const std::string confirmed = Stored(order.order_id);
+  const OutboxEvent shipped =
+      Event(order.order_id, "s-1", shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED,
+            shipping::v1::SHIPMENT_STATUS_SHIPPED);
+  const OutboxEvent delivered =
+      Event(order.order_id, "s-1", shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_DELIVERED,
+            shipping::v1::SHIPMENT_STATUS_DELIVERED);
+  CursorMovedTo(delivered.sequence());
+
+  for (const OutboxEvent& event : {shipped, delivered}) {
+    auto saga_id = events_->Apply(event);
+    ASSERT_TRUE(saga_id.ok()) << saga_id.status();
+    EXPECT_EQ(*saga_id, "");
+  }
+  EXPECT_EQ(Cursor(), delivered.sequence());
+  EXPECT_EQ(Stored(order.order_id), confirmed);
+  EXPECT_TRUE(ShipmentSagas(order.order_id, nullptr).empty());
+}
+
+// An event whose order id is no UUID, or no order of ours, is taken in: the cursor moves.
+TEST_F(ShipmentEventStoreTest, AnEventOfNoOrderOfOursMovesTheCursor) {
+  for (const char* order_id : {"not-an-order", "00000000-0000-0000-0000-00000000000A"}) {
+    auto saga_id =
+        events_->Apply(Event(order_id, "s-1", shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED,
+                             shipping::v1::SHIPMENT_STATUS_SHIPPED));
+    ASSERT_TRUE(saga_id.ok()) << saga_id.status();
+    EXPECT_EQ(*saga_id, "");
+    EXPECT_EQ(Cursor(), sequence_);
+  }
+}
+
+// Two replicas: one takes in a DELIVERY_FAILED event (here by hand, as Apply does it) while the
+// other, ahead of it, takes in the next event, OUT_FOR_DELIVERY again. The second waits for the
+// cursor's lock; what it then reads of the shipment's row must be what the first wrote, not the
+// OUT_FOR_DELIVERY from before, or it would take its event for nothing new and leave the
+// shipment DELIVERY_FAILED.
+TEST_F(ShipmentEventStoreTest, AnEventTakenInRightAfterAnotherSeesWhatThatOneWrote) {
+  const InsertedOrder order = Insert(Request(Customer("retry@example.com").id(), "key-1"));
+  ShipStepSaved(order, {"s-1"});
+  EXPECT_FALSE(Shipped(order.order_id, "s-1").empty());
+  ASSERT_TRUE(events_
+                  ->Apply(Event(order.order_id, "s-1",
+                                shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_OUT_FOR_DELIVERY,
+                                shipping::v1::SHIPMENT_STATUS_OUT_FOR_DELIVERY))
+                  .ok());
+
+  const int64_t failed_sequence = ++sequence_;
+  pqxx::connection other_connection(db_.url());
+  pqxx::work other(other_connection);
+  other.exec_params("UPDATE event_cursors SET last_sequence = $1 WHERE stream = 'shipping'",
+                    failed_sequence);
+  other.exec_params("SELECT 1 FROM orders WHERE id = $1::uuid FOR UPDATE", order.order_id);
+  other.exec(
+      "UPDATE order_shipments SET status = 'SHIPMENT_STATUS_DELIVERY_FAILED' "
+      "WHERE shipment_id = 's-1'");
+
+  std::atomic<bool> applied{false};
+  absl::StatusOr<std::string> saga_id;
+  std::thread next([&] {
+    saga_id = events_->Apply(Event(order.order_id, "s-1",
+                                   shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_OUT_FOR_DELIVERY,
+                                   shipping::v1::SHIPMENT_STATUS_OUT_FOR_DELIVERY));
+    applied = true;
+  });
+  // It waits for the other replica's lock on the cursor (or, were it not to, finishes).
+  AwaitALockWait(db_.url(), applied);
+  other.commit();
+  next.join();
+  ASSERT_TRUE(saga_id.ok()) << saga_id.status();
+  EXPECT_EQ(Cursor(), failed_sequence + 1);
+  v1::Order read = Read(order.order_id);
+  ASSERT_EQ(read.shipments_size(), 1);
+  EXPECT_EQ(read.shipments(0).status(), "SHIPMENT_STATUS_OUT_FOR_DELIVERY");
+  pqxx::connection connection(db_.url());
+  pqxx::work tx(connection);
+  EXPECT_EQ(
+      tx.exec1("SELECT status FROM order_shipments WHERE shipment_id = 's-1'")[0].as<std::string>(),
+      "SHIPMENT_STATUS_OUT_FOR_DELIVERY");
+}
+
+// The last shipment's DELIVERED event completes a confirmed order whose shipment sagas are all
+// done; a DELIVERED event again changes nothing.
+TEST_F(ShipmentEventStoreTest, TheLastDeliveryCompletesAnOrderWithNoFollowUpOpen) {
+  const InsertedOrder order = Insert(Request(Customer("done@example.com").id(), "key-1"));
+  ShipStepSaved(order, {"s-1", "s-2"});
+  const std::string first_saga = Shipped(order.order_id, "s-1");
+  const std::string second_saga = Shipped(order.order_id, "s-2");
+  ASSERT_FALSE(first_saga.empty());
+  ASSERT_FALSE(second_saga.empty());
+  const SagaState done{SagaPhase::kCompleted, 2, 0, "", SagaPhase::kRunning};
+  Save(first_saga, done, StepResult{});
+  Save(second_saga, done, StepResult{});
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_SHIPPED);
+
+  Delivered(order.order_id, "s-1");
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_PARTIALLY_DELIVERED);
+  Delivered(order.order_id, "s-2");
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_COMPLETED);
+  const std::string completed = Stored(order.order_id);
+  EXPECT_NE(completed.find("DELIVERED,COMPLETED"), std::string::npos) << completed;
+
+  Delivered(order.order_id, "s-2");
+  EXPECT_EQ(Stored(order.order_id), completed);
 }
 
 }  // namespace
