@@ -210,6 +210,26 @@ absl::Status PgPool::EnsureConnected(std::size_t slot) {
   }
 }
 
+absl::Status PgPool::Autocommit(const std::function<absl::Status(pqxx::transaction_base&)>& work) {
+  auto slot = Acquire();
+  if (!slot.ok()) return slot.status();
+  bool broken = false;
+  absl::Status status = EnsureConnected(*slot);
+  if (status.ok()) {
+    try {
+      pqxx::nontransaction statement(*connections_[*slot]);
+      status = work(statement);
+    } catch (const pqxx::broken_connection& e) {
+      broken = true;
+      status = PgErrorToStatus(e);
+    } catch (const std::exception& e) {
+      status = PgErrorToStatus(e);
+    }
+  }
+  Release(*slot, broken || status.code() == absl::StatusCode::kUnavailable);
+  return status;
+}
+
 absl::Status PgPool::InTransaction(const std::function<absl::Status(pqxx::work&)>& work) {
   for (int attempt = 0;; ++attempt) {
     auto slot = Acquire();

@@ -87,6 +87,13 @@ class PgPool {
   // is unknown answers UNAVAILABLE (callers rely on request-id idempotency to retry safely).
   [[nodiscard]] absl::Status InTransaction(const std::function<absl::Status(pqxx::work&)>& work);
 
+  // Runs `work`, which must be ONE statement (a read, or a write atomic by itself), without a
+  // transaction block: it commits by itself, and the BEGIN and COMMIT round trips of
+  // InTransaction are saved. A connection lost during it answers UNAVAILABLE and runs nothing
+  // again (a write's outcome is then unknown, as a commit's in doubt is).
+  [[nodiscard]] absl::Status Autocommit(
+      const std::function<absl::Status(pqxx::transaction_base&)>& work);
+
   std::size_t size() const { return options_.size; }
 
  private:

@@ -96,6 +96,69 @@ TEST_F(PgPoolTest, ReplacesAConnectionTheServerKilled) {
   EXPECT_NE(new_pid, pid);
 }
 
+TEST_F(PgPoolTest, AnAutocommitStatementCommitsByItselfAndMapsErrorsAlike) {
+  auto pool = MakePool(1);
+  ASSERT_NE(pool, nullptr);
+  auto insert = [&pool](const char* name, int n) {
+    return pool->Autocommit([name, n](pqxx::transaction_base& statement) {
+      statement.exec_prepared("things_insert", name, n);
+      return absl::OkStatus();
+    });
+  };
+  ASSERT_TRUE(insert("a", 1).ok());
+  EXPECT_EQ(insert("a", 1).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(insert("b", -1).code(), absl::StatusCode::kFailedPrecondition);
+  // Committed without a COMMIT: another session sees it at once.
+  pqxx::connection other(db_.url());
+  pqxx::nontransaction read(other);
+  EXPECT_EQ(read.exec1("SELECT count(*) FROM things")[0].as<long>(), 1);
+  // No transaction block was open around it.
+  bool in_block = true;
+  ASSERT_TRUE(pool->Autocommit([&in_block](pqxx::transaction_base& statement) {
+                    // now() is the statement's own start outside a block; inside one it would
+                    // be the block's, equal to the transaction's.
+                    in_block = statement
+                                   .exec1(
+                                       "SELECT pg_current_xact_id_if_assigned() IS NOT "
+                                       "NULL OR now() <> statement_timestamp()")[0]
+                                   .as<bool>();
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_FALSE(in_block);
+}
+
+TEST_F(PgPoolTest, AnAutocommitStatementOnAKilledConnectionIsUnavailableAndTheNextReconnects) {
+  auto pool = MakePool(1);
+  ASSERT_NE(pool, nullptr);
+  int pid = 0;
+  ASSERT_TRUE(pool->Autocommit([&pid](pqxx::transaction_base& statement) {
+                    pid = statement.exec_prepared1("backend_pid")[0].as<int>();
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  {
+    pqxx::connection admin(db_.url());
+    pqxx::nontransaction tx(admin);
+    tx.exec_params("SELECT pg_terminate_backend($1)", pid);
+  }
+  int runs = 0;
+  absl::Status lost = pool->Autocommit([&runs](pqxx::transaction_base& statement) {
+    ++runs;
+    statement.exec_prepared("things_insert", "maybe", 1);
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(lost.code(), absl::StatusCode::kUnavailable) << lost;
+  EXPECT_EQ(runs, 1);  // never run twice: a write's outcome would be unknown
+  int new_pid = 0;
+  ASSERT_TRUE(pool->Autocommit([&new_pid](pqxx::transaction_base& statement) {
+                    new_pid = statement.exec_prepared1("backend_pid")[0].as<int>();
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_NE(new_pid, pid);
+}
+
 TEST_F(PgPoolTest, AnExhaustedPoolAnswersUnavailableAfterTheAcquireTimeout) {
   auto pool = MakePool(1);
   ASSERT_NE(pool, nullptr);

@@ -121,14 +121,15 @@ absl::Status UpdateProduct(pqxx::work& tx, const v1::Product& product, const Pro
   return absl::OkStatus();
 }
 
-absl::Status ReadProduct(pqxx::work& tx, const std::string& sku, v1::Product* out) {
+absl::Status ReadProduct(pqxx::transaction_base& tx, const std::string& sku, v1::Product* out) {
   pqxx::result rows = tx.exec_prepared(kGet, sku);
   if (rows.empty()) return NoProduct(sku);
   ProductOf(rows[0], out);
   return absl::OkStatus();
 }
 
-std::vector<v1::Product> ReadProducts(pqxx::work& tx, const std::vector<std::string>& skus) {
+std::vector<v1::Product> ReadProducts(pqxx::transaction_base& tx,
+                                      const std::vector<std::string>& skus) {
   std::vector<v1::Product> products;
   for (const auto& row : tx.exec_prepared(kBatchGet, TextArray(skus))) {
     ProductOf(row, &products.emplace_back());

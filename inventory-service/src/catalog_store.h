@@ -25,9 +25,11 @@ const std::vector<PreparedStatement>& CatalogStatements();
 [[nodiscard]] absl::Status UpdateProduct(pqxx::work& tx, const v1::Product& product,
                                          const ProductFields& fields, v1::Product* out);
 // NOT_FOUND when there is no such SKU.
-[[nodiscard]] absl::Status ReadProduct(pqxx::work& tx, const std::string& sku, v1::Product* out);
+[[nodiscard]] absl::Status ReadProduct(pqxx::transaction_base& tx, const std::string& sku,
+                                       v1::Product* out);
 // The products among `skus`, in no particular order.
-std::vector<v1::Product> ReadProducts(pqxx::work& tx, const std::vector<std::string>& skus);
+std::vector<v1::Product> ReadProducts(pqxx::transaction_base& tx,
+                                      const std::vector<std::string>& skus);
 // Up to `limit` products with a SKU after `after`, in SKU order.
 std::vector<v1::Product> ListProducts(pqxx::work& tx, const std::string& after, bool active_only,
                                       int limit);

@@ -48,14 +48,15 @@ absl::Status PgInventoryUseCases::UpdateProduct(const v1::Product& product,
 }
 
 absl::Status PgInventoryUseCases::GetProduct(const std::string& sku, v1::Product* out) {
-  return pool_.InTransaction([&](pqxx::work& tx) { return ReadProduct(tx, sku, out); });
+  return pool_.Autocommit(
+      [&](pqxx::transaction_base& statement) { return ReadProduct(statement, sku, out); });
 }
 
 absl::Status PgInventoryUseCases::BatchGetProducts(const std::vector<std::string>& skus,
                                                    v1::BatchGetProductsResponse* out) {
-  return pool_.InTransaction([&](pqxx::work& tx) {
+  return pool_.Autocommit([&](pqxx::transaction_base& statement) {
     std::map<std::string, v1::Product> found;
-    for (auto& product : ReadProducts(tx, skus)) found[product.sku()] = std::move(product);
+    for (auto& product : ReadProducts(statement, skus)) found[product.sku()] = std::move(product);
     for (const auto& sku : skus) {
       auto it = found.find(sku);
       if (it != found.end()) *out->add_products() = it->second;

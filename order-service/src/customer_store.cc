@@ -86,8 +86,8 @@ absl::Status PgCustomerStore::CreateCustomer(const v1::Customer& customer, v1::C
 }
 
 absl::Status PgCustomerStore::GetCustomer(const std::string& id, v1::Customer* out) {
-  return pool_.InTransaction([&](pqxx::work& tx) {
-    pqxx::result rows = tx.exec_prepared(kCustomersGet, id);
+  return pool_.Autocommit([&](pqxx::transaction_base& statement) {
+    pqxx::result rows = statement.exec_prepared(kCustomersGet, id);
     if (rows.empty()) return absl::NotFoundError(absl::StrCat("customer ", id, " does not exist"));
     ReadCustomer(rows[0], out);
     return absl::OkStatus();

@@ -169,14 +169,24 @@ absl::Status PgIdempotencyStore::Claim(const v1::ClaimIdempotencyKeyRequest& req
                                        v1::ClaimIdempotencyKeyResponse* out) {
   const std::string fingerprint_hex = absl::BytesToHexString(request.fingerprint());
   const int64_t retention_ms = retention_.count();
+  out->Clear();
+  auto claimed = [&](const pqxx::result& rows, bool taken_over) {
+    out->set_outcome(v1::CLAIM_OUTCOME_CLAIMED);
+    out->set_claim_token(rows[0]["claim_token"].as<std::string>());
+    out->set_taken_over(taken_over);
+    return absl::OkStatus();
+  };
+  // The first claim of a key, by far the most common, is the insert alone, committed by itself.
+  bool first = false;
+  absl::Status inserted_first = pool_.Autocommit([&](pqxx::transaction_base& statement) {
+    pqxx::result inserted = statement.exec_prepared(
+        kInsert, request.scope(), request.key(), fingerprint_hex, request.lease_ms(), retention_ms);
+    first = !inserted.empty();
+    return first ? claimed(inserted, false) : absl::OkStatus();
+  });
+  if (!inserted_first.ok() || first) return inserted_first;
   return pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
     out->Clear();
-    auto claimed = [&](const pqxx::result& rows, bool taken_over) {
-      out->set_outcome(v1::CLAIM_OUTCOME_CLAIMED);
-      out->set_claim_token(rows[0]["claim_token"].as<std::string>());
-      out->set_taken_over(taken_over);
-      return absl::OkStatus();
-    };
     // A record released or swept between the insert and the lock is gone: insert again. Twice
     // in a row means the key is being hammered; the caller may retry.
     for (int attempt = 0; attempt < 3; ++attempt) {
@@ -223,17 +233,17 @@ absl::Status PgIdempotencyStore::Claim(const v1::ClaimIdempotencyKeyRequest& req
 
 absl::Status PgIdempotencyStore::Complete(const v1::CompleteIdempotencyKeyRequest& request) {
   const std::string response_hex = absl::BytesToHexString(request.response().SerializeAsString());
-  return pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
-    pqxx::result rows = tx.exec_prepared(kComplete, request.scope(), request.key(),
-                                         request.claim_token(), response_hex);
+  return pool_.Autocommit([&](pqxx::transaction_base& statement) -> absl::Status {
+    pqxx::result rows = statement.exec_prepared(kComplete, request.scope(), request.key(),
+                                                request.claim_token(), response_hex);
     return rows.empty() ? ClaimLost() : absl::OkStatus();
   });
 }
 
 absl::Status PgIdempotencyStore::Release(const v1::ReleaseIdempotencyKeyRequest& request) {
-  return pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+  return pool_.Autocommit([&](pqxx::transaction_base& statement) -> absl::Status {
     pqxx::result rows =
-        tx.exec_prepared(kRelease, request.scope(), request.key(), request.claim_token());
+        statement.exec_prepared(kRelease, request.scope(), request.key(), request.claim_token());
     return rows.empty() ? ClaimLost() : absl::OkStatus();
   });
 }

@@ -69,10 +69,10 @@ const std::vector<PreparedStatement>& PgOrderRepository::Statements() {
 absl::StatusOr<std::optional<InsertedOrder>> PgOrderRepository::FindExisting(
     const v1::CreateOrderRequest& request, const std::string& request_hash) {
   std::optional<InsertedOrder> found;
-  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
+  absl::Status status = pool_.Autocommit([&](pqxx::transaction_base& statement) {
     pqxx::result rows =
-        tx.exec_prepared(kOrdersFind, request.client_id(), request.request_id(), request_hash,
-                         request.external_order_id(), request.channel());
+        statement.exec_prepared(kOrdersFind, request.client_id(), request.request_id(),
+                                request_hash, request.external_order_id(), request.channel());
     if (!rows.empty()) {
       const pqxx::row row = rows[0];
       // Same key: a replay, unless the body changed. Same external id: that order, whatever
@@ -116,8 +116,8 @@ absl::StatusOr<InsertedOrder> PgOrderRepository::InsertOrder(const v1::Order& or
 }
 
 absl::Status PgOrderRepository::GetOrder(const std::string& id, v1::Order* out) {
-  return pool_.InTransaction([&](pqxx::work& tx) {
-    pqxx::result rows = tx.exec_prepared(kOrdersGet, id);
+  return pool_.Autocommit([&](pqxx::transaction_base& statement) {
+    pqxx::result rows = statement.exec_prepared(kOrdersGet, id);
     if (rows.empty()) return absl::NotFoundError(absl::StrCat("order ", id, " does not exist"));
     ReadOrder(rows[0], out);
     return absl::OkStatus();

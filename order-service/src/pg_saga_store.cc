@@ -162,10 +162,11 @@ absl::StatusOr<std::vector<ClaimedSaga>> PgSagaStore::Claim(const std::string& o
                                                             std::chrono::seconds lease, int limit,
                                                             const std::string& saga_id) {
   std::vector<ClaimedSaga> claimed;
-  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
+  // One statement: a claim whose answer is lost leaves leases that simply run out.
+  absl::Status status = pool_.Autocommit([&](pqxx::transaction_base& statement) {
     claimed.clear();
-    for (const auto& row : tx.exec_prepared(kSagasClaim, owner, static_cast<int64_t>(lease.count()),
-                                            limit, saga_id)) {
+    for (const auto& row : statement.exec_prepared(
+             kSagasClaim, owner, static_cast<int64_t>(lease.count()), limit, saga_id)) {
       claimed.push_back(ReadClaimed(row, owner));
     }
     return absl::OkStatus();

@@ -128,6 +128,11 @@ statements_report() {  # wrk.json out-file -> the statements that cost most, per
       left(regexp_replace(s.query, '\\s+', ' ', 'g'), 160) AS statement
     FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
     WHERE d.datname LIKE 'oms\\_%' ORDER BY s.total_exec_time DESC LIMIT 60" >>"$2"
+  # Round trips: every statement is one, BEGIN and COMMIT included.
+  bench_psql postgres -c "SELECT d.datname AS db, round(s.calls::numeric / $orders, 2) AS calls,
+      left(regexp_replace(s.query, '\\s+', ' ', 'g'), 100) AS statement
+    FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+    WHERE d.datname LIKE 'oms\\_%' AND s.calls >= $orders / 2 ORDER BY d.datname, s.calls DESC" >>"$2"
   say "bench: statements per confirmed order ($orders orders) in $2"
   head -n 40 "$2" >&2
 }
