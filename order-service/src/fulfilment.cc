@@ -52,17 +52,21 @@ v1::OrderStatus FulfilmentStatus(const ShipmentList& shipments) {
   return v1::ORDER_STATUS_CONFIRMED;
 }
 
-v1::OrderStatus OrderStatusWithShipments(v1::OrderStatus lifecycle, const ShipmentList& shipments) {
+bool StatusFollowsShipments(v1::OrderStatus lifecycle) {
   switch (lifecycle) {
     case v1::ORDER_STATUS_CONFIRMED:
     case v1::ORDER_STATUS_PARTIALLY_SHIPPED:
     case v1::ORDER_STATUS_SHIPPED:
     case v1::ORDER_STATUS_PARTIALLY_DELIVERED:
     case v1::ORDER_STATUS_DELIVERED:
-      return FulfilmentStatus(shipments);
+      return true;
     default:
-      return lifecycle;
+      return false;
   }
+}
+
+v1::OrderStatus OrderStatusWithShipments(v1::OrderStatus lifecycle, const ShipmentList& shipments) {
+  return StatusFollowsShipments(lifecycle) ? FulfilmentStatus(shipments) : lifecycle;
 }
 
 bool ShipmentSagasMayStart(v1::OrderStatus status) {

@@ -23,6 +23,10 @@ ShipmentList MergeShipments(const ShipmentList& listed, const ShipmentList& reco
 // shipping's names (SHIPMENT_STATUS_...).
 v1::OrderStatus FulfilmentStatus(const ShipmentList& shipments);
 
+// Whether an order whose lifecycle status is `lifecycle` takes its status from its shipments
+// (CONFIRMED to DELIVERED); a writer of any other status need not read them.
+bool StatusFollowsShipments(v1::OrderStatus lifecycle);
+
 // The order's status once its lifecycle status is `lifecycle` (what the order saga or the
 // order's current status says) and its shipments are `shipments`: fulfilment refines only an
 // order past confirmation (CONFIRMED to DELIVERED); any other status (PENDING, final, parked)

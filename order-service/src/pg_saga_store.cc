@@ -51,16 +51,22 @@ const std::vector<PreparedStatement>& OwnStatements() {
       // its row is written, the order every writer of both keeps (the shipment feed locks the
       // order, then inserts sagas, which waits on a transaction writing a saga of that order):
       // the lock CTE runs when the WHERE clause first asks for it, before the row is updated.
+      // The step's journal row ($14..$19) goes in with the save, in the same round trip, and
+      // only if the save took place.
       {kSagasSave,
-       "WITH its_order AS (SELECT id FROM orders WHERE id = $12::uuid FOR UPDATE) "
-       "UPDATE sagas SET phase = $4, step = $5, attempts = $6, failure_reason = $7, "
+       "WITH its_order AS (SELECT id FROM orders WHERE id = $12::uuid FOR UPDATE), "
+       "saved AS (UPDATE sagas SET phase = $4, step = $5, attempts = $6, failure_reason = $7, "
        "  parked_from = $9, failing_since = CASE WHEN $13::bigint = 0 THEN NULL "
        "    ELSE to_timestamp($13::bigint / 1000000.0) END, "
        "  next_attempt_at = now() + make_interval(secs => $10::double precision / 1000), "
        "  lease_expires_at = CASE WHEN $8 THEN '-infinity'::timestamptz "
        "    ELSE now() + make_interval(secs => $11) END, updated_at = now() "
        "WHERE id = $1::uuid AND lease_owner = $2 AND lease_epoch = $3 "
-       "  AND EXISTS (SELECT 1 FROM its_order) RETURNING id"},
+       "  AND EXISTS (SELECT 1 FROM its_order) RETURNING id), "
+       "journal AS (INSERT INTO saga_journal "
+       "  (saga_id, step, action, request_id, outcome, detail, epoch) "
+       "  SELECT id, $14, $15, $16, $17, $18, $19 FROM saved) "
+       "SELECT id FROM saved"},
       // Fenced like a save, and never reviving a lease that ran out or was given up. The ids
       // and epochs come as two arrays of the same length, one row per lease; by primary key.
       {kSagasRenew,
@@ -186,13 +192,12 @@ absl::Status PgSagaStore::SaveStep(const ClaimedSaga& saga, const SagaState& nex
                          next.step, next.attempts, next.failure_reason, release,
                          PhaseName(next.parked_from), static_cast<int64_t>(retry_after.count()),
                          static_cast<int64_t>(lease.count()), saga.order_id,
-                         MicrosSinceEpoch(next.failing_since))
+                         MicrosSinceEpoch(next.failing_since), entry.step, entry.action,
+                         entry.request_id, entry.outcome, entry.detail, saga.epoch)
             .empty()) {
       return WithReason(absl::StatusCode::kAborted, "LEASE_LOST",
                         absl::StrCat("saga ", saga.saga_id, " is held by another replica now"));
     }
-    tx.exec_prepared(kJournalInsert, saga.saga_id, entry.step, entry.action, entry.request_id,
-                     entry.outcome, entry.detail, saga.epoch);
     PgSagaWrites order_writes(tx);
     writes(order_writes);
     return absl::OkStatus();

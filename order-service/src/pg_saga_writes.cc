@@ -27,13 +27,18 @@ constexpr char kSagasStartShipped[] = "sagas_start_shipped";
 
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
-      // An empty allocation, shipments or payment id keeps what the order has.
+      // An empty allocation, shipments or payment id keeps what the order has. With the update,
+      // the saga's status $7 goes into the history (kHistoryInsert), in the same round trip.
       {kOrdersRecordProgress,
-       "UPDATE orders SET status = $2, rejection_reason = $3, "
+       "WITH updated AS (UPDATE orders SET status = $2, rejection_reason = $3, "
        "  allocation = COALESCE(decode(NULLIF($4, ''), 'hex'), allocation), "
        "  shipments = COALESCE(decode(NULLIF($5, ''), 'hex'), shipments), "
        "  payment_id = COALESCE(NULLIF($6, ''), payment_id), updated_at = now() "
-       "WHERE id = $1::uuid"},
+       "  WHERE id = $1::uuid RETURNING id) "
+       "INSERT INTO order_status_history (order_id, status, reason) "
+       "SELECT id, $7, $3 FROM updated WHERE NOT EXISTS (SELECT 1 FROM order_status_history "
+       "  WHERE order_id = $1::uuid AND id = (SELECT max(id) FROM order_status_history "
+       "  WHERE order_id = $1::uuid) AND status = $7)"},
       {kOrdersSetStatus, "UPDATE orders SET status = $2, updated_at = now() WHERE id = $1::uuid"},
       // The order's sagas other than kind $2 (its order saga) not yet completed.
       {kSagasCountOpenFollowUps,
@@ -120,25 +125,34 @@ bool CompleteIfDone(pqxx::work& tx, const std::string& order_id, v1::OrderStatus
 }
 
 void PgSagaWrites::RecordOrderProgress(const OrderProgress& progress) {
-  // Locked before its shipment rows are read: the shipment feed locks the order first too, so an
-  // event taken in at this moment is either seen here or sees this save.
-  v1::Order order;
-  ReadOrder(tx_.exec_prepared1(kOrdersLock, progress.order_id), &order);
-  if (progress.shipments != nullptr) {
-    for (const auto& shipment : *progress.shipments) {
-      tx_.exec_prepared(kShipmentsInsertListed, shipment.shipment_id(), progress.order_id,
-                        shipment.warehouse_id(), shipment.status());
+  // The saga's save locked the order, in this transaction, before its shipment rows are read:
+  // the shipment feed locks the order first too, so an event taken in at this moment is either
+  // seen here or sees this save.
+  v1::OrderStatus status = progress.status;
+  std::string shipments_hex;  // "": the order's shipments stay as the feed keeps them
+  if (progress.shipments != nullptr || StatusFollowsShipments(progress.status)) {
+    ShipmentList listed;
+    if (progress.shipments != nullptr) {
+      for (const auto& shipment : *progress.shipments) {
+        tx_.exec_prepared(kShipmentsInsertListed, shipment.shipment_id(), progress.order_id,
+                          shipment.warehouse_id(), shipment.status());
+      }
+      listed = *progress.shipments;
+    } else {
+      v1::Order order;
+      ReadOrder(tx_.exec_prepared1(kOrdersGet, progress.order_id), &order);
+      listed = order.shipments();
     }
-    *order.mutable_shipments() = *progress.shipments;
+    const ShipmentList shipments = CurrentShipments(tx_, progress.order_id, listed);
+    status = OrderStatusWithShipments(progress.status, shipments);
+    shipments_hex = ShipmentsHex(shipments);
   }
-  const ShipmentList shipments = CurrentShipments(tx_, progress.order_id, order.shipments());
-  const v1::OrderStatus status = OrderStatusWithShipments(progress.status, shipments);
+  // The saga's status goes into the history: the confirmation stays there even when the
+  // shipments had moved on already.
   tx_.exec_prepared(kOrdersRecordProgress, progress.order_id, StatusName(status),
                     progress.rejection_reason,
                     progress.allocation != nullptr ? Hex(*progress.allocation) : std::string(),
-                    ShipmentsHex(shipments), progress.payment_id);
-  // The confirmation stays in the history even when the shipments had moved on already.
-  AppendStatusHistory(tx_, progress.order_id, progress.status, progress.rejection_reason);
+                    shipments_hex, progress.payment_id, StatusName(progress.status));
   if (status != progress.status) AppendStatusHistory(tx_, progress.order_id, status, "");
   // Shipments shipped while the order was PENDING get their sagas now, in this transaction:
   // starting them at the event could commit stock and capture money that a compensation of the

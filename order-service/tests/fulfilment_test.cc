@@ -41,6 +41,12 @@ TEST(FulfilmentTest, ShipmentsMoveOnlyOrdersPastConfirmation) {
        {v1::ORDER_STATUS_PENDING, v1::ORDER_STATUS_COMPLETED, v1::ORDER_STATUS_CANCELLED,
         v1::ORDER_STATUS_NEEDS_ATTENTION, v1::ORDER_STATUS_REJECTED}) {
     EXPECT_EQ(OrderStatusWithShipments(stays, shipped), stays) << v1::OrderStatus_Name(stays);
+    EXPECT_FALSE(StatusFollowsShipments(stays)) << v1::OrderStatus_Name(stays);
+  }
+  for (v1::OrderStatus follows :
+       {v1::ORDER_STATUS_CONFIRMED, v1::ORDER_STATUS_PARTIALLY_SHIPPED, v1::ORDER_STATUS_SHIPPED,
+        v1::ORDER_STATUS_PARTIALLY_DELIVERED, v1::ORDER_STATUS_DELIVERED}) {
+    EXPECT_TRUE(StatusFollowsShipments(follows)) << v1::OrderStatus_Name(follows);
   }
 }
 
