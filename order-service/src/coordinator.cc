@@ -200,6 +200,15 @@ void Coordinator::Step(std::shared_ptr<ClaimedSaga> saga) {
   }
   const StepDef& step = kind->steps[call.step];
   const bool forward = call.kind == NextCall::kForward;
+  if (forward && step.done_already && call.step + 1 < static_cast<int>(kind->steps.size()) &&
+      step.done_already(*saga)) {
+    CallOutcome done_before;
+    done_before.result = CallResult::kOk;
+    saga->state = Advance(kind->spec, saga->state, done_before, options_.retry,
+                          std::chrono::system_clock::now());
+    Step(std::move(saga));
+    return;
+  }
   const std::string request_id = RequestId(saga->saga_id, kind->spec, call, saga->state);
   absl::Status not_called;  // a failpoint failing the call before it is made
   if (!options_.failpoints.empty()) {

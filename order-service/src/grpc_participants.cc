@@ -52,7 +52,8 @@ class GrpcParticipants final : public Participants {
   GrpcParticipants(InventoryClient& inventory, BillingClient& billing, ShippingClient& shipping)
       : inventory_(inventory), billing_(billing), shipping_(shipping) {}
 
-  void Reserve(const std::string& request_id, const v1::Order& order, StepDone done) override {
+  void Reserve(const std::string& request_id, const v1::Order& order, int hold_seconds,
+               StepDone done) override {
     inventory_v1::ReserveStockRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
@@ -63,6 +64,7 @@ class GrpcParticipants final : public Participants {
     }
     *request.mutable_destination() = DestinationOf(order);
     request.set_strategy(order.allocation_strategy());
+    request.set_ttl_seconds(hold_seconds);
     inventory_.ReserveStock(
         request_id, std::move(request),
         Step(std::move(done), [](const inventory_v1::Reservation& reservation, StepResult& result) {
@@ -83,7 +85,7 @@ class GrpcParticipants final : public Participants {
     inventory_v1::ExtendReservationRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
-    request.set_ttl_seconds(30 * 24 * 3600);
+    request.set_ttl_seconds(kOrderHoldSeconds);
     inventory_.ExtendReservation(request_id, std::move(request), Step(std::move(done)));
   }
 

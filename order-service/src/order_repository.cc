@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <pqxx/pqxx>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -10,6 +11,7 @@
 #include "common/pg_pool.h"
 #include "common/status.h"
 #include "order-service/src/order_rows.h"
+#include "order-service/src/sagas/order_saga.h"
 
 namespace oms::order {
 namespace {
@@ -44,7 +46,8 @@ const std::vector<PreparedStatement>& PgOrderRepository::Statements() {
        "    NULLIF($6, ''), $7, $13, $8, $9, $10, "
        "    decode($11, 'hex'), $12) RETURNING id), "
        "h AS (INSERT INTO order_status_history (order_id, status) SELECT id, $13 FROM o) "
-       "INSERT INTO sagas (order_id, phase) SELECT id, 'RUNNING' FROM o "
+       "INSERT INTO sagas (order_id, phase, payload) SELECT id, 'RUNNING', decode($14, 'hex') "
+       "FROM o "
        "RETURNING order_id, id AS saga_id"},
       // Newest first; the page token is the last (created_at, id) seen.
       {kOrdersList, "SELECT " OMS_ORDER_COLUMNS " FROM orders "
@@ -96,7 +99,8 @@ absl::StatusOr<InsertedOrder> PgOrderRepository::InsertOrder(const v1::Order& or
         kOrdersInsert, order.customer_id(), request.client_id(), request.request_id(), request_hash,
         order.channel(), order.external_order_id(), order.currency(),
         order.subtotal().amount_minor(), order.tax().amount_minor(), order.total().amount_minor(),
-        Hex(order), request.payment().token(), StatusName(v1::ORDER_STATUS_PENDING));
+        Hex(order), request.payment().token(), StatusName(v1::ORDER_STATUS_PENDING),
+        absl::BytesToHexString(kHoldFromReserve));
     inserted = {row["order_id"].as<std::string>(), row["saga_id"].as<std::string>(), true, true};
     return absl::OkStatus();
   });

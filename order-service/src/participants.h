@@ -54,10 +54,15 @@ struct StepResult {
 
 using StepDone = std::function<void(StepResult)>;
 
+// How long an order's stock is held before its goods ship: for good, in practice (30 days).
+inline constexpr int kOrderHoldSeconds = 30 * 24 * 3600;
+
 class Participants {
  public:
   virtual ~Participants() = default;
-  virtual void Reserve(const std::string& request_id, const v1::Order& order, StepDone done) = 0;
+  // Holds stock for `hold_seconds` (0: inventory's default, short hold).
+  virtual void Reserve(const std::string& request_id, const v1::Order& order, int hold_seconds,
+                       StepDone done) = 0;
   virtual void ReleaseReservation(const std::string& request_id, const v1::Order& order,
                                   StepDone done) = 0;
   virtual void Authorize(const std::string& request_id, const v1::Order& order,
@@ -68,7 +73,7 @@ class Participants {
                                StepDone done) = 0;
   virtual void CancelShipments(const std::string& request_id, const v1::Order& order,
                                StepDone done) = 0;
-  // Keeps the reservation alive until the goods ship (30 days).
+  // Keeps the reservation alive until the goods ship (kOrderHoldSeconds).
   virtual void ExtendReservation(const std::string& request_id, const v1::Order& order,
                                  StepDone done) = 0;
   // A shipment left its warehouse: commit its reserved lines, then capture its share and have

@@ -19,6 +19,7 @@
 
 #include "order-service/src/order_metrics.h"
 #include "order-service/src/order_waiters.h"
+#include "order-service/src/sagas/order_saga.h"
 #include "order-service/src/sagas/registry.h"
 #include "order-service/tests/saga_fakes.h"
 
@@ -80,6 +81,27 @@ TEST_F(CoordinatorTest, AKickRunsEveryStepInOrderAndTellsTheOrdersWaiters) {
   EXPECT_EQ(store_.Writes(), (std::vector<std::string>{
                                  "order ORDER_STATUS_PENDING", "order ORDER_STATUS_PENDING",
                                  "order ORDER_STATUS_PENDING", "order ORDER_STATUS_CONFIRMED"}));
+  // A saga of an earlier release: inventory's short hold, extended before the pivot.
+  EXPECT_EQ(participants_.ReserveHolds(), std::vector<int>{0});
+}
+
+TEST_F(CoordinatorTest, AReserveThatTookTheOrdersHoldLeavesNothingToKeepAndNoSaveOfItsOwn) {
+  ClaimedSaga saga = OrderSaga("s1h");
+  saga.payload = kHoldFromReserve;
+  store_.Add(saga);
+  std::atomic<bool> told{false};
+  waiters_.Wait("order-s1h", std::chrono::steady_clock::now() + 1h, [&] { told = true; });
+  Coordinator coordinator(store_, participants_, waiters_, metrics_, Options());
+  coordinator.Kick("s1h");
+  ASSERT_TRUE(Eventually([&] { return told.load(); })) << Seen();
+  EXPECT_EQ(store_.Phase("s1h"), SagaPhase::kCompleted);
+  EXPECT_EQ(participants_.Calls(),
+            (std::vector<std::string>{"Reserve s1h:reserve", "Authorize s1h:authorize",
+                                      "CreateShipments s1h:ship"}));
+  EXPECT_EQ(participants_.ReserveHolds(), std::vector<int>{kOrderHoldSeconds});
+  EXPECT_EQ(store_.Writes(),
+            (std::vector<std::string>{"order ORDER_STATUS_PENDING", "order ORDER_STATUS_PENDING",
+                                      "order ORDER_STATUS_CONFIRMED"}));
 }
 
 TEST_F(CoordinatorTest, ARefusalCompensatesTheStepsBeforeItInReverseAndRejectsTheOrder) {

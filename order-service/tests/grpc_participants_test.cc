@@ -68,7 +68,7 @@ TEST_F(GrpcParticipantsTest, AReservationAsksForEveryLineAndKeepsTheAllocation) 
   reservation.mutable_allocation()->add_groups()->set_warehouse_id("wh-leipzig");
   inventory_.Script("ReserveStock", grpc::Status::OK, reservation);
   StepResult result =
-      Run([&](StepDone done) { participants_->Reserve("s1:reserve", order_, std::move(done)); });
+      Run([&](StepDone done) { participants_->Reserve("s1:reserve", order_, 0, std::move(done)); });
   EXPECT_EQ(result.outcome.result, CallResult::kOk);
   ASSERT_TRUE(std::holds_alternative<Reserved>(result.output));
   EXPECT_EQ(std::get<Reserved>(result.output).allocation.groups(0).warehouse_id(), "wh-leipzig");
@@ -78,6 +78,13 @@ TEST_F(GrpcParticipantsTest, AReservationAsksForEveryLineAndKeepsTheAllocation) 
             "lines { sku: \"BACKPACK-20L\" quantity: 2 } lines { sku: \"BOTTLE-1L\" quantity: 2 } "
             "destination { country: \"DE\" region: \"SN\" } "
             "strategy: ALLOCATION_STRATEGY_MINIMIZE_SPLITS");
+  // With the order's hold: asked of inventory with the request, which stays a function of it.
+  Run([&](StepDone done) {
+    participants_->Reserve("s2:reserve", order_, kOrderHoldSeconds, std::move(done));
+  });
+  ASSERT_EQ(inventory_.Calls().size(), 2u);
+  EXPECT_NE(inventory_.Calls()[1].find("ttl_seconds: 2592000"), std::string::npos)
+      << inventory_.Calls()[1];
 }
 
 TEST_F(GrpcParticipantsTest, ARetrySendsTheSameRequest) {

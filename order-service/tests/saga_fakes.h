@@ -196,8 +196,17 @@ class FakeParticipants : public Participants {
     std::lock_guard<std::mutex> lock(mu_);
     return calls_;
   }
+  // The hold each Reserve call asked for, in order.
+  std::vector<int> ReserveHolds() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return reserve_holds_;
+  }
 
-  void Reserve(const std::string& id, const v1::Order&, StepDone done) override {
+  void Reserve(const std::string& id, const v1::Order&, int hold_seconds, StepDone done) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      reserve_holds_.push_back(hold_seconds);
+    }
     StepResult result;
     result.output = Reserved{};
     Answer("Reserve", id, std::move(done), std::move(result));
@@ -280,6 +289,7 @@ class FakeParticipants : public Participants {
   std::mutex mu_;
   std::map<std::string, std::vector<CallOutcome>> script_;
   std::vector<std::string> calls_;
+  std::vector<int> reserve_holds_;
   std::string held_method_;
   StepDone held_;
 };

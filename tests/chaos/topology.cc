@@ -51,14 +51,13 @@ std::map<std::string, std::vector<std::string>> Topology::FailpointsByProcess() 
                                           "order.after_authorize",
                                           "order.before_ship",
                                           "order.after_ship",
-                                          "order.after_keep-reservation",
                                           "order.before_compensate_reserve",
                                           "order.before_compensate_authorize",
                                           "order.after_commit-stock",
                                           "order.after_capture-payment"};
-  const std::vector<std::string> inventory = {
-      "inventory.ReserveStock.before_reply", "inventory.ExtendReservation.before_reply",
-      "inventory.CommitReservation.before_reply", "inventory.ReleaseReservation.before_reply"};
+  const std::vector<std::string> inventory = {"inventory.ReserveStock.before_reply",
+                                              "inventory.CommitReservation.before_reply",
+                                              "inventory.ReleaseReservation.before_reply"};
   return {{"order-a", order},
           {"order-b", order},
           {"inventory-a", inventory},

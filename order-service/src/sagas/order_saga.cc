@@ -8,9 +8,12 @@
 namespace oms::order {
 namespace {
 
+bool HoldsFromReserve(const ClaimedSaga& saga) { return saga.payload == kHoldFromReserve; }
+
 void Reserve(Participants& participants, const ClaimedSaga& saga, const std::string& request_id,
              StepDone done) {
-  participants.Reserve(request_id, saga.order, std::move(done));
+  participants.Reserve(request_id, saga.order, HoldsFromReserve(saga) ? kOrderHoldSeconds : 0,
+                       std::move(done));
 }
 
 void Release(Participants& participants, const ClaimedSaga& saga, const std::string& request_id,
@@ -111,7 +114,8 @@ SagaKindDef OrderSagaKind() {
       {"reserve", Reserve, Release},
       {"authorize", Authorize, Void},
       // Before the pivot: once shipments exist, the hold must outlive any outage of inventory.
-      {"keep-reservation", KeepReservation, nullptr},
+      // Done already by a reserve that took the order's hold (kHoldFromReserve).
+      {"keep-reservation", KeepReservation, nullptr, HoldsFromReserve},
       {"ship", Ship, CancelShipping},
   };
   kind.pivot = "ship";

@@ -18,4 +18,10 @@ v1::OrderStatus OrderStatusOf(SagaPhase phase);
 // PAYMENT_DECLINED, DESTINATION_NOT_SERVED, or DEPENDENCY_UNAVAILABLE for anything else.
 std::string RejectionReasonOf(const std::string& failure_reason);
 
+// The payload of an order saga whose reserve step holds the stock until the goods ship (every
+// order saga this release starts): its keep-reservation step has nothing left to do. An order
+// saga without it (started by an earlier release) reserved with inventory's short hold and
+// extends it at keep-reservation.
+inline constexpr char kHoldFromReserve[] = "hold-from-reserve";
+
 }  // namespace oms::order

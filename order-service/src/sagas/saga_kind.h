@@ -25,6 +25,11 @@ struct StepDef {
   std::string name;  // in request ids, the journal, failpoints and metrics
   StepCall forward;
   StepCall compensate;  // empty: the step has nothing to undo
+  // True when an earlier step did this one's work already, a pure function of the persisted
+  // saga: the coordinator goes past it with no call and no save of its own (the next step's save
+  // records the saga beyond it; a saga resumed before that finds it done already again). Never
+  // set on a kind's last step.
+  std::function<bool(const ClaimedSaga& saga)> done_already = nullptr;
 };
 
 // What a saga kind may tell the rest of order-service when a saga's turn ends with it final or
