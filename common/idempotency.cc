@@ -24,7 +24,6 @@ constexpr char kClaim[] = "request_results_claim";
 constexpr char kGet[] = "request_results_get";
 constexpr char kRecord[] = "request_results_record";
 constexpr char kRecordRefusal[] = "request_results_record_refusal";
-constexpr char kBoundStatements[] = "statement_timeout_set_local";
 
 // PREPARE takes queries only, so the savepoint around an effect is these two constant texts.
 constexpr char kBeforeEffect[] = "SAVEPOINT run_once_effect";
@@ -63,12 +62,16 @@ absl::Status StoredRefusal(const pqxx::row& row) {
   return refusal;
 }
 
-// nullopt: this call is the first with `request_id` and holds its claim until `tx` ends.
+// nullopt: this call is the first with `request_id` and holds its claim until `tx` ends. The
+// statements of `tx` from here on are bounded by `timeout_ms` (StatementTimeoutMs; 0: none).
 absl::StatusOr<std::optional<StoredAnswer>> Claim(pqxx::work& tx, const std::string& request_id,
                                                   const std::string& method,
-                                                  const google::protobuf::Message& request) {
+                                                  const google::protobuf::Message& request,
+                                                  int timeout_ms) {
   const std::string request_hex = DeterministicHex(request);
-  if (!tx.exec_prepared(kClaim, request_id, method, request_hex).empty()) return std::nullopt;
+  if (!tx.exec_prepared(kClaim, request_id, method, request_hex, timeout_ms).empty()) {
+    return std::nullopt;
+  }
   pqxx::result stored = tx.exec_prepared(kGet, request_id, request_hex);
   if (stored.empty()) {
     // Claimed by a transaction that rolled back between our two statements: let the caller retry.
@@ -87,14 +90,6 @@ absl::StatusOr<std::optional<StoredAnswer>> Claim(pqxx::work& tx, const std::str
                                                  : row["response_hex"].as<std::string>())};
 }
 
-// DEADLINE_EXCEEDED once `deadline` has passed; else bounds the statements of `tx` by what is left.
-absl::Status BoundByDeadline(pqxx::work& tx, absl::Time deadline) {
-  auto timeout_ms = StatementTimeoutMs(deadline, absl::Now());
-  if (!timeout_ms.ok()) return timeout_ms.status();
-  if (*timeout_ms > 0) tx.exec_prepared(kBoundStatements, *timeout_ms);
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 std::string DeterministicHex(const google::protobuf::Message& message) {
@@ -111,9 +106,20 @@ std::string DeterministicHex(const google::protobuf::Message& message) {
 const std::vector<PreparedStatement>& IdempotencyStatements() {
   static const std::vector<PreparedStatement> kStatements = {
       // Waits for a concurrent claim of the same id to commit or roll back, then claims or not.
+      // With it, in the same round trip, the transaction's statements are bounded by the
+      // caller's time left, $4 ms (0: no bound of the caller's; the claim itself runs under the
+      // session's bounds, its lock_timeout among them): SET LOCAL, until the transaction
+      // ends; a shorter bound of the session's stays. The session's is read with
+      // current_setting (text with a unit, e.g. "30s", which casts to an interval): the
+      // pg_settings view builds every setting of the server on each read.
       {kClaim,
+       "WITH bound AS (SELECT CASE WHEN $4::bigint > 0 THEN set_config('statement_timeout', "
+       "  CASE WHEN session.ms = 0 OR session.ms > $4::bigint THEN $4::bigint "
+       "  ELSE session.ms END::text, true) END "
+       "  FROM (SELECT (extract(epoch FROM current_setting('statement_timeout')::interval) "
+       "    * 1000)::bigint AS ms) AS session) "
        "INSERT INTO request_results (request_id, method, request_hash) "
-       "VALUES ($1, $2, encode(sha256(decode($3, 'hex')), 'hex')) "
+       "SELECT $1, $2, encode(sha256(decode($3, 'hex')), 'hex') FROM bound "
        "ON CONFLICT (request_id) DO NOTHING RETURNING 1"},
       {kGet,
        "SELECT method, request_hash = encode(sha256(decode($2, 'hex')), 'hex') AS same_request, "
@@ -124,15 +130,6 @@ const std::vector<PreparedStatement>& IdempotencyStatements() {
       {kRecordRefusal,
        "UPDATE request_results SET refusal_code = $2, refusal_message = $3, "
        "refusal_details = decode($4, 'hex') WHERE request_id = $1"},
-      // SET LOCAL: until the transaction ends. A shorter bound of the session's stays. Read
-      // with current_setting (text with a unit, e.g. "30s", which casts to an interval): the
-      // pg_settings view builds every setting of the server on each read.
-      {kBoundStatements,
-       "SELECT set_config('statement_timeout', "
-       "CASE WHEN session.ms = 0 OR session.ms > $1::bigint THEN $1::bigint ELSE session.ms END"
-       "::text, true) AS statement_timeout "
-       "FROM (SELECT (extract(epoch FROM current_setting('statement_timeout')::interval) * 1000)"
-       "::bigint AS ms) AS session"},
   };
   return kStatements;
 }
@@ -174,8 +171,10 @@ absl::Status RunOnce(pqxx::work& tx, const std::string& request_id, const std::s
                      absl::FunctionRef<absl::Status()> effect, bool* replayed) {
   if (replayed != nullptr) *replayed = false;
   const absl::Time deadline = CallDeadlineScope::Current();
-  if (absl::Status bounded = BoundByDeadline(tx, deadline); !bounded.ok()) return bounded;
-  auto claim = Claim(tx, request_id, method, request);
+  // DEADLINE_EXCEEDED once the deadline has passed: nothing runs.
+  auto timeout_ms = StatementTimeoutMs(deadline, absl::Now());
+  if (!timeout_ms.ok()) return timeout_ms.status();
+  auto claim = Claim(tx, request_id, method, request, *timeout_ms);
   if (!claim.ok()) return claim.status();
   if (claim->has_value()) {
     if (replayed != nullptr) *replayed = true;
