@@ -19,7 +19,8 @@ using google::protobuf::util::TimeUtil;
       "created_at", "created_micros") ", " OMS_MICROS("updated_at", "updated_micros")
 #define OMS_TRANSACTION_COLUMNS                                                      \
   "id, kind, amount_minor, currency, outcome, idempotency_key, provider_reference, " \
-  "decline_code, request_id, shipment_id, " OMS_MICROS("created_at", "created_micros")
+  "decline_code, request_id, shipment_id, xact::text::bigint AS xact, " OMS_MICROS(  \
+      "created_at", "created_micros")
 
 constexpr char kPaymentsLockOrder[] = "payments_lock_order";
 constexpr char kPaymentsGetByOrder[] = "payments_get_by_order";
@@ -87,6 +88,7 @@ void ReadTransaction(const pqxx::row& row, v1::PaymentTransaction* out) {
   out->set_request_id(row["request_id"].as<std::string>());
   out->set_shipment_id(row["shipment_id"].as<std::string>());
   *out->mutable_create_time() = Micros(row, "created_micros");
+  out->set_recording_xact(row["xact"].as<long long>());
 }
 
 void ReadPayment(pqxx::transaction_base& tx, const pqxx::row& row, v1::Payment* out) {
@@ -119,9 +121,9 @@ const std::vector<PreparedStatement>& PaymentsStore::Statements() {
       {kPaymentsGetByOrder,
        "SELECT " OMS_PAYMENT_COLUMNS " FROM payments WHERE order_id = $1 FOR UPDATE"},
       {kPaymentsGet, "SELECT " OMS_PAYMENT_COLUMNS " FROM payments WHERE id = $1::uuid"},
-      {kPaymentsList,
-       "SELECT " OMS_PAYMENT_COLUMNS " FROM payments WHERE order_id = $1 ORDER BY created_at, id "
-       "LIMIT 1000"},
+      {kPaymentsList, "SELECT " OMS_PAYMENT_COLUMNS ", "
+                      "  pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xact_floor "
+                      "FROM payments WHERE order_id = $1 ORDER BY created_at, id LIMIT 1000"},
       {kPaymentsInsert,
        "INSERT INTO payments (order_id, status, method, currency, authorized_minor, provider, "
        "authorization_reference, decline_code, tombstone) "
@@ -190,7 +192,10 @@ bool PaymentsStore::Read(const std::string& payment_id, v1::Payment* out) {
 }
 
 void PaymentsStore::ListByOrder(const std::string& order_id, v1::ListPaymentsResponse* out) {
+  // The floor comes from the first statement: its snapshot is no later than the one the
+  // transactions are read in.
   for (const auto& row : tx_.exec_prepared(kPaymentsList, order_id)) {
+    out->set_xact_floor(row["xact_floor"].as<long long>());
     ReadPayment(tx_, row, out->add_payments());
   }
 }

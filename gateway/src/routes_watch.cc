@@ -4,9 +4,11 @@
 // The order is read first (GetOrder), so that a missing order, or another customer's for a
 // customer-bound credential, answers the same 404 as GET /v1/orders/{id} before any stream
 // starts. Then 200 text/event-stream: a `retry:` hint, one `timeline` event per TimelineEvent
-// (`id:` its stable id, `data:` its proto3 JSON on one line), a comment heartbeat when nothing
-// else was sent for a while. A client that reconnects with Last-Event-ID (browsers' EventSource
-// does) resumes after that event, without repeats or gaps. If order-service fails mid-stream, a
+// (`id:` its resume token, `data:` its proto3 JSON on one line), a comment heartbeat when
+// nothing else was sent for a while. A client that reconnects with Last-Event-ID (browsers'
+// EventSource does) resumes after that event in commit order: nothing committed since is missed,
+// even an event whose time sorts before ones already sent (a capture that waited on the payment
+// provider). If order-service fails mid-stream, a
 // `stream-error` event carries the error body, and the stream ends; so it does after an hour,
 // when the client goes away, or when the gateway shuts down. Open streams are capped.
 #include <mutex>
@@ -90,7 +92,9 @@ class WatchCall final : public grpc::ClientReadReactor<ord::TimelineEvent>,
       context_.TryCancel();
       return;
     }
-    if (!sink_->Write(SseEvent(event_.id(), kEventName, *json))) {
+    // The resume token is the SSE id: a reconnecting EventSource sends it back as Last-Event-ID.
+    const std::string& id = event_.resume_token().empty() ? event_.id() : event_.resume_token();
+    if (!sink_->Write(SseEvent(id, kEventName, *json))) {
       context_.TryCancel();  // the client is gone
       return;
     }
@@ -199,9 +203,11 @@ absl::Status AddOrderWatchRoutes(Gateway& gateway, Backends& backends,
   watch.operation_id = "WatchOrder";
   watch.summary =
       "The order's timeline as server-sent events: every event so far, then each new one as it "
-      "happens (event `timeline`, `id` the event's stable id, `data` the TimelineEvent as JSON), "
-      "with a comment heartbeat while idle. Send Last-Event-ID to resume after that event "
-      "without repeats or gaps. A failure mid-stream is a `stream-error` event with the error "
+      "happens (event `timeline`, `id` its resume token, `data` the TimelineEvent as JSON), "
+      "with a comment heartbeat while idle. Send Last-Event-ID (a resume token, or a timeline "
+      "event id) to resume after that event; from a token, in commit order: nothing committed "
+      "since is missed, even an event that sorts before ones already sent. A failure mid-stream is "
+      "a `stream-error` event with the error "
       "body; streams end after an hour (resume with Last-Event-ID). Too many open streams: 503 "
       "TOO_MANY_STREAMS";
   watch.tag = "orders";

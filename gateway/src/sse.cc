@@ -3,10 +3,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "common/validation.h"
+#include "common/status.h"
 
 namespace oms::gateway {
 namespace {
+
+// order-service's longest resume token (kMaxResumeTokenLength).
+constexpr std::size_t kMaxLastEventIdLength = 4096;
 
 // A field value ends at the line's end: CR and LF may not occur inside one.
 std::string OneLine(absl::string_view value) {
@@ -38,7 +41,11 @@ std::string SseRetry(std::chrono::milliseconds delay) {
 }
 
 absl::Status ValidateLastEventId(const std::string& id) {
-  return ValidateRequestId(id, "Last-Event-ID");
+  bool ok = !id.empty() && id.size() <= kMaxLastEventIdLength;
+  for (char c : id) ok = ok && c > 0x20 && c < 0x7F;
+  return ok ? absl::OkStatus()
+            : InvalidField("Last-Event-ID",
+                           "must be 1 to 4096 printable ASCII characters without spaces");
 }
 
 }  // namespace oms::gateway

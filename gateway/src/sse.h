@@ -22,8 +22,9 @@ std::string SseComment(absl::string_view text);
 // "retry: <ms>\n\n": how long a client waits before it reconnects.
 std::string SseRetry(std::chrono::milliseconds delay);
 
-// A Last-Event-ID header's value: 1 to 128 printable ASCII characters without spaces (event ids
-// are "<microseconds>-<16 hex digits>"). INVALID_ARGUMENT naming the header otherwise.
+// A Last-Event-ID header's value: 1 to 4096 printable ASCII characters without spaces (the watch
+// sends WatchOrder's resume tokens as ids; a timeline event id is accepted too).
+// INVALID_ARGUMENT naming the header otherwise; order-service decides what the value means.
 [[nodiscard]] absl::Status ValidateLastEventId(const std::string& id);
 
 }  // namespace oms::gateway

@@ -79,6 +79,11 @@ std::vector<std::string> TimelineIds(const std::string& order_id) {
   return ids;
 }
 
+// The timeline id of a watched event (its SSE id is the resume token).
+std::string TimelineIdOf(const ServerSentEvent& event) {
+  return json::parse(event.data, nullptr, false).value("id", "");
+}
+
 std::string WatchPath(const std::string& order_id) { return "/v1/orders/" + order_id + ":watch"; }
 
 // Reads events into `seen` until the order's timeline holds exactly the events seen and no
@@ -94,7 +99,7 @@ void ReadUntilSettled(SseClient& watch, const std::string& order_id,
     }
     if (watch.ended()) return;
     std::vector<std::string> ids;
-    for (const auto& e : seen) ids.push_back(e.id);
+    for (const auto& e : seen) ids.push_back(TimelineIdOf(e));
     std::vector<std::string> timeline = TimelineIds(order_id);
     std::sort(ids.begin(), ids.end());
     std::sort(timeline.begin(), timeline.end());
@@ -152,7 +157,8 @@ TEST_F(GatewayWatchE2eTest, AWatcherSeesEveryEventInOrderAndResumesWithoutRepeat
     EXPECT_EQ(event.event, "timeline");
     json data = json::parse(event.data, nullptr, false);
     ASSERT_FALSE(data.is_discarded()) << event.data;
-    EXPECT_EQ(data.value("id", ""), event.id);
+    EXPECT_EQ(data.value("resumeToken", ""), event.id);
+    EXPECT_EQ(event.id.rfind("r1~", 0), 0u) << event.id;
     EXPECT_FALSE(data.value("kind", "").empty());
   }
   // Then what happens, as it happens.
@@ -173,7 +179,8 @@ TEST_F(GatewayWatchE2eTest, AWatcherSeesEveryEventInOrderAndResumesWithoutRepeat
   PostEvent(shipment_id, "PACKED");
   PostEvent(shipment_id, "SHIPPED");
   PostEvent(shipment_id, "DELIVERED");
-  // It comes back with the last id it saw, and gets exactly what it missed, then what follows.
+  // It comes back with the last SSE id it saw (a resume token), and gets exactly what it missed,
+  // then what follows.
   SseClient resumed;
   ASSERT_TRUE(resumed
                   .Open(env->stack.http_port, WatchPath(order_id),
@@ -188,8 +195,8 @@ TEST_F(GatewayWatchE2eTest, AWatcherSeesEveryEventInOrderAndResumesWithoutRepeat
   std::vector<std::string> seen_ids;
   std::string story;
   for (const auto& event : seen) {
-    seen_ids.push_back(event.id);
-    absl::StrAppend(&story, event.id, " ", event.data, "\n");
+    seen_ids.push_back(TimelineIdOf(event));
+    absl::StrAppend(&story, event.data, "\n");
   }
   std::vector<std::string> timeline = TimelineIds(order_id);
   std::sort(seen_ids.begin(), seen_ids.end());

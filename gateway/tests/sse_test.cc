@@ -23,7 +23,8 @@ TEST(SseTest, EventsCommentsAndRetryAreFramedAsTheSpecSays) {
 
 TEST(SseTest, LastEventIdIsBounded) {
   EXPECT_TRUE(ValidateLastEventId("1700000000000000-00000000000000ab").ok());
-  for (const std::string& bad : {std::string(""), std::string("has space"), std::string(129, 'a'),
+  EXPECT_TRUE(ValidateLastEventId("r1~10.20.30~10.20.30~~" + std::string(4074, 'a')).ok());
+  for (const std::string& bad : {std::string(""), std::string("has space"), std::string(4097, 'a'),
                                  std::string("tab\there")}) {
     absl::Status status = ValidateLastEventId(bad);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;

@@ -182,7 +182,6 @@ int main(int argc, char** argv) {
   oms::PgListener::Hooks wake_watchers;
   wake_watchers.notified = [&watchers](const std::string& order_id) { watchers.Wake(order_id); };
   wake_watchers.resync = [&watchers] { watchers.WakeAll(); };
-  wake_watchers.tick = [&service](pqxx::connection_base&) { service.WakeSettledWatchers(); };
   oms::PgListener listener({database_url, oms::order::kOrderChangedChannel}, wake_watchers);
   listener.Start();
   oms::order::IdempotencyServiceImpl idempotency((*host)->pool(), (*host)->executor());

@@ -56,14 +56,17 @@ const std::vector<PreparedStatement>& PgOrderRepository::Statements() {
                     "       (to_timestamp($3::bigint / 1000000.0), $4::uuid)) "
                     "ORDER BY created_at DESC, id DESC LIMIT $5"},
       {kOrderEvents,
-       "SELECT (extract(epoch FROM created_at) * 1000000)::bigint AS at_micros, "
-       "  'order' AS source, 'STATUS_' || status AS kind, reason AS detail, '' AS subject "
-       "FROM order_status_history WHERE order_id = $1::uuid "
-       "UNION ALL "
-       "SELECT (extract(epoch FROM j.created_at) * 1000000)::bigint, 'saga', "
-       "  j.step || ' ' || j.action || ' ' || j.outcome, j.detail, "
-       "  s.kind || CASE WHEN s.subject <> '' THEN ':' || s.subject ELSE '' END "
-       "FROM saga_journal j JOIN sagas s ON s.id = j.saga_id WHERE s.order_id = $1::uuid "
+       "SELECT e.*, pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xact_floor FROM ("
+       "  SELECT (extract(epoch FROM created_at) * 1000000)::bigint AS at_micros, "
+       "    'order' AS source, 'STATUS_' || status AS kind, reason AS detail, '' AS subject, "
+       "    xact::text::bigint AS xact "
+       "  FROM order_status_history WHERE order_id = $1::uuid "
+       "  UNION ALL "
+       "  SELECT (extract(epoch FROM j.created_at) * 1000000)::bigint, 'saga', "
+       "    j.step || ' ' || j.action || ' ' || j.outcome, j.detail, "
+       "    s.kind || CASE WHEN s.subject <> '' THEN ':' || s.subject ELSE '' END, "
+       "    j.xact::text::bigint "
+       "  FROM saga_journal j JOIN sagas s ON s.id = j.saga_id WHERE s.order_id = $1::uuid) e "
        "ORDER BY at_micros, source, kind, detail, subject"},
   };
   return kStatements;
@@ -157,9 +160,12 @@ absl::Status PgOrderRepository::ListOrders(const OrderFilter& filter, v1::ListOr
   });
 }
 
-absl::Status PgOrderRepository::OrderEvents(const std::string& order_id, v1::OrderTimeline* out) {
+absl::Status PgOrderRepository::OrderEvents(const std::string& order_id, v1::OrderTimeline* out,
+                                            SourcePositions* positions) {
   return pool_.InTransaction([&](pqxx::work& tx) {
     for (const auto& row : tx.exec_prepared(kOrderEvents, order_id)) {
+      positions->floor = row["xact_floor"].as<int64_t>();
+      positions->xacts.push_back(row["xact"].as<int64_t>());
       auto* event = out->add_events();
       *event->mutable_time() = TimeUtil::MicrosecondsToTimestamp(row["at_micros"].as<int64_t>());
       event->set_source(row["source"].as<std::string>());

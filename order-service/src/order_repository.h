@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "oms/order/v1/order.pb.h"
+#include "order-service/src/timeline_resume.h"
 
 namespace oms {
 class PgPool;
@@ -49,9 +50,11 @@ class OrderRepository {
   // Newest first. INVALID_ARGUMENT naming page_token when `filter.after` is not one we issued.
   [[nodiscard]] virtual absl::Status ListOrders(const OrderFilter& filter,
                                                 v1::ListOrdersResponse* out) = 0;
-  // The order's own events: status changes and every saga step, oldest first.
+  // The order's own events: status changes and every saga step, oldest first, appended to
+  // `out`; their transactions and the read's floor go to `positions`.
   [[nodiscard]] virtual absl::Status OrderEvents(const std::string& order_id,
-                                                 v1::OrderTimeline* out) = 0;
+                                                 v1::OrderTimeline* out,
+                                                 SourcePositions* positions) = 0;
 };
 
 class PgOrderRepository final : public OrderRepository {
@@ -68,8 +71,8 @@ class PgOrderRepository final : public OrderRepository {
   [[nodiscard]] absl::Status GetOrder(const std::string& id, v1::Order* out) override;
   [[nodiscard]] absl::Status ListOrders(const OrderFilter& filter,
                                         v1::ListOrdersResponse* out) override;
-  [[nodiscard]] absl::Status OrderEvents(const std::string& order_id,
-                                         v1::OrderTimeline* out) override;
+  [[nodiscard]] absl::Status OrderEvents(const std::string& order_id, v1::OrderTimeline* out,
+                                         SourcePositions* positions) override;
 
  private:
   PgPool& pool_;

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <memory>
-#include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -16,7 +17,6 @@
 #include "common/reactor.h"
 #include "common/status.h"
 #include "common/validation.h"
-#include "google/protobuf/util/time_util.h"
 #include "order-service/src/billing_client.h"
 #include "order-service/src/inventory_client.h"
 #include "order-service/src/order_validation.h"
@@ -292,77 +292,54 @@ grpc::ServerUnaryReactor* OrderServiceImpl::GetOrderTimeline(
   });
 }
 
-namespace {
-
-// What a watcher was sent: everything up to the id it resumed after, and each event since.
-struct WatchCursor {
-  std::string resumed_after;
-  std::set<std::string> sent;
-};
-
-}  // namespace
-
-void OrderServiceImpl::WakeSettledWatchers() {
-  std::set<std::string> orders;
-  {
-    std::lock_guard<std::mutex> lock(unsettled_mu_);
-    orders.swap(unsettled_);
-  }
-  for (const auto& order_id : orders) watchers_.Wake(order_id);
-}
-
 grpc::ServerWriteReactor<v1::TimelineEvent>* OrderServiceImpl::WatchOrder(
     grpc::CallbackServerContext* context, const v1::WatchOrderRequest* request) {
   absl::Status invalid = ValidateUuid(request->id(), "id", "an order id");
-  if (invalid.ok() && !request->after_event_id().empty() &&
-      !IsTimelineEventId(request->after_event_id())) {
-    invalid = InvalidField("after_event_id", "must be an event id from this order's timeline");
+  ResumePosition start;
+  if (const std::string& after = request->after_event_id(); invalid.ok() && !after.empty()) {
+    if (ResumePosition::LooksLikeToken(after)) {
+      auto parsed = ResumePosition::Parse(after, "after_event_id");
+      if (parsed.ok()) start = *std::move(parsed);
+      invalid = parsed.status();
+    } else if (IsTimelineEventId(after)) {
+      start = ResumePosition::AfterEventId(after);
+    } else {
+      invalid = InvalidField("after_event_id",
+                             "must be a resume token WatchOrder sent, or an event id from this "
+                             "order's timeline");
+    }
   }
   if (!invalid.ok()) return new RefusedStream<v1::TimelineEvent>(invalid);
   const std::string order_id = request->id();
   const std::string request_id = RequestIdOf(*context);
-  StreamSource<v1::TimelineEvent, WatchCursor> source;
+  StreamSource<v1::TimelineEvent, ResumePosition> source;
   // Each wake reads the whole timeline again (a few dozen events, three reads) and sends what
-  // this watcher has not seen: simple, and exact whatever order the events arrive in.
-  source.read = [this, order_id, request_id](const WatchCursor& cursor,
+  // the position does not count as sent, each event as soon as it is committed: a batch in id
+  // order, a late commit after what went out before it.
+  source.read = [this, order_id, request_id](const ResumePosition& position,
                                              std::vector<v1::TimelineEvent>* out, bool*) {
     v1::OrderTimeline timeline;
-    absl::Status status =
-        ReadTimeline(orders_, peers_.billing, peers_.shipping, order_id, request_id, &timeline);
+    TimelineRead read;
+    absl::Status status = ReadTimeline(orders_, peers_.billing, peers_.shipping, order_id,
+                                       request_id, &timeline, &read);
     if (!status.ok()) return status;
-    // An event recorded at t may commit after one recorded later: hold back what is younger
-    // than kWatchSettleMillis, so the stream goes out in id order and a client's last id covers
-    // everything before it. The listener's tick wakes this stream again once it has settled.
-    const int64_t settled_before = google::protobuf::util::TimeUtil::TimestampToMicroseconds(
-        google::protobuf::util::TimeUtil::GetCurrentTime() -
-        google::protobuf::util::TimeUtil::MillisecondsToDuration(kWatchSettleMillis));
-    bool held_back = false;
-    for (auto& event : *timeline.mutable_events()) {
-      if (event.id() <= cursor.resumed_after || cursor.sent.count(event.id()) > 0) continue;
-      if (google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.recorded_time()) >
-          settled_before) {
-        held_back = true;
-        continue;
-      }
+    std::map<std::string, v1::TimelineEvent*> by_id;
+    for (auto& event : *timeline.mutable_events()) by_id[event.id()] = &event;
+    for (auto& [id, token] : position.Plan(read)) {
+      v1::TimelineEvent& event = *by_id.at(id);
+      event.set_resume_token(std::move(token));
       out->push_back(std::move(event));
     }
-    if (held_back) {
-      std::lock_guard<std::mutex> lock(unsettled_mu_);
-      unsettled_.insert(order_id);
-    }
-    std::sort(out->begin(), out->end(), [](const v1::TimelineEvent& a, const v1::TimelineEvent& b) {
-      return a.id() < b.id();
-    });
     return absl::OkStatus();
   };
-  source.advance = [](WatchCursor& cursor, const v1::TimelineEvent& sent) {
-    cursor.sent.insert(sent.id());
+  source.advance = [](ResumePosition& position, const v1::TimelineEvent& sent) {
+    // The token was written by Plan a moment ago.
+    position = *ResumePosition::Parse(sent.resume_token(), "resume_token");
   };
   source.opened = [this] { metrics_.WatcherOpened(); };
   source.closed = [this] { metrics_.WatcherClosed(); };
-  return new FollowingStream<v1::TimelineEvent, WatchCursor>(
-      WatchCursor{request->after_event_id(), {}}, order_id, std::move(source), executor_,
-      watchers_);
+  return new FollowingStream<v1::TimelineEvent, ResumePosition>(
+      std::move(start), order_id, std::move(source), executor_, watchers_);
 }
 
 grpc::ServerUnaryReactor* OrderServiceImpl::CreateReturn(grpc::CallbackServerContext* context,

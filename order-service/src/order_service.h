@@ -2,10 +2,7 @@
 // operators' saga commands.
 #pragma once
 
-#include <cstdint>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <string>
 
 #include "common/executor.h"
@@ -27,11 +24,6 @@ namespace oms::order {
 // Initial metadata of a CreateOrder answer that replays an earlier order (same key or same
 // external order id): the order was not created by this call.
 inline constexpr char kReplayHeader[] = "oms-replay";
-
-// How long a WatchOrder stream holds back a new event: longer than any transaction that records
-// one lasts, and than the clocks of the four databases disagree, so that no event can still
-// commit with an id below one already sent.
-inline constexpr int64_t kWatchSettleMillis = 2000;
 
 // The stores of the order database the handlers use.
 struct OrderStores {
@@ -104,8 +96,6 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
                                              v1::OrderTimeline* response) override;
   grpc::ServerWriteReactor<v1::TimelineEvent>* WatchOrder(
       grpc::CallbackServerContext* context, const v1::WatchOrderRequest* request) override;
-  // Wakes the watchers that held events back until they settled; called a few times a second.
-  void WakeSettledWatchers();
   grpc::ServerUnaryReactor* CreateReturn(grpc::CallbackServerContext* context,
                                          const v1::CreateReturnRequest* request,
                                          v1::Return* response) override;
@@ -162,8 +152,6 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   BoundedExecutor& executor_;
   // The open WatchOrder streams, by order id; woken by the order-change listener.
   WakeHub& watchers_;
-  std::mutex unsettled_mu_;
-  std::set<std::string> unsettled_;  // orders whose watchers hold events back
 };
 
 }  // namespace oms::order

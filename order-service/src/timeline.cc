@@ -1,13 +1,13 @@
 #include "order-service/src/timeline.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <future>
 #include <memory>
 #include <set>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/time_util.h"
@@ -49,9 +49,12 @@ std::pair<ReadDone<Reply>, std::future<absl::StatusOr<Reply>>> Awaitable() {
           std::move(answer)};
 }
 
-void AddPayments(const billing::v1::ListPaymentsResponse& payments, v1::OrderTimeline* out) {
+void AddPayments(const billing::v1::ListPaymentsResponse& payments, v1::OrderTimeline* out,
+                 SourcePositions* positions) {
+  positions->floor = payments.xact_floor();
   for (const auto& payment : payments.payments()) {
     for (const auto& transaction : payment.transactions()) {
+      positions->xacts.push_back(transaction.recording_xact());
       auto* event = out->add_events();
       *event->mutable_time() = transaction.create_time();
       event->set_source("billing");
@@ -66,9 +69,12 @@ void AddPayments(const billing::v1::ListPaymentsResponse& payments, v1::OrderTim
   }
 }
 
-void AddJournals(const shipping::v1::ListShipmentsResponse& shipments, v1::OrderTimeline* out) {
+void AddJournals(const shipping::v1::ListShipmentsResponse& shipments, v1::OrderTimeline* out,
+                 SourcePositions* positions) {
+  positions->floor = shipments.xact_floor();
   for (const auto& shipment : shipments.shipments()) {
     for (const auto& entry : shipment.journal()) {
+      positions->xacts.push_back(entry.recording_xact());
       auto* event = out->add_events();
       *event->mutable_time() = entry.occurred_at();
       *event->mutable_recorded_time() = entry.recorded_at();
@@ -85,10 +91,15 @@ void AddJournals(const shipping::v1::ListShipmentsResponse& shipments, v1::Order
 
 absl::Status ReadTimeline(OrderRepository& orders, BillingClient& billing, ShippingClient& shipping,
                           const std::string& order_id, const std::string& request_id,
-                          v1::OrderTimeline* out) {
+                          v1::OrderTimeline* out, TimelineRead* read) {
+  // The sources' events are added in this order, so each event's index tells its source.
+  std::array<SourcePositions, kTimelineSources> positions;
   v1::Order order;
   absl::Status status = orders.GetOrder(order_id, &order);
-  if (status.ok()) status = orders.OrderEvents(order_id, out);
+  if (status.ok()) {
+    status = orders.OrderEvents(order_id, out,
+                                &positions[static_cast<std::size_t>(TimelineSource::kOrder)]);
+  }
   if (!status.ok()) return status;
   auto [payments_done, payments_answer] = Awaitable<billing::v1::ListPaymentsResponse>();
   auto [shipments_done, shipments_answer] = Awaitable<shipping::v1::ListShipmentsResponse>();
@@ -99,13 +110,29 @@ absl::Status ReadTimeline(OrderRepository& orders, BillingClient& billing, Shipp
   if (!payments.ok()) return payments.status();
   if (!shipments.ok()) return shipments.status();
   out->set_order_id(order_id);
-  AddPayments(*payments, out);
-  AddJournals(*shipments, out);
-  AssignIdsAndSort(out);
+  AddPayments(*payments, out, &positions[static_cast<std::size_t>(TimelineSource::kBilling)]);
+  AddJournals(*shipments, out, &positions[static_cast<std::size_t>(TimelineSource::kShipping)]);
+  AssignIds(out);
+  if (read != nullptr) {
+    std::size_t positioned = 0;
+    for (const auto& source : positions) positioned += source.xacts.size();
+    if (positioned != static_cast<std::size_t>(out->events_size())) {
+      return absl::InternalError("the timeline's positions do not match its events");
+    }
+    int index = 0;
+    for (std::size_t source = 0; source < kTimelineSources; ++source) {
+      read->floors[source] = positions[source].floor;
+      for (std::int64_t xact : positions[source].xacts) {
+        read->events[out->events(index++).id()] =
+            EventPosition{static_cast<TimelineSource>(source), xact};
+      }
+    }
+  }
+  SortByTime(out);
   return absl::OkStatus();
 }
 
-void AssignIdsAndSort(v1::OrderTimeline* timeline) {
+void AssignIds(v1::OrderTimeline* timeline) {
   std::set<std::string> seen;
   for (auto& event : *timeline->mutable_events()) {
     if (!event.has_recorded_time()) *event.mutable_recorded_time() = event.time();
@@ -114,24 +141,20 @@ void AssignIdsAndSort(v1::OrderTimeline* timeline) {
     while (!seen.insert(id).second) id = IdOf(event, ++occurrence);
     event.set_id(std::move(id));
   }
+}
+
+void AssignIdsAndSort(v1::OrderTimeline* timeline) {
+  AssignIds(timeline);
+  SortByTime(timeline);
+}
+
+void SortByTime(v1::OrderTimeline* timeline) {
   std::sort(timeline->mutable_events()->begin(), timeline->mutable_events()->end(),
             [](const v1::TimelineEvent& a, const v1::TimelineEvent& b) {
               const auto a_time = TimeUtil::TimestampToMicroseconds(a.time());
               const auto b_time = TimeUtil::TimestampToMicroseconds(b.time());
               return a_time != b_time ? a_time < b_time : a.id() < b.id();
             });
-}
-
-bool IsTimelineEventId(const std::string& id) {
-  if (id.size() != 34 || id[17] != '-') return false;
-  for (std::size_t i = 0; i < id.size(); ++i) {
-    if (i == 17) continue;
-    const char c = id[i];
-    const bool ok =
-        i < 17 ? absl::ascii_isdigit(c) : (absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'));
-    if (!ok) return false;
-  }
-  return true;
 }
 
 }  // namespace oms::order

@@ -3,14 +3,17 @@
 //
 // Every event gets an id, "<recorded time in microseconds since the epoch, 17 digits>-<16 hex
 // digits of a hash of what happened>", stable across reads (the rows behind it never change) and
-// sorting in the order oms learned of the events. That is the order WatchOrder sends them in, so
-// a client's last id tells what it has seen even when a carrier posts a scan hours late.
+// sorting in the order oms recorded the events (a carrier's scan posted hours late sorts when it
+// was posted). Recorded is not committed: a capture recorded before a slow provider call commits
+// after events recorded later, so WatchOrder resumes from positions in commit order instead
+// (timeline_resume.h).
 #pragma once
 
 #include <string>
 
 #include "absl/status/status.h"
 #include "oms/order/v1/order.pb.h"
+#include "order-service/src/timeline_resume.h"
 
 namespace oms::order {
 
@@ -20,16 +23,20 @@ class ShippingClient;
 
 // NOT_FOUND when there is no such order; UNAVAILABLE when billing or shipping cannot be read.
 // Blocking: it reads the database, then waits for billing's and shipping's answers (asked at
-// once, so the slower one sets the pace); run it on the executor.
+// once, so the slower one sets the pace); run it on the executor. `out` starts empty. `read`,
+// when given, gets each event's transaction and each source's floor (WatchOrder's resume
+// positions).
 [[nodiscard]] absl::Status ReadTimeline(OrderRepository& orders, BillingClient& billing,
                                         ShippingClient& shipping, const std::string& order_id,
-                                        const std::string& request_id, v1::OrderTimeline* out);
+                                        const std::string& request_id, v1::OrderTimeline* out,
+                                        TimelineRead* read = nullptr);
 
 // Gives each event its id (two identical events get distinct ones; an event without a recorded
-// time was recorded at its time) and sorts the timeline by time, then id.
+// time was recorded at its time).
+void AssignIds(v1::OrderTimeline* timeline);
+// Sorts the timeline by time, then id.
+void SortByTime(v1::OrderTimeline* timeline);
+// Both.
 void AssignIdsAndSort(v1::OrderTimeline* timeline);
-
-// Whether `id` has the form AssignIdsAndSort gives (for resume cursors from clients).
-bool IsTimelineEventId(const std::string& id);
 
 }  // namespace oms::order

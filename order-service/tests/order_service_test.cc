@@ -49,7 +49,7 @@ class FakeOrders : public OrderRepository {
     ++reads;
     return absl::OkStatus();
   }
-  absl::Status OrderEvents(const std::string&, v1::OrderTimeline*) override {
+  absl::Status OrderEvents(const std::string&, v1::OrderTimeline*, SourcePositions*) override {
     ++reads;
     return absl::OkStatus();
   }

@@ -117,8 +117,11 @@ class OneOrder : public OrderRepository {
   absl::Status ListOrders(const OrderFilter&, v1::ListOrdersResponse*) override {
     return absl::UnimplementedError("not read by the timeline");
   }
-  absl::Status OrderEvents(const std::string&, v1::OrderTimeline* out) override {
+  absl::Status OrderEvents(const std::string&, v1::OrderTimeline* out,
+                           SourcePositions* positions) override {
     *out->add_events() = Event(1'000'000, "order", "STATUS_PENDING");
+    positions->xacts.push_back(700);
+    positions->floor = 690;
     return absl::OkStatus();
   }
 };
@@ -133,6 +136,8 @@ billing::v1::ListPaymentsResponse OneAuthorization() {
   transaction->mutable_amount()->set_amount_minor(2599);
   transaction->mutable_amount()->set_currency("EUR");
   *transaction->mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(2'000'000);
+  transaction->set_recording_xact(71);
+  payments.set_xact_floor(70);
   return payments;
 }
 
@@ -145,6 +150,8 @@ shipping::v1::ListShipmentsResponse OneScan() {
   entry->set_location("Leipzig");
   *entry->mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(3'000'000);
   *entry->mutable_recorded_at() = TimeUtil::MicrosecondsToTimestamp(3'000'000);
+  entry->set_recording_xact(900);
+  shipments.set_xact_floor(880);
   return shipments;
 }
 
@@ -159,7 +166,8 @@ TEST_F(ReadTimelineTest, TheOrdersEventsPaymentsAndScansAreMergedInTimeOrder) {
   billing_.Script("ListPayments", grpc::Status::OK, OneAuthorization());
   shipping_.Script("ListShipments", grpc::Status::OK, OneScan());
   v1::OrderTimeline timeline;
-  ASSERT_TRUE(ReadTimeline(orders_, billing_, shipping_, kOrderId, "req-1", &timeline).ok());
+  TimelineRead read;
+  ASSERT_TRUE(ReadTimeline(orders_, billing_, shipping_, kOrderId, "req-1", &timeline, &read).ok());
   EXPECT_EQ(timeline.order_id(), kOrderId);
   ASSERT_EQ(timeline.events_size(), 3);
   EXPECT_EQ(timeline.events(0).kind(), "STATUS_PENDING");
@@ -170,6 +178,18 @@ TEST_F(ReadTimelineTest, TheOrdersEventsPaymentsAndScansAreMergedInTimeOrder) {
   EXPECT_EQ(timeline.events(2).source(), "shipping");
   EXPECT_EQ(timeline.events(2).kind(), "SHIPPED");
   EXPECT_EQ(timeline.events(2).subject(), "ship-1");
+  // Each event's transaction and each source's floor, for WatchOrder's resume positions.
+  EXPECT_EQ(read.floors, (std::array<std::int64_t, kTimelineSources>{690, 70, 880}));
+  ASSERT_EQ(read.events.size(), 3u);
+  const std::vector<std::pair<TimelineSource, std::int64_t>> positions = {
+      {TimelineSource::kOrder, 700},
+      {TimelineSource::kBilling, 71},
+      {TimelineSource::kShipping, 900}};
+  for (int i = 0; i < 3; ++i) {
+    const EventPosition& where = read.events.at(timeline.events(i).id());
+    EXPECT_EQ(where.source, positions[i].first) << i;
+    EXPECT_EQ(where.xact, positions[i].second) << i;
+  }
   EXPECT_EQ(billing_.Calls(),
             std::vector<std::string>{"ListPayments req-1 order_id: \"" + kOrderId + "\""});
   EXPECT_EQ(shipping_.Calls(),

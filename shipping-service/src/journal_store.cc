@@ -15,7 +15,7 @@ using google::protobuf::util::TimeUtil;
   "j.id, j.type, (extract(epoch FROM j.occurred_at) * 1000000)::bigint AS occurred_micros, " \
   "(extract(epoch FROM j.recorded_at) * 1000000)::bigint AS recorded_micros, j.location, "   \
   "j.note, j.tracking_number, j.proof_uri, j.proof_content_type, j.proof_sha256, "           \
-  "j.carrier_event_id"
+  "j.carrier_event_id, j.xact::text::bigint AS xact"
 
 constexpr char kShipmentJournalFind[] = "shipment_journal_find";
 constexpr char kShipmentJournalInsert[] = "shipment_journal_insert";
@@ -41,6 +41,7 @@ v1::JournalEntry ReadJournalEntry(const pqxx::row& row) {
     entry.mutable_proof()->set_sha256(row["proof_sha256"].as<std::string>());
   }
   entry.set_carrier_event_id(row["carrier_event_id"].as<std::string>());
+  entry.set_recording_xact(row["xact"].as<long long>());
   return entry;
 }
 
@@ -60,9 +61,11 @@ const std::vector<PreparedStatement>& JournalStatements() {
        "FROM shipment_journal WHERE shipment_id = $1::uuid"},
       {kShipmentJournalGet, "SELECT " OMS_JOURNAL_COLUMNS " FROM shipment_journal j "
                             "WHERE j.shipment_id = $1::uuid ORDER BY j.id"},
-      {kShipmentJournalByOrder, "SELECT j.shipment_id::text AS shipment_id, " OMS_JOURNAL_COLUMNS
-                                " FROM shipment_journal j JOIN shipments s ON s.id = j.shipment_id "
-                                "WHERE s.order_id = $1 ORDER BY j.id"},
+      {kShipmentJournalByOrder,
+       "SELECT j.shipment_id::text AS shipment_id, " OMS_JOURNAL_COLUMNS ", "
+       "  pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xact_floor "
+       "FROM shipment_journal j JOIN shipments s ON s.id = j.shipment_id "
+       "WHERE s.order_id = $1 ORDER BY j.id"},
   };
   return kStatements;
 }
@@ -102,9 +105,11 @@ std::vector<v1::JournalEntry> JournalOf(pqxx::work& tx, const std::string& shipm
 }
 
 std::vector<std::pair<std::string, v1::JournalEntry>> JournalOfOrder(pqxx::work& tx,
-                                                                     const std::string& order_id) {
+                                                                     const std::string& order_id,
+                                                                     std::int64_t* xact_floor) {
   std::vector<std::pair<std::string, v1::JournalEntry>> entries;
   for (const auto& row : tx.exec_prepared(kShipmentJournalByOrder, order_id)) {
+    *xact_floor = row["xact_floor"].as<long long>();
     entries.emplace_back(row["shipment_id"].as<std::string>(), ReadJournalEntry(row));
   }
   return entries;

@@ -4,6 +4,7 @@
 // shipment_status.h.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,8 +39,10 @@ const std::vector<PreparedStatement>& JournalStatements();
 // In the order the entries were recorded.
 [[nodiscard]] std::vector<v1::JournalEntry> JournalOf(pqxx::work& tx,
                                                       const std::string& shipment_id);
-// Every entry of every shipment of the order, as (shipment id, entry), in the order recorded.
+// Every entry of every shipment of the order, as (shipment id, entry), in the order recorded;
+// *xact_floor: the read's snapshot xmin (every transaction below it had ended, so every entry it
+// recorded is here), left as it was when there are no entries.
 [[nodiscard]] std::vector<std::pair<std::string, v1::JournalEntry>> JournalOfOrder(
-    pqxx::work& tx, const std::string& order_id);
+    pqxx::work& tx, const std::string& order_id, std::int64_t* xact_floor);
 
 }  // namespace oms::shipping

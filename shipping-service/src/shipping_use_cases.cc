@@ -279,12 +279,14 @@ absl::Status PgShippingUseCases::ListShipments(const std::string& order_id,
         *it->second->add_lines() = std::move(order_line.line);
       }
     }
-    for (auto& [shipment_id, entry] : JournalOfOrder(tx, order_id)) {
+    std::int64_t xact_floor = 0;
+    for (auto& [shipment_id, entry] : JournalOfOrder(tx, order_id, &xact_floor)) {
       if (auto it = by_id.find(shipment_id); it != by_id.end()) {
         *it->second->add_journal() = std::move(entry);
       }
     }
     for (auto& shipment : *out->mutable_shipments()) AddPickList(&shipment);
+    out->set_xact_floor(xact_floor);
     return absl::OkStatus();
   });
 }

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -202,6 +203,9 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   for (int i = 0; i < 3; ++i)
     customers.emplace_back([&, i] { workload.RunCustomer(i, stop_customers); });
   std::thread warehouse([&] { workload.RunWarehouse(stop_warehouse); });
+  std::vector<std::thread> watchers;
+  for (int i = 0; i < 2; ++i)
+    watchers.emplace_back([&, i] { workload.RunWatcher(i, stop_customers); });
 
   std::this_thread::sleep_until(start + std::chrono::milliseconds(window_ms));
   stop_faults = true;
@@ -210,6 +214,7 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   const auto healed = Clock::now();
   stop_customers = true;
   for (auto& customer : customers) customer.join();
+  for (auto& watcher : watchers) watcher.join();
   stop_warehouse = true;
   warehouse.join();
 
@@ -244,6 +249,9 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
     violations.push_back(std::move(line));
   }
   for (std::string& line : CheckFeedCaughtUp(databases)) violations.push_back(std::move(line));
+  // What each watcher was sent over its broken and resumed streams is the final timeline.
+  std::map<std::string, int64_t> watching;
+  for (std::string& line : workload.CheckWatchers(&watching)) violations.push_back(std::move(line));
 
   // The figures of the run.
   std::set<std::string> placed;
@@ -269,6 +277,8 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   std::cerr << "chaos:   heal to rest: " << rest_ms << " ms; takeovers: " << takeovers.size()
             << ", p50 " << Percentile(takeovers, 0.5) << " ms, p99 " << Percentile(takeovers, 0.99)
             << " ms\n";
+  std::cerr << "chaos:   watchers: " << watching["orders"] << " orders followed over "
+            << watching["streams"] << " streams, " << watching["events"] << " events\n";
   std::cerr << "chaos:   invariant check: " << invariants->orders << " orders audited\n";
 
   for (const std::string& violation : violations) {

@@ -106,6 +106,10 @@ void Workload::RunCustomer(int index, const std::atomic<bool>& stop) {
       if (outcome == Outcome::kUnknown) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     if (outcome != Outcome::kOk) continue;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      acknowledged_.push_back(order.id());
+    }
 
     if (chance(10)) {  // a replay later: the same order, whatever happened since
       ord::Order replayed;
@@ -137,6 +141,99 @@ void Workload::RunCustomer(int index, const std::atomic<bool>& stop) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(random() % 200));
   }
+}
+
+void Workload::Follow(Watch& watch, std::chrono::milliseconds timeout) {
+  ++watch.streams;
+  ord::WatchOrderRequest request;
+  request.set_id(watch.order_id);
+  request.set_after_event_id(watch.token);
+  auto context = Context(timeout);
+  auto reader = stubs_->orders->WatchOrder(context.get(), request);
+  ord::TimelineEvent event;
+  while (reader->Read(&event)) {
+    ++watch.received[event.id()];
+    watch.kinds[event.id()] = absl::StrCat(event.source(), " ", event.kind());
+    watch.token = event.resume_token();
+  }
+  reader->Finish();  // a deadline, a fault, a restarting replica: resumed later from the token
+}
+
+void Workload::RunWatcher(int index, const std::atomic<bool>& stop) {
+  std::mt19937_64 random(seed_ * 7919 + index);
+  std::vector<Watch> mine;
+  std::set<std::string> watched;
+  while (!stop) {
+    std::string fresh;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (mine.size() < 12 && !acknowledged_.empty() && !watched.count(acknowledged_.back())) {
+        fresh = acknowledged_.back();
+      }
+    }
+    if (!fresh.empty() && (mine.empty() || random() % 2 == 0)) {
+      watched.insert(fresh);
+      mine.push_back(Watch{fresh, "", {}, {}, 0});
+    }
+    if (mine.empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    Follow(mine[random() % mine.size()], std::chrono::milliseconds(200 + random() % 2500));
+    std::this_thread::sleep_for(std::chrono::milliseconds(random() % 300));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Watch& watch : mine) watches_.push_back(std::move(watch));
+}
+
+std::vector<std::string> Workload::CheckWatchers(std::map<std::string, int64_t>* figures) {
+  std::vector<std::string> violations;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Watch& watch : watches_) {
+    ord::GetOrderTimelineRequest request;
+    request.set_id(watch.order_id);
+    ord::OrderTimeline timeline;
+    std::set<std::string> ids;
+    bool read = false;
+    // The timeline stands still at rest; each resume sends what the watcher lacks.
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      timeline.Clear();
+      read =
+          stubs_->orders
+              ->GetOrderTimeline(Context(std::chrono::milliseconds(3000)).get(), request, &timeline)
+              .ok();
+      ids.clear();
+      for (const auto& event : timeline.events()) ids.insert(event.id());
+      bool complete = read;
+      for (const auto& id : ids) complete = complete && watch.received.count(id) > 0;
+      if (complete) break;
+      Follow(watch, std::chrono::milliseconds(1000));
+    }
+    if (!read) {
+      violations.push_back(absl::StrCat("watch: order ", watch.order_id,
+                                        ": its timeline could not be read at rest"));
+      continue;
+    }
+    (*figures)["streams"] += watch.streams;
+    for (const auto& event : timeline.events()) {
+      const auto it = watch.received.find(event.id());
+      const int times = it == watch.received.end() ? 0 : it->second;
+      (*figures)["events"] += times;
+      if (times != 1) {
+        violations.push_back(absl::StrCat("watch: order ", watch.order_id, ": event ", event.id(),
+                                          " (", event.source(), " ", event.kind(), ") sent ", times,
+                                          " times over ", watch.streams, " streams"));
+      }
+    }
+    for (const auto& [id, times] : watch.received) {
+      if (ids.count(id) == 0) {
+        violations.push_back(absl::StrCat("watch: order ", watch.order_id, ": event ", id, " (",
+                                          watch.kinds[id], ") sent but not in the timeline"));
+      }
+    }
+  }
+  (*figures)["orders"] = static_cast<int64_t>(watches_.size());
+  return violations;
 }
 
 void Workload::RunWarehouse(const std::atomic<bool>& stop) {

@@ -2,14 +2,18 @@
 // History: customers placing orders (retrying the same key until answered, replaying it later,
 // now and then with a changed body; two of them sharing key names; a scarce SKU raced for;
 // cancelling some), and a warehouse that ships and delivers every shipment it finds, duplicating
-// events and starting as soon as shipping has the shipment, even while the order is PENDING.
+// events and starting as soon as shipping has the shipment, even while the order is PENDING;
+// and watchers following orders' timelines on short streams, each resumed from its last token.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "tests/chaos/history.h"
 #include "tests/chaos/topology.h"
@@ -26,6 +30,15 @@ class Workload {
   // shares key names with the others.
   void RunCustomer(int index, const std::atomic<bool>& stop);
 
+  // One watcher until `stop`: follows up to a dozen acknowledged orders, one stream at a time,
+  // each stream ended by a short deadline (or a fault) and resumed later from its last token.
+  void RunWatcher(int index, const std::atomic<bool>& stop);
+
+  // At rest: each watched order resumed until its watcher has every event of the timeline.
+  // Violations: an event of the final timeline never sent, or sent twice, or one sent that is
+  // not in it. Also the figures (streams, events).
+  std::vector<std::string> CheckWatchers(std::map<std::string, int64_t>* figures);
+
   // The warehouse: rounds over the orders still in flight until `stop`.
   void RunWarehouse(const std::atomic<bool>& stop);
 
@@ -35,6 +48,16 @@ class Workload {
 
  private:
   struct Stubs;
+  // What one watcher was sent of one order, and where it resumes.
+  struct Watch {
+    std::string order_id;
+    std::string token;
+    std::map<std::string, int> received;       // event id -> times sent
+    std::map<std::string, std::string> kinds;  // event id -> source and kind, for reports
+    int streams = 0;
+  };
+  // One stream of `watch`, from its token, until `timeout` or the stream breaks.
+  void Follow(Watch& watch, std::chrono::milliseconds timeout);
 
   int64_t SinceStart() const;
   void Record(Operation operation);
@@ -45,6 +68,9 @@ class Workload {
   std::chrono::steady_clock::time_point start_;
   std::unique_ptr<Stubs> stubs_;
   std::atomic<int64_t> scans_{0};
+  std::mutex mu_;
+  std::vector<std::string> acknowledged_;  // orders placed, as customers were told
+  std::vector<Watch> watches_;             // every watcher's, once it stopped
 };
 
 }  // namespace oms::chaos

@@ -3,6 +3,7 @@
 // out-of-stock order and a destination nobody serves each end REJECTED with every hold released
 // and every authorization voided; replays answer the same order.
 #include <functional>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -116,6 +117,18 @@ class OrderE2eTest : public ::testing::Test {
                   << ord::OrderStatus_Name(read.status()) << "\n"
                   << order_.log();
     return read;
+  }
+
+  // A WatchOrder stream of the order from `after` (a resume token or an event id; "" for the
+  // start), ended by a 30 s deadline at the latest.
+  std::unique_ptr<grpc::ClientReader<ord::TimelineEvent>> Watch(grpc::ClientContext& context,
+                                                                const std::string& order_id,
+                                                                const std::string& after = "") {
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    ord::WatchOrderRequest request;
+    request.set_id(order_id);
+    request.set_after_event_id(after);
+    return orders_->WatchOrder(&context, request);
   }
 
   ord::Order WaitForStatus(const std::string& order_id, ord::OrderStatus wanted) {
@@ -328,8 +341,8 @@ TEST_F(OrderE2eTest, ShipmentsAreInvoicedAtTheRateTheOrderWasPricedAt) {
 }
 
 // WatchOrder: the timeline so far, then each new event as it happens (a carrier's scan posted
-// late included), and after a reconnect with the last id seen, only what came since.
-TEST_F(OrderE2eTest, AWatcherSeesEachEventOnceInOrderAndResumesAfterItsLastId) {
+// late included), and after a reconnect with the last resume token seen, only what came since.
+TEST_F(OrderE2eTest, AWatcherSeesEachEventOnceAndResumesAfterItsLastToken) {
   ord::Order order = Place(OrderRequest("key-watch", 1));
   ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED) << order.rejection_reason();
   ASSERT_EQ(order.shipments_size(), 1);
@@ -352,16 +365,15 @@ TEST_F(OrderE2eTest, AWatcherSeesEachEventOnceInOrderAndResumesAfterItsLastId) {
   ASSERT_GE(so_far.events_size(), 6);
 
   std::set<std::string> seen;
-  std::string last_id;
-  // Reads until an event of `kind` from `source` arrives; every event is new and comes after
-  // the previous one in id order.
+  std::string last_token;
+  // Reads until an event of `kind` from `source` arrives; every event is new.
   auto read_until = [&](grpc::ClientReaderInterface<ord::TimelineEvent>& reader,
                         const std::string& source, const std::string& kind) {
     ord::TimelineEvent event;
     while (reader.Read(&event)) {
       EXPECT_TRUE(seen.insert(event.id()).second) << "sent twice: " << event.id();
-      EXPECT_GT(event.id(), last_id) << event.kind();
-      last_id = event.id();
+      EXPECT_FALSE(event.resume_token().empty()) << event.kind();
+      last_token = event.resume_token();
       if (event.source() == source && event.kind() == kind) return true;
     }
     return false;
@@ -369,16 +381,13 @@ TEST_F(OrderE2eTest, AWatcherSeesEachEventOnceInOrderAndResumesAfterItsLastId) {
 
   {
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    ord::WatchOrderRequest watch;
-    watch.set_id(order.id());
-    auto reader = orders_->WatchOrder(&context, watch);
+    auto reader = Watch(context, order.id());
     // First everything so far: the same events as the timeline.
     for (int i = 0; i < so_far.events_size(); ++i) {
       ord::TimelineEvent event;
       ASSERT_TRUE(reader->Read(&event)) << i;
       EXPECT_TRUE(seen.insert(event.id()).second);
-      last_id = std::max(last_id, event.id());
+      last_token = event.resume_token();
     }
     std::set<std::string> timeline_ids;
     for (const auto& event : so_far.events()) timeline_ids.insert(event.id());
@@ -392,15 +401,11 @@ TEST_F(OrderE2eTest, AWatcherSeesEachEventOnceInOrderAndResumesAfterItsLastId) {
     reader->Finish();
   }
 
-  // Away for a while: the parcel is delivered, then the watcher comes back with its last id.
+  // Away for a while: the parcel is delivered, then the watcher comes back with its last token.
   RecordEvent(shipment_id, shp::SHIPMENT_EVENT_TYPE_DELIVERED, 2);
   WaitForStatus(order.id(), ord::ORDER_STATUS_COMPLETED);
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  ord::WatchOrderRequest resume;
-  resume.set_id(order.id());
-  resume.set_after_event_id(last_id);
-  auto reader = orders_->WatchOrder(&context, resume);
+  auto reader = Watch(context, order.id(), last_token);
   ASSERT_TRUE(read_until(*reader, "shipping", "DELIVERED"));
   ASSERT_TRUE(read_until(*reader, "order", "STATUS_COMPLETED"));
   context.TryCancel();
@@ -428,6 +433,88 @@ TEST_F(OrderE2eTest, AWatcherSeesEachEventOnceInOrderAndResumesAfterItsLastId) {
   auto not_found = orders_->WatchOrder(&missing_context, missing);
   EXPECT_FALSE(not_found->Read(&nothing));
   EXPECT_EQ(not_found->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// A capture's transaction row is recorded before billing asks the provider and commits after it
+// answers; here the provider takes 4 s, and a carrier scan recorded meanwhile commits first.
+// A watcher that saw the scan and reconnects from it must still be sent the capture, though
+// the capture's id sorts before the scan's (the clock position of its last id excludes it).
+TEST_F(OrderE2eTest, AWatcherResumingAfterALaterEventStillGetsACaptureThatCommittedLate) {
+  ord::Order order = Place(OrderRequest("key-late-capture", 1));
+  ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED) << order.rejection_reason();
+  ASSERT_EQ(order.shipments_size(), 1);
+  const std::string shipment_id = order.shipments(0).shipment_id();
+  ASSERT_TRUE(
+      billing_.Restart({{"OMS_FAILPOINTS", "billing.capture.before_commit=sleep(4000)"}}).ok());
+  ord::GetOrderTimelineRequest timeline_request;
+  timeline_request.set_id(order.id());
+  auto timeline_has = [&](const std::string& kind) {
+    ord::OrderTimeline timeline;
+    EXPECT_TRUE(orders_->GetOrderTimeline(Context().get(), timeline_request, &timeline).ok());
+    for (const auto& event : timeline.events()) {
+      if (event.kind() == kind) return true;
+    }
+    return false;
+  };
+
+  std::set<std::string> seen;
+  std::map<std::string, std::string> id_of;  // by kind
+  std::string last_token;
+  auto read_until = [&](grpc::ClientReaderInterface<ord::TimelineEvent>& reader,
+                        const std::string& kind) {
+    ord::TimelineEvent event;
+    while (reader.Read(&event)) {
+      EXPECT_TRUE(seen.insert(event.id()).second) << "sent twice: " << event.kind();
+      id_of[event.kind()] = event.id();
+      last_token = event.resume_token();
+      if (event.kind() == kind) return true;
+    }
+    return false;
+  };
+
+  {
+    grpc::ClientContext context;
+    auto reader = Watch(context, order.id());
+    ASSERT_TRUE(read_until(*reader, "STATUS_CONFIRMED"));
+    // Shipped: the shipment saga commits the stock, then the capture waits on the provider.
+    RecordEvent(shipment_id, shp::SHIPMENT_EVENT_TYPE_SHIPPED, 1);
+    const auto by = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!timeline_has("commit-stock FORWARD OK")) {
+      ASSERT_LT(std::chrono::steady_clock::now(), by) << "the stock was never committed";
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the capture has begun
+    RecordEvent(shipment_id, shp::SHIPMENT_EVENT_TYPE_IN_TRANSIT, 2);
+    ASSERT_TRUE(read_until(*reader, "IN_TRANSIT"));
+    EXPECT_EQ(id_of.count("CAPTURE APPROVED"), 0u) << "the capture was meant to be still open";
+    context.TryCancel();
+    reader->Finish();
+  }
+
+  // The capture commits; the watcher comes back from the scan's token.
+  WaitForOrder(
+      order.id(), [](const ord::Order& read) { return read.status() == ord::ORDER_STATUS_SHIPPED; },
+      "the shipment saga to capture");
+  grpc::ClientContext context;
+  auto reader = Watch(context, order.id(), last_token);
+  ASSERT_TRUE(read_until(*reader, "CAPTURE APPROVED"));
+  // The hole this closes: by id (recorded time), the capture comes before the scan.
+  EXPECT_LT(id_of["CAPTURE APPROVED"], id_of["IN_TRANSIT"]);
+  // Then the rest as it commits, until the two streams together sent exactly the timeline.
+  auto timeline_ids = [&] {
+    ord::OrderTimeline timeline;
+    EXPECT_TRUE(orders_->GetOrderTimeline(Context().get(), timeline_request, &timeline).ok());
+    std::set<std::string> ids;
+    for (const auto& event : timeline.events()) ids.insert(event.id());
+    return ids;
+  };
+  ord::TimelineEvent event;
+  while (seen != timeline_ids() && reader->Read(&event)) {
+    EXPECT_TRUE(seen.insert(event.id()).second) << "sent twice: " << event.kind();
+  }
+  EXPECT_EQ(seen, timeline_ids());
+  context.TryCancel();
+  reader->Finish();
 }
 
 // The consumer's lag: while a shipment event cannot be taken in (here the cursor row is held by
