@@ -203,6 +203,7 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   for (int i = 0; i < 3; ++i)
     customers.emplace_back([&, i] { workload.RunCustomer(i, stop_customers); });
   std::thread warehouse([&] { workload.RunWarehouse(stop_warehouse); });
+  std::thread returns([&] { workload.RunReturns(stop_customers); });
   std::vector<std::thread> watchers;
   for (int i = 0; i < 2; ++i)
     watchers.emplace_back([&, i] { workload.RunWatcher(i, stop_customers); });
@@ -215,6 +216,7 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   stop_customers = true;
   for (auto& customer : customers) customer.join();
   for (auto& watcher : watchers) watcher.join();
+  returns.join();
   stop_warehouse = true;
   warehouse.join();
 
@@ -264,6 +266,12 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   std::cerr << "chaos: seed " << seed << ": " << placed.size() << " orders acknowledged ("
             << create[Outcome::kOk] << " ok, " << create[Outcome::kFail] << " refused, "
             << create[Outcome::kUnknown] << " unknown answers to create-order)\n";
+  for (const char* action : {"create-return", "receive-return"}) {
+    auto answers = history.CountByOutcome(action);
+    std::cerr << "chaos:   " << action << ": " << answers[Outcome::kOk] << " ok, "
+              << answers[Outcome::kFail] << " refused, " << answers[Outcome::kUnknown]
+              << " unknown\n";
+  }
   for (const auto& [status, count] : FinalStatuses(databases.order)) {
     std::cerr << "chaos:   orders " << status << ": " << count << "\n";
   }

@@ -1,8 +1,10 @@
 #include "tests/chaos/workload.h"
 
+#include <functional>
 #include <random>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
@@ -45,6 +47,23 @@ Outcome OutcomeOf(const grpc::Status& status) {
 std::string Describe(const grpc::Status& status) {
   return absl::StrCat("code ", static_cast<int>(status.error_code()), " ",
                       status.error_message().substr(0, 120));
+}
+
+// Makes `call` until it is answered (ok, or a definite refusal) or `seconds` pass, recording each
+// attempt as `action` by `client` with the answer `call` describes; the last outcome.
+Outcome UntilAnswered(const std::function<void(Operation)>& record, const std::string& client,
+                      const std::string& action, const std::string& order_id, int seconds,
+                      const std::function<std::pair<grpc::Status, std::string>()>& call) {
+  Outcome outcome = Outcome::kUnknown;
+  const auto give_up = Clock::now() + std::chrono::seconds(seconds);
+  while (outcome == Outcome::kUnknown && Clock::now() < give_up) {
+    auto [status, answer] = call();
+    outcome = OutcomeOf(status);
+    record(
+        {client, action, order_id, "", outcome, order_id, status.ok() ? answer : Describe(status)});
+    if (outcome == Outcome::kUnknown) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return outcome;
 }
 
 bool IsFinal(ord::OrderStatus status) {
@@ -234,6 +253,62 @@ std::vector<std::string> Workload::CheckWatchers(std::map<std::string, int64_t>*
   }
   (*figures)["orders"] = static_cast<int64_t>(watches_.size());
   return violations;
+}
+
+void Workload::RunReturns(const std::atomic<bool>& stop) {
+  std::mt19937_64 random(seed_ * 104729 + 17);
+  std::set<std::string> considered;
+  while (!stop) {
+    ord::ListOrdersRequest list;
+    list.set_status(ord::ORDER_STATUS_COMPLETED);
+    list.set_page_size(50);
+    ord::ListOrdersResponse completed;
+    if (stubs_->orders->ListOrders(Context(std::chrono::milliseconds(3000)).get(), list, &completed)
+            .ok()) {
+      for (const ord::Order& order : completed.orders()) {
+        if (stop) break;
+        if (!considered.insert(order.id()).second || random() % 4 != 0) continue;
+        if (order.lines_size() == 0) continue;
+        ReturnOneUnit(order.id(), order.lines(0).sku(), random() % 2 == 0);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+void Workload::ReturnOneUnit(const std::string& order_id, const std::string& sku, bool resellable) {
+  ord::CreateReturnRequest request;
+  request.set_request_id(absl::StrCat("rma-", order_id));
+  request.set_order_id(order_id);
+  auto* line = request.add_lines();
+  line->set_sku(sku);
+  line->set_quantity(1);
+  request.set_reason("does not fit");
+  ord::Return created;
+  const auto record = [this](Operation operation) { Record(std::move(operation)); };
+  const Outcome outcome = UntilAnswered(record, "desk", "create-return", order_id, 20, [&] {
+    created.Clear();
+    grpc::Status status = stubs_->orders->CreateReturn(
+        Context(std::chrono::milliseconds(3000)).get(), request, &created);
+    return std::make_pair(status, ord::ReturnStatus_Name(created.status()));
+  });
+  if (outcome != Outcome::kOk) return;
+
+  ord::ReceiveReturnRequest receive;
+  receive.set_request_id(absl::StrCat("rma-", order_id, ":receive"));
+  receive.set_return_id(created.id());
+  receive.set_warehouse_id(created.warehouse_id());
+  auto* received_line = receive.add_lines();
+  received_line->set_sku(sku);
+  received_line->set_quantity(1);
+  received_line->set_resellable(resellable);
+  // ABORTED until the return saga has created the return shipment: retried like a lost answer.
+  UntilAnswered(record, "warehouse", "receive-return", order_id, 30, [&] {
+    ord::Return received;
+    grpc::Status status = stubs_->orders->ReceiveReturn(
+        Context(std::chrono::milliseconds(3000)).get(), receive, &received);
+    return std::make_pair(status, ord::ReturnStatus_Name(received.status()));
+  });
 }
 
 void Workload::RunWarehouse(const std::atomic<bool>& stop) {

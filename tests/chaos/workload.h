@@ -3,7 +3,9 @@
 // now and then with a changed body; two of them sharing key names; a scarce SKU raced for;
 // cancelling some), and a warehouse that ships and delivers every shipment it finds, duplicating
 // events and starting as soon as shipping has the shipment, even while the order is PENDING;
-// and watchers following orders' timelines on short streams, each resumed from its last token.
+// a customer service desk taking back one unit of some completed orders, the warehouse receiving
+// it (resellable or damaged); and watchers following orders' timelines on short streams, each
+// resumed from its last token.
 #pragma once
 
 #include <atomic>
@@ -34,6 +36,10 @@ class Workload {
   // each stream ended by a short deadline (or a fault) and resumed later from its last token.
   void RunWatcher(int index, const std::atomic<bool>& stop);
 
+  // Returns until `stop`: one unit of a quarter of the completed orders is returned and then
+  // received, each call retried with the same request id until it is answered.
+  void RunReturns(const std::atomic<bool>& stop);
+
   // At rest: each watched order resumed until its watcher has every event of the timeline.
   // Violations: an event of the final timeline never sent, or sent twice, or one sent that is
   // not in it. Also the figures (streams, events).
@@ -48,6 +54,8 @@ class Workload {
 
  private:
   struct Stubs;
+  // Returns one unit of `sku` of the order, then receives it, each call retried until answered.
+  void ReturnOneUnit(const std::string& order_id, const std::string& sku, bool resellable);
   // What one watcher was sent of one order, and where it resumes.
   struct Watch {
     std::string order_id;
