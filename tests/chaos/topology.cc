@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <utility>
 
 #include <grpcpp/channel.h>
 #include <stdlib.h>
@@ -90,6 +92,14 @@ std::map<std::string, std::string> With(std::map<std::string, std::string> env,
   return env;
 }
 
+// Every process's own variables, and gRPC's keepalive scaled down with the other timers: a
+// connection a blackhole or a pause left dead is found out within 3 s rather than 30.
+std::map<std::string, std::string> Scaled(std::map<std::string, std::string> env) {
+  return With(std::move(env), {{"OMS_GRPC_KEEPALIVE_MS", "2000"},
+                               {"OMS_GRPC_KEEPALIVE_TIMEOUT_MS", "1000"},
+                               {"OMS_GRPC_MIN_PING_INTERVAL_MS", "1000"}});
+}
+
 }  // namespace
 
 absl::Status Topology::Start(int64_t mug_units) {
@@ -99,7 +109,7 @@ absl::Status Topology::Start(int64_t mug_units) {
       {"OMS_INVENTORY_RESERVATION_TTL_SECONDS", "20"},
       {"OMS_INVENTORY_SWEEP_INTERVAL_SECONDS", "1"}};
   auto& inventory_a = Process("inventory-a");
-  if (absl::Status s = inventory_a.Start(With(inventory_env, FailpointEnv("inventory-a")));
+  if (absl::Status s = inventory_a.Start(Scaled(With(inventory_env, FailpointEnv("inventory-a"))));
       !s.ok()) {
     return s;
   }
@@ -110,13 +120,14 @@ absl::Status Topology::Start(int64_t mug_units) {
   }
   // The reconciler settles, within seconds, an authorization whose caller died mid-call.
   if (absl::Status s =
-          Process("billing").Start(With({{"OMS_BILLING_RECONCILE_AFTER_SECONDS", "5"},
-                                         {"OMS_BILLING_RECONCILE_INTERVAL_SECONDS", "1"}},
-                                        FailpointEnv("billing")));
+          Process("billing").Start(Scaled(With({{"OMS_BILLING_RECONCILE_AFTER_SECONDS", "5"},
+                                                {"OMS_BILLING_RECONCILE_INTERVAL_SECONDS", "1"}},
+                                               FailpointEnv("billing"))));
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = Process("shipping").Start(FailpointEnv("shipping")); !s.ok()) return s;
+  if (absl::Status s = Process("shipping").Start(Scaled(FailpointEnv("shipping"))); !s.ok())
+    return s;
   for (const char* peer : {"inventory-a", "inventory-b", "billing", "shipping"}) {
     auto proxy = std::make_unique<TcpProxy>();
     if (absl::Status s = proxy->Start(Process(peer).grpc_port()); !s.ok()) return s;
@@ -135,7 +146,8 @@ absl::Status Topology::Start(int64_t mug_units) {
       {"OMS_ORDER_SAGA_FORWARD_BUDGET_MS", std::to_string(kForwardBudgetMs)},
       {"OMS_INSTANCE", "order-a"}};
   auto& order_a = Process("order-a");
-  if (absl::Status s = order_a.Start(With(order_env, FailpointEnv("order-a"))); !s.ok()) return s;
+  if (absl::Status s = order_a.Start(Scaled(With(order_env, FailpointEnv("order-a")))); !s.ok())
+    return s;
   if (absl::Status s = Process("order-b").StartReplicaOf(
           order_a, With({{"OMS_INSTANCE", "order-b"}}, FailpointEnv("order-b")));
       !s.ok()) {

@@ -214,8 +214,11 @@ std::vector<std::string> Workload::CheckWatchers(std::map<std::string, int64_t>*
     ord::OrderTimeline timeline;
     std::set<std::string> ids;
     bool read = false;
-    // The timeline stands still at rest; each resume sends what the watcher lacks.
-    for (int attempt = 0; attempt < 10; ++attempt) {
+    // The timeline stands still at rest; each resume sends what the watcher lacks. A replica
+    // may still be finding out that a connection to a peer died in a fault (gRPC keepalive):
+    // its reads fail until then, so they are retried for longer than that takes.
+    const auto give_up = Clock::now() + std::chrono::seconds(60);
+    while (Clock::now() < give_up) {
       timeline.Clear();
       read =
           stubs_->orders
@@ -226,7 +229,11 @@ std::vector<std::string> Workload::CheckWatchers(std::map<std::string, int64_t>*
       bool complete = read;
       for (const auto& id : ids) complete = complete && watch.received.count(id) > 0;
       if (complete) break;
-      Follow(watch, std::chrono::milliseconds(1000));
+      if (read) {
+        Follow(watch, std::chrono::milliseconds(1000));
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
     }
     if (!read) {
       violations.push_back(absl::StrCat("watch: order ", watch.order_id,
