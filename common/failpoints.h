@@ -16,7 +16,8 @@
 // Where a point sits decides what error and reply_lost mean there: a server's
 // `<service>.<Method>.before_reply` (after the handler committed) answers with the error, or
 // UNAVAILABLE for a lost reply; billing's `billing.<op>.before_commit` fails the transaction;
-// the coordinator's `order.before_<step>` fails the call without making it and
+// the coordinator's `order.before_<step>` fails the call without making it (as a participant's
+// answer with that code would: UNAVAILABLE is retried, FAILED_PRECONDITION refused) and
 // `order.after_<step>` loses the answer of a call that was made.
 #pragma once
 

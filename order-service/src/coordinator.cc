@@ -231,7 +231,7 @@ void Coordinator::Step(std::shared_ptr<ClaimedSaga> saga) {
   };
   if (!not_called.ok()) {
     StepResult failed;
-    failed.outcome.result = CallResult::kTransient;
+    failed.outcome = OutcomeOf(not_called);
     failed.detail = not_called.ToString();
     done(std::move(failed));
     return;

@@ -299,22 +299,23 @@ class GrpcParticipants final : public Participants {
 
 }  // namespace
 
-CallOutcome OutcomeOf(const grpc::Status& status) {
-  switch (status.error_code()) {
-    case grpc::StatusCode::OK:
+CallOutcome OutcomeOf(const grpc::Status& status) { return OutcomeOf(FromGrpcStatus(status)); }
+
+CallOutcome OutcomeOf(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk:
       return {CallResult::kOk, ""};
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-    case grpc::StatusCode::ABORTED:
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-    case grpc::StatusCode::INTERNAL:
-    case grpc::StatusCode::UNKNOWN:
-    case grpc::StatusCode::CANCELLED:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kCancelled:
       return {CallResult::kTransient, ""};
     default: {
-      std::string reason = ReasonOf(FromGrpcStatus(status));
-      if (reason.empty())
-        reason = absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()));
+      std::string reason = ReasonOf(status);
+      if (reason.empty()) reason = absl::StatusCodeToString(status.code());
       return {CallResult::kRefused, reason};
     }
   }

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "oms/inventory/v1/inventory.pb.h"
 #include "oms/order/v1/order.pb.h"
 #include "oms/shipping/v1/shipping.pb.h"
@@ -106,5 +107,8 @@ class Participants {
 // INTERNAL and UNKNOWN are transient; any other error is a refusal carrying its ErrorInfo
 // reason (or the code's name when it has none).
 CallOutcome OutcomeOf(const grpc::Status& status);
+// The same for a status that never crossed the wire: a failpoint failing a call before it is
+// made (`order.before_<step>=error(FAILED_PRECONDITION)` is a refusal, error(UNAVAILABLE) not).
+CallOutcome OutcomeOf(const absl::Status& status);
 
 }  // namespace oms::order

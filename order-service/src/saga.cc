@@ -24,8 +24,11 @@ SagaState StartCompensation(const SagaSpec& spec, const SagaState& state, int fr
   return next;
 }
 
-SagaState Park(SagaState state) {
+// `reason`: why a step going forward was refused, for the operator who looks at it; a
+// compensation keeps the reason it started for, which is what the order is rejected with.
+SagaState Park(SagaState state, const std::string& reason = "") {
   state.parked_from = state.phase;
+  if (!reason.empty()) state.failure_reason = reason;
   state.phase = SagaPhase::kNeedsAttention;
   return state;
 }
@@ -77,7 +80,7 @@ SagaState Advance(const SagaSpec& spec, const SagaState& state, const CallOutcom
         if (at_or_before_pivot) {
           return StartCompensation(spec, state, state.step - 1, outcome.reason);
         }
-        return Park(next);  // a refusal after the pivot needs a person
+        return Park(next, outcome.reason);  // a refusal after the pivot needs a person
     }
   }
   if (state.phase == SagaPhase::kCompensating) {
@@ -109,6 +112,8 @@ SagaState Retry(const SagaState& state) {
   if (state.phase != SagaPhase::kNeedsAttention) return state;
   SagaState next = state;
   next.phase = state.parked_from;
+  // Going forward again, it has failed at nothing yet; a compensation still is one for its reason.
+  if (state.parked_from == SagaPhase::kRunning) next.failure_reason.clear();
   next.attempts = 0;
   next.failing_since = {};
   next.retries = state.retries + 1;

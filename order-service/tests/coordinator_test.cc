@@ -213,6 +213,24 @@ TEST_F(CoordinatorTest, FailpointsFailACallBeforeItIsMadeOrLoseTheAnswerOfOneTha
   EXPECT_EQ(journal[3], "s8:authorize OK");
 }
 
+TEST_F(CoordinatorTest, AFailpointErrorOfARefusalCodeIsARefusalOfACallNeverMade) {
+  store_.Add(OrderSaga("s10"));
+  CoordinatorOptions options = Options();
+  options.failpoints = Failpoints::Parse("order.before_authorize=error(FAILED_PRECONDITION)@nth1");
+  Coordinator coordinator(store_, participants_, waiters_, metrics_, options);
+  coordinator.Kick("s10");
+  ASSERT_TRUE(Eventually([&] { return store_.Phase("s10") == SagaPhase::kCompensated; })) << Seen();
+  coordinator.Stop();
+  // Refused as a participant's FAILED_PRECONDITION would be: the reserve is compensated and the
+  // authorization never made, nor retried.
+  EXPECT_EQ(participants_.Calls(),
+            (std::vector<std::string>{"Reserve s10:reserve",
+                                      "ReleaseReservation s10:reserve:compensate"}));
+  EXPECT_EQ(store_.Journal()[1], "s10:authorize REFUSED");
+  // A reason the order API does not name reaches the customer as DEPENDENCY_UNAVAILABLE.
+  EXPECT_EQ(store_.Writes().back(), "order ORDER_STATUS_REJECTED DEPENDENCY_UNAVAILABLE");
+}
+
 TEST_F(CoordinatorTest, ShipmentsThatShippedWhileTheirCreateWentUnansweredConfirmTheOrder) {
   store_.Add(OrderSaga("s9"));
   // The create's answers never come for longer than the budget, and meanwhile the warehouse

@@ -288,6 +288,18 @@ TEST(SagaTest, APivotThatTookEffectWhileBeingCompensatedGoesForwardAgain) {
       SagaPhase::kNeedsAttention);
 }
 
+TEST(SagaTest, ARefusalAfterThePivotParksWithItsReasonAndARetryGoesOnWithoutIt) {
+  const RetryPolicy policy{milliseconds(2), milliseconds(1), milliseconds(1)};
+  SagaState state{SagaPhase::kRunning, kSpec.pivot + 1, 0, "", SagaPhase::kRunning};
+  state = Advance(kSpec, state, {CallResult::kRefused, "RESERVATION_EXPIRED"}, policy, At(0));
+  EXPECT_EQ(state.phase, SagaPhase::kNeedsAttention);
+  EXPECT_EQ(state.failure_reason, "RESERVATION_EXPIRED");  // what the operator is shown
+  state = Retry(state);
+  EXPECT_EQ(state.phase, SagaPhase::kRunning);
+  EXPECT_EQ(state.step, kSpec.pivot + 1);
+  EXPECT_EQ(state.failure_reason, "");
+}
+
 TEST(SagaTest, AnOperatorResolutionEndsAParkedSagaWhereItWasGoing) {
   const SagaState compensating{SagaPhase::kNeedsAttention, 1, 2, "PAYMENT_DECLINED",
                                SagaPhase::kCompensating};
