@@ -187,6 +187,7 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   options.deadline_ms = kCallDeadlineMs;
   options.restart_database = OwnsDatabaseCluster();
   options.failpoints = Topology::FailpointsByProcess();
+  options.refusals = Topology::RefusalsByProcess();
   const std::vector<Fault> schedule = MakeSchedule(seed, options);
   std::cerr << "chaos: seed " << seed << ", " << window_ms / 1000 << " s of faults"
             << (options.restart_database ? "" : " (database restarts off: shared cluster)")
@@ -200,9 +201,10 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   std::atomic<bool> stop_faults{false}, stop_customers{false}, stop_warehouse{false};
   std::thread faults([&] { injector.Run(start, stop_faults); });
   std::vector<std::thread> customers;
-  for (int i = 0; i < 3; ++i)
+  for (int i = 0; i < Workload::kCustomers; ++i)
     customers.emplace_back([&, i] { workload.RunCustomer(i, stop_customers); });
   std::thread warehouse([&] { workload.RunWarehouse(stop_warehouse); });
+  std::thread operator_([&] { workload.RunOperator(stop_warehouse); });
   std::thread returns([&] { workload.RunReturns(stop_customers); });
   std::vector<std::thread> watchers;
   for (int i = 0; i < 2; ++i)
@@ -212,6 +214,7 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   stop_faults = true;
   faults.join();
   std::vector<std::string> violations = injector.Heal();
+  if (std::string exit = topology.GatewayExit(); !exit.empty()) violations.push_back(exit);
   const auto healed = Clock::now();
   stop_customers = true;
   for (auto& customer : customers) customer.join();
@@ -219,12 +222,15 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   returns.join();
   stop_warehouse = true;
   warehouse.join();
+  operator_.join();
 
-  // At rest: every saga ended and every order final (the warehouse delivers what is left).
+  // At rest: every saga ended and every order final (the warehouse delivers what is left, the
+  // operator retries what parked).
   const SuiteDatabases databases = topology.databases();
   Rest rest;
   while (Clock::now() < healed + rest_within) {
     workload.WarehouseRound();
+    workload.OperatorRound();
     rest = ReadRest(databases.order);
     if (rest.open_sagas == 0 && rest.orders_not_final == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -254,18 +260,25 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   // What each watcher was sent over its broken and resumed streams is the final timeline.
   std::map<std::string, int64_t> watching;
   for (std::string& line : workload.CheckWatchers(&watching)) violations.push_back(std::move(line));
+  std::map<std::string, int64_t> operating;
+  for (std::string& line : workload.CheckOperator(&operating))
+    violations.push_back(std::move(line));
 
   // The figures of the run.
-  std::set<std::string> placed;
+  std::set<std::string> placed, through_gateway;
   for (const Operation& operation : operations) {
     if (operation.action == "create-order" && operation.outcome == Outcome::kOk) {
       placed.insert(operation.order_id);
+      if (operation.client == topology.gateway().client_id) {
+        through_gateway.insert(operation.order_id);
+      }
     }
   }
   auto create = history.CountByOutcome("create-order");
   std::cerr << "chaos: seed " << seed << ": " << placed.size() << " orders acknowledged ("
             << create[Outcome::kOk] << " ok, " << create[Outcome::kFail] << " refused, "
-            << create[Outcome::kUnknown] << " unknown answers to create-order)\n";
+            << create[Outcome::kUnknown] << " unknown answers to create-order), "
+            << through_gateway.size() << " of them through the gateway\n";
   for (const char* action : {"create-return", "receive-return"}) {
     auto answers = history.CountByOutcome(action);
     std::cerr << "chaos:   " << action << ": " << answers[Outcome::kOk] << " ok, "
@@ -287,6 +300,8 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
             << " ms\n";
   std::cerr << "chaos:   watchers: " << watching["orders"] << " orders followed over "
             << watching["streams"] << " streams, " << watching["events"] << " events\n";
+  std::cerr << "chaos:   operator: " << operating["sagas"] << " parked sagas found, retried "
+            << operating["retries"] << " times\n";
   std::cerr << "chaos:   invariant check: " << invariants->orders << " orders audited\n";
 
   for (const std::string& violation : violations) {
@@ -298,6 +313,7 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
                                   << " (replay: ./oms chaos --seed " << seed << ")\n"
                                   << absl::StrJoin(violations, "\n");
   EXPECT_GT(placed.size(), 0u) << "the workload placed no order";
+  EXPECT_GT(through_gateway.size(), 0u) << "no order was placed through the gateway";
   // The check read every order order-service holds, each acknowledged one among them.
   EXPECT_GE(invariants->orders, static_cast<int64_t>(placed.size()));
   if (HasFailure()) std::cerr << topology.Logs();

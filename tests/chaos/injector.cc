@@ -151,6 +151,7 @@ void Injector::StartFault(const Fault& fault) {
       topology_.Edge(fault.target).ResetAll();
       break;
     case FaultKind::kFailpoint:
+    case FaultKind::kRefusal:
       topology_.ArmFailpoint(fault.target, fault.failpoint);
       break;
     case FaultKind::kRestartDb: {
@@ -184,6 +185,7 @@ void Injector::EndFault(const Fault& fault) {
       Note(absl::StrCat("healed ", fault.target));
       break;
     case FaultKind::kFailpoint:
+    case FaultKind::kRefusal:
       topology_.ArmFailpoint(fault.target, "");
       Note(absl::StrCat("disarmed ", fault.target));
       break;

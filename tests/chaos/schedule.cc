@@ -30,6 +30,8 @@ const char* FaultKindName(FaultKind kind) {
       return "reset";
     case FaultKind::kFailpoint:
       return "failpoint";
+    case FaultKind::kRefusal:
+      return "refusal";
   }
   return "?";
 }
@@ -48,6 +50,15 @@ std::vector<Fault> MakeSchedule(uint64_t seed, const ScheduleOptions& options) {
     return low + static_cast<int64_t>(below(static_cast<uint64_t>(high - low + 1)));
   };
 
+  // A process of `points` becomes the fault's target; one of its points is returned.
+  auto pick_point = [&](const std::map<std::string, std::vector<std::string>>& points,
+                        Fault& fault) {
+    auto process = points.begin();
+    std::advance(process, below(points.size()));
+    fault.target = process->first;
+    return process->second[below(process->second.size())];
+  };
+
   std::vector<FaultKind> kinds;
   if (!options.processes.empty()) kinds = {FaultKind::kKill, FaultKind::kPause};
   kinds.push_back(FaultKind::kTerminateDb);
@@ -60,6 +71,7 @@ std::vector<Fault> MakeSchedule(uint64_t seed, const ScheduleOptions& options) {
   }
 
   if (!options.failpoints.empty()) kinds.push_back(FaultKind::kFailpoint);
+  if (!options.refusals.empty()) kinds.push_back(FaultKind::kRefusal);
 
   std::vector<Fault> faults;
   std::map<std::string, int64_t> busy_until;  // a process takes one fault at a time
@@ -99,10 +111,7 @@ std::vector<Fault> MakeSchedule(uint64_t seed, const ScheduleOptions& options) {
         fault.target = options.edges[below(options.edges.size())];
         break;
       case FaultKind::kFailpoint: {
-        auto process = options.failpoints.begin();
-        std::advance(process, below(options.failpoints.size()));
-        fault.target = process->first;
-        const std::string& point = process->second[below(process->second.size())];
+        const std::string point = pick_point(options.failpoints, fault);
         fault.duration_ms = between(1000, 4000);
         // Transient failures only (a run of them parks nothing): a stall around the deadline,
         // a retryable error, or an answer lost after the work was done; on every hit or half.
@@ -120,6 +129,12 @@ std::vector<Fault> MakeSchedule(uint64_t seed, const ScheduleOptions& options) {
             break;
         }
         fault.failpoint = absl::StrCat(point, "=", action, below(2) == 0 ? "@p0.5" : "");
+        break;
+      }
+      case FaultKind::kRefusal: {
+        const std::string point = pick_point(options.refusals, fault);
+        fault.duration_ms = between(300, 1500);
+        fault.failpoint = absl::StrCat(point, "=error(", kInjectedRefusal, ")");
         break;
       }
     }
@@ -140,11 +155,10 @@ std::string FormatFault(const Fault& fault) {
   if (!fault.target.empty()) absl::StrAppendFormat(&line, " %s", fault.target);
   if (fault.kind == FaultKind::kKill)
     absl::StrAppendFormat(&line, ", down %dms", fault.duration_ms);
-  if (fault.kind == FaultKind::kFailpoint) {
-    absl::StrAppendFormat(&line, " %s", fault.failpoint);
-  }
+  const bool armed = fault.kind == FaultKind::kFailpoint || fault.kind == FaultKind::kRefusal;
+  if (armed) absl::StrAppendFormat(&line, " %s", fault.failpoint);
   if (fault.kind == FaultKind::kPause || fault.kind == FaultKind::kBlackhole ||
-      fault.kind == FaultKind::kDropReplies || fault.kind == FaultKind::kFailpoint) {
+      fault.kind == FaultKind::kDropReplies || armed) {
     absl::StrAppendFormat(&line, " for %dms", fault.duration_ms);
   }
   if (fault.kind == FaultKind::kDelay) {

@@ -21,6 +21,8 @@ enum class FaultKind {
   kReset,        // every connection of an edge ends with a RST
   kFailpoint,    // a named point of a process fails (sleep, error, lost reply) for `duration_ms`,
                  // armed and disarmed at run time through its failpoints file
+  kRefusal,      // the coordinator's call of a step after the pivot is refused for
+                 // `duration_ms` (a failpoint too): the sagas it hits park for the operator
 };
 
 const char* FaultKindName(FaultKind kind);
@@ -48,7 +50,13 @@ struct ScheduleOptions {
   // Failpoints a kFailpoint may arm, by process (common/failpoints.h says what each action means
   // at each kind of point); none: no kFailpoint.
   std::map<std::string, std::vector<std::string>> failpoints;
+  // Points of the coordinator (`order.before_<step>`, steps after the pivot) a kRefusal may
+  // arm, by process; none: no kRefusal.
+  std::map<std::string, std::vector<std::string>> refusals;
 };
+
+// What a kRefusal arms at its point: a refusal of the call, never made, that parks its saga.
+inline constexpr char kInjectedRefusal[] = "FAILED_PRECONDITION";
 
 // The faults of `seed`, sorted by time. Every kind that is enabled appears at least once when the
 // window holds enough faults (the first ones cycle through the kinds), so that a short run still

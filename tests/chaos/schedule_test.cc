@@ -18,6 +18,8 @@ ScheduleOptions Options() {
   options.restart_database = true;
   options.failpoints = {{"order-a", {"order.after_ship", "order.before_authorize"}},
                         {"billing", {"billing.capture.before_commit"}}};
+  options.refusals = {{"order-a", {"order.before_commit-stock"}},
+                      {"order-b", {"order.before_capture-payment"}}};
   return options;
 }
 
@@ -29,7 +31,7 @@ TEST(ChaosScheduleTest, ASeedNamesOneScheduleAndAnotherSeedAnother) {
 TEST(ChaosScheduleTest, FaultsAreSortedInsideTheWindowAndCoverEveryKind) {
   for (uint64_t seed = 1; seed <= 20; ++seed) {
     const auto faults = MakeSchedule(seed, Options());
-    ASSERT_GE(faults.size(), 9u);
+    ASSERT_GE(faults.size(), 10u);
     std::set<FaultKind> kinds;
     for (size_t i = 0; i < faults.size(); ++i) {
       EXPECT_GE(faults[i].at_ms, 0);
@@ -39,7 +41,7 @@ TEST(ChaosScheduleTest, FaultsAreSortedInsideTheWindowAndCoverEveryKind) {
       }
       kinds.insert(faults[i].kind);
     }
-    EXPECT_EQ(kinds.size(), 9u) << "seed " << seed;
+    EXPECT_EQ(kinds.size(), 10u) << "seed " << seed;
   }
 }
 
@@ -76,6 +78,23 @@ TEST(ChaosScheduleTest, AFailpointArmsAWellFormedTransientFaultOfItsProcess) {
       EXPECT_EQ(fault.failpoint.find("crash"), std::string::npos);
       EXPECT_GE(fault.duration_ms, 1000);
       EXPECT_LE(fault.duration_ms, 4000);
+    }
+  }
+  EXPECT_GT(armed, 20);
+}
+
+TEST(ChaosScheduleTest, ARefusalArmsARefusalAtAPointOfItsProcessBriefly) {
+  int armed = 0;
+  const ScheduleOptions options = Options();
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    for (const Fault& fault : MakeSchedule(seed, options)) {
+      if (fault.kind != FaultKind::kRefusal) continue;
+      ++armed;
+      EXPECT_TRUE(Failpoints::Validate(fault.failpoint).ok()) << FormatFault(fault);
+      const std::string point = options.refusals.at(fault.target).front();
+      EXPECT_EQ(fault.failpoint, point + "=error(FAILED_PRECONDITION)") << FormatFault(fault);
+      EXPECT_GE(fault.duration_ms, 300);
+      EXPECT_LE(fault.duration_ms, 1500);
     }
   }
   EXPECT_GT(armed, 20);

@@ -1,16 +1,21 @@
 #include "tests/chaos/topology.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <utility>
 
 #include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
 #include <stdlib.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_channel.h"
+#include "common/peer_policy.h"
+#include "oms/order/v1/order.grpc.pb.h"
 #include "tests/support/order_fixtures.h"
+#include "tests/support/test_pki.h"
 
 namespace oms::chaos {
 namespace {
@@ -43,6 +48,7 @@ Topology::Topology() {
 Topology::~Topology() {
   std::error_code ignored;
   if (!failpoints_dir_.empty()) std::filesystem::remove_all(failpoints_dir_, ignored);
+  if (!gateway_dir_.empty()) std::filesystem::remove_all(gateway_dir_, ignored);
 }
 
 std::map<std::string, std::vector<std::string>> Topology::FailpointsByProcess() {
@@ -70,6 +76,12 @@ std::map<std::string, std::vector<std::string>> Topology::FailpointsByProcess() 
             "billing.CapturePayment.before_reply", "billing.VoidPayment.before_reply"}},
           {"shipping",
            {"shipping.CreateShipments.before_reply", "shipping.CancelShipment.before_reply"}}};
+}
+
+std::map<std::string, std::vector<std::string>> Topology::RefusalsByProcess() {
+  const std::vector<std::string> points = {"order.before_commit-stock",
+                                           "order.before_capture-payment"};
+  return {{"order-a", points}, {"order-b", points}};
 }
 
 std::map<std::string, std::string> Topology::FailpointEnv(const std::string& process) const {
@@ -161,7 +173,71 @@ absl::Status Topology::Start(int64_t mug_units) {
   auto customer = testing::CreateHamburgCustomer(order_a.channel(), "chaos@example.com");
   if (!customer.ok()) return customer.status();
   customer_id_ = *customer;
+  return StartGateway();
+}
+
+absl::Status Topology::StartGateway() {
+  for (const char* replica : {"order-a", "order-b"}) {
+    auto proxy = std::make_unique<TcpProxy>();
+    if (absl::Status s = proxy->Start(Process(replica).grpc_port()); !s.ok()) return s;
+    edges_[absl::StrCat("gateway>", replica)] = std::move(proxy);
+  }
+  gateway_dir_ = testing::MakeTempDir();
+  const std::string ready = gateway_dir_ + "/ready.json";
+  // An order's answer is awaited for 3 s, as the gRPC customers await theirs.
+  std::map<std::string, std::string> env = {
+      {"OMS_GATEWAY_PORT", "0"},
+      {"OMS_GATEWAY_METRICS_PORT", "0"},
+      {"OMS_LISTEN_HOST", "127.0.0.1"},
+      {"OMS_READY_FILE", ready},
+      {"OMS_ORDER_ADDR",
+       BothReplicas(Edge("gateway>order-a").port(), Edge("gateway>order-b").port())},
+      {"OMS_INVENTORY_ADDR", Loopback(Process("inventory-a").grpc_port())},
+      {"OMS_BILLING_ADDR", Loopback(Process("billing").grpc_port())},
+      {"OMS_SHIPPING_ADDR", Loopback(Process("shipping").grpc_port())},
+      {"OMS_BOOTSTRAP_ADMIN_KEY", "chaos-admin-key-not-for-use"},
+      {"OMS_GATEWAY_ORDER_TIMEOUT_MS", "3000"},
+      {"OMS_GATEWAY_RATE_LIMIT_RPS", "1000"},
+      {"OMS_GATEWAY_RATE_LIMIT_BURST", "1000"}};
+  auto certificate = testing::TestPki::Get().For({peer::kGateway});
+  if (!certificate.ok()) return certificate.status();
+  for (const auto& [key, value] : testing::TestPki::Env(*certificate)) env[key] = value;
+  if (absl::Status s = gateway_.Start(OMS_GATEWAY_BIN, {}, Scaled(std::move(env)),
+                                      gateway_dir_ + "/gateway.log");
+      !s.ok()) {
+    return s;
+  }
+  auto ports = testing::WaitForFile(ready, std::chrono::seconds(30));
+  if (!ports.ok()) return ports.status();
+  int http_port = 0, metrics_port = 0;
+  if (std::sscanf(ports->c_str(), "{\"http_port\": %d, \"metrics_port\": %d}", &http_port,
+                  &metrics_port) != 2) {
+    return absl::InternalError(absl::StrCat("unreadable ready file of the gateway: ", *ports));
+  }
+  gateway_access_.url = absl::StrCat("http://", Loopback(http_port));
+
+  order::v1::CreateApiKeyRequest request;
+  request.set_name("chaos customer");
+  request.add_scopes("orders:write");
+  request.add_scopes("orders:read");
+  request.set_customer_id(customer_id_);
+  order::v1::CreatedApiKey created;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::Status status = order::v1::OrderService::NewStub(Process("order-a").channel())
+                            ->CreateApiKey(&context, request, &created);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("no API key: ", status.error_message()));
+  }
+  gateway_access_.api_key = created.secret();
+  gateway_access_.client_id = absl::StrCat("key:", created.key().id());
   return absl::OkStatus();
+}
+
+std::string Topology::GatewayExit() {
+  auto exited = gateway_.WaitForExit(std::chrono::milliseconds(0));
+  if (!exited.ok() && gateway_.running()) return "";
+  return absl::StrCat("gateway exited by itself (wait status ", exited.ok() ? *exited : -1, ")");
 }
 
 std::vector<std::string> Topology::ProcessNames() const {
@@ -198,12 +274,13 @@ check::SuiteChannels Topology::AuditChannels() const {
 
 std::string Topology::Logs() const {
   std::string logs;
-  for (const auto& [name, process] : processes_) {
-    const std::string log = process->log();
+  auto append_tail = [&logs](const std::string& name, const std::string& log) {
     constexpr size_t kTail = 30000;
     absl::StrAppend(&logs, "===== ", name, " (last ", kTail, " bytes) =====\n",
                     log.size() > kTail ? log.substr(log.size() - kTail) : log, "\n");
-  }
+  };
+  for (const auto& [name, process] : processes_) append_tail(name, process->log());
+  append_tail("gateway", testing::ReadFile(gateway_dir_ + "/gateway.log"));
   return logs;
 }
 

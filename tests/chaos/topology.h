@@ -1,8 +1,9 @@
 // The chaos run's processes on one machine: two replicas of order-service and of
 // inventory-service, one billing-service and one shipping-service, on the PostgreSQL of
 // OMS_TEST_PG_URL, with timers scaled down so that leases expire, holds lapse and retries back
-// off within seconds. order-service reaches each participant through a TCP proxy of its own (an
-// edge, e.g. "order>billing"), where the run injects network faults.
+// off within seconds, and the gateway. order-service reaches each participant through a TCP
+// proxy of its own (an edge, e.g. "order>billing"), and the gateway each order-service replica
+// ("gateway>order-a"); the run injects network faults there.
 #pragma once
 
 #include <map>
@@ -54,6 +55,18 @@ class Topology {
   std::shared_ptr<grpc::Channel> orders() const { return orders_; }
   std::shared_ptr<grpc::Channel> shipping() const;
   const std::string& customer_id() const { return customer_id_; }
+
+  // The gateway's base URL ("http://127.0.0.1:<port>"), and the API key a customer places
+  // orders with there, bound to customer_id(); order-service knows that customer's orders
+  // under the client id "key:<key id>".
+  struct GatewayAccess {
+    std::string url;
+    std::string api_key;
+    std::string client_id;
+  };
+  const GatewayAccess& gateway() const { return gateway_access_; }
+  // Why the gateway is not running, when it exited by itself; "" while it runs.
+  std::string GatewayExit();
   SuiteDatabases databases() const;
   // Straight to one replica of each service, never through an edge's proxy: what the invariant
   // check reads must not be what the run's network faults distort.
@@ -66,8 +79,14 @@ class Topology {
   // process watches a failpoints file of its own; "" disarms.
   static std::map<std::string, std::vector<std::string>> FailpointsByProcess();
   void ArmFailpoint(const std::string& process, const std::string& entry);
+  // The coordinator's points a refusal may arm: the calls of a shipment saga (commit-stock,
+  // capture-payment), all after its pivot, so that what they refuse parks for the operator.
+  static std::map<std::string, std::vector<std::string>> RefusalsByProcess();
 
  private:
+  // Starts the gateway on both order-service replicas (through its edges) and makes the
+  // customer's API key.
+  [[nodiscard]] absl::Status StartGateway();
   // OMS_FAILPOINTS_FILE for the process.
   std::map<std::string, std::string> FailpointEnv(const std::string& process) const;
 
@@ -76,6 +95,9 @@ class Topology {
   std::map<std::string, std::unique_ptr<TcpProxy>> edges_;
   std::shared_ptr<grpc::Channel> orders_;
   std::string customer_id_;
+  testing::ChildProcess gateway_;
+  std::string gateway_dir_;
+  GatewayAccess gateway_access_;
 };
 
 }  // namespace oms::chaos

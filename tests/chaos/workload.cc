@@ -6,12 +6,16 @@
 #include <thread>
 #include <utility>
 
+#include <google/protobuf/util/json_util.h>
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "gateway/tests/http_client.h"
 #include "oms/order/v1/order.grpc.pb.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
+#include "tests/chaos/schedule.h"
 #include "tests/support/order_fixtures.h"
 
 namespace oms::chaos {
@@ -66,6 +70,87 @@ Outcome UntilAnswered(const std::function<void(Operation)>& record, const std::s
   return outcome;
 }
 
+// What a customer was told about an order it placed or cancelled.
+struct Answer {
+  Outcome outcome = Outcome::kUnknown;
+  std::string order_id;
+  std::string detail;  // the order's status, or why it was not answered
+};
+
+Answer GrpcAnswer(const grpc::Status& status, const ord::Order& order) {
+  if (!status.ok()) return {OutcomeOf(status), "", Describe(status)};
+  return {Outcome::kOk, order.id(), ord::OrderStatus_Name(order.status())};
+}
+
+// An answer of the gateway as its client can judge it: a 2xx names the order; an error whose
+// status (API.md's error body) is a definite refusal fails; no answer, a timeout, an
+// unavailable service or any other error may have taken effect.
+Answer HttpAnswerOf(const gateway::testing::HttpAnswer& http) {
+  if (http.status == 0) return {Outcome::kUnknown, "", absl::StrCat("no answer: ", http.error)};
+  const auto body = nlohmann::json::parse(http.body, nullptr, /*allow_exceptions=*/false);
+  if (http.status >= 200 && http.status < 300 && body.is_object() && body.contains("id")) {
+    return {Outcome::kOk, body["id"].get<std::string>(),
+            absl::StrCat("HTTP ", http.status, " ", body.value("status", ""))};
+  }
+  std::string status_name, reason;
+  if (body.is_object() && body.contains("error") && body["error"].is_object()) {
+    status_name = body["error"].value("status", "");
+    reason = body["error"].value("reason", "");
+  }
+  static const std::set<std::string> kRefusals = {"INVALID_ARGUMENT",    "NOT_FOUND",
+                                                  "FAILED_PRECONDITION", "ALREADY_EXISTS",
+                                                  "PERMISSION_DENIED",   "UNAUTHENTICATED"};
+  return {kRefusals.count(status_name) ? Outcome::kFail : Outcome::kUnknown, "",
+          absl::StrCat("HTTP ", http.status, " ", status_name, " ", reason)};
+}
+
+// A customer's calls, over gRPC or over HTTP through the gateway with its API key.
+class Storefront {
+ public:
+  Storefront(ord::OrderService::Stub* orders, const Topology::GatewayAccess* gateway)
+      : orders_(orders), gateway_(gateway) {}
+
+  Answer Place(const ord::CreateOrderRequest& request) const {
+    if (gateway_ == nullptr) {
+      ord::Order order;
+      grpc::Status status =
+          orders_->CreateOrder(Context(std::chrono::milliseconds(3000)).get(), request, &order);
+      return GrpcAnswer(status, order);
+    }
+    // The key and the client are the request's headers and credential, not its body.
+    ord::CreateOrderRequest body = request;
+    body.clear_request_id();
+    body.clear_client_id();
+    std::string json;
+    (void)google::protobuf::util::MessageToJsonString(body, &json);
+    return HttpAnswerOf(gateway::testing::HttpCall(
+        "POST", gateway_->url + "/v1/orders",
+        {Bearer(), "Idempotency-Key: " + request.request_id(), "Content-Type: application/json"},
+        json));
+  }
+
+  Answer Cancel(const std::string& order_id, const std::string& reason) const {
+    if (gateway_ == nullptr) {
+      ord::CancelOrderRequest cancel;
+      cancel.set_id(order_id);
+      cancel.set_reason(reason);
+      ord::Order order;
+      grpc::Status status =
+          orders_->CancelOrder(Context(std::chrono::milliseconds(3000)).get(), cancel, &order);
+      return GrpcAnswer(status, order);
+    }
+    return HttpAnswerOf(gateway::testing::HttpCall(
+        "POST", absl::StrCat(gateway_->url, "/v1/orders/", order_id, ":cancel"),
+        {Bearer(), "Content-Type: application/json"}, nlohmann::json({{"reason", reason}}).dump()));
+  }
+
+ private:
+  std::string Bearer() const { return "Authorization: Bearer " + gateway_->api_key; }
+
+  ord::OrderService::Stub* orders_;
+  const Topology::GatewayAccess* gateway_;
+};
+
 bool IsFinal(ord::OrderStatus status) {
   return status == ord::ORDER_STATUS_COMPLETED || status == ord::ORDER_STATUS_REJECTED ||
          status == ord::ORDER_STATUS_CANCELLED;
@@ -98,8 +183,13 @@ void Workload::Record(Operation operation) {
 void Workload::RunCustomer(int index, const std::atomic<bool>& stop) {
   std::mt19937_64 random(seed_ * 1000003 + index);
   auto chance = [&](int percent) { return static_cast<int>(random() % 100) < percent; };
-  const std::string client = absl::StrCat("customer-", index);
-  // Customers 1 and 2 name some keys alike: keys are per client, so each gets its own order.
+  // The last customer shops through the gateway, known there by its API key.
+  const bool via_gateway = index == kCustomers - 1;
+  const Storefront storefront(stubs_->orders.get(), via_gateway ? &topology_.gateway() : nullptr);
+  const std::string client =
+      via_gateway ? topology_.gateway().client_id : absl::StrCat("customer-", index);
+  // Customers other than the first name some keys alike: keys are per client, so each gets its
+  // own order.
   const bool shares_keys = index > 0;
   for (int n = 0; !stop; ++n) {
     const std::string key =
@@ -109,54 +199,38 @@ void Workload::RunCustomer(int index, const std::atomic<bool>& stop) {
         chance(8) ? "tok_chargeDeclined" : "tok_visa", chance(4) ? "BR" : "DE");
     if (chance(30)) request.mutable_lines(0)->set_sku("MUG");  // the scarce one
     const std::string body = request.SerializeAsString();
+    auto record = [&](const std::string& sent, const Answer& answer) {
+      Record({client, "create-order", key, sent, answer.outcome, answer.order_id, answer.detail});
+    };
 
     // Retried with the same key until answered, as a client that cannot tell whether its
     // order was placed must do.
-    ord::Order order;
-    Outcome outcome = Outcome::kUnknown;
+    Answer placed;
     const auto give_up = Clock::now() + std::chrono::seconds(20);
-    while (outcome == Outcome::kUnknown && Clock::now() < give_up) {
-      order.Clear();
-      grpc::Status status = stubs_->orders->CreateOrder(
-          Context(std::chrono::milliseconds(3000)).get(), request, &order);
-      outcome = OutcomeOf(status);
-      Record({client, "create-order", key, body, outcome, status.ok() ? order.id() : "",
-              status.ok() ? ord::OrderStatus_Name(order.status()) : Describe(status)});
-      if (outcome == Outcome::kUnknown) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    while (placed.outcome == Outcome::kUnknown && Clock::now() < give_up) {
+      placed = storefront.Place(request);
+      record(body, placed);
+      if (placed.outcome == Outcome::kUnknown) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
     }
-    if (outcome != Outcome::kOk) continue;
+    if (placed.outcome != Outcome::kOk) continue;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      acknowledged_.push_back(order.id());
+      acknowledged_.push_back(placed.order_id);
     }
 
-    if (chance(10)) {  // a replay later: the same order, whatever happened since
-      ord::Order replayed;
-      grpc::Status status = stubs_->orders->CreateOrder(
-          Context(std::chrono::milliseconds(3000)).get(), request, &replayed);
-      Record({client, "create-order", key, body, OutcomeOf(status),
-              status.ok() ? replayed.id() : "",
-              status.ok() ? ord::OrderStatus_Name(replayed.status()) : Describe(status)});
-    }
+    // A replay later: the same order, whatever happened since.
+    if (chance(10)) record(body, storefront.Place(request));
     if (chance(5)) {  // the same key with another body: refused, and it changes nothing
       ord::CreateOrderRequest changed = request;
       changed.mutable_lines(0)->set_quantity(changed.lines(0).quantity() + 1);
-      ord::Order answer;
-      grpc::Status status = stubs_->orders->CreateOrder(
-          Context(std::chrono::milliseconds(3000)).get(), changed, &answer);
-      Record({client, "create-order", key, changed.SerializeAsString(), OutcomeOf(status),
-              status.ok() ? answer.id() : "",
-              status.ok() ? ord::OrderStatus_Name(answer.status()) : Describe(status)});
+      record(changed.SerializeAsString(), storefront.Place(changed));
     }
     if (chance(15)) {
-      ord::CancelOrderRequest cancel;
-      cancel.set_id(order.id());
-      cancel.set_reason("changed my mind");
-      ord::Order cancelled;
-      grpc::Status status = stubs_->orders->CancelOrder(
-          Context(std::chrono::milliseconds(3000)).get(), cancel, &cancelled);
-      Record({client, "cancel", order.id(), "", OutcomeOf(status), order.id(),
-              status.ok() ? ord::OrderStatus_Name(cancelled.status()) : Describe(status)});
+      const Answer cancelled = storefront.Cancel(placed.order_id, "changed my mind");
+      Record({client, "cancel", placed.order_id, "", cancelled.outcome, placed.order_id,
+              cancelled.detail});
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(random() % 200));
   }
@@ -316,6 +390,54 @@ void Workload::ReturnOneUnit(const std::string& order_id, const std::string& sku
         Context(std::chrono::milliseconds(3000)).get(), receive, &received);
     return std::make_pair(status, ord::ReturnStatus_Name(received.status()));
   });
+}
+
+void Workload::RunOperator(const std::atomic<bool>& stop) {
+  while (!stop) {
+    OperatorRound();
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  }
+}
+
+int Workload::OperatorRound() {
+  ord::ListStuckSagasRequest list;
+  list.set_page_size(100);
+  ord::ListStuckSagasResponse stuck;
+  if (!stubs_->orders->ListStuckSagas(Context(std::chrono::milliseconds(3000)).get(), list, &stuck)
+           .ok()) {
+    return 0;
+  }
+  const auto record = [this](Operation operation) { Record(std::move(operation)); };
+  for (const ord::Saga& saga : stuck.sagas()) {
+    const std::string detail = absl::StrCat("step ", saga.step(), " ", saga.failure_reason());
+    Record({"operator", "parked", saga.id(), "", Outcome::kOk, saga.order_id(), detail});
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      // An injected refusal shows as its code: no participant refuses without a reason of its
+      // own.
+      if (++parked_[saga.id()] == 1 && saga.failure_reason() != kInjectedRefusal) {
+        unexplained_.push_back(absl::StrCat("operator: saga ", saga.id(), " of order ",
+                                            saga.order_id(), " parked at ", detail,
+                                            ", which no injected refusal explains"));
+      }
+    }
+    UntilAnswered(record, "operator", "retry-saga", saga.order_id(), 10, [&] {
+      ord::RetrySagaRequest retry;
+      retry.set_saga_id(saga.id());
+      ord::Saga retried;
+      grpc::Status status = stubs_->orders->RetrySaga(
+          Context(std::chrono::milliseconds(3000)).get(), retry, &retried);
+      return std::make_pair(status, retried.phase());
+    });
+  }
+  return stuck.sagas_size();
+}
+
+std::vector<std::string> Workload::CheckOperator(std::map<std::string, int64_t>* figures) {
+  std::lock_guard<std::mutex> lock(mu_);
+  (*figures)["sagas"] = static_cast<int64_t>(parked_.size());
+  for (const auto& [saga, times] : parked_) (*figures)["retries"] += times;
+  return unexplained_;
 }
 
 void Workload::RunWarehouse(const std::atomic<bool>& stop) {

@@ -4,8 +4,9 @@
 // cancelling some), and a warehouse that ships and delivers every shipment it finds, duplicating
 // events and starting as soon as shipping has the shipment, even while the order is PENDING;
 // a customer service desk taking back one unit of some completed orders, the warehouse receiving
-// it (resellable or damaged); and watchers following orders' timelines on short streams, each
-// resumed from its last token.
+// it (resellable or damaged); watchers following orders' timelines on short streams, each
+// resumed from its last token; and an operator retrying the sagas that park. One customer shops
+// through the gateway over HTTP.
 #pragma once
 
 #include <atomic>
@@ -24,6 +25,8 @@ namespace oms::chaos {
 
 class Workload {
  public:
+  static constexpr int kCustomers = 4;  // the last one through the gateway
+
   Workload(Topology& topology, History& history, uint64_t seed,
            std::chrono::steady_clock::time_point start);
   ~Workload();
@@ -44,6 +47,15 @@ class Workload {
   // Violations: an event of the final timeline never sent, or sent twice, or one sent that is
   // not in it. Also the figures (streams, events).
   std::vector<std::string> CheckWatchers(std::map<std::string, int64_t>* figures);
+
+  // The operator: rounds until `stop`, each retrying every parked saga it finds.
+  void RunOperator(const std::atomic<bool>& stop);
+  // One round of the operator: every saga parked now is retried, once its cause (a refusal the
+  // run injected, for a second or so) has passed. Returns how many it found.
+  int OperatorRound();
+  // Violations: a saga parked for anything but an injected refusal. Also the figures (parked
+  // sagas found, retries).
+  std::vector<std::string> CheckOperator(std::map<std::string, int64_t>* figures);
 
   // The warehouse: rounds over the orders still in flight until `stop`.
   void RunWarehouse(const std::atomic<bool>& stop);
@@ -79,6 +91,8 @@ class Workload {
   std::mutex mu_;
   std::vector<std::string> acknowledged_;  // orders placed, as customers were told
   std::vector<Watch> watches_;             // every watcher's, once it stopped
+  std::map<std::string, int> parked_;      // saga id -> times the operator found it parked
+  std::vector<std::string> unexplained_;   // parked sagas no injected refusal explains
 };
 
 }  // namespace oms::chaos
