@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/status/status.h"
+
 namespace oms::order {
 namespace {
 
@@ -112,12 +114,24 @@ SagaState Retry(const SagaState& state) {
   if (state.phase != SagaPhase::kNeedsAttention) return state;
   SagaState next = state;
   next.phase = state.parked_from;
+  const bool going_forward = state.parked_from == SagaPhase::kRunning;
+  // A forward step refused in front of its participant may have reached it before (an answer
+  // lost, then the refusal): the same request id answers what that call did, where a new one
+  // would be judged as a second request for what is already done.
+  const bool call_anew = !going_forward || !IsBareStatusCode(state.failure_reason);
   // Going forward again, it has failed at nothing yet; a compensation still is one for its reason.
-  if (state.parked_from == SagaPhase::kRunning) next.failure_reason.clear();
+  if (going_forward) next.failure_reason.clear();
   next.attempts = 0;
   next.failing_since = {};
-  next.retries = state.retries + 1;
+  next.retries = state.retries + (call_anew ? 1 : 0);
   return next;
+}
+
+bool IsBareStatusCode(const std::string& reason) {
+  for (int code = 1; code <= 16; ++code) {
+    if (reason == absl::StatusCodeToString(static_cast<absl::StatusCode>(code))) return true;
+  }
+  return false;
 }
 
 SagaState Resolve(const SagaState& state) {

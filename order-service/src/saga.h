@@ -48,8 +48,10 @@ struct SagaState {
   int attempts = 0;            // failed attempts of that call so far
   std::string failure_reason;  // why compensation started (machine-readable)
   SagaPhase parked_from = SagaPhase::kRunning;  // where NEEDS_ATTENTION came from
-  // Operator retries so far. A saga parks on a refusal, and a participant answers every repeat
-  // of a refused request id with that refusal, so each retry calls under new request ids.
+  // Operator retries that call under new request ids. A saga parks on a refusal, and a
+  // participant answers every repeat of a request id it refused with that refusal, so a retry
+  // after a participant's refusal calls anew; one after a refusal by a bare status code (from in
+  // front of the participant, which remembers nothing) calls under the same ids.
   int retries = 0;
   // When the call to make first failed transiently; the epoch while it has not.
   std::chrono::system_clock::time_point failing_since{};
@@ -87,16 +89,22 @@ NextCall Next(const SagaSpec& spec, const SagaState& state);
 SagaState Advance(const SagaSpec& spec, const SagaState& state, const CallOutcome& outcome,
                   const RetryPolicy& policy, std::chrono::system_clock::time_point now);
 
-// An operator's retry of a parked saga: it resumes where it stopped, with a fresh budget and
-// new request ids (RequestId).
+// An operator's retry of a parked saga: it resumes where it stopped, with a fresh budget, under
+// new request ids (RequestId) unless what parked it was a forward step refused by a bare status
+// code (SagaState::retries).
 SagaState Retry(const SagaState& state);
+
+// Whether a refusal's reason is a bare status code name ("PERMISSION_DENIED"): the call was
+// refused before a participant judged it (an interceptor, a proxy, a failpoint), so no
+// participant remembers it. A participant's own refusals carry a reason of its own.
+bool IsBareStatusCode(const std::string& reason);
 
 // An operator's resolution of a parked saga, after doing by hand what it could not: it ends
 // where it was going, COMPENSATED when it was compensating, COMPLETED when it was going forward.
 SagaState Resolve(const SagaState& state);
 
 // The deterministic request id of a call: "<saga id>:<step>" or "<saga id>:<step>:compensate",
-// with ":retry<n>" after the n-th operator retry (state.retries).
+// with ":retry<n>" after the n-th operator retry that calls anew (state.retries).
 std::string RequestId(const std::string& saga_id, const SagaSpec& spec, const NextCall& call,
                       const SagaState& state);
 

@@ -300,6 +300,27 @@ TEST(SagaTest, ARefusalAfterThePivotParksWithItsReasonAndARetryGoesOnWithoutIt) 
   EXPECT_EQ(state.failure_reason, "");
 }
 
+TEST(SagaTest, ARetryAfterARefusalInFrontOfTheParticipantCallsUnderTheSameRequestId) {
+  const RetryPolicy policy{milliseconds(2), milliseconds(1), milliseconds(1)};
+  SagaState state{SagaPhase::kRunning, kSpec.pivot + 1, 0, "", SagaPhase::kRunning};
+  const std::string first = RequestId("s", kSpec, Next(kSpec, state), state);
+  // The call reached the participant and its answer was lost; the next one was refused by a
+  // bare status code before any participant judged it.
+  state = Advance(kSpec, state, {CallResult::kTransient, ""}, policy, At(0));
+  state = Advance(kSpec, state, {CallResult::kRefused, "PERMISSION_DENIED"}, policy, At(1));
+  ASSERT_EQ(state.phase, SagaPhase::kNeedsAttention);
+  state = Retry(state);
+  // The same request id: the participant answers what the first call did.
+  EXPECT_EQ(RequestId("s", kSpec, Next(kSpec, state), state), first);
+  // A participant's own refusal is remembered under that id: the next retry calls anew.
+  state = Advance(kSpec, state, {CallResult::kRefused, "COMMIT_EXCEEDS_HOLD"}, policy, At(2));
+  state = Retry(state);
+  EXPECT_EQ(RequestId("s", kSpec, Next(kSpec, state), state), first + ":retry1");
+  EXPECT_TRUE(IsBareStatusCode("FAILED_PRECONDITION"));
+  EXPECT_FALSE(IsBareStatusCode("SHIPMENT_ALREADY_CAPTURED"));
+  EXPECT_FALSE(IsBareStatusCode(""));
+}
+
 TEST(SagaTest, AnOperatorResolutionEndsAParkedSagaWhereItWasGoing) {
   const SagaState compensating{SagaPhase::kNeedsAttention, 1, 2, "PAYMENT_DECLINED",
                                SagaPhase::kCompensating};

@@ -1,5 +1,6 @@
 #include "tests/chaos/workload.h"
 
+#include <algorithm>
 #include <functional>
 #include <random>
 #include <set>
@@ -413,12 +414,15 @@ int Workload::OperatorRound() {
     Record({"operator", "parked", saga.id(), "", Outcome::kOk, saga.order_id(), detail});
     {
       std::lock_guard<std::mutex> lock(mu_);
+      ++parked_[saga.id()];
       // An injected refusal shows as its code: no participant refuses without a reason of its
-      // own.
-      if (++parked_[saga.id()] == 1 && saga.failure_reason() != kInjectedRefusal) {
-        unexplained_.push_back(absl::StrCat("operator: saga ", saga.id(), " of order ",
-                                            saga.order_id(), " parked at ", detail,
-                                            ", which no injected refusal explains"));
+      // own. Anything else parked it, once or after a retry, and is reported once.
+      const std::string finding =
+          absl::StrCat("operator: saga ", saga.id(), " of order ", saga.order_id(), " parked at ",
+                       detail, ", which no injected refusal explains");
+      if (saga.failure_reason() != kInjectedRefusal &&
+          std::find(unexplained_.begin(), unexplained_.end(), finding) == unexplained_.end()) {
+        unexplained_.push_back(finding);
       }
     }
     UntilAnswered(record, "operator", "retry-saga", saga.order_id(), 10, [&] {
