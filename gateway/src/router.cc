@@ -37,10 +37,10 @@ std::optional<std::string> PercentDecode(absl::string_view text, bool plus_is_sp
       if (high < 0 || low < 0) return std::nullopt;
       c = static_cast<char>(high * 16 + low);
       i += 2;
-      if (c == '\0') return std::nullopt;
     } else if (c == '+' && plus_is_space) {
       c = ' ';
     }
+    if (c == '\0') return std::nullopt;  // escaped or not: no value may hold one
     out.push_back(c);
   }
   return out;

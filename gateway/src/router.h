@@ -42,8 +42,8 @@ class PathTemplate {
   std::vector<int> specificity_;
 };
 
-// Decodes %XX escapes; nullopt on a malformed escape or a decoded NUL. `plus_is_space` for
-// query strings.
+// Decodes %XX escapes; nullopt on a malformed escape or a NUL, escaped or not. `plus_is_space`
+// for query strings.
 std::optional<std::string> PercentDecode(absl::string_view text, bool plus_is_space);
 
 // Splits "a=1&b=two" into decoded pairs. A repeated name or a malformed escape is an error
