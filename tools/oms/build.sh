@@ -35,3 +35,18 @@ cmd_build() {
   say "building"
   cmake --build build "$@"
 }
+
+# The fuzzers' tree (cmake/OmsFuzz.cmake): clang with libFuzzer, ASan and UBSan, in build/fuzz;
+# the main tree's tests run what it builds.
+build_fuzzers() {
+  command -v clang++ >/dev/null || die "the fuzzers need clang++ (./oms setup installs clang)"
+  export CCACHE_DIR="${CCACHE_DIR:-${HOME:-$REPO}/.cache/ccache}"
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$REPO}"
+  if [[ ! -f build/fuzz/build.ninja ]]; then
+    say "configuring build/fuzz (clang, libFuzzer, ASan, UBSan)"
+    cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ \
+      -DOMS_FUZZ=ON
+  fi
+  say "building the fuzzers"
+  cmake --build build/fuzz --target oms_fuzzers
+}

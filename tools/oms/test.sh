@@ -32,6 +32,7 @@ start_scratch_pg() {
 
 cmd_test() {
   cmd_build
+  build_fuzzers
   ensure_ops_check_deps
   start_scratch_pg fsync_off
   local rc=0
@@ -67,5 +68,41 @@ cmd_chaos() {  # [--seed N] [--seeds K] [--minutes M]: the chaos suite, seed aft
     fi
   done
   say "chaos: $seeds seeds run, $failed with violations"
+  ((failed == 0))
+}
+
+cmd_fuzz() {  # [--seconds S] [name...]: each fuzzer (or those named) for S seconds
+  local seconds=600 failed=0 name binary
+  local -a names=()
+  while (($#)); do
+    case $1 in
+      --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
+      -*) die "fuzz: unknown option $1 (--seconds S)" ;;
+      *) names+=("$1"); shift ;;
+    esac
+  done
+  [[ $seconds =~ ^[1-9][0-9]*$ ]] || die "fuzz: --seconds takes a whole number"
+  build_fuzzers
+  if ((${#names[@]} == 0)); then
+    mapfile -t names < <(find build/fuzz -name '*_fuzz' -type f -perm -u+x -printf '%f\n' | sort)
+  fi
+  for name in "${names[@]}"; do
+    binary=$(find build/fuzz -name "$name" -type f -perm -u+x | head -n 1)
+    [[ -n $binary ]] || die "fuzz: no fuzzer named $name"
+    local corpus
+    corpus=$(find . -path ./build -prune -o -type d -path "*/fuzz/corpus/$name" -print | head -n 1)
+    say "fuzz: $name for $seconds s"
+    local log status=0
+    log=$(mktemp -t oms-fuzz-log.XXXXXX)
+    tools/fuzz/run-fuzzer.sh "$binary" "$corpus" "$seconds" >"$log" 2>&1 || status=$?
+    grep -E '^(stat::|#[0-9]+ +DONE)' "$log" || true
+    if ((status != 0)); then
+      tail -n 60 "$log" >&2
+      warn "fuzz: $name failed (exit status $status)"
+      failed=$((failed + 1))
+    fi
+    rm -f "$log"
+  done
+  say "fuzz: ${#names[@]} fuzzers run, $failed failed"
   ((failed == 0))
 }
