@@ -1,7 +1,7 @@
 # One image with every oms process; each Deployment picks its binary with `command`.
 #   docker build -t oms:dev .
 # Build stage: the Debian 12 packages `./oms setup` installs for a build (PACKAGES in ./oms,
-# without PostgreSQL, Prometheus, jq and ccache, which only tests and local runs use).
+# without PostgreSQL, Prometheus, jq, ccache and clang, which only tests and local runs use).
 FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \

@@ -12,8 +12,11 @@ import { run } from "./lib/report.mjs";
 import { containersOf, ofKind } from "./lib/workloads.mjs";
 
 // Packages of ./oms's PACKAGES that only the tests, local runs and the benchmark use
-// (clang-format: the format check of ./oms test; wrk: the load of ./oms bench).
-const NOT_FOR_BUILDING = ["postgresql", "prometheus", "jq", "ccache", "clang-format", "wrk"];
+// (clang-format: the format check of ./oms test; wrk: the load of ./oms bench; clang and
+// libclang-rt-14-dev: the fuzzers of ./oms test).
+const NOT_FOR_BUILDING = [
+  "postgresql", "prometheus", "jq", "ccache", "clang-format", "wrk", "clang", "libclang-rt-14-dev",
+];
 // Packages debian:12-slim already holds (apt itself needs them).
 const IN_SLIM_BASE = ["libc6", "libgcc-s1", "libstdc++6", "zlib1g"];
 
