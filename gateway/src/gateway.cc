@@ -157,7 +157,32 @@ Response Gateway::Refuse(const Request& request, const absl::Status& status, int
   return out;
 }
 
+absl::Status BodyTooLarge(std::size_t limit) {
+  return WithReason(absl::StatusCode::kInvalidArgument, "BODY_TOO_LARGE",
+                    limit == 0 ? std::string("this route takes no request body")
+                               : absl::StrCat("request body exceeds ", limit, " bytes"));
+}
+
+std::size_t Gateway::BodyLimit(const RouteSpec& route) const {
+  return route.body != nullptr ? options_.max_body_bytes : 0;
+}
+
 void Gateway::Handle(Request request, std::function<void(Response)> done) {
+  auto body = std::make_shared<std::string>(std::move(request.body));
+  request.body.clear();
+  Handle(
+      std::move(request),
+      [body](std::size_t limit, std::function<void(absl::StatusOr<std::string>)> read) {
+        if (body->size() > limit) {
+          read(BodyTooLarge(limit));
+        } else {
+          read(std::move(*body));
+        }
+      },
+      std::move(done));
+}
+
+void Gateway::Handle(Request request, BodyReader read_body, std::function<void(Response)> done) {
   in_flight_.fetch_add(1);
   if (metrics_ != nullptr) metrics_->AddInFlight(1);
   const std::string* origin_header = FindHeader(request.headers, "Origin");
@@ -208,33 +233,24 @@ void Gateway::Handle(Request request, std::function<void(Response)> done) {
                     "too many requests in flight; retry shortly"));
     return;
   }
-  if (request.body.size() > options_.max_body_bytes) {
-    fail(WithReason(absl::StatusCode::kInvalidArgument, "BODY_TOO_LARGE",
-                    absl::StrCat("request body exceeds ", options_.max_body_bytes, " bytes")),
-         413);
-    return;
-  }
 
   if (!route.access.authenticate) {
-    Proceed(route, std::move(request), std::move(match.params), query_text, std::move(finish),
-            Principal{});
+    Proceed(route, std::move(request), std::move(read_body), std::move(match.params), query_text,
+            std::move(finish), Principal{});
     return;
   }
   // Every authentication attempt takes a token from its address's failure bucket before any
   // credential is checked (or order-service asked); one that turns out not to be a failure
-  // gives it back. So an address that failed too often is refused at once, and concurrent
-  // guesses cannot outrun the count of the failures still being verified.
-  const std::string peer = ClientAddress(request);
-  const auto gate = auth_failures_.Take(peer, Clock::now());
-  if (!gate.allowed) {
-    if (metrics_ != nullptr) {
-      metrics_->RateLimited();
-      metrics_->AuthRejected("throttled");
-    }
-    finish(TooManyRequests("AUTH_THROTTLED",
-                           "too many failed authentications from this address; retry later",
-                           gate.retry_after_seconds, request_id));
-    return;
+  // gives it back, so concurrent guesses cannot outrun the count of the failures still being
+  // verified. An address whose bucket is empty is throttled: its credentials are still checked,
+  // and the valid ones go on.
+  const std::optional<std::string> peer = ClientAddress(request);
+  bool throttled = false;
+  long long retry_after_seconds = 0;
+  if (peer) {
+    const auto gate = auth_failures_.Take(*peer, Clock::now());
+    throttled = !gate.allowed;
+    retry_after_seconds = gate.retry_after_seconds;
   }
   // Authentication may ask order-service (API keys): the rest of the pipeline runs when it
   // answers, on whichever thread that is; no HTTP thread waits.
@@ -243,15 +259,25 @@ void Gateway::Handle(Request request, std::function<void(Response)> done) {
       header != nullptr ? std::optional<std::string>(*header) : std::nullopt;
   authenticator_->Authenticate(
       authorization ? &*authorization : nullptr, std::chrono::system_clock::now(),
-      [this, &route, request = std::move(request), params = std::move(match.params), query_text,
-       peer, finish = std::move(finish)](absl::StatusOr<Principal> authenticated) mutable {
+      [this, &route, request = std::move(request), read_body = std::move(read_body),
+       params = std::move(match.params), query_text, peer, throttled, retry_after_seconds,
+       finish = std::move(finish)](absl::StatusOr<Principal> authenticated) mutable {
         const bool missing =
             !authenticated.ok() && ReasonOf(authenticated.status()) == "CREDENTIALS_MISSING";
         // Only credentials that were presented and refused count as failures: no credentials
         // guess nothing, and an unverifiable key is not the client's fault.
-        if (authenticated.ok() || missing ||
-            authenticated.status().code() != absl::StatusCode::kUnauthenticated) {
-          auth_failures_.Refund(peer);
+        const bool failed = !authenticated.ok() && !missing &&
+                            authenticated.status().code() == absl::StatusCode::kUnauthenticated;
+        if (peer && !throttled && !failed) auth_failures_.Refund(*peer);
+        if (failed && throttled) {
+          if (metrics_ != nullptr) {
+            metrics_->RateLimited();
+            metrics_->AuthRejected("throttled");
+          }
+          finish(TooManyRequests("AUTH_THROTTLED",
+                                 "too many failed authentications from this address; retry later",
+                                 retry_after_seconds, finish.request_id));
+          return;
         }
         if (!authenticated.ok()) {
           if (authenticated.status().code() != absl::StatusCode::kUnauthenticated) {
@@ -268,28 +294,21 @@ void Gateway::Handle(Request request, std::function<void(Response)> done) {
           finish(std::move(response));
           return;
         }
-        Proceed(route, std::move(request), std::move(params), query_text, std::move(finish),
-                std::move(*authenticated));
+        Proceed(route, std::move(request), std::move(read_body), std::move(params), query_text,
+                std::move(finish), std::move(*authenticated));
       });
 }
 
-std::string Gateway::ClientAddress(const Request& request) const {
-  if (!options_.client_address_header.empty()) {
-    if (const std::string* forwarded =
-            FindHeader(request.headers, options_.client_address_header)) {
-      // The right-most entry is the one the proxy appended; those left of it are the client's.
-      absl::string_view last = *forwarded;
-      const std::size_t comma = last.rfind(',');
-      if (comma != absl::string_view::npos) last.remove_prefix(comma + 1);
-      last = absl::StripAsciiWhitespace(last);
-      if (!last.empty() && last.size() <= 64) return std::string(last);
-    }
-  }
-  return request.peer;
+std::optional<std::string> Gateway::ClientAddress(const Request& request) const {
+  const ClientAddressPolicy& policy = options_.client_addresses;
+  return policy.ClientOf(request.peer, policy.header().empty()
+                                           ? nullptr
+                                           : FindHeader(request.headers, policy.header()));
 }
 
-void Gateway::Proceed(const RouteSpec& route, Request request, PathParams params,
-                      const std::string& query_text, Finisher finish, Principal principal) {
+void Gateway::Proceed(const RouteSpec& route, Request request, BodyReader read_body,
+                      PathParams params, const std::string& query_text, Finisher finish,
+                      Principal principal) {
   const std::string request_id = finish.request_id;
   auto fail = [&](const absl::Status& status, int http_status = 0) {
     finish(ErrorResponse(status, request_id, http_status));
@@ -338,24 +357,38 @@ void Gateway::Proceed(const RouteSpec& route, Request request, PathParams params
       idempotency_key = *key;
     }
   }
-  // A route whose body is optional takes an empty one whatever its type (curl -X POST says
-  // application/x-www-form-urlencoded).
-  const bool no_body = route.body_optional && absl::StripAsciiWhitespace(request.body).empty();
-  if (route.body != nullptr && !no_body &&
-      !IsJsonContentType(FindHeader(request.headers, "Content-Type"))) {
-    fail(WithReason(absl::StatusCode::kInvalidArgument, "UNSUPPORTED_MEDIA_TYPE",
-                    "Content-Type must be application/json"),
-         415);
-    return;
-  }
 
-  if (idempotency_key && idempotency_ != nullptr) {
-    ClaimThenRun(route, std::move(request), std::move(params), std::move(*query),
-                 std::move(principal), *idempotency_key, std::move(finish));
-    return;
-  }
-  Run(route, std::move(request), std::move(params), std::move(*query), std::move(principal),
-      request_id, std::move(finish));
+  // Everything the head decides has been decided: now the body, within the route's limit.
+  read_body(BodyLimit(route), [this, &route, request = std::move(request),
+                               params = std::move(params), query = std::move(*query),
+                               principal = std::move(principal), idempotency_key,
+                               finish =
+                                   std::move(finish)](absl::StatusOr<std::string> body) mutable {
+    const std::string id = finish.request_id;
+    if (!body.ok()) {
+      finish(ErrorResponse(body.status(), id,
+                           ReasonOf(body.status()) == "BODY_TOO_LARGE" ? 413 : 400));
+      return;
+    }
+    request.body = std::move(*body);
+    // A route whose body is optional takes an empty one whatever its type (curl -X POST
+    // says application/x-www-form-urlencoded).
+    const bool no_body = route.body_optional && absl::StripAsciiWhitespace(request.body).empty();
+    if (route.body != nullptr && !no_body &&
+        !IsJsonContentType(FindHeader(request.headers, "Content-Type"))) {
+      finish(ErrorResponse(WithReason(absl::StatusCode::kInvalidArgument, "UNSUPPORTED_MEDIA_TYPE",
+                                      "Content-Type must be application/json"),
+                           id, 415));
+      return;
+    }
+    if (idempotency_key && idempotency_ != nullptr) {
+      ClaimThenRun(route, std::move(request), std::move(params), std::move(query),
+                   std::move(principal), *idempotency_key, std::move(finish));
+      return;
+    }
+    Run(route, std::move(request), std::move(params), std::move(query), std::move(principal), id,
+        std::move(finish));
+  });
 }
 
 void Gateway::ClaimThenRun(const RouteSpec& route, Request request, PathParams params,

@@ -8,11 +8,14 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "gateway/src/auth.h"
+#include "gateway/src/client_address.h"
 #include "gateway/src/cors.h"
 #include "gateway/src/http_types.h"
 #include "gateway/src/idempotency.h"
@@ -31,15 +34,16 @@ struct GatewayOptions {
   double rate_burst = 100;
   std::vector<std::string> cors_origins;
   // Failed authentications (401 for credentials not accepted) per client address: a bucket of
-  // `auth_failure_burst` refilled at `auth_failure_rate_per_second`. While it is empty, every
-  // authenticated request from that address answers 429 before any credential is checked, so
-  // keys cannot be guessed through the gateway.
+  // `auth_failure_burst` refilled at `auth_failure_rate_per_second`. While it is empty, the
+  // address's credentials are still checked (a valid one is never refused: behind a NAT one
+  // guesser must not lock out its neighbours), but one that is refused answers 429 with
+  // Retry-After instead of 401. API key secrets are 256 random bits: the throttle slows noise and
+  // tells clients to back off; it is not what makes keys unguessable.
   double auth_failure_rate_per_second = 0.1;
   double auth_failure_burst = 10;
-  // Where the client's address comes from: "" the TCP peer; a header such as X-Forwarded-For
-  // (its right-most entry, the address the proxy in front saw) when the gateway is reachable
-  // only through a proxy that sets it. Otherwise every client behind the proxy is one address.
-  std::string client_address_header;
+  // Where the client's address comes from (client_address.h): the TCP peer, or the entry of a
+  // header such as X-Forwarded-For that the trusted proxies in front appended.
+  ClientAddressPolicy client_addresses;
   // An Idempotency-Key claim holds for the route's deadline plus this, then another request
   // (through any gateway) may take it over: its gateway died while running it.
   std::chrono::milliseconds idempotency_lease_margin{10000};
@@ -60,9 +64,22 @@ class Gateway {
   std::vector<const RouteSpec*> routes() const;
   const Router& router() const { return router_; }
 
-  // Answers `request` through `done`, exactly once, from any thread (the handler's backend
-  // callbacks call it from gRPC's threads).
+  // Reads the request's body, at most `limit` bytes, and hands it (or why it could not: reason
+  // BODY_TOO_LARGE, MALFORMED_REQUEST) to the callback, from any thread.
+  using BodyReader = std::function<void(
+      std::size_t limit, std::function<void(absl::StatusOr<std::string> body)> read)>;
+
+  // Answers the request whose head (method, target, headers, peer) is `head` through `done`,
+  // exactly once, from any thread (the handler's backend callbacks call it from gRPC's threads).
+  // Everything the head decides (route, in-flight cap, authentication, scope, rate limit,
+  // parameters, headers) is decided before `read_body` is called, with the route's limit: a
+  // request refused on its head never has its body read, and a route without a body reads none.
+  void Handle(Request head, BodyReader read_body, std::function<void(Response)> done);
+  // The same for a request read whole (tests, fuzzers): its body is held to the same limits.
   void Handle(Request request, std::function<void(Response)> done);
+
+  // The most a route's body may hold: 0 for a route that takes none.
+  std::size_t BodyLimit(const RouteSpec& route) const;
 
   // The answer to a request the server refused before it was whole (body over the limit, bad
   // framing): same headers, metrics and logs as any other answer.
@@ -70,6 +87,7 @@ class Gateway {
 
   std::size_t in_flight() const { return in_flight_.load(); }
   std::size_t max_body_bytes() const { return options_.max_body_bytes; }
+  const ClientAddressPolicy& client_addresses() const { return options_.client_addresses; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -77,13 +95,14 @@ class Gateway {
 
   // The pipeline after authentication: scopes, rate limit, parameters, headers, the
   // Idempotency-Key's claim, the handler.
-  void Proceed(const RouteSpec& route, Request request, PathParams params,
+  void Proceed(const RouteSpec& route, Request request, BodyReader read_body, PathParams params,
                const std::string& query_text, Finisher finish, Principal principal);
   // Claims the request's Idempotency-Key, then runs the handler, replays or refuses.
   void ClaimThenRun(const RouteSpec& route, Request request, PathParams params, QueryParams query,
                     Principal principal, const std::string& key, Finisher finish);
-  // The address failed authentications are counted by (GatewayOptions::client_address_header).
-  std::string ClientAddress(const Request& request) const;
+  // The address failed authentications are counted by (GatewayOptions::client_addresses); nullopt
+  // when the request names none that can be believed.
+  std::optional<std::string> ClientAddress(const Request& request) const;
   // Runs the route's handler; `done` gets its answer.
   void Run(const RouteSpec& route, Request request, PathParams params, QueryParams query,
            Principal principal, const std::string& request_id, std::function<void(Response)> done);
@@ -99,6 +118,10 @@ class Gateway {
   std::vector<std::unique_ptr<RouteSpec>> routes_;
   std::atomic<std::size_t> in_flight_{0};
 };
+
+// Why a body is refused, with reason BODY_TOO_LARGE (answered 413): over `limit` bytes, or any
+// body at all for a route that takes none (limit 0).
+absl::Status BodyTooLarge(std::size_t limit);
 
 // The request id of a request: its X-Request-Id when that is 1 to 128 printable ASCII
 // characters without spaces, else a fresh one.

@@ -47,6 +47,12 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                       .Help("Requests refused with 503 because the in-flight cap was reached.")
                       .Register(registry)
                       .Add({})),
+      connections_refused_(prometheus::BuildCounter()
+                               .Name("oms_gateway_connections_refused_total")
+                               .Help("Connections closed as they were accepted because the "
+                                     "gateway's or their address's connection cap was reached.")
+                               .Register(registry)
+                               .Add({})),
       auth_rejected_(prometheus::BuildCounter()
                          .Name("oms_gateway_auth_rejected_total")
                          .Help("Requests refused by authentication (missing or invalid "
@@ -111,6 +117,8 @@ void GatewayMetrics::AddInFlight(double delta) { in_flight_.Increment(delta); }
 void GatewayMetrics::RateLimited() { rate_limited_.Increment(); }
 
 void GatewayMetrics::Overloaded() { overloaded_.Increment(); }
+
+void GatewayMetrics::ConnectionRefused() { connections_refused_.Increment(); }
 
 void GatewayMetrics::AuthRejected(absl::string_view reason) {
   auto it = auth_series_.find(std::string(reason));

@@ -34,6 +34,7 @@ class GatewayMetrics {
   void AddInFlight(double delta);
   void RateLimited();
   void Overloaded();
+  void ConnectionRefused();
   // reason: "missing", "invalid" (401), "forbidden" (403) or "throttled" (429: too many failed
   // authentications from the client's address).
   void AuthRejected(absl::string_view reason);
@@ -48,6 +49,7 @@ class GatewayMetrics {
   prometheus::Gauge& in_flight_;
   prometheus::Counter& rate_limited_;
   prometheus::Counter& overloaded_;
+  prometheus::Counter& connections_refused_;
   prometheus::Family<prometheus::Counter>& auth_rejected_;
   prometheus::Family<prometheus::Counter>& idempotency_;
   prometheus::Gauge& open_streams_;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <deque>
 #include <list>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -17,6 +18,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -34,6 +36,12 @@ using tcp = asio::ip::tcp;
 
 // A client that lets this much of a stream pile up unread is dropped: memory stays bounded.
 constexpr std::size_t kMaxQueuedStreamBytes = 1 << 20;
+// After answering a request whose body was never read (refused on its head), what the client
+// still sends is read and dropped for a while before the connection closes: closing a socket
+// with unread data resets it, and the client could lose the answer.
+constexpr std::size_t kMaxDiscardedBytes = 256 * 1024;
+constexpr std::chrono::seconds kDiscardTime{2};
+constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
 }  // namespace
 
@@ -50,10 +58,16 @@ struct HttpServer::Impl {
   std::atomic<int> busy{0};  // requests read and not yet fully answered
   std::mutex mu;
   std::list<std::weak_ptr<Session>> sessions;
+  std::size_t connections = 0;                    // open, under mu
+  std::map<std::string, std::size_t> by_address;  // open per peer address, under mu
   bool stopped = false;
 
   Impl(HttpServerOptions o, Gateway& g) : options(std::move(o)), gateway(g) {}
   void Accept();
+  // Counts a new connection from `address`, or refuses it (false) when it would pass the global
+  // cap or its address's; a trusted proxy's connections count only globally.
+  bool Admit(const std::string& address);
+  void Release(const std::string& address);
   void Track(const std::shared_ptr<Session>& session);
 };
 
@@ -64,8 +78,11 @@ struct HttpServer::Impl {
 // until the producer closes it, the client goes away or the server drains.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl& server)
-      : stream_(std::move(socket)), server_(server), keepalive_(stream_.get_executor()) {}
+  Session(tcp::socket socket, std::string address, HttpServer::Impl& server)
+      : stream_(std::move(socket)),
+        server_(server),
+        address_(std::move(address)),
+        keepalive_(stream_.get_executor()) {}
 
   void Start() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
@@ -106,16 +123,19 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     parser_.emplace();
+    // The head alone is read first; the body only once the gateway has routed and authenticated
+    // the request, within its route's limit (ReadBody). A Content-Length over the largest limit
+    // of any route is refused with the head.
     parser_->body_limit(server_.gateway.max_body_bytes());
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_bytes));
     // The first request may take io_timeout; later ones may idle up to idle_timeout first.
     stream_.expires_after(first_ ? server_.options.io_timeout : server_.options.idle_timeout);
     first_ = false;
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
-  void OnRead(beast::error_code ec, std::size_t) {
+  void OnHeader(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
         ec == asio::error::eof) {
@@ -155,30 +175,91 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     busy_ = true;
     server_.busy.fetch_add(1);
-    auto message = parser_->release();
+    const auto& message = parser_->get();
     version_ = message.version();
     keep_alive_ = message.keep_alive();
-    Request request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
+    Request head;
+    head.method = std::string(message.method_string());
+    head.target = std::string(message.target());
     for (const auto& field : message) {
-      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      head.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
-    request.body = std::move(message.body());
-    beast::error_code peer_ec;
-    auto endpoint = stream_.socket().remote_endpoint(peer_ec);
-    if (!peer_ec) request.peer = endpoint.address().to_string();
+    expects_continue_ = beast::iequals(message[http::field::expect], "100-continue");
+    head.peer = address_;
     // The route's deadline bounds the request from here; the stream's timer would cut the
     // connection under a slow backend.
     stream_.expires_never();
-    server_.gateway.Handle(std::move(request), [self = shared_from_this()](Response response) {
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->Write(std::move(response));
-      });
-    });
+    auto self = shared_from_this();
+    server_.gateway.Handle(
+        std::move(head),
+        [self](std::size_t limit, std::function<void(absl::StatusOr<std::string>)> read) {
+          asio::post(self->stream_.get_executor(), [self, limit, read = std::move(read)]() mutable {
+            self->ReadBody(limit, std::move(read));
+          });
+        },
+        [self](Response response) {
+          asio::post(self->stream_.get_executor(),
+                     [self, response = std::move(response)]() mutable {
+                       self->Write(std::move(response));
+                     });
+        });
+  }
+
+  // The body of the request whose head the gateway accepted, at most `limit` bytes, within
+  // io_timeout; a client that said `Expect: 100-continue` is told to send it now.
+  void ReadBody(std::size_t limit, std::function<void(absl::StatusOr<std::string>)> read) {
+    if (parser_->is_done()) {
+      read(std::string());
+      return;
+    }
+    const auto length = parser_->content_length();
+    if (limit == 0 || (length && *length > limit)) {
+      keep_alive_ = false;
+      read(BodyTooLarge(limit));
+      return;
+    }
+    parser_->body_limit(limit);
+    stream_.expires_after(server_.options.io_timeout);
+    auto self = shared_from_this();
+    auto read_rest = [self, limit, read]() {
+      http::async_read(
+          self->stream_, self->buffer_, *self->parser_,
+          [self, limit, read](beast::error_code ec, std::size_t) {
+            self->stream_.expires_never();
+            if (ec) {
+              self->keep_alive_ = false;
+              read(ec == http::error::body_limit
+                       ? BodyTooLarge(limit)
+                       : WithReason(absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST",
+                                    absl::StrCat("the request body could not be "
+                                                 "read: ",
+                                                 ec.message())));
+              return;
+            }
+            read(std::move(self->parser_->get().body()));
+          });
+    };
+    if (!expects_continue_) {
+      read_rest();
+      return;
+    }
+    asio::async_write(stream_, asio::buffer(kContinue, sizeof kContinue - 1),
+                      [self, read, read_rest](beast::error_code ec, std::size_t) {
+                        if (ec) {
+                          self->stream_.expires_never();
+                          self->keep_alive_ = false;
+                          read(WithReason(absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST",
+                                          "the client went away before sending the body"));
+                          return;
+                        }
+                        read_rest();
+                      });
   }
 
   void Write(Response response) {
+    // A body left unread (the request was refused on its head) is not a request boundary.
+    unread_body_ = parser_ && parser_->is_header_done() && !parser_->is_done();
+    if (unread_body_) keep_alive_ = false;
     if (response.stream != nullptr) {
       WriteStreamHead(std::move(response));
       return;
@@ -201,6 +282,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnWrite(beast::error_code ec, bool close) {
     busy_ = false;
     server_.busy.fetch_sub(1);
+    if (!ec && close && unread_body_) {
+      CloseAfterDiscarding();
+      return;
+    }
     if (ec || close) {
       Close();
       return;
@@ -212,6 +297,30 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.close();
+    if (!released_) {
+      released_ = true;
+      server_.Release(address_);
+    }
+  }
+
+  // The answer is written: stop sending, drop what the client still sends for a while, close.
+  void CloseAfterDiscarding() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(kDiscardTime);
+    Discard();
+  }
+
+  void Discard() {
+    stream_.async_read_some(asio::buffer(detect_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->discarded_ += n;
+                              if (ec || self->discarded_ > kMaxDiscardedBytes) {
+                                self->Close();
+                                return;
+                              }
+                              self->Discard();
+                            });
   }
 
   // --- Streamed answers ---
@@ -331,6 +440,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   HttpServer::Impl& server_;
+  const std::string address_;  // the TCP peer's
+  bool released_ = false;      // its count given back to the server
+  bool expects_continue_ = false;
+  bool unread_body_ = false;
+  std::size_t discarded_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   unsigned version_ = 11;
@@ -423,15 +537,44 @@ void HttpServer::Impl::Track(const std::shared_ptr<Session>& session) {
   sessions.push_back(session);
 }
 
+bool HttpServer::Impl::Admit(const std::string& address) {
+  const bool capped_by_address = !gateway.client_addresses().IsTrustedProxy(address);
+  std::lock_guard<std::mutex> lock(mu);
+  if (connections >= options.max_connections) return false;
+  if (capped_by_address) {
+    std::size_t& open = by_address[address];
+    if (open >= options.max_connections_per_address) return false;
+    ++open;
+  }
+  ++connections;
+  return true;
+}
+
+void HttpServer::Impl::Release(const std::string& address) {
+  std::lock_guard<std::mutex> lock(mu);
+  --connections;
+  auto it = by_address.find(address);
+  if (it != by_address.end() && --it->second == 0) by_address.erase(it);
+}
+
 void HttpServer::Impl::Accept() {
   acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
       log::Warn("", "accept failed", {{"error", ec.message()}});
     } else {
-      auto session = std::make_shared<Session>(std::move(socket), *this);
-      Track(session);
-      session->Start();
+      beast::error_code peer_ec;
+      const auto peer = socket.remote_endpoint(peer_ec);
+      std::string address = peer_ec ? std::string() : peer.address().to_string();
+      if (Admit(address)) {
+        auto session = std::make_shared<Session>(std::move(socket), std::move(address), *this);
+        Track(session);
+        session->Start();
+      } else {
+        // Closed at once: a connection over the caps holds nothing, not even a read buffer.
+        if (options.on_connection_refused) options.on_connection_refused();
+        socket.close(peer_ec);
+      }
     }
     if (!draining.load()) Accept();
   });
@@ -447,6 +590,9 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
                                                               Gateway& gateway) {
   if (options.threads < 1 || options.threads > 64) {
     return absl::InvalidArgumentError("HTTP threads must be 1 to 64");
+  }
+  if (options.max_connections < 1 || options.max_connections_per_address < 1) {
+    return absl::InvalidArgumentError("the connection caps must be at least 1");
   }
   auto impl = std::make_unique<Impl>(options, gateway);
   beast::error_code ec;

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,6 +21,11 @@ struct HttpServerOptions {
   std::chrono::seconds idle_timeout{60};  // keep-alive connections idle longer are closed
   std::chrono::seconds io_timeout{30};  // reading one request's header and body, writing one answer
   std::size_t max_header_bytes = 16 * 1024;
+  // Connections open at once, in all and per client address (the TCP peer's; a trusted proxy's
+  // count only in all, Gateway::client_addresses): one over either is closed as it is accepted.
+  std::size_t max_connections = 10000;
+  std::size_t max_connections_per_address = 256;
+  std::function<void()> on_connection_refused;  // may be null; a metric
 };
 
 class HttpServer {

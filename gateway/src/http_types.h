@@ -23,7 +23,7 @@ struct Request {
   std::string target;  // path and query, as sent
   Headers headers;
   std::string body;
-  std::string peer;  // remote address, for logs only
+  std::string peer;  // the TCP peer's address: logs, and who the client is (client_address.h)
 };
 
 // Where a streamed body goes, piece by piece (the HTTP server implements it). Any thread.

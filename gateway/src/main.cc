@@ -45,8 +45,17 @@ ABSL_FLAG(double, auth_failure_rps, 0.1,
 ABSL_FLAG(double, auth_failure_burst, 10,
           "Failed authentications an address may have before it gets 429 (bucket size)");
 ABSL_FLAG(std::string, client_address_header, "",
-          "Header naming the client's address (its right-most entry), e.g. X-Forwarded-For, when "
-          "the gateway is reachable only through a proxy that sets it; empty: the TCP peer");
+          "Header naming the client's address, e.g. X-Forwarded-For, believed only from "
+          "--trusted_proxies; empty: the TCP peer");
+ABSL_FLAG(std::string, trusted_proxies, "",
+          "Comma-separated CIDRs of the proxies in front of the gateway whose "
+          "--client_address_header is believed (their connections are not capped per address)");
+ABSL_FLAG(int, trusted_proxy_hops, 1,
+          "Proxies in front of the gateway, each appending to --client_address_header: the "
+          "client is the entry this many from the right");
+ABSL_FLAG(int, max_connections, 10000, "HTTP connections open at once (closed beyond)");
+ABSL_FLAG(int, max_connections_per_address, 256,
+          "HTTP connections open at once from one client address (closed beyond)");
 ABSL_FLAG(int, watch_heartbeat_ms, 15000,
           "A server-sent event stream idle this long gets a comment heartbeat");
 ABSL_FLAG(int, max_watch_streams, 1000, "Server-sent event streams open at once (503 beyond)");
@@ -93,6 +102,10 @@ int main(int argc, char** argv) {
       {"auth_failure_rps", "OMS_GATEWAY_AUTH_FAILURE_RPS"},
       {"auth_failure_burst", "OMS_GATEWAY_AUTH_FAILURE_BURST"},
       {"client_address_header", "OMS_GATEWAY_CLIENT_ADDRESS_HEADER"},
+      {"trusted_proxies", "OMS_GATEWAY_TRUSTED_PROXIES"},
+      {"trusted_proxy_hops", "OMS_GATEWAY_TRUSTED_PROXY_HOPS"},
+      {"max_connections", "OMS_GATEWAY_MAX_CONNECTIONS"},
+      {"max_connections_per_address", "OMS_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS"},
       {"watch_heartbeat_ms", "OMS_GATEWAY_WATCH_HEARTBEAT_MS"},
       {"max_watch_streams", "OMS_GATEWAY_MAX_WATCH_STREAMS"},
       {"max_body_bytes", "OMS_GATEWAY_MAX_BODY_BYTES"},
@@ -133,6 +146,8 @@ int main(int argc, char** argv) {
   const double auth_failure_burst = absl::GetFlag(FLAGS_auth_failure_burst);
   const int watch_heartbeat_ms = absl::GetFlag(FLAGS_watch_heartbeat_ms);
   const int max_watch_streams = absl::GetFlag(FLAGS_max_watch_streams);
+  const int max_connections = absl::GetFlag(FLAGS_max_connections);
+  const int max_connections_per_address = absl::GetFlag(FLAGS_max_connections_per_address);
   for (auto [ok, message] :
        {std::pair{port >= 0 && port <= 65535, "--port must be 0 to 65535"},
         std::pair{metrics_port >= 0 && metrics_port <= 65535, "--metrics_port must be 0 to 65535"},
@@ -152,7 +167,11 @@ int main(int argc, char** argv) {
         std::pair{watch_heartbeat_ms >= 10 && watch_heartbeat_ms <= 300000,
                   "--watch_heartbeat_ms must be 10 to 300000"},
         std::pair{max_watch_streams >= 1 && max_watch_streams <= 100000,
-                  "--max_watch_streams must be 1 to 100000"}}) {
+                  "--max_watch_streams must be 1 to 100000"},
+        std::pair{max_connections >= 1 && max_connections <= 1000000,
+                  "--max_connections must be 1 to 1000000"},
+        std::pair{max_connections_per_address >= 1 && max_connections_per_address <= 1000000,
+                  "--max_connections_per_address must be 1 to 1000000"}}) {
     if (!ok) return Fail("bad configuration", absl::InvalidArgumentError(message));
   }
 
@@ -200,7 +219,18 @@ int main(int argc, char** argv) {
   options.rate_burst = burst;
   options.auth_failure_rate_per_second = auth_failure_rps;
   options.auth_failure_burst = auth_failure_burst;
-  options.client_address_header = absl::GetFlag(FLAGS_client_address_header);
+  oms::gateway::ClientAddressOptions client_addresses;
+  client_addresses.header = absl::GetFlag(FLAGS_client_address_header);
+  for (absl::string_view cidr :
+       absl::StrSplit(absl::GetFlag(FLAGS_trusted_proxies), ',', absl::SkipWhitespace())) {
+    client_addresses.trusted_proxies.emplace_back(cidr);
+  }
+  client_addresses.hops = absl::GetFlag(FLAGS_trusted_proxy_hops);
+  auto client_address_policy = oms::gateway::ClientAddressPolicy::Make(client_addresses);
+  if (!client_address_policy.ok()) {
+    return Fail("bad configuration", client_address_policy.status());
+  }
+  options.client_addresses = std::move(*client_address_policy);
   for (absl::string_view origin :
        absl::StrSplit(absl::GetFlag(FLAGS_cors_origins), ',', absl::SkipWhitespace())) {
     options.cors_origins.emplace_back(origin);
@@ -229,6 +259,12 @@ int main(int argc, char** argv) {
   server_options.host = absl::GetFlag(FLAGS_listen_host);
   server_options.port = port;
   server_options.threads = absl::GetFlag(FLAGS_http_threads);
+  server_options.max_connections = static_cast<std::size_t>(max_connections);
+  server_options.max_connections_per_address =
+      static_cast<std::size_t>(max_connections_per_address);
+  server_options.on_connection_refused = [&gateway_metrics] {
+    gateway_metrics.ConnectionRefused();
+  };
   auto server = oms::gateway::HttpServer::Start(server_options, gateway);
   if (!server.ok()) return Fail("cannot serve HTTP", server.status());
   oms::log::Info("", "serving",

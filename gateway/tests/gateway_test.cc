@@ -307,13 +307,15 @@ TEST_F(GatewayTest, FailedAuthenticationIsThrottledPerAddress) {
   EXPECT_EQ(from("10.0.0.1", kAdminKey).status, 200);
   for (int i = 0; i < 3; ++i)
     EXPECT_EQ(from("10.0.0.1", "Bearer guess-" + std::to_string(i)).status, 401);
-  // The bucket is empty: refused before any credential is looked at, the right one included.
+  // The bucket is empty: a refused credential answers 429, with when to come back.
   Response throttled = from("10.0.0.1", "Bearer guess-3");
   EXPECT_EQ(throttled.status, 429);
   EXPECT_EQ(Reason(throttled), "AUTH_THROTTLED");
   EXPECT_GE(std::stoi(*FindHeader(throttled.headers, "Retry-After")), 1);
-  EXPECT_EQ(from("10.0.0.1", kAdminKey).status, 429);
   EXPECT_EQ(from("10.0.0.1", "Bearer oms_" + std::string(64, 'a')).status, 429);
+  // A valid credential from the same address (a neighbour behind the same NAT) still goes on.
+  EXPECT_EQ(from("10.0.0.1", kAdminKey).status, 200);
+  EXPECT_EQ(from("10.0.0.1", "Bearer guess-4").status, 429) << "and does not refill the bucket";
   // Another address is not affected.
   EXPECT_EQ(from("10.0.0.2", kAdminKey).status, 200);
   EXPECT_EQ(from("10.0.0.2", "Bearer guess").status, 401);
@@ -323,30 +325,37 @@ TEST_F(GatewayTest, FailedAuthenticationIsThrottledPerAddress) {
   open.target = "/open";
   open.peer = "10.0.0.1";
   EXPECT_EQ(Call(open).status, 200);
-  EXPECT_EQ(handled_, 2);
+  EXPECT_EQ(handled_, 3);
 }
 
-TEST_F(GatewayTest, BehindAProxyTheForwardedAddressIsCounted) {
+TEST_F(GatewayTest, BehindATrustedProxyTheForwardedAddressIsCounted) {
   GatewayOptions options;
   options.auth_failure_rate_per_second = 0.001;
   options.auth_failure_burst = 1;
-  options.client_address_header = "X-Forwarded-For";
+  auto policy = ClientAddressPolicy::Make({"X-Forwarded-For", {"10.9.0.0/16"}, 1});
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  options.client_addresses = *policy;
   Build(options);
-  auto from = [&](const std::string& forwarded) {
+  auto from = [&](const std::string& peer, const std::string& forwarded) {
     Request request = Echo();
-    request.peer = "10.9.9.9";  // the proxy
+    request.peer = peer;
     request.headers[0].second = "Bearer guess";
     if (!forwarded.empty()) request.headers.emplace_back("X-Forwarded-For", forwarded);
     return Call(request).status;
   };
-  EXPECT_EQ(from("203.0.113.1"), 401);
-  EXPECT_EQ(from("203.0.113.1"), 429);
+  const std::string proxy = "10.9.9.9";
+  EXPECT_EQ(from(proxy, "203.0.113.1"), 401);
+  EXPECT_EQ(from(proxy, "203.0.113.1"), 429);
   // What the client itself put in front does not change who it is; another client is another.
-  EXPECT_EQ(from("198.51.100.7, 203.0.113.1"), 429);
-  EXPECT_EQ(from("203.0.113.1, 203.0.113.2"), 401);
-  // Without the header: the proxy's own address.
-  EXPECT_EQ(from(""), 401);
-  EXPECT_EQ(from(""), 429);
+  EXPECT_EQ(from(proxy, "198.51.100.7, 203.0.113.1"), 429);
+  EXPECT_EQ(from(proxy, "203.0.113.1, 203.0.113.2"), 401);
+  // The proxy's own address is nobody's: without the header nothing is throttled, so one
+  // guesser behind the proxy cannot lock out everyone else behind it.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(from(proxy, ""), 401);
+  // A client reaching the gateway directly is its own address whatever header it sends.
+  EXPECT_EQ(from("198.51.100.9", "203.0.113.50"), 401);
+  EXPECT_EQ(from("198.51.100.9", "203.0.113.51"), 429);
+  EXPECT_EQ(from(proxy, "203.0.113.50"), 401) << "the header of an untrusted peer was believed";
 }
 
 TEST_F(GatewayTest, AnApiKeyBeingVerifiedHoldsItsAddressesToken) {
@@ -368,33 +377,37 @@ TEST_F(GatewayTest, AnApiKeyBeingVerifiedHoldsItsAddressesToken) {
   echo.path = "/v1/echo";
   echo.handler = [](std::shared_ptr<Exchange> exchange) { exchange->ReplyJson(200, "{}"); };
   ASSERT_TRUE(gateway_->AddRoute(std::move(echo)).ok());
-  std::vector<Response> answers(3);
-  for (int i = 0; i < 3; ++i) {
+  auto send = [this](char key, Response* answer) {
     Request request;
     request.method = "GET";
     request.target = "/v1/echo";
     request.peer = "10.0.0.3";
-    request.headers = {{"Authorization", "Bearer oms_" + std::string(64, 'a' + i)}};
-    gateway_->Handle(request, [&answers, i](Response response) { answers[i] = response; });
-  }
-  // Two are with the verifier; the third was refused without asking it.
-  ASSERT_EQ(verifier->waiting.size(), 2u);
-  EXPECT_EQ(answers[2].status, 429);
-  // One turns out valid and gives its token back; the other failed and keeps it.
+    request.headers = {{"Authorization", "Bearer oms_" + std::string(64, key)}};
+    gateway_->Handle(request, [answer](Response response) { *answer = response; });
+  };
+  std::vector<Response> answers(5);
+  for (int i = 0; i < 3; ++i) send(static_cast<char>('a' + i), &answers[i]);
+  // All three are checked (a valid key is never refused), but the third took its address's
+  // last token while two were still being verified: it is the throttled one.
+  ASSERT_EQ(verifier->waiting.size(), 3u);
   Principal principal;
   principal.credential_id = "key:1";
+  const absl::Status refused =
+      WithReason(absl::StatusCode::kUnauthenticated, "INVALID_CREDENTIALS", "no");
   verifier->waiting[0](principal);
-  verifier->waiting[1](WithReason(absl::StatusCode::kUnauthenticated, "INVALID_CREDENTIALS", "no"));
+  verifier->waiting[1](refused);
+  verifier->waiting[2](refused);
   EXPECT_EQ(answers[0].status, 200);
   EXPECT_EQ(answers[1].status, 401);
-  Request again;
-  again.method = "GET";
-  again.target = "/v1/echo";
-  again.peer = "10.0.0.3";
-  again.headers = {{"Authorization", "Bearer oms_" + std::string(64, 'd')}};
-  gateway_->Handle(again, [](Response) {});
-  EXPECT_EQ(verifier->waiting.size(), 3u) << "one token was left for this address";
-  verifier->waiting[2](WithReason(absl::StatusCode::kUnauthenticated, "INVALID_CREDENTIALS", "no"));
+  EXPECT_EQ(answers[2].status, 429);
+  // The valid key gave its token back: one more failure answers 401, the next 429.
+  send('d', &answers[3]);
+  send('e', &answers[4]);
+  ASSERT_EQ(verifier->waiting.size(), 5u);
+  verifier->waiting[3](refused);
+  verifier->waiting[4](refused);
+  EXPECT_EQ(answers[3].status, 401);
+  EXPECT_EQ(answers[4].status, 429);
 }
 
 TEST_F(GatewayTest, CapsRequestsInFlight) {

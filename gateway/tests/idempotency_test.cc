@@ -119,6 +119,8 @@ class IdempotencyPipelineTest : public ::testing::Test {
     rerun.access.scope = kScopeCatalogWrite;
     rerun.idempotency_key = IdempotencyKey::kRequired;
     rerun.idempotent_replay = IdempotentReplay::kRunHandler;
+    rerun.body = inventory::v1::Product::descriptor();
+    rerun.body_optional = true;
     rerun.handler = [this](std::shared_ptr<Exchange> exchange) {
       ++handled_;
       exchange->ReplyJson(handled_ == 1 ? 202 : 200, nlohmann::json{{"run", handled_}}.dump());
@@ -130,6 +132,8 @@ class IdempotencyPipelineTest : public ::testing::Test {
     secret.path = "/v1/secrets";
     secret.access.scope = kScopeAdmin;
     secret.secret_answer = true;
+    secret.body = inventory::v1::Product::descriptor();
+    secret.body_optional = true;
     secret.handler = [this](std::shared_ptr<Exchange> exchange) {
       ++handled_;
       if (exchange->request().body == "bad") {
