@@ -51,7 +51,8 @@ struct GatewayOptions {
 
 class Gateway {
  public:
-  // `metrics` may be null (tests); it must outlive the gateway otherwise. `idempotency` null:
+  // `authenticator` must not be null. `metrics` may be null (tests); it must outlive the gateway
+  // otherwise. `idempotency` null:
   // Idempotency-Keys are checked but no records are kept (tests without backends).
   Gateway(GatewayOptions options, std::unique_ptr<Authenticator> authenticator,
           GatewayMetrics* metrics, std::unique_ptr<IdempotencyStore> idempotency = nullptr);
@@ -85,6 +86,9 @@ class Gateway {
   // framing): same headers, metrics and logs as any other answer.
   Response Refuse(const Request& request, const absl::Status& status, int http_status);
 
+  // The one the pipeline authenticates with; open streams verify their credential again
+  // through it (same API key cache, same JWT checks).
+  const Authenticator& authenticator() const { return *authenticator_; }
   std::size_t in_flight() const { return in_flight_.load(); }
   std::size_t max_body_bytes() const { return options_.max_body_bytes; }
   const ClientAddressPolicy& client_addresses() const { return options_.client_addresses; }

@@ -82,7 +82,8 @@ class Session : public std::enable_shared_from_this<Session> {
       : stream_(std::move(socket)),
         server_(server),
         address_(std::move(address)),
-        keepalive_(stream_.get_executor()) {}
+        keepalive_(stream_.get_executor()),
+        recheck_(stream_.get_executor()) {}
 
   void Start() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
@@ -371,6 +372,19 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  void ArmRecheck() {
+    if (stream_body_ == nullptr || !stream_body_->recheck ||
+        stream_body_->recheck_every.count() <= 0) {
+      return;
+    }
+    recheck_.expires_after(stream_body_->recheck_every);
+    recheck_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->stream_state_ != StreamState::kStreaming) return;
+      self->stream_body_->recheck();
+      self->ArmRecheck();
+    });
+  }
+
   void Enqueue(std::string data) {
     if (stream_state_ != StreamState::kStreaming || data.empty()) return;
     std::string framed =
@@ -430,6 +444,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (stream_state_ == StreamState::kDone) return;
     stream_state_ = StreamState::kDone;
     keepalive_.cancel();
+    recheck_.cancel();
     Close();
     // Drops the producer's captures (its stream slot among them); buffers of a write still
     // pending stay in out_ until its handler has run.
@@ -453,6 +468,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool first_ = true;
   // A streamed answer's state.
   asio::steady_timer keepalive_;
+  asio::steady_timer recheck_;
   StreamState stream_state_ = StreamState::kNone;
   std::shared_ptr<StreamedBody> stream_body_;
   std::shared_ptr<Sink> sink_;
@@ -510,6 +526,7 @@ void Session::OnStreamHead(beast::error_code ec) {
   sink_ = std::make_shared<Sink>(weak_from_this());
   last_write_ = std::chrono::steady_clock::now();
   ArmKeepalive();
+  ArmRecheck();
   Detect();
   if (stream_body_->start) stream_body_->start(sink_);
 }
@@ -518,6 +535,7 @@ void Session::EndStream(bool graceful, bool cancel) {
   if (stream_state_ != StreamState::kStreaming) return;
   sink_->Shut();
   keepalive_.cancel();
+  recheck_.cancel();
   if (cancel && stream_body_->cancel) stream_body_->cancel();
   if (!graceful) {
     FinishStream();

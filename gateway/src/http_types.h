@@ -51,6 +51,12 @@ struct StreamedBody {
   // streams stay open through proxies and a client that went away is noticed; zero: never.
   std::chrono::milliseconds keepalive{0};
   std::string keepalive_data;
+  // Runs every `recheck_every` while the stream is open, on the server's thread, and must not
+  // block: the producer verifies again what the stream depends on (its credential, which may
+  // be revoked meanwhile) and ends the stream through the sink when that no longer holds.
+  // Zero or no function: never.
+  std::chrono::milliseconds recheck_every{0};
+  std::function<void()> recheck;
 };
 
 struct Response {

@@ -59,6 +59,11 @@ ABSL_FLAG(int, max_connections_per_address, 256,
 ABSL_FLAG(int, watch_heartbeat_ms, 15000,
           "A server-sent event stream idle this long gets a comment heartbeat");
 ABSL_FLAG(int, max_watch_streams, 1000, "Server-sent event streams open at once (503 beyond)");
+ABSL_FLAG(int, max_watch_streams_per_credential, 8,
+          "Server-sent event streams one credential may hold open at once (429 beyond)");
+ABSL_FLAG(int, watch_recheck_ms, 60000,
+          "How often an open server-sent event stream's credential is verified again; a stream "
+          "whose credential is refused (a revoked API key, an expired JWT) ends");
 ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "Largest request body accepted (413 beyond)");
 ABSL_FLAG(int, max_in_flight, 1024, "Requests handled at once (503 beyond)");
 ABSL_FLAG(double, rate_limit_rps, 50, "Requests per second per credential (token refill rate)");
@@ -108,6 +113,8 @@ int main(int argc, char** argv) {
       {"max_connections_per_address", "OMS_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS"},
       {"watch_heartbeat_ms", "OMS_GATEWAY_WATCH_HEARTBEAT_MS"},
       {"max_watch_streams", "OMS_GATEWAY_MAX_WATCH_STREAMS"},
+      {"max_watch_streams_per_credential", "OMS_GATEWAY_MAX_WATCH_STREAMS_PER_CREDENTIAL"},
+      {"watch_recheck_ms", "OMS_GATEWAY_WATCH_RECHECK_MS"},
       {"max_body_bytes", "OMS_GATEWAY_MAX_BODY_BYTES"},
       {"max_in_flight", "OMS_GATEWAY_MAX_IN_FLIGHT"},
       {"rate_limit_rps", "OMS_GATEWAY_RATE_LIMIT_RPS"},
@@ -148,6 +155,9 @@ int main(int argc, char** argv) {
   const int max_watch_streams = absl::GetFlag(FLAGS_max_watch_streams);
   const int max_connections = absl::GetFlag(FLAGS_max_connections);
   const int max_connections_per_address = absl::GetFlag(FLAGS_max_connections_per_address);
+  const int max_watch_streams_per_credential =
+      absl::GetFlag(FLAGS_max_watch_streams_per_credential);
+  const int watch_recheck_ms = absl::GetFlag(FLAGS_watch_recheck_ms);
   for (auto [ok, message] :
        {std::pair{port >= 0 && port <= 65535, "--port must be 0 to 65535"},
         std::pair{metrics_port >= 0 && metrics_port <= 65535, "--metrics_port must be 0 to 65535"},
@@ -171,7 +181,13 @@ int main(int argc, char** argv) {
         std::pair{max_connections >= 1 && max_connections <= 1000000,
                   "--max_connections must be 1 to 1000000"},
         std::pair{max_connections_per_address >= 1 && max_connections_per_address <= 1000000,
-                  "--max_connections_per_address must be 1 to 1000000"}}) {
+                  "--max_connections_per_address must be 1 to 1000000"},
+        std::pair{max_watch_streams_per_credential >= 1 &&
+                      max_watch_streams_per_credential <= max_watch_streams,
+                  "--max_watch_streams_per_credential must be 1 to --max_watch_streams"},
+        // At most the hour a stream lives: a check later than that would never run.
+        std::pair{watch_recheck_ms >= 100 && watch_recheck_ms <= 3600000,
+                  "--watch_recheck_ms must be 100 to 3600000"}}) {
     if (!ok) return Fail("bad configuration", absl::InvalidArgumentError(message));
   }
 
@@ -203,6 +219,7 @@ int main(int argc, char** argv) {
   // Declared before everything a stream uses, so that it is destroyed after them.
   oms::gateway::StreamSlots streams(
       static_cast<std::size_t>(max_watch_streams),
+      static_cast<std::size_t>(max_watch_streams_per_credential),
       [&gateway_metrics](std::size_t open) { gateway_metrics.SetOpenStreams(open); });
 
   oms::gateway::BackendAddresses addresses;
@@ -252,6 +269,7 @@ int main(int argc, char** argv) {
   route_options.order_deadline = std::chrono::milliseconds(order_timeout_ms);
   route_options.watch_heartbeat = std::chrono::milliseconds(watch_heartbeat_ms);
   route_options.streams = &streams;
+  route_options.watch_recheck = std::chrono::milliseconds(watch_recheck_ms);
   absl::Status routes = oms::gateway::AddAllRoutes(gateway, backends, route_options);
   if (!routes.ok()) return Fail("bad route table", routes);
 

@@ -25,8 +25,11 @@ struct RouteOptions {
   std::chrono::milliseconds order_deadline{15000};
   // Server-sent event streams: a comment heartbeat after this long without an event.
   std::chrono::milliseconds watch_heartbeat{15000};
-  // The cap on open streams; null: every watch answers 503 (it must outlive the routes).
+  // The caps on open streams; null: every watch answers 503 (it must outlive the routes).
   StreamSlots* streams = nullptr;
+  // How often an open stream's credential is verified again; a stream whose credential is
+  // refused (a revoked key, an expired token) ends. Zero: never.
+  std::chrono::milliseconds watch_recheck{60000};
 };
 
 [[nodiscard]] absl::Status AddSystemRoutes(Gateway& gateway, Backends& backends,

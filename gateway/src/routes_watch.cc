@@ -9,8 +9,10 @@
 // EventSource does) resumes after that event in commit order: nothing committed since is missed,
 // even an event whose time sorts before ones already sent (a capture that waited on the payment
 // provider). If order-service fails mid-stream, a
-// `stream-error` event carries the error body, and the stream ends; so it does after an hour,
-// when the client goes away, or when the gateway shuts down. Open streams are capped.
+// `stream-error` event carries the error body, and the stream ends; so it does when the
+// stream's credential is verified again (every RouteOptions::watch_recheck) and refused, a key
+// revoked or a token expired since it began; and quietly after an hour, when the client goes
+// away, or when the gateway shuts down. Open streams are capped, in all and per credential.
 #include <mutex>
 
 #include <grpcpp/client_context.h>
@@ -23,6 +25,7 @@
 #include "common/status.h"
 #include "gateway/src/auth.h"
 #include "gateway/src/backends.h"
+#include "gateway/src/credential_recheck.h"
 #include "gateway/src/error_mapping.h"
 #include "gateway/src/forward.h"
 #include "gateway/src/gateway.h"
@@ -65,8 +68,8 @@ class WatchCall final : public grpc::ClientReadReactor<ord::TimelineEvent>,
         return;
       }
       started_ = true;  // a Cancel from now on cancels the call (before it starts, too)
+      sink_ = std::move(sink);
     }
-    sink_ = std::move(sink);
     self_ = shared_from_this();
     context_.set_deadline(std::chrono::system_clock::now() + kMaxWatch);
     SetRequestId(context_, request_id_);
@@ -83,6 +86,23 @@ class WatchCall final : public grpc::ClientReadReactor<ord::TimelineEvent>,
     if (started_) context_.TryCancel();
   }
 
+  // The stream's credential was refused on a later check: the client is told why, nothing
+  // after that, and the stream ends. Any thread.
+  void EndRefused(const absl::Status& why) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!started_ || cancelled_) return;
+      cancelled_ = true;
+      log::Info(request_id_, "stream ended: its credential was refused",
+                {{"reason", ReasonOf(why)}});
+      // Under the lock: no timeline event slips in between (OnReadDone writes under it too).
+      sink_->Write(SseEvent("", kErrorEventName,
+                            ErrorBody(HttpStatusFor(why.code(), ReasonOf(why)), why, request_id_)));
+      sink_->Close();
+    }
+    context_.TryCancel();
+  }
+
   void OnReadDone(bool ok) override {
     if (!ok) return;  // the stream ended: OnDone tells how
     auto json = ToJson(event_);
@@ -94,9 +114,13 @@ class WatchCall final : public grpc::ClientReadReactor<ord::TimelineEvent>,
     }
     // The resume token is the SSE id: a reconnecting EventSource sends it back as Last-Event-ID.
     const std::string& id = event_.resume_token().empty() ? event_.id() : event_.resume_token();
-    if (!sink_->Write(SseEvent(id, kEventName, *json))) {
-      context_.TryCancel();  // the client is gone
-      return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (cancelled_) return;  // ended from this side: OnDone follows the cancel
+      if (!sink_->Write(SseEvent(id, kEventName, *json))) {
+        context_.TryCancel();  // the client is gone
+        return;
+      }
     }
     StartRead(&event_);
   }
@@ -135,8 +159,28 @@ class WatchCall final : public grpc::ClientReadReactor<ord::TimelineEvent>,
   bool cancelled_ = false;
 };
 
+// The answer to a stream over a cap, naming the cap: a credential at its own cap has a quota to
+// wait for (429, as for its request rate); a gateway at its cap is overloaded (503).
+Response StreamRefused(StreamSlots::Cap cap, const StreamSlots* streams,
+                       const std::string& request_id) {
+  Response refused =
+      cap == StreamSlots::Cap::kCredential
+          ? ErrorResponse(
+                WithReason(
+                    absl::StatusCode::kResourceExhausted, "TOO_MANY_STREAMS_FOR_CREDENTIAL",
+                    absl::StrCat("this credential already has ", streams->max_per_credential(),
+                                 " streams open, the most one credential may hold; close "
+                                 "one or retry later")),
+                request_id)
+          : ErrorResponse(WithReason(absl::StatusCode::kUnavailable, "TOO_MANY_STREAMS",
+                                     "too many streams are open on this gateway; retry shortly"),
+                          request_id);
+  refused.SetHeader("Retry-After", "5");
+  return refused;
+}
+
 void Watch(const std::shared_ptr<Exchange>& exchange, ord::OrderService::Stub* stub,
-           const RouteOptions& options) {
+           const Authenticator* authenticator, const RouteOptions& options) {
   ord::WatchOrderRequest request;
   request.set_id(exchange->param("id"));
   if (const std::string* last = exchange->header("Last-Event-ID");
@@ -144,22 +188,20 @@ void Watch(const std::shared_ptr<Exchange>& exchange, ord::OrderService::Stub* s
     if (!CheckOrFail(*exchange, ValidateLastEventId(*last))) return;
     request.set_after_event_id(*last);
   }
-  std::shared_ptr<void> slot = options.streams != nullptr ? options.streams->TryAcquire() : nullptr;
-  if (slot == nullptr) {
-    Response refused = ErrorResponse(WithReason(absl::StatusCode::kUnavailable, "TOO_MANY_STREAMS",
-                                                "too many streams are open; retry shortly"),
-                                     exchange->request_id());
-    refused.SetHeader("Retry-After", "5");
-    exchange->Reply(std::move(refused));
+  StreamSlots::Acquired acquired;
+  if (options.streams != nullptr) {
+    acquired = options.streams->TryAcquire(exchange->principal().credential_id);
+  }
+  if (acquired.slot == nullptr) {
+    exchange->Reply(StreamRefused(acquired.refused_by, options.streams, exchange->request_id()));
     return;
   }
   ord::GetOrderRequest get;
   get.set_id(request.id());
-  const std::chrono::milliseconds heartbeat = options.watch_heartbeat;
   CallBackend<ord::Order>(
       exchange, std::move(get), [stub](auto... args) { stub->async()->GetOrder(args...); },
-      [exchange, stub, request = std::move(request), slot = std::move(slot), heartbeat](
-          absl::Status status, ord::Order* order, grpc::ClientContext*) mutable {
+      [exchange, stub, authenticator, request = std::move(request), slot = std::move(acquired.slot),
+       options](absl::Status status, ord::Order* order, grpc::ClientContext*) mutable {
         const Principal& principal = exchange->principal();
         if (status.ok() && principal.customer_bound() &&
             order->customer_id() != principal.customer_id) {
@@ -171,8 +213,8 @@ void Watch(const std::shared_ptr<Exchange>& exchange, ord::OrderService::Stub* s
           return;
         }
         if (principal.customer_bound()) exchange->MarkOwnerVerified();
-        auto call = std::make_shared<WatchCall>(stub, std::move(request), exchange->request_id(),
-                                                std::move(slot));
+        auto call =
+            std::make_shared<WatchCall>(stub, std::move(request), exchange->request_id(), slot);
         Response response;
         response.status = 200;
         response.SetHeader("Content-Type", kEventStreamType);
@@ -186,8 +228,21 @@ void Watch(const std::shared_ptr<Exchange>& exchange, ord::OrderService::Stub* s
         response.stream->cancel = [weak = std::weak_ptr<WatchCall>(call)] {
           if (auto watching = weak.lock()) watching->Cancel();
         };
-        response.stream->keepalive = heartbeat;
+        response.stream->keepalive = options.watch_heartbeat;
         response.stream->keepalive_data = SseComment("heartbeat");
+        // The credential the stream was opened with, verified again as a new request's would
+        // be: through the same Authenticator, so an API key's answer is at most the cache's
+        // TTL old.
+        const std::string* authorization = exchange->header("Authorization");
+        auto recheck = std::make_shared<CredentialRecheck>(
+            *authenticator,
+            authorization != nullptr ? std::optional<std::string>(*authorization) : std::nullopt,
+            exchange->route().access.scope, std::move(slot),
+            [weak = std::weak_ptr<WatchCall>(call)](const absl::Status& why) {
+              if (auto watching = weak.lock()) watching->EndRefused(why);
+            });
+        response.stream->recheck_every = options.watch_recheck;
+        response.stream->recheck = [recheck] { recheck->Run(std::chrono::system_clock::now()); };
         exchange->Reply(std::move(response));
       });
 }
@@ -197,6 +252,7 @@ void Watch(const std::shared_ptr<Exchange>& exchange, ord::OrderService::Stub* s
 absl::Status AddOrderWatchRoutes(Gateway& gateway, Backends& backends,
                                  const RouteOptions& options) {
   ord::OrderService::Stub* stub = &backends.order();
+  const Authenticator* authenticator = &gateway.authenticator();
   RouteSpec watch;
   watch.method = "GET";
   watch.path = "/v1/orders/{id}:watch";
@@ -208,8 +264,10 @@ absl::Status AddOrderWatchRoutes(Gateway& gateway, Backends& backends,
       "event id) to resume after that event; from a token, in commit order: nothing committed "
       "since is missed, even an event that sorts before ones already sent. A failure mid-stream is "
       "a `stream-error` event with the error "
-      "body; streams end after an hour (resume with Last-Event-ID). Too many open streams: 503 "
-      "TOO_MANY_STREAMS";
+      "body; so is the end of a stream whose credential, verified again while it runs, is refused "
+      "(a revoked API key, an expired token: 401; a scope lost: 403). Streams end after an hour "
+      "(resume with Last-Event-ID). Too many open streams: 503 TOO_MANY_STREAMS on this gateway, "
+      "429 TOO_MANY_STREAMS_FOR_CREDENTIAL for one credential";
   watch.tag = "orders";
   watch.access.scope = kScopeOrdersRead;
   watch.access.owner_guarded = true;
@@ -219,10 +277,10 @@ absl::Status AddOrderWatchRoutes(Gateway& gateway, Backends& backends,
       R"(an oms.order.v1.TimelineEvent as JSON"})";
   // The deadline of the order lookup that comes before the stream; the stream has none.
   watch.deadline = options.deadline;
-  watch.extra_errors = {503};
+  watch.extra_errors = {429, 503};
   watch.not_found = OrderNotFoundById;
-  watch.handler = [stub, options](std::shared_ptr<Exchange> exchange) {
-    Watch(exchange, stub, options);
+  watch.handler = [stub, authenticator, options](std::shared_ptr<Exchange> exchange) {
+    Watch(exchange, stub, authenticator, options);
   };
   return gateway.AddRoute(std::move(watch));
 }

@@ -1,11 +1,15 @@
 // GET /v1/orders/{id}:watch through the gateway in front of all four real services: a watcher
 // sees every event of its order in timeline order as they happen, heartbeats while idle, and
 // after a reconnect with Last-Event-ID resumes without repeats or gaps; the ownership rule and
-// scopes of GET /v1/orders/{id}; the cap on open streams; and streams ended cleanly when the
-// gateway shuts down.
+// scopes of GET /v1/orders/{id}; the caps on open streams, in all and per credential; a stream
+// ended soon after its API key is revoked; and streams ended cleanly when the gateway shuts
+// down.
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
@@ -13,6 +17,7 @@
 #include <signal.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/testing/scrape.h"
 #include "gateway/tests/gateway_client.h"
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/http_client.h"
@@ -39,7 +44,12 @@ using testing::Token;
 
 constexpr char kAdminKey[] = "watch-e2e-bootstrap-admin-key-0123";
 constexpr char kMissingId[] = "00000000-0000-4000-8000-000000000000";
-constexpr int kMaxStreams = 3;
+constexpr int kMaxStreams = 4;
+constexpr int kMaxStreamsPerCredential = 2;
+// Small, so that a revoked key's stream ends within seconds: its credential is verified every
+// 300 ms, and an API key's verification is remembered for 1 s.
+constexpr std::chrono::milliseconds kRecheck{300};
+constexpr std::chrono::seconds kApiKeyCache{1};
 
 struct Env {
   testing::GatewayStack stack;
@@ -86,6 +96,72 @@ std::string TimelineIdOf(const ServerSentEvent& event) {
 
 std::string WatchPath(const std::string& order_id) { return "/v1/orders/" + order_id + ":watch"; }
 
+// Bearer credentials of `n` different callers, none bound to a customer: tokens of the same
+// service told apart by their `jti`.
+std::vector<std::string> Callers(int n) {
+  std::vector<std::string> callers;
+  for (int i = 0; i < n; ++i) {
+    json claims = testing::ValidClaims("", "orders:read");
+    claims["jti"] = absl::StrCat("watcher-", i);
+    callers.push_back(Bearer(testing::SignJwt(env->key, "RS256", claims)));
+  }
+  return callers;
+}
+
+// An API key with orders:read, made by the admin: its id and its Authorization header.
+struct ApiKey {
+  std::string id;
+  std::string bearer;
+};
+ApiKey CreateApiKey(const std::string& name) {
+  HttpAnswer created =
+      Admin("POST", "/v1/apiKeys", json{{"name", name}, {"scopes", {"orders:read"}}}.dump());
+  EXPECT_EQ(created.status, 201) << created.body;
+  const json body = Body(created);
+  return {body["key"].value("id", ""), Bearer(body.value("secret", ""))};
+}
+
+// A watch of `path` with `credential` that is running: answered 200 and its first event read.
+std::unique_ptr<SseClient> OpenRunningWatch(const std::string& path,
+                                            const std::string& credential) {
+  auto watch = std::make_unique<SseClient>();
+  EXPECT_TRUE(watch->Open(env->stack.http_port, path, {credential}).ok());
+  EXPECT_EQ(watch->status(), 200) << watch->body();
+  EXPECT_TRUE(watch->Next(std::chrono::seconds(10)).has_value());
+  return watch;
+}
+
+// The error body's reason of a refused watch.
+std::string RefusalReason(const SseClient& refused) {
+  const json body = json::parse(refused.body(), nullptr, false);
+  return body.is_discarded() ? "" : body["error"].value("reason", "");
+}
+
+// Waits until the gateway holds no stream (its oms_gateway_open_streams gauge), so that a test
+// of the caps starts with every slot free, whatever streams earlier tests left closing.
+void WaitForNoOpenStreams() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::string exposition;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto scraped = oms::testing::HttpGet(
+        absl::StrCat("http://127.0.0.1:", env->stack.metrics_port, "/metrics"));
+    if (scraped.ok()) {
+      exposition = *scraped;
+      auto open = oms::testing::SampleValue(exposition, "oms_gateway_open_streams");
+      if (open.ok() && *open == 0) return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "streams are still open:\n" << exposition;
+}
+
+// The watch path of a fresh order (placed with Idempotency-Key `key`), once no stream is open.
+std::string CapTestPath(const std::string& key) {
+  const json order = PlaceOrder(env->erika, key);
+  WaitForNoOpenStreams();
+  return WatchPath(order.value("id", ""));
+}
+
 // Reads events into `seen` until the order's timeline holds exactly the events seen and no
 // more arrive for a moment (the order has settled), or 30 s pass.
 void ReadUntilSettled(SseClient& watch, const std::string& order_id,
@@ -113,10 +189,13 @@ class GatewayWatchE2eTest : public ::testing::Test {
     env = new Env;
     env->key = testing::MakeRsaKey("watch-e2e-key");
     testing::UseGateway(env->stack, env->key, kAdminKey);
-    absl::Status started =
-        env->stack.Start(kAdminKey, {&env->key},
-                         {{"OMS_GATEWAY_WATCH_HEARTBEAT_MS", "200"},
-                          {"OMS_GATEWAY_MAX_WATCH_STREAMS", std::to_string(kMaxStreams)}});
+    absl::Status started = env->stack.Start(
+        kAdminKey, {&env->key},
+        {{"OMS_GATEWAY_WATCH_HEARTBEAT_MS", "200"},
+         {"OMS_GATEWAY_MAX_WATCH_STREAMS", std::to_string(kMaxStreams)},
+         {"OMS_GATEWAY_MAX_WATCH_STREAMS_PER_CREDENTIAL", std::to_string(kMaxStreamsPerCredential)},
+         {"OMS_GATEWAY_WATCH_RECHECK_MS", std::to_string(kRecheck.count())},
+         {"OMS_GATEWAY_API_KEY_CACHE_SECONDS", std::to_string(kApiKeyCache.count())}});
     ASSERT_TRUE(started.ok()) << started;
     auto seeded = oms::testing::SeedTwoWarehouses(env->stack.inventory->channel(), 6, 20);
     ASSERT_TRUE(seeded.ok()) << seeded.status();
@@ -256,19 +335,15 @@ TEST_F(GatewayWatchE2eTest, WatchingFollowsTheRulesOfReadingTheOrder) {
 
 TEST_F(GatewayWatchE2eTest, OpenStreamsAreCapped) {
   ASSERT_NE(env, nullptr);
-  const json order = PlaceOrder(env->erika, "watch-3");
-  const std::string path = WatchPath(order.value("id", ""));
+  const std::string path = CapTestPath("watch-3");
+  // One stream each, so that only the gateway's cap is reached.
+  const std::vector<std::string> callers = Callers(kMaxStreams);
   std::vector<std::unique_ptr<SseClient>> open;
-  for (int i = 0; i < kMaxStreams; ++i) {
-    open.push_back(std::make_unique<SseClient>());
-    ASSERT_TRUE(open.back()->Open(env->stack.http_port, path, {Bearer(kAdminKey)}).ok());
-    ASSERT_EQ(open.back()->status(), 200) << open.back()->body();
-    ASSERT_TRUE(open.back()->Next(std::chrono::seconds(10)).has_value());
-  }
+  for (const std::string& caller : callers) open.push_back(OpenRunningWatch(path, caller));
   SseClient refused;
   ASSERT_TRUE(refused.Open(env->stack.http_port, path, {Bearer(kAdminKey)}).ok());
   EXPECT_EQ(refused.status(), 503);
-  EXPECT_NE(refused.body().find("TOO_MANY_STREAMS"), std::string::npos) << refused.body();
+  EXPECT_EQ(RefusalReason(refused), "TOO_MANY_STREAMS") << refused.body();
   EXPECT_FALSE(refused.headers().at("retry-after").empty());
   // A watcher that goes away frees its slot.
   open.front()->Close();
@@ -276,11 +351,75 @@ TEST_F(GatewayWatchE2eTest, OpenStreamsAreCapped) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   do {
     SseClient again;
-    ASSERT_TRUE(again.Open(env->stack.http_port, path, {Bearer(kAdminKey)}).ok());
+    ASSERT_TRUE(again.Open(env->stack.http_port, path, {callers.front()}).ok());
     status = again.status();
     if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   } while (status != 200 && std::chrono::steady_clock::now() < deadline);
   EXPECT_EQ(status, 200);
+}
+
+TEST_F(GatewayWatchE2eTest, OneCredentialHoldsAtMostItsCapOfStreams) {
+  ASSERT_NE(env, nullptr);
+  const std::string path = CapTestPath("watch-5");
+  const ApiKey hungry = CreateApiKey("hungry watcher");
+  const ApiKey other = CreateApiKey("other watcher");
+  std::vector<std::unique_ptr<SseClient>> open;
+  for (int i = 0; i < kMaxStreamsPerCredential; ++i) {
+    open.push_back(OpenRunningWatch(path, hungry.bearer));
+  }
+  // One more of the same key: refused by its own cap, with room left on the gateway.
+  SseClient refused;
+  ASSERT_TRUE(refused.Open(env->stack.http_port, path, {hungry.bearer}).ok());
+  EXPECT_EQ(refused.status(), 429) << refused.body();
+  EXPECT_EQ(RefusalReason(refused), "TOO_MANY_STREAMS_FOR_CREDENTIAL") << refused.body();
+  EXPECT_FALSE(refused.headers().at("retry-after").empty());
+  // Another key still watches.
+  open.push_back(OpenRunningWatch(path, other.bearer));
+  // And the first key's streams were not disturbed.
+  for (int i = 0; i < kMaxStreamsPerCredential; ++i) EXPECT_FALSE(open[i]->ended()) << i;
+}
+
+TEST_F(GatewayWatchE2eTest, AStreamEndsSoonAfterItsApiKeyIsRevoked) {
+  ASSERT_NE(env, nullptr);
+  const std::string path = CapTestPath("watch-6");
+  const ApiKey key = CreateApiKey("revoked watcher");
+  auto revoked = OpenRunningWatch(path, key.bearer);
+  auto bystander = OpenRunningWatch(path, Bearer(kAdminKey));
+
+  HttpAnswer revocation = Admin("DELETE", "/v1/apiKeys/" + key.id);
+  ASSERT_EQ(revocation.status, 200) << revocation.body;
+  const auto revoked_at = std::chrono::steady_clock::now();
+  // Within a check interval after the cached answer expires; the deadline only bounds the wait.
+  std::optional<ServerSentEvent> why;
+  const auto deadline = revoked_at + std::chrono::seconds(15);
+  while (!revoked->ended() && std::chrono::steady_clock::now() < deadline) {
+    auto event = revoked->Next(std::chrono::milliseconds(100));
+    if (event && event->event == "stream-error") why = event;
+  }
+  const auto ended_after = std::chrono::steady_clock::now() - revoked_at;
+  EXPECT_TRUE(revoked->terminated()) << "the body ended with its last chunk";
+  EXPECT_LT(ended_after, kRecheck + kApiKeyCache + std::chrono::seconds(2));
+  // The client was told why, in the API's error body.
+  ASSERT_TRUE(why.has_value()) << "a stream-error event before the end";
+  const json body = json::parse(why->data, nullptr, false);
+  ASSERT_FALSE(body.is_discarded()) << why->data;
+  EXPECT_EQ(body["error"].value("code", 0), 401) << why->data;
+  EXPECT_EQ(body["error"].value("status", ""), "UNAUTHENTICATED") << why->data;
+  EXPECT_EQ(body["error"].value("reason", ""), "INVALID_CREDENTIALS") << why->data;
+
+  // Only that stream: the admin's goes on (its heartbeats keep coming).
+  const int heartbeats = bystander->heartbeats();
+  const auto beat_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (bystander->heartbeats() == heartbeats && !bystander->ended() &&
+         std::chrono::steady_clock::now() < beat_deadline) {
+    (void)bystander->Next(std::chrono::milliseconds(100));
+  }
+  EXPECT_GT(bystander->heartbeats(), heartbeats);
+  EXPECT_FALSE(bystander->ended());
+  // And the key opens no new one.
+  SseClient again;
+  ASSERT_TRUE(again.Open(env->stack.http_port, path, {key.bearer}).ok());
+  EXPECT_EQ(again.status(), 401) << again.body();
 }
 
 // Last: stops the gateway.

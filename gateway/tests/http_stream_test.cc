@@ -1,7 +1,8 @@
 // Streamed answers through the real HTTP server (Beast) on a loopback port, read with a plain
-// socket: headers then chunks as the producer writes them, heartbeats while idle, the
-// terminating chunk when the producer ends, the producer cancelled when the client goes away or
-// the server shuts down, and HTTP/1.0 clients served without chunking.
+// socket: headers then chunks as the producer writes them, heartbeats while idle, periodic
+// rechecks the producer may end the stream from, the terminating chunk when the producer ends,
+// the producer cancelled when the client goes away or the server shuts down, and HTTP/1.0
+// clients served without chunking.
 #include <condition_variable>
 #include <mutex>
 
@@ -20,6 +21,7 @@ struct Producer {
   std::condition_variable changed;
   std::shared_ptr<StreamSink> sink;
   bool cancelled = false;
+  int rechecks = 0;
 
   // Waits up to 10 s for `condition` (under the lock).
   template <typename Condition>
@@ -54,6 +56,17 @@ class HttpStreamTest : public ::testing::Test {
       };
       response.stream->keepalive = keepalive_;
       response.stream->keepalive_data = ": hb\n\n";
+      response.stream->recheck_every = recheck_every_;
+      response.stream->recheck = [this] {
+        std::lock_guard<std::mutex> lock(producer_.mu);
+        ++producer_.rechecks;
+        // The third check finds what the stream depends on gone: the producer ends it.
+        if (producer_.rechecks == 3 && producer_.sink != nullptr) {
+          producer_.sink->Write("data: gone\n\n");
+          producer_.sink->Close();
+        }
+        producer_.changed.notify_all();
+      };
       exchange->Reply(std::move(response));
     };
     ASSERT_TRUE(gateway_->AddRoute(std::move(stream)).ok());
@@ -89,6 +102,7 @@ class HttpStreamTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
   Producer producer_;
   std::chrono::milliseconds keepalive_{0};
+  std::chrono::milliseconds recheck_every_{0};
   testing::RawConnection client_;
 };
 
@@ -128,6 +142,19 @@ TEST_F(HttpStreamTest, AnIdleStreamGetsHeartbeats) {
   EXPECT_NE(first, std::string::npos);
   sink->Close();
   EXPECT_TRUE(ReadToEnd());
+}
+
+TEST_F(HttpStreamTest, AnOpenStreamIsRecheckedPeriodicallyUntilItEnds) {
+  recheck_every_ = std::chrono::milliseconds(20);
+  Connect();
+  Send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto sink = StartedSink();
+  ASSERT_NE(sink, nullptr);
+  ASSERT_TRUE(ReadUntil("data: gone\n\n")) << received();
+  ASSERT_TRUE(ReadToEnd());
+  EXPECT_EQ(received().substr(received().size() - 5), "0\r\n\r\n");
+  EXPECT_TRUE(producer_.WaitFor([this] { return producer_.rechecks >= 3; }));
+  EXPECT_FALSE(producer_.cancelled) << "the producer ended it";
 }
 
 TEST_F(HttpStreamTest, AClientThatGoesAwayCancelsTheProducer) {

@@ -1,11 +1,7 @@
-// The server-sent event format the watch route writes, and the cap on open streams.
+// The server-sent event format the watch route writes.
 #include "gateway/src/sse.h"
 
-#include <thread>
-
 #include <gtest/gtest.h>
-
-#include "gateway/src/stream_slots.h"
 
 namespace oms::gateway {
 namespace {
@@ -30,30 +26,6 @@ TEST(SseTest, LastEventIdIsBounded) {
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_NE(status.message().find("Last-Event-ID"), absl::string_view::npos);
   }
-}
-
-TEST(StreamSlotsTest, CapsOpenStreamsAndWaitsForThemToEnd) {
-  std::vector<std::size_t> gauge;
-  StreamSlots slots(2, [&gauge](std::size_t open) { gauge.push_back(open); });
-  auto first = slots.TryAcquire();
-  auto second = slots.TryAcquire();
-  ASSERT_NE(first, nullptr);
-  ASSERT_NE(second, nullptr);
-  EXPECT_EQ(slots.TryAcquire(), nullptr);
-  EXPECT_EQ(slots.open(), 2u);
-  auto copy = first;  // a slot is held by every copy
-  first.reset();
-  EXPECT_EQ(slots.open(), 2u);
-  copy.reset();
-  EXPECT_EQ(slots.open(), 1u);
-  auto third = slots.TryAcquire();
-  ASSERT_NE(third, nullptr);
-  third.reset();
-  EXPECT_FALSE(slots.WaitUntilNone(std::chrono::milliseconds(10)));
-  std::thread ender([&second] { second.reset(); });
-  EXPECT_TRUE(slots.WaitUntilNone(std::chrono::seconds(10)));
-  ender.join();
-  EXPECT_EQ(gauge, (std::vector<std::size_t>{1, 2, 1, 2, 1, 0}));
 }
 
 }  // namespace
