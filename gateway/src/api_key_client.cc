@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/client_context.h>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +17,11 @@ Principal PrincipalOf(const order::v1::ApiKey& key) {
   principal.client_id = principal.credential_id;
   principal.customer_id = key.customer_id();
   principal.scopes.insert(key.scopes().begin(), key.scopes().end());
+  if (key.has_expire_time()) {
+    principal.expire_time = std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::microseconds(
+            google::protobuf::util::TimeUtil::TimestampToMicroseconds(key.expire_time()))));
+  }
   return principal;
 }
 
@@ -40,9 +46,10 @@ void GrpcApiKeyVerifier::Verify(const std::string& secret, Done done) {
           case absl::StatusCode::kNotFound:
           case absl::StatusCode::kPermissionDenied:
           case absl::StatusCode::kInvalidArgument:
-            // Unknown, revoked or malformed: the same answer, which says nothing of which.
+            // Unknown, revoked, expired or malformed: the same answer, which says nothing of
+            // which (order-service's reason stays here).
             done(WithReason(absl::StatusCode::kUnauthenticated, "INVALID_CREDENTIALS",
-                            "unknown or revoked API key"));
+                            "unknown, revoked or expired API key"));
             return;
           default:
             done(WithReason(absl::StatusCode::kUnavailable, "CREDENTIALS_UNVERIFIABLE",

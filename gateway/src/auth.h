@@ -35,6 +35,9 @@ struct Principal {
   // Non-empty for customer-bound credentials (a JWT with `sub`, an API key bound to one).
   std::string customer_id;
   std::set<std::string> scopes;
+  // When the credential stops being valid, for whoever keeps it (the API key cache): an API
+  // key's expiry; max() for none.
+  std::chrono::system_clock::time_point expire_time = std::chrono::system_clock::time_point::max();
 
   // `admin` holds every scope.
   bool HasScope(absl::string_view scope) const;
@@ -46,9 +49,9 @@ class ApiKeyVerifier {
  public:
   using Done = std::function<void(absl::StatusOr<Principal>)>;
   virtual ~ApiKeyVerifier() = default;
-  // Calls `done` exactly once, from any thread: the key's principal; UNAUTHENTICATED /
-  // INVALID_CREDENTIALS for a key that is unknown or revoked; another status (UNAVAILABLE) when
-  // it could not be told.
+  // Calls `done` exactly once, from any thread: the key's principal (with its expire_time);
+  // UNAUTHENTICATED / INVALID_CREDENTIALS for a key that is unknown, revoked or expired; another
+  // status (UNAVAILABLE) when it could not be told.
   virtual void Verify(const std::string& secret, Done done) = 0;
 };
 

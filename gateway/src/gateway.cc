@@ -86,9 +86,13 @@ struct Gateway::Finisher {
   std::optional<std::string> origin;
   Clock::time_point start;
   std::function<void(Response)> done;
+  bool no_store = false;  // the route's answers hold a secret (RouteSpec::secret_answer)
 
   void operator()(Response response) const {
     response.SetHeader("X-Request-Id", request_id);
+    // Whatever the answer (the secret, a replay's refusal, an error), set here so that no path
+    // of the pipeline can miss it.
+    if (no_store) response.SetHeader("Cache-Control", "no-store");
     gateway->cors_.Decorate(origin ? &*origin : nullptr, response);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (gateway->metrics_ != nullptr) {
@@ -226,6 +230,7 @@ void Gateway::Handle(Request request, BodyReader read_body, std::function<void(R
   }
   const RouteSpec& route = *routes_[match.route];
   finish.route = route.path;
+  finish.no_store = route.secret_answer;
 
   if (in_flight_.load() > options_.max_in_flight) {
     if (metrics_ != nullptr) metrics_->Overloaded();

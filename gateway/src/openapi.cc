@@ -220,13 +220,19 @@ std::string BuildOpenApi(const std::vector<const RouteSpec*>& routes, const std:
                                                            : json::parse(route->response_schema);
     json success = {{"description", "success"},
                     {"content", {{route->response_content_type, {{"schema", success_schema}}}}}};
+    json headers = json::object();
     if (route->idempotency_key != IdempotencyKey::kNone) {
-      success["headers"] = {{kReplayedHeader,
-                             {{"description",
-                               "true when this is the stored answer of an earlier request with "
-                               "the same Idempotency-Key"},
-                              {"schema", {{"type", "string"}, {"enum", {"true"}}}}}}};
+      headers[kReplayedHeader] = {{"description",
+                                   "true when this is the stored answer of an earlier request "
+                                   "with the same Idempotency-Key"},
+                                  {"schema", {{"type", "string"}, {"enum", {"true"}}}}};
     }
+    if (route->secret_answer) {
+      headers["Cache-Control"] = {
+          {"description", "no-store: the answer holds a secret that nothing may keep"},
+          {"schema", {{"type", "string"}, {"enum", {"no-store"}}}}};
+    }
+    if (!headers.empty()) success["headers"] = headers;
     json responses = {{std::to_string(route->success_status), success}};
     for (int status : route->other_successes) responses[std::to_string(status)] = success;
     for (int status : ErrorStatuses(*route)) {

@@ -66,7 +66,9 @@ struct RouteSpec {
   IdempotencyKey idempotency_key = IdempotencyKey::kNone;
   IdempotentReplay idempotent_replay = IdempotentReplay::kStoredAnswer;
   // The success answer holds a secret shown once (POST /v1/apiKeys): it is never stored, so a
-  // repeat of the Idempotency-Key gets 409 SECRET_NOT_REPLAYED, not the secret (nor a second).
+  // repeat of the Idempotency-Key gets 409 SECRET_NOT_REPLAYED, not the secret (nor a second),
+  // and every answer of the route carries Cache-Control: no-store, so that no browser or proxy
+  // keeps it either.
   bool secret_answer = false;
   const google::protobuf::Descriptor* body = nullptr;  // JSON body, when the route takes one
   // The body may be left out (POST /v1/orders/{id}:cancel: the reason is optional).

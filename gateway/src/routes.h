@@ -41,7 +41,7 @@ struct RouteOptions {
 [[nodiscard]] absl::Status AddBillingRoutes(Gateway& gateway, Backends& backends,
                                             const RouteOptions& options);
 
-// POST /v1/apiKeys and DELETE /v1/apiKeys/{id} (routes_api_keys.cc).
+// POST and GET /v1/apiKeys, DELETE /v1/apiKeys/{id} (routes_api_keys.cc).
 [[nodiscard]] absl::Status AddApiKeyRoutes(Gateway& gateway, Backends& backends,
                                            const RouteOptions& options);
 [[nodiscard]] absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends,

@@ -1,6 +1,7 @@
 // API key administration, forwarded to order-service, which stores keys hashed: create (the
-// secret is in this one answer only) and revoke. Admin only. A revoked key keeps working at most
-// for the gateways' verification cache TTL (--api_key_cache_seconds).
+// secret is in this one answer only, which no cache may keep), list (never a secret) and
+// revoke. Admin only. A revoked key keeps working at most for the gateways' verification cache
+// TTL (--api_key_cache_seconds); an expiring key stops at its expiry, which caps that cache.
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "common/validation.h"
@@ -8,6 +9,7 @@
 #include "gateway/src/backends.h"
 #include "gateway/src/forward.h"
 #include "gateway/src/gateway.h"
+#include "gateway/src/page_params.h"
 #include "gateway/src/routes.h"
 
 namespace oms::gateway {
@@ -32,9 +34,11 @@ absl::Status AddApiKeyRoutes(Gateway& gateway, Backends& backends, const RouteOp
   create.operation_id = "CreateApiKey";
   create.summary =
       "Create an API key: {name, scopes, customerId (optional: the key then sees only that "
-      "customer's orders)}. 201 with the key and its secret, shown this once; clients send it "
-      "as Authorization: Bearer oms_...; the secret is never stored for replay, so a repeat of "
-      "the Idempotency-Key answers 409 SECRET_NOT_REPLAYED (and creates nothing)";
+      "customer's orders), expireTime (optional, RFC 3339: in the future and at most 730 days "
+      "ahead; the key is refused from then on, as a revoked one)}. 201 with the key and its "
+      "secret, shown this once; clients send it as Authorization: Bearer oms_...; the secret is "
+      "never stored for replay, so a repeat of the Idempotency-Key answers 409 "
+      "SECRET_NOT_REPLAYED (and creates nothing). Every answer carries Cache-Control: no-store";
   create.access.scope = kScopeAdmin;
   create.body = ord::CreateApiKeyRequest::descriptor();
   create.response = ord::CreatedApiKey::descriptor();
@@ -57,6 +61,25 @@ absl::Status AddApiKeyRoutes(Gateway& gateway, Backends& backends, const RouteOp
         });
   };
   routes.push_back(std::move(create));
+
+  RouteSpec list;
+  list.method = "GET";
+  list.path = "/v1/apiKeys";
+  list.operation_id = "ListApiKeys";
+  list.summary =
+      "API keys, newest first, paginated, revoked and expired ones too: id, name, scopes, "
+      "customerId, createTime, expireTime, revokeTime; never a secret or its hash";
+  list.access.scope = kScopeAdmin;
+  list.query = PageParams();
+  list.response = ord::ListApiKeysResponse::descriptor();
+  list.handler = [stub](std::shared_ptr<Exchange> exchange) {
+    ord::ListApiKeysRequest request;
+    ReadPage(*exchange, &request);
+    Forward<ord::ListApiKeysResponse>(exchange, std::move(request), [stub](auto... args) {
+      stub->async()->ListApiKeys(args...);
+    });
+  };
+  routes.push_back(std::move(list));
 
   RouteSpec revoke;
   revoke.method = "DELETE";

@@ -1,32 +1,17 @@
 // Catalog routes: products, warehouses and stock, forwarded to inventory-service. Reads need an
 // authenticated caller; writes need catalog:write.
-#include "absl/strings/numbers.h"
 #include "common/validation.h"
 #include "gateway/src/auth.h"
 #include "gateway/src/backends.h"
 #include "gateway/src/forward.h"
 #include "gateway/src/gateway.h"
+#include "gateway/src/page_params.h"
 #include "gateway/src/routes.h"
 
 namespace oms::gateway {
 namespace {
 
 namespace inv = oms::inventory::v1;
-
-// pageSize and pageToken, already checked for type by the pipeline.
-template <typename ListRequest>
-void ReadPage(const Exchange& exchange, ListRequest* request) {
-  int page_size = 0;
-  if (const std::string* size = exchange.query("pageSize"))
-    (void)absl::SimpleAtoi(*size, &page_size);
-  request->set_page_size(page_size);
-  if (const std::string* token = exchange.query("pageToken")) request->set_page_token(*token);
-}
-
-std::vector<QueryParamSpec> PageParams() {
-  return {{"pageSize", ParamType::kInteger, false, "1 to 500 (0 or absent: 50)"},
-          {"pageToken", ParamType::kString, false, "nextPageToken of the previous page"}};
-}
 
 }  // namespace
 

@@ -15,7 +15,6 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "common/validation.h"
@@ -24,6 +23,7 @@
 #include "gateway/src/forward.h"
 #include "gateway/src/gateway.h"
 #include "gateway/src/json_mapping.h"
+#include "gateway/src/page_params.h"
 #include "gateway/src/routes.h"
 
 namespace oms::gateway {
@@ -134,12 +134,7 @@ void ListOrders(const std::shared_ptr<Exchange>& exchange, ord::OrderService::St
     if (!CheckOrFail(*exchange, status.status())) return;
     request.set_status(*status);
   }
-  int page_size = 0;
-  if (const std::string* size = exchange->query("pageSize")) {
-    (void)absl::SimpleAtoi(*size, &page_size);  // an integer: the pipeline checked
-  }
-  request.set_page_size(page_size);
-  if (const std::string* token = exchange->query("pageToken")) request.set_page_token(*token);
+  ReadPage(*exchange, &request);
   const Principal& principal = exchange->principal();
   if (principal.customer_bound()) {
     if (request.customer_id().empty()) request.set_customer_id(principal.customer_id);
@@ -258,9 +253,9 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
   list.query = {{"customerId", ParamType::kString, false, "only this customer's orders"},
                 {"status", ParamType::kString, false,
                  "only orders in this status (PENDING, CONFIRMED, ...; the ORDER_STATUS_ prefix "
-                 "is optional)"},
-                {"pageSize", ParamType::kInteger, false, "1 to 500 (0 or absent: 50)"},
-                {"pageToken", ParamType::kString, false, "nextPageToken of the previous page"}};
+                 "is optional)"}};
+  const std::vector<QueryParamSpec> page_params = PageParams();
+  list.query.insert(list.query.end(), page_params.begin(), page_params.end());
   list.response = ord::ListOrdersResponse::descriptor();
   list.deadline = options.deadline;
   list.not_found = OrderNotFound;

@@ -45,8 +45,14 @@ class ApiKeyCacheTest : public ::testing::Test {
   ApiKeyCacheTest() {
     auto fake = std::make_unique<FakeVerifier>();
     fake_ = fake.get();
-    cache_ =
-        std::make_unique<CachingApiKeyVerifier>(std::move(fake), 5s, 3, [this] { return now_; });
+    cache_ = std::make_unique<CachingApiKeyVerifier>(
+        std::move(fake), 5s, 3, [this] { return now_; }, [this] { return wall_; });
+  }
+
+  // Both clocks move together, as they do outside tests.
+  void Advance(std::chrono::milliseconds by) {
+    now_ += by;
+    wall_ += by;
   }
 
   absl::StatusOr<Principal> Verify(const std::string& secret) {
@@ -56,6 +62,8 @@ class ApiKeyCacheTest : public ::testing::Test {
   }
 
   std::chrono::steady_clock::time_point now_{};
+  std::chrono::system_clock::time_point wall_ =
+      std::chrono::system_clock::time_point(std::chrono::hours(24 * 365 * 50));
   FakeVerifier* fake_ = nullptr;
   std::unique_ptr<CachingApiKeyVerifier> cache_;
 };
@@ -73,6 +81,43 @@ TEST_F(ApiKeyCacheTest, AValidKeyIsVerifiedOncePerTtl) {
   EXPECT_EQ(fake_->secrets.size(), 1u);
   now_ += 1s;
   EXPECT_EQ(Verify("oms_a").status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(fake_->secrets.size(), 2u);
+}
+
+TEST_F(ApiKeyCacheTest, AnExpiringKeyIsKeptNoLongerThanItsExpiry) {
+  Principal expiring = KeyPrincipal("k1");
+  expiring.expire_time = wall_ + 2s;  // well within the 5 s TTL
+  fake_->next = expiring;
+  ASSERT_TRUE(Verify("oms_a").ok());
+  fake_->next = absl::UnauthenticatedError("expired");
+  Advance(1999ms);
+  ASSERT_TRUE(Verify("oms_a").ok()) << "cached until its expiry";
+  EXPECT_EQ(fake_->secrets.size(), 1u);
+  Advance(1ms);
+  EXPECT_EQ(Verify("oms_a").status().code(), absl::StatusCode::kUnauthenticated)
+      << "asked again at its expiry, not at the TTL's end";
+  EXPECT_EQ(fake_->secrets.size(), 2u);
+
+  // One whose expiry is further off than the TTL is kept for the TTL, as any other.
+  Principal later = KeyPrincipal("k2");
+  later.expire_time = wall_ + 60s;
+  fake_->next = later;
+  ASSERT_TRUE(Verify("oms_b").ok());
+  Advance(4s);
+  ASSERT_TRUE(Verify("oms_b").ok());
+  EXPECT_EQ(fake_->secrets.size(), 3u);
+  Advance(1s);
+  ASSERT_TRUE(Verify("oms_b").ok());
+  EXPECT_EQ(fake_->secrets.size(), 4u);
+}
+
+TEST_F(ApiKeyCacheTest, AKeyAlreadyExpiredByThisClockIsNotKept) {
+  // order-service's clock said valid, this one says expired (skew): answered, not remembered.
+  Principal expired = KeyPrincipal("k1");
+  expired.expire_time = wall_ - 1ms;
+  fake_->next = expired;
+  ASSERT_TRUE(Verify("oms_a").ok());
+  ASSERT_TRUE(Verify("oms_a").ok());
   EXPECT_EQ(fake_->secrets.size(), 2u);
 }
 

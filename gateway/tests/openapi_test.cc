@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -17,6 +18,14 @@
 
 namespace oms::gateway {
 namespace {
+
+// The document of every route (channels connect lazily: nothing is called).
+nlohmann::json AllRoutesDocument() {
+  Backends backends(BackendAddresses{}, nullptr);
+  Gateway gateway({}, std::make_unique<Authenticator>("", nullptr), nullptr);
+  EXPECT_TRUE(AddAllRoutes(gateway, backends, {}).ok());
+  return nlohmann::json::parse(BuildOpenApi(gateway.routes(), "v1"));
+}
 
 TEST(OpenApiTest, DocumentAndRouterAgreeRouteByRoute) {
   // Channels connect lazily: nothing is called here.
@@ -82,16 +91,16 @@ TEST(OpenApiTest, DocumentAndRouterAgreeRouteByRoute) {
                                                         {"GET", "/v1/orders/{id}/timeline"},
                                                         {"POST", "/v1/orders/{id}/returns"},
                                                         {"POST", "/v1/returns/{id}:receive"},
-                                                        {"GET", "/v1/orders/{id}:watch"}}) {
+                                                        {"GET", "/v1/orders/{id}:watch"},
+                                                        {"POST", "/v1/apiKeys"},
+                                                        {"GET", "/v1/apiKeys"},
+                                                        {"DELETE", "/v1/apiKeys/{id}"}}) {
     EXPECT_EQ(served.count(expected), 1u) << expected.first << " " << expected.second;
   }
 }
 
 TEST(OpenApiTest, EveryPostTakesAnIdempotencyKeyAndDocumentsItsAnswers) {
-  Backends backends(BackendAddresses{}, nullptr);
-  Gateway gateway({}, std::make_unique<Authenticator>("", nullptr), nullptr);
-  ASSERT_TRUE(AddAllRoutes(gateway, backends, {}).ok());
-  const auto document = nlohmann::json::parse(BuildOpenApi(gateway.routes(), "v1"));
+  const auto document = AllRoutesDocument();
   int posts = 0;
   for (const auto& [path, operations] : document["paths"].items()) {
     if (!operations.contains("post")) continue;
@@ -123,11 +132,47 @@ TEST(OpenApiTest, EveryPostTakesAnIdempotencyKeyAndDocumentsItsAnswers) {
   EXPECT_TRUE(watch["responses"].contains("503"));
 }
 
+// API keys: created with an optional expiry, in an answer nothing may keep; listed by admins
+// only, paginated, without secrets.
+TEST(OpenApiTest, ApiKeyRoutesDocumentExpiryNoStoreAndTheAdminList) {
+  const auto document = AllRoutesDocument();
+  const auto& schemas = document["components"]["schemas"];
+
+  const auto& create = document["paths"]["/v1/apiKeys"]["post"];
+  EXPECT_EQ(create["x-oms-scope"], "admin");
+  const auto& no_store = create["responses"]["201"]["headers"]["Cache-Control"];
+  EXPECT_EQ(no_store["schema"]["enum"][0], "no-store") << create["responses"]["201"].dump();
+  EXPECT_NE(create["summary"].get<std::string>().find("expireTime"), std::string::npos);
+  const auto& body = create["requestBody"]["content"]["application/json"]["schema"]["properties"];
+  EXPECT_EQ(body["expireTime"]["format"], "date-time") << body.dump();
+  // Only the route whose answer holds a secret says no-store.
+  EXPECT_FALSE(document["paths"]["/v1/orders"]["post"]["responses"]["201"]["headers"].contains(
+      "Cache-Control"));
+
+  const auto& list = document["paths"]["/v1/apiKeys"]["get"];
+  EXPECT_EQ(list["operationId"], "ListApiKeys");
+  EXPECT_EQ(list["x-oms-scope"], "admin");
+  EXPECT_TRUE(list["responses"].contains("403"));
+  std::set<std::string> parameters;
+  for (const auto& parameter : list["parameters"]) parameters.insert(parameter["name"]);
+  EXPECT_EQ(parameters.count("pageSize"), 1u);
+  EXPECT_EQ(parameters.count("pageToken"), 1u);
+  EXPECT_EQ(list["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/oms.order.v1.ListApiKeysResponse");
+  const auto& listed = schemas["oms.order.v1.ListApiKeysResponse"]["properties"];
+  EXPECT_TRUE(listed.contains("apiKeys"));
+  EXPECT_TRUE(listed.contains("nextPageToken"));
+  // A listed key has its expiry and no secret of any kind.
+  const auto& key = schemas["oms.order.v1.ApiKey"]["properties"];
+  EXPECT_EQ(key["expireTime"]["format"], "date-time");
+  for (const auto& [name, property] : key.items()) {
+    EXPECT_EQ(absl::AsciiStrToLower(name).find("secret"), std::string::npos) << name;
+    EXPECT_EQ(absl::AsciiStrToLower(name).find("hash"), std::string::npos) << name;
+  }
+}
+
 TEST(OpenApiTest, SchemasFollowTheJsonMapping) {
-  Backends backends(BackendAddresses{}, nullptr);
-  Gateway gateway({}, std::make_unique<Authenticator>("", nullptr), nullptr);
-  ASSERT_TRUE(AddAllRoutes(gateway, backends, {}).ok());
-  const auto document = nlohmann::json::parse(BuildOpenApi(gateway.routes(), "v1"));
+  const auto document = AllRoutesDocument();
   const auto& schemas = document["components"]["schemas"];
   const auto& money = schemas["oms.common.v1.Money"]["properties"];
   EXPECT_EQ(money["amountMinor"]["type"], "string");
@@ -199,6 +244,7 @@ TEST(RoutesTest, EveryRouteHasItsGroupsTagAndDeadline) {
       {"Readyz", {"system", milliseconds(2000)}},
       {"OpenApi", {"system", milliseconds(5000)}},
       {"CreateApiKey", {"apiKeys", options.deadline}},
+      {"ListApiKeys", {"apiKeys", options.deadline}},
       {"RevokeApiKey", {"apiKeys", options.deadline}},
       {"CreateProduct", {"catalog", options.deadline}},
       {"ListProducts", {"catalog", options.deadline}},

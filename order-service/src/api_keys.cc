@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -29,13 +30,15 @@ constexpr char kApiKeysInsert[] = "api_keys_insert";
 constexpr char kApiKeysRevoke[] = "api_keys_revoke";
 constexpr char kApiKeysFindByHash[] = "api_keys_find_by_hash";
 constexpr char kApiKeysCustomerExists[] = "api_keys_customer_exists";
+constexpr char kApiKeysList[] = "api_keys_list";
 
 // Scopes as one space-separated string: scopes are validated to hold no spaces.
 #define OMS_API_KEY_COLUMNS                                                \
   "id::text AS id, name, array_to_string(scopes, ' ') AS scopes, "         \
   "coalesce(customer_id::text, '') AS customer_id, "                       \
   "(extract(epoch FROM created_at) * 1000000)::bigint AS created_micros, " \
-  "(extract(epoch FROM revoked_at) * 1000000)::bigint AS revoked_micros"
+  "(extract(epoch FROM revoked_at) * 1000000)::bigint AS revoked_micros, " \
+  "(extract(epoch FROM expires_at) * 1000000)::bigint AS expires_micros"
 // The one place the hash is computed, so creation and verification cannot disagree.
 #define OMS_SECRET_HASH "encode(sha256(convert_to($1, 'UTF8')), 'hex')"
 
@@ -54,6 +57,43 @@ void ReadKey(const pqxx::row& row, v1::ApiKey* out) {
     *out->mutable_revoke_time() =
         TimeUtil::MicrosecondsToTimestamp(row["revoked_micros"].as<int64_t>());
   }
+  if (!row["expires_micros"].is_null()) {
+    *out->mutable_expire_time() =
+        TimeUtil::MicrosecondsToTimestamp(row["expires_micros"].as<int64_t>());
+  }
+}
+
+absl::Time ToTime(const google::protobuf::Timestamp& timestamp) {
+  return absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
+}
+
+// The expiry as PostgreSQL reads a timestamptz (RFC 3339), "" for none. Cut to the
+// microsecond here, as PostgreSQL would round it: a key never outlives what was asked.
+std::string ExpiryText(const v1::CreateApiKeyRequest& request) {
+  if (!request.has_expire_time()) return "";
+  return TimeUtil::ToString(
+      TimeUtil::MicrosecondsToTimestamp(TimeUtil::TimestampToMicroseconds(request.expire_time())));
+}
+
+// A ListApiKeys position: the last key's creation time (RFC 3339, which PostgreSQL reads
+// exactly) and id. The payload of a page token is "<created micros>:<id>".
+struct ListPosition {
+  std::string created = "infinity";  // before the first page: above every key
+  std::string id = "ffffffff-ffff-ffff-ffff-ffffffffffff";
+};
+
+absl::StatusOr<ListPosition> ParsePosition(const std::string& after) {
+  ListPosition position;
+  if (after.empty()) return position;
+  std::pair<std::string, std::string> parts = absl::StrSplit(after, absl::MaxSplits(':', 1));
+  int64_t micros = 0;
+  if (!absl::SimpleAtoi(parts.first, &micros) || micros < 0 ||
+      !ValidateUuid(parts.second, "page_token", "an API key id").ok()) {
+    return InvalidField("page_token", "is not a token this server issued");
+  }
+  position.created = TimeUtil::ToString(TimeUtil::MicrosecondsToTimestamp(micros));
+  position.id = parts.second;
+  return position;
 }
 
 // Postgres array literal of validated scopes (no quotes, commas, braces or spaces in them).
@@ -69,7 +109,7 @@ const std::vector<std::string>& KnownApiKeyScopes() {
   return kScopes;
 }
 
-absl::Status ValidateCreateApiKey(const v1::CreateApiKeyRequest& request) {
+absl::Status ValidateCreateApiKey(const v1::CreateApiKeyRequest& request, absl::Time now) {
   if (absl::Status name = ValidateText(request.name(), "name", 1, 100); !name.ok()) return name;
   if (request.scopes_size() < 1 || request.scopes_size() > kMaxScopes) {
     return InvalidField("scopes", absl::StrCat("must hold 1 to ", kMaxScopes, " scopes"));
@@ -85,7 +125,24 @@ absl::Status ValidateCreateApiKey(const v1::CreateApiKeyRequest& request) {
     if (!seen.insert(scope).second) return InvalidField(field, "is repeated");
   }
   if (!request.customer_id().empty()) {
-    return ValidateUuid(request.customer_id(), "customer_id", "a customer id");
+    if (absl::Status customer = ValidateUuid(request.customer_id(), "customer_id", "a customer id");
+        !customer.ok()) {
+      return customer;
+    }
+  }
+  if (request.has_expire_time()) {
+    // The seconds are bounded below; nanos out of range would shift them silently.
+    const int32_t nanos = request.expire_time().nanos();
+    if (nanos < 0 || nanos > 999999999) {
+      return InvalidField("expire_time", "must be a valid timestamp");
+    }
+    const absl::Time expiry = ToTime(request.expire_time());
+    if (expiry <= now) return InvalidField("expire_time", "must be in the future");
+    if (expiry > now + kMaxApiKeyLifetime) {
+      return InvalidField(
+          "expire_time",
+          absl::StrCat("must be at most ", kMaxApiKeyLifetime / absl::Hours(24), " days ahead"));
+    }
   }
   return absl::OkStatus();
 }
@@ -113,14 +170,24 @@ absl::StatusOr<std::string> NewApiKeySecret() {
 const std::vector<PreparedStatement>& PgApiKeyStore::Statements() {
   static const std::vector<PreparedStatement> kStatements = {
       {kApiKeysInsert,
-       "INSERT INTO api_keys (secret_hash, name, scopes, customer_id) "
-       "VALUES (" OMS_SECRET_HASH ", $2, $3::text[], nullif($4, '')::uuid) "
+       "INSERT INTO api_keys (secret_hash, name, scopes, customer_id, expires_at) "
+       "VALUES (" OMS_SECRET_HASH ", $2, $3::text[], nullif($4, '')::uuid, "
+       "nullif($5, '')::timestamptz) "
        "RETURNING " OMS_API_KEY_COLUMNS},
       {kApiKeysRevoke,
        "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1::uuid "
        "RETURNING " OMS_API_KEY_COLUMNS},
+      // Expiry by the database's clock, as revocation is stamped, whichever replica asks.
       {kApiKeysFindByHash,
-       "SELECT " OMS_API_KEY_COLUMNS " FROM api_keys WHERE secret_hash = " OMS_SECRET_HASH},
+       "SELECT " OMS_API_KEY_COLUMNS ", coalesce(expires_at <= now(), false) AS expired "
+       "FROM api_keys WHERE secret_hash = " OMS_SECRET_HASH},
+      // Keyset pagination on the (created_at, id) index: the row comparison is its index
+      // condition and the order its scan direction, so a page costs its own rows, not its depth.
+      // The order names the table's columns: a bare `id` there is the output's text id, which
+      // the index does not hold (a sort on every page).
+      {kApiKeysList, "SELECT " OMS_API_KEY_COLUMNS " FROM api_keys "
+                     "WHERE (created_at, id) < ($1::timestamptz, $2::uuid) "
+                     "ORDER BY api_keys.created_at DESC, api_keys.id DESC LIMIT $3"},
       {kApiKeysCustomerExists, "SELECT 1 FROM customers WHERE id = $1::uuid"},
   };
   return kStatements;
@@ -135,8 +202,9 @@ absl::Status PgApiKeyStore::Create(const v1::CreateApiKeyRequest& request,
           absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
           absl::StrCat("customer_id: customer ", request.customer_id(), " does not exist"));
     }
-    pqxx::row row = tx.exec_prepared1(kApiKeysInsert, secret, request.name(),
-                                      ArrayLiteral(request.scopes()), request.customer_id());
+    pqxx::row row =
+        tx.exec_prepared1(kApiKeysInsert, secret, request.name(), ArrayLiteral(request.scopes()),
+                          request.customer_id(), ExpiryText(request));
     ReadKey(row, out);
     return absl::OkStatus();
   });
@@ -165,6 +233,29 @@ absl::Status PgApiKeyStore::Verify(const std::string& secret, v1::ApiKey* out) {
     if (out->has_revoke_time()) {
       return WithReason(absl::StatusCode::kPermissionDenied, "API_KEY_REVOKED",
                         absl::StrCat("API key ", out->id(), " was revoked"));
+    }
+    if (rows[0]["expired"].as<bool>()) {
+      return WithReason(absl::StatusCode::kPermissionDenied, "API_KEY_EXPIRED",
+                        absl::StrCat("API key ", out->id(), " has expired"));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgApiKeyStore::List(const std::string& after, int page_size, ApiKeyPage* out) {
+  auto position = ParsePosition(after);
+  if (!position.ok()) return position.status();
+  return pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    pqxx::result rows =
+        tx.exec_prepared(kApiKeysList, position->created, position->id, page_size + 1);
+    for (const auto& row : rows) {
+      if (static_cast<int>(out->keys.size()) == page_size) {
+        const v1::ApiKey& last = out->keys.back();
+        out->next_after =
+            absl::StrCat(TimeUtil::TimestampToMicroseconds(last.create_time()), ":", last.id());
+        break;
+      }
+      ReadKey(row, &out->keys.emplace_back());
     }
     return absl::OkStatus();
   });

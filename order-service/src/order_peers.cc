@@ -27,6 +27,7 @@ MethodPeers OrderServicePeers() {
       {"CreateApiKey", {kGateway}},
       {"RevokeApiKey", {kGateway}},
       {"VerifyApiKey", {kGateway}},
+      {"ListApiKeys", {kGateway}},
   };
 }
 

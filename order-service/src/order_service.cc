@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/following_stream.h"
 #include "common/grpc_interceptors.h"
 #include "common/grpc_status.h"
@@ -410,7 +411,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ResolveSaga(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* OrderServiceImpl::CreateApiKey(grpc::CallbackServerContext* context,
                                                          const v1::CreateApiKeyRequest* request,
                                                          v1::CreatedApiKey* response) {
-  if (absl::Status invalid = ValidateCreateApiKey(*request); !invalid.ok()) {
+  if (absl::Status invalid = ValidateCreateApiKey(*request, absl::Now()); !invalid.ok()) {
     return Refuse(context, invalid);
   }
   auto secret = NewApiKeySecret();
@@ -441,6 +442,22 @@ grpc::ServerUnaryReactor* OrderServiceImpl::VerifyApiKey(grpc::CallbackServerCon
   }
   return RunBlocking(context, executor_, [this, request, response] {
     return api_keys_.Verify(request->secret(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::ListApiKeys(grpc::CallbackServerContext* context,
+                                                        const v1::ListApiKeysRequest* request,
+                                                        v1::ListApiKeysResponse* response) {
+  auto size = PageSize(request->page_size());
+  if (!size.ok()) return Refuse(context, size.status());
+  auto after = DecodePageToken(request->page_token());
+  if (!after.ok()) return Refuse(context, after.status());
+  return RunBlocking(context, executor_, [this, response, size = *size, after = *after] {
+    ApiKeyPage page;
+    absl::Status status = api_keys_.List(after, size, &page);
+    for (auto& key : page.keys) *response->add_api_keys() = std::move(key);
+    if (!page.next_after.empty()) response->set_next_page_token(EncodePageToken(page.next_after));
+    return status;
   });
 }
 

@@ -120,6 +120,9 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   grpc::ServerUnaryReactor* VerifyApiKey(grpc::CallbackServerContext* context,
                                          const v1::VerifyApiKeyRequest* request,
                                          v1::ApiKey* response) override;
+  grpc::ServerUnaryReactor* ListApiKeys(grpc::CallbackServerContext* context,
+                                        const v1::ListApiKeysRequest* request,
+                                        v1::ListApiKeysResponse* response) override;
   // In audit_handler.cc.
   grpc::ServerUnaryReactor* AuditOrders(grpc::CallbackServerContext* context,
                                         const v1::AuditOrdersRequest* request,

@@ -141,6 +141,9 @@ class UnusedApiKeys : public ApiKeyStore {
   absl::Status Verify(const std::string&, v1::ApiKey*) override {
     return absl::UnimplementedError("not in these tests");
   }
+  absl::Status List(const std::string&, int, ApiKeyPage*) override {
+    return absl::UnimplementedError("not in these tests");
+  }
 };
 
 class OrderServiceTest : public ::testing::Test {
