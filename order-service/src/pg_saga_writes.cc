@@ -29,11 +29,15 @@ const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
       // An empty allocation, shipments or payment id keeps what the order has. With the update,
       // the saga's status $7 goes into the history (kHistoryInsert), in the same round trip.
+      // The card token is kept only while an authorization may still be asked for: once one is
+      // recorded, or the order saga has ended, it is gone from the database.
       {kOrdersRecordProgress,
        "WITH updated AS (UPDATE orders SET status = $2, rejection_reason = $3, "
        "  allocation = COALESCE(decode(NULLIF($4, ''), 'hex'), allocation), "
        "  shipments = COALESCE(decode(NULLIF($5, ''), 'hex'), shipments), "
-       "  payment_id = COALESCE(NULLIF($6, ''), payment_id), updated_at = now() "
+       "  payment_id = COALESCE(NULLIF($6, ''), payment_id), "
+       "  payment_token = CASE WHEN $6 <> '' OR $7 IN ('CONFIRMED', 'REJECTED') THEN '' "
+       "    ELSE payment_token END, updated_at = now() "
        "  WHERE id = $1::uuid RETURNING id) "
        "INSERT INTO order_status_history (order_id, status, reason) "
        "SELECT id, $7, $3 FROM updated WHERE NOT EXISTS (SELECT 1 FROM order_status_history "

@@ -25,14 +25,23 @@ class SagaStoreTest : public OrderDbTest {
     if (pool_ != nullptr) store_ = std::make_unique<PgSagaStore>(*pool_);
   }
 
-  // Saves `next` as the coordinator does, with the saga kind's hook.
-  absl::Status Save(const ClaimedSaga& saga, const SagaState& next, const JournalEntry& entry) {
+  // Saves `next` as the coordinator does, with the saga kind's hook given what the step learned.
+  absl::Status Save(const ClaimedSaga& saga, const SagaState& next, const JournalEntry& entry,
+                    const StepResult& result = StepResult{}) {
     const SagaKindDef* kind = FindSagaKind(saga.kind);
     EXPECT_NE(kind, nullptr) << saga.kind;
     if (kind == nullptr) return absl::InternalError("unknown kind");
     ClaimedSaga saved;
-    return SaveStepOf(*store_, *kind, saga, next, entry, StepResult{}, std::chrono::milliseconds(0),
+    return SaveStepOf(*store_, *kind, saga, next, entry, result, std::chrono::milliseconds(0),
                       std::chrono::seconds(30), &saved);
+  }
+
+  // The card token the order row keeps.
+  std::string StoredToken(const std::string& order_id) {
+    pqxx::connection connection(db_.url());
+    pqxx::nontransaction tx(connection);
+    return tx.exec_params1("SELECT payment_token FROM orders WHERE id = $1::uuid", order_id)[0]
+        .as<std::string>();
   }
 
   // Puts a confirmed order at `status` (its order saga done) and starts a running SHIPMENT saga
@@ -204,6 +213,52 @@ TEST_F(SagaStoreTest, ALeaseFencesEveryWriteAndAParkedSagaWaitsForAnOperator) {
   EXPECT_FALSE(read.needs_attention());
   EXPECT_EQ(store_->OperateSaga(saga.saga_id, true, "again", &resolved).code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// The card token serves the authorization and nothing after it: kept while one may still be
+// asked for (a retry after a lost answer sends it again), gone once a payment is recorded or
+// the order saga has ended without one.
+TEST_F(SagaStoreTest, ThePaymentTokenIsForgottenOnceNoAuthorizationCanFollow) {
+  const std::string customer = Customer("token@example.com").id();
+  const InsertedOrder authorized = Insert(Request(customer, "key-token-1"));
+  const InsertedOrder rejected = Insert(Request(customer, "key-token-2"));
+  auto claimed = store_->Claim("replica-a", std::chrono::seconds(30), 10, "");
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 2u);
+  for (const ClaimedSaga& saga : *claimed) {
+    EXPECT_EQ(saga.payment_token, "tok_visa");
+    // Stock reserved: the authorization is still to come.
+    SagaState reserved = saga.state;
+    reserved.step = 1;
+    ASSERT_TRUE(
+        Save(saga, reserved, {"reserve", "FORWARD", saga.saga_id + ":reserve", "OK", ""}).ok());
+    EXPECT_EQ(StoredToken(saga.order_id), "tok_visa");
+  }
+  auto again = store_->Claim("replica-a", std::chrono::seconds(30), 10, "");
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 0u) << "still held";
+  for (ClaimedSaga saga : *claimed) {
+    saga.state.step = 1;
+    if (saga.order_id == authorized.order_id) {
+      SagaState next = saga.state;
+      next.step = 2;
+      StepResult result;
+      result.output = Authorized{"pay-1"};
+      ASSERT_TRUE(
+          Save(saga, next, {"authorize", "FORWARD", saga.saga_id + ":authorize", "OK", ""}, result)
+              .ok());
+    } else {
+      const SagaState over{SagaPhase::kCompensated, 0, 0, "INSUFFICIENT_STOCK",
+                           SagaPhase::kRunning};
+      ASSERT_TRUE(
+          Save(saga, over, {"reserve", "COMPENSATE", saga.saga_id + ":release", "OK", ""}).ok());
+    }
+  }
+  EXPECT_EQ(StoredToken(authorized.order_id), "");
+  EXPECT_EQ(StoredToken(rejected.order_id), "");
+  v1::Order read;
+  ASSERT_TRUE(orders_->GetOrder(authorized.order_id, &read).ok());
+  EXPECT_EQ(read.payment().payment_id(), "pay-1");
 }
 
 // A follow-up saga (here a shipment's capture) that parks flags its order for an operator but

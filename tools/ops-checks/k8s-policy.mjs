@@ -329,6 +329,22 @@ function checkDatabases(checks, overlay, objects, deployments) {
     );
     owner.set(clusterName, name);
     databaseOf.set(name, ref.cluster);
+    // TLS to the database, verified against the cluster's own CA and the URL's host name.
+    const container = containersOf(deployment)[0];
+    const envValue = (variable) => container.env?.find((v) => v.name === variable)?.value;
+    checks.equal(
+      envValue("PGSSLMODE"),
+      "verify-full",
+      `${overlay}: ${name} verifies its database's certificate and host (PGSSLMODE)`,
+    );
+    const caVolume = (deployment.spec.template.spec.volumes ?? []).find(
+      (volume) => volume.secret?.secretName === `${clusterName}-ca`,
+    );
+    const caMount = caVolume && container.volumeMounts?.find((m) => m.name === caVolume.name);
+    checks.ok(
+      caMount && envValue("PGSSLROOTCERT")?.startsWith(`${caMount.mountPath}/`),
+      `${overlay}: ${name} trusts ${clusterName}-ca, mounted where PGSSLROOTCERT points`,
+    );
   }
   for (const cluster of clusters) {
     const where = `${overlay}: Cluster ${cluster.metadata.name}`;
