@@ -72,7 +72,9 @@ absl::Status ApplyMigrations(const std::string& database_url,
     return Apply(connection, migrations);
   } catch (const std::exception& e) {
     absl::Status status = PgErrorToStatus(e);
-    return absl::Status(status.code(), absl::StrCat("applying migrations: ", status.message()));
+    // At start, for the operator: the database's own words too.
+    return absl::Status(status.code(),
+                        absl::StrCat("applying migrations: ", status.message(), ": ", e.what()));
   }
 }
 

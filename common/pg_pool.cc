@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/log.h"
 #include "common/status.h"
 
 namespace oms {
@@ -98,14 +99,25 @@ absl::Status PgErrorToStatus(const std::exception& error) {
     return WithReason(absl::StatusCode::kUnavailable, "COMMIT_IN_DOUBT",
                       "database commit outcome unknown; retry with the same request id");
   }
+  // The database's own words name hosts, tables, constraints and the values refused: they go to
+  // the log, and the status (which a caller may pass on to a client) says only what kind of
+  // failure it was.
   if (dynamic_cast<const pqxx::broken_connection*>(&error) != nullptr) {
-    return absl::UnavailableError(absl::StrCat("database connection lost: ", error.what()));
+    log::Warn("", "database connection lost", {{"error", error.what()}});
+    return absl::UnavailableError("database connection lost");
   }
   const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error);
-  if (sql == nullptr) return absl::InternalError(absl::StrCat("database: ", error.what()));
+  if (sql == nullptr) {
+    log::Error("", "database client error", {{"error", error.what()}});
+    return absl::InternalError("database client error");
+  }
   const std::string state = sql->sqlstate();
-  const std::string message = absl::StrCat("database: ", error.what());
-  if (state == "40001" || state == "40P01" || state == "55P03") return absl::AbortedError(message);
+  const bool conflict = state == "40001" || state == "40P01" || state == "55P03";
+  // Conflicts are retried and expected under load: not worth a warning each.
+  log::Write(conflict ? log::Level::kDebug : log::Level::kWarn, "", "database error",
+             {{"sqlstate", state}, {"error", error.what()}});
+  const std::string message = absl::StrCat("database error (SQLSTATE ", state, ")");
+  if (conflict) return absl::AbortedError(message);
   if (state == "23505") return absl::AlreadyExistsError(message);
   if (absl::StartsWith(state, "23")) return absl::FailedPreconditionError(message);
   if (absl::StartsWith(state, "22")) return absl::InvalidArgumentError(message);

@@ -68,8 +68,18 @@ TEST_F(PgPoolTest, MapsConstraintViolationsToCanonicalCodes) {
     });
   };
   ASSERT_TRUE(insert("x", 1).ok());
-  EXPECT_EQ(insert("x", 1).code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(insert("y", -1).code(), absl::StatusCode::kFailedPrecondition);
+  const absl::Status duplicate = insert("x", 1);
+  EXPECT_EQ(duplicate.code(), absl::StatusCode::kAlreadyExists);
+  const absl::Status refused = insert("y", -1);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  // What the database said (the table, the constraint, the values) stays in the log: a caller
+  // may hand the status on to a client.
+  for (const absl::Status& status : {duplicate, refused}) {
+    EXPECT_EQ(status.message().rfind("database error (SQLSTATE 23", 0), 0u) << status;
+    for (const char* internal : {"things", "violates", "Key (", "\"x\""}) {
+      EXPECT_EQ(status.message().find(internal), absl::string_view::npos) << status;
+    }
+  }
   EXPECT_TRUE(insert("z", 2).ok());  // the connection is still usable after errors
 }
 

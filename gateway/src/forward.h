@@ -46,18 +46,29 @@ void CallBackend(const std::shared_ptr<Exchange>& exchange, RequestMessage reque
       });
 }
 
-// Forwards `request` and answers with the response message (or the mapped error).
-template <typename ResponseMessage, typename RequestMessage, typename Start>
-void Forward(const std::shared_ptr<Exchange>& exchange, RequestMessage request, Start start) {
+// Forwards `request` and answers with the response message (or the mapped error), after
+// `shape(principal, &response)` has taken out what this credential may not see.
+template <typename ResponseMessage, typename RequestMessage, typename Start, typename Shape>
+void Forward(const std::shared_ptr<Exchange>& exchange, RequestMessage request, Start start,
+             Shape shape) {
   CallBackend<ResponseMessage>(
       exchange, std::move(request), std::move(start),
-      [exchange](absl::Status status, ResponseMessage* response, grpc::ClientContext*) {
+      [exchange, shape = std::move(shape)](absl::Status status, ResponseMessage* response,
+                                           grpc::ClientContext*) {
         if (status.ok()) {
+          shape(exchange->principal(), response);
           exchange->ReplyMessage(*response);
         } else {
           exchange->FailMappingNotFound(status);
         }
       });
+}
+
+// Forwards `request` and answers with the response message as it is (or the mapped error).
+template <typename ResponseMessage, typename RequestMessage, typename Start>
+void Forward(const std::shared_ptr<Exchange>& exchange, RequestMessage request, Start start) {
+  Forward<ResponseMessage>(exchange, std::move(request), std::move(start),
+                           [](const Principal&, ResponseMessage*) {});
 }
 
 }  // namespace oms::gateway

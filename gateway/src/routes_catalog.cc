@@ -1,5 +1,5 @@
 // Catalog routes: products, warehouses and stock, forwarded to inventory-service. Reads need an
-// authenticated caller; writes need catalog:write.
+// authenticated caller; writes, costs and per-warehouse stock need catalog:write.
 #include "common/validation.h"
 #include "gateway/src/auth.h"
 #include "gateway/src/backends.h"
@@ -12,6 +12,16 @@ namespace oms::gateway {
 namespace {
 
 namespace inv = oms::inventory::v1;
+
+// What a product costs the business and where its stock lies are for those who run the catalog;
+// customers and storefronts see prices and what can be ordered.
+bool SeesCatalogInternals(const Principal& principal) {
+  return principal.HasScope(kScopeCatalogWrite);
+}
+
+void ShapeProduct(const Principal& principal, inv::Product* product) {
+  if (!SeesCatalogInternals(principal)) product->clear_unit_cost();
+}
 
 }  // namespace
 
@@ -55,9 +65,12 @@ absl::Status AddCatalogRoutes(Gateway& gateway, Backends& backends, const RouteO
     if (const std::string* active = exchange->query("activeOnly")) {
       request.set_active_only(*active == "true");
     }
-    Forward<inv::ListProductsResponse>(exchange, std::move(request), [stub](auto... args) {
-      stub->async()->ListProducts(args...);
-    });
+    Forward<inv::ListProductsResponse>(
+        exchange, std::move(request),
+        [stub](auto... args) { stub->async()->ListProducts(args...); },
+        [](const Principal& principal, inv::ListProductsResponse* response) {
+          for (auto& product : *response->mutable_products()) ShapeProduct(principal, &product);
+        });
   };
   routes.push_back(std::move(list_products));
 
@@ -65,14 +78,15 @@ absl::Status AddCatalogRoutes(Gateway& gateway, Backends& backends, const RouteO
   get_product.method = "GET";
   get_product.path = "/v1/products/{sku}";
   get_product.operation_id = "GetProduct";
-  get_product.summary = "Get a product by SKU";
+  get_product.summary = "Get a product by SKU (unitCost for catalog:write credentials only)";
   get_product.response = inv::Product::descriptor();
   get_product.handler = [stub](std::shared_ptr<Exchange> exchange) {
     if (!CheckOrFail(*exchange, ValidateSku(exchange->param("sku"), "sku"))) return;
     inv::GetProductRequest request;
     request.set_sku(exchange->param("sku"));
-    Forward<inv::Product>(exchange, std::move(request),
-                          [stub](auto... args) { stub->async()->GetProduct(args...); });
+    Forward<inv::Product>(
+        exchange, std::move(request), [stub](auto... args) { stub->async()->GetProduct(args...); },
+        ShapeProduct);
   };
   routes.push_back(std::move(get_product));
 
@@ -80,15 +94,22 @@ absl::Status AddCatalogRoutes(Gateway& gateway, Backends& backends, const RouteO
   availability.method = "GET";
   availability.path = "/v1/products/{sku}/availability";
   availability.operation_id = "GetAvailability";
-  availability.summary = "Stock of a SKU per warehouse: onHand, reserved, available";
+  availability.summary =
+      "Stock of a SKU: totalAvailable, and per warehouse onHand, reserved, available for "
+      "catalog:write credentials only";
   availability.response = inv::GetAvailabilityResponse::descriptor();
   availability.handler = [stub](std::shared_ptr<Exchange> exchange) {
     if (!CheckOrFail(*exchange, ValidateSku(exchange->param("sku"), "sku"))) return;
     inv::GetAvailabilityRequest request;
     request.set_sku(exchange->param("sku"));
-    Forward<inv::GetAvailabilityResponse>(exchange, std::move(request), [stub](auto... args) {
-      stub->async()->GetAvailability(args...);
-    });
+    Forward<inv::GetAvailabilityResponse>(
+        exchange, std::move(request),
+        [stub](auto... args) { stub->async()->GetAvailability(args...); },
+        [](const Principal& principal, inv::GetAvailabilityResponse* response) {
+          // Where the stock lies and how much is held is the business's own: others learn
+          // only how much can be ordered.
+          if (!SeesCatalogInternals(principal)) response->clear_levels();
+        });
   };
   routes.push_back(std::move(availability));
 

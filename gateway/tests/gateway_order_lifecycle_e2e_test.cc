@@ -467,5 +467,42 @@ TEST_F(GatewayOrderLifecycleE2eTest, ApiKeysAreBoundScopedAndStopSoonAfterRevoca
   EXPECT_EQ(env->stack.order->log().find(secret.substr(4)), std::string::npos);
 }
 
+// What a product costs and where its stock lies are the business's own: a customer's credential
+// sees prices and how much can be ordered; a catalog credential sees everything.
+TEST_F(GatewayOrderLifecycleE2eTest, CustomersSeeNeitherCostsNorStockPerWarehouse) {
+  ASSERT_NE(env, nullptr);
+  HttpAnswer product = Admin("POST", "/v1/products",
+                             json{{"sku", "COSTED"},
+                                  {"name", "Costed"},
+                                  {"unitPrice", {{"currency", "EUR"}, {"amountMinor", "1999"}}},
+                                  {"unitCost", {{"currency", "EUR"}, {"amountMinor", "700"}}}}
+                                 .dump());
+  ASSERT_LT(product.status, 300) << product.body;
+  HttpAnswer created = Admin("POST", "/v1/apiKeys",
+                             json{{"name", "erika's shop app"},
+                                  {"scopes", {"orders:read", "orders:write"}},
+                                  {"customerId", env->erika}}
+                                 .dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string customer = Bearer(Body(created)["secret"].get<std::string>());
+
+  HttpAnswer seen = Call("GET", "/v1/products/COSTED", {customer});
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  EXPECT_EQ(Body(seen)["unitPrice"]["amountMinor"], "1999");
+  EXPECT_FALSE(Body(seen).contains("unitCost")) << seen.body;
+  HttpAnswer listed = Call("GET", "/v1/products?pageSize=100", {customer});
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_FALSE(Body(listed)["products"].empty());
+  for (const auto& each : Body(listed)["products"]) EXPECT_FALSE(each.contains("unitCost"));
+  HttpAnswer stock = Call("GET", "/v1/products/PACK/availability", {customer});
+  ASSERT_EQ(stock.status, 200) << stock.body;
+  EXPECT_TRUE(Body(stock).contains("totalAvailable")) << stock.body;
+  EXPECT_TRUE(Body(stock).value("levels", json::array()).empty()) << stock.body;
+
+  HttpAnswer full = Admin("GET", "/v1/products/COSTED");
+  EXPECT_EQ(Body(full)["unitCost"]["amountMinor"], "700") << full.body;
+  EXPECT_EQ(Body(Admin("GET", "/v1/products/PACK/availability"))["levels"].size(), 2u);
+}
+
 }  // namespace
 }  // namespace oms::gateway

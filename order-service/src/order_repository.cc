@@ -62,8 +62,12 @@ const std::vector<PreparedStatement>& PgOrderRepository::Statements() {
        "    xact::text::bigint AS xact "
        "  FROM order_status_history WHERE order_id = $1::uuid "
        "  UNION ALL "
+       // A step's detail is the reason its participant gave and then whatever the failure said
+       // (peer addresses, database messages): the timeline shows the reason alone; the rest
+       // stays in the journal and the logs, for operators.
        "  SELECT (extract(epoch FROM j.created_at) * 1000000)::bigint, 'saga', "
-       "    j.step || ' ' || j.action || ' ' || j.outcome, j.detail, "
+       "    j.step || ' ' || j.action || ' ' || j.outcome, "
+       "    COALESCE(substring(j.detail FROM '^[A-Z][A-Z0-9_]*(?=:|$)'), ''), "
        "    s.kind || CASE WHEN s.subject <> '' THEN ':' || s.subject ELSE '' END, "
        "    j.xact::text::bigint "
        "  FROM saga_journal j JOIN sagas s ON s.id = j.saga_id WHERE s.order_id = $1::uuid) e "

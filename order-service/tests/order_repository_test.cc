@@ -1,7 +1,11 @@
-// PgOrderRepository on a real PostgreSQL: order capture and replays, and listing.
+// PgOrderRepository on a real PostgreSQL: order capture and replays, listing, and the order's
+// own timeline events.
 #include "order-service/src/order_repository.h"
 
+#include <set>
+
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 #include "common/idempotency.h"
 #include "common/pagination.h"
@@ -60,6 +64,41 @@ TEST_F(OrderRepositoryTest, OrdersListNewestFirstPageByPage) {
     filter.after = *DecodePageToken(page.next_page_token());
   }
   EXPECT_EQ(seen, std::vector<std::string>(ids.rbegin(), ids.rend()));
+}
+
+// What a step's failure said (a peer's address, the database's words) is for operators: the
+// order's timeline, which customers read, shows the reason alone.
+TEST_F(OrderRepositoryTest, TheTimelineShowsAStepsReasonButNotItsInternalText) {
+  const std::string customer = Customer("timeline@example.com").id();
+  const InsertedOrder order = Insert(Request(customer, "key-timeline"));
+  {
+    pqxx::connection connection(db_.url());
+    pqxx::work tx(connection);
+    const char* kJournal =
+        "INSERT INTO saga_journal (saga_id, step, action, request_id, outcome, detail, epoch) "
+        "VALUES ($1::uuid, $2, 'FORWARD', $3, $4, $5, 1)";
+    tx.exec_params(kJournal, order.saga_id, "reserve", "r1", "TRANSIENT",
+                   "failed to connect to all addresses; last error: ipv4:10.1.2.3:50052: "
+                   "Connection refused");
+    tx.exec_params(kJournal, order.saga_id, "reserve", "r2", "TRANSIENT",
+                   "UNAVAILABLE: database: could not connect to server \"order-db-rw\"");
+    tx.exec_params(kJournal, order.saga_id, "authorize", "r3", "REFUSED",
+                   "PAYMENT_DECLINED: declined by the provider at 10.0.0.5");
+    tx.exec_params(kJournal, order.saga_id, "authorize", "r4", "REFUSED", "PAYMENT_DECLINED");
+    tx.commit();
+  }
+  v1::OrderTimeline timeline;
+  SourcePositions positions;
+  ASSERT_TRUE(orders_->OrderEvents(order.order_id, &timeline, &positions).ok());
+  std::multiset<std::string> details;
+  for (const auto& event : timeline.events()) {
+    if (event.source() != "saga") continue;
+    details.insert(event.detail());
+    EXPECT_EQ(event.detail().find("10."), std::string::npos) << event.detail();
+    EXPECT_EQ(event.detail().find("order-db"), std::string::npos) << event.detail();
+  }
+  EXPECT_EQ(details, (std::multiset<std::string>{"", "UNAVAILABLE", "PAYMENT_DECLINED",
+                                                 "PAYMENT_DECLINED"}));
 }
 
 }  // namespace
