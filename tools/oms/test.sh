@@ -30,7 +30,12 @@ start_scratch_pg() {
   export OMS_TEST_PG_DIR="$TEST_PG_DIR" OMS_PG_BINDIR="$PG_BINDIR"
 }
 
-cmd_test() {
+cmd_test() {  # [--sanitize] [ctest arguments]
+  if [[ ${1:-} == --sanitize ]]; then
+    shift
+    test_sanitized "$@"
+    return
+  fi
   cmd_build
   build_fuzzers
   ensure_ops_check_deps
@@ -40,6 +45,35 @@ cmd_test() {
   ctest --test-dir build --output-on-failure -j2 --no-tests=error "$@" || rc=$?
   if ((rc != 0)); then
     say "tests failed (ctest exit status $rc)"
+  fi
+  return "$rc"
+}
+
+# `test --sanitize`: every library and binary built with AddressSanitizer and
+# UndefinedBehaviorSanitizer in build/sanitize, then its unit, store and fuzz suites (the fuzzers
+# are instrumented in build/fuzz already). The suites that start the service binaries as
+# processes (end-to-end, chaos, manifests) are `./oms test`'s.
+test_sanitized() {
+  ensure_packages
+  export CCACHE_DIR="${CCACHE_DIR:-${HOME:-$REPO}/.cache/ccache}"
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$REPO}"
+  if [[ ! -f build/sanitize/build.ninja ]]; then
+    say "configuring build/sanitize (AddressSanitizer, UndefinedBehaviorSanitizer)"
+    cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=Release -DOMS_SANITIZE=ON \
+      -DOMS_FUZZ_TREE="$REPO/build/fuzz"
+  fi
+  say "building build/sanitize"
+  cmake --build build/sanitize
+  build_fuzzers
+  start_scratch_pg fsync_off
+  # A report fails its test at once; leaks are reports too.
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  local rc=0
+  ctest --test-dir build/sanitize --output-on-failure -j2 --no-tests=error \
+    -LE 'e2e|chaos|k8s|ops|lint' "$@" || rc=$?
+  if ((rc != 0)); then
+    say "sanitized tests failed (ctest exit status $rc)"
   fi
   return "$rc"
 }
