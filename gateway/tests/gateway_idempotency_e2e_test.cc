@@ -2,8 +2,8 @@
 // no request id of its own (POST /v1/customers: concurrent and sequential repeats, a changed
 // body, keys per client, refusals not stored); an order whose saga outlives the request's
 // deadline (202 with the PENDING order, a repeat while it runs 409, then CONFIRMED, and a replay
-// 200 with the order as it is now); and failed authentication throttled per client address
-// before any backend call.
+// 200 with the order as it is now); and failed authentication throttled per client address,
+// while a valid credential from that address is still accepted.
 #include <chrono>
 #include <future>
 #include <random>
