@@ -7,6 +7,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status.h"
 
 namespace oms::gateway {
@@ -37,6 +38,29 @@ std::string Sha256(absl::string_view data) {
   return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
 }
 
+const std::set<std::string>& KnownScopes() {
+  static const std::set<std::string> kScopes = {
+      kScopeOrdersRead, kScopeOrdersWrite, kScopeCatalogWrite, kScopeShipmentsWrite, kScopeAdmin};
+  return kScopes;
+}
+
+const std::set<std::string>& CustomerScopes() {
+  static const std::set<std::string> kScopes = {kScopeOrdersRead, kScopeOrdersWrite};
+  return kScopes;
+}
+
+absl::Status CheckCustomerScopes(const Principal& principal) {
+  if (!principal.customer_bound()) return absl::OkStatus();
+  for (const std::string& scope : principal.scopes) {
+    if (CustomerScopes().count(scope) == 0) {
+      return WithReason(absl::StatusCode::kPermissionDenied, "SCOPE_NOT_ALLOWED_FOR_CUSTOMER",
+                        absl::StrCat("a credential bound to a customer may not hold the scope ",
+                                     scope, " (only ", absl::StrJoin(CustomerScopes(), ", "), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 bool Principal::HasScope(absl::string_view scope) const {
   return scopes.count(kScopeAdmin) > 0 || scopes.count(std::string(scope)) > 0;
 }
@@ -58,7 +82,15 @@ void Authenticator::Authenticate(const std::string* authorization,
     done(std::move(principal));
     return;
   }
-  api_keys_->Verify(api_key, std::move(done));
+  api_keys_->Verify(api_key, [done = std::move(done)](absl::StatusOr<Principal> verified) {
+    if (verified.ok()) {
+      if (absl::Status allowed = CheckCustomerScopes(*verified); !allowed.ok()) {
+        done(allowed);
+        return;
+      }
+    }
+    done(std::move(verified));
+  });
 }
 
 absl::StatusOr<Principal> Authenticator::Authenticate(
@@ -110,7 +142,12 @@ absl::StatusOr<Principal> Authenticator::Local(const std::string* authorization,
       principal.client_id =
           absl::StrCat("jwt#", absl::BytesToHexString(Sha256(claims->subject).substr(0, 16)));
     }
-    principal.scopes.insert(claims->scopes.begin(), claims->scopes.end());
+    // Only scopes this gateway knows: an issuer's own scopes for other audiences are no
+    // grant here.
+    for (const std::string& scope : claims->scopes) {
+      if (KnownScopes().count(scope) > 0) principal.scopes.insert(scope);
+    }
+    if (absl::Status allowed = CheckCustomerScopes(principal); !allowed.ok()) return allowed;
     return principal;
   }
   if (api_key != nullptr && absl::StartsWith(token, kApiKeyPrefix)) *api_key = std::string(token);

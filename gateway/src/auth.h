@@ -22,6 +22,12 @@ inline constexpr char kScopeCatalogWrite[] = "catalog:write";
 inline constexpr char kScopeShipmentsWrite[] = "shipments:write";
 inline constexpr char kScopeAdmin[] = "admin";
 
+// Every scope a credential can hold (API.md); a JWT's other scopes are ignored.
+const std::set<std::string>& KnownScopes();
+// What a customer-bound credential may hold: its own customer's orders and what hangs off them.
+// admin and the catalog and shipment writes act on every customer's data.
+const std::set<std::string>& CustomerScopes();
+
 struct Principal {
   // Names the credential for rate limiting and logs; never a secret (a JWT's subject, or a
   // digest prefix of the token).
@@ -43,6 +49,12 @@ struct Principal {
   bool HasScope(absl::string_view scope) const;
   bool customer_bound() const { return !customer_id.empty(); }
 };
+
+// PERMISSION_DENIED / SCOPE_NOT_ALLOWED_FOR_CUSTOMER, naming the scope, when a customer-bound
+// principal holds a scope outside CustomerScopes(): a JWT issuer or an API key (made before
+// order-service refused such keys) that grants one is misconfigured, and the request is
+// refused so that someone notices, rather than served with fewer scopes.
+[[nodiscard]] absl::Status CheckCustomerScopes(const Principal& principal);
 
 // Verifies API keys stored by order-service.
 class ApiKeyVerifier {
@@ -72,7 +84,8 @@ class Authenticator {
 
   // `authorization` is the Authorization header or null. UNAUTHENTICATED with reason
   // CREDENTIALS_MISSING when there is none, INVALID_CREDENTIALS when it is not accepted (API
-  // keys included: this one answers at once and knows none).
+  // keys included: this one answers at once and knows none); PERMISSION_DENIED from
+  // CheckCustomerScopes for a customer-bound credential with scopes beyond a customer's.
   [[nodiscard]] absl::StatusOr<Principal> Authenticate(
       const std::string* authorization, std::chrono::system_clock::time_point now) const;
 

@@ -7,6 +7,8 @@ namespace oms::gateway {
 
 absl::Status RecheckVerdict(const absl::StatusOr<Principal>& answer, absl::string_view scope) {
   if (!answer.ok()) {
+    // A credential granting what its holder may not: refused as at the stream's start.
+    if (answer.status().code() == absl::StatusCode::kPermissionDenied) return answer.status();
     if (answer.status().code() != absl::StatusCode::kUnauthenticated) return absl::OkStatus();
     std::string reason = ReasonOf(answer.status());
     return WithReason(

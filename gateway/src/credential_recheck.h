@@ -22,7 +22,8 @@ namespace oms::gateway {
 // What one verification of a stream's credential means for the stream: OK, it goes on;
 // otherwise why it ends, for the client. Only a definite refusal ends it: the credential is no
 // longer accepted (UNAUTHENTICATED: a revoked or unknown key, an expired token) or no longer
-// holds `scope` (PERMISSION_DENIED, MISSING_SCOPE). A verification that could not be made
+// holds `scope` (PERMISSION_DENIED, MISSING_SCOPE) or grants scopes its customer may not hold
+// (PERMISSION_DENIED from CheckCustomerScopes). A verification that could not be made
 // (order-service unavailable) is not the client's doing: the stream goes on, and the next
 // check asks again.
 [[nodiscard]] absl::Status RecheckVerdict(const absl::StatusOr<Principal>& answer,

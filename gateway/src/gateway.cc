@@ -286,8 +286,12 @@ void Gateway::Handle(Request request, BodyReader read_body, std::function<void(R
         }
         if (!authenticated.ok()) {
           if (authenticated.status().code() != absl::StatusCode::kUnauthenticated) {
-            // The credential could not be checked (order-service unavailable): not the
-            // client's fault, and no challenge.
+            // The credential could not be checked (order-service unavailable), or it is valid
+            // but grants what its holder may not (403): no challenge either way.
+            if (metrics_ != nullptr &&
+                authenticated.status().code() == absl::StatusCode::kPermissionDenied) {
+              metrics_->AuthRejected("forbidden");
+            }
             finish(ErrorResponse(authenticated.status(), finish.request_id));
             return;
           }

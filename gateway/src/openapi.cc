@@ -116,7 +116,9 @@ const char* ErrorDescription(const RouteSpec& route, int status) {
     case 401:
       return "no credentials, or credentials not accepted (WWW-Authenticate: Bearer)";
     case 403:
-      return "the credential lacks the scope this route needs";
+      return "the credential lacks the scope this route needs (MISSING_SCOPE), or it is bound "
+             "to a customer and grants a scope a customer may not hold "
+             "(SCOPE_NOT_ALLOWED_FOR_CUSTOMER)";
     case 404:
       return "the resource does not exist (or the credential may not see it)";
     case 409:

@@ -34,7 +34,9 @@ absl::Status AddApiKeyRoutes(Gateway& gateway, Backends& backends, const RouteOp
   create.operation_id = "CreateApiKey";
   create.summary =
       "Create an API key: {name, scopes, customerId (optional: the key then sees only that "
-      "customer's orders), expireTime (optional, RFC 3339: in the future and at most 730 days "
+      "customer's orders and may hold only orders:read and orders:write; admin, catalog:write "
+      "or shipments:write with a customer is a 400 naming scopes), expireTime (optional, RFC 3339: "
+      "in the future and at most 730 days "
       "ahead; the key is refused from then on, as a revoked one)}. 201 with the key and its "
       "secret, shown this once; clients send it as Authorization: Bearer oms_...; the secret is "
       "never stored for replay, so a repeat of the Idempotency-Key answers 409 "

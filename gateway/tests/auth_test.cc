@@ -2,6 +2,8 @@
 // and the Authenticator in front of it: every refusal the brief lists, and the bootstrap key.
 #include "gateway/src/auth.h"
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "common/status.h"
@@ -232,6 +234,68 @@ TEST_F(JwtVerifierTest, AuthenticatorMapsCredentialsToPrincipals) {
   EXPECT_EQ(ReasonOf(refused.status()), "INVALID_CREDENTIALS");
   auto no_admin = no_jwt.Authenticate(&admin_header, now);
   EXPECT_EQ(ReasonOf(no_admin.status()), "INVALID_CREDENTIALS");
+}
+
+TEST_F(JwtVerifierTest, AJwtGrantsOnlyKnownScopesAndACustomersTokenOnlyACustomersScopes) {
+  Authenticator auth("", Verifier());
+  const auto now = std::chrono::system_clock::now();
+  auto bearer = [&](const std::string& subject, const std::string& scope) {
+    return "Bearer " + SignJwt(*key_, "RS256", ValidClaims(subject, scope));
+  };
+
+  // Scopes this gateway does not know grant nothing, with or without a subject.
+  const std::string service = bearer("", "orders:read admin:all orders:* catalog:write");
+  auto service_principal = auth.Authenticate(&service, now);
+  ASSERT_TRUE(service_principal.ok()) << service_principal.status();
+  EXPECT_EQ(service_principal->scopes,
+            (std::set<std::string>{kScopeOrdersRead, kScopeCatalogWrite}));
+  const std::string admin_service = bearer("", "admin");
+  EXPECT_TRUE(auth.Authenticate(&admin_service, now)->HasScope(kScopeShipmentsWrite));
+  const std::string customer = bearer("cust-1", "orders:read orders:write profile email");
+  auto customer_principal = auth.Authenticate(&customer, now);
+  ASSERT_TRUE(customer_principal.ok()) << customer_principal.status();
+  EXPECT_EQ(customer_principal->scopes,
+            (std::set<std::string>{kScopeOrdersRead, kScopeOrdersWrite}));
+
+  // A customer's token claiming what reaches every customer: refused (403), naming the scope.
+  for (const std::string scope : {"admin", "catalog:write", "shipments:write"}) {
+    const std::string token = bearer("cust-1", "orders:read " + scope);
+    auto refused = auth.Authenticate(&token, now);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied) << scope;
+    EXPECT_EQ(ReasonOf(refused.status()), "SCOPE_NOT_ALLOWED_FOR_CUSTOMER") << scope;
+    EXPECT_NE(refused.status().message().find(scope), absl::string_view::npos) << refused.status();
+  }
+}
+
+// Answers every key with the principal it was given.
+class FixedVerifier final : public ApiKeyVerifier {
+ public:
+  explicit FixedVerifier(Principal principal) : principal_(std::move(principal)) {}
+  void Verify(const std::string&, Done done) override { done(principal_); }
+
+ private:
+  Principal principal_;
+};
+
+TEST(AuthenticatorTest, ACustomersApiKeyWithMoreThanACustomersScopesIsRefused) {
+  const std::string header = "Bearer oms_" + std::string(64, 'a');
+  auto authenticate = [&](std::string customer_id, std::set<std::string> scopes) {
+    Principal key;
+    key.credential_id = key.client_id = "key:1";
+    key.customer_id = std::move(customer_id);
+    key.scopes = std::move(scopes);
+    Authenticator auth("", nullptr, std::make_unique<FixedVerifier>(key));
+    absl::StatusOr<Principal> answer = absl::UnknownError("no answer");
+    auth.Authenticate(&header, std::chrono::system_clock::now(),
+                      [&answer](absl::StatusOr<Principal> got) { answer = std::move(got); });
+    return answer;
+  };
+  EXPECT_TRUE(authenticate("cust-1", {kScopeOrdersRead, kScopeOrdersWrite}).ok());
+  EXPECT_TRUE(authenticate("", {kScopeAdmin}).ok());
+  // A key made before order-service refused such keys is refused here.
+  auto refused = authenticate("cust-1", {kScopeOrdersRead, kScopeShipmentsWrite});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(ReasonOf(refused.status()), "SCOPE_NOT_ALLOWED_FOR_CUSTOMER");
 }
 
 }  // namespace

@@ -65,6 +65,11 @@ TEST(RecheckVerdictTest, OnlyADefiniteRefusalEndsTheStream) {
   EXPECT_EQ(lost.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(ReasonOf(lost), "MISSING_SCOPE");
   EXPECT_NE(lost.message().find(kScopeOrdersRead), absl::string_view::npos) << lost;
+  // A customer's credential that grants more than a customer may hold ends it too.
+  const absl::Status overreaching = RecheckVerdict(
+      WithReason(absl::StatusCode::kPermissionDenied, "SCOPE_NOT_ALLOWED_FOR_CUSTOMER", "admin"),
+      kScopeOrdersRead);
+  EXPECT_EQ(ReasonOf(overreaching), "SCOPE_NOT_ALLOWED_FOR_CUSTOMER");
 
   // Not the client's doing: order-service could not be asked.
   EXPECT_TRUE(RecheckVerdict(WithReason(absl::StatusCode::kUnavailable, "CREDENTIALS_UNVERIFIABLE",

@@ -2,8 +2,8 @@
 // works until then and is refused from then on exactly as an unknown key, although the
 // gateway's verification cache here keeps answers for a minute (the expiry caps it); a bad
 // expiry is refused naming the field and creates nothing; admins list keys page by page without
-// any secret, and no one else may; the create answer is marked Cache-Control: no-store, its
-// replay too.
+// any secret, and no one else may; a customer's key or token holds no admin or write scope; the
+// create answer is marked Cache-Control: no-store, its replay too.
 #include <chrono>
 #include <map>
 #include <set>
@@ -175,6 +175,38 @@ TEST_F(GatewayApiKeysE2eTest, ABadExpiryIsRefusedNamingTheFieldAndCreatesNothing
         << expiry << ": " << message;
   }
   EXPECT_EQ(ListAll(500).size(), before);
+}
+
+// A credential bound to a customer holds only that customer's order scopes: a key asking for
+// more is refused naming `scopes` and nothing is created; a token claiming more is refused 403
+// (no challenge: the issuer, not the client, is at fault), while scopes the gateway does not
+// know are ignored.
+TEST_F(GatewayApiKeysE2eTest, ACustomersKeyOrTokenHoldsNoAdminOrWriteScopes) {
+  ASSERT_NE(env, nullptr);
+  const std::string customer = testing::CreateCustomer("Tina Tenant", "tina@example.com");
+  ASSERT_FALSE(customer.empty());
+  const std::size_t before = ListAll(500).size();
+  for (const std::string scope : {"admin", "catalog:write", "shipments:write"}) {
+    HttpAnswer refused = CreateKey(
+        {{"name", "overreaching"}, {"scopes", {"orders:read", scope}}, {"customerId", customer}});
+    EXPECT_EQ(refused.status, 400) << scope << ": " << refused.body;
+    const std::string message = Body(refused)["error"].value("message", "");
+    EXPECT_EQ(message.rfind("scopes", 0), 0u) << message;
+    EXPECT_TRUE(absl::StrContains(message, scope)) << message;
+
+    HttpAnswer token = Call("GET", "/v1/orders", {Bearer(Token(customer, "orders:read " + scope))});
+    EXPECT_EQ(token.status, 403) << scope << ": " << token.body;
+    EXPECT_EQ(Reason(token), "SCOPE_NOT_ALLOWED_FOR_CUSTOMER");
+    EXPECT_EQ(token.headers.count("www-authenticate"), 0u);
+  }
+  EXPECT_EQ(ListAll(500).size(), before);
+  HttpAnswer bound = CreateKey({{"name", "tina's app"},
+                                {"scopes", {"orders:read", "orders:write"}},
+                                {"customerId", customer}});
+  EXPECT_EQ(bound.status, 201) << bound.body;
+  HttpAnswer unknown_scopes =
+      Call("GET", "/v1/orders", {Bearer(Token(customer, "orders:read profile email"))});
+  EXPECT_EQ(unknown_scopes.status, 200) << unknown_scopes.body;
 }
 
 TEST_F(GatewayApiKeysE2eTest, AdminsListKeysPageByPageWithoutSecrets) {

@@ -98,7 +98,8 @@ class IdempotencyPipelineTest : public ::testing::Test {
     RouteSpec create;
     create.method = "POST";
     create.path = "/v1/things/{id}";
-    create.access.scope = kScopeCatalogWrite;
+    // A scope a customer's token may hold, so that a customer can be another client.
+    create.access.scope = kScopeOrdersWrite;
     create.body = inventory::v1::Product::descriptor();
     create.success_status = 201;
     create.deadline = std::chrono::milliseconds(3000);
@@ -305,14 +306,14 @@ TEST_F(IdempotencyPipelineTest, AnswersThatSayNothingRanAreNotStored) {
 TEST_F(IdempotencyPipelineTest, KeysBelongToAClientAndARoute) {
   ASSERT_EQ(Call(Post("key-4")).status, 201);
   const std::string token =
-      "Bearer " + testing::SignJwt(Key(), "RS256", testing::ValidClaims("cust-9", "catalog:write"));
+      "Bearer " + testing::SignJwt(Key(), "RS256", testing::ValidClaims("cust-9", "orders:write"));
   Response other_client = Call(Post("key-4", R"({"sku":"B"})", "t1", token));
   EXPECT_EQ(other_client.status, 201) << other_client.body;
   EXPECT_EQ(Replayed(other_client), nullptr);
   EXPECT_EQ(store_->last_claim.scope, "jwt:cust-9 POST /v1/things/{id}");
   // A fresh token of the same subject is the same client.
   const std::string again = "Bearer " + testing::SignJwt(Key(), "RS256", [] {
-                              auto claims = testing::ValidClaims("cust-9", "catalog:write");
+                              auto claims = testing::ValidClaims("cust-9", "orders:write");
                               claims["jti"] = "another-token";
                               return claims;
                             }());

@@ -109,6 +109,11 @@ const std::vector<std::string>& KnownApiKeyScopes() {
   return kScopes;
 }
 
+const std::vector<std::string>& CustomerApiKeyScopes() {
+  static const std::vector<std::string> kScopes = {"orders:read", "orders:write"};
+  return kScopes;
+}
+
 absl::Status ValidateCreateApiKey(const v1::CreateApiKeyRequest& request, absl::Time now) {
   if (absl::Status name = ValidateText(request.name(), "name", 1, 100); !name.ok()) return name;
   if (request.scopes_size() < 1 || request.scopes_size() > kMaxScopes) {
@@ -128,6 +133,14 @@ absl::Status ValidateCreateApiKey(const v1::CreateApiKeyRequest& request, absl::
     if (absl::Status customer = ValidateUuid(request.customer_id(), "customer_id", "a customer id");
         !customer.ok()) {
       return customer;
+    }
+    // Checked here, before any store is asked, so no path creates such a key.
+    const auto& allowed = CustomerApiKeyScopes();
+    for (const std::string& scope : request.scopes()) {
+      if (std::find(allowed.begin(), allowed.end(), scope) == allowed.end()) {
+        return InvalidField("scopes", absl::StrCat("a key bound to a customer may hold only ",
+                                                   absl::StrJoin(allowed, ", "), ", not ", scope));
+      }
     }
   }
   if (request.has_expire_time()) {

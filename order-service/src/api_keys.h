@@ -25,10 +25,13 @@ inline constexpr absl::Duration kMaxApiKeyLifetime = absl::Hours(24 * 730);
 
 // The scopes a key may hold (API.md).
 const std::vector<std::string>& KnownApiKeyScopes();
+// The scopes a key bound to a customer may hold: its own orders (and what hangs off them), never
+// the catalog, shipments or other customers' data, which admin and the write scopes reach.
+const std::vector<std::string>& CustomerApiKeyScopes();
 
 // INVALID_ARGUMENT naming the field: name 1..100 characters, 1..10 distinct known scopes, an
-// optional customer id (a UUID), an optional expire_time after `now` and at most
-// kMaxApiKeyLifetime after it.
+// optional customer id (a UUID; then only CustomerApiKeyScopes), an optional expire_time after
+// `now` and at most kMaxApiKeyLifetime after it.
 [[nodiscard]] absl::Status ValidateCreateApiKey(const v1::CreateApiKeyRequest& request,
                                                 absl::Time now);
 // "oms_" followed by 64 lower-case hex digits.

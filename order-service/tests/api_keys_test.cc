@@ -62,6 +62,21 @@ TEST(ApiKeyValidationTest, RefusesBadRequestsNamingTheField) {
   }
 }
 
+// A customer's key acts for that customer alone: the scopes that reach the catalog, shipments
+// or every customer's data are refused together with a customer, whichever their position.
+TEST(ApiKeyValidationTest, AKeyBoundToACustomerHoldsOnlyOrderScopes) {
+  const std::string customer = "7d4a4c6e-2b1f-4f3a-9a52-0c1e5b7d9f10";
+  EXPECT_TRUE(
+      ValidateCreateApiKey(KeyRequest({"orders:read", "orders:write"}, customer), kNow).ok());
+  for (const std::string scope : {"admin", "catalog:write", "shipments:write"}) {
+    EXPECT_TRUE(ValidateCreateApiKey(KeyRequest({scope}), kNow).ok()) << scope;
+    absl::Status status = ValidateCreateApiKey(KeyRequest({"orders:read", scope}, customer), kNow);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << scope;
+    EXPECT_EQ(status.message().rfind("scopes", 0), 0u) << status;
+    EXPECT_NE(status.message().find(scope), absl::string_view::npos) << status;
+  }
+}
+
 TEST(ApiKeyValidationTest, AnExpiryIsInTheFutureAndAtMost730DaysAhead) {
   v1::CreateApiKeyRequest request = KeyRequest({"orders:read"});
   for (absl::Time fine : {kNow + absl::Seconds(1), kNow + absl::Hours(24 * 730)}) {
