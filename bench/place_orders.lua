@@ -55,8 +55,9 @@ end
 
 function request()
   sequence = sequence + 1
+  -- No channel: the key is bound to the customer, and the gateway sets a customer's channel.
   local body = string.format(
-      '{"customerId":"%s","channel":"web","currency":"EUR","lines":[%s],' ..
+      '{"customerId":"%s","currency":"EUR","lines":[%s],' ..
       '"shippingAddress":{"name":"Erika Mustermann","line1":"Heidestrasse 17",' ..
       '"city":"Hamburg","postalCode":"20095","country":"DE"},' ..
       '"payment":{"method":"CARD","token":"tok_visa"},"allocationStrategy":"MINIMIZE_SPLITS"}',

@@ -4,7 +4,8 @@
 // Customer-bound credentials (a JWT with `sub`), as decided here and tested end to end:
 // - POST /v1/orders naming another customer: 403 PERMISSION_DENIED, reason CUSTOMER_MISMATCH
 //   (the client named that customer itself, so the refusal reveals nothing); no customerId:
-//   the credential's own customer.
+//   the credential's own customer. A channel in the body: 400 naming channel; the gateway sets
+//   "storefront:<customer id>" (AssignChannel).
 // - GET /v1/orders?customerId= of another customer: 403 CUSTOMER_MISMATCH, for the same
 //   reason; without customerId: the credential's own orders only.
 // - GET /v1/orders/{id} and GET /v1/customers/{id} of another customer: 404, byte for byte
@@ -43,6 +44,28 @@ absl::Status CustomerNotFound(const Exchange& exchange) {
 absl::Status CustomerMismatch(const std::string& field) {
   return WithReason(absl::StatusCode::kPermissionDenied, "CUSTOMER_MISMATCH",
                     absl::StrCat(field, ": this credential acts for another customer"));
+}
+
+// A customer's credential places orders in a channel of that customer's own, set here: were the
+// channel the client's to choose, a customer could take the next external id of any channel
+// (order-service refuses it to every other client), or two customers' apps could collide.
+constexpr char kStorefrontChannelPrefix[] = "storefront:";
+
+absl::Status AssignChannel(const Principal& principal, ord::CreateOrderRequest* request) {
+  if (principal.customer_bound()) {
+    if (!request->channel().empty()) {
+      return InvalidField("channel",
+                          "is set by the gateway for a credential bound to a customer; leave it "
+                          "out");
+    }
+    request->set_channel(absl::StrCat(kStorefrontChannelPrefix, principal.customer_id));
+    return absl::OkStatus();
+  }
+  if (absl::StartsWith(request->channel(), kStorefrontChannelPrefix)) {
+    return InvalidField("channel", absl::StrCat("channels starting with ", kStorefrontChannelPrefix,
+                                                " belong to customers' own credentials"));
+  }
+  return absl::OkStatus();
 }
 
 // "CONFIRMED" or "ORDER_STATUS_CONFIRMED" (API.md: clients match the suffix).
@@ -98,6 +121,7 @@ void CreateOrder(const std::shared_ptr<Exchange>& exchange, ord::OrderService::S
       return;
     }
   }
+  if (!CheckOrFail(*exchange, AssignChannel(principal, &request))) return;
   request.set_request_id(*exchange->header("Idempotency-Key"));
   request.set_client_id(principal.client_id);
   CallBackend<ord::Order>(
@@ -110,8 +134,9 @@ void CreateOrder(const std::shared_ptr<Exchange>& exchange, ord::OrderService::S
         const Principal& caller = exchange->principal();
         if (caller.customer_bound()) {
           if (order->customer_id() != caller.customer_id) {
-            // A replay by (channel, externalOrderId) found another customer's order: never
-            // show it; the external id is taken, which is all this says.
+            // Not expected (order-service refuses another client's external id, and this
+            // customer's channel is its own), but never show another customer's order; the
+            // external id is taken, which is all this says.
             exchange->Fail(
                 WithReason(absl::StatusCode::kAlreadyExists, "EXTERNAL_ORDER_ID_IN_USE",
                            "externalOrderId: the channel already has an order with this id"));
@@ -222,7 +247,11 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
       "request, 200 with the same order for a replay of the Idempotency-Key or of "
       "(channel, externalOrderId), showing the order as it is now; the same key with another "
       "body: 422 IDEMPOTENCY_KEY_REUSED; while the first request with the key runs: 409 "
-      "IDEMPOTENCY_KEY_IN_USE. allocationStrategy may omit the ALLOCATION_STRATEGY_ prefix";
+      "IDEMPOTENCY_KEY_IN_USE. (channel, externalOrderId) belongs to the client that placed "
+      "the order: another client naming it gets 409 EXTERNAL_ORDER_ID_IN_USE. A credential "
+      "bound to a customer may not set channel (400): the gateway sets storefront:<customerId>, "
+      "a channel no other credential may name. allocationStrategy may omit the "
+      "ALLOCATION_STRATEGY_ prefix";
   create.access.scope = kScopeOrdersWrite;
   create.access.owner_guarded = true;
   create.idempotency_key = IdempotencyKey::kRequired;

@@ -52,6 +52,13 @@ json OrderBody(const std::string& customer_id, const std::string& sku, int quant
   return body;
 }
 
+// What a customer's own app sends: no channel, which the gateway sets.
+json StorefrontBody(const std::string& customer_id, const std::string& sku, int quantity) {
+  json body = OrderBody(customer_id, sku, quantity);
+  body.erase("channel");
+  return body;
+}
+
 class GatewayOrdersE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -307,9 +314,10 @@ TEST_F(GatewayOrdersE2eTest, SecurityMatrixOfTheOrderAndCustomerRoutes) {
   EXPECT_EQ(impostor.status, 403) << impostor.body;
   EXPECT_EQ(Reason(impostor), "CUSTOMER_MISMATCH");
   EXPECT_EQ(Availability("MUG")["totalAvailable"], "9");
-  // Without customerId, the order is the credential's own.
+  // Without customerId, the order is the credential's own (and without channel: the gateway
+  // sets a customer's).
   HttpAnswer own = Call("POST", "/v1/orders", {max_reader, "Idempotency-Key: own-1"},
-                        OrderBody("", "MUG", 1).dump());
+                        StorefrontBody("", "MUG", 1).dump());
   ASSERT_EQ(own.status, 201) << own.body;
   EXPECT_EQ(Body(own)["customerId"], env->max);
   EXPECT_EQ(Body(own)["status"], "ORDER_STATUS_CONFIRMED");
@@ -325,6 +333,66 @@ TEST_F(GatewayOrdersE2eTest, SecurityMatrixOfTheOrderAndCustomerRoutes) {
   // Admins list everyone's.
   HttpAnswer everyone = Admin("GET", "/v1/orders?pageSize=100");
   EXPECT_GE(Body(everyone)["orders"].size(), 4u);
+}
+
+// (channel, externalOrderId) names one order, and it is the client's that placed it: the same
+// client replays it, another client is refused 409 without learning anything of it. A
+// customer's credential does not choose the channel: the gateway sets one of that customer's
+// own, so customers never share external ids.
+TEST_F(GatewayOrdersE2eTest, AnExternalOrderIdBelongsToTheClientThatPlacedIt) {
+  ASSERT_NE(env, nullptr);
+  json body = OrderBody(env->erika, "MUG", 1);
+  body["channel"] = "marketplace";
+  body["externalOrderId"] = "mp-1001";
+  HttpAnswer placed = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: ext-1"});
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const std::string order_id = Body(placed)["id"];
+  const std::string mugs = Availability("MUG")["totalAvailable"];
+
+  // The same client with another key: a replay of its own order.
+  HttpAnswer replay = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: ext-2"});
+  ASSERT_EQ(replay.status, 200) << replay.body;
+  EXPECT_EQ(Body(replay)["id"], order_id);
+
+  // Another client (an integration's token) naming the same pair, for another customer.
+  json squatter = OrderBody(env->max, "MUG", 1);
+  squatter["channel"] = "marketplace";
+  squatter["externalOrderId"] = "mp-1001";
+  HttpAnswer taken = Call("POST", "/v1/orders",
+                          {Bearer(Token("", "orders:write orders:read")), "Idempotency-Key: ext-3"},
+                          squatter.dump());
+  EXPECT_EQ(taken.status, 409) << taken.body;
+  EXPECT_EQ(Reason(taken), "EXTERNAL_ORDER_ID_IN_USE");
+  EXPECT_EQ(taken.body.find(order_id), std::string::npos) << taken.body;
+  EXPECT_EQ(taken.body.find(env->erika), std::string::npos) << taken.body;
+  EXPECT_EQ(Availability("MUG")["totalAvailable"], mugs) << "nothing reserved";
+
+  // A customer's credential may not name a channel; without one, the gateway names the
+  // customer's storefront, so Max's external ids are Max's alone.
+  const std::string max = Bearer(Token(env->max, "orders:read orders:write"));
+  json chosen = StorefrontBody("", "MUG", 1);
+  chosen["channel"] = "marketplace";
+  chosen["externalOrderId"] = "mp-1001";
+  HttpAnswer refused = Call("POST", "/v1/orders", {max, "Idempotency-Key: ext-4"}, chosen.dump());
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(Body(refused)["error"].value("message", "").rfind("channel", 0), 0u) << refused.body;
+  EXPECT_EQ(Availability("MUG")["totalAvailable"], mugs) << "nothing reserved";
+
+  json storefront = StorefrontBody("", "MUG", 1);
+  storefront["externalOrderId"] = "mp-1001";
+  HttpAnswer own = Call("POST", "/v1/orders", {max, "Idempotency-Key: ext-5"}, storefront.dump());
+  ASSERT_EQ(own.status, 201) << own.body;
+  EXPECT_NE(Body(own)["id"], order_id);
+  EXPECT_EQ(Body(own)["channel"], "storefront:" + env->max);
+  EXPECT_EQ(Body(own)["customerId"], env->max);
+
+  // Nobody else writes into a customer's storefront channel.
+  json borrowed = OrderBody(env->max, "MUG", 1);
+  borrowed["channel"] = "storefront:" + env->max;
+  borrowed["externalOrderId"] = "mp-1002";
+  HttpAnswer reserved = Admin("POST", "/v1/orders", borrowed.dump(), {"Idempotency-Key: ext-6"});
+  EXPECT_EQ(reserved.status, 400) << reserved.body;
+  EXPECT_EQ(Body(reserved)["error"].value("message", "").rfind("channel", 0), 0u) << reserved.body;
 }
 
 TEST_F(GatewayOrdersE2eTest, CustomerBoundTokensReadOnlyTheirOwnShipmentsPaymentsAndInvoices) {

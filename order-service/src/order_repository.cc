@@ -31,7 +31,8 @@ const std::vector<PreparedStatement>& PgOrderRepository::Statements() {
       {kOrdersFind,
        "SELECT o.id AS order_id, s.id AS saga_id, "
        "  o.request_hash = encode(sha256(decode($3, 'hex')), 'hex') AS same_body, "
-       "  (o.client_id = $1 AND o.idempotency_key = $2) AS same_key "
+       "  (o.client_id = $1 AND o.idempotency_key = $2) AS same_key, "
+       "  o.client_id = $1 AS same_client "
        "FROM orders o JOIN sagas s ON s.order_id = o.id AND s.kind = 'ORDER' "
        "WHERE (o.client_id = $1 AND o.idempotency_key = $2) "
        "   OR ($4 <> '' AND o.channel = $5 AND o.external_order_id = $4) "
@@ -86,8 +87,15 @@ absl::StatusOr<std::optional<InsertedOrder>> PgOrderRepository::FindExisting(
     if (!rows.empty()) {
       const pqxx::row row = rows[0];
       // Same key: a replay, unless the body changed. Same external id: that order, whatever
-      // key the channel used this time.
+      // key the channel used this time, but only to the client that placed it; another one
+      // learns that the id is taken and nothing of the order.
       const bool same_key = row["same_key"].as<bool>();
+      if (!same_key && !row["same_client"].as<bool>()) {
+        return WithReason(
+            absl::StatusCode::kAlreadyExists, "EXTERNAL_ORDER_ID_IN_USE",
+            absl::StrCat("external_order_id: channel ", request.channel(), " already has an order ",
+                         request.external_order_id(), " placed by another client"));
+      }
       found = InsertedOrder{row["order_id"].as<std::string>(), row["saga_id"].as<std::string>(),
                             false, !same_key || row["same_body"].as<bool>()};
     }

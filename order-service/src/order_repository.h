@@ -38,11 +38,13 @@ class OrderRepository {
  public:
   virtual ~OrderRepository() = default;
   // `request_hex` is the request's DeterministicHex; its SHA-256 is the stored fingerprint.
-  // The order an idempotency key or an external id already names, if any.
+  // The order an idempotency key or an external id already names, if any. ALREADY_EXISTS /
+  // EXTERNAL_ORDER_ID_IN_USE when the external id names another client's order.
   [[nodiscard]] virtual absl::StatusOr<std::optional<InsertedOrder>> FindExisting(
       const v1::CreateOrderRequest& request, const std::string& request_hex) = 0;
   // Stores the captured order PENDING with its saga, or answers the order a concurrent
-  // duplicate stored first. NOT_FOUND when the customer does not exist.
+  // duplicate stored first (refused as FindExisting refuses it). NOT_FOUND when the customer
+  // does not exist.
   [[nodiscard]] virtual absl::StatusOr<InsertedOrder> InsertOrder(
       const v1::Order& order, const v1::CreateOrderRequest& request,
       const std::string& request_hex) = 0;

@@ -9,6 +9,7 @@
 
 #include "common/idempotency.h"
 #include "common/pagination.h"
+#include "common/status.h"
 #include "order-service/tests/order_db_fixture.h"
 
 namespace oms::order {
@@ -46,6 +47,38 @@ TEST_F(OrderRepositoryTest, AKeyOrAnExternalIdNamesOneOrder) {
   v1::ListOrdersResponse listed;
   ASSERT_TRUE(orders_->ListOrders({customer, v1::ORDER_STATUS_PENDING, "", 10}, &listed).ok());
   EXPECT_EQ(listed.orders_size(), 1);
+}
+
+// The external id belongs to the client that placed the order: another client naming the same
+// (channel, external id) is refused, never shown that order, whether the order is found before
+// capture or only by the unique index (a concurrent duplicate).
+TEST_F(OrderRepositoryTest, AnExternalIdOfAnotherClientIsRefused) {
+  const std::string customer = Customer("erika@example.com").id();
+  auto request = Request(customer, "key-1");
+  request.set_external_order_id("shop-7");
+  InsertedOrder first = Insert(request);
+
+  auto other_client = request;  // even with the same key, which is that client's own
+  other_client.set_client_id("client-2");
+  auto found = orders_->FindExisting(other_client, DeterministicHex(other_client));
+  EXPECT_EQ(found.status().code(), absl::StatusCode::kAlreadyExists) << found.status();
+  EXPECT_EQ(ReasonOf(found.status()), "EXTERNAL_ORDER_ID_IN_USE");
+  EXPECT_EQ(found.status().message().find(first.order_id), std::string::npos);
+
+  v1::Order order;
+  order.set_customer_id(customer);
+  order.set_channel("web");
+  order.set_external_order_id("shop-7");
+  order.set_currency("EUR");
+  auto raced = orders_->InsertOrder(order, other_client, DeterministicHex(other_client));
+  EXPECT_EQ(raced.status().code(), absl::StatusCode::kAlreadyExists) << raced.status();
+  EXPECT_EQ(ReasonOf(raced.status()), "EXTERNAL_ORDER_ID_IN_USE");
+
+  // Another channel's id of the same name is another order.
+  other_client.set_channel("pos");
+  auto elsewhere = orders_->FindExisting(other_client, DeterministicHex(other_client));
+  ASSERT_TRUE(elsewhere.ok()) << elsewhere.status();
+  EXPECT_FALSE(elsewhere->has_value());
 }
 
 TEST_F(OrderRepositoryTest, OrdersListNewestFirstPageByPage) {
