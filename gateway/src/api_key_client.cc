@@ -16,6 +16,7 @@ Principal PrincipalOf(const order::v1::ApiKey& key) {
   principal.credential_id = absl::StrCat("key:", key.id());
   principal.client_id = principal.credential_id;
   principal.customer_id = key.customer_id();
+  principal.warehouse_id = key.warehouse_id();
   principal.scopes.insert(key.scopes().begin(), key.scopes().end());
   if (key.has_expire_time()) {
     principal.expire_time = std::chrono::system_clock::time_point(

@@ -40,6 +40,9 @@ struct Principal {
   std::string client_id;
   // Non-empty for customer-bound credentials (a JWT with `sub`, an API key bound to one).
   std::string customer_id;
+  // Non-empty for an API key bound to one warehouse: shipping-service lets it record events on
+  // that warehouse's shipments alone.
+  std::string warehouse_id;
   std::set<std::string> scopes;
   // When the credential stops being valid, for whoever keeps it (the API key cache): an API
   // key's expiry; max() for none.

@@ -35,7 +35,9 @@ absl::Status AddApiKeyRoutes(Gateway& gateway, Backends& backends, const RouteOp
   create.summary =
       "Create an API key: {name, scopes, customerId (optional: the key then sees only that "
       "customer's orders and may hold only orders:read and orders:write; admin, catalog:write "
-      "or shipments:write with a customer is a 400 naming scopes), expireTime (optional, RFC 3339: "
+      "or shipments:write with a customer is a 400 naming scopes), warehouseId (optional: a "
+      "key with shipments:write and without admin then records events only on that "
+      "warehouse's shipments), expireTime (optional, RFC 3339: "
       "in the future and at most 730 days "
       "ahead; the key is refused from then on, as a revoked one)}. 201 with the key and its "
       "secret, shown this once; clients send it as Authorization: Bearer oms_...; the secret is "
@@ -70,7 +72,7 @@ absl::Status AddApiKeyRoutes(Gateway& gateway, Backends& backends, const RouteOp
   list.operation_id = "ListApiKeys";
   list.summary =
       "API keys, newest first, paginated, revoked and expired ones too: id, name, scopes, "
-      "customerId, createTime, expireTime, revokeTime; never a secret or its hash";
+      "customerId, warehouseId, createTime, expireTime, revokeTime; never a secret or its hash";
   list.access.scope = kScopeAdmin;
   list.query = PageParams();
   list.response = ord::ListApiKeysResponse::descriptor();

@@ -67,6 +67,8 @@ void ReceiveReturn(const std::shared_ptr<Exchange>& exchange, ord::OrderService:
   if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
   request.set_return_id(exchange->param("id"));
   request.set_request_id(*KeyedRequestId(*exchange));
+  // order-service knows the warehouse each return is headed to, so it judges the binding.
+  request.set_acting_warehouse_id(exchange->principal().warehouse_id);
   Forward<ord::Return>(exchange, std::move(request),
                        [stub](auto... args) { stub->async()->ReceiveReturn(args...); });
 }
@@ -149,11 +151,12 @@ absl::Status AddOrderFollowUpRoutes(Gateway& gateway, Backends& backends,
       "The warehouse received a return: {warehouseId, lines: [{sku, quantity, resellable}]}. "
       "Resellable units are restocked, the returned lines refunded with a credit note. Until the "
       "return shipment exists: 409 RETURN_SHIPMENT_PENDING (retry); more than was returned: 422 "
-      "RECEIPT_EXCEEDS_RETURN";
+      "RECEIPT_EXCEEDS_RETURN. A key bound to a warehouse receives only returns headed to it, "
+      "into it: another's return answers 404 as a missing one, another warehouseId is a 400";
   receive.access.scope = kScopeShipmentsWrite;
   receive.idempotency_key = IdempotencyKey::kRequired;
   receive.body = ord::ReceiveReturnRequest::descriptor();
-  receive.body_excluded = {"requestId", "returnId"};
+  receive.body_excluded = {"requestId", "returnId", "actingWarehouseId"};
   receive.response = ord::Return::descriptor();
   receive.extra_errors = {409, 422};
   receive.not_found = ReturnNotFound;

@@ -87,11 +87,13 @@ absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends, const Route
   event.operation_id = "RecordShipmentEvent";
   event.summary =
       "Record a warehouse or carrier event: {type, occurredAt, location, note, trackingNumber, "
-      "proof, carrierEventId}; a repeat is answered with duplicate set";
+      "proof, carrierEventId}; a repeat is answered with duplicate set. A key bound to a "
+      "warehouse records events only on that warehouse's shipments; another's answers 404 as a "
+      "missing shipment";
   event.access.scope = kScopeShipmentsWrite;
   event.idempotency_key = IdempotencyKey::kOptional;
   event.body = ship::RecordShipmentEventRequest::descriptor();
-  event.body_excluded = {"requestId", "shipmentId"};
+  event.body_excluded = {"requestId", "shipmentId", "warehouseId"};
   event.response = ship::RecordShipmentEventResponse::descriptor();
   event.not_found = ShipmentNotFound;
   event.extra_errors = {409, 422};
@@ -100,6 +102,8 @@ absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends, const Route
     ship::RecordShipmentEventRequest request;
     if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
     request.set_shipment_id(exchange->param("id"));
+    // shipping-service knows each shipment's warehouse, so it judges the binding.
+    request.set_warehouse_id(exchange->principal().warehouse_id);
     if (auto id = KeyedRequestId(*exchange)) request.set_request_id(*id);
     Forward<ship::RecordShipmentEventResponse>(exchange, std::move(request), [stub](auto... args) {
       stub->async()->RecordShipmentEvent(args...);

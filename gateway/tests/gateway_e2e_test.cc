@@ -38,6 +38,7 @@ using testing::Token;
 
 constexpr char kAdminKey[] = "e2e-bootstrap-admin-key-0123456789";
 constexpr char kOrderId[] = "ord-e2e-1";
+constexpr char kMissingShipment[] = "00000000-0000-4000-8000-000000000000";
 
 struct Env {
   testing::GatewayStack stack;
@@ -296,8 +297,7 @@ TEST_F(GatewayE2eTest, SecurityMatrixOverEveryRoute) {
       std::string missing_path = route.path;
       const bool by_order = route.path.find("orderId=") != std::string::npos;
       const std::string real_id = by_order ? kOrderId : env->shipment_id;
-      const std::string missing_id =
-          by_order ? "ord-missing-9" : "00000000-0000-4000-8000-000000000000";
+      const std::string missing_id = by_order ? "ord-missing-9" : kMissingShipment;
       missing_path.replace(missing_path.find(real_id), real_id.size(), missing_id);
       HttpAnswer missing_for_customer =
           Call(route.method, missing_path, {Bearer(Token("cust-1", "orders:read")), rid});
@@ -325,6 +325,69 @@ TEST_F(GatewayE2eTest, SecurityMatrixOverEveryRoute) {
   EXPECT_EQ(log.find(kAdminKey), std::string::npos);
   EXPECT_EQ(log.find(Token("", "admin").substr(0, 40)), std::string::npos);
   EXPECT_EQ(log.find("not-a-key-we-know-of"), std::string::npos);
+}
+
+// A shipments:write key bound to a warehouse records events on that warehouse's shipments;
+// another warehouse's shipment answers byte for byte what a missing one answers, and its
+// journal stays empty. A binding is refused on a key that could not use it.
+TEST_F(GatewayE2eTest, AWarehouseBoundKeyRecordsEventsOnlyOnItsWarehousesShipments) {
+  ASSERT_NE(env, nullptr);
+  auto key_for = [](const std::string& warehouse_id) {
+    HttpAnswer created = Admin("POST", "/v1/apiKeys",
+                               json{{"name", "dock " + warehouse_id.substr(0, 1)},
+                                    {"scopes", {"shipments:write"}},
+                                    {"warehouseId", warehouse_id}}
+                                   .dump());
+    EXPECT_EQ(created.status, 201) << created.body;
+    EXPECT_EQ(json::parse(created.body)["key"]["warehouseId"], warehouse_id);
+    return Bearer(json::parse(created.body).value("secret", ""));
+  };
+  const std::string ours = key_for("11111111-1111-4111-8111-111111111111");
+  const std::string theirs = key_for("22222222-2222-4222-8222-222222222222");
+  const std::string event = json{
+      {"type", "SHIPMENT_EVENT_TYPE_PICKED"},
+      {"occurredAt", google::protobuf::util::TimeUtil::ToString(
+                         google::protobuf::util::TimeUtil::GetCurrentTime())},
+      {"carrierEventId",
+       "dock-1"}}.dump();
+  const std::string rid = "X-Request-Id: same-request-id";
+  HttpAnswer foreign =
+      Call("POST", "/v1/shipments/" + env->shipment_id + "/events", {theirs, rid}, event);
+  HttpAnswer missing = Call("POST", std::string("/v1/shipments/") + kMissingShipment + "/events",
+                            {theirs, rid}, event);
+  EXPECT_EQ(foreign.status, 404) << foreign.body;
+  std::string foreign_body = foreign.body;
+  foreign_body.replace(foreign_body.find(env->shipment_id), env->shipment_id.size(),
+                       kMissingShipment);
+  EXPECT_EQ(foreign_body, missing.body);
+  HttpAnswer unchanged = Admin("GET", "/v1/shipments/" + env->shipment_id);
+  for (const auto& entry : json::parse(unchanged.body).value("journal", json::array())) {
+    EXPECT_NE(entry.value("carrierEventId", ""), "dock-1") << unchanged.body;
+  }
+
+  HttpAnswer recorded =
+      Call("POST", "/v1/shipments/" + env->shipment_id + "/events", {ours}, event);
+  EXPECT_EQ(recorded.status, 200) << recorded.body;
+  // The binding is the key's, never the body's.
+  HttpAnswer smuggled = Call("POST", "/v1/shipments/" + env->shipment_id + "/events",
+                             {Bearer(Token("", "shipments:write"))},
+                             json{{"type", "SHIPMENT_EVENT_TYPE_PACKED"},
+                                  {"occurredAt", "2030-01-01T00:00:00Z"},
+                                  {"warehouseId", "11111111-1111-4111-8111-111111111111"}}
+                                 .dump());
+  EXPECT_EQ(smuggled.status, 400) << smuggled.body;
+  EXPECT_NE(smuggled.body.find("warehouseId"), std::string::npos) << smuggled.body;
+
+  for (const json& scopes : {json{"orders:read"}, json{"shipments:write", "admin"}}) {
+    HttpAnswer refused = Admin("POST", "/v1/apiKeys",
+                               json{{"name", "bad dock"},
+                                    {"scopes", scopes},
+                                    {"warehouseId", "11111111-1111-4111-8111-111111111111"}}
+                                   .dump());
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_EQ(json::parse(refused.body)["error"].value("message", "").rfind("warehouse_id", 0), 0u)
+        << refused.body;
+  }
 }
 
 TEST_F(GatewayE2eTest, BadInputIsRefusedAndChangesNothing) {

@@ -244,6 +244,16 @@ TEST_F(GatewayOrderLifecycleE2eTest, TheTimelineTellsTheStoryFromEveryServiceInT
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "CAPTURE APPROVED"), kinds.end());
 }
 
+// A new shipments:write key bound to `warehouse_id` (admin), as its bearer header.
+std::string DockKey(const std::string& warehouse_id) {
+  HttpAnswer created =
+      Admin("POST", "/v1/apiKeys",
+            json{{"name", "dock"}, {"scopes", {"shipments:write"}}, {"warehouseId", warehouse_id}}
+                .dump());
+  EXPECT_EQ(created.status, 201) << created.body;
+  return Bearer(Body(created).value("secret", ""));
+}
+
 TEST_F(GatewayOrderLifecycleE2eTest, AReturnIsReceivedRefundedAndCredited) {
   ASSERT_NE(env, nullptr);
   const json order = CompletedOrder(env->erika, 2, "return-1");
@@ -276,6 +286,25 @@ TEST_F(GatewayOrderLifecycleE2eTest, AReturnIsReceivedRefundedAndCredited) {
   HttpAnswer forbidden =
       Call("POST", receive_path, {erika, "Idempotency-Key: rma-1-receive"}, receipt.dump());
   EXPECT_EQ(forbidden.status, 403) << forbidden.body;
+  // A key bound to another warehouse: exactly what a missing return answers.
+  const std::string elsewhere_id = "22222222-2222-4222-8222-222222222222";
+  json elsewhere = receipt;
+  elsewhere["warehouseId"] = elsewhere_id;
+  const std::string other_dock = DockKey(elsewhere_id);
+  const std::string rid = "X-Request-Id: same-request-id";
+  HttpAnswer foreign =
+      Call("POST", receive_path, {other_dock, rid, "Idempotency-Key: rma-x"}, elsewhere.dump());
+  HttpAnswer unknown = Call("POST", std::string("/v1/returns/") + kMissingId + ":receive",
+                            {other_dock, rid, "Idempotency-Key: rma-x-missing"}, elsewhere.dump());
+  EXPECT_EQ(foreign.status, 404) << foreign.body;
+  std::string foreign_body = foreign.body;
+  const std::string return_id = ret["id"];
+  foreign_body.replace(foreign_body.find(return_id), return_id.size(), kMissingId);
+  EXPECT_EQ(foreign_body, unknown.body);
+  // Nor may it receive into another warehouse than its own.
+  HttpAnswer misdirected =
+      Call("POST", receive_path, {other_dock, "Idempotency-Key: rma-y"}, receipt.dump());
+  EXPECT_EQ(misdirected.status, 400) << misdirected.body;
   // Receiving more than was returned is refused (once the return shipment exists).
   const json too_much = {{"warehouseId", ret["warehouseId"]},
                          {"lines", {{{"sku", "MUG"}, {"quantity", "2"}, {"resellable", true}}}}};
@@ -289,8 +318,9 @@ TEST_F(GatewayOrderLifecycleE2eTest, AReturnIsReceivedRefundedAndCredited) {
   } while (std::chrono::steady_clock::now() < deadline);
   EXPECT_EQ(received.status, 422) << received.body;
   EXPECT_EQ(Reason(received), "RECEIPT_EXCEEDS_RETURN");
-  received =
-      Call("POST", receive_path, {warehouse, "Idempotency-Key: rma-1-receive"}, receipt.dump());
+  // A key bound to the return's warehouse receives it.
+  received = Call("POST", receive_path,
+                  {DockKey(ret["warehouseId"]), "Idempotency-Key: rma-1-receive"}, receipt.dump());
   ASSERT_EQ(received.status, 200) << received.body;
   EXPECT_EQ(Body(received)["status"], "RETURN_STATUS_RECEIVED");
   HttpAnswer missing_return = Call("POST", std::string("/v1/returns/") + kMissingId + ":receive",

@@ -36,6 +36,7 @@ constexpr char kApiKeysList[] = "api_keys_list";
 #define OMS_API_KEY_COLUMNS                                                \
   "id::text AS id, name, array_to_string(scopes, ' ') AS scopes, "         \
   "coalesce(customer_id::text, '') AS customer_id, "                       \
+  "coalesce(warehouse_id::text, '') AS warehouse_id, "                     \
   "(extract(epoch FROM created_at) * 1000000)::bigint AS created_micros, " \
   "(extract(epoch FROM revoked_at) * 1000000)::bigint AS revoked_micros, " \
   "(extract(epoch FROM expires_at) * 1000000)::bigint AS expires_micros"
@@ -51,6 +52,7 @@ void ReadKey(const pqxx::row& row, v1::ApiKey* out) {
     out->add_scopes(std::string(scope));
   }
   out->set_customer_id(row["customer_id"].as<std::string>());
+  out->set_warehouse_id(row["warehouse_id"].as<std::string>());
   *out->mutable_create_time() =
       TimeUtil::MicrosecondsToTimestamp(row["created_micros"].as<int64_t>());
   if (!row["revoked_micros"].is_null()) {
@@ -143,6 +145,20 @@ absl::Status ValidateCreateApiKey(const v1::CreateApiKeyRequest& request, absl::
       }
     }
   }
+  if (!request.warehouse_id().empty()) {
+    if (absl::Status warehouse =
+            ValidateUuid(request.warehouse_id(), "warehouse_id", "a warehouse id");
+        !warehouse.ok()) {
+      return warehouse;
+    }
+    // The binding narrows shipments:write; admin would undo it, and a customer's key holds
+    // no shipment scope at all (checked above).
+    const auto& scopes = request.scopes();
+    if (std::find(scopes.begin(), scopes.end(), "shipments:write") == scopes.end() ||
+        std::find(scopes.begin(), scopes.end(), "admin") != scopes.end()) {
+      return InvalidField("warehouse_id", "binds a key with shipments:write and without admin");
+    }
+  }
   if (request.has_expire_time()) {
     // The seconds are bounded below; nanos out of range would shift them silently.
     const int32_t nanos = request.expire_time().nanos();
@@ -183,9 +199,9 @@ absl::StatusOr<std::string> NewApiKeySecret() {
 const std::vector<PreparedStatement>& PgApiKeyStore::Statements() {
   static const std::vector<PreparedStatement> kStatements = {
       {kApiKeysInsert,
-       "INSERT INTO api_keys (secret_hash, name, scopes, customer_id, expires_at) "
+       "INSERT INTO api_keys (secret_hash, name, scopes, customer_id, expires_at, warehouse_id) "
        "VALUES (" OMS_SECRET_HASH ", $2, $3::text[], nullif($4, '')::uuid, "
-       "nullif($5, '')::timestamptz) "
+       "nullif($5, '')::timestamptz, nullif($6, '')::uuid) "
        "RETURNING " OMS_API_KEY_COLUMNS},
       {kApiKeysRevoke,
        "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1::uuid "
@@ -217,7 +233,7 @@ absl::Status PgApiKeyStore::Create(const v1::CreateApiKeyRequest& request,
     }
     pqxx::row row =
         tx.exec_prepared1(kApiKeysInsert, secret, request.name(), ArrayLiteral(request.scopes()),
-                          request.customer_id(), ExpiryText(request));
+                          request.customer_id(), ExpiryText(request), request.warehouse_id());
     ReadKey(row, out);
     return absl::OkStatus();
   });

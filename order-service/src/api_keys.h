@@ -30,8 +30,9 @@ const std::vector<std::string>& KnownApiKeyScopes();
 const std::vector<std::string>& CustomerApiKeyScopes();
 
 // INVALID_ARGUMENT naming the field: name 1..100 characters, 1..10 distinct known scopes, an
-// optional customer id (a UUID; then only CustomerApiKeyScopes), an optional expire_time after
-// `now` and at most kMaxApiKeyLifetime after it.
+// optional customer id (a UUID; then only CustomerApiKeyScopes), an optional warehouse id (a
+// UUID; only with shipments:write and without admin), an optional expire_time after `now` and
+// at most kMaxApiKeyLifetime after it.
 [[nodiscard]] absl::Status ValidateCreateApiKey(const v1::CreateApiKeyRequest& request,
                                                 absl::Time now);
 // "oms_" followed by 64 lower-case hex digits.

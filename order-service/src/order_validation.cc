@@ -172,6 +172,10 @@ absl::Status ValidateReceiveReturn(const v1::ReceiveReturnRequest& request) {
   if (status.ok()) status = ValidateUuid(request.return_id(), "return_id", "a return id");
   if (status.ok()) status = ValidateUuid(request.warehouse_id(), "warehouse_id", "a warehouse id");
   if (!status.ok()) return status;
+  if (!request.acting_warehouse_id().empty() &&
+      request.warehouse_id() != request.acting_warehouse_id()) {
+    return InvalidField("warehouse_id", "must be the warehouse the caller's key is bound to");
+  }
   if (request.lines().empty() || request.lines().size() > 2 * kMaxOrderLines) {
     return InvalidField("lines", absl::StrCat("must hold 1 to ", 2 * kMaxOrderLines, " lines"));
   }

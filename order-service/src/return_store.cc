@@ -130,10 +130,16 @@ absl::StatusOr<StartedReturn> PgReturnStore::StartReceive(const v1::ReceiveRetur
   StartedReturn started;
   absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
     pqxx::result rows = tx.exec_prepared(kReturnsLock, request.return_id());
-    if (rows.empty()) {
+    const auto missing = [&request] {
       return absl::NotFoundError(absl::StrCat("return ", request.return_id(), " does not exist"));
-    }
+    };
+    if (rows.empty()) return missing();
     const v1::Return ret = ReadReturn(rows[0]);
+    // A caller bound to a warehouse learns nothing of returns headed to another.
+    if (!request.acting_warehouse_id().empty() &&
+        ret.warehouse_id() != request.acting_warehouse_id()) {
+      return missing();
+    }
     if (ret.status() != v1::RETURN_STATUS_REQUESTED) {
       started = {ret, "", false};  // received already: the same answer
       return absl::OkStatus();

@@ -77,6 +77,25 @@ TEST(ApiKeyValidationTest, AKeyBoundToACustomerHoldsOnlyOrderScopes) {
   }
 }
 
+// A warehouse binding narrows shipments:write; it means nothing on a key without that scope
+// and would be undone by admin.
+TEST(ApiKeyValidationTest, AWarehouseBindsOnlyAShipmentsWriteKeyWithoutAdmin) {
+  const std::string warehouse = "11111111-1111-4111-8111-111111111111";
+  v1::CreateApiKeyRequest request = KeyRequest({"shipments:write", "orders:read"});
+  request.set_warehouse_id(warehouse);
+  EXPECT_TRUE(ValidateCreateApiKey(request, kNow).ok());
+  for (const std::vector<std::string>& scopes :
+       std::vector<std::vector<std::string>>{{"orders:read"}, {"shipments:write", "admin"}}) {
+    v1::CreateApiKeyRequest bad = KeyRequest(scopes);
+    bad.set_warehouse_id(warehouse);
+    absl::Status status = ValidateCreateApiKey(bad, kNow);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << scopes.size();
+    EXPECT_EQ(status.message().rfind("warehouse_id", 0), 0u) << status;
+  }
+  request.set_warehouse_id("warehouse-1");
+  EXPECT_EQ(ValidateCreateApiKey(request, kNow).message().rfind("warehouse_id", 0), 0u);
+}
+
 TEST(ApiKeyValidationTest, AnExpiryIsInTheFutureAndAtMost730DaysAhead) {
   v1::CreateApiKeyRequest request = KeyRequest({"orders:read"});
   for (absl::Time fine : {kNow + absl::Seconds(1), kNow + absl::Hours(24 * 730)}) {
@@ -196,6 +215,24 @@ TEST_F(ApiKeyStoreTest, AKeyVerifiesUntilRevokedAndOnlyItsHashIsStored) {
   ASSERT_TRUE(keys_->Revoke(created.id(), &again).ok());
   EXPECT_EQ(again.revoke_time().seconds(), revoked.revoke_time().seconds());
   EXPECT_EQ(again.revoke_time().nanos(), revoked.revoke_time().nanos());
+}
+
+TEST_F(ApiKeyStoreTest, AKeysWarehouseIsStoredAndVerified) {
+  const std::string warehouse = "11111111-1111-4111-8111-111111111111";
+  auto secret = NewApiKeySecret();
+  ASSERT_TRUE(secret.ok());
+  v1::CreateApiKeyRequest request = KeyRequest({"shipments:write"});
+  request.set_warehouse_id(warehouse);
+  v1::ApiKey created;
+  ASSERT_TRUE(keys_->Create(request, *secret, &created).ok());
+  EXPECT_EQ(created.warehouse_id(), warehouse);
+  v1::ApiKey verified;
+  ASSERT_TRUE(keys_->Verify(*secret, &verified).ok());
+  EXPECT_EQ(verified.warehouse_id(), warehouse);
+  auto unbound = NewApiKeySecret();
+  ASSERT_TRUE(unbound.ok());
+  ASSERT_TRUE(keys_->Create(KeyRequest({"shipments:write"}), *unbound, &created).ok());
+  EXPECT_EQ(created.warehouse_id(), "");
 }
 
 TEST_F(ApiKeyStoreTest, UnknownSecretsKeysAndCustomersAreRefused) {

@@ -63,6 +63,22 @@ TEST(OrderValidationTest, CreateOrderBounds) {
   }
 }
 
+// A caller bound to a warehouse receives returns into that warehouse only.
+TEST(OrderValidationTest, AWarehouseBoundReceiptIsIntoItsOwnWarehouse) {
+  v1::ReceiveReturnRequest request;
+  request.set_request_id("receipt-1");
+  request.set_return_id("5f1e2d3c-4b5a-4697-8877-665544332211");
+  request.set_warehouse_id("11111111-1111-4111-8111-111111111111");
+  auto* line = request.add_lines();
+  line->set_sku("SKU-1");
+  line->set_quantity(1);
+  EXPECT_TRUE(ValidateReceiveReturn(request).ok());
+  request.set_acting_warehouse_id(request.warehouse_id());
+  EXPECT_TRUE(ValidateReceiveReturn(request).ok());
+  request.set_acting_warehouse_id("22222222-2222-4222-8222-222222222222");
+  EXPECT_EQ(FieldOf(ValidateReceiveReturn(request)), "warehouse_id");
+}
+
 TEST(OrderValidationTest, CustomersGetOneDefaultAddressPerKind) {
   v1::Customer customer;
   customer.set_name("Erika");

@@ -140,6 +140,29 @@ TEST_F(ReturnStoreTest, AReturnStartsOnceAndItsReceiptOnceTheReturnShipmentExist
   EXPECT_EQ(stored[0].return_shipment_id(), "rs-1");
 }
 
+// A caller bound to a warehouse receives only returns headed to it; another's answers exactly
+// as a missing return does.
+TEST_F(ReturnStoreTest, AWarehouseBoundCallerSeesOnlyReturnsHeadedToItsWarehouse) {
+  auto started = returns_->StartReturn(ReturnRequest(DeliveredOrder(), 2));
+  ASSERT_TRUE(started.ok()) << started.status();
+  const std::string return_id = started->ret.id();
+  const std::string missing_id = "00000000-0000-0000-0000-000000000001";
+  auto receipt = [&](const std::string& id, const std::string& acting) {
+    v1::ReceiveReturnRequest request = Receipt(id, 2);
+    request.set_acting_warehouse_id(acting);
+    request.set_warehouse_id(acting);
+    return returns_->StartReceive(request).status();
+  };
+  const absl::Status foreign = receipt(return_id, "w2");
+  const absl::Status missing = receipt(missing_id, "w2");
+  EXPECT_EQ(foreign.code(), absl::StatusCode::kNotFound) << foreign;
+  std::string foreign_message(foreign.message());
+  foreign_message.replace(foreign_message.find(return_id), return_id.size(), missing_id);
+  EXPECT_EQ(foreign_message, missing.message());
+  // Its own warehouse's return goes on to the usual checks (no return shipment yet).
+  EXPECT_EQ(ReasonOf(receipt(return_id, "w1")), "RETURN_SHIPMENT_PENDING");
+}
+
 TEST_F(ReturnStoreTest, AKeyReusedForAnotherReturnIsRefusedAndChangesNothing) {
   const std::string order_id = DeliveredOrder();
   auto first = returns_->StartReturn(ReturnRequest(order_id, 1));

@@ -144,6 +144,11 @@ absl::Status RecordShipmentEventIn(pqxx::work& tx, const v1::RecordShipmentEvent
   std::optional<ShipmentRow> locked = LockShipment(tx, request.shipment_id());
   if (!locked) return UnknownShipment(request.shipment_id());
   v1::Shipment& shipment = locked->shipment;
+  // A caller bound to a warehouse learns nothing of another's shipments, not even that they
+  // exist: the same answer as a missing one.
+  if (!request.warehouse_id().empty() && request.warehouse_id() != shipment.warehouse_id()) {
+    return UnknownShipment(request.shipment_id());
+  }
   absl::Status allowed = EventAllowed(shipment.kind(), request.type());
   if (!allowed.ok()) return allowed;
   const std::string dedup_key = DedupKey(request);

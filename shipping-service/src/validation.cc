@@ -124,6 +124,9 @@ absl::Status ValidateShipmentEvent(const v1::RecordShipmentEventRequest& request
   absl::Status status = absl::OkStatus();
   if (!request.request_id().empty()) status = ValidateRequestId(request.request_id(), "request_id");
   if (status.ok()) status = ValidateShipmentId(request.shipment_id(), "shipment_id");
+  if (status.ok() && !request.warehouse_id().empty()) {
+    status = ValidateEntityId(request.warehouse_id(), "warehouse_id");
+  }
   if (!status.ok()) return status;
   if (request.type() == v1::SHIPMENT_EVENT_TYPE_UNSPECIFIED ||
       !v1::ShipmentEventType_IsValid(request.type())) {

@@ -95,6 +95,35 @@ TEST_F(ShippingStoreTest, EventRequestIdsAreIdempotentToo) {
   EXPECT_EQ(Get(id).journal_size(), 1);
 }
 
+// A caller bound to a warehouse records events on that warehouse's shipments only; another's
+// answers exactly as a missing shipment does, and its journal stays as it was.
+TEST_F(ShippingStoreTest, AWarehouseBoundCallerSeesOnlyItsWarehousesShipments) {
+  const auto shipments = Create("ord-1");
+  ASSERT_EQ(shipments.size(), 2u);
+  const v1::Shipment& ours = shipments[0];
+  const v1::Shipment& theirs = shipments[1];
+  ASSERT_NE(ours.warehouse_id(), theirs.warehouse_id());
+  auto bound = [&](const std::string& shipment_id) {
+    v1::RecordShipmentEventRequest request;
+    request.set_shipment_id(shipment_id);
+    request.set_warehouse_id(ours.warehouse_id());
+    request.set_type(v1::SHIPMENT_EVENT_TYPE_PICKED);
+    *request.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(kT0);
+    v1::RecordShipmentEventResponse response;
+    return store_->RecordShipmentEvent(request, &response);
+  };
+  EXPECT_TRUE(bound(ours.id()).ok());
+  const std::string missing_id = "00000000-0000-4000-8000-000000000000";
+  const absl::Status foreign = bound(theirs.id());
+  const absl::Status missing = bound(missing_id);
+  EXPECT_EQ(foreign.code(), absl::StatusCode::kNotFound) << foreign;
+  std::string foreign_message(foreign.message());
+  foreign_message.replace(foreign_message.find(theirs.id()), theirs.id().size(), missing_id);
+  EXPECT_EQ(foreign_message, missing.message());
+  EXPECT_EQ(Get(theirs.id()).journal_size(), 0);
+  EXPECT_EQ(Get(ours.id()).journal_size(), 1);
+}
+
 TEST_F(ShippingStoreTest, DeliveredBeforeShippedStillAnnouncesShippedFirst) {
   const std::string id = Create("ord-1")[0].id();
   ASSERT_TRUE(Event(id, v1::SHIPMENT_EVENT_TYPE_PACKED, 1).ok());
