@@ -37,10 +37,11 @@ using tcp = asio::ip::tcp;
 // A client that lets this much of a stream pile up unread is dropped: memory stays bounded.
 constexpr std::size_t kMaxQueuedStreamBytes = 1 << 20;
 // After answering a request whose body was never read (refused on its head), what the client
-// still sends is read and dropped for a while before the connection closes: closing a socket
-// with unread data resets it, and the client could lose the answer.
-constexpr std::size_t kMaxDiscardedBytes = 256 * 1024;
-constexpr std::chrono::seconds kDiscardTime{2};
+// still sends is read and dropped until it is done, for a while, before the connection closes:
+// closing a socket with unread data resets it, and a client still sending its body would lose
+// the answer. Dropping costs no memory; time and bytes are bounded.
+constexpr std::size_t kMaxDiscardedBytes = 64 << 20;
+constexpr std::chrono::seconds kDiscardTime{5};
 constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
 }  // namespace
@@ -309,11 +310,12 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.expires_after(kDiscardTime);
+    discard_buffer_.resize(64 * 1024);
     Discard();
   }
 
   void Discard() {
-    stream_.async_read_some(asio::buffer(detect_),
+    stream_.async_read_some(asio::buffer(discard_buffer_),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->discarded_ += n;
                               if (ec || self->discarded_ > kMaxDiscardedBytes) {
@@ -460,6 +462,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool expects_continue_ = false;
   bool unread_body_ = false;
   std::size_t discarded_ = 0;
+  std::vector<char> discard_buffer_;  // only while draining a body nobody reads
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   unsigned version_ = 11;
