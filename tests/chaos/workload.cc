@@ -118,10 +118,12 @@ class Storefront {
           orders_->CreateOrder(Context(std::chrono::milliseconds(3000)).get(), request, &order);
       return GrpcAnswer(status, order);
     }
-    // The key and the client are the request's headers and credential, not its body.
+    // The key and the client are the request's headers and credential, not its body; the
+    // gateway sets a customer's channel itself.
     ord::CreateOrderRequest body = request;
     body.clear_request_id();
     body.clear_client_id();
+    body.clear_channel();
     std::string json;
     (void)google::protobuf::util::MessageToJsonString(body, &json);
     return HttpAnswerOf(gateway::testing::HttpCall(
