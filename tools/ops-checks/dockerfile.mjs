@@ -248,6 +248,14 @@ await run("dockerfile", async (checks) => {
           destinations.has(container.command?.[0]),
           `${where}: runs ${container.command?.[0]}, which the image holds`,
         );
+        for (const kind of ["startupProbe", "livenessProbe", "readinessProbe"]) {
+          const probe = container[kind]?.exec?.command?.[0];
+          if (probe === undefined) continue;
+          checks.ok(
+            destinations.has(probe),
+            `${where}: ${kind} runs ${probe}, which the image holds`,
+          );
+        }
         checks.equal(
           String(container.securityContext?.runAsUser ?? pod.securityContext?.runAsUser),
           uid,

@@ -11,6 +11,7 @@
 //
 // usage: node k8s-binaries.mjs --omsctl=PATH --bin=NAME=PATH...   (OMS_TEST_PG_URL set)
 import path from "node:path";
+import { tlsMountOf } from "./lib/certificates.mjs";
 import { binaryFlags, loopbackPeerFlags } from "./lib/flags.mjs";
 import {
   Databases,
@@ -20,6 +21,7 @@ import {
   randomSecret,
   runCommand,
 } from "./lib/processes.mjs";
+import { TestPki } from "./lib/pki.mjs";
 import { overlayNames, renderOverlay } from "./lib/render.mjs";
 import { run } from "./lib/report.mjs";
 import {
@@ -57,6 +59,15 @@ function portNumber(text) {
   return /^[0-9]+$/.test(text ?? "") && Number(text) >= 1 && Number(text) <= 65535
     ? Number(text)
     : NaN;
+}
+
+// An exec probe `omsctl health --addr=127.0.0.1:<port> ...` -> { port, service, args }.
+function omsctlHealth(probe) {
+  const [binary, verb, ...args] = probe?.exec?.command ?? [];
+  if (path.basename(binary ?? "") !== "omsctl" || verb !== "health") return null;
+  const { flags } = parseArgs(args);
+  const [, port] = /^127\.0\.0\.1:([0-9]+)$/.exec(flags.get("addr") ?? "") ?? [];
+  return { port: Number(port), service: flags.get("service") ?? "", args };
 }
 
 // Static agreement of one Deployment with its binary -> what the live run needs.
@@ -110,13 +121,10 @@ function checkStatic(checks, overlay, objects, deployment, bins) {
   const probes = [];
   for (const kind of ["startupProbe", "livenessProbe", "readinessProbe"]) {
     const probe = container[kind];
-    if (probe?.grpc) {
-      checks.equal(
-        resolvePort(container, probe.grpc.port),
-        port,
-        `${where}: ${kind} gRPC port is --port`,
-      );
-      probes.push({ kind, grpc: probe.grpc.service ?? "" });
+    const health = omsctlHealth(probe);
+    if (health) {
+      checks.equal(health.port, port, `${where}: ${kind} asks --port`);
+      probes.push({ kind, grpc: health.service, args: health.args });
     } else if (probe?.httpGet) {
       checks.equal(
         resolvePort(container, probe.httpGet.port),
@@ -125,7 +133,7 @@ function checkStatic(checks, overlay, objects, deployment, bins) {
       );
       probes.push({ kind, http: probe.httpGet.path ?? "/" });
     } else {
-      checks.fail(`${where}: ${kind} is a gRPC or HTTP probe`);
+      checks.fail(`${where}: ${kind} is omsctl health or an HTTP probe`);
     }
   }
   // Services in front of it: their ports reach --port and --metrics_port.
@@ -189,8 +197,21 @@ function peerOf(checks, overlay, objects, byName, where, flag, value) {
   return { flag, target: target.name };
 }
 
+// The pod's certificate Secret, issued by `pki` as cert-manager would from the rendered
+// Certificate, with the OMS_TLS_* variables pointed at it instead of the mount.
+function mountCertificate(checks, where, objects, entry, env, pki) {
+  const pod = entry.deployment.spec.template.spec;
+  const tls = tlsMountOf(objects, entry.deployment.metadata.namespace, pod, entry.container);
+  if (!checks.ok(tls.certificate, `${where}: a certificate to mount (${tls.problems.join("; ")})`))
+    return;
+  const dir = pki.issue(tls.secretName, tls.certificate.spec.uris ?? []);
+  for (const [variable, file] of Object.entries(tls.files))
+    env.set(variable, path.join(dir, path.relative(tls.mountPath, file)));
+}
+
 async function runLive(checks, overlay, objects, entries, omsctl) {
   const databases = new Databases(process.env.OMS_TEST_PG_URL);
+  const pki = new TestPki();
   const started = new Map(); // name -> { process, ports }
   const secretValues = new Map();
   const valueOf = (source, name, key) => {
@@ -229,6 +250,7 @@ async function runLive(checks, overlay, objects, entries, omsctl) {
         env.delete("PGSSLMODE");
         env.delete("PGSSLROOTCERT");
       }
+      mountCertificate(checks, where, objects, entry, env, pki);
       env.set("PATH", process.env.PATH);
       const args = (entry.container.args ?? []).map((arg) => {
         const { value } = expand(arg, env);
@@ -261,22 +283,21 @@ async function runLive(checks, overlay, objects, entries, omsctl) {
       );
     }
 
-    for (const [name, { entry, ports }] of started) {
+    for (const [name, { entry, ports, env }] of started) {
       const where = `${overlay}: ${name} (live)`;
+      // The probe's own command, in the pod's environment (its certificate), on the live port.
+      const address = `--addr=127.0.0.1:${ports.serving}`;
+      const health = (args) =>
+        runCommand(omsctl, ["health", ...args.filter((a) => !a.startsWith("--addr=")), address], {
+          env,
+        });
       for (const probe of entry.probes) {
         if (probe.grpc !== undefined) {
-          // kubelet's gRPC probes speak plain text, as the manifests' --insecure_plaintext does.
-          const result = runCommand(omsctl, [
-            "health",
-            "--insecure_plaintext",
-            `--addr=127.0.0.1:${ports.serving}`,
-            `--service=${probe.grpc}`,
-            "--wait=20",
-          ]);
+          const result = health([...probe.args, "--wait=20"]);
           checks.equal(
             result.status,
             0,
-            `${where}: ${probe.kind} grpc.health.v1 Check("${probe.grpc}") is SERVING (${result.output})`,
+            `${where}: ${probe.kind} grpc.health.v1 Check("${probe.grpc}") is SERVING over mutual TLS (${result.output})`,
           );
         } else {
           const answer = await httpGetUntil(ports.serving, probe.http, 200, 30000);
@@ -288,16 +309,21 @@ async function runLive(checks, overlay, objects, entries, omsctl) {
         }
       }
       if (entry.probes.some((probe) => probe.grpc !== undefined)) {
-        // The health service tells names apart: a name it does not serve is not SERVING.
-        const result = runCommand(omsctl, [
+        // The health service tells names apart: a name it does not serve is NOT_FOUND.
+        const unknown = health(["--service=oms.unknown.v1.NoSuchService", "--wait=0"]);
+        checks.ok(
+          unknown.status !== 0 && /\(code 5\)/.test(unknown.output),
+          `${where}: health of an unknown service name is NOT_FOUND (${unknown.output})`,
+        );
+        // And the service speaks mutual TLS only: plain text, or no certificate, gets nothing.
+        const plain = runCommand(omsctl, [
           "health",
+          "--insecure_plaintext",
           `--addr=127.0.0.1:${ports.serving}`,
-          "--service=oms.unknown.v1.NoSuchService",
-          "--wait=0",
         ]);
         checks.ok(
-          result.status !== 0,
-          `${where}: health of an unknown service name is not SERVING (${result.output})`,
+          plain.status !== 0 && /\(code 14\)/.test(plain.output),
+          `${where}: a plain-text health check is refused (${plain.output})`,
         );
       }
       const metrics = await httpGet(ports.metrics, "/metrics");
@@ -350,6 +376,7 @@ async function runLive(checks, overlay, objects, entries, omsctl) {
       proc.cleanup();
     }
     databases.dropAll();
+    pki.cleanup();
   }
 }
 

@@ -4,6 +4,7 @@
 // service, monitoring, and NetworkPolicies that allow exactly the calls of the architecture.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { SPIFFE_PREFIX, issuerChainOf, tlsMountOf } from "./lib/certificates.mjs";
 import { connectionAllowed } from "./lib/netpol.mjs";
 import { K8S, describe, overlayNames, renderOverlay } from "./lib/render.mjs";
 import { run } from "./lib/report.mjs";
@@ -50,6 +51,63 @@ function preStopSeconds(container) {
   if (command.length === 2 && /(^|\/)sleep$/.test(command[0]) && /^[0-9]+$/.test(command[1]))
     return Number(command[1]);
   return NaN;
+}
+
+// An exec probe `omsctl health --addr=127.0.0.1:<port> [--service=<name>]` -> { port, service }.
+function omsctlHealthProbe(handler) {
+  const [binary, verb, ...args] = handler?.exec?.command ?? [];
+  if (!/(^|\/)omsctl$/.test(binary ?? "") || verb !== "health") return null;
+  const { flags, malformed } = parseArgs(args);
+  const [, port] = /^127\.0\.0\.1:([0-9]+)$/.exec(flags.get("addr") ?? "") ?? [];
+  if (malformed.length > 0 || !port) return null;
+  return { port: Number(port), service: flags.get("service") ?? "" };
+}
+
+// Mutual TLS for every process and job: no plain text, and certificates from cert-manager that
+// carry the identity the services authorize by (spiffe://oms/<name>), readable by the pod's
+// group only, renewed with a new key, signed by the namespace's own CA.
+function checkTransportSecurity(checks, overlay, objects, workload, identity, pod, container) {
+  const where = `${overlay}: ${workload.kind} ${workload.metadata.name}`;
+  const namespace = workload.metadata.namespace;
+  const { flags } = parseArgs(container.args);
+  checks.ok(!flags.has("insecure_plaintext"), `${where}: no --insecure_plaintext`);
+  checks.ok(
+    !(container.env ?? []).some((v) => v.name === "OMS_INSECURE_PLAINTEXT"),
+    `${where}: no OMS_INSECURE_PLAINTEXT`,
+  );
+  const tls = tlsMountOf(objects, namespace, pod, container);
+  checks.equal(
+    tls.problems.length,
+    0,
+    `${where}: its certificate files (${tls.problems.join("; ")})`,
+  );
+  if (!tls.certificate) return;
+  const spec = tls.certificate.spec;
+  const name = `Certificate ${tls.certificate.metadata.name}`;
+  checks.equal(
+    JSON.stringify(spec.uris ?? []),
+    JSON.stringify([`${SPIFFE_PREFIX}${identity}`]),
+    `${where}: ${name} carries exactly the identity ${SPIFFE_PREFIX}${identity}`,
+  );
+  for (const usage of ["client auth", "server auth"])
+    checks.ok((spec.usages ?? []).includes(usage), `${where}: ${name} allows ${usage}`);
+  checks.equal(
+    spec.privateKey?.rotationPolicy,
+    "Always",
+    `${where}: ${name} renews with a new key`,
+  );
+  checks.equal(tls.mode & 0o007, 0, `${where}: the key is not readable by others (defaultMode)`);
+  const group = container.securityContext?.runAsGroup ?? pod.securityContext?.runAsGroup;
+  checks.ok(
+    pod.securityContext?.fsGroup === group && group !== undefined && (tls.mode & 0o040) !== 0,
+    `${where}: the process's group owns and may read the mounted key (fsGroup, defaultMode)`,
+  );
+  const chain = issuerChainOf(objects, namespace, tls.certificate);
+  checks.equal(
+    chain.problems.length,
+    0,
+    `${where}: ${name}'s issuer chain (${chain.problems.join("; ")})`,
+  );
 }
 
 function checkNamespace(checks, overlay, objects) {
@@ -158,12 +216,17 @@ function checkDeployment(checks, overlay, objects, deployment) {
     checks.ok(handler, `${where}: ${probe}`);
     if (!handler) continue;
     if (protocol === "grpc") {
-      checks.ok(handler.grpc, `${where}: ${probe} is a native gRPC probe`);
+      // The kubelet's native gRPC probe speaks plain text only: the probe runs omsctl in the
+      // pod, over mutual TLS with the pod's own certificate.
+      const health = omsctlHealthProbe(handler);
+      checks.ok(health, `${where}: ${probe} runs omsctl health (found ${JSON.stringify(handler)})`);
       checks.equal(
-        resolvePort(container, handler.grpc?.port),
+        health?.port,
         servingPort?.containerPort,
-        `${where}: ${probe} port`,
+        `${where}: ${probe} asks the gRPC port`,
       );
+      if (probe === "readinessProbe")
+        checks.ok(health?.service, `${where}: readiness asks for the service's own name`);
     } else {
       checks.ok(handler.httpGet, `${where}: ${probe} is an HTTP probe`);
       checks.equal(
@@ -575,6 +638,8 @@ await run("k8s-policy", async (checks) => {
     const images = new Set();
     for (const deployment of deployments) {
       const { container } = checkDeployment(checks, overlay, objects, deployment);
+      const pod = deployment.spec.template.spec;
+      checkTransportSecurity(checks, overlay, objects, deployment, deployment.metadata.name, pod, container);
       images.add(container.image);
       checkService(checks, overlay, objects, deployment, container);
       checkDisruptionAndScaling(checks, overlay, objects, deployment);
@@ -600,6 +665,8 @@ await run("k8s-policy", async (checks) => {
     );
     for (const cronJob of ofKind(objects, "CronJob")) {
       checkCronJob(checks, overlay, cronJob, [...images][0]);
+      const pod = cronJob.spec.jobTemplate.spec.template.spec;
+      checkTransportSecurity(checks, overlay, objects, cronJob, "omsctl", pod, pod.containers[0]);
     }
     const databaseOf = checkDatabases(checks, overlay, objects, deployments);
     checkMonitoring(checks, overlay, objects, deployments);

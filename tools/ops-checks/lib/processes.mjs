@@ -158,12 +158,12 @@ export class Process {
   }
 }
 
-// Runs a command to its end -> { status, output }.
-export function runCommand(binary, args, timeoutMs = 60000) {
+// Runs a command to its end, with `env` (a Map) or only PATH -> { status, output }.
+export function runCommand(binary, args, { env = null, timeoutMs = 60000 } = {}) {
   const result = spawnSync(binary, args, {
     encoding: "utf8",
     timeout: timeoutMs,
-    env: { PATH: process.env.PATH },
+    env: env ? Object.fromEntries(env) : { PATH: process.env.PATH },
   });
   return { status: result.status, output: `${result.stdout ?? ""}${result.stderr ?? ""}`.trim() };
 }

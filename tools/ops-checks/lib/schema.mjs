@@ -11,6 +11,7 @@
 // API groups served by operators, and the package that models each.
 const CRD_PACKAGES = {
   "postgresql.cnpg.io": "@kubernetes-models/cloudnative-pg",
+  "cert-manager.io": "@kubernetes-models/cert-manager",
   "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
 };
 
