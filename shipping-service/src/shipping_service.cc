@@ -8,7 +8,6 @@
 #include "common/grpc_interceptors.h"
 #include "common/grpc_status.h"
 #include "common/reactor.h"
-#include "common/status.h"
 #include "shipping-service/src/event_stream.h"
 #include "shipping-service/src/validation.h"
 
@@ -20,11 +19,6 @@ grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const abs
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
-}
-
-absl::Status ValidateCursor(std::int64_t after_sequence) {
-  return after_sequence < 0 ? InvalidField("after_sequence", "must not be negative")
-                            : absl::OkStatus();
 }
 
 }  // namespace
@@ -102,10 +96,9 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::ListShipments(
 grpc::ServerUnaryReactor* ShippingServiceImpl::ListEvents(grpc::CallbackServerContext* context,
                                                           const v1::ListEventsRequest* request,
                                                           v1::ListEventsResponse* response) {
-  if (absl::Status invalid = ValidateCursor(request->after_sequence()); !invalid.ok()) {
+  if (absl::Status invalid = ValidateListEvents(*request); !invalid.ok()) {
     return Refuse(context, invalid);
   }
-  if (request->limit() < 0) return Refuse(context, InvalidField("limit", "must not be negative"));
   const int limit =
       request->limit() == 0 ? kDefaultEventsLimit : std::min(request->limit(), kMaxEventsLimit);
   return RunBlocking(context, executor_, [this, request, response, limit] {
@@ -117,7 +110,7 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::ListEvents(grpc::CallbackServerCo
 
 grpc::ServerWriteReactor<v1::OutboxEvent>* ShippingServiceImpl::StreamEvents(
     grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) {
-  if (absl::Status invalid = ValidateCursor(request->after_sequence()); !invalid.ok()) {
+  if (absl::Status invalid = ValidateEventCursor(request->after_sequence()); !invalid.ok()) {
     return new RefusedStream<v1::OutboxEvent>(invalid);
   }
   return NewEventStream(request->after_sequence(), use_cases_, executor_, hub_, metrics_);

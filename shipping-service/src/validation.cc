@@ -182,4 +182,16 @@ absl::Status ValidateCreateReturn(const v1::CreateReturnShipmentRequest& request
   return absl::OkStatus();
 }
 
+absl::Status ValidateEventCursor(std::int64_t after_sequence) {
+  return after_sequence < 0 ? InvalidField("after_sequence", "must not be negative")
+                            : absl::OkStatus();
+}
+
+absl::Status ValidateListEvents(const v1::ListEventsRequest& request) {
+  if (absl::Status invalid = ValidateEventCursor(request.after_sequence()); !invalid.ok()) {
+    return invalid;
+  }
+  return request.limit() < 0 ? InvalidField("limit", "must not be negative") : absl::OkStatus();
+}
+
 }  // namespace oms::shipping

@@ -28,5 +28,9 @@ inline constexpr std::int64_t kMinOccurredMicros = 946'684'800LL * 1'000'000;  /
 [[nodiscard]] absl::Status ValidateShipmentEvent(const v1::RecordShipmentEventRequest& request,
                                                  std::int64_t now_micros);
 [[nodiscard]] absl::Status ValidateCreateReturn(const v1::CreateReturnShipmentRequest& request);
+// The position a reader of the event feed resumes after (0: from the start).
+[[nodiscard]] absl::Status ValidateEventCursor(std::int64_t after_sequence);
+// The cursor, and a limit of 0 (the default) or more (capped by the handler).
+[[nodiscard]] absl::Status ValidateListEvents(const v1::ListEventsRequest& request);
 
 }  // namespace oms::shipping

@@ -153,5 +153,17 @@ TEST(ValidateCreateReturnTest, RefusesEachBadField) {
   ExpectField(ValidateCreateReturn(bad), "pickup_address");
 }
 
+TEST(ValidateListEventsTest, RefusesANegativeCursorOrLimit) {
+  v1::ListEventsRequest request;
+  EXPECT_TRUE(ValidateListEvents(request).ok());
+  request.set_after_sequence(-1);
+  ExpectField(ValidateListEvents(request), "after_sequence");
+  request.set_after_sequence(7);
+  request.set_limit(-1);
+  ExpectField(ValidateListEvents(request), "limit");
+  request.set_limit(0);
+  EXPECT_TRUE(ValidateListEvents(request).ok());
+}
+
 }  // namespace
 }  // namespace oms::shipping
