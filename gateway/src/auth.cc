@@ -39,13 +39,13 @@ std::string Sha256(absl::string_view data) {
 }
 
 const std::set<std::string>& KnownScopes() {
-  static const std::set<std::string> kScopes = {
-      kScopeOrdersRead, kScopeOrdersWrite, kScopeCatalogWrite, kScopeShipmentsWrite, kScopeAdmin};
+  static const std::set<std::string> kScopes(AllScopes().begin(), AllScopes().end());
   return kScopes;
 }
 
 const std::set<std::string>& CustomerScopes() {
-  static const std::set<std::string> kScopes = {kScopeOrdersRead, kScopeOrdersWrite};
+  static const std::set<std::string> kScopes(CustomerBoundScopes().begin(),
+                                             CustomerBoundScopes().end());
   return kScopes;
 }
 

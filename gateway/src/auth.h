@@ -12,20 +12,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/scopes.h"
 #include "gateway/src/jwt_verifier.h"
 
 namespace oms::gateway {
 
-inline constexpr char kScopeOrdersRead[] = "orders:read";
-inline constexpr char kScopeOrdersWrite[] = "orders:write";
-inline constexpr char kScopeCatalogWrite[] = "catalog:write";
-inline constexpr char kScopeShipmentsWrite[] = "shipments:write";
-inline constexpr char kScopeAdmin[] = "admin";
-
-// Every scope a credential can hold (API.md); a JWT's other scopes are ignored.
+// common/scopes.h as sets: every scope a credential can hold (a JWT's other scopes are
+// ignored), and what a customer-bound one may hold.
 const std::set<std::string>& KnownScopes();
-// What a customer-bound credential may hold: its own customer's orders and what hangs off them.
-// admin and the catalog and shipment writes act on every customer's data.
 const std::set<std::string>& CustomerScopes();
 
 struct Principal {

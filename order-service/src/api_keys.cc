@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/pg_pool.h"
+#include "common/scopes.h"
 #include "common/status.h"
 #include "common/validation.h"
 
@@ -105,24 +106,13 @@ std::string ArrayLiteral(const google::protobuf::RepeatedPtrField<std::string>& 
 
 }  // namespace
 
-const std::vector<std::string>& KnownApiKeyScopes() {
-  static const std::vector<std::string> kScopes = {"orders:read", "orders:write", "catalog:write",
-                                                   "shipments:write", "admin"};
-  return kScopes;
-}
-
-const std::vector<std::string>& CustomerApiKeyScopes() {
-  static const std::vector<std::string> kScopes = {"orders:read", "orders:write"};
-  return kScopes;
-}
-
 absl::Status ValidateCreateApiKey(const v1::CreateApiKeyRequest& request, absl::Time now) {
   if (absl::Status name = ValidateText(request.name(), "name", 1, 100); !name.ok()) return name;
   if (request.scopes_size() < 1 || request.scopes_size() > kMaxScopes) {
     return InvalidField("scopes", absl::StrCat("must hold 1 to ", kMaxScopes, " scopes"));
   }
   std::set<std::string> seen;
-  const auto& known = KnownApiKeyScopes();
+  const auto& known = AllScopes();
   for (int i = 0; i < request.scopes_size(); ++i) {
     const std::string& scope = request.scopes(i);
     const std::string field = absl::StrCat("scopes[", i, "]");
@@ -137,7 +127,7 @@ absl::Status ValidateCreateApiKey(const v1::CreateApiKeyRequest& request, absl::
       return customer;
     }
     // Checked here, before any store is asked, so no path creates such a key.
-    const auto& allowed = CustomerApiKeyScopes();
+    const auto& allowed = CustomerBoundScopes();
     for (const std::string& scope : request.scopes()) {
       if (std::find(allowed.begin(), allowed.end(), scope) == allowed.end()) {
         return InvalidField("scopes", absl::StrCat("a key bound to a customer may hold only ",
@@ -154,8 +144,8 @@ absl::Status ValidateCreateApiKey(const v1::CreateApiKeyRequest& request, absl::
     // The binding narrows shipments:write; admin would undo it, and a customer's key holds
     // no shipment scope at all (checked above).
     const auto& scopes = request.scopes();
-    if (std::find(scopes.begin(), scopes.end(), "shipments:write") == scopes.end() ||
-        std::find(scopes.begin(), scopes.end(), "admin") != scopes.end()) {
+    if (std::find(scopes.begin(), scopes.end(), kScopeShipmentsWrite) == scopes.end() ||
+        std::find(scopes.begin(), scopes.end(), kScopeAdmin) != scopes.end()) {
       return InvalidField("warehouse_id", "binds a key with shipments:write and without admin");
     }
   }

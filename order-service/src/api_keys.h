@@ -23,16 +23,10 @@ inline constexpr char kApiKeyPrefix[] = "oms_";
 // How far ahead a key's expiry may be: long-lived credentials are what expiry is meant to end.
 inline constexpr absl::Duration kMaxApiKeyLifetime = absl::Hours(24 * 730);
 
-// The scopes a key may hold (API.md).
-const std::vector<std::string>& KnownApiKeyScopes();
-// The scopes a key bound to a customer may hold: its own orders (and what hangs off them), never
-// the catalog, shipments or other customers' data, which admin and the write scopes reach.
-const std::vector<std::string>& CustomerApiKeyScopes();
-
-// INVALID_ARGUMENT naming the field: name 1..100 characters, 1..10 distinct known scopes, an
-// optional customer id (a UUID; then only CustomerApiKeyScopes), an optional warehouse id (a
-// UUID; only with shipments:write and without admin), an optional expire_time after `now` and
-// at most kMaxApiKeyLifetime after it.
+// INVALID_ARGUMENT naming the field: name 1..100 characters, 1..10 distinct scopes of AllScopes
+// (common/scopes.h), an optional customer id (a UUID; then only CustomerBoundScopes of
+// common/scopes.h), an optional warehouse id (a UUID; only with shipments:write and without admin),
+// an optional expire_time after `now` and at most kMaxApiKeyLifetime after it.
 [[nodiscard]] absl::Status ValidateCreateApiKey(const v1::CreateApiKeyRequest& request,
                                                 absl::Time now);
 // "oms_" followed by 64 lower-case hex digits.
