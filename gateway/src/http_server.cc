@@ -587,7 +587,10 @@ void HttpServer::Impl::Accept() {
       beast::error_code peer_ec;
       const auto peer = socket.remote_endpoint(peer_ec);
       std::string address = peer_ec ? std::string() : peer.address().to_string();
-      if (Admit(address)) {
+      if (peer_ec) {
+        // Reset before it was looked at: nothing to serve, and no address to count it under.
+        socket.close(peer_ec);
+      } else if (Admit(address)) {
         auto session = std::make_shared<Session>(std::move(socket), std::move(address), *this);
         Track(session);
         session->Start();
