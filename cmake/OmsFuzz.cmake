@@ -32,6 +32,6 @@ function(oms_fuzzer name)
     add_test(NAME ${name}
       COMMAND ${PROJECT_SOURCE_DIR}/tools/fuzz/run-fuzzer.sh "${OMS_FUZZ_TREE}/${subdir}/${name}"
               "${CMAKE_CURRENT_SOURCE_DIR}/corpus/${name}" ${OMS_FUZZ_SECONDS})
-    set_tests_properties(${name} PROPERTIES LABELS fuzz TIMEOUT 300)
+    set_tests_properties(${name} PROPERTIES LABELS "fuzz;security" TIMEOUT 300)
   endif()
 endfunction()

@@ -16,13 +16,34 @@ function(oms_embed_migrations target ns dir)
   target_sources(${target} PRIVATE "${out}")
 endfunction()
 
-# oms_test(<name> SOURCES ... LIBS ...): a GoogleTest binary registered with CTest.
-# Tests are listed at build time, so every test binary must start without a database.
+# oms_test(<name> SOURCES ... LIBS ... [LABELS ...] [SECURITY <gtest patterns>...]): a GoogleTest
+# binary registered with CTest. Tests are listed at build time, so every test binary must start
+# without a database. The tests SECURITY's patterns match ("*": all) also carry the label
+# `security`: the security probes, run alone by `./oms test -L security` (README.md lists what
+# each one probes).
 function(oms_test name)
-  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS;SECURITY" ${ARGN})
+  string(JOIN ":" security_filter ${T_SECURITY})
+  # One label for both: CMake 3.25's gtest_discover_tests cannot give a test two labels, and
+  # ctest matches labels by regular expression, so `-L security`, `-L e2e` and `-LE e2e` all
+  # find "e2e-security".
+  if(T_LABELS)
+    string(JOIN "-" security_label ${T_LABELS} security)
+  else()
+    set(security_label security)
+  endif()
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main oms_warnings)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${T_LABELS}")
+  if(NOT T_SECURITY)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${T_LABELS}")
+  elseif(security_filter STREQUAL "*")
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${security_label}")
+  else()
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_FILTER "-${security_filter}"
+                         PROPERTIES LABELS "${T_LABELS}")
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 TEST_FILTER "${security_filter}"
+                         PROPERTIES LABELS "${security_label}")
+  endif()
 endfunction()
 
 # oms_use_service_binaries(<target>): the paths of the five binaries as OMS_<NAME>_BIN for code
