@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/access_log.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "common/validation.h"
@@ -99,13 +100,22 @@ struct Gateway::Finisher {
       gateway->metrics_->ObserveRequest(method, route, response.status, seconds);
       gateway->metrics_->AddInFlight(-1);
     }
-    // The access log: never headers or bodies, which carry credentials and personal data.
-    log::Write(response.status >= 500 ? log::Level::kWarn : log::Level::kInfo, request_id,
-               "http request",
-               {{"method", method},
-                {"route", route},
-                {"status", std::to_string(response.status)},
-                {"duration_ms", absl::StrCat(static_cast<long long>(seconds * 1000))}});
+    // The access log, as the services write theirs (common/access_log.h): refused, failed and
+    // slow requests, and a sample of the rest; never headers or bodies, which carry credentials
+    // and personal data.
+    const bool probe = route == "/healthz" || route == "/readyz";
+    const log::Level level =
+        response.status >= 500
+            ? log::Level::kWarn
+            : log::AccessLogLevel(log::AccessLogPolicy(), probe, response.status < 400, seconds,
+                                  gateway->answered_.fetch_add(1, std::memory_order_relaxed) + 1);
+    if (log::Enabled(level)) {
+      log::Write(level, request_id, "http request",
+                 {{"method", method},
+                  {"route", route},
+                  {"status", std::to_string(response.status)},
+                  {"duration_ms", absl::StrCat(static_cast<long long>(seconds * 1000))}});
+    }
     done(std::move(response));
     gateway->in_flight_.fetch_sub(1);
   }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -121,6 +122,7 @@ class Gateway {
   Router router_;
   std::vector<std::unique_ptr<RouteSpec>> routes_;
   std::atomic<std::size_t> in_flight_{0};
+  std::atomic<std::uint64_t> answered_{0};  // counts requests for the access log's sample
 };
 
 // Why a body is refused, with reason BODY_TOO_LARGE (answered 413): over `limit` bytes, or any
