@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "common/pg_arrays.h"
 #include "common/pg_pool.h"
 #include "common/status.h"
 #include "inventory-service/src/stock_ledger.h"
@@ -131,7 +132,7 @@ absl::Status ReadProduct(pqxx::transaction_base& tx, const std::string& sku, v1:
 std::vector<v1::Product> ReadProducts(pqxx::transaction_base& tx,
                                       const std::vector<std::string>& skus) {
   std::vector<v1::Product> products;
-  for (const auto& row : tx.exec_prepared(kBatchGet, TextArray(skus))) {
+  for (const auto& row : tx.exec_prepared(kBatchGet, PgTextArray(skus))) {
     ProductOf(row, &products.emplace_back());
   }
   return products;

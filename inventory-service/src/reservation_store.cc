@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/escaping.h"
+#include "common/pg_arrays.h"
 #include "common/pg_pool.h"
 #include "inventory-service/src/stock_ledger.h"
 
@@ -54,7 +55,7 @@ std::optional<ReservationHead> HeadIn(const pqxx::result& rows) {
 }
 
 // Runs one of the statements that take OMS_LINE_QUANTITIES' parameters (nothing for no lines: an
-// empty TextArray would still hold one empty element).
+// empty PgTextArray would still hold one empty element).
 void ExecLines(pqxx::work& tx, const char* statement, const std::string& reservation_id,
                const std::vector<LineQuantity>& lines) {
   if (lines.empty()) return;
@@ -65,8 +66,8 @@ void ExecLines(pqxx::work& tx, const char* statement, const std::string& reserva
     skus.push_back(line.sku);
     quantities.push_back(line.quantity);
   }
-  tx.exec_prepared(statement, reservation_id, TextArray(warehouses), TextArray(skus),
-                   NumberArray(quantities));
+  tx.exec_prepared(statement, reservation_id, PgTextArray(warehouses), PgTextArray(skus),
+                   PgIntArray(quantities));
 }
 
 }  // namespace

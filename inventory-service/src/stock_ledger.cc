@@ -3,7 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
+#include "common/pg_arrays.h"
 #include "common/pg_pool.h"
 #include "common/status.h"
 
@@ -57,14 +57,6 @@ const std::vector<PreparedStatement>& StockLedgerStatements() {
   return kStatements;
 }
 
-std::string TextArray(const std::vector<std::string>& values) {
-  return absl::StrCat("{\"", absl::StrJoin(values, "\",\""), "\"}");
-}
-
-std::string NumberArray(const std::vector<int64_t>& values) {
-  return absl::StrCat("{", absl::StrJoin(values, ","), "}");
-}
-
 absl::StatusOr<std::string> CheckTarget(pqxx::work& tx, const std::string& sku,
                                         const std::string& warehouse_id) {
   pqxx::row target = tx.exec_prepared1(kTarget, sku, warehouse_id);
@@ -95,10 +87,10 @@ absl::StatusOr<std::vector<Moved>> ApplyMoves(pqxx::work& tx, const std::vector<
     on_hand.push_back(move.on_hand_delta);
     reserved.push_back(move.reserved_delta);
   }
-  tx.exec_prepared(kLock, TextArray(skus), TextArray(warehouses));
+  tx.exec_prepared(kLock, PgTextArray(skus), PgTextArray(warehouses));
   pqxx::result rows =
-      tx.exec_prepared(kMove, TextArray(skus), TextArray(warehouses), NumberArray(on_hand),
-                       NumberArray(reserved), MovementKindText(ledger.kind), ledger.reason,
+      tx.exec_prepared(kMove, PgTextArray(skus), PgTextArray(warehouses), PgIntArray(on_hand),
+                       PgIntArray(reserved), MovementKindText(ledger.kind), ledger.reason,
                        ledger.request_id, ledger.reservation_id, ledger.order_id);
   if (rows.size() != moves.size()) {
     return WithReason(absl::StatusCode::kFailedPrecondition, refusal_reason,

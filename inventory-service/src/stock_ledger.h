@@ -41,9 +41,4 @@ void EnsureLevel(pqxx::work& tx, const std::string& sku, const std::string& ware
 int RecordDamaged(pqxx::work& tx, const std::string& sku, const std::string& warehouse_id,
                   int64_t quantity, const LedgerContext& ledger);
 
-// Array literals for $n::text[] / $n::uuid[] / $n::bigint[] parameters. Elements are SKUs, uuids
-// or numbers, validated to hold no quotes or backslashes.
-std::string TextArray(const std::vector<std::string>& values);
-std::string NumberArray(const std::vector<int64_t>& values);
-
 }  // namespace oms::inventory

@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "common/pg_arrays.h"
 #include "common/pg_pool.h"
 #include "inventory-service/src/stock_ledger.h"
 
@@ -60,7 +61,8 @@ const std::vector<PreparedStatement>& StockStatements() {
 std::vector<Candidate> ReadCandidates(pqxx::work& tx, const std::vector<std::string>& skus,
                                       bool lock) {
   std::map<std::string, Candidate> by_warehouse;
-  for (const auto& row : tx.exec_prepared(lock ? kCandidatesLock : kCandidates, TextArray(skus))) {
+  for (const auto& row :
+       tx.exec_prepared(lock ? kCandidatesLock : kCandidates, PgTextArray(skus))) {
     const std::string warehouse_id = row["warehouse_id"].as<std::string>();
     Candidate& candidate = by_warehouse[warehouse_id];
     if (candidate.warehouse_id.empty()) {

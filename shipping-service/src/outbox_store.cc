@@ -7,15 +7,14 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/pg_arrays.h"
 #include "common/pg_pool.h"
 #include "shipping-service/src/shipment_status.h"
 
 namespace oms::shipping {
 namespace {
 
-constexpr char kOutboxCounterNext[] = "outbox_counter_next";
-constexpr char kOutboxEventsInsert[] = "outbox_events_insert";
-constexpr char kOutboxEventsNotify[] = "outbox_events_notify";
+constexpr char kOutboxEventsAppend[] = "outbox_events_append";
 constexpr char kOutboxEventsList[] = "outbox_events_list";
 constexpr char kOutboxIdentityRead[] = "outbox_identity_read";
 
@@ -23,17 +22,25 @@ constexpr char kOutboxIdentityRead[] = "outbox_identity_read";
 
 const std::vector<PreparedStatement>& OutboxStatements() {
   static const std::vector<PreparedStatement> kStatements = {
-      // The row lock taken here is held to commit: see the migration.
-      {kOutboxCounterNext,
-       "UPDATE outbox_counter SET last = last + 1 WHERE id = 1 "
-       "RETURNING last, (extract(epoch FROM now()) * 1000000)::bigint AS now_micros"},
-      {kOutboxEventsInsert,
-       "INSERT INTO outbox_events (sequence, type, shipment_id, order_id, payload) "
-       "VALUES ($1, $2, $3::uuid, $4, decode($5, 'hex'))"},
-      // Delivered to listeners only when the transaction commits.
-      {kOutboxEventsNotify, "SELECT pg_notify($1, $2)"},
+      // Numbers the events ($1..$4, one array per column) after the counter, whose row lock is
+      // then held to commit (see the migration), stores them, and notifies listeners (delivered
+      // only when the transaction commits): one round trip, so that the lock every writer of the
+      // outbox waits for is held for this statement and the commit alone.
+      {kOutboxEventsAppend,
+       "WITH next AS ("
+       "  UPDATE outbox_counter SET last = last + cardinality($1::text[]) WHERE id = 1 "
+       "  RETURNING last - cardinality($1::text[]) AS base), "
+       "stored AS ("
+       "  INSERT INTO outbox_events (sequence, type, shipment_id, order_id, payload) "
+       "  SELECT next.base + e.n, e.type, e.shipment_id, e.order_id, decode(e.payload, 'hex') "
+       "  FROM next, unnest($1::text[], $2::uuid[], $3::text[], $4::text[]) "
+       "    WITH ORDINALITY AS e (type, shipment_id, order_id, payload, n)) "
+       "SELECT base, (extract(epoch FROM now()) * 1000000)::bigint AS now_micros, "
+       "  pg_notify($5, (base + cardinality($1::text[]))::text) FROM next"},
+      // The sequence and time are the row's (a stored payload leaves them out).
       {kOutboxEventsList,
-       "SELECT sequence, encode(payload, 'hex') AS payload_hex FROM outbox_events "
+       "SELECT sequence, (extract(epoch FROM created_at) * 1000000)::bigint AS created_micros, "
+       "  encode(payload, 'hex') AS payload_hex FROM outbox_events "
        "WHERE sequence > $1 ORDER BY sequence LIMIT $2"},
       // The counter's committed value is the head: a plain read never waits for the writer that
       // holds its row lock.
@@ -61,17 +68,23 @@ v1::OutboxEvent MakeOutboxEvent(v1::OutboxEventType type, const v1::Shipment& sh
 
 void WriteOutbox(pqxx::work& tx, std::vector<v1::OutboxEvent>& events) {
   if (events.empty()) return;
-  for (auto& event : events) {
-    pqxx::row next = tx.exec_prepared1(kOutboxCounterNext);
-    event.set_sequence(next["last"].as<long long>());
-    *event.mutable_create_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-        next["now_micros"].as<long long>());
-    std::string payload;
-    event.SerializeToString(&payload);
-    tx.exec_prepared(kOutboxEventsInsert, event.sequence(), OutboxTypeName(event.type()),
-                     event.shipment_id(), event.order_id(), absl::BytesToHexString(payload));
+  std::vector<std::string> types, shipment_ids, order_ids, payloads;
+  for (const auto& event : events) {
+    types.push_back(OutboxTypeName(event.type()));
+    shipment_ids.push_back(event.shipment_id());
+    order_ids.push_back(event.order_id());
+    payloads.push_back(absl::BytesToHexString(event.SerializeAsString()));
   }
-  tx.exec_prepared(kOutboxEventsNotify, kOutboxChannel, std::to_string(events.back().sequence()));
+  pqxx::row appended =
+      tx.exec_prepared1(kOutboxEventsAppend, PgTextArray(types), PgTextArray(shipment_ids),
+                        PgTextArray(order_ids), PgTextArray(payloads), kOutboxChannel);
+  const long long base = appended["base"].as<long long>();
+  const auto created = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+      appended["now_micros"].as<long long>());
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    events[i].set_sequence(base + static_cast<long long>(i) + 1);
+    *events[i].mutable_create_time() = created;
+  }
 }
 
 absl::Status ReadOutbox(pqxx::work& tx, std::int64_t after_sequence, int limit,
@@ -80,10 +93,13 @@ absl::Status ReadOutbox(pqxx::work& tx, std::int64_t after_sequence, int limit,
   out->set_last_sequence(after_sequence);
   for (const auto& row : tx.exec_prepared(kOutboxEventsList, after_sequence, limit)) {
     const long long sequence = row["sequence"].as<long long>();
-    if (!out->add_events()->ParseFromString(
-            absl::HexStringToBytes(row["payload_hex"].as<std::string>()))) {
+    v1::OutboxEvent* event = out->add_events();
+    if (!event->ParseFromString(absl::HexStringToBytes(row["payload_hex"].as<std::string>()))) {
       return absl::InternalError(absl::StrCat("outbox event ", sequence, " does not parse"));
     }
+    event->set_sequence(sequence);
+    *event->mutable_create_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+        row["created_micros"].as<long long>());
     out->set_last_sequence(sequence);
   }
   // Read after the events (its own snapshot, read committed): the head is never below them.

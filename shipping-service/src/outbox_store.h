@@ -2,7 +2,7 @@
 // the caller's transaction.
 //
 // Every change that moves a shipment writes its outbox events in the same transaction, numbered
-// from the locked outbox_counter row as the transaction's last step, and NOTIFYs
+// from the locked outbox_counter row as the transaction's last statement, and NOTIFYs
 // kOutboxChannel, which PostgreSQL delivers only when (and if) the transaction commits.
 #pragma once
 
@@ -25,14 +25,16 @@ inline constexpr char kOutboxChannel[] = "oms_shipping_outbox";
 const std::vector<PreparedStatement>& OutboxStatements();
 
 // The event of `type` about `shipment` (with its lines), caused by the journal entry `cause`
-// when there is one (may be null). Sequence and time are set by WriteOutbox.
+// when there is one (may be null). Sequence and time are set by WriteOutbox, and stored as the
+// row's columns only.
 [[nodiscard]] v1::OutboxEvent MakeOutboxEvent(v1::OutboxEventType type,
                                               const v1::Shipment& shipment,
                                               const v1::JournalEntry* cause);
 
-// The transaction's last step: numbers `events` from the locked counter, stores them and
-// notifies listeners (on commit). Taking the counter lock last keeps it held for the shortest
-// time. Nothing happens for no events.
+// The transaction's last statement, in one round trip: numbers `events` from the locked counter
+// (setting their sequence and time), stores them and notifies listeners (on commit). Taking the
+// counter lock last keeps it held for the shortest time: every writer of the outbox waits for it.
+// Nothing happens for no events.
 void WriteOutbox(pqxx::work& tx, std::vector<v1::OutboxEvent>& events);
 
 // Up to `limit` events after `after_sequence`, in sequence order; `last_sequence` is the last

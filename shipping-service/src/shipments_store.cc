@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "common/address_row.h"
+#include "common/pg_arrays.h"
 #include "common/pg_pool.h"
 #include "shipping-service/src/shipment_status.h"
 
@@ -84,30 +85,6 @@ v1::ShipmentLine ReadLine(const pqxx::row& row) {
   line.set_quantity(row["quantity"].as<long long>());
   line.set_unit_weight_grams(row["unit_weight_grams"].as<long long>());
   return line;
-}
-
-// Array literals for $n::text[] and $n::bigint[] (libpqxx 6.4 has no array parameters).
-std::string TextArray(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
-std::string IntArray(const std::vector<long long>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    out += std::to_string(values[i]);
-  }
-  return out + "}";
 }
 
 }  // namespace
@@ -191,15 +168,15 @@ void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out
       freight.total_weight_grams(), freight.package_count(), freight.estimated_cost().currency(),
       freight.estimated_cost().amount_minor()));
   std::vector<std::string> skus;
-  std::vector<long long> quantities;
-  std::vector<long long> weights;
+  std::vector<int64_t> quantities;
+  std::vector<int64_t> weights;
   for (const auto& line : draft.lines()) {
     skus.push_back(line.sku());
     quantities.push_back(line.quantity());
     weights.push_back(line.unit_weight_grams());
   }
-  tx.exec_prepared(kShipmentLinesInsert, out->id(), TextArray(skus), IntArray(quantities),
-                   IntArray(weights));
+  tx.exec_prepared(kShipmentLinesInsert, out->id(), PgTextArray(skus), PgIntArray(quantities),
+                   PgIntArray(weights));
   *out->mutable_lines() = draft.lines();
 }
 

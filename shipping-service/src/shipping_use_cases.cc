@@ -24,8 +24,10 @@
 namespace oms::shipping {
 namespace {
 
-// Metric effects of one transaction, applied only once it committed.
+// What one transaction announces and counts: its outbox events, written as its last statement
+// (WriteOutbox), and its metric effects, applied only once it committed.
 struct Effects {
+  std::vector<v1::OutboxEvent> outbox;
   std::vector<v1::ShipmentKind> created;
   int cancelled = 0;
   std::vector<std::pair<v1::ShipmentEventType, bool>> journal;  // (type, duplicate)
@@ -56,10 +58,11 @@ void AttachDetails(pqxx::work& tx, v1::Shipment* shipment) {
 
 // Stores `draft` as `out` and queues the event announcing it.
 void StoreNewShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out,
-                      std::vector<v1::OutboxEvent>& outbox, Effects& effects) {
+                      Effects& effects) {
   InsertShipment(tx, draft, out);
   AddPickList(out);
-  outbox.push_back(MakeOutboxEvent(OutboxTypeFor(out->kind(), out->status()), *out, nullptr));
+  effects.outbox.push_back(
+      MakeOutboxEvent(OutboxTypeFor(out->kind(), out->status()), *out, nullptr));
   effects.created.push_back(out->kind());
 }
 
@@ -80,16 +83,14 @@ absl::Status CreateShipmentsIn(pqxx::work& tx, const v1::CreateShipmentsRequest&
                     OrderHasShipments(tx, order_id, v1::SHIPMENT_KIND_OUTBOUND));
   if (!allowed.ok()) return allowed;
   const std::vector<CarrierRule> rules = CarrierRulesFor(tx, request.destination().country());
-  std::vector<v1::OutboxEvent> outbox;
   for (const auto& group : request.groups()) {
     auto carriage = PlanCarriage(rules, request.destination(), group.lines());
     if (!carriage.ok()) return carriage.status();  // the transaction rolls back: none created
     StoreNewShipment(tx,
                      NewShipment(order_id, v1::SHIPMENT_KIND_OUTBOUND, group.warehouse_id(),
                                  request.destination(), *carriage, group.lines()),
-                     out->add_shipments(), outbox, effects);
+                     out->add_shipments(), effects);
   }
-  WriteOutbox(tx, outbox);
   return absl::OkStatus();
 }
 
@@ -123,19 +124,17 @@ absl::Status CancelShipmentIn(pqxx::work& tx, const v1::CancelShipmentRequest& r
                     request.reason());
     out->set_tombstoned(true);
   }
-  std::vector<v1::OutboxEvent> outbox;
   for (std::size_t i = 0; i < targets->size(); ++i) {
     v1::Shipment* shipment = out->add_shipments();
     *shipment = std::move((*targets)[i].shipment);
     if (plan->cancel[i]) StoreCancelled(tx, shipment);
     AttachDetails(tx, shipment);
     if (!plan->cancel[i]) continue;  // cancelled already: nothing to announce
-    outbox.push_back(
+    effects.outbox.push_back(
         MakeOutboxEvent(OutboxTypeFor(shipment->kind(), shipment->status()), *shipment, nullptr));
     ++effects.cancelled;
     effects.transitions.push_back(shipment->status());
   }
-  WriteOutbox(tx, outbox);
   return absl::OkStatus();
 }
 
@@ -177,9 +176,9 @@ absl::Status RecordShipmentEventIn(pqxx::work& tx, const v1::RecordShipmentEvent
   if (change.outbox.empty()) return absl::OkStatus();
 
   *shipment.mutable_lines() = LinesOf(tx, shipment.id());  // what shipped, for its consumers
-  std::vector<v1::OutboxEvent> outbox;
-  for (auto type : change.outbox) outbox.push_back(MakeOutboxEvent(type, shipment, &out->entry()));
-  WriteOutbox(tx, outbox);
+  for (auto type : change.outbox) {
+    effects.outbox.push_back(MakeOutboxEvent(type, shipment, &out->entry()));
+  }
   return absl::OkStatus();
 }
 
@@ -199,9 +198,7 @@ absl::Status CreateReturnShipmentIn(pqxx::work& tx, const v1::CreateReturnShipme
   v1::Shipment draft = NewShipment(order_id, v1::SHIPMENT_KIND_RETURN, request.warehouse_id(),
                                    request.pickup_address(), *carriage, *lines);
   draft.set_return_id(request.return_id());
-  std::vector<v1::OutboxEvent> outbox;
-  StoreNewShipment(tx, draft, out, outbox, effects);
-  WriteOutbox(tx, outbox);
+  StoreNewShipment(tx, draft, out, effects);
   return absl::OkStatus();
 }
 
@@ -217,8 +214,13 @@ absl::Status Mutate(PgPool& pool, ShippingMetrics* metrics, const char* method,
     out->Clear();
     effects = Effects();
     auto run = [&] { return effect(tx, request, out, effects); };
-    if (request.request_id().empty()) return run();
-    return RunOnce(tx, request.request_id(), method, request, out, run);
+    absl::Status done = request.request_id().empty()
+                            ? run()
+                            : RunOnce(tx, request.request_id(), method, request, out, run);
+    // After the answer is recorded: nothing follows the outbox's counter lock but the commit.
+    // (A refusal was committed by RunOnce without its effect's events.)
+    if (done.ok()) WriteOutbox(tx, effects.outbox);
+    return done;
   });
   if (status.ok()) effects.ApplyTo(metrics);
   return status;

@@ -32,7 +32,7 @@ TEST_F(ShippingStoreTest, OutboxSequencesFollowCommitOrderWhenAWriterIsHeldOpen)
   const std::string id = Create("ord-1")[0].id();  // sequences 1 and 2
   pqxx::connection held_connection(db_.url());
   pqxx::work held(held_connection);
-  // Exactly what WriteOutbox does, left uncommitted.
+  // What WriteOutbox does (the counter, then the event), left uncommitted.
   const long long held_sequence =
       held.exec1("UPDATE outbox_counter SET last = last + 1 WHERE id = 1 RETURNING last")[0]
           .as<long long>();
