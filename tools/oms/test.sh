@@ -129,7 +129,7 @@ cmd_fuzz() {  # [--seconds S] [name...]: each fuzzer (or those named) for S seco
     local log status=0
     log=$(mktemp -t oms-fuzz-log.XXXXXX)
     tools/fuzz/run-fuzzer.sh "$binary" "$corpus" "$seconds" >"$log" 2>&1 || status=$?
-    grep -E '^(stat::|#[0-9]+ +DONE)' "$log" || true
+    grep -E '^(stat::|#[0-9]+[[:space:]]+DONE)' "$log" || true
     if ((status != 0)); then
       tail -n 60 "$log" >&2
       warn "fuzz: $name failed (exit status $status)"
