@@ -49,6 +49,10 @@ TEST_F(ShippingStoreTest, CreatesOneShipmentPerGroupWithCarrierFreightAndPickLis
   EXPECT_EQ(outbox[0].type(), v1::OUTBOX_EVENT_TYPE_SHIPMENT_CREATED);
   EXPECT_EQ(outbox[0].shipment_id(), first.id());
   EXPECT_EQ(outbox[1].sequence(), 2);
+  // Both written by one transaction: its time, read from the rows.
+  EXPECT_GT(outbox[0].create_time().seconds(), 0);
+  EXPECT_EQ(outbox[1].create_time().seconds(), outbox[0].create_time().seconds());
+  EXPECT_EQ(outbox[1].create_time().nanos(), outbox[0].create_time().nanos());
 }
 
 TEST_F(ShippingStoreTest, CreateIsIdempotentByRequestId) {
