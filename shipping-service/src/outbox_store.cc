@@ -35,8 +35,7 @@ const std::vector<PreparedStatement>& OutboxStatements() {
        "  SELECT next.base + e.n, e.type, e.shipment_id, e.order_id, decode(e.payload, 'hex') "
        "  FROM next, unnest($1::text[], $2::uuid[], $3::text[], $4::text[]) "
        "    WITH ORDINALITY AS e (type, shipment_id, order_id, payload, n)) "
-       "SELECT base, (extract(epoch FROM now()) * 1000000)::bigint AS now_micros, "
-       "  pg_notify($5, (base + cardinality($1::text[]))::text) FROM next"},
+       "SELECT pg_notify($5, (base + cardinality($1::text[]))::text) FROM next"},
       // The sequence and time are the row's (a stored payload leaves them out).
       {kOutboxEventsList,
        "SELECT sequence, (extract(epoch FROM created_at) * 1000000)::bigint AS created_micros, "
@@ -66,7 +65,7 @@ v1::OutboxEvent MakeOutboxEvent(v1::OutboxEventType type, const v1::Shipment& sh
   return event;
 }
 
-void WriteOutbox(pqxx::work& tx, std::vector<v1::OutboxEvent>& events) {
+void WriteOutbox(pqxx::work& tx, const std::vector<v1::OutboxEvent>& events) {
   if (events.empty()) return;
   std::vector<std::string> types, shipment_ids, order_ids, payloads;
   for (const auto& event : events) {
@@ -75,16 +74,8 @@ void WriteOutbox(pqxx::work& tx, std::vector<v1::OutboxEvent>& events) {
     order_ids.push_back(event.order_id());
     payloads.push_back(absl::BytesToHexString(event.SerializeAsString()));
   }
-  pqxx::row appended =
-      tx.exec_prepared1(kOutboxEventsAppend, PgTextArray(types), PgTextArray(shipment_ids),
-                        PgTextArray(order_ids), PgTextArray(payloads), kOutboxChannel);
-  const long long base = appended["base"].as<long long>();
-  const auto created = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-      appended["now_micros"].as<long long>());
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    events[i].set_sequence(base + static_cast<long long>(i) + 1);
-    *events[i].mutable_create_time() = created;
-  }
+  tx.exec_prepared1(kOutboxEventsAppend, PgTextArray(types), PgTextArray(shipment_ids),
+                    PgTextArray(order_ids), PgTextArray(payloads), kOutboxChannel);
 }
 
 absl::Status ReadOutbox(pqxx::work& tx, std::int64_t after_sequence, int limit,

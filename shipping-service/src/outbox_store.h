@@ -25,17 +25,17 @@ inline constexpr char kOutboxChannel[] = "oms_shipping_outbox";
 const std::vector<PreparedStatement>& OutboxStatements();
 
 // The event of `type` about `shipment` (with its lines), caused by the journal entry `cause`
-// when there is one (may be null). Sequence and time are set by WriteOutbox, and stored as the
-// row's columns only.
+// when there is one (may be null). Its sequence and time are the stored row's (WriteOutbox,
+// ReadOutbox).
 [[nodiscard]] v1::OutboxEvent MakeOutboxEvent(v1::OutboxEventType type,
                                               const v1::Shipment& shipment,
                                               const v1::JournalEntry* cause);
 
-// The transaction's last statement, in one round trip: numbers `events` from the locked counter
-// (setting their sequence and time), stores them and notifies listeners (on commit). Taking the
+// The transaction's last statement, in one round trip: numbers `events` from the locked counter,
+// stores them and notifies listeners (on commit). Taking the
 // counter lock last keeps it held for the shortest time: every writer of the outbox waits for it.
 // Nothing happens for no events.
-void WriteOutbox(pqxx::work& tx, std::vector<v1::OutboxEvent>& events);
+void WriteOutbox(pqxx::work& tx, const std::vector<v1::OutboxEvent>& events);
 
 // Up to `limit` events after `after_sequence`, in sequence order; `last_sequence` is the last
 // one read, or `after_sequence`; the outbox's identity on the response and on every event, and
