@@ -138,6 +138,8 @@ Response ErrorResponse(const absl::Status& status, absl::string_view request_id,
   response.status = http_status != 0 ? http_status : HttpStatusFor(status.code(), ReasonOf(status));
   response.SetHeader("Content-Type", "application/json");
   response.body = ErrorBody(response.status, status, request_id);
+  // The first request with the key answers within its deadline: a client may ask again soon.
+  if (ReasonOf(status) == "IDEMPOTENCY_KEY_IN_USE") response.SetHeader("Retry-After", "1");
   return response;
 }
 

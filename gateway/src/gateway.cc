@@ -400,6 +400,11 @@ void Gateway::Proceed(const RouteSpec& route, Request request, BodyReader read_b
                            id, 415));
       return;
     }
+    if (idempotency_key && route.idempotency_record == IdempotencyRecord::kBackend) {
+      RunKeyKeptByBackend(route, std::move(request), std::move(params), std::move(query),
+                          std::move(principal), std::move(finish));
+      return;
+    }
     if (idempotency_key && idempotency_ != nullptr) {
       ClaimThenRun(route, std::move(request), std::move(params), std::move(query),
                    std::move(principal), *idempotency_key, std::move(finish));
@@ -442,13 +447,11 @@ void Gateway::ClaimThenRun(const RouteSpec& route, Request request, PathParams p
         switch (claimed->outcome) {
           case IdempotencyStore::Outcome::kInProgress: {
             count("in_use");
-            Response response = ErrorResponse(
+            finish(ErrorResponse(
                 WithReason(absl::StatusCode::kAborted, "IDEMPOTENCY_KEY_IN_USE",
                            "Idempotency-Key: the first request with this key is still running; "
                            "retry once it has been answered"),
-                request_id);
-            response.SetHeader("Retry-After", "1");
-            finish(std::move(response));
+                request_id));
             return;
           }
           case IdempotencyStore::Outcome::kMismatch:
@@ -460,16 +463,6 @@ void Gateway::ClaimThenRun(const RouteSpec& route, Request request, PathParams p
             return;
           case IdempotencyStore::Outcome::kCompleted: {
             count("replayed");
-            const int status = claimed->answer.status;
-            if (route.idempotent_replay == IdempotentReplay::kRunHandler && status >= 200 &&
-                status < 300) {
-              Run(route, std::move(request), std::move(params), std::move(query),
-                  std::move(principal), request_id, [finish](Response response) {
-                    if (response.status < 300) response.SetHeader(kReplayedHeader, "true");
-                    finish(std::move(response));
-                  });
-              return;
-            }
             Response replay = std::move(claimed->answer);
             replay.SetHeader(kReplayedHeader, "true");
             finish(std::move(replay));
@@ -505,6 +498,16 @@ void Gateway::ClaimThenRun(const RouteSpec& route, Request request, PathParams p
                 idempotency_->Release(claim, token, std::move(answer));
               }
             });
+      });
+}
+
+void Gateway::RunKeyKeptByBackend(const RouteSpec& route, Request request, PathParams params,
+                                  QueryParams query, Principal principal, Finisher finish) {
+  const std::string request_id = finish.request_id;
+  Run(route, std::move(request), std::move(params), std::move(query), std::move(principal),
+      request_id, [this, finish](Response response) {
+        if (metrics_ != nullptr) metrics_->Idempotency(BackendKeyOutcome(response));
+        finish(std::move(response));
       });
 }
 

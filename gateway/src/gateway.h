@@ -105,6 +105,10 @@ class Gateway {
   // Claims the request's Idempotency-Key, then runs the handler, replays or refuses.
   void ClaimThenRun(const RouteSpec& route, Request request, PathParams params, QueryParams query,
                     Principal principal, const std::string& key, Finisher finish);
+  // Runs the handler of a route whose backend keeps the Idempotency-Key's record
+  // (IdempotencyRecord::kBackend), and counts what the backend said of the key.
+  void RunKeyKeptByBackend(const RouteSpec& route, Request request, PathParams params,
+                           QueryParams query, Principal principal, Finisher finish);
   // The address failed authentications are counted by (GatewayOptions::client_addresses); nullopt
   // when the request names none that can be believed.
   std::optional<std::string> ClientAddress(const Request& request) const;

@@ -1,5 +1,7 @@
 #include "gateway/src/idempotency.h"
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -49,6 +51,22 @@ bool IsStoredAnswer(const Response& response) {
   if (status >= 200 && status < 300) return true;
   if (status < 400 || status >= 500) return false;
   return status != 400 && status != 408 && status != 409 && status != 429 && status != 499;
+}
+
+const char* BackendKeyOutcome(const Response& response) {
+  const std::string* replayed = FindHeader(response.headers, kReplayedHeader);
+  if (replayed != nullptr && *replayed == "true") return "replayed";
+  if (response.status == 409 || response.status == 422) {
+    const auto body = nlohmann::json::parse(response.body, nullptr, false);
+    const nlohmann::json* reason = nullptr;
+    if (body.is_object() && body.contains("error") && body["error"].is_object() &&
+        body["error"].contains("reason")) {
+      reason = &body["error"]["reason"];
+    }
+    if (reason != nullptr && *reason == "IDEMPOTENCY_KEY_IN_USE") return "in_use";
+    if (reason != nullptr && *reason == "IDEMPOTENCY_KEY_REUSED") return "mismatch";
+  }
+  return "claimed";
 }
 
 Response StoredAnswer(const Response& response) {

@@ -7,7 +7,8 @@
 // repeat while it still runs is 409 IDEMPOTENCY_KEY_IN_USE; the same key with another request
 // is 422 IDEMPOTENCY_KEY_REUSED. Answers that say the request did not run, or whose outcome is
 // unknown, are not stored: the claim is released and a retry runs again (the services' own
-// request ids still deduplicate what they can).
+// request ids still deduplicate what they can). A route whose backend keeps the key's record
+// itself (IdempotencyRecord::kBackend, route.h) is not claimed here at all.
 #pragma once
 
 #include <chrono>
@@ -56,6 +57,12 @@ bool IsStoredAnswer(const Response& response);
 // Location, Retry-After), not those of the exchange (X-Request-Id, CORS), which the replay gets
 // afresh.
 Response StoredAnswer(const Response& response);
+
+// What a backend that keeps its routes' keys (IdempotencyRecord::kBackend) said of one, as the
+// outcomes the gateway's own records count: "replayed" (the Idempotent-Replayed header),
+// "in_use" and "mismatch" (its IDEMPOTENCY_KEY_IN_USE and _REUSED refusals), and otherwise
+// "claimed": the request ran as the key's first.
+const char* BackendKeyOutcome(const Response& response);
 
 class IdempotencyStore {
  public:

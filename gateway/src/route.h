@@ -45,12 +45,14 @@ struct Access {
 // kRequired refuses a request without one.
 enum class IdempotencyKey { kNone, kOptional, kRequired };
 
-// How a repeat of a request whose Idempotency-Key already has a success stored is answered:
-// with that stored answer (kStoredAnswer), or by running the handler again (kRunHandler), for a
-// route whose backend deduplicates by the key itself and answers a repeat with the resource as
-// it is now (POST /v1/orders: 200 with the order's current status, not the PENDING of a first
-// 202). Stored refusals are replayed as stored either way.
-enum class IdempotentReplay { kStoredAnswer, kRunHandler };
+// Who keeps an Idempotency-Key's record: the gateway, in its IdempotencyStore (idempotency.h),
+// or the route's backend, which deduplicates by the key itself (POST /v1/orders: order-service
+// gets the key as CreateOrderRequest.request_id, refuses it with another request as
+// IDEMPOTENCY_KEY_REUSED and while its first request runs as IDEMPOTENCY_KEY_IN_USE, and answers
+// a replay with the order as it is now, marked by the Idempotent-Replayed header the handler
+// sets). The gateway then neither claims nor stores the key: two calls and two transactions
+// fewer per request.
+enum class IdempotencyRecord { kGateway, kBackend };
 
 class Exchange;
 using Handler = std::function<void(std::shared_ptr<Exchange>)>;
@@ -64,7 +66,7 @@ struct RouteSpec {
   Access access;
   std::vector<QueryParamSpec> query;
   IdempotencyKey idempotency_key = IdempotencyKey::kNone;
-  IdempotentReplay idempotent_replay = IdempotentReplay::kStoredAnswer;
+  IdempotencyRecord idempotency_record = IdempotencyRecord::kGateway;
   // The success answer holds a secret shown once (POST /v1/apiKeys): it is never stored, so a
   // repeat of the Idempotency-Key gets 409 SECRET_NOT_REPLAYED, not the secret (nor a second),
   // and every answer of the route carries Cache-Control: no-store, so that no browser or proxy

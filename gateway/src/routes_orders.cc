@@ -95,12 +95,16 @@ std::string WithFullStrategyName(const std::string& body) {
   return json.dump();
 }
 
-// 201 once the saga decided (CONFIRMED or REJECTED), 202 while it has not (PENDING, or an
-// order an operator must look at), 200 for a replay of an earlier request.
-int CreateOrderStatus(const ord::Order& order, const grpc::ClientContext& context) {
+bool IsReplay(const grpc::ClientContext& context) {
   const auto& metadata = context.GetServerInitialMetadata();
   auto replay = metadata.find(kReplayHeader);
-  if (replay != metadata.end() && replay->second == "true") return 200;
+  return replay != metadata.end() && replay->second == "true";
+}
+
+// 201 once the saga decided (CONFIRMED or REJECTED), 202 while it has not (PENDING, or an
+// order an operator must look at), 200 for a replay of an earlier request.
+int CreateOrderStatus(const ord::Order& order, bool replay) {
+  if (replay) return 200;
   if (order.status() == ord::ORDER_STATUS_CONFIRMED ||
       order.status() == ord::ORDER_STATUS_REJECTED) {
     return 201;
@@ -144,7 +148,18 @@ void CreateOrder(const std::shared_ptr<Exchange>& exchange, ord::OrderService::S
           }
           exchange->MarkOwnerVerified();
         }
-        exchange->ReplyMessage(*order, CreateOrderStatus(*order, *context));
+        auto json = ToJson(*order);
+        if (!json.ok()) {
+          exchange->Fail(json.status());
+          return;
+        }
+        const bool replay = IsReplay(*context);
+        Response response;
+        response.status = CreateOrderStatus(*order, replay);
+        response.SetHeader("Content-Type", "application/json");
+        if (replay) response.SetHeader(kReplayedHeader, "true");
+        response.body = std::move(*json);
+        exchange->Reply(std::move(response));
       });
 }
 
@@ -255,10 +270,12 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
   create.access.scope = kScopeOrdersWrite;
   create.access.owner_guarded = true;
   create.idempotency_key = IdempotencyKey::kRequired;
-  // order-service deduplicates by the key too (CreateOrderRequest.request_id) and answers a
-  // repeat with the order as it is now, which the replay shows (200), rather than the PENDING
-  // order a first 202 may have shown.
-  create.idempotent_replay = IdempotentReplay::kRunHandler;
+  // order-service keeps the key's record (CreateOrderRequest.request_id, with the request's
+  // fingerprint and when its first request answers) and answers a repeat with the order as it
+  // is now (200), rather than the PENDING order a first 202 may have shown. Refusals made
+  // before the order was stored (an unknown customer or SKU) are not kept: nothing ran, and a
+  // repeat is decided afresh.
+  create.idempotency_record = IdempotencyRecord::kBackend;
   create.body = ord::CreateOrderRequest::descriptor();
   create.body_excluded = {"requestId", "clientId"};
   create.response = ord::Order::descriptor();

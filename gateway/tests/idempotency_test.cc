@@ -1,7 +1,7 @@
 // Idempotency-Key in the pipeline, with an in-memory record store: the first answer is stored
 // and replayed, the same key with another request is 422, a repeat while the first runs is 409,
-// answers that say nothing ran are not stored, keys are scoped by client and route, a backend
-// that deduplicates itself is asked again, and a store that cannot be reached fails closed.
+// answers that say nothing ran are not stored, keys are scoped by client and route, a route whose
+// backend keeps the key is never claimed here, and a store that cannot be reached fails closed.
 #include "gateway/src/idempotency.h"
 
 #include <map>
@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "gateway/src/error_mapping.h"
 #include "gateway/src/gateway.h"
 #include "gateway/tests/test_keys.h"
 #include "gateway/tests/test_verifier.h"
@@ -113,20 +114,24 @@ class IdempotencyPipelineTest : public ::testing::Test {
     };
     ASSERT_TRUE(gateway_->AddRoute(std::move(create)).ok());
 
-    // A backend that deduplicates by the key itself answers a repeat with the thing as it is now.
-    RouteSpec rerun = RouteSpec();
-    rerun.method = "POST";
-    rerun.path = "/v1/orders-like";
-    rerun.access.scope = kScopeCatalogWrite;
-    rerun.idempotency_key = IdempotencyKey::kRequired;
-    rerun.idempotent_replay = IdempotentReplay::kRunHandler;
-    rerun.body = inventory::v1::Product::descriptor();
-    rerun.body_optional = true;
-    rerun.handler = [this](std::shared_ptr<Exchange> exchange) {
+    // A backend that keeps the key's record itself: asked every time, the gateway's store never.
+    RouteSpec by_backend = RouteSpec();
+    by_backend.method = "POST";
+    by_backend.path = "/v1/orders-like";
+    by_backend.access.scope = kScopeCatalogWrite;
+    by_backend.idempotency_key = IdempotencyKey::kRequired;
+    by_backend.idempotency_record = IdempotencyRecord::kBackend;
+    by_backend.body = inventory::v1::Product::descriptor();
+    by_backend.body_optional = true;
+    by_backend.handler = [this](std::shared_ptr<Exchange> exchange) {
       ++handled_;
+      if (next_status_ >= 400) {
+        exchange->Fail(next_error_);
+        return;
+      }
       exchange->ReplyJson(handled_ == 1 ? 202 : 200, nlohmann::json{{"run", handled_}}.dump());
     };
-    ASSERT_TRUE(gateway_->AddRoute(std::move(rerun)).ok());
+    ASSERT_TRUE(gateway_->AddRoute(std::move(by_backend)).ok());
 
     RouteSpec secret;
     secret.method = "POST";
@@ -321,17 +326,57 @@ TEST_F(IdempotencyPipelineTest, KeysBelongToAClientAndARoute) {
   EXPECT_EQ(handled_, 2);
 }
 
-TEST_F(IdempotencyPipelineTest, ABackendThatDeduplicatesIsAskedAgainOnReplay) {
+TEST_F(IdempotencyPipelineTest, ARouteWhoseBackendKeepsTheKeyIsNeverClaimedHere) {
   Request request = Post("key-5", "");
   request.target = "/v1/orders-like";
-  Response first = Call(request);
-  EXPECT_EQ(first.status, 202);
-  Response replay = Call(request);
-  EXPECT_EQ(replay.status, 200);
-  EXPECT_EQ(nlohmann::json::parse(replay.body)["run"], 2);
-  ASSERT_NE(Replayed(replay), nullptr);
-  request.body = R"({"other":true})";
+  EXPECT_EQ(Call(request).status, 202);
+  EXPECT_EQ(Call(request).status, 200);
+  EXPECT_EQ(handled_, 2) << "the backend answers every repeat";
+  EXPECT_EQ(store_->claims, 0);
+  EXPECT_TRUE(store_->records.empty());
+
+  // The backend's refusal of a repeat while the first runs says when to come back.
+  next_status_ = 409;
+  next_error_ = WithReason(absl::StatusCode::kAborted, "IDEMPOTENCY_KEY_IN_USE", "running");
+  Response in_use = Call(request);
+  EXPECT_EQ(in_use.status, 409);
+  EXPECT_EQ(Reason(in_use), "IDEMPOTENCY_KEY_IN_USE");
+  const std::string* retry_after = FindHeader(in_use.headers, "Retry-After");
+  ASSERT_NE(retry_after, nullptr);
+  EXPECT_EQ(*retry_after, "1");
+  next_error_ = WithReason(absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED", "no");
   EXPECT_EQ(Call(request).status, 422);
+
+  // The key is still required, and still checked.
+  Request keyless = request;
+  keyless.headers.pop_back();
+  Response missing = Call(keyless);
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(Reason(missing), "IDEMPOTENCY_KEY_MISSING");
+  EXPECT_EQ(store_->claims, 0);
+}
+
+TEST(BackendKeyOutcomeTest, NamesWhatTheBackendSaidOfTheKey) {
+  Response replay;
+  replay.SetHeader(kReplayedHeader, "true");
+  EXPECT_STREQ(BackendKeyOutcome(replay), "replayed");
+  EXPECT_STREQ(BackendKeyOutcome(ErrorResponse(
+                   WithReason(absl::StatusCode::kAborted, "IDEMPOTENCY_KEY_IN_USE", "m"), "r")),
+               "in_use");
+  EXPECT_STREQ(
+      BackendKeyOutcome(ErrorResponse(
+          WithReason(absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED", "m"), "r")),
+      "mismatch");
+  EXPECT_STREQ(BackendKeyOutcome(ErrorResponse(
+                   WithReason(absl::StatusCode::kAborted, "ORDER_NOT_CONFIRMED", "m"), "r")),
+               "claimed");
+  Response garbled;
+  garbled.status = 409;
+  garbled.body = "{not json";
+  EXPECT_STREQ(BackendKeyOutcome(garbled), "claimed");
+  Response first;
+  first.status = 201;
+  EXPECT_STREQ(BackendKeyOutcome(first), "claimed");
 }
 
 TEST_F(IdempotencyPipelineTest, ASecretIsShownOnceAndNeverStored) {

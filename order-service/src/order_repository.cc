@@ -27,25 +27,29 @@ constexpr char kOrderEvents[] = "order_events_list";
 
 const std::vector<PreparedStatement>& PgOrderRepository::Statements() {
   static const std::vector<PreparedStatement> kStatements = {
-      // The order an idempotency key or an external id already names (the key first).
+      // The order an idempotency key or an external id already names (the key first), and
+      // whether the first request of the key may still be waiting for its answer.
       {kOrdersFind,
        "SELECT o.id AS order_id, s.id AS saga_id, "
        "  o.request_hash = encode(sha256(decode($3, 'hex')), 'hex') AS same_body, "
        "  (o.client_id = $1 AND o.idempotency_key = $2) AS same_key, "
-       "  o.client_id = $1 AS same_client "
+       "  o.client_id = $1 AS same_client, "
+       "  (o.status = 'PENDING' AND o.first_answer_by > now()) AS first_unanswered "
        "FROM orders o JOIN sagas s ON s.order_id = o.id AND s.kind = 'ORDER' "
        "WHERE (o.client_id = $1 AND o.idempotency_key = $2) "
        "   OR ($4 <> '' AND o.channel = $5 AND o.external_order_id = $4) "
        "ORDER BY same_key DESC LIMIT 1"},
-      // Order ($13: its status), saga and the first history row in one statement.
+      // Order ($13: its status; $15: milliseconds until its first answer), saga and the first
+      // history row in one statement.
       {kOrdersInsert,
        "WITH o AS ("
        "  INSERT INTO orders (customer_id, client_id, idempotency_key, request_hash, channel, "
        "    external_order_id, currency, status, subtotal_minor, tax_minor, total_minor, "
-       "    snapshot, payment_token) "
+       "    snapshot, payment_token, first_answer_by) "
        "  VALUES ($1::uuid, $2, $3, encode(sha256(decode($4, 'hex')), 'hex'), $5, "
        "    NULLIF($6, ''), $7, $13, $8, $9, $10, "
-       "    decode($11, 'hex'), $12) RETURNING id), "
+       "    decode($11, 'hex'), $12, now() + $15::bigint * interval '1 millisecond') "
+       "  RETURNING id), "
        "h AS (INSERT INTO order_status_history (order_id, status) SELECT id, $13 FROM o) "
        "INSERT INTO sagas (order_id, phase, payload) SELECT id, 'RUNNING', decode($14, 'hex') "
        "FROM o "
@@ -97,7 +101,8 @@ absl::StatusOr<std::optional<InsertedOrder>> PgOrderRepository::FindExisting(
                          request.external_order_id(), " placed by another client"));
       }
       found = InsertedOrder{row["order_id"].as<std::string>(), row["saga_id"].as<std::string>(),
-                            false, !same_key || row["same_body"].as<bool>()};
+                            false, !same_key || row["same_body"].as<bool>(),
+                            same_key && row["first_unanswered"].as<bool>()};
     }
     return absl::OkStatus();
   });
@@ -105,18 +110,20 @@ absl::StatusOr<std::optional<InsertedOrder>> PgOrderRepository::FindExisting(
   return found;
 }
 
-absl::StatusOr<InsertedOrder> PgOrderRepository::InsertOrder(const v1::Order& order,
-                                                             const v1::CreateOrderRequest& request,
-                                                             const std::string& request_hash) {
+absl::StatusOr<InsertedOrder> PgOrderRepository::InsertOrder(
+    const v1::Order& order, const v1::CreateOrderRequest& request, const std::string& request_hash,
+    std::chrono::milliseconds answer_within) {
   InsertedOrder inserted;
-  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
-    pqxx::row row = tx.exec_prepared1(
+  // One statement: its own transaction, without a BEGIN and a COMMIT round trip around it.
+  absl::Status status = pool_.Autocommit([&](pqxx::transaction_base& statement) {
+    pqxx::row row = statement.exec_prepared1(
         kOrdersInsert, order.customer_id(), request.client_id(), request.request_id(), request_hash,
         order.channel(), order.external_order_id(), order.currency(),
         order.subtotal().amount_minor(), order.tax().amount_minor(), order.total().amount_minor(),
         Hex(order), request.payment().token(), StatusName(v1::ORDER_STATUS_PENDING),
-        absl::BytesToHexString(kHoldFromReserve));
-    inserted = {row["order_id"].as<std::string>(), row["saga_id"].as<std::string>(), true, true};
+        absl::BytesToHexString(kHoldFromReserve), static_cast<int64_t>(answer_within.count()));
+    inserted = {row["order_id"].as<std::string>(), row["saga_id"].as<std::string>(), true, true,
+                false};
     return absl::OkStatus();
   });
   if (status.code() == absl::StatusCode::kAlreadyExists) {

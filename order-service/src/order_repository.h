@@ -2,6 +2,7 @@
 // by idempotency key or external id, reads, and an order's own events for its timeline.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct InsertedOrder {
   std::string saga_id;
   bool created = false;
   bool same_request = true;  // false: the key was used for a different request
+  // The first request of the same key may not have been answered yet: the order is PENDING and
+  // the time that request answers by has not come.
+  bool first_unanswered = false;
 };
 
 struct OrderFilter {
@@ -44,10 +48,10 @@ class OrderRepository {
       const v1::CreateOrderRequest& request, const std::string& request_hex) = 0;
   // Stores the captured order PENDING with its saga, or answers the order a concurrent
   // duplicate stored first (refused as FindExisting refuses it). NOT_FOUND when the customer
-  // does not exist.
+  // does not exist. `answer_within`: when this request answers at the latest, from now.
   [[nodiscard]] virtual absl::StatusOr<InsertedOrder> InsertOrder(
-      const v1::Order& order, const v1::CreateOrderRequest& request,
-      const std::string& request_hex) = 0;
+      const v1::Order& order, const v1::CreateOrderRequest& request, const std::string& request_hex,
+      std::chrono::milliseconds answer_within) = 0;
   [[nodiscard]] virtual absl::Status GetOrder(const std::string& id, v1::Order* out) = 0;
   // Newest first. INVALID_ARGUMENT naming page_token when `filter.after` is not one we issued.
   [[nodiscard]] virtual absl::Status ListOrders(const OrderFilter& filter,
@@ -67,9 +71,9 @@ class PgOrderRepository final : public OrderRepository {
 
   [[nodiscard]] absl::StatusOr<std::optional<InsertedOrder>> FindExisting(
       const v1::CreateOrderRequest& request, const std::string& request_hex) override;
-  [[nodiscard]] absl::StatusOr<InsertedOrder> InsertOrder(const v1::Order& order,
-                                                          const v1::CreateOrderRequest& request,
-                                                          const std::string& request_hex) override;
+  [[nodiscard]] absl::StatusOr<InsertedOrder> InsertOrder(
+      const v1::Order& order, const v1::CreateOrderRequest& request, const std::string& request_hex,
+      std::chrono::milliseconds answer_within) override;
   [[nodiscard]] absl::Status GetOrder(const std::string& id, v1::Order* out) override;
   [[nodiscard]] absl::Status ListOrders(const OrderFilter& filter,
                                         v1::ListOrdersResponse* out) override;

@@ -59,10 +59,18 @@ void SubmitOrRefuse(BoundedExecutor& executor, grpc::ServerUnaryReactor& reactor
 
 // The order an earlier CreateOrder with the same key or external id stored: the answer when the
 // request is the same, a refusal when the key is reused for a different one.
+// The order a repeat of a key (or of an external id) answers, unless the key names another
+// request, or its first request has not been answered yet: that answer is the client's to see
+// first (201 or 202), and a repeat meanwhile would show a PENDING order as a replay.
 absl::StatusOr<std::string> ExistingOrderId(const InsertedOrder& existing) {
   if (!existing.same_request) {
     return WithReason(absl::StatusCode::kFailedPrecondition, "IDEMPOTENCY_KEY_REUSED",
                       "request_id: this key was used for a different order request");
+  }
+  if (existing.first_unanswered) {
+    return WithReason(absl::StatusCode::kAborted, "IDEMPOTENCY_KEY_IN_USE",
+                      "request_id: the first request with this key is still running; retry "
+                      "once it has been answered");
   }
   return existing.order_id;
 }
@@ -203,7 +211,10 @@ void OrderServiceImpl::CaptureQuote(const std::shared_ptr<PendingOrder>& pending
 void OrderServiceImpl::CaptureInsert(const std::shared_ptr<PendingOrder>& pending) {
   auto order = CapturedOrder(*pending->request, pending->products, pending->quote);
   if (!order.ok()) return pending->Fail(order.status());
-  auto inserted = orders_.InsertOrder(*order, *pending->request, pending->request_hex);
+  const auto answer_within = std::chrono::duration_cast<std::chrono::milliseconds>(
+      pending->wait_deadline - std::chrono::steady_clock::now());
+  auto inserted = orders_.InsertOrder(*order, *pending->request, pending->request_hex,
+                                      std::max(answer_within, std::chrono::milliseconds(0)));
   if (!inserted.ok()) return pending->Fail(inserted.status());
   if (!inserted->created) {  // a concurrent duplicate stored its order first
     auto order_id = ExistingOrderId(*inserted);

@@ -55,14 +55,16 @@ class OrderDbTest : public ::testing::Test {
     return request;
   }
 
-  InsertedOrder Insert(const v1::CreateOrderRequest& request) {
+  // `answer_within`: how long the request that stores it waits for its saga.
+  InsertedOrder Insert(const v1::CreateOrderRequest& request,
+                       std::chrono::milliseconds answer_within = std::chrono::milliseconds(0)) {
     v1::Order order;
     order.set_customer_id(request.customer_id());
     order.set_channel(request.channel());
     order.set_external_order_id(request.external_order_id());
     order.set_currency("EUR");
     order.mutable_total()->set_amount_minor(100);
-    auto inserted = orders_->InsertOrder(order, request, DeterministicHex(request));
+    auto inserted = orders_->InsertOrder(order, request, DeterministicHex(request), answer_within);
     EXPECT_TRUE(inserted.ok()) << inserted.status();
     return inserted.ok() ? *inserted : InsertedOrder{};
   }

@@ -49,6 +49,47 @@ TEST_F(OrderRepositoryTest, AKeyOrAnExternalIdNamesOneOrder) {
   EXPECT_EQ(listed.orders_size(), 1);
 }
 
+// A repeat of the key while its first request may still be waiting for the saga is told so
+// (order-service answers IDEMPOTENCY_KEY_IN_USE), but only until that request answers by its
+// deadline, or the order leaves PENDING; a repeat by external id under another key is not.
+TEST_F(OrderRepositoryTest, ARepeatOfTheKeyIsUnansweredUntilTheFirstAnswers) {
+  const std::string customer = Customer("ida@example.com").id();
+  auto waiting = Request(customer, "key-waiting");
+  waiting.set_external_order_id("shop-9");
+  const InsertedOrder first = Insert(waiting, std::chrono::minutes(1));
+  ASSERT_TRUE(first.created);
+  auto repeat = orders_->FindExisting(waiting, DeterministicHex(waiting));
+  ASSERT_TRUE(repeat.ok() && repeat->has_value()) << repeat.status();
+  EXPECT_TRUE((*repeat)->first_unanswered);
+  EXPECT_TRUE((*repeat)->same_request);
+
+  auto by_external = Request(customer, "key-other");
+  by_external.set_external_order_id("shop-9");
+  auto external = orders_->FindExisting(by_external, DeterministicHex(by_external));
+  ASSERT_TRUE(external.ok() && external->has_value()) << external.status();
+  EXPECT_EQ((*external)->order_id, first.order_id);
+  EXPECT_FALSE((*external)->first_unanswered);
+
+  // Decided before the deadline: answered.
+  ASSERT_TRUE(pool_
+                  ->Autocommit([&](pqxx::transaction_base& statement) {
+                    statement.exec_params("UPDATE orders SET status = 'CONFIRMED' WHERE id = $1",
+                                          first.order_id);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  auto decided = orders_->FindExisting(waiting, DeterministicHex(waiting));
+  ASSERT_TRUE(decided.ok() && decided->has_value()) << decided.status();
+  EXPECT_FALSE((*decided)->first_unanswered);
+
+  // Still PENDING, but its request's deadline has come: answered (202 with the PENDING order).
+  const auto answered = Request(customer, "key-answered");
+  ASSERT_TRUE(Insert(answered, std::chrono::milliseconds(0)).created);
+  auto later = orders_->FindExisting(answered, DeterministicHex(answered));
+  ASSERT_TRUE(later.ok() && later->has_value()) << later.status();
+  EXPECT_FALSE((*later)->first_unanswered);
+}
+
 // The external id belongs to the client that placed the order: another client naming the same
 // (channel, external id) is refused, never shown that order, whether the order is found before
 // capture or only by the unique index (a concurrent duplicate).
@@ -70,7 +111,8 @@ TEST_F(OrderRepositoryTest, AnExternalIdOfAnotherClientIsRefused) {
   order.set_channel("web");
   order.set_external_order_id("shop-7");
   order.set_currency("EUR");
-  auto raced = orders_->InsertOrder(order, other_client, DeterministicHex(other_client));
+  auto raced = orders_->InsertOrder(order, other_client, DeterministicHex(other_client),
+                                    std::chrono::milliseconds(0));
   EXPECT_EQ(raced.status().code(), absl::StatusCode::kAlreadyExists) << raced.status();
   EXPECT_EQ(ReasonOf(raced.status()), "EXTERNAL_ORDER_ID_IN_USE");
 

@@ -34,7 +34,8 @@ class FakeOrders : public OrderRepository {
     return std::optional<InsertedOrder>();
   }
   absl::StatusOr<InsertedOrder> InsertOrder(const v1::Order&, const v1::CreateOrderRequest&,
-                                            const std::string&) override {
+                                            const std::string&,
+                                            std::chrono::milliseconds) override {
     ++inserts;
     return absl::UnimplementedError("not in these tests");
   }

@@ -106,7 +106,8 @@ class OneOrder : public OrderRepository {
     return absl::UnimplementedError("not read by the timeline");
   }
   absl::StatusOr<InsertedOrder> InsertOrder(const v1::Order&, const v1::CreateOrderRequest&,
-                                            const std::string&) override {
+                                            const std::string&,
+                                            std::chrono::milliseconds) override {
     return absl::UnimplementedError("not read by the timeline");
   }
   absl::Status GetOrder(const std::string& id, v1::Order* out) override {
