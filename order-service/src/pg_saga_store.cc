@@ -18,6 +18,7 @@ using google::protobuf::util::TimeUtil;
 
 constexpr char kSagasClaim[] = "sagas_claim";
 constexpr char kSagasSave[] = "sagas_save";
+constexpr char kSagasSaveWithProgress[] = "sagas_save_with_progress";
 constexpr char kSagasRelease[] = "sagas_release";
 constexpr char kSagasRenew[] = "sagas_renew";
 constexpr char kJournalInsert[] = "saga_journal_insert";
@@ -30,6 +31,22 @@ constexpr char kSagasOperate[] = "sagas_operate";
   "s.id, s.order_id, s.kind, s.phase, s.step, s.attempts, s.failure_reason, s.parked_from, "     \
   "s.retries, (extract(epoch FROM s.failing_since) * 1000000)::bigint AS failing_since_micros, " \
   "s.lease_epoch, (extract(epoch FROM s.updated_at) * 1000000)::bigint AS updated_micros"
+
+// The save of a step (kSagasSave): the order locked, the saga's row fenced and written
+// (`saved`), the journal row.
+#define OMS_SAGA_SAVE_CTES                                                                 \
+  "its_order AS (SELECT id FROM orders WHERE id = $12::uuid FOR UPDATE), "                 \
+  "saved AS (UPDATE sagas SET phase = $4, step = $5, attempts = $6, failure_reason = $7, " \
+  "  parked_from = $9, failing_since = CASE WHEN $13::bigint = 0 THEN NULL "               \
+  "    ELSE to_timestamp($13::bigint / 1000000.0) END, "                                   \
+  "  next_attempt_at = now() + make_interval(secs => $10::double precision / 1000), "      \
+  "  lease_expires_at = CASE WHEN $8 THEN '-infinity'::timestamptz "                       \
+  "    ELSE now() + make_interval(secs => $11) END, updated_at = now() "                   \
+  "WHERE id = $1::uuid AND lease_owner = $2 AND lease_epoch = $3 "                         \
+  "  AND EXISTS (SELECT 1 FROM its_order) RETURNING id), "                                 \
+  "journal AS (INSERT INTO saga_journal "                                                  \
+  "  (saga_id, step, action, request_id, outcome, detail, epoch) "                         \
+  "  SELECT id, $14, $15, $16, $17, $18, $19 FROM saved) "
 
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
@@ -53,20 +70,13 @@ const std::vector<PreparedStatement>& OwnStatements() {
       // the lock CTE runs when the WHERE clause first asks for it, before the row is updated.
       // The step's journal row ($14..$19) goes in with the save, in the same round trip, and
       // only if the save took place.
-      {kSagasSave,
-       "WITH its_order AS (SELECT id FROM orders WHERE id = $12::uuid FOR UPDATE), "
-       "saved AS (UPDATE sagas SET phase = $4, step = $5, attempts = $6, failure_reason = $7, "
-       "  parked_from = $9, failing_since = CASE WHEN $13::bigint = 0 THEN NULL "
-       "    ELSE to_timestamp($13::bigint / 1000000.0) END, "
-       "  next_attempt_at = now() + make_interval(secs => $10::double precision / 1000), "
-       "  lease_expires_at = CASE WHEN $8 THEN '-infinity'::timestamptz "
-       "    ELSE now() + make_interval(secs => $11) END, updated_at = now() "
-       "WHERE id = $1::uuid AND lease_owner = $2 AND lease_epoch = $3 "
-       "  AND EXISTS (SELECT 1 FROM its_order) RETURNING id), "
-       "journal AS (INSERT INTO saga_journal "
-       "  (saga_id, step, action, request_id, outcome, detail, epoch) "
-       "  SELECT id, $14, $15, $16, $17, $18, $19 FROM saved) "
-       "SELECT id FROM saved"},
+      {kSagasSave, "WITH " OMS_SAGA_SAVE_CTES "SELECT id FROM saved"},
+      // The same, with the order's progress ($20: status, $21: rejection reason, $22: allocation
+      // hex, $23: payment id) when it is all the step writes (LoneProgress): one statement, its
+      // own transaction.
+      {kSagasSaveWithProgress, "WITH " OMS_SAGA_SAVE_CTES ", " OMS_ORDER_PROGRESS_CTES(
+                                   "$12", "$20", "$21", "$22", "''", "$23", "$20",
+                                   "EXISTS (SELECT 1 FROM saved)") "SELECT id FROM saved"},
       // Fenced like a save, and never reviving a lease that ran out or was given up. The ids
       // and epochs come as two arrays of the same length, one row per lease; by primary key.
       {kSagasRenew,
@@ -187,17 +197,33 @@ absl::Status PgSagaStore::SaveStep(const ClaimedSaga& saga, const SagaState& nex
                                    const std::function<void(SagaWrites&)>& writes) {
   const bool active = next.phase == SagaPhase::kRunning || next.phase == SagaPhase::kCompensating;
   const bool release = !active || retry_after.count() > 0;
+  auto lease_lost = [&saga] {
+    return WithReason(absl::StatusCode::kAborted, "LEASE_LOST",
+                      absl::StrCat("saga ", saga.saga_id, " is held by another replica now"));
+  };
+  auto save = [&](pqxx::transaction_base& tx, const char* statement, auto&&... progress) {
+    return tx.exec_prepared(statement, saga.saga_id, saga.owner, saga.epoch, PhaseName(next.phase),
+                            next.step, next.attempts, next.failure_reason, release,
+                            PhaseName(next.parked_from), static_cast<int64_t>(retry_after.count()),
+                            static_cast<int64_t>(lease.count()), saga.order_id,
+                            MicrosSinceEpoch(next.failing_since), entry.step, entry.action,
+                            entry.request_id, entry.outcome, entry.detail, saga.epoch, progress...);
+  };
+  // Most steps before the pivot write the order's progress alone: one statement, without a
+  // BEGIN and a COMMIT round trip around it.
+  ProgressRow row;
+  if (LoneProgress(writes, &row)) {
+    return pool_.Autocommit([&](pqxx::transaction_base& statement) -> absl::Status {
+      if (save(statement, kSagasSaveWithProgress, row.status, row.rejection_reason,
+               row.allocation_hex, row.payment_id)
+              .empty()) {
+        return lease_lost();
+      }
+      return absl::OkStatus();
+    });
+  }
   return pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
-    if (tx.exec_prepared(kSagasSave, saga.saga_id, saga.owner, saga.epoch, PhaseName(next.phase),
-                         next.step, next.attempts, next.failure_reason, release,
-                         PhaseName(next.parked_from), static_cast<int64_t>(retry_after.count()),
-                         static_cast<int64_t>(lease.count()), saga.order_id,
-                         MicrosSinceEpoch(next.failing_since), entry.step, entry.action,
-                         entry.request_id, entry.outcome, entry.detail, saga.epoch)
-            .empty()) {
-      return WithReason(absl::StatusCode::kAborted, "LEASE_LOST",
-                        absl::StrCat("saga ", saga.saga_id, " is held by another replica now"));
-    }
+    if (save(tx, kSagasSave).empty()) return lease_lost();
     PgSagaWrites order_writes(tx);
     writes(order_writes);
     return absl::OkStatus();

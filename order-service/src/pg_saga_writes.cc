@@ -32,17 +32,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
       // The card token is kept only while an authorization may still be asked for: once one is
       // recorded, or the order saga has ended, it is gone from the database.
       {kOrdersRecordProgress,
-       "WITH updated AS (UPDATE orders SET status = $2, rejection_reason = $3, "
-       "  allocation = COALESCE(decode(NULLIF($4, ''), 'hex'), allocation), "
-       "  shipments = COALESCE(decode(NULLIF($5, ''), 'hex'), shipments), "
-       "  payment_id = COALESCE(NULLIF($6, ''), payment_id), "
-       "  payment_token = CASE WHEN $6 <> '' OR $7 IN ('CONFIRMED', 'REJECTED') THEN '' "
-       "    ELSE payment_token END, updated_at = now() "
-       "  WHERE id = $1::uuid RETURNING id) "
-       "INSERT INTO order_status_history (order_id, status, reason) "
-       "SELECT id, $7, $3 FROM updated WHERE NOT EXISTS (SELECT 1 FROM order_status_history "
-       "  WHERE order_id = $1::uuid AND id = (SELECT max(id) FROM order_status_history "
-       "  WHERE order_id = $1::uuid) AND status = $7)"},
+       "WITH " OMS_ORDER_PROGRESS_CTES("$1", "$2", "$3", "$4", "$5", "$6", "$7",
+                                       "TRUE") "SELECT count(*) FROM updated"},
       {kOrdersSetStatus, "UPDATE orders SET status = $2, updated_at = now() WHERE id = $1::uuid"},
       // The order's sagas other than kind $2 (its order saga) not yet completed.
       {kSagasCountOpenFollowUps,
@@ -88,6 +79,50 @@ void AppendHistoryRow(pqxx::work& tx, const std::string& order_id, const std::st
 }  // namespace
 
 const std::vector<PreparedStatement>& PgSagaWrites::Statements() { return OwnStatements(); }
+
+namespace {
+
+// Writes nothing: remembers whether the writes were one lone progress, and which.
+class ProgressRecorder final : public SagaWrites {
+ public:
+  void RecordOrderProgress(const OrderProgress& progress) override {
+    ++calls_;
+    const bool reads = progress.shipments != nullptr || StatusFollowsShipments(progress.status) ||
+                       ShipmentSagasMayStart(progress.status);
+    if (reads) return;
+    lone_ = true;
+    row_.status = StatusName(progress.status);
+    row_.rejection_reason = progress.rejection_reason;
+    row_.allocation_hex = progress.allocation != nullptr ? Hex(*progress.allocation) : "";
+    row_.payment_id = progress.payment_id;
+  }
+  void MarkOrderCancelled(const std::string&) override { ++calls_; }
+  void FlagOrderAttention(const std::string&) override { ++calls_; }
+  void RecountOrderAttention(const std::string&) override { ++calls_; }
+  void CompleteOrderIfDone(const std::string&) override { ++calls_; }
+  void SetSagaPayload(const std::string&, const std::string&) override { ++calls_; }
+  void UpdateReturn(const v1::Return&) override { ++calls_; }
+  void FinishReceipt(const v1::Return&) override { ++calls_; }
+
+  bool Lone(ProgressRow* row) const {
+    if (calls_ != 1 || !lone_) return false;
+    *row = row_;
+    return true;
+  }
+
+ private:
+  int calls_ = 0;
+  bool lone_ = false;
+  ProgressRow row_;
+};
+
+}  // namespace
+
+bool LoneProgress(const std::function<void(SagaWrites&)>& writes, ProgressRow* row) {
+  ProgressRecorder recorder;
+  writes(recorder);
+  return recorder.Lone(row);
+}
 
 void AppendStatusHistory(pqxx::work& tx, const std::string& order_id, v1::OrderStatus status,
                          const std::string& reason) {

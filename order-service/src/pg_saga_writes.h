@@ -3,6 +3,7 @@
 // derive the order's status from its shipment rows (table order_shipments) the same way.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,50 @@ struct PreparedStatement;
 }  // namespace oms
 
 namespace oms::order {
+
+// The order's progress (SagaWrites::RecordOrderProgress) as SQL: the order's row updated and its
+// history row, unless the latest says the same, named `updated` and `history` for a WITH
+// clause. The arguments are the placeholders of the order id, its status, the rejection reason,
+// the allocation and shipments (hex; '' keeps the order's), the payment id ('' keeps it), the
+// status for the history, and a condition the update needs besides. Shared by the statement of
+// PgSagaWrites and the save that carries the progress with it (pg_saga_store.cc).
+#define OMS_ORDER_PROGRESS_CTES(order_id, status, reason, allocation, shipments, payment_id, \
+                                history_status, condition)                                   \
+  "updated AS (UPDATE orders SET status = " status ", rejection_reason = " reason            \
+  ", "                                                                                       \
+  "  allocation = COALESCE(decode(NULLIF(" allocation                                        \
+  ", ''), 'hex'), allocation), "                                                             \
+  "  shipments = COALESCE(decode(NULLIF(" shipments                                          \
+  ", ''), 'hex'), shipments), "                                                              \
+  "  payment_id = COALESCE(NULLIF(" payment_id                                               \
+  ", ''), payment_id), "                                                                     \
+  "  payment_token = CASE WHEN " payment_id " <> '' OR " history_status                      \
+  "    IN ('CONFIRMED', 'REJECTED') THEN '' ELSE payment_token END, updated_at = now() "     \
+  "  WHERE id = " order_id "::uuid AND " condition                                           \
+  " RETURNING id), "                                                                         \
+  "history AS (INSERT INTO order_status_history (order_id, status, reason) "                 \
+  "  SELECT id, " history_status ", " reason                                                 \
+  " FROM updated WHERE NOT EXISTS ("                                                         \
+  "    SELECT 1 FROM order_status_history WHERE order_id = " order_id                        \
+  "::uuid AND id = ("                                                                        \
+  "      SELECT max(id) FROM order_status_history WHERE order_id = " order_id                \
+  "::uuid) "                                                                                 \
+  "      AND status = " history_status ")) "
+
+// The order's progress when it is all a step's save writes and needs no read (LoneProgress).
+struct ProgressRow {
+  std::string status;            // the order's, and its history row's
+  std::string rejection_reason;  // "" for none
+  std::string allocation_hex;    // "" keeps the order's
+  std::string payment_id;        // "" keeps the order's
+};
+
+// Whether `writes` (a kind's hook) writes nothing but the order's progress, of a kind that one
+// statement writes without reading first: no shipments listed, and a status that neither follows
+// the shipments nor starts their sagas (the order saga's steps before the pivot, and its
+// compensation). Then `row` is what RecordOrderProgress would write. Runs `writes` against a
+// recorder, which writes nothing.
+bool LoneProgress(const std::function<void(SagaWrites&)>& writes, ProgressRow* row);
 
 class PgSagaWrites final : public SagaWrites {
  public:

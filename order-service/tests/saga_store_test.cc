@@ -9,6 +9,7 @@
 #include <pqxx/pqxx>
 
 #include "order-service/src/pg_saga_store.h"
+#include "order-service/src/pg_saga_writes.h"
 #include "order-service/src/sagas/registry.h"
 #include "order-service/tests/lock_waits.h"
 #include "order-service/tests/order_db_fixture.h"
@@ -213,6 +214,83 @@ TEST_F(SagaStoreTest, ALeaseFencesEveryWriteAndAParkedSagaWaitsForAnOperator) {
   EXPECT_FALSE(read.needs_attention());
   EXPECT_EQ(store_->OperateSaga(saga.saga_id, true, "again", &resolved).code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// A step whose writes are the order's progress alone (the order saga before the pivot, and its
+// compensation) is saved with it in one statement (LoneProgress): fenced by the lease like any
+// save, so a stale holder changes nothing of the order either; other writes keep the
+// transaction.
+TEST_F(SagaStoreTest, AStepThatWritesOnlyTheOrdersProgressSavesBothOrNeither) {
+  const std::string customer = Customer("lone@example.com").id();
+  const InsertedOrder order = Insert(Request(customer, "key-lone"));
+  auto claimed = store_->Claim("replica-a", std::chrono::seconds(30), 10, "");
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 1u);
+  const ClaimedSaga saga = (*claimed)[0];
+  const SagaKindDef* kind = FindSagaKind(saga.kind);
+  ASSERT_NE(kind, nullptr);
+  auto lone = [&](SagaState next, const StepResult& result, ProgressRow* row) {
+    return LoneProgress(
+        [&](SagaWrites& writes) {
+          ClaimedSaga after = saga;
+          after.state = next;
+          kind->on_step_saved(after, result, writes);
+        },
+        row);
+  };
+  StepResult reserved;
+  inventory::v1::Allocation allocation;
+  allocation.add_groups()->set_warehouse_id("wh-1");
+  reserved.output = Reserved{allocation};
+  SagaState next = saga.state;
+  next.step = 1;
+  ProgressRow row;
+  ASSERT_TRUE(lone(next, reserved, &row));
+  EXPECT_EQ(row.status, "PENDING");
+  EXPECT_FALSE(row.allocation_hex.empty());
+  StepResult shipped;
+  shipped.output = ShipmentsCreated{{v1::ShipmentSummary()}};
+  EXPECT_FALSE(lone({SagaPhase::kCompleted, 4, 0, "", SagaPhase::kRunning}, shipped, &row))
+      << "the ship step lists shipments";
+  EXPECT_FALSE(lone({SagaPhase::kNeedsAttention, 1, 8, "X", SagaPhase::kRunning}, {}, &row))
+      << "parking flags the order too";
+
+  auto history = [&] {
+    pqxx::connection connection(db_.url());
+    pqxx::nontransaction tx(connection);
+    return tx
+        .exec_params1(
+            "SELECT string_agg(status || ':' || reason, ',' ORDER BY id) FROM "
+            "order_status_history WHERE order_id = $1::uuid",
+            order.order_id)[0]
+        .as<std::string>();
+  };
+  const std::string before = history();
+  const JournalEntry entry{"reserve", "FORWARD", saga.saga_id + ":reserve", "OK", ""};
+  ClaimedSaga stale = saga;
+  stale.epoch -= 1;
+  EXPECT_EQ(Save(stale, next, entry, reserved).code(), absl::StatusCode::kAborted);
+  v1::Order read;
+  ASSERT_TRUE(orders_->GetOrder(order.order_id, &read).ok());
+  EXPECT_EQ(read.allocation().groups_size(), 0) << "a stale save wrote the order";
+  EXPECT_EQ(history(), before);
+
+  ASSERT_TRUE(Save(saga, next, entry, reserved).ok());
+  ASSERT_TRUE(orders_->GetOrder(order.order_id, &read).ok());
+  ASSERT_EQ(read.allocation().groups_size(), 1);
+  EXPECT_EQ(read.allocation().groups(0).warehouse_id(), "wh-1");
+  EXPECT_EQ(history(), before) << "still PENDING: no second history row";
+
+  ClaimedSaga held = saga;
+  held.state = next;
+  const SagaState over{SagaPhase::kCompensated, 0, 0, "INSUFFICIENT_STOCK", SagaPhase::kRunning};
+  ASSERT_TRUE(
+      Save(held, over, {"reserve", "COMPENSATE", saga.saga_id + ":release", "OK", ""}).ok());
+  ASSERT_TRUE(orders_->GetOrder(order.order_id, &read).ok());
+  EXPECT_EQ(read.status(), v1::ORDER_STATUS_REJECTED);
+  EXPECT_EQ(read.rejection_reason(), "INSUFFICIENT_STOCK");
+  EXPECT_EQ(read.allocation().groups_size(), 1) << "kept";
+  EXPECT_EQ(history(), before + ",REJECTED:INSUFFICIENT_STOCK");
 }
 
 // The card token serves the authorization and nothing after it: kept while one may still be
