@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "gateway/src/enum_names.h"
 
 namespace oms::gateway {
 namespace {
@@ -84,6 +85,42 @@ absl::Status FindUnknownField(const nlohmann::json& object, const pb::Descriptor
   return absl::OkStatus();
 }
 
+// Spells every enum value a short name gives (enum_names.h) in full, as json_util takes it; a
+// name that is no value is left for json_util to refuse. True when it changed one. Bodies are
+// at most kMaxJsonDepth deep (checked first), which bounds the recursion.
+bool SpellEnumsInFull(nlohmann::json& object, const pb::Descriptor& descriptor) {
+  bool changed = false;
+  for (auto& item : object.items()) {
+    const pb::FieldDescriptor* field = FindJsonField(descriptor, item.key());
+    if (field == nullptr || field->is_map()) continue;
+    nlohmann::json& value = item.value();
+    auto each = [&](const auto& visit) {
+      if (field->is_repeated() && value.is_array()) {
+        for (nlohmann::json& element : value) visit(element);
+      } else {
+        visit(value);
+      }
+    };
+    if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_ENUM) {
+      each([&](nlohmann::json& element) {
+        if (!element.is_string()) return;
+        const std::string& text = element.get_ref<const std::string&>();
+        const pb::EnumValueDescriptor* found = FindEnumValue(*field->enum_type(), text);
+        if (found != nullptr && found->name() != text) {
+          element = found->name();
+          changed = true;
+        }
+      });
+    } else if (field->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE &&
+               !HasSpecialJsonForm(*field->message_type())) {
+      each([&](nlohmann::json& element) {
+        if (element.is_object()) changed |= SpellEnumsInFull(element, *field->message_type());
+      });
+    }
+  }
+  return changed;
+}
+
 }  // namespace
 
 absl::Status CheckJsonDepth(const std::string& body) {
@@ -137,10 +174,14 @@ absl::Status ParseJsonBody(const std::string& body, pb::Message* message,
   absl::Status unknown = FindUnknownField(parsed, *message->GetDescriptor(), "", excluded);
   if (!unknown.ok()) return unknown;
 
+  std::string respelled;
+  if (SpellEnumsInFull(parsed, *message->GetDescriptor())) respelled = parsed.dump();
+
   pb::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   message->Clear();
-  const auto status = pb::util::JsonStringToMessage(body, message, options);
+  const auto status =
+      pb::util::JsonStringToMessage(respelled.empty() ? body : respelled, message, options);
   if (!status.ok()) {
     message->Clear();
     const std::string text(status.message());

@@ -25,7 +25,8 @@ inline constexpr int kMaxJsonDepth = 32;
 [[nodiscard]] absl::Status CheckJsonDepth(const std::string& body);
 
 // `excluded` names top-level fields (JSON names) the body may not carry because the gateway sets
-// them from the path or a header; they are refused as unknown.
+// them from the path or a header; they are refused as unknown. Enum values may be written
+// without their enum's prefix (enum_names.h), at any depth.
 [[nodiscard]] absl::Status ParseJsonBody(const std::string& body,
                                          google::protobuf::Message* message,
                                          const std::vector<std::string>& excluded = {});

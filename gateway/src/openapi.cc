@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "gateway/src/enum_names.h"
 #include "gateway/src/idempotency.h"
 #include "gateway/src/route.h"
 #include "gateway/src/router.h"
@@ -54,7 +56,13 @@ class SchemaBuilder {
         json names = json::array();
         const pb::EnumDescriptor* e = field.enum_type();
         for (int i = 0; i < e->value_count(); ++i) names.push_back(e->value(i)->name());
-        return {{"type", "string"}, {"enum", names}};
+        json schema = {{"type", "string"}, {"enum", names}};
+        // Answers spell values in full; requests may leave the prefix out (enum_names.h).
+        if (const std::string prefix = EnumPrefix(*e); !prefix.empty()) {
+          schema["description"] =
+              absl::StrCat("in a request, also without the ", prefix, " prefix");
+        }
+        return schema;
       }
       case pb::FieldDescriptor::TYPE_MESSAGE:
       case pb::FieldDescriptor::TYPE_GROUP:

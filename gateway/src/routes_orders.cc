@@ -13,7 +13,6 @@
 #include <algorithm>
 
 #include <grpcpp/client_context.h>
-#include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -21,6 +20,7 @@
 #include "common/validation.h"
 #include "gateway/src/auth.h"
 #include "gateway/src/backends.h"
+#include "gateway/src/enum_names.h"
 #include "gateway/src/forward.h"
 #include "gateway/src/gateway.h"
 #include "gateway/src/json_mapping.h"
@@ -33,8 +33,6 @@ namespace {
 namespace ord = oms::order::v1;
 
 constexpr char kReplayHeader[] = "oms-replay";
-constexpr char kStatusPrefix[] = "ORDER_STATUS_";
-constexpr char kStrategyPrefix[] = "ALLOCATION_STRATEGY_";
 
 absl::Status CustomerNotFound(const Exchange& exchange) {
   return WithReason(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
@@ -68,31 +66,13 @@ absl::Status AssignChannel(const Principal& principal, ord::CreateOrderRequest* 
   return absl::OkStatus();
 }
 
-// "CONFIRMED" or "ORDER_STATUS_CONFIRMED" (API.md: clients match the suffix).
+// "CONFIRMED" or "ORDER_STATUS_CONFIRMED" (enum_names.h).
 absl::StatusOr<ord::OrderStatus> ParseStatus(const std::string& text) {
-  const std::string name =
-      absl::StartsWith(text, kStatusPrefix) ? text : absl::StrCat(kStatusPrefix, text);
-  ord::OrderStatus status = ord::ORDER_STATUS_UNSPECIFIED;
-  if (!ord::OrderStatus_Parse(name, &status) || status == ord::ORDER_STATUS_UNSPECIFIED) {
+  const auto* value = FindEnumValue(*ord::OrderStatus_descriptor(), text);
+  if (value == nullptr || value->number() == ord::ORDER_STATUS_UNSPECIFIED) {
     return InvalidField("status", "is not an order status (PENDING, CONFIRMED, ...)");
   }
-  return status;
-}
-
-// API.md's body writes "allocationStrategy": "MINIMIZE_SPLITS"; the proto3 JSON mapping wants
-// the enum's full name. Anything else (including bodies that are not JSON, or nest too deep to
-// be printed again safely) is left for ParseJsonBody to judge, so its errors stay the same as
-// on every other route.
-std::string WithFullStrategyName(const std::string& body) {
-  if (!CheckJsonDepth(body).ok()) return body;
-  auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object()) return body;
-  auto it = json.find("allocationStrategy");
-  if (it == json.end() || !it->is_string()) return body;
-  const std::string value = it->get<std::string>();
-  if (value.empty() || absl::StartsWith(value, kStrategyPrefix)) return body;
-  *it = absl::StrCat(kStrategyPrefix, value);
-  return json.dump();
+  return static_cast<ord::OrderStatus>(value->number());
 }
 
 bool IsReplay(const grpc::ClientContext& context) {
@@ -114,8 +94,8 @@ int CreateOrderStatus(const ord::Order& order, bool replay) {
 
 void CreateOrder(const std::shared_ptr<Exchange>& exchange, ord::OrderService::Stub* stub) {
   ord::CreateOrderRequest request;
-  absl::Status parsed = ParseJsonBody(WithFullStrategyName(exchange->request().body), &request,
-                                      exchange->route().body_excluded);
+  absl::Status parsed =
+      ParseJsonBody(exchange->request().body, &request, exchange->route().body_excluded);
   if (!CheckOrFail(*exchange, parsed)) return;
   const Principal& principal = exchange->principal();
   if (principal.customer_bound()) {
@@ -265,8 +245,7 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
       "IDEMPOTENCY_KEY_IN_USE. (channel, externalOrderId) belongs to the client that placed "
       "the order: another client naming it gets 409 EXTERNAL_ORDER_ID_IN_USE. A credential "
       "bound to a customer may not set channel (400): the gateway sets storefront:<customerId>, "
-      "a channel no other credential may name. allocationStrategy may omit the "
-      "ALLOCATION_STRATEGY_ prefix";
+      "a channel no other credential may name";
   create.access.scope = kScopeOrdersWrite;
   create.access.owner_guarded = true;
   create.idempotency_key = IdempotencyKey::kRequired;

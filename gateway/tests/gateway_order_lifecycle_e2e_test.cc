@@ -63,11 +63,12 @@ json PlaceOrder(const std::string& customer_id, const std::string& sku, int quan
   return Body(placed);
 }
 
-// A warehouse event for a shipment, as a warehouse posts it.
+// A warehouse event for a shipment, as a warehouse posts it: the type as API.md writes it,
+// without its SHIPMENT_EVENT_TYPE_ prefix (gateway_e2e_test.cc posts full names).
 void PostEvent(const std::string& shipment_id, const std::string& type) {
   HttpAnswer event = Call("POST", "/v1/shipments/" + shipment_id + "/events",
                           {Bearer(Token("", "shipments:write"))},
-                          json{{"type", "SHIPMENT_EVENT_TYPE_" + type},
+                          json{{"type", type},
                                {"occurredAt", TimeUtil::ToString(TimeUtil::GetCurrentTime())},
                                {"location", "Hamburg"}}
                               .dump());

@@ -1,10 +1,12 @@
 // The proto3 JSON mapping of bodies: malformed JSON, unknown fields (named by path), wrong
-// types, invalid UTF-8 and fields the gateway owns are all INVALID_ARGUMENT with a reason.
+// types, invalid UTF-8 and fields the gateway owns are all INVALID_ARGUMENT with a reason; enum
+// values with or without their prefix, at any depth (enum_names.h).
 #include "gateway/src/json_mapping.h"
 
 #include <gtest/gtest.h>
 
 #include "common/status.h"
+#include "gateway/src/enum_names.h"
 #include "oms/inventory/v1/inventory.pb.h"
 #include "oms/shipping/v1/shipping.pb.h"
 
@@ -34,6 +36,52 @@ TEST(JsonMappingTest, ParsesTheProto3Mapping) {
   EXPECT_EQ(product.weight_grams(), 300);
   ASSERT_TRUE(product.has_active());
   EXPECT_FALSE(product.active());
+}
+
+TEST(EnumNamesTest, AValueIsFoundByItsFullNameOrWithoutItsPrefix) {
+  namespace ship = oms::shipping::v1;
+  const auto& type = *ship::ShipmentEventType_descriptor();
+  EXPECT_EQ(EnumPrefix(type), "SHIPMENT_EVENT_TYPE_");
+  for (const char* text : {"SHIPPED", "SHIPMENT_EVENT_TYPE_SHIPPED"}) {
+    const auto* value = FindEnumValue(type, text);
+    ASSERT_NE(value, nullptr) << text;
+    EXPECT_EQ(value->number(), ship::SHIPMENT_EVENT_TYPE_SHIPPED);
+  }
+  // Not a value; another enum's prefix; the prefix twice; lower case; nothing.
+  for (const char* text : {"LOST", "SHIPMENT_STATUS_SHIPPED", "SHIPMENT_EVENT_TYPE_", "shipped",
+                           "SHIPMENT_EVENT_TYPE_SHIPMENT_EVENT_TYPE_SHIPPED", ""}) {
+    EXPECT_EQ(FindEnumValue(type, text), nullptr) << text;
+  }
+}
+
+TEST(JsonMappingTest, TakesEnumValuesWithOrWithoutTheirPrefixAtAnyDepth) {
+  namespace ship = oms::shipping::v1;
+  ship::RecordShipmentEventRequest event;
+  ASSERT_TRUE(ParseJsonBody(R"({"shipmentId":"s-1","type":"SHIPPED"})", &event).ok());
+  EXPECT_EQ(event.type(), ship::SHIPMENT_EVENT_TYPE_SHIPPED);
+  ASSERT_TRUE(ParseJsonBody(R"({"type":"SHIPMENT_EVENT_TYPE_DELIVERED"})", &event).ok());
+  EXPECT_EQ(event.type(), ship::SHIPMENT_EVENT_TYPE_DELIVERED);
+
+  // In a nested message and in a repeated one.
+  ship::ListShipmentsResponse list;
+  absl::Status status = ParseJsonBody(
+      R"({"shipments":[{"kind":"OUTBOUND","status":"IN_TRANSIT","transportMode":"AIR"},)"
+      R"({"kind":"SHIPMENT_KIND_RETURN","status":"RECEIVED"}]})",
+      &list);
+  ASSERT_TRUE(status.ok()) << status;
+  ASSERT_EQ(list.shipments_size(), 2);
+  EXPECT_EQ(list.shipments(0).kind(), ship::SHIPMENT_KIND_OUTBOUND);
+  EXPECT_EQ(list.shipments(0).status(), ship::SHIPMENT_STATUS_IN_TRANSIT);
+  EXPECT_EQ(list.shipments(0).transport_mode(), ship::TRANSPORT_MODE_AIR);
+  EXPECT_EQ(list.shipments(1).kind(), ship::SHIPMENT_KIND_RETURN);
+  EXPECT_EQ(list.shipments(1).status(), ship::SHIPMENT_STATUS_RECEIVED);
+
+  // A name that is no value of the field's enum is refused, with or without a prefix.
+  for (const char* body :
+       {R"({"type":"LOST"})", R"({"type":"SHIPMENT_STATUS_SHIPPED"})", R"({"type":"shipped"})"}) {
+    status = ParseJsonBody(body, &event);
+    EXPECT_EQ(ReasonOf(status), "INVALID_FIELD_VALUE") << body << " -> " << status;
+  }
 }
 
 TEST(JsonMappingTest, RefusesMalformedJson) {
