@@ -31,9 +31,9 @@ absl::Status AddRoutes(Gateway& gateway, std::vector<RouteSpec> routes, const st
 }
 
 absl::Status AddAllRoutes(Gateway& gateway, Backends& backends, const RouteOptions& options) {
-  for (auto add :
-       {AddSystemRoutes, AddApiKeyRoutes, AddCatalogRoutes, AddOrderRoutes, AddOrderFollowUpRoutes,
-        AddOrderWatchRoutes, AddShippingRoutes, AddBillingRoutes}) {
+  for (auto add : {AddSystemRoutes, AddApiKeyRoutes, AddCatalogRoutes, AddOrderRoutes,
+                   AddCustomerRoutes, AddOrderFollowUpRoutes, AddOrderWatchRoutes,
+                   AddShippingRoutes, AddBillingRoutes, AddSagaRoutes}) {
     absl::Status status = add(gateway, backends, options);
     if (!status.ok()) return status;
   }

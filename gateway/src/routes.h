@@ -41,6 +41,12 @@ struct RouteOptions {
 [[nodiscard]] absl::Status AddBillingRoutes(Gateway& gateway, Backends& backends,
                                             const RouteOptions& options);
 
+// Customer profiles (routes_customers.cc).
+[[nodiscard]] absl::Status AddCustomerRoutes(Gateway& gateway, Backends& backends,
+                                             const RouteOptions& options);
+// Parked sagas and the operators' retry and resolve (routes_sagas.cc).
+[[nodiscard]] absl::Status AddSagaRoutes(Gateway& gateway, Backends& backends,
+                                         const RouteOptions& options);
 // POST and GET /v1/apiKeys, DELETE /v1/apiKeys/{id} (routes_api_keys.cc).
 [[nodiscard]] absl::Status AddApiKeyRoutes(Gateway& gateway, Backends& backends,
                                            const RouteOptions& options);

@@ -7,6 +7,7 @@
 #include "gateway/src/gateway.h"
 #include "gateway/src/page_params.h"
 #include "gateway/src/routes.h"
+#include "gateway/src/update_mask.h"
 
 namespace oms::gateway {
 namespace {
@@ -90,6 +91,32 @@ absl::Status AddCatalogRoutes(Gateway& gateway, Backends& backends, const RouteO
   };
   routes.push_back(std::move(get_product));
 
+  RouteSpec update_product;
+  update_product.method = "PATCH";
+  update_product.path = "/v1/products/{sku}";
+  update_product.operation_id = "UpdateProduct";
+  update_product.summary =
+      "Update a product: the body is the Product, updateMask names the fields written (name, "
+      "description, unitPrice, unitCost, weightGrams, imageUrl, active; all of them when "
+      "absent). 200 with the product as stored";
+  update_product.access.scope = kScopeCatalogWrite;
+  update_product.query = {UpdateMaskParam()};
+  update_product.body = inv::Product::descriptor();
+  update_product.body_excluded = {"sku", "createTime", "updateTime"};
+  update_product.response = inv::Product::descriptor();
+  update_product.handler = [stub](std::shared_ptr<Exchange> exchange) {
+    if (!CheckOrFail(*exchange, ValidateSku(exchange->param("sku"), "sku"))) return;
+    inv::UpdateProductRequest request;
+    if (!ParseBodyOrFail(*exchange, request.mutable_product(), exchange->route().body_excluded) ||
+        !CheckOrFail(*exchange, ReadUpdateMask(*exchange, request.mutable_update_mask()))) {
+      return;
+    }
+    request.mutable_product()->set_sku(exchange->param("sku"));
+    Forward<inv::Product>(exchange, std::move(request),
+                          [stub](auto... args) { stub->async()->UpdateProduct(args...); });
+  };
+  routes.push_back(std::move(update_product));
+
   RouteSpec availability;
   availability.method = "GET";
   availability.path = "/v1/products/{sku}/availability";
@@ -172,6 +199,27 @@ absl::Status AddCatalogRoutes(Gateway& gateway, Backends& backends, const RouteO
     });
   };
   routes.push_back(std::move(adjust));
+
+  RouteSpec plan;
+  plan.method = "POST";
+  plan.path = "/v1/allocations:plan";
+  plan.operation_id = "PlanAllocation";
+  plan.summary =
+      "Where the allocation planner would take an order's lines from, now, without holding "
+      "anything: {lines: [{sku, quantity}], destination: {country, region, location}, "
+      "strategy}. feasible, the allocation (warehouse groups with their reasons), and a "
+      "shortfall per SKU that cannot be covered";
+  plan.access.scope = kScopeCatalogWrite;
+  plan.body = inv::PlanAllocationRequest::descriptor();
+  plan.response = inv::PlanAllocationResponse::descriptor();
+  plan.handler = [stub](std::shared_ptr<Exchange> exchange) {
+    inv::PlanAllocationRequest request;
+    if (!ParseBodyOrFail(*exchange, &request)) return;
+    Forward<inv::PlanAllocationResponse>(exchange, std::move(request), [stub](auto... args) {
+      stub->async()->PlanAllocation(args...);
+    });
+  };
+  routes.push_back(std::move(plan));
 
   return AddRoutes(gateway, std::move(routes), "catalog", options.deadline);
 }

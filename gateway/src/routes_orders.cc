@@ -1,5 +1,5 @@
-// Order and customer routes, forwarded to order-service, and the ownership check every route
-// that shows a customer's things shares (WhenOrderVisible).
+// Order routes, forwarded to order-service, and the ownership check every route that shows a
+// customer's things shares (WhenOrderVisible). Customers have routes_customers.cc.
 //
 // Customer-bound credentials (a JWT with `sub`), as decided here and tested end to end:
 // - POST /v1/orders naming another customer: 403 PERMISSION_DENIED, reason CUSTOMER_MISMATCH
@@ -8,8 +8,9 @@
 //   "storefront:<customer id>" (AssignChannel).
 // - GET /v1/orders?customerId= of another customer: 403 CUSTOMER_MISMATCH, for the same
 //   reason; without customerId: the credential's own orders only.
-// - GET /v1/orders/{id} and GET /v1/customers/{id} of another customer: 404, byte for byte
-//   what a missing one answers (ids can be guessed; whether one exists must not leak).
+// - GET /v1/orders/{id} (and GET /v1/customers/{id}, routes_customers.cc) of another customer:
+//   404, byte for byte what a missing one answers (ids can be guessed; whether one exists must
+//   not leak).
 #include <algorithm>
 
 #include <grpcpp/client_context.h>
@@ -33,11 +34,6 @@ namespace {
 namespace ord = oms::order::v1;
 
 constexpr char kReplayHeader[] = "oms-replay";
-
-absl::Status CustomerNotFound(const Exchange& exchange) {
-  return WithReason(absl::StatusCode::kNotFound, "CUSTOMER_NOT_FOUND",
-                    absl::StrCat("customer ", exchange.param("id"), " not found"));
-}
 
 absl::Status CustomerMismatch(const std::string& field) {
   return WithReason(absl::StatusCode::kPermissionDenied, "CUSTOMER_MISMATCH",
@@ -300,56 +296,7 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
   get.handler = [stub](std::shared_ptr<Exchange> exchange) { GetOrder(exchange, stub); };
   routes.push_back(std::move(get));
 
-  std::vector<RouteSpec> customers;
-  RouteSpec create_customer;
-  create_customer.method = "POST";
-  create_customer.path = "/v1/customers";
-  create_customer.operation_id = "CreateCustomer";
-  create_customer.summary = "Create a customer profile with addresses (body: the Customer)";
-  create_customer.access.scope = kScopeAdmin;
-  create_customer.body = ord::Customer::descriptor();
-  create_customer.body_excluded = {"id", "createTime", "updateTime"};
-  create_customer.response = ord::Customer::descriptor();
-  create_customer.success_status = 201;
-  create_customer.extra_errors = {409};
-  create_customer.handler = [stub](std::shared_ptr<Exchange> exchange) {
-    ord::CreateCustomerRequest request;
-    if (!ParseBodyOrFail(*exchange, request.mutable_customer(), exchange->route().body_excluded)) {
-      return;
-    }
-    Forward<ord::Customer>(exchange, std::move(request),
-                           [stub](auto... args) { stub->async()->CreateCustomer(args...); });
-  };
-  customers.push_back(std::move(create_customer));
-
-  RouteSpec get_customer;
-  get_customer.method = "GET";
-  get_customer.path = "/v1/customers/{id}";
-  get_customer.operation_id = "GetCustomer";
-  get_customer.summary = "A customer profile; a customer-bound credential sees only its own";
-  get_customer.access.scope = kScopeOrdersRead;
-  get_customer.access.owner_guarded = true;
-  get_customer.response = ord::Customer::descriptor();
-  get_customer.not_found = CustomerNotFound;
-  get_customer.handler = [stub](std::shared_ptr<Exchange> exchange) {
-    const Principal& principal = exchange->principal();
-    if (principal.customer_bound()) {
-      if (exchange->param("id") != principal.customer_id) {
-        exchange->Fail(CustomerNotFound(*exchange));
-        return;
-      }
-      exchange->MarkOwnerVerified();
-    }
-    ord::GetCustomerRequest request;
-    request.set_id(exchange->param("id"));
-    Forward<ord::Customer>(exchange, std::move(request),
-                           [stub](auto... args) { stub->async()->GetCustomer(args...); });
-  };
-  customers.push_back(std::move(get_customer));
-
-  absl::Status added = AddRoutes(gateway, std::move(routes), "orders");
-  if (!added.ok()) return added;
-  return AddRoutes(gateway, std::move(customers), "customers", options.deadline);
+  return AddRoutes(gateway, std::move(routes), "orders");
 }
 
 }  // namespace oms::gateway

@@ -9,7 +9,7 @@ MethodPeers InventoryServicePeers() {
   using namespace peer;  // NOLINT(build/namespaces): the names read as the table's columns
   return {
       {"CreateProduct", {kGateway, kOmsctl}},
-      {"UpdateProduct", {kOmsctl}},
+      {"UpdateProduct", {kGateway, kOmsctl}},
       {"GetProduct", {kGateway}},
       {"BatchGetProducts", {kOrderService}},  // pricing at capture
       {"ListProducts", {kGateway, kOmsctl}},
@@ -17,7 +17,7 @@ MethodPeers InventoryServicePeers() {
       {"ListWarehouses", {kGateway, kOmsctl}},
       {"AdjustStock", {kGateway, kOmsctl}},
       {"GetAvailability", {kGateway, kOmsctl}},
-      {"PlanAllocation", {kOmsctl}},
+      {"PlanAllocation", {kGateway, kOmsctl}},
       {"ReserveStock", {kOrderService}},
       {"ExtendReservation", {kOrderService}},
       {"CommitReservation", {kOrderService}},

@@ -3,15 +3,16 @@
 namespace oms::order {
 
 // After ARCHITECTURE.md's call graph: external clients reach orders, customers and API keys only
-// through the gateway, which authenticates and scopes them; operators (omsctl) load the demo
-// customer, audit, and handle parked sagas. Nobody else may mint or verify an API key.
+// through the gateway, which authenticates and scopes them (customer profiles and parked sagas
+// are its admins' routes); operators (omsctl) load the demo customer, audit, and handle parked
+// sagas. Nobody else may mint or verify an API key.
 MethodPeers OrderServicePeers() {
   using namespace peer;  // NOLINT(build/namespaces): the names read as the table's columns
   return {
       {"CreateCustomer", {kGateway, kOmsctl}},
       {"GetCustomer", {kGateway}},
-      {"UpdateCustomer", {kOmsctl}},
-      {"ListCustomers", {kOmsctl}},
+      {"UpdateCustomer", {kGateway, kOmsctl}},
+      {"ListCustomers", {kGateway, kOmsctl}},
       {"CreateOrder", {kGateway}},
       {"GetOrder", {kGateway}},
       {"ListOrders", {kGateway}},
@@ -20,9 +21,9 @@ MethodPeers OrderServicePeers() {
       {"WatchOrder", {kGateway}},
       {"CreateReturn", {kGateway}},
       {"ReceiveReturn", {kGateway}},
-      {"ListStuckSagas", {kOmsctl}},
-      {"RetrySaga", {kOmsctl}},
-      {"ResolveSaga", {kOmsctl}},
+      {"ListStuckSagas", {kGateway, kOmsctl}},
+      {"RetrySaga", {kGateway, kOmsctl}},
+      {"ResolveSaga", {kGateway, kOmsctl}},
       {"AuditOrders", {kOmsctl}},
       {"CreateApiKey", {kGateway}},
       {"RevokeApiKey", {kGateway}},
