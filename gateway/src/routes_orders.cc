@@ -13,6 +13,7 @@
 //   not leak).
 #include <algorithm>
 
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/client_context.h>
 
 #include "absl/strings/match.h"
@@ -150,6 +151,18 @@ void ListOrders(const std::shared_ptr<Exchange>& exchange, ord::OrderService::St
     if (!CheckOrFail(*exchange, status.status())) return;
     request.set_status(*status);
   }
+  for (const auto& [name, time] : {std::pair{"createdAfter", request.mutable_created_after()},
+                                   std::pair{"createdBefore", request.mutable_created_before()}}) {
+    const std::string* text = exchange->query(name);
+    if (text != nullptr && !google::protobuf::util::TimeUtil::FromString(*text, time)) {
+      exchange->Fail(InvalidField(name, "must be an RFC 3339 time, e.g. 2026-12-01T00:00:00Z"));
+      return;
+    }
+  }
+  if (const std::string* channel = exchange->query("channel")) request.set_channel(*channel);
+  if (const std::string* external = exchange->query("externalOrderId")) {
+    request.set_external_order_id(*external);
+  }
   ReadPage(*exchange, &request);
   const Principal& principal = exchange->principal();
   if (principal.customer_bound()) {
@@ -268,13 +281,22 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
   list.path = "/v1/orders";
   list.operation_id = "ListOrders";
   list.summary =
-      "Orders, newest first, paginated; a customer-bound credential sees only its own customer's";
+      "Orders, newest first, paginated, filtered by any of customer, status, channel, the "
+      "channel's external id and a time range; a customer-bound credential sees only its own "
+      "customer's";
   list.access.scope = kScopeOrdersRead;
   list.access.owner_guarded = true;
-  list.query = {{"customerId", ParamType::kString, false, "only this customer's orders"},
-                {"status", ParamType::kString, false,
-                 "only orders in this status (PENDING, CONFIRMED, ...; the ORDER_STATUS_ prefix "
-                 "is optional)"}};
+  list.query = {
+      {"customerId", ParamType::kString, false, "only this customer's orders"},
+      {"status", ParamType::kString, false,
+       "only orders in this status (PENDING, CONFIRMED, ...; the ORDER_STATUS_ prefix "
+       "is optional)"},
+      {"channel", ParamType::kString, false, "only orders of this sales channel"},
+      {"externalOrderId", ParamType::kString, false,
+       "only the order the channel knows by this id (needs channel)"},
+      {"createdAfter", ParamType::kString, false,
+       "only orders placed at or after this RFC 3339 time"},
+      {"createdBefore", ParamType::kString, false, "only orders placed before this RFC 3339 time"}};
   const std::vector<QueryParamSpec> page_params = PageParams();
   list.query.insert(list.query.end(), page_params.begin(), page_params.end());
   list.response = ord::ListOrdersResponse::descriptor();

@@ -236,6 +236,44 @@ TEST_F(GatewayOrdersE2eTest, OrdersAreListedNewestFirstByPageAndStatus) {
   EXPECT_EQ(Admin("GET", "/v1/orders?customerId=not-a-uuid").status, 400);
 }
 
+TEST_F(GatewayOrdersE2eTest, OrdersAreFoundByChannelExternalIdAndTime) {
+  ASSERT_NE(env, nullptr);
+  json body = OrderBody(env->max, "MUG", 1);
+  body["channel"] = "market";
+  body["externalOrderId"] = "mk-1";
+  HttpAnswer placed = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: market-1"});
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const json order = Body(placed);
+  auto ids = [](const std::string& query) {
+    HttpAnswer listed = Admin("GET", "/v1/orders?" + query);
+    EXPECT_EQ(listed.status, 200) << query << " " << listed.body;
+    std::vector<std::string> found;
+    const json page = Body(listed);
+    for (const auto& each : page.value("orders", json::array())) found.push_back(each["id"]);
+    return found;
+  };
+  using Ids = std::vector<std::string>;
+  const Ids just_it = {order["id"].get<std::string>()};
+  EXPECT_EQ(ids("channel=market"), just_it);
+  EXPECT_EQ(ids("channel=market&externalOrderId=mk-1"), just_it);
+  EXPECT_EQ(ids("channel=market&externalOrderId=mk-2"), Ids{});
+  EXPECT_EQ(ids("channel=web&externalOrderId=mk-1"), Ids{});
+  const std::string placed_at = order["createTime"];
+  EXPECT_EQ(ids("channel=market&createdAfter=" + placed_at), just_it) << "inclusive";
+  EXPECT_EQ(ids("channel=market&createdBefore=" + placed_at), Ids{}) << "exclusive";
+  EXPECT_EQ(ids("customerId=" + env->max + "&createdAfter=" + placed_at), just_it);
+
+  HttpAnswer no_channel = Admin("GET", "/v1/orders?externalOrderId=mk-1");
+  EXPECT_EQ(no_channel.status, 400) << no_channel.body;
+  EXPECT_NE(no_channel.body.find("external_order_id"), std::string::npos) << no_channel.body;
+  HttpAnswer bad_time = Admin("GET", "/v1/orders?createdAfter=yesterday");
+  EXPECT_EQ(bad_time.status, 400) << bad_time.body;
+  EXPECT_NE(bad_time.body.find("createdAfter"), std::string::npos) << bad_time.body;
+  HttpAnswer empty_range =
+      Admin("GET", "/v1/orders?createdAfter=" + placed_at + "&createdBefore=2000-01-01T00:00:00Z");
+  EXPECT_EQ(empty_range.status, 400) << empty_range.body;
+}
+
 TEST_F(GatewayOrdersE2eTest, CustomersAreCreatedAndRead) {
   ASSERT_NE(env, nullptr);
   HttpAnswer read = Admin("GET", "/v1/customers/" + env->erika);

@@ -20,7 +20,20 @@ using google::protobuf::util::TimeUtil;
 
 constexpr char kOrdersFind[] = "orders_find_existing";
 constexpr char kOrdersInsert[] = "orders_insert";
-constexpr char kOrdersList[] = "orders_list";
+// Newest first; the page token is the last (created_at, id) seen. Not prepared: each filter
+// that is left out is folded away when the statement is planned with its values, so that the
+// index of the filters given (by customer, by channel, by time) serves it, which one generic
+// plan for every combination could not.
+constexpr char kOrdersList[] =
+    "SELECT " OMS_ORDER_COLUMNS
+    " FROM orders "
+    "WHERE ($1 = '' OR customer_id = $1::uuid) AND ($2 = '' OR status = $2) "
+    "  AND ($3 = '' OR channel = $3) AND ($4 = '' OR external_order_id = $4) "
+    "  AND ($5::bigint = 0 OR created_at >= to_timestamp($5::bigint / 1000000.0)) "
+    "  AND ($6::bigint = 0 OR created_at < to_timestamp($6::bigint / 1000000.0)) "
+    "  AND ($7::bigint = 0 OR (created_at, id) < "
+    "       (to_timestamp($7::bigint / 1000000.0), $8::uuid)) "
+    "ORDER BY created_at DESC, id DESC LIMIT $9";
 constexpr char kOrderEvents[] = "order_events_list";
 
 }  // namespace
@@ -54,12 +67,6 @@ const std::vector<PreparedStatement>& PgOrderRepository::Statements() {
        "INSERT INTO sagas (order_id, phase, payload) SELECT id, 'RUNNING', decode($14, 'hex') "
        "FROM o "
        "RETURNING order_id, id AS saga_id"},
-      // Newest first; the page token is the last (created_at, id) seen.
-      {kOrdersList, "SELECT " OMS_ORDER_COLUMNS " FROM orders "
-                    "WHERE ($1 = '' OR customer_id = $1::uuid) AND ($2 = '' OR status = $2) "
-                    "  AND ($3::bigint = 0 OR (created_at, id) < "
-                    "       (to_timestamp($3::bigint / 1000000.0), $4::uuid)) "
-                    "ORDER BY created_at DESC, id DESC LIMIT $5"},
       {kOrderEvents,
        "SELECT e.*, pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xact_floor FROM ("
        "  SELECT (extract(epoch FROM created_at) * 1000000)::bigint AS at_micros, "
@@ -163,9 +170,11 @@ absl::Status PgOrderRepository::ListOrders(const OrderFilter& filter, v1::ListOr
   }
   const std::string status =
       filter.status == v1::ORDER_STATUS_UNSPECIFIED ? "" : StatusName(filter.status);
-  return pool_.InTransaction([&](pqxx::work& tx) {
-    pqxx::result rows = tx.exec_prepared(kOrdersList, filter.customer_id, status, after_micros,
-                                         after_id, filter.page_size + 1);
+  return pool_.Autocommit([&](pqxx::transaction_base& statement) {
+    pqxx::result rows = statement.exec_params(
+        kOrdersList, filter.customer_id, status, filter.channel, filter.external_order_id,
+        filter.created_after_micros, filter.created_before_micros, after_micros, after_id,
+        filter.page_size + 1);
     for (const auto& row : rows) {
       if (out->orders_size() == filter.page_size) {
         const v1::Order& last = out->orders(filter.page_size - 1);

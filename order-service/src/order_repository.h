@@ -36,6 +36,10 @@ struct OrderFilter {
   v1::OrderStatus status = v1::ORDER_STATUS_UNSPECIFIED;  // UNSPECIFIED for any
   std::string after;                                      // page token payload
   int page_size = 50;
+  std::string channel;                // "" for any
+  std::string external_order_id;      // "" for any; set with `channel`
+  int64_t created_after_micros = 0;   // 0: no bound
+  int64_t created_before_micros = 0;  // 0: no bound
 };
 
 class OrderRepository {

@@ -267,6 +267,9 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ListOrders(grpc::CallbackServerConte
     return Refuse(context, InvalidField("status", "is not an order status"));
   }
   filter.status = request->status();
+  if (absl::Status invalid = ReadOrderListFilters(*request, &filter); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
   auto size = PageSize(request->page_size());
   if (!size.ok()) return Refuse(context, size.status());
   auto after = DecodePageToken(request->page_token());

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include <google/protobuf/util/time_util.h>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status.h"
@@ -188,6 +190,43 @@ absl::Status ValidateReceiveReturn(const v1::ReceiveReturnRequest& request) {
       return InvalidField(field + ".quantity",
                           absl::StrCat("must be between 1 and ", kMaxLineQuantity));
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadOrderListFilters(const v1::ListOrdersRequest& request, OrderFilter* filter) {
+  using google::protobuf::util::TimeUtil;
+  if (!request.channel().empty()) {
+    if (absl::Status invalid = ValidateText(request.channel(), "channel", 1, 64); !invalid.ok()) {
+      return invalid;
+    }
+  }
+  if (!request.external_order_id().empty()) {
+    if (request.channel().empty()) {
+      return InvalidField("external_order_id", "needs channel, which it is unique within");
+    }
+    if (absl::Status invalid =
+            ValidateText(request.external_order_id(), "external_order_id", 1, 128);
+        !invalid.ok()) {
+      return invalid;
+    }
+  }
+  // The range RFC 3339 can write (years 1 to 9999), as the JSON mapping does.
+  constexpr int64_t kMinSeconds = -62135596800, kMaxSeconds = 253402300799;
+  for (const auto& [time, field] : {std::pair{&request.created_after(), "created_after"},
+                                    std::pair{&request.created_before(), "created_before"}}) {
+    if (time->seconds() < kMinSeconds || time->seconds() > kMaxSeconds || time->nanos() < 0 ||
+        time->nanos() > 999'999'999) {
+      return InvalidField(field, "is not a valid time");
+    }
+  }
+  filter->channel = request.channel();
+  filter->external_order_id = request.external_order_id();
+  filter->created_after_micros = TimeUtil::TimestampToMicroseconds(request.created_after());
+  filter->created_before_micros = TimeUtil::TimestampToMicroseconds(request.created_before());
+  if (filter->created_after_micros != 0 && filter->created_before_micros != 0 &&
+      filter->created_before_micros <= filter->created_after_micros) {
+    return InvalidField("created_before", "must be later than created_after");
   }
   return absl::OkStatus();
 }

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "oms/order/v1/order.pb.h"
+#include "order-service/src/order_repository.h"
 
 namespace oms::order {
 
@@ -29,6 +30,10 @@ using CustomerFields = std::set<std::string>;
                                                                const CustomerFields& fields);
 
 [[nodiscard]] absl::Status ValidateCreateOrder(const v1::CreateOrderRequest& request);
+// The list's channel, external id and time filters into `filter`: an external id needs its
+// channel; a time range must not be empty.
+[[nodiscard]] absl::Status ReadOrderListFilters(const v1::ListOrdersRequest& request,
+                                                OrderFilter* filter);
 [[nodiscard]] absl::Status ValidateCreateReturn(const v1::CreateReturnRequest& request);
 [[nodiscard]] absl::Status ValidateReceiveReturn(const v1::ReceiveReturnRequest& request);
 

@@ -45,8 +45,68 @@ TEST_F(OrderRepositoryTest, AKeyOrAnExternalIdNamesOneOrder) {
   EXPECT_EQ(again.order_id, first.order_id);
 
   v1::ListOrdersResponse listed;
-  ASSERT_TRUE(orders_->ListOrders({customer, v1::ORDER_STATUS_PENDING, "", 10}, &listed).ok());
+  OrderFilter pending;
+  pending.customer_id = customer;
+  pending.status = v1::ORDER_STATUS_PENDING;
+  pending.page_size = 10;
+  ASSERT_TRUE(orders_->ListOrders(pending, &listed).ok());
   EXPECT_EQ(listed.orders_size(), 1);
+}
+
+// Orders are found by channel, by the channel's external id and by when they were placed, on
+// their own or together with the customer and status filters.
+TEST_F(OrderRepositoryTest, OrdersAreFoundByChannelExternalIdAndTime) {
+  const std::string customer = Customer("filters@example.com").id();
+  auto web = Request(customer, "key-web");
+  web.set_external_order_id("shop-7");
+  auto pos = Request(customer, "key-pos");
+  pos.set_channel("pos");
+  auto late = Request(customer, "key-late");
+  const std::string web_id = Insert(web).order_id;
+  const std::string pos_id = Insert(pos).order_id;
+  const std::string late_id = Insert(late).order_id;
+  // Placed on three days of January.
+  ASSERT_TRUE(pool_
+                  ->Autocommit([&](pqxx::transaction_base& statement) {
+                    statement.exec_params(
+                        "UPDATE orders SET created_at = CASE id "
+                        "  WHEN $1::uuid THEN timestamptz '2026-01-01T10:00:00Z' "
+                        "  WHEN $2::uuid THEN timestamptz '2026-01-02T10:00:00Z' "
+                        "  ELSE timestamptz '2026-01-03T10:00:00Z' END "
+                        "WHERE id IN ($1::uuid, $2::uuid, $3::uuid)",
+                        web_id, pos_id, late_id);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  auto ids = [&](OrderFilter filter) {
+    filter.customer_id = customer;
+    filter.page_size = 10;
+    v1::ListOrdersResponse listed;
+    EXPECT_TRUE(orders_->ListOrders(filter, &listed).ok());
+    std::vector<std::string> found;
+    for (const auto& order : listed.orders()) found.push_back(order.id());
+    return found;
+  };
+  constexpr int64_t kJan2 = 1767348000'000'000;  // 2026-01-02T10:00:00Z
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(ids({}), (Ids{late_id, pos_id, web_id}));
+  OrderFilter by_channel;
+  by_channel.channel = "web";
+  EXPECT_EQ(ids(by_channel), (Ids{late_id, web_id}));
+  by_channel.external_order_id = "shop-7";
+  EXPECT_EQ(ids(by_channel), (Ids{web_id}));
+  OrderFilter from_jan2;
+  from_jan2.created_after_micros = kJan2;  // inclusive
+  EXPECT_EQ(ids(from_jan2), (Ids{late_id, pos_id}));
+  OrderFilter before_jan2;
+  before_jan2.created_before_micros = kJan2;  // exclusive
+  EXPECT_EQ(ids(before_jan2), (Ids{web_id}));
+  OrderFilter window = from_jan2;
+  window.created_before_micros = kJan2 + 1;
+  window.channel = "pos";
+  EXPECT_EQ(ids(window), (Ids{pos_id}));
+  window.channel = "web";
+  EXPECT_EQ(ids(window), Ids{});
 }
 
 // A repeat of the key while its first request may still be waiting for the saga is told so
@@ -129,7 +189,8 @@ TEST_F(OrderRepositoryTest, OrdersListNewestFirstPageByPage) {
   for (int i = 0; i < 5; ++i)
     ids.push_back(Insert(Request(customer, "key-" + std::to_string(i))).order_id);
   std::vector<std::string> seen;
-  OrderFilter filter{"", v1::ORDER_STATUS_UNSPECIFIED, "", 2};
+  OrderFilter filter;
+  filter.page_size = 2;
   for (int pages = 0; pages < 5; ++pages) {
     v1::ListOrdersResponse page;
     absl::Status listed = orders_->ListOrders(filter, &page);

@@ -64,6 +64,39 @@ TEST(OrderValidationTest, CreateOrderBounds) {
 }
 
 // A caller bound to a warehouse receives returns into that warehouse only.
+TEST(OrderValidationTest, ListFiltersNameTheFieldTheyRefuse) {
+  v1::ListOrdersRequest request;
+  request.set_channel("web");
+  request.set_external_order_id("shop-1");
+  request.mutable_created_after()->set_seconds(1'700'000'000);
+  request.mutable_created_before()->set_seconds(1'700'000'060);
+  OrderFilter filter;
+  ASSERT_TRUE(ReadOrderListFilters(request, &filter).ok());
+  EXPECT_EQ(filter.channel, "web");
+  EXPECT_EQ(filter.external_order_id, "shop-1");
+  EXPECT_EQ(filter.created_after_micros, 1'700'000'000'000'000);
+  EXPECT_EQ(filter.created_before_micros, 1'700'000'060'000'000);
+
+  auto refused = [](const v1::ListOrdersRequest& bad) {
+    OrderFilter ignored;
+    const absl::Status status = ReadOrderListFilters(bad, &ignored);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    return std::string(status.message());
+  };
+  v1::ListOrdersRequest no_channel = request;
+  no_channel.clear_channel();
+  EXPECT_NE(refused(no_channel).find("external_order_id"), std::string::npos);
+  v1::ListOrdersRequest empty_range = request;
+  empty_range.mutable_created_before()->set_seconds(1'700'000'000);
+  EXPECT_NE(refused(empty_range).find("created_before"), std::string::npos);
+  v1::ListOrdersRequest bad_time = request;
+  bad_time.mutable_created_after()->set_nanos(-1);
+  EXPECT_NE(refused(bad_time).find("created_after"), std::string::npos);
+  v1::ListOrdersRequest long_channel = request;
+  long_channel.set_channel(std::string(65, 'c'));
+  EXPECT_NE(refused(long_channel).find("channel"), std::string::npos);
+}
+
 TEST(OrderValidationTest, AWarehouseBoundReceiptIsIntoItsOwnWarehouse) {
   v1::ReceiveReturnRequest request;
   request.set_request_id("receipt-1");
