@@ -6,8 +6,10 @@
 #include "common/validation.h"
 #include "gateway/src/auth.h"
 #include "gateway/src/backends.h"
+#include "gateway/src/enum_names.h"
 #include "gateway/src/forward.h"
 #include "gateway/src/gateway.h"
+#include "gateway/src/page_params.h"
 #include "gateway/src/routes.h"
 
 namespace oms::gateway {
@@ -20,6 +22,11 @@ namespace ship = oms::shipping::v1;
 absl::Status ShipmentNotFound(const Exchange& exchange) {
   return WithReason(absl::StatusCode::kNotFound, "SHIPMENT_NOT_FOUND",
                     absl::StrCat("shipment ", exchange.param("id"), " not found"));
+}
+
+absl::Status WarehouseNotFound(const Exchange& exchange) {
+  return WithReason(absl::StatusCode::kNotFound, "WAREHOUSE_NOT_FOUND",
+                    absl::StrCat("warehouse ", exchange.param("id"), " not found"));
 }
 
 }  // namespace
@@ -110,6 +117,46 @@ absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends, const Route
     });
   };
   routes.push_back(std::move(event));
+
+  RouteSpec pick_queue;
+  pick_queue.method = "GET";
+  pick_queue.path = "/v1/warehouses/{id}/pickQueue";
+  pick_queue.operation_id = "ListPickQueue";
+  pick_queue.summary =
+      "What a warehouse picks and packs next: its outbound shipments not yet shipped (PENDING, "
+      "PICKED, PACKED; or the one status asked for), oldest first, with lines and pick lists. A "
+      "key bound to a warehouse sees only that warehouse's queue; another's answers 404";
+  pick_queue.access.scope = kScopeShipmentsWrite;
+  pick_queue.query = PageParams();
+  pick_queue.query.insert(pick_queue.query.begin(),
+                          {"status", ParamType::kString, false,
+                           "PENDING, PICKED or PACKED (the SHIPMENT_STATUS_ prefix is optional)"});
+  pick_queue.response = ship::ListPickQueueResponse::descriptor();
+  pick_queue.not_found = WarehouseNotFound;
+  pick_queue.handler = [stub](std::shared_ptr<Exchange> exchange) {
+    const std::string& warehouse = exchange->param("id");
+    const std::string& bound = exchange->principal().warehouse_id;
+    if (!bound.empty() && bound != warehouse) {
+      exchange->Fail(WarehouseNotFound(*exchange));
+      return;
+    }
+    if (!CheckOrFail(*exchange, ValidateEntityId(warehouse, "id"))) return;
+    ship::ListPickQueueRequest request;
+    request.set_warehouse_id(warehouse);
+    if (const std::string* text = exchange->query("status")) {
+      const auto* status = FindEnumValue(*ship::ShipmentStatus_descriptor(), *text);
+      if (status == nullptr) {
+        exchange->Fail(InvalidField("status", "is not a shipment status (PENDING, PICKED, ...)"));
+        return;
+      }
+      request.set_status(static_cast<ship::ShipmentStatus>(status->number()));
+    }
+    ReadPage(*exchange, &request);
+    Forward<ship::ListPickQueueResponse>(exchange, std::move(request), [stub](auto... args) {
+      stub->async()->ListPickQueue(args...);
+    });
+  };
+  routes.push_back(std::move(pick_queue));
 
   return AddRoutes(gateway, std::move(routes), "shipping", options.deadline);
 }

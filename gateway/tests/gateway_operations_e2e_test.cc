@@ -1,10 +1,13 @@
 // The operators' routes through the gateway, in front of the four real services: customer
 // profiles listed and updated (PATCH with updateMask), a product's price changed, the allocation
-// planner asked where an order would come from, and parked sagas listed, resolved and retried,
-// each with the scope it needs and the refusals an operator can meet.
+// planner asked where an order would come from, a warehouse's pick queue, and parked sagas
+// listed, resolved and retried, each with the scope it needs and the refusals an operator can
+// meet.
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -31,6 +34,11 @@ using testing::Token;
 
 constexpr char kAdminKey[] = "operations-e2e-bootstrap-admin-key-01";
 constexpr char kMissingId[] = "00000000-0000-4000-8000-000000000000";
+
+std::string Now() {
+  using google::protobuf::util::TimeUtil;
+  return TimeUtil::ToString(TimeUtil::GetCurrentTime());
+}
 
 struct Env {
   testing::GatewayStack stack;
@@ -224,6 +232,73 @@ TEST_F(GatewayOperationsE2eTest, AnOperatorResolvesOneParkedSagaAndRetriesAnothe
   EXPECT_EQ(
       Call("POST", "/v1/sagas/" + retried + ":retry", {Bearer(Token("", "orders:write"))}).status,
       403);
+}
+
+TEST_F(GatewayOperationsE2eTest, AWarehouseSeesWhatItPicksNextUntilItShips) {
+  ASSERT_NE(env, nullptr);
+  HttpAnswer placed =
+      Admin("POST", "/v1/orders", testing::HamburgOrderJson(env->erika, "MUG", 1).dump(),
+            {"Idempotency-Key: pick-1"});
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const json order = Body(placed);
+  ASSERT_EQ(order["shipments"].size(), 1u) << placed.body;
+  const std::string shipment = order["shipments"][0]["shipmentId"];
+  const std::string ours = order["shipments"][0]["warehouseId"];
+  std::string theirs;
+  const json warehouses = Body(Admin("GET", "/v1/warehouses"));
+  for (const auto& warehouse : warehouses["warehouses"]) {
+    if (warehouse["id"] != ours) theirs = warehouse["id"];
+  }
+  ASSERT_FALSE(theirs.empty()) << warehouses.dump();
+  auto key_for = [](const std::string& warehouse) {
+    HttpAnswer created = Admin(
+        "POST", "/v1/apiKeys",
+        json{{"name", "dock"}, {"scopes", {"shipments:write"}}, {"warehouseId", warehouse}}.dump());
+    EXPECT_EQ(created.status, 201) << created.body;
+    return Bearer(Body(created).value("secret", ""));
+  };
+  const std::string dock = key_for(ours);
+  const std::string other_dock = key_for(theirs);
+  auto queued = [](const std::string& credential, const std::string& warehouse,
+                   const std::string& query = "") {
+    HttpAnswer answer =
+        Call("GET", "/v1/warehouses/" + warehouse + "/pickQueue" + query, {credential});
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    return Body(answer).value("shipments", json::array());
+  };
+
+  json queue = queued(dock, ours);
+  auto in_queue = [&shipment](const json& shipments) {
+    for (const auto& each : shipments) {
+      if (each["id"] == shipment) return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(in_queue(queue)) << queue.dump();
+  const json& mine = *std::find_if(queue.begin(), queue.end(),
+                                   [&](const json& each) { return each["id"] == shipment; });
+  EXPECT_EQ(mine["lines"][0]["sku"], "MUG");
+  EXPECT_FALSE(mine["pickList"].empty()) << mine.dump();
+  EXPECT_TRUE(in_queue(queued(dock, ours, "?status=PENDING")));
+  EXPECT_FALSE(in_queue(queued(dock, ours, "?status=PACKED")));
+  EXPECT_FALSE(in_queue(queued(other_dock, theirs)));
+
+  // Another warehouse's queue is as good as missing to a key bound to this one.
+  HttpAnswer foreign = Call("GET", "/v1/warehouses/" + theirs + "/pickQueue", {dock});
+  EXPECT_EQ(foreign.status, 404) << foreign.body;
+  EXPECT_EQ(Reason(foreign), "WAREHOUSE_NOT_FOUND");
+  HttpAnswer shipped_status = Admin("GET", "/v1/warehouses/" + ours + "/pickQueue?status=SHIPPED");
+  EXPECT_EQ(shipped_status.status, 400) << shipped_status.body;
+  EXPECT_EQ(Call("GET", "/v1/warehouses/" + ours + "/pickQueue",
+                 {Bearer(Token("", "orders:read orders:write"))})
+                .status,
+            403);
+
+  // Shipped: no longer anything to pick.
+  HttpAnswer event = Call("POST", "/v1/shipments/" + shipment + "/events", {dock},
+                          json{{"type", "SHIPPED"}, {"occurredAt", Now()}}.dump());
+  ASSERT_EQ(event.status, 200) << event.body;
+  EXPECT_FALSE(in_queue(queued(dock, ours)));
 }
 
 }  // namespace

@@ -273,6 +273,7 @@ TEST(RoutesTest, EveryRouteHasItsGroupsTagAndDeadline) {
       {"ListShipments", {"shipping", options.deadline}},
       {"GetShipment", {"shipping", options.deadline}},
       {"RecordShipmentEvent", {"shipping", options.deadline}},
+      {"ListPickQueue", {"shipping", options.deadline}},
       {"ListPayments", {"billing", options.deadline}},
       {"ListInvoices", {"billing", options.deadline}}};
   std::map<std::string, std::pair<std::string, milliseconds>> actual;

@@ -1,5 +1,7 @@
 #include "shipping-service/src/shipments_store.h"
 
+#include <map>
+
 #include <google/protobuf/util/time_util.h>
 #include <pqxx/pqxx>
 
@@ -38,6 +40,8 @@ constexpr char kShipmentLinesGet[] = "shipment_lines_get";
 constexpr char kShipmentLinesByOrder[] = "shipment_lines_by_order";
 constexpr char kShipmentTombstonesFind[] = "shipment_tombstones_find";
 constexpr char kShipmentTombstonesInsert[] = "shipment_tombstones_insert";
+constexpr char kShipmentsPickQueue[] = "shipments_pick_queue";
+constexpr char kShipmentLinesOfShipments[] = "shipment_lines_of_shipments";
 
 v1::Shipment ReadShipmentColumns(const pqxx::row& row) {
   v1::Shipment shipment;
@@ -133,6 +137,18 @@ const std::vector<PreparedStatement>& ShipmentStatements() {
        "SELECT l.shipment_id::text AS shipment_id, s.kind, s.status, l.sku, l.quantity, "
        "l.unit_weight_grams FROM shipment_lines l JOIN shipments s ON s.id = l.shipment_id "
        "WHERE s.order_id = $1 ORDER BY l.shipment_id, l.line_no"},
+      // A page of the warehouse's open outbound shipments ($2: one status, '' for all three) after
+      // (created $3, id $4), from the partial index of open shipments (migration 0006): the
+      // shipments a warehouse shipped long ago are not read.
+      {kShipmentsPickQueue,
+       "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments "
+       "WHERE warehouse_id = $1 AND kind = 'OUTBOUND' "
+       "  AND status IN ('PENDING', 'PICKED', 'PACKED') AND ($2 = '' OR status = $2) "
+       "  AND (created_at, id) > (to_timestamp($3::bigint / 1000000.0), $4::uuid) "
+       "ORDER BY created_at, id LIMIT $5"},
+      {kShipmentLinesOfShipments,
+       "SELECT shipment_id::text AS shipment_id, sku, quantity, unit_weight_grams "
+       "FROM shipment_lines WHERE shipment_id = ANY($1::uuid[]) ORDER BY shipment_id, line_no"},
       {kShipmentTombstonesFind, "SELECT warehouse_id FROM shipment_tombstones WHERE order_id = $1"},
       {kShipmentTombstonesInsert,
        "INSERT INTO shipment_tombstones (order_id, warehouse_id, reason) VALUES ($1, $2, $3) "
@@ -204,6 +220,27 @@ std::vector<v1::Shipment> ShipmentsOfOrder(pqxx::work& tx, const std::string& or
   std::vector<v1::Shipment> shipments;
   for (const auto& row : tx.exec_prepared(kShipmentsByOrder, order_id)) {
     shipments.push_back(ReadShipmentColumns(row));
+  }
+  return shipments;
+}
+
+std::vector<v1::Shipment> PickQueuePage(pqxx::work& tx, const PickQueueQuery& query) {
+  std::vector<v1::Shipment> shipments;
+  const std::string status =
+      query.status == v1::SHIPMENT_STATUS_UNSPECIFIED ? "" : StatusName(query.status);
+  for (const auto& row : tx.exec_prepared(kShipmentsPickQueue, query.warehouse_id, status,
+                                          query.after_micros, query.after_id, query.limit)) {
+    shipments.push_back(ReadShipmentColumns(row));
+  }
+  if (shipments.empty()) return shipments;
+  std::vector<std::string> ids;
+  std::map<std::string, v1::Shipment*> by_id;
+  for (auto& shipment : shipments) {
+    ids.push_back(shipment.id());
+    by_id[shipment.id()] = &shipment;
+  }
+  for (const auto& row : tx.exec_prepared(kShipmentLinesOfShipments, PgTextArray(ids))) {
+    *by_id.at(row["shipment_id"].as<std::string>())->add_lines() = ReadLine(row);
   }
   return shipments;
 }

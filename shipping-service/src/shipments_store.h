@@ -12,6 +12,7 @@
 
 #include "oms/shipping/v1/shipping.pb.h"
 #include "shipping-service/src/return_rules.h"
+#include "shipping-service/src/validation.h"
 
 namespace oms {
 struct PreparedStatement;
@@ -60,6 +61,9 @@ void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out
 // Every shipment of the order, oldest first (the shipments of one create in warehouse order).
 [[nodiscard]] std::vector<v1::Shipment> ShipmentsOfOrder(pqxx::work& tx,
                                                          const std::string& order_id);
+
+// A page of a warehouse's pick queue (PickQueueQuery, validation.h), with the shipments' lines.
+[[nodiscard]] std::vector<v1::Shipment> PickQueuePage(pqxx::work& tx, const PickQueueQuery& query);
 
 // Marks the shipment CANCELLED; sets the status and update time of `shipment` to the stored ones.
 void StoreCancelled(pqxx::work& tx, v1::Shipment* shipment);

@@ -14,6 +14,7 @@ MethodPeers ShippingServicePeers() {
       {"CreateReturnShipment", {kOrderService}},
       {"GetShipment", {kGateway}},
       {"ListShipments", {kGateway, kOrderService}},
+      {"ListPickQueue", {kGateway, kOmsctl}},
       {"ListEvents", {kOmsctl}},
       {"StreamEvents", {kOrderService}},
       {"AuditOrderFacts", {kOmsctl}},

@@ -93,6 +93,16 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::ListShipments(
   });
 }
 
+grpc::ServerUnaryReactor* ShippingServiceImpl::ListPickQueue(
+    grpc::CallbackServerContext* context, const v1::ListPickQueueRequest* request,
+    v1::ListPickQueueResponse* response) {
+  auto query = ReadPickQueueRequest(*request);
+  if (!query.ok()) return Refuse(context, query.status());
+  return RunBlocking(context, executor_, [this, query = *query, response] {
+    return use_cases_.ListPickQueue(query, response);
+  });
+}
+
 grpc::ServerUnaryReactor* ShippingServiceImpl::ListEvents(grpc::CallbackServerContext* context,
                                                           const v1::ListEventsRequest* request,
                                                           v1::ListEventsResponse* response) {

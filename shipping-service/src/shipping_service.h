@@ -37,6 +37,9 @@ class ShippingServiceImpl final : public v1::ShippingService::CallbackService {
   grpc::ServerUnaryReactor* ListShipments(grpc::CallbackServerContext* context,
                                           const v1::ListShipmentsRequest* request,
                                           v1::ListShipmentsResponse* response) override;
+  grpc::ServerUnaryReactor* ListPickQueue(grpc::CallbackServerContext* context,
+                                          const v1::ListPickQueueRequest* request,
+                                          v1::ListPickQueueResponse* response) override;
   grpc::ServerUnaryReactor* ListEvents(grpc::CallbackServerContext* context,
                                        const v1::ListEventsRequest* request,
                                        v1::ListEventsResponse* response) override;

@@ -298,6 +298,24 @@ absl::Status PgShippingUseCases::ListShipments(const std::string& order_id,
   });
 }
 
+absl::Status PgShippingUseCases::ListPickQueue(const PickQueueQuery& query,
+                                               v1::ListPickQueueResponse* out) {
+  PickQueueQuery one_more = query;  // tells whether a next page exists
+  one_more.limit = query.limit + 1;
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    out->Clear();
+    for (auto& shipment : PickQueuePage(tx, one_more)) {
+      if (out->shipments_size() == query.limit) {
+        out->set_next_page_token(PickQueueToken(out->shipments(query.limit - 1)));
+        break;
+      }
+      AddPickList(&shipment);
+      *out->add_shipments() = std::move(shipment);
+    }
+    return absl::OkStatus();
+  });
+}
+
 absl::Status PgShippingUseCases::ListEvents(std::int64_t after_sequence, int limit,
                                             v1::ListEventsResponse* out) {
   return pool_.InTransaction(

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "common/audit_page.h"
 #include "oms/shipping/v1/shipping.pb.h"
+#include "shipping-service/src/validation.h"
 
 namespace oms {
 class PgPool;
@@ -51,6 +52,9 @@ class ShippingUseCases {
                                                  v1::Shipment* out) = 0;
   [[nodiscard]] virtual absl::Status ListShipments(const std::string& order_id,
                                                    v1::ListShipmentsResponse* out) = 0;
+  // A page of the warehouse's pick queue; `next_page_token` set when more follow.
+  [[nodiscard]] virtual absl::Status ListPickQueue(const PickQueueQuery& query,
+                                                   v1::ListPickQueueResponse* out) = 0;
   // Up to `limit` events after `after_sequence`, in sequence order.
   [[nodiscard]] virtual absl::Status ListEvents(std::int64_t after_sequence, int limit,
                                                 v1::ListEventsResponse* out) = 0;
@@ -78,6 +82,7 @@ class PgShippingUseCases : public ShippingUseCases {
                                     v1::Shipment* out) override;
   absl::Status GetShipment(const std::string& shipment_id, v1::Shipment* out) override;
   absl::Status ListShipments(const std::string& order_id, v1::ListShipmentsResponse* out) override;
+  absl::Status ListPickQueue(const PickQueueQuery& query, v1::ListPickQueueResponse* out) override;
   absl::Status ListEvents(std::int64_t after_sequence, int limit,
                           v1::ListEventsResponse* out) override;
   absl::Status AuditOrderFacts(const AuditPage& page, v1::AuditOrderFactsResponse* out) override;

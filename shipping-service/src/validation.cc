@@ -5,7 +5,10 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/pagination.h"
 #include "common/status.h"
 #include "common/validation.h"
 
@@ -192,6 +195,45 @@ absl::Status ValidateListEvents(const v1::ListEventsRequest& request) {
     return invalid;
   }
   return request.limit() < 0 ? InvalidField("limit", "must not be negative") : absl::OkStatus();
+}
+
+absl::StatusOr<PickQueueQuery> ReadPickQueueRequest(const v1::ListPickQueueRequest& request) {
+  if (absl::Status invalid = ValidateEntityId(request.warehouse_id(), "warehouse_id");
+      !invalid.ok()) {
+    return invalid;
+  }
+  switch (request.status()) {
+    case v1::SHIPMENT_STATUS_UNSPECIFIED:
+    case v1::SHIPMENT_STATUS_PENDING:
+    case v1::SHIPMENT_STATUS_PICKED:
+    case v1::SHIPMENT_STATUS_PACKED:
+      break;
+    default:
+      return InvalidField("status", "the pick queue holds PENDING, PICKED and PACKED shipments");
+  }
+  auto size = PageSize(request.page_size());
+  if (!size.ok()) return size.status();
+  auto after = DecodePageToken(request.page_token());
+  if (!after.ok()) return after.status();
+  PickQueueQuery query;
+  query.warehouse_id = request.warehouse_id();
+  query.status = request.status();
+  query.limit = *size;
+  if (!after->empty()) {
+    std::pair<std::string, std::string> parts = absl::StrSplit(*after, ':');
+    if (!absl::SimpleAtoi(parts.first, &query.after_micros) ||
+        ValidateShipmentId(parts.second, "page_token").code() != absl::StatusCode::kOk) {
+      return InvalidField("page_token", "is not a token this server issued");
+    }
+    query.after_id = parts.second;
+  }
+  return query;
+}
+
+std::string PickQueueToken(const v1::Shipment& last) {
+  return EncodePageToken(
+      absl::StrCat(google::protobuf::util::TimeUtil::TimestampToMicroseconds(last.create_time()),
+                   ":", last.id()));
 }
 
 }  // namespace oms::shipping

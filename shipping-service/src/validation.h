@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/validation.h"
 #include "oms/shipping/v1/shipping.pb.h"
 
@@ -32,5 +33,22 @@ inline constexpr std::int64_t kMinOccurredMicros = 946'684'800LL * 1'000'000;  /
 [[nodiscard]] absl::Status ValidateEventCursor(std::int64_t after_sequence);
 // The cursor, and a limit of 0 (the default) or more (capped by the handler).
 [[nodiscard]] absl::Status ValidateListEvents(const v1::ListEventsRequest& request);
+
+// A page of a warehouse's pick queue: its outbound shipments not yet shipped (of one `status`,
+// or PENDING, PICKED and PACKED when UNSPECIFIED), oldest first, after (`after_micros`,
+// `after_id`) in (created, id) order.
+struct PickQueueQuery {
+  std::string warehouse_id;
+  v1::ShipmentStatus status = v1::SHIPMENT_STATUS_UNSPECIFIED;
+  std::int64_t after_micros = 0;
+  std::string after_id = "00000000-0000-0000-0000-000000000000";
+  int limit = 50;
+};
+// The query a ListPickQueue request asks for: a warehouse id, an open status or none, a page size
+// and a token this service issued (the last shipment's "<created micros>:<id>").
+[[nodiscard]] absl::StatusOr<PickQueueQuery> ReadPickQueueRequest(
+    const v1::ListPickQueueRequest& request);
+// The token of the page after one that ended with `last`.
+std::string PickQueueToken(const v1::Shipment& last);
 
 }  // namespace oms::shipping

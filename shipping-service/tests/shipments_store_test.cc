@@ -215,5 +215,63 @@ TEST_F(ShippingStoreTest, CancelByOrderCancelsEveryUnshippedShipment) {
                                               v1::OUTBOX_EVENT_TYPE_SHIPMENT_CANCELLED}));
 }
 
+// A warehouse's pick queue: its outbound shipments not yet shipped, oldest first, page by page,
+// with lines and pick lists; a shipped or cancelled shipment, another warehouse's, and a return
+// are not in it.
+TEST_F(ShippingStoreTest, APickQueueHoldsAWarehousesOpenOutboundShipmentsOldestFirst) {
+  const std::string warehouse = "11111111-1111-4111-8111-111111111111";
+  std::vector<std::string> first_group;  // each order's shipment from `warehouse`, in order
+  for (const char* order : {"order-q1", "order-q2", "order-q3", "order-q4"}) {
+    for (const auto& shipment : Create(order)) {
+      if (shipment.warehouse_id() == warehouse) first_group.push_back(shipment.id());
+    }
+  }
+  ASSERT_EQ(first_group.size(), 4u);
+  ASSERT_TRUE(Event(first_group[0], v1::SHIPMENT_EVENT_TYPE_PICKED, 1).ok());
+  ASSERT_TRUE(Event(first_group[1], v1::SHIPMENT_EVENT_TYPE_SHIPPED, 1).ok());
+  ASSERT_TRUE(CancelById("cancel-q3", first_group[2]).ok());
+
+  auto page = [&](PickQueueQuery query) {
+    v1::ListPickQueueResponse response;
+    EXPECT_TRUE(store_->ListPickQueue(query, &response).ok());
+    return response;
+  };
+  PickQueueQuery query;
+  query.warehouse_id = warehouse;
+  v1::ListPickQueueResponse open = page(query);
+  ASSERT_EQ(open.shipments_size(), 2);
+  EXPECT_EQ(open.shipments(0).id(), first_group[0]);  // PICKED, the oldest
+  EXPECT_EQ(open.shipments(1).id(), first_group[3]);  // PENDING
+  EXPECT_EQ(open.shipments(0).lines_size(), 2);
+  EXPECT_TRUE(open.shipments(0).has_pick_list());
+  EXPECT_TRUE(open.next_page_token().empty());
+
+  query.status = v1::SHIPMENT_STATUS_PENDING;
+  v1::ListPickQueueResponse pending = page(query);
+  ASSERT_EQ(pending.shipments_size(), 1);
+  EXPECT_EQ(pending.shipments(0).id(), first_group[3]);
+
+  // One at a time: the same two, then no token.
+  query.status = v1::SHIPMENT_STATUS_UNSPECIFIED;
+  query.limit = 1;
+  v1::ListPickQueueResponse first = page(query);
+  ASSERT_EQ(first.shipments_size(), 1);
+  EXPECT_EQ(first.shipments(0).id(), first_group[0]);
+  ASSERT_FALSE(first.next_page_token().empty());
+  v1::ListPickQueueRequest next;
+  next.set_warehouse_id(warehouse);
+  next.set_page_size(1);
+  next.set_page_token(first.next_page_token());
+  auto resumed = ReadPickQueueRequest(next);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  v1::ListPickQueueResponse second = page(*resumed);
+  ASSERT_EQ(second.shipments_size(), 1);
+  EXPECT_EQ(second.shipments(0).id(), first_group[3]);
+  EXPECT_TRUE(second.next_page_token().empty());
+
+  query.warehouse_id = "33333333-3333-4333-8333-333333333333";
+  EXPECT_EQ(page(query).shipments_size(), 0);
+}
+
 }  // namespace
 }  // namespace oms::shipping

@@ -54,6 +54,10 @@ class FakeUseCases : public ShippingUseCases {
     ++calls;
     return next;
   }
+  absl::Status ListPickQueue(const PickQueueQuery&, v1::ListPickQueueResponse*) override {
+    ++calls;
+    return next;
+  }
   absl::Status ListEvents(std::int64_t after, int limit, v1::ListEventsResponse* out) override {
     ++calls;
     last_limit = limit;

@@ -165,5 +165,40 @@ TEST(ValidateListEventsTest, RefusesANegativeCursorOrLimit) {
   EXPECT_TRUE(ValidateListEvents(request).ok());
 }
 
+TEST(ReadPickQueueRequestTest, TakesAnOpenStatusAndATokenItIssued) {
+  v1::ListPickQueueRequest request;
+  request.set_warehouse_id("11111111-1111-4111-8111-111111111111");
+  auto query = ReadPickQueueRequest(request);
+  ASSERT_TRUE(query.ok()) << query.status();
+  EXPECT_EQ(query->limit, 50);
+  EXPECT_EQ(query->after_micros, 0);
+
+  v1::Shipment last;
+  last.set_id("22222222-2222-4222-8222-222222222222");
+  *last.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(kNow);
+  request.set_page_token(PickQueueToken(last));
+  request.set_status(v1::SHIPMENT_STATUS_PACKED);
+  request.set_page_size(10);
+  query = ReadPickQueueRequest(request);
+  ASSERT_TRUE(query.ok()) << query.status();
+  EXPECT_EQ(query->after_micros, kNow);
+  EXPECT_EQ(query->after_id, last.id());
+  EXPECT_EQ(query->status, v1::SHIPMENT_STATUS_PACKED);
+  EXPECT_EQ(query->limit, 10);
+
+  v1::ListPickQueueRequest bad = request;
+  bad.set_status(v1::SHIPMENT_STATUS_SHIPPED);
+  ExpectField(ReadPickQueueRequest(bad).status(), "status");
+  bad = request;
+  bad.set_warehouse_id("");
+  ExpectField(ReadPickQueueRequest(bad).status(), "warehouse_id");
+  bad = request;
+  bad.set_page_token("not-a-token");
+  ExpectField(ReadPickQueueRequest(bad).status(), "page_token");
+  bad = request;
+  bad.set_page_size(-1);
+  EXPECT_EQ(ReadPickQueueRequest(bad).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace oms::shipping
