@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "common/validation.h"
 #include "gateway/src/auth.h"
 #include "gateway/src/backends.h"
 #include "gateway/src/forward.h"
@@ -162,6 +163,62 @@ absl::Status AddOrderFollowUpRoutes(Gateway& gateway, Backends& backends,
   receive.not_found = ReturnNotFound;
   receive.handler = [stub](std::shared_ptr<Exchange> exchange) { ReceiveReturn(exchange, stub); };
   routes.push_back(std::move(receive));
+
+  RouteSpec list_returns;
+  list_returns.method = "GET";
+  list_returns.path = "/v1/returns";
+  list_returns.operation_id = "ListReturns";
+  list_returns.summary =
+      "The returns of an order, oldest first: lines, reason, status, the return shipment, what "
+      "was received and refunded";
+  list_returns.access.scope = kScopeOrdersRead;
+  list_returns.access.owner_guarded = true;
+  list_returns.query = {{"orderId", ParamType::kString, true, "the order whose returns to list"}};
+  list_returns.response = ord::ListReturnsResponse::descriptor();
+  list_returns.not_found = OrderNotFound;
+  list_returns.handler = [stub, &backends](std::shared_ptr<Exchange> exchange) {
+    const std::string& order_id = *exchange->query("orderId");
+    if (!CheckOrFail(*exchange, ValidateUuid(order_id, "orderId", "an order id"))) return;
+    WhenOrderVisible(exchange, backends, order_id, [stub, exchange, order_id] {
+      ord::ListReturnsRequest request;
+      request.set_order_id(order_id);
+      Forward<ord::ListReturnsResponse>(exchange, std::move(request), [stub](auto... args) {
+        stub->async()->ListReturns(args...);
+      });
+    });
+  };
+  routes.push_back(std::move(list_returns));
+
+  RouteSpec get_return;
+  get_return.method = "GET";
+  get_return.path = "/v1/returns/{id}";
+  get_return.operation_id = "GetReturn";
+  get_return.summary = "A return; a customer-bound credential sees only its own customer's";
+  get_return.access.scope = kScopeOrdersRead;
+  get_return.access.owner_guarded = true;
+  get_return.response = ord::Return::descriptor();
+  get_return.not_found = ReturnNotFound;
+  get_return.handler = [stub, &backends](std::shared_ptr<Exchange> exchange) {
+    // Not a return id at all: no such return, without asking.
+    if (!ValidateUuid(exchange->param("id"), "id", "a return id").ok()) {
+      exchange->Fail(ReturnNotFound(*exchange));
+      return;
+    }
+    ord::GetReturnRequest request;
+    request.set_id(exchange->param("id"));
+    // The return first: only it names its order, whose owner decides.
+    CallBackend<ord::Return>(
+        exchange, std::move(request), [stub](auto... args) { stub->async()->GetReturn(args...); },
+        [exchange, &backends](absl::Status status, ord::Return* found, grpc::ClientContext*) {
+          if (!status.ok()) {
+            exchange->FailMappingNotFound(status);
+            return;
+          }
+          WhenOrderVisible(exchange, backends, found->order_id(),
+                           [exchange, ret = *found] { exchange->ReplyMessage(ret); });
+        });
+  };
+  routes.push_back(std::move(get_return));
 
   return AddRoutes(gateway, std::move(routes), "orders", options.deadline);
 }

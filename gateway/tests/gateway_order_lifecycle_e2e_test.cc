@@ -279,6 +279,26 @@ TEST_F(GatewayOrderLifecycleE2eTest, AReturnIsReceivedRefundedAndCredited) {
   HttpAnswer retried = Call("POST", returns, {erika, "Idempotency-Key: rma-1"}, one_mug.dump());
   EXPECT_EQ(Body(retried)["id"], ret["id"]) << retried.body;
 
+  // Read back by its customer, by id and with the order's returns; to another customer it is as
+  // good as missing.
+  const std::string return_path = "/v1/returns/" + ret["id"].get<std::string>();
+  HttpAnswer read = Call("GET", return_path, {erika});
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(Body(read)["id"], ret["id"]);
+  EXPECT_EQ(Body(read)["lines"][0]["sku"], "MUG");
+  HttpAnswer listed = Call("GET", "/v1/returns?orderId=" + order_id, {erika});
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_EQ(Body(listed)["returns"].size(), 1u) << listed.body;
+  EXPECT_EQ(Body(listed)["returns"][0]["id"], ret["id"]);
+  const std::string max = Bearer(Token(env->max, "orders:read"));
+  HttpAnswer foreign_read = Call("GET", return_path, {max});
+  EXPECT_EQ(foreign_read.status, 404) << foreign_read.body;
+  EXPECT_EQ(Reason(foreign_read), "RETURN_NOT_FOUND");
+  HttpAnswer missing_read = Call("GET", std::string("/v1/returns/") + kMissingId, {max});
+  EXPECT_EQ(missing_read.status, 404) << missing_read.body;
+  EXPECT_EQ(Reason(missing_read), "RETURN_NOT_FOUND");
+  EXPECT_EQ(Call("GET", "/v1/returns?orderId=" + order_id, {max}).status, 404);
+
   // The warehouse receives it; until the return shipment exists, 409 RETURN_SHIPMENT_PENDING.
   const std::string receive_path = "/v1/returns/" + ret["id"].get<std::string>() + ":receive";
   const std::string warehouse = Bearer(Token("", "shipments:write"));

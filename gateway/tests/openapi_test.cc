@@ -269,6 +269,8 @@ TEST(RoutesTest, EveryRouteHasItsGroupsTagAndDeadline) {
       {"GetOrderTimeline", {"orders", options.deadline}},
       {"CreateReturn", {"orders", options.deadline}},
       {"ReceiveReturn", {"orders", options.deadline}},
+      {"ListReturns", {"orders", options.deadline}},
+      {"GetReturn", {"orders", options.deadline}},
       {"WatchOrder", {"orders", options.deadline}},
       {"ListShipments", {"shipping", options.deadline}},
       {"GetShipment", {"shipping", options.deadline}},

@@ -21,6 +21,8 @@ MethodPeers OrderServicePeers() {
       {"WatchOrder", {kGateway}},
       {"CreateReturn", {kGateway}},
       {"ReceiveReturn", {kGateway}},
+      {"GetReturn", {kGateway}},
+      {"ListReturns", {kGateway}},
       {"ListStuckSagas", {kGateway, kOmsctl}},
       {"RetrySaga", {kGateway, kOmsctl}},
       {"ResolveSaga", {kGateway, kOmsctl}},

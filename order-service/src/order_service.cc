@@ -372,6 +372,29 @@ grpc::ServerUnaryReactor* OrderServiceImpl::CreateReturn(grpc::CallbackServerCon
   });
 }
 
+grpc::ServerUnaryReactor* OrderServiceImpl::GetReturn(grpc::CallbackServerContext* context,
+                                                      const v1::GetReturnRequest* request,
+                                                      v1::Return* response) {
+  if (absl::Status invalid = ValidateUuid(request->id(), "id", "a return id"); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return returns_.GetReturn(request->id(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::ListReturns(grpc::CallbackServerContext* context,
+                                                        const v1::ListReturnsRequest* request,
+                                                        v1::ListReturnsResponse* response) {
+  if (absl::Status invalid = ValidateUuid(request->order_id(), "order_id", "an order id");
+      !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return returns_.ListReturns(request->order_id(), response);
+  });
+}
+
 grpc::ServerUnaryReactor* OrderServiceImpl::ReceiveReturn(grpc::CallbackServerContext* context,
                                                           const v1::ReceiveReturnRequest* request,
                                                           v1::Return* response) {

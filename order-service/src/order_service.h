@@ -99,6 +99,12 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   grpc::ServerUnaryReactor* CreateReturn(grpc::CallbackServerContext* context,
                                          const v1::CreateReturnRequest* request,
                                          v1::Return* response) override;
+  grpc::ServerUnaryReactor* GetReturn(grpc::CallbackServerContext* context,
+                                      const v1::GetReturnRequest* request,
+                                      v1::Return* response) override;
+  grpc::ServerUnaryReactor* ListReturns(grpc::CallbackServerContext* context,
+                                        const v1::ListReturnsRequest* request,
+                                        v1::ListReturnsResponse* response) override;
   grpc::ServerUnaryReactor* ReceiveReturn(grpc::CallbackServerContext* context,
                                           const v1::ReceiveReturnRequest* request,
                                           v1::Return* response) override;

@@ -19,6 +19,7 @@ constexpr char kReturnsFind[] = "returns_find";
 constexpr char kReturnsByOrder[] = "returns_by_order";
 constexpr char kReturnsInsert[] = "returns_insert";
 constexpr char kReturnsLock[] = "returns_lock";
+constexpr char kReturnsGet[] = "returns_get";
 constexpr char kReturnsUpdate[] = "returns_update";
 constexpr char kSagasInsertFor[] = "sagas_insert_for";
 
@@ -71,6 +72,7 @@ const std::vector<PreparedStatement>& PgReturnStore::Statements() {
        "VALUES ($1::uuid, $2, $3, decode($4, 'hex'), encode(sha256(decode($5, 'hex')), 'hex')) "
        "RETURNING " OMS_RETURN_COLUMNS},
       {kReturnsLock, "SELECT " OMS_RETURN_COLUMNS " FROM returns WHERE id = $1::uuid FOR UPDATE"},
+      {kReturnsGet, "SELECT " OMS_RETURN_COLUMNS " FROM returns WHERE id = $1::uuid"},
       {kReturnsUpdate,
        "UPDATE returns SET status = $2, body = decode($3, 'hex'), updated_at = now() "
        "WHERE id = $1::uuid"},
@@ -80,6 +82,23 @@ const std::vector<PreparedStatement>& PgReturnStore::Statements() {
        "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
   };
   return kStatements;
+}
+
+absl::Status PgReturnStore::GetReturn(const std::string& id, v1::Return* out) {
+  return pool_.Autocommit([&](pqxx::transaction_base& statement) {
+    pqxx::result rows = statement.exec_prepared(kReturnsGet, id);
+    if (rows.empty()) return absl::NotFoundError(absl::StrCat("return ", id, " does not exist"));
+    *out = ReadReturn(rows[0]);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgReturnStore::ListReturns(const std::string& order_id, v1::ListReturnsResponse* out) {
+  return pool_.Autocommit([&](pqxx::transaction_base& statement) {
+    out->clear_returns();
+    for (auto& ret : ReturnsOf(statement, order_id)) *out->add_returns() = std::move(ret);
+    return absl::OkStatus();
+  });
 }
 
 std::vector<v1::Return> ReturnsOf(pqxx::transaction_base& tx, const std::string& order_id) {

@@ -41,6 +41,11 @@ class ReturnStore {
   // RETURN_SHIPMENT_PENDING and RECEIPT_EXCEEDS_RETURN as CheckReceipt.
   [[nodiscard]] virtual absl::StatusOr<StartedReturn> StartReceive(
       const v1::ReceiveReturnRequest& request) = 0;
+  // NOT_FOUND when there is no such return.
+  [[nodiscard]] virtual absl::Status GetReturn(const std::string& id, v1::Return* out) = 0;
+  // The order's returns, oldest first (none for an order without, or no order).
+  [[nodiscard]] virtual absl::Status ListReturns(const std::string& order_id,
+                                                 v1::ListReturnsResponse* out) = 0;
 };
 
 class PgReturnStore final : public ReturnStore {
@@ -53,6 +58,9 @@ class PgReturnStore final : public ReturnStore {
       const v1::CreateReturnRequest& request) override;
   [[nodiscard]] absl::StatusOr<StartedReturn> StartReceive(
       const v1::ReceiveReturnRequest& request) override;
+  [[nodiscard]] absl::Status GetReturn(const std::string& id, v1::Return* out) override;
+  [[nodiscard]] absl::Status ListReturns(const std::string& order_id,
+                                         v1::ListReturnsResponse* out) override;
 
  private:
   PgPool& pool_;

@@ -91,6 +91,12 @@ class FakeReturns : public ReturnStore {
     ++starts;
     return absl::UnimplementedError("not in these tests");
   }
+  absl::Status GetReturn(const std::string&, v1::Return*) override {
+    return absl::UnimplementedError("not in these tests");
+  }
+  absl::Status ListReturns(const std::string&, v1::ListReturnsResponse*) override {
+    return absl::UnimplementedError("not in these tests");
+  }
   int starts = 0;
 };
 

@@ -98,6 +98,22 @@ TEST_F(ReturnStoreTest, AReturnStartsOnceAndItsReceiptOnceTheReturnShipmentExist
   EXPECT_FALSE(replayed->created);
   EXPECT_EQ(replayed->ret.id(), ret.id());
 
+  // Read back, by id and with the order's returns.
+  v1::Return read;
+  ASSERT_TRUE(returns_->GetReturn(ret.id(), &read).ok());
+  EXPECT_EQ(read.id(), ret.id());
+  EXPECT_EQ(read.order_id(), order_id);
+  EXPECT_EQ(read.status(), v1::RETURN_STATUS_REQUESTED);
+  EXPECT_EQ(read.lines_size(), ret.lines_size());
+  v1::ListReturnsResponse listed;
+  ASSERT_TRUE(returns_->ListReturns(order_id, &listed).ok());
+  ASSERT_EQ(listed.returns_size(), 1);
+  EXPECT_EQ(listed.returns(0).id(), ret.id());
+  EXPECT_EQ(returns_->GetReturn("00000000-0000-4000-8000-000000000000", &read).code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(returns_->ListReturns("00000000-0000-4000-8000-000000000000", &listed).ok());
+  EXPECT_EQ(listed.returns_size(), 0);
+
   auto early = returns_->StartReceive(Receipt(ret.id(), 2));
   EXPECT_EQ(ReasonOf(early.status()), "RETURN_SHIPMENT_PENDING");
   // The return saga created its shipment.

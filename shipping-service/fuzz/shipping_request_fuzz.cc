@@ -18,7 +18,7 @@ constexpr std::int64_t kNowMicros = 1'800'000'000LL * 1'000'000;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace oms::shipping;
-  switch (oms::fuzz::Pick(data, size, 6)) {
+  switch (oms::fuzz::Pick(data, size, 7)) {
     case 0:
       oms::fuzz::CheckValidator<v1::CreateShipmentsRequest>(data, size, ValidateCreateShipments);
       break;
@@ -40,8 +40,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             return ValidateShipmentId(r.shipment_id(), "shipment_id");
           });
       break;
-    default:
+    case 5:
       oms::fuzz::CheckValidator<v1::ListEventsRequest>(data, size, ValidateListEvents);
+      break;
+    default:  // the page token is the client's text, decoded here
+      oms::fuzz::CheckValidator<v1::ListPickQueueRequest>(
+          data, size,
+          [](const v1::ListPickQueueRequest& r) { return ReadPickQueueRequest(r).status(); });
       break;
   }
   return 0;
