@@ -160,6 +160,7 @@ void ListOrders(const std::shared_ptr<Exchange>& exchange, ord::OrderService::St
     }
   }
   if (const std::string* channel = exchange->query("channel")) request.set_channel(*channel);
+  if (const std::string* sku = exchange->query("sku")) request.set_sku(*sku);
   if (const std::string* external = exchange->query("externalOrderId")) {
     request.set_external_order_id(*external);
   }
@@ -282,8 +283,8 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
   list.operation_id = "ListOrders";
   list.summary =
       "Orders, newest first, paginated, filtered by any of customer, status, channel, the "
-      "channel's external id and a time range; a customer-bound credential sees only its own "
-      "customer's";
+      "channel's external id, a time range and an SKU; a customer-bound credential sees only "
+      "its own customer's";
   list.access.scope = kScopeOrdersRead;
   list.access.owner_guarded = true;
   list.query = {
@@ -296,7 +297,8 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
        "only the order the channel knows by this id (needs channel)"},
       {"createdAfter", ParamType::kString, false,
        "only orders placed at or after this RFC 3339 time"},
-      {"createdBefore", ParamType::kString, false, "only orders placed before this RFC 3339 time"}};
+      {"createdBefore", ParamType::kString, false, "only orders placed before this RFC 3339 time"},
+      {"sku", ParamType::kString, false, "only orders with a line of this SKU"}};
   const std::vector<QueryParamSpec> page_params = PageParams();
   list.query.insert(list.query.end(), page_params.begin(), page_params.end());
   list.response = ord::ListOrdersResponse::descriptor();

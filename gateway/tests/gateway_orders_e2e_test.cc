@@ -262,6 +262,11 @@ TEST_F(GatewayOrdersE2eTest, OrdersAreFoundByChannelExternalIdAndTime) {
   EXPECT_EQ(ids("channel=market&createdAfter=" + placed_at), just_it) << "inclusive";
   EXPECT_EQ(ids("channel=market&createdBefore=" + placed_at), Ids{}) << "exclusive";
   EXPECT_EQ(ids("customerId=" + env->max + "&createdAfter=" + placed_at), just_it);
+  EXPECT_EQ(ids("channel=market&sku=MUG"), just_it);
+  EXPECT_EQ(ids("channel=market&sku=PACK"), Ids{});
+  HttpAnswer bad_sku = Admin("GET", "/v1/orders?sku=no%20spaces");
+  EXPECT_EQ(bad_sku.status, 400) << bad_sku.body;
+  EXPECT_NE(bad_sku.body.find("sku"), std::string::npos) << bad_sku.body;
 
   HttpAnswer no_channel = Admin("GET", "/v1/orders?externalOrderId=mk-1");
   EXPECT_EQ(no_channel.status, 400) << no_channel.body;

@@ -35,6 +35,7 @@
 #include "order-service/src/shipment_event_store.h"
 #include "order-service/src/shipment_feed.h"
 #include "order-service/src/shipping_client.h"
+#include "order-service/src/sku_backfill.h"
 
 ABSL_FLAG(std::string, inventory_addr, "127.0.0.1:50052", "inventory-service host:port");
 ABSL_FLAG(std::string, billing_addr, "127.0.0.1:50053", "billing-service host:port");
@@ -200,11 +201,14 @@ int main(int argc, char** argv) {
       shipment_events, [&coordinator](const std::string& saga_id) { coordinator.Kick(saga_id); },
       metrics, shipping, {std::chrono::milliseconds(heartbeat_ms)});
   feed.Start();
+  oms::order::OrderSkuBackfill sku_backfill(orders);
+  sku_backfill.Start();
   // Watch streams never end by themselves: end them first (clients resume with their last
   // event id elsewhere), then the feed and the coordinator.
-  return (*host)->RunUntilSignal([&coordinator, &feed, &watchers, &listener] {
+  return (*host)->RunUntilSignal([&coordinator, &feed, &watchers, &listener, &sku_backfill] {
     watchers.Close();
     listener.Stop();
+    sku_backfill.Stop();
     feed.Stop();
     coordinator.Stop();
   });

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/pagination.h"
+#include "common/pg_arrays.h"
 #include "common/pg_pool.h"
 #include "common/status.h"
 #include "order-service/src/order_rows.h"
@@ -23,18 +24,37 @@ constexpr char kOrdersInsert[] = "orders_insert";
 // Newest first; the page token is the last (created_at, id) seen. Not prepared: each filter
 // that is left out is folded away when the statement is planned with its values, so that the
 // index of the filters given (by customer, by channel, by time) serves it, which one generic
-// plan for every combination could not.
-constexpr char kOrdersList[] =
-    "SELECT " OMS_ORDER_COLUMNS
-    " FROM orders "
-    "WHERE ($1 = '' OR customer_id = $1::uuid) AND ($2 = '' OR status = $2) "
-    "  AND ($3 = '' OR channel = $3) AND ($4 = '' OR external_order_id = $4) "
-    "  AND ($5::bigint = 0 OR created_at >= to_timestamp($5::bigint / 1000000.0)) "
-    "  AND ($6::bigint = 0 OR created_at < to_timestamp($6::bigint / 1000000.0)) "
-    "  AND ($7::bigint = 0 OR (created_at, id) < "
-    "       (to_timestamp($7::bigint / 1000000.0), $8::uuid)) "
-    "ORDER BY created_at DESC, id DESC LIMIT $9";
+// plan for every combination could not. With an SKU ($10), the orders come from order_skus'
+// key, newest first, however many orders have the SKU.
+// `time` and `id` are the columns the list is ordered and paged by: the order's own, or those of
+// its order_skus row (equal to them), whose key then serves the order.
+#define OMS_ORDERS_LIST(source, time, id)                                    \
+  "SELECT " OMS_ORDER_COLUMNS " FROM " source                                \
+  " WHERE ($1 = '' OR customer_id = $1::uuid) AND ($2 = '' OR status = $2) " \
+  "  AND ($3 = '' OR channel = $3) AND ($4 = '' OR external_order_id = $4) " \
+  "  AND ($5::bigint = 0 OR " time                                           \
+  " >= to_timestamp($5::bigint / 1000000.0)) "                               \
+  "  AND ($6::bigint = 0 OR " time                                           \
+  " < to_timestamp($6::bigint / 1000000.0)) "                                \
+  "  AND ($7::bigint = 0 OR (" time ", " id                                  \
+  ") < "                                                                     \
+  "       (to_timestamp($7::bigint / 1000000.0), $8::uuid)) "                \
+  "ORDER BY " time " DESC, " id " DESC LIMIT $9"
+constexpr char kOrdersList[] = OMS_ORDERS_LIST("orders", "created_at", "id");
+constexpr char kOrdersListBySku[] = OMS_ORDERS_LIST(
+    "(SELECT o.*, k.created_at AS sku_created_at, k.order_id AS sku_order_id "
+    "  FROM order_skus k JOIN orders o ON o.id = k.order_id WHERE k.sku = $10) AS orders",
+    "sku_created_at", "sku_order_id");
+constexpr char kOrdersToIndex[] = "orders_skus_to_index";
+constexpr char kOrderSkusInsert[] = "order_skus_insert";
 constexpr char kOrderEvents[] = "order_events_list";
+
+// The SKUs of the order's lines, each once.
+std::vector<std::string> SkusOf(const v1::Order& order) {
+  std::vector<std::string> skus;
+  for (const auto& line : order.lines()) skus.push_back(line.sku());
+  return skus;
+}
 
 }  // namespace
 
@@ -52,21 +72,34 @@ const std::vector<PreparedStatement>& PgOrderRepository::Statements() {
        "WHERE (o.client_id = $1 AND o.idempotency_key = $2) "
        "   OR ($4 <> '' AND o.channel = $5 AND o.external_order_id = $4) "
        "ORDER BY same_key DESC LIMIT 1"},
-      // Order ($13: its status; $15: milliseconds until its first answer), saga and the first
-      // history row in one statement.
+      // Order ($13: its status; $15: milliseconds until its first answer; $16: the SKUs of its
+      // lines), saga, the first history row and the SKU rows in one statement.
       {kOrdersInsert,
        "WITH o AS ("
        "  INSERT INTO orders (customer_id, client_id, idempotency_key, request_hash, channel, "
        "    external_order_id, currency, status, subtotal_minor, tax_minor, total_minor, "
-       "    snapshot, payment_token, first_answer_by) "
+       "    snapshot, payment_token, first_answer_by, skus_indexed) "
        "  VALUES ($1::uuid, $2, $3, encode(sha256(decode($4, 'hex')), 'hex'), $5, "
        "    NULLIF($6, ''), $7, $13, $8, $9, $10, "
-       "    decode($11, 'hex'), $12, now() + $15::bigint * interval '1 millisecond') "
-       "  RETURNING id), "
-       "h AS (INSERT INTO order_status_history (order_id, status) SELECT id, $13 FROM o) "
+       "    decode($11, 'hex'), $12, now() + $15::bigint * interval '1 millisecond', true) "
+       "  RETURNING id, created_at), "
+       "h AS (INSERT INTO order_status_history (order_id, status) SELECT id, $13 FROM o), "
+       "k AS (INSERT INTO order_skus (sku, created_at, order_id) "
+       "  SELECT DISTINCT sku, o.created_at, o.id FROM o, unnest($16::text[]) AS sku) "
        "INSERT INTO sagas (order_id, phase, payload) SELECT id, 'RUNNING', decode($14, 'hex') "
        "FROM o "
        "RETURNING order_id, id AS saga_id"},
+      // A batch of orders placed before order_skus existed, locked so that two replicas
+      // backfilling at once take different ones.
+      {kOrdersToIndex,
+       "SELECT id, created_at, encode(snapshot, 'hex') AS snapshot_hex FROM orders "
+       "WHERE NOT skus_indexed LIMIT $1 FOR UPDATE SKIP LOCKED"},
+      {kOrderSkusInsert,
+       "WITH k AS (INSERT INTO order_skus (sku, created_at, order_id) "
+       "  SELECT DISTINCT t.sku, o.created_at, t.order_id "
+       "  FROM unnest($1::text[], $2::uuid[]) AS t (sku, order_id) "
+       "  JOIN orders o ON o.id = t.order_id ON CONFLICT DO NOTHING) "
+       "UPDATE orders SET skus_indexed = true WHERE id = ANY($3::uuid[])"},
       {kOrderEvents,
        "SELECT e.*, pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xact_floor FROM ("
        "  SELECT (extract(epoch FROM created_at) * 1000000)::bigint AS at_micros, "
@@ -128,7 +161,8 @@ absl::StatusOr<InsertedOrder> PgOrderRepository::InsertOrder(
         order.channel(), order.external_order_id(), order.currency(),
         order.subtotal().amount_minor(), order.tax().amount_minor(), order.total().amount_minor(),
         Hex(order), request.payment().token(), StatusName(v1::ORDER_STATUS_PENDING),
-        absl::BytesToHexString(kHoldFromReserve), static_cast<int64_t>(answer_within.count()));
+        absl::BytesToHexString(kHoldFromReserve), static_cast<int64_t>(answer_within.count()),
+        PgTextArray(SkusOf(order)));
     inserted = {row["order_id"].as<std::string>(), row["saga_id"].as<std::string>(), true, true,
                 false};
     return absl::OkStatus();
@@ -171,10 +205,16 @@ absl::Status PgOrderRepository::ListOrders(const OrderFilter& filter, v1::ListOr
   const std::string status =
       filter.status == v1::ORDER_STATUS_UNSPECIFIED ? "" : StatusName(filter.status);
   return pool_.Autocommit([&](pqxx::transaction_base& statement) {
-    pqxx::result rows = statement.exec_params(
-        kOrdersList, filter.customer_id, status, filter.channel, filter.external_order_id,
-        filter.created_after_micros, filter.created_before_micros, after_micros, after_id,
-        filter.page_size + 1);
+    const bool by_sku = !filter.sku.empty();
+    pqxx::result rows =
+        by_sku ? statement.exec_params(kOrdersListBySku, filter.customer_id, status, filter.channel,
+                                       filter.external_order_id, filter.created_after_micros,
+                                       filter.created_before_micros, after_micros, after_id,
+                                       filter.page_size + 1, filter.sku)
+               : statement.exec_params(kOrdersList, filter.customer_id, status, filter.channel,
+                                       filter.external_order_id, filter.created_after_micros,
+                                       filter.created_before_micros, after_micros, after_id,
+                                       filter.page_size + 1);
     for (const auto& row : rows) {
       if (out->orders_size() == filter.page_size) {
         const v1::Order& last = out->orders(filter.page_size - 1);
@@ -186,6 +226,30 @@ absl::Status PgOrderRepository::ListOrders(const OrderFilter& filter, v1::ListOr
     }
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<int> PgOrderRepository::IndexOrderSkus(int batch) {
+  int indexed = 0;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
+    std::vector<std::string> skus, sku_orders, orders;
+    for (const auto& row : tx.exec_prepared(kOrdersToIndex, batch)) {
+      v1::Order order;
+      FromHex(row["snapshot_hex"], &order);
+      const std::string id = row["id"].as<std::string>();
+      for (const std::string& sku : SkusOf(order)) {
+        skus.push_back(sku);
+        sku_orders.push_back(id);
+      }
+      orders.push_back(id);
+    }
+    indexed = static_cast<int>(orders.size());
+    if (orders.empty()) return absl::OkStatus();
+    tx.exec_prepared(kOrderSkusInsert, PgTextArray(skus), PgTextArray(sku_orders),
+                     PgTextArray(orders));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return indexed;
 }
 
 absl::Status PgOrderRepository::OrderEvents(const std::string& order_id, v1::OrderTimeline* out,

@@ -40,6 +40,7 @@ struct OrderFilter {
   std::string external_order_id;      // "" for any; set with `channel`
   int64_t created_after_micros = 0;   // 0: no bound
   int64_t created_before_micros = 0;  // 0: no bound
+  std::string sku;                    // "" for any; else only orders with a line of it
 };
 
 class OrderRepository {
@@ -83,6 +84,9 @@ class PgOrderRepository final : public OrderRepository {
                                         v1::ListOrdersResponse* out) override;
   [[nodiscard]] absl::Status OrderEvents(const std::string& order_id, v1::OrderTimeline* out,
                                          SourcePositions* positions) override;
+  // Writes the SKU rows (order_skus) of up to `batch` orders placed before they existed; how
+  // many it did (0: none are left).
+  [[nodiscard]] absl::StatusOr<int> IndexOrderSkus(int batch);
 
  private:
   PgPool& pool_;

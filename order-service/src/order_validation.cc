@@ -220,6 +220,10 @@ absl::Status ReadOrderListFilters(const v1::ListOrdersRequest& request, OrderFil
       return InvalidField(field, "is not a valid time");
     }
   }
+  if (!request.sku().empty()) {
+    if (absl::Status invalid = ValidateSku(request.sku(), "sku"); !invalid.ok()) return invalid;
+  }
+  filter->sku = request.sku();
   filter->channel = request.channel();
   filter->external_order_id = request.external_order_id();
   filter->created_after_micros = TimeUtil::TimestampToMicroseconds(request.created_after());

@@ -109,6 +109,62 @@ TEST_F(OrderRepositoryTest, OrdersAreFoundByChannelExternalIdAndTime) {
   EXPECT_EQ(ids(window), Ids{});
 }
 
+// An SKU's orders come newest first from order_skus; orders placed before that table existed
+// are found once the backfill has indexed them.
+TEST_F(OrderRepositoryTest, AnSkusOrdersAreFoundIncludingEarlierOnesOnceIndexed) {
+  const std::string customer = Customer("skus@example.com").id();
+  auto place = [&](const std::string& key, std::vector<std::string> skus) {
+    const auto request = Request(customer, key);
+    v1::Order order;
+    order.set_customer_id(customer);
+    order.set_channel("web");
+    order.set_currency("EUR");
+    for (const auto& sku : skus) order.add_lines()->set_sku(sku);
+    auto inserted = orders_->InsertOrder(order, request, DeterministicHex(request),
+                                         std::chrono::milliseconds(0));
+    EXPECT_TRUE(inserted.ok()) << inserted.status();
+    return inserted.ok() ? inserted->order_id : "";
+  };
+  const std::string mugs = place("key-mugs", {"MUG", "MUG", "BOOK"});
+  const std::string lamp = place("key-lamp", {"LAMP"});
+  const std::string mug_and_lamp = place("key-both", {"LAMP", "MUG"});
+  auto with = [&](const std::string& sku) {
+    OrderFilter filter;
+    filter.sku = sku;
+    filter.page_size = 10;
+    v1::ListOrdersResponse listed;
+    EXPECT_TRUE(orders_->ListOrders(filter, &listed).ok());
+    std::vector<std::string> ids;
+    for (const auto& order : listed.orders()) ids.push_back(order.id());
+    return ids;
+  };
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(with("MUG"), (Ids{mug_and_lamp, mugs}));
+  EXPECT_EQ(with("LAMP"), (Ids{mug_and_lamp, lamp}));
+  EXPECT_EQ(with("BOOK"), (Ids{mugs}));
+  EXPECT_EQ(with("PEN"), Ids{});
+
+  // As an order placed before order_skus existed: not found until indexed.
+  ASSERT_TRUE(pool_
+                  ->Autocommit([&](pqxx::transaction_base& statement) {
+                    statement.exec_params(
+                        "WITH d AS (DELETE FROM order_skus WHERE order_id = $1::uuid) "
+                        "UPDATE orders SET skus_indexed = false WHERE id = $1::uuid",
+                        mugs);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(with("MUG"), (Ids{mug_and_lamp}));
+  auto indexed = orders_->IndexOrderSkus(500);
+  ASSERT_TRUE(indexed.ok()) << indexed.status();
+  EXPECT_EQ(*indexed, 1);
+  EXPECT_EQ(with("MUG"), (Ids{mug_and_lamp, mugs}));
+  EXPECT_EQ(with("BOOK"), (Ids{mugs}));
+  indexed = orders_->IndexOrderSkus(500);
+  ASSERT_TRUE(indexed.ok()) << indexed.status();
+  EXPECT_EQ(*indexed, 0) << "nothing left to index";
+}
+
 // A repeat of the key while its first request may still be waiting for the saga is told so
 // (order-service answers IDEMPOTENCY_KEY_IN_USE), but only until that request answers by its
 // deadline, or the order leaves PENDING; a repeat by external id under another key is not.
