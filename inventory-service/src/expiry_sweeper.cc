@@ -12,22 +12,19 @@ constexpr int kBatch = 100;
 
 ExpirySweeper::ExpirySweeper(ReservationUseCases& reservations, InventoryMetrics& metrics,
                              std::chrono::milliseconds interval)
-    : reservations_(reservations), metrics_(metrics), interval_(interval) {}
+    : reservations_(reservations),
+      metrics_(metrics),
+      loop_([this, interval]() -> std::optional<std::chrono::milliseconds> {
+        const int expired = SweepNow();
+        if (expired > 0) {
+          log::Info("", "reservations expired", {{"count", std::to_string(expired)}});
+        }
+        return interval;
+      }) {}
 
-ExpirySweeper::~ExpirySweeper() { Stop(); }
+void ExpirySweeper::Start() { loop_.Start(); }
 
-void ExpirySweeper::Start() {
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void ExpirySweeper::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void ExpirySweeper::Stop() { loop_.Stop(); }
 
 int ExpirySweeper::SweepNow() {
   int total = 0;
@@ -43,17 +40,6 @@ int ExpirySweeper::SweepNow() {
     metrics_.Expired(expired);
     metrics_.Movements(MovementKind::kExpire, outcome->movements);
     if (expired < kBatch) return total;
-  }
-}
-
-void ExpirySweeper::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    lock.unlock();
-    const int expired = SweepNow();
-    if (expired > 0) log::Info("", "reservations expired", {{"count", std::to_string(expired)}});
-    lock.lock();
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
   }
 }
 

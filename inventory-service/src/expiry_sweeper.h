@@ -3,9 +3,8 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+
+#include "common/background_loop.h"
 
 namespace oms::inventory {
 
@@ -16,7 +15,7 @@ class ExpirySweeper {
  public:
   ExpirySweeper(ReservationUseCases& reservations, InventoryMetrics& metrics,
                 std::chrono::milliseconds interval);
-  ~ExpirySweeper();  // Stop()s
+  ~ExpirySweeper() = default;  // Stop()s
 
   void Start();
   // Returns once the loop has ended; a sweep in progress finishes first.
@@ -26,15 +25,9 @@ class ExpirySweeper {
   int SweepNow();
 
  private:
-  void Loop();
-
   ReservationUseCases& reservations_;
   InventoryMetrics& metrics_;
-  const std::chrono::milliseconds interval_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  BackgroundLoop loop_;
 };
 
 }  // namespace oms::inventory

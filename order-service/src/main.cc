@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
       shipment_events, [&coordinator](const std::string& saga_id) { coordinator.Kick(saga_id); },
       metrics, shipping, {std::chrono::milliseconds(heartbeat_ms)});
   feed.Start();
-  oms::order::OrderSkuBackfill sku_backfill(orders);
+  oms::BackgroundLoop sku_backfill(oms::order::OrderSkuBackfill(orders));
   sku_backfill.Start();
   // Watch streams never end by themselves: end them first (clients resume with their last
   // event id elsewhere), then the feed and the coordinator.

@@ -1,8 +1,5 @@
 #include "order-service/src/sku_backfill.h"
 
-#include <chrono>
-#include <string>
-
 #include "common/log.h"
 #include "order-service/src/order_repository.h"
 
@@ -16,40 +13,18 @@ constexpr std::chrono::seconds kRetryPause{5};
 
 }  // namespace
 
-void OrderSkuBackfill::Start() {
-  thread_ = std::thread([this] { Run(); });
-}
-
-void OrderSkuBackfill::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  stopped_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void OrderSkuBackfill::Run() {
-  int64_t total = 0;
-  for (;;) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
+BackgroundLoop::Step OrderSkuBackfill(PgOrderRepository& orders) {
+  return [&orders]() -> std::optional<std::chrono::milliseconds> {
+    auto indexed = orders.IndexOrderSkus(kBatch);
+    if (!indexed.ok()) {
+      log::Warn("", "indexing the SKUs of earlier orders failed; trying again",
+                {{"error", indexed.status().ToString()}});
+      return kRetryPause;
     }
-    auto indexed = orders_.IndexOrderSkus(kBatch);
-    if (indexed.ok() && *indexed == 0) break;
-    if (indexed.ok()) {
-      total += *indexed;
-      continue;
-    }
-    log::Warn("", "indexing the SKUs of earlier orders failed; trying again",
-              {{"error", indexed.status().ToString()}});
-    std::unique_lock<std::mutex> lock(mu_);
-    if (stopped_.wait_for(lock, kRetryPause, [this] { return stopping_; })) return;
-  }
-  if (total > 0) {
-    log::Info("", "indexed the SKUs of earlier orders", {{"orders", std::to_string(total)}});
-  }
+    if (*indexed == 0) return std::nullopt;
+    log::Info("", "indexed the SKUs of earlier orders", {{"orders", std::to_string(*indexed)}});
+    return std::chrono::milliseconds(0);
+  };
 }
 
 }  // namespace oms::order
