@@ -58,22 +58,17 @@ absl::Status Reconcile(PgPool& pool, PaymentProvider& provider, AuthorizationSet
 
 AuthorizationReconciler::AuthorizationReconciler(PgPool& pool, PaymentProvider& provider,
                                                  Options options)
-    : pool_(pool), provider_(provider), options_(options) {}
+    : pool_(pool),
+      provider_(provider),
+      options_(options),
+      loop_([this]() -> std::optional<std::chrono::milliseconds> {
+        Pass();
+        return options_.interval;
+      }) {}
 
-AuthorizationReconciler::~AuthorizationReconciler() { Stop(); }
+void AuthorizationReconciler::Start() { loop_.Start(); }
 
-void AuthorizationReconciler::Start() {
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void AuthorizationReconciler::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void AuthorizationReconciler::Stop() { loop_.Stop(); }
 
 absl::StatusOr<ReconcileReport> AuthorizationReconciler::ReconcileNow() {
   std::vector<AuthorizationIntent> due;
@@ -104,22 +99,16 @@ absl::StatusOr<ReconcileReport> AuthorizationReconciler::ReconcileNow() {
   return report;
 }
 
-void AuthorizationReconciler::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    lock.unlock();
-    auto report = ReconcileNow();
-    if (!report.ok()) {
-      // The database may be restarting; the next interval tries again.
-      log::Warn("", "authorization reconciliation failed", {{"error", report.status().ToString()}});
-    } else if (report->released + report->adopted + report->closed > 0) {
-      log::Info("", "authorizations reconciled",
-                {{"released", std::to_string(report->released)},
-                 {"adopted", std::to_string(report->adopted)},
-                 {"closed", std::to_string(report->closed)}});
-    }
-    lock.lock();
-    wake_.wait_for(lock, options_.interval, [this] { return stopping_; });
+void AuthorizationReconciler::Pass() {
+  auto report = ReconcileNow();
+  if (!report.ok()) {
+    // The database may be restarting; the next interval tries again.
+    log::Warn("", "authorization reconciliation failed", {{"error", report.status().ToString()}});
+  } else if (report->released + report->adopted + report->closed > 0) {
+    log::Info("", "authorizations reconciled",
+              {{"released", std::to_string(report->released)},
+               {"adopted", std::to_string(report->adopted)},
+               {"closed", std::to_string(report->closed)}});
   }
 }
 

@@ -15,11 +15,9 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 #include "absl/status/statusor.h"
+#include "common/background_loop.h"
 
 namespace oms {
 class PgPool;
@@ -50,7 +48,7 @@ class AuthorizationReconciler {
 
   // `pool` is billing's; `provider` the one billing calls.
   AuthorizationReconciler(PgPool& pool, PaymentProvider& provider, Options options);
-  ~AuthorizationReconciler();  // Stop()s
+  ~AuthorizationReconciler() = default;  // Stop()s
 
   void Start();
   // Returns once the loop has ended; a pass in progress finishes first.
@@ -60,15 +58,13 @@ class AuthorizationReconciler {
   [[nodiscard]] absl::StatusOr<ReconcileReport> ReconcileNow();
 
  private:
-  void Loop();
+  // One pass, logged.
+  void Pass();
 
   PgPool& pool_;
   PaymentProvider& provider_;
   const Options options_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  BackgroundLoop loop_;
 };
 
 }  // namespace oms::billing
