@@ -2,8 +2,11 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/status.h"
+#include "common/validation.h"
 
 namespace oms {
 namespace {
@@ -28,6 +31,22 @@ absl::StatusOr<std::string> DecodePageToken(absl::string_view token) {
     return InvalidField("page_token", "is not a token this server issued");
   }
   return decoded.substr(kTokenPrefix.size());
+}
+
+std::string TimeIdPayload(int64_t micros, absl::string_view id) {
+  return absl::StrCat(micros, ":", id);
+}
+
+absl::StatusOr<TimeIdKey> ParseTimeIdPayload(absl::string_view payload) {
+  TimeIdKey key;
+  if (payload.empty()) return key;
+  std::pair<std::string, std::string> parts = absl::StrSplit(payload, absl::MaxSplits(':', 1));
+  if (!absl::SimpleAtoi(parts.first, &key.micros) ||
+      !ValidateUuid(parts.second, "page_token", "a row id").ok()) {
+    return InvalidField("page_token", "is not a token this server issued");
+  }
+  key.id = parts.second;
+  return key;
 }
 
 }  // namespace oms

@@ -21,5 +21,23 @@ TEST(PaginationTest, TokenRoundTripsAndRejectsForeignTokens) {
   EXPECT_NE(bad.status().message().find("page_token"), absl::string_view::npos);
 }
 
+TEST(PaginationTest, ATimeIdKeyRoundTripsAndAnythingElseIsRefused) {
+  const std::string id = "22222222-2222-4222-8222-222222222222";
+  auto key = ParseTimeIdPayload(TimeIdPayload(1'765'000'000'000'000, id));
+  ASSERT_TRUE(key.ok()) << key.status();
+  EXPECT_EQ(key->micros, 1'765'000'000'000'000);
+  EXPECT_EQ(key->id, id);
+  auto first = ParseTimeIdPayload("");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->micros, 0);
+  EXPECT_EQ(first->id, "00000000-0000-0000-0000-000000000000");
+  for (const char* bad : {"12",
+                          "x:"
+                          "22222222-2222-4222-8222-222222222222",
+                          "12:not-a-uuid", ":"}) {
+    EXPECT_EQ(ParseTimeIdPayload(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace oms

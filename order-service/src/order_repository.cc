@@ -4,9 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "common/pagination.h"
 #include "common/pg_arrays.h"
 #include "common/pg_pool.h"
@@ -192,16 +190,10 @@ absl::Status PgOrderRepository::GetOrder(const std::string& id, v1::Order* out) 
 }
 
 absl::Status PgOrderRepository::ListOrders(const OrderFilter& filter, v1::ListOrdersResponse* out) {
-  // The token payload is "<created micros>:<id>".
-  int64_t after_micros = 0;
-  std::string after_id = "00000000-0000-0000-0000-000000000000";
-  if (!filter.after.empty()) {
-    std::pair<std::string, std::string> parts = absl::StrSplit(filter.after, ':');
-    if (!absl::SimpleAtoi(parts.first, &after_micros) || parts.second.size() != 36) {
-      return InvalidField("page_token", "is not a token this server issued");
-    }
-    after_id = parts.second;
-  }
+  auto after = ParseTimeIdPayload(filter.after);
+  if (!after.ok()) return after.status();
+  const int64_t after_micros = after->micros;
+  const std::string& after_id = after->id;
   const std::string status =
       filter.status == v1::ORDER_STATUS_UNSPECIFIED ? "" : StatusName(filter.status);
   return pool_.Autocommit([&](pqxx::transaction_base& statement) {
@@ -219,7 +211,7 @@ absl::Status PgOrderRepository::ListOrders(const OrderFilter& filter, v1::ListOr
       if (out->orders_size() == filter.page_size) {
         const v1::Order& last = out->orders(filter.page_size - 1);
         out->set_next_page_token(EncodePageToken(
-            absl::StrCat(TimeUtil::TimestampToMicroseconds(last.create_time()), ":", last.id())));
+            TimeIdPayload(TimeUtil::TimestampToMicroseconds(last.create_time()), last.id())));
         break;
       }
       ReadOrder(row, out->add_orders());

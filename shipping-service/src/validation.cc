@@ -5,9 +5,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "common/pagination.h"
 #include "common/status.h"
 #include "common/validation.h"
@@ -219,21 +217,16 @@ absl::StatusOr<PickQueueQuery> ReadPickQueueRequest(const v1::ListPickQueueReque
   query.warehouse_id = request.warehouse_id();
   query.status = request.status();
   query.limit = *size;
-  if (!after->empty()) {
-    std::pair<std::string, std::string> parts = absl::StrSplit(*after, ':');
-    if (!absl::SimpleAtoi(parts.first, &query.after_micros) ||
-        ValidateShipmentId(parts.second, "page_token").code() != absl::StatusCode::kOk) {
-      return InvalidField("page_token", "is not a token this server issued");
-    }
-    query.after_id = parts.second;
-  }
+  auto key = ParseTimeIdPayload(*after);
+  if (!key.ok()) return key.status();
+  query.after_micros = key->micros;
+  query.after_id = key->id;
   return query;
 }
 
 std::string PickQueueToken(const v1::Shipment& last) {
-  return EncodePageToken(
-      absl::StrCat(google::protobuf::util::TimeUtil::TimestampToMicroseconds(last.create_time()),
-                   ":", last.id()));
+  return EncodePageToken(TimeIdPayload(
+      google::protobuf::util::TimeUtil::TimestampToMicroseconds(last.create_time()), last.id()));
 }
 
 }  // namespace oms::shipping
