@@ -20,6 +20,7 @@
 #include "order-service/src/cancel_store.h"
 #include "order-service/src/coordinator.h"
 #include "order-service/src/customer_store.h"
+#include "order-service/src/event_feed_store.h"
 #include "order-service/src/grpc_participants.h"
 #include "order-service/src/idempotency_records.h"
 #include "order-service/src/inventory_client.h"
@@ -176,8 +177,9 @@ int main(int argc, char** argv) {
   oms::WakeHub watchers(static_cast<std::size_t>(max_watch_streams));
   oms::order::PgApiKeyStore api_keys((*host)->pool());
   oms::order::PgAuditStore audit((*host)->pool());
+  oms::order::PgEventFeed event_feed((*host)->pool());
   oms::order::OrderServiceImpl service(
-      {sagas, customers, orders, returns, cancels, api_keys, audit},
+      {sagas, customers, orders, returns, cancels, api_keys, audit, event_feed},
       {*inventory_client, *billing_client, *shipping_client}, coordinator, waiters, metrics,
       (*host)->executor(), watchers);
   oms::PgListener::Hooks wake_watchers;

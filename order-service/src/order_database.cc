@@ -5,6 +5,7 @@
 #include "order-service/src/audit_store.h"
 #include "order-service/src/cancel_store.h"
 #include "order-service/src/customer_store.h"
+#include "order-service/src/event_feed_store.h"
 #include "order-service/src/idempotency_records.h"
 #include "order-service/src/order_repository.h"
 #include "order-service/src/order_rows.h"
@@ -23,7 +24,7 @@ const std::vector<PreparedStatement>& OrderDatabaseStatements() {
           &PgReturnStore::Statements(), &PgCancelStore::Statements(), &PgSagaStore::Statements(),
           &PgSagaWrites::Statements(), &PgShipmentEventStore::Statements(),
           &PgApiKeyStore::Statements(), &PgIdempotencyStore::Statements(),
-          &PgAuditStore::Statements()}) {
+          &PgAuditStore::Statements(), &PgEventFeed::Statements()}) {
       all.insert(all.end(), statements->begin(), statements->end());
     }
     return all;

@@ -19,6 +19,7 @@ MethodPeers OrderServicePeers() {
       {"CancelOrder", {kGateway}},
       {"GetOrderTimeline", {kGateway}},
       {"WatchOrder", {kGateway}},
+      {"ListEvents", {kGateway}},
       {"CreateReturn", {kGateway}},
       {"ReceiveReturn", {kGateway}},
       {"GetReturn", {kGateway}},

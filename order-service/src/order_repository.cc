@@ -100,19 +100,10 @@ const std::vector<PreparedStatement>& PgOrderRepository::Statements() {
        "UPDATE orders SET skus_indexed = true WHERE id = ANY($3::uuid[])"},
       {kOrderEvents,
        "SELECT e.*, pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xact_floor FROM ("
-       "  SELECT (extract(epoch FROM created_at) * 1000000)::bigint AS at_micros, "
-       "    'order' AS source, 'STATUS_' || status AS kind, reason AS detail, '' AS subject, "
-       "    xact::text::bigint AS xact "
-       "  FROM order_status_history WHERE order_id = $1::uuid "
+       "  SELECT " OMS_STATUS_EVENT_COLUMNS
+       "FROM order_status_history h WHERE h.order_id = $1::uuid "
        "  UNION ALL "
-       // A step's detail is the reason its participant gave and then whatever the failure said
-       // (peer addresses, database messages): the timeline shows the reason alone; the rest
-       // stays in the journal and the logs, for operators.
-       "  SELECT (extract(epoch FROM j.created_at) * 1000000)::bigint, 'saga', "
-       "    j.step || ' ' || j.action || ' ' || j.outcome, "
-       "    COALESCE(substring(j.detail FROM '^[A-Z][A-Z0-9_]*(?=:|$)'), ''), "
-       "    s.kind || CASE WHEN s.subject <> '' THEN ':' || s.subject ELSE '' END, "
-       "    j.xact::text::bigint "
+       "  SELECT " OMS_SAGA_EVENT_COLUMNS
        "  FROM saga_journal j JOIN sagas s ON s.id = j.saga_id WHERE s.order_id = $1::uuid) e "
        "ORDER BY at_micros, source, kind, detail, subject"},
   };
@@ -250,12 +241,7 @@ absl::Status PgOrderRepository::OrderEvents(const std::string& order_id, v1::Ord
     for (const auto& row : tx.exec_prepared(kOrderEvents, order_id)) {
       positions->floor = row["xact_floor"].as<int64_t>();
       positions->xacts.push_back(row["xact"].as<int64_t>());
-      auto* event = out->add_events();
-      *event->mutable_time() = TimeUtil::MicrosecondsToTimestamp(row["at_micros"].as<int64_t>());
-      event->set_source(row["source"].as<std::string>());
-      event->set_kind(row["kind"].as<std::string>());
-      event->set_detail(row["detail"].as<std::string>());
-      event->set_subject(row["subject"].as<std::string>());
+      ReadTimelineEvent(row, out->add_events());
     }
     return absl::OkStatus();
   });

@@ -52,4 +52,12 @@ void ReadOrder(const pqxx::row& row, v1::Order* order) {
   order->set_needs_attention(row["needs_attention"].as<bool>());
 }
 
+void ReadTimelineEvent(const pqxx::row& row, v1::TimelineEvent* event) {
+  *event->mutable_time() = TimeUtil::MicrosecondsToTimestamp(row["at_micros"].as<int64_t>());
+  event->set_source(row["source"].as<std::string>());
+  event->set_kind(row["kind"].as<std::string>());
+  event->set_detail(row["detail"].as<std::string>());
+  event->set_subject(row["subject"].as<std::string>());
+}
+
 }  // namespace oms::order

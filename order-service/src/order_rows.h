@@ -46,4 +46,24 @@ void FromHex(const pqxx::field& field, google::protobuf::MessageLite* message);
 // A row of OMS_ORDER_COLUMNS: the captured order with its status and saga results.
 void ReadOrder(const pqxx::row& row, v1::Order* order);
 
+// An order's own events as its timeline shows them, one select list per table: a status change
+// (order_status_history `h`) and a saga step (saga_journal `j` of saga `s`), both with the
+// columns ReadTimelineEvent reads, and `xact`, the transaction that recorded the row. A step's
+// detail is the reason its participant gave and then whatever the failure said (peer addresses,
+// database messages): the timeline shows the reason alone; the rest stays in the journal and
+// the logs, for operators.
+#define OMS_STATUS_EVENT_COLUMNS                                                           \
+  "(extract(epoch FROM h.created_at) * 1000000)::bigint AS at_micros, 'order' AS source, " \
+  "'STATUS_' || h.status AS kind, h.reason AS detail, '' AS subject, "                     \
+  "h.xact::text::bigint AS xact "
+#define OMS_SAGA_EVENT_COLUMNS                                                            \
+  "(extract(epoch FROM j.created_at) * 1000000)::bigint AS at_micros, 'saga' AS source, " \
+  "j.step || ' ' || j.action || ' ' || j.outcome AS kind, "                               \
+  "COALESCE(substring(j.detail FROM '^[A-Z][A-Z0-9_]*(?=:|$)'), '') AS detail, "          \
+  "s.kind || CASE WHEN s.subject <> '' THEN ':' || s.subject ELSE '' END AS subject, "    \
+  "j.xact::text::bigint AS xact "
+
+// A row of OMS_STATUS_EVENT_COLUMNS or OMS_SAGA_EVENT_COLUMNS, without its id.
+void ReadTimelineEvent(const pqxx::row& row, v1::TimelineEvent* event);
+
 }  // namespace oms::order

@@ -383,6 +383,18 @@ grpc::ServerUnaryReactor* OrderServiceImpl::GetReturn(grpc::CallbackServerContex
   });
 }
 
+grpc::ServerUnaryReactor* OrderServiceImpl::ListEvents(grpc::CallbackServerContext* context,
+                                                       const v1::ListEventsRequest* request,
+                                                       v1::ListEventsResponse* response) {
+  auto after = ParseFeedCursor(request->after());
+  if (!after.ok()) return Refuse(context, after.status());
+  auto size = PageSize(request->page_size());
+  if (!size.ok()) return Refuse(context, size.status());
+  return RunBlocking(context, executor_, [this, response, after = *after, size = *size] {
+    return feed_.ReadFeed(after, size, response);
+  });
+}
+
 grpc::ServerUnaryReactor* OrderServiceImpl::ListReturns(grpc::CallbackServerContext* context,
                                                         const v1::ListReturnsRequest* request,
                                                         v1::ListReturnsResponse* response) {

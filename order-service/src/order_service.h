@@ -13,6 +13,7 @@
 #include "order-service/src/cancel_store.h"
 #include "order-service/src/coordinator.h"
 #include "order-service/src/customer_store.h"
+#include "order-service/src/event_feed.h"
 #include "order-service/src/order_metrics.h"
 #include "order-service/src/order_repository.h"
 #include "order-service/src/order_waiters.h"
@@ -34,6 +35,7 @@ struct OrderStores {
   CancelStore& cancels;
   ApiKeyStore& api_keys;
   AuditStore& audit;
+  EventFeed& feed;
 };
 
 class BillingClient;
@@ -60,6 +62,7 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
         cancels_(stores.cancels),
         api_keys_(stores.api_keys),
         audit_(stores.audit),
+        feed_(stores.feed),
         peers_(peers),
         coordinator_(coordinator),
         waiters_(waiters),
@@ -96,6 +99,9 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
                                              v1::OrderTimeline* response) override;
   grpc::ServerWriteReactor<v1::TimelineEvent>* WatchOrder(
       grpc::CallbackServerContext* context, const v1::WatchOrderRequest* request) override;
+  grpc::ServerUnaryReactor* ListEvents(grpc::CallbackServerContext* context,
+                                       const v1::ListEventsRequest* request,
+                                       v1::ListEventsResponse* response) override;
   grpc::ServerUnaryReactor* CreateReturn(grpc::CallbackServerContext* context,
                                          const v1::CreateReturnRequest* request,
                                          v1::Return* response) override;
@@ -154,6 +160,7 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   CancelStore& cancels_;
   ApiKeyStore& api_keys_;
   AuditStore& audit_;
+  EventFeed& feed_;
   OrderPeers peers_;
   Coordinator& coordinator_;
   OrderWaiters& waiters_;

@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <future>
 #include <memory>
-#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -19,26 +18,6 @@ namespace oms::order {
 namespace {
 
 using google::protobuf::util::TimeUtil;
-
-// FNV-1a: the same on every replica and every build, unlike std::hash.
-std::uint64_t Fnv1a(const std::string& text, std::uint64_t hash = 14695981039346656037ull) {
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
-
-std::string IdOf(const v1::TimelineEvent& event, int occurrence) {
-  std::uint64_t hash = Fnv1a(event.source());
-  for (const std::string* part : {&event.kind(), &event.detail(), &event.subject()}) {
-    hash = Fnv1a("\x1f" + *part, hash);
-  }
-  if (occurrence > 0) hash = Fnv1a(absl::StrCat("\x1f#", occurrence), hash);
-  const int64_t micros =
-      std::max<int64_t>(0, TimeUtil::TimestampToMicroseconds(event.recorded_time()));
-  return absl::StrFormat("%017d-%016x", micros, hash);
-}
 
 // A read's `done`, and the future its answer arrives in (the callback runs on a gRPC thread).
 template <class Reply>
@@ -130,31 +109,6 @@ absl::Status ReadTimeline(OrderRepository& orders, BillingClient& billing, Shipp
   }
   SortByTime(out);
   return absl::OkStatus();
-}
-
-void AssignIds(v1::OrderTimeline* timeline) {
-  std::set<std::string> seen;
-  for (auto& event : *timeline->mutable_events()) {
-    if (!event.has_recorded_time()) *event.mutable_recorded_time() = event.time();
-    int occurrence = 0;
-    std::string id = IdOf(event, occurrence);
-    while (!seen.insert(id).second) id = IdOf(event, ++occurrence);
-    event.set_id(std::move(id));
-  }
-}
-
-void AssignIdsAndSort(v1::OrderTimeline* timeline) {
-  AssignIds(timeline);
-  SortByTime(timeline);
-}
-
-void SortByTime(v1::OrderTimeline* timeline) {
-  std::sort(timeline->mutable_events()->begin(), timeline->mutable_events()->end(),
-            [](const v1::TimelineEvent& a, const v1::TimelineEvent& b) {
-              const auto a_time = TimeUtil::TimestampToMicroseconds(a.time());
-              const auto b_time = TimeUtil::TimestampToMicroseconds(b.time());
-              return a_time != b_time ? a_time < b_time : a.id() < b.id();
-            });
 }
 
 }  // namespace oms::order

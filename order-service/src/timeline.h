@@ -1,18 +1,17 @@
 // An order's timeline: its status changes and saga steps (the order database), its payment
 // transactions (billing) and its shipments' journals (shipping), merged in time order.
 //
-// Every event gets an id, "<recorded time in microseconds since the epoch, 17 digits>-<16 hex
-// digits of a hash of what happened>", stable across reads (the rows behind it never change) and
-// sorting in the order oms recorded the events (a carrier's scan posted hours late sorts when it
-// was posted). Recorded is not committed: a capture recorded before a slow provider call commits
-// after events recorded later, so WatchOrder resumes from positions in commit order instead
-// (timeline_resume.h).
+// Event ids (timeline_ids.h) sort in the order oms recorded the events (a carrier's scan posted
+// hours late sorts when it was posted). Recorded is not committed: a capture recorded before a
+// slow provider call commits after events recorded later, so WatchOrder resumes from positions
+// in commit order instead (timeline_resume.h).
 #pragma once
 
 #include <string>
 
 #include "absl/status/status.h"
 #include "oms/order/v1/order.pb.h"
+#include "order-service/src/timeline_ids.h"
 #include "order-service/src/timeline_resume.h"
 
 namespace oms::order {
@@ -30,13 +29,5 @@ class ShippingClient;
                                         ShippingClient& shipping, const std::string& order_id,
                                         const std::string& request_id, v1::OrderTimeline* out,
                                         TimelineRead* read = nullptr);
-
-// Gives each event its id (two identical events get distinct ones; an event without a recorded
-// time was recorded at its time).
-void AssignIds(v1::OrderTimeline* timeline);
-// Sorts the timeline by time, then id.
-void SortByTime(v1::OrderTimeline* timeline);
-// Both.
-void AssignIdsAndSort(v1::OrderTimeline* timeline);
 
 }  // namespace oms::order

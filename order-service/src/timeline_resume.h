@@ -50,7 +50,7 @@ struct TimelineRead {
   std::map<std::string, EventPosition> events;
 };
 
-// Whether `id` has the form timeline ids have (AssignIds in timeline.h): "<17 digits>-<16 hex>".
+// Whether `id` has the form timeline ids have (timeline_ids.h): "<17 digits>-<16 hex>".
 bool IsTimelineEventId(const std::string& id);
 
 // The longest token ResumePosition writes or accepts (it fits an HTTP header).

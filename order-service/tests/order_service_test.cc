@@ -78,6 +78,15 @@ class FakeAudit : public AuditStore {
   std::vector<AuditPage> pages;
 };
 
+class FakeFeed : public EventFeed {
+ public:
+  absl::Status ReadFeed(const FeedPosition& after, int limit, v1::ListEventsResponse*) override {
+    reads.push_back({after, limit});
+    return absl::OkStatus();
+  }
+  std::vector<std::pair<FeedPosition, int>> reads;
+};
+
 class FakeReturns : public ReturnStore {
  public:
   absl::StatusOr<StartedReturn> StartReturn(const v1::CreateReturnRequest& request) override {
@@ -162,7 +171,7 @@ class OrderServiceTest : public ::testing::Test {
     coordinator_ =
         std::make_unique<Coordinator>(saga_store_, participants_, waiters_, metrics_, options);
     service_ = std::make_unique<OrderServiceImpl>(
-        OrderStores{operations_, customers_, orders_, returns_, cancels_, api_keys_, audit_},
+        OrderStores{operations_, customers_, orders_, returns_, cancels_, api_keys_, audit_, feed_},
         OrderPeers{inventory_, billing_, shipping_}, *coordinator_, waiters_, metrics_, executor_,
         watchers_);
     grpc::ServerBuilder builder;
@@ -183,6 +192,7 @@ class OrderServiceTest : public ::testing::Test {
   OneCustomer customers_;
   UnusedApiKeys api_keys_;
   FakeAudit audit_;
+  FakeFeed feed_;
   FakeInventoryClient inventory_;
   FakeBillingClient billing_;
   FakeShippingClient shipping_;
@@ -234,6 +244,36 @@ TEST_F(OrderServiceTest, AuditPagesAreBoundedAndTheirCursorMustBeAnOrderId) {
   ASSERT_EQ(audit_.pages.size(), 1u);
   EXPECT_EQ(audit_.pages[0].after, kOrderId);
   EXPECT_EQ(audit_.pages[0].size, 10);
+}
+
+TEST_F(OrderServiceTest, TheFeedReadsFromAWellFormedCursorOnlyAndBoundsItsPages) {
+  v1::ListEventsResponse response;
+  for (const char* bad : {"12", "12.2.5", "12.0.-1", "012.0.5", "a.b.c", "1.0.5.", " 1.0.5"}) {
+    v1::ListEventsRequest request;
+    request.set_after(bad);
+    grpc::ClientContext context;
+    grpc::Status status = stub_->ListEvents(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad;
+    EXPECT_TRUE(absl::StartsWith(status.error_message(), "after")) << status.error_message();
+  }
+  EXPECT_TRUE(feed_.reads.empty());
+
+  v1::ListEventsRequest request;
+  request.set_after("812.1.40");
+  request.set_page_size(kMaxPageSize + 1);
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ListEvents(&context, request, &response).ok());
+  request.clear_after();
+  request.clear_page_size();
+  grpc::ClientContext from_the_start;
+  ASSERT_TRUE(stub_->ListEvents(&from_the_start, request, &response).ok());
+  ASSERT_EQ(feed_.reads.size(), 2u);
+  EXPECT_EQ(feed_.reads[0].first.xact, 812);
+  EXPECT_EQ(feed_.reads[0].first.source, FeedSource::kSaga);
+  EXPECT_EQ(feed_.reads[0].first.row_id, 40);
+  EXPECT_EQ(feed_.reads[0].second, kMaxPageSize);
+  EXPECT_EQ(feed_.reads[1].first.xact, 0);
+  EXPECT_EQ(feed_.reads[1].second, kDefaultPageSize);
 }
 
 TEST_F(OrderServiceTest, GetOrderAnswersTheStoredOrderOrNotFound) {

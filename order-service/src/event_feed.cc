@@ -1,0 +1,44 @@
+#include "order-service/src/event_feed.h"
+
+#include <limits>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status.h"
+
+namespace oms::order {
+
+int64_t FeedPosition::RowIdFloor(FeedSource table) const {
+  if (table == source) return row_id;
+  // Within one transaction every status row comes before every saga row.
+  return table < source ? std::numeric_limits<int64_t>::max() : 0;
+}
+
+std::string FeedCursor(const FeedPosition& position) {
+  return absl::StrCat(position.xact, ".", static_cast<int>(position.source), ".", position.row_id);
+}
+
+absl::StatusOr<FeedPosition> ParseFeedCursor(absl::string_view cursor) {
+  if (cursor.empty()) return FeedPosition{};
+  const auto refused = [] {
+    return InvalidField("after",
+                        "not a cursor of this feed: pass an event's cursor or a next_cursor as it "
+                        "was answered");
+  };
+  if (cursor.size() > kMaxFeedCursorLength) return refused();
+  const std::vector<absl::string_view> parts = absl::StrSplit(cursor, '.');
+  int64_t xact = 0, source = 0, row_id = 0;
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &xact) ||
+      !absl::SimpleAtoi(parts[1], &source) || !absl::SimpleAtoi(parts[2], &row_id) || xact < 0 ||
+      row_id < 0 || (source != 0 && source != 1)) {
+    return refused();
+  }
+  // Canonical text only: one position has one cursor.
+  FeedPosition position{xact, static_cast<FeedSource>(source), row_id};
+  if (FeedCursor(position) != cursor) return refused();
+  return position;
+}
+
+}  // namespace oms::order

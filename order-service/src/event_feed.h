@@ -1,0 +1,52 @@
+// The feed of every order's own events (ListEvents): where a reader stands in it, and the store
+// that reads it.
+//
+// Events are status changes (source 0) and saga steps (source 1) of the order database, read in
+// the order of (transaction id, source, row id). A read answers only events of transactions below
+// its snapshot's xmin: every such transaction has ended, so nothing committed later can fall
+// behind a position already answered, and a reader that goes on from its last cursor misses
+// nothing (a long transaction holds the feed back while it runs; no event is lost).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "oms/order/v1/order.pb.h"
+
+namespace oms::order {
+
+// The feed's sources, in the order events of one transaction are read.
+enum class FeedSource : int { kStatus = 0, kSaga = 1 };
+
+// The position just after an event (all zero: before the first). Its text form, the cursor, is
+// "<xact>.<source>.<row id>".
+struct FeedPosition {
+  int64_t xact = 0;
+  FeedSource source = FeedSource::kStatus;
+  int64_t row_id = 0;
+
+  // The last row id of `table` at or before this position within transaction `xact`: its rows
+  // after this position in that transaction have greater ids.
+  int64_t RowIdFloor(FeedSource table) const;
+};
+
+inline constexpr std::size_t kMaxFeedCursorLength = 64;
+
+std::string FeedCursor(const FeedPosition& position);
+// "" -> before the first event; anything FeedCursor did not make -> INVALID_ARGUMENT naming
+// `after`.
+[[nodiscard]] absl::StatusOr<FeedPosition> ParseFeedCursor(absl::string_view cursor);
+
+class EventFeed {
+ public:
+  virtual ~EventFeed() = default;
+  // Up to `limit` events after `after`, appended to out->events, each with its cursor; sets
+  // out->next_cursor (the last event's cursor, or `after`'s when there is none).
+  [[nodiscard]] virtual absl::Status ReadFeed(const FeedPosition& after, int limit,
+                                              v1::ListEventsResponse* out) = 0;
+};
+
+}  // namespace oms::order
