@@ -47,6 +47,9 @@ struct RouteOptions {
 // Parked sagas and the operators' retry and resolve (routes_sagas.cc).
 [[nodiscard]] absl::Status AddSagaRoutes(Gateway& gateway, Backends& backends,
                                          const RouteOptions& options);
+// GET /v1/events, the feed of every order's events (routes_events.cc).
+[[nodiscard]] absl::Status AddEventRoutes(Gateway& gateway, Backends& backends,
+                                          const RouteOptions& options);
 // POST and GET /v1/apiKeys, DELETE /v1/apiKeys/{id} (routes_api_keys.cc).
 [[nodiscard]] absl::Status AddApiKeyRoutes(Gateway& gateway, Backends& backends,
                                            const RouteOptions& options);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "tests/support/order_fixtures.h"
 
 namespace oms::gateway::testing {
 namespace {
@@ -71,6 +72,18 @@ std::string CreateCustomer(const std::string& name, const std::string& email) {
           .dump());
   EXPECT_EQ(created.status, 201) << created.body;
   return Body(created).value("id", "");
+}
+
+absl::StatusOr<std::string> StartWithErika(GatewayStack& stack, const TestKey& key,
+                                           const std::string& admin_key, int packs, int mugs) {
+  UseGateway(stack, key, admin_key);
+  absl::Status started = stack.Start(admin_key, {&key}, {});
+  if (!started.ok()) return started;
+  auto seeded = oms::testing::SeedTwoWarehouses(stack.inventory->channel(), packs, mugs);
+  if (!seeded.ok()) return seeded.status();
+  std::string erika = CreateCustomer("Erika Mustermann", "erika@example.com");
+  if (erika.empty()) return absl::InternalError("the customer Erika was refused");
+  return erika;
 }
 
 }  // namespace oms::gateway::testing

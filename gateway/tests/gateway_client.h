@@ -8,6 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "absl/status/statusor.h"
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/http_client.h"
 #include "gateway/tests/test_keys.h"
@@ -41,5 +42,12 @@ std::string Reason(const HttpAnswer& answer);
 // A customer with one shipping address in Hamburg, created by the admin through
 // POST /v1/customers: its id (a failed expectation and "" when refused).
 std::string CreateCustomer(const std::string& name, const std::string& email);
+
+// The start most suites share: UseGateway, the stack started with `admin_key` and `key`, two
+// German warehouses with `packs` PACK and `mugs` MUG each, and the customer Erika Mustermann in
+// Hamburg, whose id it answers.
+[[nodiscard]] absl::StatusOr<std::string> StartWithErika(GatewayStack& stack, const TestKey& key,
+                                                         const std::string& admin_key, int packs,
+                                                         int mugs);
 
 }  // namespace oms::gateway::testing

@@ -16,7 +16,6 @@
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/order_json.h"
 #include "gateway/tests/test_keys.h"
-#include "tests/support/order_fixtures.h"
 #include "tests/support/service_under_test.h"
 
 namespace oms::gateway {
@@ -27,7 +26,6 @@ using testing::Admin;
 using testing::Bearer;
 using testing::Body;
 using testing::Call;
-using testing::CreateCustomer;
 using testing::HttpAnswer;
 using testing::Reason;
 using testing::Token;
@@ -52,14 +50,9 @@ class GatewayOperationsE2eTest : public ::testing::Test {
   static void SetUpTestSuite() {
     env = new Env;
     env->key = testing::MakeRsaKey("operations-e2e-key");
-    testing::UseGateway(env->stack, env->key, kAdminKey);
-    absl::Status started = env->stack.Start(kAdminKey, {&env->key}, {});
-    ASSERT_TRUE(started.ok()) << started;
-    // Two German warehouses with 6 PACK and 5 MUG each.
-    auto seeded = oms::testing::SeedTwoWarehouses(env->stack.inventory->channel(), 6, 5);
-    ASSERT_TRUE(seeded.ok()) << seeded.status();
-    env->erika = CreateCustomer("Erika Mustermann", "erika@example.com");
-    ASSERT_FALSE(env->erika.empty());
+    auto erika = testing::StartWithErika(env->stack, env->key, kAdminKey, 6, 5);
+    ASSERT_TRUE(erika.ok()) << erika.status();
+    env->erika = *erika;
   }
 
   static void TearDownTestSuite() {

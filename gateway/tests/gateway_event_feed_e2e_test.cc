@@ -1,0 +1,163 @@
+// GET /v1/events through the gateway, in front of the four real services: an integrator follows
+// every order from a cursor and gets each event once, shaped (and identified) as in the order's
+// timeline; bad cursors, customer-bound credentials and missing scopes are refused.
+#include <chrono>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "gateway/tests/gateway_client.h"
+#include "gateway/tests/gateway_stack.h"
+#include "gateway/tests/order_json.h"
+#include "gateway/tests/test_keys.h"
+
+namespace oms::gateway {
+namespace {
+
+using nlohmann::json;
+using testing::Admin;
+using testing::Bearer;
+using testing::Body;
+using testing::Call;
+using testing::HttpAnswer;
+using testing::Reason;
+using testing::Token;
+
+constexpr char kAdminKey[] = "event-feed-e2e-bootstrap-admin-key-01";
+
+struct Env {
+  testing::GatewayStack stack;
+  testing::TestKey key;
+  std::string erika;
+};
+Env* env = nullptr;
+
+class GatewayEventFeedE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    env = new Env;
+    env->key = testing::MakeRsaKey("event-feed-e2e-key");
+    auto erika = testing::StartWithErika(env->stack, env->key, kAdminKey, 6, 5);
+    ASSERT_TRUE(erika.ok()) << erika.status();
+    env->erika = *erika;
+  }
+
+  static void TearDownTestSuite() {
+    delete env;
+    env = nullptr;
+  }
+
+  static std::string Place(const std::string& key, const std::string& token,
+                           const std::string& status) {
+    HttpAnswer placed =
+        Admin("POST", "/v1/orders", testing::HamburgOrderJson(env->erika, "MUG", 1, token).dump(),
+              {"Idempotency-Key: " + key});
+    EXPECT_EQ(placed.status, 201) << placed.body;
+    EXPECT_EQ(Body(placed).value("status", ""), status) << placed.body;
+    return Body(placed).value("id", "");
+  }
+
+  // One page of the feed as `credential` reads it.
+  static HttpAnswer Page(const std::string& query, const std::string& credential = "") {
+    const std::string path = "/v1/events" + query;
+    return credential.empty() ? Admin("GET", path) : Call("GET", path, {credential});
+  }
+};
+
+TEST_F(GatewayEventFeedE2eTest, AnIntegratorFollowsEveryOrderFromItsCursorAndSeesEachEventOnce) {
+  ASSERT_NE(env, nullptr);
+  // Where the feed ends now: read to the end, then only what comes after matters.
+  std::string cursor;
+  for (int pages = 0; pages < 100; ++pages) {
+    HttpAnswer page = Page(cursor.empty() ? "?pageSize=500" : "?pageSize=500&after=" + cursor);
+    ASSERT_EQ(page.status, 200) << page.body;
+    cursor = Body(page).value("nextCursor", "");
+    if (Body(page).value("events", json::array()).empty()) break;
+  }
+  ASSERT_FALSE(cursor.empty());
+
+  const std::string confirmed = Place("feed-confirmed", "tok_visa", "ORDER_STATUS_CONFIRMED");
+  const std::string declined =
+      Place("feed-declined", "tok_chargeDeclined", "ORDER_STATUS_REJECTED");
+
+  // Followed three at a time until both orders reached their status (an integrator's poll).
+  std::map<std::string, std::vector<json>> by_order;
+  std::set<std::string> cursors, ids;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  auto has = [&](const std::string& order, const std::string& kind) {
+    for (const auto& event : by_order[order]) {
+      if (event.value("kind", "") == kind) return true;
+    }
+    return false;
+  };
+  while (!(has(confirmed, "STATUS_CONFIRMED") && has(declined, "STATUS_REJECTED")) &&
+         std::chrono::steady_clock::now() < deadline) {
+    HttpAnswer page = Page("?pageSize=3&after=" + cursor);
+    ASSERT_EQ(page.status, 200) << page.body;
+    const json body = Body(page);
+    const json events = body.value("events", json::array());
+    EXPECT_LE(events.size(), 3u);
+    for (const auto& fed : events) {
+      EXPECT_TRUE(cursors.insert(fed.value("cursor", "")).second) << fed.dump();
+      const json event = fed.value("event", json::object());
+      EXPECT_TRUE(ids.insert(event.value("id", "")).second) << fed.dump();
+      by_order[fed.value("orderId", "")].push_back(event);
+    }
+    if (!events.empty()) {
+      EXPECT_EQ(body.value("nextCursor", ""), events.back().value("cursor", ""));
+    }
+    cursor = body.value("nextCursor", cursor);
+    if (events.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(has(confirmed, "STATUS_CONFIRMED")) << json(by_order[confirmed]).dump();
+  ASSERT_TRUE(has(declined, "STATUS_REJECTED")) << json(by_order[declined]).dump();
+  EXPECT_TRUE(has(confirmed, "STATUS_PENDING"));
+  EXPECT_TRUE(has(declined, "authorize FORWARD REFUSED")) << json(by_order[declined]).dump();
+
+  // Every event fed is in the order's timeline under the same id, with the same shape.
+  for (const std::string& order : {confirmed, declined}) {
+    HttpAnswer timeline = Admin("GET", "/v1/orders/" + order + "/timeline");
+    ASSERT_EQ(timeline.status, 200) << timeline.body;
+    std::map<std::string, json> shown;
+    const json shown_events = Body(timeline).value("events", json::array());
+    for (const auto& event : shown_events) shown[event.value("id", "")] = event;
+    for (const auto& event : by_order[order]) {
+      ASSERT_EQ(shown.count(event.value("id", "")), 1u) << event.dump();
+      const json& same = shown[event.value("id", "")];
+      for (const char* field : {"source", "kind", "detail", "subject", "time"}) {
+        EXPECT_EQ(same.value(field, ""), event.value(field, "")) << field << " " << event.dump();
+      }
+    }
+  }
+}
+
+TEST_F(GatewayEventFeedE2eTest, BadCursorsCustomerCredentialsAndMissingScopesAreRefused) {
+  ASSERT_NE(env, nullptr);
+  for (const char* after : {"garbage", "1.2.3", "-1.0.0", "1.0.1.1"}) {
+    HttpAnswer refused = Page(std::string("?after=") + after);
+    EXPECT_EQ(refused.status, 400) << after << " " << refused.body;
+    EXPECT_EQ(Reason(refused), "INVALID_FIELD") << refused.body;
+    EXPECT_NE(refused.body.find("after"), std::string::npos) << refused.body;
+  }
+  EXPECT_EQ(Page("?pageSize=-1").status, 400);
+  EXPECT_EQ(Reason(Page("?from=1")), "UNKNOWN_QUERY_PARAMETER");
+
+  HttpAnswer customer = Page("", Bearer(Token(env->erika, "orders:read")));
+  EXPECT_EQ(customer.status, 403) << customer.body;
+  EXPECT_EQ(Reason(customer), "CUSTOMER_MISMATCH");
+  HttpAnswer warehouse = Page("", Bearer(Token("", "shipments:write")));
+  EXPECT_EQ(warehouse.status, 403) << warehouse.body;
+  EXPECT_EQ(Reason(warehouse), "MISSING_SCOPE");
+  HttpAnswer integrator = Page("?pageSize=1", Bearer(Token("", "orders:read")));
+  EXPECT_EQ(integrator.status, 200) << integrator.body;
+  EXPECT_LE(Body(integrator).value("events", json::array()).size(), 1u);
+  EXPECT_FALSE(Body(integrator).value("nextCursor", "").empty());
+}
+
+}  // namespace
+}  // namespace oms::gateway
