@@ -23,7 +23,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates libabsl20220623 libgrpc++1.51 libgrpc29 libjwt0 libpq5 libpqxx-6.4 \
       libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libprometheus-cpp-push1.0 libprotobuf32 \
-      libspdlog1.10 libssl3 \
+      libspdlog1.10 libssl3 libcurl4 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 oms \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \

@@ -15,6 +15,14 @@
 
 namespace oms {
 
+// Finishes the call at once with `status`: a request refused before any work.
+inline grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context,
+                                        const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
 // `work` returns absl::Status and fills the response it captured.
 template <class Work>
 grpc::ServerUnaryReactor* RunBlocking(grpc::CallbackServerContext* context,

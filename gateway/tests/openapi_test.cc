@@ -277,7 +277,8 @@ TEST(RoutesTest, EveryRouteHasItsGroupsTagAndDeadline) {
       {"RecordShipmentEvent", {"shipping", options.deadline}},
       {"ListPickQueue", {"shipping", options.deadline}},
       {"ListPayments", {"billing", options.deadline}},
-      {"ListInvoices", {"billing", options.deadline}}};
+      {"ListInvoices", {"billing", options.deadline}},
+      {"ListEvents", {"events", options.deadline}}};
   std::map<std::string, std::pair<std::string, milliseconds>> actual;
   for (const RouteSpec* route : gateway.routes()) {
     actual[route->operation_id] = {route->tag, route->deadline};

@@ -16,11 +16,7 @@ grpc::ServerUnaryReactor* OrderServiceImpl::AuditOrders(grpc::CallbackServerCont
   if (page.ok() && !page->after.empty()) {
     invalid = ValidateUuid(page->after, "page.page_token", "an order id");
   }
-  if (!invalid.ok()) {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(ToGrpcStatus(invalid));
-    return reactor;
-  }
+  if (!invalid.ok()) return Refuse(context, invalid);
   return RunBlocking(context, executor_, [this, audit_page = *std::move(page), response] {
     return audit_.AuditOrders(audit_page, response);
   });

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <tuple>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -32,6 +33,10 @@ struct FeedPosition {
   // after this position in that transaction have greater ids.
   int64_t RowIdFloor(FeedSource table) const;
 };
+
+inline bool operator<(const FeedPosition& a, const FeedPosition& b) {
+  return std::tie(a.xact, a.source, a.row_id) < std::tie(b.xact, b.source, b.row_id);
+}
 
 inline constexpr std::size_t kMaxFeedCursorLength = 64;
 

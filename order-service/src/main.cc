@@ -37,6 +37,8 @@
 #include "order-service/src/shipment_feed.h"
 #include "order-service/src/shipping_client.h"
 #include "order-service/src/sku_backfill.h"
+#include "order-service/src/webhook_dispatcher.h"
+#include "order-service/src/webhook_store.h"
 
 ABSL_FLAG(std::string, inventory_addr, "127.0.0.1:50052", "inventory-service host:port");
 ABSL_FLAG(std::string, billing_addr, "127.0.0.1:50053", "billing-service host:port");
@@ -50,6 +52,15 @@ ABSL_FLAG(int, saga_forward_budget_ms, 600000,
           "How long a step before the pivot may keep failing transiently before the order is "
           "rejected (DEPENDENCY_UNAVAILABLE) and compensated");
 ABSL_FLAG(std::string, instance, "", "This replica's name in saga leases (default host:pid)");
+ABSL_FLAG(std::string, webhook_allowed_networks, "",
+          "Comma-separated networks (address/prefix) webhooks may reach although they are "
+          "private, loopback or otherwise reserved; empty: public addresses only");
+ABSL_FLAG(
+    int, webhook_retry_base_ms, 1000,
+    "Wait after a webhook delivery's first failure; doubled at each failure, at most an hour");
+ABSL_FLAG(int, webhook_retry_window_seconds, 86400,
+          "How long a webhook endpoint may fail one event before the event is dead-lettered");
+ABSL_FLAG(int, webhook_max_in_flight, 16, "Webhook subscriptions delivered to at once");
 ABSL_FLAG(int, max_watch_streams, 1000,
           "WatchOrder streams open at once (RESOURCE_EXHAUSTED beyond)");
 ABSL_FLAG(int, stream_heartbeat_ms, 5000,
@@ -68,19 +79,23 @@ std::string DefaultInstance() {
 
 int main(int argc, char** argv) {
   oms::BlockTerminationSignals();
-  auto parsed =
-      oms::HostConfigFromFlags(argc, argv, {"order-service", "OMS_ORDER", 50051, 9462},
-                               {{"inventory_addr", "OMS_INVENTORY_ADDR"},
-                                {"billing_addr", "OMS_BILLING_ADDR"},
-                                {"shipping_addr", "OMS_SHIPPING_ADDR"},
-                                {"saga_workers", "OMS_ORDER_SAGA_WORKERS"},
-                                {"saga_max_in_flight", "OMS_ORDER_SAGA_MAX_IN_FLIGHT"},
-                                {"saga_lease_seconds", "OMS_ORDER_SAGA_LEASE_SECONDS"},
-                                {"call_deadline_ms", "OMS_CALL_DEADLINE_MS"},
-                                {"saga_forward_budget_ms", "OMS_ORDER_SAGA_FORWARD_BUDGET_MS"},
-                                {"instance", "OMS_INSTANCE"},
-                                {"max_watch_streams", "OMS_ORDER_MAX_WATCH_STREAMS"},
-                                {"stream_heartbeat_ms", "OMS_STREAM_HEARTBEAT_MS"}});
+  auto parsed = oms::HostConfigFromFlags(
+      argc, argv, {"order-service", "OMS_ORDER", 50051, 9462},
+      {{"inventory_addr", "OMS_INVENTORY_ADDR"},
+       {"billing_addr", "OMS_BILLING_ADDR"},
+       {"shipping_addr", "OMS_SHIPPING_ADDR"},
+       {"saga_workers", "OMS_ORDER_SAGA_WORKERS"},
+       {"saga_max_in_flight", "OMS_ORDER_SAGA_MAX_IN_FLIGHT"},
+       {"saga_lease_seconds", "OMS_ORDER_SAGA_LEASE_SECONDS"},
+       {"call_deadline_ms", "OMS_CALL_DEADLINE_MS"},
+       {"saga_forward_budget_ms", "OMS_ORDER_SAGA_FORWARD_BUDGET_MS"},
+       {"instance", "OMS_INSTANCE"},
+       {"max_watch_streams", "OMS_ORDER_MAX_WATCH_STREAMS"},
+       {"stream_heartbeat_ms", "OMS_STREAM_HEARTBEAT_MS"},
+       {"webhook_allowed_networks", "OMS_WEBHOOK_ALLOWED_NETWORKS"},
+       {"webhook_retry_base_ms", "OMS_WEBHOOK_RETRY_BASE_MS"},
+       {"webhook_retry_window_seconds", "OMS_WEBHOOK_RETRY_WINDOW_SECONDS"},
+       {"webhook_max_in_flight", "OMS_WEBHOOK_MAX_IN_FLIGHT"}});
   const int workers = absl::GetFlag(FLAGS_saga_workers);
   const int max_in_flight = absl::GetFlag(FLAGS_saga_max_in_flight);
   const int lease = absl::GetFlag(FLAGS_saga_lease_seconds);
@@ -111,6 +126,24 @@ int main(int argc, char** argv) {
   if (parsed.ok() && (forward_budget_ms < deadline_ms * 2 || forward_budget_ms > 86'400'000)) {
     parsed = absl::InvalidArgumentError(
         "--saga_forward_budget_ms must be at least twice --call_deadline_ms and at most a day");
+  }
+  const int webhook_retry_base_ms = absl::GetFlag(FLAGS_webhook_retry_base_ms);
+  const int webhook_retry_window_s = absl::GetFlag(FLAGS_webhook_retry_window_seconds);
+  const int webhook_max_in_flight = absl::GetFlag(FLAGS_webhook_max_in_flight);
+  auto webhook_networks =
+      oms::order::NetworkAllowList::Parse(absl::GetFlag(FLAGS_webhook_allowed_networks));
+  if (parsed.ok() && !webhook_networks.ok()) {
+    parsed = absl::InvalidArgumentError(
+        absl::StrCat("--webhook_allowed_networks: ", webhook_networks.status().message()));
+  }
+  if (parsed.ok() && (webhook_retry_base_ms < 10 || webhook_retry_base_ms > 3'600'000)) {
+    parsed = absl::InvalidArgumentError("--webhook_retry_base_ms must be 10 to 3600000");
+  }
+  if (parsed.ok() && (webhook_retry_window_s < 1 || webhook_retry_window_s > 30 * 86400)) {
+    parsed = absl::InvalidArgumentError("--webhook_retry_window_seconds must be 1 to 2592000");
+  }
+  if (parsed.ok() && (webhook_max_in_flight < 1 || webhook_max_in_flight > 1000)) {
+    parsed = absl::InvalidArgumentError("--webhook_max_in_flight must be 1 to 1000");
   }
   if (!parsed.ok()) {
     std::fprintf(stderr, "order-service: %s\n", parsed.status().ToString().c_str());
@@ -178,10 +211,20 @@ int main(int argc, char** argv) {
   oms::order::PgApiKeyStore api_keys((*host)->pool());
   oms::order::PgAuditStore audit((*host)->pool());
   oms::order::PgEventFeed event_feed((*host)->pool());
+  oms::order::PgWebhookStore webhooks((*host)->pool());
   oms::order::OrderServiceImpl service(
-      {sagas, customers, orders, returns, cancels, api_keys, audit, event_feed},
+      {sagas, customers, orders, returns, cancels, api_keys, audit, event_feed, webhooks},
       {*inventory_client, *billing_client, *shipping_client}, coordinator, waiters, metrics,
-      (*host)->executor(), watchers);
+      (*host)->executor(), watchers, *webhook_networks);
+  oms::order::WebhookMetrics webhook_metrics((*host)->metrics().registry());
+  oms::order::WebhookDispatcherOptions webhook_options;
+  webhook_options.owner = instance;
+  webhook_options.max_in_flight = static_cast<std::size_t>(webhook_max_in_flight);
+  webhook_options.retry_base = std::chrono::milliseconds(webhook_retry_base_ms);
+  webhook_options.retry_window = std::chrono::seconds(webhook_retry_window_s);
+  webhook_options.sender.allowed = *webhook_networks;
+  oms::order::WebhookDispatcher webhook_dispatcher(webhooks, event_feed, webhook_metrics,
+                                                   webhook_options);
   oms::PgListener::Hooks wake_watchers;
   wake_watchers.notified = [&watchers](const std::string& order_id) { watchers.Wake(order_id); };
   wake_watchers.resync = [&watchers] { watchers.WakeAll(); };
@@ -205,13 +248,16 @@ int main(int argc, char** argv) {
   feed.Start();
   oms::BackgroundLoop sku_backfill(oms::order::OrderSkuBackfill(orders));
   sku_backfill.Start();
+  webhook_dispatcher.Start();
   // Watch streams never end by themselves: end them first (clients resume with their last
   // event id elsewhere), then the feed and the coordinator.
-  return (*host)->RunUntilSignal([&coordinator, &feed, &watchers, &listener, &sku_backfill] {
-    watchers.Close();
-    listener.Stop();
-    sku_backfill.Stop();
-    feed.Stop();
-    coordinator.Stop();
-  });
+  return (*host)->RunUntilSignal(
+      [&coordinator, &feed, &watchers, &listener, &sku_backfill, &webhook_dispatcher] {
+        watchers.Close();
+        listener.Stop();
+        webhook_dispatcher.Stop();
+        sku_backfill.Stop();
+        feed.Stop();
+        coordinator.Stop();
+      });
 }

@@ -13,6 +13,7 @@
 #include "order-service/src/pg_saga_writes.h"
 #include "order-service/src/return_store.h"
 #include "order-service/src/shipment_event_store.h"
+#include "order-service/src/webhook_store.h"
 
 namespace oms::order {
 
@@ -24,7 +25,7 @@ const std::vector<PreparedStatement>& OrderDatabaseStatements() {
           &PgReturnStore::Statements(), &PgCancelStore::Statements(), &PgSagaStore::Statements(),
           &PgSagaWrites::Statements(), &PgShipmentEventStore::Statements(),
           &PgApiKeyStore::Statements(), &PgIdempotencyStore::Statements(),
-          &PgAuditStore::Statements(), &PgEventFeed::Statements()}) {
+          &PgAuditStore::Statements(), &PgEventFeed::Statements(), &PgWebhookStore::Statements()}) {
       all.insert(all.end(), statements->begin(), statements->end());
     }
     return all;

@@ -27,12 +27,6 @@
 namespace oms::order {
 namespace {
 
-grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
-
 // How long CreateOrder waits for the saga: until shortly before the caller's deadline (to
 // answer PENDING in time), at most 30 s, 10 s when the caller set none.
 std::chrono::steady_clock::time_point WaitDeadline(const grpc::CallbackServerContext& context) {

@@ -19,6 +19,8 @@
 #include "order-service/src/order_waiters.h"
 #include "order-service/src/return_store.h"
 #include "order-service/src/saga_store.h"
+#include "order-service/src/webhook_store.h"
+#include "order-service/src/webhook_targets.h"
 
 namespace oms::order {
 
@@ -36,6 +38,7 @@ struct OrderStores {
   ApiKeyStore& api_keys;
   AuditStore& audit;
   EventFeed& feed;
+  WebhookStore& webhooks;
 };
 
 class BillingClient;
@@ -54,7 +57,7 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
  public:
   OrderServiceImpl(const OrderStores& stores, const OrderPeers& peers, Coordinator& coordinator,
                    OrderWaiters& waiters, OrderMetrics& metrics, BoundedExecutor& executor,
-                   WakeHub& watchers)
+                   WakeHub& watchers, const NetworkAllowList& webhook_networks)
       : sagas_(stores.sagas),
         customers_(stores.customers),
         orders_(stores.orders),
@@ -63,6 +66,8 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
         api_keys_(stores.api_keys),
         audit_(stores.audit),
         feed_(stores.feed),
+        webhooks_(stores.webhooks),
+        webhook_networks_(webhook_networks),
         peers_(peers),
         coordinator_(coordinator),
         waiters_(waiters),
@@ -135,6 +140,22 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   grpc::ServerUnaryReactor* ListApiKeys(grpc::CallbackServerContext* context,
                                         const v1::ListApiKeysRequest* request,
                                         v1::ListApiKeysResponse* response) override;
+  // In webhook_handlers.cc.
+  grpc::ServerUnaryReactor* CreateWebhook(grpc::CallbackServerContext* context,
+                                          const v1::CreateWebhookRequest* request,
+                                          v1::CreatedWebhook* response) override;
+  grpc::ServerUnaryReactor* ListWebhooks(grpc::CallbackServerContext* context,
+                                         const v1::ListWebhooksRequest* request,
+                                         v1::ListWebhooksResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteWebhook(grpc::CallbackServerContext* context,
+                                          const v1::DeleteWebhookRequest* request,
+                                          v1::Webhook* response) override;
+  grpc::ServerUnaryReactor* ListWebhookDeliveries(
+      grpc::CallbackServerContext* context, const v1::ListWebhookDeliveriesRequest* request,
+      v1::ListWebhookDeliveriesResponse* response) override;
+  grpc::ServerUnaryReactor* RedeliverWebhook(grpc::CallbackServerContext* context,
+                                             const v1::RedeliverWebhookRequest* request,
+                                             v1::WebhookDelivery* response) override;
   // In audit_handler.cc.
   grpc::ServerUnaryReactor* AuditOrders(grpc::CallbackServerContext* context,
                                         const v1::AuditOrdersRequest* request,
@@ -161,6 +182,8 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   ApiKeyStore& api_keys_;
   AuditStore& audit_;
   EventFeed& feed_;
+  WebhookStore& webhooks_;
+  const NetworkAllowList& webhook_networks_;
   OrderPeers peers_;
   Coordinator& coordinator_;
   OrderWaiters& waiters_;

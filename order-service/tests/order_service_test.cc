@@ -87,6 +87,26 @@ class FakeFeed : public EventFeed {
   std::vector<std::pair<FeedPosition, int>> reads;
 };
 
+class UnusedWebhooks : public WebhookStore {
+ public:
+  absl::Status Create(const v1::CreateWebhookRequest&, const std::string&, v1::Webhook*) override {
+    return absl::UnimplementedError("not in these tests");
+  }
+  absl::Status List(const std::string&, int, v1::ListWebhooksResponse*) override {
+    return absl::UnimplementedError("not in these tests");
+  }
+  absl::Status Delete(const std::string&, v1::Webhook*) override {
+    return absl::UnimplementedError("not in these tests");
+  }
+  absl::Status ListDeliveries(const std::string&, const std::string&, int,
+                              v1::ListWebhookDeliveriesResponse*) override {
+    return absl::UnimplementedError("not in these tests");
+  }
+  absl::Status Redeliver(const std::string&, const std::string&, v1::WebhookDelivery*) override {
+    return absl::UnimplementedError("not in these tests");
+  }
+};
+
 class FakeReturns : public ReturnStore {
  public:
   absl::StatusOr<StartedReturn> StartReturn(const v1::CreateReturnRequest& request) override {
@@ -171,9 +191,10 @@ class OrderServiceTest : public ::testing::Test {
     coordinator_ =
         std::make_unique<Coordinator>(saga_store_, participants_, waiters_, metrics_, options);
     service_ = std::make_unique<OrderServiceImpl>(
-        OrderStores{operations_, customers_, orders_, returns_, cancels_, api_keys_, audit_, feed_},
+        OrderStores{operations_, customers_, orders_, returns_, cancels_, api_keys_, audit_, feed_,
+                    webhooks_},
         OrderPeers{inventory_, billing_, shipping_}, *coordinator_, waiters_, metrics_, executor_,
-        watchers_);
+        watchers_, webhook_networks_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -193,6 +214,8 @@ class OrderServiceTest : public ::testing::Test {
   UnusedApiKeys api_keys_;
   FakeAudit audit_;
   FakeFeed feed_;
+  UnusedWebhooks webhooks_;
+  NetworkAllowList webhook_networks_;
   FakeInventoryClient inventory_;
   FakeBillingClient billing_;
   FakeShippingClient shipping_;
