@@ -34,6 +34,8 @@ COPY --from=build /src/build/billing-service/billing-service /usr/local/bin/bill
 COPY --from=build /src/build/shipping-service/shipping-service /usr/local/bin/shipping-service
 COPY --from=build /src/build/gateway/gateway /usr/local/bin/gateway
 COPY --from=build /src/build/tools/omsctl/omsctl /usr/local/bin/omsctl
+# The operations console's files (not its tests), which the gateway serves with --console_dir.
+COPY console/*.html console/*.css console/*.js /usr/local/share/oms/console/
 # Numeric, so the kubelet can verify runAsNonRoot; the manifests' runAsUser is the same.
 USER 10001:10001
 # No entrypoint: each Deployment names its binary in `command`. Every process logs to stderr and

@@ -138,6 +138,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnHeader(beast::error_code ec, std::size_t) {
+    head_request_ = parser_->is_header_done() && parser_->get().method() == http::verb::head;
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
         ec == asio::error::eof) {
@@ -275,6 +276,15 @@ class Session : public std::enable_shared_from_this<Session> {
     out->keep_alive(keep_alive_ && !server_.draining.load());
     out->prepare_payload();
     stream_.expires_after(server_.options.io_timeout);
+    if (head_request_) {
+      // HEAD: the GET's head, Content-Length included, and no body.
+      auto head = std::make_shared<http::response<http::empty_body>>(std::move(out->base()));
+      http::async_write(stream_, *head,
+                        [self = shared_from_this(), head](beast::error_code ec, std::size_t) {
+                          self->OnWrite(ec, head->need_eof());
+                        });
+      return;
+    }
     http::async_write(stream_, *out,
                       [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
                         self->OnWrite(ec, out->need_eof());
@@ -460,6 +470,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::string address_;  // the TCP peer's
   bool released_ = false;      // its count given back to the server
   bool expects_continue_ = false;
+  bool head_request_ = false;  // the request being answered is a HEAD: its answer has no body
   bool unread_body_ = false;
   std::size_t discarded_ = 0;
   std::vector<char> discard_buffer_;  // only while draining a body nobody reads

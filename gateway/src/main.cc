@@ -23,6 +23,7 @@
 #include "gateway/src/idempotency_client.h"
 #include "gateway/src/jwt_verifier.h"
 #include "gateway/src/routes.h"
+#include "gateway/src/static_files.h"
 #include "gateway/src/stream_slots.h"
 
 ABSL_FLAG(std::string, listen_host, "127.0.0.1", "Address the HTTP and metrics servers bind");
@@ -74,6 +75,9 @@ ABSL_FLAG(std::string, jwks_file, "",
 ABSL_FLAG(std::string, jwt_alg, "RS256", "The one JWT algorithm accepted: RS256 or ES256");
 ABSL_FLAG(std::string, jwt_issuer, "", "Required `iss` of JWTs");
 ABSL_FLAG(std::string, jwt_audience, "", "Required `aud` of JWTs");
+ABSL_FLAG(std::string, console_dir, "",
+          "Directory of the operations console's files, served at /console (console/ of the "
+          "source tree); empty: /console answers 404");
 ABSL_FLAG(int, api_key_cache_seconds, 5,
           "How long a verified (or refused) API key is remembered; a revoked key stops working "
           "within this many seconds");
@@ -124,7 +128,8 @@ int main(int argc, char** argv) {
       {"jwt_alg", "OMS_GATEWAY_JWT_ALG"},
       {"jwt_issuer", "OMS_GATEWAY_JWT_ISSUER"},
       {"jwt_audience", "OMS_GATEWAY_JWT_AUDIENCE"},
-      {"api_key_cache_seconds", "OMS_GATEWAY_API_KEY_CACHE_SECONDS"}};
+      {"api_key_cache_seconds", "OMS_GATEWAY_API_KEY_CACHE_SECONDS"},
+      {"console_dir", "OMS_GATEWAY_CONSOLE_DIR"}};
   env.insert(env.end(), own.begin(), own.end());
   absl::Status parsed = oms::ParseFlagsWithEnv(argc, argv, env);
   if (!parsed.ok()) return Fail("bad configuration", parsed);
@@ -270,6 +275,11 @@ int main(int argc, char** argv) {
   route_options.watch_heartbeat = std::chrono::milliseconds(watch_heartbeat_ms);
   route_options.streams = &streams;
   route_options.watch_recheck = std::chrono::milliseconds(watch_recheck_ms);
+  route_options.console_dir = absl::GetFlag(FLAGS_console_dir);
+  if (!route_options.console_dir.empty()) {
+    auto console = oms::gateway::StaticFiles::Open(route_options.console_dir);
+    if (!console.ok()) return Fail("bad configuration", console.status());
+  }
   absl::Status routes = oms::gateway::AddAllRoutes(gateway, backends, route_options);
   if (!routes.ok()) return Fail("bad route table", routes);
 

@@ -53,10 +53,16 @@ absl::StatusOr<PathTemplate> PathTemplate::Parse(absl::string_view text) {
   PathTemplate result;
   result.text_ = std::string(text);
   std::set<std::string> names;
-  for (absl::string_view part : absl::StrSplit(text.substr(1), '/')) {
-    if (part.empty()) return absl::InvalidArgumentError(absl::StrCat("empty segment in ", text));
+  std::vector<absl::string_view> parts = absl::StrSplit(text.substr(1), '/');
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    absl::string_view part = parts[i];
+    // A trailing slash ("/console/") is a literal empty last segment: a directory's own page.
+    const bool trailing_slash = i + 1 == parts.size() && i > 0;
+    if (part.empty() && !trailing_slash) {
+      return absl::InvalidArgumentError(absl::StrCat("empty segment in ", text));
+    }
     Segment segment;
-    if (part[0] == '{') {
+    if (!part.empty() && part[0] == '{') {
       const std::size_t close = part.find('}');
       if (close == absl::string_view::npos) {
         return absl::InvalidArgumentError(absl::StrCat("unclosed variable in ", text));

@@ -1,6 +1,7 @@
 // Path templates and the router that picks a route for a method and a path. Templates follow
 // Google's HTTP rules: literal segments, `{name}` variables, and custom verbs written as a
-// `:verb` suffix of the last segment ("/v1/stock:adjust", "/v1/orders/{id}:cancel").
+// `:verb` suffix of the last segment ("/v1/stock:adjust", "/v1/orders/{id}:cancel"). A template
+// may end in a slash ("/console/"): it matches only the path with that slash.
 #pragma once
 
 #include <cstddef>

@@ -31,9 +31,10 @@ absl::Status AddRoutes(Gateway& gateway, std::vector<RouteSpec> routes, const st
 }
 
 absl::Status AddAllRoutes(Gateway& gateway, Backends& backends, const RouteOptions& options) {
-  for (auto add : {AddSystemRoutes, AddApiKeyRoutes, AddCatalogRoutes, AddOrderRoutes,
-                   AddCustomerRoutes, AddOrderFollowUpRoutes, AddOrderWatchRoutes,
-                   AddShippingRoutes, AddBillingRoutes, AddSagaRoutes, AddEventRoutes}) {
+  for (auto add :
+       {AddSystemRoutes, AddApiKeyRoutes, AddCatalogRoutes, AddOrderRoutes, AddCustomerRoutes,
+        AddOrderFollowUpRoutes, AddOrderWatchRoutes, AddShippingRoutes, AddBillingRoutes,
+        AddSagaRoutes, AddConsoleRoutes, AddEventRoutes}) {
     absl::Status status = add(gateway, backends, options);
     if (!status.ok()) return status;
   }

@@ -30,6 +30,8 @@ struct RouteOptions {
   // How often an open stream's credential is verified again; a stream whose credential is
   // refused (a revoked key, an expired token) ends. Zero: never.
   std::chrono::milliseconds watch_recheck{60000};
+  // Where the operations console's files are (--console_dir); empty: its routes answer 404.
+  std::string console_dir;
 };
 
 [[nodiscard]] absl::Status AddSystemRoutes(Gateway& gateway, Backends& backends,
@@ -61,6 +63,9 @@ struct RouteOptions {
 // GET /v1/orders/{id}:watch, the timeline as server-sent events (routes_watch.cc).
 [[nodiscard]] absl::Status AddOrderWatchRoutes(Gateway& gateway, Backends& backends,
                                                const RouteOptions& options);
+// The operations console's files under /console (routes_console.cc).
+[[nodiscard]] absl::Status AddConsoleRoutes(Gateway& gateway, Backends& backends,
+                                            const RouteOptions& options);
 
 // The answer for an order, named by the `orderId` query parameter, that does not exist or that
 // the caller may not see: the routes that look things up by order share it.

@@ -57,7 +57,7 @@ std::vector<std::string> Backquoted(const std::string& text) {
 std::map<RouteKey, DocumentedRoute> DocumentedRoutes(const std::string& reference) {
   std::map<RouteKey, DocumentedRoute> routes;
   static const std::regex kRow(
-      R"(^\| `((?:GET|POST|PUT|PATCH|DELETE) [^`]+)` \|([^|]*)\|([^|]*)\|)");
+      R"(^\| `((?:GET|HEAD|POST|PUT|PATCH|DELETE) [^`]+)` \|([^|]*)\|([^|]*)\|)");
   std::istringstream lines(reference);
   for (std::string line; std::getline(lines, line);) {
     std::smatch row;

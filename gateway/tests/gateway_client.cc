@@ -74,16 +74,17 @@ std::string CreateCustomer(const std::string& name, const std::string& email) {
   return Body(created).value("id", "");
 }
 
-absl::StatusOr<std::string> StartWithErika(GatewayStack& stack, const TestKey& key,
-                                           const std::string& admin_key, int packs, int mugs) {
+absl::StatusOr<SeededStack> StartWithErika(GatewayStack& stack, const TestKey& key,
+                                           const std::string& admin_key, int packs, int mugs,
+                                           const std::map<std::string, std::string>& gateway_env) {
   UseGateway(stack, key, admin_key);
-  absl::Status started = stack.Start(admin_key, {&key}, {});
+  absl::Status started = stack.Start(admin_key, {&key}, gateway_env);
   if (!started.ok()) return started;
   auto seeded = oms::testing::SeedTwoWarehouses(stack.inventory->channel(), packs, mugs);
   if (!seeded.ok()) return seeded.status();
-  std::string erika = CreateCustomer("Erika Mustermann", "erika@example.com");
-  if (erika.empty()) return absl::InternalError("the customer Erika was refused");
-  return erika;
+  SeededStack out{CreateCustomer("Erika Mustermann", "erika@example.com"), *std::move(seeded)};
+  if (out.erika.empty()) return absl::InternalError("the customer Erika was refused");
+  return out;
 }
 
 }  // namespace oms::gateway::testing

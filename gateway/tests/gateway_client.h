@@ -3,6 +3,7 @@
 // call below); the stack and the key must outlive the calls.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,11 +44,16 @@ std::string Reason(const HttpAnswer& answer);
 // POST /v1/customers: its id (a failed expectation and "" when refused).
 std::string CreateCustomer(const std::string& name, const std::string& email);
 
-// The start most suites share: UseGateway, the stack started with `admin_key` and `key`, two
-// German warehouses with `packs` PACK and `mugs` MUG each, and the customer Erika Mustermann in
-// Hamburg, whose id it answers.
-[[nodiscard]] absl::StatusOr<std::string> StartWithErika(GatewayStack& stack, const TestKey& key,
-                                                         const std::string& admin_key, int packs,
-                                                         int mugs);
+// What the start most suites share leaves: the customer Erika Mustermann in Hamburg, and the two
+// warehouses' ids by code.
+struct SeededStack {
+  std::string erika;
+  std::map<std::string, std::string> warehouses;
+};
+// UseGateway, the stack started with `admin_key`, `key` and `gateway_env`, two German warehouses
+// with `packs` PACK and `mugs` MUG each, and Erika.
+[[nodiscard]] absl::StatusOr<SeededStack> StartWithErika(
+    GatewayStack& stack, const TestKey& key, const std::string& admin_key, int packs, int mugs,
+    const std::map<std::string, std::string>& gateway_env = {});
 
 }  // namespace oms::gateway::testing

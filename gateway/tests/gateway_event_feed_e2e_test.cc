@@ -42,9 +42,9 @@ class GatewayEventFeedE2eTest : public ::testing::Test {
   static void SetUpTestSuite() {
     env = new Env;
     env->key = testing::MakeRsaKey("event-feed-e2e-key");
-    auto erika = testing::StartWithErika(env->stack, env->key, kAdminKey, 6, 5);
-    ASSERT_TRUE(erika.ok()) << erika.status();
-    env->erika = *erika;
+    auto seeded = testing::StartWithErika(env->stack, env->key, kAdminKey, 6, 5);
+    ASSERT_TRUE(seeded.ok()) << seeded.status();
+    env->erika = seeded->erika;
   }
 
   static void TearDownTestSuite() {

@@ -230,7 +230,7 @@ TEST(OpenApiTest, SchemasFollowTheJsonMapping) {
 }
 
 // Each group's OpenAPI tag and deadline on every route: the group's own, the order deadline for
-// placing an order, and the system routes' fixed ones.
+// placing an order, and the fixed ones of the system and console routes.
 TEST(RoutesTest, EveryRouteHasItsGroupsTagAndDeadline) {
   using std::chrono::milliseconds;
   Backends backends(BackendAddresses{}, nullptr);
@@ -278,7 +278,13 @@ TEST(RoutesTest, EveryRouteHasItsGroupsTagAndDeadline) {
       {"ListPickQueue", {"shipping", options.deadline}},
       {"ListPayments", {"billing", options.deadline}},
       {"ListInvoices", {"billing", options.deadline}},
-      {"ListEvents", {"events", options.deadline}}};
+      {"ListEvents", {"events", options.deadline}},
+      {"Console", {"console", milliseconds(5000)}},
+      {"HeadConsole", {"console", milliseconds(5000)}},
+      {"ConsoleIndex", {"console", milliseconds(5000)}},
+      {"HeadConsoleIndex", {"console", milliseconds(5000)}},
+      {"ConsoleFile", {"console", milliseconds(5000)}},
+      {"HeadConsoleFile", {"console", milliseconds(5000)}}};
   std::map<std::string, std::pair<std::string, milliseconds>> actual;
   for (const RouteSpec* route : gateway.routes()) {
     actual[route->operation_id] = {route->tag, route->deadline};

@@ -47,6 +47,30 @@ TEST(PathTemplateTest, RefusesMalformedTemplates) {
   EXPECT_FALSE(PathTemplate::Parse("/v1/{a}/{a}").ok());
   EXPECT_FALSE(PathTemplate::Parse("/v1/{1a}").ok());
   EXPECT_FALSE(PathTemplate::Parse("/v1/{a}x").ok());
+  EXPECT_FALSE(PathTemplate::Parse("/").ok());
+  EXPECT_FALSE(PathTemplate::Parse("/console//").ok());
+}
+
+// "/console/": a directory's own page. The slash is part of the template: the path without it,
+// or with a further segment, is another path.
+TEST(PathTemplateTest, ATrailingSlashMatchesOnlyThePathWithIt) {
+  auto index = PathTemplate::Parse("/console/");
+  ASSERT_TRUE(index.ok());
+  EXPECT_TRUE(index->Match("/console/", nullptr));
+  EXPECT_FALSE(index->Match("/console", nullptr));
+  EXPECT_FALSE(index->Match("/console//", nullptr));
+  EXPECT_FALSE(index->Match("/console/app.js", nullptr));
+  auto file = PathTemplate::Parse("/console/{file}");
+  ASSERT_TRUE(file.ok());
+  EXPECT_FALSE(file->Match("/console/", nullptr));
+  Router router;
+  ASSERT_TRUE(router.Add("GET", "/console", 0).ok());
+  ASSERT_TRUE(router.Add("GET", "/console/", 1).ok());
+  ASSERT_TRUE(router.Add("GET", "/console/{file}", 2).ok());
+  EXPECT_EQ(router.Find("GET", "/console").route, 0u);
+  EXPECT_EQ(router.Find("GET", "/console/").route, 1u);
+  EXPECT_EQ(router.Find("GET", "/console/app.js").route, 2u);
+  EXPECT_EQ(router.Find("GET", "/console/a/b").outcome, Router::Outcome::kNotFound);
 }
 
 TEST(RouterTest, FindsRoutesAndTellsNotFoundFromMethodNotAllowed) {

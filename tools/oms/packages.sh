@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# tools/oms/packages.sh: `setup`: the Debian packages (PACKAGES) and the ops checks' npm packages.
+# tools/oms/packages.sh: `setup`: the Debian packages (PACKAGES), and the npm packages of the ops
+# checks and of the console's browser tests.
 # Sourced by ./oms, whose globals it uses; it only defines functions.
 
 missing_packages() {
@@ -52,13 +53,20 @@ ensure_ops_tools() {
   fi
 }
 
-ensure_ops_check_deps() {  # npm packages of tools/ops-checks, (re)installed when missing or stale
-  ensure_ops_tools
-  local dir="$REPO/tools/ops-checks"
+ensure_npm_deps() {  # dir (under the repo): its lock file's packages, (re)installed when missing or stale
+  local dir="$REPO/$1"
   [[ -f $dir/package-lock.json ]] || return 0
   if [[ ! -d $dir/node_modules || $dir/package-lock.json -nt $dir/node_modules ]]; then
-    say "installing the npm packages of tools/ops-checks (npm ci)"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in tools/ops-checks failed"
+    say "installing the npm packages of $1 (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in $1 failed"
     touch "$dir/node_modules"  # newer than the lock file from now on
   fi
+}
+
+# The npm packages of tools/ops-checks, and of console/tests: playwright-core, which drives
+# Debian's chromium (PACKAGES; never a browser download of its own) in the console's tests.
+ensure_ops_check_deps() {
+  ensure_ops_tools
+  ensure_npm_deps tools/ops-checks
+  ensure_npm_deps console/tests
 }

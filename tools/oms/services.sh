@@ -33,7 +33,8 @@ service_env() {  # svc -> SVC_ENV, the variables that configure it
     done
   fi
   if [[ $svc == gateway ]]; then
-    SVC_ENV+=("OMS_BOOTSTRAP_ADMIN_KEY=$ADMIN_KEY")
+    # The operations console at /console, served from the source tree: edits show on reload.
+    SVC_ENV+=("OMS_BOOTSTRAP_ADMIN_KEY=$ADMIN_KEY" "OMS_GATEWAY_CONSOLE_DIR=$REPO/console")
   fi
   # Mutual TLS with the process's own certificate (tools/oms/pki.sh), unless plain text was
   # chosen with OMS_INSECURE_PLAINTEXT=1, which the service then inherits.

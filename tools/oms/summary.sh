@@ -34,6 +34,7 @@ print_gateway_examples() {  # the gateway's URL, the admin key and curl commands
   # Every value printed inside single quotes is hex, a UUID or fixed text: none holds a quote.
   local url="http://127.0.0.1:${PORT[gateway]}" auth="Authorization: Bearer $ADMIN_KEY"
   printf '\n%-18s %s\n' gateway "$url  (API: $url/openapi.json)"
+  printf '%-18s %s\n' console "$url/console/  (sign in with the admin key)"
   printf '%-18s %s  (OMS_BOOTSTRAP_ADMIN_KEY in %s)\n' "admin key" "$ADMIN_KEY" "$SECRETS"
   if is_started inventory; then
     printf "\n# the catalog\ncurl -s -H '%s' '%s'\n" "$auth" "$url/v1/products"

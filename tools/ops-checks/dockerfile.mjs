@@ -13,9 +13,10 @@ import { containersOf, ofKind } from "./lib/workloads.mjs";
 
 // Packages of ./oms's PACKAGES that only the tests, local runs and the benchmark use
 // (clang-format: the format check of ./oms test; wrk: the load of ./oms bench; clang and
-// libclang-rt-14-dev: the fuzzers of ./oms test).
+// libclang-rt-14-dev: the fuzzers of ./oms test; chromium: the console's browser tests).
 const NOT_FOR_BUILDING = [
   "postgresql", "prometheus", "jq", "ccache", "clang-format", "wrk", "clang", "libclang-rt-14-dev",
+  "chromium",
 ];
 // Packages debian:12-slim already holds (apt itself needs them).
 const IN_SLIM_BASE = ["libc6", "libgcc-s1", "libstdc++6", "zlib1g"];
@@ -239,6 +240,12 @@ await run("dockerfile", async (checks) => {
     `Dockerfile: USER is a numeric non-root uid (found "${user}")`,
   );
   const destinations = new Set(copies.map((c) => c.destination));
+  // Files copied from the source tree (the console), by where they go.
+  const sourceCopies = new Set(
+    inStage(finalStage, "COPY")
+      .filter((i) => !i.args.startsWith("--from="))
+      .map((i) => i.args.split(/\s+/).at(-1).replace(/\/$/, "")),
+  );
   for (const overlay of overlayNames()) {
     for (const deployment of ofKind(renderOverlay(overlay), "Deployment")) {
       const pod = deployment.spec.template.spec;
@@ -254,6 +261,15 @@ await run("dockerfile", async (checks) => {
           checks.ok(
             destinations.has(probe),
             `${where}: ${kind} runs ${probe}, which the image holds`,
+          );
+        }
+        const consoleDir = (container.args ?? [])
+          .map((arg) => /^--console_dir=(.+)$/.exec(arg)?.[1])
+          .find(Boolean);
+        if (consoleDir !== undefined) {
+          checks.ok(
+            sourceCopies.has(consoleDir.replace(/\/$/, "")),
+            `${where}: --console_dir=${consoleDir} is where the image copies console/`,
           );
         }
         checks.equal(

@@ -22,7 +22,7 @@ import {
   runCommand,
 } from "./lib/processes.mjs";
 import { TestPki } from "./lib/pki.mjs";
-import { overlayNames, renderOverlay } from "./lib/render.mjs";
+import { REPO, overlayNames, renderOverlay } from "./lib/render.mjs";
 import { run } from "./lib/report.mjs";
 import {
   containerEnv,
@@ -257,6 +257,8 @@ async function runLive(checks, overlay, objects, entries, omsctl) {
         const [, flag] = /^--([A-Za-z0-9_]+)=/.exec(value) ?? [];
         if (flag === "listen_host") return "--listen_host=127.0.0.1"; // loopback only here
         if (flag === "port" || flag === "metrics_port") return `--${flag}=0`;
+        // The image's copy of console/ (the Dockerfile check ties the two): here the source's.
+        if (flag === "console_dir") return `--console_dir=${path.join(REPO, "console")}`;
         const peer = entry.peers.find((p) => p.flag === flag);
         if (peer) return `--${flag}=dns:///127.0.0.1:${started.get(peer.target).ports.serving}`;
         return value;
