@@ -34,7 +34,7 @@ absl::Status AddAllRoutes(Gateway& gateway, Backends& backends, const RouteOptio
   for (auto add :
        {AddSystemRoutes, AddApiKeyRoutes, AddCatalogRoutes, AddOrderRoutes, AddCustomerRoutes,
         AddOrderFollowUpRoutes, AddOrderWatchRoutes, AddShippingRoutes, AddBillingRoutes,
-        AddSagaRoutes, AddConsoleRoutes, AddEventRoutes}) {
+        AddSagaRoutes, AddConsoleRoutes, AddEventRoutes, AddWebhookRoutes}) {
     absl::Status status = add(gateway, backends, options);
     if (!status.ok()) return status;
   }

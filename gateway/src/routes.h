@@ -52,6 +52,9 @@ struct RouteOptions {
 // GET /v1/events, the feed of every order's events (routes_events.cc).
 [[nodiscard]] absl::Status AddEventRoutes(Gateway& gateway, Backends& backends,
                                           const RouteOptions& options);
+// Webhook subscriptions and their delivery logs (routes_webhooks.cc).
+[[nodiscard]] absl::Status AddWebhookRoutes(Gateway& gateway, Backends& backends,
+                                            const RouteOptions& options);
 // POST and GET /v1/apiKeys, DELETE /v1/apiKeys/{id} (routes_api_keys.cc).
 [[nodiscard]] absl::Status AddApiKeyRoutes(Gateway& gateway, Backends& backends,
                                            const RouteOptions& options);

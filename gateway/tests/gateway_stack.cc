@@ -1,5 +1,6 @@
 #include "gateway/tests/gateway_stack.h"
 
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 
@@ -61,7 +62,22 @@ absl::Status GatewayStack::Start(const std::string& admin_key,
   if (!certificate.ok()) return certificate.status();
   for (const auto& [key, value] : oms::testing::TestPki::Env(*certificate)) env[key] = value;
   for (const auto& [key, value] : gateway_env) env[key] = value;
-  started = gateway.Start(OMS_GATEWAY_BIN, {}, env, dir + "/gateway.log");
+  gateway_env_ = std::move(env);
+  return StartGateway();
+}
+
+absl::Status GatewayStack::RestartGateway() {
+  auto stopped = gateway.Stop(SIGTERM, std::chrono::seconds(20));
+  if (!stopped.ok()) return stopped.status();
+  gateway_env_["OMS_GATEWAY_PORT"] = std::to_string(http_port);
+  gateway_env_["OMS_GATEWAY_METRICS_PORT"] = std::to_string(metrics_port);
+  return StartGateway();
+}
+
+absl::Status GatewayStack::StartGateway() {
+  const std::string ready = gateway_env_["OMS_READY_FILE"];
+  std::remove(ready.c_str());
+  absl::Status started = gateway.Start(OMS_GATEWAY_BIN, {}, gateway_env_, dir + "/gateway.log");
   if (!started.ok()) return started;
   auto ports = oms::testing::WaitForFile(ready, std::chrono::seconds(30));
   if (!ports.ok()) return absl::UnknownError(absl::StrCat(ports.status().ToString(), GatewayLog()));

@@ -28,7 +28,13 @@ struct GatewayStack {
   [[nodiscard]] absl::Status Start(const std::string& admin_key,
                                    std::initializer_list<const TestKey*> keys,
                                    const std::map<std::string, std::string>& gateway_env = {});
+  // Stops the gateway (SIGTERM, as a rollout does) and starts it again on the same ports.
+  [[nodiscard]] absl::Status RestartGateway();
   std::string GatewayLog() const;
+
+ private:
+  [[nodiscard]] absl::Status StartGateway();
+  std::map<std::string, std::string> gateway_env_;  // what the gateway was started with
 };
 
 }  // namespace oms::gateway::testing

@@ -55,9 +55,10 @@ ABSL_FLAG(std::string, instance, "", "This replica's name in saga leases (defaul
 ABSL_FLAG(std::string, webhook_allowed_networks, "",
           "Comma-separated networks (address/prefix) webhooks may reach although they are "
           "private, loopback or otherwise reserved; empty: public addresses only");
-ABSL_FLAG(
-    int, webhook_retry_base_ms, 1000,
-    "Wait after a webhook delivery's first failure; doubled at each failure, at most an hour");
+ABSL_FLAG(int, webhook_retry_base_ms, 1000,
+          "Wait after a webhook delivery's first failure; doubled at each failure, up to the cap");
+ABSL_FLAG(int, webhook_retry_cap_ms, 3'600'000,
+          "The longest wait between two attempts of a failing webhook delivery");
 ABSL_FLAG(int, webhook_retry_window_seconds, 86400,
           "How long a webhook endpoint may fail one event before the event is dead-lettered");
 ABSL_FLAG(int, webhook_max_in_flight, 16, "Webhook subscriptions delivered to at once");
@@ -94,6 +95,7 @@ int main(int argc, char** argv) {
        {"stream_heartbeat_ms", "OMS_STREAM_HEARTBEAT_MS"},
        {"webhook_allowed_networks", "OMS_WEBHOOK_ALLOWED_NETWORKS"},
        {"webhook_retry_base_ms", "OMS_WEBHOOK_RETRY_BASE_MS"},
+       {"webhook_retry_cap_ms", "OMS_WEBHOOK_RETRY_CAP_MS"},
        {"webhook_retry_window_seconds", "OMS_WEBHOOK_RETRY_WINDOW_SECONDS"},
        {"webhook_max_in_flight", "OMS_WEBHOOK_MAX_IN_FLIGHT"}});
   const int workers = absl::GetFlag(FLAGS_saga_workers);
@@ -128,6 +130,7 @@ int main(int argc, char** argv) {
         "--saga_forward_budget_ms must be at least twice --call_deadline_ms and at most a day");
   }
   const int webhook_retry_base_ms = absl::GetFlag(FLAGS_webhook_retry_base_ms);
+  const int webhook_retry_cap_ms = absl::GetFlag(FLAGS_webhook_retry_cap_ms);
   const int webhook_retry_window_s = absl::GetFlag(FLAGS_webhook_retry_window_seconds);
   const int webhook_max_in_flight = absl::GetFlag(FLAGS_webhook_max_in_flight);
   auto webhook_networks =
@@ -138,6 +141,11 @@ int main(int argc, char** argv) {
   }
   if (parsed.ok() && (webhook_retry_base_ms < 10 || webhook_retry_base_ms > 3'600'000)) {
     parsed = absl::InvalidArgumentError("--webhook_retry_base_ms must be 10 to 3600000");
+  }
+  if (parsed.ok() &&
+      (webhook_retry_cap_ms < webhook_retry_base_ms || webhook_retry_cap_ms > 86'400'000)) {
+    parsed = absl::InvalidArgumentError(
+        "--webhook_retry_cap_ms must be at least --webhook_retry_base_ms and at most a day");
   }
   if (parsed.ok() && (webhook_retry_window_s < 1 || webhook_retry_window_s > 30 * 86400)) {
     parsed = absl::InvalidArgumentError("--webhook_retry_window_seconds must be 1 to 2592000");
@@ -221,6 +229,7 @@ int main(int argc, char** argv) {
   webhook_options.owner = instance;
   webhook_options.max_in_flight = static_cast<std::size_t>(webhook_max_in_flight);
   webhook_options.retry_base = std::chrono::milliseconds(webhook_retry_base_ms);
+  webhook_options.retry_cap = std::chrono::milliseconds(webhook_retry_cap_ms);
   webhook_options.retry_window = std::chrono::seconds(webhook_retry_window_s);
   webhook_options.sender.allowed = *webhook_networks;
   oms::order::WebhookDispatcher webhook_dispatcher(webhooks, event_feed, webhook_metrics,

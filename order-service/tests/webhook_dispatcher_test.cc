@@ -12,43 +12,23 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <pqxx/pqxx>
 #include <prometheus/registry.h>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "order-service/src/event_feed_store.h"
 #include "order-service/src/webhook_store.h"
 #include "order-service/tests/order_db_fixture.h"
 #include "tests/support/http_receiver.h"
+#include "tests/support/standard_webhooks.h"
 
 namespace oms::order {
 namespace {
 
 using oms::testing::HttpReceiver;
 using oms::testing::ReceivedRequest;
-
-// What a receiver does with the Standard Webhooks headers, written from the spec rather than
-// with oms's own signing code.
-bool SignatureVerifies(const std::string& secret, const ReceivedRequest& request) {
-  std::string key;
-  if (!absl::Base64Unescape(absl::StripPrefix(secret, "whsec_"), &key)) return false;
-  const std::string signed_content = request.headers.at("webhook-id") + "." +
-                                     request.headers.at("webhook-timestamp") + "." + request.body;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(signed_content.data()), signed_content.size(), mac,
-       &length);
-  const std::string expected =
-      "v1," + absl::Base64Escape(std::string(reinterpret_cast<const char*>(mac), length));
-  return request.headers.at("webhook-signature") == expected;
-}
 
 template <class Condition>
 bool Eventually(Condition condition, std::chrono::seconds limit = std::chrono::seconds(20)) {
@@ -147,7 +127,8 @@ TEST_F(WebhookDispatcherTest, EveryEventArrivesOnceSignedAndInFeedOrder) {
     EXPECT_EQ(request.method, "POST");
     EXPECT_EQ(request.target, "/hooks/oms");
     EXPECT_EQ(request.headers.at("content-type"), "application/json");
-    EXPECT_TRUE(SignatureVerifies(hook.secret(), request)) << request.body;
+    EXPECT_TRUE(oms::testing::StandardWebhookSignatureVerifies(hook.secret(), request))
+        << request.body;
     const nlohmann::json body = nlohmann::json::parse(request.body);
     EXPECT_EQ(body["type"], "order.status.pending");
     EXPECT_EQ(body["data"]["cursor"], request.headers.at("webhook-id"));

@@ -54,6 +54,7 @@ struct HttpReceiver::State {
       }
       got.body = request.body();
       const int status = AnswerFor(got);
+      got.status = status;
       {
         std::lock_guard<std::mutex> lock(mu);
         received.push_back(std::move(got));

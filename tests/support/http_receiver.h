@@ -17,6 +17,7 @@ struct ReceivedRequest {
   std::string target;
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
+  int status = 0;  // what it was answered
 };
 
 class HttpReceiver {

@@ -32,6 +32,10 @@ service_env() {  # svc -> SVC_ENV, the variables that configure it
       SVC_ENV+=("OMS_${peer^^}_ADDR=127.0.0.1:${PORT[$peer]}")
     done
   fi
+  if [[ $svc == order ]]; then
+    # Webhook endpoints on this machine (a local receiver) are allowed under `up`.
+    SVC_ENV+=("OMS_WEBHOOK_ALLOWED_NETWORKS=127.0.0.0/8,::1")
+  fi
   if [[ $svc == gateway ]]; then
     # The operations console at /console, served from the source tree: edits show on reload.
     SVC_ENV+=("OMS_BOOTSTRAP_ADMIN_KEY=$ADMIN_KEY" "OMS_GATEWAY_CONSOLE_DIR=$REPO/console")
