@@ -101,7 +101,8 @@ absl::Status AddCustomerRoutes(Gateway& gateway, Backends& backends, const Route
   update.operation_id = "UpdateCustomer";
   update.summary =
       "Update a customer profile: the body is the Customer, updateMask names the fields written "
-      "(name, email, phone, addresses; all of them when absent). 200 with the profile as stored";
+      "(name, email, phone, addresses, locale; all of them when absent). 200 with the profile as "
+      "stored";
   update.access.scope = kScopeAdmin;
   update.query = {UpdateMaskParam()};
   update.body = ord::Customer::descriptor();

@@ -120,6 +120,30 @@ absl::Status AddOrderFollowUpRoutes(Gateway& gateway, Backends& backends,
   };
   routes.push_back(std::move(timeline));
 
+  RouteSpec notifications;
+  notifications.method = "GET";
+  notifications.path = "/v1/orders/{id}/notifications";
+  notifications.operation_id = "ListNotifications";
+  notifications.summary =
+      "What the customer was told about the order (ORDER_CONFIRMED, ORDER_SHIPPED with the "
+      "parcels' tracking, ORDER_DELIVERED, ORDER_REFUNDED), in the customer's locale, oldest "
+      "first: recipient, subject, body, and channel (outbox: kept for another system to send; "
+      "smtp: sent by mail)";
+  notifications.access.scope = kScopeOrdersRead;
+  notifications.access.owner_guarded = true;
+  notifications.response = ord::ListNotificationsResponse::descriptor();
+  notifications.not_found = OrderNotFoundById;
+  notifications.handler = [&backends](std::shared_ptr<Exchange> exchange) {
+    ord::ListNotificationsRequest request;
+    request.set_order_id(exchange->param("id"));
+    ord::OrderService::Stub* stub = &backends.order();
+    WhenOrderVisible(exchange, backends, request.order_id(), [exchange, stub, request] {
+      Forward<ord::ListNotificationsResponse>(
+          exchange, request, [stub](auto... args) { stub->async()->ListNotifications(args...); });
+    });
+  };
+  routes.push_back(std::move(notifications));
+
   RouteSpec create_return;
   create_return.method = "POST";
   create_return.path = "/v1/orders/{id}/returns";

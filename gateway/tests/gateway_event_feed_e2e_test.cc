@@ -1,6 +1,7 @@
 // GET /v1/events through the gateway, in front of the four real services: an integrator follows
 // every order from a cursor and gets each event once, shaped (and identified) as in the order's
-// timeline; bad cursors, customer-bound credentials and missing scopes are refused.
+// timeline; bad cursors, customer-bound credentials and missing scopes are refused. And the
+// customer notifications that follow the same feed.
 #include <chrono>
 #include <map>
 #include <set>
@@ -157,6 +158,66 @@ TEST_F(GatewayEventFeedE2eTest, BadCursorsCustomerCredentialsAndMissingScopesAre
   EXPECT_EQ(integrator.status, 200) << integrator.body;
   EXPECT_LE(Body(integrator).value("events", json::array()).size(), 1u);
   EXPECT_FALSE(Body(integrator).value("nextCursor", "").empty());
+}
+
+// The customer hears of the order in their language: confirmed, then shipped with the parcel's
+// tracking number; another customer's credential sees none of it.
+TEST_F(GatewayEventFeedE2eTest, ACustomerIsToldInTheirLanguageWhenTheOrderIsConfirmedAndShipped) {
+  ASSERT_NE(env, nullptr);
+  HttpAnswer created = Admin(
+      "POST", "/v1/customers",
+      json{
+          {"name", "Anna Schmidt"},
+          {"email", "anna@example.com"},
+          {"locale", "de"},
+          {"addresses",
+           {{{"kind", "SHIPPING"},
+             {"address", {{"line1", "Jungfernstieg 1"}, {"city", "Hamburg"}, {"country", "DE"}}}}}}}
+          .dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Body(created).value("locale", ""), "de");
+  const std::string anna = Body(created).value("id", "");
+  HttpAnswer placed = Admin("POST", "/v1/orders", testing::HamburgOrderJson(anna, "MUG", 1).dump(),
+                            {"Idempotency-Key: notify-anna"});
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const std::string order = Body(placed).value("id", "");
+  const std::string shipment = Body(placed)["shipments"][0].value("shipmentId", "");
+  HttpAnswer shipped = Admin("POST", "/v1/shipments/" + shipment + "/events",
+                             json{{"type", "SHIPPED"},
+                                  {"occurredAt", "2026-12-06T10:00:00Z"},
+                                  {"location", "Hamburg"},
+                                  {"trackingNumber", "00340434161234567890"}}
+                                 .dump());
+  ASSERT_EQ(shipped.status, 200) << shipped.body;
+
+  json told;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    HttpAnswer listed = Admin("GET", "/v1/orders/" + order + "/notifications");
+    ASSERT_EQ(listed.status, 200) << listed.body;
+    told = Body(listed).value("notifications", json::array());
+    if (told.size() >= 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(told.size(), 2u) << told.dump();
+  EXPECT_EQ(told[0].value("kind", ""), "ORDER_CONFIRMED");
+  EXPECT_EQ(told[0].value("subject", ""), "Ihre Bestellung " + order + " ist bestätigt");
+  EXPECT_EQ(told[0].value("recipient", ""), "anna@example.com");
+  EXPECT_EQ(told[0].value("channel", ""), "outbox");
+  EXPECT_EQ(told[1].value("kind", ""), "ORDER_SHIPPED");
+  EXPECT_NE(told[1].value("body", "").find("Sendungsnummer DHL 00340434161234567890"),
+            std::string::npos)
+      << told[1].dump();
+
+  EXPECT_EQ(Call("GET", "/v1/orders/" + order + "/notifications",
+                 {Bearer(Token(env->erika, "orders:read"))})
+                .status,
+            404);
+  HttpAnswer unknown =
+      Admin("POST", "/v1/customers",
+            json{{"name", "Luc"}, {"email", "luc@example.com"}, {"locale", "fr"}}.dump());
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_NE(unknown.body.find("customer.locale"), std::string::npos) << unknown.body;
 }
 
 }  // namespace

@@ -267,6 +267,7 @@ TEST(RoutesTest, EveryRouteHasItsGroupsTagAndDeadline) {
       {"ResolveSaga", {"sagas", options.deadline}},
       {"CancelOrder", {"orders", options.deadline}},
       {"GetOrderTimeline", {"orders", options.deadline}},
+      {"ListNotifications", {"orders", options.deadline}},
       {"CreateReturn", {"orders", options.deadline}},
       {"ReceiveReturn", {"orders", options.deadline}},
       {"ListReturns", {"orders", options.deadline}},

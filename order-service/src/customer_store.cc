@@ -22,9 +22,9 @@ constexpr char kCustomersList[] = "customers_list";
 
 // The columns ReadCustomer reads, by these names. The addresses are an oms.order.v1.Customer
 // holding only them.
-#define OMS_CUSTOMER_COLUMNS                                               \
-  "id, name, email, phone, encode(addresses, 'hex') AS addresses_hex, "    \
-  "(extract(epoch FROM created_at) * 1000000)::bigint AS created_micros, " \
+#define OMS_CUSTOMER_COLUMNS                                                    \
+  "id, name, email, phone, locale, encode(addresses, 'hex') AS addresses_hex, " \
+  "(extract(epoch FROM created_at) * 1000000)::bigint AS created_micros, "      \
   "(extract(epoch FROM updated_at) * 1000000)::bigint AS updated_micros"
 
 void ReadCustomer(const pqxx::row& row, v1::Customer* customer) {
@@ -35,6 +35,7 @@ void ReadCustomer(const pqxx::row& row, v1::Customer* customer) {
   customer->set_name(row["name"].as<std::string>());
   customer->set_email(row["email"].as<std::string>());
   customer->set_phone(row["phone"].as<std::string>());
+  customer->set_locale(row["locale"].as<std::string>());
   *customer->mutable_addresses() = addresses.addresses();
   *customer->mutable_create_time() =
       TimeUtil::MicrosecondsToTimestamp(row["created_micros"].as<int64_t>());
@@ -58,14 +59,14 @@ absl::Status EmailTaken() {
 const std::vector<PreparedStatement>& PgCustomerStore::Statements() {
   static const std::vector<PreparedStatement> kStatements = {
       {kCustomersInsert,
-       "INSERT INTO customers (name, email, phone, addresses) VALUES ($1, $2, $3, "
-       "decode($4, 'hex')) RETURNING " OMS_CUSTOMER_COLUMNS},
+       "INSERT INTO customers (name, email, phone, addresses, locale) VALUES ($1, $2, $3, "
+       "decode($4, 'hex'), $5) RETURNING " OMS_CUSTOMER_COLUMNS},
       {kCustomersGet, "SELECT " OMS_CUSTOMER_COLUMNS " FROM customers WHERE id = $1::uuid"},
       {kCustomersLock,
        "SELECT " OMS_CUSTOMER_COLUMNS " FROM customers WHERE id = $1::uuid FOR UPDATE"},
       {kCustomersUpdate,
        "UPDATE customers SET name = $2, email = $3, phone = $4, addresses = decode($5, 'hex'), "
-       "updated_at = now() WHERE id = $1::uuid RETURNING " OMS_CUSTOMER_COLUMNS},
+       "locale = $6, updated_at = now() WHERE id = $1::uuid RETURNING " OMS_CUSTOMER_COLUMNS},
       {kCustomersList,
        "SELECT " OMS_CUSTOMER_COLUMNS " FROM customers WHERE id > $1::uuid ORDER BY id LIMIT $2"},
   };
@@ -76,7 +77,7 @@ absl::Status PgCustomerStore::CreateCustomer(const v1::Customer& customer, v1::C
   return pool_.InTransaction([&](pqxx::work& tx) {
     try {
       ReadCustomer(tx.exec_prepared1(kCustomersInsert, customer.name(), customer.email(),
-                                     customer.phone(), AddressesHex(customer)),
+                                     customer.phone(), AddressesHex(customer), customer.locale()),
                    out);
     } catch (const pqxx::unique_violation&) {
       return EmailTaken();
@@ -107,7 +108,7 @@ absl::Status PgCustomerStore::UpdateCustomer(
     if (!next.ok()) return next.status();
     try {
       ReadCustomer(tx.exec_prepared1(kCustomersUpdate, id, next->name(), next->email(),
-                                     next->phone(), AddressesHex(*next)),
+                                     next->phone(), AddressesHex(*next), next->locale()),
                    out);
     } catch (const pqxx::unique_violation&) {
       return EmailTaken();

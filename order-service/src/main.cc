@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc_channel.h"
 #include "common/grpc_interceptors.h"
@@ -19,11 +20,14 @@
 #include "order-service/src/billing_client.h"
 #include "order-service/src/cancel_store.h"
 #include "order-service/src/coordinator.h"
+#include "order-service/src/customer_notifier.h"
 #include "order-service/src/customer_store.h"
 #include "order-service/src/event_feed_store.h"
 #include "order-service/src/grpc_participants.h"
 #include "order-service/src/idempotency_records.h"
 #include "order-service/src/inventory_client.h"
+#include "order-service/src/notification_sender.h"
+#include "order-service/src/notification_store.h"
 #include "order-service/src/order_database.h"
 #include "order-service/src/order_metrics.h"
 #include "order-service/src/order_peers.h"
@@ -62,6 +66,11 @@ ABSL_FLAG(int, webhook_retry_cap_ms, 3'600'000,
 ABSL_FLAG(int, webhook_retry_window_seconds, 86400,
           "How long a webhook endpoint may fail one event before the event is dead-lettered");
 ABSL_FLAG(int, webhook_max_in_flight, 16, "Webhook subscriptions delivered to at once");
+ABSL_FLAG(std::string, notification_smtp_url, "",
+          "smtp:// or smtps:// URL of the mail server customer notifications are sent through; "
+          "empty: they stay in the notifications table (the local outbox)");
+ABSL_FLAG(std::string, notification_from, "oms <orders@localhost>",
+          "The From of customer notification mail");
 ABSL_FLAG(int, max_watch_streams, 1000,
           "WatchOrder streams open at once (RESOURCE_EXHAUSTED beyond)");
 ABSL_FLAG(int, stream_heartbeat_ms, 5000,
@@ -97,7 +106,9 @@ int main(int argc, char** argv) {
        {"webhook_retry_base_ms", "OMS_WEBHOOK_RETRY_BASE_MS"},
        {"webhook_retry_cap_ms", "OMS_WEBHOOK_RETRY_CAP_MS"},
        {"webhook_retry_window_seconds", "OMS_WEBHOOK_RETRY_WINDOW_SECONDS"},
-       {"webhook_max_in_flight", "OMS_WEBHOOK_MAX_IN_FLIGHT"}});
+       {"webhook_max_in_flight", "OMS_WEBHOOK_MAX_IN_FLIGHT"},
+       {"notification_smtp_url", "OMS_NOTIFICATION_SMTP_URL"},
+       {"notification_from", "OMS_NOTIFICATION_FROM"}});
   const int workers = absl::GetFlag(FLAGS_saga_workers);
   const int max_in_flight = absl::GetFlag(FLAGS_saga_max_in_flight);
   const int lease = absl::GetFlag(FLAGS_saga_lease_seconds);
@@ -152,6 +163,17 @@ int main(int argc, char** argv) {
   }
   if (parsed.ok() && (webhook_max_in_flight < 1 || webhook_max_in_flight > 1000)) {
     parsed = absl::InvalidArgumentError("--webhook_max_in_flight must be 1 to 1000");
+  }
+  const std::string smtp_url = absl::GetFlag(FLAGS_notification_smtp_url);
+  const std::string mail_from = absl::GetFlag(FLAGS_notification_from);
+  if (parsed.ok() && !smtp_url.empty() && !absl::StartsWith(smtp_url, "smtp://") &&
+      !absl::StartsWith(smtp_url, "smtps://")) {
+    parsed = absl::InvalidArgumentError("--notification_smtp_url must be smtp:// or smtps://");
+  }
+  if (parsed.ok() && (mail_from.empty() || mail_from.size() > 200 ||
+                      mail_from.find_first_of("\r\n") != std::string::npos)) {
+    parsed =
+        absl::InvalidArgumentError("--notification_from must be one line of 1 to 200 characters");
   }
   if (!parsed.ok()) {
     std::fprintf(stderr, "order-service: %s\n", parsed.status().ToString().c_str());
@@ -220,10 +242,18 @@ int main(int argc, char** argv) {
   oms::order::PgAuditStore audit((*host)->pool());
   oms::order::PgEventFeed event_feed((*host)->pool());
   oms::order::PgWebhookStore webhooks((*host)->pool());
-  oms::order::OrderServiceImpl service(
-      {sagas, customers, orders, returns, cancels, api_keys, audit, event_feed, webhooks},
-      {*inventory_client, *billing_client, *shipping_client}, coordinator, waiters, metrics,
-      (*host)->executor(), watchers, *webhook_networks);
+  oms::order::PgNotificationStore notification_store((*host)->pool());
+  oms::order::OrderServiceImpl service({sagas, customers, orders, returns, cancels, api_keys, audit,
+                                        event_feed, webhooks, notification_store},
+                                       {*inventory_client, *billing_client, *shipping_client},
+                                       coordinator, waiters, metrics, (*host)->executor(), watchers,
+                                       *webhook_networks);
+  oms::order::OutboxSender outbox_sender;
+  oms::order::SmtpSender smtp_sender({smtp_url, mail_from});
+  oms::order::CustomerNotifier notifier(
+      {notification_store, event_feed, orders, customers, *shipping_client},
+      smtp_url.empty() ? static_cast<oms::order::NotificationSender&>(outbox_sender) : smtp_sender,
+      {instance});
   oms::order::WebhookMetrics webhook_metrics((*host)->metrics().registry());
   oms::order::WebhookDispatcherOptions webhook_options;
   webhook_options.owner = instance;
@@ -258,13 +288,15 @@ int main(int argc, char** argv) {
   oms::BackgroundLoop sku_backfill(oms::order::OrderSkuBackfill(orders));
   sku_backfill.Start();
   webhook_dispatcher.Start();
+  notifier.Start();
   // Watch streams never end by themselves: end them first (clients resume with their last
   // event id elsewhere), then the feed and the coordinator.
   return (*host)->RunUntilSignal(
-      [&coordinator, &feed, &watchers, &listener, &sku_backfill, &webhook_dispatcher] {
+      [&coordinator, &feed, &watchers, &listener, &sku_backfill, &webhook_dispatcher, &notifier] {
         watchers.Close();
         listener.Stop();
         webhook_dispatcher.Stop();
+        notifier.Stop();
         sku_backfill.Stop();
         feed.Stop();
         coordinator.Stop();

@@ -7,6 +7,7 @@
 #include "order-service/src/customer_store.h"
 #include "order-service/src/event_feed_store.h"
 #include "order-service/src/idempotency_records.h"
+#include "order-service/src/notification_store.h"
 #include "order-service/src/order_repository.h"
 #include "order-service/src/order_rows.h"
 #include "order-service/src/pg_saga_store.h"
@@ -25,7 +26,8 @@ const std::vector<PreparedStatement>& OrderDatabaseStatements() {
           &PgReturnStore::Statements(), &PgCancelStore::Statements(), &PgSagaStore::Statements(),
           &PgSagaWrites::Statements(), &PgShipmentEventStore::Statements(),
           &PgApiKeyStore::Statements(), &PgIdempotencyStore::Statements(),
-          &PgAuditStore::Statements(), &PgEventFeed::Statements(), &PgWebhookStore::Statements()}) {
+          &PgAuditStore::Statements(), &PgEventFeed::Statements(), &PgWebhookStore::Statements(),
+          &PgNotificationStore::Statements()}) {
       all.insert(all.end(), statements->begin(), statements->end());
     }
     return all;

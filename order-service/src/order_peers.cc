@@ -25,6 +25,7 @@ MethodPeers OrderServicePeers() {
       {"DeleteWebhook", {kGateway}},
       {"ListWebhookDeliveries", {kGateway}},
       {"RedeliverWebhook", {kGateway}},
+      {"ListNotifications", {kGateway}},
       {"CreateReturn", {kGateway}},
       {"ReceiveReturn", {kGateway}},
       {"GetReturn", {kGateway}},

@@ -389,6 +389,18 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ListEvents(grpc::CallbackServerConte
   });
 }
 
+grpc::ServerUnaryReactor* OrderServiceImpl::ListNotifications(
+    grpc::CallbackServerContext* context, const v1::ListNotificationsRequest* request,
+    v1::ListNotificationsResponse* response) {
+  if (absl::Status invalid = ValidateUuid(request->order_id(), "order_id", "an order id");
+      !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_, [this, request, response] {
+    return notifications_.List(request->order_id(), response);
+  });
+}
+
 grpc::ServerUnaryReactor* OrderServiceImpl::ListReturns(grpc::CallbackServerContext* context,
                                                         const v1::ListReturnsRequest* request,
                                                         v1::ListReturnsResponse* response) {

@@ -14,6 +14,7 @@
 #include "order-service/src/coordinator.h"
 #include "order-service/src/customer_store.h"
 #include "order-service/src/event_feed.h"
+#include "order-service/src/notification_store.h"
 #include "order-service/src/order_metrics.h"
 #include "order-service/src/order_repository.h"
 #include "order-service/src/order_waiters.h"
@@ -39,6 +40,7 @@ struct OrderStores {
   AuditStore& audit;
   EventFeed& feed;
   WebhookStore& webhooks;
+  NotificationLog& notifications;
 };
 
 class BillingClient;
@@ -67,6 +69,7 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
         audit_(stores.audit),
         feed_(stores.feed),
         webhooks_(stores.webhooks),
+        notifications_(stores.notifications),
         webhook_networks_(webhook_networks),
         peers_(peers),
         coordinator_(coordinator),
@@ -107,6 +110,9 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   grpc::ServerUnaryReactor* ListEvents(grpc::CallbackServerContext* context,
                                        const v1::ListEventsRequest* request,
                                        v1::ListEventsResponse* response) override;
+  grpc::ServerUnaryReactor* ListNotifications(grpc::CallbackServerContext* context,
+                                              const v1::ListNotificationsRequest* request,
+                                              v1::ListNotificationsResponse* response) override;
   grpc::ServerUnaryReactor* CreateReturn(grpc::CallbackServerContext* context,
                                          const v1::CreateReturnRequest* request,
                                          v1::Return* response) override;
@@ -183,6 +189,7 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   AuditStore& audit_;
   EventFeed& feed_;
   WebhookStore& webhooks_;
+  NotificationLog& notifications_;
   const NetworkAllowList& webhook_networks_;
   OrderPeers peers_;
   Coordinator& coordinator_;

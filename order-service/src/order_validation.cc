@@ -8,12 +8,13 @@
 #include "absl/strings/str_join.h"
 #include "common/status.h"
 #include "common/validation.h"
+#include "order-service/src/notifications.h"
 
 namespace oms::order {
 namespace {
 
 const CustomerFields& AllCustomerFields() {
-  static const CustomerFields kFields = {"name", "email", "phone", "addresses"};
+  static const CustomerFields kFields = {"name", "email", "phone", "addresses", "locale"};
   return kFields;
 }
 
@@ -65,6 +66,10 @@ absl::Status ValidateCustomerFields(const v1::Customer& customer, const Customer
   if (fields.count("name")) status = ValidateText(customer.name(), "customer.name", 1, 200);
   if (status.ok() && fields.count("email")) status = ValidateEmail(customer.email());
   if (status.ok() && fields.count("phone")) status = ValidatePhone(customer.phone());
+  if (status.ok() && fields.count("locale") && !customer.locale().empty() &&
+      !IsNotificationLocale(customer.locale())) {
+    status = InvalidField("customer.locale", "must be en or de (the notifications' languages)");
+  }
   return status;
 }
 
@@ -97,6 +102,7 @@ absl::StatusOr<v1::Customer> NormalizeNewCustomer(const v1::Customer& customer) 
   absl::Status status = ValidateCustomerFields(customer, AllCustomerFields());
   if (!status.ok()) return status;
   v1::Customer normalized = customer;
+  if (normalized.locale().empty()) normalized.set_locale("en");
   status = NormalizeAddresses(&normalized);
   if (!status.ok()) return status;
   return normalized;
@@ -125,6 +131,7 @@ absl::StatusOr<v1::Customer> ApplyCustomerUpdate(const v1::Customer& current,
   if (fields.count("name")) next.set_name(update.name());
   if (fields.count("email")) next.set_email(update.email());
   if (fields.count("phone")) next.set_phone(update.phone());
+  if (fields.count("locale")) next.set_locale(update.locale().empty() ? "en" : update.locale());
   if (fields.count("addresses")) {
     *next.mutable_addresses() = update.addresses();
     status = NormalizeAddresses(&next);

@@ -87,6 +87,13 @@ class FakeFeed : public EventFeed {
   std::vector<std::pair<FeedPosition, int>> reads;
 };
 
+class UnusedNotifications : public NotificationLog {
+ public:
+  absl::Status List(const std::string&, v1::ListNotificationsResponse*) override {
+    return absl::UnimplementedError("not in these tests");
+  }
+};
+
 class UnusedWebhooks : public WebhookStore {
  public:
   absl::Status Create(const v1::CreateWebhookRequest&, const std::string&, v1::Webhook*) override {
@@ -192,7 +199,7 @@ class OrderServiceTest : public ::testing::Test {
         std::make_unique<Coordinator>(saga_store_, participants_, waiters_, metrics_, options);
     service_ = std::make_unique<OrderServiceImpl>(
         OrderStores{operations_, customers_, orders_, returns_, cancels_, api_keys_, audit_, feed_,
-                    webhooks_},
+                    webhooks_, notifications_},
         OrderPeers{inventory_, billing_, shipping_}, *coordinator_, waiters_, metrics_, executor_,
         watchers_, webhook_networks_);
     grpc::ServerBuilder builder;
@@ -215,6 +222,7 @@ class OrderServiceTest : public ::testing::Test {
   FakeAudit audit_;
   FakeFeed feed_;
   UnusedWebhooks webhooks_;
+  UnusedNotifications notifications_;
   NetworkAllowList webhook_networks_;
   FakeInventoryClient inventory_;
   FakeBillingClient billing_;
