@@ -7,16 +7,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
+#include "order-service/tests/timeline_event_of.h"
 
 namespace oms::order {
 namespace {
-
-v1::TimelineEvent Event(const std::string& source, const std::string& kind) {
-  v1::TimelineEvent event;
-  event.set_source(source);
-  event.set_kind(kind);
-  return event;
-}
 
 v1::Customer Erika(const std::string& locale) {
   v1::Customer customer;
@@ -35,16 +29,18 @@ v1::Order Order() {
 }
 
 TEST(NotificationKindTest, ConfirmedShippedDeliveredAndRefundedOnly) {
-  EXPECT_EQ(NotificationKindFor(Event("order", "STATUS_CONFIRMED")), kNotifyConfirmed);
-  EXPECT_EQ(NotificationKindFor(Event("order", "STATUS_PARTIALLY_SHIPPED")), kNotifyShipped);
-  EXPECT_EQ(NotificationKindFor(Event("order", "STATUS_SHIPPED")), kNotifyShipped);
-  EXPECT_EQ(NotificationKindFor(Event("order", "STATUS_DELIVERED")), kNotifyDelivered);
-  EXPECT_EQ(NotificationKindFor(Event("saga", "refund FORWARD OK")), kNotifyRefunded);
+  EXPECT_EQ(NotificationKindFor(TimelineEventOf("order", "STATUS_CONFIRMED")), kNotifyConfirmed);
+  EXPECT_EQ(NotificationKindFor(TimelineEventOf("order", "STATUS_PARTIALLY_SHIPPED")),
+            kNotifyShipped);
+  EXPECT_EQ(NotificationKindFor(TimelineEventOf("order", "STATUS_SHIPPED")), kNotifyShipped);
+  EXPECT_EQ(NotificationKindFor(TimelineEventOf("order", "STATUS_DELIVERED")), kNotifyDelivered);
+  EXPECT_EQ(NotificationKindFor(TimelineEventOf("saga", "refund FORWARD OK")), kNotifyRefunded);
   for (const auto& [source, kind] :
        {std::pair{"order", "STATUS_PENDING"}, std::pair{"order", "STATUS_REJECTED"},
         std::pair{"saga", "refund FORWARD TRANSIENT"}, std::pair{"saga", "capture FORWARD OK"},
         std::pair{"shipping", "SHIPPED"}}) {
-    EXPECT_FALSE(NotificationKindFor(Event(source, kind)).has_value()) << source << " " << kind;
+    EXPECT_FALSE(NotificationKindFor(TimelineEventOf(source, kind)).has_value())
+        << source << " " << kind;
   }
 }
 

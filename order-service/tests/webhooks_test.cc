@@ -7,16 +7,10 @@
 
 #include "absl/strings/match.h"
 #include "google/protobuf/util/time_util.h"
+#include "order-service/tests/timeline_event_of.h"
 
 namespace oms::order {
 namespace {
-
-v1::TimelineEvent Event(const std::string& source, const std::string& kind) {
-  v1::TimelineEvent event;
-  event.set_source(source);
-  event.set_kind(kind);
-  return event;
-}
 
 google::protobuf::RepeatedPtrField<std::string> Types(std::initializer_list<const char*> types) {
   google::protobuf::RepeatedPtrField<std::string> out;
@@ -25,14 +19,17 @@ google::protobuf::RepeatedPtrField<std::string> Types(std::initializer_list<cons
 }
 
 TEST(WebhookEventTypeTest, NamesStatusChangesAndSagaStepsInLowerCaseSegments) {
-  EXPECT_EQ(WebhookEventType(Event("order", "STATUS_CONFIRMED")), "order.status.confirmed");
-  EXPECT_EQ(WebhookEventType(Event("order", "STATUS_PARTIALLY_SHIPPED")),
+  EXPECT_EQ(WebhookEventType(TimelineEventOf("order", "STATUS_CONFIRMED")),
+            "order.status.confirmed");
+  EXPECT_EQ(WebhookEventType(TimelineEventOf("order", "STATUS_PARTIALLY_SHIPPED")),
             "order.status.partially_shipped");
-  EXPECT_EQ(WebhookEventType(Event("saga", "capture FORWARD OK")), "saga.capture.forward.ok");
-  EXPECT_EQ(WebhookEventType(Event("saga", "authorize FORWARD REFUSED")),
+  EXPECT_EQ(WebhookEventType(TimelineEventOf("saga", "capture FORWARD OK")),
+            "saga.capture.forward.ok");
+  EXPECT_EQ(WebhookEventType(TimelineEventOf("saga", "authorize FORWARD REFUSED")),
             "saga.authorize.forward.refused");
   // Whatever a kind holds, the type is one a subscription can name.
-  EXPECT_EQ(WebhookEventType(Event("saga", "odd-step/x FORWARD OK")), "saga.odd_step_x.forward.ok");
+  EXPECT_EQ(WebhookEventType(TimelineEventOf("saga", "odd-step/x FORWARD OK")),
+            "saga.odd_step_x.forward.ok");
 }
 
 TEST(WebhookWantsTest, APrefixMatchesWholeSegmentsAndNoPrefixMatchesAll) {
@@ -64,7 +61,7 @@ TEST(WebhookPayloadTest, CarriesTheTypeTheEventsTimeAndTheFedEvent) {
   v1::FeedEvent fed;
   fed.set_order_id("2f1e7f4e-0000-4000-8000-000000000001");
   fed.set_cursor("812.0.5");
-  *fed.mutable_event() = Event("order", "STATUS_SHIPPED");
+  *fed.mutable_event() = TimelineEventOf("order", "STATUS_SHIPPED");
   *fed.mutable_event()->mutable_time() =
       google::protobuf::util::TimeUtil::SecondsToTimestamp(1'800'000'000);
   const std::string body = WebhookPayload(fed);
