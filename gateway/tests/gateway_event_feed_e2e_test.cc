@@ -2,6 +2,7 @@
 // every order from a cursor and gets each event once, shaped (and identified) as in the order's
 // timeline; bad cursors, customer-bound credentials and missing scopes are refused. And the
 // customer notifications that follow the same feed.
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -9,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -16,6 +19,7 @@
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/order_json.h"
 #include "gateway/tests/test_keys.h"
+#include "oms/order/v1/order.grpc.pb.h"
 
 namespace oms::gateway {
 namespace {
@@ -158,6 +162,72 @@ TEST_F(GatewayEventFeedE2eTest, BadCursorsCustomerCredentialsAndMissingScopesAre
   EXPECT_EQ(integrator.status, 200) << integrator.body;
   EXPECT_LE(Body(integrator).value("events", json::array()).size(), 1u);
   EXPECT_FALSE(Body(integrator).value("nextCursor", "").empty());
+}
+
+// order-service's StreamEvents: from a cursor, the same events in the same order as the pages of
+// GET /v1/events, each new one as it commits; a reconnect from the last cursor repeats nothing.
+TEST_F(GatewayEventFeedE2eTest, TheStreamSendsWhatThePagesHoldAndResumesFromItsLastCursor) {
+  ASSERT_NE(env, nullptr);
+  auto stub = oms::order::v1::OrderService::NewStub(env->stack.order->channel());
+  std::string start;
+  for (int pages = 0; pages < 100; ++pages) {
+    HttpAnswer page = Page(start.empty() ? "?pageSize=500" : "?pageSize=500&after=" + start);
+    ASSERT_EQ(page.status, 200) << page.body;
+    start = Body(page).value("nextCursor", start);
+    if (Body(page).value("events", json::array()).empty()) break;
+  }
+
+  // Reads the stream from `after` until an event of `order` of `kind` arrives: the cursors, in
+  // the order they came.
+  const auto follow = [&](const std::string& after, const std::string& order,
+                          const std::string& kind) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    oms::order::v1::StreamEventsRequest request;
+    request.set_after(after);
+    auto reader = stub->StreamEvents(&context, request);
+    std::vector<std::string> cursors;
+    oms::order::v1::FeedEvent fed;
+    while (reader->Read(&fed)) {
+      cursors.push_back(fed.cursor());
+      if (fed.order_id() == order && fed.event().kind() == kind) break;
+    }
+    context.TryCancel();
+    return cursors;
+  };
+
+  const std::string first = Place("stream-1", "tok_visa", "ORDER_STATUS_CONFIRMED");
+  const std::vector<std::string> streamed = follow(start, first, "STATUS_CONFIRMED");
+  ASSERT_FALSE(streamed.empty());
+  std::vector<std::string> paged;
+  std::string cursor = start;
+  while (paged.size() < streamed.size()) {
+    HttpAnswer page = Page("?pageSize=2&after=" + cursor);
+    ASSERT_EQ(page.status, 200) << page.body;
+    const json events = Body(page).value("events", json::array());
+    ASSERT_FALSE(events.empty()) << "the pages hold fewer events than the stream sent";
+    for (const auto& fed : events) paged.push_back(fed.value("cursor", ""));
+    cursor = Body(page).value("nextCursor", cursor);
+  }
+  paged.resize(streamed.size());
+  EXPECT_EQ(streamed, paged);
+
+  // Reconnecting after the last cursor received: only what came after it.
+  const std::string second = Place("stream-2", "tok_visa", "ORDER_STATUS_CONFIRMED");
+  const std::vector<std::string> resumed = follow(streamed.back(), second, "STATUS_CONFIRMED");
+  ASSERT_FALSE(resumed.empty());
+  for (const auto& seen : streamed) {
+    EXPECT_EQ(std::count(resumed.begin(), resumed.end(), seen), 0) << seen;
+  }
+
+  // A cursor this feed never answered is refused before anything is sent.
+  grpc::ClientContext bad;
+  oms::order::v1::StreamEventsRequest garbage;
+  garbage.set_after("not-a-cursor");
+  auto refused = stub->StreamEvents(&bad, garbage);
+  oms::order::v1::FeedEvent none;
+  EXPECT_FALSE(refused->Read(&none));
+  EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 // The customer hears of the order in their language: confirmed, then shipped with the parcel's

@@ -289,16 +289,22 @@ int main(int argc, char** argv) {
   sku_backfill.Start();
   webhook_dispatcher.Start();
   notifier.Start();
+  oms::BackgroundLoop feed_ticker([&watchers]() -> std::optional<std::chrono::milliseconds> {
+    watchers.Wake(oms::order::kFeedTick);
+    return std::chrono::seconds(1);
+  });
+  feed_ticker.Start();
   // Watch streams never end by themselves: end them first (clients resume with their last
   // event id elsewhere), then the feed and the coordinator.
-  return (*host)->RunUntilSignal(
-      [&coordinator, &feed, &watchers, &listener, &sku_backfill, &webhook_dispatcher, &notifier] {
-        watchers.Close();
-        listener.Stop();
-        webhook_dispatcher.Stop();
-        notifier.Stop();
-        sku_backfill.Stop();
-        feed.Stop();
-        coordinator.Stop();
-      });
+  return (*host)->RunUntilSignal([&coordinator, &feed, &watchers, &listener, &sku_backfill,
+                                  &webhook_dispatcher, &notifier, &feed_ticker] {
+    watchers.Close();
+    listener.Stop();
+    feed_ticker.Stop();
+    webhook_dispatcher.Stop();
+    notifier.Stop();
+    sku_backfill.Stop();
+    feed.Stop();
+    coordinator.Stop();
+  });
 }

@@ -20,6 +20,7 @@ MethodPeers OrderServicePeers() {
       {"GetOrderTimeline", {kGateway}},
       {"WatchOrder", {kGateway}},
       {"ListEvents", {kGateway}},
+      {"StreamEvents", {kGateway}},
       {"CreateWebhook", {kGateway}},
       {"ListWebhooks", {kGateway}},
       {"DeleteWebhook", {kGateway}},

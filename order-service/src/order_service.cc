@@ -389,6 +389,28 @@ grpc::ServerUnaryReactor* OrderServiceImpl::ListEvents(grpc::CallbackServerConte
   });
 }
 
+grpc::ServerWriteReactor<v1::FeedEvent>* OrderServiceImpl::StreamEvents(
+    grpc::CallbackServerContext* /*context*/, const v1::StreamEventsRequest* request) {
+  auto after = ParseFeedCursor(request->after());
+  if (!after.ok()) return new RefusedStream<v1::FeedEvent>(after.status());
+  constexpr int kPage = 200;
+  StreamSource<v1::FeedEvent, FeedPosition> source;
+  source.read = [this](const FeedPosition& position, std::vector<v1::FeedEvent>* out, bool* more) {
+    v1::ListEventsResponse page;
+    absl::Status status = feed_.ReadFeed(position, kPage, &page);
+    if (!status.ok()) return status;
+    for (auto& event : *page.mutable_events()) out->push_back(std::move(event));
+    *more = static_cast<int>(out->size()) == kPage;
+    return absl::OkStatus();
+  };
+  source.advance = [](FeedPosition& position, const v1::FeedEvent& sent) {
+    position = *ParseFeedCursor(sent.cursor());  // a cursor ReadFeed wrote
+  };
+  // Keyless: every order's NOTIFY wakes it, and so does the ticker's kFeedTick.
+  return new FollowingStream<v1::FeedEvent, FeedPosition>(*after, "", std::move(source), executor_,
+                                                          watchers_);
+}
+
 grpc::ServerUnaryReactor* OrderServiceImpl::ListNotifications(
     grpc::CallbackServerContext* context, const v1::ListNotificationsRequest* request,
     v1::ListNotificationsResponse* response) {

@@ -25,6 +25,11 @@
 
 namespace oms::order {
 
+// The key on which main's ticker wakes the feed's streams (StreamEvents): an event whose commit
+// sent no NOTIFY of its own (held back behind an older transaction that wrote no order event)
+// is still sent within a tick. No order has this id.
+inline constexpr char kFeedTick[] = "feed-tick";
+
 // Initial metadata of a CreateOrder answer that replays an earlier order (same key or same
 // external order id): the order was not created by this call.
 inline constexpr char kReplayHeader[] = "oms-replay";
@@ -110,6 +115,8 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   grpc::ServerUnaryReactor* ListEvents(grpc::CallbackServerContext* context,
                                        const v1::ListEventsRequest* request,
                                        v1::ListEventsResponse* response) override;
+  grpc::ServerWriteReactor<v1::FeedEvent>* StreamEvents(
+      grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) override;
   grpc::ServerUnaryReactor* ListNotifications(grpc::CallbackServerContext* context,
                                               const v1::ListNotificationsRequest* request,
                                               v1::ListNotificationsResponse* response) override;
