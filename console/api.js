@@ -74,8 +74,27 @@ export async function request(method, path, body) {
 }
 
 export const get = (path, query) => request("GET", withQuery(path, query));
+
 // `body` left out: none is sent (routes like :retry take none and refuse one).
 export const post = (path, body) => request("POST", path, body);
+
+// A non-JSON answer (a proof photo) as a Blob, with the credential: an <img src> could not send
+// the Authorization header, so the page shows it through a blob: URL of this.
+export async function getBlob(path) {
+  const response = await fetch(path, { headers: headers({ Accept: "image/*" }) });
+  if (!response.ok) throw await errorOf(response);
+  return response.blob();
+}
+
+// A File or Blob as base64, the JSON mapping of a protobuf `bytes` field.
+export async function base64Of(blob) {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let binary = "";
+  for (let at = 0; at < bytes.length; at += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  }
+  return btoa(binary);
+}
 
 // A server-sent event stream parser (the text/event-stream format): feed it decoded text as it
 // arrives; it calls onEvent({event, id, data}) per dispatched event and ignores comment lines

@@ -1,6 +1,6 @@
 // Orders: the filtered, paged list, and one order's page with everything that hangs off it, its
 // live timeline, and the actions an operator takes on it.
-import { get, post, watchOrder, withQuery } from "./api.js";
+import { base64Of, get, getBlob, post, watchOrder, withQuery } from "./api.js";
 import { bare, facts, h, money, replace, shortId, status, table, time } from "./dom.js";
 import { sagaButtons } from "./sagas.js";
 import { confirmAction, showError, showMessage } from "./ui.js";
@@ -14,6 +14,50 @@ const FILTERS = [
   ["externalOrderId", "External order id"], ["createdAfter", "Created after"],
   ["createdBefore", "Created before"], ["sku", "SKU"],
 ];
+
+// Proof photos by URI, as blob: URLs: content-addressed, so one fetch per photo and page.
+const proofUrls = new Map();
+
+// A journal entry's proof of delivery: a thumbnail linking to the photo for one uploaded through
+// the API (fetched with the credential), a plain link for a carrier's own URL.
+function proofLink(proof) {
+  if (!proof?.uri) return null;
+  if (!proof.uri.startsWith("/v1/shipments/")) {
+    return h("a", { class: "proof", href: proof.uri, target: "_blank", rel: "noopener noreferrer" }, "proof");
+  }
+  const img = h("img", { class: "proof-thumb", alt: "proof of delivery", dataset: { sha256: proof.sha256 } });
+  const link = h("a", { class: "proof", target: "_blank", title: "proof of delivery", dataset: { sha256: proof.sha256 } }, img);
+  let url = proofUrls.get(proof.uri);
+  if (!url) {
+    url = getBlob(proof.uri).then((blob) => URL.createObjectURL(blob));
+    proofUrls.set(proof.uri, url);
+    url.catch(() => proofUrls.delete(proof.uri));
+  }
+  url.then((u) => {
+    img.src = u;
+    link.href = u;
+  }, (error) => {
+    replace(link, `proof unavailable (${error.reason || error.status || error.message})`);
+  });
+  return link;
+}
+
+const journalCell = (s) =>
+  (s.journal ?? []).map((j, i) => [i ? " → " : "", bare(j.type, "SHIPMENT_EVENT_TYPE_"), j.proof ? [" ", proofLink(j.proof)] : null]);
+
+// Records an event through the API; with a photo, uploads it first and sends its proof along.
+async function recordEvent(shipmentId, v) {
+  const path = `/v1/shipments/${encodeURIComponent(shipmentId)}`;
+  let proof;
+  if (v.photo) {
+    proof = await post(`${path}/proofs`, { contentType: v.photo.type, data: await base64Of(v.photo) });
+  }
+  return post(`${path}/events`, {
+    type: v.type, occurredAt: new Date().toISOString(), location: v.location, note: v.note,
+    ...(v.trackingNumber ? { trackingNumber: v.trackingNumber } : {}),
+    ...(proof ? { proof } : {}),
+  });
+}
 
 const orderLink = (id) => h("a", { href: `#/orders/${encodeURIComponent(id)}`, class: "id" }, id);
 
@@ -175,7 +219,7 @@ function renderRelated(el, order, shipments, payments, invoices, returns, parked
         { label: "Kind", cell: (s) => bare(s.kind, "SHIPMENT_KIND_") },
         { label: "Status", cell: (s) => status(s.status, "SHIPMENT_STATUS_") },
         { label: "Carrier", cell: (s) => [s.carrier, s.trackingNumber ? ` ${s.trackingNumber}` : ""] },
-        { label: "Journal", cell: (s) => (s.journal ?? []).map((j) => bare(j.type, "SHIPMENT_EVENT_TYPE_")).join(" → ") },
+        { label: "Journal", cell: journalCell },
         { label: "", cell: (s) => h("button", { class: "secondary", dataset: { shipmentId: s.id }, onclick: () => confirmAction({
           title: `Record an event of shipment ${s.id}`,
           fields: [
@@ -183,12 +227,10 @@ function renderRelated(el, order, shipments, payments, invoices, returns, parked
             { name: "location", label: "Location" },
             { name: "trackingNumber", label: "Tracking number", value: s.trackingNumber },
             { name: "note", label: "Note" },
+            { name: "photo", label: "Photo proof (optional: JPEG, PNG or WebP, at most 768 KiB)", type: "file", accept: "image/jpeg,image/png,image/webp" },
           ],
           confirmLabel: "Record event",
-          run: (v) => post(`/v1/shipments/${encodeURIComponent(s.id)}/events`, {
-            type: v.type, occurredAt: new Date().toISOString(), location: v.location, note: v.note,
-            ...(v.trackingNumber ? { trackingNumber: v.trackingNumber } : {}),
-          }),
+          run: (v) => recordEvent(s.id, v),
         }).then(after("Event recorded.")) }, "Post event…") },
       ], shipments.shipments ?? [])),
     h("section", { class: "card", id: "allocation" }, h("h2", {}, "Allocation"),

@@ -16,8 +16,9 @@ export const showError = (error) =>
   showMessage(error instanceof ApiError ? error.toString() : `Error: ${error.message ?? error}`);
 
 // Asks before an action that changes something. `fields`: [{name, label, type?, options?,
-// required?, value?}]. `run(values)` makes the call; an API error stays in the dialog, so the
-// operator can correct the input. Resolves with run's result, or null when called off.
+// required?, value?, accept?}]; a "file" field's value is the chosen File, or null.
+// `run(values)` makes the call; an API error stays in the dialog, so the operator can correct
+// the input. Resolves with run's result, or null when called off.
 export function confirmAction({ title, fields = [], confirmLabel = "Confirm", run }) {
   const dialog = $("confirm");
   $("confirm-title").textContent = title;
@@ -36,6 +37,7 @@ export function confirmAction({ title, fields = [], confirmLabel = "Confirm", ru
             value: f.value ?? null,
             required: f.required,
             checked: f.type === "checkbox" && f.value,
+            accept: f.accept,
           });
       inputs[f.name] = input;
       return h("p", {}, h("label", {}, f.label, input));
@@ -53,7 +55,10 @@ export function confirmAction({ title, fields = [], confirmLabel = "Confirm", ru
       event.preventDefault();
       const values = {};
       for (const [name, input] of Object.entries(inputs)) {
-        values[name] = input.type === "checkbox" ? input.checked : input.value.trim();
+        values[name] =
+          input.type === "checkbox" ? input.checked
+          : input.type === "file" ? input.files?.[0] ?? null
+          : input.value.trim();
       }
       const missing = fields.find((f) => f.required && !values[f.name]);
       if (missing) {

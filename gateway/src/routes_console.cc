@@ -18,9 +18,11 @@ constexpr char kPrefix[] = "/console/";
 
 // The console's scripts and styles are its own files, never inline, so the browser may run
 // nothing else: no injected script runs, no page frames the console, and no answer is sniffed
-// as another type. no-cache: a browser checks for a newer console on every load.
+// as another type. Images also from blob: URLs: the proof photos the console fetches with the
+// credential (an <img src> cannot send it). no-cache: a browser checks for a newer console on
+// every load.
 constexpr char kContentSecurityPolicy[] =
-    "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
+    "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'";
 
 // The file name as the request sent it, escapes not decoded (the router decodes {file};
 // StaticFiles checks the raw text so that no escape hides a separator or a dot): "" for

@@ -24,6 +24,13 @@ absl::Status ShipmentNotFound(const Exchange& exchange) {
                     absl::StrCat("shipment ", exchange.param("id"), " not found"));
 }
 
+// A proof that does not exist, belongs to another shipment, or whose shipment may not be seen.
+absl::Status ProofNotFound(const Exchange& exchange) {
+  return WithReason(absl::StatusCode::kNotFound, "PROOF_NOT_FOUND",
+                    absl::StrCat("proof ", exchange.param("sha256"), " of shipment ",
+                                 exchange.param("id"), " not found"));
+}
+
 absl::Status WarehouseNotFound(const Exchange& exchange) {
   return WithReason(absl::StatusCode::kNotFound, "WAREHOUSE_NOT_FOUND",
                     absl::StrCat("warehouse ", exchange.param("id"), " not found"));
@@ -117,6 +124,86 @@ absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends, const Route
     });
   };
   routes.push_back(std::move(event));
+
+  RouteSpec upload;
+  upload.method = "POST";
+  upload.path = "/v1/shipments/{id}/proofs";
+  upload.operation_id = "UploadProof";
+  upload.summary =
+      "Upload a photo proof of delivery {contentType, data}: data the image base64 (image/jpeg, "
+      "image/png or image/webp, checked by its bytes, at most 768 KiB); answers 201 with the "
+      "proof {uri, contentType, sha256} to send as an event's proof. The same bytes twice are one "
+      "stored proof. A key bound to a warehouse uploads only for that warehouse's shipments";
+  upload.access.scope = kScopeShipmentsWrite;
+  upload.idempotency_key = IdempotencyKey::kOptional;
+  upload.body = ship::UploadProofRequest::descriptor();
+  upload.body_excluded = {"shipmentId", "warehouseId"};
+  upload.response = ship::ProofOfDelivery::descriptor();
+  upload.success_status = 201;
+  upload.not_found = ShipmentNotFound;
+  upload.extra_errors = {409, 422};
+  upload.handler = [stub](std::shared_ptr<Exchange> exchange) {
+    if (!CheckOrFail(*exchange, ValidateEntityId(exchange->param("id"), "id"))) return;
+    ship::UploadProofRequest request;
+    if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
+    request.set_shipment_id(exchange->param("id"));
+    request.set_warehouse_id(exchange->principal().warehouse_id);
+    Forward<ship::ProofOfDelivery>(exchange, std::move(request),
+                                   [stub](auto... args) { stub->async()->UploadProof(args...); });
+  };
+  routes.push_back(std::move(upload));
+
+  RouteSpec proof;
+  proof.method = "GET";
+  proof.path = "/v1/shipments/{id}/proofs/{sha256}";
+  proof.operation_id = "GetProof";
+  proof.summary =
+      "The image of a proof uploaded for this shipment, with its own Content-Type (not JSON); "
+      "another shipment's digest answers 404";
+  proof.access.scope = kScopeOrdersRead;
+  proof.access.owner_guarded = true;
+  proof.response_schema = R"({"type":"string","format":"binary"})";
+  proof.response_content_type = "image/*";
+  proof.not_found = ProofNotFound;
+  proof.handler = [stub, &backends](std::shared_ptr<Exchange> exchange) {
+    if (!CheckOrFail(*exchange, ValidateEntityId(exchange->param("id"), "id"))) return;
+    ship::GetShipmentRequest request;
+    request.set_shipment_id(exchange->param("id"));
+    // The shipment first, as GET /v1/shipments/{id}: only it names the order whose owner decides.
+    CallBackend<ship::Shipment>(
+        exchange, std::move(request), [stub](auto... args) { stub->async()->GetShipment(args...); },
+        [exchange, stub, &backends](absl::Status status, ship::Shipment* found,
+                                    grpc::ClientContext*) {
+          if (!status.ok()) {
+            exchange->FailMappingNotFound(status);
+            return;
+          }
+          const std::string order_id = found->order_id();
+          WhenOrderVisible(exchange, backends, order_id, [exchange, stub] {
+            ship::GetProofRequest read;
+            read.set_shipment_id(exchange->param("id"));
+            read.set_sha256(exchange->param("sha256"));
+            CallBackend<ship::ProofFile>(
+                exchange, std::move(read),
+                [stub](auto... args) { stub->async()->GetProof(args...); },
+                [exchange](absl::Status answer, ship::ProofFile* file, grpc::ClientContext*) {
+                  if (!answer.ok()) {
+                    exchange->FailMappingNotFound(answer);
+                    return;
+                  }
+                  Response response;
+                  response.status = 200;
+                  response.SetHeader("Content-Type", file->content_type());
+                  response.SetHeader("X-Content-Type-Options", "nosniff");
+                  response.SetHeader("Content-Disposition", "inline");
+                  response.SetHeader("Cache-Control", "private, max-age=86400");
+                  response.body = std::move(*file->mutable_data());
+                  exchange->Reply(std::move(response));
+                });
+          });
+        });
+  };
+  routes.push_back(std::move(proof));
 
   RouteSpec pick_queue;
   pick_queue.method = "GET";

@@ -17,6 +17,7 @@
 #include <pqxx/pqxx>
 #include <sys/wait.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -108,8 +109,9 @@ TEST_F(ConsoleE2eTest, TheGatewayServesTheConsoleWithItsSecurityHeaders) {
   ASSERT_EQ(page.status, 200) << page.body;
   EXPECT_NE(page.body.find("<script type=\"module\" src=\"/console/app.js\">"), std::string::npos);
   EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
-  EXPECT_EQ(page.headers["content-security-policy"],
-            "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+  EXPECT_EQ(
+      page.headers["content-security-policy"],
+      "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'");
   EXPECT_EQ(page.headers["x-content-type-options"], "nosniff");
   EXPECT_EQ(page.headers["cache-control"], "no-cache");
   // No inline script or style in the page: the policy would block it (the browser scenarios
@@ -179,6 +181,44 @@ TEST_F(ConsoleE2eTest, TheOrderPageShowsAShipmentEventLiveWithoutAReload) {
   EXPECT_EQ(journal, (std::vector<std::string>{"SHIPMENT_EVENT_TYPE_PICKED@Hamburg",
                                                "SHIPMENT_EVENT_TYPE_PACKED@Hamburg dock 3"}))
       << shipment.dump();
+}
+
+TEST_F(ConsoleE2eTest, AnOperatorRecordsADeliveryWithAPhotoProof) {
+  ASSERT_NE(env, nullptr);
+  // A real 1x1 RGB PNG, attached in the dialog by the scenario.
+  const std::string png(
+      "\x89\x50\x4E\x47\x0D\x0A\x1A\x0A\x00\x00\x00\x0D\x49\x48\x44\x52\x00\x00\x00\x01\x00\x00"
+      "\x00\x01\x08\x02\x00\x00\x00\x90\x77\x53\xDE\x00\x00\x00\x0C\x49\x44\x41\x54\x78\x9C\x63"
+      "\xF8\xCF\xC0\x00\x00\x03\x01\x01\x00\xC9\xFE\x92\xEF\x00\x00\x00\x00\x49\x45\x4E\x44\xAE"
+      "\x42\x60\x82",
+      69);
+  const json order = PlaceOrder("console-proof-1");
+  const std::string order_id = order.value("id", "");
+  ASSERT_FALSE(order["shipments"].empty()) << order.dump();
+  const std::string shipment_id = order["shipments"][0].value("shipmentId", "");
+  HttpAnswer shipped =
+      Admin("POST", "/v1/shipments/" + shipment_id + "/events",
+            json{{"type", "SHIPPED"}, {"occurredAt", absl::FormatTime(absl::Now())}}.dump());
+  ASSERT_EQ(shipped.status, 200) << shipped.body;
+  auto [code, output] =
+      RunScenario("proof-photo", {{"OMS_ORDER_ID", order_id},
+                                  {"OMS_SHIPMENT_ID", shipment_id},
+                                  {"OMS_PROOF_PNG_BASE64", absl::Base64Escape(png)}});
+  EXPECT_EQ(code, 0) << output;
+  // What the console recorded is what the API says: the delivery with the proof of those bytes.
+  const json shipment = Body(Admin("GET", "/v1/shipments/" + shipment_id));
+  EXPECT_EQ(shipment.value("status", ""), "SHIPMENT_STATUS_DELIVERED") << shipment.dump();
+  std::string uri;
+  for (const auto& entry : shipment.value("journal", json::array())) {
+    if (entry.value("type", "") == "SHIPMENT_EVENT_TYPE_DELIVERED" && entry.contains("proof")) {
+      uri = entry["proof"].value("uri", "");
+    }
+  }
+  ASSERT_FALSE(uri.empty()) << shipment.dump();
+  HttpAnswer image = Admin("GET", uri);
+  EXPECT_EQ(image.status, 200);
+  EXPECT_EQ(image.headers["content-type"], "image/png");
+  EXPECT_EQ(image.body, png);
 }
 
 TEST_F(ConsoleE2eTest, AnOperatorCancelsAnOrderThroughTheConsole) {

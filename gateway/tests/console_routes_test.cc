@@ -74,7 +74,7 @@ TEST_F(ConsoleRoutesTest, ServesThePageAndItsFilesWithTheConsolesHeaders) {
     EXPECT_EQ(page.body, "<!doctype html><title>oms</title>");
     EXPECT_EQ(Header(page, "Content-Type"), "text/html; charset=utf-8");
     EXPECT_EQ(Header(page, "Content-Security-Policy"),
-              "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
+              "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; "
               "frame-ancestors 'none'");
     EXPECT_EQ(Header(page, "X-Content-Type-Options"), "nosniff");
     EXPECT_EQ(Header(page, "Cache-Control"), "no-cache");

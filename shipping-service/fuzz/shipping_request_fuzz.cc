@@ -5,6 +5,7 @@
 
 #include "common/fuzz/fuzz_input.h"
 #include "oms/shipping/v1/shipping.pb.h"
+#include "shipping-service/src/proof_rules.h"
 #include "shipping-service/src/validation.h"
 
 namespace v1 = oms::shipping::v1;
@@ -18,7 +19,7 @@ constexpr std::int64_t kNowMicros = 1'800'000'000LL * 1'000'000;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace oms::shipping;
-  switch (oms::fuzz::Pick(data, size, 7)) {
+  switch (oms::fuzz::Pick(data, size, 9)) {
     case 0:
       oms::fuzz::CheckValidator<v1::CreateShipmentsRequest>(data, size, ValidateCreateShipments);
       break;
@@ -43,10 +44,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 5:
       oms::fuzz::CheckValidator<v1::ListEventsRequest>(data, size, ValidateListEvents);
       break;
-    default:  // the page token is the client's text, decoded here
+    case 6:  // the page token is the client's text, decoded here
       oms::fuzz::CheckValidator<v1::ListPickQueueRequest>(
           data, size,
           [](const v1::ListPickQueueRequest& r) { return ReadPickQueueRequest(r).status(); });
+      break;
+    case 7:  // the image's declared type, signature and size
+      oms::fuzz::CheckValidator<v1::UploadProofRequest>(data, size, ValidateUploadProof);
+      break;
+    default:
+      oms::fuzz::CheckValidator<v1::GetProofRequest>(data, size, ValidateGetProof);
       break;
   }
   return 0;

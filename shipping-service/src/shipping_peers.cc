@@ -4,7 +4,8 @@ namespace oms::shipping {
 
 // After ARCHITECTURE.md's call graph: shipments are made and cancelled by order-service's sagas,
 // which also follow the event stream; carriers and warehouses post events through the gateway
-// (order-service records a return's receipt); omsctl audits.
+// (order-service records a return's receipt) and upload and read photo proofs of delivery;
+// omsctl audits.
 MethodPeers ShippingServicePeers() {
   using namespace peer;  // NOLINT(build/namespaces): the names read as the table's columns
   return {
@@ -18,6 +19,8 @@ MethodPeers ShippingServicePeers() {
       {"ListEvents", {kOmsctl}},
       {"StreamEvents", {kOrderService}},
       {"AuditOrderFacts", {kOmsctl}},
+      {"UploadProof", {kGateway}},
+      {"GetProof", {kGateway}},
   };
 }
 

@@ -9,6 +9,7 @@
 #include "common/grpc_status.h"
 #include "common/reactor.h"
 #include "shipping-service/src/event_stream.h"
+#include "shipping-service/src/proof_rules.h"
 #include "shipping-service/src/validation.h"
 
 namespace oms::shipping {
@@ -134,6 +135,27 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::AuditOrderFacts(
   return RunBlocking(context, executor_, [this, audit_page = *std::move(page), response] {
     return use_cases_.AuditOrderFacts(audit_page, response);
   });
+}
+
+grpc::ServerUnaryReactor* ShippingServiceImpl::UploadProof(grpc::CallbackServerContext* context,
+                                                           const v1::UploadProofRequest* request,
+                                                           v1::ProofOfDelivery* response) {
+  // Type, signature and size are checked here, before the image costs an executor slot.
+  if (absl::Status invalid = ValidateUploadProof(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  auto upload = [this, request, response] { return use_cases_.UploadProof(*request, response); };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(upload)));
+}
+
+grpc::ServerUnaryReactor* ShippingServiceImpl::GetProof(grpc::CallbackServerContext* context,
+                                                        const v1::GetProofRequest* request,
+                                                        v1::ProofFile* response) {
+  if (absl::Status invalid = ValidateGetProof(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  return RunBlocking(context, executor_,
+                     [this, request, response] { return use_cases_.GetProof(*request, response); });
 }
 
 }  // namespace oms::shipping

@@ -48,6 +48,12 @@ class ShippingServiceImpl final : public v1::ShippingService::CallbackService {
   grpc::ServerUnaryReactor* AuditOrderFacts(grpc::CallbackServerContext* context,
                                             const v1::AuditOrderFactsRequest* request,
                                             v1::AuditOrderFactsResponse* response) override;
+  grpc::ServerUnaryReactor* UploadProof(grpc::CallbackServerContext* context,
+                                        const v1::UploadProofRequest* request,
+                                        v1::ProofOfDelivery* response) override;
+  grpc::ServerUnaryReactor* GetProof(grpc::CallbackServerContext* context,
+                                     const v1::GetProofRequest* request,
+                                     v1::ProofFile* response) override;
 
  private:
   ShippingUseCases& use_cases_;

@@ -9,12 +9,15 @@
 #include "absl/strings/str_cat.h"
 #include "common/idempotency.h"
 #include "common/pg_pool.h"
+#include "common/status.h"
 #include "shipping-service/src/audit_store.h"
 #include "shipping-service/src/carrier_rules.h"
 #include "shipping-service/src/carrier_rules_store.h"
 #include "shipping-service/src/journal_rules.h"
 #include "shipping-service/src/journal_store.h"
 #include "shipping-service/src/outbox_store.h"
+#include "shipping-service/src/proof_rules.h"
+#include "shipping-service/src/proofs_store.h"
 #include "shipping-service/src/return_rules.h"
 #include "shipping-service/src/shipment_rules.h"
 #include "shipping-service/src/shipment_status.h"
@@ -150,6 +153,20 @@ absl::Status RecordShipmentEventIn(pqxx::work& tx, const v1::RecordShipmentEvent
   }
   absl::Status allowed = EventAllowed(shipment.kind(), request.type());
   if (!allowed.ok()) return allowed;
+  // A proof served by this service (UploadProof's uri) must have been uploaded for this shipment,
+  // with that type: the journal never points at a photo GetProof would not answer.
+  if (request.has_proof() &&
+      request.proof().uri() == ProofUri(request.shipment_id(), request.proof().sha256())) {
+    std::optional<StoredProof> uploaded = FindProof(tx, shipment.id(), request.proof().sha256());
+    if (!uploaded) {
+      return InvalidField("proof.sha256",
+                          "no proof with this digest was uploaded for the shipment");
+    }
+    if (uploaded->content_type != request.proof().content_type()) {
+      return InvalidField("proof.content_type",
+                          absl::StrCat("must be ", uploaded->content_type, ", the uploaded type"));
+    }
+  }
   const std::string dedup_key = DedupKey(request);
   if (auto existing = FindJournalEntry(tx, shipment.id(), dedup_key)) {
     *out->mutable_entry() = std::move(*existing);
@@ -231,9 +248,9 @@ absl::Status Mutate(PgPool& pool, ShippingMetrics* metrics, const char* method,
 const std::vector<PreparedStatement>& PgShippingUseCases::Statements() {
   static const std::vector<PreparedStatement> kAll = [] {
     std::vector<PreparedStatement> all;
-    for (const auto* part :
-         {&ShipmentStatements(), &JournalStatements(), &OutboxStatements(),
-          &CarrierRuleStatements(), &AuditStatements(), &IdempotencyStatements()}) {
+    for (const auto* part : {&ShipmentStatements(), &JournalStatements(), &OutboxStatements(),
+                             &CarrierRuleStatements(), &AuditStatements(), &IdempotencyStatements(),
+                             &ProofStatements()}) {
       all.insert(all.end(), part->begin(), part->end());
     }
     return all;
@@ -328,6 +345,53 @@ absl::Status PgShippingUseCases::AuditOrderFacts(const AuditPage& page,
     ReadAuditPage(tx, page, out);
     return absl::OkStatus();
   });
+}
+
+absl::Status PgShippingUseCases::UploadProof(const v1::UploadProofRequest& request,
+                                             v1::ProofOfDelivery* out) {
+  if (proofs_ == nullptr) {
+    return WithReason(absl::StatusCode::kFailedPrecondition, "PROOF_STORE_NOT_CONFIGURED",
+                      "this shipping-service stores no proofs (--proof_dir is not set)");
+  }
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    std::optional<ShipmentRow> row = FindShipment(tx, request.shipment_id());
+    // A caller bound to a warehouse learns nothing of another's shipments (as for events).
+    if (!row || (!request.warehouse_id().empty() &&
+                 request.warehouse_id() != row->shipment.warehouse_id())) {
+      return UnknownShipment(request.shipment_id());
+    }
+    // The file first: content-addressed, so a file whose row never commits is harmless, and a
+    // retry writes nothing new.
+    auto stored = proofs_->Put(request.content_type(), request.data());
+    if (!stored.ok()) return stored.status();
+    InsertProof(tx, request.shipment_id(), *stored);
+    out->set_uri(ProofUri(request.shipment_id(), stored->sha256));
+    out->set_content_type(stored->content_type);
+    out->set_sha256(stored->sha256);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgShippingUseCases::GetProof(const v1::GetProofRequest& request, v1::ProofFile* out) {
+  absl::Status not_found = absl::NotFoundError(absl::StrCat(
+      "proof ", request.sha256(), " of shipment ", request.shipment_id(), " does not exist"));
+  std::optional<StoredProof> proof;
+  absl::Status read = pool_.InTransaction([&](pqxx::work& tx) {
+    proof = FindProof(tx, request.shipment_id(), request.sha256());
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
+  if (!proof) return not_found;
+  if (proofs_ == nullptr) {
+    return WithReason(absl::StatusCode::kFailedPrecondition, "PROOF_STORE_NOT_CONFIGURED",
+                      "this shipping-service stores no proofs (--proof_dir is not set)");
+  }
+  auto data = proofs_->Get(proof->sha256, proof->content_type);
+  if (!data.ok())
+    return data.status().code() == absl::StatusCode::kNotFound ? not_found : data.status();
+  out->set_content_type(proof->content_type);
+  out->set_data(std::move(*data));
+  return absl::OkStatus();
 }
 
 }  // namespace oms::shipping

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "common/audit_page.h"
 #include "oms/shipping/v1/shipping.pb.h"
+#include "shipping-service/src/proof_store.h"
 #include "shipping-service/src/validation.h"
 
 namespace oms {
@@ -61,12 +62,30 @@ class ShippingUseCases {
   // Read only: the shipments of a page of orders, for the cross-service invariant check.
   [[nodiscard]] virtual absl::Status AuditOrderFacts(const AuditPage& page,
                                                      v1::AuditOrderFactsResponse* out) = 0;
+  // Stores a validated image (ValidateUploadProof) for the shipment and records that it belongs
+  // to it. NOT_FOUND for an unknown shipment, or another warehouse's for a warehouse-bound
+  // request; FAILED_PRECONDITION (PROOF_STORE_NOT_CONFIGURED) without a proof store.
+  [[nodiscard]] virtual absl::Status UploadProof(const v1::UploadProofRequest& request,
+                                                 v1::ProofOfDelivery* out) {
+    (void)request;
+    (void)out;
+    return absl::UnimplementedError("UploadProof");
+  }
+  // A proof uploaded for that shipment; NOT_FOUND for any other.
+  [[nodiscard]] virtual absl::Status GetProof(const v1::GetProofRequest& request,
+                                              v1::ProofFile* out) {
+    (void)request;
+    (void)out;
+    return absl::UnimplementedError("GetProof");
+  }
 };
 
 class PgShippingUseCases : public ShippingUseCases {
  public:
-  // `metrics` may be null (tests).
-  PgShippingUseCases(PgPool& pool, ShippingMetrics* metrics) : pool_(pool), metrics_(metrics) {}
+  // `metrics` may be null (tests); so may `proofs`, and then uploads are refused
+  // (PROOF_STORE_NOT_CONFIGURED).
+  PgShippingUseCases(PgPool& pool, ShippingMetrics* metrics, ProofStore* proofs = nullptr)
+      : pool_(pool), metrics_(metrics), proofs_(proofs) {}
 
   // Every statement of every store the use cases call, for the pool to prepare on each
   // connection.
@@ -86,10 +105,14 @@ class PgShippingUseCases : public ShippingUseCases {
   absl::Status ListEvents(std::int64_t after_sequence, int limit,
                           v1::ListEventsResponse* out) override;
   absl::Status AuditOrderFacts(const AuditPage& page, v1::AuditOrderFactsResponse* out) override;
+  absl::Status UploadProof(const v1::UploadProofRequest& request,
+                           v1::ProofOfDelivery* out) override;
+  absl::Status GetProof(const v1::GetProofRequest& request, v1::ProofFile* out) override;
 
  private:
   PgPool& pool_;
   ShippingMetrics* metrics_;
+  ProofStore* proofs_;
 };
 
 }  // namespace oms::shipping

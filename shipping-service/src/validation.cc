@@ -24,9 +24,13 @@ absl::Status ValidateQuantity(std::int64_t quantity, const std::string& field) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateProof(const v1::ProofOfDelivery& proof) {
-  absl::Status status = ValidateHttpUrl(proof.uri(), "proof.uri");
-  if (!status.ok()) return status;
+// `proof.uri` is an http(s) URL of the carrier's, or the path UploadProof answered for this
+// shipment's stored photo ("/v1/shipments/<id>/proofs/<sha256>", the same digest).
+absl::Status ValidateProof(const v1::ProofOfDelivery& proof, const std::string& shipment_id) {
+  if (proof.uri() != absl::StrCat("/v1/shipments/", shipment_id, "/proofs/", proof.sha256())) {
+    absl::Status status = ValidateHttpUrl(proof.uri(), "proof.uri");
+    if (!status.ok()) return status;
+  }
   const std::string& type = proof.content_type();
   const auto slash = type.find('/');
   if (type.size() > 100 || slash == std::string::npos || slash == 0 || slash + 1 == type.size()) {
@@ -154,7 +158,7 @@ absl::Status ValidateShipmentEvent(const v1::RecordShipmentEventRequest& request
     status = ValidateRequestId(request.carrier_event_id(), "carrier_event_id");
     if (!status.ok()) return status;
   }
-  if (request.has_proof()) return ValidateProof(request.proof());
+  if (request.has_proof()) return ValidateProof(request.proof(), request.shipment_id());
   return absl::OkStatus();
 }
 

@@ -68,6 +68,17 @@ class FakeUseCases : public ShippingUseCases {
     ++calls;
     return next;
   }
+  absl::Status UploadProof(const v1::UploadProofRequest& request,
+                           v1::ProofOfDelivery* out) override {
+    ++calls;
+    out->set_content_type(request.content_type());
+    return next;
+  }
+  absl::Status GetProof(const v1::GetProofRequest&, v1::ProofFile* out) override {
+    ++calls;
+    out->set_content_type("image/png");
+    return next;
+  }
 };
 
 class ShippingServiceTest : public ::testing::Test {
@@ -230,6 +241,47 @@ TEST_F(ShippingServiceTest, AStreamIsRefusedWhenTheHubIsClosed) {
   v1::OutboxEvent event;
   EXPECT_FALSE(reader->Read(&event));
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(ShippingServiceTest, ProofsAreCheckedOnTheGrpcThreadBeforeTheUseCases) {
+  const std::string png("\x89PNG\r\n\x1A\n\x00\x00\x00\x0DIHDR", 16);
+  const std::string jpeg("\xFF\xD8\xFF\xE0\x00\x10JFIF", 10);
+  {
+    grpc::ClientContext context;
+    v1::UploadProofRequest request;
+    request.set_shipment_id(kShipmentId);
+    request.set_content_type("image/png");
+    request.set_data(jpeg);
+    v1::ProofOfDelivery response;
+    ExpectInvalid(stub_->UploadProof(&context, request, &response), "data");
+  }
+  {
+    grpc::ClientContext context;
+    v1::UploadProofRequest request;
+    request.set_shipment_id(kShipmentId);
+    request.set_content_type("image/gif");
+    request.set_data("GIF89a");
+    v1::ProofOfDelivery response;
+    ExpectInvalid(stub_->UploadProof(&context, request, &response), "content_type");
+  }
+  {
+    grpc::ClientContext context;
+    v1::GetProofRequest request;
+    request.set_shipment_id(kShipmentId);
+    request.set_sha256("../../etc/passwd");
+    v1::ProofFile response;
+    ExpectInvalid(stub_->GetProof(&context, request, &response), "sha256");
+  }
+  EXPECT_EQ(use_cases_.calls, 0);
+  grpc::ClientContext context;
+  v1::UploadProofRequest request;
+  request.set_shipment_id(kShipmentId);
+  request.set_content_type("image/png");
+  request.set_data(png);
+  v1::ProofOfDelivery response;
+  ASSERT_TRUE(stub_->UploadProof(&context, request, &response).ok());
+  EXPECT_EQ(response.content_type(), "image/png");
+  EXPECT_EQ(use_cases_.calls, 1);
 }
 
 }  // namespace

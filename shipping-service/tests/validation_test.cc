@@ -129,6 +129,23 @@ TEST(ValidateShipmentEventTest, RefusesEachBadField) {
   ExpectField(ValidateShipmentEvent(request, kNow), "carrier_event_id");
 }
 
+TEST(ValidateShipmentEventTest, AcceptsTheUriOfAProofUploadedForThisShipment) {
+  auto request = GoodEvent();
+  const std::string sha(64, 'b');
+  request.mutable_proof()->set_sha256(sha);
+  request.mutable_proof()->set_uri("/v1/shipments/" + request.shipment_id() + "/proofs/" + sha);
+  EXPECT_TRUE(ValidateShipmentEvent(request, kNow).ok());
+  // Another shipment's path, another digest, or any other relative path is no URL.
+  request.mutable_proof()->set_uri("/v1/shipments/00000000-0000-4000-8000-000000000000/proofs/" +
+                                   sha);
+  ExpectField(ValidateShipmentEvent(request, kNow), "proof.uri");
+  request.mutable_proof()->set_uri("/v1/shipments/" + request.shipment_id() + "/proofs/" +
+                                   std::string(64, 'c'));
+  ExpectField(ValidateShipmentEvent(request, kNow), "proof.uri");
+  request.mutable_proof()->set_uri("/etc/passwd");
+  ExpectField(ValidateShipmentEvent(request, kNow), "proof.uri");
+}
+
 TEST(ValidateCreateReturnTest, RefusesEachBadField) {
   v1::CreateReturnShipmentRequest request;
   request.set_request_id("r-1");

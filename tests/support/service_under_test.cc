@@ -97,6 +97,9 @@ absl::Status ServiceUnderTest::Start(const std::map<std::string, std::string>& e
     if (!files.ok()) return files.status();
     for (const auto& [key, value] : TestPki::Env(*files)) env_[key] = value;
   }
+  // shipping-service keeps photo proofs of delivery in a directory of the test's own, removed
+  // with it (a replica shares its primary's, as replicas share a store in production).
+  if (env_prefix_ == "OMS_SHIPPING") env_["OMS_SHIPPING_PROOF_DIR"] = dir_ + "/proofs";
   for (const auto& [key, value] : extra_env) env_[key] = value;
   launch_env_ = env_;
   return Launch();

@@ -36,6 +36,10 @@ service_env() {  # svc -> SVC_ENV, the variables that configure it
     # Webhook endpoints on this machine (a local receiver) are allowed under `up`.
     SVC_ENV+=("OMS_WEBHOOK_ALLOWED_NETWORKS=127.0.0.0/8,::1")
   fi
+  if [[ $svc == shipping ]]; then
+    # Photo proofs of delivery (POST /v1/shipments/{id}/proofs) in the state directory.
+    SVC_ENV+=("OMS_SHIPPING_PROOF_DIR=$OMS_DIR/proofs")
+  fi
   if [[ $svc == gateway ]]; then
     # The operations console at /console, served from the source tree: edits show on reload.
     SVC_ENV+=("OMS_BOOTSTRAP_ADMIN_KEY=$ADMIN_KEY" "OMS_GATEWAY_CONSOLE_DIR=$REPO/console")
