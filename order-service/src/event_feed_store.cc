@@ -15,6 +15,8 @@ constexpr char kFeedRead[] = "order_feed_read";
 // floor in it: event_feed.h), then the first $4 of both in feed order. Rows of a transaction at
 // or above the snapshot's xmin wait for the next read: that transaction, or one before it, may
 // still be running, and what it commits must not land behind a cursor answered now.
+// The journal's page is cut before its join with the sagas: joined first, the planner reads it
+// with parallel workers, which take longer to start than the page takes to read.
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
       {kFeedRead,
@@ -27,10 +29,11 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "   ORDER BY h.xact, h.id LIMIT $4) "
        "  UNION ALL "
        "  (SELECT " OMS_SAGA_EVENT_COLUMNS ", s.order_id::text, 1, j.id "
-       "   FROM saga_journal j JOIN sagas s ON s.id = j.saga_id "
-       "   WHERE (j.xact, j.id) > ($1::text::xid8, $3::bigint) "
-       "     AND j.xact < pg_snapshot_xmin(pg_current_snapshot()) "
-       "   ORDER BY j.xact, j.id LIMIT $4)) e "
+       "   FROM (SELECT * FROM saga_journal "
+       "     WHERE (xact, id) > ($1::text::xid8, $3::bigint) "
+       "       AND xact < pg_snapshot_xmin(pg_current_snapshot()) "
+       "     ORDER BY xact, id LIMIT $4) j "
+       "   JOIN sagas s ON s.id = j.saga_id)) e "
        "ORDER BY e.xact, e.feed_source, e.row_id LIMIT $4"},
   };
   return kStatements;

@@ -16,6 +16,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/testing/query_plan.h"
 #include "order-service/src/event_feed_store.h"
 #include "order-service/src/notification_store.h"
 #include "order-service/src/notifications.h"
@@ -154,6 +155,13 @@ TEST_F(CustomerNotifierTest, ASecondReplicaWaitsForTheLease) {
   const std::string next = ShippedOrder("dora@example.com", "en");
   ASSERT_EQ(RunUntil(b, next, 2).size(), 2u);
   EXPECT_EQ(second.sent.size(), 2u);
+}
+
+TEST_F(CustomerNotifierTest, ItsStatementsAreServedByIndexes) {
+  testing::ExpectServedByIndexes(
+      *pool_, PgNotificationStore::Statements(),
+      {{"notifications_list", "'00000000-0000-4000-8000-000000000001'"},
+       {"feed_followers_claim", "'customer-notifier', 'replica-a', 1000"}});
 }
 
 int FreePort() {

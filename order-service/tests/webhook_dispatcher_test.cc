@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/testing/query_plan.h"
 #include "order-service/src/event_feed_store.h"
 #include "order-service/src/webhook_store.h"
 #include "order-service/tests/order_db_fixture.h"
@@ -274,6 +275,16 @@ TEST_F(WebhookDispatcherTest, TwoReplicasDeliverEachEventOnce) {
   }
   EXPECT_EQ(by_target["/"], FeedCursors(""));
   EXPECT_EQ(by_target["/second"], FeedCursors(""));
+}
+
+TEST_F(WebhookDispatcherTest, TheDispatchersStatementsAreServedByIndexes) {
+  const std::string webhook = "'00000000-0000-4000-8000-000000000001'";
+  testing::ExpectServedByIndexes(
+      *pool_, PgWebhookStore::Statements(),
+      {{"webhooks_claim", "'replica-a', 60000"},
+       {"webhook_deliveries_list", webhook + ", 9223372036854775807, 51"},
+       {"webhook_deliveries_next_redelivery", webhook},
+       {"webhooks_release", webhook + ", 'replica-a', 500"}});
 }
 
 TEST_F(WebhookDispatcherTest, AnInnerAddressIsRefusedUnlessAllowed) {
