@@ -10,10 +10,23 @@
 
 namespace oms::order {
 
+int FeedRank(FeedSource source) {
+  switch (source) {
+    case FeedSource::kShipment:
+      return 0;
+    case FeedSource::kStatus:
+      return 1;
+    case FeedSource::kSaga:
+      return 2;
+  }
+  return 3;
+}
+
 int64_t FeedPosition::RowIdFloor(FeedSource table) const {
   if (table == source) return row_id;
-  // Within one transaction every status row comes before every saga row.
-  return table < source ? std::numeric_limits<int64_t>::max() : 0;
+  // A table read before this position's within its transaction is done with it; one read after
+  // has not begun.
+  return FeedRank(table) < FeedRank(source) ? std::numeric_limits<int64_t>::max() : 0;
 }
 
 std::string FeedCursor(const FeedPosition& position) {
@@ -32,7 +45,7 @@ absl::StatusOr<FeedPosition> ParseFeedCursor(absl::string_view cursor) {
   int64_t xact = 0, source = 0, row_id = 0;
   if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &xact) ||
       !absl::SimpleAtoi(parts[1], &source) || !absl::SimpleAtoi(parts[2], &row_id) || xact < 0 ||
-      row_id < 0 || (source != 0 && source != 1)) {
+      row_id < 0 || source < 0 || source > static_cast<int64_t>(FeedSource::kShipment)) {
     return refused();
   }
   // Canonical text only: one position has one cursor.

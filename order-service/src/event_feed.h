@@ -1,11 +1,13 @@
 // The feed of every order's own events (ListEvents): where a reader stands in it, and the store
 // that reads it.
 //
-// Events are status changes (source 0) and saga steps (source 1) of the order database, read in
-// the order of (transaction id, source, row id). A read answers only events of transactions below
-// its snapshot's xmin: every such transaction has ended, so nothing committed later can fall
-// behind a position already answered, and a reader that goes on from its last cursor misses
-// nothing (a long transaction holds the feed back while it runs; no event is lost).
+// Events are status changes (source 0), saga steps (source 1) and shipment events taken in from
+// shipping's stream (source 2) of the order database, read in the order of (transaction id,
+// source rank, row id); within one transaction a shipment event comes first (it caused the status
+// change recorded with it), then status changes, then saga steps. A read answers only events of
+// transactions below its snapshot's xmin: every such transaction has ended, so nothing committed
+// later can fall behind a position already answered, and a reader that goes on from its last cursor
+// misses nothing (a long transaction holds the feed back while it runs; no event is lost).
 #pragma once
 
 #include <cstdint>
@@ -19,8 +21,12 @@
 
 namespace oms::order {
 
-// The feed's sources, in the order events of one transaction are read.
-enum class FeedSource : int { kStatus = 0, kSaga = 1 };
+// The feed's sources. Their numbers are in cursors (and in followers' stored cursors): they never
+// change.
+enum class FeedSource : int { kStatus = 0, kSaga = 1, kShipment = 2 };
+
+// Where a source's events come among one transaction's events.
+int FeedRank(FeedSource source);
 
 // The position just after an event (all zero: before the first). Its text form, the cursor, is
 // "<xact>.<source>.<row id>".
@@ -35,7 +41,8 @@ struct FeedPosition {
 };
 
 inline bool operator<(const FeedPosition& a, const FeedPosition& b) {
-  return std::tie(a.xact, a.source, a.row_id) < std::tie(b.xact, b.source, b.row_id);
+  const int a_rank = FeedRank(a.source), b_rank = FeedRank(b.source);
+  return std::tie(a.xact, a_rank, a.row_id) < std::tie(b.xact, b_rank, b.row_id);
 }
 
 inline constexpr std::size_t kMaxFeedCursorLength = 64;

@@ -6,12 +6,16 @@
 
 #include "common/pg_pool.h"
 #include "common/validation.h"
+#include "google/protobuf/util/time_util.h"
 #include "order-service/src/fulfilment.h"
 #include "order-service/src/order_rows.h"
 #include "order-service/src/pg_saga_writes.h"
+#include "order-service/src/timeline_ids.h"
 
 namespace oms::order {
 namespace {
+
+using google::protobuf::util::TimeUtil;
 
 constexpr char kStream[] = "shipping";
 
@@ -21,6 +25,7 @@ constexpr char kCursorPosition[] = "event_cursors_position";
 constexpr char kCursorBind[] = "event_cursors_bind";
 constexpr char kOrdersSetFulfilment[] = "orders_set_fulfilment";
 constexpr char kShipmentsRecordEvent[] = "order_shipments_record_event";
+constexpr char kFeedShipmentEventsInsert[] = "feed_shipment_events_insert";
 
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
@@ -62,6 +67,14 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "ON CONFLICT (shipment_id) DO UPDATE SET status = EXCLUDED.status, "
        "  shipped_event = COALESCE(order_shipments.shipped_event, EXCLUDED.shipped_event), "
        "  updated_at = now()"},
+      // The journal entry behind an event, for the feed of all orders (event_feed.h), if the
+      // order ($1) is ours; $5 and $6 are microseconds since the epoch.
+      {kFeedShipmentEventsInsert,
+       "INSERT INTO feed_shipment_events "
+       "  (order_id, shipment_id, kind, detail, occurred_at, recorded_at) "
+       "SELECT id, $2, $3, $4, timestamptz 'epoch' + $5::bigint * interval '1 microsecond', "
+       "  timestamptz 'epoch' + $6::bigint * interval '1 microsecond' "
+       "FROM orders WHERE id = $1::uuid"},
   };
   return kStatements;
 }
@@ -130,9 +143,16 @@ absl::StatusOr<std::string> PgShipmentEventStore::Apply(const shipping::v1::Outb
     saga_id.clear();
     const TakenIn taken = TakeIn(tx, event);
     if (!taken.moved) return absl::OkStatus();  // taken already, by this replica or another
-    if (event.kind() != shipping::v1::SHIPMENT_KIND_OUTBOUND) return absl::OkStatus();
     // Not an order id of ours at all: nothing to look up.
     if (!ValidateUuid(event.order_id(), "order_id", "an order id").ok()) return absl::OkStatus();
+    if (event.has_cause()) {
+      v1::TimelineEvent fed;
+      ShipmentJournalEvent(event.shipment_id(), event.cause(), &fed);
+      tx.exec_prepared(kFeedShipmentEventsInsert, event.order_id(), fed.subject(), fed.kind(),
+                       fed.detail(), TimeUtil::TimestampToMicroseconds(fed.time()),
+                       TimeUtil::TimestampToMicroseconds(fed.recorded_time()));
+    }
+    if (event.kind() != shipping::v1::SHIPMENT_KIND_OUTBOUND) return absl::OkStatus();
     const bool shipped = event.type() == shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED;
     const std::string shipment_status = shipping::v1::ShipmentStatus_Name(event.status());
     // Nothing the shipment's row does not say already: the order's status was derived with the

@@ -54,14 +54,7 @@ void AddJournals(const shipping::v1::ListShipmentsResponse& shipments, v1::Order
   for (const auto& shipment : shipments.shipments()) {
     for (const auto& entry : shipment.journal()) {
       positions->xacts.push_back(entry.recording_xact());
-      auto* event = out->add_events();
-      *event->mutable_time() = entry.occurred_at();
-      *event->mutable_recorded_time() = entry.recorded_at();
-      event->set_source("shipping");
-      event->set_kind(shipping::v1::ShipmentEventType_Name(entry.type()).substr(20));
-      event->set_detail(
-          absl::StrCat(entry.location(), entry.note().empty() ? "" : ": ", entry.note()));
-      event->set_subject(shipment.id());
+      ShipmentJournalEvent(shipment.id(), entry, out->add_events());
     }
   }
 }

@@ -7,7 +7,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/util/time_util.h"
+#include "oms/shipping/v1/shipping.pb.h"
 
 namespace oms::order {
 namespace {
@@ -34,6 +36,17 @@ std::string TimelineEventId(const v1::TimelineEvent& event, int occurrence) {
   const auto& recorded = event.has_recorded_time() ? event.recorded_time() : event.time();
   const int64_t micros = std::max<int64_t>(0, TimeUtil::TimestampToMicroseconds(recorded));
   return absl::StrFormat("%017d-%016x", micros, hash);
+}
+
+void ShipmentJournalEvent(const std::string& shipment_id, const shipping::v1::JournalEntry& entry,
+                          v1::TimelineEvent* event) {
+  *event->mutable_time() = entry.occurred_at();
+  *event->mutable_recorded_time() = entry.recorded_at();
+  event->set_source("shipping");
+  event->set_kind(std::string(absl::StripPrefix(shipping::v1::ShipmentEventType_Name(entry.type()),
+                                                "SHIPMENT_EVENT_TYPE_")));
+  event->set_detail(absl::StrCat(entry.location(), entry.note().empty() ? "" : ": ", entry.note()));
+  event->set_subject(shipment_id);
 }
 
 void AssignIds(v1::OrderTimeline* timeline) {

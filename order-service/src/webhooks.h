@@ -16,7 +16,8 @@ inline constexpr int kMaxWebhookEventTypes = 20;
 inline constexpr std::size_t kMaxWebhookEventTypeLength = 100;
 
 // The event's type: "order.status.<status>" for a status change, "saga.<step>.<action>.<outcome>"
-// for a saga step, lower case (e.g. "order.status.confirmed", "saga.capture.forward.ok").
+// for a saga step and "shipping.<event>" for a shipment event, lower case (e.g.
+// "order.status.confirmed", "saga.capture.forward.ok", "shipping.delivered").
 std::string WebhookEventType(const v1::TimelineEvent& event);
 
 // Whether a subscription to `prefixes` wants events of `type`: a prefix matches whole

@@ -3,7 +3,9 @@
 // every writer, the order saga's final save included.
 #include "order-service/src/shipment_event_store.h"
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <string>
 #include <thread>
@@ -12,15 +14,19 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include "google/protobuf/util/time_util.h"
+#include "order-service/src/event_feed_store.h"
 #include "order-service/src/order_rows.h"
 #include "order-service/src/pg_saga_store.h"
 #include "order-service/src/sagas/registry.h"
+#include "order-service/src/timeline_ids.h"
 #include "order-service/tests/lock_waits.h"
 #include "order-service/tests/order_db_fixture.h"
 
 namespace oms::order {
 namespace {
 
+using google::protobuf::util::TimeUtil;
 using shipping::v1::OutboxEvent;
 
 class ShipmentEventStoreTest : public OrderDbTest {
@@ -417,6 +423,95 @@ TEST_F(ShipmentEventStoreTest, AnEventTakenInRightAfterAnotherSeesWhatThatOneWro
 
 // The last shipment's DELIVERED event completes a confirmed order whose shipment sagas are all
 // done; a DELIVERED event again changes nothing.
+// The events of order `order_id` in the feed of all orders, up to one of kind `last_kind` (a
+// transaction of another test on the cluster may hold the feed back a moment).
+std::vector<v1::FeedEvent> FeedOf(PgPool& pool, const std::string& order_id,
+                                  const std::string& last_kind) {
+  PgEventFeed feed(pool);
+  std::vector<v1::FeedEvent> of_order;
+  FeedPosition after;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    v1::ListEventsResponse page;
+    const absl::Status status = feed.ReadFeed(after, 500, &page);
+    EXPECT_TRUE(status.ok()) << status;
+    if (!status.ok()) break;
+    for (const auto& fed : page.events()) {
+      if (fed.order_id() != order_id) continue;
+      of_order.push_back(fed);
+      if (fed.event().kind() == last_kind) return of_order;
+    }
+    after = *ParseFeedCursor(page.next_cursor());
+    if (page.events().empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ADD_FAILURE() << "no event " << last_kind << " of order " << order_id << " in the feed";
+  return of_order;
+}
+
+// Each journal entry of shipping's stream taken into an order of ours is in the feed of all
+// orders, as the order's timeline shows it (same id), before the status change it caused; events
+// of return shipments too, and nothing for an event no journal entry caused.
+TEST_F(ShipmentEventStoreTest, TheJournalEntriesTakenInAreInTheFeedBeforeTheirStatusChange) {
+  const InsertedOrder order = Insert(Request(Customer("feed@example.com").id(), "key-1"));
+  ShipStepSaved(order, {"s-1"});
+  OutboxEvent shipped =
+      Event(order.order_id, "s-1", shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED,
+            shipping::v1::SHIPMENT_STATUS_SHIPPED);
+  shipping::v1::JournalEntry* entry = shipped.mutable_cause();
+  entry->set_type(shipping::v1::SHIPMENT_EVENT_TYPE_SHIPPED);
+  *entry->mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(1'780'000'000'123'456);
+  *entry->mutable_recorded_at() = TimeUtil::MicrosecondsToTimestamp(1'780'000'060'654'321);
+  entry->set_location("Berlin hub");
+  entry->set_note("handed over");
+  ASSERT_TRUE(events_->Apply(shipped).ok());
+  OutboxEvent returned =
+      Event(order.order_id, "r-1", shipping::v1::OUTBOX_EVENT_TYPE_RETURN_RECEIVED,
+            shipping::v1::SHIPMENT_STATUS_DELIVERED);
+  returned.set_kind(shipping::v1::SHIPMENT_KIND_RETURN);
+  returned.mutable_cause()->set_type(shipping::v1::SHIPMENT_EVENT_TYPE_RECEIVED);
+  *returned.mutable_cause()->mutable_occurred_at() =
+      TimeUtil::MicrosecondsToTimestamp(1'780'000'100'000'000);
+  *returned.mutable_cause()->mutable_recorded_at() = returned.cause().occurred_at();
+  ASSERT_TRUE(events_->Apply(returned).ok());
+  ASSERT_TRUE(
+      events_
+          ->Apply(Event(order.order_id, "s-1", shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_CANCELLED,
+                        shipping::v1::SHIPMENT_STATUS_CANCELLED))
+          .ok());
+
+  const std::vector<v1::FeedEvent> fed = FeedOf(*pool_, order.order_id, "RECEIVED");
+  std::vector<std::string> seen;  // for the messages
+  std::vector<std::string> shipping_events;
+  for (const auto& event : fed) {
+    seen.push_back(event.event().source() + " " + event.event().kind());
+    if (event.event().source() == "shipping") {
+      shipping_events.push_back(event.event().kind() + " " + event.event().subject());
+    }
+  }
+  EXPECT_EQ(shipping_events, (std::vector<std::string>{"SHIPPED s-1", "RECEIVED r-1"}))
+      << ::testing::PrintToString(seen);
+
+  v1::TimelineEvent shown;  // the timeline's event (timeline.cc) with its id
+  shown.set_source("shipping");
+  shown.set_kind("SHIPPED");
+  shown.set_detail("Berlin hub: handed over");
+  shown.set_subject("s-1");
+  *shown.mutable_time() = entry->occurred_at();
+  *shown.mutable_recorded_time() = entry->recorded_at();
+  const auto at = std::find_if(fed.begin(), fed.end(), [](const v1::FeedEvent& e) {
+    return e.event().source() == "shipping" && e.event().kind() == "SHIPPED";
+  });
+  ASSERT_NE(at, fed.end()) << ::testing::PrintToString(seen);
+  EXPECT_EQ(at->event().id(), TimelineEventId(shown));
+  EXPECT_EQ(at->event().detail(), "Berlin hub: handed over");
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(at->event().time()), 1'780'000'000'123'456);
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(at->event().recorded_time()), 1'780'000'060'654'321);
+  ASSERT_NE(at + 1, fed.end());
+  EXPECT_EQ((at + 1)->event().kind(), "STATUS_SHIPPED");
+  EXPECT_EQ(fed.back().event().kind(), "RECEIVED");
+  EXPECT_EQ(fed.back().event().subject(), "r-1");
+}
+
 TEST_F(ShipmentEventStoreTest, TheLastDeliveryCompletesAnOrderWithNoFollowUpOpen) {
   const InsertedOrder order = Insert(Request(Customer("done@example.com").id(), "key-1"));
   ShipStepSaved(order, {"s-1", "s-2"});

@@ -18,7 +18,9 @@ google::protobuf::RepeatedPtrField<std::string> Types(std::initializer_list<cons
   return out;
 }
 
-TEST(WebhookEventTypeTest, NamesStatusChangesAndSagaStepsInLowerCaseSegments) {
+TEST(WebhookEventTypeTest, NamesStatusChangesSagaStepsAndShipmentEventsInLowerCaseSegments) {
+  EXPECT_EQ(WebhookEventType(TimelineEventOf("shipping", "OUT_FOR_DELIVERY")),
+            "shipping.out_for_delivery");
   EXPECT_EQ(WebhookEventType(TimelineEventOf("order", "STATUS_CONFIRMED")),
             "order.status.confirmed");
   EXPECT_EQ(WebhookEventType(TimelineEventOf("order", "STATUS_PARTIALLY_SHIPPED")),
