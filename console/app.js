@@ -14,7 +14,11 @@ async function refreshHealth() {
   } catch {
     replace($("health-ready"), "gateway: ", h("span", { class: "bad" }, "UNREACHABLE"));
   }
-  if (!credential.get()) return replace($("health-parked"));
+  if (!credential.get()) {
+    replace($("health-lag"));
+    return replace($("health-parked"));
+  }
+  refreshLag();
   try {
     const parked = await get("/v1/sagas:parked", { pageSize: 500 });
     const count = (parked.sagas ?? []).length;
@@ -26,6 +30,24 @@ async function refreshHealth() {
   } catch (e) {
     // Only admin credentials may list them.
     replace($("health-parked"), h("span", { class: "muted" }, `parked sagas: ${e.reason || "?"}`));
+  }
+}
+
+// Consumers more than a minute behind are shown as lagging (the alerts wait longer).
+const LAG_BAD_SECONDS = 60;
+
+async function refreshLag() {
+  try {
+    const lag = await get("/v1/consumers");
+    const worst = lag.maxLagSeconds ?? 0;
+    const each = (lag.consumers ?? []).map((c) => `${c.consumer}: ${(c.lagSeconds ?? 0).toFixed(1)} s`);
+    replace(
+      $("health-lag"),
+      h("span", { class: worst > LAG_BAD_SECONDS ? "bad" : "ok", id: "consumer-lag", title: each.join("\n"),
+        dataset: { seconds: worst } }, `consumer lag: ${worst.toFixed(1)} s`),
+    );
+  } catch (e) {
+    replace($("health-lag"), h("span", { class: "muted" }, `consumer lag: ${e.reason || "?"}`));
   }
 }
 

@@ -1,6 +1,6 @@
 // Signing in and out: a refused credential is shown with the API's reason and nothing opens; the
-// right one opens the orders and the health strip, kept in this tab's sessionStorage only; sign-out
-// forgets it, and a reload stays signed out.
+// right one opens the orders and the health strip (parked sagas, consumer lag), kept in this
+// tab's sessionStorage only; sign-out forgets it, and a reload stays signed out.
 import { check, env, runScenario } from "./lib.mjs";
 
 await runScenario("sign-in", async ({ page, base }) => {
@@ -21,6 +21,12 @@ await runScenario("sign-in", async ({ page, base }) => {
   await page.locator("#nav").waitFor({ state: "visible" });
   await page.locator("#orders").waitFor();
   await page.locator("#parked-count").waitFor();
+  const lag = page.locator("#consumer-lag");
+  await lag.waitFor();
+  check(/^consumer lag: \d+\.\d s$/.test(await lag.innerText()), "the health strip shows the consumer lag");
+  const consumers = await lag.getAttribute("title");
+  check(consumers.includes("shipping-events: ") && consumers.includes("customer-notifier: "),
+    `each consumer's lag is listed: ${consumers}`);
   check((await page.evaluate(() => sessionStorage.getItem("oms.credential"))) === env("OMS_CONSOLE_KEY"),
     "the credential is kept in sessionStorage");
   check((await page.evaluate(() => localStorage.length)) === 0, "nothing goes to localStorage");

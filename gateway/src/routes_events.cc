@@ -1,6 +1,8 @@
 // GET /v1/events: the feed of every order's events (order-service's ListEvents), for systems that
 // follow all orders from a cursor. It holds every customer's orders, so a customer-bound
 // credential is refused outright (403 CUSTOMER_MISMATCH) rather than shown a filtered feed.
+// GET /v1/consumers: how far behind order-service's consumers of events are (GetConsumerLag),
+// for operators (the console's health strip).
 #include "absl/strings/numbers.h"
 #include "common/status.h"
 #include "gateway/src/auth.h"
@@ -20,8 +22,9 @@ absl::Status AddEventRoutes(Gateway& gateway, Backends& backends, const RouteOpt
   feed.path = "/v1/events";
   feed.operation_id = "ListEvents";
   feed.summary =
-      "Every order's events (status changes and the saga steps that reserve, authorize, ship, "
-      "capture, invoice, cancel, return and refund), each shaped as in the order's timeline with "
+      "Every order's events (status changes, the saga steps that reserve, authorize, ship, "
+      "capture, invoice, cancel, return and refund, and the shipment events that change a "
+      "shipment's status), each shaped as in the order's timeline with "
       "its orderId and cursor. Read on with after=nextCursor (also when no events came): an "
       "event appears once every transaction begun before it has ended, so nothing committed "
       "late is missed and nothing comes twice. A customer-bound credential: 403";
@@ -47,8 +50,26 @@ absl::Status AddEventRoutes(Gateway& gateway, Backends& backends, const RouteOpt
     Forward<ord::ListEventsResponse>(exchange, std::move(request),
                                      [stub](auto... args) { stub->async()->ListEvents(args...); });
   };
+
+  RouteSpec lag;
+  lag.method = "GET";
+  lag.path = "/v1/consumers";
+  lag.operation_id = "GetConsumerLag";
+  lag.summary =
+      "How far behind each consumer of events is, in seconds (the age of the oldest event it has "
+      "not handled; 0 when caught up): shipping-events (order-service taking in shipping's "
+      "stream), customer-notifier, and webhook:<id> per subscription; with maxLagSeconds";
+  lag.access.scope = kScopeAdmin;
+  lag.response = ord::GetConsumerLagResponse::descriptor();
+  lag.handler = [stub](std::shared_ptr<Exchange> exchange) {
+    Forward<ord::GetConsumerLagResponse>(
+        exchange, ord::GetConsumerLagRequest(),
+        [stub](auto... args) { stub->async()->GetConsumerLag(args...); });
+  };
+
   std::vector<RouteSpec> routes;
   routes.push_back(std::move(feed));
+  routes.push_back(std::move(lag));
   return AddRoutes(gateway, std::move(routes), "events", options.deadline);
 }
 

@@ -165,6 +165,19 @@ TEST_F(GatewayWebhooksE2eTest, EveryEventOf200OrdersArrivesOnceByIdThroughRestar
         return false;
       },
       std::chrono::seconds(30)));
+  // ... and so does its lag, the age of the oldest event it has not delivered.
+  const auto lag_of_hook = [&] {
+    HttpAnswer lag = Admin("GET", "/v1/consumers");
+    EXPECT_EQ(lag.status, 200) << lag.body;
+    for (const auto& consumer : Body(lag).value("consumers", json::array())) {
+      if (consumer.value("consumer", "") == "webhook:" + hook_id) {
+        return consumer.value("lagSeconds", 0.0);  // JSON leaves a zero out
+      }
+    }
+    return -1.0;
+  };
+  ASSERT_TRUE(Eventually([&] { return lag_of_hook() >= 2.0; }, std::chrono::seconds(20)))
+      << Admin("GET", "/v1/consumers").body;
   ASSERT_LT(Clock::now(), outage_ends) << "the orders took longer than the outage";
 
   // Every order confirmed (the saga of the one caught by the crash resumes), then every event
@@ -196,6 +209,8 @@ TEST_F(GatewayWebhooksE2eTest, EveryEventOf200OrdersArrivesOnceByIdThroughRestar
       Eventually([&] { return taken().size() >= expected.size(); }, std::chrono::seconds(120)))
       << taken().size() << " of " << expected.size();
   EXPECT_EQ(taken(), expected);  // each once by id, in feed order, none missing
+  EXPECT_TRUE(Eventually([&] { return lag_of_hook() == 0.0; }, std::chrono::seconds(10)))
+      << Admin("GET", "/v1/consumers").body;
   EXPECT_EQ(bad_signatures.load(), 0);
   for (const auto& request : endpoint.Received()) EXPECT_EQ(request.target, "/oms");
 

@@ -284,6 +284,7 @@ TEST(RoutesTest, EveryRouteHasItsGroupsTagAndDeadline) {
       {"ListPayments", {"billing", options.deadline}},
       {"ListInvoices", {"billing", options.deadline}},
       {"ListEvents", {"events", options.deadline}},
+      {"GetConsumerLag", {"events", options.deadline}},
       {"CreateWebhook", {"webhooks", options.deadline}},
       {"ListWebhooks", {"webhooks", options.deadline}},
       {"DeleteWebhook", {"webhooks", options.deadline}},

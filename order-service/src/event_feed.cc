@@ -1,5 +1,6 @@
 #include "order-service/src/event_feed.h"
 
+#include <algorithm>
 #include <limits>
 #include <vector>
 
@@ -7,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace oms::order {
 
@@ -52,6 +54,26 @@ absl::StatusOr<FeedPosition> ParseFeedCursor(absl::string_view cursor) {
   FeedPosition position{xact, static_cast<FeedSource>(source), row_id};
   if (FeedCursor(position) != cursor) return refused();
   return position;
+}
+
+absl::Status AddFollowerLags(EventFeed& feed, const std::vector<FeedFollower>& followers,
+                             int64_t now_micros, v1::GetConsumerLagResponse* out) {
+  for (const FeedFollower& follower : followers) {
+    v1::ListEventsResponse next;
+    absl::Status status = feed.ReadFeed(follower.position, 1, &next);
+    if (!status.ok()) return status;
+    double lag = 0;
+    if (!next.events().empty()) {
+      const int64_t recorded = google::protobuf::util::TimeUtil::TimestampToMicroseconds(
+          next.events(0).event().recorded_time());
+      lag = std::max<int64_t>(0, now_micros - recorded) / 1e6;
+    }
+    auto* consumer = out->add_consumers();
+    consumer->set_consumer(follower.name);
+    consumer->set_lag_seconds(lag);
+    out->set_max_lag_seconds(std::max(out->max_lag_seconds(), lag));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace oms::order

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -52,6 +53,14 @@ std::string FeedCursor(const FeedPosition& position);
 // `after`.
 [[nodiscard]] absl::StatusOr<FeedPosition> ParseFeedCursor(absl::string_view cursor);
 
+// A reader of the feed that keeps its position in the order database.
+struct FeedFollower {
+  std::string name;  // "customer-notifier", "webhook:<subscription id>"
+  FeedPosition position;
+};
+
+inline constexpr int kMaxFeedFollowersShown = 200;
+
 class EventFeed {
  public:
   virtual ~EventFeed() = default;
@@ -59,6 +68,15 @@ class EventFeed {
   // out->next_cursor (the last event's cursor, or `after`'s when there is none).
   [[nodiscard]] virtual absl::Status ReadFeed(const FeedPosition& after, int limit,
                                               v1::ListEventsResponse* out) = 0;
+  // The first `limit` followers by name (deleted webhook subscriptions follow no more).
+  [[nodiscard]] virtual absl::StatusOr<std::vector<FeedFollower>> Followers(int limit) = 0;
 };
+
+// Appends each follower's lag to out->consumers: the age at `now_micros` (microseconds since the
+// epoch) of the first event after its position, by when it was recorded; 0 when there is none.
+// Raises out->max_lag_seconds to the largest.
+[[nodiscard]] absl::Status AddFollowerLags(EventFeed& feed,
+                                           const std::vector<FeedFollower>& followers,
+                                           int64_t now_micros, v1::GetConsumerLagResponse* out);
 
 }  // namespace oms::order

@@ -13,6 +13,7 @@ namespace {
 using google::protobuf::util::TimeUtil;
 
 constexpr char kFeedRead[] = "order_feed_read";
+constexpr char kFeedFollowers[] = "order_feed_followers";
 
 // Each table's next rows after the position ($1 the transaction, $2, $3 and $5 each table's
 // row-id floor in it: event_feed.h), then the first $4 of them in feed order (sources by
@@ -47,6 +48,13 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "     AND f.xact < pg_snapshot_xmin(pg_current_snapshot()) "
        "   ORDER BY f.xact, f.id LIMIT $4)) e "
        "ORDER BY e.xact, e.feed_rank, e.row_id LIMIT $4"},
+      // Few rows: the notifier's, and one per webhook subscription.
+      {kFeedFollowers,
+       "SELECT name, cursor_xact, cursor_source, cursor_row FROM feed_followers "
+       "UNION ALL "
+       "SELECT 'webhook:' || id::text, cursor_xact, cursor_source, cursor_row FROM webhooks "
+       "WHERE deleted_at IS NULL "
+       "ORDER BY 1 LIMIT $1"},
   };
   return kStatements;
 }
@@ -84,6 +92,22 @@ absl::Status PgEventFeed::ReadFeed(const FeedPosition& after, int limit,
   if (!status.ok()) return status;
   out->set_next_cursor(FeedCursor(last));
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<FeedFollower>> PgEventFeed::Followers(int limit) {
+  std::vector<FeedFollower> followers;
+  absl::Status status = pool_.Autocommit([&](pqxx::transaction_base& statement) {
+    followers.clear();
+    for (const auto& row : statement.exec_prepared(kFeedFollowers, limit)) {
+      followers.push_back({row["name"].as<std::string>(),
+                           FeedPosition{row["cursor_xact"].as<int64_t>(),
+                                        static_cast<FeedSource>(row["cursor_source"].as<int>()),
+                                        row["cursor_row"].as<int64_t>()}});
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return followers;
 }
 
 }  // namespace oms::order

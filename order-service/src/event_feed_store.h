@@ -19,6 +19,7 @@ class PgEventFeed final : public EventFeed {
 
   [[nodiscard]] absl::Status ReadFeed(const FeedPosition& after, int limit,
                                       v1::ListEventsResponse* out) override;
+  [[nodiscard]] absl::StatusOr<std::vector<FeedFollower>> Followers(int limit) override;
 
  private:
   PgPool& pool_;

@@ -120,6 +120,8 @@ void OrderMetrics::OpenSagas(const std::map<std::string, int64_t>& in_flight_by_
 
 void OrderMetrics::ConsumerLag(double seconds) { consumer_lag_->Set(seconds); }
 
+double OrderMetrics::ConsumerLagSeconds() const { return consumer_lag_->Value(); }
+
 void OrderMetrics::StreamError(const std::string& reason) {
   auto it = stream_errors_.find(reason);
   if (it != stream_errors_.end()) it->second->Increment();

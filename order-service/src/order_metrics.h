@@ -36,6 +36,8 @@ class OrderMetrics {
   // Age of the oldest event of shipping's stream not yet taken in (0 when caught up; see
   // ConsumerLag in shipment_feed.h).
   void ConsumerLag(double seconds);
+  // The last value ConsumerLag set.
+  double ConsumerLagSeconds() const;
   // The feed found shipping's stream inconsistent with its cursor and stopped (one of
   // kStreamErrorReasons; counted at every attempt while it stays so).
   void StreamError(const std::string& reason);

@@ -21,6 +21,7 @@ MethodPeers OrderServicePeers() {
       {"WatchOrder", {kGateway}},
       {"ListEvents", {kGateway}},
       {"StreamEvents", {kGateway}},
+      {"GetConsumerLag", {kGateway}},
       {"CreateWebhook", {kGateway}},
       {"ListWebhooks", {kGateway}},
       {"DeleteWebhook", {kGateway}},

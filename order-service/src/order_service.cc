@@ -411,6 +411,20 @@ grpc::ServerWriteReactor<v1::FeedEvent>* OrderServiceImpl::StreamEvents(
                                                           watchers_);
 }
 
+grpc::ServerUnaryReactor* OrderServiceImpl::GetConsumerLag(
+    grpc::CallbackServerContext* context, const v1::GetConsumerLagRequest* /*request*/,
+    v1::GetConsumerLagResponse* response) {
+  return RunBlocking(context, executor_, [this, response] {
+    auto* shipping_events = response->add_consumers();
+    shipping_events->set_consumer("shipping-events");
+    shipping_events->set_lag_seconds(metrics_.ConsumerLagSeconds());
+    response->set_max_lag_seconds(shipping_events->lag_seconds());
+    auto followers = feed_.Followers(kMaxFeedFollowersShown);
+    if (!followers.ok()) return followers.status();
+    return AddFollowerLags(feed_, *followers, absl::ToUnixMicros(absl::Now()), response);
+  });
+}
+
 grpc::ServerUnaryReactor* OrderServiceImpl::ListNotifications(
     grpc::CallbackServerContext* context, const v1::ListNotificationsRequest* request,
     v1::ListNotificationsResponse* response) {

@@ -117,6 +117,9 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
                                        v1::ListEventsResponse* response) override;
   grpc::ServerWriteReactor<v1::FeedEvent>* StreamEvents(
       grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) override;
+  grpc::ServerUnaryReactor* GetConsumerLag(grpc::CallbackServerContext* context,
+                                           const v1::GetConsumerLagRequest* request,
+                                           v1::GetConsumerLagResponse* response) override;
   grpc::ServerUnaryReactor* ListNotifications(grpc::CallbackServerContext* context,
                                               const v1::ListNotificationsRequest* request,
                                               v1::ListNotificationsResponse* response) override;

@@ -4,6 +4,7 @@
 // their saga at once; the stores' refusals answered as they are.
 #include "order-service/src/order_service.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,8 +17,10 @@
 #include <prometheus/registry.h>
 
 #include "absl/strings/match.h"
+#include "absl/time/clock.h"
 #include "common/pagination.h"
 #include "common/status.h"
+#include "google/protobuf/util/time_util.h"
 #include "order-service/tests/peer_fakes.h"
 #include "order-service/tests/saga_fakes.h"
 
@@ -80,11 +83,23 @@ class FakeAudit : public AuditStore {
 
 class FakeFeed : public EventFeed {
  public:
-  absl::Status ReadFeed(const FeedPosition& after, int limit, v1::ListEventsResponse*) override {
+  absl::Status ReadFeed(const FeedPosition& after, int limit,
+                        v1::ListEventsResponse* out) override {
     reads.push_back({after, limit});
+    if (auto next = next_recorded.find(after.xact); next != next_recorded.end()) {
+      *out->add_events()->mutable_event()->mutable_recorded_time() = next->second;
+    }
     return absl::OkStatus();
   }
+  absl::StatusOr<std::vector<FeedFollower>> Followers(int limit) override {
+    follower_limits.push_back(limit);
+    return followers;
+  }
   std::vector<std::pair<FeedPosition, int>> reads;
+  // When the event after a position in transaction `xact` was recorded (none: no event after).
+  std::map<int64_t, google::protobuf::Timestamp> next_recorded;
+  std::vector<FeedFollower> followers;
+  std::vector<int> follower_limits;
 };
 
 class UnusedNotifications : public NotificationLog {
@@ -305,6 +320,30 @@ TEST_F(OrderServiceTest, TheFeedReadsFromAWellFormedCursorOnlyAndBoundsItsPages)
   EXPECT_EQ(feed_.reads[0].second, kMaxPageSize);
   EXPECT_EQ(feed_.reads[1].first.xact, 0);
   EXPECT_EQ(feed_.reads[1].second, kDefaultPageSize);
+}
+
+// Each follower's lag is the age of the first event after its position; a follower at the end
+// of the feed has none.
+TEST_F(OrderServiceTest, TheConsumerLagIsTheAgeOfEachFollowersNextEvent) {
+  feed_.followers = {{"customer-notifier", FeedPosition{70, FeedSource::kStatus, 3}},
+                     {"webhook:w-1", FeedPosition{90, FeedSource::kShipment, 1}}};
+  feed_.next_recorded[70] = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+      absl::ToUnixMicros(absl::Now() - absl::Seconds(90)));
+  v1::GetConsumerLagResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->GetConsumerLag(&context, v1::GetConsumerLagRequest(), &response).ok());
+  ASSERT_EQ(response.consumers_size(), 3) << response.ShortDebugString();
+  EXPECT_EQ(response.consumers(0).consumer(), "shipping-events");
+  EXPECT_EQ(response.consumers(1).consumer(), "customer-notifier");
+  EXPECT_GE(response.consumers(1).lag_seconds(), 90);
+  EXPECT_LT(response.consumers(1).lag_seconds(), 120);
+  EXPECT_EQ(response.consumers(2).consumer(), "webhook:w-1");
+  EXPECT_EQ(response.consumers(2).lag_seconds(), 0);
+  EXPECT_EQ(response.max_lag_seconds(), response.consumers(1).lag_seconds());
+  EXPECT_EQ(feed_.follower_limits, std::vector<int>{kMaxFeedFollowersShown});
+  ASSERT_EQ(feed_.reads.size(), 2u);
+  EXPECT_EQ(feed_.reads[1].first.source, FeedSource::kShipment);
+  EXPECT_EQ(feed_.reads[1].second, 1);
 }
 
 TEST_F(OrderServiceTest, GetOrderAnswersTheStoredOrderOrNotFound) {
