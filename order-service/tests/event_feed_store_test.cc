@@ -158,11 +158,11 @@ TEST_F(EventFeedStoreTest, AnEventCommittedLateIsNeverSkipped) {
 }
 
 TEST_F(EventFeedStoreTest, TheFeedIsReadThroughIndexes) {
-  testing::ExpectServedByIndexes(*pool_, PgEventFeed::Statements(),
-                                 {{"order_feed_read", "0, 0, 0, 50, 0"},
-                                  {"order_feed_read",
-                                   "812, 9223372036854775807, 40, 50, 9223372036854775807"},
-                                  {"order_feed_read", "812, 0, 0, 50, 7"}});
+  testing::ExpectServedByIndexes(
+      *pool_, PgEventFeed::Statements(),
+      {{"order_feed_read", "0, 0, 0, 50, 0"},
+       {"order_feed_read", "812, 9223372036854775807, 40, 50, 9223372036854775807"},
+       {"order_feed_read", "812, 0, 0, 50, 7"}});
 }
 
 }  // namespace
