@@ -39,6 +39,12 @@ WebhookMetrics::WebhookMetrics(prometheus::Registry& registry) {
                               "long")
                           .Register(registry)
                           .Add({});
+  follower_lag_ = &prometheus::BuildGauge()
+                       .Name("oms_order_feed_consumer_lag_seconds")
+                       .Help(
+                           "Age of the oldest feed event a follower has not handled yet (0 when "
+                           "caught up), by follower: customer-notifier, webhook:<subscription id>")
+                       .Register(registry);
 }
 
 void WebhookMetrics::Attempt(const std::string& outcome, double seconds) {
@@ -51,6 +57,22 @@ void WebhookMetrics::DeadLettered() { dead_lettered_->Increment(); }
 void WebhookMetrics::Failing(int subscriptions, double longest_seconds) {
   failing_->Set(subscriptions);
   longest_failing_->Set(longest_seconds);
+}
+
+void WebhookMetrics::FollowerLags(const v1::GetConsumerLagResponse& lags) {
+  std::map<std::string, prometheus::Gauge*> current;
+  for (const auto& consumer : lags.consumers()) {
+    auto known = follower_lag_series_.find(consumer.consumer());
+    prometheus::Gauge* gauge = known != follower_lag_series_.end()
+                                   ? known->second
+                                   : &follower_lag_->Add({{"consumer", consumer.consumer()}});
+    gauge->Set(consumer.lag_seconds());
+    current[consumer.consumer()] = gauge;
+  }
+  for (const auto& [name, gauge] : follower_lag_series_) {
+    if (current.count(name) == 0) follower_lag_->Remove(gauge);
+  }
+  follower_lag_series_ = std::move(current);
 }
 
 WebhookDispatcher::WebhookDispatcher(PgWebhookStore& store, EventFeed& feed,
@@ -188,6 +210,17 @@ void WebhookDispatcher::ReportFailing() {
   auto failing = store_.FailingNow();
   if (failing.ok()) {
     metrics_.Failing(failing->subscriptions, static_cast<double>(failing->longest.count()));
+  }
+  // One short read per follower: the notifier and each subscription (few, and bounded).
+  auto followers = feed_.Followers(kMaxFeedFollowersShown);
+  v1::GetConsumerLagResponse lags;
+  if (followers.ok() && AddFollowerLags(feed_, *followers,
+                                        std::chrono::duration_cast<std::chrono::microseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count(),
+                                        &lags)
+                            .ok()) {
+    metrics_.FollowerLags(lags);
   }
 }
 

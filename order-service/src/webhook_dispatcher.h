@@ -22,6 +22,8 @@
 namespace prometheus {
 class Counter;
 class Gauge;
+template <typename T>
+class Family;
 class Histogram;
 class Registry;
 }  // namespace prometheus
@@ -40,15 +42,21 @@ struct WebhookDispatcherOptions {
   WebhookSenderOptions sender;
 };
 
-// oms_order_webhook_*: deliveries by outcome, their duration, and the subscriptions failing.
+// oms_order_webhook_*: deliveries by outcome, their duration, and the subscriptions failing;
+// oms_order_feed_consumer_lag_seconds: each follower's lag behind the feed.
 class WebhookMetrics {
  public:
   explicit WebhookMetrics(prometheus::Registry& registry);
   void Attempt(const std::string& outcome, double seconds);  // delivered, failed
   void DeadLettered();
   void Failing(int subscriptions, double longest_seconds);
+  // One series per follower in `lags` (AddFollowerLags); a follower gone (a deleted
+  // subscription) loses its series.
+  void FollowerLags(const v1::GetConsumerLagResponse& lags);
 
  private:
+  prometheus::Family<prometheus::Gauge>* follower_lag_;
+  std::map<std::string, prometheus::Gauge*> follower_lag_series_;
   prometheus::Counter* delivered_;
   prometheus::Counter* failed_;
   prometheus::Counter* dead_lettered_;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -168,6 +169,38 @@ TEST_F(WebhookDispatcherTest, OnlyTheTypesAskedForAreSent) {
   const auto got = endpoint.Received();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(nlohmann::json::parse(got[0].body)["data"]["orderId"], orders[2]);
+}
+
+// oms_order_feed_consumer_lag_seconds of `consumer` (none: no such series).
+std::optional<double> FollowerLag(prometheus::Registry& registry, const std::string& consumer) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != "oms_order_feed_consumer_lag_seconds") continue;
+    for (const auto& metric : family.metric) {
+      for (const auto& label : metric.label) {
+        if (label.name == "consumer" && label.value == consumer) return metric.gauge.value;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Each follower's lag is exported: a subscription whose endpoint fails falls behind, and a
+// deleted one loses its series.
+TEST_F(WebhookDispatcherTest, EachFollowersLagIsExported) {
+  HttpReceiver endpoint([](const ReceivedRequest&) { return 503; });
+  const v1::CreatedWebhook hook = Subscribe(endpoint.url());
+  const std::string consumer = "webhook:" + hook.webhook().id();
+  Place(2, "lagging-");
+  WebhookDispatcher dispatcher(*store_, *feed_, metrics_, Options("replica-a"));
+  dispatcher.Start();
+  ASSERT_TRUE(Eventually([&] { return FollowerLag(registry_, consumer).value_or(0) > 0.5; },
+                         std::chrono::seconds(20)));
+  EXPECT_TRUE(FollowerLag(registry_, "customer-notifier").has_value());
+  v1::Webhook deleted;
+  ASSERT_TRUE(store_->Delete(hook.webhook().id(), &deleted).ok());
+  EXPECT_TRUE(Eventually([&] { return !FollowerLag(registry_, consumer).has_value(); },
+                         std::chrono::seconds(20)));
+  dispatcher.Stop();
 }
 
 TEST_F(WebhookDispatcherTest, AFailingEndpointIsRetriedUntilItTakesEveryEventInOrder) {
