@@ -131,6 +131,17 @@ absl::StatusOr<v1::Invoice> PriceForDestination(
                     destination_rate_bp.value_or(kUntaxedRateBp));
 }
 
+absl::StatusOr<v1::Invoice> QuoteInvoice(const v1::QuoteTaxRequest& request,
+                                         std::optional<int> destination_rate_bp) {
+  auto invoice = PriceForDestination(request.lines(), destination_rate_bp);
+  if (!invoice.ok()) return invoice.status();
+  const long long shipping = request.shipping().amount_minor();
+  absl::Status status = AddShipping(
+      shipping, UnitTax(shipping, destination_rate_bp.value_or(kUntaxedRateBp)), &*invoice);
+  if (!status.ok()) return status;
+  return invoice;
+}
+
 absl::StatusOr<CapturePlan> PlanCapture(const PaymentRecord& payment,
                                         const v1::CapturePaymentRequest& request,
                                         bool shipment_invoiced,
@@ -146,6 +157,11 @@ absl::StatusOr<CapturePlan> PlanCapture(const PaymentRecord& payment,
   }
   auto invoice = PriceForDestination(request.lines(), destination_rate_bp);
   if (!invoice.ok()) return invoice.status();
+  if (absl::Status status = AddShipping(request.shipping().amount_minor(),
+                                        request.shipping_tax().amount_minor(), &*invoice);
+      !status.ok()) {
+    return status;
+  }
   const long long total = invoice->total().amount_minor();
   auto next = AmountsAfter(payment.amounts, total, request.has_expected_amount(),
                            request.expected_amount(), &ApplyCapture);

@@ -70,10 +70,16 @@ struct Movement {
     const google::protobuf::RepeatedPtrField<v1::BillableLine>& lines,
     std::optional<int> destination_rate_bp);
 
+// What QuoteTax answers: `request`'s lines priced as above, and its shipping charge (none when
+// unset) taxed as one unit at the destination's rate, UnitTax(shipping, rate), both in the total.
+[[nodiscard]] absl::StatusOr<v1::Invoice> QuoteInvoice(const v1::QuoteTaxRequest& request,
+                                                       std::optional<int> destination_rate_bp);
+
 // A capture of `request`'s shipment: the invoice to issue (no id or number yet) and the money
 // to move. Checked in this order: the lines' currency is the payment's (unless nothing was ever
-// authorized), the shipment has no invoice yet, the lines price, the expected amount matches,
-// the payment has the amount open.
+// authorized), the shipment has no invoice yet, the lines price, the request's shipping and
+// shipping tax shares are added as given, the expected amount matches the total with them, the
+// payment has the amount open.
 struct CapturePlan {
   v1::Invoice invoice;
   Movement movement;

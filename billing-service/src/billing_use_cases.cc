@@ -263,8 +263,8 @@ absl::Status PgBillingUseCases::ListInvoices(const std::string& order_id,
 
 absl::Status PgBillingUseCases::QuoteTax(const v1::QuoteTaxRequest& request, v1::Invoice* out) {
   return pool_.Autocommit([&](pqxx::transaction_base& statement) -> absl::Status {
-    auto invoice = PriceForDestination(request.lines(),
-                                       DocumentsStore(statement).TaxRateBp(request.destination()));
+    auto invoice =
+        QuoteInvoice(request, DocumentsStore(statement).TaxRateBp(request.destination()));
     if (!invoice.ok()) return invoice.status();
     *out = *std::move(invoice);
     return absl::OkStatus();

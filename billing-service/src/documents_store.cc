@@ -17,14 +17,14 @@ using google::protobuf::util::TimeUtil;
 #define OMS_INVOICE_COLUMNS                                                                \
   "id, number, order_id, payment_id, shipment_id, currency, billing_name, billing_line1, " \
   "billing_line2, billing_city, billing_postal_code, billing_region, billing_country, "    \
-  "tax_country, tax_region, subtotal_minor, tax_minor, total_minor, " OMS_ISSUED_MICROS(   \
-      "issued_at")
+  "tax_country, tax_region, subtotal_minor, tax_minor, total_minor, shipping_minor, "      \
+  "shipping_tax_minor, " OMS_ISSUED_MICROS("issued_at")
 #define OMS_CREDIT_NOTE_COLUMNS                                                                    \
   "c.id, c.number, c.order_id, c.payment_id, c.invoice_id, i.number AS invoice_number, c.reason, " \
   "c.currency, c.subtotal_minor, c.tax_minor, c.total_minor, " OMS_ISSUED_MICROS("c.issued_at")
 #define OMS_LINE_COLUMNS                                                                   \
   "sku, description, quantity, unit_price_minor, tax_rate_bp, unit_tax_minor, net_minor, " \
-  "tax_minor, total_minor"
+  "tax_minor, total_minor, unit_discount_minor, extra_discount_units, discount_minor"
 
 constexpr char kTaxRatesGet[] = "tax_rates_get";
 constexpr char kDocumentCountersNext[] = "document_counters_next";
@@ -80,6 +80,9 @@ void ReadLines(pqxx::transaction_base& tx, const char* statement, const std::str
     SetMoney(line->mutable_net(), currency, row["net_minor"].as<long long>());
     SetMoney(line->mutable_tax(), currency, row["tax_minor"].as<long long>());
     SetMoney(line->mutable_total(), currency, row["total_minor"].as<long long>());
+    SetMoney(line->mutable_discount(), currency, row["discount_minor"].as<long long>());
+    line->set_unit_discount_minor(row["unit_discount_minor"].as<long long>());
+    line->set_extra_discount_units(row["extra_discount_units"].as<long long>());
   }
 }
 
@@ -87,10 +90,11 @@ void InsertLines(pqxx::transaction_base& tx, const char* statement, const std::s
                  const google::protobuf::RepeatedPtrField<v1::InvoiceLine>& lines) {
   for (int i = 0; i < lines.size(); ++i) {
     const v1::InvoiceLine& line = lines[i];
-    tx.exec_prepared(statement, document_id, i + 1, line.sku(), line.description(), line.quantity(),
-                     line.unit_price().amount_minor(), line.tax_rate_bp(),
-                     line.unit_tax().amount_minor(), line.net().amount_minor(),
-                     line.tax().amount_minor(), line.total().amount_minor());
+    tx.exec_prepared(
+        statement, document_id, i + 1, line.sku(), line.description(), line.quantity(),
+        line.unit_price().amount_minor(), line.tax_rate_bp(), line.unit_tax().amount_minor(),
+        line.net().amount_minor(), line.tax().amount_minor(), line.total().amount_minor(),
+        line.unit_discount_minor(), line.extra_discount_units(), line.discount().amount_minor());
   }
 }
 
@@ -107,6 +111,8 @@ void ReadInvoice(pqxx::transaction_base& tx, const pqxx::row& row, v1::Invoice* 
   address->set_country(row["billing_country"].as<std::string>());
   out->set_tax_country(row["tax_country"].as<std::string>());
   out->set_tax_region(row["tax_region"].as<std::string>());
+  SetMoney(out->mutable_shipping(), currency, row["shipping_minor"].as<long long>());
+  SetMoney(out->mutable_shipping_tax(), currency, row["shipping_tax_minor"].as<long long>());
   ReadLines(tx, kInvoiceLinesList, out->id(), currency, out->mutable_lines());
 }
 
@@ -155,11 +161,12 @@ const std::vector<PreparedStatement>& DocumentsStore::Statements() {
        "INSERT INTO invoices (number, year, sequence, order_id, payment_id, shipment_id, "
        "currency, billing_name, billing_line1, billing_line2, billing_city, billing_postal_code, "
        "billing_region, billing_country, tax_country, tax_region, subtotal_minor, tax_minor, "
-       "total_minor, capture_transaction_id) "
+       "total_minor, capture_transaction_id, shipping_minor, shipping_tax_minor) "
        "VALUES ($1, $2, $3, $4, $5::uuid, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
-       "$17, $18, $19, $20::bigint) RETURNING id"},
-      {kInvoiceLinesInsert, "INSERT INTO invoice_lines (invoice_id, line_no, " OMS_LINE_COLUMNS ") "
-                            "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
+       "$17, $18, $19, $20::bigint, $21, $22) RETURNING id"},
+      {kInvoiceLinesInsert,
+       "INSERT INTO invoice_lines (invoice_id, line_no, " OMS_LINE_COLUMNS ") "
+       "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"},
       {kInvoiceLinesList,
        "SELECT " OMS_LINE_COLUMNS " FROM invoice_lines WHERE invoice_id = $1::uuid "
        "ORDER BY line_no"},
@@ -179,7 +186,7 @@ const std::vector<PreparedStatement>& DocumentsStore::Statements() {
                          "ORDER BY c.year, c.sequence LIMIT 1000"},
       {kCreditNoteLinesInsert,
        "INSERT INTO credit_note_lines (credit_note_id, line_no, " OMS_LINE_COLUMNS ") "
-       "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
+       "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"},
       {kCreditNoteLinesList,
        "SELECT " OMS_LINE_COLUMNS " FROM credit_note_lines WHERE credit_note_id = $1::uuid "
        "ORDER BY line_no"},
@@ -214,7 +221,8 @@ void DocumentsStore::IssueInvoice(const v1::Invoice& draft,
                          billing.city(), billing.postal_code(), billing.region(), billing.country(),
                          draft.tax_country(), draft.tax_region(), draft.subtotal().amount_minor(),
                          draft.tax().amount_minor(), draft.total().amount_minor(),
-                         capture_transaction_id)["id"]
+                         capture_transaction_id, draft.shipping().amount_minor(),
+                         draft.shipping_tax().amount_minor())["id"]
           .as<std::string>();
   InsertLines(tx_, kInvoiceLinesInsert, id, draft.lines());
   ReadInvoice(tx_, tx_.exec_prepared1(kInvoicesGet, id), out);

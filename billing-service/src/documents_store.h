@@ -37,8 +37,9 @@ class DocumentsStore {
   // The invoice of one shipment of a payment, with its lines; nullopt when it has none.
   [[nodiscard]] std::optional<v1::Invoice> FindInvoice(const std::string& payment_id,
                                                        const std::string& shipment_id);
-  // Numbers and writes `draft` (its id, number and issue time are ignored) and its lines, linked
-  // to the capture transaction (none for a free shipment); `*out` is the invoice as issued.
+  // Numbers and writes `draft` (its id, number and issue time are ignored) with its shipping
+  // charge and its lines, linked to the capture transaction (none for a free shipment); `*out` is
+  // the invoice as issued.
   void IssueInvoice(const v1::Invoice& draft, std::optional<long long> capture_transaction_id,
                     v1::Invoice* out);
 

@@ -23,6 +23,37 @@ absl::Status ValidateQuantity(long long quantity, const std::string& field) {
   return absl::OkStatus();
 }
 
+// A line's discount (see tax.h): 0 <= unit_discount_minor <= unit_price,
+// 0 <= extra_discount_units <= quantity, and an extra unit's net price p - d - 1 not negative.
+absl::Status ValidateDiscount(const v1::BillableLine& line, const std::string& field) {
+  const long long unit_price = line.unit_price().amount_minor();
+  if (line.unit_discount_minor() < 0 || line.unit_discount_minor() > unit_price) {
+    return InvalidField(field + ".unit_discount_minor",
+                        absl::StrCat("must be between 0 and the unit price, ", unit_price));
+  }
+  if (line.extra_discount_units() < 0 || line.extra_discount_units() > line.quantity()) {
+    return InvalidField(field + ".extra_discount_units",
+                        absl::StrCat("must be between 0 and the quantity, ", line.quantity()));
+  }
+  if (line.extra_discount_units() > 0 && line.unit_discount_minor() + 1 > unit_price) {
+    return InvalidField(field + ".extra_discount_units",
+                        "must be 0 when unit_discount_minor + 1 exceeds the unit price");
+  }
+  return absl::OkStatus();
+}
+
+// An optional shipping amount (0 .. kMaxAmountMinor) in the lines' currency.
+absl::Status ValidateShipping(bool present, const common::v1::Money& money,
+                              const std::string& field, const std::string& currency) {
+  if (!present) return absl::OkStatus();
+  absl::Status status = ValidateMoney(money, field, /*allow_zero=*/true);
+  if (status.ok() && money.currency() != currency) {
+    status =
+        InvalidField(field + ".currency", absl::StrCat("must be the lines' currency, ", currency));
+  }
+  return status;
+}
+
 absl::Status ValidateLineCount(int count) {
   if (count < 1 || count > kMaxLines) {
     return InvalidField("lines", absl::StrCat("must have 1 to ", kMaxLines, " lines"));
@@ -74,6 +105,7 @@ absl::Status ValidateBillableLines(
     if (status.ok() && !line.has_unit_price())
       status = InvalidField(field + ".unit_price", "is required");
     if (status.ok()) status = ValidateMoney(line.unit_price(), field + ".unit_price", true);
+    if (status.ok()) status = ValidateDiscount(line, field);
     if (status.ok() && line.has_tax_rate_bp() &&
         (line.tax_rate_bp() < 0 || line.tax_rate_bp() > kMaxTaxRateBp)) {
       status = InvalidField(field + ".tax_rate_bp",
@@ -106,12 +138,22 @@ absl::Status ValidateCapture(const v1::CapturePaymentRequest& request) {
   if (status.ok() && request.has_expected_amount()) {
     status = ValidateMoney(request.expected_amount(), "expected_amount", true);
   }
+  if (!status.ok()) return status;
+  const std::string& currency = request.lines(0).unit_price().currency();
+  status = ValidateShipping(request.has_shipping(), request.shipping(), "shipping", currency);
+  if (status.ok()) {
+    status = ValidateShipping(request.has_shipping_tax(), request.shipping_tax(), "shipping_tax",
+                              currency);
+  }
   return status;
 }
 
 absl::Status ValidateQuoteTax(const v1::QuoteTaxRequest& request) {
-  return ValidateBillableLines(request.lines(),
-                               request.has_destination() ? &request.destination() : nullptr);
+  absl::Status status = ValidateBillableLines(
+      request.lines(), request.has_destination() ? &request.destination() : nullptr);
+  if (!status.ok()) return status;
+  return ValidateShipping(request.has_shipping(), request.shipping(), "shipping",
+                          request.lines(0).unit_price().currency());
 }
 
 absl::Status ValidateVoid(const v1::VoidPaymentRequest& request) {

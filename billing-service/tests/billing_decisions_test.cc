@@ -180,6 +180,62 @@ TEST(BillingDecisionsTest, ACapturePlansTheShipmentsInvoiceAndItsMovement) {
   EXPECT_EQ(plan->invoice.tax_country(), "DE");  // taxed where it goes, billed where asked
 }
 
+// A quote's shipping charge is taxed as one unit at the destination's rate:
+//   4.50 at 19 %: 85.5 -> 86; total 7137 + 450 + 86 = 7673. Untaxed: 5997 + 450 = 6447.
+TEST(BillingDecisionsTest, AQuoteTaxesItsShippingChargeAtTheDestinationsRate) {
+  v1::QuoteTaxRequest request;
+  *request.mutable_lines() = CaptureRequest().lines();
+  *request.mutable_destination() = CaptureRequest().destination();
+  auto plain = QuoteInvoice(request, 1900);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->shipping().amount_minor(), 0);
+  EXPECT_EQ(plain->shipping_tax().amount_minor(), 0);
+  EXPECT_EQ(plain->total().amount_minor(), 7137);  // no shipping: as before
+
+  request.mutable_shipping()->set_currency("EUR");
+  request.mutable_shipping()->set_amount_minor(450);
+  auto quote = QuoteInvoice(request, 1900);
+  ASSERT_TRUE(quote.ok()) << quote.status();
+  EXPECT_EQ(quote->shipping().amount_minor(), 450);
+  EXPECT_EQ(quote->shipping_tax().amount_minor(), 86);
+  EXPECT_EQ(quote->shipping_tax().currency(), "EUR");
+  EXPECT_EQ(quote->subtotal().amount_minor(), 5997);
+  EXPECT_EQ(quote->tax().amount_minor(), 1140);
+  EXPECT_EQ(quote->total().amount_minor(), 7673);
+  auto untaxed = QuoteInvoice(request, std::nullopt);
+  ASSERT_TRUE(untaxed.ok());
+  EXPECT_EQ(untaxed->shipping_tax().amount_minor(), 0);
+  EXPECT_EQ(untaxed->total().amount_minor(), 6447);
+}
+
+// The shipment's shipping shares (3.55 and 0.67 tax) are billed as given and captured with the
+// goods: 7137 + 355 + 67 = 7559, which the expected amount must match.
+TEST(BillingDecisionsTest, ACaptureBillsItsShippingSharesAsGiven) {
+  v1::CapturePaymentRequest request = CaptureRequest();
+  request.mutable_shipping()->set_currency("EUR");
+  request.mutable_shipping()->set_amount_minor(355);
+  request.mutable_shipping_tax()->set_currency("EUR");
+  request.mutable_shipping_tax()->set_amount_minor(67);
+  request.mutable_expected_amount()->set_currency("EUR");
+  request.mutable_expected_amount()->set_amount_minor(7559);
+  auto plan = PlanCapture(Authorized(10000), request, false, 1900);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_EQ(plan->invoice.shipping().amount_minor(), 355);
+  EXPECT_EQ(plan->invoice.shipping_tax().amount_minor(), 67);
+  EXPECT_EQ(plan->invoice.subtotal().amount_minor(), 5997);
+  EXPECT_EQ(plan->invoice.tax().amount_minor(), 1140);
+  EXPECT_EQ(plan->invoice.total().amount_minor(), 7559);
+  EXPECT_EQ(plan->movement.amount_minor, 7559);
+  EXPECT_EQ(plan->movement.next.captured, 7559);
+
+  request.mutable_expected_amount()->set_amount_minor(7137);  // the goods only
+  EXPECT_EQ(ReasonOf(PlanCapture(Authorized(10000), request, false, 1900).status()),
+            "AMOUNT_MISMATCH");
+  request.clear_expected_amount();
+  EXPECT_EQ(ReasonOf(PlanCapture(Authorized(7558), request, false, 1900).status()),
+            "AMOUNT_EXCEEDS_AUTHORIZATION");
+}
+
 TEST(BillingDecisionsTest, ACaptureIsRefusedForTheFirstReasonInOrder) {
   v1::CapturePaymentRequest request = CaptureRequest();
   // The currency comes before the shipment's invoice.

@@ -210,6 +210,155 @@ TEST_F(BillingUseCasesTest, AQuoteIsWhatTheCaptureInvoicesAndIssuesNothing) {
   EXPECT_EQ(captured->payment().status(), v1::PAYMENT_STATUS_CAPTURED);
 }
 
+// A quote with a shipping charge answers its tax, at the destination's rate, half up:
+//   DE 19 %:     4.50 -> 85.5  -> 86;  total 2000 + 380 + 450 + 86 = 2916
+//   US-CA 7.25 %: 4.50 -> 32.625 -> 33; total 2000 + 145 + 450 + 33 = 2628
+//   ZZ (no rate): 0;                    total 2000 + 450 = 2450
+TEST_F(BillingUseCasesTest, AQuoteWithShippingAnswersTheShippingTax) {
+  auto quote_to = [this](const std::string& country, const std::string& region) {
+    v1::CapturePaymentRequest capture =
+        CaptureRequest("unused", "order-1", "shp-1", country, region);
+    AddLine(&capture, "SKU-B", 1, 2000);
+    v1::QuoteTaxRequest request;
+    *request.mutable_lines() = capture.lines();
+    *request.mutable_destination() = capture.destination();
+    request.mutable_shipping()->set_currency("EUR");
+    request.mutable_shipping()->set_amount_minor(450);
+    v1::Invoice quote;
+    absl::Status status = billing_->QuoteTax(request, &quote);
+    EXPECT_TRUE(status.ok()) << status;
+    return quote;
+  };
+  const v1::Invoice de = quote_to("DE", "");
+  EXPECT_EQ(de.shipping().amount_minor(), 450);
+  EXPECT_EQ(de.shipping().currency(), "EUR");
+  EXPECT_EQ(de.shipping_tax().amount_minor(), 86);
+  EXPECT_EQ(de.subtotal().amount_minor(), 2000);  // the goods
+  EXPECT_EQ(de.tax().amount_minor(), 380);
+  EXPECT_EQ(de.total().amount_minor(), 2916);
+  const v1::Invoice ca = quote_to("US", "CA");
+  EXPECT_EQ(ca.shipping_tax().amount_minor(), 33);
+  EXPECT_EQ(ca.total().amount_minor(), 2628);
+  const v1::Invoice zz = quote_to("ZZ", "");
+  EXPECT_EQ(zz.shipping_tax().amount_minor(), 0);
+  EXPECT_EQ(zz.total().amount_minor(), 2450);
+  EXPECT_EQ(Query("SELECT count(*) FROM invoices"), 0);
+}
+
+// An order of A: 5 x 9.99 with a 1.67 discount (0.33 off each unit, 0.01 more off the first 2)
+// and B: 1 x 20.00, shipped to DE (19 %) with a 4.95 shipping charge, in two shipments:
+// shp-1 takes A's units [0, 3) (both extra units) and B, shp-2 A's units [3, 5).
+//   A units 0, 1: net 965, tax 183; units 2..4: net 966, tax 184 (UnitTax 183.35, 183.54)
+//   quote: goods net 4828 + 2000 = 6828, tax 918 + 380 = 1298, shipping 495, its tax
+//          UnitTax(495) = 94.05 -> 94; total 6828 + 1298 + 495 + 94 = 8715
+//   the order service splits 495 and 94 by largest remainder over the goods nets 4896 : 1932:
+//          495 -> 354.94 + 140.06 -> 355 + 140;  94 -> 67.40 + 26.60 -> 67 + 27
+//   shp-1: net 2896 + 2000 = 4896, tax 550 + 380 = 930, + 355 + 67 = 6248
+//   shp-2: net 1932, tax 368, + 140 + 27 = 2467;  6248 + 2467 = 8715, the quote.
+TEST_F(BillingUseCasesTest, DiscountedUnitsAndShippingSharesCaptureExactlyTheQuotedTotal) {
+  auto add_a = [](v1::CapturePaymentRequest* request, long long quantity, long long extra) {
+    AddLine(request, "SKU-A", quantity, 999);
+    v1::BillableLine* line = request->mutable_lines(request->lines_size() - 1);
+    line->set_unit_discount_minor(33);
+    line->set_extra_discount_units(extra);
+  };
+  auto money = [](long long minor) {
+    common::v1::Money out;
+    out.set_currency("EUR");
+    out.set_amount_minor(minor);
+    return out;
+  };
+  v1::CapturePaymentRequest order = CaptureRequest("unused", "order-1", "all");
+  add_a(&order, 5, 2);
+  AddLine(&order, "SKU-B", 1, 2000);
+  v1::QuoteTaxRequest quote_request;
+  *quote_request.mutable_lines() = order.lines();
+  *quote_request.mutable_destination() = order.destination();
+  *quote_request.mutable_shipping() = money(495);
+  v1::Invoice quote;
+  ASSERT_TRUE(billing_->QuoteTax(quote_request, &quote).ok());
+  EXPECT_EQ(quote.lines(0).discount().amount_minor(), 167);
+  EXPECT_EQ(quote.lines(0).net().amount_minor(), 4828);
+  EXPECT_EQ(quote.lines(0).tax().amount_minor(), 918);
+  EXPECT_EQ(quote.shipping_tax().amount_minor(), 94);
+  EXPECT_EQ(quote.total().amount_minor(), 8715);
+  ASSERT_TRUE(Authorize("s:authorize", "order-1", quote.total().amount_minor()).ok());
+
+  v1::CapturePaymentRequest first = CaptureRequest("s:capture:shp-1", "order-1", "shp-1");
+  add_a(&first, 3, 2);
+  AddLine(&first, "SKU-B", 1, 2000);
+  for (auto& line : *first.mutable_lines()) line.set_tax_rate_bp(1900);  // the quoted rate
+  *first.mutable_shipping() = money(355);
+  *first.mutable_shipping_tax() = money(67);
+  v1::CapturePaymentRequest goods_only = first;
+  goods_only.set_request_id("s:capture:shp-1:goods-only");
+  *goods_only.mutable_expected_amount() = money(4896 + 930);  // shipping forgotten
+  EXPECT_EQ(ReasonOf(Capture(goods_only).status()), "AMOUNT_MISMATCH");
+  *first.mutable_expected_amount() = money(6248);
+  auto captured = Capture(first);
+  ASSERT_TRUE(captured.ok()) << captured.status();
+  const v1::Invoice& invoice = captured->invoice();
+  EXPECT_EQ(invoice.subtotal().amount_minor(), 4896);
+  EXPECT_EQ(invoice.tax().amount_minor(), 930);
+  EXPECT_EQ(invoice.shipping().amount_minor(), 355);
+  EXPECT_EQ(invoice.shipping_tax().amount_minor(), 67);
+  EXPECT_EQ(invoice.total().amount_minor(), 6248);
+  EXPECT_EQ(captured->payment().captured().amount_minor(), invoice.total().amount_minor());
+  ASSERT_EQ(invoice.lines_size(), 2);
+  const v1::InvoiceLine& a = invoice.lines(0);
+  EXPECT_EQ(a.unit_price().amount_minor(), 999);
+  EXPECT_EQ(a.unit_discount_minor(), 33);
+  EXPECT_EQ(a.extra_discount_units(), 2);
+  EXPECT_EQ(a.discount().amount_minor(), 101);
+  EXPECT_EQ(a.unit_tax().amount_minor(), 184);
+  EXPECT_EQ(a.net().amount_minor(), 2896);
+  EXPECT_EQ(a.tax().amount_minor(), 550);
+  EXPECT_EQ(a.total().amount_minor(), 3446);
+  EXPECT_EQ(invoice.lines(1).discount().amount_minor(), 0);
+  EXPECT_EQ(invoice.lines(1).total().amount_minor(), 2380);
+
+  v1::CapturePaymentRequest second = CaptureRequest("s:capture:shp-2", "order-1", "shp-2");
+  add_a(&second, 2, 0);
+  *second.mutable_shipping() = money(140);
+  *second.mutable_shipping_tax() = money(27);
+  auto rest = Capture(second);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_EQ(rest->invoice().lines(0).net().amount_minor(), 1932);
+  EXPECT_EQ(rest->invoice().lines(0).tax().amount_minor(), 368);
+  EXPECT_EQ(rest->invoice().total().amount_minor(), 2467);
+  EXPECT_EQ(rest->payment().captured().amount_minor(), 8715);  // exactly the authorization
+  EXPECT_EQ(rest->payment().status(), v1::PAYMENT_STATUS_CAPTURED);
+  EXPECT_EQ(ProviderSum("CAPTURE"), 8715);
+
+  // What is stored reads back with the discounts and the shipping, as issued.
+  v1::ListInvoicesResponse documents;
+  ASSERT_TRUE(billing_->ListInvoices("order-1", &documents).ok());
+  ASSERT_EQ(documents.invoices_size(), 2);
+  EXPECT_EQ(documents.invoices(0).SerializeAsString(), invoice.SerializeAsString());
+  EXPECT_EQ(documents.invoices(0).shipping().amount_minor(), 355);
+  EXPECT_EQ(documents.invoices(0).shipping_tax().amount_minor(), 67);
+  EXPECT_EQ(documents.invoices(0).lines(0).extra_discount_units(), 2);
+  EXPECT_EQ(documents.invoices(1).SerializeAsString(), rest->invoice().SerializeAsString());
+  EXPECT_EQ(Query("SELECT sum(total_minor) FROM invoices"), 8715);
+  EXPECT_EQ(Query("SELECT sum(shipping_minor + shipping_tax_minor) FROM invoices"), 495 + 94);
+
+  // Returns of shp-1's A take its last unit first (unit 2: 966 + 184 = 1150), then units 0 and
+  // 1 (2 x (965 + 183) = 2296): 1150 + 2296 = 3446, the invoice line; shipping stays captured.
+  auto one = Refund(RefundRequest("s:refund-1", "order-1", "shp-1", "SKU-A", 1));
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(one->credit_note().lines(0).extra_discount_units(), 0);
+  EXPECT_EQ(one->credit_note().total().amount_minor(), 1150);
+  auto two = Refund(RefundRequest("s:refund-2", "order-1", "shp-1", "SKU-A", 2));
+  ASSERT_TRUE(two.ok()) << two.status();
+  EXPECT_EQ(two->credit_note().lines(0).extra_discount_units(), 2);
+  EXPECT_EQ(two->credit_note().lines(0).discount().amount_minor(), 68);
+  EXPECT_EQ(two->credit_note().total().amount_minor(), 2296);
+  EXPECT_EQ(two->payment().refunded().amount_minor(), 3446);
+  ASSERT_TRUE(billing_->ListInvoices("order-1", &documents).ok());
+  ASSERT_EQ(documents.credit_notes_size(), 2);
+  EXPECT_EQ(documents.credit_notes(1).SerializeAsString(), two->credit_note().SerializeAsString());
+}
+
 TEST_F(BillingUseCasesTest, CaptureBoundsAndRefusalsChangeNothing) {
   ASSERT_TRUE(Authorize("s:authorize", "order-1", 7137).ok());
   v1::CapturePaymentRequest too_much = CaptureRequest("s:capture:big", "order-1", "shp-big");

@@ -119,6 +119,88 @@ TEST(RequestsTest, CaptureBounds) {
   ExpectInvalid(ValidateCapture(request), "lines");
 }
 
+// GoodCapture's line is 2 x 9.99: a unit discount of 0 .. 999, extra units 0 .. 2, and extra
+// units only while a unit can still lose one more minor unit (999 - d - 1 >= 0, so d <= 998).
+TEST(RequestsTest, DiscountBounds) {
+  auto request = GoodCapture();
+  request.mutable_lines(0)->set_unit_discount_minor(998);
+  request.mutable_lines(0)->set_extra_discount_units(2);
+  EXPECT_TRUE(ValidateCapture(request).ok());
+  request.mutable_lines(0)->set_extra_discount_units(0);
+  request.mutable_lines(0)->set_unit_discount_minor(999);  // free
+  EXPECT_TRUE(ValidateCapture(request).ok());
+
+  request = GoodCapture();
+  request.mutable_lines(0)->set_unit_discount_minor(-1);
+  ExpectInvalid(ValidateCapture(request), "lines[0].unit_discount_minor");
+  request.mutable_lines(0)->set_unit_discount_minor(1000);
+  ExpectInvalid(ValidateCapture(request), "lines[0].unit_discount_minor");
+  request = GoodCapture();
+  request.mutable_lines(0)->set_extra_discount_units(-1);
+  ExpectInvalid(ValidateCapture(request), "lines[0].extra_discount_units");
+  request.mutable_lines(0)->set_extra_discount_units(3);  // more than the 2 units
+  ExpectInvalid(ValidateCapture(request), "lines[0].extra_discount_units");
+  request.mutable_lines(0)->set_extra_discount_units(1);
+  request.mutable_lines(0)->set_unit_discount_minor(999);  // an extra unit would cost -1
+  ExpectInvalid(ValidateCapture(request), "lines[0].extra_discount_units");
+  // A free line cannot have extra units at all.
+  request = GoodCapture();
+  request.mutable_lines(0)->mutable_unit_price()->set_amount_minor(0);
+  request.mutable_lines(0)->set_extra_discount_units(1);
+  ExpectInvalid(ValidateCapture(request), "lines[0].extra_discount_units");
+
+  // The same bounds for a quote, on the line that breaks them.
+  v1::QuoteTaxRequest quote;
+  *quote.mutable_lines() = GoodCapture().lines();
+  *quote.add_lines() = quote.lines(0);
+  quote.mutable_lines(1)->set_sku("SKU-2");
+  *quote.mutable_destination() = GoodCapture().destination();
+  EXPECT_TRUE(ValidateQuoteTax(quote).ok());
+  quote.mutable_lines(1)->set_unit_discount_minor(1000);
+  ExpectInvalid(ValidateQuoteTax(quote), "lines[1].unit_discount_minor");
+}
+
+TEST(RequestsTest, ShippingBounds) {
+  auto request = GoodCapture();
+  request.mutable_shipping()->set_currency("EUR");
+  request.mutable_shipping()->set_amount_minor(355);
+  request.mutable_shipping_tax()->set_currency("EUR");
+  request.mutable_shipping_tax()->set_amount_minor(67);
+  EXPECT_TRUE(ValidateCapture(request).ok());
+  request.mutable_shipping()->set_amount_minor(0);  // a share may be nothing
+  request.mutable_shipping_tax()->set_amount_minor(0);
+  EXPECT_TRUE(ValidateCapture(request).ok());
+  request.mutable_shipping()->set_amount_minor(-1);
+  ExpectInvalid(ValidateCapture(request), "shipping.amount_minor");
+  request.mutable_shipping()->set_amount_minor(1'000'000'000'001LL);
+  ExpectInvalid(ValidateCapture(request), "shipping.amount_minor");
+  request.mutable_shipping()->set_amount_minor(1'000'000'000'000LL);
+  EXPECT_TRUE(ValidateCapture(request).ok());
+  request.mutable_shipping()->set_currency("USD");  // not the lines' EUR
+  ExpectInvalid(ValidateCapture(request), "shipping.currency");
+  request.mutable_shipping()->set_currency("eur");
+  ExpectInvalid(ValidateCapture(request), "shipping.currency");
+  request = GoodCapture();
+  request.mutable_shipping_tax()->set_currency("EUR");
+  request.mutable_shipping_tax()->set_amount_minor(-5);
+  ExpectInvalid(ValidateCapture(request), "shipping_tax.amount_minor");
+  request.mutable_shipping_tax()->set_amount_minor(5);
+  request.mutable_shipping_tax()->set_currency("GBP");
+  ExpectInvalid(ValidateCapture(request), "shipping_tax.currency");
+
+  v1::QuoteTaxRequest quote;
+  *quote.mutable_lines() = GoodCapture().lines();
+  *quote.mutable_destination() = GoodCapture().destination();
+  quote.mutable_shipping()->set_currency("EUR");
+  quote.mutable_shipping()->set_amount_minor(495);
+  EXPECT_TRUE(ValidateQuoteTax(quote).ok());
+  quote.mutable_shipping()->set_amount_minor(-1);
+  ExpectInvalid(ValidateQuoteTax(quote), "shipping.amount_minor");
+  quote.mutable_shipping()->set_amount_minor(495);
+  quote.mutable_shipping()->set_currency("CHF");
+  ExpectInvalid(ValidateQuoteTax(quote), "shipping.currency");
+}
+
 TEST(RequestsTest, VoidAndRefundBounds) {
   v1::VoidPaymentRequest void_request;
   void_request.set_request_id("saga-1:void");
