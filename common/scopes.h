@@ -11,12 +11,16 @@ inline constexpr char kScopeOrdersRead[] = "orders:read";
 inline constexpr char kScopeOrdersWrite[] = "orders:write";
 inline constexpr char kScopeCatalogWrite[] = "catalog:write";
 inline constexpr char kScopeShipmentsWrite[] = "shipments:write";
+// A trusted channel's orders may carry the channel's own adjustments, shipping charge and
+// expected total (docs/commerce.md).
+inline constexpr char kScopeChannelImport[] = "channel:import";
 inline constexpr char kScopeAdmin[] = "admin";
 
 // Every scope, in API.md's order.
 inline const std::vector<std::string>& AllScopes() {
-  static const auto* scopes = new std::vector<std::string>{
-      kScopeOrdersRead, kScopeOrdersWrite, kScopeCatalogWrite, kScopeShipmentsWrite, kScopeAdmin};
+  static const auto* scopes =
+      new std::vector<std::string>{kScopeOrdersRead,     kScopeOrdersWrite,   kScopeCatalogWrite,
+                                   kScopeShipmentsWrite, kScopeChannelImport, kScopeAdmin};
   return *scopes;
 }
 

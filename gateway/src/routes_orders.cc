@@ -89,6 +89,24 @@ int CreateOrderStatus(const ord::Order& order, bool replay) {
   return 202;
 }
 
+// Discounts, a shipping charge and an expected total are the channel's own figures: only a
+// trusted channel (channel:import) may set them, until the catalog knows coupons of its own.
+absl::Status CheckChannelCharges(const Principal& principal,
+                                 const ord::CreateOrderRequest& request) {
+  if (principal.HasScope(kScopeChannelImport)) return absl::OkStatus();
+  std::string field;
+  if (!request.adjustments().empty()) field = "adjustments";
+  if (request.has_shipping_charge()) field = "shippingCharge";
+  if (request.has_expected_total()) field = "expectedTotal";
+  for (int i = 0; i < request.lines_size(); ++i) {
+    if (!request.lines(i).adjustments().empty()) field = absl::StrCat("lines[", i, "].adjustments");
+  }
+  if (field.empty()) return absl::OkStatus();
+  return WithReason(absl::StatusCode::kPermissionDenied, "MISSING_SCOPE",
+                    absl::StrCat(field, ": only a credential with the scope ", kScopeChannelImport,
+                                 " may set it"));
+}
+
 void CreateOrder(const std::shared_ptr<Exchange>& exchange, ord::OrderService::Stub* stub) {
   ord::CreateOrderRequest request;
   absl::Status parsed =
@@ -103,6 +121,7 @@ void CreateOrder(const std::shared_ptr<Exchange>& exchange, ord::OrderService::S
     }
   }
   if (!CheckOrFail(*exchange, AssignChannel(principal, &request))) return;
+  if (!CheckOrFail(*exchange, CheckChannelCharges(principal, request))) return;
   request.set_request_id(*exchange->header("Idempotency-Key"));
   request.set_client_id(principal.client_id);
   CallBackend<ord::Order>(

@@ -31,7 +31,7 @@ int64_t PercentOf(int64_t base, int64_t percent_bp) {
 absl::StatusOr<int64_t> Take(const Adjustment& adjustment, int64_t base, const std::string& field) {
   if (adjustment.kind == Adjustment::Kind::kPercent) return PercentOf(base, adjustment.percent_bp);
   if (adjustment.amount_minor > base) {
-    return InvalidField(absl::StrCat(field, ".amount_minor"),
+    return InvalidField(absl::StrCat(field, ".amount"),
                         absl::StrCat("exceeds the amount it applies to (", base, " minor units)"));
   }
   return adjustment.amount_minor;
@@ -80,7 +80,7 @@ absl::Status ValidateAdjustments(const std::vector<Adjustment>& adjustments,
         break;
       case Adjustment::Kind::kFixed:
         if (adjustment.amount_minor < 1 || adjustment.amount_minor > kMaxAdjustmentMinor) {
-          return InvalidField(at + ".amount_minor",
+          return InvalidField(at + ".amount",
                               absl::StrCat("must be 1 to ", kMaxAdjustmentMinor, " minor units"));
         }
         break;

@@ -79,7 +79,7 @@ struct OrderDiscounts {
 // The discounts `lines` and `order_adjustments` give, by the rules above. INVALID_ARGUMENT naming
 // the field: adjustments as ValidateAdjustments under "lines[i].adjustments" and "adjustments";
 // "lines[i].unit_price_minor" / "lines[i].quantity" out of range, "lines[i]" or "lines" when an
-// amount does not fit in 64 bits; "...adjustments[k].amount_minor" when a fixed adjustment
+// amount does not fit in 64 bits; "...adjustments[k].amount" when a fixed adjustment
 // exceeds the amount it applies to.
 [[nodiscard]] absl::StatusOr<OrderDiscounts> ComputeDiscounts(
     const std::vector<PricedLine>& lines, const std::vector<Adjustment>& order_adjustments);

@@ -4,6 +4,8 @@
 #include "order-service/src/grpc_participants.h"
 
 #include <map>
+#include <utility>
+#include <vector>
 
 #include <grpcpp/support/status.h>
 
@@ -11,6 +13,7 @@
 #include "common/status.h"
 #include "order-service/src/billing_client.h"
 #include "order-service/src/inventory_client.h"
+#include "order-service/src/shipment_charges.h"
 #include "order-service/src/shipping_client.h"
 
 namespace oms::order {
@@ -162,18 +165,23 @@ class GrpcParticipants final : public Participants {
     request.set_request_id(request_id);
     request.set_order_id(order.id());
     request.set_shipment_id(shipped.shipment_id());
-    for (const auto& line : shipped.lines()) {
-      for (const auto& ordered : order.lines()) {
-        if (ordered.sku() != line.sku()) continue;
-        auto* billable = request.add_lines();
-        billable->set_sku(line.sku());
-        billable->set_description(ordered.name());
-        billable->set_quantity(line.quantity());
-        *billable->mutable_unit_price() = ordered.unit_price();
-        // Taxed as quoted when the order was placed, so the captures add up to what was
-        // authorized even after the destination's rate changed.
-        billable->set_tax_rate_bp(ordered.tax_rate_bp());
-      }
+    std::vector<std::pair<std::string, int64_t>> lines;
+    for (const auto& line : shipped.lines()) lines.emplace_back(line.sku(), line.quantity());
+    auto charge = ChargeOfShipment(order, shipped.warehouse_id(), lines);
+    if (!charge.ok()) {
+      // Not the order's units: a refusal to remember (the saga parks), never a retry.
+      StepResult refused;
+      refused.outcome = {CallResult::kRefused, "SHIPMENT_NOT_OF_ORDER"};
+      refused.detail = std::string(charge.status().message());
+      done(std::move(refused));
+      return;
+    }
+    for (auto& line : charge->lines) *request.add_lines() = std::move(line);
+    if (charge->shipping > 0 || charge->shipping_tax > 0) {
+      request.mutable_shipping()->set_currency(order.currency());
+      request.mutable_shipping()->set_amount_minor(charge->shipping);
+      request.mutable_shipping_tax()->set_currency(order.currency());
+      request.mutable_shipping_tax()->set_amount_minor(charge->shipping_tax);
     }
     *request.mutable_billing_address() = order.billing_address();
     *request.mutable_destination() = order.shipping_address();

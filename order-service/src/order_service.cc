@@ -193,6 +193,9 @@ void OrderServiceImpl::CaptureQuote(const std::shared_ptr<PendingOrder>& pending
   billing::v1::QuoteTaxRequest quote_request;
   for (auto& line : *billable) *quote_request.add_lines() = std::move(line);
   *quote_request.mutable_destination() = pending->request->shipping_address();
+  if (pending->request->has_shipping_charge()) {
+    *quote_request.mutable_shipping() = pending->request->shipping_charge();
+  }
   peers_.billing.QuoteTax(pending->request_id, std::move(quote_request),
                           [this, pending](absl::StatusOr<billing::v1::Invoice> quote) {
                             if (!quote.ok()) return pending->Fail(quote.status());

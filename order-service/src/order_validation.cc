@@ -9,6 +9,7 @@
 #include "common/status.h"
 #include "common/validation.h"
 #include "order-service/src/notifications.h"
+#include "order-service/src/pricing.h"
 
 namespace oms::order {
 namespace {
@@ -165,7 +166,7 @@ absl::Status ValidateCreateOrder(const v1::CreateOrderRequest& request) {
     return InvalidField("allocation_strategy",
                         "must be SINGLE_WAREHOUSE, MINIMIZE_SPLITS, NEAREST_FIRST or PRIORITY");
   }
-  return absl::OkStatus();
+  return ValidateCharges(request);
 }
 
 absl::Status ValidateCreateReturn(const v1::CreateReturnRequest& request) {

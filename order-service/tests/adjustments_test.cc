@@ -82,12 +82,11 @@ TEST(AdjustmentsTest, ValidationNamesTheField) {
        "lines[2].adjustments[0].percent_bp"},
       {[](std::vector<Adjustment>& a) { a[0].percent_bp = 10'001; },
        "lines[2].adjustments[0].percent_bp"},
-      {[](std::vector<Adjustment>& a) { a[1].amount_minor = 0; },
-       "lines[2].adjustments[1].amount_minor"},
+      {[](std::vector<Adjustment>& a) { a[1].amount_minor = 0; }, "lines[2].adjustments[1].amount"},
       {[](std::vector<Adjustment>& a) { a[1].amount_minor = -5; },
-       "lines[2].adjustments[1].amount_minor"},
+       "lines[2].adjustments[1].amount"},
       {[](std::vector<Adjustment>& a) { a[1].amount_minor = kMaxAdjustmentMinor + 1; },
-       "lines[2].adjustments[1].amount_minor"},
+       "lines[2].adjustments[1].amount"},
       {[](std::vector<Adjustment>& a) { a[1].code.clear(); }, "lines[2].adjustments[1].code"},
       {[](std::vector<Adjustment>& a) { a[1].code += "Z"; }, "lines[2].adjustments[1].code"},
       {[](std::vector<Adjustment>& a) { a[1].code = "SAVE 10"; }, "lines[2].adjustments[1].code"},
@@ -180,17 +179,17 @@ TEST(AdjustmentsTest, AFullDiscountLeavesNothingAndNeverLess) {
 TEST(AdjustmentsTest, AFixedDiscountOverWhatIsLeftIsRefused) {
   // 2 x 500 = 1000: 1001 off it is refused; after 50% (500) so is 501.
   auto discounts = ComputeDiscounts({Line(500, 2, {Fixed(1001)})}, {});
-  EXPECT_EQ(FieldOf(discounts.status()), "lines[0].adjustments[0].amount_minor");
+  EXPECT_EQ(FieldOf(discounts.status()), "lines[0].adjustments[0].amount");
   EXPECT_NE(discounts.status().message().find("exceeds the amount it applies to"),
             absl::string_view::npos)
       << discounts.status();
   discounts = ComputeDiscounts({Line(1, 1), Line(500, 2, {Percent(5000), Fixed(501)})}, {});
-  EXPECT_EQ(FieldOf(discounts.status()), "lines[1].adjustments[1].amount_minor");
+  EXPECT_EQ(FieldOf(discounts.status()), "lines[1].adjustments[1].amount");
   // On the order: 1000 + 1 = 1001 less a 100 coupon leaves 901; 902 more is refused.
   discounts = ComputeDiscounts({Line(500, 2), Line(1, 1)}, {Fixed(100), Fixed(902)});
-  EXPECT_EQ(FieldOf(discounts.status()), "adjustments[1].amount_minor");
+  EXPECT_EQ(FieldOf(discounts.status()), "adjustments[1].amount");
   discounts = ComputeDiscounts({}, {Fixed(1)});
-  EXPECT_EQ(FieldOf(discounts.status()), "adjustments[0].amount_minor");
+  EXPECT_EQ(FieldOf(discounts.status()), "adjustments[0].amount");
 }
 
 TEST(AdjustmentsTest, AnOrderCouponIsSpreadOverThreeLinesTiesToTheLowerLine) {

@@ -1,5 +1,7 @@
 #include "order-service/src/order_validation.h"
 
+#include <utility>
+
 #include <gtest/gtest.h>
 
 #include "order-service/src/pricing.h"
@@ -55,6 +57,49 @@ TEST(OrderValidationTest, CreateOrderBounds) {
          r.set_allocation_strategy(static_cast<inventory::v1::AllocationStrategy>(9));
        },
        "allocation_strategy"},
+      {[](v1::CreateOrderRequest& r) {
+         auto* discount = r.mutable_lines(0)->add_adjustments();
+         discount->set_kind(v1::ADJUSTMENT_KIND_PERCENT);
+         discount->set_percent_bp(10001);
+         discount->set_code("OVER");
+       },
+       "lines[0].adjustments[0].percent_bp"},
+      {[](v1::CreateOrderRequest& r) {
+         auto* discount = r.add_adjustments();
+         discount->set_kind(v1::ADJUSTMENT_KIND_FIXED);
+         discount->mutable_amount()->set_currency("USD");
+         discount->mutable_amount()->set_amount_minor(500);
+         discount->set_code("DOLLARS");
+       },
+       "adjustments[0].amount"},
+      {[](v1::CreateOrderRequest& r) {
+         auto* discount = r.add_adjustments();
+         discount->set_kind(v1::ADJUSTMENT_KIND_FIXED);
+         discount->mutable_amount()->set_currency("EUR");
+         discount->mutable_amount()->set_amount_minor(-5);
+         discount->set_code("NEGATIVE");
+       },
+       "adjustments[0].amount.amount_minor"},
+      {[](v1::CreateOrderRequest& r) { r.add_adjustments()->set_code("NOKIND"); },
+       "adjustments[0].kind"},
+      {[](v1::CreateOrderRequest& r) {
+         auto* discount = r.add_adjustments();
+         discount->set_kind(v1::ADJUSTMENT_KIND_PERCENT);
+         discount->set_percent_bp(500);
+       },
+       "adjustments[0].code"},
+      {[](v1::CreateOrderRequest& r) {
+         r.mutable_shipping_charge()->set_currency("USD");
+         r.mutable_shipping_charge()->set_amount_minor(495);
+       },
+       "shipping_charge"},
+      {[](v1::CreateOrderRequest& r) {
+         r.mutable_shipping_charge()->set_currency("EUR");
+         r.mutable_shipping_charge()->set_amount_minor(-1);
+       },
+       "shipping_charge.amount_minor"},
+      {[](v1::CreateOrderRequest& r) { r.mutable_expected_total()->set_currency("EUR "); },
+       "expected_total.currency"},
   };
   for (const auto& c : cases) {
     v1::CreateOrderRequest request = Good();
@@ -179,6 +224,100 @@ TEST(PricingTest, TheCapturedOrderTakesCatalogPricesAndTheQuotesTax) {
   product->mutable_unit_price()->set_currency("USD");
   EXPECT_EQ(BillableLines(request, products).status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// MUG 3 x 12.99 with 10 % off the line, TEA 2 x 5.00, a 5.00 coupon on the order and 4.95
+// shipping, at 19 %. The line's 10 % of 38.97 is 3.897 -> 3.90; the coupon over what is left,
+// 35.07 : 10.00, is 3.8906 : 1.1094 -> 3.89 : 1.11 (the cent left over to the larger remainder).
+TEST(PricingTest, DiscountsAndShippingAddUpToTheTotal) {
+  v1::CreateOrderRequest request = Good();
+  request.mutable_lines(0)->set_sku("MUG");
+  request.mutable_lines(0)->set_quantity(3);
+  auto* line_discount = request.mutable_lines(0)->add_adjustments();
+  line_discount->set_kind(v1::ADJUSTMENT_KIND_PERCENT);
+  line_discount->set_percent_bp(1000);
+  line_discount->set_code("MUGS10");
+  auto* tea = request.add_lines();
+  tea->set_sku("TEA");
+  tea->set_quantity(2);
+  auto* coupon = request.add_adjustments();
+  coupon->set_kind(v1::ADJUSTMENT_KIND_FIXED);
+  coupon->mutable_amount()->set_currency("EUR");
+  coupon->mutable_amount()->set_amount_minor(500);
+  coupon->set_code("WELCOME5");
+  request.mutable_shipping_charge()->set_currency("EUR");
+  request.mutable_shipping_charge()->set_amount_minor(495);
+  ASSERT_TRUE(ValidateCreateOrder(request).ok()) << ValidateCreateOrder(request);
+
+  inventory::v1::BatchGetProductsResponse products;
+  for (auto [sku, price] : {std::pair<const char*, int64_t>{"MUG", 1299}, {"TEA", 500}}) {
+    auto* product = products.add_products();
+    product->set_sku(sku);
+    product->set_name(sku);
+    product->mutable_unit_price()->set_currency("EUR");
+    product->mutable_unit_price()->set_amount_minor(price);
+    product->set_active(true);
+  }
+  auto lines = BillableLines(request, products);
+  ASSERT_TRUE(lines.ok()) << lines.status();
+  // MUG: 3.90 + 3.89 = 7.79 over 3 units: 2.59 each, the first two one cent more.
+  EXPECT_EQ((*lines)[0].unit_discount_minor(), 259);
+  EXPECT_EQ((*lines)[0].extra_discount_units(), 2);
+  // TEA: 1.11 over 2 units: 0.55 each, the first one cent more.
+  EXPECT_EQ((*lines)[1].unit_discount_minor(), 55);
+  EXPECT_EQ((*lines)[1].extra_discount_units(), 1);
+
+  // Billing's quote of those lines: 10.40 -> 1.98 and 10.39 -> 1.97 tax; 4.45 -> 0.85, 4.44 ->
+  // 0.84; shipping 4.95 -> 0.94.
+  billing::v1::Invoice quote;
+  const struct {
+    const char* sku;
+    int64_t quantity, unit_price, discount, extra_units, unit_tax, tax;
+  } priced_lines[] = {{"MUG", 3, 1299, 779, 2, 198, 592}, {"TEA", 2, 500, 111, 1, 85, 169}};
+  for (const auto& l : priced_lines) {
+    auto* priced = quote.add_lines();
+    priced->set_sku(l.sku);
+    priced->set_description(l.sku);
+    priced->set_quantity(l.quantity);
+    priced->set_tax_rate_bp(1900);
+    priced->mutable_unit_price()->set_amount_minor(l.unit_price);
+    priced->mutable_discount()->set_amount_minor(l.discount);
+    priced->mutable_unit_tax()->set_amount_minor(l.unit_tax);
+    priced->set_extra_discount_units(l.extra_units);
+    const int64_t net = l.unit_price * l.quantity - l.discount;
+    priced->mutable_net()->set_amount_minor(net);
+    priced->mutable_tax()->set_amount_minor(l.tax);
+    priced->mutable_total()->set_amount_minor(net + l.tax);
+  }
+  quote.mutable_shipping()->set_amount_minor(495);
+  quote.mutable_shipping_tax()->set_amount_minor(94);
+  auto order = CapturedOrder(request, products, quote);
+  ASSERT_TRUE(order.ok()) << order.status();
+  EXPECT_EQ(order->subtotal().amount_minor(), 4897);
+  EXPECT_EQ(order->discount().amount_minor(), 890);
+  EXPECT_EQ(order->shipping_charge().amount_minor(), 495);
+  EXPECT_EQ(order->shipping_tax().amount_minor(), 94);
+  EXPECT_EQ(order->tax().amount_minor(), 592 + 169 + 94);
+  EXPECT_EQ(order->total().amount_minor(), 4897 - 890 + 495 + 855);
+  EXPECT_EQ(order->lines(0).discount().amount_minor(), 779);
+  EXPECT_EQ(order->lines(0).extra_unit_tax().amount_minor(), 197);  // (592 - 198) / 2
+  EXPECT_EQ(order->lines(1).extra_unit_tax().amount_minor(), 84);   // 169 - 85
+  ASSERT_EQ(order->lines(0).adjustments_size(), 1);
+  EXPECT_EQ(order->lines(0).adjustments(0).applied().amount_minor(), 390);
+  ASSERT_EQ(order->adjustments_size(), 1);
+  EXPECT_EQ(order->adjustments(0).code(), "WELCOME5");
+  EXPECT_EQ(order->adjustments(0).applied().amount_minor(), 500);
+
+  // The channel's own total must agree.
+  request.mutable_expected_total()->set_currency("EUR");
+  request.mutable_expected_total()->set_amount_minor(5357);
+  EXPECT_TRUE(CapturedOrder(request, products, quote).ok());
+  request.mutable_expected_total()->set_amount_minor(5358);
+  EXPECT_EQ(FieldOf(CapturedOrder(request, products, quote).status()), "expected_total");
+
+  // A coupon larger than what is left of the order is refused, naming it.
+  coupon->mutable_amount()->set_amount_minor(5000);
+  EXPECT_EQ(FieldOf(BillableLines(request, products).status()), "adjustments[0].amount");
 }
 
 }  // namespace

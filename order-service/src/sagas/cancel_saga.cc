@@ -4,10 +4,13 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "order-service/src/sagas/registry.h"
 #include "order-service/src/sagas/step_chain.h"
+#include "order-service/src/shipment_charges.h"
 
 namespace oms::order {
 namespace {
@@ -66,18 +69,19 @@ void ReleaseHolds(Participants& participants, const ClaimedSaga& saga,
       WentOk, FirstFailure(std::move(done)));
 }
 
-// The value, tax included, of the lines the cancelled warehouses were to ship.
+// What the cancelled warehouses' shipments would have captured (shipment_charges.h): their
+// goods after discounts, tax, and share of the shipping charge.
 int64_t CancelledValue(const v1::Order& order, const std::vector<std::string>& warehouses) {
-  std::map<std::string, int64_t> unit_total;
-  for (const auto& line : order.lines()) {
-    unit_total[line.sku()] = line.unit_price().amount_minor() + line.unit_tax().amount_minor();
-  }
   int64_t value = 0;
   for (const auto& group : order.allocation().groups()) {
     if (std::find(warehouses.begin(), warehouses.end(), group.warehouse_id()) == warehouses.end()) {
       continue;
     }
-    for (const auto& line : group.lines()) value += line.quantity() * unit_total[line.sku()];
+    std::vector<std::pair<std::string, int64_t>> lines;
+    for (const auto& line : group.lines()) lines.emplace_back(line.sku(), line.quantity());
+    // The allocation's own units are always the order's.
+    auto charge = ChargeOfShipment(order, group.warehouse_id(), lines);
+    if (charge.ok()) value += charge->total;
   }
   return value;
 }

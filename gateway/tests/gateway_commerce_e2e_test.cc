@@ -1,0 +1,209 @@
+// Orders with the channel's discounts and shipping charge (docs/commerce.md), through the
+// gateway in front of the four real services: a trusted channel's order with a line discount, a
+// coupon and a shipping charge split over two warehouses; its captures and invoices add up to
+// the discounted total to the cent; other credentials may not set those figures, and bad ones
+// are refused naming the field.
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "gateway/tests/gateway_client.h"
+#include "gateway/tests/gateway_stack.h"
+#include "gateway/tests/http_client.h"
+#include "gateway/tests/order_json.h"
+#include "gateway/tests/test_keys.h"
+
+namespace oms::gateway {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+using nlohmann::json;
+using testing::Admin;
+using testing::Bearer;
+using testing::Body;
+using testing::Call;
+using testing::HttpAnswer;
+using testing::Reason;
+
+constexpr char kAdminKey[] = "commerce-e2e-bootstrap-admin-key-012345";
+
+struct Env {
+  testing::GatewayStack stack;
+  testing::TestKey key;
+  std::string erika;
+};
+Env* env = nullptr;
+
+long long Minor(const json& money) {
+  return std::stoll(money.value("amountMinor", std::string("0")));
+}
+
+class GatewayCommerceE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    env = new Env;
+    env->key = testing::MakeRsaKey("commerce-e2e-key");
+    // Two German warehouses with 6 PACK (79.99) and 20 MUG (12.99) each.
+    auto seeded = testing::StartWithErika(env->stack, env->key, kAdminKey, 6, 20);
+    ASSERT_TRUE(seeded.ok()) << seeded.status();
+    env->erika = seeded->erika;
+  }
+
+  static void TearDownTestSuite() {
+    delete env;
+    env = nullptr;
+  }
+
+  // A new API key with `scopes` (admin), as its bearer header.
+  static std::string KeyWith(const json& scopes) {
+    HttpAnswer created =
+        Admin("POST", "/v1/apiKeys", json{{"name", "channel"}, {"scopes", scopes}}.dump());
+    EXPECT_EQ(created.status, 201) << created.body;
+    return Bearer(Body(created).value("secret", ""));
+  }
+
+  // 8 PACK with 10 % off the line and 3 MUG, a 5.00 coupon and 4.95 shipping.
+  static json DiscountedOrder() {
+    json body = testing::HamburgOrderJson(env->erika, "PACK", 8);
+    body["channel"] = "marketplace";
+    body["lines"][0]["adjustments"] = {
+        {{"kind", "PERCENT"}, {"percentBp", 1000}, {"code", "PACK10"}, {"reason", "10 % off"}}};
+    body["lines"].push_back({{"sku", "MUG"}, {"quantity", "3"}});
+    body["adjustments"] = {{{"kind", "ADJUSTMENT_KIND_FIXED"},
+                            {"amount", {{"currency", "EUR"}, {"amountMinor", "500"}}},
+                            {"code", "WELCOME5"},
+                            {"reason", "first order"}}};
+    body["shippingCharge"] = {{"currency", "EUR"}, {"amountMinor", "495"}};
+    return body;
+  }
+};
+
+// The figures, by hand (adjustments.h, billing's per-unit tax at 19 %):
+//   PACK 8 x 79.99 = 639.92, 10 % = 63.992 -> 63.99, leaving 575.93; MUG 3 x 12.99 = 38.97.
+//   The coupon over 575.93 : 38.97 is 4.6831 : 0.3169 -> 4.68 : 0.32 (the cent to the larger
+//   remainder). Discounts: PACK 68.67, MUG 0.32; 68.99 in all.
+//   PACK: 68.67 over 8 units is 8.58 each, 3 units a cent more: units of 71.41 and 71.40, each
+//   taxed 13.57 -> 108.56. MUG: 0.10 each, 2 a cent more: 12.89 and 12.88, each taxed 2.45 ->
+//   7.35. Shipping 4.95, its tax 0.94.
+//   Total: 678.89 - 68.99 + 4.95 + (108.56 + 7.35 + 0.94) = 731.70.
+TEST_F(GatewayCommerceE2eTest, ACouponAndAShippingChargeAreCapturedAndInvoicedToTheCent) {
+  ASSERT_NE(env, nullptr);
+  const std::string channel = KeyWith({"orders:write", "orders:read", "channel:import"});
+  HttpAnswer placed = Call("POST", "/v1/orders", {channel, "Idempotency-Key: commerce-1"},
+                           DiscountedOrder().dump());
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const json order = Body(placed);
+  ASSERT_EQ(order.value("status", ""), "ORDER_STATUS_CONFIRMED") << placed.body;
+  EXPECT_EQ(Minor(order["subtotal"]), 67889);
+  EXPECT_EQ(Minor(order["discount"]), 6899);
+  EXPECT_EQ(Minor(order["shippingCharge"]), 495);
+  EXPECT_EQ(Minor(order["shippingTax"]), 94);
+  EXPECT_EQ(Minor(order["tax"]), 10856 + 735 + 94);
+  EXPECT_EQ(Minor(order["total"]), 73170);
+  EXPECT_EQ(Minor(order["lines"][0]["discount"]), 6867);
+  EXPECT_EQ(Minor(order["lines"][0]["adjustments"][0]["applied"]), 6399);
+  EXPECT_EQ(Minor(order["adjustments"][0]["applied"]), 500);
+  ASSERT_EQ(order["shipments"].size(), 2u) << placed.body;  // 8 PACK: 6 + 2
+
+  const std::string order_id = order.value("id", "");
+  for (const auto& shipment : order["shipments"]) {
+    HttpAnswer shipped =
+        Admin("POST", "/v1/shipments/" + shipment.value("shipmentId", "") + "/events",
+              json{{"type", "SHIPPED"},
+                   {"occurredAt", TimeUtil::ToString(TimeUtil::GetCurrentTime())},
+                   {"location", "Hamburg"}}
+                  .dump());
+    ASSERT_EQ(shipped.status, 200) << shipped.body;
+  }
+
+  // Both captures: together exactly what was authorized, the order's total.
+  json payment;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    HttpAnswer payments = Admin("GET", "/v1/payments?orderId=" + order_id);
+    ASSERT_EQ(payments.status, 200) << payments.body;
+    const json listed = Body(payments).value("payments", json::array());
+    if (listed.size() == 1 && Minor(listed[0].value("captured", json::object())) ==
+                                  Minor(listed[0].value("authorized", json::object()))) {
+      payment = listed[0];
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_FALSE(payment.is_null()) << Admin("GET", "/v1/payments?orderId=" + order_id).body;
+  EXPECT_EQ(Minor(payment["authorized"]), 73170);
+  EXPECT_EQ(Minor(payment["captured"]), 73170);
+
+  HttpAnswer documents = Admin("GET", "/v1/invoices?orderId=" + order_id);
+  ASSERT_EQ(documents.status, 200) << documents.body;
+  const json invoices = Body(documents).value("invoices", json::array());
+  ASSERT_EQ(invoices.size(), 2u) << documents.body;
+  long long invoiced = 0, shipping = 0, shipping_tax = 0, discount = 0;
+  for (const auto& invoice : invoices) {
+    invoiced += Minor(invoice["total"]);
+    shipping += Minor(invoice.value("shipping", json::object()));
+    shipping_tax += Minor(invoice.value("shippingTax", json::object()));
+    for (const auto& line : invoice["lines"])
+      discount += Minor(line.value("discount", json::object()));
+  }
+  EXPECT_EQ(invoiced, 73170);
+  EXPECT_EQ(shipping, 495);
+  EXPECT_EQ(shipping_tax, 94);
+  EXPECT_EQ(discount, 6899);
+}
+
+TEST_F(GatewayCommerceE2eTest, OnlyATrustedChannelSetsItsFiguresAndBadOnesAreRefused) {
+  ASSERT_NE(env, nullptr);
+  const std::string storefront = KeyWith({"orders:write", "orders:read"});
+  HttpAnswer refused = Call("POST", "/v1/orders", {storefront, "Idempotency-Key: commerce-scope"},
+                            DiscountedOrder().dump());
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(Reason(refused), "MISSING_SCOPE");
+  EXPECT_NE(refused.body.find("channel:import"), std::string::npos) << refused.body;
+
+  const std::string channel = KeyWith({"orders:write", "channel:import"});
+  const struct {
+    const char* name;
+    void (*spoil)(json&);
+    const char* field;
+  } cases[] = {
+      {"over 100 %", [](json& b) { b["lines"][0]["adjustments"][0]["percentBp"] = 10001; },
+       "lines[0].adjustments[0].percent_bp"},
+      {"another currency", [](json& b) { b["adjustments"][0]["amount"]["currency"] = "USD"; },
+       "adjustments[0].amount"},
+      {"more than the order",
+       [](json& b) { b["adjustments"][0]["amount"]["amountMinor"] = "99999999"; },
+       "adjustments[0].amount"},
+      {"a negative shipping charge", [](json& b) { b["shippingCharge"]["amountMinor"] = "-1"; },
+       "shipping_charge.amount_minor"},
+      {"a total that does not add up",
+       [](json& b) {
+         b["expectedTotal"] = {{"currency", "EUR"}, {"amountMinor", "73171"}};
+       },
+       "expected_total"},
+  };
+  int n = 0;
+  for (const auto& c : cases) {
+    json body = DiscountedOrder();
+    c.spoil(body);
+    HttpAnswer answer =
+        Call("POST", "/v1/orders",
+             {channel, "Idempotency-Key: commerce-bad-" + std::to_string(n++)}, body.dump());
+    EXPECT_EQ(answer.status, 400) << c.name << ": " << answer.body;
+    EXPECT_NE(answer.body.find(c.field), std::string::npos) << c.name << ": " << answer.body;
+  }
+  // None of them stored an order.
+  HttpAnswer listed = Admin("GET", "/v1/orders?channel=marketplace&pageSize=100");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  for (const auto& order : Body(listed).value("orders", json::array())) {
+    EXPECT_NE(Minor(order["total"]), 73171) << order.dump();
+  }
+  EXPECT_LE(Body(listed).value("orders", json::array()).size(), 1u) << listed.body;
+}
+
+}  // namespace
+}  // namespace oms::gateway
