@@ -15,7 +15,7 @@
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/http_client.h"
 #include "gateway/tests/order_json.h"
-#include "gateway/tests/test_keys.h"
+#include "gateway/tests/seeded_suite.h"
 
 namespace oms::gateway {
 namespace {
@@ -31,33 +31,16 @@ using testing::Reason;
 
 constexpr char kAdminKey[] = "commerce-e2e-bootstrap-admin-key-012345";
 
-struct Env {
-  testing::GatewayStack stack;
-  testing::TestKey key;
-  std::string erika;
-};
-Env* env = nullptr;
-
 long long Minor(const json& money) {
   return std::stoll(money.value("amountMinor", std::string("0")));
 }
 
-class GatewayCommerceE2eTest : public ::testing::Test {
+class GatewayCommerceE2eTest : public testing::SeededSuite<GatewayCommerceE2eTest> {
+ public:
+  // Two German warehouses with 6 PACK (79.99) and 20 MUG (12.99) each.
+  static testing::SeededOptions Options() { return {"commerce-e2e-key", kAdminKey, 6, 20}; }
+
  protected:
-  static void SetUpTestSuite() {
-    env = new Env;
-    env->key = testing::MakeRsaKey("commerce-e2e-key");
-    // Two German warehouses with 6 PACK (79.99) and 20 MUG (12.99) each.
-    auto seeded = testing::StartWithErika(env->stack, env->key, kAdminKey, 6, 20);
-    ASSERT_TRUE(seeded.ok()) << seeded.status();
-    env->erika = seeded->erika;
-  }
-
-  static void TearDownTestSuite() {
-    delete env;
-    env = nullptr;
-  }
-
   // A new API key with `scopes` (admin), as its bearer header.
   static std::string KeyWith(const json& scopes) {
     HttpAnswer created =

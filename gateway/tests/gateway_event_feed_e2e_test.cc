@@ -18,7 +18,7 @@
 #include "gateway/tests/gateway_client.h"
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/order_json.h"
-#include "gateway/tests/test_keys.h"
+#include "gateway/tests/seeded_suite.h"
 #include "oms/order/v1/order.grpc.pb.h"
 
 namespace oms::gateway {
@@ -35,28 +35,11 @@ using testing::Token;
 
 constexpr char kAdminKey[] = "event-feed-e2e-bootstrap-admin-key-01";
 
-struct Env {
-  testing::GatewayStack stack;
-  testing::TestKey key;
-  std::string erika;
-};
-Env* env = nullptr;
+class GatewayEventFeedE2eTest : public testing::SeededSuite<GatewayEventFeedE2eTest> {
+ public:
+  static testing::SeededOptions Options() { return {"event-feed-e2e-key", kAdminKey, 6, 5}; }
 
-class GatewayEventFeedE2eTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    env = new Env;
-    env->key = testing::MakeRsaKey("event-feed-e2e-key");
-    auto seeded = testing::StartWithErika(env->stack, env->key, kAdminKey, 6, 5);
-    ASSERT_TRUE(seeded.ok()) << seeded.status();
-    env->erika = seeded->erika;
-  }
-
-  static void TearDownTestSuite() {
-    delete env;
-    env = nullptr;
-  }
-
   static std::string Place(const std::string& key, const std::string& token,
                            const std::string& status) {
     HttpAnswer placed =

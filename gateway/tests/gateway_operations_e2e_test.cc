@@ -15,7 +15,7 @@
 #include "gateway/tests/gateway_client.h"
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/order_json.h"
-#include "gateway/tests/test_keys.h"
+#include "gateway/tests/seeded_suite.h"
 #include "tests/support/service_under_test.h"
 
 namespace oms::gateway {
@@ -38,28 +38,11 @@ std::string Now() {
   return TimeUtil::ToString(TimeUtil::GetCurrentTime());
 }
 
-struct Env {
-  testing::GatewayStack stack;
-  testing::TestKey key;
-  std::string erika;
-};
-Env* env = nullptr;
+class GatewayOperationsE2eTest : public testing::SeededSuite<GatewayOperationsE2eTest> {
+ public:
+  static testing::SeededOptions Options() { return {"operations-e2e-key", kAdminKey, 6, 5}; }
 
-class GatewayOperationsE2eTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    env = new Env;
-    env->key = testing::MakeRsaKey("operations-e2e-key");
-    auto seeded = testing::StartWithErika(env->stack, env->key, kAdminKey, 6, 5);
-    ASSERT_TRUE(seeded.ok()) << seeded.status();
-    env->erika = seeded->erika;
-  }
-
-  static void TearDownTestSuite() {
-    delete env;
-    env = nullptr;
-  }
-
   // A declined order: REJECTED, its order saga COMPENSATED.
   static std::string DeclinedOrder(const std::string& key) {
     HttpAnswer placed =
