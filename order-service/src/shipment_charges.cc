@@ -73,9 +73,10 @@ absl::StatusOr<ShipmentCharge> ChargeOfShipment(
   const std::map<std::string, int64_t> before = UnitsBefore(order, warehouse_id);
   ShipmentCharge charge;
   for (const auto& [sku, quantity] : shipped) {
+    const std::string& wanted = sku;  // a lambda may not capture a structured binding (clang 14)
     const auto ordered =
         std::find_if(order.lines().begin(), order.lines().end(),
-                     [&sku](const v1::OrderLine& line) { return line.sku() == sku; });
+                     [&wanted](const v1::OrderLine& line) { return line.sku() == wanted; });
     const auto first_found = before.find(sku);
     const int64_t first = first_found == before.end() ? 0 : first_found->second;
     if (ordered == order.lines().end() || quantity < 1 || first + quantity > ordered->quantity()) {
