@@ -62,6 +62,7 @@ v1::OutboxEvent MakeOutboxEvent(v1::OutboxEventType type, const v1::Shipment& sh
   *event.mutable_lines() = shipment.lines();
   if (cause != nullptr) *event.mutable_cause() = *cause;
   event.set_return_id(shipment.return_id());
+  event.set_replaces_shipment_id(shipment.replaces_shipment_id());
   return event;
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "shipping-service/src/shipment_status.h"
 
 namespace oms::shipping {
 
@@ -46,6 +47,27 @@ v1::Shipment NewShipment(const std::string& order_id, v1::ShipmentKind kind,
   *shipment.mutable_freight() = carriage.freight;
   *shipment.mutable_lines() = lines;
   return shipment;
+}
+
+absl::Status ReplacementAllowed(const v1::Shipment& original) {
+  if (original.kind() != v1::SHIPMENT_KIND_OUTBOUND ||
+      original.status() != v1::SHIPMENT_STATUS_RETURNED_TO_SENDER) {
+    return WithReason(
+        absl::StatusCode::kFailedPrecondition, "SHIPMENT_NOT_RETURNED_TO_SENDER",
+        absl::StrCat("shipment_id: shipment ", original.id(), " is ",
+                     original.kind() == v1::SHIPMENT_KIND_OUTBOUND ? StatusName(original.status())
+                                                                   : "a return shipment",
+                     "; only an outbound parcel RETURNED_TO_SENDER is replaced"));
+  }
+  return absl::OkStatus();
+}
+
+v1::Shipment ReplacementShipment(const v1::Shipment& original, const Carriage& carriage) {
+  v1::Shipment replacement =
+      NewShipment(original.order_id(), v1::SHIPMENT_KIND_OUTBOUND, original.warehouse_id(),
+                  original.address(), carriage, original.lines());
+  replacement.set_replaces_shipment_id(original.id());
+  return replacement;
 }
 
 void AddPickList(v1::Shipment* shipment) {

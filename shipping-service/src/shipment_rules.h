@@ -30,6 +30,18 @@ namespace oms::shipping {
     const common::v1::Address& address, const Carriage& carriage,
     const google::protobuf::RepeatedPtrField<v1::ShipmentLine>& lines);
 
+// Whether `original` may be replaced (CreateReplacementShipment): FAILED_PRECONDITION
+// (SHIPMENT_NOT_RETURNED_TO_SENDER) unless it is an outbound shipment, not cancelled, whose
+// parcel came back RETURNED_TO_SENDER.
+[[nodiscard]] absl::Status ReplacementAllowed(const v1::Shipment& original);
+
+// The replacement of `original` (with its lines) as it is stored: an outbound shipment of the
+// same order from the same warehouse to the same address with the same lines, carried and charged
+// as `carriage` says (PlanCarriage for that address and those lines), PENDING, naming `original`
+// in replaces_shipment_id.
+[[nodiscard]] v1::Shipment ReplacementShipment(const v1::Shipment& original,
+                                               const Carriage& carriage);
+
 // Outbound shipments carry the pick list of their lines; returns have none.
 void AddPickList(v1::Shipment* shipment);
 

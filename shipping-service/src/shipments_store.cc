@@ -17,16 +17,17 @@ using google::protobuf::util::TimeUtil;
 
 #define OMS_MICROS(column) "(extract(epoch FROM " column ") * 1000000)::bigint"
 // Every column ReadShipmentRow reads.
-#define OMS_SHIPMENT_COLUMNS                                                          \
-  "id, order_id, kind, warehouse_id, return_id, status, shipped, address_name, "      \
-  "address_line1, address_line2, address_city, address_postal_code, address_region, " \
-  "address_country, carrier, service_level, transport_mode, total_weight_grams, "     \
-  "package_count, cost_currency, cost_minor, tracking_number, " OMS_MICROS(           \
+#define OMS_SHIPMENT_COLUMNS                                                                      \
+  "id, order_id, kind, warehouse_id, return_id, status, shipped, address_name, "                  \
+  "address_line1, address_line2, address_city, address_postal_code, address_region, "             \
+  "address_country, carrier, service_level, transport_mode, total_weight_grams, "                 \
+  "package_count, cost_currency, cost_minor, tracking_number, replaces_shipment_id, " OMS_MICROS( \
       "created_at") " AS created_micros, " OMS_MICROS("updated_at") " AS updated_micros"
 
 constexpr char kShipmentsLockOrder[] = "shipments_lock_order";
 constexpr char kShipmentsCount[] = "shipments_count";
 constexpr char kShipmentsFindReturn[] = "shipments_find_return";
+constexpr char kShipmentsFindReplacement[] = "shipments_find_replacement";
 constexpr char kShipmentsInsert[] = "shipments_insert";
 constexpr char kShipmentsGet[] = "shipments_get";
 constexpr char kShipmentsLock[] = "shipments_lock";
@@ -61,6 +62,7 @@ v1::Shipment ReadShipmentColumns(const pqxx::row& row) {
   freight->mutable_estimated_cost()->set_currency(row["cost_currency"].as<std::string>());
   freight->mutable_estimated_cost()->set_amount_minor(row["cost_minor"].as<long long>());
   shipment.set_tracking_number(row["tracking_number"].as<std::string>());
+  shipment.set_replaces_shipment_id(row["replaces_shipment_id"].as<std::string>());
   *shipment.mutable_create_time() =
       TimeUtil::MicrosecondsToTimestamp(row["created_micros"].as<long long>());
   *shipment.mutable_update_time() =
@@ -104,9 +106,14 @@ const std::vector<PreparedStatement>& ShipmentStatements() {
        "INSERT INTO shipments (order_id, kind, warehouse_id, return_id, status, address_name, "
        "address_line1, address_line2, address_city, address_postal_code, address_region, "
        "address_country, carrier, service_level, transport_mode, total_weight_grams, "
-       "package_count, cost_currency, cost_minor) "
+       "package_count, cost_currency, cost_minor, replaces_shipment_id) "
        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
-       "$19) RETURNING " OMS_SHIPMENT_COLUMNS},
+       "$19, $20) RETURNING " OMS_SHIPMENT_COLUMNS},
+      // The replacement of shipment $1, from the unique index of replacements (migration 0008):
+      // the second condition, always true for a shipment id, is that index's predicate, so that
+      // the generic plan of the prepared statement can use it.
+      {kShipmentsFindReplacement, "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments "
+                                  "WHERE replaces_shipment_id = $1 AND replaces_shipment_id <> ''"},
       {kShipmentsGet, "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments WHERE id = $1::uuid"},
       {kShipmentsLock,
        "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments WHERE id = $1::uuid FOR UPDATE"},
@@ -182,7 +189,7 @@ void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out
       address.line2(), address.city(), address.postal_code(), address.region(), address.country(),
       draft.carrier(), draft.service_level(), TransportModeName(draft.transport_mode()),
       freight.total_weight_grams(), freight.package_count(), freight.estimated_cost().currency(),
-      freight.estimated_cost().amount_minor()));
+      freight.estimated_cost().amount_minor(), draft.replaces_shipment_id()));
   std::vector<std::string> skus;
   std::vector<int64_t> quantities;
   std::vector<int64_t> weights;
@@ -194,6 +201,10 @@ void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out
   tx.exec_prepared(kShipmentLinesInsert, out->id(), PgTextArray(skus), PgIntArray(quantities),
                    PgIntArray(weights));
   *out->mutable_lines() = draft.lines();
+}
+
+std::optional<ShipmentRow> FindReplacement(pqxx::work& tx, const std::string& shipment_id) {
+  return FirstRow(tx.exec_prepared(kShipmentsFindReplacement, shipment_id));
 }
 
 std::optional<ShipmentRow> FindShipment(pqxx::work& tx, const std::string& shipment_id) {

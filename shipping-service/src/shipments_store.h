@@ -38,9 +38,14 @@ void LockOrder(pqxx::work& tx, const std::string& order_id);
 [[nodiscard]] bool ReturnShipmentExists(pqxx::work& tx, const std::string& order_id,
                                         const std::string& return_id);
 
-// Stores `draft` (NewShipment) with its lines; `out` is the stored shipment (id, times) with the
-// lines.
+// Stores `draft` (NewShipment, with its return_id or replaces_shipment_id when it has one) with
+// its lines; `out` is the stored shipment (id, times) with the lines.
 void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out);
+
+// The shipment that replaces `shipment_id` (CreateReplacementShipment); nullopt while there is
+// none.
+[[nodiscard]] std::optional<ShipmentRow> FindReplacement(pqxx::work& tx,
+                                                         const std::string& shipment_id);
 
 // nullopt for an unknown id. LockShipment also locks the row to the end of `tx`.
 [[nodiscard]] std::optional<ShipmentRow> FindShipment(pqxx::work& tx,

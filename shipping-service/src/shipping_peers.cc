@@ -2,10 +2,10 @@
 
 namespace oms::shipping {
 
-// After ARCHITECTURE.md's call graph: shipments are made and cancelled by order-service's sagas,
-// which also follow the event stream; carriers and warehouses post events through the gateway
-// (order-service records a return's receipt) and upload and read photo proofs of delivery;
-// omsctl audits.
+// After ARCHITECTURE.md's call graph: shipments are made (replacements of parcels returned to
+// sender too) and cancelled by order-service's sagas, which also follow the event stream;
+// carriers and warehouses post events through the gateway (order-service records a return's
+// receipt) and upload and read photo proofs of delivery; omsctl audits.
 MethodPeers ShippingServicePeers() {
   using namespace peer;  // NOLINT(build/namespaces): the names read as the table's columns
   return {
@@ -13,6 +13,7 @@ MethodPeers ShippingServicePeers() {
       {"CancelShipment", {kOrderService}},
       {"RecordShipmentEvent", {kGateway, kOrderService}},
       {"CreateReturnShipment", {kOrderService}},
+      {"CreateReplacementShipment", {kOrderService}},
       {"GetShipment", {kGateway}},
       {"ListShipments", {kGateway, kOrderService}},
       {"ListPickQueue", {kGateway, kOmsctl}},

@@ -71,6 +71,18 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::CreateReturnShipment(
   return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(create_return)));
 }
 
+grpc::ServerUnaryReactor* ShippingServiceImpl::CreateReplacementShipment(
+    grpc::CallbackServerContext* context, const v1::CreateReplacementShipmentRequest* request,
+    v1::Shipment* response) {
+  if (absl::Status invalid = ValidateCreateReplacement(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  auto replace = [this, request, response] {
+    return use_cases_.CreateReplacementShipment(*request, response);
+  };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(replace)));
+}
+
 grpc::ServerUnaryReactor* ShippingServiceImpl::GetShipment(grpc::CallbackServerContext* context,
                                                            const v1::GetShipmentRequest* request,
                                                            v1::Shipment* response) {

@@ -219,6 +219,36 @@ absl::Status CreateReturnShipmentIn(pqxx::work& tx, const v1::CreateReturnShipme
   return absl::OkStatus();
 }
 
+absl::Status CreateReplacementShipmentIn(pqxx::work& tx,
+                                         const v1::CreateReplacementShipmentRequest& request,
+                                         v1::Shipment* out, Effects& effects) {
+  std::optional<ShipmentRow> found = FindShipment(tx, request.shipment_id());
+  if (!found) return UnknownShipment(request.shipment_id());
+  // The order, then the shipment: the order every create and cancel by order locks in. The order
+  // lock serializes the requests for this shipment, whatever their request ids: the second finds
+  // the first one's replacement (the unique index shipments_replacement backs this).
+  LockOrder(tx, found->shipment.order_id());
+  std::optional<ShipmentRow> locked = LockShipment(tx, request.shipment_id());
+  if (!locked) return UnknownShipment(request.shipment_id());  // shipments are never deleted
+  if (std::optional<ShipmentRow> replacement = FindReplacement(tx, request.shipment_id())) {
+    // Replaced already: that replacement is the answer, as it is now, whatever the original's
+    // status has become since.
+    *out = std::move(replacement->shipment);
+    AttachDetails(tx, out);
+    return absl::OkStatus();
+  }
+  v1::Shipment& original = locked->shipment;
+  absl::Status allowed = ReplacementAllowed(original);
+  if (!allowed.ok()) return allowed;
+  *original.mutable_lines() = LinesOf(tx, original.id());
+  auto carriage = PlanCarriage(CarrierRulesFor(tx, original.address().country()),
+                               original.address(), original.lines());
+  if (!carriage.ok()) return carriage.status();
+  // The original keeps its status: it stays the record of the parcel that came back.
+  StoreNewShipment(tx, ReplacementShipment(original, *carriage), out, effects);
+  return absl::OkStatus();
+}
+
 // One participant mutation: a transaction in which `effect` runs once per request id (a request
 // without one, which only RecordShipmentEvent allows, runs it every time); a repeat answers the
 // first call's stored `out`. Metrics follow the commit.
@@ -276,6 +306,12 @@ absl::Status PgShippingUseCases::RecordShipmentEvent(const v1::RecordShipmentEve
 absl::Status PgShippingUseCases::CreateReturnShipment(
     const v1::CreateReturnShipmentRequest& request, v1::Shipment* out) {
   return Mutate(pool_, metrics_, "CreateReturnShipment", request, out, CreateReturnShipmentIn);
+}
+
+absl::Status PgShippingUseCases::CreateReplacementShipment(
+    const v1::CreateReplacementShipmentRequest& request, v1::Shipment* out) {
+  return Mutate(pool_, metrics_, "CreateReplacementShipment", request, out,
+                CreateReplacementShipmentIn);
 }
 
 absl::Status PgShippingUseCases::GetShipment(const std::string& shipment_id, v1::Shipment* out) {

@@ -49,6 +49,11 @@ class ShippingUseCases {
   // (RETURN_EXISTS) for a second return shipment of the same return id.
   [[nodiscard]] virtual absl::Status CreateReturnShipment(
       const v1::CreateReturnShipmentRequest& request, v1::Shipment* out) = 0;
+  // The replacement of an outbound shipment RETURNED_TO_SENDER, or the one it already has (made
+  // under any request id). NOT_FOUND; FAILED_PRECONDITION: SHIPMENT_NOT_RETURNED_TO_SENDER,
+  // DESTINATION_NOT_SERVED.
+  [[nodiscard]] virtual absl::Status CreateReplacementShipment(
+      const v1::CreateReplacementShipmentRequest& request, v1::Shipment* out) = 0;
   [[nodiscard]] virtual absl::Status GetShipment(const std::string& shipment_id,
                                                  v1::Shipment* out) = 0;
   [[nodiscard]] virtual absl::Status ListShipments(const std::string& order_id,
@@ -99,6 +104,8 @@ class PgShippingUseCases : public ShippingUseCases {
                                    v1::RecordShipmentEventResponse* out) override;
   absl::Status CreateReturnShipment(const v1::CreateReturnShipmentRequest& request,
                                     v1::Shipment* out) override;
+  absl::Status CreateReplacementShipment(const v1::CreateReplacementShipmentRequest& request,
+                                         v1::Shipment* out) override;
   absl::Status GetShipment(const std::string& shipment_id, v1::Shipment* out) override;
   absl::Status ListShipments(const std::string& order_id, v1::ListShipmentsResponse* out) override;
   absl::Status ListPickQueue(const PickQueueQuery& query, v1::ListPickQueueResponse* out) override;

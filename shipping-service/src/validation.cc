@@ -187,6 +187,13 @@ absl::Status ValidateCreateReturn(const v1::CreateReturnShipmentRequest& request
   return absl::OkStatus();
 }
 
+absl::Status ValidateCreateReplacement(const v1::CreateReplacementShipmentRequest& request) {
+  absl::Status status = ValidateRequestId(request.request_id(), "request_id");
+  if (status.ok()) status = ValidateShipmentId(request.shipment_id(), "shipment_id");
+  if (!status.ok()) return status;
+  return ValidateText(request.reason(), "reason", 0, 500);
+}
+
 absl::Status ValidateEventCursor(std::int64_t after_sequence) {
   return after_sequence < 0 ? InvalidField("after_sequence", "must not be negative")
                             : absl::OkStatus();

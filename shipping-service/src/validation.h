@@ -29,6 +29,8 @@ inline constexpr std::int64_t kMinOccurredMicros = 946'684'800LL * 1'000'000;  /
 [[nodiscard]] absl::Status ValidateShipmentEvent(const v1::RecordShipmentEventRequest& request,
                                                  std::int64_t now_micros);
 [[nodiscard]] absl::Status ValidateCreateReturn(const v1::CreateReturnShipmentRequest& request);
+[[nodiscard]] absl::Status ValidateCreateReplacement(
+    const v1::CreateReplacementShipmentRequest& request);
 // The position a reader of the event feed resumes after (0: from the start).
 [[nodiscard]] absl::Status ValidateEventCursor(std::int64_t after_sequence);
 // The cursor, and a limit of 0 (the default) or more (capped by the handler).

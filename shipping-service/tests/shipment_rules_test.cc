@@ -68,6 +68,63 @@ TEST(NewShipmentTest, IsPendingAndCarriedAsPlanned) {
   EXPECT_FALSE(shipment.has_pick_list());
 }
 
+TEST(ReplacementAllowedTest, OnlyAnOutboundParcelReturnedToSender) {
+  v1::Shipment original;
+  original.set_id("s-1");
+  original.set_kind(v1::SHIPMENT_KIND_OUTBOUND);
+  original.set_status(v1::SHIPMENT_STATUS_RETURNED_TO_SENDER);
+  EXPECT_TRUE(ReplacementAllowed(original).ok());
+  for (auto status : {v1::SHIPMENT_STATUS_PENDING, v1::SHIPMENT_STATUS_SHIPPED,
+                      v1::SHIPMENT_STATUS_DELIVERY_FAILED, v1::SHIPMENT_STATUS_EXCEPTION,
+                      v1::SHIPMENT_STATUS_DELIVERED, v1::SHIPMENT_STATUS_CANCELLED}) {
+    v1::Shipment other = original;
+    other.set_status(status);
+    absl::Status refused = ReplacementAllowed(other);
+    EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << status;
+    EXPECT_EQ(ReasonOf(refused), "SHIPMENT_NOT_RETURNED_TO_SENDER") << status;
+    EXPECT_NE(refused.message().find("shipment_id"), absl::string_view::npos) << refused;
+  }
+  v1::Shipment inbound = original;
+  inbound.set_kind(v1::SHIPMENT_KIND_RETURN);
+  EXPECT_EQ(ReasonOf(ReplacementAllowed(inbound)), "SHIPMENT_NOT_RETURNED_TO_SENDER");
+}
+
+TEST(ReplacementShipmentTest, SameOrderWarehouseAddressAndLinesCarriedAnewAndNamingTheOriginal) {
+  v1::Shipment original;
+  original.set_id("s-1");
+  original.set_order_id("ord-1");
+  original.set_kind(v1::SHIPMENT_KIND_OUTBOUND);
+  original.set_warehouse_id(kFirst);
+  original.set_status(v1::SHIPMENT_STATUS_RETURNED_TO_SENDER);
+  original.set_tracking_number("TRACK-1");
+  original.set_carrier("Old Carrier");
+  original.mutable_address()->set_city("Berlin");
+  auto* line = original.add_lines();
+  line->set_sku("MUG");
+  line->set_quantity(2);
+  line->set_unit_weight_grams(400);
+  Carriage carriage;
+  carriage.rule = {"DE", "", 31'500, "DHL", "STANDARD", v1::TRANSPORT_MODE_GROUND, "EUR", 499, 40};
+  carriage.freight.set_total_weight_grams(800);
+
+  v1::Shipment replacement = ReplacementShipment(original, carriage);
+  EXPECT_TRUE(replacement.id().empty());
+  EXPECT_EQ(replacement.order_id(), "ord-1");
+  EXPECT_EQ(replacement.kind(), v1::SHIPMENT_KIND_OUTBOUND);
+  EXPECT_EQ(replacement.warehouse_id(), kFirst);
+  EXPECT_EQ(replacement.status(), v1::SHIPMENT_STATUS_PENDING);
+  EXPECT_EQ(replacement.address().city(), "Berlin");
+  EXPECT_EQ(replacement.carrier(), "DHL");
+  EXPECT_EQ(replacement.freight().total_weight_grams(), 800);
+  EXPECT_TRUE(replacement.tracking_number().empty());
+  ASSERT_EQ(replacement.lines_size(), 1);
+  EXPECT_EQ(replacement.lines(0).sku(), "MUG");
+  EXPECT_EQ(replacement.lines(0).quantity(), 2);
+  EXPECT_EQ(replacement.lines(0).unit_weight_grams(), 400);
+  EXPECT_EQ(replacement.replaces_shipment_id(), "s-1");
+  EXPECT_TRUE(replacement.journal().empty());
+}
+
 TEST(AddPickListTest, OutboundOnly) {
   v1::Shipment outbound;
   outbound.set_kind(v1::SHIPMENT_KIND_OUTBOUND);

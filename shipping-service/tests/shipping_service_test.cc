@@ -2,6 +2,8 @@
 // service validates, what it hands to the use cases, and how statuses reach the client.
 #include "shipping-service/src/shipping_service.h"
 
+#include <set>
+
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
@@ -10,6 +12,7 @@
 #include "common/metrics.h"
 #include "common/server.h"
 #include "common/status.h"
+#include "shipping-service/src/shipping_peers.h"
 
 namespace oms::shipping {
 namespace {
@@ -43,6 +46,12 @@ class FakeUseCases : public ShippingUseCases {
   absl::Status CreateReturnShipment(const v1::CreateReturnShipmentRequest&,
                                     v1::Shipment*) override {
     ++calls;
+    return next;
+  }
+  absl::Status CreateReplacementShipment(const v1::CreateReplacementShipmentRequest& request,
+                                         v1::Shipment* out) override {
+    ++calls;
+    out->set_replaces_shipment_id(request.shipment_id());
     return next;
   }
   absl::Status GetShipment(const std::string& id, v1::Shipment* out) override {
@@ -159,6 +168,23 @@ TEST_F(ShippingServiceTest, BadInputIsRefusedBeforeTheStore) {
   }
   {
     grpc::ClientContext context;
+    v1::CreateReplacementShipmentRequest request;
+    request.set_request_id("r-1");
+    request.set_shipment_id("42");
+    v1::Shipment response;
+    ExpectInvalid(stub_->CreateReplacementShipment(&context, request, &response), "shipment_id");
+  }
+  {
+    grpc::ClientContext context;
+    v1::CreateReplacementShipmentRequest request;
+    request.set_request_id("r-1");
+    request.set_shipment_id(kShipmentId);
+    request.set_reason(std::string(501, 'x'));
+    v1::Shipment response;
+    ExpectInvalid(stub_->CreateReplacementShipment(&context, request, &response), "reason");
+  }
+  {
+    grpc::ClientContext context;
     v1::GetShipmentRequest request;
     request.set_shipment_id("42");
     v1::Shipment response;
@@ -213,6 +239,39 @@ TEST_F(ShippingServiceTest, StoreErrorsReachTheClientWithTheirReason) {
   grpc::Status status = stub_->CreateShipments(&context, GoodCreate(), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ReasonOf(FromGrpcStatus(status)), "DESTINATION_NOT_SERVED");
+}
+
+TEST_F(ShippingServiceTest, AReplacementRequestReachesTheUseCasesAndItsRefusalTheClient) {
+  v1::CreateReplacementShipmentRequest request;
+  request.set_request_id("saga-9:create-replacement");
+  request.set_shipment_id(kShipmentId);
+  request.set_reason("parcel returned to sender");
+  {
+    grpc::ClientContext context;
+    v1::Shipment response;
+    ASSERT_TRUE(stub_->CreateReplacementShipment(&context, request, &response).ok());
+    EXPECT_EQ(response.replaces_shipment_id(), kShipmentId);
+  }
+  use_cases_.next = WithReason(absl::StatusCode::kFailedPrecondition,
+                               "SHIPMENT_NOT_RETURNED_TO_SENDER", "shipment_id: it is DELIVERED");
+  grpc::ClientContext context;
+  v1::Shipment response;
+  grpc::Status status = stub_->CreateReplacementShipment(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(FromGrpcStatus(status)), "SHIPMENT_NOT_RETURNED_TO_SENDER");
+  EXPECT_EQ(use_cases_.calls, 2);
+}
+
+// The table lists every method of the service (a server refuses to start otherwise), and a
+// replacement, like every shipment, is made by order-service's sagas alone.
+TEST(ShippingServicePeersTest, ListEveryMethodAndLetOnlyOrderServiceCreateShipments) {
+  const MethodPeers peers = ShippingServicePeers();
+  EXPECT_TRUE(CheckPeerTable(v1::ShippingService::service_full_name(), peers).ok());
+  for (const char* create :
+       {"CreateShipments", "CreateReturnShipment", "CreateReplacementShipment"}) {
+    ASSERT_EQ(peers.count(create), 1u) << create;
+    EXPECT_EQ(peers.at(create), std::set<std::string>{peer::kOrderService}) << create;
+  }
 }
 
 TEST_F(ShippingServiceTest, EventLimitsAreDefaultedAndCappedAndReadsAreNoted) {

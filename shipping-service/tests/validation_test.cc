@@ -170,6 +170,30 @@ TEST(ValidateCreateReturnTest, RefusesEachBadField) {
   ExpectField(ValidateCreateReturn(bad), "pickup_address");
 }
 
+TEST(ValidateCreateReplacementTest, RefusesEachBadField) {
+  v1::CreateReplacementShipmentRequest request;
+  request.set_request_id("saga-9:create-replacement");
+  request.set_shipment_id("0b7f5d4e-8a1c-4a57-9d4b-2f0f3c1e9a10");
+  EXPECT_TRUE(ValidateCreateReplacement(request).ok());  // no reason is a reason too
+  request.set_reason(std::string(500, 'r'));
+  EXPECT_TRUE(ValidateCreateReplacement(request).ok());
+  auto bad = request;
+  bad.set_request_id("");
+  ExpectField(ValidateCreateReplacement(bad), "request_id");
+  bad = request;
+  bad.set_request_id("has space");
+  ExpectField(ValidateCreateReplacement(bad), "request_id");
+  bad = request;
+  bad.set_shipment_id("");
+  ExpectField(ValidateCreateReplacement(bad), "shipment_id");
+  bad = request;
+  bad.set_shipment_id("ord-1");
+  ExpectField(ValidateCreateReplacement(bad), "shipment_id");
+  bad = request;
+  bad.set_reason(std::string(501, 'r'));
+  ExpectField(ValidateCreateReplacement(bad), "reason");
+}
+
 TEST(ValidateListEventsTest, RefusesANegativeCursorOrLimit) {
   v1::ListEventsRequest request;
   EXPECT_TRUE(ValidateListEvents(request).ok());
