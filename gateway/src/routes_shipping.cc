@@ -125,6 +125,35 @@ absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends, const Route
   };
   routes.push_back(std::move(event));
 
+  order::v1::OrderService::Stub* orders = &backends.order();
+  RouteSpec reship;
+  reship.method = "POST";
+  reship.path = "/v1/shipments/{id}:reship";
+  reship.operation_id = "ReshipShipment";
+  reship.summary =
+      "An operator's decision on a parcel RETURNED_TO_SENDER: ship its goods again, with no new "
+      "charge: {note} (optional). 200 with the order; shipping creates the replacement shipment "
+      "(it commits no stock and captures nothing) and the order follows it. Another status: 409 "
+      "SHIPMENT_NOT_RETURNED_TO_SENDER";
+  reship.access.scope = kScopeAdmin;
+  reship.body = order::v1::ReshipShipmentRequest::descriptor();
+  reship.body_excluded = {"shipmentId"};
+  reship.response = order::v1::Order::descriptor();
+  reship.not_found = ShipmentNotFound;
+  reship.extra_errors = {409};
+  reship.handler = [orders](std::shared_ptr<Exchange> exchange) {
+    if (!ValidateUuid(exchange->param("id"), "id", "a shipment id").ok()) {
+      exchange->Fail(ShipmentNotFound(*exchange));
+      return;
+    }
+    order::v1::ReshipShipmentRequest request;
+    if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
+    request.set_shipment_id(exchange->param("id"));
+    Forward<order::v1::Order>(exchange, std::move(request),
+                              [orders](auto... args) { orders->async()->ReshipShipment(args...); });
+  };
+  routes.push_back(std::move(reship));
+
   RouteSpec upload;
   upload.method = "POST";
   upload.path = "/v1/shipments/{id}/proofs";

@@ -1,5 +1,7 @@
 #include "gateway/tests/gateway_client.h"
 
+#include <thread>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -49,6 +51,22 @@ HttpAnswer Admin(const std::string& method, const std::string& path, const std::
                  std::vector<std::string> headers) {
   headers.push_back(Bearer(Suite().admin_key));
   return Call(method, path, headers, body);
+}
+
+nlohmann::json PollAdmin(const std::string& path,
+                         const std::function<bool(const nlohmann::json&)>& done,
+                         std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  nlohmann::json last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    HttpAnswer answer = Admin("GET", path);
+    if (answer.status == 200) {
+      last = Body(answer);
+      if (done(last)) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return last;
 }
 
 nlohmann::json Body(const HttpAnswer& answer) {

@@ -3,6 +3,8 @@
 // call below); the stack and the key must outlive the calls.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -37,6 +39,12 @@ HttpAnswer Admin(const std::string& method, const std::string& path, const std::
 
 // The answer's body as JSON (discarded when it is not JSON).
 nlohmann::json Body(const HttpAnswer& answer);
+
+// Polls GET `path` with the admin key until `done` holds for its body, for at most `limit`: the
+// last body read (for which `done` does not hold when time ran out).
+nlohmann::json PollAdmin(const std::string& path,
+                         const std::function<bool(const nlohmann::json&)>& done,
+                         std::chrono::seconds limit);
 // The error reason of an error answer; "" when the answer carries none.
 std::string Reason(const HttpAnswer& answer);
 

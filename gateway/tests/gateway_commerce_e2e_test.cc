@@ -1,9 +1,11 @@
-// Orders with the channel's discounts and shipping charge (docs/commerce.md), through the
-// gateway in front of the four real services: a trusted channel's order with a line discount, a
-// coupon and a shipping charge split over two warehouses; its captures and invoices add up to
-// the discounted total to the cent; other credentials may not set those figures, and bad ones
-// are refused naming the field.
+// What real orders need (docs/commerce.md), through the gateway in front of the four real
+// services: a trusted channel's order with a line discount, a coupon and a shipping charge split
+// over two warehouses, whose captures and invoices add up to the discounted total to the cent
+// (other credentials may not set those figures, and bad ones are refused naming the field); a
+// parcel returned to sender shipped again without a new charge. The cross-service invariant
+// check is clean after each.
 #include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -11,11 +13,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/str_join.h"
 #include "gateway/tests/gateway_client.h"
 #include "gateway/tests/gateway_stack.h"
 #include "gateway/tests/http_client.h"
 #include "gateway/tests/order_json.h"
 #include "gateway/tests/seeded_suite.h"
+#include "tools/check/suite_audit.h"
 
 namespace oms::gateway {
 namespace {
@@ -35,6 +39,23 @@ long long Minor(const json& money) {
   return std::stoll(money.value("amountMinor", std::string("0")));
 }
 
+void PostEvent(const std::string& shipment_id, const std::string& type) {
+  HttpAnswer posted = Admin("POST", "/v1/shipments/" + shipment_id + "/events",
+                            json{{"type", type},
+                                 {"occurredAt", TimeUtil::ToString(TimeUtil::GetCurrentTime())},
+                                 {"location", "Hamburg"}}
+                                .dump());
+  ASSERT_EQ(posted.status, 200) << posted.body;
+}
+
+// Polls GET `path` (admin) until `done` holds for its body, for at most 30 s; the last body.
+json WaitFor(const std::string& path, const std::function<bool(const json&)>& done) {
+  json last = testing::PollAdmin(path, done, std::chrono::seconds(30));
+  if (last.is_null() || !done(last))
+    ADD_FAILURE() << "timed out on " << path << "; last: " << last.dump();
+  return last;
+}
+
 class GatewayCommerceE2eTest : public testing::SeededSuite<GatewayCommerceE2eTest> {
  public:
   // Two German warehouses with 6 PACK (79.99) and 20 MUG (12.99) each.
@@ -50,6 +71,17 @@ class GatewayCommerceE2eTest : public testing::SeededSuite<GatewayCommerceE2eTes
   }
 
   // 8 PACK with 10 % off the line and 3 MUG, a 5.00 coupon and 4.95 shipping.
+  // The cross-service invariants (tools/check), at rest: every order of the suite is final or
+  // waits for nothing.
+  static void ExpectInvariantsClean() {
+    auto report = check::CheckSuite({env->stack.order->channel(), env->stack.inventory->channel(),
+                                     env->stack.billing->channel(), env->stack.shipping->channel()},
+                                    {/*at_rest=*/true, 0});
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_TRUE(report->violations.empty()) << absl::StrJoin(report->violations, "\n");
+    EXPECT_GT(report->orders, 0);
+  }
+
   static json DiscountedOrder() {
     json body = testing::HamburgOrderJson(env->erika, "PACK", 8);
     body["channel"] = "marketplace";
@@ -94,13 +126,7 @@ TEST_F(GatewayCommerceE2eTest, ACouponAndAShippingChargeAreCapturedAndInvoicedTo
 
   const std::string order_id = order.value("id", "");
   for (const auto& shipment : order["shipments"]) {
-    HttpAnswer shipped =
-        Admin("POST", "/v1/shipments/" + shipment.value("shipmentId", "") + "/events",
-              json{{"type", "SHIPPED"},
-                   {"occurredAt", TimeUtil::ToString(TimeUtil::GetCurrentTime())},
-                   {"location", "Hamburg"}}
-                  .dump());
-    ASSERT_EQ(shipped.status, 200) << shipped.body;
+    PostEvent(shipment.value("shipmentId", ""), "SHIPPED");
   }
 
   // Both captures: together exactly what was authorized, the order's total.
@@ -137,6 +163,7 @@ TEST_F(GatewayCommerceE2eTest, ACouponAndAShippingChargeAreCapturedAndInvoicedTo
   EXPECT_EQ(shipping, 495);
   EXPECT_EQ(shipping_tax, 94);
   EXPECT_EQ(discount, 6899);
+  ExpectInvariantsClean();
 }
 
 TEST_F(GatewayCommerceE2eTest, OnlyATrustedChannelSetsItsFiguresAndBadOnesAreRefused) {
@@ -186,6 +213,66 @@ TEST_F(GatewayCommerceE2eTest, OnlyATrustedChannelSetsItsFiguresAndBadOnesAreRef
     EXPECT_NE(Minor(order["total"]), 73171) << order.dump();
   }
   EXPECT_LE(Body(listed).value("orders", json::array()).size(), 1u) << listed.body;
+}
+
+// A parcel the carrier brought back is no dead end: the operator reships it. The replacement
+// carries the same goods, so nothing more is committed or captured, and the order follows it to
+// COMPLETED. Only a parcel returned to sender is reshipped, once.
+TEST_F(GatewayCommerceE2eTest, AParcelReturnedToSenderIsReshippedWithoutANewCharge) {
+  ASSERT_NE(env, nullptr);
+  HttpAnswer placed =
+      Admin("POST", "/v1/orders", testing::HamburgOrderJson(env->erika, "MUG", 2).dump(),
+            {"Idempotency-Key: commerce-reship"});
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const std::string order_id = Body(placed).value("id", "");
+  const long long total = Minor(Body(placed)["total"]);
+  const std::string parcel = Body(placed)["shipments"][0].value("shipmentId", "");
+  const std::string reship = "/v1/shipments/" + parcel + ":reship";
+
+  PostEvent(parcel, "SHIPPED");
+  HttpAnswer too_early = Admin("POST", reship, "{}");
+  EXPECT_EQ(too_early.status, 409) << too_early.body;
+  EXPECT_EQ(Reason(too_early), "SHIPMENT_NOT_RETURNED_TO_SENDER");
+  PostEvent(parcel, "RETURNED_TO_SENDER");
+  WaitFor("/v1/orders/" + order_id, [&](const json& order) {
+    for (const auto& shipment : order.value("shipments", json::array())) {
+      if (shipment.value("status", "") == "SHIPMENT_STATUS_RETURNED_TO_SENDER") return true;
+    }
+    return false;
+  });
+
+  HttpAnswer decided = Admin("POST", reship, json{{"note", "address corrected"}}.dump());
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  EXPECT_EQ(Admin("POST", reship, "{}").status, 200);  // a repeat starts nothing new
+  const json order = WaitFor("/v1/orders/" + order_id, [&](const json& o) {
+    return o.value("shipments", json::array()).size() == 2;
+  });
+  std::string replacement;
+  for (const auto& shipment : order["shipments"]) {
+    if (shipment.value("replacesShipmentId", "") == parcel) {
+      replacement = shipment.value("shipmentId", "");
+    }
+  }
+  ASSERT_FALSE(replacement.empty()) << order.dump();
+  EXPECT_EQ(order.value("status", ""), "ORDER_STATUS_SHIPPED") << order.dump();
+
+  PostEvent(replacement, "SHIPPED");
+  PostEvent(replacement, "DELIVERED");
+  const json completed = WaitFor("/v1/orders/" + order_id, [](const json& o) {
+    return o.value("status", "") == "ORDER_STATUS_COMPLETED";
+  });
+  EXPECT_EQ(completed.value("status", ""), "ORDER_STATUS_COMPLETED") << completed.dump();
+  EXPECT_EQ(completed["shipments"].size(), 2u) << completed.dump();
+
+  // Charged once, when the parcel first shipped.
+  const json payments = Body(Admin("GET", "/v1/payments?orderId=" + order_id));
+  ASSERT_EQ(payments.value("payments", json::array()).size(), 1u) << payments.dump();
+  EXPECT_EQ(Minor(payments["payments"][0]["captured"]), total);
+  EXPECT_EQ(Body(Admin("GET", "/v1/invoices?orderId=" + order_id))
+                .value("invoices", json::array())
+                .size(),
+            1u);
+  ExpectInvariantsClean();
 }
 
 }  // namespace

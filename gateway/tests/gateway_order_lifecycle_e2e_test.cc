@@ -78,16 +78,8 @@ void PostEvent(const std::string& shipment_id, const std::string& type) {
 // Polls GET `path` (admin) until `done` holds for its body, for at most 20 s; the last body.
 json WaitFor(const std::string& path, const std::function<bool(const json&)>& done,
              const std::string& what) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  json last;
-  while (std::chrono::steady_clock::now() < deadline) {
-    HttpAnswer answer = Admin("GET", path);
-    if (answer.status == 200) {
-      last = Body(answer);
-      if (done(last)) return last;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  json last = testing::PollAdmin(path, done, std::chrono::seconds(20));
+  if (!last.is_null() && done(last)) return last;
   ADD_FAILURE() << "timed out waiting for " << what << "; last: " << last.dump()
                 << "\norder-service log:\n"
                 << env->stack.order->log();

@@ -278,6 +278,7 @@ TEST(RoutesTest, EveryRouteHasItsGroupsTagAndDeadline) {
       {"ListShipments", {"shipping", options.deadline}},
       {"GetShipment", {"shipping", options.deadline}},
       {"RecordShipmentEvent", {"shipping", options.deadline}},
+      {"ReshipShipment", {"shipping", options.deadline}},
       {"UploadProof", {"shipping", options.deadline}},
       {"GetProof", {"shipping", options.deadline}},
       {"ListPickQueue", {"shipping", options.deadline}},

@@ -33,6 +33,8 @@ absl::StatusOr<v1::CancelPlan> PlanCancel(
     return plan;
   }
   for (const auto& shipment : shipments) {
+    // A replacement carries goods already paid for and sent once: nothing of it is voided.
+    if (!shipment.replaces_shipment_id().empty()) continue;
     if (StillInWarehouse(shipment.status())) *plan.add_candidates() = shipment;
   }
   return plan;

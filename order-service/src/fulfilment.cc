@@ -23,6 +23,7 @@ bool HasShipped(const std::string& status) {
 ShipmentList MergeShipments(const ShipmentList& listed, const ShipmentList& recorded) {
   std::map<std::string, std::string> recorded_status;
   for (const auto& row : recorded) recorded_status[row.shipment_id()] = row.status();
+  // Listed shipments (the ship step's) replace nothing: replacements come from the events only.
   std::set<std::string> listed_ids;
   ShipmentList merged = listed;
   for (auto& shipment : merged) {
@@ -37,12 +38,24 @@ ShipmentList MergeShipments(const ShipmentList& listed, const ShipmentList& reco
 }
 
 v1::OrderStatus FulfilmentStatus(const ShipmentList& shipments) {
+  // A parcel returned to sender and shipped again counts as its replacement once that has
+  // shipped (until then it stays shipped, as it was): the order does not go back to CONFIRMED.
+  std::map<std::string, std::string> replacement_status;
+  for (const auto& shipment : shipments) {
+    if (!shipment.replaces_shipment_id().empty() && HasShipped(shipment.status())) {
+      replacement_status[shipment.replaces_shipment_id()] = shipment.status();
+    }
+  }
   int counted = 0, shipped = 0, delivered = 0;
   for (const auto& shipment : shipments) {
-    if (shipment.status() == "SHIPMENT_STATUS_CANCELLED") continue;
+    if (!shipment.replaces_shipment_id().empty()) continue;
+    const auto replaced = replacement_status.find(shipment.shipment_id());
+    const std::string& status =
+        replaced != replacement_status.end() ? replaced->second : shipment.status();
+    if (status == "SHIPMENT_STATUS_CANCELLED") continue;
     ++counted;
-    if (HasShipped(shipment.status())) ++shipped;
-    if (shipment.status() == "SHIPMENT_STATUS_DELIVERED") ++delivered;
+    if (HasShipped(status)) ++shipped;
+    if (status == "SHIPMENT_STATUS_DELIVERED") ++delivered;
   }
   if (counted == 0) return v1::ORDER_STATUS_CONFIRMED;
   if (delivered == counted) return v1::ORDER_STATUS_DELIVERED;

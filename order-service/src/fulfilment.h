@@ -19,8 +19,9 @@ using ShipmentList = google::protobuf::RepeatedPtrField<v1::ShipmentSummary>;
 ShipmentList MergeShipments(const ShipmentList& listed, const ShipmentList& recorded);
 
 // Cancelled shipments do not count. All delivered: DELIVERED; some: PARTIALLY_DELIVERED; all
-// shipped (or further): SHIPPED; some: PARTIALLY_SHIPPED; else CONFIRMED. Shipment statuses are
-// shipping's names (SHIPMENT_STATUS_...).
+// shipped (or further): SHIPPED; some: PARTIALLY_SHIPPED; else CONFIRMED. A shipment replaced
+// (replaces_shipment_id) counts with its replacement's status once that has shipped. Shipment
+// statuses are shipping's names (SHIPMENT_STATUS_...).
 v1::OrderStatus FulfilmentStatus(const ShipmentList& shipments);
 
 // Whether an order whose lifecycle status is `lifecycle` takes its status from its shipments

@@ -242,6 +242,15 @@ class GrpcParticipants final : public Participants {
         }));
   }
 
+  void CreateReplacementShipment(const std::string& request_id, const v1::Order& /*order*/,
+                                 const v1::ReshipShipmentRequest& reship, StepDone done) override {
+    shipping_v1::CreateReplacementShipmentRequest request;
+    request.set_request_id(request_id);
+    request.set_shipment_id(reship.shipment_id());
+    request.set_reason(reship.note());
+    shipping_.CreateReplacementShipment(request_id, std::move(request), Step(std::move(done)));
+  }
+
   void Restock(const std::string& request_id, const v1::Return& ret, const std::string& sku,
                int64_t resellable, int64_t damaged, StepDone done) override {
     inventory_v1::RestockReturnRequest request;

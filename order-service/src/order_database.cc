@@ -12,6 +12,7 @@
 #include "order-service/src/order_rows.h"
 #include "order-service/src/pg_saga_store.h"
 #include "order-service/src/pg_saga_writes.h"
+#include "order-service/src/reship_store.h"
 #include "order-service/src/return_store.h"
 #include "order-service/src/shipment_event_store.h"
 #include "order-service/src/webhook_store.h"
@@ -23,10 +24,11 @@ const std::vector<PreparedStatement>& OrderDatabaseStatements() {
     std::vector<PreparedStatement> all;
     for (const auto* statements :
          {&OrderRowStatements(), &PgOrderRepository::Statements(), &PgCustomerStore::Statements(),
-          &PgReturnStore::Statements(), &PgCancelStore::Statements(), &PgSagaStore::Statements(),
-          &PgSagaWrites::Statements(), &PgShipmentEventStore::Statements(),
-          &PgApiKeyStore::Statements(), &PgIdempotencyStore::Statements(),
-          &PgAuditStore::Statements(), &PgEventFeed::Statements(), &PgWebhookStore::Statements(),
+          &PgReturnStore::Statements(), &PgCancelStore::Statements(), &PgReshipStore::Statements(),
+          &PgSagaStore::Statements(), &PgSagaWrites::Statements(),
+          &PgShipmentEventStore::Statements(), &PgApiKeyStore::Statements(),
+          &PgIdempotencyStore::Statements(), &PgAuditStore::Statements(),
+          &PgEventFeed::Statements(), &PgWebhookStore::Statements(),
           &PgNotificationStore::Statements()}) {
       all.insert(all.end(), statements->begin(), statements->end());
     }

@@ -17,6 +17,7 @@ MethodPeers OrderServicePeers() {
       {"GetOrder", {kGateway}},
       {"ListOrders", {kGateway}},
       {"CancelOrder", {kGateway}},
+      {"ReshipShipment", {kGateway, kOmsctl}},
       {"GetOrderTimeline", {kGateway}},
       {"WatchOrder", {kGateway}},
       {"ListEvents", {kGateway}},

@@ -291,6 +291,20 @@ grpc::ServerUnaryReactor* OrderServiceImpl::CancelOrder(grpc::CallbackServerCont
   });
 }
 
+grpc::ServerUnaryReactor* OrderServiceImpl::ReshipShipment(grpc::CallbackServerContext* context,
+                                                           const v1::ReshipShipmentRequest* request,
+                                                           v1::Order* response) {
+  absl::Status invalid = ValidateUuid(request->shipment_id(), "shipment_id", "a shipment id");
+  if (invalid.ok()) invalid = ValidateText(request->note(), "note", 0, 500);
+  if (!invalid.ok()) return Refuse(context, invalid);
+  return RunBlocking(context, executor_, [this, request, response] {
+    auto started = reships_.StartReship(*request);
+    if (!started.ok()) return started.status();
+    if (started->created) coordinator_.Kick(started->saga_id);
+    return orders_.GetOrder(started->order_id, response);
+  });
+}
+
 grpc::ServerUnaryReactor* OrderServiceImpl::GetOrderTimeline(
     grpc::CallbackServerContext* context, const v1::GetOrderTimelineRequest* request,
     v1::OrderTimeline* response) {

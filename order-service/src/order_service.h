@@ -18,6 +18,7 @@
 #include "order-service/src/order_metrics.h"
 #include "order-service/src/order_repository.h"
 #include "order-service/src/order_waiters.h"
+#include "order-service/src/reship_store.h"
 #include "order-service/src/return_store.h"
 #include "order-service/src/saga_store.h"
 #include "order-service/src/webhook_store.h"
@@ -46,6 +47,7 @@ struct OrderStores {
   EventFeed& feed;
   WebhookStore& webhooks;
   NotificationLog& notifications;
+  ReshipStore& reships;
 };
 
 class BillingClient;
@@ -70,6 +72,7 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
         orders_(stores.orders),
         returns_(stores.returns),
         cancels_(stores.cancels),
+        reships_(stores.reships),
         api_keys_(stores.api_keys),
         audit_(stores.audit),
         feed_(stores.feed),
@@ -117,6 +120,9 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
                                        v1::ListEventsResponse* response) override;
   grpc::ServerWriteReactor<v1::FeedEvent>* StreamEvents(
       grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) override;
+  grpc::ServerUnaryReactor* ReshipShipment(grpc::CallbackServerContext* context,
+                                           const v1::ReshipShipmentRequest* request,
+                                           v1::Order* response) override;
   grpc::ServerUnaryReactor* GetConsumerLag(grpc::CallbackServerContext* context,
                                            const v1::GetConsumerLagRequest* request,
                                            v1::GetConsumerLagResponse* response) override;
@@ -195,6 +201,7 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   OrderRepository& orders_;
   ReturnStore& returns_;
   CancelStore& cancels_;
+  ReshipStore& reships_;
   ApiKeyStore& api_keys_;
   AuditStore& audit_;
   EventFeed& feed_;

@@ -101,6 +101,10 @@ class Participants {
                       const v1::RefundShare& share, StepDone done) = 0;
   virtual void RecordReceived(const std::string& request_id, const v1::Return& ret,
                               StepDone done) = 0;
+  // A parcel returned to sender: shipping creates its replacement (the same goods again).
+  virtual void CreateReplacementShipment(const std::string& request_id, const v1::Order& order,
+                                         const v1::ReshipShipmentRequest& reship,
+                                         StepDone done) = 0;
 };
 
 // Maps a participant's status: UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED, RESOURCE_EXHAUSTED,

@@ -56,14 +56,15 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "INSERT INTO order_shipments (shipment_id, order_id, warehouse_id, status) "
        "VALUES ($1, $2::uuid, $3, $4) ON CONFLICT (shipment_id) DO NOTHING"},
       {kShipmentsOfOrder,
-       "SELECT shipment_id, warehouse_id, status FROM order_shipments "
+       "SELECT shipment_id, warehouse_id, status, replaces FROM order_shipments "
        "WHERE order_id = $1::uuid ORDER BY created_at, shipment_id"},
       // One saga per shipped shipment, started with its SHIPMENT_SHIPPED event, however often
       // this runs.
       {kSagasStartShipped,
        "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
        "SELECT order_id, 'RUNNING', $2, shipment_id, shipped_event FROM order_shipments "
-       "WHERE order_id = $1::uuid AND shipped_event IS NOT NULL ORDER BY created_at, shipment_id "
+       "WHERE order_id = $1::uuid AND shipped_event IS NOT NULL AND replaces = '' "
+       "ORDER BY created_at, shipment_id "
        "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
   };
   return kStatements;
@@ -137,6 +138,7 @@ ShipmentList CurrentShipments(pqxx::work& tx, const std::string& order_id,
     shipment->set_shipment_id(row["shipment_id"].as<std::string>());
     shipment->set_warehouse_id(row["warehouse_id"].as<std::string>());
     shipment->set_status(row["status"].as<std::string>());
+    shipment->set_replaces_shipment_id(row["replaces"].as<std::string>());
   }
   return MergeShipments(listed, recorded);
 }

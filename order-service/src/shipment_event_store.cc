@@ -62,8 +62,9 @@ const std::vector<PreparedStatement>& OwnStatements() {
       // Events are taken in in the stream's order, so the last one has the shipment's newest
       // status; its first SHIPMENT_SHIPPED event ($5, "" for any other) is kept for its saga.
       {kShipmentsRecordEvent,
-       "INSERT INTO order_shipments (shipment_id, order_id, warehouse_id, status, shipped_event) "
-       "VALUES ($1, $2::uuid, $3, $4, decode(NULLIF($5, ''), 'hex')) "
+       "INSERT INTO order_shipments "
+       "  (shipment_id, order_id, warehouse_id, status, shipped_event, replaces) "
+       "VALUES ($1, $2::uuid, $3, $4, decode(NULLIF($5, ''), 'hex'), $6) "
        "ON CONFLICT (shipment_id) DO UPDATE SET status = EXCLUDED.status, "
        "  shipped_event = COALESCE(order_shipments.shipped_event, EXCLUDED.shipped_event), "
        "  updated_at = now()"},
@@ -171,7 +172,8 @@ absl::StatusOr<std::string> PgShipmentEventStore::Apply(const shipping::v1::Outb
     // Recorded whatever the order's status, PENDING included: the order saga's save derives the
     // order's status from these rows too.
     tx.exec_prepared(kShipmentsRecordEvent, event.shipment_id(), event.order_id(),
-                     event.warehouse_id(), shipment_status, shipped ? Hex(event) : std::string());
+                     event.warehouse_id(), shipment_status, shipped ? Hex(event) : std::string(),
+                     event.replaces_shipment_id());
     const ShipmentList shipments = CurrentShipments(tx, event.order_id(), order.shipments());
     const v1::OrderStatus after = OrderStatusWithShipments(order.status(), shipments);
     tx.exec_prepared(kOrdersSetFulfilment, event.order_id(), ShipmentsHex(shipments),

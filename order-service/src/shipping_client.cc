@@ -43,6 +43,13 @@ class GrpcShippingClient final : public ShippingClient {
              deadline_, std::move(done));
   }
 
+  void CreateReplacementShipment(const std::string& request_id,
+                                 shipping_v1::CreateReplacementShipmentRequest request,
+                                 CallDone<shipping_v1::Shipment> done) override {
+    CallPeer(stub_->async(), &Stub::async::CreateReplacementShipment, request_id,
+             std::move(request), deadline_, std::move(done));
+  }
+
   void RecordShipmentEvent(const std::string& request_id,
                            shipping_v1::RecordShipmentEventRequest request,
                            CallDone<shipping_v1::RecordShipmentEventResponse> done) override {

@@ -37,6 +37,9 @@ class ShippingClient {
   virtual void RecordShipmentEvent(const std::string& request_id,
                                    shipping::v1::RecordShipmentEventRequest request,
                                    CallDone<shipping::v1::RecordShipmentEventResponse> done) = 0;
+  virtual void CreateReplacementShipment(const std::string& request_id,
+                                         shipping::v1::CreateReplacementShipmentRequest request,
+                                         CallDone<shipping::v1::Shipment> done) = 0;
 };
 
 std::unique_ptr<ShippingClient> MakeGrpcShippingClient(std::shared_ptr<grpc::Channel> channel,

@@ -45,6 +45,18 @@ TEST(CancellationTest, ItTakesTheShipmentsThatHaveNotLeftTheWarehouse) {
   }
 }
 
+// A replacement of a parcel returned to sender carries goods paid for and sent once: cancelling
+// the order leaves it (and voids nothing for it).
+TEST(CancellationTest, ItLeavesTheReplacementOfAParcelReturnedToSender) {
+  auto shipments = Shipments(
+      {"SHIPMENT_STATUS_PENDING", "SHIPMENT_STATUS_RETURNED_TO_SENDER", "SHIPMENT_STATUS_PENDING"});
+  shipments.Mutable(2)->set_replaces_shipment_id("s-2");
+  auto plan = PlanCancel(v1::ORDER_STATUS_PARTIALLY_SHIPPED, shipments, "");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->candidates_size(), 1);
+  EXPECT_EQ(plan->candidates(0).shipment_id(), "s-1");
+}
+
 TEST(CancellationTest, AShippedOrFinalOrderHasNothingToCancel) {
   const auto waiting = Shipments({"SHIPMENT_STATUS_PENDING"});
   for (auto status :

@@ -98,6 +98,25 @@ TEST(FulfilmentTest, RecordedStatusesWinOverTheShipStepsList) {
 
 // Commit and capture only once the order saga can no longer release the hold or void the
 // authorization.
+// A parcel returned to sender keeps the order SHIPPED until its replacement has shipped; then the
+// order follows the replacement, to DELIVERED. The replacement is never a shipment of its own.
+TEST(FulfilmentTest, AReplacementCountsInThePlaceOfTheParcelItReplaces) {
+  ShipmentList shipments;
+  *shipments.Add() = Shipment("s-1", "SHIPMENT_STATUS_RETURNED_TO_SENDER");
+  *shipments.Add() = Shipment("s-2", "SHIPMENT_STATUS_DELIVERED");
+  v1::ShipmentSummary* replacement = shipments.Add();
+  *replacement = Shipment("s-3", "SHIPMENT_STATUS_PENDING");
+  replacement->set_replaces_shipment_id("s-1");
+  EXPECT_EQ(FulfilmentStatus(shipments), v1::ORDER_STATUS_PARTIALLY_DELIVERED);
+  replacement->set_status("SHIPMENT_STATUS_SHIPPED");
+  EXPECT_EQ(FulfilmentStatus(shipments), v1::ORDER_STATUS_PARTIALLY_DELIVERED);
+  replacement->set_status("SHIPMENT_STATUS_DELIVERED");
+  EXPECT_EQ(FulfilmentStatus(shipments), v1::ORDER_STATUS_DELIVERED);
+  shipments.Mutable(1)->set_status("SHIPMENT_STATUS_SHIPPED");
+  replacement->set_status("SHIPMENT_STATUS_PACKED");
+  EXPECT_EQ(FulfilmentStatus(shipments), v1::ORDER_STATUS_SHIPPED);
+}
+
 TEST(FulfilmentTest, ShipmentSagasStartOnlyOnceTheOrderIsConfirmed) {
   for (v1::OrderStatus waits : {v1::ORDER_STATUS_PENDING, v1::ORDER_STATUS_REJECTED,
                                 v1::ORDER_STATUS_NEEDS_ATTENTION, v1::ORDER_STATUS_UNSPECIFIED}) {

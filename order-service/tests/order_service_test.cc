@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <grpcpp/channel.h>
@@ -69,6 +70,15 @@ class FakeCancels : public CancelStore {
     return answer;
   }
   absl::StatusOr<StartedCancel> answer = StartedCancel{kSagaId, true};
+  std::vector<std::string> started;
+};
+
+class FakeReships : public ReshipStore {
+ public:
+  absl::StatusOr<StartedReship> StartReship(const v1::ReshipShipmentRequest& request) override {
+    started.push_back(request.shipment_id());
+    return absl::FailedPreconditionError("not in these tests");
+  }
   std::vector<std::string> started;
 };
 
@@ -214,7 +224,7 @@ class OrderServiceTest : public ::testing::Test {
         std::make_unique<Coordinator>(saga_store_, participants_, waiters_, metrics_, options);
     service_ = std::make_unique<OrderServiceImpl>(
         OrderStores{operations_, customers_, orders_, returns_, cancels_, api_keys_, audit_, feed_,
-                    webhooks_, notifications_},
+                    webhooks_, notifications_, reships_},
         OrderPeers{inventory_, billing_, shipping_}, *coordinator_, waiters_, metrics_, executor_,
         watchers_, webhook_networks_);
     grpc::ServerBuilder builder;
@@ -230,6 +240,7 @@ class OrderServiceTest : public ::testing::Test {
 
   FakeOrders orders_;
   FakeCancels cancels_;
+  FakeReships reships_;
   FakeReturns returns_;
   FakeSagaOperations operations_;
   OneCustomer customers_;
@@ -344,6 +355,22 @@ TEST_F(OrderServiceTest, TheConsumerLagIsTheAgeOfEachFollowersNextEvent) {
   ASSERT_EQ(feed_.reads.size(), 2u);
   EXPECT_EQ(feed_.reads[1].first.source, FeedSource::kShipment);
   EXPECT_EQ(feed_.reads[1].second, 1);
+}
+
+TEST_F(OrderServiceTest, AReshipNamesTheFieldItRefusesAndStartsNothing) {
+  for (auto [shipment_id, note, field] :
+       {std::tuple<std::string, std::string, std::string>{"s-1", "", "shipment_id"},
+        {"0b4c7f6e-8d2a-4c55-9a51-3f6f0f1d2e3a", std::string(501, 'n'), "note"}}) {
+    v1::ReshipShipmentRequest request;
+    request.set_shipment_id(shipment_id);
+    request.set_note(note);
+    v1::Order response;
+    grpc::ClientContext context;
+    grpc::Status status = stub_->ReshipShipment(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+    EXPECT_TRUE(absl::StartsWith(status.error_message(), field)) << status.error_message();
+  }
+  EXPECT_TRUE(reships_.started.empty());
 }
 
 TEST_F(OrderServiceTest, GetOrderAnswersTheStoredOrderOrNotFound) {

@@ -157,6 +157,11 @@ class FakeShippingClient : public ShippingClient, public FakePeer {
                             CallDone<shipping::v1::Shipment> done) override {
     Respond("CreateReturnShipment", request_id, request, std::move(done));
   }
+  void CreateReplacementShipment(const std::string& request_id,
+                                 shipping::v1::CreateReplacementShipmentRequest request,
+                                 CallDone<shipping::v1::Shipment> done) override {
+    Respond("CreateReplacementShipment", request_id, request, std::move(done));
+  }
   void RecordShipmentEvent(const std::string& request_id,
                            shipping::v1::RecordShipmentEventRequest request,
                            CallDone<shipping::v1::RecordShipmentEventResponse> done) override {

@@ -254,6 +254,10 @@ class FakeParticipants : public Participants {
                             StepDone done) override {
     Answer("CreateReturnShipment", id, std::move(done));
   }
+  void CreateReplacementShipment(const std::string& id, const v1::Order&,
+                                 const v1::ReshipShipmentRequest&, StepDone done) override {
+    Answer("CreateReplacementShipment", id, std::move(done));
+  }
   void Restock(const std::string& id, const v1::Return&, const std::string&, int64_t, int64_t,
                StepDone done) override {
     Answer("Restock", id, std::move(done));

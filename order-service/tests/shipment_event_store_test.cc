@@ -14,10 +14,12 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include "common/status.h"
 #include "google/protobuf/util/time_util.h"
 #include "order-service/src/event_feed_store.h"
 #include "order-service/src/order_rows.h"
 #include "order-service/src/pg_saga_store.h"
+#include "order-service/src/reship_store.h"
 #include "order-service/src/sagas/registry.h"
 #include "order-service/src/timeline_ids.h"
 #include "order-service/tests/lock_waits.h"
@@ -510,6 +512,58 @@ TEST_F(ShipmentEventStoreTest, TheJournalEntriesTakenInAreInTheFeedBeforeTheirSt
   EXPECT_EQ((at + 1)->event().kind(), "STATUS_SHIPPED");
   EXPECT_EQ(fed.back().event().kind(), "RECEIVED");
   EXPECT_EQ(fed.back().event().subject(), "r-1");
+}
+
+// A parcel returned to sender is reshipped once (PgReshipStore), and only then; its replacement
+// is taken in like any shipment but starts no SHIPMENT saga (its goods were committed and paid
+// for with the parcel), and the order follows it to DELIVERED.
+TEST_F(ShipmentEventStoreTest, AReplacementShipsWithoutASagaAndTheOrderFollowsIt) {
+  const InsertedOrder order = Insert(Request(Customer("reship@example.com").id(), "key-1"));
+  ShipStepSaved(order, {"s-1"});
+  const std::string first_saga = Shipped(order.order_id, "s-1");
+  ASSERT_FALSE(first_saga.empty());
+  Save(first_saga, SagaState{SagaPhase::kCompleted, 2, 0, "", SagaPhase::kRunning}, StepResult{});
+
+  PgReshipStore reships(*pool_);
+  v1::ReshipShipmentRequest reship;
+  reship.set_shipment_id("s-1");
+  EXPECT_EQ(ReasonOf(reships.StartReship(reship).status()), "SHIPMENT_NOT_RETURNED_TO_SENDER");
+  ASSERT_TRUE(events_
+                  ->Apply(Event(order.order_id, "s-1",
+                                shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_RETURNED_TO_SENDER,
+                                shipping::v1::SHIPMENT_STATUS_RETURNED_TO_SENDER))
+                  .ok());
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_SHIPPED);
+  auto started = reships.StartReship(reship);
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_TRUE(started->created);
+  EXPECT_EQ(started->order_id, order.order_id);
+  auto again = reships.StartReship(reship);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->saga_id, started->saga_id);
+  reship.set_shipment_id("s-404");
+  EXPECT_EQ(reships.StartReship(reship).status().code(), absl::StatusCode::kNotFound);
+
+  for (auto [type, status] : {std::pair{shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_CREATED,
+                                        shipping::v1::SHIPMENT_STATUS_PENDING},
+                              std::pair{shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED,
+                                        shipping::v1::SHIPMENT_STATUS_SHIPPED},
+                              std::pair{shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_DELIVERED,
+                                        shipping::v1::SHIPMENT_STATUS_DELIVERED}}) {
+    OutboxEvent event = Event(order.order_id, "s-2", type, status);
+    event.set_replaces_shipment_id("s-1");
+    auto saga_id = events_->Apply(event);
+    ASSERT_TRUE(saga_id.ok()) << saga_id.status();
+    EXPECT_EQ(*saga_id, "") << shipping::v1::OutboxEventType_Name(type);
+  }
+  std::map<std::string, std::string> ids;
+  EXPECT_EQ(ShipmentSagas(order.order_id, &ids).count("s-2"), 0u);
+  // Delivered; the RESHIP saga, still open here, keeps it from COMPLETED.
+  const v1::Order delivered = Read(order.order_id);
+  EXPECT_EQ(delivered.status(), v1::ORDER_STATUS_DELIVERED);
+  ASSERT_EQ(delivered.shipments_size(), 2);
+  EXPECT_EQ(delivered.shipments(1).replaces_shipment_id(), "s-1");
 }
 
 TEST_F(ShipmentEventStoreTest, TheLastDeliveryCompletesAnOrderWithNoFollowUpOpen) {

@@ -172,6 +172,7 @@ class WindowCheck {
         Add("I4", absl::StrCat("REJECTED order ", order->id, " keeps shipment ", shipment.id));
       }
       if (shipment.kind != "OUTBOUND" || !shipment.shipped) continue;
+      if (!shipment.replaces_shipment_id.empty()) continue;  // the same goods, sent again
       for (const auto& [sku, quantity] : shipment.lines) {
         shipped[{order->id, shipment.warehouse_id}][sku] += quantity;
       }

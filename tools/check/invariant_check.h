@@ -5,7 +5,8 @@
 // duplicates); this joins what only the four together show:
 //
 // - I2 across: no HELD reservation for an order that is final (REJECTED, CANCELLED, COMPLETED).
-// - I3 across: per (order, warehouse, SKU), the committed quantity is what shipping shipped.
+// - I3 across: per (order, warehouse, SKU), the committed quantity is what shipping shipped
+//   (a replacement of a parcel returned to sender ships those goods again: it does not count).
 // - I4: no saga RUNNING, COMPENSATING or NEEDS_ATTENTION and no order PENDING (at rest; live,
 //   only parked sagas and sagas or PENDING orders older than the settle time); a REJECTED order
 //   keeps no outbound shipment that is not cancelled.
@@ -67,6 +68,9 @@ struct ShipmentFacts {
   bool shipped = false;
   int64_t idle_seconds = 0;
   SkuQuantities lines;
+  // A replacement of a parcel returned to sender: it carries that parcel's goods again, which
+  // were committed and invoiced when it first shipped.
+  std::string replaces_shipment_id;
 };
 
 struct PaymentFacts {

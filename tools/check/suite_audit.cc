@@ -52,7 +52,8 @@ void Add(const shipping::v1::AuditOrderFactsResponse& response, WindowFacts* int
   for (const auto& shipment : response.shipments()) {
     into->shipments.push_back({shipment.id(), shipment.order_id(), shipment.kind(),
                                shipment.warehouse_id(), shipment.cancelled(), shipment.shipped(),
-                               shipment.idle_seconds(), QuantitiesOf(shipment.lines())});
+                               shipment.idle_seconds(), QuantitiesOf(shipment.lines()),
+                               shipment.replaces_shipment_id()});
   }
 }
 

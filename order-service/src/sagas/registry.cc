@@ -26,7 +26,7 @@ SagaKindDef WithSpec(SagaKindDef kind) {
 const std::vector<SagaKindDef>& SagaKinds() {
   static const std::vector<SagaKindDef> kKinds = {
       WithSpec(OrderSagaKind()),  WithSpec(ShipmentSagaKind()), WithSpec(CancelSagaKind()),
-      WithSpec(ReturnSagaKind()), WithSpec(ReceiveSagaKind()),
+      WithSpec(ReturnSagaKind()), WithSpec(ReceiveSagaKind()),  WithSpec(ReshipSagaKind()),
   };
   return kKinds;
 }

@@ -15,6 +15,7 @@ inline constexpr char kShipmentSagaKind[] = "SHIPMENT";  // a shipped shipment: 
 inline constexpr char kCancelSagaKind[] = "CANCEL";      // cancel what has not shipped
 inline constexpr char kReturnSagaKind[] = "RETURN";      // the return shipment
 inline constexpr char kReceiveSagaKind[] = "RECEIVE";    // restock, refund, record the receipt
+inline constexpr char kReshipSagaKind[] = "RESHIP";      // a parcel returned to sender, again
 
 // Each kind's definition, in its own file under sagas/.
 SagaKindDef OrderSagaKind();
@@ -22,6 +23,7 @@ SagaKindDef ShipmentSagaKind();
 SagaKindDef CancelSagaKind();
 SagaKindDef ReturnSagaKind();
 SagaKindDef ReceiveSagaKind();
+SagaKindDef ReshipSagaKind();
 
 // nullptr when no kind has that name.
 const SagaKindDef* FindSagaKind(const std::string& name);

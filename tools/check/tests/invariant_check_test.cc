@@ -23,7 +23,7 @@ WindowFacts CompletedOrder() {
                            {"saga-2", "SHIPMENT", "ship-1", "COMPLETED", kLongAgo}}});
   facts.reservations.push_back({"order-1", "COMMITTED", kLongAgo, {{"wh-1", {{"MUG", 2}}}}});
   facts.shipments.push_back(
-      {"ship-1", "order-1", "OUTBOUND", "wh-1", false, true, kLongAgo, {{"MUG", 2}}});
+      {"ship-1", "order-1", "OUTBOUND", "wh-1", false, true, kLongAgo, {{"MUG", 2}}, ""});
   facts.payments.push_back({"pay-1", "order-1", 1000, 1000, 0, 0, "auth-1", kLongAgo});
   facts.invoices.push_back({"inv-1", "order-1", "pay-1", "ship-1", 1000, {{"MUG", 2}}, kLongAgo});
   facts.provider_authorizations.push_back({"order-1", "auth-1", 1000, 1000, 0, kLongAgo});
@@ -42,6 +42,18 @@ TEST(InvariantCheckTest, AConsistentOrderHasNoViolationAtRestOrLive) {
   EXPECT_EQ(Check(CompletedOrder(), kLive), "");
 }
 
+// A parcel returned to sender and shipped again: the replacement carries the same goods, which
+// were committed and invoiced once; it is no I3 or I5 violation. Counted as a shipment of its
+// own, it would be.
+TEST(InvariantCheckTest, AReplacementOfAParcelReturnedToSenderShipsItsGoodsAgain) {
+  WindowFacts facts = CompletedOrder();
+  facts.shipments.push_back(
+      {"ship-2", "order-1", "OUTBOUND", "wh-1", false, true, kLongAgo, {{"MUG", 2}}, "ship-1"});
+  EXPECT_EQ(Check(facts), "");
+  facts.shipments.back().replaces_shipment_id.clear();
+  EXPECT_EQ(Check(facts), "I3: order order-1 warehouse wh-1: committed MUGx2, shipped MUGx4");
+}
+
 TEST(InvariantCheckTest, I2AHoldLeftOnAFinalOrder) {
   WindowFacts facts = CompletedOrder();
   facts.reservations[0].state = "HELD";
@@ -58,7 +70,7 @@ TEST(InvariantCheckTest, I3CommittedDiffersFromShipped) {
   // A return shipment is not outbound and counts for nothing here.
   facts = CompletedOrder();
   facts.shipments.push_back(
-      {"ship-r", "order-1", "RETURN", "wh-1", false, true, kLongAgo, {{"MUG", 1}}});
+      {"ship-r", "order-1", "RETURN", "wh-1", false, true, kLongAgo, {{"MUG", 1}}, ""});
   EXPECT_EQ(Check(facts), "");
 }
 
@@ -92,7 +104,8 @@ TEST(InvariantCheckTest, I4ARejectedOrderKeepsNoShipment) {
                           kLongAgo,
                           kLongAgo,
                           {{"saga-3", "ORDER", "", "COMPENSATED", 1}}});
-  facts.shipments.push_back({"ship-2", "order-2", "OUTBOUND", "wh-1", true, false, kLongAgo, {}});
+  facts.shipments.push_back(
+      {"ship-2", "order-2", "OUTBOUND", "wh-1", true, false, kLongAgo, {}, ""});
   EXPECT_EQ(Check(facts), "");
   facts.shipments[0].cancelled = false;
   EXPECT_EQ(Check(facts), "I4: REJECTED order order-2 keeps shipment ship-2");
@@ -176,7 +189,7 @@ TEST(InvariantCheckTest, I7NothingBelongsToAnUnknownOrder) {
   EXPECT_TRUE(absl::StrContains(found, "I7: reservation of unknown order order-x")) << found;
   // Live, a fact newer than the settle time may belong to an order placed after its page.
   facts = CompletedOrder();
-  facts.shipments.push_back({"ship-9", "order-new", "OUTBOUND", "wh-1", false, false, 3, {}});
+  facts.shipments.push_back({"ship-9", "order-new", "OUTBOUND", "wh-1", false, false, 3, {}, ""});
   EXPECT_EQ(Check(facts, kLive), "");
   EXPECT_EQ(Check(facts, kAtRest), "I7: shipment ship-9 of unknown order order-new");
 }
@@ -196,7 +209,7 @@ TEST(InvariantCheckTest, TakeWindowMovesTheFactsUpToTheLastIdInByteOrder) {
   pending.orders.push_back({"b", "COMPLETED", 0, 0, 0, {}});
   pending.orders.push_back({"d", "COMPLETED", 0, 0, 0, {}});
   pending.payments.push_back({"p", "c", 0, 0, 0, 0, "", 0});
-  pending.shipments.push_back({"s", "e", "OUTBOUND", "w", false, false, 0, {}});
+  pending.shipments.push_back({"s", "e", "OUTBOUND", "w", false, false, 0, {}, ""});
   WindowFacts window = TakeWindow(&pending, std::string("c"));
   ASSERT_EQ(window.orders.size(), 1u);
   EXPECT_EQ(window.orders[0].id, "b");
