@@ -212,15 +212,17 @@ function renderSummary(el, order, refreshSoon) {
 function renderRelated(el, order, shipments, payments, invoices, returns, parked, refreshSoon) {
   const groups = order.allocation?.groups ?? [];
   const after = (message) => (done) => done && (showMessage(message, "info"), refreshSoon());
+  const replaced = new Set((shipments.shipments ?? []).map((s) => s.replacesShipmentId).filter(Boolean));
   replace(el,
     h("section", { class: "card wide", id: "shipments" }, h("h2", {}, "Shipments"),
       table([
         { label: "Shipment", cell: (s) => shortId(s.id) },
-        { label: "Kind", cell: (s) => bare(s.kind, "SHIPMENT_KIND_") },
+        { label: "Kind", cell: (s) => [bare(s.kind, "SHIPMENT_KIND_"),
+          s.replacesShipmentId ? h("span", { class: "muted", dataset: { replaces: s.replacesShipmentId } }, ` replaces ${shortId(s.replacesShipmentId)}`) : ""] },
         { label: "Status", cell: (s) => status(s.status, "SHIPMENT_STATUS_") },
         { label: "Carrier", cell: (s) => [s.carrier, s.trackingNumber ? ` ${s.trackingNumber}` : ""] },
         { label: "Journal", cell: journalCell },
-        { label: "", cell: (s) => h("button", { class: "secondary", dataset: { shipmentId: s.id }, onclick: () => confirmAction({
+        { label: "", cell: (s) => [h("button", { class: "secondary", dataset: { shipmentId: s.id }, onclick: () => confirmAction({
           title: `Record an event of shipment ${s.id}`,
           fields: [
             { name: "type", label: "Event", options: EVENT_TYPES },
@@ -231,7 +233,14 @@ function renderRelated(el, order, shipments, payments, invoices, returns, parked
           ],
           confirmLabel: "Record event",
           run: (v) => recordEvent(s.id, v),
-        }).then(after("Event recorded.")) }, "Post event…") },
+        }).then(after("Event recorded.")) }, "Post event…"),
+          // A parcel back at the sender waits for an operator: ship its goods again, no new charge.
+          bare(s.status, "SHIPMENT_STATUS_") !== "RETURNED_TO_SENDER" || replaced.has(s.id) ? "" : h("button", { class: "secondary", id: `reship-${s.id}`, onclick: () => confirmAction({
+            title: `Ship the goods of parcel ${s.id} again?`,
+            fields: [{ name: "note", label: "Note (optional)" }],
+            confirmLabel: "Reship",
+            run: (v) => post(`/v1/shipments/${encodeURIComponent(s.id)}:reship`, v.note ? { note: v.note } : {}),
+          }).then(after("Reship requested.")) }, "Reship…")] },
       ], shipments.shipments ?? [])),
     h("section", { class: "card", id: "allocation" }, h("h2", {}, "Allocation"),
       table([

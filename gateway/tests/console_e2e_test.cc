@@ -233,6 +233,38 @@ TEST_F(ConsoleE2eTest, AnOperatorCancelsAnOrderThroughTheConsole) {
   EXPECT_EQ(after.value("status", ""), "ORDER_STATUS_CANCELLED") << after.dump();
 }
 
+TEST_F(ConsoleE2eTest, AnOperatorReshipsAParcelReturnedToSender) {
+  ASSERT_NE(env, nullptr);
+  const json order = PlaceOrder("console-reship-1");
+  const std::string order_id = order.value("id", "");
+  ASSERT_FALSE(order["shipments"].empty()) << order.dump();
+  const std::string parcel = order["shipments"][0].value("shipmentId", "");
+  for (const char* type : {"SHIPPED", "RETURNED_TO_SENDER"}) {
+    HttpAnswer event = Admin(
+        "POST", "/v1/shipments/" + parcel + "/events",
+        json{{"type", type},
+             {"occurredAt", absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())},
+             {"location", "Hamburg"}}
+            .dump());
+    ASSERT_EQ(event.status, 200) << event.body;
+  }
+  // order-service has taken the parcel's return in: the order waits for a decision.
+  const json waiting = testing::PollAdmin(
+      "/v1/orders/" + order_id, [](const json& o) { return o.value("needsAttention", false); },
+      std::chrono::seconds(20));
+  ASSERT_TRUE(waiting.value("needsAttention", false)) << waiting.dump();
+  auto [code, output] =
+      RunScenario("reship", {{"OMS_ORDER_ID", order_id}, {"OMS_SHIPMENT_ID", parcel}});
+  EXPECT_EQ(code, 0) << output;
+  const json shipments = Body(Admin("GET", "/v1/shipments?orderId=" + order_id));
+  ASSERT_EQ(shipments.value("shipments", json::array()).size(), 2u) << shipments.dump();
+  int replacements = 0;
+  for (const auto& shipment : shipments["shipments"]) {
+    replacements += shipment.value("replacesShipmentId", "") == parcel ? 1 : 0;
+  }
+  EXPECT_EQ(replacements, 1) << shipments.dump();
+}
+
 TEST_F(ConsoleE2eTest, AnOperatorRetriesAParkedSagaThroughTheConsole) {
   ASSERT_NE(env, nullptr);
   // A declined order: REJECTED, its saga compensated; then parked as a refused compensation

@@ -234,12 +234,11 @@ TEST_F(GatewayCommerceE2eTest, AParcelReturnedToSenderIsReshippedWithoutANewChar
   EXPECT_EQ(too_early.status, 409) << too_early.body;
   EXPECT_EQ(Reason(too_early), "SHIPMENT_NOT_RETURNED_TO_SENDER");
   PostEvent(parcel, "RETURNED_TO_SENDER");
-  WaitFor("/v1/orders/" + order_id, [&](const json& order) {
-    for (const auto& shipment : order.value("shipments", json::array())) {
-      if (shipment.value("status", "") == "SHIPMENT_STATUS_RETURNED_TO_SENDER") return true;
-    }
-    return false;
+  // The parcel waits for an operator's decision: the order says so.
+  const json waiting = WaitFor("/v1/orders/" + order_id, [&](const json& order) {
+    return order.value("needsAttention", false);
   });
+  EXPECT_EQ(waiting["shipments"][0].value("status", ""), "SHIPMENT_STATUS_RETURNED_TO_SENDER");
 
   HttpAnswer decided = Admin("POST", reship, json{{"note", "address corrected"}}.dump());
   ASSERT_EQ(decided.status, 200) << decided.body;
@@ -255,6 +254,7 @@ TEST_F(GatewayCommerceE2eTest, AParcelReturnedToSenderIsReshippedWithoutANewChar
   }
   ASSERT_FALSE(replacement.empty()) << order.dump();
   EXPECT_EQ(order.value("status", ""), "ORDER_STATUS_SHIPPED") << order.dump();
+  EXPECT_FALSE(order.value("needsAttention", false)) << order.dump();
 
   PostEvent(replacement, "SHIPPED");
   PostEvent(replacement, "DELIVERED");

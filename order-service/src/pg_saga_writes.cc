@@ -20,7 +20,7 @@ constexpr char kHistoryInsert[] = "order_status_history_insert";
 constexpr char kSagasSetPayload[] = "sagas_set_payload";
 constexpr char kOrdersSetReturnStatus[] = "orders_set_return_status";
 constexpr char kOrdersSetAttention[] = "orders_set_attention";
-constexpr char kSagasCountParked[] = "sagas_count_parked";
+constexpr char kOrdersRecountAttention[] = "orders_recount_attention";
 constexpr char kShipmentsInsertListed[] = "order_shipments_insert_listed";
 constexpr char kShipmentsOfOrder[] = "order_shipments_of_order";
 constexpr char kSagasStartShipped[] = "sagas_start_shipped";
@@ -47,8 +47,15 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kSagasSetPayload, "UPDATE sagas SET payload = decode($2, 'hex') WHERE id = $1::uuid"},
       {kOrdersSetAttention,
        "UPDATE orders SET needs_attention = $2, updated_at = now() WHERE id = $1::uuid"},
-      {kSagasCountParked,
-       "SELECT count(*) AS parked FROM sagas WHERE order_id = $1::uuid AND phase = $2"},
+      {kOrdersRecountAttention,
+       "UPDATE orders SET needs_attention = "
+       "  EXISTS (SELECT 1 FROM sagas WHERE order_id = $1::uuid AND phase = $2) "
+       "  OR EXISTS (SELECT 1 FROM order_shipments s "
+       "    WHERE s.order_id = $1::uuid AND s.status = 'SHIPMENT_STATUS_RETURNED_TO_SENDER' "
+       "      AND NOT EXISTS (SELECT 1 FROM sagas r WHERE r.order_id = s.order_id "
+       "        AND r.kind = $3 AND r.subject = s.shipment_id)), "
+       "  updated_at = now() "
+       "WHERE id = $1::uuid"},
       {kOrdersSetReturnStatus,
        "UPDATE orders SET return_status = $2, updated_at = now() WHERE id = $1::uuid"},
       // A row an event made first keeps its status: events come after the shipment's creation.
@@ -210,11 +217,13 @@ void PgSagaWrites::FlagOrderAttention(const std::string& order_id) {
   tx_.exec_prepared(kOrdersSetAttention, order_id, true);
 }
 
+void RecountAttention(pqxx::work& tx, const std::string& order_id) {
+  tx.exec_prepared(kOrdersRecountAttention, order_id, PhaseName(SagaPhase::kNeedsAttention),
+                   kReshipSagaKind);
+}
+
 void PgSagaWrites::RecountOrderAttention(const std::string& order_id) {
-  const int64_t parked = tx_.exec_prepared1(kSagasCountParked, order_id,
-                                            PhaseName(SagaPhase::kNeedsAttention))["parked"]
-                             .as<int64_t>();
-  tx_.exec_prepared(kOrdersSetAttention, order_id, parked > 0);
+  RecountAttention(tx_, order_id);
 }
 
 void PgSagaWrites::CompleteOrderIfDone(const std::string& order_id) {

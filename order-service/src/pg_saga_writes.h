@@ -103,4 +103,8 @@ std::vector<std::string> FollowOrderStatus(pqxx::work& tx, const std::string& or
 // says so (fulfilment.h); true when it did. The caller holds the order's row lock.
 bool CompleteIfDone(pqxx::work& tx, const std::string& order_id, v1::OrderStatus status);
 
+// Sets the order's needs_attention flag from what waits for an operator: a parked saga, or a
+// parcel RETURNED_TO_SENDER nobody has decided on yet (no RESHIP saga for it).
+void RecountAttention(pqxx::work& tx, const std::string& order_id);
+
 }  // namespace oms::order

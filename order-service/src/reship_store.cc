@@ -6,6 +6,7 @@
 #include "common/pg_pool.h"
 #include "common/status.h"
 #include "order-service/src/order_rows.h"
+#include "order-service/src/pg_saga_writes.h"
 #include "order-service/src/sagas/registry.h"
 
 namespace oms::order {
@@ -63,6 +64,7 @@ absl::StatusOr<StartedReship> PgReshipStore::StartReship(const v1::ReshipShipmen
                                            request.shipment_id(), Hex(request));
     started.saga_id = inserted["id"].as<std::string>();
     started.created = true;
+    RecountAttention(tx, started.order_id);  // decided: the parcel waits no more
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

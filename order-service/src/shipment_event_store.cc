@@ -179,6 +179,10 @@ absl::StatusOr<std::string> PgShipmentEventStore::Apply(const shipping::v1::Outb
     tx.exec_prepared(kOrdersSetFulfilment, event.order_id(), ShipmentsHex(shipments),
                      StatusName(after));
     if (after != order.status()) AppendStatusHistory(tx, event.order_id(), after, "");
+    // A parcel back at the sender waits for an operator's decision (ReshipShipment).
+    if (shipment_status == "SHIPMENT_STATUS_RETURNED_TO_SENDER") {
+      RecountAttention(tx, event.order_id());
+    }
     // What follows (FollowOrderStatus) was done for the order as it was by its last writer: a
     // shipped shipment's saga starts once it has its shipped event and the order's status
     // allows it, and an order completes once DELIVERED with no follow-up saga open (the last

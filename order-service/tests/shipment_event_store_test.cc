@@ -514,7 +514,8 @@ TEST_F(ShipmentEventStoreTest, TheJournalEntriesTakenInAreInTheFeedBeforeTheirSt
   EXPECT_EQ(fed.back().event().subject(), "r-1");
 }
 
-// A parcel returned to sender is reshipped once (PgReshipStore), and only then; its replacement
+// A parcel returned to sender flags its order for an operator until one decides; it is reshipped
+// once (PgReshipStore), and only then; its replacement
 // is taken in like any shipment but starts no SHIPMENT saga (its goods were committed and paid
 // for with the parcel), and the order follows it to DELIVERED.
 TEST_F(ShipmentEventStoreTest, AReplacementShipsWithoutASagaAndTheOrderFollowsIt) {
@@ -534,9 +535,11 @@ TEST_F(ShipmentEventStoreTest, AReplacementShipsWithoutASagaAndTheOrderFollowsIt
                                 shipping::v1::SHIPMENT_STATUS_RETURNED_TO_SENDER))
                   .ok());
   EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_SHIPPED);
+  EXPECT_TRUE(Read(order.order_id).needs_attention());  // the parcel waits for a decision
   auto started = reships.StartReship(reship);
   ASSERT_TRUE(started.ok()) << started.status();
   EXPECT_TRUE(started->created);
+  EXPECT_FALSE(Read(order.order_id).needs_attention());
   EXPECT_EQ(started->order_id, order.order_id);
   auto again = reships.StartReship(reship);
   ASSERT_TRUE(again.ok()) << again.status();
