@@ -5,6 +5,12 @@ import { bare, facts, h, money, replace, shortId, status, table, time } from "./
 import { sagaButtons } from "./sagas.js";
 import { confirmAction, showError, showMessage } from "./ui.js";
 
+// Whether an amount is there and not zero (JSON leaves a zero's amountMinor out).
+const charged = (m) => Number(m?.amountMinor ?? 0) !== 0;
+// The codes of the adjustments behind a discount, e.g. " (WELCOME5, PACK10)".
+const adjustmentCodes = (adjustments) =>
+  adjustments?.length ? h("span", { class: "muted" }, ` (${adjustments.map((a) => a.code).join(", ")})`) : "";
+
 const STATUSES = ["PENDING", "CONFIRMED", "PARTIALLY_SHIPPED", "SHIPPED", "PARTIALLY_DELIVERED",
   "DELIVERED", "COMPLETED", "CANCELLED", "REJECTED", "NEEDS_ATTENTION"];
 const EVENT_TYPES = ["PICKED", "PACKED", "SHIPPED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED",
@@ -184,10 +190,17 @@ function renderSummary(el, order, refreshSoon) {
       { label: "Name", cell: (l) => l.name },
       { label: "Qty", num: true, cell: (l) => l.quantity },
       { label: "Unit price", num: true, cell: (l) => money(l.unitPrice) },
+      { label: "Discount", num: true, cell: (l) => (charged(l.discount) ? ["−", money(l.discount), adjustmentCodes(l.adjustments)] : "") },
       { label: "Tax", num: true, cell: (l) => money(l.tax) },
       { label: "Total", num: true, cell: (l) => money(l.total) },
     ], order.lines ?? [], { id: "order-lines" }),
-    facts([["Subtotal", money(order.subtotal)], ["Tax", money(order.tax)], ["Total", h("strong", { id: "order-total" }, money(order.total))]]),
+    facts([
+      ["Subtotal", money(order.subtotal)],
+      ...(charged(order.discount) ? [["Discount", h("span", { id: "order-discount" }, "−", money(order.discount), adjustmentCodes(order.adjustments))]] : []),
+      ...(charged(order.shippingCharge) ? [["Shipping", h("span", { id: "order-shipping" }, money(order.shippingCharge))]] : []),
+      ["Tax", money(order.tax)],
+      ["Total", h("strong", { id: "order-total" }, money(order.total))],
+    ]),
     h("div", { class: "actions" },
       h("button", { id: "cancel-order", class: "danger", onclick: () => confirmAction({
         title: `Cancel order ${order.id}?`,

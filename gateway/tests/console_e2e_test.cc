@@ -265,6 +265,21 @@ TEST_F(ConsoleE2eTest, AnOperatorReshipsAParcelReturnedToSender) {
   EXPECT_EQ(replacements, 1) << shipments.dump();
 }
 
+TEST_F(ConsoleE2eTest, AnOrdersPageShowsItsDiscountAndShippingCharge) {
+  ASSERT_NE(env, nullptr);
+  json body = testing::HamburgOrderJson(env->customer, "MUG", 2);
+  body["adjustments"] = {{{"kind", "FIXED"},
+                          {"amount", {{"currency", "EUR"}, {"amountMinor", "100"}}},
+                          {"code", "WELCOME1"}}};
+  body["shippingCharge"] = {{"currency", "EUR"}, {"amountMinor", "495"}};
+  // The admin key holds every scope, channel:import with them.
+  HttpAnswer placed =
+      Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: console-discounts-1"});
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  auto [code, output] = RunScenario("discounts", {{"OMS_ORDER_ID", Body(placed).value("id", "")}});
+  EXPECT_EQ(code, 0) << output;
+}
+
 TEST_F(ConsoleE2eTest, AnOperatorRetriesAParkedSagaThroughTheConsole) {
   ASSERT_NE(env, nullptr);
   // A declined order: REJECTED, its saga compensated; then parked as a refused compensation
