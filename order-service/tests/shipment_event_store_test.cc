@@ -15,10 +15,12 @@
 #include <pqxx/pqxx>
 
 #include "common/status.h"
+#include "common/testing/query_plan.h"
 #include "google/protobuf/util/time_util.h"
 #include "order-service/src/event_feed_store.h"
 #include "order-service/src/order_rows.h"
 #include "order-service/src/pg_saga_store.h"
+#include "order-service/src/pg_saga_writes.h"
 #include "order-service/src/reship_store.h"
 #include "order-service/src/sagas/registry.h"
 #include "order-service/src/timeline_ids.h"
@@ -567,6 +569,22 @@ TEST_F(ShipmentEventStoreTest, AReplacementShipsWithoutASagaAndTheOrderFollowsIt
   EXPECT_EQ(delivered.status(), v1::ORDER_STATUS_DELIVERED);
   ASSERT_EQ(delivered.shipments_size(), 2);
   EXPECT_EQ(delivered.shipments(1).replaces_shipment_id(), "s-1");
+}
+
+// The statements a shipment event and a reship add run through indexes, however many orders,
+// shipments and sagas there are.
+TEST_F(ShipmentEventStoreTest, TheReshipAndFeedStatementsAreServedByIndexes) {
+  const std::string order = "'00000000-0000-4000-8000-000000000001'";
+  testing::ExpectServedByIndexes(
+      *pool_, PgReshipStore::Statements(),
+      {{"order_shipments_find", "'s-1'"}, {"sagas_find_reship", order + ", 'RESHIP', 's-1'"}});
+  testing::ExpectServedByIndexes(
+      *pool_, PgSagaWrites::Statements(),
+      {{"orders_recount_attention", order + ", 'NEEDS_ATTENTION', 'RESHIP'"},
+       {"sagas_start_shipped", order + ", 'SHIPMENT'"}});
+  testing::ExpectServedByIndexes(
+      *pool_, PgShipmentEventStore::Statements(),
+      {{"feed_shipment_events_insert", order + ", 's-1', 'SHIPPED', '', 0, 0"}});
 }
 
 TEST_F(ShipmentEventStoreTest, TheLastDeliveryCompletesAnOrderWithNoFollowUpOpen) {
