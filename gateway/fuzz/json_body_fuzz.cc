@@ -35,7 +35,7 @@ void Check(const std::string& body, const std::vector<std::string>& excluded) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string body = size == 0 ? "" : oms::fuzz::Text(data + 1, size - 1);
-  switch (oms::fuzz::Pick(data, size, 5)) {
+  switch (oms::fuzz::Pick(data, size, 6)) {
     case 0:
       Check<oms::order::v1::CreateOrderRequest>(body, {"requestId", "clientId"});
       break;
@@ -48,8 +48,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 3:
       Check<oms::inventory::v1::AdjustStockRequest>(body, {"requestId"});
       break;
-    default:
+    case 4:
       Check<oms::shipping::v1::RecordShipmentEventRequest>(body, {"shipmentId"});
+      break;
+    default:
+      Check<oms::shipping::v1::ReportShortPickRequest>(body,
+                                                       {"requestId", "shipmentId", "warehouseId"});
       break;
   }
   return 0;

@@ -28,13 +28,6 @@ Response TooManyRequests(const char* reason, const char* message, long long retr
   return response;
 }
 
-std::string NewRandomId() {
-  // 32 hex digits, as common/grpc_interceptors.h NewRequestId makes them; that header pulls in
-  // gRPC, which this pure pipeline does not link.
-  static thread_local std::mt19937_64 engine(std::random_device{}());
-  return absl::StrCat(absl::Hex(engine(), absl::kZeroPad16), absl::Hex(engine(), absl::kZeroPad16));
-}
-
 absl::Status CheckQuery(const RouteSpec& route, const QueryParams& query) {
   for (const auto& [name, value] : query) {
     const QueryParamSpec* spec = nullptr;
@@ -71,6 +64,13 @@ bool IsJsonContentType(const std::string* content_type) {
 }
 
 }  // namespace
+
+std::string NewRandomId() {
+  // As common/grpc_interceptors.h NewRequestId makes them; that header pulls in gRPC, which this
+  // pure pipeline does not link.
+  static thread_local std::mt19937_64 engine(std::random_device{}());
+  return absl::StrCat(absl::Hex(engine(), absl::kZeroPad16), absl::Hex(engine(), absl::kZeroPad16));
+}
 
 std::string RequestIdFor(const Request& request) {
   const std::string* given = FindHeader(request.headers, "X-Request-Id");

@@ -133,8 +133,11 @@ class Gateway {
 // body at all for a route that takes none (limit 0).
 absl::Status BodyTooLarge(std::size_t limit);
 
+// A fresh random id: 32 hex digits.
+std::string NewRandomId();
+
 // The request id of a request: its X-Request-Id when that is 1 to 128 printable ASCII
-// characters without spaces, else a fresh one.
+// characters without spaces, else a fresh one (NewRandomId).
 std::string RequestIdFor(const Request& request);
 
 }  // namespace oms::gateway

@@ -125,6 +125,43 @@ absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends, const Route
   };
   routes.push_back(std::move(event));
 
+  RouteSpec short_pick;
+  short_pick.method = "POST";
+  short_pick.path = "/v1/shipments/{id}:shortPick";
+  short_pick.operation_id = "ReportShortPick";
+  short_pick.summary =
+      "A warehouse could not pick some units of a shipment not yet shipped: {missing: [{sku, "
+      "quantity}], note}. 200 with the shipment, its lines less the missing units (a shipment "
+      "left with none is CANCELLED); the order then takes the units from elsewhere. Once per "
+      "shipment: another report answers 409 ALREADY_SHORT_PICKED, a shipment shipped, cancelled, "
+      "returned or replacing another 409 SHIPMENT_NOT_PICKABLE; units the shipment does not have "
+      "a 400 naming missing[i]. A retry with the same Idempotency-Key answers the first report; "
+      "without one, a retry of a report that went through answers 409 ALREADY_SHORT_PICKED. A "
+      "key bound to a warehouse reports only on that warehouse's shipments; another's answers "
+      "404 as a missing shipment";
+  short_pick.access.scope = kScopeShipmentsWrite;
+  short_pick.idempotency_key = IdempotencyKey::kOptional;
+  short_pick.body = ship::ReportShortPickRequest::descriptor();
+  short_pick.body_excluded = {"requestId", "shipmentId", "warehouseId"};
+  short_pick.response = ship::Shipment::descriptor();
+  short_pick.not_found = ShipmentNotFound;
+  short_pick.extra_errors = {409};
+  short_pick.handler = [stub](std::shared_ptr<Exchange> exchange) {
+    if (!CheckOrFail(*exchange, ValidateEntityId(exchange->param("id"), "id"))) return;
+    ship::ReportShortPickRequest request;
+    if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
+    request.set_shipment_id(exchange->param("id"));
+    // shipping-service knows each shipment's warehouse, so it judges the binding.
+    request.set_warehouse_id(exchange->principal().warehouse_id);
+    // shipping takes each report once per request id. Without a key each call is a report of
+    // its own: a fresh id, never the client's X-Request-Id, which may name several calls. The
+    // once-per-shipment rule still keeps a retry from taking effect twice.
+    request.set_request_id(KeyedRequestId(*exchange).value_or("gw-unkeyed:" + NewRandomId()));
+    Forward<ship::Shipment>(exchange, std::move(request),
+                            [stub](auto... args) { stub->async()->ReportShortPick(args...); });
+  };
+  routes.push_back(std::move(short_pick));
+
   order::v1::OrderService::Stub* orders = &backends.order();
   RouteSpec reship;
   reship.method = "POST";

@@ -2,10 +2,11 @@
 // services: a trusted channel's order with a line discount, a coupon and a shipping charge split
 // over two warehouses, whose captures and invoices add up to the discounted total to the cent
 // (other credentials may not set those figures, and bad ones are refused naming the field); a
-// parcel returned to sender shipped again without a new charge. The cross-service invariant
-// check is clean after each.
+// parcel returned to sender shipped again without a new charge; a short pick re-sourced from
+// the other warehouse. The cross-service invariant check is clean after each.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -272,6 +273,66 @@ TEST_F(GatewayCommerceE2eTest, AParcelReturnedToSenderIsReshippedWithoutANewChar
                 .value("invoices", json::array())
                 .size(),
             1u);
+  ExpectInvariantsClean();
+}
+
+// A warehouse finds 2 of 5 MUG missing while picking: the 2 are written off there and held at
+// the other warehouse, which ships them in a shipment of its own; the two captures (3 and 2
+// units) add up to the total, each with its invoice.
+TEST_F(GatewayCommerceE2eTest, AShortPickIsReSourcedFromASecondWarehouse) {
+  ASSERT_NE(env, nullptr);
+  HttpAnswer placed =
+      Admin("POST", "/v1/orders", testing::HamburgOrderJson(env->erika, "MUG", 5).dump(),
+            {"Idempotency-Key: commerce-short-pick"});
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const std::string order_id = Body(placed).value("id", "");
+  const long long total = Minor(Body(placed)["total"]);
+  ASSERT_EQ(Body(placed)["shipments"].size(), 1u) << placed.body;
+  const std::string first = Body(placed)["shipments"][0].value("shipmentId", "");
+  const std::string first_warehouse = Body(placed)["shipments"][0].value("warehouseId", "");
+
+  PostEvent(first, "PICKED");
+  HttpAnswer reported =
+      Admin("POST", "/v1/shipments/" + first + ":shortPick",
+            json{{"missing", {{{"sku", "MUG"}, {"quantity", 2}}}}, {"note", "bin empty"}}.dump());
+  ASSERT_EQ(reported.status, 200) << reported.body;
+  const json order = WaitFor("/v1/orders/" + order_id, [](const json& o) {
+    return o.value("shipments", json::array()).size() == 2;
+  });
+  std::string second;
+  for (const auto& shipment : order["shipments"]) {
+    if (shipment.value("resourcedFromShipmentId", "") != first) continue;
+    second = shipment.value("shipmentId", "");
+    EXPECT_NE(shipment.value("warehouseId", ""), first_warehouse) << order.dump();
+    ASSERT_EQ(shipment["lines"].size(), 1u) << order.dump();
+    EXPECT_EQ(shipment["lines"][0].value("quantity", ""), "2") << order.dump();
+  }
+  ASSERT_FALSE(second.empty()) << order.dump();
+  EXPECT_EQ(order["shipments"][0]["shortPicked"][0].value("quantity", ""), "2") << order.dump();
+  EXPECT_EQ(order.value("status", ""), "ORDER_STATUS_CONFIRMED") << order.dump();
+
+  for (const std::string& shipment : {first, second}) {
+    PostEvent(shipment, "SHIPPED");
+    PostEvent(shipment, "DELIVERED");
+  }
+  const json completed = WaitFor("/v1/orders/" + order_id, [](const json& o) {
+    return o.value("status", "") == "ORDER_STATUS_COMPLETED";
+  });
+  EXPECT_EQ(completed.value("status", ""), "ORDER_STATUS_COMPLETED") << completed.dump();
+
+  const json payments = Body(Admin("GET", "/v1/payments?orderId=" + order_id));
+  ASSERT_EQ(payments.value("payments", json::array()).size(), 1u) << payments.dump();
+  EXPECT_EQ(Minor(payments["payments"][0]["captured"]), total) << payments.dump();
+  const json invoices = Body(Admin("GET", "/v1/invoices?orderId=" + order_id));
+  ASSERT_EQ(invoices.value("invoices", json::array()).size(), 2u) << invoices.dump();
+  long long invoiced = 0;
+  std::map<std::string, std::string> units;  // shipment -> MUG invoiced
+  for (const auto& invoice : invoices["invoices"]) {
+    invoiced += Minor(invoice["total"]);
+    units[invoice.value("shipmentId", "")] = invoice["lines"][0].value("quantity", "");
+  }
+  EXPECT_EQ(invoiced, total);
+  EXPECT_EQ(units, (std::map<std::string, std::string>{{first, "3"}, {second, "2"}}));
   ExpectInvariantsClean();
 }
 

@@ -87,9 +87,16 @@ class GatewayE2eTest : public ::testing::Test {
                               ->AuthorizePayment(deadline().get(), authorize, &payment);
     ASSERT_TRUE(status.ok()) << status.error_message();
 
+    env->shipment_id = CreateShipment("e2e:ship", kOrderId, 2);
+  }
+
+  // One outbound shipment of `quantity` SKU-1 for `order_id` at warehouse 1111..., made through
+  // shipping's gRPC API; its id ("" after a failure).
+  static std::string CreateShipment(const std::string& request_id, const std::string& order_id,
+                                    int64_t quantity) {
     shipping::v1::CreateShipmentsRequest create;
-    create.set_request_id("e2e:ship");
-    create.set_order_id(kOrderId);
+    create.set_request_id(request_id);
+    create.set_order_id(order_id);
     create.mutable_destination()->set_line1("1 Main St");
     create.mutable_destination()->set_city("Vienna");
     create.mutable_destination()->set_country("AT");
@@ -97,14 +104,16 @@ class GatewayE2eTest : public ::testing::Test {
     group->set_warehouse_id("11111111-1111-4111-8111-111111111111");
     auto* line = group->add_lines();
     line->set_sku("SKU-1");
-    line->set_quantity(2);
+    line->set_quantity(quantity);
     line->set_unit_weight_grams(250);
     shipping::v1::CreateShipmentsResponse created;
-    status = shipping::v1::ShippingService::NewStub(env->stack.shipping->channel())
-                 ->CreateShipments(deadline().get(), create, &created);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-    ASSERT_EQ(created.shipments_size(), 1);
-    env->shipment_id = created.shipments(0).id();
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status status = shipping::v1::ShippingService::NewStub(env->stack.shipping->channel())
+                              ->CreateShipments(&context, create, &created);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(created.shipments_size(), 1);
+    return created.shipments_size() == 1 ? created.shipments(0).id() : "";
   }
 
   // Creates a product and a warehouse (idempotently across tests); the warehouse id.
@@ -249,6 +258,8 @@ std::vector<RouteCase> AuthenticatedRoutes() {
       {"GET", "/v1/shipments/" + ship, "", "orders:read", true},
       {"POST", "/v1/shipments/" + ship + "/events", R"({"type":"SHIPMENT_EVENT_TYPE_PACKED"})",
        "shipments:write"},
+      {"POST", "/v1/shipments/" + ship + ":shortPick",
+       R"({"missing":[{"sku":"SKU-1","quantity":"1"}]})", "shipments:write"},
       {"GET", "/v1/payments?orderId=" + order, "", "orders:read", true},
       {"GET", "/v1/invoices?orderId=" + order, "", "orders:read", true},
   };
@@ -388,6 +399,83 @@ TEST_F(GatewayE2eTest, AWarehouseBoundKeyRecordsEventsOnlyOnItsWarehousesShipmen
     EXPECT_EQ(json::parse(refused.body)["error"].value("message", "").rfind("warehouse_id", 0), 0u)
         << refused.body;
   }
+}
+
+// A warehouse short-picks one unit of a 4-unit, single-warehouse shipment: the line keeps 3, and
+// the report holds once. A key bound to another warehouse gets a missing shipment's 404, bad
+// input a 400 naming the line, and neither changes anything.
+TEST_F(GatewayE2eTest, AShortPickLeavesTheRestOnTheShipmentOnce) {
+  ASSERT_NE(env, nullptr);
+  const std::string id = CreateShipment("e2e:ship-short", "ord-e2e-short", 4);
+  ASSERT_FALSE(id.empty());
+  const std::string path = "/v1/shipments/" + id + ":shortPick";
+  auto key_for = [](const std::string& warehouse_id) {
+    HttpAnswer made = Admin("POST", "/v1/apiKeys",
+                            json{{"name", "picker " + warehouse_id.substr(0, 1)},
+                                 {"scopes", {"shipments:write"}},
+                                 {"warehouseId", warehouse_id}}
+                                .dump());
+    EXPECT_EQ(made.status, 201) << made.body;
+    return Bearer(json::parse(made.body).value("secret", ""));
+  };
+  const std::string ours = key_for("11111111-1111-4111-8111-111111111111");
+  const std::string theirs = key_for("22222222-2222-4222-8222-222222222222");
+  const std::string one =
+      json{{"missing", {{{"sku", "SKU-1"}, {"quantity", 1}}}}, {"note", "bin A-3 empty"}}.dump();
+  auto lines_now = [&id] { return json::parse(Admin("GET", "/v1/shipments/" + id).body)["lines"]; };
+  const json before = lines_now();
+  ASSERT_EQ(before[0]["quantity"], "4") << before.dump();
+
+  // Another warehouse's key: byte for byte a missing shipment's answer.
+  const std::string rid = "X-Request-Id: same-request-id";
+  HttpAnswer foreign = Call("POST", path, {theirs, rid, "Idempotency-Key: short-foreign"}, one);
+  HttpAnswer missing = Call("POST", std::string("/v1/shipments/") + kMissingShipment + ":shortPick",
+                            {theirs, rid, "Idempotency-Key: short-missing"}, one);
+  EXPECT_EQ(foreign.status, 404) << foreign.body;
+  EXPECT_EQ(Reason(foreign), "SHIPMENT_NOT_FOUND");
+  std::string foreign_body = foreign.body;
+  foreign_body.replace(foreign_body.find(id), id.size(), kMissingShipment);
+  EXPECT_EQ(foreign_body, missing.body);
+  // Bad input: a 400 naming the line, checked by shipping before (a quantity of 0) or against
+  // the shipment (an SKU it does not carry).
+  int attempt = 0;
+  for (const auto& [bad, field] :
+       {std::pair{json{{"missing", {{{"sku", "SKU-1"}, {"quantity", 0}}}}}, "missing[0]"},
+        std::pair{json{{"missing", {{{"sku", "SKU-9"}, {"quantity", 1}}}}}, "missing[0]"},
+        std::pair{json{{"missing", json::array()}}, "missing"}}) {
+    HttpAnswer refused =
+        Call("POST", path, {ours, "Idempotency-Key: short-bad-" + std::to_string(++attempt)},
+             bad.dump());
+    EXPECT_EQ(refused.status, 400) << bad.dump() << ": " << refused.body;
+    EXPECT_EQ(json::parse(refused.body)["error"].value("message", "").rfind(field, 0), 0u)
+        << refused.body;
+  }
+  EXPECT_EQ(lines_now(), before);
+
+  // The warehouse's own key: one unit fewer, journaled.
+  HttpAnswer picked = Call("POST", path, {ours, "Idempotency-Key: short-1"}, one);
+  ASSERT_EQ(picked.status, 200) << picked.body << GatewayLog();
+  const json shipment = json::parse(picked.body);
+  EXPECT_EQ(shipment["id"], id);
+  EXPECT_EQ(shipment["status"], "SHIPMENT_STATUS_PENDING");
+  ASSERT_EQ(shipment["lines"].size(), 1u) << picked.body;
+  EXPECT_EQ(shipment["lines"][0]["sku"], "SKU-1");
+  EXPECT_EQ(shipment["lines"][0]["quantity"], "3");
+  EXPECT_EQ(shipment["journal"].back()["type"], "SHIPMENT_EVENT_TYPE_SHORT_PICKED");
+  EXPECT_EQ(lines_now(), shipment["lines"]);
+  // Its retry: the same answer, replayed.
+  HttpAnswer replay = Call("POST", path, {ours, "Idempotency-Key: short-1"}, one);
+  EXPECT_EQ(replay.status, 200) << replay.body;
+  EXPECT_EQ(replay.headers["idempotent-replayed"], "true");
+  EXPECT_EQ(json::parse(replay.body), shipment);
+  // Another report, or a retry without the key: once per shipment.
+  HttpAnswer second = Call("POST", path, {ours, "Idempotency-Key: short-2"}, one);
+  EXPECT_EQ(second.status, 409) << second.body;
+  EXPECT_EQ(Reason(second), "ALREADY_SHORT_PICKED");
+  HttpAnswer keyless = Call("POST", path, {ours}, one);
+  EXPECT_EQ(keyless.status, 409) << keyless.body;
+  EXPECT_EQ(Reason(keyless), "ALREADY_SHORT_PICKED");
+  EXPECT_EQ(lines_now()[0]["quantity"], "3");
 }
 
 TEST_F(GatewayE2eTest, BadInputIsRefusedAndChangesNothing) {

@@ -80,6 +80,7 @@ TEST(OpenApiTest, DocumentAndRouterAgreeRouteByRoute) {
            {"GET", "/v1/shipments"},
            {"GET", "/v1/shipments/{id}"},
            {"POST", "/v1/shipments/{id}/events"},
+           {"POST", "/v1/shipments/{id}:shortPick"},
            {"POST", "/v1/shipments/{id}/proofs"},
            {"GET", "/v1/shipments/{id}/proofs/{sha256}"},
            {"GET", "/v1/payments"},
@@ -214,6 +215,19 @@ TEST(OpenApiTest, SchemasFollowTheJsonMapping) {
   EXPECT_TRUE(receive["responses"].contains("409"));
   EXPECT_TRUE(receive["responses"].contains("422"));
   EXPECT_TRUE(document["paths"]["/v1/orders/{id}/returns"]["post"]["responses"].contains("201"));
+  // A short pick: a warehouse's, the ids and the warehouse binding the gateway sets not in the
+  // body.
+  const auto& short_pick = document["paths"]["/v1/shipments/{id}:shortPick"]["post"];
+  EXPECT_EQ(short_pick["x-oms-scope"], "shipments:write");
+  EXPECT_TRUE(short_pick["responses"].contains("409"));
+  EXPECT_TRUE(short_pick["responses"].contains("404"));
+  const auto& short_body =
+      short_pick["requestBody"]["content"]["application/json"]["schema"]["properties"];
+  EXPECT_TRUE(short_body.contains("missing"));
+  EXPECT_TRUE(short_body.contains("note"));
+  for (const char* set_by_gateway : {"requestId", "shipmentId", "warehouseId"}) {
+    EXPECT_FALSE(short_body.contains(set_by_gateway)) << set_by_gateway;
+  }
   // Every $ref resolves.
   std::function<void(const nlohmann::json&)> check = [&](const nlohmann::json& node) {
     if (node.is_object()) {
@@ -278,6 +292,7 @@ TEST(RoutesTest, EveryRouteHasItsGroupsTagAndDeadline) {
       {"ListShipments", {"shipping", options.deadline}},
       {"GetShipment", {"shipping", options.deadline}},
       {"RecordShipmentEvent", {"shipping", options.deadline}},
+      {"ReportShortPick", {"shipping", options.deadline}},
       {"ReshipShipment", {"shipping", options.deadline}},
       {"UploadProof", {"shipping", options.deadline}},
       {"GetProof", {"shipping", options.deadline}},

@@ -11,7 +11,7 @@ namespace v1 = oms::inventory::v1;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace oms::inventory;
-  switch (oms::fuzz::Pick(data, size, 6)) {
+  switch (oms::fuzz::Pick(data, size, 7)) {
     case 0:
       oms::fuzz::CheckValidator<v1::PlanAllocationRequest>(data, size, ValidatePlanRequest);
       break;
@@ -27,8 +27,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 4:
       oms::fuzz::CheckValidator<v1::ReleaseReservationRequest>(data, size, ValidateRelease);
       break;
-    default:
+    case 5:
       oms::fuzz::CheckValidator<v1::RestockReturnRequest>(data, size, ValidateRestock);
+      break;
+    default:
+      oms::fuzz::CheckValidator<v1::ResourceReservationRequest>(data, size, ValidateResource);
       break;
   }
   return 0;

@@ -58,11 +58,12 @@ int64_t Available(const Candidate& candidate, const std::string& sku) {
   return it == candidate.available.end() ? 0 : std::max<int64_t>(it->second, 0);
 }
 
-std::vector<Ranked> Rank(const Place& destination, const std::vector<Candidate>& candidates) {
+std::vector<Ranked> Rank(const Place& destination, const std::vector<Candidate>& candidates,
+                         const std::set<std::string>& excluded) {
   const bool located = destination.latitude && destination.longitude;
   std::vector<Ranked> ranked;
   for (const auto& candidate : candidates) {
-    if (!candidate.active) continue;
+    if (!candidate.active || excluded.count(candidate.warehouse_id) > 0) continue;
     Ranked r{&candidate, -1, 2};
     if (located && candidate.place.latitude && candidate.place.longitude) {
       r.distance_km = HaversineKm(*destination.latitude, *destination.longitude,
@@ -269,9 +270,10 @@ double HaversineKm(double lat1, double lon1, double lat2, double lon2) {
 }
 
 Plan PlanAllocation(const std::vector<Line>& order_lines, const Place& destination,
-                    Strategy strategy, const std::vector<Candidate>& candidates) {
+                    Strategy strategy, const std::vector<Candidate>& candidates,
+                    const std::set<std::string>& excluded_warehouse_ids) {
   const std::vector<Line> lines = Merge(order_lines);
-  std::vector<Ranked> ranked = Rank(destination, candidates);
+  std::vector<Ranked> ranked = Rank(destination, candidates, excluded_warehouse_ids);
   std::sort(ranked.begin(), ranked.end(), NearerThan);
 
   if (strategy == Strategy::kSingleWarehouse) return SingleWarehouse(lines, ranked);

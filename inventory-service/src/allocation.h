@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,9 +59,12 @@ struct Plan {
 };
 
 // Lines with the same SKU are merged first. Candidates may come in any order; the result is
-// deterministic (ties end on the warehouse code).
+// deterministic (ties end on the warehouse code). The warehouses of `excluded_warehouse_ids`
+// (spelled as the candidates spell them) are left out as inactive ones are: a short pick is
+// planned again over every warehouse but the one whose picker could not find the units.
 Plan PlanAllocation(const std::vector<Line>& lines, const Place& destination, Strategy strategy,
-                    const std::vector<Candidate>& candidates);
+                    const std::vector<Candidate>& candidates,
+                    const std::set<std::string>& excluded_warehouse_ids = {});
 
 // Great-circle distance in km.
 double HaversineKm(double lat1, double lon1, double lat2, double lon2);

@@ -22,6 +22,7 @@ MethodPeers InventoryServicePeers() {
       {"ExtendReservation", {kOrderService}},
       {"CommitReservation", {kOrderService}},
       {"ReleaseReservation", {kOrderService}},
+      {"ResourceReservation", {kOrderService}},  // the saga of a short pick
       {"GetReservation", {kOmsctl}},
       {"RestockReturn", {kOrderService}},
       {"CheckInvariants", {kOmsctl}},

@@ -75,6 +75,9 @@ class InventoryServiceImpl final : public v1::InventoryService::CallbackService 
   grpc::ServerUnaryReactor* ReleaseReservation(grpc::CallbackServerContext* context,
                                                const v1::ReleaseReservationRequest* request,
                                                v1::Reservation* response) override;
+  grpc::ServerUnaryReactor* ResourceReservation(grpc::CallbackServerContext* context,
+                                                const v1::ResourceReservationRequest* request,
+                                                v1::ResourceReservationResponse* response) override;
   grpc::ServerUnaryReactor* GetReservation(grpc::CallbackServerContext* context,
                                            const v1::GetReservationRequest* request,
                                            v1::Reservation* response) override;

@@ -101,6 +101,29 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::ReleaseReservation(
   return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(release)));
 }
 
+grpc::ServerUnaryReactor* InventoryServiceImpl::ResourceReservation(
+    grpc::CallbackServerContext* context, const v1::ResourceReservationRequest* request,
+    v1::ResourceReservationResponse* response) {
+  if (absl::Status invalid = ValidateResource(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  auto resource = [this, request, response] {
+    Outcome outcome;
+    absl::Status status = reservations_.Resource(*request, response, &outcome);
+    if (status.ok() && !outcome.replayed) {
+      // One release and one write-off per line at the warehouse that could not pick, one
+      // reserve per line of each group that holds them now.
+      int reserved = 0;
+      for (const auto& group : response->allocation().groups()) reserved += group.lines_size();
+      metrics_.Movements(MovementKind::kRelease, request->lines_size());
+      metrics_.Movements(MovementKind::kCorrection, request->lines_size());
+      metrics_.Movements(MovementKind::kReserve, reserved);
+    }
+    return status;
+  };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(resource)));
+}
+
 grpc::ServerUnaryReactor* InventoryServiceImpl::GetReservation(
     grpc::CallbackServerContext* context, const v1::GetReservationRequest* request,
     v1::Reservation* response) {

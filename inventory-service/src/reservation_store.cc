@@ -20,11 +20,13 @@ constexpr char kInsert[] = "reservations_insert";
 constexpr char kTombstone[] = "reservations_insert_tombstone";
 constexpr char kExtend[] = "reservations_extend";
 constexpr char kSetState[] = "reservations_set_state";
+constexpr char kSetAllocation[] = "reservations_set_allocation";
 constexpr char kClaimExpired[] = "reservations_claim_expired";
 constexpr char kLinesInsert[] = "reservation_lines_insert";
 constexpr char kLinesGet[] = "reservation_lines_get";
 constexpr char kLinesCommit[] = "reservation_lines_commit";
 constexpr char kLinesRelease[] = "reservation_lines_release";
+constexpr char kLinesHold[] = "reservation_lines_hold";
 
 // The columns HeadOf reads; times in microseconds since the epoch.
 #define OMS_RESERVATION_HEAD_COLUMNS                                      \
@@ -90,6 +92,9 @@ const std::vector<PreparedStatement>& ReservationStatements() {
        "UPDATE reservations SET expires_at = now() + make_interval(secs => $2), updated_at = now() "
        "WHERE id = $1::uuid"},
       {kSetState, "UPDATE reservations SET state = $2, updated_at = now() WHERE id = $1::uuid"},
+      {kSetAllocation,
+       "UPDATE reservations SET allocation = decode($2, 'hex'), updated_at = now() "
+       "WHERE id = $1::uuid"},
       // Claiming work: the database must pick the due rows itself for SKIP LOCKED to share them.
       {kClaimExpired,
        "SELECT id, order_id FROM reservations WHERE state = $1 AND expires_at <= now() "
@@ -105,6 +110,11 @@ const std::vector<PreparedStatement>& ReservationStatements() {
        "UPDATE reservation_lines r SET committed = r.committed + l.quantity " OMS_LINE_QUANTITIES},
       {kLinesRelease,
        "UPDATE reservation_lines r SET released = r.released + l.quantity " OMS_LINE_QUANTITIES},
+      {kLinesHold,
+       "INSERT INTO reservation_lines AS r (reservation_id, warehouse_id, sku, quantity) "
+       "SELECT $1::uuid, * FROM unnest($2::uuid[], $3::text[], $4::bigint[]) "
+       "ON CONFLICT (reservation_id, warehouse_id, sku) "
+       "DO UPDATE SET quantity = r.quantity + EXCLUDED.quantity"},
   };
   return kStatements;
 }
@@ -175,6 +185,12 @@ void SetState(pqxx::work& tx, const std::string& reservation_id, v1::Reservation
   tx.exec_prepared(kSetState, reservation_id, ReservationStateText(state));
 }
 
+void SetAllocation(pqxx::work& tx, const std::string& reservation_id,
+                   const v1::Allocation& allocation) {
+  tx.exec_prepared(kSetAllocation, reservation_id,
+                   absl::BytesToHexString(allocation.SerializeAsString()));
+}
+
 std::vector<ExpiredReservation> ClaimExpired(pqxx::work& tx, int limit) {
   std::vector<ExpiredReservation> claimed;
   for (const auto& row :
@@ -207,6 +223,11 @@ void AddCommitted(pqxx::work& tx, const std::string& reservation_id,
 void AddReleased(pqxx::work& tx, const std::string& reservation_id,
                  const std::vector<LineQuantity>& lines) {
   ExecLines(tx, kLinesRelease, reservation_id, lines);
+}
+
+void AddHeld(pqxx::work& tx, const std::string& reservation_id,
+             const std::vector<LineQuantity>& lines) {
+  ExecLines(tx, kLinesHold, reservation_id, lines);
 }
 
 }  // namespace oms::inventory

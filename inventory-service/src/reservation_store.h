@@ -43,6 +43,9 @@ std::optional<ReservationHead> LockReservation(pqxx::work& tx, const std::string
 void InsertTombstone(pqxx::work& tx, const std::string& order_id);
 void SetExpiry(pqxx::work& tx, const std::string& reservation_id, int ttl_seconds);
 void SetState(pqxx::work& tx, const std::string& reservation_id, v1::ReservationState state);
+// Replaces the allocation, once the units it describes were held elsewhere (a short pick).
+void SetAllocation(pqxx::work& tx, const std::string& reservation_id,
+                   const v1::Allocation& allocation);
 
 struct ExpiredReservation {
   std::string id;
@@ -63,5 +66,8 @@ void AddCommitted(pqxx::work& tx, const std::string& reservation_id,
                   const std::vector<LineQuantity>& lines);
 void AddReleased(pqxx::work& tx, const std::string& reservation_id,
                  const std::vector<LineQuantity>& lines);
+// Adds each quantity to its line's quantity, inserting the lines the reservation lacks.
+void AddHeld(pqxx::work& tx, const std::string& reservation_id,
+             const std::vector<LineQuantity>& lines);
 
 }  // namespace oms::inventory

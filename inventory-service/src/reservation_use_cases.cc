@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "common/idempotency.h"
 #include "common/pg_pool.h"
 #include "inventory-service/src/allocation_mapping.h"
@@ -9,6 +11,7 @@
 #include "inventory-service/src/invariant_store.h"
 #include "inventory-service/src/reservation_rules.h"
 #include "inventory-service/src/reservation_store.h"
+#include "inventory-service/src/short_pick.h"
 #include "inventory-service/src/stock_ledger.h"
 #include "inventory-service/src/stock_store.h"
 
@@ -48,6 +51,38 @@ void Settle(pqxx::work& tx, const std::string& reservation_id) {
   if (auto settled = SettledState(ReadLines(tx, reservation_id))) {
     SetState(tx, reservation_id, *settled);
   }
+}
+
+// A short pick's moves, all on the reservation of `ledger`: releases and writes off `missing` at
+// the warehouse that could not pick them, then holds `held` in their place; returns the ledger
+// rows written. The release goes first: on hand may fall only as far as reserved falls with it.
+absl::StatusOr<int> MoveShortPick(pqxx::work& tx, const LedgerContext& ledger,
+                                  const std::vector<LineQuantity>& missing,
+                                  const std::vector<LineQuantity>& held) {
+  std::vector<LineQuantity> written_off = missing;
+  for (auto& line : written_off) line.quantity = -line.quantity;
+  const std::string from = missing.empty() ? "" : missing.front().warehouse_id;
+  AddReleased(tx, ledger.reservation_id, missing);
+  AddHeld(tx, ledger.reservation_id, held);
+  int rows = 0;
+  auto apply = [&](MovementKind kind, const std::vector<LineQuantity>& quantities,
+                   std::string reason) -> absl::Status {
+    LedgerContext context = ledger;
+    context.kind = kind;
+    context.reason = std::move(reason);
+    auto moved = ApplyMoves(tx, MovesOf(kind, quantities), context);
+    if (!moved.ok()) return moved.status();
+    rows += static_cast<int>(moved->size());
+    return absl::OkStatus();
+  };
+  absl::Status status = apply(MovementKind::kRelease, missing, kShortPickReason);
+  if (status.ok()) status = apply(MovementKind::kCorrection, written_off, kShortPickReason);
+  if (status.ok()) {
+    status = apply(MovementKind::kReserve, held,
+                   absl::StrCat("short pick: held in place of units not found at ", from));
+  }
+  if (!status.ok()) return status;
+  return rows;
 }
 
 }  // namespace
@@ -154,6 +189,44 @@ absl::Status PgReservationUseCases::Release(const v1::ReleaseReservationRequest&
       return ReadReservation(tx, request.order_id(), out);
     };
     return RunOnce(tx, request.request_id(), "ReleaseReservation", request, out, release,
+                   &outcome->replayed);
+  });
+}
+
+absl::Status PgReservationUseCases::Resource(const v1::ResourceReservationRequest& request,
+                                             v1::ResourceReservationResponse* out,
+                                             Outcome* outcome) {
+  *outcome = Outcome{};
+  const std::string& order_id = request.order_id();
+  const std::string from = absl::AsciiStrToLower(request.from_warehouse_id());
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    auto resource = [&]() -> absl::Status {
+      auto head = LockReservation(tx, order_id);
+      if (absl::Status held = CheckResourceable(order_id, head); !held.ok()) return held;
+      auto missing = ShortPickQuantities(ReadLines(tx, head->id), from, request.lines());
+      if (!missing.ok()) return missing.status();
+      const std::vector<Line> lines = LinesOf(request.lines());
+      LockLevels(tx, SkusOf(lines));
+      const Plan plan =
+          PlanAllocation(lines, PlaceOf(request.destination()), StrategyOf(request.strategy()),
+                         ReadCandidates(tx, SkusOf(lines), /*lock=*/true), {from});
+      v1::Allocation moved;
+      v1::InsufficientStock shortfalls;
+      ToProto(plan, ProtoStrategy(request.strategy()), &moved, shortfalls.mutable_shortfalls());
+      if (!plan.feasible) return InsufficientStockError(shortfalls);
+      v1::Reservation before;
+      if (absl::Status read = ReadReservation(tx, order_id, &before); !read.ok()) return read;
+      auto rows = MoveShortPick(
+          tx, {MovementKind::kRelease, kShortPickReason, request.request_id(), head->id, order_id},
+          *missing, HeldByPlan(plan));
+      if (!rows.ok()) return rows.status();
+      outcome->movements = *rows;
+      SetAllocation(tx, head->id,
+                    ReallocatedAllocation(before.allocation(), from, *missing, moved));
+      *out->mutable_allocation() = std::move(moved);
+      return ReadReservation(tx, order_id, out->mutable_reservation());
+    };
+    return RunOnce(tx, request.request_id(), "ResourceReservation", request, out, resource,
                    &outcome->replayed);
   });
 }

@@ -44,6 +44,14 @@ class ReservationUseCases {
   // it is. With no reservation yet, leaves a tombstone that refuses the late reserve.
   [[nodiscard]] virtual absl::Status Release(const v1::ReleaseReservationRequest& request,
                                              v1::Reservation* out, Outcome* outcome) = 0;
+  // A short pick (short_pick.h): the units the from-warehouse's picker could not find are
+  // released and written off there and held at other warehouses instead, all lines or none; the
+  // reservation stays HELD with its allocation saying where its units are now. NOT_FOUND
+  // without a HELD reservation (CheckResourceable); FAILED_PRECONDITION RESERVATION_LINE_SHORT,
+  // or INSUFFICIENT_STOCK (with the InsufficientStock payload) as Reserve refuses.
+  [[nodiscard]] virtual absl::Status Resource(const v1::ResourceReservationRequest& request,
+                                              v1::ResourceReservationResponse* out,
+                                              Outcome* outcome) = 0;
   // NOT_FOUND without a reservation.
   [[nodiscard]] virtual absl::Status Get(const std::string& order_id, v1::Reservation* out) = 0;
 
@@ -74,6 +82,8 @@ class PgReservationUseCases : public ReservationUseCases {
                       Outcome* outcome) override;
   absl::Status Release(const v1::ReleaseReservationRequest& request, v1::Reservation* out,
                        Outcome* outcome) override;
+  absl::Status Resource(const v1::ResourceReservationRequest& request,
+                        v1::ResourceReservationResponse* out, Outcome* outcome) override;
   absl::Status Get(const std::string& order_id, v1::Reservation* out) override;
   absl::StatusOr<Outcome> SweepExpired(int limit, int* expired) override;
   absl::Status CheckInvariants(std::chrono::seconds expiry_grace,

@@ -1,5 +1,7 @@
 #include "inventory-service/src/reservation_validation.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "inventory-service/src/catalog.h"
@@ -110,6 +112,23 @@ absl::Status ValidateRelease(const v1::ReleaseReservationRequest& request) {
     status = ValidateWarehouseId(request.warehouse_id(), "warehouse_id");
   }
   return status;
+}
+
+absl::Status ValidateResource(const v1::ResourceReservationRequest& request) {
+  absl::Status status = ValidateIds(request.request_id(), request.order_id());
+  if (status.ok()) status = ValidateWarehouseId(request.from_warehouse_id(), "from_warehouse_id");
+  if (status.ok()) status = ValidateLines(request.lines());
+  if (!status.ok()) return status;
+  // One line per SKU: each is one release, one write-off and one plan line, and a repeat would
+  // check each against the same hold.
+  std::set<std::string> skus;
+  for (int i = 0; i < request.lines().size(); ++i) {
+    if (!skus.insert(request.lines(i).sku()).second) {
+      return InvalidField(absl::StrCat("lines[", i, "].sku"), "names a SKU an earlier line names");
+    }
+  }
+  status = ValidateDestination(request.destination());
+  return status.ok() ? ValidateStrategy(request.strategy()) : status;
 }
 
 absl::Status ValidateRestock(const v1::RestockReturnRequest& request) {

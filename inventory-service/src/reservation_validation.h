@@ -15,6 +15,9 @@ inline constexpr int kMaxTtlSeconds = 30 * 24 * 3600;
 [[nodiscard]] absl::Status ValidateExtend(const v1::ExtendReservationRequest& request);
 [[nodiscard]] absl::Status ValidateCommit(const v1::CommitReservationRequest& request);
 [[nodiscard]] absl::Status ValidateRelease(const v1::ReleaseReservationRequest& request);
+// As ValidateReserve for the ids, lines, destination and strategy; `from_warehouse_id` a
+// warehouse id, and each SKU once (`lines[i].sku`).
+[[nodiscard]] absl::Status ValidateResource(const v1::ResourceReservationRequest& request);
 [[nodiscard]] absl::Status ValidateRestock(const v1::RestockReturnRequest& request);
 
 }  // namespace oms::inventory

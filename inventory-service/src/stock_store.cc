@@ -13,6 +13,7 @@ namespace {
 
 constexpr char kCandidates[] = "stock_levels_candidates";
 constexpr char kCandidatesLock[] = "stock_levels_candidates_lock";
+constexpr char kLockSkus[] = "stock_levels_lock_skus";
 constexpr char kGet[] = "stock_levels_get";
 constexpr char kAvailability[] = "stock_levels_availability";
 
@@ -46,6 +47,9 @@ const std::vector<PreparedStatement>& StockStatements() {
   static const std::vector<PreparedStatement> kStatements = {
       {kCandidates, OMS_CANDIDATES_SQL},
       {kCandidatesLock, OMS_CANDIDATES_SQL " FOR UPDATE OF s"},
+      {kLockSkus,
+       "SELECT sku FROM stock_levels WHERE sku = ANY($1::text[]) ORDER BY sku, warehouse_id "
+       "FOR UPDATE"},
       {kGet,
        "SELECT on_hand, reserved FROM stock_levels WHERE sku = $1 AND warehouse_id = $2::uuid"},
       // Every active warehouse, with zeros where the SKU has never been.
@@ -78,6 +82,10 @@ std::vector<Candidate> ReadCandidates(pqxx::work& tx, const std::vector<std::str
   std::vector<Candidate> candidates;
   for (auto& [id, candidate] : by_warehouse) candidates.push_back(std::move(candidate));
   return candidates;
+}
+
+void LockLevels(pqxx::work& tx, const std::vector<std::string>& skus) {
+  tx.exec_prepared(kLockSkus, PgTextArray(skus));
 }
 
 v1::StockLevel ReadStockLevel(pqxx::work& tx, const std::string& sku,

@@ -25,6 +25,12 @@ const std::vector<PreparedStatement>& StockStatements();
 std::vector<Candidate> ReadCandidates(pqxx::work& tx, const std::vector<std::string>& skus,
                                       bool lock);
 
+// Locks the stock rows of `skus` in every warehouse, active or not, in (SKU, warehouse) order
+// until the transaction ends. A short pick moves stock at the warehouse that could not pick,
+// which ReadCandidates may leave out (an inactive warehouse or product): taking all the rows in
+// one ordered pass keeps it from deadlocking with reservations, commits and releases.
+void LockLevels(pqxx::work& tx, const std::vector<std::string>& skus);
+
 // The level of an existing (SKU, warehouse), labelled with the warehouse's code.
 v1::StockLevel ReadStockLevel(pqxx::work& tx, const std::string& sku,
                               const std::string& warehouse_id, const std::string& warehouse_code);

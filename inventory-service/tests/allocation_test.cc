@@ -167,6 +167,21 @@ TEST(PlannerTest, GroupsSayWhyAndHowFar) {
   EXPECT_NE(unlocated.groups[0].reason.find("destination's region"), std::string::npos);
 }
 
+// A short pick is planned again without the warehouse that could not find the units, which
+// must not come back even as the best choice, nor count in what is available.
+TEST(PlannerTest, ExcludedWarehousesAreNeitherUsedNorCounted) {
+  Plan plan = PlanAllocation({{"A", 2}}, kHamburg, Strategy::kMinimizeSplits,
+                             {kBerlin, kLyon, kWarsaw}, {kBerlin.warehouse_id});
+  EXPECT_EQ(Describe(plan), "WAW:A=2");
+  Plan short_plan = PlanAllocation({{"A", 9}}, kHamburg, Strategy::kNearestFirst,
+                                   {kBerlin, kWarsaw}, {kBerlin.warehouse_id});
+  EXPECT_FALSE(short_plan.feasible);
+  EXPECT_EQ(short_plan.shortfalls, (std::vector<Shortfall>{{"A", 9, 4}}));
+  Plan single = PlanAllocation({{"A", 1}, {"B", 1}}, kHamburg, Strategy::kSingleWarehouse,
+                               {kBerlin, kLyon}, {kBerlin.warehouse_id});
+  EXPECT_EQ(Describe(single), "LYS:A=1,B=1");
+}
+
 TEST(PlannerTest, ManyWarehousesFallBackToAGreedyCoverThatStillCovers) {
   std::vector<Candidate> many;
   for (int i = 0; i < 60; ++i) {

@@ -11,8 +11,10 @@
 #include "common/idempotency.h"
 #include "common/metrics.h"
 #include "common/pagination.h"
+#include "common/peer_policy.h"
 #include "common/server.h"
 #include "common/status.h"
+#include "inventory-service/src/inventory_peers.h"
 #include "inventory-service/tests/test_requests.h"
 
 namespace oms::inventory {
@@ -103,6 +105,11 @@ class FakeReservations : public ReservationUseCases {
   absl::Status Release(const v1::ReleaseReservationRequest&, v1::Reservation*, Outcome*) override {
     return Count();
   }
+  absl::Status Resource(const v1::ResourceReservationRequest&, v1::ResourceReservationResponse* out,
+                        Outcome*) override {
+    *out = resource_answer;
+    return Count();
+  }
   absl::Status Get(const std::string&, v1::Reservation*) override { return Count(); }
   absl::StatusOr<Outcome> SweepExpired(int, int*) override { return Outcome{}; }
   absl::Status CheckInvariants(std::chrono::seconds, v1::CheckInvariantsResponse*) override {
@@ -114,6 +121,7 @@ class FakeReservations : public ReservationUseCases {
   }
 
   int last_ttl = 0;
+  v1::ResourceReservationResponse resource_answer;
   AuditPage last_audit_page;
   absl::Time last_deadline;  // the caller's deadline as RunOnce would see it
 
@@ -241,6 +249,37 @@ TEST_F(InventoryServiceTest, AFullWorkQueueAnswersResourceExhausted) {
 }
 
 using testing::GoodReserve;
+using testing::GoodResource;
+
+TEST_F(InventoryServiceTest, ResourceValidatesAndCountsItsMovements) {
+  v1::ResourceReservationResponse response;
+  v1::ResourceReservationRequest twice = GoodResource();
+  *twice.add_lines() = twice.lines(0);
+  grpc::ClientContext refused_context;
+  grpc::Status refused = stub_->ResourceReservation(&refused_context, twice, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("lines[1].sku"), std::string::npos);
+  EXPECT_EQ(reservations_.calls, 0);
+
+  // Two warehouses take over the two units: one line each.
+  for (const char* code : {"WAW-1", "LYS-1"}) {
+    auto* group = reservations_.resource_answer.mutable_allocation()->add_groups();
+    group->set_warehouse_code(code);
+    auto* line = group->add_lines();
+    line->set_sku("SKU-1");
+    line->set_quantity(1);
+  }
+  grpc::ClientContext context;
+  grpc::Status status = stub_->ResourceReservation(&context, GoodResource(), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.allocation().groups_size(), 2);
+  const std::string text = metrics_.Render();
+  for (const char* series : {"oms_inventory_stock_movements_total{kind=\"RELEASE\"} 1",
+                             "oms_inventory_stock_movements_total{kind=\"CORRECTION\"} 1",
+                             "oms_inventory_stock_movements_total{kind=\"RESERVE\"} 2"}) {
+    EXPECT_NE(text.find(series), std::string::npos) << series << "\n" << text;
+  }
+}
 
 TEST_F(InventoryServiceTest, ReserveValidatesAndAppliesTheDefaultTtl) {
   v1::Reservation response;
@@ -303,6 +342,18 @@ TEST_F(InventoryServiceTest, AMutationRunsWithinTheCallersDeadline) {
   grpc::ClientContext no_deadline;
   ASSERT_TRUE(stub_->ReserveStock(&no_deadline, GoodReserve(), &response).ok());
   EXPECT_EQ(reservations_.last_deadline, absl::InfiniteFuture());
+}
+
+// The table lists every method of the service (a server refuses to start otherwise); a short
+// pick is moved by order-service's saga alone, as every change to a reservation.
+TEST(InventoryServicePeersTest, ListEveryMethodAndLetOnlyOrderServiceMoveAReservation) {
+  const MethodPeers peers = InventoryServicePeers();
+  EXPECT_TRUE(CheckPeerTable(v1::InventoryService::service_full_name(), peers).ok());
+  for (const char* method :
+       {"ReserveStock", "CommitReservation", "ReleaseReservation", "ResourceReservation"}) {
+    ASSERT_EQ(peers.count(method), 1u) << method;
+    EXPECT_EQ(peers.at(method), std::set<std::string>{peer::kOrderService}) << method;
+  }
 }
 
 }  // namespace

@@ -43,6 +43,58 @@ TEST(ReservationValidationTest, ReserveBounds) {
   }
 }
 
+TEST(ReservationValidationTest, ResourceBounds) {
+  EXPECT_TRUE(ValidateResource(testing::GoodResource()).ok());
+  struct Case {
+    void (*spoil)(v1::ResourceReservationRequest&);
+    const char* field;
+  };
+  const Case cases[] = {
+      {[](v1::ResourceReservationRequest& r) { r.clear_request_id(); }, "request_id"},
+      {[](v1::ResourceReservationRequest& r) { r.clear_order_id(); }, "order_id"},
+      {[](v1::ResourceReservationRequest& r) { r.clear_from_warehouse_id(); }, "from_warehouse_id"},
+      {[](v1::ResourceReservationRequest& r) { r.set_from_warehouse_id("BER-1"); },
+       "from_warehouse_id"},
+      {[](v1::ResourceReservationRequest& r) { r.clear_lines(); }, "lines"},
+      {[](v1::ResourceReservationRequest& r) {
+         for (int i = 0; i < kMaxOrderLines; ++i) {
+           auto* line = r.add_lines();
+           line->set_sku("SKU-X" + std::to_string(i));
+           line->set_quantity(1);
+         }
+       },
+       "lines"},
+      {[](v1::ResourceReservationRequest& r) { r.mutable_lines(0)->set_sku(""); }, "lines[0].sku"},
+      {[](v1::ResourceReservationRequest& r) { r.mutable_lines(0)->set_quantity(0); },
+       "lines[0].quantity"},
+      {[](v1::ResourceReservationRequest& r) {
+         r.mutable_lines(0)->set_quantity(kMaxLineQuantity + 1);
+       },
+       "lines[0].quantity"},
+      {[](v1::ResourceReservationRequest& r) {
+         auto* other = r.add_lines();
+         other->set_sku("SKU-2");
+         other->set_quantity(1);
+         *r.add_lines() = r.lines(0);
+       },
+       "lines[2].sku"},
+      {[](v1::ResourceReservationRequest& r) { r.clear_destination(); }, "destination.country"},
+      {[](v1::ResourceReservationRequest& r) {
+         r.set_strategy(static_cast<v1::AllocationStrategy>(42));
+       },
+       "strategy"},
+  };
+  for (const auto& c : cases) {
+    v1::ResourceReservationRequest request = testing::GoodResource();
+    c.spoil(request);
+    EXPECT_EQ(FieldOf(ValidateResource(request)), c.field) << request.ShortDebugString();
+  }
+  // A warehouse id in upper case is the same warehouse.
+  v1::ResourceReservationRequest upper = testing::GoodResource();
+  upper.set_from_warehouse_id("0B4C7F6E-8D2A-4C55-9A51-3F6F0F1D2E3A");
+  EXPECT_TRUE(ValidateResource(upper).ok());
+}
+
 TEST(ReservationValidationTest, CommitReleaseExtendAndRestockBounds) {
   v1::CommitReservationRequest commit;
   commit.set_request_id("r");

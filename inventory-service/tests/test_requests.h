@@ -22,6 +22,19 @@ inline v1::ReserveStockRequest GoodReserve() {
   return request;
 }
 
+// A valid short pick: order-1's two SKU-1 at a Berlin warehouse were not found.
+inline v1::ResourceReservationRequest GoodResource() {
+  v1::ResourceReservationRequest request;
+  request.set_request_id("saga-2:resource");
+  request.set_order_id("order-1");
+  request.set_from_warehouse_id("0b4c7f6e-8d2a-4c55-9a51-3f6f0f1d2e3a");
+  auto* line = request.add_lines();
+  line->set_sku("SKU-1");
+  line->set_quantity(2);
+  request.mutable_destination()->set_country("DE");
+  return request;
+}
+
 // The field an INVALID_ARGUMENT names: its message reads "<field>: <what is wrong>".
 inline std::string FieldOf(const absl::Status& status) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;

@@ -21,15 +21,17 @@ bool HasShipped(const std::string& status) {
 }  // namespace
 
 ShipmentList MergeShipments(const ShipmentList& listed, const ShipmentList& recorded) {
-  std::map<std::string, std::string> recorded_status;
-  for (const auto& row : recorded) recorded_status[row.shipment_id()] = row.status();
+  std::map<std::string, const v1::ShipmentSummary*> rows;
+  for (const auto& row : recorded) rows[row.shipment_id()] = &row;
   // Listed shipments (the ship step's) replace nothing: replacements come from the events only.
   std::set<std::string> listed_ids;
   ShipmentList merged = listed;
   for (auto& shipment : merged) {
     listed_ids.insert(shipment.shipment_id());
-    auto row = recorded_status.find(shipment.shipment_id());
-    if (row != recorded_status.end()) shipment.set_status(row->second);
+    auto row = rows.find(shipment.shipment_id());
+    if (row == rows.end()) continue;
+    shipment.set_status(row->second->status());
+    *shipment.mutable_short_picked() = row->second->short_picked();
   }
   for (const auto& row : recorded) {
     if (!listed_ids.count(row.shipment_id())) *merged.Add() = row;

@@ -13,9 +13,9 @@ namespace oms::order {
 using ShipmentList = google::protobuf::RepeatedPtrField<v1::ShipmentSummary>;
 
 // The order's shipments: those `listed` (as the order saga's ship step saved them), in that
-// order, each with the status its recorded row has when it has one (a row follows shipping's
-// events, which come after the shipment's creation); then those only `recorded`, in that order
-// (an event can come before the ship step is saved).
+// order, each with the status and short pick its recorded row has when it has one (a row
+// follows shipping's events, which come after the shipment's creation); then those only
+// `recorded`, in that order (an event can come before the ship step is saved).
 ShipmentList MergeShipments(const ShipmentList& listed, const ShipmentList& recorded);
 
 // Cancelled shipments do not count. All delivered: DELIVERED; some: PARTIALLY_DELIVERED; all

@@ -113,36 +113,34 @@ class GrpcParticipants final : public Participants {
 
   void CreateShipments(const std::string& request_id, const v1::Order& order,
                        StepDone done) override {
-    shipping_v1::CreateShipmentsRequest request;
+    CreateShipmentsFor(request_id, order, order.allocation(), "", std::move(done));
+  }
+
+  void ResourceReservation(const std::string& request_id, const v1::Order& order,
+                           const shipping_v1::OutboxEvent& short_picked, StepDone done) override {
+    inventory_v1::ResourceReservationRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
-    *request.mutable_destination() = order.shipping_address();
-    std::map<std::string, int64_t> weights;
-    for (const auto& line : order.lines()) weights[line.sku()] = line.unit_weight_grams();
-    for (const auto& group : order.allocation().groups()) {
-      auto* shipment = request.add_groups();
-      shipment->set_warehouse_id(group.warehouse_id());
-      for (const auto& line : group.lines()) {
-        auto* item = shipment->add_lines();
-        item->set_sku(line.sku());
-        item->set_quantity(line.quantity());
-        item->set_unit_weight_grams(weights[line.sku()]);
-      }
+    request.set_from_warehouse_id(short_picked.warehouse_id());
+    for (const auto& line : short_picked.short_picked_lines()) {
+      auto* missing = request.add_lines();
+      missing->set_sku(line.sku());
+      missing->set_quantity(line.quantity());
     }
-    shipping_.CreateShipments(
+    *request.mutable_destination() = DestinationOf(order);
+    request.set_strategy(order.allocation_strategy());
+    inventory_.ResourceReservation(
         request_id, std::move(request),
         Step(std::move(done),
-             [](const shipping_v1::CreateShipmentsResponse& response, StepResult& result) {
-               std::vector<v1::ShipmentSummary> shipments;
-               for (const auto& shipment : response.shipments()) {
-                 v1::ShipmentSummary summary;
-                 summary.set_shipment_id(shipment.id());
-                 summary.set_warehouse_id(shipment.warehouse_id());
-                 summary.set_status(shipping_v1::ShipmentStatus_Name(shipment.status()));
-                 shipments.push_back(std::move(summary));
-               }
-               result.output = ShipmentsCreated{std::move(shipments)};
+             [](const inventory_v1::ResourceReservationResponse& response, StepResult& result) {
+               result.output = Reserved{response.allocation()};
              }));
+  }
+
+  void CreateResourcedShipments(const std::string& request_id, const v1::Order& order,
+                                const std::string& short_picked_shipment_id,
+                                const inventory_v1::Allocation& moved, StepDone done) override {
+    CreateShipmentsFor(request_id, order, moved, short_picked_shipment_id, std::move(done));
   }
 
   void CommitShipment(const std::string& request_id, const v1::Order& order,
@@ -167,13 +165,21 @@ class GrpcParticipants final : public Participants {
     request.set_shipment_id(shipped.shipment_id());
     std::vector<std::pair<std::string, int64_t>> lines;
     for (const auto& line : shipped.lines()) lines.emplace_back(line.sku(), line.quantity());
-    auto charge = ChargeOfShipment(order, shipped.warehouse_id(), lines);
+    v1::ShipmentSummary shipment;
+    shipment.set_shipment_id(shipped.shipment_id());
+    shipment.set_warehouse_id(shipped.warehouse_id());
+    shipment.set_resourced_from_shipment_id(shipped.resourced_from_shipment_id());
+    auto charge = ChargeOfShipment(order, shipment, lines);
     if (!charge.ok()) {
-      // Not the order's units: a refusal to remember (the saga parks), never a retry.
-      StepResult refused;
-      refused.outcome = {CallResult::kRefused, "SHIPMENT_NOT_OF_ORDER"};
-      refused.detail = std::string(charge.status().message());
-      done(std::move(refused));
+      StepResult failed;
+      // A re-sourced shipment's lines are not saved with the order yet (its RESOURCE saga is
+      // about to): a retry finds them. Anything else is not the order's units: a refusal to
+      // remember (the saga parks), never a retry.
+      failed.outcome = absl::IsUnavailable(charge.status())
+                           ? CallOutcome{CallResult::kTransient, "SHIPMENT_NOT_LISTED_YET"}
+                           : CallOutcome{CallResult::kRefused, "SHIPMENT_NOT_OF_ORDER"};
+      failed.detail = std::string(charge.status().message());
+      done(std::move(failed));
       return;
     }
     for (auto& line : charge->lines) *request.add_lines() = std::move(line);
@@ -296,6 +302,51 @@ class GrpcParticipants final : public Participants {
   }
 
  private:
+  // A shipment per group of `allocation`, each made to take over units of
+  // `resourced_from_shipment_id` when that is set.
+  void CreateShipmentsFor(const std::string& request_id, const v1::Order& order,
+                          const inventory_v1::Allocation& allocation,
+                          const std::string& resourced_from_shipment_id, StepDone done) {
+    shipping_v1::CreateShipmentsRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    *request.mutable_destination() = order.shipping_address();
+    std::map<std::string, int64_t> weights;
+    for (const auto& line : order.lines()) weights[line.sku()] = line.unit_weight_grams();
+    for (const auto& group : allocation.groups()) {
+      auto* shipment = request.add_groups();
+      shipment->set_warehouse_id(group.warehouse_id());
+      shipment->set_resourced_from_shipment_id(resourced_from_shipment_id);
+      for (const auto& line : group.lines()) {
+        auto* item = shipment->add_lines();
+        item->set_sku(line.sku());
+        item->set_quantity(line.quantity());
+        item->set_unit_weight_grams(weights[line.sku()]);
+      }
+    }
+    shipping_.CreateShipments(
+        request_id, std::move(request),
+        Step(std::move(done),
+             [](const shipping_v1::CreateShipmentsResponse& response, StepResult& result) {
+               std::vector<v1::ShipmentSummary> shipments;
+               for (const auto& shipment : response.shipments()) {
+                 v1::ShipmentSummary summary;
+                 summary.set_shipment_id(shipment.id());
+                 summary.set_warehouse_id(shipment.warehouse_id());
+                 summary.set_status(shipping_v1::ShipmentStatus_Name(shipment.status()));
+                 if (!shipment.resourced_from_shipment_id().empty()) {
+                   summary.set_resourced_from_shipment_id(shipment.resourced_from_shipment_id());
+                   for (const auto& line : shipment.lines()) {
+                     auto* carried = summary.add_lines();
+                     carried->set_sku(line.sku());
+                     carried->set_quantity(line.quantity());
+                   }
+                 }
+                 shipments.push_back(std::move(summary));
+               }
+               result.output = ShipmentsCreated{std::move(shipments)};
+             }));
+  }
   void VoidShare(const std::string& request_id, const v1::Order& order, int64_t amount_minor,
                  const char* reason, StepDone done) {
     billing_v1::VoidPaymentRequest request;

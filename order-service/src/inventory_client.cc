@@ -37,6 +37,13 @@ class GrpcInventoryClient final : public InventoryClient {
              deadline_, std::move(done));
   }
 
+  void ResourceReservation(const std::string& request_id,
+                           inventory_v1::ResourceReservationRequest request,
+                           CallDone<inventory_v1::ResourceReservationResponse> done) override {
+    CallPeer(stub_->async(), &Stub::async::ResourceReservation, request_id, std::move(request),
+             deadline_, std::move(done));
+  }
+
   void ExtendReservation(const std::string& request_id,
                          inventory_v1::ExtendReservationRequest request,
                          CallDone<inventory_v1::Reservation> done) override {

@@ -31,6 +31,9 @@ class InventoryClient {
   virtual void ReleaseReservation(const std::string& request_id,
                                   inventory::v1::ReleaseReservationRequest request,
                                   CallDone<inventory::v1::Reservation> done) = 0;
+  virtual void ResourceReservation(const std::string& request_id,
+                                   inventory::v1::ResourceReservationRequest request,
+                                   CallDone<inventory::v1::ResourceReservationResponse> done) = 0;
   virtual void ExtendReservation(const std::string& request_id,
                                  inventory::v1::ExtendReservationRequest request,
                                  CallDone<inventory::v1::Reservation> done) = 0;

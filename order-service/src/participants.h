@@ -101,6 +101,15 @@ class Participants {
                       const v1::RefundShare& share, StepDone done) = 0;
   virtual void RecordReceived(const std::string& request_id, const v1::Return& ret,
                               StepDone done) = 0;
+  // A short pick (shipping's SHIPMENT_SHORT_PICKED event): inventory holds the missing units
+  // at other warehouses instead (Reserved: where); shipping creates a shipment per warehouse
+  // for them (ShipmentsCreated, with their lines).
+  virtual void ResourceReservation(const std::string& request_id, const v1::Order& order,
+                                   const shipping::v1::OutboxEvent& short_picked,
+                                   StepDone done) = 0;
+  virtual void CreateResourcedShipments(const std::string& request_id, const v1::Order& order,
+                                        const std::string& short_picked_shipment_id,
+                                        const inventory::v1::Allocation& moved, StepDone done) = 0;
   // A parcel returned to sender: shipping creates its replacement (the same goods again).
   virtual void CreateReplacementShipment(const std::string& request_id, const v1::Order& order,
                                          const v1::ReshipShipmentRequest& reship,

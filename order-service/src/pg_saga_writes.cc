@@ -1,9 +1,12 @@
 #include "order-service/src/pg_saga_writes.h"
 
+#include <algorithm>
+
 #include <pqxx/pqxx>
 
 #include "absl/strings/escaping.h"
 #include "common/pg_pool.h"
+#include "oms/shipping/v1/shipping.pb.h"
 #include "order-service/src/fulfilment.h"
 #include "order-service/src/order_rows.h"
 #include "order-service/src/return_store.h"
@@ -24,6 +27,7 @@ constexpr char kOrdersRecountAttention[] = "orders_recount_attention";
 constexpr char kShipmentsInsertListed[] = "order_shipments_insert_listed";
 constexpr char kShipmentsOfOrder[] = "order_shipments_of_order";
 constexpr char kSagasStartShipped[] = "sagas_start_shipped";
+constexpr char kOrdersSetFulfilment[] = "orders_set_fulfilment";
 
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
@@ -63,16 +67,24 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "INSERT INTO order_shipments (shipment_id, order_id, warehouse_id, status) "
        "VALUES ($1, $2::uuid, $3, $4) ON CONFLICT (shipment_id) DO NOTHING"},
       {kShipmentsOfOrder,
-       "SELECT shipment_id, warehouse_id, status, replaces FROM order_shipments "
+       "SELECT shipment_id, warehouse_id, status, replaces, "
+       "  encode(resource_plan, 'hex') AS resource_plan_hex FROM order_shipments "
        "WHERE order_id = $1::uuid ORDER BY created_at, shipment_id"},
-      // One saga per shipped shipment, started with its SHIPMENT_SHIPPED event, however often
-      // this runs.
+      // One SHIPMENT saga ($2) per shipped shipment, started with its SHIPMENT_SHIPPED event,
+      // and one RESOURCE saga ($3) per short-picked shipment, started with its plan, however
+      // often this runs.
       {kSagasStartShipped,
        "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
-       "SELECT order_id, 'RUNNING', $2, shipment_id, shipped_event FROM order_shipments "
-       "WHERE order_id = $1::uuid AND shipped_event IS NOT NULL AND replaces = '' "
-       "ORDER BY created_at, shipment_id "
+       "SELECT s.order_id, 'RUNNING', k.kind, s.shipment_id, k.payload FROM order_shipments s "
+       "CROSS JOIN LATERAL (VALUES "
+       "  ($2::text, CASE WHEN s.replaces = '' THEN s.shipped_event END), "
+       "  ($3::text, s.resource_plan)) AS k (kind, payload) "
+       "WHERE s.order_id = $1::uuid AND k.payload IS NOT NULL "
+       "ORDER BY s.created_at, s.shipment_id, k.kind "
        "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
+      {kOrdersSetFulfilment,
+       "UPDATE orders SET shipments = decode($2, 'hex'), status = $3, updated_at = now() "
+       "WHERE id = $1::uuid"},
   };
   return kStatements;
 }
@@ -109,6 +121,9 @@ class ProgressRecorder final : public SagaWrites {
   void RecountOrderAttention(const std::string&) override { ++calls_; }
   void CompleteOrderIfDone(const std::string&) override { ++calls_; }
   void SetSagaPayload(const std::string&, const std::string&) override { ++calls_; }
+  void ListShipments(const std::string&, const std::vector<v1::ShipmentSummary>&) override {
+    ++calls_;
+  }
   void UpdateReturn(const v1::Return&) override { ++calls_; }
   void FinishReceipt(const v1::Return&) override { ++calls_; }
 
@@ -146,15 +161,36 @@ ShipmentList CurrentShipments(pqxx::work& tx, const std::string& order_id,
     shipment->set_warehouse_id(row["warehouse_id"].as<std::string>());
     shipment->set_status(row["status"].as<std::string>());
     shipment->set_replaces_shipment_id(row["replaces"].as<std::string>());
+    if (!row["resource_plan_hex"].is_null()) {
+      v1::ResourcePlan plan;
+      FromHex(row["resource_plan_hex"], &plan);
+      shipping::v1::OutboxEvent short_pick;
+      short_pick.ParseFromString(plan.short_picked_event());
+      for (const auto& line : short_pick.short_picked_lines()) {
+        auto* missing = shipment->add_short_picked();
+        missing->set_sku(line.sku());
+        missing->set_quantity(line.quantity());
+      }
+    }
   }
   return MergeShipments(listed, recorded);
+}
+
+v1::OrderStatus WriteFulfilment(pqxx::work& tx, const std::string& order_id, v1::OrderStatus status,
+                                const ShipmentList& listed) {
+  const ShipmentList shipments = CurrentShipments(tx, order_id, listed);
+  const v1::OrderStatus after = OrderStatusWithShipments(status, shipments);
+  tx.exec_prepared(kOrdersSetFulfilment, order_id, ShipmentsHex(shipments), StatusName(after));
+  if (after != status) AppendStatusHistory(tx, order_id, after, "");
+  return after;
 }
 
 std::vector<std::string> FollowOrderStatus(pqxx::work& tx, const std::string& order_id,
                                            v1::OrderStatus status) {
   std::vector<std::string> started;
   if (ShipmentSagasMayStart(status)) {
-    for (const auto& row : tx.exec_prepared(kSagasStartShipped, order_id, kShipmentSagaKind)) {
+    for (const auto& row :
+         tx.exec_prepared(kSagasStartShipped, order_id, kShipmentSagaKind, kResourceSagaKind)) {
       started.push_back(row["id"].as<std::string>());
     }
   }
@@ -232,6 +268,29 @@ void PgSagaWrites::CompleteOrderIfDone(const std::string& order_id) {
   // neither would complete the order, and it would stay DELIVERED.
   const pqxx::row order = tx_.exec_prepared1(kOrdersLock, order_id);
   CompleteIfDone(tx_, order_id, ParseStatus(order["status"].as<std::string>()));
+}
+
+void PgSagaWrites::ListShipments(const std::string& order_id,
+                                 const std::vector<v1::ShipmentSummary>& shipments) {
+  // The save locked the order before this read (as RecordOrderProgress's).
+  v1::Order order;
+  ReadOrder(tx_.exec_prepared1(kOrdersGet, order_id), &order);
+  ShipmentList listed = order.shipments();
+  for (const auto& shipment : shipments) {
+    tx_.exec_prepared(kShipmentsInsertListed, shipment.shipment_id(), order_id,
+                      shipment.warehouse_id(), shipment.status());
+    auto known = std::find_if(listed.begin(), listed.end(), [&shipment](const auto& entry) {
+      return entry.shipment_id() == shipment.shipment_id();
+    });
+    if (known == listed.end()) {
+      *listed.Add() = shipment;
+      continue;
+    }
+    // Listed already from an event of its own: its status stays the event's.
+    known->set_resourced_from_shipment_id(shipment.resourced_from_shipment_id());
+    *known->mutable_lines() = shipment.lines();
+  }
+  FollowOrderStatus(tx_, order_id, WriteFulfilment(tx_, order_id, order.status(), listed));
 }
 
 void PgSagaWrites::SetSagaPayload(const std::string& saga_id, const std::string& payload) {

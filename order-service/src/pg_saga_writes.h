@@ -76,6 +76,8 @@ class PgSagaWrites final : public SagaWrites {
   void FlagOrderAttention(const std::string& order_id) override;
   void RecountOrderAttention(const std::string& order_id) override;
   void CompleteOrderIfDone(const std::string& order_id) override;
+  void ListShipments(const std::string& order_id,
+                     const std::vector<v1::ShipmentSummary>& shipments) override;
   void SetSagaPayload(const std::string& saga_id, const std::string& payload) override;
   void UpdateReturn(const v1::Return& ret) override;
   void FinishReceipt(const v1::Return& ret) override;
@@ -92,6 +94,12 @@ void AppendStatusHistory(pqxx::work& tx, const std::string& order_id, v1::OrderS
 // the rows shipping's events keep (MergeShipments). The caller holds the order's row lock.
 ShipmentList CurrentShipments(pqxx::work& tx, const std::string& order_id,
                               const ShipmentList& listed);
+
+// Writes the order's shipments (`listed` merged with their rows, as CurrentShipments) and the
+// status they give an order whose status is `status` (OrderStatusWithShipments), with its
+// history row when it changed; answers that status. The caller holds the order's row lock.
+v1::OrderStatus WriteFulfilment(pqxx::work& tx, const std::string& order_id, v1::OrderStatus status,
+                                const ShipmentList& listed);
 
 // What follows once the order's status `status` is written: when ShipmentSagasMayStart, a saga
 // for each shipped shipment that has none yet (their ids), and the order COMPLETED when

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "order-service/src/order_status.h"
+#include "order-service/src/shipment_charges.h"
 
 namespace oms::order {
 
@@ -13,12 +14,14 @@ std::map<std::string, std::map<std::string, int64_t>> DeliveredUnits(const v1::O
   std::map<std::string, std::map<std::string, int64_t>> delivered;
   for (const auto& shipment : order.shipments()) {
     if (shipment.status() != "SHIPMENT_STATUS_DELIVERED") continue;
-    for (const auto& group : order.allocation().groups()) {
-      if (group.warehouse_id() != shipment.warehouse_id()) continue;
-      for (const auto& line : group.lines()) {
-        delivered[shipment.shipment_id()][line.sku()] += line.quantity();
-      }
+    // A replacement carries again the goods of the parcel it replaces.
+    const v1::ShipmentSummary* carrier = &shipment;
+    for (const auto& replaced : order.shipments()) {
+      if (replaced.shipment_id() == shipment.replaces_shipment_id()) carrier = &replaced;
     }
+    auto units = UnitsOfShipment(order, *carrier);
+    if (!units.ok()) continue;  // a shipment the order cannot account for returns nothing
+    for (const auto& [sku, quantity] : *units) delivered[shipment.shipment_id()][sku] += quantity;
   }
   return delivered;
 }

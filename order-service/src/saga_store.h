@@ -84,6 +84,11 @@ class SagaWrites {
   virtual void CompleteOrderIfDone(const std::string& order_id) = 0;
   // The saga's own state (its payload), e.g. a cancellation's progress.
   virtual void SetSagaPayload(const std::string& saga_id, const std::string& payload) = 0;
+  // Shipments a saga made after the order saga's (a short pick re-sourced): listed with the
+  // order's shipments (an event may have recorded them already: they gain what `shipments`
+  // say), and the order's status derived again.
+  virtual void ListShipments(const std::string& order_id,
+                             const std::vector<v1::ShipmentSummary>& shipments) = 0;
   // A return's progress, kept with the return.
   virtual void UpdateReturn(const v1::Return& ret) = 0;
   // A received return is refunded; the order's return status follows all its returns.

@@ -1,7 +1,7 @@
 #include "order-service/src/shipment_charges.h"
 
 #include <algorithm>
-#include <map>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "order-service/src/adjustments.h"
@@ -9,15 +9,27 @@
 namespace oms::order {
 namespace {
 
-// The quantity of each SKU the warehouses of lower ids than `warehouse_id` ship.
-std::map<std::string, int64_t> UnitsBefore(const v1::Order& order,
-                                           const std::string& warehouse_id) {
-  std::map<std::string, int64_t> before;
-  for (const auto& group : order.allocation().groups()) {
-    if (group.warehouse_id() >= warehouse_id) continue;
-    for (const auto& line : group.lines()) before[line.sku()] += line.quantity();
+using OrderLines = google::protobuf::RepeatedPtrField<inventory::v1::OrderLine>;
+
+// Units [first, first + count) of one line.
+struct Range {
+  int64_t first = 0;
+  int64_t count = 0;
+};
+
+// What one shipment carries: a range of units of each of its SKUs' lines, and its shares of the
+// shipping charge and of its tax.
+struct Part {
+  std::map<std::string, Range> ranges;
+  int64_t shipping = 0;
+  int64_t shipping_tax = 0;
+};
+
+const v1::OrderLine* LineOf(const v1::Order& order, const std::string& sku) {
+  for (const auto& line : order.lines()) {
+    if (line.sku() == sku) return &line;
   }
-  return before;
+  return nullptr;
 }
 
 struct RangeCharge {
@@ -27,64 +39,187 @@ struct RangeCharge {
   int64_t tax = 0;
 };
 
-// Units [first, first + count) of `line`.
-RangeCharge ChargeOfRange(const v1::OrderLine& line, int64_t first, int64_t count) {
+RangeCharge ChargeOfRange(const v1::OrderLine& line, Range range) {
   const int64_t discount = line.discount().amount_minor();
   const int64_t unit_discount = discount / line.quantity();
   RangeCharge charge;
-  charge.extra_units = std::clamp(discount % line.quantity() - first, int64_t{0}, count);
-  charge.discount = unit_discount * count + charge.extra_units;
-  charge.goods = line.unit_price().amount_minor() * count - charge.discount;
-  charge.tax = (count - charge.extra_units) * line.unit_tax().amount_minor() +
+  charge.extra_units =
+      std::clamp(discount % line.quantity() - range.first, int64_t{0}, range.count);
+  charge.discount = unit_discount * range.count + charge.extra_units;
+  charge.goods = line.unit_price().amount_minor() * range.count - charge.discount;
+  charge.tax = (range.count - charge.extra_units) * line.unit_tax().amount_minor() +
                charge.extra_units * line.extra_unit_tax().amount_minor();
   return charge;
 }
 
-// The goods after discounts of each group of the allocation, and the index of `warehouse_id`'s
-// (-1: none).
-std::vector<int64_t> GroupGoods(const v1::Order& order, const std::string& warehouse_id,
-                                int* index) {
-  std::map<std::string, const v1::OrderLine*> lines;
-  for (const auto& line : order.lines()) lines[line.sku()] = &line;
-  std::vector<int64_t> goods;
-  *index = -1;
-  for (const auto& group : order.allocation().groups()) {
-    if (group.warehouse_id() == warehouse_id) *index = static_cast<int>(goods.size());
-    const std::map<std::string, int64_t> before = UnitsBefore(order, group.warehouse_id());
-    int64_t sum = 0;
-    for (const auto& line : group.lines()) {
-      auto ordered = lines.find(line.sku());
-      if (ordered == lines.end()) continue;
-      const auto first = before.find(line.sku());
-      sum += ChargeOfRange(*ordered->second, first == before.end() ? 0 : first->second,
-                           line.quantity())
-                 .goods;
-    }
-    goods.push_back(sum);
+int64_t GoodsOf(const v1::Order& order, const Part& part) {
+  int64_t goods = 0;
+  for (const auto& [sku, range] : part.ranges) {
+    if (const v1::OrderLine* line = LineOf(order, sku)) goods += ChargeOfRange(*line, range).goods;
   }
   return goods;
 }
 
-}  // namespace
+// Splits the shipping shares of `total` over `parts` by largest remainder, weighted by goods.
+void ShareShipping(const v1::Order& order, const Part& total, std::vector<Part*> parts) {
+  std::vector<int64_t> goods;
+  for (const Part* part : parts) goods.push_back(GoodsOf(order, *part));
+  const std::vector<int64_t> shipping = LargestRemainder(total.shipping, goods);
+  const std::vector<int64_t> tax = LargestRemainder(total.shipping_tax, goods);
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    parts[i]->shipping = shipping[i];
+    parts[i]->shipping_tax = tax[i];
+  }
+}
 
-absl::StatusOr<ShipmentCharge> ChargeOfShipment(
-    const v1::Order& order, const std::string& warehouse_id,
-    const std::vector<std::pair<std::string, int64_t>>& shipped) {
-  const std::map<std::string, int64_t> before = UnitsBefore(order, warehouse_id);
+// The part of the allocation's group of `warehouse_id`, as planned: the groups take each line's
+// units in the order of their warehouse ids. No such group: no units and no share.
+Part PlannedPart(const v1::Order& order, const std::string& warehouse_id) {
+  std::vector<const inventory::v1::AllocationGroup*> groups;
+  for (const auto& group : order.allocation().groups()) groups.push_back(&group);
+  std::sort(groups.begin(), groups.end(),
+            [](const auto* a, const auto* b) { return a->warehouse_id() < b->warehouse_id(); });
+  std::vector<Part> parts(groups.size());
+  std::map<std::string, int64_t> taken;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    for (const auto& line : groups[i]->lines()) {
+      parts[i].ranges[line.sku()] = {taken[line.sku()], line.quantity()};
+      taken[line.sku()] += line.quantity();
+    }
+  }
+  Part whole;
+  whole.shipping = order.shipping_charge().amount_minor();
+  whole.shipping_tax = order.shipping_tax().amount_minor();
+  std::vector<Part*> all;
+  for (Part& part : parts) all.push_back(&part);
+  ShareShipping(order, whole, all);
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    if (groups[i]->warehouse_id() == warehouse_id) return parts[i];
+  }
+  return Part{};
+}
+
+// `part` less the units `short_picked` (the last of each SKU's range), and those units; the
+// shipping shares split between them by their goods.
+absl::StatusOr<std::pair<Part, Part>> SplitShortPick(const v1::Order& order, const Part& part,
+                                                     const OrderLines& short_picked,
+                                                     const std::string& shipment_id) {
+  Part kept = part;
+  Part moved;
+  for (const auto& line : short_picked) {
+    auto range = kept.ranges.find(line.sku());
+    if (range == kept.ranges.end() || line.quantity() < 1 ||
+        line.quantity() > range->second.count || moved.ranges.count(line.sku())) {
+      return absl::InvalidArgumentError(absl::StrCat("shipment ", shipment_id, " short-picked ",
+                                                     line.quantity(), " units of ", line.sku(),
+                                                     " it does not carry"));
+    }
+    range->second.count -= line.quantity();
+    moved.ranges[line.sku()] = {range->second.first + range->second.count, line.quantity()};
+    if (range->second.count == 0) kept.ranges.erase(range);
+  }
+  if (!moved.ranges.empty()) ShareShipping(order, part, {&kept, &moved});
+  return std::make_pair(std::move(kept), std::move(moved));
+}
+
+const v1::ShipmentSummary* ListedShipment(const v1::Order& order, const std::string& id) {
+  for (const auto& shipment : order.shipments()) {
+    if (shipment.shipment_id() == id) return &shipment;
+  }
+  return nullptr;
+}
+
+// What `shipment`, made to take over units another shipment short-picked, carries: its turn of
+// those units and its share of their shipping shares among the shipments made for them.
+absl::StatusOr<Part> ResourcedPart(const v1::Order& order, const v1::ShipmentSummary& shipment,
+                                   int depth) {
+  if (depth > order.shipments_size()) {
+    return absl::InvalidArgumentError("shipments are re-sourced from each other in a cycle");
+  }
+  const std::string& from_id = shipment.resourced_from_shipment_id();
+  const v1::ShipmentSummary* from = ListedShipment(order, from_id);
+  if (from == nullptr) {
+    return absl::UnavailableError(absl::StrCat("shipment ", from_id, " is not listed yet"));
+  }
+  absl::StatusOr<Part> from_part = from->resourced_from_shipment_id().empty()
+                                       ? PlannedPart(order, from->warehouse_id())
+                                       : ResourcedPart(order, *from, depth + 1);
+  if (!from_part.ok()) return from_part.status();
+  auto split = SplitShortPick(order, *from_part, from->short_picked(), from_id);
+  if (!split.ok()) return split.status();
+  const Part& moved = split->second;
+
+  std::vector<const v1::ShipmentSummary*> takers;
+  for (const auto& other : order.shipments()) {
+    if (other.resourced_from_shipment_id() == from_id) takers.push_back(&other);
+  }
+  std::sort(takers.begin(), takers.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->warehouse_id(), a->shipment_id()) <
+           std::tie(b->warehouse_id(), b->shipment_id());
+  });
+  std::vector<Part> parts(takers.size());
+  std::map<std::string, int64_t> taken;
+  int index = -1;
+  for (std::size_t i = 0; i < takers.size(); ++i) {
+    if (takers[i]->shipment_id() == shipment.shipment_id()) index = static_cast<int>(i);
+    if (takers[i]->lines().empty()) {
+      return absl::UnavailableError(
+          absl::StrCat("the lines of shipment ", takers[i]->shipment_id(), " are not saved yet"));
+    }
+    for (const auto& line : takers[i]->lines()) {
+      const auto range = moved.ranges.find(line.sku());
+      const int64_t first = taken[line.sku()];
+      taken[line.sku()] += line.quantity();
+      if (range == moved.ranges.end() || taken[line.sku()] > range->second.count) {
+        return absl::InvalidArgumentError(absl::StrCat("shipment ", takers[i]->shipment_id(),
+                                                       " carries more ", line.sku(), " than ",
+                                                       from_id, " short-picked"));
+      }
+      parts[i].ranges[line.sku()] = {range->second.first + first, line.quantity()};
+    }
+  }
+  if (index < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("shipment ", shipment.shipment_id(), " is not listed yet"));
+  }
+  std::vector<Part*> all;
+  for (Part& part : parts) all.push_back(&part);
+  ShareShipping(order, moved, all);
+  return parts[static_cast<std::size_t>(index)];
+}
+
+// What `shipment` carries now: its planned or re-sourced part less its own short pick.
+absl::StatusOr<Part> KeptPart(const v1::Order& order, const v1::ShipmentSummary& shipment,
+                              int depth) {
+  absl::StatusOr<Part> part = shipment.resourced_from_shipment_id().empty()
+                                  ? PlannedPart(order, shipment.warehouse_id())
+                                  : ResourcedPart(order, shipment, depth);
+  if (!part.ok()) return part.status();
+  auto split = SplitShortPick(order, *part, shipment.short_picked(), shipment.shipment_id());
+  if (!split.ok()) return split.status();
+  return std::move(split->first);
+}
+
+absl::StatusOr<Part> PartOf(const v1::Order& order, const v1::ShipmentSummary& given) {
+  const v1::ShipmentSummary* listed = ListedShipment(order, given.shipment_id());
+  return KeptPart(order, listed != nullptr ? *listed : given, 0);
+}
+
+ShipmentCharge Bill(const v1::Order& order, const Part& part,
+                    const std::vector<std::pair<std::string, int64_t>>& shipped,
+                    absl::Status* status, const std::string& shipment_id) {
   ShipmentCharge charge;
   for (const auto& [sku, quantity] : shipped) {
-    const std::string& wanted = sku;  // a lambda may not capture a structured binding (clang 14)
-    const auto ordered =
-        std::find_if(order.lines().begin(), order.lines().end(),
-                     [&wanted](const v1::OrderLine& line) { return line.sku() == wanted; });
-    const auto first_found = before.find(sku);
-    const int64_t first = first_found == before.end() ? 0 : first_found->second;
-    if (ordered == order.lines().end() || quantity < 1 || first + quantity > ordered->quantity()) {
-      return absl::InvalidArgumentError(absl::StrCat("shipment of warehouse ", warehouse_id, ": ",
-                                                     quantity, " units of ", sku,
-                                                     " are not units of the order's lines"));
+    const v1::OrderLine* ordered = LineOf(order, sku);
+    const auto range = part.ranges.find(sku);
+    if (ordered == nullptr || range == part.ranges.end() || quantity < 1 ||
+        quantity > range->second.count) {
+      *status =
+          absl::InvalidArgumentError(absl::StrCat("shipment ", shipment_id, ": ", quantity,
+                                                  " units of ", sku, " are not units it carries"));
+      return charge;
     }
-    const RangeCharge range = ChargeOfRange(*ordered, first, quantity);
+    const RangeCharge billed = ChargeOfRange(*ordered, {range->second.first, quantity});
     billing::v1::BillableLine billable;
     billable.set_sku(sku);
     billable.set_description(ordered->name());
@@ -94,19 +229,44 @@ absl::StatusOr<ShipmentCharge> ChargeOfShipment(
     // even after the destination's rate changed.
     billable.set_tax_rate_bp(ordered->tax_rate_bp());
     billable.set_unit_discount_minor(ordered->discount().amount_minor() / ordered->quantity());
-    billable.set_extra_discount_units(range.extra_units);
+    billable.set_extra_discount_units(billed.extra_units);
     charge.lines.push_back(std::move(billable));
-    charge.total += range.goods + range.tax;
+    charge.total += billed.goods + billed.tax;
   }
-  int index = -1;
-  const std::vector<int64_t> goods = GroupGoods(order, warehouse_id, &index);
-  if (index >= 0) {
-    const auto at = static_cast<std::size_t>(index);
-    charge.shipping = LargestRemainder(order.shipping_charge().amount_minor(), goods)[at];
-    charge.shipping_tax = LargestRemainder(order.shipping_tax().amount_minor(), goods)[at];
-  }
+  charge.shipping = part.shipping;
+  charge.shipping_tax = part.shipping_tax;
   charge.total += charge.shipping + charge.shipping_tax;
   return charge;
+}
+
+}  // namespace
+
+absl::StatusOr<ShipmentCharge> ChargeOfShipment(
+    const v1::Order& order, const v1::ShipmentSummary& shipment,
+    const std::vector<std::pair<std::string, int64_t>>& shipped) {
+  absl::StatusOr<Part> part = PartOf(order, shipment);
+  if (!part.ok()) return part.status();
+  absl::Status status;
+  ShipmentCharge charge = Bill(order, *part, shipped, &status, shipment.shipment_id());
+  if (!status.ok()) return status;
+  return charge;
+}
+
+absl::StatusOr<std::map<std::string, int64_t>> UnitsOfShipment(
+    const v1::Order& order, const v1::ShipmentSummary& shipment) {
+  absl::StatusOr<Part> part = PartOf(order, shipment);
+  if (!part.ok()) return part.status();
+  std::map<std::string, int64_t> units;
+  for (const auto& [sku, range] : part->ranges) units[sku] = range.count;
+  return units;
+}
+
+absl::StatusOr<ShipmentCharge> FullChargeOfShipment(const v1::Order& order,
+                                                    const v1::ShipmentSummary& shipment) {
+  absl::StatusOr<std::map<std::string, int64_t>> units = UnitsOfShipment(order, shipment);
+  if (!units.ok()) return units.status();
+  return ChargeOfShipment(
+      order, shipment, std::vector<std::pair<std::string, int64_t>>(units->begin(), units->end()));
 }
 
 }  // namespace oms::order

@@ -1,16 +1,23 @@
 // What a shipment of an order is billed when it ships, as a pure function of the order as
-// captured and reserved, so that the captures of all its shipments add up exactly to the total
-// authorized (docs/commerce.md):
+// captured and reserved and of its shipments, so that the captures of all its shipments add up
+// exactly to the total authorized (docs/commerce.md):
 //  - the warehouses of the allocation take each line's units in the order of their ids: a
 //    warehouse's first unit of a line is the quantity of that SKU in the groups of lower ids;
 //    its units carry their share of the line's discount (adjustments.h: the first
 //    discount % quantity units of the line one minor unit more);
 //  - the order's shipping charge and its tax are each split over the allocation's groups by
-//    largest remainder, weighted by each group's goods after discounts.
+//    largest remainder, weighted by each group's goods after discounts;
+//  - a short pick (ShipmentSummary.short_picked) takes the last units of each SKU of its
+//    shipment's range away, with their largest-remainder share of the shipment's shipping
+//    shares (weighted by the goods kept and moved); the shipments made to take them over
+//    (resourced_from_shipment_id) share them out in the order of their warehouse ids (then
+//    shipment ids), units in turn and shipping shares by largest remainder; each may be
+//    short-picked in turn.
 // Pure logic.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,10 +35,21 @@ struct ShipmentCharge {
   int64_t total = 0;  // goods after discounts, their tax, shipping and its tax
 };
 
-// The charge of warehouse `warehouse_id`'s shipment of `shipped` (SKU, quantity) units.
-// INVALID_ARGUMENT for an SKU the order does not have or more units than its line.
+// The charge of `shipment`'s shipping `shipped` (SKU, quantity) units: the order's own summary
+// of that shipment id when it has one (with its short pick and, for a re-sourced shipment, its
+// lines), else `shipment` as given. INVALID_ARGUMENT for an SKU the shipment does not carry or
+// more units than it carries; UNAVAILABLE while a re-sourced shipment, or another re-sourced
+// from the same short pick, is not listed with its lines yet (the RESOURCE saga's save lists
+// them: ask again later).
 [[nodiscard]] absl::StatusOr<ShipmentCharge> ChargeOfShipment(
-    const v1::Order& order, const std::string& warehouse_id,
+    const v1::Order& order, const v1::ShipmentSummary& shipment,
     const std::vector<std::pair<std::string, int64_t>>& shipped);
+
+// The units of each SKU the shipment carries (its group's or lines, less its short pick), and
+// what all of them are billed. Errors as ChargeOfShipment's.
+[[nodiscard]] absl::StatusOr<std::map<std::string, int64_t>> UnitsOfShipment(
+    const v1::Order& order, const v1::ShipmentSummary& shipment);
+[[nodiscard]] absl::StatusOr<ShipmentCharge> FullChargeOfShipment(
+    const v1::Order& order, const v1::ShipmentSummary& shipment);
 
 }  // namespace oms::order

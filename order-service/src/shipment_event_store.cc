@@ -23,7 +23,6 @@ constexpr char kCursorRead[] = "event_cursors_read";
 constexpr char kCursorMove[] = "event_cursors_move";
 constexpr char kCursorPosition[] = "event_cursors_position";
 constexpr char kCursorBind[] = "event_cursors_bind";
-constexpr char kOrdersSetFulfilment[] = "orders_set_fulfilment";
 constexpr char kShipmentsRecordEvent[] = "order_shipments_record_event";
 constexpr char kFeedShipmentEventsInsert[] = "feed_shipment_events_insert";
 
@@ -53,20 +52,21 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "  RETURNING pg_notify('oms_order_changed', $3)) "
        "SELECT EXISTS (SELECT 1 FROM moved) AS moved, "
        "  (SELECT last_sequence FROM seen) < $2 AS behind, "
-       "  shipment.status, shipment.shipped_event IS NOT NULL AS has_shipped_event "
+       "  shipment.status, shipment.shipped_event IS NOT NULL AS has_shipped_event, "
+       "  shipment.resource_plan IS NOT NULL AS has_short_pick "
        "FROM (SELECT 1) AS one LEFT JOIN order_shipments AS shipment "
        "  ON shipment.shipment_id = $4 AND shipment.order_id::text = lower($3)"},
-      {kOrdersSetFulfilment,
-       "UPDATE orders SET shipments = decode($2, 'hex'), status = $3, updated_at = now() "
-       "WHERE id = $1::uuid"},
       // Events are taken in in the stream's order, so the last one has the shipment's newest
-      // status; its first SHIPMENT_SHIPPED event ($5, "" for any other) is kept for its saga.
+      // status; its first SHIPMENT_SHIPPED event ($5, "" for any other) is kept for its saga,
+      // and so is the plan of its RESOURCE saga from its SHIPMENT_SHORT_PICKED event ($7).
       {kShipmentsRecordEvent,
        "INSERT INTO order_shipments "
-       "  (shipment_id, order_id, warehouse_id, status, shipped_event, replaces) "
-       "VALUES ($1, $2::uuid, $3, $4, decode(NULLIF($5, ''), 'hex'), $6) "
+       "  (shipment_id, order_id, warehouse_id, status, shipped_event, replaces, resource_plan) "
+       "VALUES ($1, $2::uuid, $3, $4, decode(NULLIF($5, ''), 'hex'), $6, "
+       "  decode(NULLIF($7, ''), 'hex')) "
        "ON CONFLICT (shipment_id) DO UPDATE SET status = EXCLUDED.status, "
        "  shipped_event = COALESCE(order_shipments.shipped_event, EXCLUDED.shipped_event), "
+       "  resource_plan = COALESCE(order_shipments.resource_plan, EXCLUDED.resource_plan), "
        "  updated_at = now()"},
       // The journal entry behind an event, for the feed of all orders (event_feed.h), if the
       // order ($1) is ours; $5 and $6 are microseconds since the epoch.
@@ -85,6 +85,7 @@ struct TakenIn {
   bool moved = false;  // false: taken in already, by this replica or another
   std::optional<std::string> shipment_status;  // none: the order has no row for the shipment
   bool has_shipped_event = false;
+  bool has_short_pick = false;
 };
 
 TakenIn TakeIn(pqxx::work& tx, const shipping::v1::OutboxEvent& event) {
@@ -98,8 +99,16 @@ TakenIn TakeIn(pqxx::work& tx, const shipping::v1::OutboxEvent& event) {
     if (!taken.moved && row["behind"].as<bool>()) continue;
     if (!row["status"].is_null()) taken.shipment_status = row["status"].as<std::string>();
     taken.has_shipped_event = row["has_shipped_event"].as<bool>();
+    taken.has_short_pick = row["has_short_pick"].as<bool>();
     return taken;
   }
+}
+
+// The plan a short pick starts its RESOURCE saga with.
+std::string ResourcePlanHex(const shipping::v1::OutboxEvent& short_picked) {
+  v1::ResourcePlan plan;
+  plan.set_short_picked_event(short_picked.SerializeAsString());
+  return Hex(plan);
 }
 
 }  // namespace
@@ -155,13 +164,15 @@ absl::StatusOr<std::string> PgShipmentEventStore::Apply(const shipping::v1::Outb
     }
     if (event.kind() != shipping::v1::SHIPMENT_KIND_OUTBOUND) return absl::OkStatus();
     const bool shipped = event.type() == shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED;
+    const bool short_picked = event.type() == shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHORT_PICKED;
     const std::string shipment_status = shipping::v1::ShipmentStatus_Name(event.status());
     // Nothing the shipment's row does not say already: the order's status was derived with the
     // row as it is (by whoever wrote it, this feed or the order saga's save, with the order
     // locked), and so were the sagas its shipped event starts. The row stays as read: events are
     // taken in one at a time, under the cursor's lock, and the saga's save never changes a row
     // that exists.
-    if (taken.shipment_status == shipment_status && (!shipped || taken.has_shipped_event)) {
+    if (taken.shipment_status == shipment_status && (!shipped || taken.has_shipped_event) &&
+        (!short_picked || taken.has_short_pick)) {
       return absl::OkStatus();
     }
     // The order's row is locked before its shipment's row is written, as the saga's save does.
@@ -173,24 +184,22 @@ absl::StatusOr<std::string> PgShipmentEventStore::Apply(const shipping::v1::Outb
     // order's status from these rows too.
     tx.exec_prepared(kShipmentsRecordEvent, event.shipment_id(), event.order_id(),
                      event.warehouse_id(), shipment_status, shipped ? Hex(event) : std::string(),
-                     event.replaces_shipment_id());
-    const ShipmentList shipments = CurrentShipments(tx, event.order_id(), order.shipments());
-    const v1::OrderStatus after = OrderStatusWithShipments(order.status(), shipments);
-    tx.exec_prepared(kOrdersSetFulfilment, event.order_id(), ShipmentsHex(shipments),
-                     StatusName(after));
-    if (after != order.status()) AppendStatusHistory(tx, event.order_id(), after, "");
+                     event.replaces_shipment_id(), short_picked ? ResourcePlanHex(event) : "");
+    const v1::OrderStatus after =
+        WriteFulfilment(tx, event.order_id(), order.status(), order.shipments());
     // A parcel back at the sender waits for an operator's decision (ReshipShipment).
     if (shipment_status == "SHIPMENT_STATUS_RETURNED_TO_SENDER") {
       RecountAttention(tx, event.order_id());
     }
     // What follows (FollowOrderStatus) was done for the order as it was by its last writer: a
-    // shipped shipment's saga starts once it has its shipped event and the order's status
-    // allows it, and an order completes once DELIVERED with no follow-up saga open (the last
-    // one's save completes it otherwise). So only a new shipped event, a new status or a
-    // DELIVERED order can have more to do. A shipment shipped before the order is confirmed gets
-    // its saga when it is (the order saga's save, pg_saga_writes.h).
-    const bool new_shipped_event = shipped && !taken.has_shipped_event;
-    if (new_shipped_event || after != order.status() || after == v1::ORDER_STATUS_DELIVERED) {
+    // shipped (short-picked) shipment's saga starts once it has its shipped (short-picked) event
+    // and the order's status allows it, and an order completes once DELIVERED with no follow-up
+    // saga open (the last one's save completes it otherwise). So only a new such event, a new
+    // status or a DELIVERED order can have more to do. A shipment shipped before the order is
+    // confirmed gets its saga when it is (the order saga's save, pg_saga_writes.h).
+    const bool new_saga =
+        (shipped && !taken.has_shipped_event) || (short_picked && !taken.has_short_pick);
+    if (new_saga || after != order.status() || after == v1::ORDER_STATUS_DELIVERED) {
       const std::vector<std::string> started = FollowOrderStatus(tx, event.order_id(), after);
       if (!started.empty()) saga_id = started.front();
     }

@@ -88,6 +88,11 @@ class FakeInventoryClient : public InventoryClient, public FakePeer {
                           CallDone<inventory::v1::Reservation> done) override {
     Respond("ReleaseReservation", request_id, request, std::move(done));
   }
+  void ResourceReservation(const std::string& request_id,
+                           inventory::v1::ResourceReservationRequest request,
+                           CallDone<inventory::v1::ResourceReservationResponse> done) override {
+    Respond("ResourceReservation", request_id, request, std::move(done));
+  }
   void ExtendReservation(const std::string& request_id,
                          inventory::v1::ExtendReservationRequest request,
                          CallDone<inventory::v1::Reservation> done) override {

@@ -43,6 +43,10 @@ class RecordingWrites : public SagaWrites {
   void SetSagaPayload(const std::string&, const std::string&) override {
     log_.push_back("payload");
   }
+  void ListShipments(const std::string&,
+                     const std::vector<v1::ShipmentSummary>& shipments) override {
+    log_.push_back("list " + std::to_string(shipments.size()) + " shipments");
+  }
   void UpdateReturn(const v1::Return&) override { log_.push_back("return"); }
   void FinishReceipt(const v1::Return&) override { log_.push_back("receipt"); }
 
@@ -253,6 +257,14 @@ class FakeParticipants : public Participants {
   void CreateReturnShipment(const std::string& id, const v1::Order&, const v1::Return&,
                             StepDone done) override {
     Answer("CreateReturnShipment", id, std::move(done));
+  }
+  void ResourceReservation(const std::string& id, const v1::Order&,
+                           const shipping::v1::OutboxEvent&, StepDone done) override {
+    Answer("ResourceReservation", id, std::move(done));
+  }
+  void CreateResourcedShipments(const std::string& id, const v1::Order&, const std::string&,
+                                const inventory::v1::Allocation&, StepDone done) override {
+    Answer("CreateResourcedShipments", id, std::move(done));
   }
   void CreateReplacementShipment(const std::string& id, const v1::Order&,
                                  const v1::ReshipShipmentRequest&, StepDone done) override {

@@ -3,6 +3,10 @@
 // shipments add up exactly to the order's total.
 #include "order-service/src/shipment_charges.h"
 
+#include <map>
+#include <random>
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace oms::order {
@@ -37,6 +41,14 @@ void AddGroup(v1::Order* order, const char* warehouse,
   }
 }
 
+// The shipment of a warehouse's group of the allocation, as planned.
+v1::ShipmentSummary Planned(const char* warehouse) {
+  v1::ShipmentSummary shipment;
+  shipment.set_shipment_id(std::string("shipment-") + warehouse);
+  shipment.set_warehouse_id(warehouse);
+  return shipment;
+}
+
 // The order of PricingTest.DiscountsAndShippingAddUpToTheTotal: MUG 3 x 12.99 with 7.79 off
 // (2.59 a unit, the first two units one cent more), TEA 2 x 5.00 with 1.11 off; 4.95 shipping
 // and its 0.94 tax; total 53.57. Tax per unit at 19 %: 12.99 - 2.59 = 10.40 -> 1.98, 10.39 ->
@@ -57,8 +69,8 @@ v1::Order DiscountedOrder() {
 
 TEST(ShipmentChargesTest, EachWarehouseTakesItsUnitsAndShareAndTheCapturesAddUpToTheTotal) {
   const v1::Order order = DiscountedOrder();
-  auto a = ChargeOfShipment(order, "wh-a", {{"MUG", 2}, {"TEA", 2}});
-  auto b = ChargeOfShipment(order, "wh-b", {{"MUG", 1}});
+  auto a = ChargeOfShipment(order, Planned("wh-a"), {{"MUG", 2}, {"TEA", 2}});
+  auto b = ChargeOfShipment(order, Planned("wh-b"), {{"MUG", 1}});
   ASSERT_TRUE(a.ok()) << a.status();
   ASSERT_TRUE(b.ok()) << b.status();
 
@@ -93,7 +105,7 @@ TEST(ShipmentChargesTest, AnOrderWithoutDiscountsOrShippingBillsCatalogPricesOnl
   order.set_currency("EUR");
   AddLine(&order, "MUG", 3, 1299, 0, 247, 0);
   AddGroup(&order, "wh-a", {{"MUG", 3}});
-  auto charge = ChargeOfShipment(order, "wh-a", {{"MUG", 3}});
+  auto charge = ChargeOfShipment(order, Planned("wh-a"), {{"MUG", 3}});
   ASSERT_TRUE(charge.ok()) << charge.status();
   EXPECT_EQ(charge->lines[0].unit_discount_minor(), 0);
   EXPECT_EQ(charge->lines[0].extra_discount_units(), 0);
@@ -103,11 +115,187 @@ TEST(ShipmentChargesTest, AnOrderWithoutDiscountsOrShippingBillsCatalogPricesOnl
 
 TEST(ShipmentChargesTest, UnitsTheOrderDoesNotHaveAreRefused) {
   const v1::Order order = DiscountedOrder();
-  EXPECT_EQ(ChargeOfShipment(order, "wh-a", {{"COFFEE", 1}}).status().code(),
+  EXPECT_EQ(ChargeOfShipment(order, Planned("wh-a"), {{"COFFEE", 1}}).status().code(),
             absl::StatusCode::kInvalidArgument);
   // wh-b's MUG starts at unit 2 of 3: two more are not the line's.
-  EXPECT_EQ(ChargeOfShipment(order, "wh-b", {{"MUG", 2}}).status().code(),
+  EXPECT_EQ(ChargeOfShipment(order, Planned("wh-b"), {{"MUG", 2}}).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+void AddUnits(google::protobuf::RepeatedPtrField<inventory::v1::OrderLine>* lines, const char* sku,
+              int64_t quantity) {
+  auto* line = lines->Add();
+  line->set_sku(sku);
+  line->set_quantity(quantity);
+}
+
+v1::ShipmentSummary* List(v1::Order* order, const char* id, const char* warehouse,
+                          const char* resourced_from = "") {
+  auto* shipment = order->add_shipments();
+  shipment->set_shipment_id(id);
+  shipment->set_warehouse_id(warehouse);
+  shipment->set_resourced_from_shipment_id(resourced_from);
+  return shipment;
+}
+
+int64_t SumOfCaptures(const v1::Order& order) {
+  int64_t sum = 0;
+  for (const auto& shipment : order.shipments()) {
+    auto charge = FullChargeOfShipment(order, shipment);
+    EXPECT_TRUE(charge.ok()) << shipment.shipment_id() << ": " << charge.status();
+    if (charge.ok()) sum += charge->total;
+  }
+  return sum;
+}
+
+// wh-a short-picks its second MUG and both TEA; wh-c takes the MUG over and wh-0 the TEA.
+v1::Order ResourcedOrder() {
+  v1::Order order = DiscountedOrder();
+  auto* a = List(&order, "a", "wh-a");
+  AddUnits(a->mutable_short_picked(), "MUG", 1);
+  AddUnits(a->mutable_short_picked(), "TEA", 2);
+  List(&order, "b", "wh-b");
+  AddUnits(List(&order, "c", "wh-c", "a")->mutable_lines(), "MUG", 1);
+  AddUnits(List(&order, "d", "wh-0", "a")->mutable_lines(), "TEA", 2);
+  return order;
+}
+
+TEST(ShipmentChargesTest, ShortPickedUnitsAreBilledByTheShipmentsMadeForThemAndAllAddUpToTheTotal) {
+  const v1::Order order = ResourcedOrder();
+  // wh-a keeps MUG unit 0; wh-c bills MUG unit 1 (both of the cent-cheaper kind); wh-0 TEA
+  // units 0-1; wh-b MUG unit 2 as planned.
+  auto a = FullChargeOfShipment(order, order.shipments(0));
+  auto c = FullChargeOfShipment(order, order.shipments(2));
+  auto d = FullChargeOfShipment(order, order.shipments(3));
+  ASSERT_TRUE(a.ok() && c.ok() && d.ok()) << a.status() << c.status() << d.status();
+  ASSERT_EQ(a->lines.size(), 1u);
+  EXPECT_EQ(a->lines[0].quantity(), 1);
+  EXPECT_EQ(a->lines[0].extra_discount_units(), 1);
+  ASSERT_EQ(c->lines.size(), 1u);
+  EXPECT_EQ(c->lines[0].extra_discount_units(), 1);
+  ASSERT_EQ(d->lines.size(), 1u);
+  EXPECT_EQ(d->lines[0].sku(), "TEA");
+  EXPECT_EQ(d->lines[0].extra_discount_units(), 1);
+  // wh-a's planned shipping share (3.67, tax 0.70) is split by goods kept and moved,
+  // 10.39 : 10.39 + 8.89 -> 128.52 : 238.48, the cent left over to the kept part.
+  EXPECT_EQ(a->shipping + c->shipping + d->shipping, 367);
+  EXPECT_EQ(a->shipping_tax + c->shipping_tax + d->shipping_tax, 70);
+  EXPECT_EQ(a->shipping, 129);
+  EXPECT_EQ(SumOfCaptures(order), order.total().amount_minor());
+  // What a shipment carries now, for returns.
+  auto units = UnitsOfShipment(order, order.shipments(0));
+  ASSERT_TRUE(units.ok());
+  EXPECT_EQ(*units, (std::map<std::string, int64_t>{{"MUG", 1}}));
+}
+
+TEST(ShipmentChargesTest, AShipmentMadeForAShortPickIsBilledOnceAllOfThemAreListedWithTheirLines) {
+  v1::Order order = ResourcedOrder();
+  order.mutable_shipments(3)->clear_lines();  // wh-0's: an event listed it, its saga did not yet
+  EXPECT_EQ(FullChargeOfShipment(order, order.shipments(2)).status().code(),
+            absl::StatusCode::kUnavailable);
+  v1::ShipmentSummary unlisted;
+  unlisted.set_shipment_id("e");
+  unlisted.set_warehouse_id("wh-e");
+  unlisted.set_resourced_from_shipment_id("a");
+  EXPECT_EQ(ChargeOfShipment(order, unlisted, {{"MUG", 1}}).status().code(),
+            absl::StatusCode::kUnavailable);
+  // More than was short-picked is not the order's.
+  order = ResourcedOrder();
+  order.mutable_shipments(2)->mutable_lines(0)->set_quantity(2);
+  EXPECT_EQ(FullChargeOfShipment(order, order.shipments(2)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ShipmentChargesTest, EveryUnitShortPickedAndShortPickedAgainStillAddsUpToTheTotal) {
+  v1::Order order = DiscountedOrder();
+  auto* a = List(&order, "a", "wh-a");
+  AddUnits(a->mutable_short_picked(), "MUG", 2);
+  AddUnits(a->mutable_short_picked(), "TEA", 2);
+  List(&order, "b", "wh-b");
+  auto* c = List(&order, "c", "wh-c", "a");
+  AddUnits(c->mutable_lines(), "MUG", 2);
+  AddUnits(c->mutable_lines(), "TEA", 2);
+  AddUnits(c->mutable_short_picked(), "TEA", 1);
+  AddUnits(List(&order, "d", "wh-d", "c")->mutable_lines(), "TEA", 1);
+  auto nothing_left = FullChargeOfShipment(order, order.shipments(0));
+  ASSERT_TRUE(nothing_left.ok()) << nothing_left.status();
+  EXPECT_TRUE(nothing_left->lines.empty());
+  EXPECT_EQ(nothing_left->total, 0);
+  EXPECT_EQ(SumOfCaptures(order), order.total().amount_minor());
+}
+
+// Seeded: random discounted orders over three warehouses, random short picks re-sourced to
+// random warehouses, twice over; the captures always add up to the total.
+TEST(ShipmentChargesTest, RandomShortPicksAndResourcingAlwaysAddUpToTheTotal) {
+  std::mt19937_64 random(20261207);
+  const char* skus[] = {"A", "B", "C"};
+  const char* warehouses[] = {"w1", "w2", "w3", "w4"};
+  for (int round = 0; round < 500; ++round) {
+    v1::Order order;
+    order.set_currency("EUR");
+    int64_t total = 0;
+    std::map<std::string, int64_t> left;
+    for (const char* sku : skus) {
+      const int64_t quantity = 1 + static_cast<int64_t>(random() % 6);
+      const int64_t price = 1 + static_cast<int64_t>(random() % 5000);
+      const int64_t discount = static_cast<int64_t>(random() % (price * quantity + 1));
+      const int64_t unit_tax = static_cast<int64_t>(random() % 300);
+      const int64_t extra_tax = unit_tax > 0 ? unit_tax - 1 : 0;
+      AddLine(&order, sku, quantity, price, discount, unit_tax, extra_tax);
+      const int64_t extra = discount % quantity;
+      total += price * quantity - discount + (quantity - extra) * unit_tax + extra * extra_tax;
+      left[sku] = quantity;
+    }
+    Set(order.mutable_shipping_charge(), static_cast<int64_t>(random() % 1000));
+    Set(order.mutable_shipping_tax(), static_cast<int64_t>(random() % 200));
+    total += order.shipping_charge().amount_minor() + order.shipping_tax().amount_minor();
+    Set(order.mutable_total(), total);
+    // Each SKU's units split over the first three warehouses.
+    std::map<std::string, std::map<std::string, int64_t>> groups;
+    for (const char* sku : skus) {
+      for (int w = 0; w < 3 && left[sku] > 0; ++w) {
+        const int64_t take = w == 2 ? left[sku] : static_cast<int64_t>(random() % (left[sku] + 1));
+        if (take > 0) groups[warehouses[w]][sku] = take;
+        left[sku] -= take;
+      }
+    }
+    for (const auto& [warehouse, lines] : groups) {
+      AddGroup(&order, warehouse.c_str(), {lines.begin(), lines.end()});
+      List(&order, ("s-" + warehouse).c_str(), warehouse.c_str());
+    }
+    // Two generations of short picks: each shipment may lose some units, moved to one or two
+    // shipments of other warehouses.
+    for (int generation = 0; generation < 2; ++generation) {
+      const int listed = order.shipments_size();
+      for (int i = 0; i < listed; ++i) {
+        // A shipment is short-picked once at most (shipping refuses a second report).
+        if (random() % 2 == 0 || !order.shipments(i).short_picked().empty()) continue;
+        auto units = UnitsOfShipment(order, order.shipments(i));
+        ASSERT_TRUE(units.ok()) << units.status();
+        std::vector<std::pair<std::string, int64_t>> moved;
+        for (const auto& [sku, count] : *units) {
+          const int64_t missing = static_cast<int64_t>(random() % (count + 1));
+          if (missing > 0) moved.emplace_back(sku, missing);
+        }
+        if (moved.empty()) continue;
+        const std::string from = order.shipments(i).shipment_id();
+        for (const auto& [sku, missing] : moved) {
+          AddUnits(order.mutable_shipments(i)->mutable_short_picked(), sku.c_str(), missing);
+        }
+        // One shipment takes everything over, or two each take whole SKUs.
+        const int takers = moved.size() >= 2 && random() % 2 == 0 ? 2 : 1;
+        std::vector<v1::ShipmentSummary*> made;
+        for (int t = 0; t < takers; ++t) {
+          const std::string id = from + "/" + std::to_string(t);
+          made.push_back(List(&order, id.c_str(), warehouses[random() % 4], from.c_str()));
+        }
+        for (std::size_t k = 0; k < moved.size(); ++k) {
+          AddUnits(made[k % made.size()]->mutable_lines(), moved[k].first.c_str(), moved[k].second);
+        }
+      }
+    }
+    ASSERT_EQ(SumOfCaptures(order), total) << "round " << round;
+  }
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include "absl/strings/escaping.h"
 #include "common/status.h"
 #include "common/testing/query_plan.h"
 #include "google/protobuf/util/time_util.h"
@@ -74,8 +75,10 @@ class ShipmentEventStoreTest : public OrderDbTest {
     EXPECT_EQ(*saga_id, "");
   }
 
-  // Claims the saga `saga_id` and saves `next` with `result`, as the coordinator does.
-  void Save(const std::string& saga_id, const SagaState& next, const StepResult& result) {
+  // Claims the saga `saga_id` and saves `next` with `result`, as the coordinator does; a saga
+  // still running keeps its lease unless `retry_after` gives it up for that long.
+  void Save(const std::string& saga_id, const SagaState& next, const StepResult& result,
+            std::chrono::milliseconds retry_after = std::chrono::milliseconds(0)) {
     auto claimed = sagas_->Claim("replica-a", std::chrono::seconds(30), 1, saga_id);
     ASSERT_TRUE(claimed.ok()) << claimed.status();
     ASSERT_EQ(claimed->size(), 1u) << saga_id;
@@ -84,7 +87,7 @@ class ShipmentEventStoreTest : public OrderDbTest {
     ASSERT_NE(kind, nullptr) << saga.kind;
     const JournalEntry entry{"step", "FORWARD", saga_id + ":step", "OK", ""};
     ClaimedSaga saved;
-    ASSERT_TRUE(SaveStepOf(*sagas_, *kind, saga, next, entry, result, std::chrono::milliseconds(0),
+    ASSERT_TRUE(SaveStepOf(*sagas_, *kind, saga, next, entry, result, retry_after,
                            std::chrono::seconds(30), &saved)
                     .ok());
   }
@@ -571,6 +574,98 @@ TEST_F(ShipmentEventStoreTest, AReplacementShipsWithoutASagaAndTheOrderFollowsIt
   EXPECT_EQ(delivered.shipments(1).replaces_shipment_id(), "s-1");
 }
 
+// A short pick taken in before the order is confirmed waits for the confirmation; then one
+// RESOURCE saga re-sources it, the order keeps the units short-picked with the shipment, and the
+// shipments the saga makes are listed with their lines, also when an event listed one first.
+TEST_F(ShipmentEventStoreTest, AShortPickIsReSourcedByOneSagaAndItsShipmentsAreListedWithLines) {
+  const InsertedOrder order = Insert(Request(Customer("short@example.com").id(), "key-1"));
+  OutboxEvent short_pick =
+      Event(order.order_id, "s-1", shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHORT_PICKED,
+            shipping::v1::SHIPMENT_STATUS_PICKED);
+  auto* missing = short_pick.add_short_picked_lines();
+  missing->set_sku("MUG");
+  missing->set_quantity(2);
+  auto started = events_->Apply(short_pick);
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(*started, "");  // PENDING: the order saga may still compensate
+  ShipStepSaved(order, {"s-1"});
+
+  pqxx::connection connection(db_.url());
+  const auto resource_sagas = [&] {
+    pqxx::work tx(connection);
+    std::vector<std::pair<std::string, std::string>> sagas;
+    for (const auto& row :
+         tx.exec_params("SELECT id::text AS id, encode(payload, 'hex') AS payload_hex FROM sagas "
+                        "WHERE order_id = $1::uuid AND kind = 'RESOURCE' AND subject = 's-1'",
+                        order.order_id)) {
+      sagas.emplace_back(row["id"].as<std::string>(), row["payload_hex"].as<std::string>());
+    }
+    tx.commit();
+    return sagas;
+  };
+  auto sagas = resource_sagas();
+  ASSERT_EQ(sagas.size(), 1u);
+  v1::ResourcePlan plan;
+  ASSERT_TRUE(plan.ParseFromString(absl::HexStringToBytes(sagas[0].second)));
+  OutboxEvent planned;
+  ASSERT_TRUE(planned.ParseFromString(plan.short_picked_event()));
+  EXPECT_EQ(planned.short_picked_lines(0).quantity(), 2);
+  v1::Order read = Read(order.order_id);
+  ASSERT_EQ(read.shipments_size(), 1);
+  ASSERT_EQ(read.shipments(0).short_picked_size(), 1);
+  EXPECT_EQ(read.shipments(0).short_picked(0).sku(), "MUG");
+  EXPECT_EQ(read.shipments(0).status(), "SHIPMENT_STATUS_PICKED");
+
+  // Taken in again (another sequence): the same saga.
+  short_pick.set_sequence(++sequence_);
+  started = events_->Apply(short_pick);
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(*started, "");
+  EXPECT_EQ(resource_sagas().size(), 1u);
+
+  Reserved reserved;
+  auto* group = reserved.allocation.add_groups();
+  group->set_warehouse_id("wh-s-2");
+  StepResult result;
+  result.output = reserved;
+  Save(sagas[0].first, SagaState{SagaPhase::kRunning, 1, 0, "", SagaPhase::kRunning}, result,
+       std::chrono::milliseconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(plan.ParseFromString(absl::HexStringToBytes(resource_sagas()[0].second)));
+  EXPECT_EQ(plan.moved().groups(0).warehouse_id(), "wh-s-2");
+
+  // The new shipment's first event comes before the saga saves it.
+  OutboxEvent created =
+      Event(order.order_id, "s-2", shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_CREATED,
+            shipping::v1::SHIPMENT_STATUS_PICKED);
+  created.set_resourced_from_shipment_id("s-1");
+  ASSERT_TRUE(events_->Apply(created).ok());
+  ShipmentsCreated made;
+  v1::ShipmentSummary summary;
+  summary.set_shipment_id("s-2");
+  summary.set_warehouse_id("wh-s-2");
+  summary.set_status("SHIPMENT_STATUS_PENDING");
+  summary.set_resourced_from_shipment_id("s-1");
+  auto* line = summary.add_lines();
+  line->set_sku("MUG");
+  line->set_quantity(2);
+  made.shipments.push_back(summary);
+  result.output = made;
+  Save(sagas[0].first, SagaState{SagaPhase::kCompleted, 2, 0, "", SagaPhase::kRunning}, result);
+  read = Read(order.order_id);
+  ASSERT_EQ(read.shipments_size(), 2);
+  EXPECT_EQ(read.shipments(1).shipment_id(), "s-2");
+  EXPECT_EQ(read.shipments(1).status(), "SHIPMENT_STATUS_PICKED");  // the event's
+  EXPECT_EQ(read.shipments(1).resourced_from_shipment_id(), "s-1");
+  ASSERT_EQ(read.shipments(1).lines_size(), 1);
+  EXPECT_EQ(read.shipments(1).lines(0).quantity(), 2);
+  EXPECT_EQ(read.shipments(0).short_picked_size(), 1);  // kept through every write
+
+  // It ships as any shipment: a SHIPMENT saga of its own.
+  EXPECT_FALSE(Shipped(order.order_id, "s-2").empty());
+  EXPECT_EQ(ShipmentSagas(order.order_id, nullptr).count("s-2"), 1u);
+}
+
 // The statements a shipment event and a reship add run through indexes, however many orders,
 // shipments and sagas there are.
 TEST_F(ShipmentEventStoreTest, TheReshipAndFeedStatementsAreServedByIndexes) {
@@ -581,7 +676,7 @@ TEST_F(ShipmentEventStoreTest, TheReshipAndFeedStatementsAreServedByIndexes) {
   testing::ExpectServedByIndexes(
       *pool_, PgSagaWrites::Statements(),
       {{"orders_recount_attention", order + ", 'NEEDS_ATTENTION', 'RESHIP'"},
-       {"sagas_start_shipped", order + ", 'SHIPMENT'"}});
+       {"sagas_start_shipped", order + ", 'SHIPMENT', 'RESOURCE'"}});
   testing::ExpectServedByIndexes(
       *pool_, PgShipmentEventStore::Statements(),
       {{"feed_shipment_events_insert", order + ", 's-1', 'SHIPPED', '', 0, 0"}});

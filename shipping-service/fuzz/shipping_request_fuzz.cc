@@ -19,7 +19,7 @@ constexpr std::int64_t kNowMicros = 1'800'000'000LL * 1'000'000;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace oms::shipping;
-  switch (oms::fuzz::Pick(data, size, 10)) {
+  switch (oms::fuzz::Pick(data, size, 11)) {
     case 0:
       oms::fuzz::CheckValidator<v1::CreateShipmentsRequest>(data, size, ValidateCreateShipments);
       break;
@@ -55,9 +55,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 8:
       oms::fuzz::CheckValidator<v1::GetProofRequest>(data, size, ValidateGetProof);
       break;
-    default:
+    case 9:
       oms::fuzz::CheckValidator<v1::CreateReplacementShipmentRequest>(data, size,
                                                                       ValidateCreateReplacement);
+      break;
+    default:
+      oms::fuzz::CheckValidator<v1::ReportShortPickRequest>(data, size, ValidateReportShortPick);
       break;
   }
   return 0;

@@ -40,11 +40,15 @@ std::int64_t TotalWeightGrams(const google::protobuf::RepeatedPtrField<v1::Shipm
   return total;
 }
 
+std::int32_t PackageCount(std::int64_t weight_grams) {
+  return static_cast<std::int32_t>(
+      std::max<std::int64_t>(1, (weight_grams + kMaxPackageGrams - 1) / kMaxPackageGrams));
+}
+
 v1::Freight ComputeFreight(const CarrierRule& rule, std::int64_t weight_grams) {
   v1::Freight freight;
   freight.set_total_weight_grams(weight_grams);
-  const std::int64_t packages =
-      std::max<std::int64_t>(1, (weight_grams + kMaxPackageGrams - 1) / kMaxPackageGrams);
+  const std::int64_t packages = PackageCount(weight_grams);
   freight.set_package_count(static_cast<std::int32_t>(packages));
   const std::int64_t started_kg = (weight_grams + 999) / 1000;
   freight.mutable_estimated_cost()->set_currency(rule.currency);

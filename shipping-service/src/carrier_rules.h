@@ -40,7 +40,10 @@ struct CarrierRule {
 [[nodiscard]] std::int64_t TotalWeightGrams(
     const google::protobuf::RepeatedPtrField<v1::ShipmentLine>& lines);
 
-// Weight, packages (20 kg each, at least one) and the estimated cost under `rule`.
+// Packages of at most kMaxPackageGrams, at least one.
+[[nodiscard]] std::int32_t PackageCount(std::int64_t weight_grams);
+
+// Weight, packages (PackageCount) and the estimated cost under `rule`.
 [[nodiscard]] v1::Freight ComputeFreight(const CarrierRule& rule, std::int64_t weight_grams);
 
 // How a shipment travels and what its freight comes to.

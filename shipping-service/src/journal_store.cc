@@ -19,6 +19,7 @@ using google::protobuf::util::TimeUtil;
 
 constexpr char kShipmentJournalFind[] = "shipment_journal_find";
 constexpr char kShipmentJournalInsert[] = "shipment_journal_insert";
+constexpr char kShipmentJournalInsertNow[] = "shipment_journal_insert_now";
 constexpr char kShipmentJournalFacts[] = "shipment_journal_facts";
 constexpr char kShipmentJournalGet[] = "shipment_journal_get";
 constexpr char kShipmentJournalByOrder[] = "shipment_journal_by_order";
@@ -56,6 +57,10 @@ const std::vector<PreparedStatement>& JournalStatements() {
        "tracking_number, proof_uri, proof_content_type, proof_sha256, carrier_event_id, "
        "dedup_key) VALUES ($1::uuid, $2, timestamptz 'epoch' + $3::bigint * interval "
        "'1 microsecond', $4, $5, $6, $7, $8, $9, $10, $11) RETURNING " OMS_JOURNAL_COLUMNS},
+      // An entry of this service's own making: it happened now, in this transaction.
+      {kShipmentJournalInsertNow,
+       "INSERT INTO shipment_journal AS j (shipment_id, type, occurred_at, note, dedup_key) "
+       "VALUES ($1::uuid, $2, now(), $3, $4) RETURNING " OMS_JOURNAL_COLUMNS},
       {kShipmentJournalFacts,
        "SELECT type, (extract(epoch FROM occurred_at) * 1000000)::bigint AS occurred_micros "
        "FROM shipment_journal WHERE shipment_id = $1::uuid"},
@@ -85,6 +90,13 @@ v1::JournalEntry AppendJournalEntry(pqxx::work& tx, const v1::RecordShipmentEven
       TimeUtil::TimestampToMicroseconds(request.occurred_at()), request.location(), request.note(),
       request.tracking_number(), proof.uri(), proof.content_type(), proof.sha256(),
       request.carrier_event_id(), dedup_key));
+}
+
+v1::JournalEntry AppendJournalEntryNow(pqxx::work& tx, const std::string& shipment_id,
+                                       v1::ShipmentEventType type, const std::string& note,
+                                       const std::string& dedup_key) {
+  return ReadJournalEntry(tx.exec_prepared1(kShipmentJournalInsertNow, shipment_id,
+                                            EventTypeName(type), note, dedup_key));
 }
 
 std::vector<JournalFact> JournalFacts(pqxx::work& tx, const std::string& shipment_id) {

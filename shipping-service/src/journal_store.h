@@ -33,6 +33,13 @@ const std::vector<PreparedStatement>& JournalStatements();
                                                   const v1::RecordShipmentEventRequest& request,
                                                   const std::string& dedup_key);
 
+// Appends an event this service records itself (a short pick), occurred at the transaction's
+// time, under `dedup_key`; answers the stored entry.
+[[nodiscard]] v1::JournalEntry AppendJournalEntryNow(pqxx::work& tx, const std::string& shipment_id,
+                                                     v1::ShipmentEventType type,
+                                                     const std::string& note,
+                                                     const std::string& dedup_key);
+
 // What the status derivation needs of the shipment's whole journal.
 [[nodiscard]] std::vector<JournalFact> JournalFacts(pqxx::work& tx, const std::string& shipment_id);
 

@@ -23,10 +23,37 @@ absl::Status CreateAllowed(const std::string& order_id,
           absl::StrCat("order ", order_id, ": shipping was cancelled before it was created"));
     }
   }
-  if (has_outbound_shipments) {
+  const bool first_groups = std::any_of(groups.begin(), groups.end(), [](const auto& group) {
+    return group.resourced_from_shipment_id().empty();
+  });
+  if (has_outbound_shipments && first_groups) {
     return WithReason(
         absl::StatusCode::kAlreadyExists, "SHIPMENTS_EXIST",
         absl::StrCat("order ", order_id, " already has shipments from another request"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ResourcedGroupAllowed(const std::string& order_id, int index,
+                                   const v1::AllocationGroup& group, const v1::Shipment* source,
+                                   bool exists) {
+  const std::string field = absl::StrCat("groups[", index, "].resourced_from_shipment_id");
+  const std::string& source_id = group.resourced_from_shipment_id();
+  if (source == nullptr) {
+    return InvalidField(field, absl::StrCat("shipment ", source_id, " does not exist"));
+  }
+  if (source->order_id() != order_id) {
+    return InvalidField(field,
+                        absl::StrCat("shipment ", source_id, " is not a shipment of ", order_id));
+  }
+  if (source->kind() != v1::SHIPMENT_KIND_OUTBOUND) {
+    return InvalidField(field, absl::StrCat("shipment ", source_id, " is a return shipment"));
+  }
+  if (exists) {
+    return WithReason(absl::StatusCode::kAlreadyExists, "SHIPMENTS_EXIST",
+                      absl::StrCat("order ", order_id, " already has the shipment from warehouse ",
+                                   group.warehouse_id(), " of the units shipment ", source_id,
+                                   " short-picked, from another request"));
   }
   return absl::OkStatus();
 }

@@ -17,18 +17,31 @@ namespace oms::shipping {
 // Whether `order_id` may get outbound shipments for `groups` now. FAILED_PRECONDITION
 // (SHIPMENT_CANCELLED) when a tombstone covers the whole order (warehouse "") or a warehouse of
 // `groups`: the cancel came first. Otherwise ALREADY_EXISTS (SHIPMENTS_EXIST) when the order
-// already has outbound shipments, which another request id created.
+// already has outbound shipments, which another request id created, and a group is one of the
+// order's first (no resourced_from_shipment_id): re-sourced groups come after the order's first
+// shipments by nature (ResourcedGroupAllowed judges them).
 [[nodiscard]] absl::Status CreateAllowed(
     const std::string& order_id, const std::vector<std::string>& tombstoned_warehouses,
     const google::protobuf::RepeatedPtrField<v1::AllocationGroup>& groups,
     bool has_outbound_shipments);
 
 // A new shipment as it is stored: PENDING, carried and charged as `carriage` says, with `lines`
-// (no id or times yet). A return shipment also needs its return_id set.
+// (no id or times yet). A return shipment also needs its return_id set, a re-sourced one its
+// resourced_from_shipment_id.
 [[nodiscard]] v1::Shipment NewShipment(
     const std::string& order_id, v1::ShipmentKind kind, const std::string& warehouse_id,
     const common::v1::Address& address, const Carriage& carriage,
     const google::protobuf::RepeatedPtrField<v1::ShipmentLine>& lines);
+
+// Whether `group` (group `index` of a create for `order_id`), which takes over units the
+// shipment its resourced_from_shipment_id names short-picked, may be created: INVALID_ARGUMENT
+// naming `groups[index].resourced_from_shipment_id` unless `source`, that shipment (null: there
+// is none), is an outbound shipment of the same order; ALREADY_EXISTS (SHIPMENTS_EXIST) when a
+// shipment from the group's warehouse already takes them over (`exists`), which another request
+// id created.
+[[nodiscard]] absl::Status ResourcedGroupAllowed(const std::string& order_id, int index,
+                                                 const v1::AllocationGroup& group,
+                                                 const v1::Shipment* source, bool exists);
 
 // Whether `original` may be replaced (CreateReplacementShipment): FAILED_PRECONDITION
 // (SHIPMENT_NOT_RETURNED_TO_SENDER) unless it is an outbound shipment, not cancelled, whose

@@ -17,17 +17,19 @@ using google::protobuf::util::TimeUtil;
 
 #define OMS_MICROS(column) "(extract(epoch FROM " column ") * 1000000)::bigint"
 // Every column ReadShipmentRow reads.
-#define OMS_SHIPMENT_COLUMNS                                                                      \
-  "id, order_id, kind, warehouse_id, return_id, status, shipped, address_name, "                  \
-  "address_line1, address_line2, address_city, address_postal_code, address_region, "             \
-  "address_country, carrier, service_level, transport_mode, total_weight_grams, "                 \
-  "package_count, cost_currency, cost_minor, tracking_number, replaces_shipment_id, " OMS_MICROS( \
-      "created_at") " AS created_micros, " OMS_MICROS("updated_at") " AS updated_micros"
+#define OMS_SHIPMENT_COLUMNS                                                                   \
+  "id, order_id, kind, warehouse_id, return_id, status, shipped, short_picked, address_name, " \
+  "address_line1, address_line2, address_city, address_postal_code, address_region, "          \
+  "address_country, carrier, service_level, transport_mode, total_weight_grams, "              \
+  "package_count, cost_currency, cost_minor, tracking_number, replaces_shipment_id, "          \
+  "resourced_from_shipment_id, " OMS_MICROS("created_at") " AS created_micros, " OMS_MICROS(   \
+      "updated_at") " AS updated_micros"
 
 constexpr char kShipmentsLockOrder[] = "shipments_lock_order";
 constexpr char kShipmentsCount[] = "shipments_count";
 constexpr char kShipmentsFindReturn[] = "shipments_find_return";
 constexpr char kShipmentsFindReplacement[] = "shipments_find_replacement";
+constexpr char kShipmentsFindResourced[] = "shipments_find_resourced";
 constexpr char kShipmentsInsert[] = "shipments_insert";
 constexpr char kShipmentsGet[] = "shipments_get";
 constexpr char kShipmentsLock[] = "shipments_lock";
@@ -36,8 +38,11 @@ constexpr char kShipmentsLockByOrder[] = "shipments_lock_by_order";
 constexpr char kShipmentsLockByWarehouse[] = "shipments_lock_by_warehouse";
 constexpr char kShipmentsCancel[] = "shipments_cancel";
 constexpr char kShipmentsUpdateStatus[] = "shipments_update_status";
+constexpr char kShipmentsShortPick[] = "shipments_short_pick";
 constexpr char kShipmentLinesInsert[] = "shipment_lines_insert";
 constexpr char kShipmentLinesGet[] = "shipment_lines_get";
+constexpr char kShipmentLinesDeleteEmptied[] = "shipment_lines_delete_emptied";
+constexpr char kShipmentLinesReduce[] = "shipment_lines_reduce";
 constexpr char kShipmentLinesByOrder[] = "shipment_lines_by_order";
 constexpr char kShipmentTombstonesFind[] = "shipment_tombstones_find";
 constexpr char kShipmentTombstonesInsert[] = "shipment_tombstones_insert";
@@ -63,6 +68,7 @@ v1::Shipment ReadShipmentColumns(const pqxx::row& row) {
   freight->mutable_estimated_cost()->set_amount_minor(row["cost_minor"].as<long long>());
   shipment.set_tracking_number(row["tracking_number"].as<std::string>());
   shipment.set_replaces_shipment_id(row["replaces_shipment_id"].as<std::string>());
+  shipment.set_resourced_from_shipment_id(row["resourced_from_shipment_id"].as<std::string>());
   *shipment.mutable_create_time() =
       TimeUtil::MicrosecondsToTimestamp(row["created_micros"].as<long long>());
   *shipment.mutable_update_time() =
@@ -71,7 +77,7 @@ v1::Shipment ReadShipmentColumns(const pqxx::row& row) {
 }
 
 ShipmentRow ReadShipmentRow(const pqxx::row& row) {
-  return {ReadShipmentColumns(row), row["shipped"].as<bool>()};
+  return {ReadShipmentColumns(row), row["shipped"].as<bool>(), row["short_picked"].as<bool>()};
 }
 
 std::optional<ShipmentRow> FirstRow(const pqxx::result& rows) {
@@ -106,14 +112,20 @@ const std::vector<PreparedStatement>& ShipmentStatements() {
        "INSERT INTO shipments (order_id, kind, warehouse_id, return_id, status, address_name, "
        "address_line1, address_line2, address_city, address_postal_code, address_region, "
        "address_country, carrier, service_level, transport_mode, total_weight_grams, "
-       "package_count, cost_currency, cost_minor, replaces_shipment_id) "
+       "package_count, cost_currency, cost_minor, replaces_shipment_id, "
+       "resourced_from_shipment_id) "
        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
-       "$19, $20) RETURNING " OMS_SHIPMENT_COLUMNS},
+       "$19, $20, $21) RETURNING " OMS_SHIPMENT_COLUMNS},
       // The replacement of shipment $1, from the unique index of replacements (migration 0008):
       // the second condition, always true for a shipment id, is that index's predicate, so that
       // the generic plan of the prepared statement can use it.
       {kShipmentsFindReplacement, "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments "
                                   "WHERE replaces_shipment_id = $1 AND replaces_shipment_id <> ''"},
+      // The shipment taking over at warehouse $2 the units shipment $1 short-picked, from the
+      // unique index of such shipments (migration 0009; its predicate repeated, as above).
+      {kShipmentsFindResourced,
+       "SELECT id FROM shipments WHERE resourced_from_shipment_id = $1 AND warehouse_id = $2 "
+       "AND resourced_from_shipment_id <> ''"},
       {kShipmentsGet, "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments WHERE id = $1::uuid"},
       {kShipmentsLock,
        "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments WHERE id = $1::uuid FOR UPDATE"},
@@ -132,6 +144,20 @@ const std::vector<PreparedStatement>& ShipmentStatements() {
       {kShipmentsUpdateStatus,
        "UPDATE shipments SET status = $2, shipped = $3, tracking_number = $4, updated_at = now() "
        "WHERE id = $1::uuid"},
+      {kShipmentsShortPick,
+       "UPDATE shipments SET short_picked = true, total_weight_grams = $2, package_count = $3, "
+       "updated_at = now() WHERE id = $1::uuid "
+       "RETURNING " OMS_MICROS("updated_at") " AS updated_micros"},
+      // The missing units ($2 SKUs, $3 quantities) off the lines of shipment $1: first the lines
+      // they empty go (the lines' CHECK refuses a quantity of 0), then the others lose them; in
+      // the other order a line reduced to the quantity missing would go too.
+      {kShipmentLinesDeleteEmptied,
+       "DELETE FROM shipment_lines l USING unnest($2::text[], $3::bigint[]) AS m (sku, quantity) "
+       "WHERE l.shipment_id = $1::uuid AND l.sku = m.sku AND l.quantity = m.quantity"},
+      {kShipmentLinesReduce,
+       "UPDATE shipment_lines l SET quantity = l.quantity - m.quantity "
+       "FROM unnest($2::text[], $3::bigint[]) AS m (sku, quantity) "
+       "WHERE l.shipment_id = $1::uuid AND l.sku = m.sku AND l.quantity > m.quantity"},
       {kShipmentLinesInsert,
        "INSERT INTO shipment_lines (shipment_id, line_no, sku, quantity, unit_weight_grams) "
        "SELECT $1::uuid, t.n, t.sku, t.quantity, t.weight "
@@ -189,7 +215,8 @@ void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out
       address.line2(), address.city(), address.postal_code(), address.region(), address.country(),
       draft.carrier(), draft.service_level(), TransportModeName(draft.transport_mode()),
       freight.total_weight_grams(), freight.package_count(), freight.estimated_cost().currency(),
-      freight.estimated_cost().amount_minor(), draft.replaces_shipment_id()));
+      freight.estimated_cost().amount_minor(), draft.replaces_shipment_id(),
+      draft.resourced_from_shipment_id()));
   std::vector<std::string> skus;
   std::vector<int64_t> quantities;
   std::vector<int64_t> weights;
@@ -205,6 +232,11 @@ void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out
 
 std::optional<ShipmentRow> FindReplacement(pqxx::work& tx, const std::string& shipment_id) {
   return FirstRow(tx.exec_prepared(kShipmentsFindReplacement, shipment_id));
+}
+
+bool ResourcedShipmentExists(pqxx::work& tx, const std::string& short_picked_shipment_id,
+                             const std::string& warehouse_id) {
+  return !tx.exec_prepared(kShipmentsFindResourced, short_picked_shipment_id, warehouse_id).empty();
 }
 
 std::optional<ShipmentRow> FindShipment(pqxx::work& tx, const std::string& shipment_id) {
@@ -260,6 +292,25 @@ void StoreCancelled(pqxx::work& tx, v1::Shipment* shipment) {
   pqxx::row updated = tx.exec_prepared1(kShipmentsCancel, shipment->id(),
                                         StatusName(v1::SHIPMENT_STATUS_CANCELLED));
   shipment->set_status(v1::SHIPMENT_STATUS_CANCELLED);
+  *shipment->mutable_update_time() =
+      TimeUtil::MicrosecondsToTimestamp(updated["updated_micros"].as<long long>());
+}
+
+void StoreShortPick(pqxx::work& tx,
+                    const google::protobuf::RepeatedPtrField<v1::ShipmentLine>& missing,
+                    v1::Shipment* shipment) {
+  std::vector<std::string> skus;
+  std::vector<int64_t> quantities;
+  for (const auto& line : missing) {
+    skus.push_back(line.sku());
+    quantities.push_back(line.quantity());
+  }
+  tx.exec_prepared(kShipmentLinesDeleteEmptied, shipment->id(), PgTextArray(skus),
+                   PgIntArray(quantities));
+  tx.exec_prepared(kShipmentLinesReduce, shipment->id(), PgTextArray(skus), PgIntArray(quantities));
+  pqxx::row updated = tx.exec_prepared1(kShipmentsShortPick, shipment->id(),
+                                        shipment->freight().total_weight_grams(),
+                                        shipment->freight().package_count());
   *shipment->mutable_update_time() =
       TimeUtil::MicrosecondsToTimestamp(updated["updated_micros"].as<long long>());
 }

@@ -22,11 +22,12 @@ namespace oms::shipping {
 
 const std::vector<PreparedStatement>& ShipmentStatements();
 
-// A shipment row: the shipment without lines, pick list or journal, and whether its shipped
-// milestone was announced (the `shipped` column).
+// A shipment row: the shipment without lines, pick list or journal, whether its shipped
+// milestone was announced (the `shipped` column) and whether it was short-picked.
 struct ShipmentRow {
   v1::Shipment shipment;
   bool shipped = false;
+  bool short_picked = false;
 };
 
 // Serializes, to the end of `tx`, create, cancel-by-order and return creation of one order, so a
@@ -38,14 +39,21 @@ void LockOrder(pqxx::work& tx, const std::string& order_id);
 [[nodiscard]] bool ReturnShipmentExists(pqxx::work& tx, const std::string& order_id,
                                         const std::string& return_id);
 
-// Stores `draft` (NewShipment, with its return_id or replaces_shipment_id when it has one) with
-// its lines; `out` is the stored shipment (id, times) with the lines.
+// Stores `draft` (NewShipment, with its return_id, replaces_shipment_id or
+// resourced_from_shipment_id when it has one) with its lines; `out` is the stored shipment (id,
+// times) with the lines.
 void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out);
 
 // The shipment that replaces `shipment_id` (CreateReplacementShipment); nullopt while there is
 // none.
 [[nodiscard]] std::optional<ShipmentRow> FindReplacement(pqxx::work& tx,
                                                          const std::string& shipment_id);
+
+// Whether a shipment from `warehouse_id` already takes over units `short_picked_shipment_id`
+// short-picked (CreateShipments with AllocationGroup.resourced_from_shipment_id).
+[[nodiscard]] bool ResourcedShipmentExists(pqxx::work& tx,
+                                           const std::string& short_picked_shipment_id,
+                                           const std::string& warehouse_id);
 
 // nullopt for an unknown id. LockShipment also locks the row to the end of `tx`.
 [[nodiscard]] std::optional<ShipmentRow> FindShipment(pqxx::work& tx,
@@ -72,6 +80,13 @@ void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out
 
 // Marks the shipment CANCELLED; sets the status and update time of `shipment` to the stored ones.
 void StoreCancelled(pqxx::work& tx, v1::Shipment* shipment);
+
+// Takes `missing` (PlanShortPick's) off the shipment's lines, a line left with none deleted, and
+// marks it short-picked with the freight `shipment` has now (the lines left's); sets the update
+// time of `shipment` to the stored one.
+void StoreShortPick(pqxx::work& tx,
+                    const google::protobuf::RepeatedPtrField<v1::ShipmentLine>& missing,
+                    v1::Shipment* shipment);
 
 void StoreStatus(pqxx::work& tx, const std::string& shipment_id, v1::ShipmentStatus status,
                  bool shipped, const std::string& tracking_number);

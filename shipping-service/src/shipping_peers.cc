@@ -3,9 +3,10 @@
 namespace oms::shipping {
 
 // After ARCHITECTURE.md's call graph: shipments are made (replacements of parcels returned to
-// sender too) and cancelled by order-service's sagas, which also follow the event stream;
-// carriers and warehouses post events through the gateway (order-service records a return's
-// receipt) and upload and read photo proofs of delivery; omsctl audits.
+// sender and shipments of re-sourced units too) and cancelled by order-service's sagas, which
+// also follow the event stream; carriers and warehouses post events and short picks through the
+// gateway (order-service records a return's receipt) and upload and read photo proofs of
+// delivery; omsctl audits.
 MethodPeers ShippingServicePeers() {
   using namespace peer;  // NOLINT(build/namespaces): the names read as the table's columns
   return {
@@ -14,6 +15,7 @@ MethodPeers ShippingServicePeers() {
       {"RecordShipmentEvent", {kGateway, kOrderService}},
       {"CreateReturnShipment", {kOrderService}},
       {"CreateReplacementShipment", {kOrderService}},
+      {"ReportShortPick", {kGateway}},
       {"GetShipment", {kGateway}},
       {"ListShipments", {kGateway, kOrderService}},
       {"ListPickQueue", {kGateway, kOmsctl}},

@@ -83,6 +83,18 @@ grpc::ServerUnaryReactor* ShippingServiceImpl::CreateReplacementShipment(
   return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(replace)));
 }
 
+grpc::ServerUnaryReactor* ShippingServiceImpl::ReportShortPick(
+    grpc::CallbackServerContext* context, const v1::ReportShortPickRequest* request,
+    v1::Shipment* response) {
+  if (absl::Status invalid = ValidateReportShortPick(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  auto report = [this, request, response] {
+    return use_cases_.ReportShortPick(*request, response);
+  };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(report)));
+}
+
 grpc::ServerUnaryReactor* ShippingServiceImpl::GetShipment(grpc::CallbackServerContext* context,
                                                            const v1::GetShipmentRequest* request,
                                                            v1::Shipment* response) {

@@ -34,6 +34,9 @@ class ShippingServiceImpl final : public v1::ShippingService::CallbackService {
   grpc::ServerUnaryReactor* CreateReplacementShipment(
       grpc::CallbackServerContext* context, const v1::CreateReplacementShipmentRequest* request,
       v1::Shipment* response) override;
+  grpc::ServerUnaryReactor* ReportShortPick(grpc::CallbackServerContext* context,
+                                            const v1::ReportShortPickRequest* request,
+                                            v1::Shipment* response) override;
   grpc::ServerUnaryReactor* GetShipment(grpc::CallbackServerContext* context,
                                         const v1::GetShipmentRequest* request,
                                         v1::Shipment* response) override;

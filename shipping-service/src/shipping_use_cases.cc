@@ -23,6 +23,7 @@
 #include "shipping-service/src/shipment_status.h"
 #include "shipping-service/src/shipments_store.h"
 #include "shipping-service/src/shipping_metrics.h"
+#include "shipping-service/src/short_pick_rules.h"
 
 namespace oms::shipping {
 namespace {
@@ -85,14 +86,25 @@ absl::Status CreateShipmentsIn(pqxx::work& tx, const v1::CreateShipmentsRequest&
       CreateAllowed(order_id, TombstonedWarehouses(tx, order_id), request.groups(),
                     OrderHasShipments(tx, order_id, v1::SHIPMENT_KIND_OUTBOUND));
   if (!allowed.ok()) return allowed;
+  // Under the order's lock: a concurrent create of the same re-sourced group waits, then finds
+  // this one's shipment.
+  for (int g = 0; g < request.groups_size(); ++g) {
+    const v1::AllocationGroup& group = request.groups(g);
+    if (group.resourced_from_shipment_id().empty()) continue;
+    std::optional<ShipmentRow> source = FindShipment(tx, group.resourced_from_shipment_id());
+    allowed = ResourcedGroupAllowed(
+        order_id, g, group, source ? &source->shipment : nullptr,
+        ResourcedShipmentExists(tx, group.resourced_from_shipment_id(), group.warehouse_id()));
+    if (!allowed.ok()) return allowed;
+  }
   const std::vector<CarrierRule> rules = CarrierRulesFor(tx, request.destination().country());
   for (const auto& group : request.groups()) {
     auto carriage = PlanCarriage(rules, request.destination(), group.lines());
     if (!carriage.ok()) return carriage.status();  // the transaction rolls back: none created
-    StoreNewShipment(tx,
-                     NewShipment(order_id, v1::SHIPMENT_KIND_OUTBOUND, group.warehouse_id(),
-                                 request.destination(), *carriage, group.lines()),
-                     out->add_shipments(), effects);
+    v1::Shipment draft = NewShipment(order_id, v1::SHIPMENT_KIND_OUTBOUND, group.warehouse_id(),
+                                     request.destination(), *carriage, group.lines());
+    draft.set_resourced_from_shipment_id(group.resourced_from_shipment_id());
+    StoreNewShipment(tx, draft, out->add_shipments(), effects);
   }
   return absl::OkStatus();
 }
@@ -249,6 +261,45 @@ absl::Status CreateReplacementShipmentIn(pqxx::work& tx,
   return absl::OkStatus();
 }
 
+absl::Status ReportShortPickIn(pqxx::work& tx, const v1::ReportShortPickRequest& request,
+                               v1::Shipment* out, Effects& effects) {
+  // The shipment's row lock serializes the reports of one shipment, whatever their request ids:
+  // the second finds it short-picked.
+  std::optional<ShipmentRow> locked = LockShipment(tx, request.shipment_id());
+  // A caller bound to a warehouse learns nothing of another's shipments (as for events).
+  if (!locked || (!request.warehouse_id().empty() &&
+                  request.warehouse_id() != locked->shipment.warehouse_id())) {
+    return UnknownShipment(request.shipment_id());
+  }
+  v1::Shipment& shipment = locked->shipment;
+  absl::Status allowed = ShortPickAllowed(shipment, locked->short_picked);
+  if (!allowed.ok()) return allowed;
+  *shipment.mutable_lines() = LinesOf(tx, shipment.id());
+  absl::StatusOr<ShortPick> plan = PlanShortPick(shipment, request.missing());
+  if (!plan.ok()) return plan.status();
+  *shipment.mutable_freight() = plan->freight;
+  StoreShortPick(tx, plan->missing, &shipment);
+  if (plan->emptied) {
+    // Nothing left to pick: cancelled as CancelShipment cancels, but announced by the short
+    // pick's event alone, whose status says so.
+    StoreCancelled(tx, &shipment);
+    ++effects.cancelled;
+    effects.transitions.push_back(shipment.status());
+  }
+  const v1::JournalEntry entry =
+      AppendJournalEntryNow(tx, shipment.id(), v1::SHIPMENT_EVENT_TYPE_SHORT_PICKED,
+                            ShortPickNote(plan->missing, request.note()), kShortPickDedupKey);
+  effects.journal.push_back({v1::SHIPMENT_EVENT_TYPE_SHORT_PICKED, false});
+  *shipment.mutable_lines() = plan->left;
+  v1::OutboxEvent event =
+      MakeOutboxEvent(v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHORT_PICKED, shipment, &entry);
+  *event.mutable_short_picked_lines() = plan->missing;
+  effects.outbox.push_back(std::move(event));
+  *out = std::move(shipment);
+  AttachDetails(tx, out);
+  return absl::OkStatus();
+}
+
 // One participant mutation: a transaction in which `effect` runs once per request id (a request
 // without one, which only RecordShipmentEvent allows, runs it every time); a repeat answers the
 // first call's stored `out`. Metrics follow the commit.
@@ -312,6 +363,11 @@ absl::Status PgShippingUseCases::CreateReplacementShipment(
     const v1::CreateReplacementShipmentRequest& request, v1::Shipment* out) {
   return Mutate(pool_, metrics_, "CreateReplacementShipment", request, out,
                 CreateReplacementShipmentIn);
+}
+
+absl::Status PgShippingUseCases::ReportShortPick(const v1::ReportShortPickRequest& request,
+                                                 v1::Shipment* out) {
+  return Mutate(pool_, metrics_, "ReportShortPick", request, out, ReportShortPickIn);
 }
 
 absl::Status PgShippingUseCases::GetShipment(const std::string& shipment_id, v1::Shipment* out) {

@@ -34,7 +34,8 @@ class ShippingUseCases {
 
   // All shipments or none, once per request id. FAILED_PRECONDITION: DESTINATION_NOT_SERVED,
   // SHIPMENT_CANCELLED (a tombstone); ALREADY_EXISTS (SHIPMENTS_EXIST) when another request
-  // already created the order's shipments.
+  // already created the order's shipments (or a re-sourced group's); INVALID_ARGUMENT naming
+  // `groups[i].resourced_from_shipment_id` unless it names an outbound shipment of the order.
   [[nodiscard]] virtual absl::Status CreateShipments(const v1::CreateShipmentsRequest& request,
                                                      v1::CreateShipmentsResponse* out) = 0;
   // NOT_FOUND for an unknown shipment id; FAILED_PRECONDITION (SHIPMENT_ALREADY_SHIPPED) when a
@@ -54,6 +55,13 @@ class ShippingUseCases {
   // DESTINATION_NOT_SERVED.
   [[nodiscard]] virtual absl::Status CreateReplacementShipment(
       const v1::CreateReplacementShipmentRequest& request, v1::Shipment* out) = 0;
+  // Takes the units a warehouse could not pick off an outbound shipment not yet shipped, once per
+  // shipment; the shipment after it (CANCELLED when none is left). NOT_FOUND (also for another
+  // warehouse's shipment, for a warehouse-bound request); FAILED_PRECONDITION:
+  // ALREADY_SHORT_PICKED, SHIPMENT_NOT_PICKABLE; INVALID_ARGUMENT naming `missing[i]` for units
+  // the shipment does not have.
+  [[nodiscard]] virtual absl::Status ReportShortPick(const v1::ReportShortPickRequest& request,
+                                                     v1::Shipment* out) = 0;
   [[nodiscard]] virtual absl::Status GetShipment(const std::string& shipment_id,
                                                  v1::Shipment* out) = 0;
   [[nodiscard]] virtual absl::Status ListShipments(const std::string& order_id,
@@ -106,6 +114,8 @@ class PgShippingUseCases : public ShippingUseCases {
                                     v1::Shipment* out) override;
   absl::Status CreateReplacementShipment(const v1::CreateReplacementShipmentRequest& request,
                                          v1::Shipment* out) override;
+  absl::Status ReportShortPick(const v1::ReportShortPickRequest& request,
+                               v1::Shipment* out) override;
   absl::Status GetShipment(const std::string& shipment_id, v1::Shipment* out) override;
   absl::Status ListShipments(const std::string& order_id, v1::ListShipmentsResponse* out) override;
   absl::Status ListPickQueue(const PickQueueQuery& query, v1::ListPickQueueResponse* out) override;

@@ -66,13 +66,19 @@ absl::Status ValidateCreateShipments(const v1::CreateShipmentsRequest& request) 
   if (request.groups_size() < 1 || request.groups_size() > kMaxGroups) {
     return InvalidField("groups", absl::StrCat("must hold 1 to ", kMaxGroups, " groups"));
   }
-  std::set<std::string> warehouses;
+  // A warehouse ships one group of the order, and one more per shipment whose short-picked units
+  // it takes over.
+  std::set<std::pair<std::string, std::string>> warehouses;
   for (int g = 0; g < request.groups_size(); ++g) {
     const auto& group = request.groups(g);
     const std::string prefix = absl::StrCat("groups[", g, "]");
     status = ValidateUuid(group.warehouse_id(), prefix + ".warehouse_id", "a warehouse id");
+    if (status.ok() && !group.resourced_from_shipment_id().empty()) {
+      status = ValidateShipmentId(group.resourced_from_shipment_id(),
+                                  prefix + ".resourced_from_shipment_id");
+    }
     if (!status.ok()) return status;
-    if (!warehouses.insert(group.warehouse_id()).second) {
+    if (!warehouses.insert({group.warehouse_id(), group.resourced_from_shipment_id()}).second) {
       return InvalidField(prefix + ".warehouse_id", "appears in two groups");
     }
     if (group.lines_size() < 1 || group.lines_size() > kMaxLines) {
@@ -137,6 +143,9 @@ absl::Status ValidateShipmentEvent(const v1::RecordShipmentEventRequest& request
       !v1::ShipmentEventType_IsValid(request.type())) {
     return InvalidField("type", "must be a shipment event type");
   }
+  if (request.type() == v1::SHIPMENT_EVENT_TYPE_SHORT_PICKED) {
+    return InvalidField("type", "a short pick is reported with ReportShortPick, not as an event");
+  }
   if (!request.has_occurred_at()) return InvalidField("occurred_at", "is required");
   const auto& at = request.occurred_at();
   if (at.nanos() < 0 || at.nanos() > 999'999'999 || at.seconds() < kMinOccurredMicros / 1'000'000 ||
@@ -192,6 +201,30 @@ absl::Status ValidateCreateReplacement(const v1::CreateReplacementShipmentReques
   if (status.ok()) status = ValidateShipmentId(request.shipment_id(), "shipment_id");
   if (!status.ok()) return status;
   return ValidateText(request.reason(), "reason", 0, 500);
+}
+
+absl::Status ValidateReportShortPick(const v1::ReportShortPickRequest& request) {
+  absl::Status status = ValidateRequestId(request.request_id(), "request_id");
+  if (status.ok()) status = ValidateShipmentId(request.shipment_id(), "shipment_id");
+  if (status.ok() && !request.warehouse_id().empty()) {
+    status = ValidateEntityId(request.warehouse_id(), "warehouse_id");
+  }
+  if (!status.ok()) return status;
+  if (request.missing_size() < 1 || request.missing_size() > kMaxShortPickLines) {
+    return InvalidField("missing", absl::StrCat("must hold 1 to ", kMaxShortPickLines, " lines"));
+  }
+  std::set<std::string> skus;
+  for (int l = 0; l < request.missing_size(); ++l) {
+    const std::string field = absl::StrCat("missing[", l, "]");
+    status = ValidateSku(request.missing(l).sku(), field + ".sku");
+    if (status.ok()) status = ValidateQuantity(request.missing(l).quantity(), field + ".quantity");
+    if (!status.ok()) return status;
+    if (!skus.insert(request.missing(l).sku()).second) {
+      return InvalidField(field + ".sku", "appears twice");
+    }
+  }
+  // A warehouse's note, as an event's: it may run over several lines.
+  return ValidateText(request.note(), "note", 0, kMaxShortPickNote, /*allow_newlines=*/true);
 }
 
 absl::Status ValidateEventCursor(std::int64_t after_sequence) {

@@ -14,6 +14,8 @@ namespace oms::shipping {
 
 inline constexpr int kMaxGroups = 50;
 inline constexpr int kMaxLines = 200;
+inline constexpr int kMaxShortPickLines = 100;
+inline constexpr std::size_t kMaxShortPickNote = 500;
 inline constexpr std::int64_t kMaxQuantity = 1'000'000;
 inline constexpr std::int64_t kMaxUnitWeightGrams = 10'000'000;                // 10 t
 inline constexpr std::int64_t kMaxShipmentWeightGrams = 100'000'000;           // 100 t
@@ -31,6 +33,10 @@ inline constexpr std::int64_t kMinOccurredMicros = 946'684'800LL * 1'000'000;  /
 [[nodiscard]] absl::Status ValidateCreateReturn(const v1::CreateReturnShipmentRequest& request);
 [[nodiscard]] absl::Status ValidateCreateReplacement(
     const v1::CreateReplacementShipmentRequest& request);
+// The shape of a short pick: 1 to kMaxShortPickLines lines of distinct SKUs, each of at least one
+// unit, and a note of up to kMaxShortPickNote characters. Whether the shipment holds those units
+// is the use case's to say (PlanShortPick).
+[[nodiscard]] absl::Status ValidateReportShortPick(const v1::ReportShortPickRequest& request);
 // The position a reader of the event feed resumes after (0: from the start).
 [[nodiscard]] absl::Status ValidateEventCursor(std::int64_t after_sequence);
 // The cursor, and a limit of 0 (the default) or more (capped by the handler).

@@ -40,6 +40,45 @@ TEST(CreateAllowedTest, ExistingShipmentsRefuseASecondCreateAfterTombstones) {
   EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {""}, Groups({kFirst}), true)), "SHIPMENT_CANCELLED");
 }
 
+TEST(CreateAllowedTest, ReSourcedGroupsComeAfterTheOrdersShipments) {
+  auto groups = Groups({kFirst, kSecond});
+  for (auto& group : groups) {
+    group.set_resourced_from_shipment_id("0b7f5d4e-8a1c-4a57-9d4b-2f0f3c1e9a10");
+  }
+  EXPECT_TRUE(CreateAllowed("ord-1", {}, groups, true).ok());
+  // Still refused by a cancellation of its warehouse that came first.
+  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {kSecond}, groups, true)), "SHIPMENT_CANCELLED");
+  // One of the order's first groups with them: the order has its first shipments already.
+  groups.Mutable(1)->clear_resourced_from_shipment_id();
+  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {}, groups, true)), "SHIPMENTS_EXIST");
+}
+
+TEST(ResourcedGroupAllowedTest, OnlyAnOutboundShipmentOfTheSameOrderOnce) {
+  v1::AllocationGroup group;
+  group.set_warehouse_id(kSecond);
+  group.set_resourced_from_shipment_id("s-1");
+  v1::Shipment source;
+  source.set_id("s-1");
+  source.set_order_id("ord-1");
+  source.set_kind(v1::SHIPMENT_KIND_OUTBOUND);
+  source.set_warehouse_id(kFirst);
+  EXPECT_TRUE(ResourcedGroupAllowed("ord-1", 2, group, &source, false).ok());
+
+  auto expect_invalid = [](const absl::Status& status) {
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+    EXPECT_EQ(status.message().rfind("groups[2].resourced_from_shipment_id", 0), 0u) << status;
+  };
+  expect_invalid(ResourcedGroupAllowed("ord-1", 2, group, nullptr, false));
+  expect_invalid(ResourcedGroupAllowed("ord-2", 2, group, &source, false));
+  v1::Shipment inbound = source;
+  inbound.set_kind(v1::SHIPMENT_KIND_RETURN);
+  expect_invalid(ResourcedGroupAllowed("ord-1", 2, group, &inbound, false));
+
+  absl::Status exists = ResourcedGroupAllowed("ord-1", 2, group, &source, true);
+  EXPECT_EQ(exists.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReasonOf(exists), "SHIPMENTS_EXIST");
+}
+
 TEST(NewShipmentTest, IsPendingAndCarriedAsPlanned) {
   Carriage carriage;
   carriage.rule = {"DE", "", 31'500, "DHL", "STANDARD", v1::TRANSPORT_MODE_GROUND, "EUR", 499, 40};

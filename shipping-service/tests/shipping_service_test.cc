@@ -54,6 +54,13 @@ class FakeUseCases : public ShippingUseCases {
     out->set_replaces_shipment_id(request.shipment_id());
     return next;
   }
+  absl::Status ReportShortPick(const v1::ReportShortPickRequest& request,
+                               v1::Shipment* out) override {
+    ++calls;
+    out->set_id(request.shipment_id());
+    out->set_warehouse_id(request.warehouse_id());
+    return next;
+  }
   absl::Status GetShipment(const std::string& id, v1::Shipment* out) override {
     ++calls;
     out->set_id(id);
@@ -185,6 +192,17 @@ TEST_F(ShippingServiceTest, BadInputIsRefusedBeforeTheStore) {
   }
   {
     grpc::ClientContext context;
+    v1::ReportShortPickRequest request;
+    request.set_request_id("r-1");
+    request.set_shipment_id(kShipmentId);
+    auto* missing = request.add_missing();
+    missing->set_sku("MUG");
+    missing->set_quantity(0);
+    v1::Shipment response;
+    ExpectInvalid(stub_->ReportShortPick(&context, request, &response), "missing[0].quantity");
+  }
+  {
+    grpc::ClientContext context;
     v1::GetShipmentRequest request;
     request.set_shipment_id("42");
     v1::Shipment response;
@@ -262,8 +280,35 @@ TEST_F(ShippingServiceTest, AReplacementRequestReachesTheUseCasesAndItsRefusalTh
   EXPECT_EQ(use_cases_.calls, 2);
 }
 
-// The table lists every method of the service (a server refuses to start otherwise), and a
-// replacement, like every shipment, is made by order-service's sagas alone.
+TEST_F(ShippingServiceTest, AShortPickReachesTheUseCasesAndItsRefusalTheClient) {
+  v1::ReportShortPickRequest request;
+  request.set_request_id("gw:short-pick-1");
+  request.set_shipment_id(kShipmentId);
+  request.set_warehouse_id("11111111-1111-4111-8111-111111111111");
+  auto* missing = request.add_missing();
+  missing->set_sku("MUG");
+  missing->set_quantity(2);
+  request.set_note("bin A-3 empty");
+  {
+    grpc::ClientContext context;
+    v1::Shipment response;
+    ASSERT_TRUE(stub_->ReportShortPick(&context, request, &response).ok());
+    EXPECT_EQ(response.id(), kShipmentId);
+    EXPECT_EQ(response.warehouse_id(), request.warehouse_id());
+  }
+  use_cases_.next = WithReason(absl::StatusCode::kFailedPrecondition, "ALREADY_SHORT_PICKED",
+                               "shipment_id: short-picked already");
+  grpc::ClientContext context;
+  v1::Shipment response;
+  grpc::Status status = stub_->ReportShortPick(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(FromGrpcStatus(status)), "ALREADY_SHORT_PICKED");
+  EXPECT_EQ(use_cases_.calls, 2);
+}
+
+// The table lists every method of the service (a server refuses to start otherwise); a
+// replacement, like every shipment, is made by order-service's sagas alone, and a short pick is
+// reported by warehouses through the gateway alone.
 TEST(ShippingServicePeersTest, ListEveryMethodAndLetOnlyOrderServiceCreateShipments) {
   const MethodPeers peers = ShippingServicePeers();
   EXPECT_TRUE(CheckPeerTable(v1::ShippingService::service_full_name(), peers).ok());
@@ -272,6 +317,8 @@ TEST(ShippingServicePeersTest, ListEveryMethodAndLetOnlyOrderServiceCreateShipme
     ASSERT_EQ(peers.count(create), 1u) << create;
     EXPECT_EQ(peers.at(create), std::set<std::string>{peer::kOrderService}) << create;
   }
+  ASSERT_EQ(peers.count("ReportShortPick"), 1u);
+  EXPECT_EQ(peers.at("ReportShortPick"), std::set<std::string>{peer::kGateway});
 }
 
 TEST_F(ShippingServiceTest, EventLimitsAreDefaultedAndCappedAndReadsAreNoted) {

@@ -71,6 +71,19 @@ TEST(ValidateCreateShipmentsTest, RefusesEachBadField) {
   ExpectField(ValidateCreateShipments(request), "groups[0].lines");
 }
 
+TEST(ValidateCreateShipmentsTest, AReSourcedGroupNamesAShipmentAndMayShareItsWarehouse) {
+  auto request = GoodCreate();
+  *request.add_groups() = request.groups(0);
+  request.mutable_groups(1)->set_resourced_from_shipment_id("0b7f5d4e-8a1c-4a57-9d4b-2f0f3c1e9a10");
+  EXPECT_TRUE(ValidateCreateShipments(request).ok());
+  // Two groups at one warehouse taking over the same shipment's units are one group twice.
+  *request.add_groups() = request.groups(1);
+  ExpectField(ValidateCreateShipments(request), "groups[2].warehouse_id");
+  request.mutable_groups()->RemoveLast();
+  request.mutable_groups(1)->set_resourced_from_shipment_id("ord-1");
+  ExpectField(ValidateCreateShipments(request), "groups[1].resourced_from_shipment_id");
+}
+
 TEST(ValidateCancelShipmentTest, NeedsATarget) {
   v1::CancelShipmentRequest request;
   request.set_request_id("r-1");
@@ -192,6 +205,66 @@ TEST(ValidateCreateReplacementTest, RefusesEachBadField) {
   bad = request;
   bad.set_reason(std::string(501, 'r'));
   ExpectField(ValidateCreateReplacement(bad), "reason");
+}
+
+v1::ReportShortPickRequest GoodShortPick() {
+  v1::ReportShortPickRequest request;
+  request.set_request_id("gw:0f3c");
+  request.set_shipment_id("0b7f5d4e-8a1c-4a57-9d4b-2f0f3c1e9a10");
+  for (const char* sku : {"MUG", "BOOK"}) {
+    auto* line = request.add_missing();
+    line->set_sku(sku);
+    line->set_quantity(1);
+  }
+  return request;
+}
+
+TEST(ValidateReportShortPickTest, RefusesEachBadField) {
+  EXPECT_TRUE(ValidateReportShortPick(GoodShortPick()).ok());
+  auto request = GoodShortPick();
+  request.set_warehouse_id("11111111-1111-4111-8111-111111111111");
+  request.set_note(std::string(499, 'n') + "\n");  // a note may run over lines
+  EXPECT_TRUE(ValidateReportShortPick(request).ok());
+  request = GoodShortPick();
+  request.set_request_id("");
+  ExpectField(ValidateReportShortPick(request), "request_id");
+  request = GoodShortPick();
+  request.set_shipment_id("ord-1");
+  ExpectField(ValidateReportShortPick(request), "shipment_id");
+  request = GoodShortPick();
+  request.set_warehouse_id("has space");
+  ExpectField(ValidateReportShortPick(request), "warehouse_id");
+  request = GoodShortPick();
+  request.clear_missing();
+  ExpectField(ValidateReportShortPick(request), "missing");
+  request = GoodShortPick();
+  while (request.missing_size() <= kMaxShortPickLines) {
+    auto* line = request.add_missing();
+    line->set_sku("SKU-" + std::to_string(request.missing_size()));
+    line->set_quantity(1);
+  }
+  ExpectField(ValidateReportShortPick(request), "missing");
+  request = GoodShortPick();
+  request.mutable_missing(1)->set_quantity(0);
+  ExpectField(ValidateReportShortPick(request), "missing[1].quantity");
+  request = GoodShortPick();
+  request.mutable_missing(0)->set_quantity(-3);
+  ExpectField(ValidateReportShortPick(request), "missing[0].quantity");
+  request = GoodShortPick();
+  request.mutable_missing(0)->set_sku("");
+  ExpectField(ValidateReportShortPick(request), "missing[0].sku");
+  request = GoodShortPick();
+  request.mutable_missing(1)->set_sku("MUG");
+  ExpectField(ValidateReportShortPick(request), "missing[1].sku");
+  request = GoodShortPick();
+  request.set_note(std::string(501, 'n'));
+  ExpectField(ValidateReportShortPick(request), "note");
+}
+
+TEST(ValidateShipmentEventTest, AShortPickIsNoEvent) {
+  auto request = GoodEvent();
+  request.set_type(v1::SHIPMENT_EVENT_TYPE_SHORT_PICKED);
+  ExpectField(ValidateShipmentEvent(request, kNow), "type");
 }
 
 TEST(ValidateListEventsTest, RefusesANegativeCursorOrLimit) {

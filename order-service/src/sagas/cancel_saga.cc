@@ -46,12 +46,21 @@ void CancelShipments(Participants& participants, const ClaimedSaga& saga,
       });
 }
 
+std::set<std::string> CancelledIds(const v1::CancelPlan& plan) {
+  return {plan.cancelled_shipment_ids().begin(), plan.cancelled_shipment_ids().end()};
+}
+
+// Each warehouse once: a warehouse may have two of the order's shipments (one re-sourced from a
+// short pick), and its release frees what it still holds for the order.
 std::vector<std::string> CancelledWarehouses(const v1::CancelPlan& plan) {
-  std::set<std::string> cancelled(plan.cancelled_shipment_ids().begin(),
-                                  plan.cancelled_shipment_ids().end());
+  const std::set<std::string> cancelled = CancelledIds(plan);
   std::vector<std::string> warehouses;
   for (const auto& candidate : plan.candidates()) {
-    if (cancelled.count(candidate.shipment_id())) warehouses.push_back(candidate.warehouse_id());
+    if (cancelled.count(candidate.shipment_id()) &&
+        std::find(warehouses.begin(), warehouses.end(), candidate.warehouse_id()) ==
+            warehouses.end()) {
+      warehouses.push_back(candidate.warehouse_id());
+    }
   }
   return warehouses;
 }
@@ -69,34 +78,43 @@ void ReleaseHolds(Participants& participants, const ClaimedSaga& saga,
       WentOk, FirstFailure(std::move(done)));
 }
 
-// What the cancelled warehouses' shipments would have captured (shipment_charges.h): their
-// goods after discounts, tax, and share of the shipping charge.
-int64_t CancelledValue(const v1::Order& order, const std::vector<std::string>& warehouses) {
+// What the cancelled shipments would have captured (shipment_charges.h): their goods after
+// discounts, tax, and share of the shipping charge.
+int64_t CancelledValue(const v1::Order& order, const v1::CancelPlan& plan) {
+  const std::set<std::string> cancelled = CancelledIds(plan);
   int64_t value = 0;
-  for (const auto& group : order.allocation().groups()) {
-    if (std::find(warehouses.begin(), warehouses.end(), group.warehouse_id()) == warehouses.end()) {
-      continue;
-    }
-    std::vector<std::pair<std::string, int64_t>> lines;
-    for (const auto& line : group.lines()) lines.emplace_back(line.sku(), line.quantity());
-    // The allocation's own units are always the order's.
-    auto charge = ChargeOfShipment(order, group.warehouse_id(), lines);
+  for (const auto& candidate : plan.candidates()) {
+    if (!cancelled.count(candidate.shipment_id())) continue;
+    auto charge = FullChargeOfShipment(order, candidate);
     if (charge.ok()) value += charge->total;
   }
   return value;
 }
 
+// Whether no shipment of the order is left to ship: each was cancelled by `plan` or before it
+// (a shipment short-picked of every unit). A replacement only exists for a parcel that shipped.
+bool CancelsEverything(const v1::Order& order, const v1::CancelPlan& plan) {
+  const std::set<std::string> cancelled = CancelledIds(plan);
+  if (cancelled.empty()) return false;
+  for (const auto& shipment : order.shipments()) {
+    if (!cancelled.count(shipment.shipment_id()) &&
+        shipment.status() != "SHIPMENT_STATUS_CANCELLED") {
+      return false;
+    }
+  }
+  return true;
+}
+
 void VoidShare(Participants& participants, const ClaimedSaga& saga, const std::string& request_id,
                StepDone done) {
-  const std::vector<std::string> warehouses = CancelledWarehouses(*PayloadAs<v1::CancelPlan>(saga));
-  if (warehouses.empty()) {
+  const auto plan = PayloadAs<v1::CancelPlan>(saga);
+  if (plan->cancelled_shipment_ids().empty()) {
     done({});
     return;
   }
-  const bool everything = static_cast<int>(warehouses.size()) == saga.order.shipments_size();
+  const bool everything = CancelsEverything(saga.order, *plan);
   // Everything cancelled: void all that is uncaptured (none was). Else exactly their share.
-  participants.VoidShare(request_id, saga.order,
-                         everything ? 0 : CancelledValue(saga.order, warehouses),
+  participants.VoidShare(request_id, saga.order, everything ? 0 : CancelledValue(saga.order, *plan),
                          [everything, done = std::move(done)](StepResult result) {
                            if (result.outcome.result == CallResult::kOk && everything) {
                              result.output = CancelledEverything{};

@@ -25,8 +25,9 @@ SagaKindDef WithSpec(SagaKindDef kind) {
 
 const std::vector<SagaKindDef>& SagaKinds() {
   static const std::vector<SagaKindDef> kKinds = {
-      WithSpec(OrderSagaKind()),  WithSpec(ShipmentSagaKind()), WithSpec(CancelSagaKind()),
-      WithSpec(ReturnSagaKind()), WithSpec(ReceiveSagaKind()),  WithSpec(ReshipSagaKind()),
+      WithSpec(OrderSagaKind()),    WithSpec(ShipmentSagaKind()), WithSpec(CancelSagaKind()),
+      WithSpec(ReturnSagaKind()),   WithSpec(ReceiveSagaKind()),  WithSpec(ReshipSagaKind()),
+      WithSpec(ResourceSagaKind()),
   };
   return kKinds;
 }

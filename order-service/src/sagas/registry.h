@@ -16,6 +16,7 @@ inline constexpr char kCancelSagaKind[] = "CANCEL";      // cancel what has not 
 inline constexpr char kReturnSagaKind[] = "RETURN";      // the return shipment
 inline constexpr char kReceiveSagaKind[] = "RECEIVE";    // restock, refund, record the receipt
 inline constexpr char kReshipSagaKind[] = "RESHIP";      // a parcel returned to sender, again
+inline constexpr char kResourceSagaKind[] = "RESOURCE";  // a short pick, from other warehouses
 
 // Each kind's definition, in its own file under sagas/.
 SagaKindDef OrderSagaKind();
@@ -24,6 +25,7 @@ SagaKindDef CancelSagaKind();
 SagaKindDef ReturnSagaKind();
 SagaKindDef ReceiveSagaKind();
 SagaKindDef ReshipSagaKind();
+SagaKindDef ResourceSagaKind();
 
 // nullptr when no kind has that name.
 const SagaKindDef* FindSagaKind(const std::string& name);

@@ -1,0 +1,44 @@
+// A short pick (ResourceReservation): units a warehouse holds for an order that its picker could
+// not find. They leave that warehouse's hold (and its stock: they are not there) and are held
+// elsewhere, on the same reservation. What may move, and how the reservation's allocation reads
+// afterwards. Pure logic: no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "inventory-service/src/reservation_rules.h"
+#include "oms/inventory/v1/inventory.pb.h"
+
+namespace oms::inventory {
+
+// The ledger reason of the release and the write-off at the warehouse that could not pick.
+inline constexpr char kShortPickReason[] = "short pick: not found by the picker";
+
+// A short pick needs a HELD reservation not past its expiry (as a commit does): units of a
+// reservation that holds nothing, or soon will not, have nowhere to go. NOT_FOUND otherwise,
+// NoReservation's when the order has none, else saying what the reservation is instead.
+[[nodiscard]] absl::Status CheckResourceable(const std::string& order_id,
+                                             const std::optional<ReservationHead>& head);
+
+// What the short pick frees at `from_warehouse_id` (lower case): each requested line, in the
+// request's order. FAILED_PRECONDITION RESERVATION_LINE_SHORT naming the first line and SKU the
+// warehouse holds fewer units of for the order than asked.
+[[nodiscard]] absl::StatusOr<std::vector<LineQuantity>> ShortPickQuantities(
+    const std::vector<ReservationLine>& lines, const std::string& from_warehouse_id,
+    const google::protobuf::RepeatedPtrField<v1::OrderLine>& requested);
+
+// The reservation's allocation once `short_picked` left `from_warehouse_id` (lower case) and
+// `moved` holds them: the units come out of the from-warehouse's group (a line or a group left
+// empty goes) and into the group of each warehouse of `moved` (added to its line of the SKU, or
+// a new line; a warehouse not in the allocation yet gets `moved`'s group as it is). The
+// strategy stays the one the reservation was planned with.
+[[nodiscard]] v1::Allocation ReallocatedAllocation(const v1::Allocation& held,
+                                                   const std::string& from_warehouse_id,
+                                                   const std::vector<LineQuantity>& short_picked,
+                                                   const v1::Allocation& moved);
+
+}  // namespace oms::inventory
