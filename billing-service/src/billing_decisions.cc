@@ -203,14 +203,23 @@ absl::StatusOr<Movement> PlanVoid(const PaymentRecord& payment,
 absl::StatusOr<RefundPlan> PlanRefund(const PaymentRecord& payment,
                                       const std::optional<v1::Invoice>& invoice,
                                       const std::map<std::string, long long>& already_credited,
+                                      bool shipping_credited,
                                       const v1::RefundPaymentRequest& request) {
   if (!invoice.has_value()) {
     return WithReason(
         absl::StatusCode::kNotFound, "INVOICE_NOT_FOUND",
         absl::StrCat("shipment_id: shipment ", request.shipment_id(), " has no invoice"));
   }
+  // Before the lines: a parcel refunded whole once has no lines left either, and the caller
+  // must learn that its shipping went back, not that its units did.
+  if (request.include_shipping() && shipping_credited) {
+    return WithReason(absl::StatusCode::kFailedPrecondition, "SHIPPING_ALREADY_REFUNDED",
+                      absl::StrCat("include_shipping: the shipping of invoice ", invoice->number(),
+                                   " is already refunded"));
+  }
   auto note = CreditLines(*invoice, already_credited, request.lines());
   if (!note.ok()) return note.status();
+  if (request.include_shipping()) CreditShipping(*invoice, &*note);
   const long long total = note->total().amount_minor();
   auto next = AmountsAfter(payment.amounts, total, request.has_expected_amount(),
                            request.expected_amount(), &ApplyRefund);
@@ -226,6 +235,9 @@ absl::StatusOr<RefundPlan> PlanRefund(const PaymentRecord& payment,
   plan.credit_note.mutable_subtotal()->set_currency(payment.currency);
   plan.credit_note.mutable_tax()->set_currency(payment.currency);
   plan.credit_note.mutable_total()->set_currency(payment.currency);
+  plan.credit_note.mutable_shipping()->set_currency(payment.currency);
+  plan.credit_note.mutable_shipping_tax()->set_currency(payment.currency);
+  plan.credits_shipping = request.include_shipping();
   plan.movement = {v1::TRANSACTION_KIND_REFUND, RefundKey(request.order_id(), request.request_id()),
                    total, request.shipment_id(), *next};
   return plan;

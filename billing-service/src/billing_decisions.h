@@ -4,8 +4,8 @@
 // follow-up means. Pure logic: no I/O (the use cases read, decide here, then act).
 //
 // Error reasons: AUTHORIZATION_VOIDED, PAYMENT_EXISTS, PAYMENT_DECLINED, PAYMENT_NOT_FOUND,
-// CURRENCY_MISMATCH, SHIPMENT_ALREADY_CAPTURED, INVOICE_NOT_FOUND, AMOUNT_MISMATCH,
-// PROVIDER_DECLINED, plus those of payment_state.h and tax.h.
+// CURRENCY_MISMATCH, SHIPMENT_ALREADY_CAPTURED, INVOICE_NOT_FOUND, SHIPPING_ALREADY_REFUNDED,
+// AMOUNT_MISMATCH, PROVIDER_DECLINED, plus those of payment_state.h and tax.h.
 #pragma once
 
 #include <map>
@@ -94,16 +94,22 @@ struct CapturePlan {
 [[nodiscard]] absl::StatusOr<Movement> PlanVoid(const PaymentRecord& payment,
                                                 const v1::VoidPaymentRequest& request);
 
-// A refund of lines of the shipment's `invoice` (nullopt: INVOICE_NOT_FOUND), given the units
-// `already_credited` per SKU: the credit note to issue, in the payment's currency, and the money
-// to move.
+// A refund of lines of the shipment's `invoice`, given the units `already_credited` per SKU and
+// whether an earlier credit note of it gave back its shipping (`shipping_credited`): the credit
+// note to issue, in the payment's currency, and the money to move. With include_shipping the
+// note also gives back the invoice's shipping and shipping tax, and `credits_shipping` marks it
+// as the invoice's one note that does. Checked in this order: the invoice exists
+// (INVOICE_NOT_FOUND), its shipping is not credited yet when asked for
+// (SHIPPING_ALREADY_REFUNDED), the lines credit, the expected amount matches the total with the
+// shipping, the payment has it captured and not refunded.
 struct RefundPlan {
   v1::CreditNote credit_note;
+  bool credits_shipping = false;
   Movement movement;
 };
 [[nodiscard]] absl::StatusOr<RefundPlan> PlanRefund(
     const PaymentRecord& payment, const std::optional<v1::Invoice>& invoice,
-    const std::map<std::string, long long>& already_credited,
+    const std::map<std::string, long long>& already_credited, bool shipping_credited,
     const v1::RefundPaymentRequest& request);
 
 // What the provider's `answer` to a follow-up `attempt` (outcome not set yet) means:

@@ -216,16 +216,19 @@ absl::Status PgBillingUseCases::Refund(const v1::RefundPaymentRequest& request,
         if (!payment.ok()) return payment.status();
         const std::optional<v1::Invoice> invoice =
             m.documents.FindInvoice(payment->id, request.shipment_id());
-        auto plan = PlanRefund(*payment, invoice,
-                               invoice.has_value() ? m.documents.CreditedQuantities(invoice->id())
-                                                   : std::map<std::string, long long>{},
-                               request);
+        std::map<std::string, long long> credited;
+        bool shipping_credited = false;
+        if (invoice.has_value()) {
+          credited = m.documents.CreditedQuantities(invoice->id());
+          shipping_credited = m.documents.ShippingCredited(invoice->id());
+        }
+        auto plan = PlanRefund(*payment, invoice, credited, shipping_credited, request);
         if (!plan.ok()) return plan.status();
         return SettleAndIssue(
             m, *payment, plan->movement, kRefundFailpoint,
             [&](std::optional<long long> refund_transaction_id) {
-              m.documents.IssueCreditNote(plan->credit_note, refund_transaction_id,
-                                          out->mutable_credit_note());
+              m.documents.IssueCreditNote(plan->credit_note, plan->credits_shipping,
+                                          refund_transaction_id, out->mutable_credit_note());
             },
             out->mutable_payment());
       },

@@ -21,7 +21,8 @@ using google::protobuf::util::TimeUtil;
   "shipping_tax_minor, " OMS_ISSUED_MICROS("issued_at")
 #define OMS_CREDIT_NOTE_COLUMNS                                                                    \
   "c.id, c.number, c.order_id, c.payment_id, c.invoice_id, i.number AS invoice_number, c.reason, " \
-  "c.currency, c.subtotal_minor, c.tax_minor, c.total_minor, " OMS_ISSUED_MICROS("c.issued_at")
+  "c.currency, c.subtotal_minor, c.tax_minor, c.total_minor, c.shipping_minor, "                   \
+  "c.shipping_tax_minor, " OMS_ISSUED_MICROS("c.issued_at")
 #define OMS_LINE_COLUMNS                                                                   \
   "sku, description, quantity, unit_price_minor, tax_rate_bp, unit_tax_minor, net_minor, " \
   "tax_minor, total_minor, unit_discount_minor, extra_discount_units, discount_minor"
@@ -35,6 +36,7 @@ constexpr char kInvoicesInsert[] = "invoices_insert";
 constexpr char kInvoiceLinesInsert[] = "invoice_lines_insert";
 constexpr char kInvoiceLinesList[] = "invoice_lines_list";
 constexpr char kCreditNotesCredited[] = "credit_notes_credited";
+constexpr char kCreditNotesShippingCredited[] = "credit_notes_shipping_credited";
 constexpr char kCreditNotesInsert[] = "credit_notes_insert";
 constexpr char kCreditNotesGet[] = "credit_notes_get";
 constexpr char kCreditNotesList[] = "credit_notes_list";
@@ -121,6 +123,8 @@ void ReadCreditNote(pqxx::transaction_base& tx, const pqxx::row& row, v1::Credit
   out->set_invoice_id(row["invoice_id"].as<std::string>());
   out->set_invoice_number(row["invoice_number"].as<std::string>());
   out->set_reason(row["reason"].as<std::string>());
+  SetMoney(out->mutable_shipping(), currency, row["shipping_minor"].as<long long>());
+  SetMoney(out->mutable_shipping_tax(), currency, row["shipping_tax_minor"].as<long long>());
   ReadLines(tx, kCreditNoteLinesList, out->id(), currency, out->mutable_lines());
 }
 
@@ -174,11 +178,16 @@ const std::vector<PreparedStatement>& DocumentsStore::Statements() {
        "SELECT l.sku, sum(l.quantity)::bigint AS quantity FROM credit_note_lines l "
        "JOIN credit_notes c ON c.id = l.credit_note_id WHERE c.invoice_id = $1::uuid "
        "GROUP BY l.sku"},
+      // At most one note matches: credit_notes_shipping_once (migrations/0008).
+      {kCreditNotesShippingCredited,
+       "SELECT EXISTS (SELECT 1 FROM credit_notes WHERE invoice_id = $1::uuid "
+       "AND credits_shipping) AS credited"},
       {kCreditNotesInsert,
        "INSERT INTO credit_notes (number, year, sequence, order_id, payment_id, invoice_id, "
-       "reason, currency, subtotal_minor, tax_minor, total_minor, refund_transaction_id) "
-       "VALUES ($1, $2, $3, $4, $5::uuid, $6::uuid, $7, $8, $9, $10, $11, $12::bigint) "
-       "RETURNING id"},
+       "reason, currency, subtotal_minor, tax_minor, total_minor, refund_transaction_id, "
+       "shipping_minor, shipping_tax_minor, credits_shipping) "
+       "VALUES ($1, $2, $3, $4, $5::uuid, $6::uuid, $7, $8, $9, $10, $11, $12::bigint, $13, $14, "
+       "$15) RETURNING id"},
       {kCreditNotesGet, "SELECT " OMS_CREDIT_NOTE_COLUMNS " FROM credit_notes c "
                         "JOIN invoices i ON i.id = c.invoice_id WHERE c.id = $1::uuid"},
       {kCreditNotesList, "SELECT " OMS_CREDIT_NOTE_COLUMNS " FROM credit_notes c "
@@ -236,7 +245,11 @@ std::map<std::string, long long> DocumentsStore::CreditedQuantities(const std::s
   return credited;
 }
 
-void DocumentsStore::IssueCreditNote(const v1::CreditNote& draft,
+bool DocumentsStore::ShippingCredited(const std::string& invoice_id) {
+  return tx_.exec_prepared1(kCreditNotesShippingCredited, invoice_id)["credited"].as<bool>();
+}
+
+void DocumentsStore::IssueCreditNote(const v1::CreditNote& draft, bool credits_shipping,
                                      std::optional<long long> refund_transaction_id,
                                      v1::CreditNote* out) {
   const DocumentNumber number = NextNumber(tx_, DocumentKind::kCreditNote);
@@ -245,7 +258,8 @@ void DocumentsStore::IssueCreditNote(const v1::CreditNote& draft,
                          draft.order_id(), draft.payment_id(), draft.invoice_id(), draft.reason(),
                          draft.total().currency(), draft.subtotal().amount_minor(),
                          draft.tax().amount_minor(), draft.total().amount_minor(),
-                         refund_transaction_id)["id"]
+                         refund_transaction_id, draft.shipping().amount_minor(),
+                         draft.shipping_tax().amount_minor(), credits_shipping)["id"]
           .as<std::string>();
   InsertLines(tx_, kCreditNoteLinesInsert, id, draft.lines());
   ReadCreditNote(tx_, tx_.exec_prepared1(kCreditNotesGet, id), out);

@@ -45,9 +45,14 @@ class DocumentsStore {
 
   // SKU -> units credited so far by the credit notes of `invoice_id`.
   [[nodiscard]] std::map<std::string, long long> CreditedQuantities(const std::string& invoice_id);
-  // As IssueInvoice, for a credit note (its currency: that of `draft.total()`).
-  void IssueCreditNote(const v1::CreditNote& draft, std::optional<long long> refund_transaction_id,
-                       v1::CreditNote* out);
+  // Whether a credit note of `invoice_id` gave back its shipping charge (at most one can: see
+  // migrations/0008).
+  [[nodiscard]] bool ShippingCredited(const std::string& invoice_id);
+  // As IssueInvoice, for a credit note (its currency: that of `draft.total()`), with its shipping
+  // and shipping tax; `credits_shipping` marks it as the invoice's one note that gives back the
+  // invoice's shipping (whatever its amount, 0 included).
+  void IssueCreditNote(const v1::CreditNote& draft, bool credits_shipping,
+                       std::optional<long long> refund_transaction_id, v1::CreditNote* out);
 
   // The order's invoices and credit notes (at most 1000 each), in number order.
   void ListByOrder(const std::string& order_id, v1::ListInvoicesResponse* out);

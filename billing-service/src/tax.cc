@@ -168,7 +168,18 @@ absl::StatusOr<v1::CreditNote> CreditLines(
   SetMoney(note.mutable_subtotal(), currency, sums.net);
   SetMoney(note.mutable_tax(), currency, sums.tax);
   SetMoney(note.mutable_total(), currency, sums.total);
+  SetMoney(note.mutable_shipping(), currency, 0);
+  SetMoney(note.mutable_shipping_tax(), currency, 0);
   return note;
+}
+
+void CreditShipping(const v1::Invoice& invoice, v1::CreditNote* note) {
+  const std::string& currency = invoice.total().currency();
+  const long long shipping = invoice.shipping().amount_minor();
+  const long long shipping_tax = invoice.shipping_tax().amount_minor();
+  SetMoney(note->mutable_shipping(), currency, shipping);
+  SetMoney(note->mutable_shipping_tax(), currency, shipping_tax);
+  SetMoney(note->mutable_total(), currency, note->total().amount_minor() + shipping + shipping_tax);
 }
 
 }  // namespace oms::billing

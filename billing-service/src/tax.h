@@ -21,9 +21,11 @@
 // A credit note takes an invoice line's units from its end: after c units credited, k more are
 // units [q - c - k, q - c), of which those below e are of the p - d - 1 class.
 //
-// A document's subtotal and tax are the sums over its lines (its goods); an invoice's total is
-// subtotal + tax + shipping + shipping_tax, a credit note's subtotal + tax (shipping is never
-// credited). A quote taxes the shipping charge as one unit: UnitTax(shipping, rate).
+// A document's subtotal and tax are the sums over its lines (its goods); its total is
+// subtotal + tax + shipping + shipping_tax. A credit note's shipping and shipping tax are 0 unless
+// it refunds a parcel that never reached the customer: then they are the invoice's, whole (a
+// shipping charge is never split over credit notes). A quote taxes the shipping charge as one
+// unit: UnitTax(shipping, rate).
 #pragma once
 
 #include <map>
@@ -60,11 +62,16 @@ using ::oms::kMaxAmountMinor;  // 10^10 in major units
 // The credit note lines and totals for returning `lines` of `invoice`, at the invoice's unit
 // price, discount and unit tax, each line's units taken from its end (see above); the unit tax
 // of the p - d - 1 class is UnitTax(p - d - 1) at the invoice line's rate. `already_credited` maps
-// SKU to units credited by earlier credit notes of the same invoice. FAILED_PRECONDITION:
-// SKU_NOT_INVOICED, or REFUND_EXCEEDS_CAPTURE when a quantity exceeds what is invoiced and not yet
-// credited.
+// SKU to units credited by earlier credit notes of the same invoice. Shipping and its tax are
+// set to 0. FAILED_PRECONDITION: SKU_NOT_INVOICED, or REFUND_EXCEEDS_CAPTURE when a quantity
+// exceeds what is invoiced and not yet credited.
 [[nodiscard]] absl::StatusOr<v1::CreditNote> CreditLines(
     const v1::Invoice& invoice, const std::map<std::string, long long>& already_credited,
     const google::protobuf::RepeatedPtrField<v1::RefundLine>& lines);
+
+// Gives back `invoice`'s shipping charge and its tax with `note`'s goods (a note of that
+// invoice, from CreditLines): sets its shipping and shipping_tax and adds both to its total. The
+// note's goods are at most the invoice's, so its total stays within the invoice's.
+void CreditShipping(const v1::Invoice& invoice, v1::CreditNote* note);
 
 }  // namespace oms::billing

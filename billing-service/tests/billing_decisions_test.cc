@@ -293,16 +293,21 @@ TEST(BillingDecisionsTest, AVoidTakesWhatIsAskedOrAllThatIsOpen) {
   EXPECT_EQ(tombstone->amount_minor, 0);
 }
 
+// A captured invoice as the store numbers it.
+v1::Invoice Numbered(v1::Invoice invoice) {
+  invoice.set_id("inv-1");
+  invoice.set_number("INV-2026-000001");
+  return invoice;
+}
+
 TEST(BillingDecisionsTest, ARefundCreditsInvoicedUnitsInThePaymentsCurrency) {
   auto captured = PlanCapture(Authorized(10000), CaptureRequest(), false, 1900);
   ASSERT_TRUE(captured.ok());
-  v1::Invoice invoice = captured->invoice;
-  invoice.set_id("inv-1");
-  invoice.set_number("INV-2026-000001");
+  v1::Invoice invoice = Numbered(captured->invoice);
   PaymentRecord payment = Authorized(10000);
   payment.amounts = captured->movement.next;
 
-  auto plan = PlanRefund(payment, invoice, {}, RefundRequest(1));
+  auto plan = PlanRefund(payment, invoice, {}, false, RefundRequest(1));
   ASSERT_TRUE(plan.ok()) << plan.status();
   const v1::CreditNote& note = plan->credit_note;
   EXPECT_EQ(note.order_id(), "o1");
@@ -317,23 +322,97 @@ TEST(BillingDecisionsTest, ARefundCreditsInvoicedUnitsInThePaymentsCurrency) {
   EXPECT_EQ(plan->movement.amount_minor, 2379);
   EXPECT_EQ(plan->movement.shipment_id, "s1");
   EXPECT_EQ(plan->movement.next.refunded, 2379);
+  EXPECT_FALSE(plan->credits_shipping);
+  EXPECT_EQ(note.shipping().amount_minor(), 0);  // zero money, as on an invoice without any
+  EXPECT_EQ(note.shipping().currency(), "EUR");
+  EXPECT_EQ(note.shipping_tax().currency(), "EUR");
 
-  absl::Status missing = PlanRefund(payment, std::nullopt, {}, RefundRequest(1)).status();
+  absl::Status missing = PlanRefund(payment, std::nullopt, {}, false, RefundRequest(1)).status();
   EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(ReasonOf(missing), "INVOICE_NOT_FOUND");
-  EXPECT_EQ(ReasonOf(PlanRefund(payment, invoice, {{"SKU-A", 3}}, RefundRequest(1)).status()),
-            "REFUND_EXCEEDS_CAPTURE");
+  EXPECT_EQ(
+      ReasonOf(PlanRefund(payment, invoice, {{"SKU-A", 3}}, false, RefundRequest(1)).status()),
+      "REFUND_EXCEEDS_CAPTURE");
   v1::RefundPaymentRequest expected = RefundRequest(1);
   expected.mutable_expected_amount()->set_amount_minor(2000);
-  EXPECT_EQ(ReasonOf(PlanRefund(payment, invoice, {}, expected).status()), "AMOUNT_MISMATCH");
+  EXPECT_EQ(ReasonOf(PlanRefund(payment, invoice, {}, false, expected).status()),
+            "AMOUNT_MISMATCH");
 
   // A free shipment invoiced on a tombstone: its credit note is in the tombstone's (no) currency.
   auto free = PlanCapture(Tombstoned(), CaptureRequest(0), false, 1900);
   ASSERT_TRUE(free.ok());
-  auto free_note = PlanRefund(Tombstoned(), free->invoice, {}, RefundRequest(1));
+  auto free_note = PlanRefund(Tombstoned(), free->invoice, {}, false, RefundRequest(1));
   ASSERT_TRUE(free_note.ok()) << free_note.status();
   EXPECT_EQ(free_note->credit_note.total().currency(), "");
   EXPECT_EQ(free_note->credit_note.total().amount_minor(), 0);
+}
+
+// The shipment of 71.37 with 3.55 shipping and 0.67 shipping tax, captured: 75.59. Its parcel
+// came back to the sender, so all of it goes back.
+TEST(BillingDecisionsTest, ARefundIncludingShippingGivesBackTheInvoicesShippingOnce) {
+  v1::CapturePaymentRequest capture = CaptureRequest();
+  capture.mutable_shipping()->set_currency("EUR");
+  capture.mutable_shipping()->set_amount_minor(355);
+  capture.mutable_shipping_tax()->set_currency("EUR");
+  capture.mutable_shipping_tax()->set_amount_minor(67);
+  auto captured = PlanCapture(Authorized(10000), capture, false, 1900);
+  ASSERT_TRUE(captured.ok());
+  v1::Invoice invoice = Numbered(captured->invoice);
+  PaymentRecord payment = Authorized(10000);
+  payment.amounts = captured->movement.next;
+  v1::RefundPaymentRequest whole = RefundRequest(3);
+  whole.set_include_shipping(true);
+
+  auto plan = PlanRefund(payment, invoice, {}, false, whole);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  const v1::CreditNote& note = plan->credit_note;
+  EXPECT_TRUE(plan->credits_shipping);
+  EXPECT_EQ(note.subtotal().amount_minor(), 5997);
+  EXPECT_EQ(note.tax().amount_minor(), 1140);
+  EXPECT_EQ(note.shipping().amount_minor(), 355);
+  EXPECT_EQ(note.shipping().currency(), "EUR");
+  EXPECT_EQ(note.shipping_tax().amount_minor(), 67);
+  EXPECT_EQ(note.total().amount_minor(), 7559);
+  EXPECT_EQ(note.total().amount_minor(), invoice.total().amount_minor());
+  EXPECT_EQ(plan->movement.amount_minor, 7559);
+  EXPECT_EQ(plan->movement.next.refunded, 7559);
+  EXPECT_EQ(plan->movement.next.refunded, plan->movement.next.captured);
+
+  // The guard compares with the total with the shipping.
+  v1::RefundPaymentRequest guarded = whole;
+  guarded.mutable_expected_amount()->set_currency("EUR");
+  guarded.mutable_expected_amount()->set_amount_minor(7137);  // the goods only
+  EXPECT_EQ(ReasonOf(PlanRefund(payment, invoice, {}, false, guarded).status()), "AMOUNT_MISMATCH");
+  guarded.mutable_expected_amount()->set_amount_minor(7559);
+  EXPECT_TRUE(PlanRefund(payment, invoice, {}, false, guarded).ok());
+
+  // Once: refused before the lines, which a refund of the whole parcel has used up too.
+  absl::Status again = PlanRefund(payment, invoice, {{"SKU-A", 3}}, true, whole).status();
+  EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(again), "SHIPPING_ALREADY_REFUNDED");
+  EXPECT_NE(again.message().find("include_shipping"), std::string::npos) << again;
+  // Without include_shipping, shipping credited earlier changes nothing for the lines.
+  auto lines_only = PlanRefund(payment, invoice, {}, true, RefundRequest(1));
+  ASSERT_TRUE(lines_only.ok()) << lines_only.status();
+  EXPECT_EQ(lines_only->credit_note.total().amount_minor(), 2379);
+  EXPECT_FALSE(lines_only->credits_shipping);
+
+  // Bounded by what the payment has captured and not refunded, shipping included.
+  PaymentRecord mostly_refunded = payment;
+  mostly_refunded.amounts.refunded = 1;
+  EXPECT_EQ(ReasonOf(PlanRefund(mostly_refunded, invoice, {}, false, whole).status()),
+            "REFUND_EXCEEDS_CAPTURE");
+
+  // An invoice without shipping credits 0 of it, and is still marked as refunded whole.
+  auto plain = PlanCapture(Authorized(10000), CaptureRequest(), false, 1900);
+  ASSERT_TRUE(plain.ok());
+  PaymentRecord plain_payment = Authorized(10000);
+  plain_payment.amounts = plain->movement.next;
+  auto free_shipping = PlanRefund(plain_payment, plain->invoice, {}, false, whole);
+  ASSERT_TRUE(free_shipping.ok()) << free_shipping.status();
+  EXPECT_TRUE(free_shipping->credits_shipping);
+  EXPECT_EQ(free_shipping->credit_note.shipping().amount_minor(), 0);
+  EXPECT_EQ(free_shipping->credit_note.total().amount_minor(), 7137);
 }
 
 TEST(BillingDecisionsTest, AFollowUpAnswerIsAppliedRefusedOrLoggedAsUnavailable) {

@@ -218,6 +218,8 @@ TEST(RequestsTest, VoidAndRefundBounds) {
   refund.set_order_id("order-1");
   refund.set_shipment_id("shp-1");
   ExpectInvalid(ValidateRefund(refund), "lines");
+  refund.set_include_shipping(true);  // a parcel refunded whole still names all its lines
+  ExpectInvalid(ValidateRefund(refund), "lines");
   v1::RefundLine* line = refund.add_lines();
   line->set_sku("SKU-1");
   line->set_quantity(1);

@@ -286,9 +286,9 @@ TEST(TaxTest, CreditNotesOfDiscountedUnitsTakeTheLastUnitsFirstAndSumToTheInvoic
 }
 
 // An invoice of the worked example's line plus 4.95 shipping and 0.94 shipping tax: a credit
-// note of every unit gives back the goods (4828 + 918 = 5746), never the shipping; the invoice
+// note of every unit gives back the goods (4828 + 918 = 5746), not the shipping; the invoice
 // total is 5746 + 495 + 94 = 6335.
-TEST(TaxTest, ShippingIsInTheInvoiceTotalButNeverCredited) {
+TEST(TaxTest, ShippingIsInTheInvoiceTotalButNotCreditedWithTheLines) {
   auto invoice = PriceLines(Lines({Discounted("A", 5, 999, 33, 2)}), "EUR", 1900);
   ASSERT_TRUE(invoice.ok());
   ASSERT_TRUE(AddShipping(495, 94, &*invoice).ok());
@@ -303,6 +303,9 @@ TEST(TaxTest, ShippingIsInTheInvoiceTotalButNeverCredited) {
   EXPECT_EQ(all->subtotal().amount_minor(), invoice->subtotal().amount_minor());
   EXPECT_EQ(all->tax().amount_minor(), invoice->tax().amount_minor());
   EXPECT_EQ(all->total().amount_minor(), 5746);
+  EXPECT_EQ(all->shipping().amount_minor(), 0);
+  EXPECT_EQ(all->shipping().currency(), "EUR");  // zero money, as an invoice without shipping
+  EXPECT_EQ(all->shipping_tax().amount_minor(), 0);
 
   auto big = PriceLines(Lines({Line("A", 1, kMaxAmountMinor - 10)}), "EUR", 0);
   ASSERT_TRUE(big.ok());
@@ -312,6 +315,38 @@ TEST(TaxTest, ShippingIsInTheInvoiceTotalButNeverCredited) {
   EXPECT_EQ(big->total().amount_minor(), kMaxAmountMinor - 10);  // unchanged
   EXPECT_TRUE(AddShipping(9, 1, &*big).ok());
   EXPECT_EQ(big->total().amount_minor(), kMaxAmountMinor);
+}
+
+// A parcel that never reached the customer: every unit and the shipping, 5746 + 495 + 94, is
+// the invoice's total to the minor unit; on a note of some units, the shipping comes whole.
+TEST(TaxTest, CreditingTheShippingGivesBackTheWholeInvoice) {
+  auto invoice = PriceLines(Lines({Discounted("A", 5, 999, 33, 2)}), "EUR", 1900);
+  ASSERT_TRUE(invoice.ok());
+  ASSERT_TRUE(AddShipping(495, 94, &*invoice).ok());
+  auto all = CreditLines(*invoice, {}, Returned("A", 5));
+  ASSERT_TRUE(all.ok());
+  CreditShipping(*invoice, &*all);
+  EXPECT_EQ(all->shipping().amount_minor(), 495);
+  EXPECT_EQ(all->shipping().currency(), "EUR");
+  EXPECT_EQ(all->shipping_tax().amount_minor(), 94);
+  EXPECT_EQ(all->subtotal().amount_minor(), 4828);  // still the goods only
+  EXPECT_EQ(all->tax().amount_minor(), 918);
+  EXPECT_EQ(all->total().amount_minor(), invoice->total().amount_minor());
+
+  auto last = CreditLines(*invoice, {{"A", 3}}, Returned("A", 2));
+  ASSERT_TRUE(last.ok());
+  const long long goods = last->total().amount_minor();
+  CreditShipping(*invoice, &*last);
+  EXPECT_EQ(last->total().amount_minor(), goods + 495 + 94);
+
+  auto free = PriceLines(Lines({Line("A", 1, 1000)}), "EUR", 1900);
+  ASSERT_TRUE(free.ok());  // no shipping: 0 of it credited
+  auto note = CreditLines(*free, {}, Returned("A", 1));
+  ASSERT_TRUE(note.ok());
+  CreditShipping(*free, &*note);
+  EXPECT_EQ(note->shipping().amount_minor(), 0);
+  EXPECT_EQ(note->shipping_tax().amount_minor(), 0);
+  EXPECT_EQ(note->total().amount_minor(), 1190);
 }
 
 }  // namespace

@@ -36,6 +36,35 @@ absl::Status WarehouseNotFound(const Exchange& exchange) {
                     absl::StrCat("warehouse ", exchange.param("id"), " not found"));
 }
 
+// An operator's decision on a parcel returned to sender, POST /v1/shipments/{id}:<verb> (admin)
+// with {note}: order-service's `call` (ReshipShipment, RefundShipment) answers the order.
+template <class Request, class Call>
+RouteSpec ParcelDecision(const std::string& verb, const std::string& operation_id,
+                         const std::string& summary, Call call) {
+  RouteSpec route;
+  route.method = "POST";
+  route.path = "/v1/shipments/{id}:" + verb;
+  route.operation_id = operation_id;
+  route.summary = summary;
+  route.access.scope = kScopeAdmin;
+  route.body = Request::descriptor();
+  route.body_excluded = {"shipmentId"};
+  route.response = order::v1::Order::descriptor();
+  route.not_found = ShipmentNotFound;
+  route.extra_errors = {409};
+  route.handler = [call](std::shared_ptr<Exchange> exchange) {
+    if (!ValidateUuid(exchange->param("id"), "id", "a shipment id").ok()) {
+      exchange->Fail(ShipmentNotFound(*exchange));
+      return;
+    }
+    Request request;
+    if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
+    request.set_shipment_id(exchange->param("id"));
+    Forward<order::v1::Order>(exchange, std::move(request), call);
+  };
+  return route;
+}
+
 }  // namespace
 
 absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends, const RouteOptions& options) {
@@ -163,33 +192,22 @@ absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends, const Route
   routes.push_back(std::move(short_pick));
 
   order::v1::OrderService::Stub* orders = &backends.order();
-  RouteSpec reship;
-  reship.method = "POST";
-  reship.path = "/v1/shipments/{id}:reship";
-  reship.operation_id = "ReshipShipment";
-  reship.summary =
+  routes.push_back(ParcelDecision<order::v1::ReshipShipmentRequest>(
+      "reship", "ReshipShipment",
       "An operator's decision on a parcel RETURNED_TO_SENDER: ship its goods again, with no new "
       "charge: {note} (optional). 200 with the order; shipping creates the replacement shipment "
       "(it commits no stock and captures nothing) and the order follows it. Another status: 409 "
-      "SHIPMENT_NOT_RETURNED_TO_SENDER";
-  reship.access.scope = kScopeAdmin;
-  reship.body = order::v1::ReshipShipmentRequest::descriptor();
-  reship.body_excluded = {"shipmentId"};
-  reship.response = order::v1::Order::descriptor();
-  reship.not_found = ShipmentNotFound;
-  reship.extra_errors = {409};
-  reship.handler = [orders](std::shared_ptr<Exchange> exchange) {
-    if (!ValidateUuid(exchange->param("id"), "id", "a shipment id").ok()) {
-      exchange->Fail(ShipmentNotFound(*exchange));
-      return;
-    }
-    order::v1::ReshipShipmentRequest request;
-    if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
-    request.set_shipment_id(exchange->param("id"));
-    Forward<order::v1::Order>(exchange, std::move(request),
-                              [orders](auto... args) { orders->async()->ReshipShipment(args...); });
-  };
-  routes.push_back(std::move(reship));
+      "SHIPMENT_NOT_RETURNED_TO_SENDER; a parcel refunded: 409 SHIPMENT_ALREADY_DECIDED",
+      [orders](auto... args) { orders->async()->ReshipShipment(args...); }));
+  routes.push_back(ParcelDecision<order::v1::RefundShipmentRequest>(
+      "refund", "RefundShipment",
+      "The other decision on a parcel RETURNED_TO_SENDER: its goods go back on hand at its "
+      "warehouse and its invoice is refunded whole, shipping included: {note} (optional). 200 "
+      "with the order; once done the parcel no longer holds the order back (with every other "
+      "parcel delivered, or none, it completes). Another status: 409 "
+      "SHIPMENT_NOT_RETURNED_TO_SENDER; not captured yet: 409 SHIPMENT_NOT_SETTLED; a parcel "
+      "reshipped: 409 SHIPMENT_ALREADY_DECIDED",
+      [orders](auto... args) { orders->async()->RefundShipment(args...); }));
 
   RouteSpec upload;
   upload.method = "POST";

@@ -2,8 +2,10 @@
 // services: a trusted channel's order with a line discount, a coupon and a shipping charge split
 // over two warehouses, whose captures and invoices add up to the discounted total to the cent
 // (other credentials may not set those figures, and bad ones are refused naming the field); a
-// parcel returned to sender shipped again without a new charge; a short pick re-sourced from
-// the other warehouse. The cross-service invariant check is clean after each.
+// parcel returned to sender shipped again without a new charge, or restocked and refunded
+// whole; a short pick re-sourced from the other warehouse, or cancelled and voided when no
+// warehouse has the units. The cross-service invariant check is
+// clean after each.
 #include <chrono>
 #include <functional>
 #include <map>
@@ -69,6 +71,27 @@ class GatewayCommerceE2eTest : public testing::SeededSuite<GatewayCommerceE2eTes
         Admin("POST", "/v1/apiKeys", json{{"name", "channel"}, {"scopes", scopes}}.dump());
     EXPECT_EQ(created.status, 201) << created.body;
     return Bearer(Body(created).value("secret", ""));
+  }
+
+  // An order of `quantity` `sku` for Erika, placed by the admin; every one of these fits in one
+  // warehouse, so it has one parcel.
+  struct Placed {
+    std::string order_id;
+    long long total = 0;
+    std::string parcel;     // its shipment
+    std::string warehouse;  // the parcel's
+  };
+  static Placed PlaceOneParcel(const std::string& sku, int quantity, const std::string& key) {
+    HttpAnswer placed =
+        Admin("POST", "/v1/orders", testing::HamburgOrderJson(env->erika, sku, quantity).dump(),
+              {"Idempotency-Key: " + key});
+    EXPECT_EQ(placed.status, 201) << placed.body;
+    const json order = Body(placed);
+    EXPECT_EQ(order.value("shipments", json::array()).size(), 1u) << placed.body;
+    if (order.value("shipments", json::array()).size() != 1) return {};
+    return {order.value("id", ""), Minor(order["total"]),
+            order["shipments"][0].value("shipmentId", ""),
+            order["shipments"][0].value("warehouseId", "")};
   }
 
   // 8 PACK with 10 % off the line and 3 MUG, a 5.00 coupon and 4.95 shipping.
@@ -221,13 +244,11 @@ TEST_F(GatewayCommerceE2eTest, OnlyATrustedChannelSetsItsFiguresAndBadOnesAreRef
 // COMPLETED. Only a parcel returned to sender is reshipped, once.
 TEST_F(GatewayCommerceE2eTest, AParcelReturnedToSenderIsReshippedWithoutANewCharge) {
   ASSERT_NE(env, nullptr);
-  HttpAnswer placed =
-      Admin("POST", "/v1/orders", testing::HamburgOrderJson(env->erika, "MUG", 2).dump(),
-            {"Idempotency-Key: commerce-reship"});
-  ASSERT_EQ(placed.status, 201) << placed.body;
-  const std::string order_id = Body(placed).value("id", "");
-  const long long total = Minor(Body(placed)["total"]);
-  const std::string parcel = Body(placed)["shipments"][0].value("shipmentId", "");
+  const Placed placed = PlaceOneParcel("MUG", 2, "commerce-reship");
+  ASSERT_FALSE(placed.parcel.empty());
+  const std::string& order_id = placed.order_id;
+  const long long total = placed.total;
+  const std::string& parcel = placed.parcel;
   const std::string reship = "/v1/shipments/" + parcel + ":reship";
 
   PostEvent(parcel, "SHIPPED");
@@ -281,15 +302,12 @@ TEST_F(GatewayCommerceE2eTest, AParcelReturnedToSenderIsReshippedWithoutANewChar
 // units) add up to the total, each with its invoice.
 TEST_F(GatewayCommerceE2eTest, AShortPickIsReSourcedFromASecondWarehouse) {
   ASSERT_NE(env, nullptr);
-  HttpAnswer placed =
-      Admin("POST", "/v1/orders", testing::HamburgOrderJson(env->erika, "MUG", 5).dump(),
-            {"Idempotency-Key: commerce-short-pick"});
-  ASSERT_EQ(placed.status, 201) << placed.body;
-  const std::string order_id = Body(placed).value("id", "");
-  const long long total = Minor(Body(placed)["total"]);
-  ASSERT_EQ(Body(placed)["shipments"].size(), 1u) << placed.body;
-  const std::string first = Body(placed)["shipments"][0].value("shipmentId", "");
-  const std::string first_warehouse = Body(placed)["shipments"][0].value("warehouseId", "");
+  const Placed placed = PlaceOneParcel("MUG", 5, "commerce-short-pick");
+  ASSERT_FALSE(placed.parcel.empty());
+  const std::string& order_id = placed.order_id;
+  const long long total = placed.total;
+  const std::string& first = placed.parcel;
+  const std::string& first_warehouse = placed.warehouse;
 
   PostEvent(first, "PICKED");
   HttpAnswer reported =
@@ -333,6 +351,122 @@ TEST_F(GatewayCommerceE2eTest, AShortPickIsReSourcedFromASecondWarehouse) {
   }
   EXPECT_EQ(invoiced, total);
   EXPECT_EQ(units, (std::map<std::string, std::string>{{first, "3"}, {second, "2"}}));
+  ExpectInvariantsClean();
+}
+
+// The other decision on a parcel returned to sender: its goods go back on hand and its invoice
+// is refunded whole, shipping included; the order, with nothing left to deliver, completes. A
+// reship after it is refused.
+TEST_F(GatewayCommerceE2eTest, AParcelReturnedToSenderIsRestockedAndRefundedWhole) {
+  ASSERT_NE(env, nullptr);
+  const Placed placed = PlaceOneParcel("MUG", 2, "commerce-refund");
+  ASSERT_FALSE(placed.parcel.empty());
+  const std::string& order_id = placed.order_id;
+  const long long total = placed.total;
+  const std::string& parcel = placed.parcel;
+  const std::string& warehouse = placed.warehouse;
+  auto on_hand = [&warehouse] {
+    HttpAnswer answer = Admin("GET", "/v1/products/MUG/availability");
+    const json body = Body(answer);
+    for (const auto& level : body.value("levels", json::array())) {
+      if (level.value("warehouseId", "") == warehouse) {
+        return std::stoll(level.value("onHand", std::string("0")));
+      }
+    }
+    ADD_FAILURE() << "no level of warehouse " << warehouse << ": " << answer.status << " "
+                  << answer.body;
+    return -1LL;
+  };
+
+  PostEvent(parcel, "SHIPPED");
+  WaitFor("/v1/payments?orderId=" + order_id, [total](const json& body) {
+    const json payments = body.value("payments", json::array());
+    return payments.size() == 1 && Minor(payments[0].value("captured", json::object())) == total;
+  });
+  PostEvent(parcel, "RETURNED_TO_SENDER");
+  WaitFor("/v1/orders/" + order_id,
+          [](const json& order) { return order.value("needsAttention", false); });
+  const long long shelf = on_hand();
+
+  const std::string refund = "/v1/shipments/" + parcel + ":refund";
+  HttpAnswer decided = Admin("POST", refund, json{{"note", "customer moved away"}}.dump());
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  HttpAnswer reship = Admin("POST", "/v1/shipments/" + parcel + ":reship", "{}");
+  EXPECT_EQ(reship.status, 409) << reship.body;
+  EXPECT_EQ(Reason(reship), "SHIPMENT_ALREADY_DECIDED");
+  const json completed = WaitFor("/v1/orders/" + order_id, [](const json& o) {
+    return o.value("status", "") == "ORDER_STATUS_COMPLETED";
+  });
+  EXPECT_TRUE(completed["shipments"][0].value("refunded", false)) << completed.dump();
+  EXPECT_FALSE(completed.value("needsAttention", false)) << completed.dump();
+  EXPECT_EQ(on_hand(), shelf + 2);
+
+  const json payments = Body(Admin("GET", "/v1/payments?orderId=" + order_id));
+  EXPECT_EQ(Minor(payments["payments"][0]["captured"]), total) << payments.dump();
+  EXPECT_EQ(Minor(payments["payments"][0]["refunded"]), total) << payments.dump();
+  const json documents = Body(Admin("GET", "/v1/invoices?orderId=" + order_id));
+  ASSERT_EQ(documents.value("invoices", json::array()).size(), 1u) << documents.dump();
+  ASSERT_EQ(documents.value("creditNotes", json::array()).size(), 1u) << documents.dump();
+  const json& invoice = documents["invoices"][0];
+  const json& credit = documents["creditNotes"][0];
+  EXPECT_EQ(Minor(credit["total"]), Minor(invoice["total"])) << documents.dump();
+  EXPECT_EQ(Minor(credit.value("shipping", json::object())),
+            Minor(invoice.value("shipping", json::object())));
+  ExpectInvariantsClean();
+}
+
+// A short pick of units no other warehouse has: they are written off and cancelled, their share
+// of the payment voided; the unit left ships and is captured, and capture and void add up to
+// the total.
+TEST_F(GatewayCommerceE2eTest, AShortPickNoWarehouseCanFillIsCancelledAndVoided) {
+  ASSERT_NE(env, nullptr);
+  ASSERT_EQ(Admin("POST", "/v1/products",
+                  json{{"sku", "LAMP"},
+                       {"name", "Lamp"},
+                       {"unitPrice", {{"currency", "EUR"}, {"amountMinor", "4999"}}},
+                       {"weightGrams", "900"}}
+                      .dump())
+                .status,
+            201);
+  const std::string warehouse = env->warehouses.begin()->second;
+  HttpAnswer stocked = Admin("POST", "/v1/stock:adjust",
+                             json{{"warehouseId", warehouse},
+                                  {"sku", "LAMP"},
+                                  {"delta", "3"},
+                                  {"reason", "ADJUSTMENT_REASON_RECEIPT"}}
+                                 .dump(),
+                             {"Idempotency-Key: commerce-lamps"});
+  ASSERT_EQ(stocked.status, 200) << stocked.body;
+  const Placed placed = PlaceOneParcel("LAMP", 3, "commerce-short-pick-cancelled");
+  ASSERT_FALSE(placed.parcel.empty());
+  const std::string& order_id = placed.order_id;
+  const long long total = placed.total;
+  const std::string& parcel = placed.parcel;
+
+  HttpAnswer reported = Admin("POST", "/v1/shipments/" + parcel + ":shortPick",
+                              json{{"missing", {{{"sku", "LAMP"}, {"quantity", 2}}}}}.dump());
+  ASSERT_EQ(reported.status, 200) << reported.body;
+  const json voided = WaitFor("/v1/payments?orderId=" + order_id, [](const json& body) {
+    const json payments = body.value("payments", json::array());
+    return payments.size() == 1 && Minor(payments[0].value("voided", json::object())) > 0;
+  });
+  const long long void_amount = Minor(voided["payments"][0]["voided"]);
+  const json order = Body(Admin("GET", "/v1/orders/" + order_id));
+  ASSERT_EQ(order["shipments"].size(), 1u) << order.dump();
+  EXPECT_EQ(order["shipments"][0]["shortPickCancelled"][0].value("quantity", ""), "2")
+      << order.dump();
+
+  PostEvent(parcel, "SHIPPED");
+  PostEvent(parcel, "DELIVERED");
+  const json completed = WaitFor("/v1/orders/" + order_id, [](const json& o) {
+    return o.value("status", "") == "ORDER_STATUS_COMPLETED";
+  });
+  EXPECT_EQ(completed.value("status", ""), "ORDER_STATUS_COMPLETED") << completed.dump();
+  const json payments = Body(Admin("GET", "/v1/payments?orderId=" + order_id));
+  EXPECT_EQ(Minor(payments["payments"][0]["captured"]) + void_amount, total) << payments.dump();
+  const json invoices = Body(Admin("GET", "/v1/invoices?orderId=" + order_id));
+  ASSERT_EQ(invoices.value("invoices", json::array()).size(), 1u) << invoices.dump();
+  EXPECT_EQ(invoices["invoices"][0]["lines"][0].value("quantity", ""), "1") << invoices.dump();
   ExpectInvariantsClean();
 }
 

@@ -294,6 +294,7 @@ TEST(RoutesTest, EveryRouteHasItsGroupsTagAndDeadline) {
       {"RecordShipmentEvent", {"shipping", options.deadline}},
       {"ReportShortPick", {"shipping", options.deadline}},
       {"ReshipShipment", {"shipping", options.deadline}},
+      {"RefundShipment", {"shipping", options.deadline}},
       {"UploadProof", {"shipping", options.deadline}},
       {"GetProof", {"shipping", options.deadline}},
       {"ListPickQueue", {"shipping", options.deadline}},

@@ -207,9 +207,25 @@ absl::Status PgReservationUseCases::Resource(const v1::ResourceReservationReques
       if (!missing.ok()) return missing.status();
       const std::vector<Line> lines = LinesOf(request.lines());
       LockLevels(tx, SkusOf(lines));
-      const Plan plan =
-          PlanAllocation(lines, PlaceOf(request.destination()), StrategyOf(request.strategy()),
-                         ReadCandidates(tx, SkusOf(lines), /*lock=*/true), {from});
+      const auto plan_of = [&](const std::vector<Line>& wanted) {
+        return PlanAllocation(wanted, PlaceOf(request.destination()),
+                              StrategyOf(request.strategy()),
+                              ReadCandidates(tx, SkusOf(wanted), /*lock=*/true), {from});
+      };
+      Plan plan = plan_of(lines);
+      if (!plan.feasible && request.cancel_unavailable()) {
+        // What the others have; a strategy that still finds no plan for it (one warehouse for
+        // everything) holds nothing, and every unit is cancelled.
+        const std::vector<Line> holdable = HoldableLines(lines, plan.shortfalls);
+        plan = holdable.empty() ? Plan{true, {}, {}} : plan_of(holdable);
+        if (!plan.feasible) plan = Plan{true, {}, {}};
+      }
+      out->clear_cancelled();  // a retried transaction starts over
+      for (const Line& line : UnheldLines(lines, plan)) {
+        auto* cancelled = out->add_cancelled();
+        cancelled->set_sku(line.sku);
+        cancelled->set_quantity(line.quantity);
+      }
       v1::Allocation moved;
       v1::InsufficientStock shortfalls;
       ToProto(plan, ProtoStrategy(request.strategy()), &moved, shortfalls.mutable_shortfalls());

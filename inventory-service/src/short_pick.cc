@@ -109,4 +109,31 @@ v1::Allocation ReallocatedAllocation(const v1::Allocation& held,
   return allocation;
 }
 
+std::vector<Line> HoldableLines(const std::vector<Line>& lines,
+                                const std::vector<Shortfall>& shortfalls) {
+  std::vector<Line> holdable;
+  for (const Line& line : lines) {
+    int64_t quantity = line.quantity;
+    for (const Shortfall& shortfall : shortfalls) {
+      if (shortfall.sku == line.sku) quantity = std::min(quantity, shortfall.available);
+    }
+    if (quantity > 0) holdable.push_back({line.sku, quantity});
+  }
+  return holdable;
+}
+
+std::vector<Line> UnheldLines(const std::vector<Line>& lines, const Plan& plan) {
+  std::vector<Line> unheld;
+  for (const Line& line : lines) {
+    int64_t held = 0;
+    for (const auto& group : plan.groups) {
+      for (const auto& planned : group.lines) {
+        if (planned.sku == line.sku) held += planned.quantity;
+      }
+    }
+    if (held < line.quantity) unheld.push_back({line.sku, line.quantity - held});
+  }
+  return unheld;
+}
+
 }  // namespace oms::inventory

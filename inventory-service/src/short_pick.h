@@ -41,4 +41,12 @@ inline constexpr char kShortPickReason[] = "short pick: not found by the picker"
                                                    const std::vector<LineQuantity>& short_picked,
                                                    const v1::Allocation& moved);
 
+// The part of a short pick's `lines` the other warehouses can still hold, when planning all of
+// them fell short by `shortfalls`: each SKU at most what is available (none: the line goes).
+[[nodiscard]] std::vector<Line> HoldableLines(const std::vector<Line>& lines,
+                                              const std::vector<Shortfall>& shortfalls);
+
+// What of `lines` `plan` does not hold, per SKU in the lines' order (the units cancelled).
+[[nodiscard]] std::vector<Line> UnheldLines(const std::vector<Line>& lines, const Plan& plan);
+
 }  // namespace oms::inventory

@@ -225,6 +225,44 @@ TEST_F(ResourceReservationTest, NotEnoughElsewhereIsInsufficientStockAndChangesN
   EXPECT_EQ(Violations(), "");
 }
 
+// The same short pick allowed to cancel what no other warehouse has: the one SKU-A Warsaw has
+// is held there, the other SKU-A and the SKU-B are cancelled; all three are released and written
+// off in Berlin.
+TEST_F(ResourceReservationTest, CancellingTheUnavailableHoldsWhatTheOthersHaveAndCancelsTheRest) {
+  Receive(berlin_, "SKU-A", 10);
+  Receive(warsaw_, "SKU-A", 1);
+  Receive(berlin_, "SKU-B", 5);
+  ASSERT_TRUE(Reserve(ReserveRequest("order-1", {{"SKU-A", 3}, {"SKU-B", 2}})).ok());
+  v1::ResourceReservationRequest request =
+      ResourceRequest("order-1", berlin_, {{"SKU-A", 2}, {"SKU-B", 1}});
+  request.set_cancel_unavailable(true);
+  auto partly = Resource(request);
+  ASSERT_TRUE(partly.ok()) << partly.status();
+  EXPECT_EQ(UnitsOf(partly->allocation(), "SKU-A"), "WAW-1=1");
+  EXPECT_EQ(UnitsOf(partly->allocation(), "SKU-B"), "");
+  ASSERT_EQ(partly->cancelled_size(), 2);
+  EXPECT_EQ(partly->cancelled(0).sku(), "SKU-A");
+  EXPECT_EQ(partly->cancelled(0).quantity(), 1);
+  EXPECT_EQ(partly->cancelled(1).sku(), "SKU-B");
+  EXPECT_EQ(partly->cancelled(1).quantity(), 1);
+  EXPECT_EQ(LineOf(partly->reservation(), berlin_, "SKU-A"), "3/0/2/1");
+  EXPECT_EQ(LineOf(partly->reservation(), berlin_, "SKU-B"), "2/0/1/1");
+  EXPECT_EQ(LineOf(partly->reservation(), warsaw_, "SKU-A"), "1/0/0/1");
+  EXPECT_EQ(Violations(), "");
+
+  // Nothing anywhere: everything cancelled, nothing held.
+  ASSERT_TRUE(Reserve(ReserveRequest("order-2", {{"SKU-B", 2}})).ok());
+  request = ResourceRequest("order-2", berlin_, {{"SKU-B", 2}});
+  request.set_cancel_unavailable(true);
+  auto none = Resource(request);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(none->allocation().groups_size(), 0);
+  ASSERT_EQ(none->cancelled_size(), 1);
+  EXPECT_EQ(none->cancelled(0).quantity(), 2);
+  EXPECT_EQ(LineOf(none->reservation(), berlin_, "SKU-B"), "2/0/2/0");
+  EXPECT_EQ(Violations(), "");
+}
+
 TEST_F(ResourceReservationTest, NeverFromTheWarehouseThatCouldNotPick) {
   Receive(berlin_, "SKU-A", 10);
   ASSERT_TRUE(Reserve(ReserveRequest("order-1", {{"SKU-A", 2}})).ok());

@@ -48,7 +48,7 @@ v1::OrderStatus FulfilmentStatus(const ShipmentList& shipments) {
       replacement_status[shipment.replaces_shipment_id()] = shipment.status();
     }
   }
-  int counted = 0, shipped = 0, delivered = 0;
+  int counted = 0, shipped = 0, delivered = 0, finished = 0;
   for (const auto& shipment : shipments) {
     if (!shipment.replaces_shipment_id().empty()) continue;
     const auto replaced = replacement_status.find(shipment.shipment_id());
@@ -58,9 +58,14 @@ v1::OrderStatus FulfilmentStatus(const ShipmentList& shipments) {
     ++counted;
     if (HasShipped(status)) ++shipped;
     if (status == "SHIPMENT_STATUS_DELIVERED") ++delivered;
+    if (status == "SHIPMENT_STATUS_DELIVERED" || shipment.refunded()) ++finished;
   }
   if (counted == 0) return v1::ORDER_STATUS_CONFIRMED;
-  if (delivered == counted) return v1::ORDER_STATUS_DELIVERED;
+  // A parcel refunded after it came back will not be delivered: with every other parcel
+  // delivered the order is, and with none it is over.
+  if (finished == counted) {
+    return delivered > 0 ? v1::ORDER_STATUS_DELIVERED : v1::ORDER_STATUS_COMPLETED;
+  }
   if (delivered > 0) return v1::ORDER_STATUS_PARTIALLY_DELIVERED;
   if (shipped == counted) return v1::ORDER_STATUS_SHIPPED;
   if (shipped > 0) return v1::ORDER_STATUS_PARTIALLY_SHIPPED;

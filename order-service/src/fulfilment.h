@@ -20,8 +20,10 @@ ShipmentList MergeShipments(const ShipmentList& listed, const ShipmentList& reco
 
 // Cancelled shipments do not count. All delivered: DELIVERED; some: PARTIALLY_DELIVERED; all
 // shipped (or further): SHIPPED; some: PARTIALLY_SHIPPED; else CONFIRMED. A shipment replaced
-// (replaces_shipment_id) counts with its replacement's status once that has shipped. Shipment
-// statuses are shipping's names (SHIPMENT_STATUS_...).
+// (replaces_shipment_id) counts with its replacement's status once that has shipped; a parcel
+// refunded after it came back (refunded) counts as finished like a delivered one, and an order
+// whose every parcel was refunded so is COMPLETED. Shipment statuses are shipping's names
+// (SHIPMENT_STATUS_...).
 v1::OrderStatus FulfilmentStatus(const ShipmentList& shipments);
 
 // Whether an order whose lifecycle status is `lifecycle` takes its status from its shipments

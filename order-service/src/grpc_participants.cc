@@ -129,12 +129,16 @@ class GrpcParticipants final : public Participants {
     }
     *request.mutable_destination() = DestinationOf(order);
     request.set_strategy(order.allocation_strategy());
+    // With no stock anywhere the units are cancelled and their share voided: what an order
+    // without a backorder policy gets (docs/commerce.md).
+    request.set_cancel_unavailable(true);
     inventory_.ResourceReservation(
         request_id, std::move(request),
-        Step(std::move(done),
-             [](const inventory_v1::ResourceReservationResponse& response, StepResult& result) {
-               result.output = Reserved{response.allocation()};
-             }));
+        Step(std::move(done), [](const inventory_v1::ResourceReservationResponse& response,
+                                 StepResult& result) {
+          result.output = Resourced{response.allocation(),
+                                    {response.cancelled().begin(), response.cancelled().end()}};
+        }));
   }
 
   void CreateResourcedShipments(const std::string& request_id, const v1::Order& order,
@@ -259,30 +263,37 @@ class GrpcParticipants final : public Participants {
 
   void Restock(const std::string& request_id, const v1::Return& ret, const std::string& sku,
                int64_t resellable, int64_t damaged, StepDone done) override {
-    inventory_v1::RestockReturnRequest request;
-    request.set_request_id(request_id);
-    request.set_order_id(ret.order_id());
-    request.set_warehouse_id(ret.warehouse_id());
-    request.set_sku(sku);
-    request.set_resellable_quantity(resellable);
-    request.set_damaged_quantity(damaged);
-    request.set_note("return " + ret.id());
-    inventory_.RestockReturn(request_id, std::move(request), Step(std::move(done)));
+    RestockAt(request_id, ret.order_id(), ret.warehouse_id(), sku, resellable, damaged,
+              "return " + ret.id(), std::move(done));
   }
 
   void Refund(const std::string& request_id, const v1::Return& ret, const v1::RefundShare& share,
               StepDone done) override {
-    billing_v1::RefundPaymentRequest request;
-    request.set_request_id(request_id);
-    request.set_order_id(ret.order_id());
-    request.set_shipment_id(share.shipment_id());
-    for (const auto& line : share.lines()) {
-      auto* refunded = request.add_lines();
-      refunded->set_sku(line.sku());
-      refunded->set_quantity(line.quantity());
+    std::vector<std::pair<std::string, int64_t>> lines;
+    for (const auto& line : share.lines()) lines.emplace_back(line.sku(), line.quantity());
+    RefundInvoice(request_id, ret.order_id(), share.shipment_id(), lines, "return " + ret.id(),
+                  /*include_shipping=*/false, std::move(done));
+  }
+
+  void RestockParcel(const std::string& request_id, const v1::Order& order,
+                     const v1::ShipmentSummary& parcel, const std::string& sku, int64_t quantity,
+                     StepDone done) override {
+    RestockAt(request_id, order.id(), parcel.warehouse_id(), sku, quantity, 0,
+              "returned to sender: shipment " + parcel.shipment_id(), std::move(done));
+  }
+
+  void RefundParcel(const std::string& request_id, const v1::Order& order,
+                    const v1::ShipmentSummary& parcel, StepDone done) override {
+    auto units = UnitsOfShipment(order, parcel);
+    if (!units.ok()) {
+      StepResult refused;
+      refused.outcome = {CallResult::kRefused, "SHIPMENT_NOT_OF_ORDER"};
+      refused.detail = std::string(units.status().message());
+      done(std::move(refused));
+      return;
     }
-    request.set_reason("return " + ret.id());
-    billing_.RefundPayment(request_id, std::move(request), Step(std::move(done)));
+    RefundInvoice(request_id, order.id(), parcel.shipment_id(), {units->begin(), units->end()},
+                  "returned to sender", /*include_shipping=*/true, std::move(done));
   }
 
   void RecordReceived(const std::string& request_id, const v1::Return& ret,
@@ -302,6 +313,38 @@ class GrpcParticipants final : public Participants {
   }
 
  private:
+  void RestockAt(const std::string& request_id, const std::string& order_id,
+                 const std::string& warehouse_id, const std::string& sku, int64_t resellable,
+                 int64_t damaged, const std::string& note, StepDone done) {
+    inventory_v1::RestockReturnRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order_id);
+    request.set_warehouse_id(warehouse_id);
+    request.set_sku(sku);
+    request.set_resellable_quantity(resellable);
+    request.set_damaged_quantity(damaged);
+    request.set_note(note);
+    inventory_.RestockReturn(request_id, std::move(request), Step(std::move(done)));
+  }
+
+  // Credits `lines` of shipment `shipment_id`'s invoice (and its shipping charge too).
+  void RefundInvoice(const std::string& request_id, const std::string& order_id,
+                     const std::string& shipment_id,
+                     const std::vector<std::pair<std::string, int64_t>>& lines,
+                     const std::string& reason, bool include_shipping, StepDone done) {
+    billing_v1::RefundPaymentRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order_id);
+    request.set_shipment_id(shipment_id);
+    for (const auto& [sku, quantity] : lines) {
+      auto* refunded = request.add_lines();
+      refunded->set_sku(sku);
+      refunded->set_quantity(quantity);
+    }
+    request.set_reason(reason);
+    request.set_include_shipping(include_shipping);
+    billing_.RefundPayment(request_id, std::move(request), Step(std::move(done)));
+  }
   // A shipment per group of `allocation`, each made to take over units of
   // `resourced_from_shipment_id` when that is set.
   void CreateShipmentsFor(const std::string& request_id, const v1::Order& order,

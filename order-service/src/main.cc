@@ -34,8 +34,8 @@
 #include "order-service/src/order_repository.h"
 #include "order-service/src/order_service.h"
 #include "order-service/src/order_waiters.h"
+#include "order-service/src/parcel_decisions.h"
 #include "order-service/src/pg_saga_store.h"
-#include "order-service/src/reship_store.h"
 #include "order-service/src/return_store.h"
 #include "order-service/src/schema.h"
 #include "order-service/src/shipment_event_store.h"
@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
   oms::order::PgOrderRepository orders((*host)->pool());
   oms::order::PgReturnStore returns((*host)->pool());
   oms::order::PgCancelStore cancels((*host)->pool());
-  oms::order::PgReshipStore reships((*host)->pool());
+  oms::order::PgParcelDecisions decisions((*host)->pool());
   oms::order::OrderMetrics metrics((*host)->metrics().registry());
   oms::order::OrderWaiters waiters;
   // One client per peer, shared by the sagas' steps and the handlers' reads.
@@ -246,7 +246,7 @@ int main(int argc, char** argv) {
   oms::order::PgWebhookStore webhooks((*host)->pool());
   oms::order::PgNotificationStore notification_store((*host)->pool());
   oms::order::OrderServiceImpl service({sagas, customers, orders, returns, cancels, api_keys, audit,
-                                        event_feed, webhooks, notification_store, reships},
+                                        event_feed, webhooks, notification_store, decisions},
                                        {*inventory_client, *billing_client, *shipping_client},
                                        coordinator, waiters, metrics, (*host)->executor(), watchers,
                                        *webhook_networks);

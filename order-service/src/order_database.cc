@@ -10,9 +10,9 @@
 #include "order-service/src/notification_store.h"
 #include "order-service/src/order_repository.h"
 #include "order-service/src/order_rows.h"
+#include "order-service/src/parcel_decisions.h"
 #include "order-service/src/pg_saga_store.h"
 #include "order-service/src/pg_saga_writes.h"
-#include "order-service/src/reship_store.h"
 #include "order-service/src/return_store.h"
 #include "order-service/src/shipment_event_store.h"
 #include "order-service/src/webhook_store.h"
@@ -24,8 +24,8 @@ const std::vector<PreparedStatement>& OrderDatabaseStatements() {
     std::vector<PreparedStatement> all;
     for (const auto* statements :
          {&OrderRowStatements(), &PgOrderRepository::Statements(), &PgCustomerStore::Statements(),
-          &PgReturnStore::Statements(), &PgCancelStore::Statements(), &PgReshipStore::Statements(),
-          &PgSagaStore::Statements(), &PgSagaWrites::Statements(),
+          &PgReturnStore::Statements(), &PgCancelStore::Statements(),
+          &PgParcelDecisions::Statements(), &PgSagaStore::Statements(), &PgSagaWrites::Statements(),
           &PgShipmentEventStore::Statements(), &PgApiKeyStore::Statements(),
           &PgIdempotencyStore::Statements(), &PgAuditStore::Statements(),
           &PgEventFeed::Statements(), &PgWebhookStore::Statements(),

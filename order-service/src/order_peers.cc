@@ -18,6 +18,7 @@ MethodPeers OrderServicePeers() {
       {"ListOrders", {kGateway}},
       {"CancelOrder", {kGateway}},
       {"ReshipShipment", {kGateway, kOmsctl}},
+      {"RefundShipment", {kGateway, kOmsctl}},
       {"GetOrderTimeline", {kGateway}},
       {"WatchOrder", {kGateway}},
       {"ListEvents", {kGateway}},

@@ -294,11 +294,25 @@ grpc::ServerUnaryReactor* OrderServiceImpl::CancelOrder(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* OrderServiceImpl::ReshipShipment(grpc::CallbackServerContext* context,
                                                            const v1::ReshipShipmentRequest* request,
                                                            v1::Order* response) {
-  absl::Status invalid = ValidateUuid(request->shipment_id(), "shipment_id", "a shipment id");
-  if (invalid.ok()) invalid = ValidateText(request->note(), "note", 0, 500);
+  return DecideOnParcel(context, request->shipment_id(), request->note(), response,
+                        [this, request] { return decisions_.StartReship(*request); });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::RefundShipment(grpc::CallbackServerContext* context,
+                                                           const v1::RefundShipmentRequest* request,
+                                                           v1::Order* response) {
+  return DecideOnParcel(context, request->shipment_id(), request->note(), response,
+                        [this, request] { return decisions_.StartRefund(*request); });
+}
+
+grpc::ServerUnaryReactor* OrderServiceImpl::DecideOnParcel(
+    grpc::CallbackServerContext* context, const std::string& shipment_id, const std::string& note,
+    v1::Order* response, std::function<absl::StatusOr<StartedDecision>()> start) {
+  absl::Status invalid = ValidateUuid(shipment_id, "shipment_id", "a shipment id");
+  if (invalid.ok()) invalid = ValidateText(note, "note", 0, 500);
   if (!invalid.ok()) return Refuse(context, invalid);
-  return RunBlocking(context, executor_, [this, request, response] {
-    auto started = reships_.StartReship(*request);
+  return RunBlocking(context, executor_, [this, response, start = std::move(start)] {
+    auto started = start();
     if (!started.ok()) return started.status();
     if (started->created) coordinator_.Kick(started->saga_id);
     return orders_.GetOrder(started->order_id, response);

@@ -2,6 +2,7 @@
 // operators' saga commands.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,7 +19,7 @@
 #include "order-service/src/order_metrics.h"
 #include "order-service/src/order_repository.h"
 #include "order-service/src/order_waiters.h"
-#include "order-service/src/reship_store.h"
+#include "order-service/src/parcel_decisions.h"
 #include "order-service/src/return_store.h"
 #include "order-service/src/saga_store.h"
 #include "order-service/src/webhook_store.h"
@@ -47,7 +48,7 @@ struct OrderStores {
   EventFeed& feed;
   WebhookStore& webhooks;
   NotificationLog& notifications;
-  ReshipStore& reships;
+  ParcelDecisions& decisions;
 };
 
 class BillingClient;
@@ -72,7 +73,7 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
         orders_(stores.orders),
         returns_(stores.returns),
         cancels_(stores.cancels),
-        reships_(stores.reships),
+        decisions_(stores.decisions),
         api_keys_(stores.api_keys),
         audit_(stores.audit),
         feed_(stores.feed),
@@ -122,6 +123,9 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
       grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) override;
   grpc::ServerUnaryReactor* ReshipShipment(grpc::CallbackServerContext* context,
                                            const v1::ReshipShipmentRequest* request,
+                                           v1::Order* response) override;
+  grpc::ServerUnaryReactor* RefundShipment(grpc::CallbackServerContext* context,
+                                           const v1::RefundShipmentRequest* request,
                                            v1::Order* response) override;
   grpc::ServerUnaryReactor* GetConsumerLag(grpc::CallbackServerContext* context,
                                            const v1::GetConsumerLagRequest* request,
@@ -184,6 +188,11 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
                                         v1::AuditOrdersResponse* response) override;
 
  private:
+  // An operator's decision on parcel `shipment_id` (`note` for people): `start` starts its saga.
+  grpc::ServerUnaryReactor* DecideOnParcel(grpc::CallbackServerContext* context,
+                                           const std::string& shipment_id, const std::string& note,
+                                           v1::Order* response,
+                                           std::function<absl::StatusOr<StartedDecision>()> start);
   // CreateOrder in stages that hold no thread while a peer answers: the database reads (on the
   // executor), the catalog, the tax quote, then pricing and the insert (on the executor again).
   // Each stage finishes the call or starts the next, so the call is finished exactly once.
@@ -201,7 +210,7 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   OrderRepository& orders_;
   ReturnStore& returns_;
   CancelStore& cancels_;
-  ReshipStore& reships_;
+  ParcelDecisions& decisions_;
   ApiKeyStore& api_keys_;
   AuditStore& audit_;
   EventFeed& feed_;

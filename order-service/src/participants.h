@@ -30,6 +30,11 @@ namespace oms::order {
 struct Reserved {
   inventory::v1::Allocation allocation;
 };
+// A short pick re-sourced: where its units are held now, and those no warehouse had.
+struct Resourced {
+  inventory::v1::Allocation moved;
+  std::vector<inventory::v1::OrderLine> cancelled;
+};
 struct Authorized {
   std::string payment_id;
 };
@@ -43,8 +48,9 @@ struct CancelledEverything {};
 struct ReturnShipmentCreated {
   v1::Return ret;
 };
-using StepOutput = std::variant<std::monostate, Reserved, Authorized, ShipmentsCreated,
-                                CancelProgress, CancelledEverything, ReturnShipmentCreated>;
+using StepOutput =
+    std::variant<std::monostate, Reserved, Authorized, ShipmentsCreated, CancelProgress,
+                 CancelledEverything, ReturnShipmentCreated, Resourced>;
 
 // A step call's outcome, the participant's message for the journal, and what it learned.
 struct StepResult {
@@ -102,14 +108,21 @@ class Participants {
   virtual void RecordReceived(const std::string& request_id, const v1::Return& ret,
                               StepDone done) = 0;
   // A short pick (shipping's SHIPMENT_SHORT_PICKED event): inventory holds the missing units
-  // at other warehouses instead (Reserved: where); shipping creates a shipment per warehouse
-  // for them (ShipmentsCreated, with their lines).
+  // at other warehouses instead, and cancels those none has (Resourced); shipping creates a
+  // shipment per warehouse for them (ShipmentsCreated, with their lines).
   virtual void ResourceReservation(const std::string& request_id, const v1::Order& order,
                                    const shipping::v1::OutboxEvent& short_picked,
                                    StepDone done) = 0;
   virtual void CreateResourcedShipments(const std::string& request_id, const v1::Order& order,
                                         const std::string& short_picked_shipment_id,
                                         const inventory::v1::Allocation& moved, StepDone done) = 0;
+  // A parcel returned to sender and refunded: `quantity` units of `sku` back on hand at its
+  // warehouse; its invoice refunded whole, shipping included.
+  virtual void RestockParcel(const std::string& request_id, const v1::Order& order,
+                             const v1::ShipmentSummary& parcel, const std::string& sku,
+                             int64_t quantity, StepDone done) = 0;
+  virtual void RefundParcel(const std::string& request_id, const v1::Order& order,
+                            const v1::ShipmentSummary& parcel, StepDone done) = 0;
   // A parcel returned to sender: shipping creates its replacement (the same goods again).
   virtual void CreateReplacementShipment(const std::string& request_id, const v1::Order& order,
                                          const v1::ReshipShipmentRequest& reship,

@@ -57,7 +57,7 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "  OR EXISTS (SELECT 1 FROM order_shipments s "
        "    WHERE s.order_id = $1::uuid AND s.status = 'SHIPMENT_STATUS_RETURNED_TO_SENDER' "
        "      AND NOT EXISTS (SELECT 1 FROM sagas r WHERE r.order_id = s.order_id "
-       "        AND r.kind = $3 AND r.subject = s.shipment_id)), "
+       "        AND r.kind IN ($3, $4) AND r.subject = s.shipment_id)), "
        "  updated_at = now() "
        "WHERE id = $1::uuid"},
       {kOrdersSetReturnStatus,
@@ -124,6 +124,7 @@ class ProgressRecorder final : public SagaWrites {
   void ListShipments(const std::string&, const std::vector<v1::ShipmentSummary>&) override {
     ++calls_;
   }
+  void MarkParcelRefunded(const std::string&, const std::string&) override { ++calls_; }
   void UpdateReturn(const v1::Return&) override { ++calls_; }
   void FinishReceipt(const v1::Return&) override { ++calls_; }
 
@@ -255,7 +256,7 @@ void PgSagaWrites::FlagOrderAttention(const std::string& order_id) {
 
 void RecountAttention(pqxx::work& tx, const std::string& order_id) {
   tx.exec_prepared(kOrdersRecountAttention, order_id, PhaseName(SagaPhase::kNeedsAttention),
-                   kReshipSagaKind);
+                   kReshipSagaKind, kRefundSagaKind);
 }
 
 void PgSagaWrites::RecountOrderAttention(const std::string& order_id) {
@@ -286,9 +287,26 @@ void PgSagaWrites::ListShipments(const std::string& order_id,
       *listed.Add() = shipment;
       continue;
     }
-    // Listed already from an event of its own: its status stays the event's.
-    known->set_resourced_from_shipment_id(shipment.resourced_from_shipment_id());
-    *known->mutable_lines() = shipment.lines();
+    // Listed already (from an event of its own, or the short-picked shipment itself): it gains
+    // what `shipment` says; its status stays the event's.
+    if (!shipment.resourced_from_shipment_id().empty()) {
+      known->set_resourced_from_shipment_id(shipment.resourced_from_shipment_id());
+    }
+    if (!shipment.lines().empty()) *known->mutable_lines() = shipment.lines();
+    if (!shipment.short_pick_cancelled().empty()) {
+      *known->mutable_short_pick_cancelled() = shipment.short_pick_cancelled();
+    }
+  }
+  FollowOrderStatus(tx_, order_id, WriteFulfilment(tx_, order_id, order.status(), listed));
+}
+
+void PgSagaWrites::MarkParcelRefunded(const std::string& order_id, const std::string& shipment_id) {
+  // The save locked the order before this read (as RecordOrderProgress's).
+  v1::Order order;
+  ReadOrder(tx_.exec_prepared1(kOrdersGet, order_id), &order);
+  ShipmentList listed = order.shipments();
+  for (auto& shipment : listed) {
+    if (shipment.shipment_id() == shipment_id) shipment.set_refunded(true);
   }
   FollowOrderStatus(tx_, order_id, WriteFulfilment(tx_, order_id, order.status(), listed));
 }

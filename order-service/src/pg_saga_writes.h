@@ -78,6 +78,7 @@ class PgSagaWrites final : public SagaWrites {
   void CompleteOrderIfDone(const std::string& order_id) override;
   void ListShipments(const std::string& order_id,
                      const std::vector<v1::ShipmentSummary>& shipments) override;
+  void MarkParcelRefunded(const std::string& order_id, const std::string& shipment_id) override;
   void SetSagaPayload(const std::string& saga_id, const std::string& payload) override;
   void UpdateReturn(const v1::Return& ret) override;
   void FinishReceipt(const v1::Return& ret) override;
@@ -112,7 +113,7 @@ std::vector<std::string> FollowOrderStatus(pqxx::work& tx, const std::string& or
 bool CompleteIfDone(pqxx::work& tx, const std::string& order_id, v1::OrderStatus status);
 
 // Sets the order's needs_attention flag from what waits for an operator: a parked saga, or a
-// parcel RETURNED_TO_SENDER nobody has decided on yet (no RESHIP saga for it).
+// parcel RETURNED_TO_SENDER nobody has decided on yet (no RESHIP or REFUND saga for it).
 void RecountAttention(pqxx::work& tx, const std::string& order_id);
 
 }  // namespace oms::order

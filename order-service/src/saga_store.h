@@ -85,10 +85,14 @@ class SagaWrites {
   // The saga's own state (its payload), e.g. a cancellation's progress.
   virtual void SetSagaPayload(const std::string& saga_id, const std::string& payload) = 0;
   // Shipments a saga made after the order saga's (a short pick re-sourced): listed with the
-  // order's shipments (an event may have recorded them already: they gain what `shipments`
-  // say), and the order's status derived again.
+  // order's shipments (one listed already, by an event or as the short-picked one, gains what
+  // `shipments` say: where it was re-sourced from, its lines, its cancelled units), and the
+  // order's status derived again.
   virtual void ListShipments(const std::string& order_id,
                              const std::vector<v1::ShipmentSummary>& shipments) = 0;
+  // A parcel returned to sender was refunded (REFUND saga): it no longer counts in the order's
+  // status, which is derived again.
+  virtual void MarkParcelRefunded(const std::string& order_id, const std::string& shipment_id) = 0;
   // A return's progress, kept with the return.
   virtual void UpdateReturn(const v1::Return& ret) = 0;
   // A received return is refunded; the order's return status follows all its returns.

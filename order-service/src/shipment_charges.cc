@@ -129,8 +129,80 @@ const v1::ShipmentSummary* ListedShipment(const v1::Order& order, const std::str
   return nullptr;
 }
 
+absl::StatusOr<Part> BasePart(const v1::Order& order, const v1::ShipmentSummary& shipment,
+                              int depth);
+
+// How the units shipment `from` short-picked are shared out: the shipments made for them
+// (`takers`, by warehouse id then shipment id) take each SKU's units in turn, those no warehouse
+// had (`from.short_pick_cancelled`) are the last; the shipping shares split by their goods.
+struct ShortPickShares {
+  std::vector<const v1::ShipmentSummary*> takers;
+  std::vector<Part> parts;  // the takers'
+  Part cancelled;
+};
+
+absl::StatusOr<ShortPickShares> SharesOfShortPick(const v1::Order& order,
+                                                  const v1::ShipmentSummary& from, int depth) {
+  absl::StatusOr<Part> from_part = BasePart(order, from, depth + 1);
+  if (!from_part.ok()) return from_part.status();
+  auto split = SplitShortPick(order, *from_part, from.short_picked(), from.shipment_id());
+  if (!split.ok()) return split.status();
+  const Part& moved = split->second;
+
+  ShortPickShares shares;
+  for (const auto& other : order.shipments()) {
+    if (other.resourced_from_shipment_id() == from.shipment_id()) shares.takers.push_back(&other);
+  }
+  std::sort(shares.takers.begin(), shares.takers.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->warehouse_id(), a->shipment_id()) <
+           std::tie(b->warehouse_id(), b->shipment_id());
+  });
+  std::map<std::string, int64_t> taken;
+  // Takes `quantity` units of `sku` next; false when more than the short pick moved.
+  const auto take = [&](const std::string& sku, int64_t quantity, Part* part) {
+    const auto range = moved.ranges.find(sku);
+    const int64_t first = taken[sku];
+    taken[sku] += quantity;
+    if (range == moved.ranges.end() || taken[sku] > range->second.count) return false;
+    part->ranges[sku] = {range->second.first + first, quantity};
+    return true;
+  };
+  shares.parts.resize(shares.takers.size());
+  for (std::size_t i = 0; i < shares.takers.size(); ++i) {
+    if (shares.takers[i]->lines().empty()) {
+      return absl::UnavailableError(absl::StrCat(
+          "the lines of shipment ", shares.takers[i]->shipment_id(), " are not saved yet"));
+    }
+    for (const auto& line : shares.takers[i]->lines()) {
+      if (!take(line.sku(), line.quantity(), &shares.parts[i])) {
+        return absl::InvalidArgumentError(absl::StrCat("shipment ", shares.takers[i]->shipment_id(),
+                                                       " carries more ", line.sku(), " than ",
+                                                       from.shipment_id(), " short-picked"));
+      }
+    }
+  }
+  for (const auto& line : from.short_pick_cancelled()) {
+    if (!take(line.sku(), line.quantity(), &shares.cancelled)) {
+      return absl::InvalidArgumentError(absl::StrCat("shipment ", from.shipment_id(),
+                                                     " cancelled more ", line.sku(),
+                                                     " than it short-picked"));
+    }
+  }
+  for (const auto& [sku, range] : moved.ranges) {
+    if (taken[sku] < range.count) {
+      return absl::UnavailableError(absl::StrCat("not every unit shipment ", from.shipment_id(),
+                                                 " short-picked has its shipment yet"));
+    }
+  }
+  std::vector<Part*> all;
+  for (Part& part : shares.parts) all.push_back(&part);
+  all.push_back(&shares.cancelled);
+  ShareShipping(order, moved, all);
+  return shares;
+}
+
 // What `shipment`, made to take over units another shipment short-picked, carries: its turn of
-// those units and its share of their shipping shares among the shipments made for them.
+// those units and its share of their shipping shares.
 absl::StatusOr<Part> ResourcedPart(const v1::Order& order, const v1::ShipmentSummary& shipment,
                                    int depth) {
   if (depth > order.shipments_size()) {
@@ -141,59 +213,28 @@ absl::StatusOr<Part> ResourcedPart(const v1::Order& order, const v1::ShipmentSum
   if (from == nullptr) {
     return absl::UnavailableError(absl::StrCat("shipment ", from_id, " is not listed yet"));
   }
-  absl::StatusOr<Part> from_part = from->resourced_from_shipment_id().empty()
-                                       ? PlannedPart(order, from->warehouse_id())
-                                       : ResourcedPart(order, *from, depth + 1);
-  if (!from_part.ok()) return from_part.status();
-  auto split = SplitShortPick(order, *from_part, from->short_picked(), from_id);
-  if (!split.ok()) return split.status();
-  const Part& moved = split->second;
+  auto shares = SharesOfShortPick(order, *from, depth);
+  if (!shares.ok()) return shares.status();
+  for (std::size_t i = 0; i < shares->takers.size(); ++i) {
+    if (shares->takers[i]->shipment_id() == shipment.shipment_id()) return shares->parts[i];
+  }
+  return absl::UnavailableError(
+      absl::StrCat("shipment ", shipment.shipment_id(), " is not listed yet"));
+}
 
-  std::vector<const v1::ShipmentSummary*> takers;
-  for (const auto& other : order.shipments()) {
-    if (other.resourced_from_shipment_id() == from_id) takers.push_back(&other);
+// Its planned or re-sourced part, before its own short pick.
+absl::StatusOr<Part> BasePart(const v1::Order& order, const v1::ShipmentSummary& shipment,
+                              int depth) {
+  if (shipment.resourced_from_shipment_id().empty()) {
+    return PlannedPart(order, shipment.warehouse_id());
   }
-  std::sort(takers.begin(), takers.end(), [](const auto* a, const auto* b) {
-    return std::tie(a->warehouse_id(), a->shipment_id()) <
-           std::tie(b->warehouse_id(), b->shipment_id());
-  });
-  std::vector<Part> parts(takers.size());
-  std::map<std::string, int64_t> taken;
-  int index = -1;
-  for (std::size_t i = 0; i < takers.size(); ++i) {
-    if (takers[i]->shipment_id() == shipment.shipment_id()) index = static_cast<int>(i);
-    if (takers[i]->lines().empty()) {
-      return absl::UnavailableError(
-          absl::StrCat("the lines of shipment ", takers[i]->shipment_id(), " are not saved yet"));
-    }
-    for (const auto& line : takers[i]->lines()) {
-      const auto range = moved.ranges.find(line.sku());
-      const int64_t first = taken[line.sku()];
-      taken[line.sku()] += line.quantity();
-      if (range == moved.ranges.end() || taken[line.sku()] > range->second.count) {
-        return absl::InvalidArgumentError(absl::StrCat("shipment ", takers[i]->shipment_id(),
-                                                       " carries more ", line.sku(), " than ",
-                                                       from_id, " short-picked"));
-      }
-      parts[i].ranges[line.sku()] = {range->second.first + first, line.quantity()};
-    }
-  }
-  if (index < 0) {
-    return absl::UnavailableError(
-        absl::StrCat("shipment ", shipment.shipment_id(), " is not listed yet"));
-  }
-  std::vector<Part*> all;
-  for (Part& part : parts) all.push_back(&part);
-  ShareShipping(order, moved, all);
-  return parts[static_cast<std::size_t>(index)];
+  return ResourcedPart(order, shipment, depth);
 }
 
 // What `shipment` carries now: its planned or re-sourced part less its own short pick.
 absl::StatusOr<Part> KeptPart(const v1::Order& order, const v1::ShipmentSummary& shipment,
                               int depth) {
-  absl::StatusOr<Part> part = shipment.resourced_from_shipment_id().empty()
-                                  ? PlannedPart(order, shipment.warehouse_id())
-                                  : ResourcedPart(order, shipment, depth);
+  absl::StatusOr<Part> part = BasePart(order, shipment, depth);
   if (!part.ok()) return part.status();
   auto split = SplitShortPick(order, *part, shipment.short_picked(), shipment.shipment_id());
   if (!split.ok()) return split.status();
@@ -267,6 +308,22 @@ absl::StatusOr<ShipmentCharge> FullChargeOfShipment(const v1::Order& order,
   if (!units.ok()) return units.status();
   return ChargeOfShipment(
       order, shipment, std::vector<std::pair<std::string, int64_t>>(units->begin(), units->end()));
+}
+
+absl::StatusOr<int64_t> CancelledValueOfShortPick(const v1::Order& order,
+                                                  const std::string& shipment_id) {
+  const v1::ShipmentSummary* shipment = ListedShipment(order, shipment_id);
+  if (shipment == nullptr) {
+    return absl::UnavailableError(absl::StrCat("shipment ", shipment_id, " is not listed yet"));
+  }
+  auto shares = SharesOfShortPick(order, *shipment, 0);
+  if (!shares.ok()) return shares.status();
+  std::vector<std::pair<std::string, int64_t>> units;
+  for (const auto& [sku, range] : shares->cancelled.ranges) units.emplace_back(sku, range.count);
+  absl::Status status;
+  const ShipmentCharge charge = Bill(order, shares->cancelled, units, &status, shipment_id);
+  if (!status.ok()) return status;
+  return charge.total;
 }
 
 }  // namespace oms::order

@@ -11,7 +11,8 @@
 //    shipment's range away, with their largest-remainder share of the shipment's shipping
 //    shares (weighted by the goods kept and moved); the shipments made to take them over
 //    (resourced_from_shipment_id) share them out in the order of their warehouse ids (then
-//    shipment ids), units in turn and shipping shares by largest remainder; each may be
+//    shipment ids), units in turn and shipping shares by largest remainder, and the units no
+//    warehouse had (short_pick_cancelled) are the last, their share voided; each may be
 //    short-picked in turn.
 // Pure logic.
 #pragma once
@@ -51,5 +52,13 @@ struct ShipmentCharge {
     const v1::Order& order, const v1::ShipmentSummary& shipment);
 [[nodiscard]] absl::StatusOr<ShipmentCharge> FullChargeOfShipment(
     const v1::Order& order, const v1::ShipmentSummary& shipment);
+
+// What the units of shipment `shipment_id`'s short pick that no warehouse had
+// (short_pick_cancelled) would have been billed: their goods, tax and share of the shipping
+// shares, the last of the short pick's units after those its new shipments took. Errors as
+// ChargeOfShipment's; UNAVAILABLE also until every unit short-picked has a shipment or is
+// cancelled.
+[[nodiscard]] absl::StatusOr<int64_t> CancelledValueOfShortPick(const v1::Order& order,
+                                                                const std::string& shipment_id);
 
 }  // namespace oms::order

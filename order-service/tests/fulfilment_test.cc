@@ -117,6 +117,22 @@ TEST(FulfilmentTest, AReplacementCountsInThePlaceOfTheParcelItReplaces) {
   EXPECT_EQ(FulfilmentStatus(shipments), v1::ORDER_STATUS_SHIPPED);
 }
 
+TEST(FulfilmentTest, ARefundedParcelIsFinishedAndAllRefundedCompletesTheOrder) {
+  ShipmentList shipments;
+  *shipments.Add() = Shipment("s-1", "SHIPMENT_STATUS_RETURNED_TO_SENDER");
+  *shipments.Add() = Shipment("s-2", "SHIPMENT_STATUS_IN_TRANSIT");
+  EXPECT_EQ(FulfilmentStatus(shipments), v1::ORDER_STATUS_SHIPPED);
+  shipments.Mutable(0)->set_refunded(true);
+  EXPECT_EQ(FulfilmentStatus(shipments), v1::ORDER_STATUS_SHIPPED);
+  shipments.Mutable(1)->set_status("SHIPMENT_STATUS_DELIVERED");
+  EXPECT_EQ(FulfilmentStatus(shipments), v1::ORDER_STATUS_DELIVERED);
+  shipments.Mutable(1)->set_status("SHIPMENT_STATUS_RETURNED_TO_SENDER");
+  shipments.Mutable(1)->set_refunded(true);
+  EXPECT_EQ(FulfilmentStatus(shipments), v1::ORDER_STATUS_COMPLETED);
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_SHIPPED, shipments),
+            v1::ORDER_STATUS_COMPLETED);
+}
+
 TEST(FulfilmentTest, ShipmentSagasStartOnlyOnceTheOrderIsConfirmed) {
   for (v1::OrderStatus waits : {v1::ORDER_STATUS_PENDING, v1::ORDER_STATUS_REJECTED,
                                 v1::ORDER_STATUS_NEEDS_ATTENTION, v1::ORDER_STATUS_UNSPECIFIED}) {

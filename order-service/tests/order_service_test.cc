@@ -73,10 +73,14 @@ class FakeCancels : public CancelStore {
   std::vector<std::string> started;
 };
 
-class FakeReships : public ReshipStore {
+class FakeDecisions : public ParcelDecisions {
  public:
-  absl::StatusOr<StartedReship> StartReship(const v1::ReshipShipmentRequest& request) override {
-    started.push_back(request.shipment_id());
+  absl::StatusOr<StartedDecision> StartReship(const v1::ReshipShipmentRequest& request) override {
+    started.push_back("reship " + request.shipment_id());
+    return absl::FailedPreconditionError("not in these tests");
+  }
+  absl::StatusOr<StartedDecision> StartRefund(const v1::RefundShipmentRequest& request) override {
+    started.push_back("refund " + request.shipment_id());
     return absl::FailedPreconditionError("not in these tests");
   }
   std::vector<std::string> started;
@@ -224,7 +228,7 @@ class OrderServiceTest : public ::testing::Test {
         std::make_unique<Coordinator>(saga_store_, participants_, waiters_, metrics_, options);
     service_ = std::make_unique<OrderServiceImpl>(
         OrderStores{operations_, customers_, orders_, returns_, cancels_, api_keys_, audit_, feed_,
-                    webhooks_, notifications_, reships_},
+                    webhooks_, notifications_, decisions_},
         OrderPeers{inventory_, billing_, shipping_}, *coordinator_, waiters_, metrics_, executor_,
         watchers_, webhook_networks_);
     grpc::ServerBuilder builder;
@@ -240,7 +244,7 @@ class OrderServiceTest : public ::testing::Test {
 
   FakeOrders orders_;
   FakeCancels cancels_;
-  FakeReships reships_;
+  FakeDecisions decisions_;
   FakeReturns returns_;
   FakeSagaOperations operations_;
   OneCustomer customers_;
@@ -357,20 +361,26 @@ TEST_F(OrderServiceTest, TheConsumerLagIsTheAgeOfEachFollowersNextEvent) {
   EXPECT_EQ(feed_.reads[1].second, 1);
 }
 
-TEST_F(OrderServiceTest, AReshipNamesTheFieldItRefusesAndStartsNothing) {
+TEST_F(OrderServiceTest, ADecisionOnAParcelNamesTheFieldItRefusesAndStartsNothing) {
   for (auto [shipment_id, note, field] :
        {std::tuple<std::string, std::string, std::string>{"s-1", "", "shipment_id"},
         {"0b4c7f6e-8d2a-4c55-9a51-3f6f0f1d2e3a", std::string(501, 'n'), "note"}}) {
-    v1::ReshipShipmentRequest request;
-    request.set_shipment_id(shipment_id);
-    request.set_note(note);
+    v1::ReshipShipmentRequest reship;
+    reship.set_shipment_id(shipment_id);
+    reship.set_note(note);
+    v1::RefundShipmentRequest refund;
+    refund.set_shipment_id(shipment_id);
+    refund.set_note(note);
     v1::Order response;
-    grpc::ClientContext context;
-    grpc::Status status = stub_->ReshipShipment(&context, request, &response);
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
-    EXPECT_TRUE(absl::StartsWith(status.error_message(), field)) << status.error_message();
+    grpc::ClientContext reship_context;
+    grpc::ClientContext refund_context;
+    for (const grpc::Status& status : {stub_->ReshipShipment(&reship_context, reship, &response),
+                                       stub_->RefundShipment(&refund_context, refund, &response)}) {
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+      EXPECT_TRUE(absl::StartsWith(status.error_message(), field)) << status.error_message();
+    }
   }
-  EXPECT_TRUE(reships_.started.empty());
+  EXPECT_TRUE(decisions_.started.empty());
 }
 
 TEST_F(OrderServiceTest, GetOrderAnswersTheStoredOrderOrNotFound) {

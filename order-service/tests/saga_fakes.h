@@ -47,6 +47,9 @@ class RecordingWrites : public SagaWrites {
                      const std::vector<v1::ShipmentSummary>& shipments) override {
     log_.push_back("list " + std::to_string(shipments.size()) + " shipments");
   }
+  void MarkParcelRefunded(const std::string&, const std::string& shipment_id) override {
+    log_.push_back("refunded " + shipment_id);
+  }
   void UpdateReturn(const v1::Return&) override { log_.push_back("return"); }
   void FinishReceipt(const v1::Return&) override { log_.push_back("receipt"); }
 
@@ -265,6 +268,14 @@ class FakeParticipants : public Participants {
   void CreateResourcedShipments(const std::string& id, const v1::Order&, const std::string&,
                                 const inventory::v1::Allocation&, StepDone done) override {
     Answer("CreateResourcedShipments", id, std::move(done));
+  }
+  void RestockParcel(const std::string& id, const v1::Order&, const v1::ShipmentSummary&,
+                     const std::string&, int64_t, StepDone done) override {
+    Answer("RestockParcel", id, std::move(done));
+  }
+  void RefundParcel(const std::string& id, const v1::Order&, const v1::ShipmentSummary&,
+                    StepDone done) override {
+    Answer("RefundParcel", id, std::move(done));
   }
   void CreateReplacementShipment(const std::string& id, const v1::Order&,
                                  const v1::ReshipShipmentRequest&, StepDone done) override {

@@ -224,9 +224,23 @@ TEST(ShipmentChargesTest, EveryUnitShortPickedAndShortPickedAgainStillAddsUpToTh
   EXPECT_EQ(SumOfCaptures(order), order.total().amount_minor());
 }
 
+TEST(ShipmentChargesTest, UnitsNoWarehouseHadAreVoidedAndEverythingStillAddsUpToTheTotal) {
+  v1::Order order = ResourcedOrder();
+  order.mutable_shipments()->RemoveLast();  // wh-0 had no TEA: both are cancelled
+  AddUnits(order.mutable_shipments(0)->mutable_short_pick_cancelled(), "TEA", 2);
+  auto voided = CancelledValueOfShortPick(order, "a");
+  ASSERT_TRUE(voided.ok()) << voided.status();
+  // TEA units 0-1 (8.89 and their tax 1.69) and their share of wh-a's shipping shares.
+  EXPECT_GT(*voided, 889 + 169);
+  EXPECT_EQ(SumOfCaptures(order) + *voided, order.total().amount_minor());
+  // Until every short-picked unit has its shipment or is cancelled, it cannot be told.
+  order.mutable_shipments(0)->clear_short_pick_cancelled();
+  EXPECT_EQ(CancelledValueOfShortPick(order, "a").status().code(), absl::StatusCode::kUnavailable);
+}
+
 // Seeded: random discounted orders over three warehouses, random short picks re-sourced to
-// random warehouses, twice over; the captures always add up to the total.
-TEST(ShipmentChargesTest, RandomShortPicksAndResourcingAlwaysAddUpToTheTotal) {
+// random warehouses or cancelled, twice over; captures and voids always add up to the total.
+TEST(ShipmentChargesTest, RandomShortPicksResourcedOrCancelledAlwaysAddUpToTheTotal) {
   std::mt19937_64 random(20261207);
   const char* skus[] = {"A", "B", "C"};
   const char* warehouses[] = {"w1", "w2", "w3", "w4"};
@@ -282,19 +296,38 @@ TEST(ShipmentChargesTest, RandomShortPicksAndResourcingAlwaysAddUpToTheTotal) {
         for (const auto& [sku, missing] : moved) {
           AddUnits(order.mutable_shipments(i)->mutable_short_picked(), sku.c_str(), missing);
         }
-        // One shipment takes everything over, or two each take whole SKUs.
-        const int takers = moved.size() >= 2 && random() % 2 == 0 ? 2 : 1;
+        // Now and then no warehouse has the last units of a SKU: they are cancelled. One
+        // shipment takes the rest over, or two each take whole SKUs.
+        std::vector<std::pair<std::string, int64_t>> held;
+        for (const auto& [sku, missing] : moved) {
+          const int64_t cancelled =
+              random() % 3 == 0 ? static_cast<int64_t>(random() % (missing + 1)) : 0;
+          if (cancelled > 0) {
+            AddUnits(order.mutable_shipments(i)->mutable_short_pick_cancelled(), sku.c_str(),
+                     cancelled);
+          }
+          if (missing > cancelled) held.emplace_back(sku, missing - cancelled);
+        }
+        if (held.empty()) continue;
+        const int takers = held.size() >= 2 && random() % 2 == 0 ? 2 : 1;
         std::vector<v1::ShipmentSummary*> made;
         for (int t = 0; t < takers; ++t) {
           const std::string id = from + "/" + std::to_string(t);
           made.push_back(List(&order, id.c_str(), warehouses[random() % 4], from.c_str()));
         }
-        for (std::size_t k = 0; k < moved.size(); ++k) {
-          AddUnits(made[k % made.size()]->mutable_lines(), moved[k].first.c_str(), moved[k].second);
+        for (std::size_t k = 0; k < held.size(); ++k) {
+          AddUnits(made[k % made.size()]->mutable_lines(), held[k].first.c_str(), held[k].second);
         }
       }
     }
-    ASSERT_EQ(SumOfCaptures(order), total) << "round " << round;
+    int64_t voided = 0;
+    for (const auto& shipment : order.shipments()) {
+      if (shipment.short_picked().empty()) continue;
+      auto value = CancelledValueOfShortPick(order, shipment.shipment_id());
+      ASSERT_TRUE(value.ok()) << value.status();
+      voided += *value;
+    }
+    ASSERT_EQ(SumOfCaptures(order) + voided, total) << "round " << round;
   }
 }
 

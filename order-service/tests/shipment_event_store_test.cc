@@ -20,9 +20,9 @@
 #include "google/protobuf/util/time_util.h"
 #include "order-service/src/event_feed_store.h"
 #include "order-service/src/order_rows.h"
+#include "order-service/src/parcel_decisions.h"
 #include "order-service/src/pg_saga_store.h"
 #include "order-service/src/pg_saga_writes.h"
-#include "order-service/src/reship_store.h"
 #include "order-service/src/sagas/registry.h"
 #include "order-service/src/timeline_ids.h"
 #include "order-service/tests/lock_waits.h"
@@ -520,7 +520,7 @@ TEST_F(ShipmentEventStoreTest, TheJournalEntriesTakenInAreInTheFeedBeforeTheirSt
 }
 
 // A parcel returned to sender flags its order for an operator until one decides; it is reshipped
-// once (PgReshipStore), and only then; its replacement
+// once (PgParcelDecisions), and only then; its replacement
 // is taken in like any shipment but starts no SHIPMENT saga (its goods were committed and paid
 // for with the parcel), and the order follows it to DELIVERED.
 TEST_F(ShipmentEventStoreTest, AReplacementShipsWithoutASagaAndTheOrderFollowsIt) {
@@ -530,7 +530,7 @@ TEST_F(ShipmentEventStoreTest, AReplacementShipsWithoutASagaAndTheOrderFollowsIt
   ASSERT_FALSE(first_saga.empty());
   Save(first_saga, SagaState{SagaPhase::kCompleted, 2, 0, "", SagaPhase::kRunning}, StepResult{});
 
-  PgReshipStore reships(*pool_);
+  PgParcelDecisions reships(*pool_);
   v1::ReshipShipmentRequest reship;
   reship.set_shipment_id("s-1");
   EXPECT_EQ(ReasonOf(reships.StartReship(reship).status()), "SHIPMENT_NOT_RETURNED_TO_SENDER");
@@ -666,16 +666,65 @@ TEST_F(ShipmentEventStoreTest, AShortPickIsReSourcedByOneSagaAndItsShipmentsAreL
   EXPECT_EQ(ShipmentSagas(order.order_id, nullptr).count("s-2"), 1u);
 }
 
+// A parcel returned to sender gets one decision: a refund waits for its capture, a repeat
+// answers the refund started, a reship after it is refused. Once refunded, the parcel no longer
+// holds the order back: with the other one delivered the order completes.
+TEST_F(ShipmentEventStoreTest, AParcelGetsOneDecisionAndARefundedOneNoLongerCounts) {
+  const InsertedOrder order = Insert(Request(Customer("refund@example.com").id(), "key-1"));
+  ShipStepSaved(order, {"s-1", "s-2"});
+  const std::string first_saga = Shipped(order.order_id, "s-1");
+  const std::string second_saga = Shipped(order.order_id, "s-2");
+  ASSERT_FALSE(first_saga.empty());
+  ASSERT_FALSE(second_saga.empty());
+  Save(second_saga, SagaState{SagaPhase::kCompleted, 2, 0, "", SagaPhase::kRunning}, {});
+  Delivered(order.order_id, "s-2");
+  ASSERT_TRUE(events_
+                  ->Apply(Event(order.order_id, "s-1",
+                                shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_RETURNED_TO_SENDER,
+                                shipping::v1::SHIPMENT_STATUS_RETURNED_TO_SENDER))
+                  .ok());
+  EXPECT_TRUE(Read(order.order_id).needs_attention());
+
+  PgParcelDecisions decisions(*pool_);
+  v1::RefundShipmentRequest refund;
+  refund.set_shipment_id("s-1");
+  EXPECT_EQ(ReasonOf(decisions.StartRefund(refund).status()), "SHIPMENT_NOT_SETTLED");
+  Save(first_saga, SagaState{SagaPhase::kCompleted, 2, 0, "", SagaPhase::kRunning}, {});
+  auto started = decisions.StartRefund(refund);
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_TRUE(started->created);
+  EXPECT_FALSE(Read(order.order_id).needs_attention());
+  auto again = decisions.StartRefund(refund);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->saga_id, started->saga_id);
+  v1::ReshipShipmentRequest reship;
+  reship.set_shipment_id("s-1");
+  EXPECT_EQ(ReasonOf(decisions.StartReship(reship).status()), "SHIPMENT_ALREADY_DECIDED");
+  refund.set_shipment_id("s-2");
+  EXPECT_EQ(ReasonOf(decisions.StartRefund(refund).status()), "SHIPMENT_NOT_RETURNED_TO_SENDER");
+
+  EXPECT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_PARTIALLY_DELIVERED);
+  Save(started->saga_id, SagaState{SagaPhase::kCompleted, 2, 0, "", SagaPhase::kRunning}, {});
+  const v1::Order done = Read(order.order_id);
+  EXPECT_EQ(done.status(), v1::ORDER_STATUS_COMPLETED);
+  ASSERT_EQ(done.shipments_size(), 2);
+  EXPECT_TRUE(done.shipments(0).refunded());
+  EXPECT_FALSE(done.shipments(1).refunded());
+}
+
 // The statements a shipment event and a reship add run through indexes, however many orders,
 // shipments and sagas there are.
 TEST_F(ShipmentEventStoreTest, TheReshipAndFeedStatementsAreServedByIndexes) {
   const std::string order = "'00000000-0000-4000-8000-000000000001'";
   testing::ExpectServedByIndexes(
-      *pool_, PgReshipStore::Statements(),
-      {{"order_shipments_find", "'s-1'"}, {"sagas_find_reship", order + ", 'RESHIP', 's-1'"}});
+      *pool_, PgParcelDecisions::Statements(),
+      {{"order_shipments_find", "'s-1'"},
+       {"sagas_find_parcel_decision", order + ", 'RESHIP', 'REFUND', 's-1'"},
+       {"sagas_phase_of_subject", order + ", 'SHIPMENT', 's-1'"}});
   testing::ExpectServedByIndexes(
       *pool_, PgSagaWrites::Statements(),
-      {{"orders_recount_attention", order + ", 'NEEDS_ATTENTION', 'RESHIP'"},
+      {{"orders_recount_attention", order + ", 'NEEDS_ATTENTION', 'RESHIP', 'REFUND'"},
        {"sagas_start_shipped", order + ", 'SHIPMENT', 'RESOURCE'"}});
   testing::ExpectServedByIndexes(
       *pool_, PgShipmentEventStore::Statements(),

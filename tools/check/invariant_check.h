@@ -12,7 +12,8 @@
 //   keeps no outbound shipment that is not cancelled.
 // - I5: per payment, captured = the sum of its invoices; every invoice is for a shipped outbound
 //   shipment of the same order, with exactly that shipment's lines; every shipped shipment whose
-//   saga completed has its invoice; a SHIPPED, DELIVERED or COMPLETED order captured its total;
+//   saga completed has its invoice; a SHIPPED, DELIVERED or COMPLETED order captured its total
+//   but what it voided (a part cancelled, units no warehouse had);
 //   refunded <= captured; no authorization left open (authorized - captured - voided > 0) on a
 //   REJECTED or CANCELLED order; at the provider, at most one approved authorization per order,
 //   each one recorded by billing or settled, none left open on a REJECTED or CANCELLED order.

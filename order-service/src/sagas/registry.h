@@ -17,6 +17,7 @@ inline constexpr char kReturnSagaKind[] = "RETURN";      // the return shipment
 inline constexpr char kReceiveSagaKind[] = "RECEIVE";    // restock, refund, record the receipt
 inline constexpr char kReshipSagaKind[] = "RESHIP";      // a parcel returned to sender, again
 inline constexpr char kResourceSagaKind[] = "RESOURCE";  // a short pick, from other warehouses
+inline constexpr char kRefundSagaKind[] = "REFUND";      // a parcel returned to sender, refunded
 
 // Each kind's definition, in its own file under sagas/.
 SagaKindDef OrderSagaKind();
@@ -26,6 +27,7 @@ SagaKindDef ReturnSagaKind();
 SagaKindDef ReceiveSagaKind();
 SagaKindDef ReshipSagaKind();
 SagaKindDef ResourceSagaKind();
+SagaKindDef RefundSagaKind();
 
 // nullptr when no kind has that name.
 const SagaKindDef* FindSagaKind(const std::string& name);

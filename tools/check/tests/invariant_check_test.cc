@@ -117,7 +117,12 @@ TEST(InvariantCheckTest, I5CapturesMatchInvoicesAndTheOrderTotal) {
   facts.provider_authorizations[0].captured_minor = 100;
   EXPECT_EQ(Check(facts),
             "I5: payment pay-1 of order order-1 captured 100 but its invoices total 1000\n"
-            "I5: COMPLETED order order-1 totals 1000 but captured 100");
+            "I5: COMPLETED order order-1 totals 1000 but captured 100 and voided 0");
+  // What did not ship was voided instead: the total is accounted for.
+  facts.invoices[0].total_minor = 100;
+  facts.payments[0].voided_minor = 900;
+  facts.provider_authorizations[0].voided_minor = 900;
+  EXPECT_EQ(Check(facts), "");
 }
 
 TEST(InvariantCheckTest, I5InvoicesBillExactlyAShippedShipmentOfTheOrder) {
