@@ -225,13 +225,24 @@ function renderSummary(el, order, refreshSoon) {
 function renderRelated(el, order, shipments, payments, invoices, returns, parked, refreshSoon) {
   const groups = order.allocation?.groups ?? [];
   const after = (message) => (done) => done && (showMessage(message, "info"), refreshSoon());
-  const replaced = new Set((shipments.shipments ?? []).map((s) => s.replacesShipmentId).filter(Boolean));
+  // Parcels decided on: reshipped (shipping's replacement names them) or refunded (the order says).
+  const decided = new Set([
+    ...(shipments.shipments ?? []).map((s) => s.replacesShipmentId).filter(Boolean),
+    ...(order.shipments ?? []).filter((s) => s.refunded).map((s) => s.shipmentId),
+  ]);
+  const decision = (s, verb, title, label, message) => h("button", { class: "secondary", id: `${verb}-${s.id}`, onclick: () => confirmAction({
+    title,
+    fields: [{ name: "note", label: "Note (optional)" }],
+    confirmLabel: label,
+    run: (v) => post(`/v1/shipments/${encodeURIComponent(s.id)}:${verb}`, v.note ? { note: v.note } : {}),
+  }).then(after(message)) }, `${label}…`);
   replace(el,
     h("section", { class: "card wide", id: "shipments" }, h("h2", {}, "Shipments"),
       table([
         { label: "Shipment", cell: (s) => shortId(s.id) },
         { label: "Kind", cell: (s) => [bare(s.kind, "SHIPMENT_KIND_"),
-          s.replacesShipmentId ? h("span", { class: "muted", dataset: { replaces: s.replacesShipmentId } }, ` replaces ${shortId(s.replacesShipmentId)}`) : ""] },
+          s.replacesShipmentId ? h("span", { class: "muted", dataset: { replaces: s.replacesShipmentId } }, ` replaces ${shortId(s.replacesShipmentId)}`) : "",
+          s.resourcedFromShipmentId ? h("span", { class: "muted", dataset: { resourcedFrom: s.resourcedFromShipmentId } }, ` short pick of ${shortId(s.resourcedFromShipmentId)}`) : ""] },
         { label: "Status", cell: (s) => status(s.status, "SHIPMENT_STATUS_") },
         { label: "Carrier", cell: (s) => [s.carrier, s.trackingNumber ? ` ${s.trackingNumber}` : ""] },
         { label: "Journal", cell: journalCell },
@@ -247,13 +258,12 @@ function renderRelated(el, order, shipments, payments, invoices, returns, parked
           confirmLabel: "Record event",
           run: (v) => recordEvent(s.id, v),
         }).then(after("Event recorded.")) }, "Post event…"),
-          // A parcel back at the sender waits for an operator: ship its goods again, no new charge.
-          bare(s.status, "SHIPMENT_STATUS_") !== "RETURNED_TO_SENDER" || replaced.has(s.id) ? "" : h("button", { class: "secondary", id: `reship-${s.id}`, onclick: () => confirmAction({
-            title: `Ship the goods of parcel ${s.id} again?`,
-            fields: [{ name: "note", label: "Note (optional)" }],
-            confirmLabel: "Reship",
-            run: (v) => post(`/v1/shipments/${encodeURIComponent(s.id)}:reship`, v.note ? { note: v.note } : {}),
-          }).then(after("Reship requested.")) }, "Reship…")] },
+          // A parcel back at the sender waits for an operator's one decision: ship its goods
+          // again (no new charge), or restock them and refund the parcel whole.
+          ...(bare(s.status, "SHIPMENT_STATUS_") !== "RETURNED_TO_SENDER" || decided.has(s.id) ? [] : [
+            decision(s, "reship", `Ship the goods of parcel ${s.id} again?`, "Reship", "Reship requested."),
+            decision(s, "refund", `Restock the goods of parcel ${s.id} and refund it, shipping included?`, "Refund", "Refund requested."),
+          ])] },
       ], shipments.shipments ?? [])),
     h("section", { class: "card", id: "allocation" }, h("h2", {}, "Allocation"),
       table([

@@ -74,6 +74,37 @@ class ConsoleE2eTest : public ::testing::Test {
     return Body(placed);
   }
 
+  // An order whose one parcel shipped, was captured and came back to the sender: it waits for
+  // an operator's decision.
+  static void ReturnedParcel(const std::string& key, std::string* order_id, std::string* parcel) {
+    const json order = PlaceOrder(key);
+    *order_id = order.value("id", "");
+    ASSERT_FALSE(order.value("shipments", json::array()).empty()) << order.dump();
+    *parcel = order["shipments"][0].value("shipmentId", "");
+    for (const char* type : {"SHIPPED", "RETURNED_TO_SENDER"}) {
+      HttpAnswer event = Admin("POST", "/v1/shipments/" + *parcel + "/events",
+                               json{{"type", type},
+                                    {"occurredAt", absl::FormatTime(absl::RFC3339_full, absl::Now(),
+                                                                    absl::UTCTimeZone())},
+                                    {"location", "Hamburg"}}
+                                   .dump());
+      ASSERT_EQ(event.status, 200) << event.body;
+    }
+    const auto is_captured = [](const json& body) {
+      const json payments = body.value("payments", json::array());
+      return payments.size() == 1 && payments[0].contains("captured") &&
+             payments[0]["captured"] == payments[0]["authorized"];
+    };
+    const json captured = testing::PollAdmin("/v1/payments?orderId=" + *order_id, is_captured,
+                                             std::chrono::seconds(20));
+    ASSERT_TRUE(is_captured(captured)) << captured.dump();
+    // order-service has taken the parcel's return in: the order waits for a decision.
+    const json waiting = testing::PollAdmin(
+        "/v1/orders/" + *order_id, [](const json& o) { return o.value("needsAttention", false); },
+        std::chrono::seconds(20));
+    ASSERT_TRUE(waiting.value("needsAttention", false)) << waiting.dump();
+  }
+
   // Runs console/tests/<scenario>.mjs with the gateway's URL, the admin key and `vars`; its
   // exit status (0: passed) and its output, for the failure message.
   static std::pair<int, std::string> RunScenario(const std::string& scenario,
@@ -235,24 +266,8 @@ TEST_F(ConsoleE2eTest, AnOperatorCancelsAnOrderThroughTheConsole) {
 
 TEST_F(ConsoleE2eTest, AnOperatorReshipsAParcelReturnedToSender) {
   ASSERT_NE(env, nullptr);
-  const json order = PlaceOrder("console-reship-1");
-  const std::string order_id = order.value("id", "");
-  ASSERT_FALSE(order["shipments"].empty()) << order.dump();
-  const std::string parcel = order["shipments"][0].value("shipmentId", "");
-  for (const char* type : {"SHIPPED", "RETURNED_TO_SENDER"}) {
-    HttpAnswer event = Admin(
-        "POST", "/v1/shipments/" + parcel + "/events",
-        json{{"type", type},
-             {"occurredAt", absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())},
-             {"location", "Hamburg"}}
-            .dump());
-    ASSERT_EQ(event.status, 200) << event.body;
-  }
-  // order-service has taken the parcel's return in: the order waits for a decision.
-  const json waiting = testing::PollAdmin(
-      "/v1/orders/" + order_id, [](const json& o) { return o.value("needsAttention", false); },
-      std::chrono::seconds(20));
-  ASSERT_TRUE(waiting.value("needsAttention", false)) << waiting.dump();
+  std::string order_id, parcel;
+  ASSERT_NO_FATAL_FAILURE(ReturnedParcel("console-reship-1", &order_id, &parcel));
   auto [code, output] =
       RunScenario("reship", {{"OMS_ORDER_ID", order_id}, {"OMS_SHIPMENT_ID", parcel}});
   EXPECT_EQ(code, 0) << output;
@@ -263,6 +278,19 @@ TEST_F(ConsoleE2eTest, AnOperatorReshipsAParcelReturnedToSender) {
     replacements += shipment.value("replacesShipmentId", "") == parcel ? 1 : 0;
   }
   EXPECT_EQ(replacements, 1) << shipments.dump();
+}
+
+TEST_F(ConsoleE2eTest, AnOperatorRefundsAParcelReturnedToSender) {
+  ASSERT_NE(env, nullptr);
+  std::string order_id, parcel;
+  ASSERT_NO_FATAL_FAILURE(ReturnedParcel("console-refund-1", &order_id, &parcel));
+  auto [code, output] =
+      RunScenario("refund", {{"OMS_ORDER_ID", order_id}, {"OMS_SHIPMENT_ID", parcel}});
+  EXPECT_EQ(code, 0) << output;
+  const json payments = Body(Admin("GET", "/v1/payments?orderId=" + order_id));
+  ASSERT_EQ(payments.value("payments", json::array()).size(), 1u) << payments.dump();
+  EXPECT_EQ(payments["payments"][0]["refunded"], payments["payments"][0]["captured"])
+      << payments.dump();
 }
 
 TEST_F(ConsoleE2eTest, AnOrdersPageShowsItsDiscountAndShippingCharge) {

@@ -1,5 +1,6 @@
 #include "inventory-service/src/reservation_rules.h"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -93,14 +94,17 @@ absl::StatusOr<std::vector<LineQuantity>> CommitQuantities(
   return commit;
 }
 
-std::vector<LineQuantity> ReleaseQuantities(const std::vector<ReservationLine>& lines,
-                                            const std::string& warehouse_id) {
-  const std::string only = absl::AsciiStrToLower(warehouse_id);
+std::vector<LineQuantity> ReleaseQuantities(
+    const std::vector<ReservationLine>& lines, const std::string& warehouse_id,
+    const google::protobuf::RepeatedPtrField<v1::OrderLine>& only) {
+  const std::string warehouse = absl::AsciiStrToLower(warehouse_id);
+  std::map<std::string, int64_t> wanted;
+  for (const auto& line : only) wanted[line.sku()] += line.quantity();
   std::vector<LineQuantity> release;
   for (const auto& line : lines) {
-    if (line.held() > 0 && (only.empty() || line.warehouse_id == only)) {
-      release.push_back({line.warehouse_id, line.sku, line.held()});
-    }
+    if (line.held() <= 0 || (!warehouse.empty() && line.warehouse_id != warehouse)) continue;
+    const int64_t quantity = only.empty() ? line.held() : std::min(line.held(), wanted[line.sku]);
+    if (quantity > 0) release.push_back({line.warehouse_id, line.sku, quantity});
   }
   return release;
 }

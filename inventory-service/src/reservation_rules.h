@@ -88,9 +88,11 @@ struct LineQuantity {
     const google::protobuf::RepeatedPtrField<v1::ShipmentLine>& requested);
 
 // What a release frees: everything still held, in one warehouse or, when `warehouse_id` is
-// empty, in all of them.
-[[nodiscard]] std::vector<LineQuantity> ReleaseQuantities(const std::vector<ReservationLine>& lines,
-                                                          const std::string& warehouse_id);
+// empty, in all of them; with `only` (in that warehouse), only those units, each SKU at most what
+// is held.
+[[nodiscard]] std::vector<LineQuantity> ReleaseQuantities(
+    const std::vector<ReservationLine>& lines, const std::string& warehouse_id,
+    const google::protobuf::RepeatedPtrField<v1::OrderLine>& only = {});
 
 // The state a HELD reservation ends in once it holds nothing: COMMITTED when anything shipped,
 // else RELEASED. None while something is still held (or there are no lines).

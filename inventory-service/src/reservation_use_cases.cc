@@ -1,5 +1,7 @@
 #include "inventory-service/src/reservation_use_cases.h"
 
+#include <functional>
+
 #include <pqxx/pqxx>
 
 #include "absl/strings/ascii.h"
@@ -26,6 +28,28 @@ Plan PlanOn(pqxx::work& tx, const google::protobuf::RepeatedPtrField<v1::OrderLi
                         ReadCandidates(tx, SkusOf(lines), lock));
 }
 
+// `full`, the plan of `lines`, when feasible or when only all of them will do; else the plan of
+// what the warehouses have (HoldableLines), which holds nothing when there is none or the
+// strategy finds no plan for it either (one warehouse for everything).
+Plan FullOrWhatThereIs(const std::function<Plan(const std::vector<Line>&)>& plan_of,
+                       const std::vector<Line>& lines, const Plan& full, bool partly) {
+  if (full.feasible || !partly) return full;
+  const std::vector<Line> holdable = HoldableLines(lines, full.shortfalls);
+  Plan plan = holdable.empty() ? Plan{true, {}, {}} : plan_of(holdable);
+  return plan.feasible ? plan : Plan{true, {}, {}};
+}
+
+// What `lines` `plan` does not hold, into `out` (which a retried transaction may have filled).
+void SetUnheld(const std::vector<Line>& lines, const Plan& plan,
+               google::protobuf::RepeatedPtrField<v1::OrderLine>* out) {
+  out->Clear();
+  for (const Line& line : UnheldLines(lines, plan)) {
+    auto* unheld = out->Add();
+    unheld->set_sku(line.sku);
+    unheld->set_quantity(line.quantity);
+  }
+}
+
 // The order's reservation, locked, if it may be committed or extended (CheckHeld).
 absl::StatusOr<ReservationHead> LockHeld(pqxx::work& tx, const std::string& order_id) {
   auto head = LockReservation(tx, order_id);
@@ -37,9 +61,11 @@ absl::StatusOr<ReservationHead> LockHeld(pqxx::work& tx, const std::string& orde
 // Frees what the reservation holds (in one warehouse, or all when `warehouse_id` is empty) with
 // ledger rows of `ledger`; returns how many it wrote.
 absl::StatusOr<int> ReleaseHeld(pqxx::work& tx, const std::string& reservation_id,
-                                const std::string& warehouse_id, const LedgerContext& ledger) {
+                                const std::string& warehouse_id,
+                                const google::protobuf::RepeatedPtrField<v1::OrderLine>& only,
+                                const LedgerContext& ledger) {
   const std::vector<LineQuantity> freed =
-      ReleaseQuantities(ReadLines(tx, reservation_id), warehouse_id);
+      ReleaseQuantities(ReadLines(tx, reservation_id), warehouse_id, only);
   AddReleased(tx, reservation_id, freed);
   auto moved = ApplyMoves(tx, MovesOf(ledger.kind, freed), ledger);
   if (!moved.ok()) return moved.status();
@@ -107,13 +133,25 @@ absl::Status PgReservationUseCases::Reserve(const v1::ReserveStockRequest& reque
     auto reserve = [&]() -> absl::Status {
       absl::Status reservable = CheckReservable(order_id, FindReservation(tx, order_id));
       if (!reservable.ok()) return reservable;
-      const Plan plan = PlanOn(tx, request.lines(), request.destination(), request.strategy(),
-                               /*lock=*/true);
+      const std::vector<Line> lines = LinesOf(request.lines());
+      const auto plan_of = [&](const std::vector<Line>& wanted) {
+        return PlanAllocation(wanted, PlaceOf(request.destination()),
+                              StrategyOf(request.strategy()),
+                              ReadCandidates(tx, SkusOf(wanted), /*lock=*/true));
+      };
+      const Plan full = plan_of(lines);
+      const Plan plan = FullOrWhatThereIs(plan_of, lines, full, request.cancel_unavailable());
+      // Taking what there is still needs something: an order of nothing is refused as ever.
+      if (!plan.feasible || plan.groups.empty()) {
+        v1::Allocation none;
+        v1::InsufficientStock shortfalls;
+        ToProto(full, ProtoStrategy(request.strategy()), &none, shortfalls.mutable_shortfalls());
+        return InsufficientStockError(shortfalls);
+      }
       v1::Allocation allocation;
-      v1::InsufficientStock shortfalls;
-      ToProto(plan, ProtoStrategy(request.strategy()), &allocation,
-              shortfalls.mutable_shortfalls());
-      if (!plan.feasible) return InsufficientStockError(shortfalls);
+      google::protobuf::RepeatedPtrField<v1::Shortfall> none;
+      ToProto(plan, ProtoStrategy(request.strategy()), &allocation, &none);
+      SetUnheld(lines, plan, allocation.mutable_unfilled());
       auto id =
           InsertReservation(tx, order_id, v1::RESERVATION_STATE_HELD, allocation, ttl_seconds);
       if (!id.ok()) return id.status();
@@ -180,7 +218,7 @@ absl::Status PgReservationUseCases::Release(const v1::ReleaseReservationRequest&
         InsertTombstone(tx, request.order_id());
       } else if (MayRelease(*head)) {
         auto moved = ReleaseHeld(
-            tx, head->id, request.warehouse_id(),
+            tx, head->id, request.warehouse_id(), request.lines(),
             {MovementKind::kRelease, "", request.request_id(), head->id, request.order_id()});
         if (!moved.ok()) return moved.status();
         outcome->movements = *moved;
@@ -212,20 +250,9 @@ absl::Status PgReservationUseCases::Resource(const v1::ResourceReservationReques
                               StrategyOf(request.strategy()),
                               ReadCandidates(tx, SkusOf(wanted), /*lock=*/true), {from});
       };
-      Plan plan = plan_of(lines);
-      if (!plan.feasible && request.cancel_unavailable()) {
-        // What the others have; a strategy that still finds no plan for it (one warehouse for
-        // everything) holds nothing, and every unit is cancelled.
-        const std::vector<Line> holdable = HoldableLines(lines, plan.shortfalls);
-        plan = holdable.empty() ? Plan{true, {}, {}} : plan_of(holdable);
-        if (!plan.feasible) plan = Plan{true, {}, {}};
-      }
-      out->clear_cancelled();  // a retried transaction starts over
-      for (const Line& line : UnheldLines(lines, plan)) {
-        auto* cancelled = out->add_cancelled();
-        cancelled->set_sku(line.sku);
-        cancelled->set_quantity(line.quantity);
-      }
+      const Plan plan =
+          FullOrWhatThereIs(plan_of, lines, plan_of(lines), request.cancel_unavailable());
+      SetUnheld(lines, plan, out->mutable_cancelled());
       v1::Allocation moved;
       v1::InsufficientStock shortfalls;
       ToProto(plan, ProtoStrategy(request.strategy()), &moved, shortfalls.mutable_shortfalls());
@@ -259,7 +286,7 @@ absl::StatusOr<Outcome> PgReservationUseCases::SweepExpired(int limit, int* expi
     *expired = 0;
     for (const auto& reservation : ClaimExpired(tx, limit)) {
       auto moved = ReleaseHeld(
-          tx, reservation.id, "",
+          tx, reservation.id, "", {},
           {MovementKind::kExpire, "reservation expired", "", reservation.id, reservation.order_id});
       if (!moved.ok()) return moved.status();
       outcome.movements += *moved;

@@ -9,6 +9,16 @@
 namespace oms::inventory {
 namespace {
 
+absl::Status UniqueSkus(const google::protobuf::RepeatedPtrField<v1::OrderLine>& lines) {
+  std::set<std::string> skus;
+  for (int i = 0; i < lines.size(); ++i) {
+    if (!skus.insert(lines[i].sku()).second) {
+      return InvalidField(absl::StrCat("lines[", i, "].sku"), "names a SKU an earlier line names");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateQuantity(long long quantity, long long max, const std::string& field) {
   if (quantity < 1 || quantity > max) {
     return InvalidField(field, absl::StrCat("must be between 1 and ", max));
@@ -111,7 +121,13 @@ absl::Status ValidateRelease(const v1::ReleaseReservationRequest& request) {
   if (status.ok() && !request.warehouse_id().empty()) {
     status = ValidateWarehouseId(request.warehouse_id(), "warehouse_id");
   }
-  return status;
+  if (!status.ok() || request.lines().empty()) return status;
+  if (request.warehouse_id().empty()) {
+    return InvalidField("lines", "names units to release in one warehouse: set warehouse_id");
+  }
+  status = ValidateLines(request.lines());
+  if (!status.ok()) return status;
+  return UniqueSkus(request.lines());
 }
 
 absl::Status ValidateResource(const v1::ResourceReservationRequest& request) {
@@ -121,13 +137,8 @@ absl::Status ValidateResource(const v1::ResourceReservationRequest& request) {
   if (!status.ok()) return status;
   // One line per SKU: each is one release, one write-off and one plan line, and a repeat would
   // check each against the same hold.
-  std::set<std::string> skus;
-  for (int i = 0; i < request.lines().size(); ++i) {
-    if (!skus.insert(request.lines(i).sku()).second) {
-      return InvalidField(absl::StrCat("lines[", i, "].sku"), "names a SKU an earlier line names");
-    }
-  }
-  status = ValidateDestination(request.destination());
+  status = UniqueSkus(request.lines());
+  if (status.ok()) status = ValidateDestination(request.destination());
   return status.ok() ? ValidateStrategy(request.strategy()) : status;
 }
 

@@ -135,6 +135,15 @@ TEST(ReservationRulesTest, AReleaseTakesWhatIsHeldInOneWarehouseOrAll) {
   EXPECT_EQ(ReleaseQuantities(lines, kWarsaw), (std::vector<LineQuantity>{{kWarsaw, "SKU-A", 2}}));
   EXPECT_TRUE(ReleaseQuantities(lines, "0a7e35f2-6c4c-4c8b-9d0e-000000000003").empty());
   EXPECT_TRUE(ReleaseQuantities({LineOf(kBerlin, "SKU-A", 2, 1, 1)}, "").empty());
+  // One shipment's units of a warehouse holding another's too; never more than is held.
+  google::protobuf::RepeatedPtrField<v1::OrderLine> only;
+  only.Add()->set_sku("SKU-A");
+  only.Mutable(0)->set_quantity(2);
+  EXPECT_EQ(ReleaseQuantities(lines, kBerlin, only),
+            (std::vector<LineQuantity>{{kBerlin, "SKU-A", 2}}));
+  only.Mutable(0)->set_quantity(9);
+  EXPECT_EQ(ReleaseQuantities(lines, kBerlin, only),
+            (std::vector<LineQuantity>{{kBerlin, "SKU-A", 3}}));
 }
 
 TEST(ReservationRulesTest, AReservationSettlesOnceItHoldsNothing) {

@@ -97,12 +97,20 @@ class ReservationUseCasesTest : public ::testing::Test {
     return reservation;
   }
 
-  absl::StatusOr<v1::Reservation> Release(const std::string& order_id,
-                                          const std::string& warehouse_id = "") {
+  // Everything held (at `warehouse_id`), or only `units` (SKU, quantity) there.
+  absl::StatusOr<v1::Reservation> Release(
+      const std::string& order_id, const std::string& warehouse_id = "",
+      const std::vector<std::pair<std::string, int64_t>>& units = {}) {
     v1::ReleaseReservationRequest request;
-    request.set_request_id(order_id + ":release:" + warehouse_id);
+    request.set_request_id(order_id + ":release:" + warehouse_id + ":" +
+                           std::to_string(units.size()));
     request.set_order_id(order_id);
     request.set_warehouse_id(warehouse_id);
+    for (const auto& [sku, quantity] : units) {
+      auto* line = request.add_lines();
+      line->set_sku(sku);
+      line->set_quantity(quantity);
+    }
     v1::Reservation reservation;
     Outcome outcome;
     absl::Status status = store_->Release(request, &reservation, &outcome);

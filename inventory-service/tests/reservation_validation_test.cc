@@ -112,6 +112,17 @@ TEST(ReservationValidationTest, CommitReleaseExtendAndRestockBounds) {
   EXPECT_TRUE(ValidateRelease(release).ok());
   release.set_warehouse_id("x");
   EXPECT_EQ(FieldOf(ValidateRelease(release)), "warehouse_id");
+  release.clear_warehouse_id();
+  auto* units = release.add_lines();
+  units->set_sku("SKU-1");
+  units->set_quantity(1);
+  EXPECT_EQ(FieldOf(ValidateRelease(release)), "lines");  // units of which warehouse?
+  release.set_warehouse_id("0a7e35f2-6c4c-4c8b-9d0e-000000000001");
+  EXPECT_TRUE(ValidateRelease(release).ok());
+  *release.add_lines() = *units;
+  EXPECT_EQ(FieldOf(ValidateRelease(release)), "lines[1].sku");
+  release.mutable_lines(1)->set_quantity(0);
+  EXPECT_EQ(FieldOf(ValidateRelease(release)), "lines[1].quantity");
 
   v1::ExtendReservationRequest extend;
   extend.set_request_id("r");

@@ -263,6 +263,44 @@ TEST_F(ResourceReservationTest, CancellingTheUnavailableHoldsWhatTheOthersHaveAn
   EXPECT_EQ(Violations(), "");
 }
 
+// A cancelled shipment's own units at a warehouse that holds another shipment's too: only those
+// are released, never more than is held.
+TEST_F(ResourceReservationTest, AReleaseOfSomeUnitsLeavesTheRestHeld) {
+  Receive(berlin_, "SKU-A", 10);
+  ASSERT_TRUE(Reserve(ReserveRequest("order-1", {{"SKU-A", 3}})).ok());
+  auto released = Release("order-1", berlin_, {{"SKU-A", 1}});
+  ASSERT_TRUE(released.ok()) << released.status();
+  EXPECT_EQ(LineOf(*released, berlin_, "SKU-A"), "3/0/1/2");
+  EXPECT_EQ(released->state(), v1::RESERVATION_STATE_HELD);
+  released = Release("order-1", berlin_, {{"SKU-A", 1}, {"SKU-B", 1}});
+  ASSERT_TRUE(released.ok()) << released.status();
+  EXPECT_EQ(LineOf(*released, berlin_, "SKU-A"), "3/0/2/1");
+  EXPECT_EQ(Violations(), "");
+}
+
+// An order that takes what there is: the warehouses' 3 of 5 SKU-A are held and 2 are left
+// unfilled; with none of SKU-B at all it is refused as ever, and without the flag too.
+TEST_F(ResourceReservationTest, AReserveTakingWhatThereIsLeavesTheRestUnfilled) {
+  Receive(berlin_, "SKU-A", 2);
+  Receive(warsaw_, "SKU-A", 1);
+  v1::ReserveStockRequest request = ReserveRequest("order-1", {{"SKU-A", 5}});
+  EXPECT_EQ(ReasonOf(Reserve(request).status()), "INSUFFICIENT_STOCK");
+  request.set_request_id("order-1:partly");
+  request.set_cancel_unavailable(true);
+  auto partly = Reserve(request);
+  ASSERT_TRUE(partly.ok()) << partly.status();
+  EXPECT_EQ(LineOf(*partly, berlin_, "SKU-A"), "2/0/0/2");
+  EXPECT_EQ(LineOf(*partly, warsaw_, "SKU-A"), "1/0/0/1");
+  ASSERT_EQ(partly->allocation().unfilled_size(), 1);
+  EXPECT_EQ(partly->allocation().unfilled(0).sku(), "SKU-A");
+  EXPECT_EQ(partly->allocation().unfilled(0).quantity(), 2);
+  EXPECT_EQ(Violations(), "");
+
+  v1::ReserveStockRequest nothing = ReserveRequest("order-2", {{"SKU-B", 1}});
+  nothing.set_cancel_unavailable(true);
+  EXPECT_EQ(ReasonOf(Reserve(nothing).status()), "INSUFFICIENT_STOCK");
+}
+
 TEST_F(ResourceReservationTest, NeverFromTheWarehouseThatCouldNotPick) {
   Receive(berlin_, "SKU-A", 10);
   ASSERT_TRUE(Reserve(ReserveRequest("order-1", {{"SKU-A", 2}})).ok());

@@ -68,6 +68,8 @@ class GrpcParticipants final : public Participants {
     *request.mutable_destination() = DestinationOf(order);
     request.set_strategy(order.allocation_strategy());
     request.set_ttl_seconds(hold_seconds);
+    request.set_cancel_unavailable(order.backorder_policy() ==
+                                   inventory::v1::BACKORDER_POLICY_SHIP_AVAILABLE);
     inventory_.ReserveStock(
         request_id, std::move(request),
         Step(std::move(done), [](const inventory_v1::Reservation& reservation, StepResult& result) {
@@ -216,12 +218,23 @@ class GrpcParticipants final : public Participants {
     shipping_.CancelShipment(request_id, std::move(request), Step(std::move(done)));
   }
 
-  void ReleaseWarehouse(const std::string& request_id, const v1::Order& order,
-                        const std::string& warehouse_id, StepDone done) override {
+  void ReleaseShipment(const std::string& request_id, const v1::Order& order,
+                       const v1::ShipmentSummary& shipment, StepDone done) override {
     inventory_v1::ReleaseReservationRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
-    request.set_warehouse_id(warehouse_id);
+    request.set_warehouse_id(shipment.warehouse_id());
+    // Only its own units: another shipment of the order at that warehouse (re-sourced from a
+    // short pick) may have shipped and not be committed yet. A shipment whose units cannot be
+    // told releases what the warehouse holds for the order, its one shipment there.
+    if (auto units = UnitsOfShipment(order, shipment); units.ok()) {
+      for (const auto& [sku, quantity] : *units) {
+        auto* line = request.add_lines();
+        line->set_sku(sku);
+        line->set_quantity(quantity);
+      }
+      if (request.lines().empty()) return done({});  // it carried nothing (all short-picked)
+    }
     inventory_.ReleaseReservation(request_id, std::move(request), Step(std::move(done)));
   }
 

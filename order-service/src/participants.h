@@ -89,12 +89,12 @@ class Participants {
                               const shipping::v1::OutboxEvent& shipped, StepDone done) = 0;
   virtual void CaptureShipment(const std::string& request_id, const v1::Order& order,
                                const shipping::v1::OutboxEvent& shipped, StepDone done) = 0;
-  // Cancellation: one shipment (refused once it shipped), one warehouse's held stock, and a
-  // share of the authorization (all that is uncaptured when `amount_minor` is 0).
+  // Cancellation: one shipment (refused once it shipped), the stock held for one cancelled
+  // shipment, and a share of the authorization (all that is uncaptured when `amount_minor` is 0).
   virtual void CancelShipment(const std::string& request_id, const std::string& shipment_id,
                               StepDone done) = 0;
-  virtual void ReleaseWarehouse(const std::string& request_id, const v1::Order& order,
-                                const std::string& warehouse_id, StepDone done) = 0;
+  virtual void ReleaseShipment(const std::string& request_id, const v1::Order& order,
+                               const v1::ShipmentSummary& shipment, StepDone done) = 0;
   virtual void VoidShare(const std::string& request_id, const v1::Order& order,
                          int64_t amount_minor, StepDone done) = 0;
   // Returns: the return shipment; restocking one SKU; refunding one shipment's invoice lines;

@@ -72,31 +72,48 @@ void ShareShipping(const v1::Order& order, const Part& total, std::vector<Part*>
   }
 }
 
-// The part of the allocation's group of `warehouse_id`, as planned: the groups take each line's
-// units in the order of their warehouse ids. No such group: no units and no share.
-Part PlannedPart(const v1::Order& order, const std::string& warehouse_id) {
+// The allocation's parts as planned: the groups take each line's units in the order of their
+// warehouse ids, then the units no warehouse had (allocation.unfilled) the last ones; the
+// shipping shares split over them all by their goods.
+struct PlannedParts {
+  std::map<std::string, Part> groups;  // by warehouse id
+  Part unfilled;
+};
+
+PlannedParts PlanParts(const v1::Order& order) {
   std::vector<const inventory::v1::AllocationGroup*> groups;
   for (const auto& group : order.allocation().groups()) groups.push_back(&group);
   std::sort(groups.begin(), groups.end(),
             [](const auto* a, const auto* b) { return a->warehouse_id() < b->warehouse_id(); });
-  std::vector<Part> parts(groups.size());
+  PlannedParts planned;
   std::map<std::string, int64_t> taken;
-  for (std::size_t i = 0; i < groups.size(); ++i) {
-    for (const auto& line : groups[i]->lines()) {
-      parts[i].ranges[line.sku()] = {taken[line.sku()], line.quantity()};
-      taken[line.sku()] += line.quantity();
-    }
+  const auto take = [&taken](const inventory::v1::OrderLine& line, Part* part) {
+    part->ranges[line.sku()] = {taken[line.sku()], line.quantity()};
+    taken[line.sku()] += line.quantity();
+  };
+  std::vector<Part*> all;
+  for (const auto* group : groups) {
+    Part* part = &planned.groups[group->warehouse_id()];
+    for (const auto& line : group->lines()) take(line, part);
+    all.push_back(part);
+  }
+  if (!order.allocation().unfilled().empty()) {
+    for (const auto& line : order.allocation().unfilled()) take(line, &planned.unfilled);
+    all.push_back(&planned.unfilled);
   }
   Part whole;
   whole.shipping = order.shipping_charge().amount_minor();
   whole.shipping_tax = order.shipping_tax().amount_minor();
-  std::vector<Part*> all;
-  for (Part& part : parts) all.push_back(&part);
   ShareShipping(order, whole, all);
-  for (std::size_t i = 0; i < groups.size(); ++i) {
-    if (groups[i]->warehouse_id() == warehouse_id) return parts[i];
-  }
-  return Part{};
+  return planned;
+}
+
+// The part of the allocation's group of `warehouse_id`, as planned. No such group: no units
+// and no share.
+Part PlannedPart(const v1::Order& order, const std::string& warehouse_id) {
+  PlannedParts planned = PlanParts(order);
+  const auto group = planned.groups.find(warehouse_id);
+  return group == planned.groups.end() ? Part{} : group->second;
 }
 
 // `part` less the units `short_picked` (the last of each SKU's range), and those units; the
@@ -324,6 +341,15 @@ absl::StatusOr<int64_t> CancelledValueOfShortPick(const v1::Order& order,
   const ShipmentCharge charge = Bill(order, shares->cancelled, units, &status, shipment_id);
   if (!status.ok()) return status;
   return charge.total;
+}
+
+int64_t UnfilledValue(const v1::Order& order) {
+  const Part unfilled = PlanParts(order).unfilled;
+  std::vector<std::pair<std::string, int64_t>> units;
+  for (const auto& [sku, range] : unfilled.ranges) units.emplace_back(sku, range.count);
+  absl::Status status;
+  const ShipmentCharge charge = Bill(order, unfilled, units, &status, "unfilled");
+  return status.ok() ? charge.total : 0;
 }
 
 }  // namespace oms::order

@@ -5,8 +5,10 @@
 //    warehouse's first unit of a line is the quantity of that SKU in the groups of lower ids;
 //    its units carry their share of the line's discount (adjustments.h: the first
 //    discount % quantity units of the line one minor unit more);
-//  - the order's shipping charge and its tax are each split over the allocation's groups by
-//    largest remainder, weighted by each group's goods after discounts;
+//  - units no warehouse had when the order was reserved (allocation.unfilled, SHIP_AVAILABLE)
+//    are the last of their lines, and voided;
+//  - the order's shipping charge and its tax are each split over the allocation's groups (and
+//    the unfilled units) by largest remainder, weighted by each one's goods after discounts;
 //  - a short pick (ShipmentSummary.short_picked) takes the last units of each SKU of its
 //    shipment's range away, with their largest-remainder share of the shipment's shipping
 //    shares (weighted by the goods kept and moved); the shipments made to take them over
@@ -52,6 +54,11 @@ struct ShipmentCharge {
     const v1::Order& order, const v1::ShipmentSummary& shipment);
 [[nodiscard]] absl::StatusOr<ShipmentCharge> FullChargeOfShipment(
     const v1::Order& order, const v1::ShipmentSummary& shipment);
+
+// What the units the order does without (allocation.unfilled: no warehouse had them when it was
+// reserved, SHIP_AVAILABLE) would have been billed: the last units of their lines, with their
+// share of the shipping shares. 0 when there are none.
+[[nodiscard]] int64_t UnfilledValue(const v1::Order& order);
 
 // What the units of shipment `shipment_id`'s short pick that no warehouse had
 // (short_pick_cancelled) would have been billed: their goods, tax and share of the shipping

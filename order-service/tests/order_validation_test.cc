@@ -58,6 +58,14 @@ TEST(OrderValidationTest, CreateOrderBounds) {
        },
        "allocation_strategy"},
       {[](v1::CreateOrderRequest& r) {
+         r.set_backorder_policy(inventory::v1::BACKORDER_POLICY_BACKORDER);  // not offered yet
+       },
+       "backorder_policy"},
+      {[](v1::CreateOrderRequest& r) {
+         r.set_backorder_policy(static_cast<inventory::v1::BackorderPolicy>(7));
+       },
+       "backorder_policy"},
+      {[](v1::CreateOrderRequest& r) {
          auto* discount = r.mutable_lines(0)->add_adjustments();
          discount->set_kind(v1::ADJUSTMENT_KIND_PERCENT);
          discount->set_percent_bp(10001);
@@ -216,6 +224,7 @@ TEST(PricingTest, TheCapturedOrderTakesCatalogPricesAndTheQuotesTax) {
   EXPECT_EQ(order->lines(0).tax_rate_bp(), 1900);  // every capture taxes at the quoted rate
   EXPECT_EQ(order->status(), v1::ORDER_STATUS_PENDING);
   EXPECT_EQ(order->allocation_strategy(), inventory::v1::ALLOCATION_STRATEGY_MINIMIZE_SPLITS);
+  EXPECT_EQ(order->backorder_policy(), inventory::v1::BACKORDER_POLICY_REJECT);
 
   product->set_active(false);
   EXPECT_EQ(BillableLines(request, products).status().code(),

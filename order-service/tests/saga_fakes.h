@@ -250,9 +250,9 @@ class FakeParticipants : public Participants {
   void CancelShipment(const std::string& id, const std::string&, StepDone done) override {
     Answer("CancelShipment", id, std::move(done));
   }
-  void ReleaseWarehouse(const std::string& id, const v1::Order&, const std::string&,
-                        StepDone done) override {
-    Answer("ReleaseWarehouse", id, std::move(done));
+  void ReleaseShipment(const std::string& id, const v1::Order&, const v1::ShipmentSummary&,
+                       StepDone done) override {
+    Answer("ReleaseShipment", id, std::move(done));
   }
   void VoidShare(const std::string& id, const v1::Order&, int64_t, StepDone done) override {
     Answer("VoidShare", id, std::move(done));

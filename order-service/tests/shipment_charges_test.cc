@@ -238,6 +238,22 @@ TEST(ShipmentChargesTest, UnitsNoWarehouseHadAreVoidedAndEverythingStillAddsUpTo
   EXPECT_EQ(CancelledValueOfShortPick(order, "a").status().code(), absl::StatusCode::kUnavailable);
 }
 
+TEST(ShipmentChargesTest, UnitsTheOrderDoesWithoutAreTheLastOfTheirLinesAndVoided) {
+  v1::Order order = DiscountedOrder();
+  // No warehouse had the TEA (SHIP_AVAILABLE): wh-a ships MUG 2 only.
+  order.mutable_allocation()->mutable_groups(1)->mutable_lines()->RemoveLast();
+  auto* unfilled = order.mutable_allocation()->add_unfilled();
+  unfilled->set_sku("TEA");
+  unfilled->set_quantity(2);
+  List(&order, "a", "wh-a");
+  List(&order, "b", "wh-b");
+  const int64_t voided = UnfilledValue(order);
+  // TEA units 0-1 (8.89 and their tax 1.69) and their share of the shipping charge and its tax.
+  EXPECT_GT(voided, 889 + 169);
+  EXPECT_EQ(SumOfCaptures(order) + voided, order.total().amount_minor());
+  EXPECT_EQ(UnfilledValue(DiscountedOrder()), 0);
+}
+
 // Seeded: random discounted orders over three warehouses, random short picks re-sourced to
 // random warehouses or cancelled, twice over; captures and voids always add up to the total.
 TEST(ShipmentChargesTest, RandomShortPicksResourcedOrCancelledAlwaysAddUpToTheTotal) {

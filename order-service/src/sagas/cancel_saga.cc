@@ -50,30 +50,26 @@ std::set<std::string> CancelledIds(const v1::CancelPlan& plan) {
   return {plan.cancelled_shipment_ids().begin(), plan.cancelled_shipment_ids().end()};
 }
 
-// Each warehouse once: a warehouse may have two of the order's shipments (one re-sourced from a
-// short pick), and its release frees what it still holds for the order.
-std::vector<std::string> CancelledWarehouses(const v1::CancelPlan& plan) {
-  const std::set<std::string> cancelled = CancelledIds(plan);
-  std::vector<std::string> warehouses;
-  for (const auto& candidate : plan.candidates()) {
-    if (cancelled.count(candidate.shipment_id()) &&
-        std::find(warehouses.begin(), warehouses.end(), candidate.warehouse_id()) ==
-            warehouses.end()) {
-      warehouses.push_back(candidate.warehouse_id());
-    }
-  }
-  return warehouses;
-}
-
+// The stock held for each cancelled shipment, its own units only (the order's current summary
+// of it: a short pick may have moved some).
 void ReleaseHolds(Participants& participants, const ClaimedSaga& saga,
                   const std::string& request_id, StepDone done) {
-  auto warehouses = std::make_shared<std::vector<std::string>>(
-      CancelledWarehouses(*PayloadAs<v1::CancelPlan>(saga)));
+  const auto plan = PayloadAs<v1::CancelPlan>(saga);
+  const std::set<std::string> cancelled = CancelledIds(*plan);
+  auto shipments = std::make_shared<std::vector<v1::ShipmentSummary>>();
+  for (const auto& candidate : plan->candidates()) {
+    if (!cancelled.count(candidate.shipment_id())) continue;
+    const auto listed = std::find_if(
+        saga.order.shipments().begin(), saga.order.shipments().end(),
+        [&candidate](const auto& s) { return s.shipment_id() == candidate.shipment_id(); });
+    shipments->push_back(listed != saga.order.shipments().end() ? *listed : candidate);
+  }
   CallChain::Run(
-      warehouses->size(),
-      [&participants, &saga, request_id, warehouses](std::size_t i, StepDone one) {
-        participants.ReleaseWarehouse(request_id + ":" + (*warehouses)[i], saga.order,
-                                      (*warehouses)[i], std::move(one));
+      shipments->size(),
+      [&participants, &saga, request_id, shipments](std::size_t i, StepDone one) {
+        const v1::ShipmentSummary& shipment = (*shipments)[i];
+        participants.ReleaseShipment(request_id + ":" + shipment.shipment_id(), saga.order,
+                                     shipment, std::move(one));
       },
       WentOk, FirstFailure(std::move(done)));
 }

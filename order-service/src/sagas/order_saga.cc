@@ -4,6 +4,7 @@
 #include "order-service/src/sagas/order_saga.h"
 
 #include "order-service/src/sagas/registry.h"
+#include "order-service/src/shipment_charges.h"
 
 namespace oms::order {
 namespace {
@@ -21,9 +22,27 @@ void Release(Participants& participants, const ClaimedSaga& saga, const std::str
   participants.ReleaseReservation(request_id, saga.order, std::move(done));
 }
 
+// The whole total, then (SHIP_AVAILABLE) the share of the units no warehouse had is voided at
+// once: the captures add up to the rest. A failed void fails the step: retried, the authorization
+// answers as before; refused, the compensation voids it all.
 void Authorize(Participants& participants, const ClaimedSaga& saga, const std::string& request_id,
                StepDone done) {
-  participants.Authorize(request_id, saga.order, saga.payment_token, std::move(done));
+  participants.Authorize(
+      request_id, saga.order, saga.payment_token,
+      [&participants, &saga, request_id, done = std::move(done)](StepResult authorized) mutable {
+        const int64_t unfilled = UnfilledValue(saga.order);
+        if (authorized.outcome.result != CallResult::kOk || unfilled == 0) {
+          done(std::move(authorized));
+          return;
+        }
+        participants.VoidShare(request_id + ":unfilled", saga.order, unfilled,
+                               [authorized = std::move(authorized),
+                                done = std::move(done)](StepResult voided) mutable {
+                                 done(voided.outcome.result == CallResult::kOk
+                                          ? std::move(authorized)
+                                          : std::move(voided));
+                               });
+      });
 }
 
 void Void(Participants& participants, const ClaimedSaga& saga, const std::string& request_id,
