@@ -609,6 +609,7 @@ TEST_F(ShipmentEventStoreTest, AShortPickIsReSourcedByOneSagaAndItsShipmentsAreL
   ASSERT_TRUE(plan.ParseFromString(absl::HexStringToBytes(sagas[0].second)));
   OutboxEvent planned;
   ASSERT_TRUE(planned.ParseFromString(plan.short_picked_event()));
+  ASSERT_EQ(planned.short_picked_lines_size(), 1);
   EXPECT_EQ(planned.short_picked_lines(0).quantity(), 2);
   v1::Order read = Read(order.order_id);
   ASSERT_EQ(read.shipments_size(), 1);
@@ -623,15 +624,16 @@ TEST_F(ShipmentEventStoreTest, AShortPickIsReSourcedByOneSagaAndItsShipmentsAreL
   EXPECT_EQ(*started, "");
   EXPECT_EQ(resource_sagas().size(), 1u);
 
-  Reserved reserved;
-  auto* group = reserved.allocation.add_groups();
+  Resourced resourced;
+  auto* group = resourced.moved.add_groups();
   group->set_warehouse_id("wh-s-2");
   StepResult result;
-  result.output = reserved;
+  result.output = resourced;
   Save(sagas[0].first, SagaState{SagaPhase::kRunning, 1, 0, "", SagaPhase::kRunning}, result,
        std::chrono::milliseconds(1));
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   ASSERT_TRUE(plan.ParseFromString(absl::HexStringToBytes(resource_sagas()[0].second)));
+  ASSERT_EQ(plan.moved().groups_size(), 1);
   EXPECT_EQ(plan.moved().groups(0).warehouse_id(), "wh-s-2");
 
   // The new shipment's first event comes before the saga saves it.

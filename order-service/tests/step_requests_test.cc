@@ -86,7 +86,51 @@ std::string PayloadOf(const std::string& kind) {
     *refund->add_lines() = *line;
     return ret.SerializeAsString();
   }
+  if (kind == kResourceSagaKind) {
+    // Leipzig found neither backpack: Hamburg holds one, no warehouse the other.
+    shipping::v1::OutboxEvent short_pick;
+    short_pick.set_sequence(8);
+    short_pick.set_type(shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHORT_PICKED);
+    short_pick.set_order_id("order-1");
+    short_pick.set_shipment_id("shipment-wh-leipzig");
+    short_pick.set_warehouse_id("wh-leipzig");
+    auto* missing = short_pick.add_short_picked_lines();
+    missing->set_sku("BACKPACK-20L");
+    missing->set_quantity(2);
+    v1::ResourcePlan plan;
+    plan.set_short_picked_event(short_pick.SerializeAsString());
+    auto* group = plan.mutable_moved()->add_groups();
+    group->set_warehouse_id("wh-hamburg");
+    auto* held = group->add_lines();
+    held->set_sku("BACKPACK-20L");
+    held->set_quantity(1);
+    auto* cancelled = plan.add_cancelled();
+    cancelled->set_sku("BACKPACK-20L");
+    cancelled->set_quantity(1);
+    return plan.SerializeAsString();
+  }
+  if (kind == kRefundSagaKind) {
+    v1::RefundShipmentRequest refund;
+    refund.set_shipment_id("shipment-wh-leipzig");
+    return refund.SerializeAsString();
+  }
   return "";
+}
+
+// The order as a RESOURCE saga's last step finds it: Leipzig's short pick, its cancelled unit,
+// and the shipment Hamburg made for the other.
+void ShortPicked(v1::Order* order) {
+  auto* leipzig = order->mutable_shipments(0);
+  auto* missing = leipzig->add_short_picked();
+  missing->set_sku("BACKPACK-20L");
+  missing->set_quantity(2);
+  *leipzig->add_short_pick_cancelled() = *missing;
+  leipzig->mutable_short_pick_cancelled(0)->set_quantity(1);
+  auto* made = order->add_shipments();
+  made->set_shipment_id("shipment-resourced");
+  made->set_warehouse_id("wh-hamburg");
+  made->set_resourced_from_shipment_id("shipment-wh-leipzig");
+  *made->add_lines() = leipzig->short_pick_cancelled(0);
 }
 
 // The saga as the coordinator claims it from its stored bytes.
@@ -96,8 +140,10 @@ ClaimedSaga Claimed(const std::string& kind) {
   saga.saga_id = "saga-1";
   saga.order_id = "order-1";
   saga.payment_token = "tok_visa";
+  v1::Order placed = PlacedOrder();
+  if (kind == kResourceSagaKind) ShortPicked(&placed);
   v1::Order stored;
-  stored.ParseFromString(PlacedOrder().SerializeAsString());
+  stored.ParseFromString(placed.SerializeAsString());
   saga.order = stored;
   saga.payload = PayloadOf(kind);
   return saga;
@@ -141,7 +187,7 @@ TEST(StepRequestsTest, EveryStepOfEveryKindSendsTheSameRequestsWhenRetried) {
       }
     }
   }
-  EXPECT_GE(attempts.size(), 14u);  // every step of the five kinds, and the compensations
+  EXPECT_GE(attempts.size(), 19u);  // every step of the eight kinds, and the compensations
   // The retry comes later, on another replica: past the next whole second of any clock.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   for (const auto& attempt : attempts) {
