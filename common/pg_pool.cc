@@ -106,6 +106,12 @@ absl::Status PgErrorToStatus(const std::exception& error) {
     log::Warn("", "database connection lost", {{"error", error.what()}});
     return absl::UnavailableError("database connection lost");
   }
+  // libpqxx 6.4 throws deadlocks and serialization failures as transaction_rollback, which is
+  // not an sql_error: the work is safe to run again, so the caller is told to retry.
+  if (dynamic_cast<const pqxx::transaction_rollback*>(&error) != nullptr) {
+    log::Write(log::Level::kDebug, "", "database conflict", {{"error", error.what()}});
+    return absl::AbortedError("database conflict (deadlock or serialization failure); retry");
+  }
   const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error);
   if (sql == nullptr) {
     log::Error("", "database client error", {{"error", error.what()}});

@@ -17,7 +17,10 @@ std::string GenericPlanWithoutSeqScans(pqxx::work& tx, const std::string& sql,
   // A session-level name of our own: the pool's connections prepare theirs on first use.
   tx.exec("PREPARE oms_plan_under_test AS " + sql);
   std::string plan;
-  for (const auto& row : tx.exec("EXPLAIN EXECUTE oms_plan_under_test(" + arguments + ")")) {
+  // A statement without parameters is executed without parentheses.
+  const std::string execute = arguments.empty() ? "EXECUTE oms_plan_under_test"
+                                                : "EXECUTE oms_plan_under_test(" + arguments + ")";
+  for (const auto& row : tx.exec("EXPLAIN " + execute)) {
     plan += row[0].as<std::string>() + "\n";
   }
   tx.exec("DEALLOCATE oms_plan_under_test");
