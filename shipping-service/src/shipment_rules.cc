@@ -24,7 +24,7 @@ absl::Status CreateAllowed(const std::string& order_id,
     }
   }
   const bool first_groups = std::any_of(groups.begin(), groups.end(), [](const auto& group) {
-    return group.resourced_from_shipment_id().empty();
+    return group.resourced_from_shipment_id().empty() && group.backorder_fill_sequence() == 0;
   });
   if (has_outbound_shipments && first_groups) {
     return WithReason(
@@ -54,6 +54,17 @@ absl::Status ResourcedGroupAllowed(const std::string& order_id, int index,
                       absl::StrCat("order ", order_id, " already has the shipment from warehouse ",
                                    group.warehouse_id(), " of the units shipment ", source_id,
                                    " short-picked, from another request"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FillGroupAllowed(const std::string& order_id, const v1::AllocationGroup& group,
+                              bool exists) {
+  if (exists) {
+    return WithReason(
+        absl::StatusCode::kAlreadyExists, "SHIPMENTS_EXIST",
+        absl::StrCat("order ", order_id, " already has the shipment of backorder fill ",
+                     group.backorder_fill_sequence(), ", from another request"));
   }
   return absl::OkStatus();
 }

@@ -17,9 +17,11 @@ namespace oms::shipping {
 // Whether `order_id` may get outbound shipments for `groups` now. FAILED_PRECONDITION
 // (SHIPMENT_CANCELLED) when a tombstone covers the whole order (warehouse "") or a warehouse of
 // `groups`: the cancel came first. Otherwise ALREADY_EXISTS (SHIPMENTS_EXIST) when the order
-// already has outbound shipments, which another request id created, and a group is one of the
-// order's first (no resourced_from_shipment_id): re-sourced groups come after the order's first
-// shipments by nature (ResourcedGroupAllowed judges them).
+// already has outbound shipments (`has_outbound_shipments`: any but the shipments of backorder
+// fills), which another request id created, and a group is one of the order's first (neither
+// resourced_from_shipment_id nor backorder_fill_sequence): re-sourced groups come after the
+// order's first shipments by nature (ResourcedGroupAllowed judges them), and a backorder fill
+// may come before or after them (FillGroupAllowed judges it).
 [[nodiscard]] absl::Status CreateAllowed(
     const std::string& order_id, const std::vector<std::string>& tombstoned_warehouses,
     const google::protobuf::RepeatedPtrField<v1::AllocationGroup>& groups,
@@ -27,7 +29,7 @@ namespace oms::shipping {
 
 // A new shipment as it is stored: PENDING, carried and charged as `carriage` says, with `lines`
 // (no id or times yet). A return shipment also needs its return_id set, a re-sourced one its
-// resourced_from_shipment_id.
+// resourced_from_shipment_id, a backorder fill's its backorder_fill_sequence.
 [[nodiscard]] v1::Shipment NewShipment(
     const std::string& order_id, v1::ShipmentKind kind, const std::string& warehouse_id,
     const common::v1::Address& address, const Carriage& carriage,
@@ -42,6 +44,13 @@ namespace oms::shipping {
 [[nodiscard]] absl::Status ResourcedGroupAllowed(const std::string& order_id, int index,
                                                  const v1::AllocationGroup& group,
                                                  const v1::Shipment* source, bool exists);
+
+// Whether `group`, the units backorder fill `group.backorder_fill_sequence()` (> 0) holds for
+// `order_id`, may be shipped: ALREADY_EXISTS (SHIPMENTS_EXIST) when the order already has the
+// fill's shipment (`exists`), which another request id created. One shipment per fill, from
+// whichever warehouse the group names.
+[[nodiscard]] absl::Status FillGroupAllowed(const std::string& order_id,
+                                            const v1::AllocationGroup& group, bool exists);
 
 // Whether `original` may be replaced (CreateReplacementShipment): FAILED_PRECONDITION
 // (SHIPMENT_NOT_RETURNED_TO_SENDER) unless it is an outbound shipment, not cancelled, whose

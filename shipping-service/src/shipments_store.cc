@@ -22,14 +22,15 @@ using google::protobuf::util::TimeUtil;
   "address_line1, address_line2, address_city, address_postal_code, address_region, "          \
   "address_country, carrier, service_level, transport_mode, total_weight_grams, "              \
   "package_count, cost_currency, cost_minor, tracking_number, replaces_shipment_id, "          \
-  "resourced_from_shipment_id, " OMS_MICROS("created_at") " AS created_micros, " OMS_MICROS(   \
-      "updated_at") " AS updated_micros"
+  "resourced_from_shipment_id, backorder_fill_sequence, " OMS_MICROS(                          \
+      "created_at") " AS created_micros, " OMS_MICROS("updated_at") " AS updated_micros"
 
 constexpr char kShipmentsLockOrder[] = "shipments_lock_order";
 constexpr char kShipmentsCount[] = "shipments_count";
 constexpr char kShipmentsFindReturn[] = "shipments_find_return";
 constexpr char kShipmentsFindReplacement[] = "shipments_find_replacement";
 constexpr char kShipmentsFindResourced[] = "shipments_find_resourced";
+constexpr char kShipmentsFindFill[] = "shipments_find_fill";
 constexpr char kShipmentsInsert[] = "shipments_insert";
 constexpr char kShipmentsGet[] = "shipments_get";
 constexpr char kShipmentsLock[] = "shipments_lock";
@@ -69,6 +70,7 @@ v1::Shipment ReadShipmentColumns(const pqxx::row& row) {
   shipment.set_tracking_number(row["tracking_number"].as<std::string>());
   shipment.set_replaces_shipment_id(row["replaces_shipment_id"].as<std::string>());
   shipment.set_resourced_from_shipment_id(row["resourced_from_shipment_id"].as<std::string>());
+  shipment.set_backorder_fill_sequence(row["backorder_fill_sequence"].as<long long>());
   *shipment.mutable_create_time() =
       TimeUtil::MicrosecondsToTimestamp(row["created_micros"].as<long long>());
   *shipment.mutable_update_time() =
@@ -104,8 +106,10 @@ v1::ShipmentLine ReadLine(const pqxx::row& row) {
 const std::vector<PreparedStatement>& ShipmentStatements() {
   static const std::vector<PreparedStatement> kStatements = {
       {kShipmentsLockOrder, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"},
+      // A backorder fill's shipment is not one of the order's first: it may come before them.
       {kShipmentsCount,
-       "SELECT count(*) AS shipments FROM shipments WHERE order_id = $1 AND kind = $2"},
+       "SELECT count(*) AS shipments FROM shipments "
+       "WHERE order_id = $1 AND kind = $2 AND backorder_fill_sequence = 0"},
       {kShipmentsFindReturn,
        "SELECT id FROM shipments WHERE order_id = $1 AND kind = $2 AND return_id = $3"},
       {kShipmentsInsert,
@@ -113,9 +117,9 @@ const std::vector<PreparedStatement>& ShipmentStatements() {
        "address_line1, address_line2, address_city, address_postal_code, address_region, "
        "address_country, carrier, service_level, transport_mode, total_weight_grams, "
        "package_count, cost_currency, cost_minor, replaces_shipment_id, "
-       "resourced_from_shipment_id) "
+       "resourced_from_shipment_id, backorder_fill_sequence) "
        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
-       "$19, $20, $21) RETURNING " OMS_SHIPMENT_COLUMNS},
+       "$19, $20, $21, $22) RETURNING " OMS_SHIPMENT_COLUMNS},
       // The replacement of shipment $1, from the unique index of replacements (migration 0008):
       // the second condition, always true for a shipment id, is that index's predicate, so that
       // the generic plan of the prepared statement can use it.
@@ -126,6 +130,11 @@ const std::vector<PreparedStatement>& ShipmentStatements() {
       {kShipmentsFindResourced,
        "SELECT id FROM shipments WHERE resourced_from_shipment_id = $1 AND warehouse_id = $2 "
        "AND resourced_from_shipment_id <> ''"},
+      // The order $1's shipment of backorder fill $2, from the unique index of such shipments
+      // (migration 0010; its predicate repeated, as above).
+      {kShipmentsFindFill,
+       "SELECT id FROM shipments WHERE order_id = $1 AND backorder_fill_sequence = $2::bigint "
+       "AND backorder_fill_sequence <> 0"},
       {kShipmentsGet, "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments WHERE id = $1::uuid"},
       {kShipmentsLock,
        "SELECT " OMS_SHIPMENT_COLUMNS " FROM shipments WHERE id = $1::uuid FOR UPDATE"},
@@ -216,7 +225,7 @@ void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out
       draft.carrier(), draft.service_level(), TransportModeName(draft.transport_mode()),
       freight.total_weight_grams(), freight.package_count(), freight.estimated_cost().currency(),
       freight.estimated_cost().amount_minor(), draft.replaces_shipment_id(),
-      draft.resourced_from_shipment_id()));
+      draft.resourced_from_shipment_id(), draft.backorder_fill_sequence()));
   std::vector<std::string> skus;
   std::vector<int64_t> quantities;
   std::vector<int64_t> weights;
@@ -237,6 +246,10 @@ std::optional<ShipmentRow> FindReplacement(pqxx::work& tx, const std::string& sh
 bool ResourcedShipmentExists(pqxx::work& tx, const std::string& short_picked_shipment_id,
                              const std::string& warehouse_id) {
   return !tx.exec_prepared(kShipmentsFindResourced, short_picked_shipment_id, warehouse_id).empty();
+}
+
+bool FillShipmentExists(pqxx::work& tx, const std::string& order_id, std::int64_t fill_sequence) {
+  return !tx.exec_prepared(kShipmentsFindFill, order_id, fill_sequence).empty();
 }
 
 std::optional<ShipmentRow> FindShipment(pqxx::work& tx, const std::string& shipment_id) {

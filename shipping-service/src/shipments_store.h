@@ -4,6 +4,7 @@
 // (shipment_rules.h, return_rules.h, journal_rules.h).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,14 +35,15 @@ struct ShipmentRow {
 // tombstone and a create can never both miss each other.
 void LockOrder(pqxx::work& tx, const std::string& order_id);
 
+// Whether the order has shipments of `kind`, not counting the shipments of backorder fills.
 [[nodiscard]] bool OrderHasShipments(pqxx::work& tx, const std::string& order_id,
                                      v1::ShipmentKind kind);
 [[nodiscard]] bool ReturnShipmentExists(pqxx::work& tx, const std::string& order_id,
                                         const std::string& return_id);
 
-// Stores `draft` (NewShipment, with its return_id, replaces_shipment_id or
-// resourced_from_shipment_id when it has one) with its lines; `out` is the stored shipment (id,
-// times) with the lines.
+// Stores `draft` (NewShipment, with its return_id, replaces_shipment_id,
+// resourced_from_shipment_id or backorder_fill_sequence when it has one) with its lines; `out` is
+// the stored shipment (id, times) with the lines.
 void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out);
 
 // The shipment that replaces `shipment_id` (CreateReplacementShipment); nullopt while there is
@@ -54,6 +56,11 @@ void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out
 [[nodiscard]] bool ResourcedShipmentExists(pqxx::work& tx,
                                            const std::string& short_picked_shipment_id,
                                            const std::string& warehouse_id);
+
+// Whether the order already has the shipment of backorder fill `fill_sequence` (> 0;
+// CreateShipments with AllocationGroup.backorder_fill_sequence).
+[[nodiscard]] bool FillShipmentExists(pqxx::work& tx, const std::string& order_id,
+                                      std::int64_t fill_sequence);
 
 // nullopt for an unknown id. LockShipment also locks the row to the end of `tx`.
 [[nodiscard]] std::optional<ShipmentRow> FindShipment(pqxx::work& tx,

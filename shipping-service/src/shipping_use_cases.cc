@@ -86,10 +86,15 @@ absl::Status CreateShipmentsIn(pqxx::work& tx, const v1::CreateShipmentsRequest&
       CreateAllowed(order_id, TombstonedWarehouses(tx, order_id), request.groups(),
                     OrderHasShipments(tx, order_id, v1::SHIPMENT_KIND_OUTBOUND));
   if (!allowed.ok()) return allowed;
-  // Under the order's lock: a concurrent create of the same re-sourced group waits, then finds
-  // this one's shipment.
+  // Under the order's lock: a concurrent create of the same re-sourced group or backorder fill
+  // waits, then finds this one's shipment.
   for (int g = 0; g < request.groups_size(); ++g) {
     const v1::AllocationGroup& group = request.groups(g);
+    if (group.backorder_fill_sequence() > 0) {
+      allowed = FillGroupAllowed(order_id, group,
+                                 FillShipmentExists(tx, order_id, group.backorder_fill_sequence()));
+      if (!allowed.ok()) return allowed;
+    }
     if (group.resourced_from_shipment_id().empty()) continue;
     std::optional<ShipmentRow> source = FindShipment(tx, group.resourced_from_shipment_id());
     allowed = ResourcedGroupAllowed(
@@ -104,6 +109,7 @@ absl::Status CreateShipmentsIn(pqxx::work& tx, const v1::CreateShipmentsRequest&
     v1::Shipment draft = NewShipment(order_id, v1::SHIPMENT_KIND_OUTBOUND, group.warehouse_id(),
                                      request.destination(), *carriage, group.lines());
     draft.set_resourced_from_shipment_id(group.resourced_from_shipment_id());
+    draft.set_backorder_fill_sequence(group.backorder_fill_sequence());
     StoreNewShipment(tx, draft, out->add_shipments(), effects);
   }
   return absl::OkStatus();

@@ -66,9 +66,10 @@ absl::Status ValidateCreateShipments(const v1::CreateShipmentsRequest& request) 
   if (request.groups_size() < 1 || request.groups_size() > kMaxGroups) {
     return InvalidField("groups", absl::StrCat("must hold 1 to ", kMaxGroups, " groups"));
   }
-  // A warehouse ships one group of the order, and one more per shipment whose short-picked units
-  // it takes over.
-  std::set<std::pair<std::string, std::string>> warehouses;
+  // A warehouse ships one group of the order, one more per shipment whose short-picked units it
+  // takes over, and one more per backorder fill; a fill is shipped by one group.
+  std::set<std::tuple<std::string, std::string, std::int64_t>> warehouses;
+  std::set<std::int64_t> fills;
   for (int g = 0; g < request.groups_size(); ++g) {
     const auto& group = request.groups(g);
     const std::string prefix = absl::StrCat("groups[", g, "]");
@@ -78,7 +79,20 @@ absl::Status ValidateCreateShipments(const v1::CreateShipmentsRequest& request) 
                                   prefix + ".resourced_from_shipment_id");
     }
     if (!status.ok()) return status;
-    if (!warehouses.insert({group.warehouse_id(), group.resourced_from_shipment_id()}).second) {
+    const std::int64_t fill = group.backorder_fill_sequence();
+    if (fill < 0) {
+      return InvalidField(prefix + ".backorder_fill_sequence", "must not be negative");
+    }
+    if (fill > 0 && !group.resourced_from_shipment_id().empty()) {
+      return InvalidField(prefix + ".backorder_fill_sequence",
+                          "a group re-sourcing a short pick (resourced_from_shipment_id) is not "
+                          "a backorder fill");
+    }
+    if (fill > 0 && !fills.insert(fill).second) {
+      return InvalidField(prefix + ".backorder_fill_sequence", "appears in two groups");
+    }
+    if (!warehouses.insert({group.warehouse_id(), group.resourced_from_shipment_id(), fill})
+             .second) {
       return InvalidField(prefix + ".warehouse_id", "appears in two groups");
     }
     if (group.lines_size() < 1 || group.lines_size() > kMaxLines) {

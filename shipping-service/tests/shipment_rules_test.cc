@@ -53,6 +53,31 @@ TEST(CreateAllowedTest, ReSourcedGroupsComeAfterTheOrdersShipments) {
   EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {}, groups, true)), "SHIPMENTS_EXIST");
 }
 
+TEST(CreateAllowedTest, BackorderFillGroupsMayComeBeforeOrAfterTheOrdersShipments) {
+  auto groups = Groups({kFirst, kFirst});
+  groups.Mutable(0)->set_backorder_fill_sequence(7);
+  groups.Mutable(1)->set_backorder_fill_sequence(9);
+  EXPECT_TRUE(CreateAllowed("ord-1", {}, groups, true).ok());
+  EXPECT_TRUE(CreateAllowed("ord-1", {}, groups, false).ok());
+  // Still refused by a cancellation of the order or of its warehouse that came first.
+  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {""}, groups, true)), "SHIPMENT_CANCELLED");
+  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {kFirst}, groups, false)), "SHIPMENT_CANCELLED");
+  // One of the order's first groups with them: the order has its first shipments already.
+  groups.Mutable(1)->clear_backorder_fill_sequence();
+  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {}, groups, true)), "SHIPMENTS_EXIST");
+}
+
+TEST(FillGroupAllowedTest, OneShipmentPerFill) {
+  v1::AllocationGroup group;
+  group.set_warehouse_id(kFirst);
+  group.set_backorder_fill_sequence(7);
+  EXPECT_TRUE(FillGroupAllowed("ord-1", group, false).ok());
+  absl::Status exists = FillGroupAllowed("ord-1", group, true);
+  EXPECT_EQ(exists.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReasonOf(exists), "SHIPMENTS_EXIST");
+  EXPECT_NE(exists.message().find("backorder fill 7"), absl::string_view::npos) << exists;
+}
+
 TEST(ResourcedGroupAllowedTest, OnlyAnOutboundShipmentOfTheSameOrderOnce) {
   v1::AllocationGroup group;
   group.set_warehouse_id(kSecond);

@@ -154,6 +154,14 @@ TEST_F(ShippingServiceTest, BadInputIsRefusedBeforeTheStore) {
   }
   {
     grpc::ClientContext context;
+    auto request = GoodCreate();
+    request.mutable_groups(0)->set_backorder_fill_sequence(-1);
+    v1::CreateShipmentsResponse response;
+    ExpectInvalid(stub_->CreateShipments(&context, request, &response),
+                  "groups[0].backorder_fill_sequence");
+  }
+  {
+    grpc::ClientContext context;
     v1::CancelShipmentRequest request;
     request.set_request_id("r-1");
     v1::CancelShipmentResponse response;

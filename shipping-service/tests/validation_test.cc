@@ -84,6 +84,34 @@ TEST(ValidateCreateShipmentsTest, AReSourcedGroupNamesAShipmentAndMayShareItsWar
   ExpectField(ValidateCreateShipments(request), "groups[1].resourced_from_shipment_id");
 }
 
+TEST(ValidateCreateShipmentsTest, ABackorderFillGroupMayShareItsWarehouseOncePerFill) {
+  auto request = GoodCreate();
+  // The order's group and two fills, all at one warehouse.
+  *request.add_groups() = request.groups(0);
+  request.mutable_groups(1)->set_backorder_fill_sequence(7);
+  *request.add_groups() = request.groups(0);
+  request.mutable_groups(2)->set_backorder_fill_sequence(9);
+  EXPECT_TRUE(ValidateCreateShipments(request).ok());
+
+  // One group per fill, even from another warehouse.
+  auto twice = request;
+  twice.mutable_groups(2)->set_backorder_fill_sequence(7);
+  ExpectField(ValidateCreateShipments(twice), "groups[2].backorder_fill_sequence");
+  twice.mutable_groups(2)->set_warehouse_id("22222222-2222-4222-8222-222222222222");
+  ExpectField(ValidateCreateShipments(twice), "groups[2].backorder_fill_sequence");
+
+  auto negative = request;
+  negative.mutable_groups(1)->set_backorder_fill_sequence(-1);
+  ExpectField(ValidateCreateShipments(negative), "groups[1].backorder_fill_sequence");
+
+  // A group either re-sources a short pick or ships a fill.
+  auto both = request;
+  both.mutable_groups(2)->set_resourced_from_shipment_id("0b7f5d4e-8a1c-4a57-9d4b-2f0f3c1e9a10");
+  ExpectField(ValidateCreateShipments(both), "groups[2].backorder_fill_sequence");
+  both.mutable_groups(2)->set_backorder_fill_sequence(0);
+  EXPECT_TRUE(ValidateCreateShipments(both).ok());
+}
+
 TEST(ValidateCancelShipmentTest, NeedsATarget) {
   v1::CancelShipmentRequest request;
   request.set_request_id("r-1");
