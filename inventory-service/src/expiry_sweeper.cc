@@ -2,6 +2,7 @@
 
 #include "common/log.h"
 #include "inventory-service/src/inventory_metrics.h"
+#include "inventory-service/src/outcome.h"
 #include "inventory-service/src/reservation_use_cases.h"
 #include "inventory-service/src/stock_moves.h"
 
@@ -39,6 +40,7 @@ int ExpirySweeper::SweepNow() {
     total += expired;
     metrics_.Expired(expired);
     metrics_.Movements(MovementKind::kExpire, outcome->movements);
+    metrics_.Backorders(*outcome);
     if (expired < kBatch) return total;
   }
 }

@@ -19,7 +19,8 @@ std::string TextOrEmpty(const pqxx::field& field) {
 
 const std::vector<PreparedStatement>& InvariantStatements() {
   static const std::vector<PreparedStatement> kStatements = {
-      // Every violation of I1 to I3 as (invariant, sku, warehouse, detail) rows. The states and
+      // Every violation of I1 to I3 (backorders included) as (invariant, sku, warehouse, detail)
+      // rows. The states and
       // kinds it names are the stored texts of ReservationStateText and MovementKindText.
       {kInvariants,
        "WITH ledger AS ("
@@ -67,12 +68,33 @@ const std::vector<PreparedStatement>& InvariantStatements() {
        "  format('reservation %s of order %s expired at %s', id, order_id, expires_at) "
        "FROM reservations WHERE state = 'HELD' "
        "  AND expires_at < now() - make_interval(secs => $1) "
+       // Units on the backorder queue keep a reservation HELD past its expiry.
+       "  AND NOT EXISTS (SELECT 1 FROM backorders b WHERE b.order_id = reservations.order_id "
+       "    AND b.filled + b.cancelled < b.quantity) "
        "UNION ALL "
        "SELECT 'I2 a final reservation holds nothing', l.sku, l.warehouse_id::text, "
        "  format('reservation %s is %s and still holds %s', r.id, r.state, "
        "  l.quantity - l.committed - l.released) "
        "FROM reservation_lines l JOIN reservations r ON r.id = l.reservation_id "
        "WHERE r.state <> 'HELD' AND l.quantity - l.committed - l.released > 0 "
+       "UNION ALL "
+       // Backorders: queued units wait in a held reservation (their fill holds them there), and
+       // what the queue says it filled is what the fill stream says it held, per order and SKU.
+       "SELECT 'I2 queued units wait in a held reservation', b.sku, '', "
+       "  format('order %s waits for %s units but its reservation is %s', b.order_id, "
+       "  b.quantity - b.filled - b.cancelled, COALESCE(r.state, 'missing')) "
+       "FROM backorders b LEFT JOIN reservations r ON r.order_id = b.order_id "
+       "WHERE b.filled + b.cancelled < b.quantity AND r.state IS DISTINCT FROM 'HELD' "
+       "UNION ALL "
+       "SELECT 'I2 the backorder queue filled what its fills held', "
+       "  COALESCE(q.sku, f.sku), '', "
+       "  format('order %s: queue filled %s, fills held %s', COALESCE(q.order_id, f.order_id), "
+       "  COALESCE(q.filled, 0), COALESCE(f.held, 0)) "
+       "FROM (SELECT order_id, sku, sum(filled) AS filled FROM backorders "
+       "      GROUP BY order_id, sku) q "
+       "FULL JOIN (SELECT order_id, sku, sum(quantity) AS held FROM backorder_fills "
+       "      GROUP BY order_id, sku) f ON f.order_id = q.order_id AND f.sku = q.sku "
+       "WHERE COALESCE(q.filled, 0) <> COALESCE(f.held, 0) "
        "UNION ALL "
        "SELECT 'I3 committed never exceeds received', sku, '', "
        "  format('shipped %s of %s received and restocked', sum(shipped), "

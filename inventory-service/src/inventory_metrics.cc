@@ -5,6 +5,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "inventory-service/src/outcome.h"
 #include "inventory-service/src/stock_moves.h"
 
 namespace oms::inventory {
@@ -45,6 +46,13 @@ InventoryMetrics::InventoryMetrics(prometheus::Registry& registry) {
   for (int i = 0; i < kMovementKinds; ++i) {
     movements_[i] = &movements.Add({{"kind", MovementKindText(static_cast<MovementKind>(i))}});
   }
+  auto& backorders = prometheus::BuildCounter()
+                         .Name("oms_inventory_backorder_units_total")
+                         .Help("Units put on, filled off and cancelled off the backorder queue.")
+                         .Register(registry);
+  queued_ = &backorders.Add({{"event", "queued"}});
+  filled_ = &backorders.Add({{"event", "filled"}});
+  cancelled_ = &backorders.Add({{"event", "cancelled"}});
 }
 
 void InventoryMetrics::Reservation(const std::string& outcome) {
@@ -64,6 +72,13 @@ void InventoryMetrics::InvariantViolations(int count) { violations_->Set(count);
 
 void InventoryMetrics::Movements(MovementKind kind, int rows) {
   movements_[static_cast<int>(kind)]->Increment(rows);
+}
+
+void InventoryMetrics::Backorders(const Outcome& outcome) {
+  queued_->Increment(static_cast<double>(outcome.queued_units));
+  filled_->Increment(static_cast<double>(outcome.filled_units));
+  cancelled_->Increment(static_cast<double>(outcome.cancelled_units));
+  Movements(MovementKind::kReserve, outcome.fill_movements);
 }
 
 }  // namespace oms::inventory

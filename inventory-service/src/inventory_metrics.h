@@ -14,6 +14,7 @@ class Registry;
 namespace oms::inventory {
 
 enum class MovementKind;  // stock_moves.h
+struct Outcome;           // outcome.h
 
 class InventoryMetrics {
  public:
@@ -27,6 +28,8 @@ class InventoryMetrics {
   // Ledger rows written, by their kind.
   void Movements(MovementKind kind, int rows);
   void InvariantViolations(int count);
+  // Backorder units queued, filled and cancelled, and the RESERVE ledger rows of the fills.
+  void Backorders(const Outcome& outcome);
 
  private:
   prometheus::Counter* held_;
@@ -37,6 +40,9 @@ class InventoryMetrics {
   prometheus::Histogram* warehouses_;
   prometheus::Gauge* violations_;
   std::array<prometheus::Counter*, 8> movements_;  // by MovementKind
+  prometheus::Counter* queued_;
+  prometheus::Counter* filled_;
+  prometheus::Counter* cancelled_;
 };
 
 }  // namespace oms::inventory

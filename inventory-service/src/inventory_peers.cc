@@ -27,6 +27,8 @@ MethodPeers InventoryServicePeers() {
       {"RestockReturn", {kOrderService}},
       {"CheckInvariants", {kOmsctl}},
       {"AuditOrderFacts", {kOmsctl}},
+      {"ListBackorderFills", {kOrderService}},  // follows the fills to ship them
+      {"CancelBackorders", {kOrderService}},
   };
 }
 

@@ -124,6 +124,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::AdjustStock(grpc::CallbackServer
     absl::Status status = inventory_.AdjustStock(*request, response, &outcome);
     if (status.ok() && !outcome.replayed) {
       metrics_.Movements(AdjustmentKind(request->reason()), outcome.movements);
+      metrics_.Backorders(outcome);
     }
     return status;
   };

@@ -20,7 +20,7 @@ struct ReservationPolicy {
 };
 
 // Catalog handlers live in inventory_service.cc, reservation handlers in
-// reservation_handlers.cc.
+// reservation_handlers.cc, backorder handlers in backorder_handlers.cc.
 class InventoryServiceImpl final : public v1::InventoryService::CallbackService {
  public:
   InventoryServiceImpl(InventoryUseCases& inventory, ReservationUseCases& reservations,
@@ -90,6 +90,13 @@ class InventoryServiceImpl final : public v1::InventoryService::CallbackService 
   grpc::ServerUnaryReactor* AuditOrderFacts(grpc::CallbackServerContext* context,
                                             const v1::AuditOrderFactsRequest* request,
                                             v1::AuditOrderFactsResponse* response) override;
+
+  grpc::ServerUnaryReactor* ListBackorderFills(grpc::CallbackServerContext* context,
+                                               const v1::ListBackorderFillsRequest* request,
+                                               v1::ListBackorderFillsResponse* response) override;
+  grpc::ServerUnaryReactor* CancelBackorders(grpc::CallbackServerContext* context,
+                                             const v1::CancelBackordersRequest* request,
+                                             v1::CancelBackordersResponse* response) override;
 
  private:
   InventoryUseCases& inventory_;

@@ -7,6 +7,8 @@
 #include "common/idempotency.h"
 #include "common/pagination.h"
 #include "common/pg_pool.h"
+#include "inventory-service/src/backorder_fills.h"
+#include "inventory-service/src/backorder_queue.h"
 #include "inventory-service/src/catalog_store.h"
 #include "inventory-service/src/stock_ledger.h"
 #include "inventory-service/src/stock_store.h"
@@ -95,8 +97,13 @@ absl::Status PgInventoryUseCases::AdjustStock(const v1::AdjustStockRequest& requ
   *outcome = Outcome{};
   return pool_.InTransaction([&](pqxx::work& tx) {
     auto adjust = [&]() -> absl::Status {
+      *outcome = Outcome{};  // a retried transaction starts again
       auto warehouse_code = PrepareLevel(tx, request.sku(), request.warehouse_id());
       if (!warehouse_code.ok()) return warehouse_code.status();
+      // Units going up (any reason) fill the SKU's backorder queue; its locks come before the
+      // level's (backorder_queue.h).
+      const bool fills = request.delta() > 0;
+      if (fills) LockBackorderQueues(tx, {request.sku()});
       const MovementKind kind = AdjustmentKind(request.reason());
       auto moved =
           ApplyMoves(tx, {MoveOf(kind, request.sku(), request.warehouse_id(), request.delta())},
@@ -104,8 +111,16 @@ absl::Status PgInventoryUseCases::AdjustStock(const v1::AdjustStockRequest& requ
       if (!moved.ok()) return moved.status();
       outcome->movements = static_cast<int>(moved->size());
       out->set_movement_id(moved->front().movement_id);
+      std::vector<FilledUnits> filled;
+      if (fills) {
+        absl::Status filling =
+            FillEach(tx, {{request.warehouse_id(), request.sku(), request.delta()}},
+                     request.request_id(), outcome, &filled);
+        if (!filling.ok()) return filling;
+      }
       *out->mutable_level() =
           ReadStockLevel(tx, request.sku(), request.warehouse_id(), *warehouse_code);
+      RecordFills(tx, filled);
       return absl::OkStatus();
     };
     return RunOnce(tx, request.request_id(), "AdjustStock", request, out, adjust,
@@ -118,7 +133,10 @@ absl::Status PgInventoryUseCases::GetAvailability(const std::string& sku,
   return pool_.InTransaction([&](pqxx::work& tx) {
     v1::Product product;
     absl::Status known = ReadProduct(tx, sku, &product);
-    if (known.ok()) ReadAvailability(tx, sku, out);
+    if (known.ok()) {
+      ReadAvailability(tx, sku, out);
+      out->set_total_backordered(QueuedUnitsOfSku(tx, sku));
+    }
     return known;
   });
 }
@@ -128,10 +146,14 @@ absl::Status PgInventoryUseCases::Restock(const v1::RestockReturnRequest& reques
   *outcome = Outcome{};
   return pool_.InTransaction([&](pqxx::work& tx) {
     auto restock = [&]() -> absl::Status {
+      *outcome = Outcome{};  // a retried transaction starts again
       auto warehouse_code = PrepareLevel(tx, request.sku(), request.warehouse_id());
       if (!warehouse_code.ok()) return warehouse_code.status();
       int rows = 0;
+      std::vector<FilledUnits> filled;
       if (request.resellable_quantity() > 0) {
+        // Units back on hand fill the SKU's backorder queue, as a receipt's do.
+        LockBackorderQueues(tx, {request.sku()});
         auto moved = ApplyMoves(
             tx,
             {MoveOf(MovementKind::kRestock, request.sku(), request.warehouse_id(),
@@ -139,6 +161,10 @@ absl::Status PgInventoryUseCases::Restock(const v1::RestockReturnRequest& reques
             {MovementKind::kRestock, request.note(), request.request_id(), "", request.order_id()});
         if (!moved.ok()) return moved.status();
         rows += static_cast<int>(moved->size());
+        absl::Status filling =
+            FillEach(tx, {{request.warehouse_id(), request.sku(), request.resellable_quantity()}},
+                     request.request_id(), outcome, &filled);
+        if (!filling.ok()) return filling;
       }
       if (request.damaged_quantity() > 0) {
         rows += RecordDamaged(
@@ -148,6 +174,7 @@ absl::Status PgInventoryUseCases::Restock(const v1::RestockReturnRequest& reques
       outcome->movements = rows;
       *out->mutable_level() =
           ReadStockLevel(tx, request.sku(), request.warehouse_id(), *warehouse_code);
+      RecordFills(tx, filled);
       return absl::OkStatus();
     };
     return RunOnce(tx, request.request_id(), "RestockReturn", request, out, restock,

@@ -38,6 +38,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::ReserveStock(grpc::CallbackServe
       metrics_.Reservation("held");
       metrics_.AllocationWarehouses(response->allocation().groups_size());
       metrics_.Movements(MovementKind::kReserve, outcome.movements);
+      metrics_.Backorders(outcome);
     } else if (ReasonOf(status) == "INSUFFICIENT_STOCK") {
       metrics_.Reservation("insufficient_stock");
       v1::InsufficientStock detail;
@@ -95,6 +96,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::ReleaseReservation(
     absl::Status status = reservations_.Release(*request, response, &outcome);
     if (status.ok() && !outcome.replayed) {
       metrics_.Movements(MovementKind::kRelease, outcome.movements);
+      metrics_.Backorders(outcome);
     }
     return status;
   };
@@ -147,6 +149,7 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::RestockReturn(
     if (status.ok() && !outcome.replayed) {
       if (request->resellable_quantity() > 0) metrics_.Movements(MovementKind::kRestock, 1);
       if (request->damaged_quantity() > 0) metrics_.Movements(MovementKind::kDamaged, 1);
+      metrics_.Backorders(outcome);
     }
     return status;
   };

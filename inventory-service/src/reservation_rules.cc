@@ -119,6 +119,13 @@ std::optional<v1::ReservationState> SettledState(const std::vector<ReservationLi
   return committed > 0 ? v1::RESERVATION_STATE_COMMITTED : v1::RESERVATION_STATE_RELEASED;
 }
 
+std::optional<v1::ReservationState> SettledOrderState(const std::vector<ReservationLine>& lines,
+                                                      int64_t queued_units) {
+  if (queued_units > 0) return std::nullopt;
+  if (lines.empty()) return v1::RESERVATION_STATE_RELEASED;
+  return SettledState(lines);
+}
+
 std::vector<Move> MovesOf(MovementKind kind, const std::vector<LineQuantity>& quantities) {
   std::vector<Move> moves;
   for (const auto& q : quantities) moves.push_back(MoveOf(kind, q.sku, q.warehouse_id, q.quantity));

@@ -99,6 +99,13 @@ struct LineQuantity {
 [[nodiscard]] std::optional<v1::ReservationState> SettledState(
     const std::vector<ReservationLine>& lines);
 
+// The state a HELD reservation ends in once it holds nothing and waits for nothing: none while
+// `queued_units` of its order wait on the backorder queue (their fill needs a reservation to
+// hold them in); else SettledState, and RELEASED for one without lines (everything it asked for
+// was queued, and the queue was cancelled).
+[[nodiscard]] std::optional<v1::ReservationState> SettledOrderState(
+    const std::vector<ReservationLine>& lines, int64_t queued_units);
+
 // The level moves of `kind` for each quantity (MoveOf).
 [[nodiscard]] std::vector<Move> MovesOf(MovementKind kind,
                                         const std::vector<LineQuantity>& quantities);

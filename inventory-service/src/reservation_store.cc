@@ -96,9 +96,17 @@ const std::vector<PreparedStatement>& ReservationStatements() {
        "UPDATE reservations SET allocation = decode($2, 'hex'), updated_at = now() "
        "WHERE id = $1::uuid"},
       // Claiming work: the database must pick the due rows itself for SKIP LOCKED to share them.
+      // An order with units on the backorder queue keeps its reservation (their fill holds them
+      // in it): queue rows are only ever added with the reservation, so none can appear after
+      // this read found none.
       {kClaimExpired,
-       "SELECT id, order_id FROM reservations WHERE state = $1 AND expires_at <= now() "
-       "ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED"},
+       // The state is spelled as reservations_expiring's predicate: a parameter would keep the
+       // generic plan off that partial index.
+       "SELECT r.id, r.order_id FROM reservations r "
+       "WHERE r.state = 'HELD' AND r.expires_at <= now() "
+       "AND NOT EXISTS (SELECT 1 FROM backorders b WHERE b.order_id = r.order_id "
+       "  AND b.filled + b.cancelled < b.quantity) "
+       "ORDER BY r.expires_at LIMIT $1 FOR UPDATE OF r SKIP LOCKED"},
       {kLinesInsert,
        "INSERT INTO reservation_lines (reservation_id, warehouse_id, sku, quantity) "
        "SELECT $1::uuid, * FROM unnest($2::uuid[], $3::text[], $4::bigint[])"},
@@ -193,8 +201,7 @@ void SetAllocation(pqxx::work& tx, const std::string& reservation_id,
 
 std::vector<ExpiredReservation> ClaimExpired(pqxx::work& tx, int limit) {
   std::vector<ExpiredReservation> claimed;
-  for (const auto& row :
-       tx.exec_prepared(kClaimExpired, ReservationStateText(v1::RESERVATION_STATE_HELD), limit)) {
+  for (const auto& row : tx.exec_prepared(kClaimExpired, limit)) {
     claimed.push_back({row["id"].as<std::string>(), row["order_id"].as<std::string>()});
   }
   return claimed;

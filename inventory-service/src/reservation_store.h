@@ -52,7 +52,8 @@ struct ExpiredReservation {
   std::string order_id;
 };
 // Claims up to `limit` HELD reservations past their expiry (the database clock, as PastExpiry),
-// soonest expired first, and locks them; those another transaction holds are skipped, so
+// soonest expired first, except those whose order has units on the backorder queue, and locks
+// them; those another transaction holds are skipped, so
 // several sweepers may run at once.
 std::vector<ExpiredReservation> ClaimExpired(pqxx::work& tx, int limit);
 

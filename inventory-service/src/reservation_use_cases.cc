@@ -1,6 +1,8 @@
 #include "inventory-service/src/reservation_use_cases.h"
 
+#include <algorithm>
 #include <functional>
+#include <set>
 
 #include <pqxx/pqxx>
 
@@ -10,6 +12,9 @@
 #include "common/pg_pool.h"
 #include "inventory-service/src/allocation_mapping.h"
 #include "inventory-service/src/audit_store.h"
+#include "inventory-service/src/backorder_fills.h"
+#include "inventory-service/src/backorder_queue.h"
+#include "inventory-service/src/catalog_store.h"
 #include "inventory-service/src/invariant_store.h"
 #include "inventory-service/src/reservation_rules.h"
 #include "inventory-service/src/reservation_store.h"
@@ -58,25 +63,58 @@ absl::StatusOr<ReservationHead> LockHeld(pqxx::work& tx, const std::string& orde
   return *head;
 }
 
+// The SKUs of `quantities`, each once.
+std::vector<std::string> SkusOf(const std::vector<LineQuantity>& quantities) {
+  std::set<std::string> skus;
+  for (const auto& q : quantities) skus.insert(q.sku);
+  return {skus.begin(), skus.end()};
+}
+
+// Whether every SKU of `lines` is a product: a queue row needs one (a reserve without
+// backorders refuses an unknown SKU as INSUFFICIENT_STOCK, and so does one with them).
+bool AllExist(pqxx::work& tx, const std::vector<Line>& lines) {
+  std::vector<std::string> skus = SkusOf(lines);
+  return ReadProducts(tx, skus).size() == skus.size();
+}
+
+// `lines` with the same SKU merged, in the order each SKU first appears: one queue row per SKU.
+std::vector<Line> MergedLines(const std::vector<Line>& lines) {
+  std::vector<Line> merged;
+  for (const Line& line : lines) {
+    auto same = std::find_if(merged.begin(), merged.end(),
+                             [&](const Line& m) { return m.sku == line.sku; });
+    if (same == merged.end()) {
+      merged.push_back(line);
+    } else {
+      same->quantity += line.quantity;
+    }
+  }
+  return merged;
+}
+
 // Frees what the reservation holds (in one warehouse, or all when `warehouse_id` is empty) with
-// ledger rows of `ledger`; returns how many it wrote.
-absl::StatusOr<int> ReleaseHeld(pqxx::work& tx, const std::string& reservation_id,
-                                const std::string& warehouse_id,
-                                const google::protobuf::RepeatedPtrField<v1::OrderLine>& only,
-                                const LedgerContext& ledger) {
+// ledger rows of `ledger`, and, with `cancel_queue`, takes the order's queued units off the
+// backorder queue; then the freed units fill the queues of their SKUs (`filled`, for
+// RecordFills). Adds what it did to `outcome`.
+absl::Status ReleaseHeld(pqxx::work& tx, const std::string& reservation_id,
+                         const std::string& warehouse_id,
+                         const google::protobuf::RepeatedPtrField<v1::OrderLine>& only,
+                         const LedgerContext& ledger, bool cancel_queue, Outcome* outcome,
+                         std::vector<FilledUnits>* filled) {
   const std::vector<LineQuantity> freed =
       ReleaseQuantities(ReadLines(tx, reservation_id), warehouse_id, only);
+  // Before the levels: backorder rows are locked before stock levels, as a fill takes them.
+  LockBackorderQueues(tx, SkusOf(freed));
+  if (cancel_queue) {
+    for (const Line& line : CancelQueued(tx, ledger.order_id)) {
+      outcome->cancelled_units += line.quantity;
+    }
+  }
   AddReleased(tx, reservation_id, freed);
   auto moved = ApplyMoves(tx, MovesOf(ledger.kind, freed), ledger);
   if (!moved.ok()) return moved.status();
-  return static_cast<int>(moved->size());
-}
-
-// Ends a held reservation that holds nothing any more (SettledState).
-void Settle(pqxx::work& tx, const std::string& reservation_id) {
-  if (auto settled = SettledState(ReadLines(tx, reservation_id))) {
-    SetState(tx, reservation_id, *settled);
-  }
+  outcome->movements += static_cast<int>(moved->size());
+  return FillEach(tx, freed, ledger.request_id, outcome, filled);
 }
 
 // A short pick's moves, all on the reservation of `ledger`: releases and writes off `missing` at
@@ -133,16 +171,23 @@ absl::Status PgReservationUseCases::Reserve(const v1::ReserveStockRequest& reque
     auto reserve = [&]() -> absl::Status {
       absl::Status reservable = CheckReservable(order_id, FindReservation(tx, order_id));
       if (!reservable.ok()) return reservable;
-      const std::vector<Line> lines = LinesOf(request.lines());
+      // Queuing the rest: one queue row per SKU, so the SKUs of the lines are merged first (the
+      // planner merges them anyway).
+      const bool queue_rest = request.backorder_unavailable();
+      const std::vector<Line> lines =
+          queue_rest ? MergedLines(LinesOf(request.lines())) : LinesOf(request.lines());
       const auto plan_of = [&](const std::vector<Line>& wanted) {
         return PlanAllocation(wanted, PlaceOf(request.destination()),
                               StrategyOf(request.strategy()),
                               ReadCandidates(tx, SkusOf(wanted), /*lock=*/true));
       };
       const Plan full = plan_of(lines);
-      const Plan plan = FullOrWhatThereIs(plan_of, lines, full, request.cancel_unavailable());
+      const Plan plan =
+          FullOrWhatThereIs(plan_of, lines, full, request.cancel_unavailable() || queue_rest);
       // Taking what there is still needs something: an order of nothing is refused as ever.
-      if (!plan.feasible || plan.groups.empty()) {
+      // Queuing the rest needs nothing held, only products that exist to queue for.
+      if (!plan.feasible || (plan.groups.empty() && !queue_rest) ||
+          (queue_rest && !AllExist(tx, lines))) {
         v1::Allocation none;
         v1::InsufficientStock shortfalls;
         ToProto(full, ProtoStrategy(request.strategy()), &none, shortfalls.mutable_shortfalls());
@@ -151,7 +196,8 @@ absl::Status PgReservationUseCases::Reserve(const v1::ReserveStockRequest& reque
       v1::Allocation allocation;
       google::protobuf::RepeatedPtrField<v1::Shortfall> none;
       ToProto(plan, ProtoStrategy(request.strategy()), &allocation, &none);
-      SetUnheld(lines, plan, allocation.mutable_unfilled());
+      SetUnheld(lines, plan,
+                queue_rest ? allocation.mutable_backordered() : allocation.mutable_unfilled());
       auto id =
           InsertReservation(tx, order_id, v1::RESERVATION_STATE_HELD, allocation, ttl_seconds);
       if (!id.ok()) return id.status();
@@ -161,6 +207,12 @@ absl::Status PgReservationUseCases::Reserve(const v1::ReserveStockRequest& reque
                               {MovementKind::kReserve, "", request.request_id(), *id, order_id});
       if (!moved.ok()) return moved.status();
       outcome->movements = static_cast<int>(moved->size());
+      // Behind every row queued before; new rows wait for no lock, so the order of the locks
+      // (levels above, then queue rows) cannot deadlock with a fill.
+      const std::vector<Line> queued = LinesOf(allocation.backordered());
+      Enqueue(tx, order_id, queued);
+      outcome->queued_units = 0;
+      for (const Line& line : queued) outcome->queued_units += line.quantity;
       return ReadReservation(tx, order_id, out);
     };
     return RunOnce(tx, request.request_id(), "ReserveStock", request, out, reserve,
@@ -198,7 +250,7 @@ absl::Status PgReservationUseCases::Commit(const v1::CommitReservationRequest& r
           {MovementKind::kCommit, "", request.request_id(), head->id, request.order_id()});
       if (!moved.ok()) return moved.status();
       outcome->movements = static_cast<int>(moved->size());
-      Settle(tx, head->id);
+      Settle(tx, head->id, request.order_id());
       return ReadReservation(tx, request.order_id(), out);
     };
     return RunOnce(tx, request.request_id(), "CommitReservation", request, out, commit,
@@ -211,20 +263,26 @@ absl::Status PgReservationUseCases::Release(const v1::ReleaseReservationRequest&
   *outcome = Outcome{};
   return pool_.InTransaction([&](pqxx::work& tx) {
     auto release = [&]() -> absl::Status {
+      *outcome = Outcome{};  // a retried transaction starts again
+      std::vector<FilledUnits> filled;
       auto head = LockReservation(tx, request.order_id());
       if (!head) {
         // The compensation overtook its reserve: succeed, and leave the tombstone that refuses
         // the reserve when it arrives.
         InsertTombstone(tx, request.order_id());
       } else if (MayRelease(*head)) {
-        auto moved = ReleaseHeld(
+        // Everything: the order's compensation, which also takes its queued units off the
+        // queue. One warehouse's (a cancelled shipment) leaves the queue as it is.
+        absl::Status released = ReleaseHeld(
             tx, head->id, request.warehouse_id(), request.lines(),
-            {MovementKind::kRelease, "", request.request_id(), head->id, request.order_id()});
-        if (!moved.ok()) return moved.status();
-        outcome->movements = *moved;
-        Settle(tx, head->id);
+            {MovementKind::kRelease, "", request.request_id(), head->id, request.order_id()},
+            /*cancel_queue=*/request.warehouse_id().empty(), outcome, &filled);
+        if (!released.ok()) return released;
+        Settle(tx, head->id, request.order_id());
       }
-      return ReadReservation(tx, request.order_id(), out);
+      absl::Status read = ReadReservation(tx, request.order_id(), out);
+      if (read.ok()) RecordFills(tx, filled);
+      return read;
     };
     return RunOnce(tx, request.request_id(), "ReleaseReservation", request, out, release,
                    &outcome->replayed);
@@ -274,6 +332,40 @@ absl::Status PgReservationUseCases::Resource(const v1::ResourceReservationReques
   });
 }
 
+absl::Status PgReservationUseCases::CancelBackorders(const v1::CancelBackordersRequest& request,
+                                                     v1::CancelBackordersResponse* out,
+                                                     Outcome* outcome) {
+  *outcome = Outcome{};
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    auto cancel = [&]() -> absl::Status {
+      *outcome = Outcome{};
+      out->Clear();
+      // Queue rows change under their order's reservation lock (backorder_queue.h); an order
+      // without a reservation has nothing queued.
+      auto head = LockReservation(tx, request.order_id());
+      if (!head) return absl::OkStatus();
+      for (const Line& line : CancelQueued(tx, request.order_id())) {
+        auto* cancelled = out->add_cancelled();
+        cancelled->set_sku(line.sku);
+        cancelled->set_quantity(line.quantity);
+        outcome->cancelled_units += line.quantity;
+      }
+      if (MayRelease(*head)) Settle(tx, head->id, request.order_id());
+      return absl::OkStatus();
+    };
+    return RunOnce(tx, request.request_id(), "CancelBackorders", request, out, cancel,
+                   &outcome->replayed);
+  });
+}
+
+absl::Status PgReservationUseCases::ListBackorderFills(int64_t after_sequence, int page_size,
+                                                       v1::ListBackorderFillsResponse* out) {
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    ReadFills(tx, after_sequence, page_size, out);
+    return absl::OkStatus();
+  });
+}
+
 absl::Status PgReservationUseCases::Get(const std::string& order_id, v1::Reservation* out) {
   return pool_.InTransaction([&](pqxx::work& tx) { return ReadReservation(tx, order_id, out); });
 }
@@ -284,15 +376,18 @@ absl::StatusOr<Outcome> PgReservationUseCases::SweepExpired(int limit, int* expi
   absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
     outcome = Outcome{};
     *expired = 0;
+    std::vector<FilledUnits> filled;
     for (const auto& reservation : ClaimExpired(tx, limit)) {
-      auto moved = ReleaseHeld(
+      // An expiry frees units as a release does: they fill the queues of their SKUs.
+      absl::Status released = ReleaseHeld(
           tx, reservation.id, "", {},
-          {MovementKind::kExpire, "reservation expired", "", reservation.id, reservation.order_id});
-      if (!moved.ok()) return moved.status();
-      outcome.movements += *moved;
+          {MovementKind::kExpire, "reservation expired", "", reservation.id, reservation.order_id},
+          /*cancel_queue=*/false, &outcome, &filled);
+      if (!released.ok()) return released;
       SetState(tx, reservation.id, v1::RESERVATION_STATE_EXPIRED);
       ++*expired;
     }
+    RecordFills(tx, filled);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -52,11 +53,21 @@ class ReservationUseCases {
   [[nodiscard]] virtual absl::Status Resource(const v1::ResourceReservationRequest& request,
                                               v1::ResourceReservationResponse* out,
                                               Outcome* outcome) = 0;
+  // Takes what is still queued for the order off the backorder queue (nothing, for an order
+  // without a reservation or queued units) and answers it per SKU; then settles the reservation
+  // if it holds nothing any more.
+  [[nodiscard]] virtual absl::Status CancelBackorders(const v1::CancelBackordersRequest& request,
+                                                      v1::CancelBackordersResponse* out,
+                                                      Outcome* outcome) = 0;
+  // Read only: up to `page_size` backorder fills after `after_sequence`, and the head.
+  [[nodiscard]] virtual absl::Status ListBackorderFills(int64_t after_sequence, int page_size,
+                                                        v1::ListBackorderFillsResponse* out) = 0;
   // NOT_FOUND without a reservation.
   [[nodiscard]] virtual absl::Status Get(const std::string& order_id, v1::Reservation* out) = 0;
 
-  // Expires up to `limit` held reservations past their expiry (database clock); safe to run in
-  // several replicas at once (SKIP LOCKED). Sets how many it expired.
+  // Expires up to `limit` held reservations past their expiry (database clock), but none whose
+  // order still has units queued; safe to run in several replicas at once (SKIP LOCKED). Sets
+  // how many it expired. The units it frees fill the backorder queues.
   [[nodiscard]] virtual absl::StatusOr<Outcome> SweepExpired(int limit, int* expired) = 0;
 
   // RELIABILITY.md I1 to I3 on this database. `expiry_grace`: how far past its expiry a held
@@ -84,6 +95,10 @@ class PgReservationUseCases : public ReservationUseCases {
                        Outcome* outcome) override;
   absl::Status Resource(const v1::ResourceReservationRequest& request,
                         v1::ResourceReservationResponse* out, Outcome* outcome) override;
+  absl::Status CancelBackorders(const v1::CancelBackordersRequest& request,
+                                v1::CancelBackordersResponse* out, Outcome* outcome) override;
+  absl::Status ListBackorderFills(int64_t after_sequence, int page_size,
+                                  v1::ListBackorderFillsResponse* out) override;
   absl::Status Get(const std::string& order_id, v1::Reservation* out) override;
   absl::StatusOr<Outcome> SweepExpired(int limit, int* expired) override;
   absl::Status CheckInvariants(std::chrono::seconds expiry_grace,

@@ -88,6 +88,10 @@ absl::Status ValidateReserve(const v1::ReserveStockRequest& request) {
   if (status.ok()) status = ValidateDestination(request.destination());
   if (status.ok()) status = ValidateStrategy(request.strategy());
   if (status.ok()) status = ValidateTtl(request.ttl_seconds(), /*zero_allowed=*/true);
+  if (status.ok() && request.cancel_unavailable() && request.backorder_unavailable()) {
+    // Doing without the rest and queuing it contradict each other.
+    return InvalidField("backorder_unavailable", "cannot be set with cancel_unavailable");
+  }
   return status;
 }
 
@@ -161,6 +165,19 @@ absl::Status ValidateRestock(const v1::RestockReturnRequest& request) {
   }
   if (request.note().size() > 500) return InvalidField("note", "must be at most 500 bytes");
   return absl::OkStatus();
+}
+
+absl::Status ValidateCancelBackorders(const v1::CancelBackordersRequest& request) {
+  return ValidateIds(request.request_id(), request.order_id());
+}
+
+absl::StatusOr<int> BackorderFillsPageSize(const v1::ListBackorderFillsRequest& request) {
+  if (request.after_sequence() < 0) return InvalidField("after_sequence", "must not be negative");
+  if (request.page_size() < 0 || request.page_size() > kMaxBackorderFillsPage) {
+    return InvalidField("page_size", absl::StrCat("must be between 0 and ", kMaxBackorderFillsPage,
+                                                  " (0: ", kDefaultBackorderFillsPage, ")"));
+  }
+  return request.page_size() == 0 ? kDefaultBackorderFillsPage : request.page_size();
 }
 
 }  // namespace oms::inventory

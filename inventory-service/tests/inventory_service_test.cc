@@ -110,6 +110,15 @@ class FakeReservations : public ReservationUseCases {
     *out = resource_answer;
     return Count();
   }
+  absl::Status CancelBackorders(const v1::CancelBackordersRequest&, v1::CancelBackordersResponse*,
+                                Outcome*) override {
+    return Count();
+  }
+  absl::Status ListBackorderFills(int64_t after_sequence, int page_size,
+                                  v1::ListBackorderFillsResponse*) override {
+    last_fills_page = {after_sequence, page_size};
+    return Count();
+  }
   absl::Status Get(const std::string&, v1::Reservation*) override { return Count(); }
   absl::StatusOr<Outcome> SweepExpired(int, int*) override { return Outcome{}; }
   absl::Status CheckInvariants(std::chrono::seconds, v1::CheckInvariantsResponse*) override {
@@ -123,7 +132,8 @@ class FakeReservations : public ReservationUseCases {
   int last_ttl = 0;
   v1::ResourceReservationResponse resource_answer;
   AuditPage last_audit_page;
-  absl::Time last_deadline;  // the caller's deadline as RunOnce would see it
+  std::pair<int64_t, int> last_fills_page;  // (after_sequence, page size) as handed over
+  absl::Time last_deadline;                 // the caller's deadline as RunOnce would see it
 
  private:
   absl::Status Count() {
@@ -248,6 +258,7 @@ TEST_F(InventoryServiceTest, AFullWorkQueueAnswersResourceExhausted) {
   EXPECT_EQ(store_.calls, 0);
 }
 
+using testing::FieldOf;
 using testing::GoodReserve;
 using testing::GoodResource;
 
@@ -327,6 +338,42 @@ TEST_F(InventoryServiceTest, InsufficientStockReachesTheClientWithItsShortfallsA
   EXPECT_NE(text.find("oms_inventory_shortfalls_total 1"), std::string::npos);
 }
 
+// The fills' page is bounded before the store (0 means 100); CancelBackorders needs both ids.
+TEST_F(InventoryServiceTest, BackorderCallsAreValidatedBeforeTheStore) {
+  auto list = [&](int64_t after, int size) {
+    grpc::ClientContext context;
+    v1::ListBackorderFillsRequest request;
+    request.set_after_sequence(after);
+    request.set_page_size(size);
+    v1::ListBackorderFillsResponse response;
+    return stub_->ListBackorderFills(&context, request, &response);
+  };
+  EXPECT_TRUE(list(7, 0).ok());
+  EXPECT_EQ(reservations_.last_fills_page, (std::pair<int64_t, int>{7, 100}));
+  EXPECT_TRUE(list(0, 500).ok());
+  EXPECT_EQ(reservations_.last_fills_page, (std::pair<int64_t, int>{0, 500}));
+  EXPECT_EQ(FieldOf(FromGrpcStatus(list(-1, 10))), "after_sequence");
+  EXPECT_EQ(FieldOf(FromGrpcStatus(list(0, 501))), "page_size");
+  EXPECT_EQ(FieldOf(FromGrpcStatus(list(0, -1))), "page_size");
+  EXPECT_EQ(reservations_.calls, 2);
+
+  v1::CancelBackordersRequest cancel;
+  cancel.set_order_id("order-1");
+  v1::CancelBackordersResponse cancelled;
+  grpc::ClientContext no_request_id;
+  EXPECT_EQ(FieldOf(FromGrpcStatus(stub_->CancelBackorders(&no_request_id, cancel, &cancelled))),
+            "request_id");
+  cancel.set_request_id("saga-1:cancel-backorders");
+  cancel.clear_order_id();
+  grpc::ClientContext no_order_id;
+  EXPECT_EQ(FieldOf(FromGrpcStatus(stub_->CancelBackorders(&no_order_id, cancel, &cancelled))),
+            "order_id");
+  cancel.set_order_id("order-1");
+  grpc::ClientContext good;
+  EXPECT_TRUE(stub_->CancelBackorders(&good, cancel, &cancelled).ok());
+  EXPECT_EQ(reservations_.calls, 3);
+}
+
 // The use case runs with the client's deadline in scope, which RunOnce honours: it runs nothing
 // once the deadline has passed (reservation_use_cases_test) and bounds its statements.
 TEST_F(InventoryServiceTest, AMutationRunsWithinTheCallersDeadline) {
@@ -345,12 +392,13 @@ TEST_F(InventoryServiceTest, AMutationRunsWithinTheCallersDeadline) {
 }
 
 // The table lists every method of the service (a server refuses to start otherwise); a short
-// pick is moved by order-service's saga alone, as every change to a reservation.
+// pick is moved by order-service's saga alone, as every change to a reservation, and so are the
+// backorders it queued.
 TEST(InventoryServicePeersTest, ListEveryMethodAndLetOnlyOrderServiceMoveAReservation) {
   const MethodPeers peers = InventoryServicePeers();
   EXPECT_TRUE(CheckPeerTable(v1::InventoryService::service_full_name(), peers).ok());
-  for (const char* method :
-       {"ReserveStock", "CommitReservation", "ReleaseReservation", "ResourceReservation"}) {
+  for (const char* method : {"ReserveStock", "CommitReservation", "ReleaseReservation",
+                             "ResourceReservation", "CancelBackorders", "ListBackorderFills"}) {
     ASSERT_EQ(peers.count(method), 1u) << method;
     EXPECT_EQ(peers.at(method), std::set<std::string>{peer::kOrderService}) << method;
   }

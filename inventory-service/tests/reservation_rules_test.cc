@@ -155,6 +155,16 @@ TEST(ReservationRulesTest, AReservationSettlesOnceItHoldsNothing) {
   EXPECT_EQ(SettledState({}), std::nullopt);
 }
 
+// Units still queued keep the reservation HELD, whatever its lines say: a fill needs it.
+TEST(ReservationRulesTest, AReservationWithQueuedUnitsDoesNotSettle) {
+  EXPECT_EQ(SettledOrderState({LineOf(kBerlin, "SKU-A", 5, 5)}, 3), std::nullopt);
+  EXPECT_EQ(SettledOrderState({}, 3), std::nullopt);
+  EXPECT_EQ(SettledOrderState({LineOf(kBerlin, "SKU-A", 5, 5)}, 0),
+            v1::RESERVATION_STATE_COMMITTED);
+  EXPECT_EQ(SettledOrderState({LineOf(kBerlin, "SKU-A", 5, 0, 2)}, 0), std::nullopt);
+  EXPECT_EQ(SettledOrderState({}, 0), v1::RESERVATION_STATE_RELEASED);
+}
+
 TEST(ReservationRulesTest, MovesFollowTheirKind) {
   const std::vector<LineQuantity> quantities = {{kBerlin, "SKU-A", 3}, {kWarsaw, "SKU-B", 2}};
   EXPECT_EQ(MovesOf(MovementKind::kCommit, quantities),

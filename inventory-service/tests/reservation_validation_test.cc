@@ -35,12 +35,54 @@ TEST(ReservationValidationTest, ReserveBounds) {
       {[](v1::ReserveStockRequest& r) { r.set_strategy(static_cast<v1::AllocationStrategy>(42)); },
        "strategy"},
       {[](v1::ReserveStockRequest& r) { r.set_ttl_seconds(-1); }, "ttl_seconds"},
+      {[](v1::ReserveStockRequest& r) {
+         r.set_cancel_unavailable(true);
+         r.set_backorder_unavailable(true);
+       },
+       "backorder_unavailable"},
   };
   for (const auto& c : cases) {
     v1::ReserveStockRequest request = testing::GoodReserve();
     c.spoil(request);
     EXPECT_EQ(FieldOf(ValidateReserve(request)), c.field);
   }
+}
+
+TEST(ReservationValidationTest, EitherFlagAloneIsValid) {
+  v1::ReserveStockRequest request = testing::GoodReserve();
+  request.set_backorder_unavailable(true);
+  EXPECT_TRUE(ValidateReserve(request).ok());
+  request.set_backorder_unavailable(false);
+  request.set_cancel_unavailable(true);
+  EXPECT_TRUE(ValidateReserve(request).ok());
+}
+
+TEST(ReservationValidationTest, CancelBackordersBounds) {
+  v1::CancelBackordersRequest request;
+  request.set_request_id("saga-1:cancel-backorders");
+  request.set_order_id("order-1");
+  EXPECT_TRUE(ValidateCancelBackorders(request).ok());
+  request.set_order_id(std::string(129, 'o'));
+  EXPECT_EQ(FieldOf(ValidateCancelBackorders(request)), "order_id");
+  request.set_order_id("order-1");
+  request.clear_request_id();
+  EXPECT_EQ(FieldOf(ValidateCancelBackorders(request)), "request_id");
+}
+
+TEST(ReservationValidationTest, BackorderFillsPageBounds) {
+  v1::ListBackorderFillsRequest request;
+  EXPECT_EQ(*BackorderFillsPageSize(request), 100);
+  request.set_page_size(1);
+  EXPECT_EQ(*BackorderFillsPageSize(request), 1);
+  request.set_page_size(500);
+  EXPECT_EQ(*BackorderFillsPageSize(request), 500);
+  request.set_page_size(501);
+  EXPECT_EQ(FieldOf(BackorderFillsPageSize(request).status()), "page_size");
+  request.set_page_size(-1);
+  EXPECT_EQ(FieldOf(BackorderFillsPageSize(request).status()), "page_size");
+  request.set_page_size(10);
+  request.set_after_sequence(-1);
+  EXPECT_EQ(FieldOf(BackorderFillsPageSize(request).status()), "after_sequence");
 }
 
 TEST(ReservationValidationTest, ResourceBounds) {
