@@ -12,7 +12,7 @@ const adjustmentCodes = (adjustments) =>
   adjustments?.length ? h("span", { class: "muted" }, ` (${adjustments.map((a) => a.code).join(", ")})`) : "";
 
 const STATUSES = ["PENDING", "CONFIRMED", "PARTIALLY_SHIPPED", "SHIPPED", "PARTIALLY_DELIVERED",
-  "DELIVERED", "COMPLETED", "CANCELLED", "REJECTED", "NEEDS_ATTENTION"];
+  "DELIVERED", "COMPLETED", "CANCELLED", "REJECTED", "NEEDS_ATTENTION", "PARTIALLY_BACKORDERED"];
 const EVENT_TYPES = ["PICKED", "PACKED", "SHIPPED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED",
   "DELIVERY_FAILED", "EXCEPTION", "RETURNED_TO_SENDER", "RECEIVED"];
 const FILTERS = [

@@ -122,8 +122,8 @@ absl::Status AddCatalogRoutes(Gateway& gateway, Backends& backends, const RouteO
   availability.path = "/v1/products/{sku}/availability";
   availability.operation_id = "GetAvailability";
   availability.summary =
-      "Stock of a SKU: totalAvailable, and per warehouse onHand, reserved, available for "
-      "catalog:write credentials only";
+      "Stock of a SKU: totalAvailable, totalBackordered (units orders wait for), and per "
+      "warehouse onHand, reserved, available for catalog:write credentials only";
   availability.response = inv::GetAvailabilityResponse::descriptor();
   availability.handler = [stub](std::shared_ptr<Exchange> exchange) {
     if (!CheckOrFail(*exchange, ValidateSku(exchange->param("sku"), "sku"))) return;

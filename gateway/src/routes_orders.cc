@@ -78,11 +78,13 @@ bool IsReplay(const grpc::ClientContext& context) {
   return replay != metadata.end() && replay->second == "true";
 }
 
-// 201 once the saga decided (CONFIRMED or REJECTED), 202 while it has not (PENDING, or an
-// order an operator must look at), 200 for a replay of an earlier request.
+// 201 once the saga decided (CONFIRMED, PARTIALLY_BACKORDERED: accepted with units queued, or
+// REJECTED), 202 while it has not (PENDING, or an order an operator must look at), 200 for a
+// replay of an earlier request.
 int CreateOrderStatus(const ord::Order& order, bool replay) {
   if (replay) return 200;
   if (order.status() == ord::ORDER_STATUS_CONFIRMED ||
+      order.status() == ord::ORDER_STATUS_PARTIALLY_BACKORDERED ||
       order.status() == ord::ORDER_STATUS_REJECTED) {
     return 201;
   }
@@ -266,7 +268,8 @@ absl::Status AddOrderRoutes(Gateway& gateway, Backends& backends, const RouteOpt
   create.path = "/v1/orders";
   create.operation_id = "CreateOrder";
   create.summary =
-      "Place an order and run its saga. 201 with the order once CONFIRMED or REJECTED "
+      "Place an order and run its saga. 201 with the order once CONFIRMED, "
+      "PARTIALLY_BACKORDERED or REJECTED "
       "(rejectionReason says why), 202 with the PENDING order when the saga outlives the "
       "request, 200 with the same order for a replay of the Idempotency-Key or of "
       "(channel, externalOrderId), showing the order as it is now; the same key with another "

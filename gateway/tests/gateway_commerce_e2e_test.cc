@@ -4,11 +4,13 @@
 // (other credentials may not set those figures, and bad ones are refused naming the field); a
 // parcel returned to sender shipped again without a new charge, or restocked and refunded
 // whole; a short pick re-sourced from the other warehouse, or cancelled and voided when no
-// warehouse has the units; an order that takes what there is. The cross-service invariant check
-// is clean after each.
+// warehouse has the units; an order that takes what there is; an order that waits for what
+// there is not (backordered): shipped in two parts, the second after a receipt, or its queued
+// units cancelled and voided. The cross-service invariant check is clean after each.
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -478,7 +480,7 @@ TEST_F(GatewayCommerceE2eTest, AShortPickNoWarehouseCanFillIsCancelledAndVoided)
 
 // An order that takes what there is (SHIP_AVAILABLE): 3 of 5 DESK exist, so 3 ship and the share
 // of the other 2 is voided at once; captures and void add up to the total. The default refuses
-// the same order, and backorders are not offered yet.
+// the same order, and an unknown policy is refused naming the field.
 TEST_F(GatewayCommerceE2eTest, AnOrderTakingWhatThereIsShipsItAndVoidsTheRest) {
   ASSERT_NE(env, nullptr);
   ASSERT_NO_FATAL_FAILURE(StockedInOneWarehouse("DESK", "Desk", 19900, 15000, 3));
@@ -487,10 +489,10 @@ TEST_F(GatewayCommerceE2eTest, AnOrderTakingWhatThereIsShipsItAndVoidsTheRest) {
   HttpAnswer refused = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: desk-reject"});
   ASSERT_EQ(refused.status, 201) << refused.body;
   EXPECT_EQ(Body(refused).value("status", ""), "ORDER_STATUS_REJECTED") << refused.body;
-  body["backorderPolicy"] = "BACKORDER_POLICY_BACKORDER";
-  HttpAnswer unoffered = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: desk-bo"});
-  EXPECT_EQ(unoffered.status, 400) << unoffered.body;
-  EXPECT_NE(unoffered.body.find("backorder_policy"), std::string::npos) << unoffered.body;
+  body["backorderPolicy"] = 7;
+  HttpAnswer unknown = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: desk-bo"});
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_NE(unknown.body.find("backorder"), std::string::npos) << unknown.body;
 
   body["backorderPolicy"] = "BACKORDER_POLICY_SHIP_AVAILABLE";
   HttpAnswer placed = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: desk-partly"});
@@ -516,6 +518,147 @@ TEST_F(GatewayCommerceE2eTest, AnOrderTakingWhatThereIsShipsItAndVoidsTheRest) {
   const json invoices = Body(Admin("GET", "/v1/invoices?orderId=" + order_id));
   ASSERT_EQ(invoices.value("invoices", json::array()).size(), 1u) << invoices.dump();
   EXPECT_EQ(invoices["invoices"][0]["lines"][0].value("quantity", ""), "3") << invoices.dump();
+  ExpectInvariantsClean();
+}
+
+// Backordered (BACKORDER): 5 of 8 CHAIR exist, so 5 ship at once and 3 wait, first come first
+// served; a receipt of 3 at the other warehouse fills them, and they ship as a second parcel.
+// Two captures and two invoices (5 and 3) add up to the order's total.
+TEST_F(GatewayCommerceE2eTest, ABackorderShipsFiveAtOnceAndThreeAfterAReceipt) {
+  ASSERT_NE(env, nullptr);
+  ASSERT_NO_FATAL_FAILURE(StockedInOneWarehouse("CHAIR", "Chair", 8900, 7000, 5));
+
+  json body = testing::HamburgOrderJson(env->erika, "CHAIR", 8);
+  body["backorderPolicy"] = "BACKORDER_POLICY_BACKORDER";
+  HttpAnswer placed = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: chair-bo"});
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const json order = Body(placed);
+  ASSERT_EQ(order.value("status", ""), "ORDER_STATUS_PARTIALLY_BACKORDERED") << placed.body;
+  EXPECT_EQ(order["allocation"]["backordered"][0].value("quantity", ""), "3") << placed.body;
+  EXPECT_EQ(order.value("backorderedUnits", ""), "3") << placed.body;
+  ASSERT_EQ(order["shipments"].size(), 1u) << placed.body;
+  const std::string order_id = order.value("id", "");
+  const std::string first = order["shipments"][0].value("shipmentId", "");
+  const long long total = Minor(order["total"]);
+  const json waiting = Body(Admin("GET", "/v1/products/CHAIR/availability"));
+  EXPECT_EQ(waiting.value("totalBackordered", ""), "3") << waiting.dump();
+  EXPECT_EQ(waiting.value("totalAvailable", "0"), "0") << waiting.dump();
+
+  // What is held ships without waiting; the order still waits for the rest.
+  PostEvent(first, "SHIPPED");
+  PostEvent(first, "DELIVERED");
+  const std::string payments = "/v1/payments?orderId=" + order_id;
+  const json part = WaitFor(payments, [](const json& p) {
+    return !p.value("payments", json::array()).empty() && Minor(p["payments"][0]["captured"]) > 0;
+  });
+  const long long first_capture = Minor(part["payments"][0]["captured"]);
+  EXPECT_LT(first_capture, total) << part.dump();
+  EXPECT_EQ(Body(Admin("GET", "/v1/orders/" + order_id)).value("status", ""),
+            "ORDER_STATUS_PARTIALLY_BACKORDERED");
+
+  // The receipt fills the queue in the same transaction; order-service ships the fill.
+  std::string other;
+  for (const auto& [code, id] : env->warehouses) {
+    if (id != order["shipments"][0].value("warehouseId", "")) other = id;
+  }
+  ASSERT_FALSE(other.empty());
+  HttpAnswer received = Admin("POST", "/v1/stock:adjust",
+                              json{{"warehouseId", other},
+                                   {"sku", "CHAIR"},
+                                   {"delta", "3"},
+                                   {"reason", "ADJUSTMENT_REASON_RECEIPT"}}
+                                  .dump(),
+                              {"Idempotency-Key: chair-receipt"});
+  ASSERT_EQ(received.status, 200) << received.body;
+  const json filled = WaitFor("/v1/orders/" + order_id, [](const json& o) {
+    return o.value("shipments", json::array()).size() == 2;
+  });
+  ASSERT_EQ(filled.value("shipments", json::array()).size(), 2u) << filled.dump();
+  const json& second = filled["shipments"][1];
+  EXPECT_EQ(second.value("warehouseId", ""), other) << filled.dump();
+  EXPECT_NE(second.value("backorderFillSequence", "0"), "0") << filled.dump();
+  EXPECT_EQ(second["lines"][0].value("quantity", ""), "3") << filled.dump();
+  EXPECT_EQ(filled.value("backorderedUnits", "0"), "0") << filled.dump();
+  EXPECT_NE(filled.value("status", ""), "ORDER_STATUS_PARTIALLY_BACKORDERED") << filled.dump();
+  const json stock = Body(Admin("GET", "/v1/products/CHAIR/availability"));
+  EXPECT_EQ(stock.value("totalBackordered", "0"), "0") << stock.dump();
+  EXPECT_EQ(stock.value("totalAvailable", "0"), "0") << stock.dump();
+
+  PostEvent(second.value("shipmentId", ""), "SHIPPED");
+  PostEvent(second.value("shipmentId", ""), "DELIVERED");
+  const json completed = WaitFor("/v1/orders/" + order_id, [](const json& o) {
+    return o.value("status", "") == "ORDER_STATUS_COMPLETED";
+  });
+  EXPECT_EQ(completed.value("status", ""), "ORDER_STATUS_COMPLETED") << completed.dump();
+  const json settled = Body(Admin("GET", payments));
+  ASSERT_EQ(settled.value("payments", json::array()).size(), 1u) << settled.dump();
+  EXPECT_EQ(Minor(settled["payments"][0]["captured"]), total) << settled.dump();
+  EXPECT_EQ(Minor(settled["payments"][0].value("voided", json::object())), 0) << settled.dump();
+  const json invoices = Body(Admin("GET", "/v1/invoices?orderId=" + order_id));
+  ASSERT_EQ(invoices.value("invoices", json::array()).size(), 2u) << invoices.dump();
+  std::multiset<std::string> quantities;
+  long long invoiced = 0;
+  for (const auto& invoice : invoices["invoices"]) {
+    quantities.insert(invoice["lines"][0].value("quantity", ""));
+    invoiced += Minor(invoice["total"]);
+  }
+  EXPECT_EQ(quantities, (std::multiset<std::string>{"3", "5"})) << invoices.dump();
+  EXPECT_EQ(invoiced, total) << invoices.dump();
+  ExpectInvariantsClean();
+}
+
+// A backorder cancelled while it waits: what shipped is captured, the queued units' share is
+// voided (capture + void = total), they leave the queue, and a later receipt stays on the shelf.
+TEST_F(GatewayCommerceE2eTest, AQueuedBackorderIsCancelledAndItsShareVoided) {
+  ASSERT_NE(env, nullptr);
+  ASSERT_NO_FATAL_FAILURE(StockedInOneWarehouse("STOOL", "Stool", 3900, 3000, 2));
+
+  json body = testing::HamburgOrderJson(env->erika, "STOOL", 5);
+  body["backorderPolicy"] = "BACKORDER_POLICY_BACKORDER";
+  HttpAnswer placed = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: stool-bo"});
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const json order = Body(placed);
+  ASSERT_EQ(order.value("status", ""), "ORDER_STATUS_PARTIALLY_BACKORDERED") << placed.body;
+  ASSERT_EQ(order["shipments"].size(), 1u) << placed.body;
+  const std::string order_id = order.value("id", "");
+  const std::string parcel = order["shipments"][0].value("shipmentId", "");
+  const long long total = Minor(order["total"]);
+  PostEvent(parcel, "SHIPPED");
+
+  HttpAnswer cancelled =
+      Admin("POST", "/v1/orders/" + order_id + ":cancel", json{{"reason", "will not wait"}}.dump());
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  const std::string payments = "/v1/payments?orderId=" + order_id;
+  const json settled = WaitFor(payments, [total](const json& p) {
+    if (p.value("payments", json::array()).empty()) return false;
+    const json& payment = p["payments"][0];
+    return Minor(payment["captured"]) + Minor(payment.value("voided", json::object())) == total &&
+           Minor(payment["captured"]) > 0;
+  });
+  const json& payment = settled["payments"][0];
+  EXPECT_GT(Minor(payment.value("voided", json::object())), 3 * 3900) << settled.dump();
+  const json after = WaitFor("/v1/orders/" + order_id, [](const json& o) {
+    return o.value("status", "") == "ORDER_STATUS_SHIPPED";
+  });
+  EXPECT_EQ(after.value("backorderedUnits", "0"), "0") << after.dump();
+  const json stock = Body(Admin("GET", "/v1/products/STOOL/availability"));
+  EXPECT_EQ(stock.value("totalBackordered", "0"), "0") << stock.dump();
+
+  HttpAnswer received = Admin("POST", "/v1/stock:adjust",
+                              json{{"warehouseId", order["shipments"][0].value("warehouseId", "")},
+                                   {"sku", "STOOL"},
+                                   {"delta", "3"},
+                                   {"reason", "ADJUSTMENT_REASON_RECEIPT"}}
+                                  .dump(),
+                              {"Idempotency-Key: stool-receipt"});
+  ASSERT_EQ(received.status, 200) << received.body;
+  const json shelf = Body(Admin("GET", "/v1/products/STOOL/availability"));
+  EXPECT_EQ(shelf.value("totalAvailable", ""), "3") << shelf.dump();
+  PostEvent(parcel, "DELIVERED");
+  const json completed = WaitFor("/v1/orders/" + order_id, [](const json& o) {
+    return o.value("status", "") == "ORDER_STATUS_COMPLETED";
+  });
+  EXPECT_EQ(completed.value("shipments", json::array()).size(), 1u) << completed.dump();
   ExpectInvariantsClean();
 }
 

@@ -29,7 +29,8 @@ absl::StatusOr<v1::CancelPlan> PlanCancel(
   }
   v1::CancelPlan plan;
   plan.set_reason(reason);
-  if (status != v1::ORDER_STATUS_CONFIRMED && status != v1::ORDER_STATUS_PARTIALLY_SHIPPED) {
+  if (status != v1::ORDER_STATUS_CONFIRMED && status != v1::ORDER_STATUS_PARTIALLY_SHIPPED &&
+      status != v1::ORDER_STATUS_PARTIALLY_BACKORDERED) {
     return plan;
   }
   for (const auto& shipment : shipments) {

@@ -12,7 +12,8 @@
 namespace oms::order {
 
 // The cancellation of an order in `status` with `shipments`, for `reason`. Its candidates are the
-// shipments still PENDING, PICKED or PACKED while the order is CONFIRMED or PARTIALLY_SHIPPED;
+// shipments still PENDING, PICKED or PACKED while the order is CONFIRMED, PARTIALLY_SHIPPED or
+// PARTIALLY_BACKORDERED (whose queued units the saga cancels too);
 // none otherwise (everything shipped, or the order is final), and then NothingToCancel answers
 // unless a cancellation was started already. FAILED_PRECONDITION / ORDER_NOT_CONFIRMED while the
 // order is PENDING (still being placed).

@@ -1,5 +1,6 @@
 #include "order-service/src/fulfilment.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -39,7 +40,27 @@ ShipmentList MergeShipments(const ShipmentList& listed, const ShipmentList& reco
   return merged;
 }
 
-v1::OrderStatus FulfilmentStatus(const ShipmentList& shipments) {
+int64_t QueuedUnits(const inventory::v1::Allocation& allocation, const v1::BackorderState& state) {
+  if (state.cancelled()) return 0;
+  int64_t queued = 0;
+  for (const auto& line : allocation.backordered()) queued += line.quantity();
+  for (const auto& fill : state.fills()) {
+    for (const auto& line : fill.lines()) queued -= line.quantity();
+  }
+  return std::max<int64_t>(queued, 0);
+}
+
+int UnshippedFills(const ShipmentList& shipments, const v1::BackorderState& state) {
+  std::set<int64_t> shipped;
+  for (const auto& shipment : shipments) shipped.insert(shipment.backorder_fill_sequence());
+  int unshipped = 0;
+  for (const auto& fill : state.fills()) unshipped += shipped.count(fill.sequence()) == 0;
+  return unshipped;
+}
+
+v1::OrderStatus FulfilmentStatus(const ShipmentList& shipments,
+                                 const BackorderProgress& backorders) {
+  if (backorders.queued_units > 0) return v1::ORDER_STATUS_PARTIALLY_BACKORDERED;
   // A parcel returned to sender and shipped again counts as its replacement once that has
   // shipped (until then it stays shipped, as it was): the order does not go back to CONFIRMED.
   std::map<std::string, std::string> replacement_status;
@@ -60,6 +81,7 @@ v1::OrderStatus FulfilmentStatus(const ShipmentList& shipments) {
     if (status == "SHIPMENT_STATUS_DELIVERED") ++delivered;
     if (status == "SHIPMENT_STATUS_DELIVERED" || shipment.refunded()) ++finished;
   }
+  counted += backorders.unshipped_fills;
   if (counted == 0) return v1::ORDER_STATUS_CONFIRMED;
   // A parcel refunded after it came back will not be delivered: with every other parcel
   // delivered the order is, and with none it is over.
@@ -79,14 +101,16 @@ bool StatusFollowsShipments(v1::OrderStatus lifecycle) {
     case v1::ORDER_STATUS_SHIPPED:
     case v1::ORDER_STATUS_PARTIALLY_DELIVERED:
     case v1::ORDER_STATUS_DELIVERED:
+    case v1::ORDER_STATUS_PARTIALLY_BACKORDERED:
       return true;
     default:
       return false;
   }
 }
 
-v1::OrderStatus OrderStatusWithShipments(v1::OrderStatus lifecycle, const ShipmentList& shipments) {
-  return StatusFollowsShipments(lifecycle) ? FulfilmentStatus(shipments) : lifecycle;
+v1::OrderStatus OrderStatusWithShipments(v1::OrderStatus lifecycle, const ShipmentList& shipments,
+                                         const BackorderProgress& backorders) {
+  return StatusFollowsShipments(lifecycle) ? FulfilmentStatus(shipments, backorders) : lifecycle;
 }
 
 bool ShipmentSagasMayStart(v1::OrderStatus status) {
@@ -97,6 +121,7 @@ bool ShipmentSagasMayStart(v1::OrderStatus status) {
     case v1::ORDER_STATUS_PARTIALLY_DELIVERED:
     case v1::ORDER_STATUS_DELIVERED:
     case v1::ORDER_STATUS_COMPLETED:
+    case v1::ORDER_STATUS_PARTIALLY_BACKORDERED:
     // A partial cancellation leaves the order's fulfilment status; a complete one cancelled
     // only shipments that had not shipped. Goods that shipped are charged for all the same.
     case v1::ORDER_STATUS_CANCELLED:

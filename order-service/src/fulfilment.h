@@ -18,23 +18,41 @@ using ShipmentList = google::protobuf::RepeatedPtrField<v1::ShipmentSummary>;
 // `recorded`, in that order (an event can come before the ship step is saved).
 ShipmentList MergeShipments(const ShipmentList& listed, const ShipmentList& recorded);
 
-// Cancelled shipments do not count. All delivered: DELIVERED; some: PARTIALLY_DELIVERED; all
-// shipped (or further): SHIPPED; some: PARTIALLY_SHIPPED; else CONFIRMED. A shipment replaced
-// (replaces_shipment_id) counts with its replacement's status once that has shipped; a parcel
-// refunded after it came back (refunded) counts as finished like a delivered one, and an order
-// whose every parcel was refunded so is COMPLETED. Shipment statuses are shipping's names
-// (SHIPMENT_STATUS_...).
-v1::OrderStatus FulfilmentStatus(const ShipmentList& shipments);
+// Units still queued for stock: allocation.backordered less what the fills took, none once the
+// backorders were cancelled.
+int64_t QueuedUnits(const inventory::v1::Allocation& allocation, const v1::BackorderState& state);
+
+// What of an order's backordered units is not in its shipments yet: units still queued for
+// stock, and fills (units a receipt held for the order) whose shipment is not created yet.
+struct BackorderProgress {
+  int64_t queued_units = 0;
+  int unshipped_fills = 0;
+};
+
+// The fills of `state` that none of `shipments` ships (backorder_fill_sequence).
+int UnshippedFills(const ShipmentList& shipments, const v1::BackorderState& state);
+
+// With units queued for stock: PARTIALLY_BACKORDERED, whatever the shipments say (what is held
+// ships meanwhile; the order is not done). Else: a fill without its shipment yet counts as a
+// shipment not shipped, and cancelled shipments do not count. All delivered: DELIVERED; some:
+// PARTIALLY_DELIVERED; all shipped (or further): SHIPPED; some: PARTIALLY_SHIPPED; else CONFIRMED.
+// A shipment replaced (replaces_shipment_id) counts with its replacement's status once that has
+// shipped; a parcel refunded after it came back (refunded) counts as finished like a delivered one,
+// and an order whose every parcel was refunded so is COMPLETED. Shipment statuses are shipping's
+// names (SHIPMENT_STATUS_...).
+v1::OrderStatus FulfilmentStatus(const ShipmentList& shipments,
+                                 const BackorderProgress& backorders = {});
 
 // Whether an order whose lifecycle status is `lifecycle` takes its status from its shipments
-// (CONFIRMED to DELIVERED); a writer of any other status need not read them.
+// (CONFIRMED to DELIVERED, PARTIALLY_BACKORDERED); a writer of any other status need not read them.
 bool StatusFollowsShipments(v1::OrderStatus lifecycle);
 
 // The order's status once its lifecycle status is `lifecycle` (what the order saga or the
 // order's current status says) and its shipments are `shipments`: fulfilment refines only an
-// order past confirmation (CONFIRMED to DELIVERED); any other status (PENDING, final, parked)
-// stays.
-v1::OrderStatus OrderStatusWithShipments(v1::OrderStatus lifecycle, const ShipmentList& shipments);
+// order past confirmation (CONFIRMED to DELIVERED, PARTIALLY_BACKORDERED); any other status
+// (PENDING, final, parked) stays.
+v1::OrderStatus OrderStatusWithShipments(v1::OrderStatus lifecycle, const ShipmentList& shipments,
+                                         const BackorderProgress& backorders);
 
 // Whether the sagas of an order's shipped shipments (commit the stock, capture the share) may
 // start: only once the order saga has confirmed the order. Until its forward path completes it

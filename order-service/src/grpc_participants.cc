@@ -70,6 +70,8 @@ class GrpcParticipants final : public Participants {
     request.set_ttl_seconds(hold_seconds);
     request.set_cancel_unavailable(order.backorder_policy() ==
                                    inventory::v1::BACKORDER_POLICY_SHIP_AVAILABLE);
+    request.set_backorder_unavailable(order.backorder_policy() ==
+                                      inventory::v1::BACKORDER_POLICY_BACKORDER);
     inventory_.ReserveStock(
         request_id, std::move(request),
         Step(std::move(done), [](const inventory_v1::Reservation& reservation, StepResult& result) {
@@ -115,7 +117,7 @@ class GrpcParticipants final : public Participants {
 
   void CreateShipments(const std::string& request_id, const v1::Order& order,
                        StepDone done) override {
-    CreateShipmentsFor(request_id, order, order.allocation(), "", std::move(done));
+    CreateShipmentsFor(request_id, order, order.allocation(), {}, std::move(done));
   }
 
   void ResourceReservation(const std::string& request_id, const v1::Order& order,
@@ -146,7 +148,32 @@ class GrpcParticipants final : public Participants {
   void CreateResourcedShipments(const std::string& request_id, const v1::Order& order,
                                 const std::string& short_picked_shipment_id,
                                 const inventory_v1::Allocation& moved, StepDone done) override {
-    CreateShipmentsFor(request_id, order, moved, short_picked_shipment_id, std::move(done));
+    shipping_v1::AllocationGroup origin;
+    origin.set_resourced_from_shipment_id(short_picked_shipment_id);
+    CreateShipmentsFor(request_id, order, moved, origin, std::move(done));
+  }
+
+  void CreateFillShipment(const std::string& request_id, const v1::Order& order,
+                          const inventory_v1::BackorderFill& fill, StepDone done) override {
+    inventory_v1::Allocation filled;
+    auto* group = filled.add_groups();
+    group->set_warehouse_id(fill.warehouse_id());
+    group->set_warehouse_code(fill.warehouse_code());
+    *group->mutable_lines() = fill.lines();
+    shipping_v1::AllocationGroup origin;
+    origin.set_backorder_fill_sequence(fill.sequence());
+    CreateShipmentsFor(request_id, order, filled, origin, std::move(done));
+  }
+
+  void CancelBackorders(const std::string& request_id, const v1::Order& order,
+                        StepDone done) override {
+    inventory_v1::CancelBackordersRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    inventory_.CancelBackorders(
+        request_id, std::move(request),
+        Step(std::move(done), [](const inventory_v1::CancelBackordersResponse&,
+                                 StepResult& result) { result.output = BackordersCancelled{}; }));
   }
 
   void CommitShipment(const std::string& request_id, const v1::Order& order,
@@ -175,6 +202,7 @@ class GrpcParticipants final : public Participants {
     shipment.set_shipment_id(shipped.shipment_id());
     shipment.set_warehouse_id(shipped.warehouse_id());
     shipment.set_resourced_from_shipment_id(shipped.resourced_from_shipment_id());
+    shipment.set_backorder_fill_sequence(shipped.backorder_fill_sequence());
     auto charge = ChargeOfShipment(order, shipment, lines);
     if (!charge.ok()) {
       StepResult failed;
@@ -227,7 +255,13 @@ class GrpcParticipants final : public Participants {
     // Only its own units: another shipment of the order at that warehouse (re-sourced from a
     // short pick) may have shipped and not be committed yet. A shipment whose units cannot be
     // told releases what the warehouse holds for the order, its one shipment there.
-    if (auto units = UnitsOfShipment(order, shipment); units.ok()) {
+    // A backorder fill no shipment was made for (BACKORDER saga): its lines, whether the order
+    // took the fill in or not (its backorders cancelled first).
+    const bool unshipped_fill = shipment.backorder_fill_sequence() > 0 &&
+                                shipment.shipment_id().empty() && !shipment.lines().empty();
+    if (unshipped_fill) {
+      *request.mutable_lines() = shipment.lines();
+    } else if (auto units = UnitsOfShipment(order, shipment); units.ok()) {
       for (const auto& [sku, quantity] : *units) {
         auto* line = request.add_lines();
         line->set_sku(sku);
@@ -362,7 +396,7 @@ class GrpcParticipants final : public Participants {
   // `resourced_from_shipment_id` when that is set.
   void CreateShipmentsFor(const std::string& request_id, const v1::Order& order,
                           const inventory_v1::Allocation& allocation,
-                          const std::string& resourced_from_shipment_id, StepDone done) {
+                          const shipping_v1::AllocationGroup& origin, StepDone done) {
     shipping_v1::CreateShipmentsRequest request;
     request.set_request_id(request_id);
     request.set_order_id(order.id());
@@ -370,9 +404,11 @@ class GrpcParticipants final : public Participants {
     std::map<std::string, int64_t> weights;
     for (const auto& line : order.lines()) weights[line.sku()] = line.unit_weight_grams();
     for (const auto& group : allocation.groups()) {
+      // Where the units come from, when not from the order's own reserve (a short pick, a
+      // backorder fill): a copy of `origin` for each group.
       auto* shipment = request.add_groups();
+      *shipment = origin;
       shipment->set_warehouse_id(group.warehouse_id());
-      shipment->set_resourced_from_shipment_id(resourced_from_shipment_id);
       for (const auto& line : group.lines()) {
         auto* item = shipment->add_lines();
         item->set_sku(line.sku());
@@ -390,8 +426,10 @@ class GrpcParticipants final : public Participants {
                  summary.set_shipment_id(shipment.id());
                  summary.set_warehouse_id(shipment.warehouse_id());
                  summary.set_status(shipping_v1::ShipmentStatus_Name(shipment.status()));
-                 if (!shipment.resourced_from_shipment_id().empty()) {
+                 if (!shipment.resourced_from_shipment_id().empty() ||
+                     shipment.backorder_fill_sequence() > 0) {
                    summary.set_resourced_from_shipment_id(shipment.resourced_from_shipment_id());
+                   summary.set_backorder_fill_sequence(shipment.backorder_fill_sequence());
                    for (const auto& line : shipment.lines()) {
                      auto* carried = summary.add_lines();
                      carried->set_sku(line.sku());

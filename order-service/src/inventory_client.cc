@@ -58,6 +58,13 @@ class GrpcInventoryClient final : public InventoryClient {
              deadline_, std::move(done));
   }
 
+  void CancelBackorders(const std::string& request_id,
+                        inventory_v1::CancelBackordersRequest request,
+                        CallDone<inventory_v1::CancelBackordersResponse> done) override {
+    CallPeer(stub_->async(), &Stub::async::CancelBackorders, request_id, std::move(request),
+             deadline_, std::move(done));
+  }
+
   void RestockReturn(const std::string& request_id, inventory_v1::RestockReturnRequest request,
                      CallDone<inventory_v1::RestockReturnResponse> done) override {
     CallPeer(stub_->async(), &Stub::async::RestockReturn, request_id, std::move(request), deadline_,

@@ -40,6 +40,9 @@ class InventoryClient {
   virtual void CommitReservation(const std::string& request_id,
                                  inventory::v1::CommitReservationRequest request,
                                  CallDone<inventory::v1::Reservation> done) = 0;
+  virtual void CancelBackorders(const std::string& request_id,
+                                inventory::v1::CancelBackordersRequest request,
+                                CallDone<inventory::v1::CancelBackordersResponse> done) = 0;
   virtual void RestockReturn(const std::string& request_id,
                              inventory::v1::RestockReturnRequest request,
                              CallDone<inventory::v1::RestockReturnResponse> done) = 0;

@@ -17,6 +17,8 @@
 #include "oms/billing/v1/billing.grpc.pb.h"
 #include "oms/inventory/v1/inventory.grpc.pb.h"
 #include "oms/shipping/v1/shipping.grpc.pb.h"
+#include "order-service/src/backorder_feed.h"
+#include "order-service/src/backorder_fill_store.h"
 #include "order-service/src/billing_client.h"
 #include "order-service/src/cancel_store.h"
 #include "order-service/src/coordinator.h"
@@ -77,6 +79,9 @@ ABSL_FLAG(int, max_watch_streams, 1000,
 ABSL_FLAG(int, stream_heartbeat_ms, 5000,
           "Heartbeat interval of shipping's event stream (as shipping sends it): three without a "
           "message end the stream and it reconnects");
+ABSL_FLAG(int, backorder_poll_ms, 1000,
+          "How often inventory is asked for backorder fills when there were none (the longest a "
+          "fill waits to be shipped)");
 
 namespace {
 
@@ -103,6 +108,7 @@ int main(int argc, char** argv) {
        {"instance", "OMS_INSTANCE"},
        {"max_watch_streams", "OMS_ORDER_MAX_WATCH_STREAMS"},
        {"stream_heartbeat_ms", "OMS_STREAM_HEARTBEAT_MS"},
+       {"backorder_poll_ms", "OMS_ORDER_BACKORDER_POLL_MS"},
        {"webhook_allowed_networks", "OMS_WEBHOOK_ALLOWED_NETWORKS"},
        {"webhook_retry_base_ms", "OMS_WEBHOOK_RETRY_BASE_MS"},
        {"webhook_retry_cap_ms", "OMS_WEBHOOK_RETRY_CAP_MS"},
@@ -117,6 +123,7 @@ int main(int argc, char** argv) {
   const int forward_budget_ms = absl::GetFlag(FLAGS_saga_forward_budget_ms);
   const int max_watch_streams = absl::GetFlag(FLAGS_max_watch_streams);
   const int heartbeat_ms = absl::GetFlag(FLAGS_stream_heartbeat_ms);
+  const int backorder_poll_ms = absl::GetFlag(FLAGS_backorder_poll_ms);
   if (parsed.ok() && (workers < 1 || workers > 256)) {
     parsed = absl::InvalidArgumentError("--saga_workers must be 1 to 256");
   }
@@ -128,6 +135,9 @@ int main(int argc, char** argv) {
   }
   if (parsed.ok() && (heartbeat_ms < 100 || heartbeat_ms > 600000)) {
     parsed = absl::InvalidArgumentError("--stream_heartbeat_ms must be 100 to 600000");
+  }
+  if (parsed.ok() && (backorder_poll_ms < 10 || backorder_poll_ms > 600000)) {
+    parsed = absl::InvalidArgumentError("--backorder_poll_ms must be 10 to 600000");
   }
   if (parsed.ok() && (lease < 2 || lease > 3600)) {
     parsed = absl::InvalidArgumentError("--saga_lease_seconds must be 2 to 3600");
@@ -287,6 +297,12 @@ int main(int argc, char** argv) {
       shipment_events, [&coordinator](const std::string& saga_id) { coordinator.Kick(saga_id); },
       metrics, shipping, {std::chrono::milliseconds(heartbeat_ms)});
   feed.Start();
+  oms::order::PgBackorderFillStore backorder_fills((*host)->pool());
+  oms::BackgroundLoop backorder_feed(oms::order::BackorderFeedStep(
+      backorder_fills, inventory,
+      [&coordinator](const std::string& saga_id) { coordinator.Kick(saga_id); },
+      std::chrono::milliseconds(backorder_poll_ms)));
+  backorder_feed.Start();
   oms::BackgroundLoop sku_backfill(oms::order::OrderSkuBackfill(orders));
   sku_backfill.Start();
   webhook_dispatcher.Start();
@@ -299,13 +315,14 @@ int main(int argc, char** argv) {
   // Watch streams never end by themselves: end them first (clients resume with their last
   // event id elsewhere), then the feed and the coordinator.
   return (*host)->RunUntilSignal([&coordinator, &feed, &watchers, &listener, &sku_backfill,
-                                  &webhook_dispatcher, &notifier, &feed_ticker] {
+                                  &webhook_dispatcher, &notifier, &feed_ticker, &backorder_feed] {
     watchers.Close();
     listener.Stop();
     feed_ticker.Stop();
     webhook_dispatcher.Stop();
     notifier.Stop();
     sku_backfill.Stop();
+    backorder_feed.Stop();
     feed.Stop();
     coordinator.Stop();
   });

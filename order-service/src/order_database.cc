@@ -3,6 +3,7 @@
 #include "common/pg_pool.h"
 #include "order-service/src/api_keys.h"
 #include "order-service/src/audit_store.h"
+#include "order-service/src/backorder_fill_store.h"
 #include "order-service/src/cancel_store.h"
 #include "order-service/src/customer_store.h"
 #include "order-service/src/event_feed_store.h"
@@ -26,9 +27,9 @@ const std::vector<PreparedStatement>& OrderDatabaseStatements() {
          {&OrderRowStatements(), &PgOrderRepository::Statements(), &PgCustomerStore::Statements(),
           &PgReturnStore::Statements(), &PgCancelStore::Statements(),
           &PgParcelDecisions::Statements(), &PgSagaStore::Statements(), &PgSagaWrites::Statements(),
-          &PgShipmentEventStore::Statements(), &PgApiKeyStore::Statements(),
-          &PgIdempotencyStore::Statements(), &PgAuditStore::Statements(),
-          &PgEventFeed::Statements(), &PgWebhookStore::Statements(),
+          &PgShipmentEventStore::Statements(), &PgBackorderFillStore::Statements(),
+          &PgApiKeyStore::Statements(), &PgIdempotencyStore::Statements(),
+          &PgAuditStore::Statements(), &PgEventFeed::Statements(), &PgWebhookStore::Statements(),
           &PgNotificationStore::Statements()}) {
       all.insert(all.end(), statements->begin(), statements->end());
     }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/escaping.h"
 #include "common/pg_pool.h"
+#include "order-service/src/fulfilment.h"
 
 namespace oms::order {
 
@@ -50,6 +51,14 @@ void ReadOrder(const pqxx::row& row, v1::Order* order) {
       TimeUtil::MicrosecondsToTimestamp(row["updated_micros"].as<int64_t>());
   order->set_return_status(row["return_status"].as<std::string>());
   order->set_needs_attention(row["needs_attention"].as<bool>());
+  ReadBackorders(row["backorders_hex"], order);
+}
+
+void ReadBackorders(const pqxx::field& field, v1::Order* order) {
+  v1::BackorderState backorders;
+  FromHex(field, &backorders);
+  *order->mutable_backorder_fills() = backorders.fills();
+  order->set_backordered_units(QueuedUnits(order->allocation(), backorders));
 }
 
 void ReadTimelineEvent(const pqxx::row& row, v1::TimelineEvent* event) {

@@ -27,7 +27,7 @@ namespace oms::order {
   "encode(allocation, 'hex') AS allocation_hex, encode(shipments, 'hex') AS shipments_hex, " \
   "payment_id, (extract(epoch FROM created_at) * 1000000)::bigint AS created_micros, "       \
   "(extract(epoch FROM updated_at) * 1000000)::bigint AS updated_micros, return_status, "    \
-  "needs_attention"
+  "needs_attention, encode(backorders, 'hex') AS backorders_hex"
 
 // One order by id ($1, a UUID), read with OMS_ORDER_COLUMNS; kOrdersLock locks its row.
 inline constexpr char kOrdersGet[] = "orders_get";
@@ -45,6 +45,9 @@ void FromHex(const pqxx::field& field, google::protobuf::MessageLite* message);
 
 // A row of OMS_ORDER_COLUMNS: the captured order with its status and saga results.
 void ReadOrder(const pqxx::row& row, v1::Order* order);
+// The hex text of orders.backorders into the order's fills and units still queued; its
+// allocation must be read already.
+void ReadBackorders(const pqxx::field& field, v1::Order* order);
 
 // An order's own events as its timeline shows them, one select list per table: a status change
 // (order_status_history `h`) and a saga step (saga_journal `j` of saga `s`), both with the

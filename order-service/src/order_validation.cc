@@ -166,10 +166,8 @@ absl::Status ValidateCreateOrder(const v1::CreateOrderRequest& request) {
     return InvalidField("allocation_strategy",
                         "must be SINGLE_WAREHOUSE, MINIMIZE_SPLITS, NEAREST_FIRST or PRIORITY");
   }
-  if (!inventory::v1::BackorderPolicy_IsValid(request.backorder_policy()) ||
-      request.backorder_policy() == inventory::v1::BACKORDER_POLICY_BACKORDER) {
-    return InvalidField("backorder_policy",
-                        "must be REJECT or SHIP_AVAILABLE (backorders are not offered yet)");
+  if (!inventory::v1::BackorderPolicy_IsValid(request.backorder_policy())) {
+    return InvalidField("backorder_policy", "must be REJECT, SHIP_AVAILABLE or BACKORDER");
   }
   return ValidateCharges(request);
 }

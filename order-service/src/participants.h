@@ -45,12 +45,14 @@ struct CancelProgress {
   v1::CancelPlan plan;
 };
 struct CancelledEverything {};
+// What was still queued for the order is off the queue (CancelBackorders).
+struct BackordersCancelled {};
 struct ReturnShipmentCreated {
   v1::Return ret;
 };
 using StepOutput =
     std::variant<std::monostate, Reserved, Authorized, ShipmentsCreated, CancelProgress,
-                 CancelledEverything, ReturnShipmentCreated, Resourced>;
+                 CancelledEverything, ReturnShipmentCreated, Resourced, BackordersCancelled>;
 
 // A step call's outcome, the participant's message for the journal, and what it learned.
 struct StepResult {
@@ -116,6 +118,12 @@ class Participants {
   virtual void CreateResourcedShipments(const std::string& request_id, const v1::Order& order,
                                         const std::string& short_picked_shipment_id,
                                         const inventory::v1::Allocation& moved, StepDone done) = 0;
+  // Backorders: the shipment of the units one fill holds (ShipmentsCreated, with its lines and
+  // fill sequence); taking what is still queued for the order off the queue.
+  virtual void CreateFillShipment(const std::string& request_id, const v1::Order& order,
+                                  const inventory::v1::BackorderFill& fill, StepDone done) = 0;
+  virtual void CancelBackorders(const std::string& request_id, const v1::Order& order,
+                                StepDone done) = 0;
   // A parcel returned to sender and refunded: `quantity` units of `sku` back on hand at its
   // warehouse; its invoice refunded whole, shipping included.
   virtual void RestockParcel(const std::string& request_id, const v1::Order& order,

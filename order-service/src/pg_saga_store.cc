@@ -8,6 +8,7 @@
 #include "common/pg_pool.h"
 #include "common/status.h"
 #include "order-service/src/order_rows.h"
+#include "order-service/src/order_status.h"
 #include "order-service/src/pg_saga_writes.h"
 #include "order-service/src/sagas/registry.h"
 
@@ -63,7 +64,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "RETURNING " OMS_SAGA_COLUMNS
        ", encode(s.payload, 'hex') AS payload, encode(o.snapshot, 'hex') AS snapshot, "
        "  o.payment_token, encode(o.allocation, 'hex') AS allocation, "
-       "  encode(o.shipments, 'hex') AS shipments, o.payment_id"},
+       "  encode(o.shipments, 'hex') AS shipments, o.payment_id, o.status, "
+       "  encode(o.backorders, 'hex') AS backorders"},
       // Fenced by owner and epoch; $8 true releases the lease. The saga's order is locked before
       // its row is written, the order every writer of both keeps (the shipment feed locks the
       // order, then inserts sagas, which waits on a transaction writing a saga of that order):
@@ -156,6 +158,9 @@ ClaimedSaga ReadClaimed(const pqxx::row& row, const std::string& owner) {
   *saga.order.mutable_shipments() = shipments.shipments();
   const std::string payment_id = row["payment_id"].as<std::string>();
   if (!payment_id.empty()) saga.order.mutable_payment()->set_payment_id(payment_id);
+  // As it stands now, not as placed: a step may depend on a cancellation or a fill since.
+  saga.order.set_status(ParseStatus(row["status"].as<std::string>()));
+  ReadBackorders(row["backorders"], &saga.order);
   return saga;
 }
 

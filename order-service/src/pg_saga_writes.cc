@@ -28,6 +28,7 @@ constexpr char kShipmentsInsertListed[] = "order_shipments_insert_listed";
 constexpr char kShipmentsOfOrder[] = "order_shipments_of_order";
 constexpr char kSagasStartShipped[] = "sagas_start_shipped";
 constexpr char kOrdersSetFulfilment[] = "orders_set_fulfilment";
+constexpr char kOrdersAppendBackorders[] = "orders_append_backorders";
 
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
@@ -66,22 +67,36 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kShipmentsInsertListed,
        "INSERT INTO order_shipments (shipment_id, order_id, warehouse_id, status) "
        "VALUES ($1, $2::uuid, $3, $4) ON CONFLICT (shipment_id) DO NOTHING"},
+      // One row per shipment, or one with a NULL shipment_id for an order without rows; each
+      // with what says how many units are still queued for stock (fulfilment.h QueuedUnits).
       {kShipmentsOfOrder,
-       "SELECT shipment_id, warehouse_id, status, replaces, "
-       "  encode(resource_plan, 'hex') AS resource_plan_hex FROM order_shipments "
-       "WHERE order_id = $1::uuid ORDER BY created_at, shipment_id"},
+       "SELECT s.shipment_id, s.warehouse_id, s.status, s.replaces, "
+       "  encode(s.resource_plan, 'hex') AS resource_plan_hex, "
+       "  encode(o.allocation, 'hex') AS allocation_hex, "
+       "  encode(o.backorders, 'hex') AS backorders_hex "
+       "FROM orders o LEFT JOIN order_shipments s ON s.order_id = o.id "
+       "WHERE o.id = $1::uuid ORDER BY s.created_at, s.shipment_id"},
       // One SHIPMENT saga ($2) per shipped shipment, started with its SHIPMENT_SHIPPED event,
-      // and one RESOURCE saga ($3) per short-picked shipment, started with its plan, however
-      // often this runs.
+      // one RESOURCE saga ($3) per short-picked shipment, started with its plan, and one
+      // BACKORDER saga ($4) per backorder fill taken in (its subject the fill's sequence),
+      // however often this runs.
       {kSagasStartShipped,
        "INSERT INTO sagas (order_id, phase, kind, subject, payload) "
-       "SELECT s.order_id, 'RUNNING', k.kind, s.shipment_id, k.payload FROM order_shipments s "
-       "CROSS JOIN LATERAL (VALUES "
-       "  ($2::text, CASE WHEN s.replaces = '' THEN s.shipped_event END), "
-       "  ($3::text, s.resource_plan)) AS k (kind, payload) "
-       "WHERE s.order_id = $1::uuid AND k.payload IS NOT NULL "
-       "ORDER BY s.created_at, s.shipment_id, k.kind "
+       "SELECT order_id, 'RUNNING', kind, subject, payload FROM ("
+       "  SELECT s.order_id, k.kind, s.shipment_id AS subject, k.payload, s.created_at AS at "
+       "  FROM order_shipments s CROSS JOIN LATERAL (VALUES "
+       "    ($2::text, CASE WHEN s.replaces = '' THEN s.shipped_event END), "
+       "    ($3::text, s.resource_plan)) AS k (kind, payload) "
+       "  WHERE s.order_id = $1::uuid AND k.payload IS NOT NULL "
+       "  UNION ALL "
+       "  SELECT f.order_id, $4::text, f.sequence::text, f.fill, f.created_at "
+       "  FROM order_backorder_fills f WHERE f.order_id = $1::uuid) AS due "
+       "ORDER BY at, subject, kind "
        "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
+      // Appends a change to the order's BackorderState: serialized messages concatenated merge.
+      {kOrdersAppendBackorders,
+       "UPDATE orders SET backorders = COALESCE(backorders, ''::bytea) || decode($2, 'hex'), "
+       "  updated_at = now() WHERE id = $1::uuid"},
       {kOrdersSetFulfilment,
        "UPDATE orders SET shipments = decode($2, 'hex'), status = $3, updated_at = now() "
        "WHERE id = $1::uuid"},
@@ -125,6 +140,10 @@ class ProgressRecorder final : public SagaWrites {
     ++calls_;
   }
   void MarkParcelRefunded(const std::string&, const std::string&) override { ++calls_; }
+  v1::BackorderState CancelBackorders(const std::string&) override {
+    ++calls_;
+    return {};
+  }
   void UpdateReturn(const v1::Return&) override { ++calls_; }
   void FinishReceipt(const v1::Return&) override { ++calls_; }
 
@@ -153,10 +172,22 @@ void AppendStatusHistory(pqxx::work& tx, const std::string& order_id, v1::OrderS
   AppendHistoryRow(tx, order_id, StatusName(status), reason);
 }
 
-ShipmentList CurrentShipments(pqxx::work& tx, const std::string& order_id,
-                              const ShipmentList& listed) {
+Fulfilment CurrentFulfilment(pqxx::work& tx, const std::string& order_id,
+                             const ShipmentList& listed,
+                             const inventory::v1::Allocation* allocation) {
   ShipmentList recorded;
-  for (const auto& row : tx.exec_prepared(kShipmentsOfOrder, order_id)) {
+  Fulfilment fulfilment;
+  const pqxx::result rows = tx.exec_prepared(kShipmentsOfOrder, order_id);
+  v1::BackorderState backorders;
+  if (!rows.empty()) {
+    inventory::v1::Allocation stored;
+    FromHex(rows[0]["allocation_hex"], &stored);
+    FromHex(rows[0]["backorders_hex"], &backorders);
+    fulfilment.backorders.queued_units =
+        QueuedUnits(allocation != nullptr ? *allocation : stored, backorders);
+  }
+  for (const auto& row : rows) {
+    if (row["shipment_id"].is_null()) continue;
     v1::ShipmentSummary* shipment = recorded.Add();
     shipment->set_shipment_id(row["shipment_id"].as<std::string>());
     shipment->set_warehouse_id(row["warehouse_id"].as<std::string>());
@@ -174,14 +205,18 @@ ShipmentList CurrentShipments(pqxx::work& tx, const std::string& order_id,
       }
     }
   }
-  return MergeShipments(listed, recorded);
+  fulfilment.shipments = MergeShipments(listed, recorded);
+  fulfilment.backorders.unshipped_fills = UnshippedFills(fulfilment.shipments, backorders);
+  return fulfilment;
 }
 
 v1::OrderStatus WriteFulfilment(pqxx::work& tx, const std::string& order_id, v1::OrderStatus status,
                                 const ShipmentList& listed) {
-  const ShipmentList shipments = CurrentShipments(tx, order_id, listed);
-  const v1::OrderStatus after = OrderStatusWithShipments(status, shipments);
-  tx.exec_prepared(kOrdersSetFulfilment, order_id, ShipmentsHex(shipments), StatusName(after));
+  const Fulfilment fulfilment = CurrentFulfilment(tx, order_id, listed);
+  const v1::OrderStatus after =
+      OrderStatusWithShipments(status, fulfilment.shipments, fulfilment.backorders);
+  tx.exec_prepared(kOrdersSetFulfilment, order_id, ShipmentsHex(fulfilment.shipments),
+                   StatusName(after));
   if (after != status) AppendStatusHistory(tx, order_id, after, "");
   return after;
 }
@@ -190,8 +225,8 @@ std::vector<std::string> FollowOrderStatus(pqxx::work& tx, const std::string& or
                                            v1::OrderStatus status) {
   std::vector<std::string> started;
   if (ShipmentSagasMayStart(status)) {
-    for (const auto& row :
-         tx.exec_prepared(kSagasStartShipped, order_id, kShipmentSagaKind, kResourceSagaKind)) {
+    for (const auto& row : tx.exec_prepared(kSagasStartShipped, order_id, kShipmentSagaKind,
+                                            kResourceSagaKind, kBackorderSagaKind)) {
       started.push_back(row["id"].as<std::string>());
     }
   }
@@ -228,9 +263,10 @@ void PgSagaWrites::RecordOrderProgress(const OrderProgress& progress) {
       ReadOrder(tx_.exec_prepared1(kOrdersGet, progress.order_id), &order);
       listed = order.shipments();
     }
-    const ShipmentList shipments = CurrentShipments(tx_, progress.order_id, listed);
-    status = OrderStatusWithShipments(progress.status, shipments);
-    shipments_hex = ShipmentsHex(shipments);
+    const Fulfilment fulfilment =
+        CurrentFulfilment(tx_, progress.order_id, listed, progress.allocation);
+    status = OrderStatusWithShipments(progress.status, fulfilment.shipments, fulfilment.backorders);
+    shipments_hex = ShipmentsHex(fulfilment.shipments);
   }
   // The saga's status goes into the history: the confirmation stays there even when the
   // shipments had moved on already.
@@ -292,6 +328,9 @@ void PgSagaWrites::ListShipments(const std::string& order_id,
     if (!shipment.resourced_from_shipment_id().empty()) {
       known->set_resourced_from_shipment_id(shipment.resourced_from_shipment_id());
     }
+    if (shipment.backorder_fill_sequence() > 0) {
+      known->set_backorder_fill_sequence(shipment.backorder_fill_sequence());
+    }
     if (!shipment.lines().empty()) *known->mutable_lines() = shipment.lines();
     if (!shipment.short_pick_cancelled().empty()) {
       *known->mutable_short_pick_cancelled() = shipment.short_pick_cancelled();
@@ -309,6 +348,26 @@ void PgSagaWrites::MarkParcelRefunded(const std::string& order_id, const std::st
     if (shipment.shipment_id() == shipment_id) shipment.set_refunded(true);
   }
   FollowOrderStatus(tx_, order_id, WriteFulfilment(tx_, order_id, order.status(), listed));
+}
+
+void AppendBackorders(pqxx::work& tx, const std::string& order_id,
+                      const v1::BackorderState& change) {
+  tx.exec_prepared(kOrdersAppendBackorders, order_id, Hex(change));
+}
+
+v1::BackorderState PgSagaWrites::CancelBackorders(const std::string& order_id) {
+  // The save locked the order before this read (as RecordOrderProgress's).
+  v1::BackorderState cancelled;
+  cancelled.set_cancelled(true);
+  AppendBackorders(tx_, order_id, cancelled);
+  const pqxx::row row = tx_.exec_prepared1(kOrdersGet, order_id);
+  v1::Order order;
+  ReadOrder(row, &order);
+  FollowOrderStatus(tx_, order_id,
+                    WriteFulfilment(tx_, order_id, order.status(), order.shipments()));
+  v1::BackorderState now;
+  FromHex(row["backorders_hex"], &now);
+  return now;
 }
 
 void PgSagaWrites::SetSagaPayload(const std::string& saga_id, const std::string& payload) {

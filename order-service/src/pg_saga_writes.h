@@ -79,6 +79,7 @@ class PgSagaWrites final : public SagaWrites {
   void ListShipments(const std::string& order_id,
                      const std::vector<v1::ShipmentSummary>& shipments) override;
   void MarkParcelRefunded(const std::string& order_id, const std::string& shipment_id) override;
+  v1::BackorderState CancelBackorders(const std::string& order_id) override;
   void SetSagaPayload(const std::string& saga_id, const std::string& payload) override;
   void UpdateReturn(const v1::Return& ret) override;
   void FinishReceipt(const v1::Return& ret) override;
@@ -91,12 +92,19 @@ class PgSagaWrites final : public SagaWrites {
 void AppendStatusHistory(pqxx::work& tx, const std::string& order_id, v1::OrderStatus status,
                          const std::string& reason);
 
-// The order's shipments now: `listed` (what the ship step saved, orders.shipments) merged with
-// the rows shipping's events keep (MergeShipments). The caller holds the order's row lock.
-ShipmentList CurrentShipments(pqxx::work& tx, const std::string& order_id,
-                              const ShipmentList& listed);
+// The order's fulfilment now: its shipments, `listed` (what the ship step saved,
+// orders.shipments) merged with the rows shipping's events keep (MergeShipments), the units
+// still queued for stock (QueuedUnits of its allocation, or of `allocation` when given, and its
+// backorders) and its fills not shipped yet. The caller holds the order's row lock.
+struct Fulfilment {
+  ShipmentList shipments;
+  BackorderProgress backorders;
+};
+Fulfilment CurrentFulfilment(pqxx::work& tx, const std::string& order_id,
+                             const ShipmentList& listed,
+                             const inventory::v1::Allocation* allocation = nullptr);
 
-// Writes the order's shipments (`listed` merged with their rows, as CurrentShipments) and the
+// Writes the order's shipments (`listed` merged with their rows, as CurrentFulfilment) and the
 // status they give an order whose status is `status` (OrderStatusWithShipments), with its
 // history row when it changed; answers that status. The caller holds the order's row lock.
 v1::OrderStatus WriteFulfilment(pqxx::work& tx, const std::string& order_id, v1::OrderStatus status,
@@ -111,6 +119,11 @@ std::vector<std::string> FollowOrderStatus(pqxx::work& tx, const std::string& or
 // The order, whose status is `status`, becomes COMPLETED (with its history row) when IsComplete
 // says so (fulfilment.h); true when it did. The caller holds the order's row lock.
 bool CompleteIfDone(pqxx::work& tx, const std::string& order_id, v1::OrderStatus status);
+
+// Appends `change` to the order's backorders (orders.backorders). The caller holds the order's
+// row lock.
+void AppendBackorders(pqxx::work& tx, const std::string& order_id,
+                      const v1::BackorderState& change);
 
 // Sets the order's needs_attention flag from what waits for an operator: a parked saga, or a
 // parcel RETURNED_TO_SENDER nobody has decided on yet (no RESHIP or REFUND saga for it).

@@ -90,6 +90,10 @@ class SagaWrites {
   // order's status derived again.
   virtual void ListShipments(const std::string& order_id,
                              const std::vector<v1::ShipmentSummary>& shipments) = 0;
+  // What was still queued for the order's backorders is cancelled (CANCEL saga): the order no
+  // longer waits for it, and its status is derived again. Answers the order's backorders as
+  // they now stand (the fills taken in up to this moment stay the order's).
+  virtual v1::BackorderState CancelBackorders(const std::string& order_id) = 0;
   // A parcel returned to sender was refunded (REFUND saga): it no longer counts in the order's
   // status, which is derived again.
   virtual void MarkParcelRefunded(const std::string& order_id, const std::string& shipment_id) = 0;

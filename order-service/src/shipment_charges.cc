@@ -73,11 +73,12 @@ void ShareShipping(const v1::Order& order, const Part& total, std::vector<Part*>
 }
 
 // The allocation's parts as planned: the groups take each line's units in the order of their
-// warehouse ids, then the units no warehouse had (allocation.unfilled) the last ones; the
-// shipping shares split over them all by their goods.
+// warehouse ids, then the units no warehouse had (allocation.unfilled, or queued:
+// allocation.backordered) the last ones; the shipping shares split over them all by their goods.
 struct PlannedParts {
   std::map<std::string, Part> groups;  // by warehouse id
   Part unfilled;
+  Part backordered;
 };
 
 PlannedParts PlanParts(const v1::Order& order) {
@@ -100,6 +101,10 @@ PlannedParts PlanParts(const v1::Order& order) {
   if (!order.allocation().unfilled().empty()) {
     for (const auto& line : order.allocation().unfilled()) take(line, &planned.unfilled);
     all.push_back(&planned.unfilled);
+  }
+  if (!order.allocation().backordered().empty()) {
+    for (const auto& line : order.allocation().backordered()) take(line, &planned.backordered);
+    all.push_back(&planned.backordered);
   }
   Part whole;
   whole.shipping = order.shipping_charge().amount_minor();
@@ -239,9 +244,55 @@ absl::StatusOr<Part> ResourcedPart(const v1::Order& order, const v1::ShipmentSum
       absl::StrCat("shipment ", shipment.shipment_id(), " is not listed yet"));
 }
 
-// Its planned or re-sourced part, before its own short pick.
+// The queued units as the fills up to `last_sequence` (0: all of them) took them, in sequence
+// order: each fill takes the first units still queued of each of its SKUs and splits the
+// shipping shares of what was still queued with the rest by their goods. Each fill's part is
+// thereby fixed when it is taken in, whatever comes after it.
+struct FillShares {
+  Part taken;   // the fill `last_sequence`'s
+  Part queued;  // still queued after it
+};
+
+absl::StatusOr<FillShares> SharesOfFills(const v1::Order& order, int64_t last_sequence) {
+  FillShares shares;
+  shares.queued = PlanParts(order).backordered;
+  for (const auto& fill : order.backorder_fills()) {
+    Part taken;
+    Part rest = shares.queued;
+    for (const auto& line : fill.lines()) {
+      const auto range = rest.ranges.find(line.sku());
+      if (range == rest.ranges.end() || line.quantity() < 1 ||
+          line.quantity() > range->second.count || taken.ranges.count(line.sku())) {
+        return absl::InvalidArgumentError(absl::StrCat("backorder fill ", fill.sequence(),
+                                                       " fills ", line.quantity(), " units of ",
+                                                       line.sku(), " not queued"));
+      }
+      taken.ranges[line.sku()] = {range->second.first, line.quantity()};
+      range->second.first += line.quantity();
+      range->second.count -= line.quantity();
+      if (range->second.count == 0) rest.ranges.erase(range);
+    }
+    ShareShipping(order, shares.queued, {&taken, &rest});
+    shares.taken = std::move(taken);
+    shares.queued = std::move(rest);
+    if (fill.sequence() == last_sequence) return shares;
+  }
+  if (last_sequence != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("backorder fill ", last_sequence, " is not taken in yet"));
+  }
+  shares.taken = {};
+  return shares;
+}
+
+// Its planned, re-sourced or filled part, before its own short pick.
 absl::StatusOr<Part> BasePart(const v1::Order& order, const v1::ShipmentSummary& shipment,
                               int depth) {
+  if (shipment.backorder_fill_sequence() > 0) {
+    auto shares = SharesOfFills(order, shipment.backorder_fill_sequence());
+    if (!shares.ok()) return shares.status();
+    return std::move(shares->taken);
+  }
   if (shipment.resourced_from_shipment_id().empty()) {
     return PlannedPart(order, shipment.warehouse_id());
   }
@@ -260,7 +311,15 @@ absl::StatusOr<Part> KeptPart(const v1::Order& order, const v1::ShipmentSummary&
 
 absl::StatusOr<Part> PartOf(const v1::Order& order, const v1::ShipmentSummary& given) {
   const v1::ShipmentSummary* listed = ListedShipment(order, given.shipment_id());
-  return KeptPart(order, listed != nullptr ? *listed : given, 0);
+  if (listed == nullptr) return KeptPart(order, given, 0);
+  // Listed from its events alone so far (its saga has not saved it yet): where it comes from is
+  // what `given` (its own event) says.
+  v1::ShipmentSummary shipment = *listed;
+  if (shipment.resourced_from_shipment_id().empty() && shipment.backorder_fill_sequence() == 0) {
+    shipment.set_resourced_from_shipment_id(given.resourced_from_shipment_id());
+    shipment.set_backorder_fill_sequence(given.backorder_fill_sequence());
+  }
+  return KeptPart(order, shipment, 0);
 }
 
 ShipmentCharge Bill(const v1::Order& order, const Part& part,
@@ -343,13 +402,26 @@ absl::StatusOr<int64_t> CancelledValueOfShortPick(const v1::Order& order,
   return charge.total;
 }
 
-int64_t UnfilledValue(const v1::Order& order) {
-  const Part unfilled = PlanParts(order).unfilled;
+namespace {
+
+int64_t ValueOf(const v1::Order& order, const Part& part, const std::string& name) {
   std::vector<std::pair<std::string, int64_t>> units;
-  for (const auto& [sku, range] : unfilled.ranges) units.emplace_back(sku, range.count);
+  for (const auto& [sku, range] : part.ranges) units.emplace_back(sku, range.count);
   absl::Status status;
-  const ShipmentCharge charge = Bill(order, unfilled, units, &status, "unfilled");
+  const ShipmentCharge charge = Bill(order, part, units, &status, name);
   return status.ok() ? charge.total : 0;
+}
+
+}  // namespace
+
+int64_t UnfilledValue(const v1::Order& order) {
+  return ValueOf(order, PlanParts(order).unfilled, "unfilled");
+}
+
+absl::StatusOr<int64_t> QueuedValue(const v1::Order& order) {
+  auto shares = SharesOfFills(order, 0);
+  if (!shares.ok()) return shares.status();
+  return ValueOf(order, shares->queued, "queued");
 }
 
 }  // namespace oms::order

@@ -15,7 +15,12 @@
 //    (resourced_from_shipment_id) share them out in the order of their warehouse ids (then
 //    shipment ids), units in turn and shipping shares by largest remainder, and the units no
 //    warehouse had (short_pick_cancelled) are the last, their share voided; each may be
-//    short-picked in turn.
+//    short-picked in turn;
+//  - units queued for stock (allocation.backordered, BACKORDER) come last too; each fill of
+//    them (Order.backorder_fills, in sequence order, ShipmentSummary.backorder_fill_sequence)
+//    takes the first units still queued of its SKUs, with their largest-remainder share of the
+//    shipping shares of what was still queued (so a fill's part never changes once taken in),
+//    and what stays queued when the backorders are cancelled is voided.
 // Pure logic.
 #pragma once
 
@@ -59,6 +64,11 @@ struct ShipmentCharge {
 // reserved, SHIP_AVAILABLE) would have been billed: the last units of their lines, with their
 // share of the shipping shares. 0 when there are none.
 [[nodiscard]] int64_t UnfilledValue(const v1::Order& order);
+
+// What the units still queued after every fill taken in would be billed (0 when none):
+// the share a cancellation of the backorders voids. INVALID_ARGUMENT when a fill takes units
+// that were not queued.
+[[nodiscard]] absl::StatusOr<int64_t> QueuedValue(const v1::Order& order);
 
 // What the units of shipment `shipment_id`'s short pick that no warehouse had
 // (short_pick_cancelled) would have been billed: their goods, tax and share of the shipping

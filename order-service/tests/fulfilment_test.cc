@@ -33,14 +33,14 @@ TEST(FulfilmentTest, TheOrderFollowsItsShipments) {
 TEST(FulfilmentTest, ShipmentsMoveOnlyOrdersPastConfirmation) {
   google::protobuf::RepeatedPtrField<v1::ShipmentSummary> shipped;
   shipped.Add()->set_status("SHIPMENT_STATUS_SHIPPED");
-  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_CONFIRMED, shipped),
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_CONFIRMED, shipped, {}),
             v1::ORDER_STATUS_SHIPPED);
-  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_DELIVERED, shipped),
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_DELIVERED, shipped, {}),
             v1::ORDER_STATUS_SHIPPED);
   for (v1::OrderStatus stays :
        {v1::ORDER_STATUS_PENDING, v1::ORDER_STATUS_COMPLETED, v1::ORDER_STATUS_CANCELLED,
         v1::ORDER_STATUS_NEEDS_ATTENTION, v1::ORDER_STATUS_REJECTED}) {
-    EXPECT_EQ(OrderStatusWithShipments(stays, shipped), stays) << v1::OrderStatus_Name(stays);
+    EXPECT_EQ(OrderStatusWithShipments(stays, shipped, {}), stays) << v1::OrderStatus_Name(stays);
     EXPECT_FALSE(StatusFollowsShipments(stays)) << v1::OrderStatus_Name(stays);
   }
   for (v1::OrderStatus follows :
@@ -55,14 +55,14 @@ TEST(FulfilmentTest, ShipmentsMoveOnlyOrdersPastConfirmation) {
 TEST(FulfilmentTest, AConfirmationFindsTheShipmentsAsTheyStand) {
   google::protobuf::RepeatedPtrField<v1::ShipmentSummary> shipments;
   shipments.Add()->set_status("SHIPMENT_STATUS_PENDING");
-  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_CONFIRMED, shipments),
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_CONFIRMED, shipments, {}),
             v1::ORDER_STATUS_CONFIRMED);
   shipments.Add()->set_status("SHIPMENT_STATUS_SHIPPED");
-  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_CONFIRMED, shipments),
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_CONFIRMED, shipments, {}),
             v1::ORDER_STATUS_PARTIALLY_SHIPPED);
   shipments.Mutable(0)->set_status("SHIPMENT_STATUS_DELIVERED");
   shipments.Mutable(1)->set_status("SHIPMENT_STATUS_DELIVERED");
-  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_CONFIRMED, shipments),
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_CONFIRMED, shipments, {}),
             v1::ORDER_STATUS_DELIVERED);
 }
 
@@ -129,7 +129,7 @@ TEST(FulfilmentTest, ARefundedParcelIsFinishedAndAllRefundedCompletesTheOrder) {
   shipments.Mutable(1)->set_status("SHIPMENT_STATUS_RETURNED_TO_SENDER");
   shipments.Mutable(1)->set_refunded(true);
   EXPECT_EQ(FulfilmentStatus(shipments), v1::ORDER_STATUS_COMPLETED);
-  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_SHIPPED, shipments),
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_SHIPPED, shipments, {}),
             v1::ORDER_STATUS_COMPLETED);
 }
 
@@ -151,6 +151,64 @@ TEST(FulfilmentTest, ADeliveredOrderCompletesOnceNoFollowUpSagaIsOpen) {
   EXPECT_FALSE(IsComplete(v1::ORDER_STATUS_DELIVERED, 1));
   EXPECT_FALSE(IsComplete(v1::ORDER_STATUS_PARTIALLY_DELIVERED, 0));
   EXPECT_FALSE(IsComplete(v1::ORDER_STATUS_COMPLETED, 0));
+}
+
+}  // namespace
+}  // namespace oms::order
+
+namespace oms::order {
+namespace {
+
+TEST(FulfilmentTest, AnOrderWaitsPartiallyBackorderedWhileUnitsAreQueued) {
+  inventory::v1::Allocation allocation;
+  auto* queued = allocation.add_backordered();
+  queued->set_sku("MUG");
+  queued->set_quantity(3);
+  v1::BackorderState state;
+  EXPECT_EQ(QueuedUnits(allocation, state), 3);
+  auto* fill = state.add_fills();
+  auto* filled = fill->add_lines();
+  filled->set_sku("MUG");
+  filled->set_quantity(2);
+  EXPECT_EQ(QueuedUnits(allocation, state), 1);
+
+  ShipmentList shipments;
+  *shipments.Add() = Shipment("s-1", "SHIPMENT_STATUS_DELIVERED");
+  // What was held is delivered; the order still waits for the queued unit, and is not done.
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_CONFIRMED, shipments, {1, 0}),
+            v1::ORDER_STATUS_PARTIALLY_BACKORDERED);
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_PARTIALLY_BACKORDERED, shipments, {}),
+            v1::ORDER_STATUS_DELIVERED);
+  EXPECT_EQ(OrderStatusWithShipments(v1::ORDER_STATUS_PENDING, shipments, {1, 0}),
+            v1::ORDER_STATUS_PENDING);
+  EXPECT_TRUE(ShipmentSagasMayStart(v1::ORDER_STATUS_PARTIALLY_BACKORDERED));
+
+  filled->set_quantity(3);
+  EXPECT_EQ(QueuedUnits(allocation, state), 0);
+  filled->set_quantity(1);
+  state.set_cancelled(true);
+  EXPECT_EQ(QueuedUnits(allocation, state), 0);
+}
+
+// A fill taken in is a parcel to come: the order is not delivered (nor completed) before the
+// fill's shipment exists and is delivered too.
+TEST(FulfilmentTest, AFillWithoutItsShipmentKeepsTheOrderOpen) {
+  v1::BackorderState state;
+  state.add_fills()->set_sequence(4);
+  ShipmentList shipments;
+  *shipments.Add() = Shipment("s-1", "SHIPMENT_STATUS_DELIVERED");
+  EXPECT_EQ(UnshippedFills(shipments, state), 1);
+  EXPECT_EQ(FulfilmentStatus(shipments, {0, UnshippedFills(shipments, state)}),
+            v1::ORDER_STATUS_PARTIALLY_DELIVERED);
+
+  v1::ShipmentSummary fill_parcel = Shipment("s-2", "SHIPMENT_STATUS_SHIPPED");
+  fill_parcel.set_backorder_fill_sequence(4);
+  *shipments.Add() = fill_parcel;
+  EXPECT_EQ(UnshippedFills(shipments, state), 0);
+  EXPECT_EQ(FulfilmentStatus(shipments, {0, UnshippedFills(shipments, state)}),
+            v1::ORDER_STATUS_PARTIALLY_DELIVERED);
+  shipments[1].set_status("SHIPMENT_STATUS_DELIVERED");
+  EXPECT_EQ(FulfilmentStatus(shipments, {}), v1::ORDER_STATUS_DELIVERED);
 }
 
 }  // namespace

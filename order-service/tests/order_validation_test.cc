@@ -58,10 +58,6 @@ TEST(OrderValidationTest, CreateOrderBounds) {
        },
        "allocation_strategy"},
       {[](v1::CreateOrderRequest& r) {
-         r.set_backorder_policy(inventory::v1::BACKORDER_POLICY_BACKORDER);  // not offered yet
-       },
-       "backorder_policy"},
-      {[](v1::CreateOrderRequest& r) {
          r.set_backorder_policy(static_cast<inventory::v1::BackorderPolicy>(7));
        },
        "backorder_policy"},

@@ -103,6 +103,11 @@ class FakeInventoryClient : public InventoryClient, public FakePeer {
                          CallDone<inventory::v1::Reservation> done) override {
     Respond("CommitReservation", request_id, request, std::move(done));
   }
+  void CancelBackorders(const std::string& request_id,
+                        inventory::v1::CancelBackordersRequest request,
+                        CallDone<inventory::v1::CancelBackordersResponse> done) override {
+    Respond("CancelBackorders", request_id, request, std::move(done));
+  }
   void RestockReturn(const std::string& request_id, inventory::v1::RestockReturnRequest request,
                      CallDone<inventory::v1::RestockReturnResponse> done) override {
     Respond("RestockReturn", request_id, request, std::move(done));

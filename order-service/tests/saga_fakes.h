@@ -50,6 +50,12 @@ class RecordingWrites : public SagaWrites {
   void MarkParcelRefunded(const std::string&, const std::string& shipment_id) override {
     log_.push_back("refunded " + shipment_id);
   }
+  v1::BackorderState CancelBackorders(const std::string&) override {
+    log_.push_back("backorders cancelled");
+    v1::BackorderState cancelled;
+    cancelled.set_cancelled(true);
+    return cancelled;
+  }
   void UpdateReturn(const v1::Return&) override { log_.push_back("return"); }
   void FinishReceipt(const v1::Return&) override { log_.push_back("receipt"); }
 
@@ -268,6 +274,13 @@ class FakeParticipants : public Participants {
   void CreateResourcedShipments(const std::string& id, const v1::Order&, const std::string&,
                                 const inventory::v1::Allocation&, StepDone done) override {
     Answer("CreateResourcedShipments", id, std::move(done));
+  }
+  void CreateFillShipment(const std::string& id, const v1::Order&,
+                          const inventory::v1::BackorderFill&, StepDone done) override {
+    Answer("CreateFillShipment", id, std::move(done));
+  }
+  void CancelBackorders(const std::string& id, const v1::Order&, StepDone done) override {
+    Answer("CancelBackorders", id, std::move(done));
   }
   void RestockParcel(const std::string& id, const v1::Order&, const v1::ShipmentSummary&,
                      const std::string&, int64_t, StepDone done) override {

@@ -100,6 +100,30 @@ TEST(SagaKindsTest, ACancellationOfEveryShipmentCancelsTheOrder) {
   EXPECT_EQ(writes, std::vector<std::string>{"complete-if-done"});
 }
 
+// The steps after cancel-backorders run on the same claim: they see the order's fills as the
+// cancellation left them and nothing queued, and the stored plan says this saga (and no later
+// cancellation) voids the queued units' share.
+TEST(SagaKindsTest, ACancellationOfTheBackordersIsKeptForTheStepsAfterIt) {
+  const SagaKindDef& cancel = *FindSagaKind(kCancelSagaKind);
+  std::vector<std::string> writes;
+  RecordingWrites recording(writes);
+  ClaimedSaga saga;
+  saga.kind = kCancelSagaKind;
+  saga.state.phase = SagaPhase::kRunning;
+  saga.order.set_backordered_units(3);
+  v1::CancelPlan plan;
+  plan.set_reason("will not wait");
+  saga.payload = plan.SerializeAsString();
+  StepResult cancelled;
+  cancelled.output = BackordersCancelled{};
+  cancel.on_step_saved(saga, cancelled, recording);
+  EXPECT_EQ(writes, (std::vector<std::string>{"backorders cancelled", "payload"}));
+  EXPECT_EQ(saga.order.backordered_units(), 0);
+  ASSERT_TRUE(plan.ParseFromString(saga.payload));
+  EXPECT_TRUE(plan.cancelled_backorders());
+  EXPECT_EQ(plan.reason(), "will not wait");
+}
+
 TEST(SagaKindsTest, TheOrderSagaKeepsWhatItsStepsLearnAndRejectsWithTheClientsReason) {
   const SagaKindDef& order = *FindSagaKind(kOrderSagaKind);
   std::vector<std::string> writes;

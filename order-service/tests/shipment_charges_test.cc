@@ -349,3 +349,175 @@ TEST(ShipmentChargesTest, RandomShortPicksResourcedOrCancelledAlwaysAddUpToTheTo
 
 }  // namespace
 }  // namespace oms::order
+
+namespace oms::order {
+namespace {
+
+inventory::v1::BackorderFill* AddFill(v1::Order* order, int64_t sequence, const char* warehouse,
+                                      std::vector<std::pair<std::string, int64_t>> lines) {
+  auto* fill = order->add_backorder_fills();
+  fill->set_sequence(sequence);
+  fill->set_warehouse_id(warehouse);
+  for (const auto& [sku, quantity] : lines) AddUnits(fill->mutable_lines(), sku.c_str(), quantity);
+  return fill;
+}
+
+v1::ShipmentSummary* ListFill(v1::Order* order, const inventory::v1::BackorderFill& fill) {
+  auto* shipment =
+      List(order, ("fill-" + std::to_string(fill.sequence())).c_str(), fill.warehouse_id().c_str());
+  shipment->set_backorder_fill_sequence(fill.sequence());
+  *shipment->mutable_lines() = fill.lines();
+  return shipment;
+}
+
+// DiscountedOrder with the last MUG and both TEA queued for stock (BACKORDER): wh-a ships MUG 2.
+v1::Order BackorderedOrder() {
+  v1::Order order = DiscountedOrder();
+  order.clear_allocation();
+  AddGroup(&order, "wh-a", {{"MUG", 2}});
+  AddUnits(order.mutable_allocation()->mutable_backordered(), "MUG", 1);
+  AddUnits(order.mutable_allocation()->mutable_backordered(), "TEA", 2);
+  List(&order, "a", "wh-a");
+  return order;
+}
+
+TEST(ShipmentChargesTest, QueuedUnitsAreBilledByTheirFillsInTurnAndAddUpToTheTotal) {
+  v1::Order order = BackorderedOrder();
+  ListFill(&order, *AddFill(&order, 7, "wh-c", {{"TEA", 1}}));
+  const auto first = FullChargeOfShipment(order, order.shipments(1));
+  ASSERT_TRUE(first.ok()) << first.status();
+  // One TEA: 5.00 less 0.56 (the first unit of the line's discount takes the extra cent).
+  ASSERT_EQ(first->lines.size(), 1u);
+  EXPECT_EQ(first->lines[0].sku(), "TEA");
+  EXPECT_EQ(first->lines[0].extra_discount_units(), 1);
+  EXPECT_GT(first->shipping, 0);
+
+  ListFill(&order, *AddFill(&order, 9, "wh-a", {{"MUG", 1}, {"TEA", 1}}));
+  const auto again = FullChargeOfShipment(order, order.shipments(1));
+  ASSERT_TRUE(again.ok()) << again.status();
+  // A fill's charge is fixed once it is taken in, whatever fills come after it.
+  EXPECT_EQ(again->total, first->total);
+  EXPECT_EQ(SumOfCaptures(order), order.total().amount_minor());
+  auto left = QueuedValue(order);
+  ASSERT_TRUE(left.ok()) << left.status();
+  EXPECT_EQ(*left, 0);
+}
+
+TEST(ShipmentChargesTest, WhatStaysQueuedIsVoidedByACancellationAndEverythingAddsUpToTheTotal) {
+  v1::Order order = BackorderedOrder();
+  auto queued = QueuedValue(order);
+  ASSERT_TRUE(queued.ok()) << queued.status();
+  EXPECT_EQ(SumOfCaptures(order) + *queued, order.total().amount_minor());
+  ListFill(&order, *AddFill(&order, 3, "wh-c", {{"MUG", 1}, {"TEA", 1}}));
+  queued = QueuedValue(order);
+  ASSERT_TRUE(queued.ok()) << queued.status();
+  EXPECT_GT(*queued, 444);  // the last TEA, its tax and its share of the shipping
+  EXPECT_EQ(SumOfCaptures(order) + *queued, order.total().amount_minor());
+}
+
+TEST(ShipmentChargesTest, AFillOfUnitsNotQueuedIsRefusedAndAnUnknownFillIsNotTakenInYet) {
+  v1::Order order = BackorderedOrder();
+  AddFill(&order, 4, "wh-c", {{"TEA", 3}});
+  v1::ShipmentSummary fill;
+  fill.set_shipment_id("fill-4");
+  fill.set_warehouse_id("wh-c");
+  fill.set_backorder_fill_sequence(4);
+  EXPECT_EQ(FullChargeOfShipment(order, fill).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(QueuedValue(order).status().code(), absl::StatusCode::kInvalidArgument);
+
+  v1::Order waiting = BackorderedOrder();
+  fill.set_backorder_fill_sequence(5);
+  EXPECT_EQ(ChargeOfShipment(waiting, fill, {{"TEA", 1}}).status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
+TEST(ShipmentChargesTest, AFillShipmentListedFromItsEventsAloneIsBilledAsItsEventSays) {
+  v1::Order order = BackorderedOrder();
+  const auto& fill = *AddFill(&order, 2, "wh-c", {{"TEA", 2}});
+  // Its SHIPPED event came before the BACKORDER saga listed it: the row knows no fill.
+  List(&order, "fill-2", "wh-c");
+  v1::ShipmentSummary from_event;
+  from_event.set_shipment_id("fill-2");
+  from_event.set_warehouse_id("wh-c");
+  from_event.set_backorder_fill_sequence(fill.sequence());
+  const auto charge = ChargeOfShipment(order, from_event, {{"TEA", 2}});
+  ASSERT_TRUE(charge.ok()) << charge.status();
+  ASSERT_EQ(charge->lines.size(), 1u);
+  EXPECT_EQ(charge->lines[0].quantity(), 2);
+}
+
+// Seeded: random orders with random units queued, filled in random pieces at random warehouses,
+// and now and then the rest cancelled; each fill's charge never changes as more come, and the
+// captures (and the void of what stays queued) always add up to the total.
+TEST(ShipmentChargesTest, RandomFillsOfQueuedUnitsAlwaysAddUpToTheTotal) {
+  std::mt19937_64 random(20261208);
+  const char* skus[] = {"A", "B", "C"};
+  const char* warehouses[] = {"w1", "w2", "w3"};
+  for (int round = 0; round < 500; ++round) {
+    v1::Order order;
+    order.set_currency("EUR");
+    int64_t total = 0;
+    std::map<std::string, int64_t> queued;
+    std::map<std::string, int64_t> held;
+    for (const char* sku : skus) {
+      const int64_t quantity = 1 + static_cast<int64_t>(random() % 6);
+      const int64_t price = 1 + static_cast<int64_t>(random() % 5000);
+      const int64_t discount = static_cast<int64_t>(random() % (price * quantity + 1));
+      const int64_t unit_tax = static_cast<int64_t>(random() % 300);
+      const int64_t extra_tax = unit_tax > 0 ? unit_tax - 1 : 0;
+      AddLine(&order, sku, quantity, price, discount, unit_tax, extra_tax);
+      const int64_t extra = discount % quantity;
+      total += price * quantity - discount + (quantity - extra) * unit_tax + extra * extra_tax;
+      queued[sku] = static_cast<int64_t>(random() % (quantity + 1));
+      held[sku] = quantity - queued[sku];
+    }
+    Set(order.mutable_shipping_charge(), static_cast<int64_t>(random() % 1000));
+    Set(order.mutable_shipping_tax(), static_cast<int64_t>(random() % 200));
+    total += order.shipping_charge().amount_minor() + order.shipping_tax().amount_minor();
+    Set(order.mutable_total(), total);
+    std::vector<std::pair<std::string, int64_t>> group;
+    for (const auto& [sku, count] : held) {
+      if (count > 0) group.emplace_back(sku, count);
+    }
+    if (!group.empty()) {
+      AddGroup(&order, "w1", group);
+      List(&order, "s-w1", "w1");
+    }
+    for (const auto& [sku, count] : queued) {
+      if (count > 0)
+        AddUnits(order.mutable_allocation()->mutable_backordered(), sku.c_str(), count);
+    }
+    std::map<std::string, int64_t> charged;  // shipment id -> its charge when first seen
+    int64_t sequence = 0;
+    const bool cancel_rest = random() % 3 == 0;
+    for (;;) {
+      std::vector<std::pair<std::string, int64_t>> lines;
+      for (auto& [sku, count] : queued) {
+        if (count == 0) continue;
+        const int64_t take = static_cast<int64_t>(random() % (count + 1));
+        if (take > 0) lines.emplace_back(sku, take);
+        count -= take;
+      }
+      if (lines.empty()) {
+        bool left = false;
+        for (const auto& [sku, count] : queued) left |= count > 0;
+        if (!left || cancel_rest) break;
+        continue;
+      }
+      sequence += 1 + static_cast<int64_t>(random() % 3);  // other orders' fills in between
+      ListFill(&order, *AddFill(&order, sequence, warehouses[random() % 3], lines));
+      for (const auto& shipment : order.shipments()) {
+        auto charge = FullChargeOfShipment(order, shipment);
+        ASSERT_TRUE(charge.ok()) << shipment.shipment_id() << ": " << charge.status();
+        auto [known, first] = charged.emplace(shipment.shipment_id(), charge->total);
+        EXPECT_EQ(known->second, charge->total) << "round " << round << " " << known->first;
+      }
+    }
+    auto rest = QueuedValue(order);
+    ASSERT_TRUE(rest.ok()) << rest.status();
+    EXPECT_EQ(SumOfCaptures(order) + *rest, total) << "round " << round;
+  }
+}
+
+}  // namespace
+}  // namespace oms::order

@@ -18,6 +18,7 @@
 #include "common/status.h"
 #include "common/testing/query_plan.h"
 #include "google/protobuf/util/time_util.h"
+#include "order-service/src/backorder_fill_store.h"
 #include "order-service/src/event_feed_store.h"
 #include "order-service/src/order_rows.h"
 #include "order-service/src/parcel_decisions.h"
@@ -727,10 +728,100 @@ TEST_F(ShipmentEventStoreTest, TheReshipAndFeedStatementsAreServedByIndexes) {
   testing::ExpectServedByIndexes(
       *pool_, PgSagaWrites::Statements(),
       {{"orders_recount_attention", order + ", 'NEEDS_ATTENTION', 'RESHIP', 'REFUND'"},
-       {"sagas_start_shipped", order + ", 'SHIPMENT', 'RESOURCE'"}});
+       {"sagas_start_shipped", order + ", 'SHIPMENT', 'RESOURCE', 'BACKORDER'"},
+       {"order_shipments_of_order", order},
+       {"orders_append_backorders", order + ", ''"}});
   testing::ExpectServedByIndexes(
       *pool_, PgShipmentEventStore::Statements(),
       {{"feed_shipment_events_insert", order + ", 's-1', 'SHIPPED', '', 0, 0"}});
+  testing::ExpectServedByIndexes(*pool_, PgBackorderFillStore::Statements(),
+                                 {{"backorder_cursor_move", "'backorders', 2"},
+                                  {"order_backorder_fills_insert", "2, " + order + ", ''"}});
+}
+
+// Fills of an order's queued units are taken in once each, in sequence order, whatever the
+// order's status; the order waits PARTIALLY_BACKORDERED until nothing is queued, and each fill's
+// BACKORDER saga starts once the order is confirmed.
+TEST_F(ShipmentEventStoreTest, BackorderFillsAreTakenInOnceInOrderAndShipOnceConfirmed) {
+  PgBackorderFillStore fills(*pool_);
+  const InsertedOrder order = Insert(Request(Customer("queued@example.com").id(), "key-1"));
+  Reserved reserved;
+  auto* group = reserved.allocation.add_groups();
+  group->set_warehouse_id("wh-s-1");
+  auto* held = group->add_lines();
+  held->set_sku("BACKPACK-20L");
+  held->set_quantity(2);
+  auto* queued = reserved.allocation.add_backordered();
+  queued->set_sku("BACKPACK-20L");
+  queued->set_quantity(3);
+  StepResult result;
+  result.output = reserved;
+  // Given up for a moment, so that the ship step below can claim it again.
+  Save(order.saga_id, SagaState{SagaPhase::kRunning, 1, 0, "", SagaPhase::kRunning}, result,
+       std::chrono::milliseconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+
+  const auto fill = [&](int64_t sequence, int64_t quantity) {
+    inventory::v1::BackorderFill made;
+    made.set_sequence(sequence);
+    made.set_order_id(order.order_id);
+    made.set_warehouse_id("wh-b");
+    auto* line = made.add_lines();
+    line->set_sku("BACKPACK-20L");
+    line->set_quantity(quantity);
+    return made;
+  };
+  const auto backorder_sagas = [&] {
+    pqxx::connection connection(db_.url());
+    pqxx::work tx(connection);
+    return tx
+        .exec_params1(
+            "SELECT count(*) FROM sagas WHERE order_id = $1::uuid "
+            "AND kind = 'BACKORDER'",
+            order.order_id)[0]
+        .as<int>();
+  };
+  // Taken in while the order is still being placed: kept, no saga yet.
+  auto started = fills.Apply(fill(1, 2));
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_TRUE(started->empty());
+  EXPECT_EQ(Read(order.order_id).backordered_units(), 1);
+  EXPECT_EQ(backorder_sagas(), 0);
+
+  ShipStepSaved(order, {"s-1"});
+  v1::Order confirmed = Read(order.order_id);
+  EXPECT_EQ(confirmed.status(), v1::ORDER_STATUS_PARTIALLY_BACKORDERED);
+  EXPECT_EQ(backorder_sagas(), 1);
+
+  // Taken already, or not the next one: skipped, the cursor stays.
+  for (int64_t skipped : {1, 3}) {
+    started = fills.Apply(fill(skipped, 1));
+    ASSERT_TRUE(started.ok()) << started.status();
+    EXPECT_TRUE(started->empty()) << skipped;
+  }
+  EXPECT_EQ(*fills.Cursor(), 1);
+  EXPECT_EQ(Read(order.order_id).backorder_fills_size(), 1);
+
+  started = fills.Apply(fill(2, 1));
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(started->size(), 1u);
+  EXPECT_EQ(*fills.Cursor(), 2);
+  const v1::Order filled = Read(order.order_id);
+  EXPECT_EQ(filled.status(), v1::ORDER_STATUS_CONFIRMED);
+  EXPECT_EQ(filled.backordered_units(), 0);
+  ASSERT_EQ(filled.backorder_fills_size(), 2);
+  EXPECT_EQ(filled.backorder_fills(0).sequence(), 1);
+  EXPECT_EQ(filled.backorder_fills(1).sequence(), 2);
+  EXPECT_EQ(backorder_sagas(), 2);
+
+  // The coordinator's claim sees the order as it stands (its fills and status), not as placed:
+  // the fill's saga ships only a fill the order took in, and only for an order not cancelled.
+  auto claimed = sagas_->Claim("replica-b", std::chrono::seconds(30), 1, started->front());
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].order.backorder_fills_size(), 2);
+  EXPECT_EQ((*claimed)[0].order.backordered_units(), 0);
+  EXPECT_EQ((*claimed)[0].order.status(), v1::ORDER_STATUS_CONFIRMED);
 }
 
 TEST_F(ShipmentEventStoreTest, TheLastDeliveryCompletesAnOrderWithNoFollowUpOpen) {

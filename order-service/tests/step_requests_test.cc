@@ -47,6 +47,18 @@ v1::Order PlacedOrder() {
   return order;
 }
 
+// A receipt at Hamburg filled one backpack the order had queued.
+inventory::v1::BackorderFill BackorderFill() {
+  inventory::v1::BackorderFill fill;
+  fill.set_sequence(12);
+  fill.set_order_id("order-1");
+  fill.set_warehouse_id("wh-hamburg");
+  auto* line = fill.add_lines();
+  line->set_sku("BACKPACK-20L");
+  line->set_quantity(1);
+  return fill;
+}
+
 // The kind's own state, as its saga would have stored it.
 std::string PayloadOf(const std::string& kind) {
   if (kind == kShipmentSagaKind) {
@@ -109,6 +121,7 @@ std::string PayloadOf(const std::string& kind) {
     cancelled->set_quantity(1);
     return plan.SerializeAsString();
   }
+  if (kind == kBackorderSagaKind) return BackorderFill().SerializeAsString();
   if (kind == kRefundSagaKind) {
     v1::RefundShipmentRequest refund;
     refund.set_shipment_id("shipment-wh-leipzig");
@@ -142,6 +155,13 @@ ClaimedSaga Claimed(const std::string& kind) {
   saga.payment_token = "tok_visa";
   v1::Order placed = PlacedOrder();
   if (kind == kResourceSagaKind) ShortPicked(&placed);
+  if (kind == kBackorderSagaKind) {
+    auto* queued = placed.mutable_allocation()->add_backordered();
+    queued->set_sku("BACKPACK-20L");
+    queued->set_quantity(1);
+    placed.mutable_allocation()->mutable_groups(0)->mutable_lines(0)->set_quantity(1);
+    *placed.add_backorder_fills() = BackorderFill();
+  }
   v1::Order stored;
   stored.ParseFromString(placed.SerializeAsString());
   saga.order = stored;
@@ -187,7 +207,7 @@ TEST(StepRequestsTest, EveryStepOfEveryKindSendsTheSameRequestsWhenRetried) {
       }
     }
   }
-  EXPECT_GE(attempts.size(), 19u);  // every step of the eight kinds, and the compensations
+  EXPECT_GE(attempts.size(), 21u);  // every step of the nine kinds, and the compensations
   // The retry comes later, on another replica: past the next whole second of any clock.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   for (const auto& attempt : attempts) {

@@ -1,5 +1,6 @@
-// CANCEL, forward only: cancel the order's shipments that have not shipped, release their
-// stock, void their share of the authorization. Its payload is the CancelPlan: the candidates,
+// CANCEL, forward only: take what is still queued for the order's backorders off the queue,
+// cancel the order's shipments that have not shipped, release their stock, void their share
+// of the authorization (and the queued units'). Its payload is the CancelPlan: the candidates,
 // and which of them it has cancelled so far.
 #include <algorithm>
 #include <map>
@@ -14,6 +15,13 @@
 
 namespace oms::order {
 namespace {
+
+void CancelBackorders(Participants& participants, const ClaimedSaga& saga,
+                      const std::string& request_id, StepDone done) {
+  participants.CancelBackorders(request_id, saga.order, std::move(done));
+}
+
+bool NothingQueued(const ClaimedSaga& saga) { return saga.order.backordered_units() == 0; }
 
 // Cancels each candidate not cancelled yet; one that shipped meanwhile is refused and stays.
 void CancelShipments(Participants& participants, const ClaimedSaga& saga,
@@ -75,10 +83,14 @@ void ReleaseHolds(Participants& participants, const ClaimedSaga& saga,
 }
 
 // What the cancelled shipments would have captured (shipment_charges.h): their goods after
-// discounts, tax, and share of the shipping charge.
+// discounts, tax, and share of the shipping charge; and, when this saga cancelled the
+// backorders, what the units no fill took would have.
 int64_t CancelledValue(const v1::Order& order, const v1::CancelPlan& plan) {
   const std::set<std::string> cancelled = CancelledIds(plan);
   int64_t value = 0;
+  if (plan.cancelled_backorders()) {
+    if (auto queued = QueuedValue(order); queued.ok()) value += *queued;
+  }
   for (const auto& candidate : plan.candidates()) {
     if (!cancelled.count(candidate.shipment_id())) continue;
     auto charge = FullChargeOfShipment(order, candidate);
@@ -87,11 +99,14 @@ int64_t CancelledValue(const v1::Order& order, const v1::CancelPlan& plan) {
   return value;
 }
 
-// Whether no shipment of the order is left to ship: each was cancelled by `plan` or before it
-// (a shipment short-picked of every unit). A replacement only exists for a parcel that shipped.
+// Whether nothing of the order is left to ship: each shipment was cancelled by `plan` or before
+// it (a shipment short-picked of every unit), and no unit is queued or was filled off the queue
+// (a fill's shipment may not be listed yet). A replacement only exists for a parcel that
+// shipped.
 bool CancelsEverything(const v1::Order& order, const v1::CancelPlan& plan) {
   const std::set<std::string> cancelled = CancelledIds(plan);
-  if (cancelled.empty()) return false;
+  if (cancelled.empty() && order.allocation().backordered().empty()) return false;
+  if (order.backordered_units() > 0 || !order.backorder_fills().empty()) return false;
   for (const auto& shipment : order.shipments()) {
     if (!cancelled.count(shipment.shipment_id()) &&
         shipment.status() != "SHIPMENT_STATUS_CANCELLED") {
@@ -104,13 +119,14 @@ bool CancelsEverything(const v1::Order& order, const v1::CancelPlan& plan) {
 void VoidShare(Participants& participants, const ClaimedSaga& saga, const std::string& request_id,
                StepDone done) {
   const auto plan = PayloadAs<v1::CancelPlan>(saga);
-  if (plan->cancelled_shipment_ids().empty()) {
+  const int64_t value = CancelledValue(saga.order, *plan);
+  if (plan->cancelled_shipment_ids().empty() && value == 0) {
     done({});
     return;
   }
   const bool everything = CancelsEverything(saga.order, *plan);
   // Everything cancelled: void all that is uncaptured (none was). Else exactly their share.
-  participants.VoidShare(request_id, saga.order, everything ? 0 : CancelledValue(saga.order, *plan),
+  participants.VoidShare(request_id, saga.order, everything ? 0 : value,
                          [everything, done = std::move(done)](StepResult result) {
                            if (result.outcome.result == CallResult::kOk && everything) {
                              result.output = CancelledEverything{};
@@ -121,6 +137,16 @@ void VoidShare(Participants& participants, const ClaimedSaga& saga, const std::s
 
 // The plan's progress is kept with the saga; a cancellation of everything cancels the order.
 void StepSaved(ClaimedSaga& saga, const StepResult& result, SagaWrites& writes) {
+  if (std::holds_alternative<BackordersCancelled>(result.output)) {
+    // The next steps run on this claim: they see the order's fills as the cancellation left
+    // them, as a fresh claim would, and the plan says the queued units' share is this saga's.
+    *saga.order.mutable_backorder_fills() = writes.CancelBackorders(saga.order_id).fills();
+    saga.order.set_backordered_units(0);
+    v1::CancelPlan plan = *PayloadAs<v1::CancelPlan>(saga);
+    plan.set_cancelled_backorders(true);
+    saga.payload = plan.SerializeAsString();
+    writes.SetSagaPayload(saga.saga_id, saga.payload);
+  }
   if (const auto* progress = std::get_if<CancelProgress>(&result.output)) {
     saga.payload = progress->plan.SerializeAsString();
     writes.SetSagaPayload(saga.saga_id, saga.payload);
@@ -139,6 +165,7 @@ SagaKindDef CancelSagaKind() {
   SagaKindDef kind;
   kind.name = kCancelSagaKind;
   kind.steps = {
+      {"cancel-backorders", CancelBackorders, nullptr, NothingQueued},
       {"cancel-shipments", CancelShipments, nullptr},
       {"release-holds", ReleaseHolds, nullptr},
       {"void-share", VoidShare, nullptr},

@@ -52,6 +52,14 @@ void Void(Participants& participants, const ClaimedSaga& saga, const std::string
 
 void Ship(Participants& participants, const ClaimedSaga& saga, const std::string& request_id,
           StepDone done) {
+  // Every unit queued for stock (BACKORDER, none on the shelves): nothing ships yet; each fill
+  // gets its own shipment (BACKORDER sagas).
+  if (saga.order.allocation().groups().empty() && !saga.order.allocation().backordered().empty()) {
+    StepResult result;
+    result.output = ShipmentsCreated{};
+    done(std::move(result));
+    return;
+  }
   participants.CreateShipments(request_id, saga.order, std::move(done));
 }
 

@@ -27,7 +27,7 @@ const std::vector<SagaKindDef>& SagaKinds() {
   static const std::vector<SagaKindDef> kKinds = {
       WithSpec(OrderSagaKind()),    WithSpec(ShipmentSagaKind()), WithSpec(CancelSagaKind()),
       WithSpec(ReturnSagaKind()),   WithSpec(ReceiveSagaKind()),  WithSpec(ReshipSagaKind()),
-      WithSpec(ResourceSagaKind()), WithSpec(RefundSagaKind()),
+      WithSpec(ResourceSagaKind()), WithSpec(RefundSagaKind()),   WithSpec(BackorderSagaKind()),
   };
   return kKinds;
 }

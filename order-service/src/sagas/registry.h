@@ -10,14 +10,15 @@
 namespace oms::order {
 
 // The kinds' names, as sagas.kind stores them.
-inline constexpr char kOrderSagaKind[] = "ORDER";        // reserve, authorize, ship (the pivot)
-inline constexpr char kShipmentSagaKind[] = "SHIPMENT";  // a shipped shipment: commit, capture
-inline constexpr char kCancelSagaKind[] = "CANCEL";      // cancel what has not shipped
-inline constexpr char kReturnSagaKind[] = "RETURN";      // the return shipment
-inline constexpr char kReceiveSagaKind[] = "RECEIVE";    // restock, refund, record the receipt
-inline constexpr char kReshipSagaKind[] = "RESHIP";      // a parcel returned to sender, again
-inline constexpr char kResourceSagaKind[] = "RESOURCE";  // a short pick, from other warehouses
-inline constexpr char kRefundSagaKind[] = "REFUND";      // a parcel returned to sender, refunded
+inline constexpr char kOrderSagaKind[] = "ORDER";          // reserve, authorize, ship (the pivot)
+inline constexpr char kShipmentSagaKind[] = "SHIPMENT";    // a shipped shipment: commit, capture
+inline constexpr char kCancelSagaKind[] = "CANCEL";        // cancel what has not shipped
+inline constexpr char kReturnSagaKind[] = "RETURN";        // the return shipment
+inline constexpr char kReceiveSagaKind[] = "RECEIVE";      // restock, refund, record the receipt
+inline constexpr char kReshipSagaKind[] = "RESHIP";        // a parcel returned to sender, again
+inline constexpr char kResourceSagaKind[] = "RESOURCE";    // a short pick, from other warehouses
+inline constexpr char kRefundSagaKind[] = "REFUND";        // a parcel returned to sender, refunded
+inline constexpr char kBackorderSagaKind[] = "BACKORDER";  // units a receipt filled, shipped
 
 // Each kind's definition, in its own file under sagas/.
 SagaKindDef OrderSagaKind();
@@ -28,6 +29,7 @@ SagaKindDef ReceiveSagaKind();
 SagaKindDef ReshipSagaKind();
 SagaKindDef ResourceSagaKind();
 SagaKindDef RefundSagaKind();
+SagaKindDef BackorderSagaKind();
 
 // nullptr when no kind has that name.
 const SagaKindDef* FindSagaKind(const std::string& name);
