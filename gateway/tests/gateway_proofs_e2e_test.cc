@@ -207,7 +207,8 @@ TEST_F(GatewayProofsE2eTest, BadImagesAreRefusedNamingTheFieldAndStoreNothing) {
   EXPECT_TRUE(over.status == 400 || over.status == 413) << over.status << over.body;
   // Far over: the gateway's body limit (413) before any backend.
   big.resize(2 * 1024 * 1024, '\0');
-  EXPECT_EQ(Upload(shipment, "image/png", big).status, 413);
+  HttpAnswer far_over = Upload(shipment, "image/png", big);
+  EXPECT_EQ(far_over.status, 413) << far_over.error;
   // Nothing refused was stored: its digest answers 404.
   EXPECT_EQ(Admin("GET", "/v1/shipments/" + shipment + "/proofs/" + Sha256Hex(kJpeg)).status, 404);
   // An unknown shipment: 404; data not base64: 400.

@@ -207,7 +207,7 @@ TEST(StepRequestsTest, EveryStepOfEveryKindSendsTheSameRequestsWhenRetried) {
       }
     }
   }
-  EXPECT_GE(attempts.size(), 21u);  // every step of the nine kinds, and the compensations
+  EXPECT_GE(attempts.size(), 22u);  // every step of the nine kinds, and the compensations
   // The retry comes later, on another replica: past the next whole second of any clock.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   for (const auto& attempt : attempts) {

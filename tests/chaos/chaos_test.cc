@@ -206,6 +206,7 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   std::thread warehouse([&] { workload.RunWarehouse(stop_warehouse); });
   std::thread operator_([&] { workload.RunOperator(stop_warehouse); });
   std::thread returns([&] { workload.RunReturns(stop_customers); });
+  std::thread supplier([&] { workload.RunSupplier(stop_customers); });
   std::vector<std::thread> watchers;
   for (int i = 0; i < 2; ++i)
     watchers.emplace_back([&, i] { workload.RunWatcher(i, stop_customers); });
@@ -220,15 +221,17 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
   for (auto& customer : customers) customer.join();
   for (auto& watcher : watchers) watcher.join();
   returns.join();
+  supplier.join();
   stop_warehouse = true;
   warehouse.join();
   operator_.join();
 
-  // At rest: every saga ended and every order final (the warehouse delivers what is left, the
-  // operator retries what parked).
+  // At rest: every saga ended and every order final (the supplier receives what orders still
+  // wait for, the warehouse delivers what is left, the operator retries what parked).
   const SuiteDatabases databases = topology.databases();
   Rest rest;
   while (Clock::now() < healed + rest_within) {
+    workload.ReceiveWhatIsWaitedFor();
     workload.WarehouseRound();
     workload.OperatorRound();
     rest = ReadRest(databases.order);
@@ -279,7 +282,7 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
             << create[Outcome::kOk] << " ok, " << create[Outcome::kFail] << " refused, "
             << create[Outcome::kUnknown] << " unknown answers to create-order), "
             << through_gateway.size() << " of them through the gateway\n";
-  for (const char* action : {"create-return", "receive-return"}) {
+  for (const char* action : {"create-return", "receive-return", "receipt"}) {
     auto answers = history.CountByOutcome(action);
     std::cerr << "chaos:   " << action << ": " << answers[Outcome::kOk] << " ok, "
               << answers[Outcome::kFail] << " refused, " << answers[Outcome::kUnknown]

@@ -168,8 +168,11 @@ absl::Status Topology::Start(int64_t mug_units) {
   orders_ =
       MakeClientChannel(BothReplicas(order_a.grpc_port(), Process("order-b").grpc_port()), nullptr);
 
+  inventory_ = MakeClientChannel(
+      BothReplicas(inventory_a.grpc_port(), Process("inventory-b").grpc_port()), nullptr);
   auto warehouses = testing::SeedTwoWarehouses(inventory_a.channel(), 1000000, mug_units);
   if (!warehouses.ok()) return warehouses.status();
+  for (const auto& [code, id] : *warehouses) warehouse_ids_.push_back(id);
   auto customer = testing::CreateHamburgCustomer(order_a.channel(), "chaos@example.com");
   if (!customer.ok()) return customer.status();
   customer_id_ = *customer;

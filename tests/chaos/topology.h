@@ -54,6 +54,10 @@ class Topology {
   // Round-robin over both order-service replicas, as a client behind a load balancer sees them.
   std::shared_ptr<grpc::Channel> orders() const { return orders_; }
   std::shared_ptr<grpc::Channel> shipping() const;
+  // Round-robin over both inventory-service replicas, as the supplier's receipts reach them.
+  std::shared_ptr<grpc::Channel> inventory() const { return inventory_; }
+  // The ids of the two seeded warehouses.
+  const std::vector<std::string>& warehouse_ids() const { return warehouse_ids_; }
   const std::string& customer_id() const { return customer_id_; }
 
   // The gateway's base URL ("http://127.0.0.1:<port>"), and the API key a customer places
@@ -94,6 +98,8 @@ class Topology {
   std::map<std::string, std::unique_ptr<testing::ServiceUnderTest>> processes_;
   std::map<std::string, std::unique_ptr<TcpProxy>> edges_;
   std::shared_ptr<grpc::Channel> orders_;
+  std::shared_ptr<grpc::Channel> inventory_;
+  std::vector<std::string> warehouse_ids_;
   std::string customer_id_;
   testing::ChildProcess gateway_;
   std::string gateway_dir_;

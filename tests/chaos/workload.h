@@ -1,10 +1,11 @@
 // The chaos run's users, over gRPC, each recording what it did and what it was told in the
 // History: customers placing orders (retrying the same key until answered, replaying it later,
-// now and then with a changed body; two of them sharing key names; a scarce SKU raced for;
-// cancelling some), and a warehouse that ships and delivers every shipment it finds, duplicating
-// events and starting as soon as shipping has the shipment, even while the order is PENDING;
-// a customer service desk taking back one unit of some completed orders, the warehouse receiving
-// it (resellable or damaged); watchers following orders' timelines on short streams, each
+// now and then with a changed body; two of them sharing key names; a scarce SKU raced for, some
+// orders of it waiting for stock (BACKORDER); cancelling some), a supplier whose receipts of the
+// scarce SKU fill the orders that wait, and a warehouse that ships and delivers every shipment it
+// finds, duplicating events and starting as soon as shipping has the shipment, even while the order
+// is PENDING; a customer service desk taking back one unit of some completed orders, the warehouse
+// receiving it (resellable or damaged); watchers following orders' timelines on short streams, each
 // resumed from its last token; and an operator retrying the sagas that park. One customer shops
 // through the gateway over HTTP.
 #pragma once
@@ -48,6 +49,14 @@ class Workload {
   // not in it. Also the figures (streams, events).
   std::vector<std::string> CheckWatchers(std::map<std::string, int64_t>* figures);
 
+  // The supplier: until `stop`, a receipt of 1 to 4 of the scarce SKU at one of the warehouses
+  // every second or so, each retried with its request id until answered: they fill the orders
+  // waiting for it.
+  void RunSupplier(const std::atomic<bool>& stop);
+  // At rest: one receipt of what the orders waiting for the scarce SKU still wait for (retried
+  // with its request id until answered), so that every order can end. The units received.
+  int64_t ReceiveWhatIsWaitedFor();
+
   // The operator: rounds until `stop`, each retrying every parked saga it finds.
   void RunOperator(const std::atomic<bool>& stop);
   // One round of the operator: every saga parked now is retried, once its cause (a refusal the
@@ -66,6 +75,9 @@ class Workload {
 
  private:
   struct Stubs;
+  // A receipt of `units` of the scarce SKU at `warehouse_id`, retried with `request_id` until
+  // answered; whether it was.
+  bool Receive(const std::string& request_id, const std::string& warehouse_id, int64_t units);
   // Returns one unit of `sku` of the order, then receives it, each call retried until answered.
   void ReturnOneUnit(const std::string& order_id, const std::string& sku, bool resellable);
   // What one watcher was sent of one order, and where it resumes.
@@ -88,6 +100,7 @@ class Workload {
   std::chrono::steady_clock::time_point start_;
   std::unique_ptr<Stubs> stubs_;
   std::atomic<int64_t> scans_{0};
+  std::atomic<int> receipts_{0};
   std::mutex mu_;
   std::vector<std::string> acknowledged_;  // orders placed, as customers were told
   std::vector<Watch> watches_;             // every watcher's, once it stopped
