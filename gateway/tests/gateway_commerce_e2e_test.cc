@@ -607,6 +607,34 @@ TEST_F(GatewayCommerceE2eTest, ABackorderShipsFiveAtOnceAndThreeAfterAReceipt) {
   ExpectInvariantsClean();
 }
 
+// Nothing of it in stock and a destination no carrier serves: a BACKORDER order is refused at
+// its ship step (shipping is asked about the destination even with nothing to ship yet), and
+// its queued units leave the queue with the compensation.
+TEST_F(GatewayCommerceE2eTest, ABackorderNobodyCanDeliverIsRejectedAndLeavesNothingQueued) {
+  ASSERT_NE(env, nullptr);
+  HttpAnswer created = Admin("POST", "/v1/products",
+                             json{{"sku", "SOFA"},
+                                  {"name", "Sofa"},
+                                  {"unitPrice", {{"currency", "EUR"}, {"amountMinor", "49900"}}},
+                                  {"weightGrams", "30000"}}
+                                 .dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+
+  json body = testing::HamburgOrderJson(env->erika, "SOFA", 2);
+  body["backorderPolicy"] = "BACKORDER_POLICY_BACKORDER";
+  body["shippingAddress"]["country"] = "BR";
+  HttpAnswer placed = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: sofa-br"});
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const json order = Body(placed);
+  EXPECT_EQ(order.value("status", ""), "ORDER_STATUS_REJECTED") << placed.body;
+  EXPECT_NE(order.value("rejectionReason", "").find("DESTINATION_NOT_SERVED"), std::string::npos)
+      << placed.body;
+  EXPECT_TRUE(order.value("shipments", json::array()).empty()) << placed.body;
+  const json stock = Body(Admin("GET", "/v1/products/SOFA/availability"));
+  EXPECT_EQ(stock.value("totalBackordered", "0"), "0") << stock.dump();
+  ExpectInvariantsClean();
+}
+
 // A backorder cancelled while it waits: what shipped is captured, the queued units' share is
 // voided (capture + void = total), they leave the queue, and a later receipt stays on the shelf.
 TEST_F(GatewayCommerceE2eTest, AQueuedBackorderIsCancelledAndItsShareVoided) {

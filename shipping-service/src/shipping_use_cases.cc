@@ -103,6 +103,11 @@ absl::Status CreateShipmentsIn(pqxx::work& tx, const v1::CreateShipmentsRequest&
     if (!allowed.ok()) return allowed;
   }
   const std::vector<CarrierRule> rules = CarrierRulesFor(tx, request.destination().country());
+  if (request.groups().empty()) {
+    // Nothing to ship yet: whether anything could be shipped there at all.
+    auto carrier = ChooseCarrier(rules, request.destination(), 0);
+    return carrier.ok() ? absl::OkStatus() : carrier.status();
+  }
   for (const auto& group : request.groups()) {
     auto carriage = PlanCarriage(rules, request.destination(), group.lines());
     if (!carriage.ok()) return carriage.status();  // the transaction rolls back: none created

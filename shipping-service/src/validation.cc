@@ -63,8 +63,10 @@ absl::Status ValidateCreateShipments(const v1::CreateShipmentsRequest& request) 
   if (!request.has_destination()) return InvalidField("destination", "is required");
   status = ValidateAddress(request.destination(), "destination");
   if (!status.ok()) return status;
-  if (request.groups_size() < 1 || request.groups_size() > kMaxGroups) {
-    return InvalidField("groups", absl::StrCat("must hold 1 to ", kMaxGroups, " groups"));
+  // None: only whether a carrier serves the destination (an order of which nothing is held yet,
+  // all of it waiting for stock); nothing is created.
+  if (request.groups_size() > kMaxGroups) {
+    return InvalidField("groups", absl::StrCat("must hold at most ", kMaxGroups, " groups"));
   }
   // A warehouse ships one group of the order, one more per shipment whose short-picked units it
   // takes over, and one more per backorder fill; a fill is shipped by one group.

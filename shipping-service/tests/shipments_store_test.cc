@@ -107,6 +107,17 @@ TEST_F(ShippingStoreTest, UnservedDestinationCreatesNothing) {
   EXPECT_EQ(Query("SELECT count(*) FROM request_results WHERE refusal_code = 9"), 2);
   EXPECT_EQ(Query("SELECT count(*) FROM request_results WHERE response IS NOT NULL"), 0);
 
+  // No groups: only whether a carrier serves the destination; nothing is created either way.
+  auto check = CreateRequest("ord-5", "ZZ");
+  check.clear_groups();
+  EXPECT_EQ(ReasonOf(store_->CreateShipments(check, &response)), "DESTINATION_NOT_SERVED");
+  check = CreateRequest("ord-6");
+  check.clear_groups();
+  absl::Status served = store_->CreateShipments(check, &response);
+  ASSERT_TRUE(served.ok()) << served;
+  EXPECT_TRUE(response.shipments().empty());
+  EXPECT_EQ(Query("SELECT count(*) FROM shipments"), 0);
+
   // Heavy freight inside the EU goes by rail.
   request = CreateRequest("ord-3", "DE");
   AddLine(request.mutable_groups(1), "PIANO", 1, 250'000);

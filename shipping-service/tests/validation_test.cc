@@ -52,6 +52,8 @@ TEST(ValidateCreateShipmentsTest, RefusesEachBadField) {
   ExpectField(ValidateCreateShipments(request), "destination.city");
   request = GoodCreate();
   request.clear_groups();
+  EXPECT_TRUE(ValidateCreateShipments(request).ok());  // only whether the destination is served
+  for (int g = 0; g <= kMaxGroups; ++g) *request.add_groups() = GoodCreate().groups(0);
   ExpectField(ValidateCreateShipments(request), "groups");
   request = GoodCreate();
   *request.add_groups() = request.groups(0);

@@ -145,13 +145,12 @@ std::vector<std::string> CheckFeedCaughtUp(const SuiteDatabases& databases) {
       absl::StrCat("feed: order-service's cursor is at ", cursor, ", shipping's outbox at ", last)};
 }
 
-std::map<std::string, int64_t> FinalStatuses(const std::string& order_db) {
+// Rows of order-service's database counted by one column: `sql` selects (name, n) pairs.
+std::map<std::string, int64_t> CountsBy(const std::string& order_db, const char* sql) {
   std::map<std::string, int64_t> counts;
   pqxx::connection connection(order_db);
   pqxx::work tx(connection);
-  for (const auto& row : tx.exec("SELECT status, count(*) AS n FROM orders GROUP BY status")) {
-    counts[row["status"].as<std::string>()] = row["n"].as<int64_t>();
-  }
+  for (const auto& row : tx.exec(sql)) counts[row[0].as<std::string>()] = row[1].as<int64_t>();
   return counts;
 }
 
@@ -288,8 +287,14 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
               << answers[Outcome::kFail] << " refused, " << answers[Outcome::kUnknown]
               << " unknown\n";
   }
-  for (const auto& [status, count] : FinalStatuses(databases.order)) {
+  for (const auto& [status, count] :
+       CountsBy(databases.order, "SELECT status, count(*) FROM orders GROUP BY status")) {
     std::cerr << "chaos:   orders " << status << ": " << count << "\n";
+  }
+  // BACKORDER: one per fill of a waiting order.
+  for (const auto& [kind, count] :
+       CountsBy(databases.order, "SELECT kind, count(*) FROM sagas GROUP BY kind")) {
+    std::cerr << "chaos:   sagas " << kind << ": " << count << "\n";
   }
   for (const auto& [kind, count] : injector.FaultsByKind()) {
     std::cerr << "chaos:   faults " << kind << ": " << count << "\n";

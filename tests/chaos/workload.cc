@@ -206,12 +206,9 @@ void Workload::RunCustomer(int index, const std::atomic<bool>& stop) {
         chance(8) ? "tok_chargeDeclined" : "tok_visa", chance(4) ? "BR" : "DE");
     if (chance(30)) {
       request.mutable_lines(0)->set_sku("MUG");  // the scarce one
-      // Half of those wait for stock rather than be rejected when it runs out. Not to a
-      // destination nobody serves: an order of which nothing is held is accepted before shipping
-      // is asked (docs/commerce.md, section 2, what is not built yet).
-      if (request.shipping_address().country() == "DE" && chance(50)) {
-        request.set_backorder_policy(inv::BACKORDER_POLICY_BACKORDER);
-      }
+      // Half of those wait for stock rather than be rejected when it runs out (those to a
+      // destination nobody serves are rejected all the same, even with nothing held).
+      if (chance(50)) request.set_backorder_policy(inv::BACKORDER_POLICY_BACKORDER);
     }
     const std::string body = request.SerializeAsString();
     auto record = [&](const std::string& sent, const Answer& answer) {

@@ -50,16 +50,11 @@ void Void(Participants& participants, const ClaimedSaga& saga, const std::string
   participants.VoidPayment(request_id, saga.order, std::move(done));
 }
 
+// Every unit queued for stock (BACKORDER, none on the shelves) makes no group: shipping then
+// only says whether it serves the destination (refused otherwise, before the order is
+// confirmed), and each fill gets its own shipment later (BACKORDER sagas).
 void Ship(Participants& participants, const ClaimedSaga& saga, const std::string& request_id,
           StepDone done) {
-  // Every unit queued for stock (BACKORDER, none on the shelves): nothing ships yet; each fill
-  // gets its own shipment (BACKORDER sagas).
-  if (saga.order.allocation().groups().empty() && !saga.order.allocation().backordered().empty()) {
-    StepResult result;
-    result.output = ShipmentsCreated{};
-    done(std::move(result));
-    return;
-  }
   participants.CreateShipments(request_id, saga.order, std::move(done));
 }
 
