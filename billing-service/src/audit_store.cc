@@ -103,8 +103,13 @@ const std::vector<PreparedStatement>& AuditStatements() {
        "FROM invoices i LEFT JOIN invoice_lines l ON l.invoice_id = i.id "
        "WHERE i.order_id COLLATE \"C\" > $1 AND i.order_id COLLATE \"C\" <= $2 "
        "ORDER BY i.order_id COLLATE \"C\", i.id, l.line_no"},
+      // An authorization's amount is its own raised by its approved increments
+      // (sandbox_provider.h), what billing's payment records as authorized.
       {kAuthorizations,
-       "SELECT substr(a.idempotency_key, 10) AS order_id, a.reference, a.amount_minor, "
+       "SELECT substr(a.idempotency_key, 10) AS order_id, a.reference, "
+       "  a.amount_minor "
+       "  + COALESCE(sum(f.amount_minor) FILTER (WHERE f.operation = 'INCREMENT'), 0)::bigint "
+       "    AS amount_minor, "
        "  COALESCE(sum(f.amount_minor) FILTER (WHERE f.operation = 'CAPTURE'), 0)::bigint "
        "    AS captured_minor, "
        "  COALESCE(sum(f.amount_minor) FILTER (WHERE f.operation = 'VOID'), 0)::bigint "
@@ -114,7 +119,7 @@ const std::vector<PreparedStatement>& AuditStatements() {
        "FROM (SELECT * FROM sandbox_provider_operations WHERE " OMS_AUTHORIZATION_KEYS
        "  AND idempotency_key COLLATE \"C\" <= 'oms-auth:' || $2) a "
        "LEFT JOIN sandbox_provider_operations f ON f.authorization_reference = a.reference "
-       "  AND f.operation IN ('CAPTURE', 'VOID') AND f.outcome = 'APPROVED' "
+       "  AND f.operation IN ('CAPTURE', 'VOID', 'INCREMENT') AND f.outcome = 'APPROVED' "
        "GROUP BY a.idempotency_key, a.reference, a.amount_minor, a.created_at "
        "ORDER BY a.idempotency_key COLLATE \"C\""},
   };

@@ -23,8 +23,8 @@ namespace oms::billing {
 
 const std::vector<PreparedStatement>& AuditStatements();
 
-// Every payment, invoice (with its lines) and approved provider authorization (with what was
-// captured and voided on it) of the orders of `page`.
+// Every payment, invoice (with its lines) and approved provider authorization (its amount with
+// its approved increments, and what was captured and voided on it) of the orders of `page`.
 void ReadAuditPage(pqxx::work& tx, const AuditPage& page, v1::AuditOrderFactsResponse* out);
 
 }  // namespace oms::billing

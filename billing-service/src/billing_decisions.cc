@@ -45,6 +45,18 @@ std::string CallName(v1::TransactionKind kind) {
       absl::StripPrefix(v1::TransactionKind_Name(kind), "TRANSACTION_KIND_"));
 }
 
+// A follow-up the provider declined. An increment is the authorization asking for more, so its
+// decline reads as an authorization's does.
+absl::Status Declined(v1::TransactionKind kind, const std::string& decline_code) {
+  if (kind == v1::TRANSACTION_KIND_AUTHORIZE) {
+    return WithReason(
+        absl::StatusCode::kFailedPrecondition, "PAYMENT_DECLINED",
+        absl::StrCat("the provider declined the increment of the authorization: ", decline_code));
+  }
+  return WithReason(absl::StatusCode::kFailedPrecondition, "PROVIDER_DECLINED",
+                    absl::StrCat("the provider declined the ", CallName(kind), ": ", decline_code));
+}
+
 }  // namespace
 
 std::string AuthorizationKey(const std::string& order_id) {
@@ -58,6 +70,9 @@ std::string VoidKey(const std::string& order_id, const std::string& request_id) 
 }
 std::string RefundKey(const std::string& order_id, const std::string& request_id) {
   return absl::StrCat("oms-refund:", order_id, ":", request_id);
+}
+std::string IncrementKey(const std::string& order_id, const std::string& request_id) {
+  return absl::StrCat("oms-increment:", order_id, ":", request_id);
 }
 
 absl::Status PaymentNotFoundForOrder(const std::string& order_id) {
@@ -200,6 +215,18 @@ absl::StatusOr<Movement> PlanVoid(const PaymentRecord& payment,
                   amount, "", *next};
 }
 
+absl::StatusOr<Movement> PlanIncrement(const PaymentRecord& payment,
+                                       const v1::IncrementAuthorizationRequest& request) {
+  if (!NeverHeldAnything(payment) && request.amount().currency() != payment.currency) {
+    return CurrencyMismatch("amount.currency", payment.currency);
+  }
+  const long long amount = request.amount().amount_minor();
+  auto next = ApplyIncrement(payment.amounts, amount);
+  if (!next.ok()) return next.status();
+  return Movement{v1::TRANSACTION_KIND_AUTHORIZE,
+                  IncrementKey(request.order_id(), request.request_id()), amount, "", *next};
+}
+
 absl::StatusOr<RefundPlan> PlanRefund(const PaymentRecord& payment,
                                       const std::optional<v1::Invoice>& invoice,
                                       const std::map<std::string, long long>& already_credited,
@@ -253,9 +280,7 @@ FollowUpVerdict JudgeFollowUp(const TransactionRecord& attempt,
   if (!answer.ok()) {
     verdict.applied = answer.status();
   } else if (answer->outcome != ProviderOutcome::kApproved) {
-    verdict.applied = WithReason(absl::StatusCode::kFailedPrecondition, "PROVIDER_DECLINED",
-                                 absl::StrCat("the provider declined the ", CallName(attempt.kind),
-                                              ": ", answer->decline_code));
+    verdict.applied = Declined(attempt.kind, answer->decline_code);
   } else {
     verdict.applied->outcome = v1::TRANSACTION_OUTCOME_APPROVED;
     verdict.applied->provider_reference = answer->reference;

@@ -25,6 +25,7 @@ std::string AuthorizationKey(const std::string& order_id);
 std::string CaptureKey(const std::string& order_id, const std::string& shipment_id);
 std::string VoidKey(const std::string& order_id, const std::string& request_id);
 std::string RefundKey(const std::string& order_id, const std::string& request_id);
+std::string IncrementKey(const std::string& order_id, const std::string& request_id);
 
 [[nodiscard]] absl::Status PaymentNotFoundForOrder(const std::string& order_id);
 [[nodiscard]] absl::Status PaymentNotFound(const std::string& payment_id);
@@ -54,8 +55,9 @@ struct AuthorizationRecords {
 // FAILED_PRECONDITION / PAYMENT_DECLINED, anything else OK.
 [[nodiscard]] absl::Status AuthorizationAnswer(const v1::Payment& payment);
 
-// A capture, void or refund with the provider: how much, under which key, and the payment's
-// amounts once it is done.
+// A capture, void, refund or increment with the provider: how much, under which key, and the
+// payment's amounts once it is done. An increment is of kind AUTHORIZE: the payment's one
+// authorization raised, recorded as an AUTHORIZE transaction of the increment's amount.
 struct Movement {
   v1::TransactionKind kind = v1::TRANSACTION_KIND_UNSPECIFIED;
   std::string idempotency_key;
@@ -94,6 +96,12 @@ struct CapturePlan {
 [[nodiscard]] absl::StatusOr<Movement> PlanVoid(const PaymentRecord& payment,
                                                 const v1::VoidPaymentRequest& request);
 
+// An increment of the payment's authorization by `request`'s amount. Checked in this order: the
+// amount's currency is the payment's (unless nothing was ever authorized), then ApplyIncrement
+// (PAYMENT_NOT_AUTHORIZED, AUTHORIZATION_EXCEEDS_LIMIT).
+[[nodiscard]] absl::StatusOr<Movement> PlanIncrement(
+    const PaymentRecord& payment, const v1::IncrementAuthorizationRequest& request);
+
 // A refund of lines of the shipment's `invoice`, given the units `already_credited` per SKU and
 // whether an earlier credit note of it gave back its shipping (`shipping_credited`): the credit
 // note to issue, in the payment's currency, and the money to move. With include_shipping the
@@ -114,7 +122,8 @@ struct RefundPlan {
 
 // What the provider's `answer` to a follow-up `attempt` (outcome not set yet) means:
 // `applied` is the APPROVED transaction to write, or why the request is refused (the provider's
-// error, or PROVIDER_DECLINED for a decline, which is not applied); `unavailable` is the
+// error, or a decline, which is not applied: PAYMENT_DECLINED for an increment, as for the
+// authorization it raises, PROVIDER_DECLINED for a capture, void or refund); `unavailable` is the
 // UNAVAILABLE attempt to log once billing's own transaction has rolled back.
 struct FollowUpVerdict {
   absl::StatusOr<TransactionRecord> applied;

@@ -13,7 +13,8 @@
 namespace oms::billing {
 namespace {
 
-constexpr const char* kOperations[] = {"authorize", "capture", "void", "refund", "find"};
+constexpr const char* kOperations[] = {"authorize", "capture",   "void",
+                                       "refund",    "increment", "find"};
 constexpr const char* kOutcomes[] = {"approved", "declined", "unavailable", "refused"};
 
 const char* OutcomeOf(const absl::Status& status, const std::optional<ProviderOutcome>& outcome) {
@@ -131,6 +132,11 @@ absl::StatusOr<ProviderResult> InstrumentedProvider::Void(const FollowUpCall& ca
 
 absl::StatusOr<ProviderResult> InstrumentedProvider::Refund(const FollowUpCall& call) {
   return Timed(metrics_, "refund", [&] { return inner_.Refund(call); });
+}
+
+absl::StatusOr<ProviderResult> InstrumentedProvider::IncrementAuthorization(
+    const FollowUpCall& call) {
+  return Timed(metrics_, "increment", [&] { return inner_.IncrementAuthorization(call); });
 }
 
 absl::StatusOr<std::optional<ProviderResult>> InstrumentedProvider::FindAuthorization(

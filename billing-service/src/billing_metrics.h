@@ -1,7 +1,7 @@
 // Billing's domain metrics, and a PaymentProvider decorator that feeds them:
 //   oms_billing_provider_calls_total{operation,outcome}     authorizations, captures, voids,
-//       refunds (and lookups) by outcome: approved, declined, unavailable, refused (any other
-//       error); replays by the provider count as calls too
+//       refunds, increments of an authorization (and lookups) by outcome: approved, declined,
+//       unavailable, refused (any other error); replays by the provider count as calls too
 //   oms_billing_provider_call_duration_seconds{operation}    provider call latency
 //   oms_billing_captured_minor_units_total{currency}         amounts captured, in minor units,
 //   oms_billing_refunded_minor_units_total{currency}         counted once per committed effect
@@ -36,7 +36,7 @@ class BillingMetrics {
  public:
   explicit BillingMetrics(prometheus::Registry& registry);
 
-  // operation: authorize, capture, void, refund, find.
+  // operation: authorize, capture, void, refund, increment, find.
   void ProviderCall(absl::string_view operation, const absl::Status& status,
                     const std::optional<ProviderOutcome>& outcome, double seconds);
   void Captured(const std::string& currency, long long amount_minor);
@@ -74,6 +74,7 @@ class InstrumentedProvider : public PaymentProvider {
   absl::StatusOr<ProviderResult> Capture(const FollowUpCall& call) override;
   absl::StatusOr<ProviderResult> Void(const FollowUpCall& call) override;
   absl::StatusOr<ProviderResult> Refund(const FollowUpCall& call) override;
+  absl::StatusOr<ProviderResult> IncrementAuthorization(const FollowUpCall& call) override;
   absl::StatusOr<std::optional<ProviderResult>> FindAuthorization(
       const std::string& idempotency_key) override;
 

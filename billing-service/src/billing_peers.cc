@@ -2,14 +2,16 @@
 
 namespace oms::billing {
 
-// After ARCHITECTURE.md's call graph: money moves only on order-service's sagas; the gateway
-// reads payments and invoices; order-service reads payments for the timeline; omsctl audits.
+// After ARCHITECTURE.md's call graph: money moves only on order-service's sagas (and its order
+// edits, which raise the authorization); the gateway reads payments and invoices; order-service
+// reads payments for the timeline; omsctl audits.
 MethodPeers BillingServicePeers() {
   using namespace peer;  // NOLINT(build/namespaces): the names read as the table's columns
   return {
       {"AuthorizePayment", {kOrderService}},
       {"CapturePayment", {kOrderService}},
       {"VoidPayment", {kOrderService}},
+      {"IncrementAuthorization", {kOrderService}},
       {"RefundPayment", {kOrderService}},
       {"GetPayment", {kOmsctl}},
       {"ListPayments", {kGateway, kOrderService}},

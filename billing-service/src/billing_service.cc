@@ -47,6 +47,18 @@ grpc::ServerUnaryReactor* BillingServiceImpl::VoidPayment(grpc::CallbackServerCo
   return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(void_payment)));
 }
 
+grpc::ServerUnaryReactor* BillingServiceImpl::IncrementAuthorization(
+    grpc::CallbackServerContext* context, const v1::IncrementAuthorizationRequest* request,
+    v1::Payment* response) {
+  if (absl::Status invalid = ValidateIncrement(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  auto increment = [this, request, response] {
+    return billing_.IncrementAuthorization(*request, response);
+  };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(increment)));
+}
+
 grpc::ServerUnaryReactor* BillingServiceImpl::RefundPayment(grpc::CallbackServerContext* context,
                                                             const v1::RefundPaymentRequest* request,
                                                             v1::RefundPaymentResponse* response) {

@@ -22,6 +22,9 @@ class BillingServiceImpl final : public v1::BillingService::CallbackService {
   grpc::ServerUnaryReactor* VoidPayment(grpc::CallbackServerContext* context,
                                         const v1::VoidPaymentRequest* request,
                                         v1::Payment* response) override;
+  grpc::ServerUnaryReactor* IncrementAuthorization(grpc::CallbackServerContext* context,
+                                                   const v1::IncrementAuthorizationRequest* request,
+                                                   v1::Payment* response) override;
   grpc::ServerUnaryReactor* RefundPayment(grpc::CallbackServerContext* context,
                                           const v1::RefundPaymentRequest* request,
                                           v1::RefundPaymentResponse* response) override;

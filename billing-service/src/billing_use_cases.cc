@@ -21,6 +21,7 @@ constexpr char kAuthorizedFailpoint[] = "billing.authorize.after_provider";
 constexpr char kCaptureFailpoint[] = "billing.capture.before_commit";
 constexpr char kVoidFailpoint[] = "billing.void.before_commit";
 constexpr char kRefundFailpoint[] = "billing.refund.before_commit";
+constexpr char kIncrementFailpoint[] = "billing.increment.before_commit";
 
 // Takes the order's lock and reads its payment, which a capture or refund needs to exist.
 absl::StatusOr<PaymentRecord> LockPaymentOf(PaymentsStore& payments, const std::string& order_id) {
@@ -33,6 +34,8 @@ absl::StatusOr<PaymentRecord> LockPaymentOf(PaymentsStore& payments, const std::
 absl::StatusOr<ProviderResult> CallProvider(PaymentProvider& provider, v1::TransactionKind kind,
                                             const FollowUpCall& call) {
   switch (kind) {
+    case v1::TRANSACTION_KIND_AUTHORIZE:  // after the authorization, only ever an increment of it
+      return provider.IncrementAuthorization(call);
     case v1::TRANSACTION_KIND_CAPTURE:
       return provider.Capture(call);
     case v1::TRANSACTION_KIND_VOID:
@@ -206,6 +209,24 @@ absl::Status PgBillingUseCases::Void(const v1::VoidPaymentRequest& request, v1::
                 });
 }
 
+absl::Status PgBillingUseCases::IncrementAuthorization(
+    const v1::IncrementAuthorizationRequest& request, v1::Payment* out) {
+  return Mutate(request.request_id(), "IncrementAuthorization", request, out,
+                [&](Mutation& m) -> absl::Status {
+                  auto payment = LockPaymentOf(m.payments, request.order_id());
+                  if (!payment.ok()) return payment.status();
+                  auto movement = PlanIncrement(*payment, request);
+                  if (!movement.ok()) return movement.status();
+                  // Its `unavailable` attempt is dropped: a provider down records nothing.
+                  FollowUpVerdict verdict = AskProvider(m, *payment, *movement);
+                  if (!verdict.applied.ok()) return verdict.applied.status();
+                  m.payments.InsertTransaction(*verdict.applied);
+                  m.payments.UpdateAmounts(payment->id, DeriveStatus(movement->next),
+                                           movement->next);
+                  return Finish(m, kIncrementFailpoint, payment->id, out);
+                });
+}
+
 absl::Status PgBillingUseCases::Refund(const v1::RefundPaymentRequest& request,
                                        v1::RefundPaymentResponse* out) {
   bool fresh = false;
@@ -325,23 +346,28 @@ absl::StatusOr<std::optional<long long>> PgBillingUseCases::MoveMoney(Mutation& 
                                                                       const Movement& movement) {
   std::optional<long long> transaction_id;
   if (movement.amount_minor > 0) {
-    TransactionRecord attempt;
-    attempt.payment_id = payment.id;
-    attempt.kind = movement.kind;
-    attempt.amount_minor = movement.amount_minor;
-    attempt.currency = payment.currency;
-    attempt.idempotency_key = movement.idempotency_key;
-    attempt.request_id = m.request_id;
-    attempt.shipment_id = movement.shipment_id;
-    const FollowUpCall call{movement.idempotency_key, payment.authorization_reference,
-                            movement.amount_minor, payment.currency};
-    FollowUpVerdict verdict = JudgeFollowUp(attempt, CallProvider(provider_, movement.kind, call));
+    FollowUpVerdict verdict = AskProvider(m, payment, movement);
     m.unavailable = verdict.unavailable;
     if (!verdict.applied.ok()) return verdict.applied.status();
     transaction_id = m.payments.InsertTransaction(*verdict.applied);
   }
   m.payments.UpdateAmounts(payment.id, DeriveStatus(movement.next), movement.next);
   return transaction_id;
+}
+
+FollowUpVerdict PgBillingUseCases::AskProvider(Mutation& m, const PaymentRecord& payment,
+                                               const Movement& movement) {
+  TransactionRecord attempt;
+  attempt.payment_id = payment.id;
+  attempt.kind = movement.kind;
+  attempt.amount_minor = movement.amount_minor;
+  attempt.currency = payment.currency;
+  attempt.idempotency_key = movement.idempotency_key;
+  attempt.request_id = m.request_id;
+  attempt.shipment_id = movement.shipment_id;
+  const FollowUpCall call{movement.idempotency_key, payment.authorization_reference,
+                          movement.amount_minor, payment.currency};
+  return JudgeFollowUp(attempt, CallProvider(provider_, movement.kind, call));
 }
 
 absl::Status PgBillingUseCases::SettleAndIssue(

@@ -16,9 +16,10 @@
 // each other). If billing dies or its commit fails after step 4, nothing of billing's is kept,
 // and the retry sends the provider the same key and records the provider's stored answer once.
 //
-// Provider UNAVAILABLE: billing's transaction rolls back (nothing done), then, for an existing
-// payment, one more short transaction appends the failed attempt as a transaction row with
-// outcome UNAVAILABLE (no amount changes).
+// Provider UNAVAILABLE: billing's transaction rolls back (nothing done), then, for a capture, void
+// or refund of an existing payment, one more short transaction appends the failed attempt as a
+// transaction row with outcome UNAVAILABLE (no amount changes). An increment appends none: its
+// contract (billing.proto) is that a provider down records nothing.
 //
 // An authorization is the exception: it must not depend on a lock held across the provider
 // call, since a session that ends mid-call (idle-in-transaction timeout, database restart) drops
@@ -56,6 +57,7 @@ struct PreparedStatement;
 namespace oms::billing {
 
 class BillingMetrics;
+struct FollowUpVerdict;
 struct Movement;
 struct PaymentRecord;
 struct TransactionRecord;
@@ -71,6 +73,10 @@ class BillingUseCases {
                                              v1::CapturePaymentResponse* out) = 0;
   [[nodiscard]] virtual absl::Status Void(const v1::VoidPaymentRequest& request,
                                           v1::Payment* out) = 0;
+  // Raises the order's one authorization; a decline leaves the payment as it was and is answered
+  // FAILED_PRECONDITION / PAYMENT_DECLINED (repeats too); provider down records nothing.
+  [[nodiscard]] virtual absl::Status IncrementAuthorization(
+      const v1::IncrementAuthorizationRequest& request, v1::Payment* out) = 0;
   [[nodiscard]] virtual absl::Status Refund(const v1::RefundPaymentRequest& request,
                                             v1::RefundPaymentResponse* out) = 0;
   [[nodiscard]] virtual absl::Status GetPayment(const std::string& id, v1::Payment* out) = 0;
@@ -91,7 +97,7 @@ class PgBillingUseCases : public BillingUseCases {
  public:
   // Called as (name, request_id) after the provider answered and billing's writes are done,
   // just before billing commits; a non-OK status rolls billing's transaction back. Names:
-  // billing.{authorize,capture,void,refund}.before_commit, and
+  // billing.{authorize,capture,void,refund,increment}.before_commit, and
   // billing.authorize.after_provider (the provider answered an authorization, nothing of it is
   // recorded yet; a non-OK status is the call's answer). Tests simulate a crash there; main()
   // can crash the process there (OMS_FAILPOINTS).
@@ -111,6 +117,8 @@ class PgBillingUseCases : public BillingUseCases {
   absl::Status Capture(const v1::CapturePaymentRequest& request,
                        v1::CapturePaymentResponse* out) override;
   absl::Status Void(const v1::VoidPaymentRequest& request, v1::Payment* out) override;
+  absl::Status IncrementAuthorization(const v1::IncrementAuthorizationRequest& request,
+                                      v1::Payment* out) override;
   absl::Status Refund(const v1::RefundPaymentRequest& request,
                       v1::RefundPaymentResponse* out) override;
   absl::Status GetPayment(const std::string& id, v1::Payment* out) override;
@@ -141,6 +149,10 @@ class PgBillingUseCases : public BillingUseCases {
   [[nodiscard]] absl::StatusOr<std::optional<long long>> MoveMoney(Mutation& mutation,
                                                                    const PaymentRecord& payment,
                                                                    const Movement& movement);
+  // Asks the provider for `movement` on `payment` (a positive amount): the transaction to record,
+  // or why not, and the UNAVAILABLE attempt a capture, void or refund logs.
+  [[nodiscard]] FollowUpVerdict AskProvider(Mutation& mutation, const PaymentRecord& payment,
+                                            const Movement& movement);
   // The tail capture and refund share: MoveMoney, then `issue` writes the document that refers
   // to the provider's transaction, then Finish.
   [[nodiscard]] absl::Status SettleAndIssue(Mutation& mutation, const PaymentRecord& payment,

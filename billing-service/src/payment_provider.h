@@ -12,6 +12,9 @@
 // - Follow-up calls name the authorization by the provider's reference; amounts beyond what
 //   the provider holds open (capture, void) or captured (refund) are refused with
 //   FAILED_PRECONDITION, an unknown authorization with NOT_FOUND.
+// - An increment raises the amount of that same authorization (the acquirer's incremental
+//   authorization): what a capture or void may take grows by it, and no second authorization
+//   exists. The issuer may decline it (outcome kDeclined): the authorization stays as it was.
 #pragma once
 
 #include <optional>
@@ -40,7 +43,7 @@ struct AuthorizeCall {
   std::string token;
 };
 
-// A capture, void or refund against an authorization.
+// A capture, void, refund or increment against an authorization.
 struct FollowUpCall {
   std::string idempotency_key;
   std::string authorization_reference;
@@ -59,6 +62,10 @@ class PaymentProvider {
   [[nodiscard]] virtual absl::StatusOr<ProviderResult> Capture(const FollowUpCall& call) = 0;
   [[nodiscard]] virtual absl::StatusOr<ProviderResult> Void(const FollowUpCall& call) = 0;
   [[nodiscard]] virtual absl::StatusOr<ProviderResult> Refund(const FollowUpCall& call) = 0;
+  // Raises the authorization by `call.amount_minor`; the result's reference is the increment's
+  // own, its amount the increment's.
+  [[nodiscard]] virtual absl::StatusOr<ProviderResult> IncrementAuthorization(
+      const FollowUpCall& call) = 0;
 
   // The authorization the provider recorded under `idempotency_key`, nullopt when it has none.
   // Billing asks this when a void arrives for an order it has no payment for, and its reconciler

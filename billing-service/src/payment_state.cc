@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "common/validation.h"
 
 namespace oms::billing {
 namespace {
@@ -75,6 +76,25 @@ absl::StatusOr<PaymentAmounts> ApplyRefund(const PaymentAmounts& amounts, long l
   }
   PaymentAmounts next = amounts;
   next.refunded += amount;
+  return next;
+}
+
+absl::StatusOr<PaymentAmounts> ApplyIncrement(const PaymentAmounts& amounts, long long amount) {
+  if (amount < 0) return NegativeAmount();
+  if (amount == 0) return amounts;
+  const v1::PaymentStatus status = DeriveStatus(amounts);
+  if (status != v1::PAYMENT_STATUS_AUTHORIZED && status != v1::PAYMENT_STATUS_PARTIALLY_CAPTURED) {
+    return WithReason(
+        absl::StatusCode::kFailedPrecondition, "PAYMENT_NOT_AUTHORIZED",
+        absl::StrCat("a ", StatusText(status), " payment cannot be authorized for more"));
+  }
+  if (amount > kMaxAmountMinor - amounts.authorized) {
+    return WithReason(absl::StatusCode::kFailedPrecondition, "AUTHORIZATION_EXCEEDS_LIMIT",
+                      absl::StrCat("an increment of ", amount, " takes the authorized ",
+                                   amounts.authorized, " beyond ", kMaxAmountMinor));
+  }
+  PaymentAmounts next = amounts;
+  next.authorized += amount;
   return next;
 }
 

@@ -40,13 +40,19 @@ struct PaymentAmounts {
 
 // Each returns the amounts after the operation, or FAILED_PRECONDITION with a reason:
 // PAYMENT_NOT_CAPTURABLE (declined or tombstone), AMOUNT_EXCEEDS_AUTHORIZATION,
-// REFUND_EXCEEDS_CAPTURE. A negative amount is INVALID_ARGUMENT (callers validate first).
-// A zero amount is a no-op that always succeeds.
+// REFUND_EXCEEDS_CAPTURE, PAYMENT_NOT_AUTHORIZED, AUTHORIZATION_EXCEEDS_LIMIT. A negative amount
+// is INVALID_ARGUMENT (callers validate first). A zero amount is a no-op that always succeeds.
 [[nodiscard]] absl::StatusOr<PaymentAmounts> ApplyCapture(const PaymentAmounts& amounts,
                                                           long long amount);
 [[nodiscard]] absl::StatusOr<PaymentAmounts> ApplyVoid(const PaymentAmounts& amounts,
                                                        long long amount);
 [[nodiscard]] absl::StatusOr<PaymentAmounts> ApplyRefund(const PaymentAmounts& amounts,
                                                          long long amount);
+// Raises `authorized` (an incremental authorization). Only a payment whose status is AUTHORIZED
+// or PARTIALLY_CAPTURED takes more: declined, tombstone, voided, captured in full or refunded
+// (the order is settled, or settling) is PAYMENT_NOT_AUTHORIZED. The authorized total stays
+// within kMaxAmountMinor, the bound of an authorization's amount (AUTHORIZATION_EXCEEDS_LIMIT).
+[[nodiscard]] absl::StatusOr<PaymentAmounts> ApplyIncrement(const PaymentAmounts& amounts,
+                                                            long long amount);
 
 }  // namespace oms::billing

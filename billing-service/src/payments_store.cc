@@ -129,8 +129,8 @@ const std::vector<PreparedStatement>& PaymentsStore::Statements() {
        "authorization_reference, decline_code, tombstone) "
        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"},
       {kPaymentsUpdate,
-       "UPDATE payments SET status = $2, captured_minor = $3, voided_minor = $4, "
-       "refunded_minor = $5, updated_at = now() WHERE id = $1::uuid"},
+       "UPDATE payments SET status = $2, authorized_minor = $3, captured_minor = $4, "
+       "voided_minor = $5, refunded_minor = $6, updated_at = now() WHERE id = $1::uuid"},
       {kTransactionsInsert,
        "INSERT INTO payment_transactions (payment_id, kind, amount_minor, currency, outcome, "
        "idempotency_key, provider_reference, decline_code, request_id, shipment_id) "
@@ -165,8 +165,8 @@ std::string PaymentsStore::Insert(const NewPayment& payment) {
 
 void PaymentsStore::UpdateAmounts(const std::string& payment_id, v1::PaymentStatus status,
                                   const PaymentAmounts& amounts) {
-  tx_.exec_prepared(kPaymentsUpdate, payment_id, StatusText(status), amounts.captured,
-                    amounts.voided, amounts.refunded);
+  tx_.exec_prepared(kPaymentsUpdate, payment_id, StatusText(status), amounts.authorized,
+                    amounts.captured, amounts.voided, amounts.refunded);
 }
 
 long long PaymentsStore::InsertTransaction(const TransactionRecord& transaction) {

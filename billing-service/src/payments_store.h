@@ -35,6 +35,7 @@ class PaymentsStore {
 
   // Returns the new payment's id.
   std::string Insert(const NewPayment& payment);
+  // Writes all four amounts (an increment raises `authorized`) and the status.
   void UpdateAmounts(const std::string& payment_id, v1::PaymentStatus status,
                      const PaymentAmounts& amounts);
   // Returns the new transaction's id.

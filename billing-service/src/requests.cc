@@ -165,6 +165,14 @@ absl::Status ValidateVoid(const v1::VoidPaymentRequest& request) {
   return status;
 }
 
+absl::Status ValidateIncrement(const v1::IncrementAuthorizationRequest& request) {
+  absl::Status status = ValidateIds(request.request_id(), request.order_id());
+  if (status.ok() && !request.has_amount()) status = InvalidField("amount", "is required");
+  if (status.ok()) status = ValidateMoney(request.amount(), "amount", /*allow_zero=*/false);
+  if (status.ok()) status = ValidateText(request.reason(), "reason", 0, 500);
+  return status;
+}
+
 absl::Status ValidateRefund(const v1::RefundPaymentRequest& request) {
   absl::Status status = ValidateIds(request.request_id(), request.order_id());
   if (status.ok()) status = ValidateEntityId(request.shipment_id(), "shipment_id");

@@ -19,6 +19,8 @@ inline constexpr int kMaxLines = 500;
 [[nodiscard]] absl::Status ValidateAuthorize(const v1::AuthorizePaymentRequest& request);
 [[nodiscard]] absl::Status ValidateCapture(const v1::CapturePaymentRequest& request);
 [[nodiscard]] absl::Status ValidateVoid(const v1::VoidPaymentRequest& request);
+// request_id, order_id, amount (required, 1 .. kMaxAmountMinor), reason (0 .. 500 characters).
+[[nodiscard]] absl::Status ValidateIncrement(const v1::IncrementAuthorizationRequest& request);
 [[nodiscard]] absl::Status ValidateRefund(const v1::RefundPaymentRequest& request);
 [[nodiscard]] absl::Status ValidateQuoteTax(const v1::QuoteTaxRequest& request);
 

@@ -22,7 +22,11 @@ constexpr char kFailCapture[] = "sandbox_provider_operations_fail_capture";
 
 // The ledger's operation and outcome columns, mapped at the row boundary.
 constexpr char kAuthorizeText[] = "AUTHORIZE";
-constexpr const char* kOperationTexts[] = {kAuthorizeText, "CAPTURE", "VOID", "REFUND"};
+constexpr const char* kOperationTexts[] = {kAuthorizeText, "CAPTURE", "VOID", "REFUND",
+                                           "INCREMENT"};
+
+// Authorizes like tok_visa; every increment of that authorization is declined.
+constexpr char kIncrementDeclinedToken[] = "tok_increment_declined";
 
 // SandboxProvider::Operation (private, hence the template) as its column holds it.
 template <class Operation>
@@ -86,6 +90,46 @@ absl::Status Unavailable(absl::string_view what) {
   return absl::UnavailableError(absl::StrCat("sandbox provider unavailable: ", what));
 }
 
+// What an approved authorization holds in the ledger: its amount raised by every approved
+// increment, and what was captured, voided and refunded against it.
+struct Ledger {
+  long long authorized = 0;
+  long long captured = 0;
+  long long voided = 0;
+  long long refunded = 0;
+
+  long long open() const { return authorized - captured - voided; }
+};
+
+Ledger ReadLedger(pqxx::work& tx, const pqxx::row& authorization, const std::string& reference) {
+  const pqxx::row totals = tx.exec_prepared1(kTotals, reference);
+  return {authorization["amount_minor"].as<long long>() + totals["incremented"].as<long long>(),
+          totals["captured"].as<long long>(), totals["voided"].as<long long>(),
+          totals["refunded"].as<long long>()};
+}
+
+// A capture or void takes at most what is open, a refund at most what was captured and not
+// refunded.
+absl::Status CheckLimit(absl::string_view operation_text, bool refund, const Ledger& ledger,
+                        long long amount) {
+  const long long limit = refund ? ledger.captured - ledger.refunded : ledger.open();
+  if (amount <= limit) return absl::OkStatus();
+  return WithReason(absl::StatusCode::kFailedPrecondition,
+                    refund ? "REFUND_EXCEEDS_CAPTURE" : "AMOUNT_EXCEEDS_AUTHORIZATION",
+                    absl::StrCat("sandbox provider: ", operation_text, " of ", amount,
+                                 " exceeds the ", limit, " available"));
+}
+
+// An increment of an authorization with nothing open is refused, as an acquirer refuses to raise
+// a closed authorization; one made with tok_increment_declined is declined.
+absl::StatusOr<ProviderOutcome> JudgeIncrement(const Ledger& ledger, const std::string& token) {
+  if (ledger.open() <= 0) {
+    return absl::FailedPreconditionError(
+        "sandbox provider: the authorization has nothing open; it cannot be incremented");
+  }
+  return token == kIncrementDeclinedToken ? ProviderOutcome::kDeclined : ProviderOutcome::kApproved;
+}
+
 }  // namespace
 
 const std::vector<PreparedStatement>& SandboxProvider::Statements() {
@@ -105,11 +149,13 @@ const std::vector<PreparedStatement>& SandboxProvider::Statements() {
        "RETURNING " OMS_SANDBOX_COLUMNS},
       // Serializes every follow-up on one authorization.
       {kLockAuthorization,
-       "SELECT amount_minor, currency, outcome, capture_failures_left "
+       "SELECT amount_minor, currency, outcome, token, capture_failures_left "
        "FROM sandbox_provider_operations WHERE reference = $1 AND operation = 'AUTHORIZE' "
        "FOR UPDATE"},
       {kTotals,
        "SELECT "
+       "COALESCE(sum(amount_minor) FILTER (WHERE operation = 'INCREMENT'), 0)::bigint "
+       "  AS incremented, "
        "COALESCE(sum(amount_minor) FILTER (WHERE operation = 'CAPTURE'), 0)::bigint AS captured, "
        "COALESCE(sum(amount_minor) FILTER (WHERE operation = 'VOID'), 0)::bigint AS voided, "
        "COALESCE(sum(amount_minor) FILTER (WHERE operation = 'REFUND'), 0)::bigint AS refunded "
@@ -134,7 +180,8 @@ absl::StatusOr<ProviderResult> SandboxProvider::Authorize(const AuthorizeCall& c
       return absl::OkStatus();
     }
     if (call.token == "tok_unavailable") return Unavailable("authorization");
-    const bool approved = call.token == "tok_visa" || call.token == "tok_capture_fails";
+    const bool approved = call.token == "tok_visa" || call.token == "tok_capture_fails" ||
+                          call.token == kIncrementDeclinedToken;
     const std::string decline_code = approved                             ? ""
                                      : call.token == "tok_chargeDeclined" ? "card_declined"
                                                                           : "invalid_token";
@@ -168,6 +215,10 @@ absl::StatusOr<ProviderResult> SandboxProvider::Void(const FollowUpCall& call) {
 
 absl::StatusOr<ProviderResult> SandboxProvider::Refund(const FollowUpCall& call) {
   return FollowUp(Operation::kRefund, call);
+}
+
+absl::StatusOr<ProviderResult> SandboxProvider::IncrementAuthorization(const FollowUpCall& call) {
+  return FollowUp(Operation::kIncrement, call);
 }
 
 absl::StatusOr<ProviderResult> SandboxProvider::FollowUp(Operation operation,
@@ -204,24 +255,22 @@ absl::StatusOr<ProviderResult> SandboxProvider::FollowUp(Operation operation,
       failed_attempt = true;
       return absl::OkStatus();
     }
-    const pqxx::row totals = tx.exec_prepared1(kTotals, call.authorization_reference);
-    const long long authorized = auth["amount_minor"].as<long long>();
-    const long long captured = totals["captured"].as<long long>();
-    const long long voided = totals["voided"].as<long long>();
-    const long long refunded = totals["refunded"].as<long long>();
-    const long long limit =
-        operation == Operation::kRefund ? captured - refunded : authorized - captured - voided;
-    if (call.amount_minor > limit) {
-      return WithReason(absl::StatusCode::kFailedPrecondition,
-                        operation == Operation::kRefund ? "REFUND_EXCEEDS_CAPTURE"
-                                                        : "AMOUNT_EXCEEDS_AUTHORIZATION",
-                        absl::StrCat("sandbox provider: ", operation_text, " of ",
-                                     call.amount_minor, " exceeds the ", limit, " available"));
+    const Ledger ledger = ReadLedger(tx, auth, call.authorization_reference);
+    ProviderOutcome outcome = ProviderOutcome::kApproved;
+    if (operation == Operation::kIncrement) {
+      auto judged = JudgeIncrement(ledger, auth["token"].as<std::string>());
+      if (!judged.ok()) return judged.status();
+      outcome = *judged;
+    } else if (absl::Status within = CheckLimit(operation_text, operation == Operation::kRefund,
+                                                ledger, call.amount_minor);
+               !within.ok()) {
+      return within;
     }
-    pqxx::result inserted =
-        tx.exec_prepared(kInsert, call.idempotency_key, operation_text,
-                         call.authorization_reference, call.amount_minor, call.currency,
-                         OutcomeText(ProviderOutcome::kApproved), "", "", 0, fingerprint);
+    // A declined increment is stored under its key like an approval: a replay declines again.
+    const char* decline_code = outcome == ProviderOutcome::kDeclined ? "card_declined" : "";
+    pqxx::result inserted = tx.exec_prepared(
+        kInsert, call.idempotency_key, operation_text, call.authorization_reference,
+        call.amount_minor, call.currency, OutcomeText(outcome), decline_code, "", 0, fingerprint);
     if (inserted.empty()) return absl::AbortedError("sandbox provider: concurrent key; retry");
     result = ReadResult(inserted[0], /*replayed=*/false);
     return absl::OkStatus();

@@ -9,8 +9,15 @@
 //   tok_capture_fails   approves, but the first kCaptureFailures (2) capture attempts on that
 //                       authorization answer UNAVAILABLE; the count is kept in the ledger, so a
 //                       restart does not reset it; the third attempt succeeds
+//   tok_increment_declined  approves, but every increment of that authorization is declined
+//                       (decline_code "card_declined"), and keeps declining on replay
 //   anything else       declines with decline_code "invalid_token"
 // Voids and refunds are never made to fail by a token.
+//
+// An increment is a ledger row of its own (operation INCREMENT, under its key, naming the
+// authorization): the authorization's amount is its AUTHORIZE row's plus its approved increments,
+// both for the bounds of later captures and voids and for the audit (audit_store.h). An
+// authorization with nothing open (captured or voided in full) refuses increments.
 #pragma once
 
 #include <vector>
@@ -38,11 +45,13 @@ class SandboxProvider : public PaymentProvider {
   absl::StatusOr<ProviderResult> Capture(const FollowUpCall& call) override;
   absl::StatusOr<ProviderResult> Void(const FollowUpCall& call) override;
   absl::StatusOr<ProviderResult> Refund(const FollowUpCall& call) override;
+  absl::StatusOr<ProviderResult> IncrementAuthorization(const FollowUpCall& call) override;
   absl::StatusOr<std::optional<ProviderResult>> FindAuthorization(
       const std::string& idempotency_key) override;
 
  private:
-  enum class Operation { kAuthorize, kCapture, kVoid, kRefund };
+  // In the order of the ledger's operation texts (sandbox_provider.cc).
+  enum class Operation { kAuthorize, kCapture, kVoid, kRefund, kIncrement };
   absl::StatusOr<ProviderResult> FollowUp(Operation operation, const FollowUpCall& call);
 
   PgPool& pool_;

@@ -60,6 +60,7 @@ TEST(BillingDecisionsTest, ProviderKeysNameTheOrderAndTheCall) {
   EXPECT_EQ(CaptureKey("o1", "s1"), "oms-capture:o1:s1");
   EXPECT_EQ(VoidKey("o1", "r1"), "oms-void:o1:r1");
   EXPECT_EQ(RefundKey("o1", "r1"), "oms-refund:o1:r1");
+  EXPECT_EQ(IncrementKey("o1", "r1"), "oms-increment:o1:r1");
 }
 
 TEST(BillingDecisionsTest, ASecondAuthorizationIsRefusedByWhatTheFirstBecame) {
@@ -291,6 +292,44 @@ TEST(BillingDecisionsTest, AVoidTakesWhatIsAskedOrAllThatIsOpen) {
   auto tombstone = PlanVoid(Tombstoned(), request);
   ASSERT_TRUE(tombstone.ok()) << tombstone.status();
   EXPECT_EQ(tombstone->amount_minor, 0);
+}
+
+TEST(BillingDecisionsTest, AnIncrementRaisesTheAuthorizationUnderItsOwnKey) {
+  v1::IncrementAuthorizationRequest request;
+  request.set_request_id("r3");
+  request.set_order_id("o1");
+  request.mutable_amount()->set_currency("EUR");
+  request.mutable_amount()->set_amount_minor(500);
+  PaymentRecord payment = Authorized(10000);
+  payment.amounts.captured = 7137;
+  auto movement = PlanIncrement(payment, request);
+  ASSERT_TRUE(movement.ok()) << movement.status();
+  EXPECT_EQ(movement->kind, v1::TRANSACTION_KIND_AUTHORIZE);
+  EXPECT_EQ(movement->idempotency_key, "oms-increment:o1:r3");
+  EXPECT_EQ(movement->amount_minor, 500);
+  EXPECT_EQ(movement->next.authorized, 10500);
+  EXPECT_EQ(movement->next.captured, 7137);
+
+  request.mutable_amount()->set_currency("USD");
+  EXPECT_EQ(ReasonOf(PlanIncrement(payment, request).status()), "CURRENCY_MISMATCH");
+  request.mutable_amount()->set_currency("EUR");
+  payment.amounts.voided = 10000 - 7137;  // nothing open: captured in full
+  EXPECT_EQ(ReasonOf(PlanIncrement(payment, request).status()), "PAYMENT_NOT_AUTHORIZED");
+  // A tombstone has no currency to mismatch: it is refused for what it is.
+  EXPECT_EQ(ReasonOf(PlanIncrement(Tombstoned(), request).status()), "PAYMENT_NOT_AUTHORIZED");
+}
+
+TEST(BillingDecisionsTest, ADeclinedIncrementIsAnsweredAsADeclinedPayment) {
+  TransactionRecord attempt;
+  attempt.kind = v1::TRANSACTION_KIND_AUTHORIZE;
+  attempt.idempotency_key = "oms-increment:o1:r3";
+  ProviderResult declined;
+  declined.outcome = ProviderOutcome::kDeclined;
+  declined.decline_code = "card_declined";
+  FollowUpVerdict verdict = JudgeFollowUp(attempt, declined);
+  EXPECT_EQ(verdict.applied.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(verdict.applied.status()), "PAYMENT_DECLINED");
+  EXPECT_NE(verdict.applied.status().message().find("card_declined"), absl::string_view::npos);
 }
 
 // A captured invoice as the store numbers it.

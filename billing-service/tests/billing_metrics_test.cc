@@ -26,6 +26,11 @@ class ScriptedProvider : public PaymentProvider {
     return absl::FailedPreconditionError("nothing open");
   }
   absl::StatusOr<ProviderResult> Refund(const FollowUpCall&) override { return ProviderResult{}; }
+  absl::StatusOr<ProviderResult> IncrementAuthorization(const FollowUpCall&) override {
+    ProviderResult result;
+    result.outcome = ProviderOutcome::kDeclined;
+    return result;
+  }
   absl::StatusOr<std::optional<ProviderResult>> FindAuthorization(const std::string&) override {
     return std::nullopt;
   }
@@ -48,6 +53,7 @@ TEST(BillingMetricsTest, ProviderCallsAndAmountsAreCounted) {
   EXPECT_FALSE(provider.Authorize({"k3", 100, "EUR", "CARD", "down"}).ok());
   EXPECT_TRUE(provider.Capture({"k4", "ref", 100, "EUR"}).ok());
   EXPECT_FALSE(provider.Void({"k5", "ref", 100, "EUR"}).ok());
+  EXPECT_TRUE(provider.IncrementAuthorization({"k6", "ref", 100, "EUR"}).ok());
   billing.Captured("EUR", 7137);
   billing.Captured("EUR", 2500);
   billing.Captured("USD", 10);
@@ -71,6 +77,14 @@ TEST(BillingMetricsTest, ProviderCallsAndAmountsAreCounted) {
             1);
   EXPECT_EQ(Sample(exposition,
                    "oms_billing_provider_calls_total{operation=\"refund\",outcome=\"approved\"}"),
+            0);
+  EXPECT_EQ(Sample(exposition,
+                   "oms_billing_provider_calls_total{operation=\"increment\","
+                   "outcome=\"declined\"}"),
+            1);
+  EXPECT_EQ(Sample(exposition,
+                   "oms_billing_provider_calls_total{operation=\"increment\","
+                   "outcome=\"approved\"}"),
             0);
   EXPECT_EQ(Sample(exposition,
                    "oms_billing_provider_call_duration_seconds_count{operation=\"authorize\"}"),

@@ -2,9 +2,12 @@
 // the service validates, what it hands to the use cases, and how statuses reach the client.
 #include "billing-service/src/billing_service.h"
 
+#include <tuple>
+
 #include <grpcpp/channel.h>
 #include <gtest/gtest.h>
 
+#include "billing-service/src/billing_peers.h"
 #include "common/grpc_status.h"
 #include "common/metrics.h"
 #include "common/server.h"
@@ -36,6 +39,13 @@ class FakeBilling : public BillingUseCases {
     ++calls;
     last_order_id = request.order_id();
     out->set_tombstone(true);
+    return next;
+  }
+  absl::Status IncrementAuthorization(const v1::IncrementAuthorizationRequest& request,
+                                      v1::Payment* out) override {
+    ++calls;
+    last_order_id = request.order_id();
+    out->set_order_id(request.order_id());
     return next;
   }
   absl::Status Refund(const v1::RefundPaymentRequest& request,
@@ -97,6 +107,16 @@ class BillingServiceTest : public ::testing::Test {
     return request;
   }
 
+  static v1::IncrementAuthorizationRequest GoodIncrement() {
+    v1::IncrementAuthorizationRequest request;
+    request.set_request_id("edit-1:increment");
+    request.set_order_id("order-1");
+    request.mutable_amount()->set_currency("EUR");
+    request.mutable_amount()->set_amount_minor(500);
+    request.set_reason("added a line");
+    return request;
+  }
+
   FakeBilling billing_;
   Metrics metrics_{"billing-service", "test"};
   std::unique_ptr<BoundedExecutor> executor_;
@@ -143,6 +163,56 @@ TEST_F(BillingServiceTest, BadInputIsRefusedBeforeTheStore) {
               grpc::StatusCode::INVALID_ARGUMENT);
   }
   EXPECT_EQ(billing_.calls, 0);
+}
+
+TEST_F(BillingServiceTest, ABadIncrementNamesItsFieldAndReachesNoStore) {
+  using Breaks = void (*)(v1::IncrementAuthorizationRequest*);
+  for (const auto& [breaks, field] : {
+           std::tuple<Breaks, const char*>{
+               [](v1::IncrementAuthorizationRequest* r) { r->clear_request_id(); }, "request_id"},
+           {[](v1::IncrementAuthorizationRequest* r) { r->set_order_id("-bad"); }, "order_id"},
+           {[](v1::IncrementAuthorizationRequest* r) { r->clear_amount(); }, "amount"},
+           {[](v1::IncrementAuthorizationRequest* r) { r->mutable_amount()->set_amount_minor(0); },
+            "amount.amount_minor"},
+           {[](v1::IncrementAuthorizationRequest* r) { r->mutable_amount()->set_currency("eur"); },
+            "amount.currency"},
+       }) {
+    v1::IncrementAuthorizationRequest request = GoodIncrement();
+    breaks(&request);
+    grpc::ClientContext context;
+    v1::Payment response;
+    grpc::Status status = stub_->IncrementAuthorization(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+    EXPECT_EQ(status.error_message().rfind(std::string(field) + ":", 0), 0u)
+        << status.error_message();
+  }
+  EXPECT_EQ(billing_.calls, 0);
+}
+
+TEST_F(BillingServiceTest, AnIncrementReachesTheUseCasesAndItsDeclineTheClient) {
+  {
+    grpc::ClientContext context;
+    v1::Payment response;
+    ASSERT_TRUE(stub_->IncrementAuthorization(&context, GoodIncrement(), &response).ok());
+    EXPECT_EQ(response.order_id(), "order-1");
+  }
+  billing_.next = WithReason(absl::StatusCode::kFailedPrecondition, "PAYMENT_DECLINED", "declined");
+  grpc::ClientContext context;
+  v1::Payment response;
+  grpc::Status status = stub_->IncrementAuthorization(&context, GoodIncrement(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(FromGrpcStatus(status)), "PAYMENT_DECLINED");
+  EXPECT_EQ(billing_.calls, 2);
+}
+
+TEST(BillingPeersTest, OnlyOrderServiceMayIncrementAnAuthorization) {
+  const MethodPeers peers = BillingServicePeers();
+  EXPECT_TRUE(CheckPeerTable(v1::BillingService::service_full_name(), peers).ok());
+  PeerPolicy policy;
+  policy.AddService(v1::BillingService::service_full_name(), peers);
+  const std::string path = "/oms.billing.v1.BillingService/IncrementAuthorization";
+  EXPECT_TRUE(policy.Authorize(path, {peer::kOrderService}).ok());
+  EXPECT_EQ(policy.Authorize(path, {peer::kGateway}).code(), absl::StatusCode::kPermissionDenied);
 }
 
 TEST_F(BillingServiceTest, ADeclineReachesTheClientWithItsReason) {

@@ -36,6 +36,9 @@ class GatedProvider : public PaymentProvider {
   absl::StatusOr<ProviderResult> Refund(const FollowUpCall& call) override {
     return inner_.Refund(call);
   }
+  absl::StatusOr<ProviderResult> IncrementAuthorization(const FollowUpCall& call) override {
+    return inner_.IncrementAuthorization(call);
+  }
   absl::StatusOr<std::optional<ProviderResult>> FindAuthorization(
       const std::string& idempotency_key) override {
     return inner_.FindAuthorization(idempotency_key);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "common/status.h"
+#include "common/validation.h"
 
 namespace oms::billing {
 namespace {
@@ -105,10 +106,52 @@ TEST(PaymentStateTest, RefundsNeverExceedWhatWasCaptured) {
   EXPECT_EQ(rest->refunded, 500);
 }
 
+TEST(PaymentStateTest, AnIncrementRaisesAnOpenAuthorizationAndWhatACaptureMayTake) {
+  auto raised = ApplyIncrement(Authorized(1000), 250);
+  ASSERT_TRUE(raised.ok()) << raised.status();
+  EXPECT_EQ(raised->authorized, 1250);
+  EXPECT_EQ(raised->open(), 1250);
+  EXPECT_TRUE(ApplyCapture(*raised, 1250).ok());
+
+  PaymentAmounts partly_captured = Authorized(1000);
+  partly_captured.captured = 400;
+  auto more = ApplyIncrement(partly_captured, 100);
+  ASSERT_TRUE(more.ok()) << more.status();
+  EXPECT_EQ(more->authorized, 1100);
+  EXPECT_EQ(DeriveStatus(*more), v1::PAYMENT_STATUS_PARTIALLY_CAPTURED);
+}
+
+TEST(PaymentStateTest, OnlyAnAuthorizedOrPartlyCapturedPaymentTakesAnIncrement) {
+  PaymentAmounts declined;
+  declined.declined = true;
+  PaymentAmounts tombstone;
+  tombstone.tombstone = true;
+  PaymentAmounts voided = Authorized(1000);
+  voided.voided = 1000;
+  PaymentAmounts captured = Authorized(1000);
+  captured.captured = 1000;
+  PaymentAmounts refunded_with_some_open = Authorized(1000);
+  refunded_with_some_open.captured = 400;
+  refunded_with_some_open.refunded = 100;
+  for (const PaymentAmounts& amounts :
+       {declined, tombstone, voided, captured, refunded_with_some_open}) {
+    auto refused = ApplyIncrement(amounts, 100);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_EQ(ReasonOf(refused.status()), "PAYMENT_NOT_AUTHORIZED") << DeriveStatus(amounts);
+  }
+}
+
+TEST(PaymentStateTest, TheAuthorizedTotalStaysWithinTheAmountBound) {
+  EXPECT_TRUE(ApplyIncrement(Authorized(1000), kMaxAmountMinor - 1000).ok());
+  EXPECT_EQ(ReasonOf(ApplyIncrement(Authorized(1000), kMaxAmountMinor - 999).status()),
+            "AUTHORIZATION_EXCEEDS_LIMIT");
+}
+
 TEST(PaymentStateTest, NegativeAmountsAreInvalid) {
   EXPECT_EQ(ApplyCapture(Authorized(10), -1).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ApplyVoid(Authorized(10), -1).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ApplyRefund(Authorized(10), -1).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ApplyIncrement(Authorized(10), -1).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

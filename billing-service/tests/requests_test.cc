@@ -231,6 +231,34 @@ TEST(RequestsTest, VoidAndRefundBounds) {
   ExpectInvalid(ValidateRefund(refund), "lines[1].sku");
 }
 
+TEST(RequestsTest, IncrementBounds) {
+  v1::IncrementAuthorizationRequest request;
+  request.set_request_id("edit-1:increment");
+  request.set_order_id("order-1");
+  ExpectInvalid(ValidateIncrement(request), "amount");  // required
+  request.mutable_amount()->set_currency("EUR");
+  request.mutable_amount()->set_amount_minor(1);
+  EXPECT_TRUE(ValidateIncrement(request).ok());
+  request.mutable_amount()->set_amount_minor(kMaxAmountMinor);
+  EXPECT_TRUE(ValidateIncrement(request).ok());
+  for (long long amount : {0LL, -1LL, kMaxAmountMinor + 1}) {
+    request.mutable_amount()->set_amount_minor(amount);
+    ExpectInvalid(ValidateIncrement(request), "amount.amount_minor");
+  }
+  request.mutable_amount()->set_amount_minor(500);
+  request.mutable_amount()->set_currency("euro");
+  ExpectInvalid(ValidateIncrement(request), "amount.currency");
+  request.mutable_amount()->set_currency("EUR");
+  request.set_reason(std::string(501, 'x'));
+  ExpectInvalid(ValidateIncrement(request), "reason");
+  request.set_reason("added a line");
+  EXPECT_TRUE(ValidateIncrement(request).ok());
+  request.set_order_id("");
+  ExpectInvalid(ValidateIncrement(request), "order_id");
+  request.set_request_id("");
+  ExpectInvalid(ValidateIncrement(request), "request_id");
+}
+
 TEST(RequestsTest, Ids) {
   EXPECT_TRUE(ValidatePaymentId("0b7d3c1e-6f6a-4d2e-9c8b-1a2b3c4d5e6f", "id").ok());
   ExpectInvalid(ValidatePaymentId("not-a-uuid", "id"), "id");

@@ -1,5 +1,6 @@
 // The sandbox provider on a real PostgreSQL: its test tokens, its durable ledger keyed by
-// idempotency key, replays, and the bounds it keeps on its own side.
+// idempotency key, replays, increments of an authorization, and the bounds it keeps on its own
+// side.
 #include "billing-service/src/sandbox_provider.h"
 
 #include "billing-service/tests/billing_test_fixture.h"
@@ -107,6 +108,64 @@ TEST_F(SandboxProviderTest, TheProviderKeepsItsOwnBounds) {
   auto declined = Authorize("k-declined", "tok_chargeDeclined");
   ASSERT_TRUE(declined.ok());
   EXPECT_EQ(provider_->Capture({"c5", declined->reference, 1, "EUR"}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SandboxProviderTest, AnIncrementRaisesTheSameAuthorizationOnce) {
+  auto auth = Authorize("k-auth", "tok_visa", 1000);
+  ASSERT_TRUE(auth.ok());
+  const std::string ref = auth->reference;
+  const FollowUpCall increment{"k-inc", ref, 500, "EUR"};
+  auto raised = provider_->IncrementAuthorization(increment);
+  ASSERT_TRUE(raised.ok()) << raised.status();
+  EXPECT_EQ(raised->outcome, ProviderOutcome::kApproved);
+  EXPECT_EQ(raised->reference.rfind("sbx_increment_", 0), 0u) << raised->reference;
+  EXPECT_EQ(raised->amount_minor, 500);
+  auto replay = provider_->IncrementAuthorization(increment);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_TRUE(replay->replayed);
+  EXPECT_EQ(replay->reference, raised->reference);
+  EXPECT_EQ(ReasonOf(provider_->IncrementAuthorization({"k-inc", ref, 501, "EUR"}).status()),
+            "IDEMPOTENCY_KEY_REUSED");
+  EXPECT_EQ(ReasonOf(provider_->IncrementAuthorization({"k-inc-usd", ref, 1, "USD"}).status()),
+            "CURRENCY_MISMATCH");
+  EXPECT_EQ(provider_->IncrementAuthorization({"k-inc-none", "sbx_nope", 1, "EUR"}).status().code(),
+            absl::StatusCode::kNotFound);
+
+  // Still one authorization, holding 1500: captures take up to that and no further.
+  EXPECT_EQ(Query("SELECT count(*) FROM sandbox_provider_operations WHERE operation = 'AUTHORIZE'"),
+            1);
+  ASSERT_TRUE(provider_->Capture({"c1", ref, 1200, "EUR"}).ok());
+  EXPECT_EQ(ReasonOf(provider_->Capture({"c2", ref, 301, "EUR"}).status()),
+            "AMOUNT_EXCEEDS_AUTHORIZATION");
+  ASSERT_TRUE(provider_->Void({"v1", ref, 300, "EUR"}).ok());
+  // Nothing open any more: the authorization is closed to increments.
+  EXPECT_EQ(provider_->IncrementAuthorization({"k-inc-2", ref, 100, "EUR"}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SandboxProviderTest, TokIncrementDeclinedAuthorizesButDeclinesEveryIncrement) {
+  auto auth = Authorize("k-auth", "tok_increment_declined", 1000);
+  ASSERT_TRUE(auth.ok());
+  EXPECT_EQ(auth->outcome, ProviderOutcome::kApproved);
+  const FollowUpCall increment{"k-inc", auth->reference, 500, "EUR"};
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto declined = provider_->IncrementAuthorization(increment);
+    ASSERT_TRUE(declined.ok()) << declined.status();
+    EXPECT_EQ(declined->outcome, ProviderOutcome::kDeclined);
+    EXPECT_EQ(declined->decline_code, "card_declined");
+    EXPECT_EQ(declined->replayed, attempt > 0);
+  }
+  // The decline raised nothing: a capture beyond the first 1000 is still refused.
+  EXPECT_EQ(ReasonOf(provider_->Capture({"c1", auth->reference, 1001, "EUR"}).status()),
+            "AMOUNT_EXCEEDS_AUTHORIZATION");
+  EXPECT_TRUE(provider_->Capture({"c2", auth->reference, 1000, "EUR"}).ok());
+
+  auto declined_auth = Authorize("k-declined", "tok_chargeDeclined");
+  ASSERT_TRUE(declined_auth.ok());
+  EXPECT_EQ(provider_->IncrementAuthorization({"k-inc-2", declined_auth->reference, 1, "EUR"})
+                .status()
+                .code(),
             absl::StatusCode::kFailedPrecondition);
 }
 
