@@ -11,7 +11,7 @@ namespace v1 = oms::inventory::v1;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace oms::inventory;
-  switch (oms::fuzz::Pick(data, size, 7)) {
+  switch (oms::fuzz::Pick(data, size, 8)) {
     case 0:
       oms::fuzz::CheckValidator<v1::PlanAllocationRequest>(data, size, ValidatePlanRequest);
       break;
@@ -30,8 +30,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 5:
       oms::fuzz::CheckValidator<v1::RestockReturnRequest>(data, size, ValidateRestock);
       break;
-    default:
+    case 6:
       oms::fuzz::CheckValidator<v1::ResourceReservationRequest>(data, size, ValidateResource);
+      break;
+    default:
+      oms::fuzz::CheckValidator<v1::AddToReservationRequest>(data, size, ValidateAddToReservation);
       break;
   }
   return 0;

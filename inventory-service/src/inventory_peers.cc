@@ -23,6 +23,7 @@ MethodPeers InventoryServicePeers() {
       {"CommitReservation", {kOrderService}},
       {"ReleaseReservation", {kOrderService}},
       {"ResourceReservation", {kOrderService}},  // the saga of a short pick
+      {"AddToReservation", {kOrderService}},     // the saga of an order edit
       {"GetReservation", {kOmsctl}},
       {"RestockReturn", {kOrderService}},
       {"CheckInvariants", {kOmsctl}},

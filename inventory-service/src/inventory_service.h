@@ -78,6 +78,9 @@ class InventoryServiceImpl final : public v1::InventoryService::CallbackService 
   grpc::ServerUnaryReactor* ResourceReservation(grpc::CallbackServerContext* context,
                                                 const v1::ResourceReservationRequest* request,
                                                 v1::ResourceReservationResponse* response) override;
+  grpc::ServerUnaryReactor* AddToReservation(grpc::CallbackServerContext* context,
+                                             const v1::AddToReservationRequest* request,
+                                             v1::AddToReservationResponse* response) override;
   grpc::ServerUnaryReactor* GetReservation(grpc::CallbackServerContext* context,
                                            const v1::GetReservationRequest* request,
                                            v1::Reservation* response) override;

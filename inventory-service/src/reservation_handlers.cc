@@ -10,6 +10,16 @@
 #include "inventory-service/src/stock_moves.h"
 
 namespace oms::inventory {
+namespace {
+
+// The lines of an allocation's groups: one RESERVE ledger row each where they were held.
+int GroupLines(const v1::Allocation& allocation) {
+  int lines = 0;
+  for (const auto& group : allocation.groups()) lines += group.lines_size();
+  return lines;
+}
+
+}  // namespace
 
 grpc::ServerUnaryReactor* InventoryServiceImpl::PlanAllocation(
     grpc::CallbackServerContext* context, const v1::PlanAllocationRequest* request,
@@ -115,15 +125,32 @@ grpc::ServerUnaryReactor* InventoryServiceImpl::ResourceReservation(
     if (status.ok() && !outcome.replayed) {
       // One release and one write-off per line at the warehouse that could not pick, one
       // reserve per line of each group that holds them now.
-      int reserved = 0;
-      for (const auto& group : response->allocation().groups()) reserved += group.lines_size();
       metrics_.Movements(MovementKind::kRelease, request->lines_size());
       metrics_.Movements(MovementKind::kCorrection, request->lines_size());
-      metrics_.Movements(MovementKind::kReserve, reserved);
+      metrics_.Movements(MovementKind::kReserve, GroupLines(response->allocation()));
     }
     return status;
   };
   return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(resource)));
+}
+
+grpc::ServerUnaryReactor* InventoryServiceImpl::AddToReservation(
+    grpc::CallbackServerContext* context, const v1::AddToReservationRequest* request,
+    v1::AddToReservationResponse* response) {
+  if (absl::Status invalid = ValidateAddToReservation(*request); !invalid.ok()) {
+    return Refuse(context, invalid);
+  }
+  auto add = [this, request, response] {
+    Outcome outcome;
+    absl::Status status = reservations_.Add(*request, response, &outcome);
+    // As for a short pick's units held elsewhere: only their RESERVE rows. The reservation
+    // counters count orders reserved, and this order was counted when it was.
+    if (status.ok() && !outcome.replayed) {
+      metrics_.Movements(MovementKind::kReserve, GroupLines(response->allocation()));
+    }
+    return status;
+  };
+  return RunBlocking(context, executor_, WithCallDeadline(*context, std::move(add)));
 }
 
 grpc::ServerUnaryReactor* InventoryServiceImpl::GetReservation(

@@ -25,19 +25,26 @@
 namespace oms::inventory {
 namespace {
 
-// Plans on the current availability of the lines' SKUs, locking their stock rows when `lock`.
-Plan PlanOn(pqxx::work& tx, const google::protobuf::RepeatedPtrField<v1::OrderLine>& order_lines,
-            const v1::Destination& destination, v1::AllocationStrategy strategy, bool lock) {
-  const std::vector<Line> lines = LinesOf(order_lines);
-  return PlanAllocation(lines, PlaceOf(destination), StrategyOf(strategy),
-                        ReadCandidates(tx, SkusOf(lines), lock));
+using Planner = std::function<Plan(const std::vector<Line>&)>;
+
+// The one planner of the preview, a reserve, a short pick and an order edit: plans lines on the
+// current availability of their SKUs, for a request's destination and strategy. With `lock` it
+// locks the stock rows it reads (ReadCandidates), so that the plan still holds when it is
+// written; the `excluded` warehouses are left out (a short pick's).
+Planner PlannerOn(pqxx::work& tx, const v1::Destination& destination,
+                  v1::AllocationStrategy strategy, bool lock, std::set<std::string> excluded = {}) {
+  return [&tx, place = PlaceOf(destination), planned_by = StrategyOf(strategy), lock,
+          left_out = std::move(excluded)](const std::vector<Line>& lines) {
+    return PlanAllocation(lines, place, planned_by, ReadCandidates(tx, SkusOf(lines), lock),
+                          left_out);
+  };
 }
 
 // `full`, the plan of `lines`, when feasible or when only all of them will do; else the plan of
 // what the warehouses have (HoldableLines), which holds nothing when there is none or the
 // strategy finds no plan for it either (one warehouse for everything).
-Plan FullOrWhatThereIs(const std::function<Plan(const std::vector<Line>&)>& plan_of,
-                       const std::vector<Line>& lines, const Plan& full, bool partly) {
+Plan FullOrWhatThereIs(const Planner& plan_of, const std::vector<Line>& lines, const Plan& full,
+                       bool partly) {
   if (full.feasible || !partly) return full;
   const std::vector<Line> holdable = HoldableLines(lines, full.shortfalls);
   Plan plan = holdable.empty() ? Plan{true, {}, {}} : plan_of(holdable);
@@ -117,6 +124,19 @@ absl::Status ReleaseHeld(pqxx::work& tx, const std::string& reservation_id,
   return FillEach(tx, freed, ledger.request_id, outcome, filled);
 }
 
+// Holds `held` in the existing reservation of `ledger`, as a reserve holds: each of its lines
+// grows (or is added, for a (warehouse, SKU) it lacks) and so does each level's reserved, with
+// a RESERVE ledger row of `ledger`; returns the rows written. The caller holds the
+// reservation's lock and planned `held` on locked levels.
+absl::StatusOr<int> HoldInReservation(pqxx::work& tx, LedgerContext ledger,
+                                      const std::vector<LineQuantity>& held) {
+  ledger.kind = MovementKind::kReserve;
+  AddHeld(tx, ledger.reservation_id, held);
+  auto moved = ApplyMoves(tx, MovesOf(MovementKind::kReserve, held), ledger);
+  if (!moved.ok()) return moved.status();
+  return static_cast<int>(moved->size());
+}
+
 // A short pick's moves, all on the reservation of `ledger`: releases and writes off `missing` at
 // the warehouse that could not pick them, then holds `held` in their place; returns the ledger
 // rows written. The release goes first: on hand may fall only as far as reserved falls with it.
@@ -127,7 +147,6 @@ absl::StatusOr<int> MoveShortPick(pqxx::work& tx, const LedgerContext& ledger,
   for (auto& line : written_off) line.quantity = -line.quantity;
   const std::string from = missing.empty() ? "" : missing.front().warehouse_id;
   AddReleased(tx, ledger.reservation_id, missing);
-  AddHeld(tx, ledger.reservation_id, held);
   int rows = 0;
   auto apply = [&](MovementKind kind, const std::vector<LineQuantity>& quantities,
                    std::string reason) -> absl::Status {
@@ -141,12 +160,12 @@ absl::StatusOr<int> MoveShortPick(pqxx::work& tx, const LedgerContext& ledger,
   };
   absl::Status status = apply(MovementKind::kRelease, missing, kShortPickReason);
   if (status.ok()) status = apply(MovementKind::kCorrection, written_off, kShortPickReason);
-  if (status.ok()) {
-    status = apply(MovementKind::kReserve, held,
-                   absl::StrCat("short pick: held in place of units not found at ", from));
-  }
   if (!status.ok()) return status;
-  return rows;
+  LedgerContext in_place = ledger;
+  in_place.reason = absl::StrCat("short pick: held in place of units not found at ", from);
+  auto reserved = HoldInReservation(tx, std::move(in_place), held);
+  if (!reserved.ok()) return reserved.status();
+  return rows + *reserved;
 }
 
 }  // namespace
@@ -154,8 +173,8 @@ absl::StatusOr<int> MoveShortPick(pqxx::work& tx, const LedgerContext& ledger,
 absl::Status PgReservationUseCases::Preview(const v1::PlanAllocationRequest& request,
                                             v1::PlanAllocationResponse* out) {
   return pool_.InTransaction([&](pqxx::work& tx) {
-    const Plan plan = PlanOn(tx, request.lines(), request.destination(), request.strategy(),
-                             /*lock=*/false);
+    const Plan plan = PlannerOn(tx, request.destination(), request.strategy(),
+                                /*lock=*/false)(LinesOf(request.lines()));
     out->set_feasible(plan.feasible);
     ToProto(plan, ProtoStrategy(request.strategy()), out->mutable_allocation(),
             out->mutable_shortfalls());
@@ -176,11 +195,8 @@ absl::Status PgReservationUseCases::Reserve(const v1::ReserveStockRequest& reque
       const bool queue_rest = request.backorder_unavailable();
       const std::vector<Line> lines =
           queue_rest ? MergedLines(LinesOf(request.lines())) : LinesOf(request.lines());
-      const auto plan_of = [&](const std::vector<Line>& wanted) {
-        return PlanAllocation(wanted, PlaceOf(request.destination()),
-                              StrategyOf(request.strategy()),
-                              ReadCandidates(tx, SkusOf(wanted), /*lock=*/true));
-      };
+      const Planner plan_of =
+          PlannerOn(tx, request.destination(), request.strategy(), /*lock=*/true);
       const Plan full = plan_of(lines);
       const Plan plan =
           FullOrWhatThereIs(plan_of, lines, full, request.cancel_unavailable() || queue_rest);
@@ -303,11 +319,8 @@ absl::Status PgReservationUseCases::Resource(const v1::ResourceReservationReques
       if (!missing.ok()) return missing.status();
       const std::vector<Line> lines = LinesOf(request.lines());
       LockLevels(tx, SkusOf(lines));
-      const auto plan_of = [&](const std::vector<Line>& wanted) {
-        return PlanAllocation(wanted, PlaceOf(request.destination()),
-                              StrategyOf(request.strategy()),
-                              ReadCandidates(tx, SkusOf(wanted), /*lock=*/true), {from});
-      };
+      const Planner plan_of =
+          PlannerOn(tx, request.destination(), request.strategy(), /*lock=*/true, {from});
       const Plan plan =
           FullOrWhatThereIs(plan_of, lines, plan_of(lines), request.cancel_unavailable());
       SetUnheld(lines, plan, out->mutable_cancelled());
@@ -328,6 +341,38 @@ absl::Status PgReservationUseCases::Resource(const v1::ResourceReservationReques
       return ReadReservation(tx, order_id, out->mutable_reservation());
     };
     return RunOnce(tx, request.request_id(), "ResourceReservation", request, out, resource,
+                   &outcome->replayed);
+  });
+}
+
+absl::Status PgReservationUseCases::Add(const v1::AddToReservationRequest& request,
+                                        v1::AddToReservationResponse* out, Outcome* outcome) {
+  *outcome = Outcome{};
+  const std::string& order_id = request.order_id();
+  return pool_.InTransaction([&](pqxx::work& tx) {
+    auto add = [&]() -> absl::Status {
+      // The reservation's lock first, then the levels (in the planner): the order every
+      // reservation path takes.
+      auto head = LockHeld(tx, order_id);
+      if (!head.ok()) return head.status();
+      const Plan plan = PlannerOn(tx, request.destination(), request.strategy(),
+                                  /*lock=*/true)(LinesOf(request.lines()));
+      v1::Allocation added;
+      v1::InsufficientStock shortfalls;
+      ToProto(plan, ProtoStrategy(request.strategy()), &added, shortfalls.mutable_shortfalls());
+      if (!plan.feasible) return InsufficientStockError(shortfalls);
+      v1::Reservation before;
+      if (absl::Status read = ReadReservation(tx, order_id, &before); !read.ok()) return read;
+      auto rows = HoldInReservation(
+          tx, {MovementKind::kReserve, "", request.request_id(), head->id, order_id},
+          HeldByPlan(plan));
+      if (!rows.ok()) return rows.status();
+      outcome->movements = *rows;
+      SetAllocation(tx, head->id, AllocationWithAdded(before.allocation(), added));
+      *out->mutable_allocation() = std::move(added);
+      return ReadReservation(tx, order_id, out->mutable_reservation());
+    };
+    return RunOnce(tx, request.request_id(), "AddToReservation", request, out, add,
                    &outcome->replayed);
   });
 }

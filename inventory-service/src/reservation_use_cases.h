@@ -53,6 +53,13 @@ class ReservationUseCases {
   [[nodiscard]] virtual absl::Status Resource(const v1::ResourceReservationRequest& request,
                                               v1::ResourceReservationResponse* out,
                                               Outcome* outcome) = 0;
+  // An order edit's added units: planned as Reserve plans and held in the order's reservation,
+  // all lines or none; its lines grow (a new line where it held none of the SKU at that
+  // warehouse), its allocation gains them, its expiry stays. NOT_FOUND without a reservation;
+  // FAILED_PRECONDITION RESERVATION_NOT_HELD as Extend, or INSUFFICIENT_STOCK (with the
+  // InsufficientStock payload) as Reserve refuses.
+  [[nodiscard]] virtual absl::Status Add(const v1::AddToReservationRequest& request,
+                                         v1::AddToReservationResponse* out, Outcome* outcome) = 0;
   // Takes what is still queued for the order off the backorder queue (nothing, for an order
   // without a reservation or queued units) and answers it per SKU; then settles the reservation
   // if it holds nothing any more.
@@ -95,6 +102,8 @@ class PgReservationUseCases : public ReservationUseCases {
                        Outcome* outcome) override;
   absl::Status Resource(const v1::ResourceReservationRequest& request,
                         v1::ResourceReservationResponse* out, Outcome* outcome) override;
+  absl::Status Add(const v1::AddToReservationRequest& request, v1::AddToReservationResponse* out,
+                   Outcome* outcome) override;
   absl::Status CancelBackorders(const v1::CancelBackordersRequest& request,
                                 v1::CancelBackordersResponse* out, Outcome* outcome) override;
   absl::Status ListBackorderFills(int64_t after_sequence, int page_size,

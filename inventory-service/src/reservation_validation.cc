@@ -73,6 +73,17 @@ absl::Status ValidateIds(const std::string& request_id, const std::string& order
   return status.ok() ? ValidateEntityId(order_id, "order_id") : status;
 }
 
+// Units planned into an existing reservation (a short pick's, an edit's): one line per SKU, so
+// that each is one plan line and, later, one line of a release by warehouse and lines.
+absl::Status ValidateUnitsToPlan(const google::protobuf::RepeatedPtrField<v1::OrderLine>& lines,
+                                 const v1::Destination& destination,
+                                 v1::AllocationStrategy strategy) {
+  absl::Status status = ValidateLines(lines);
+  if (status.ok()) status = UniqueSkus(lines);
+  if (status.ok()) status = ValidateDestination(destination);
+  return status.ok() ? ValidateStrategy(strategy) : status;
+}
+
 }  // namespace
 
 absl::Status ValidatePlanRequest(const v1::PlanAllocationRequest& request) {
@@ -137,13 +148,18 @@ absl::Status ValidateRelease(const v1::ReleaseReservationRequest& request) {
 absl::Status ValidateResource(const v1::ResourceReservationRequest& request) {
   absl::Status status = ValidateIds(request.request_id(), request.order_id());
   if (status.ok()) status = ValidateWarehouseId(request.from_warehouse_id(), "from_warehouse_id");
-  if (status.ok()) status = ValidateLines(request.lines());
-  if (!status.ok()) return status;
-  // One line per SKU: each is one release, one write-off and one plan line, and a repeat would
+  // One line per SKU also because each is one release and one write-off, and a repeat would
   // check each against the same hold.
-  status = UniqueSkus(request.lines());
-  if (status.ok()) status = ValidateDestination(request.destination());
-  return status.ok() ? ValidateStrategy(request.strategy()) : status;
+  return status.ok()
+             ? ValidateUnitsToPlan(request.lines(), request.destination(), request.strategy())
+             : status;
+}
+
+absl::Status ValidateAddToReservation(const v1::AddToReservationRequest& request) {
+  absl::Status status = ValidateIds(request.request_id(), request.order_id());
+  return status.ok()
+             ? ValidateUnitsToPlan(request.lines(), request.destination(), request.strategy())
+             : status;
 }
 
 absl::Status ValidateRestock(const v1::RestockReturnRequest& request) {

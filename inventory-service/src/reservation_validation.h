@@ -21,6 +21,8 @@ inline constexpr int kDefaultBackorderFillsPage = 100;
 // As ValidateReserve for the ids, lines, destination and strategy; `from_warehouse_id` a
 // warehouse id, and each SKU once (`lines[i].sku`).
 [[nodiscard]] absl::Status ValidateResource(const v1::ResourceReservationRequest& request);
+// As ValidateResource, without a warehouse to leave out.
+[[nodiscard]] absl::Status ValidateAddToReservation(const v1::AddToReservationRequest& request);
 [[nodiscard]] absl::Status ValidateRestock(const v1::RestockReturnRequest& request);
 [[nodiscard]] absl::Status ValidateCancelBackorders(const v1::CancelBackordersRequest& request);
 // `after_sequence` >= 0, `page_size` 0..500; the page size to read (0 means 100).

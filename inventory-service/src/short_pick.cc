@@ -95,7 +95,12 @@ v1::Allocation ReallocatedAllocation(const v1::Allocation& held,
     TakeOut(allocation, from_warehouse_id, line.sku, line.quantity);
   }
   DropEmpty(allocation);
-  for (const auto& target : moved.groups()) {
+  return AllocationWithAdded(allocation, moved);
+}
+
+v1::Allocation AllocationWithAdded(const v1::Allocation& held, const v1::Allocation& added) {
+  v1::Allocation allocation = held;
+  for (const auto& target : added.groups()) {
     auto it = std::find_if(allocation.mutable_groups()->begin(), allocation.mutable_groups()->end(),
                            [&](const v1::AllocationGroup& group) {
                              return SameWarehouse(group.warehouse_id(), target.warehouse_id());

@@ -1,7 +1,8 @@
 // A short pick (ResourceReservation): units a warehouse holds for an order that its picker could
 // not find. They leave that warehouse's hold (and its stock: they are not there) and are held
 // elsewhere, on the same reservation. What may move, and how the reservation's allocation reads
-// afterwards. Pure logic: no I/O.
+// afterwards; units an order edit adds (AddToReservation) join the allocation the same way.
+// Pure logic: no I/O.
 #pragma once
 
 #include <optional>
@@ -33,13 +34,18 @@ inline constexpr char kShortPickReason[] = "short pick: not found by the picker"
 
 // The reservation's allocation once `short_picked` left `from_warehouse_id` (lower case) and
 // `moved` holds them: the units come out of the from-warehouse's group (a line or a group left
-// empty goes) and into the group of each warehouse of `moved` (added to its line of the SKU, or
-// a new line; a warehouse not in the allocation yet gets `moved`'s group as it is). The
-// strategy stays the one the reservation was planned with.
+// empty goes) and into the warehouses of `moved` (AllocationWithAdded).
 [[nodiscard]] v1::Allocation ReallocatedAllocation(const v1::Allocation& held,
                                                    const std::string& from_warehouse_id,
                                                    const std::vector<LineQuantity>& short_picked,
                                                    const v1::Allocation& moved);
+
+// The reservation's allocation `held` once it holds `added` too: each group of `added` joins
+// its warehouse's group (added to its line of the SKU, or a new line), or comes as it is for a
+// warehouse not in the allocation yet. The strategy, and the units left unfilled or
+// backordered, stay the ones the reservation was planned with.
+[[nodiscard]] v1::Allocation AllocationWithAdded(const v1::Allocation& held,
+                                                 const v1::Allocation& added);
 
 // The part of a short pick's `lines` the other warehouses can still hold, when planning all of
 // them fell short by `shortfalls`: each SKU at most what is available (none: the line goes).

@@ -56,12 +56,6 @@ class BackorderTest : public ReservationUseCasesTest {
     return response;
   }
 
-  v1::Reservation Get(const std::string& order_id) {
-    v1::Reservation reservation;
-    EXPECT_TRUE(store_->Get(order_id, &reservation).ok()) << order_id;
-    return reservation;
-  }
-
   v1::ListBackorderFillsResponse Fills(int64_t after_sequence, int page_size = 100) {
     v1::ListBackorderFillsResponse response;
     EXPECT_TRUE(store_->ListBackorderFills(after_sequence, page_size, &response).ok());
@@ -114,12 +108,6 @@ class BackorderTest : public ReservationUseCasesTest {
         "WHERE order_id = $1 AND sku = $2",
         order_id, sku);
     return rows.empty() ? "none" : rows[0][0].as<std::string>();
-  }
-
-  int64_t Count(const std::string& sql) {
-    pqxx::connection connection(db_.url());
-    pqxx::nontransaction tx(connection);
-    return tx.exec1(sql)[0].as<int64_t>();
   }
 };
 

@@ -110,6 +110,12 @@ class FakeReservations : public ReservationUseCases {
     *out = resource_answer;
     return Count();
   }
+  absl::Status Add(const v1::AddToReservationRequest&, v1::AddToReservationResponse* out,
+                   Outcome* outcome) override {
+    *out = add_answer;
+    outcome->replayed = add_replayed;
+    return Count();
+  }
   absl::Status CancelBackorders(const v1::CancelBackordersRequest&, v1::CancelBackordersResponse*,
                                 Outcome*) override {
     return Count();
@@ -131,6 +137,8 @@ class FakeReservations : public ReservationUseCases {
 
   int last_ttl = 0;
   v1::ResourceReservationResponse resource_answer;
+  v1::AddToReservationResponse add_answer;
+  bool add_replayed = false;
   AuditPage last_audit_page;
   std::pair<int64_t, int> last_fills_page;  // (after_sequence, page size) as handed over
   absl::Time last_deadline;                 // the caller's deadline as RunOnce would see it
@@ -259,6 +267,7 @@ TEST_F(InventoryServiceTest, AFullWorkQueueAnswersResourceExhausted) {
 }
 
 using testing::FieldOf;
+using testing::GoodAddToReservation;
 using testing::GoodReserve;
 using testing::GoodResource;
 
@@ -290,6 +299,41 @@ TEST_F(InventoryServiceTest, ResourceValidatesAndCountsItsMovements) {
                              "oms_inventory_stock_movements_total{kind=\"RESERVE\"} 2"}) {
     EXPECT_NE(text.find(series), std::string::npos) << series << "\n" << text;
   }
+}
+
+TEST_F(InventoryServiceTest, AddToReservationValidatesAndCountsItsReserves) {
+  v1::AddToReservationResponse response;
+  v1::AddToReservationRequest bad = GoodAddToReservation();
+  bad.mutable_lines(0)->set_quantity(0);
+  grpc::ClientContext refused_context;
+  grpc::Status refused = stub_->AddToReservation(&refused_context, bad, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("lines[0].quantity"), std::string::npos);
+  EXPECT_EQ(reservations_.calls, 0);
+
+  // Berlin holds one more SKU-1 and a new SKU-2, Warsaw the other SKU-1: three RESERVE rows.
+  for (auto [code, skus] : {std::pair{"BER-1", std::vector<std::string>{"SKU-1", "SKU-2"}},
+                            std::pair{"WAW-1", std::vector<std::string>{"SKU-1"}}}) {
+    auto* group = reservations_.add_answer.mutable_allocation()->add_groups();
+    group->set_warehouse_code(code);
+    for (const auto& sku : skus) {
+      auto* line = group->add_lines();
+      line->set_sku(sku);
+      line->set_quantity(1);
+    }
+  }
+  grpc::ClientContext context;
+  grpc::Status status = stub_->AddToReservation(&context, GoodAddToReservation(), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.allocation().groups_size(), 2);
+  // A replay moved nothing: it is not counted again.
+  reservations_.add_replayed = true;
+  grpc::ClientContext replay_context;
+  ASSERT_TRUE(stub_->AddToReservation(&replay_context, GoodAddToReservation(), &response).ok());
+  EXPECT_EQ(reservations_.calls, 2);
+  const std::string text = metrics_.Render();
+  EXPECT_NE(text.find("oms_inventory_stock_movements_total{kind=\"RESERVE\"} 3"), std::string::npos)
+      << text;
 }
 
 TEST_F(InventoryServiceTest, ReserveValidatesAndAppliesTheDefaultTtl) {
@@ -397,8 +441,9 @@ TEST_F(InventoryServiceTest, AMutationRunsWithinTheCallersDeadline) {
 TEST(InventoryServicePeersTest, ListEveryMethodAndLetOnlyOrderServiceMoveAReservation) {
   const MethodPeers peers = InventoryServicePeers();
   EXPECT_TRUE(CheckPeerTable(v1::InventoryService::service_full_name(), peers).ok());
-  for (const char* method : {"ReserveStock", "CommitReservation", "ReleaseReservation",
-                             "ResourceReservation", "CancelBackorders", "ListBackorderFills"}) {
+  for (const char* method :
+       {"ReserveStock", "CommitReservation", "ReleaseReservation", "ResourceReservation",
+        "AddToReservation", "CancelBackorders", "ListBackorderFills"}) {
     ASSERT_EQ(peers.count(method), 1u) << method;
     EXPECT_EQ(peers.at(method), std::set<std::string>{peer::kOrderService}) << method;
   }

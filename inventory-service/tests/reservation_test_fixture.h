@@ -161,6 +161,80 @@ class ReservationUseCasesTest : public ::testing::Test {
     tx.exec(sql);
   }
 
+  int64_t Count(const std::string& sql) {
+    pqxx::connection connection(db_.url());
+    pqxx::nontransaction tx(connection);
+    return tx.exec1(sql)[0].as<int64_t>();
+  }
+
+  v1::Reservation Get(const std::string& order_id) {
+    v1::Reservation reservation;
+    EXPECT_TRUE(store_->Get(order_id, &reservation).ok()) << order_id;
+    return reservation;
+  }
+
+  // The ledger rows of a request, as "KIND warehouse-code SKU on-hand-delta/reserved-delta".
+  std::vector<std::string> LedgerOf(const std::string& request_id) {
+    pqxx::connection connection(db_.url());
+    pqxx::nontransaction tx(connection);
+    std::vector<std::string> rows;
+    for (const auto& row : tx.exec_params(
+             "SELECT m.kind || ' ' || w.code || ' ' || m.sku || ' ' || m.on_hand_delta || '/' || "
+             "m.reserved_delta FROM stock_movements m JOIN warehouses w ON w.id = m.warehouse_id "
+             "WHERE m.request_id = $1 ORDER BY m.id",
+             request_id)) {
+      rows.push_back(row[0].as<std::string>());
+    }
+    return rows;
+  }
+
+  // Everything a refused call must leave as it was: every level, ledger row and reservation.
+  std::string Books() {
+    pqxx::connection connection(db_.url());
+    pqxx::nontransaction tx(connection);
+    std::string text;
+    for (const char* sql :
+         {"SELECT string_agg(sku || warehouse_id::text || ':' || on_hand || '/' || reserved, ',' "
+          "ORDER BY sku, warehouse_id) FROM stock_levels",
+          "SELECT count(*)::text FROM stock_movements",
+          "SELECT string_agg(reservation_id::text || warehouse_id::text || sku || ':' || quantity "
+          "|| '/' || "
+          "committed || '/' || released, ',' ORDER BY reservation_id, warehouse_id, sku) "
+          "FROM reservation_lines",
+          "SELECT string_agg(id::text || state || COALESCE(encode(allocation, 'hex'), ''), ',' "
+          "ORDER BY id) "
+          "FROM reservations"}) {
+      const pqxx::field field = tx.exec1(sql)[0];
+      text += (field.is_null() ? "" : field.as<std::string>()) + "\n";
+    }
+    return text;
+  }
+
+  // The units of `sku` the allocation gives each warehouse code, as "CODE=n,CODE=n".
+  static std::string UnitsOf(const v1::Allocation& allocation, const std::string& sku) {
+    std::string text;
+    for (const auto& group : allocation.groups()) {
+      for (const auto& line : group.lines()) {
+        if (line.sku() != sku) continue;
+        text += (text.empty() ? "" : ",") + group.warehouse_code() + "=" +
+                std::to_string(line.quantity());
+      }
+    }
+    return text;
+  }
+
+  // The reservation's line of (warehouse, SKU) as "quantity/committed/released/held".
+  static std::string LineOf(const v1::Reservation& reservation, const std::string& warehouse_id,
+                            const std::string& sku) {
+    for (const auto& l : reservation.lines()) {
+      if (l.warehouse_id() == warehouse_id && l.sku() == sku) {
+        return std::to_string(l.quantity()) + "/" + std::to_string(l.committed()) + "/" +
+               std::to_string(l.released()) + "/" + std::to_string(l.held());
+      }
+    }
+    return "none";
+  }
+
   testing::PgTestDatabase db_{"reservations"};
   std::unique_ptr<PgPool> pool_;
   std::unique_ptr<PgInventoryUseCases> inventory_;

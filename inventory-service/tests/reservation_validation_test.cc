@@ -137,6 +137,46 @@ TEST(ReservationValidationTest, ResourceBounds) {
   EXPECT_TRUE(ValidateResource(upper).ok());
 }
 
+TEST(ReservationValidationTest, AddToReservationBounds) {
+  EXPECT_TRUE(ValidateAddToReservation(testing::GoodAddToReservation()).ok());
+  struct Case {
+    void (*spoil)(v1::AddToReservationRequest&);
+    const char* field;
+  };
+  const Case cases[] = {
+      {[](v1::AddToReservationRequest& r) { r.clear_request_id(); }, "request_id"},
+      {[](v1::AddToReservationRequest& r) { r.clear_order_id(); }, "order_id"},
+      {[](v1::AddToReservationRequest& r) { r.clear_lines(); }, "lines"},
+      {[](v1::AddToReservationRequest& r) {
+         for (int i = 0; i < kMaxOrderLines; ++i) {
+           auto* line = r.add_lines();
+           line->set_sku("SKU-X" + std::to_string(i));
+           line->set_quantity(1);
+         }
+       },
+       "lines"},
+      {[](v1::AddToReservationRequest& r) { r.mutable_lines(0)->set_sku("has space"); },
+       "lines[0].sku"},
+      {[](v1::AddToReservationRequest& r) { r.mutable_lines(0)->set_quantity(0); },
+       "lines[0].quantity"},
+      {[](v1::AddToReservationRequest& r) {
+         r.mutable_lines(0)->set_quantity(kMaxLineQuantity + 1);
+       },
+       "lines[0].quantity"},
+      {[](v1::AddToReservationRequest& r) { *r.add_lines() = r.lines(0); }, "lines[1].sku"},
+      {[](v1::AddToReservationRequest& r) { r.clear_destination(); }, "destination.country"},
+      {[](v1::AddToReservationRequest& r) {
+         r.set_strategy(static_cast<v1::AllocationStrategy>(42));
+       },
+       "strategy"},
+  };
+  for (const auto& c : cases) {
+    v1::AddToReservationRequest request = testing::GoodAddToReservation();
+    c.spoil(request);
+    EXPECT_EQ(FieldOf(ValidateAddToReservation(request)), c.field) << request.ShortDebugString();
+  }
+}
+
 TEST(ReservationValidationTest, CommitReleaseExtendAndRestockBounds) {
   v1::CommitReservationRequest commit;
   commit.set_request_id("r");

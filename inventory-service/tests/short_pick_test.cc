@@ -110,5 +110,25 @@ TEST(ShortPickTest, TheAllocationMovesTheUnitsFromOneGroupToOthers) {
   EXPECT_EQ(Describe(emptied), "WAW:A=3,B=1|LYS:B=1,A=1");
 }
 
+// An order edit's units join the groups of their warehouses; what the reservation was planned
+// with (its strategy, the units it went without) stays.
+TEST(ShortPickTest, AddedUnitsJoinTheirWarehousesGroups) {
+  v1::Allocation held;
+  held.set_strategy(v1::ALLOCATION_STRATEGY_PRIORITY);
+  *held.add_groups() = Group(kBerlin, "BER", {{"A", 3}});
+  *held.add_unfilled() = Lines({{"B", 1}})[0];
+  v1::Allocation added;
+  added.set_strategy(v1::ALLOCATION_STRATEGY_MINIMIZE_SPLITS);
+  *added.add_groups() = Group(kBerlin, "BER", {{"A", 2}, {"C", 1}});
+  *added.add_groups() = Group(kWarsaw, "WAW", {{"C", 4}});
+
+  const v1::Allocation after = AllocationWithAdded(held, added);
+  EXPECT_EQ(Describe(after), "BER:A=5,C=1|WAW:C=4");
+  EXPECT_EQ(after.strategy(), v1::ALLOCATION_STRATEGY_PRIORITY);
+  ASSERT_EQ(after.unfilled_size(), 1);
+  EXPECT_EQ(after.unfilled(0).sku(), "B");
+  EXPECT_EQ(Describe(AllocationWithAdded(v1::Allocation(), added)), "BER:A=2,C=1|WAW:C=4");
+}
+
 }  // namespace
 }  // namespace oms::inventory

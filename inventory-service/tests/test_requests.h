@@ -35,6 +35,18 @@ inline v1::ResourceReservationRequest GoodResource() {
   return request;
 }
 
+// A valid order edit: two more SKU-1 for order-1.
+inline v1::AddToReservationRequest GoodAddToReservation() {
+  v1::AddToReservationRequest request;
+  request.set_request_id("saga-3:add");
+  request.set_order_id("order-1");
+  auto* line = request.add_lines();
+  line->set_sku("SKU-1");
+  line->set_quantity(2);
+  request.mutable_destination()->set_country("DE");
+  return request;
+}
+
 // The field an INVALID_ARGUMENT names: its message reads "<field>: <what is wrong>".
 inline std::string FieldOf(const absl::Status& status) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
