@@ -25,7 +25,7 @@ const std::vector<PreparedStatement>& AuditStatements() {
       // The shipments in (after, last] with their lines.
       {kFacts,
        "SELECT s.id::text AS id, s.order_id, s.kind, s.warehouse_id, s.cancelled, s.shipped, "
-       "  s.replaces_shipment_id, "
+       "  s.replaces_shipment_id, s.order_version, "
        "  floor(extract(epoch FROM now() - s.updated_at))::bigint AS idle_seconds, "
        "  l.sku, l.quantity "
        "FROM shipments s LEFT JOIN shipment_lines l ON l.shipment_id = s.id "
@@ -52,6 +52,7 @@ void ReadAuditPage(pqxx::work& tx, const AuditPage& page, v1::AuditOrderFactsRes
       shipment->set_shipped(row["shipped"].as<bool>());
       shipment->set_idle_seconds(row["idle_seconds"].as<int64_t>());
       shipment->set_replaces_shipment_id(row["replaces_shipment_id"].as<std::string>());
+      shipment->set_order_version(row["order_version"].as<int64_t>());
     }
     AddSkuQuantity(row, "quantity", shipment->mutable_lines());
   }

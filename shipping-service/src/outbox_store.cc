@@ -65,6 +65,7 @@ v1::OutboxEvent MakeOutboxEvent(v1::OutboxEventType type, const v1::Shipment& sh
   event.set_replaces_shipment_id(shipment.replaces_shipment_id());
   event.set_resourced_from_shipment_id(shipment.resourced_from_shipment_id());
   event.set_backorder_fill_sequence(shipment.backorder_fill_sequence());
+  event.set_order_version(shipment.order_version());
   return event;
 }
 

@@ -25,9 +25,9 @@ inline constexpr char kOutboxChannel[] = "oms_shipping_outbox";
 const std::vector<PreparedStatement>& OutboxStatements();
 
 // The event of `type` about `shipment` (with its lines, return id, the shipment it replaces or
-// whose short-picked units it takes over, and the backorder fill it ships), caused by the journal
-// entry `cause` when there is one (may be null). Its sequence and time are the stored row's
-// (WriteOutbox, ReadOutbox).
+// whose short-picked units it takes over, the backorder fill and the order version it ships),
+// caused by the journal entry `cause` when there is one (may be null). Its sequence and time are
+// the stored row's (WriteOutbox, ReadOutbox).
 [[nodiscard]] v1::OutboxEvent MakeOutboxEvent(v1::OutboxEventType type,
                                               const v1::Shipment& shipment,
                                               const v1::JournalEntry* cause);

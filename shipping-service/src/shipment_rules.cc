@@ -5,13 +5,27 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "shipping-service/src/shipment_status.h"
+#include "shipping-service/src/validation.h"
 
 namespace oms::shipping {
+
+bool IsFirstGroup(const v1::AllocationGroup& group) {
+  return group.resourced_from_shipment_id().empty() && group.backorder_fill_sequence() == 0;
+}
+
+std::set<std::int64_t> FirstGroupVersions(
+    const google::protobuf::RepeatedPtrField<v1::AllocationGroup>& groups) {
+  std::set<std::int64_t> versions;
+  for (const auto& group : groups) {
+    if (IsFirstGroup(group)) versions.insert(OrderVersionOf(group));
+  }
+  return versions;
+}
 
 absl::Status CreateAllowed(const std::string& order_id,
                            const std::vector<std::string>& tombstoned_warehouses,
                            const google::protobuf::RepeatedPtrField<v1::AllocationGroup>& groups,
-                           bool has_outbound_shipments) {
+                           const std::set<std::int64_t>& versions_with_shipments) {
   for (const std::string& warehouse : tombstoned_warehouses) {
     const bool covered = warehouse.empty() ||
                          std::any_of(groups.begin(), groups.end(), [&warehouse](const auto& group) {
@@ -23,13 +37,13 @@ absl::Status CreateAllowed(const std::string& order_id,
           absl::StrCat("order ", order_id, ": shipping was cancelled before it was created"));
     }
   }
-  const bool first_groups = std::any_of(groups.begin(), groups.end(), [](const auto& group) {
-    return group.resourced_from_shipment_id().empty() && group.backorder_fill_sequence() == 0;
-  });
-  if (has_outbound_shipments && first_groups) {
-    return WithReason(
-        absl::StatusCode::kAlreadyExists, "SHIPMENTS_EXIST",
-        absl::StrCat("order ", order_id, " already has shipments from another request"));
+  for (const std::int64_t version : FirstGroupVersions(groups)) {
+    if (versions_with_shipments.count(version) == 0) continue;
+    // The order as placed keeps the words its callers know.
+    const std::string of_version = version == 0 ? "" : absl::StrCat(" of version ", version);
+    return WithReason(absl::StatusCode::kAlreadyExists, "SHIPMENTS_EXIST",
+                      absl::StrCat("order ", order_id, " already has shipments", of_version,
+                                   " from another request"));
   }
   return absl::OkStatus();
 }
@@ -105,6 +119,8 @@ v1::Shipment ReplacementShipment(const v1::Shipment& original, const Carriage& c
       NewShipment(original.order_id(), v1::SHIPMENT_KIND_OUTBOUND, original.warehouse_id(),
                   original.address(), carriage, original.lines());
   replacement.set_replaces_shipment_id(original.id());
+  // It ships what `original` shipped: billed as that version's.
+  replacement.set_order_version(original.order_version());
   return replacement;
 }
 

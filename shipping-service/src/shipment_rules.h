@@ -3,6 +3,8 @@
 // use cases (shipping_use_cases.cc) read the facts and act on the answers.
 #pragma once
 
+#include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,22 +16,31 @@
 
 namespace oms::shipping {
 
+// Whether `group` is one of the first groups of its order version (neither
+// resourced_from_shipment_id nor backorder_fill_sequence).
+[[nodiscard]] bool IsFirstGroup(const v1::AllocationGroup& group);
+
+// The order versions (OrderVersionOf) of the first groups among `groups`.
+[[nodiscard]] std::set<std::int64_t> FirstGroupVersions(
+    const google::protobuf::RepeatedPtrField<v1::AllocationGroup>& groups);
+
 // Whether `order_id` may get outbound shipments for `groups` now. FAILED_PRECONDITION
 // (SHIPMENT_CANCELLED) when a tombstone covers the whole order (warehouse "") or a warehouse of
-// `groups`: the cancel came first. Otherwise ALREADY_EXISTS (SHIPMENTS_EXIST) when the order
-// already has outbound shipments (`has_outbound_shipments`: any but the shipments of backorder
-// fills), which another request id created, and a group is one of the order's first (neither
-// resourced_from_shipment_id nor backorder_fill_sequence): re-sourced groups come after the
-// order's first shipments by nature (ResourcedGroupAllowed judges them), and a backorder fill
-// may come before or after them (FillGroupAllowed judges it).
+// `groups`: the cancel came first. Otherwise ALREADY_EXISTS (SHIPMENTS_EXIST) when a group is a
+// first group (IsFirstGroup) of an order version the order already has outbound shipments of
+// (`versions_with_shipments`, of FirstGroupVersions: any but the shipments of backorder fills),
+// which another request id created: each version's first shipments are made once. Re-sourced
+// groups come after the order's first shipments by nature (ResourcedGroupAllowed judges them),
+// and a backorder fill may come before or after them (FillGroupAllowed judges it).
 [[nodiscard]] absl::Status CreateAllowed(
     const std::string& order_id, const std::vector<std::string>& tombstoned_warehouses,
     const google::protobuf::RepeatedPtrField<v1::AllocationGroup>& groups,
-    bool has_outbound_shipments);
+    const std::set<std::int64_t>& versions_with_shipments);
 
 // A new shipment as it is stored: PENDING, carried and charged as `carriage` says, with `lines`
 // (no id or times yet). A return shipment also needs its return_id set, a re-sourced one its
-// resourced_from_shipment_id, a backorder fill's its backorder_fill_sequence.
+// resourced_from_shipment_id (and its source's order_version), a backorder fill's its
+// backorder_fill_sequence, a group of an edited order its order_version.
 [[nodiscard]] v1::Shipment NewShipment(
     const std::string& order_id, v1::ShipmentKind kind, const std::string& warehouse_id,
     const common::v1::Address& address, const Carriage& carriage,
@@ -58,9 +69,9 @@ namespace oms::shipping {
 [[nodiscard]] absl::Status ReplacementAllowed(const v1::Shipment& original);
 
 // The replacement of `original` (with its lines) as it is stored: an outbound shipment of the
-// same order from the same warehouse to the same address with the same lines, carried and charged
-// as `carriage` says (PlanCarriage for that address and those lines), PENDING, naming `original`
-// in replaces_shipment_id.
+// same order and order version from the same warehouse to the same address with the same lines,
+// carried and charged as `carriage` says (PlanCarriage for that address and those lines),
+// PENDING, naming `original` in replaces_shipment_id.
 [[nodiscard]] v1::Shipment ReplacementShipment(const v1::Shipment& original,
                                                const Carriage& carriage);
 

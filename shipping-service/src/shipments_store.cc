@@ -22,7 +22,7 @@ using google::protobuf::util::TimeUtil;
   "address_line1, address_line2, address_city, address_postal_code, address_region, "          \
   "address_country, carrier, service_level, transport_mode, total_weight_grams, "              \
   "package_count, cost_currency, cost_minor, tracking_number, replaces_shipment_id, "          \
-  "resourced_from_shipment_id, backorder_fill_sequence, " OMS_MICROS(                          \
+  "resourced_from_shipment_id, backorder_fill_sequence, order_version, " OMS_MICROS(           \
       "created_at") " AS created_micros, " OMS_MICROS("updated_at") " AS updated_micros"
 
 constexpr char kShipmentsLockOrder[] = "shipments_lock_order";
@@ -71,6 +71,7 @@ v1::Shipment ReadShipmentColumns(const pqxx::row& row) {
   shipment.set_replaces_shipment_id(row["replaces_shipment_id"].as<std::string>());
   shipment.set_resourced_from_shipment_id(row["resourced_from_shipment_id"].as<std::string>());
   shipment.set_backorder_fill_sequence(row["backorder_fill_sequence"].as<long long>());
+  shipment.set_order_version(row["order_version"].as<long long>());
   *shipment.mutable_create_time() =
       TimeUtil::MicrosecondsToTimestamp(row["created_micros"].as<long long>());
   *shipment.mutable_update_time() =
@@ -107,9 +108,11 @@ const std::vector<PreparedStatement>& ShipmentStatements() {
   static const std::vector<PreparedStatement> kStatements = {
       {kShipmentsLockOrder, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"},
       // A backorder fill's shipment is not one of the order's first: it may come before them.
+      // Each order version ($3) has its own.
       {kShipmentsCount,
        "SELECT count(*) AS shipments FROM shipments "
-       "WHERE order_id = $1 AND kind = $2 AND backorder_fill_sequence = 0"},
+       "WHERE order_id = $1 AND kind = $2 AND backorder_fill_sequence = 0 "
+       "AND order_version = $3::bigint"},
       {kShipmentsFindReturn,
        "SELECT id FROM shipments WHERE order_id = $1 AND kind = $2 AND return_id = $3"},
       {kShipmentsInsert,
@@ -117,9 +120,9 @@ const std::vector<PreparedStatement>& ShipmentStatements() {
        "address_line1, address_line2, address_city, address_postal_code, address_region, "
        "address_country, carrier, service_level, transport_mode, total_weight_grams, "
        "package_count, cost_currency, cost_minor, replaces_shipment_id, "
-       "resourced_from_shipment_id, backorder_fill_sequence) "
+       "resourced_from_shipment_id, backorder_fill_sequence, order_version) "
        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
-       "$19, $20, $21, $22) RETURNING " OMS_SHIPMENT_COLUMNS},
+       "$19, $20, $21, $22, $23) RETURNING " OMS_SHIPMENT_COLUMNS},
       // The replacement of shipment $1, from the unique index of replacements (migration 0008):
       // the second condition, always true for a shipment id, is that index's predicate, so that
       // the generic plan of the prepared statement can use it.
@@ -203,9 +206,10 @@ void LockOrder(pqxx::work& tx, const std::string& order_id) {
   tx.exec_prepared(kShipmentsLockOrder, order_id);
 }
 
-bool OrderHasShipments(pqxx::work& tx, const std::string& order_id, v1::ShipmentKind kind) {
-  return tx.exec_prepared1(kShipmentsCount, order_id, KindName(kind))["shipments"].as<long long>() >
-         0;
+bool OrderHasShipments(pqxx::work& tx, const std::string& order_id, v1::ShipmentKind kind,
+                       std::int64_t order_version) {
+  return tx.exec_prepared1(kShipmentsCount, order_id, KindName(kind), order_version)["shipments"]
+             .as<long long>() > 0;
 }
 
 bool ReturnShipmentExists(pqxx::work& tx, const std::string& order_id,
@@ -225,7 +229,7 @@ void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out
       draft.carrier(), draft.service_level(), TransportModeName(draft.transport_mode()),
       freight.total_weight_grams(), freight.package_count(), freight.estimated_cost().currency(),
       freight.estimated_cost().amount_minor(), draft.replaces_shipment_id(),
-      draft.resourced_from_shipment_id(), draft.backorder_fill_sequence()));
+      draft.resourced_from_shipment_id(), draft.backorder_fill_sequence(), draft.order_version()));
   std::vector<std::string> skus;
   std::vector<int64_t> quantities;
   std::vector<int64_t> weights;

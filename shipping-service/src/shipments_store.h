@@ -35,15 +35,16 @@ struct ShipmentRow {
 // tombstone and a create can never both miss each other.
 void LockOrder(pqxx::work& tx, const std::string& order_id);
 
-// Whether the order has shipments of `kind`, not counting the shipments of backorder fills.
+// Whether the order has shipments of `kind` and `order_version` (Shipment.order_version), not
+// counting the shipments of backorder fills.
 [[nodiscard]] bool OrderHasShipments(pqxx::work& tx, const std::string& order_id,
-                                     v1::ShipmentKind kind);
+                                     v1::ShipmentKind kind, std::int64_t order_version);
 [[nodiscard]] bool ReturnShipmentExists(pqxx::work& tx, const std::string& order_id,
                                         const std::string& return_id);
 
 // Stores `draft` (NewShipment, with its return_id, replaces_shipment_id,
-// resourced_from_shipment_id or backorder_fill_sequence when it has one) with its lines; `out` is
-// the stored shipment (id, times) with the lines.
+// resourced_from_shipment_id, backorder_fill_sequence or order_version when it has one) with its
+// lines; `out` is the stored shipment (id, times) with the lines.
 void InsertShipment(pqxx::work& tx, const v1::Shipment& draft, v1::Shipment* out);
 
 // The shipment that replaces `shipment_id` (CreateReplacementShipment); nullopt while there is

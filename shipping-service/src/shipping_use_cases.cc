@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include <pqxx/pqxx>
@@ -78,18 +79,35 @@ std::vector<CancelTarget> CancelTargets(const std::vector<ShipmentRow>& rows) {
   return targets;
 }
 
+// Of the order versions whose first groups `groups` hold (FirstGroupVersions), those the order
+// has outbound shipments of already.
+std::set<std::int64_t> VersionsWithShipments(
+    pqxx::work& tx, const std::string& order_id,
+    const google::protobuf::RepeatedPtrField<v1::AllocationGroup>& groups) {
+  std::set<std::int64_t> versions;
+  for (const std::int64_t version : FirstGroupVersions(groups)) {
+    if (OrderHasShipments(tx, order_id, v1::SHIPMENT_KIND_OUTBOUND, version)) {
+      versions.insert(version);
+    }
+  }
+  return versions;
+}
+
 absl::Status CreateShipmentsIn(pqxx::work& tx, const v1::CreateShipmentsRequest& request,
                                v1::CreateShipmentsResponse* out, Effects& effects) {
   const std::string& order_id = request.order_id();
   LockOrder(tx, order_id);
   absl::Status allowed =
       CreateAllowed(order_id, TombstonedWarehouses(tx, order_id), request.groups(),
-                    OrderHasShipments(tx, order_id, v1::SHIPMENT_KIND_OUTBOUND));
+                    VersionsWithShipments(tx, order_id, request.groups()));
   if (!allowed.ok()) return allowed;
+  // Per group: the order version its shipment ships.
+  std::vector<std::int64_t> versions;
   // Under the order's lock: a concurrent create of the same re-sourced group or backorder fill
   // waits, then finds this one's shipment.
   for (int g = 0; g < request.groups_size(); ++g) {
     const v1::AllocationGroup& group = request.groups(g);
+    versions.push_back(OrderVersionOf(group));
     if (group.backorder_fill_sequence() > 0) {
       allowed = FillGroupAllowed(order_id, group,
                                  FillShipmentExists(tx, order_id, group.backorder_fill_sequence()));
@@ -101,6 +119,8 @@ absl::Status CreateShipmentsIn(pqxx::work& tx, const v1::CreateShipmentsRequest&
         order_id, g, group, source ? &source->shipment : nullptr,
         ResourcedShipmentExists(tx, group.resourced_from_shipment_id(), group.warehouse_id()));
     if (!allowed.ok()) return allowed;
+    // It ships units of its source's version: billed as that version's.
+    versions.back() = source->shipment.order_version();
   }
   const std::vector<CarrierRule> rules = CarrierRulesFor(tx, request.destination().country());
   if (request.groups().empty()) {
@@ -108,13 +128,15 @@ absl::Status CreateShipmentsIn(pqxx::work& tx, const v1::CreateShipmentsRequest&
     auto carrier = ChooseCarrier(rules, request.destination(), 0);
     return carrier.ok() ? absl::OkStatus() : carrier.status();
   }
-  for (const auto& group : request.groups()) {
+  for (int g = 0; g < request.groups_size(); ++g) {
+    const v1::AllocationGroup& group = request.groups(g);
     auto carriage = PlanCarriage(rules, request.destination(), group.lines());
     if (!carriage.ok()) return carriage.status();  // the transaction rolls back: none created
     v1::Shipment draft = NewShipment(order_id, v1::SHIPMENT_KIND_OUTBOUND, group.warehouse_id(),
                                      request.destination(), *carriage, group.lines());
     draft.set_resourced_from_shipment_id(group.resourced_from_shipment_id());
     draft.set_backorder_fill_sequence(group.backorder_fill_sequence());
+    draft.set_order_version(versions[g]);
     StoreNewShipment(tx, draft, out->add_shipments(), effects);
   }
   return absl::OkStatus();

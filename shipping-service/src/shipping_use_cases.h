@@ -34,9 +34,9 @@ class ShippingUseCases {
 
   // All shipments or none, once per request id. FAILED_PRECONDITION: DESTINATION_NOT_SERVED,
   // SHIPMENT_CANCELLED (a tombstone); ALREADY_EXISTS (SHIPMENTS_EXIST) when another request
-  // already created the order's shipments (or a re-sourced group's, or a backorder fill's);
-  // INVALID_ARGUMENT naming `groups[i].resourced_from_shipment_id` unless it names an outbound
-  // shipment of the order.
+  // already created the shipments of the order version a first group ships (or a re-sourced
+  // group's, or a backorder fill's); INVALID_ARGUMENT naming `groups[i].resourced_from_shipment_id`
+  // unless it names an outbound shipment of the order.
   [[nodiscard]] virtual absl::Status CreateShipments(const v1::CreateShipmentsRequest& request,
                                                      v1::CreateShipmentsResponse* out) = 0;
   // NOT_FOUND for an unknown shipment id; FAILED_PRECONDITION (SHIPMENT_ALREADY_SHIPPED) when a

@@ -50,6 +50,26 @@ absl::Status ValidateProof(const v1::ProofOfDelivery& proof, const std::string& 
   return absl::OkStatus();
 }
 
+// 0..kMaxOrderVersion, and only on a group of the order's own: a re-sourced shipment has the
+// version of the shipment whose units it takes over, and a backorder fill is shipped once per
+// fill of the order, not per version.
+absl::Status ValidateOrderVersion(const v1::AllocationGroup& group, const std::string& field) {
+  if (group.order_version() < 0 || group.order_version() > kMaxOrderVersion) {
+    return InvalidField(field, absl::StrCat("must be between 0 and ", kMaxOrderVersion));
+  }
+  if (OrderVersionOf(group) == 0) return absl::OkStatus();
+  if (!group.resourced_from_shipment_id().empty()) {
+    return InvalidField(field,
+                        "a group re-sourcing a short pick (resourced_from_shipment_id) has the "
+                        "version of the shipment it re-sources");
+  }
+  if (group.backorder_fill_sequence() != 0) {
+    return InvalidField(
+        field, "a backorder fill (backorder_fill_sequence) is not shipped per order version");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateShipmentId(const std::string& id, const std::string& field) {
@@ -68,9 +88,10 @@ absl::Status ValidateCreateShipments(const v1::CreateShipmentsRequest& request) 
   if (request.groups_size() > kMaxGroups) {
     return InvalidField("groups", absl::StrCat("must hold at most ", kMaxGroups, " groups"));
   }
-  // A warehouse ships one group of the order, one more per shipment whose short-picked units it
-  // takes over, and one more per backorder fill; a fill is shipped by one group.
-  std::set<std::tuple<std::string, std::string, std::int64_t>> warehouses;
+  // A warehouse ships one group of each version of the order, one more per shipment whose
+  // short-picked units it takes over, and one more per backorder fill; a fill is shipped by one
+  // group.
+  std::set<std::tuple<std::string, std::string, std::int64_t, std::int64_t>> warehouses;
   std::set<std::int64_t> fills;
   for (int g = 0; g < request.groups_size(); ++g) {
     const auto& group = request.groups(g);
@@ -93,7 +114,11 @@ absl::Status ValidateCreateShipments(const v1::CreateShipmentsRequest& request) 
     if (fill > 0 && !fills.insert(fill).second) {
       return InvalidField(prefix + ".backorder_fill_sequence", "appears in two groups");
     }
-    if (!warehouses.insert({group.warehouse_id(), group.resourced_from_shipment_id(), fill})
+    status = ValidateOrderVersion(group, prefix + ".order_version");
+    if (!status.ok()) return status;
+    if (!warehouses
+             .insert({group.warehouse_id(), group.resourced_from_shipment_id(), fill,
+                      OrderVersionOf(group)})
              .second) {
       return InvalidField(prefix + ".warehouse_id", "appears in two groups");
     }

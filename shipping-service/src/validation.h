@@ -21,6 +21,13 @@ inline constexpr std::int64_t kMaxUnitWeightGrams = 10'000'000;                /
 inline constexpr std::int64_t kMaxShipmentWeightGrams = 100'000'000;           // 100 t
 inline constexpr std::int64_t kMaxFutureSkewMicros = 3600LL * 1'000'000;       // events 1 h ahead
 inline constexpr std::int64_t kMinOccurredMicros = 946'684'800LL * 1'000'000;  // 2000-01-01
+inline constexpr std::int64_t kMaxOrderVersion = 1'000'000;
+
+// The order version `group` ships, as stored and echoed: order-service numbers the order as
+// placed 0 or 1 (both are its first version, stored as 0), and its N-th version N.
+[[nodiscard]] inline std::int64_t OrderVersionOf(const v1::AllocationGroup& group) {
+  return group.order_version() == 1 ? 0 : group.order_version();
+}
 
 // Request ids, order and return ids and warehouse ids are checked as everywhere in oms
 // (common/validation.h). Shipment ids are UUIDs this service issued.

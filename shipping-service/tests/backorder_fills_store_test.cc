@@ -252,7 +252,7 @@ TEST_F(BackorderFillStoreTest, AFillMayComeBeforeTheOrdersFirstShipmentsButNotAf
 TEST_F(BackorderFillStoreTest, EveryStatementOfAFillIsServedByAnIndex) {
   testing::ExpectServedByIndexes(
       *pool_, ShipmentStatements(),
-      {{"shipments_find_fill", "'ord-1', 7"}, {"shipments_count", "'ord-1', 'OUTBOUND'"}});
+      {{"shipments_find_fill", "'ord-1', 7"}, {"shipments_count", "'ord-1', 'OUTBOUND', 0"}});
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 // shape of a new shipment, and all-or-nothing cancellation.
 #include "shipping-service/src/shipment_rules.h"
 
+#include <cstdint>
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "common/status.h"
@@ -12,6 +15,10 @@ namespace {
 constexpr char kFirst[] = "11111111-1111-4111-8111-111111111111";
 constexpr char kSecond[] = "22222222-2222-4222-8222-222222222222";
 
+// CreateAllowed's versions_with_shipments: none, or the order as placed (version 0).
+const std::set<std::int64_t> kNoVersion = {};
+const std::set<std::int64_t> kPlacedVersion = {0};
+
 google::protobuf::RepeatedPtrField<v1::AllocationGroup> Groups(
     const std::vector<std::string>& warehouses) {
   google::protobuf::RepeatedPtrField<v1::AllocationGroup> groups;
@@ -20,24 +27,26 @@ google::protobuf::RepeatedPtrField<v1::AllocationGroup> Groups(
 }
 
 TEST(CreateAllowedTest, AFreshOrderMayBeCreated) {
-  EXPECT_TRUE(CreateAllowed("ord-1", {}, Groups({kFirst, kSecond}), false).ok());
+  EXPECT_TRUE(CreateAllowed("ord-1", {}, Groups({kFirst, kSecond}), kNoVersion).ok());
 }
 
 TEST(CreateAllowedTest, ATombstoneRefusesTheCreateItCovers) {
   for (const std::string& tombstone : {std::string(), std::string(kSecond)}) {
-    absl::Status refused = CreateAllowed("ord-1", {tombstone}, Groups({kFirst, kSecond}), false);
+    absl::Status refused =
+        CreateAllowed("ord-1", {tombstone}, Groups({kFirst, kSecond}), kNoVersion);
     EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << tombstone;
     EXPECT_EQ(ReasonOf(refused), "SHIPMENT_CANCELLED") << tombstone;
   }
   // A tombstone of another warehouse covers nothing of this create.
-  EXPECT_TRUE(CreateAllowed("ord-1", {kSecond}, Groups({kFirst}), false).ok());
+  EXPECT_TRUE(CreateAllowed("ord-1", {kSecond}, Groups({kFirst}), kNoVersion).ok());
 }
 
 TEST(CreateAllowedTest, ExistingShipmentsRefuseASecondCreateAfterTombstones) {
-  absl::Status exists = CreateAllowed("ord-1", {}, Groups({kFirst}), true);
+  absl::Status exists = CreateAllowed("ord-1", {}, Groups({kFirst}), kPlacedVersion);
   EXPECT_EQ(exists.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(ReasonOf(exists), "SHIPMENTS_EXIST");
-  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {""}, Groups({kFirst}), true)), "SHIPMENT_CANCELLED");
+  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {""}, Groups({kFirst}), kPlacedVersion)),
+            "SHIPMENT_CANCELLED");
 }
 
 TEST(CreateAllowedTest, ReSourcedGroupsComeAfterTheOrdersShipments) {
@@ -45,26 +54,53 @@ TEST(CreateAllowedTest, ReSourcedGroupsComeAfterTheOrdersShipments) {
   for (auto& group : groups) {
     group.set_resourced_from_shipment_id("0b7f5d4e-8a1c-4a57-9d4b-2f0f3c1e9a10");
   }
-  EXPECT_TRUE(CreateAllowed("ord-1", {}, groups, true).ok());
+  EXPECT_TRUE(CreateAllowed("ord-1", {}, groups, kPlacedVersion).ok());
   // Still refused by a cancellation of its warehouse that came first.
-  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {kSecond}, groups, true)), "SHIPMENT_CANCELLED");
+  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {kSecond}, groups, kPlacedVersion)),
+            "SHIPMENT_CANCELLED");
   // One of the order's first groups with them: the order has its first shipments already.
   groups.Mutable(1)->clear_resourced_from_shipment_id();
-  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {}, groups, true)), "SHIPMENTS_EXIST");
+  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {}, groups, kPlacedVersion)), "SHIPMENTS_EXIST");
 }
 
 TEST(CreateAllowedTest, BackorderFillGroupsMayComeBeforeOrAfterTheOrdersShipments) {
   auto groups = Groups({kFirst, kFirst});
   groups.Mutable(0)->set_backorder_fill_sequence(7);
   groups.Mutable(1)->set_backorder_fill_sequence(9);
-  EXPECT_TRUE(CreateAllowed("ord-1", {}, groups, true).ok());
-  EXPECT_TRUE(CreateAllowed("ord-1", {}, groups, false).ok());
+  EXPECT_TRUE(CreateAllowed("ord-1", {}, groups, kPlacedVersion).ok());
+  EXPECT_TRUE(CreateAllowed("ord-1", {}, groups, kNoVersion).ok());
   // Still refused by a cancellation of the order or of its warehouse that came first.
-  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {""}, groups, true)), "SHIPMENT_CANCELLED");
-  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {kFirst}, groups, false)), "SHIPMENT_CANCELLED");
+  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {""}, groups, kPlacedVersion)), "SHIPMENT_CANCELLED");
+  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {kFirst}, groups, kNoVersion)), "SHIPMENT_CANCELLED");
   // One of the order's first groups with them: the order has its first shipments already.
   groups.Mutable(1)->clear_backorder_fill_sequence();
-  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {}, groups, true)), "SHIPMENTS_EXIST");
+  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {}, groups, kPlacedVersion)), "SHIPMENTS_EXIST");
+}
+
+TEST(CreateAllowedTest, EachOrderVersionHasItsOwnFirstShipments) {
+  auto edited = Groups({kFirst, kSecond});
+  for (auto& group : edited) group.set_order_version(2);
+  // The order as placed has shipments: its second version has none yet.
+  EXPECT_TRUE(CreateAllowed("ord-1", {}, edited, kPlacedVersion).ok());
+  absl::Status exists = CreateAllowed("ord-1", {}, edited, {0, 2});
+  EXPECT_EQ(exists.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReasonOf(exists), "SHIPMENTS_EXIST");
+  EXPECT_NE(exists.message().find("of version 2"), absl::string_view::npos) << exists;
+  // Version 1 is the order as placed.
+  auto placed = Groups({kFirst});
+  placed.Mutable(0)->set_order_version(1);
+  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {}, placed, kPlacedVersion)), "SHIPMENTS_EXIST");
+  EXPECT_EQ(FirstGroupVersions(placed), (std::set<std::int64_t>{0}));
+  // A tombstone refuses every version.
+  EXPECT_EQ(ReasonOf(CreateAllowed("ord-1", {""}, edited, kNoVersion)), "SHIPMENT_CANCELLED");
+}
+
+TEST(FirstGroupVersionsTest, TheVersionsOfTheOrdersOwnGroups) {
+  auto groups = Groups({kFirst, kFirst, kSecond, kSecond});
+  groups.Mutable(0)->set_order_version(3);
+  groups.Mutable(1)->set_backorder_fill_sequence(7);
+  groups.Mutable(2)->set_resourced_from_shipment_id("0b7f5d4e-8a1c-4a57-9d4b-2f0f3c1e9a10");
+  EXPECT_EQ(FirstGroupVersions(groups), (std::set<std::int64_t>{0, 3}));
 }
 
 TEST(FillGroupAllowedTest, OneShipmentPerFill) {
@@ -162,6 +198,7 @@ TEST(ReplacementShipmentTest, SameOrderWarehouseAddressAndLinesCarriedAnewAndNam
   original.set_status(v1::SHIPMENT_STATUS_RETURNED_TO_SENDER);
   original.set_tracking_number("TRACK-1");
   original.set_carrier("Old Carrier");
+  original.set_order_version(2);
   original.mutable_address()->set_city("Berlin");
   auto* line = original.add_lines();
   line->set_sku("MUG");
@@ -186,6 +223,7 @@ TEST(ReplacementShipmentTest, SameOrderWarehouseAddressAndLinesCarriedAnewAndNam
   EXPECT_EQ(replacement.lines(0).quantity(), 2);
   EXPECT_EQ(replacement.lines(0).unit_weight_grams(), 400);
   EXPECT_EQ(replacement.replaces_shipment_id(), "s-1");
+  EXPECT_EQ(replacement.order_version(), 2);
   EXPECT_TRUE(replacement.journal().empty());
 }
 

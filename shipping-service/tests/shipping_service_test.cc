@@ -162,6 +162,13 @@ TEST_F(ShippingServiceTest, BadInputIsRefusedBeforeTheStore) {
   }
   {
     grpc::ClientContext context;
+    auto request = GoodCreate();
+    request.mutable_groups(0)->set_order_version(kMaxOrderVersion + 1);
+    v1::CreateShipmentsResponse response;
+    ExpectInvalid(stub_->CreateShipments(&context, request, &response), "groups[0].order_version");
+  }
+  {
+    grpc::ClientContext context;
     v1::CancelShipmentRequest request;
     request.set_request_id("r-1");
     v1::CancelShipmentResponse response;

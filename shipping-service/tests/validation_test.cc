@@ -114,6 +114,41 @@ TEST(ValidateCreateShipmentsTest, ABackorderFillGroupMayShareItsWarehouseOncePer
   EXPECT_TRUE(ValidateCreateShipments(both).ok());
 }
 
+TEST(ValidateCreateShipmentsTest, AnOrderVersionIsBoundedAndMayShareAWarehouseOncePerVersion) {
+  auto request = GoodCreate();
+  // The order as placed and its second version at one warehouse.
+  *request.add_groups() = request.groups(0);
+  request.mutable_groups(1)->set_order_version(2);
+  EXPECT_TRUE(ValidateCreateShipments(request).ok());
+  request.mutable_groups(1)->set_order_version(kMaxOrderVersion);
+  EXPECT_TRUE(ValidateCreateShipments(request).ok());
+
+  for (std::int64_t bad : {std::int64_t{-1}, kMaxOrderVersion + 1}) {
+    auto out_of_bounds = request;
+    out_of_bounds.mutable_groups(1)->set_order_version(bad);
+    ExpectField(ValidateCreateShipments(out_of_bounds), "groups[1].order_version");
+  }
+
+  // 0 and 1 are both the order as placed: one group per warehouse between them.
+  auto placed_twice = request;
+  placed_twice.mutable_groups(1)->set_order_version(1);
+  ExpectField(ValidateCreateShipments(placed_twice), "groups[1].warehouse_id");
+
+  // The version of a re-sourced group is its source's; a fill is not shipped per version.
+  auto resourced = request;
+  resourced.mutable_groups(1)->set_resourced_from_shipment_id(
+      "0b7f5d4e-8a1c-4a57-9d4b-2f0f3c1e9a10");
+  ExpectField(ValidateCreateShipments(resourced), "groups[1].order_version");
+  auto fill = request;
+  fill.mutable_groups(1)->set_backorder_fill_sequence(7);
+  ExpectField(ValidateCreateShipments(fill), "groups[1].order_version");
+  // Version 1 names the order as placed, as 0 does: harmless with either.
+  resourced.mutable_groups(1)->set_order_version(1);
+  EXPECT_TRUE(ValidateCreateShipments(resourced).ok());
+  fill.mutable_groups(1)->set_order_version(0);
+  EXPECT_TRUE(ValidateCreateShipments(fill).ok());
+}
+
 TEST(ValidateCancelShipmentTest, NeedsATarget) {
   v1::CancelShipmentRequest request;
   request.set_request_id("r-1");
