@@ -23,6 +23,16 @@ inline grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context,
   return reactor;
 }
 
+// Runs `task` on the executor, or answers RESOURCE_EXHAUSTED when its queue is full: one stage
+// of a call that goes on in stages (the task finishes the call or starts the next stage).
+template <class Task>
+void SubmitOrRefuse(BoundedExecutor& executor, grpc::ServerUnaryReactor& reactor, Task task) {
+  if (!executor.TrySubmit(std::move(task))) {
+    reactor.Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                "server busy: the work queue is full, retry with backoff"));
+  }
+}
+
 // `work` returns absl::Status and fills the response it captured.
 template <class Work>
 grpc::ServerUnaryReactor* RunBlocking(grpc::CallbackServerContext* context,

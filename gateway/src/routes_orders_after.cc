@@ -41,6 +41,18 @@ void CancelOrder(const std::shared_ptr<Exchange>& exchange, Backends& backends) 
   });
 }
 
+void ModifyOrder(const std::shared_ptr<Exchange>& exchange, Backends& backends) {
+  ord::ModifyOrderRequest request;
+  if (!ParseBodyOrFail(*exchange, &request, exchange->route().body_excluded)) return;
+  request.set_order_id(exchange->param("id"));
+  request.set_request_id(*KeyedRequestId(*exchange));
+  ord::OrderService::Stub* stub = &backends.order();
+  WhenOrderVisible(exchange, backends, request.order_id(), [exchange, stub, request] {
+    Forward<ord::Order>(exchange, request,
+                        [stub](auto... args) { stub->async()->ModifyOrder(args...); });
+  });
+}
+
 void GetTimeline(const std::shared_ptr<Exchange>& exchange, Backends& backends) {
   ord::GetOrderTimelineRequest request;
   request.set_id(exchange->param("id"));
@@ -103,6 +115,32 @@ absl::Status AddOrderFollowUpRoutes(Gateway& gateway, Backends& backends,
     CancelOrder(exchange, backends);
   };
   routes.push_back(std::move(cancel));
+
+  RouteSpec modify;
+  modify.method = "POST";
+  modify.path = "/v1/orders/{id}:modify";
+  modify.operation_id = "ModifyOrder";
+  modify.summary =
+      "Edit a confirmed order before anything of it ships: {version, lines: [{sku, quantity}]}, "
+      "the order's lines as they should be (a line left out is cancelled). Existing lines keep "
+      "their price and adjustments; added SKUs take today's price. Answers at once with the "
+      "order at its current version; the edit runs in the background (reserve and authorize the "
+      "difference, rebuild the shipments, release and void the rest) and the order shows "
+      "version + 1 once it took effect. Another version: 409 VERSION_CONFLICT; a shipment "
+      "shipped: 409 LINE_ALREADY_SHIPPED; not editable: 409 ORDER_NOT_EDITABLE; another edit "
+      "running: 409 EDIT_IN_PROGRESS";
+  modify.access.scope = kScopeOrdersWrite;
+  modify.access.owner_guarded = true;
+  modify.idempotency_key = IdempotencyKey::kRequired;
+  modify.body = ord::ModifyOrderRequest::descriptor();
+  modify.body_excluded = {"requestId", "orderId"};
+  modify.response = ord::Order::descriptor();
+  modify.extra_errors = {409};
+  modify.not_found = OrderNotFoundById;
+  modify.handler = [&backends](std::shared_ptr<Exchange> exchange) {
+    ModifyOrder(exchange, backends);
+  };
+  routes.push_back(std::move(modify));
 
   RouteSpec timeline;
   timeline.method = "GET";

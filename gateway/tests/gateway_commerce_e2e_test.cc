@@ -6,7 +6,9 @@
 // whole; a short pick re-sourced from the other warehouse, or cancelled and voided when no
 // warehouse has the units; an order that takes what there is; an order that waits for what
 // there is not (backordered): shipped in two parts, the second after a receipt, or its queued
-// units cancelled and voided. The cross-service invariant check is clean after each.
+// units cancelled and voided; an order edited after confirmation (a line cancelled, then a
+// quantity raised) with the reservation and payment moving by the difference, and an edit racing
+// a shipment leaving the order as it was. The cross-service invariant check is clean after each.
 #include <chrono>
 #include <functional>
 #include <map>
@@ -687,6 +689,165 @@ TEST_F(GatewayCommerceE2eTest, AQueuedBackorderIsCancelledAndItsShareVoided) {
     return o.value("status", "") == "ORDER_STATUS_COMPLETED";
   });
   EXPECT_EQ(completed.value("shipments", json::array()).size(), 1u) << completed.dump();
+  ExpectInvariantsClean();
+}
+
+// Units of `sku` available now, over every warehouse.
+long long Available(const std::string& sku) {
+  const json stock = Body(Admin("GET", "/v1/products/" + sku + "/availability"));
+  return std::stoll(stock.value("totalAvailable", std::string("0")));
+}
+
+// The order's one payment: authorized, captured and voided, minor units.
+struct PaymentFigures {
+  long long authorized = 0, captured = 0, voided = 0;
+};
+PaymentFigures PaymentOf(const std::string& order_id) {
+  const json payments = Body(Admin("GET", "/v1/payments?orderId=" + order_id));
+  EXPECT_EQ(payments.value("payments", json::array()).size(), 1u) << payments.dump();
+  if (payments.value("payments", json::array()).size() != 1) return {};
+  const json& payment = payments["payments"][0];
+  return {Minor(payment["authorized"]), Minor(payment["captured"]), Minor(payment["voided"])};
+}
+
+// Edits `order_id` at `version` to `lines`; the answer.
+HttpAnswer Modify(const std::string& order_id, int version, const json& lines,
+                  const std::string& key) {
+  return Admin("POST", "/v1/orders/" + order_id + ":modify",
+               json{{"version", std::to_string(version)}, {"lines", lines}}.dump(),
+               {"Idempotency-Key: " + key});
+}
+
+// The order once it is at `version`, with that version's shipments made.
+json WaitForVersion(const std::string& order_id, int version) {
+  return WaitFor("/v1/orders/" + order_id, [version](const json& o) {
+    if (o.value("version", "") != std::to_string(version)) return false;
+    for (const auto& shipment : o.value("shipments", json::array())) {
+      if (shipment.value("orderVersion", "") == std::to_string(version)) return true;
+    }
+    return false;
+  });
+}
+
+// The Done-when's edit: 2 EDIT-A and 3 EDIT-B confirmed; the EDIT-B line is cancelled (its 3
+// units go back on the shelf, its share is voided), then EDIT-A raised to 5 (3 more units held,
+// their amount authorized on the same payment). The version that ships is billed exactly:
+// captured = the last total, and authorized = captured + voided.
+TEST_F(GatewayCommerceE2eTest, AnEditCancelsALineAndRaisesAQuantityWithTheRightDeltas) {
+  ASSERT_NE(env, nullptr);
+  StockedInOneWarehouse("EDIT-A", "Edited A", 1000, 300, 10);
+  StockedInOneWarehouse("EDIT-B", "Edited B", 500, 200, 10);
+  json body = testing::HamburgOrderJson(env->erika, "EDIT-A", 2);
+  body["lines"].push_back({{"sku", "EDIT-B"}, {"quantity", "3"}});
+  HttpAnswer placed = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: commerce-edit"});
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const json v1_order = Body(placed);
+  const std::string order_id = v1_order.value("id", "");
+  ASSERT_EQ(v1_order.value("status", ""), "ORDER_STATUS_CONFIRMED") << placed.body;
+  EXPECT_EQ(v1_order.value("version", ""), "1") << placed.body;
+  const long long total_v1 = Minor(v1_order["total"]);
+  long long line_b = 0;
+  for (const auto& line : v1_order["lines"]) {
+    if (line.value("sku", "") == "EDIT-B") line_b = Minor(line["total"]);
+  }
+  ASSERT_GT(line_b, 0) << placed.body;
+  EXPECT_EQ(Available("EDIT-A"), 8);
+  EXPECT_EQ(Available("EDIT-B"), 7);
+
+  // Bad edits change nothing: another version, a quantity out of bounds.
+  HttpAnswer stale = Modify(order_id, 7, json::array({{{"sku", "EDIT-A"}, {"quantity", "2"}}}),
+                            "commerce-edit-stale");
+  EXPECT_EQ(stale.status, 409) << stale.body;
+  EXPECT_EQ(Reason(stale), "VERSION_CONFLICT") << stale.body;
+  HttpAnswer zero = Modify(order_id, 1, json::array({{{"sku", "EDIT-A"}, {"quantity", "0"}}}),
+                           "commerce-edit-zero");
+  EXPECT_EQ(zero.status, 400) << zero.body;
+  EXPECT_NE(zero.body.find("lines[0].quantity"), std::string::npos) << zero.body;
+
+  // 1 -> 2: the EDIT-B line is cancelled.
+  HttpAnswer cancelled =
+      Modify(order_id, 1, json::array({{{"sku", "EDIT-A"}, {"quantity", "2"}}}), "commerce-edit-1");
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_EQ(Body(cancelled).value("version", ""), "1") << cancelled.body;
+  const json v2_order = WaitForVersion(order_id, 2);
+  EXPECT_EQ(Minor(v2_order["total"]), total_v1 - line_b) << v2_order.dump();
+  ASSERT_EQ(v2_order["lines"].size(), 1u) << v2_order.dump();
+  EXPECT_EQ(Available("EDIT-B"), 10);
+  EXPECT_EQ(Available("EDIT-A"), 8);
+  WaitFor("/v1/payments?orderId=" + order_id, [&](const json& p) {
+    return !p.value("payments", json::array()).empty() &&
+           Minor(p["payments"][0]["voided"]) == line_b;
+  });
+  EXPECT_EQ(PaymentOf(order_id).authorized, total_v1);
+
+  // 2 -> 3: EDIT-A raised from 2 to 5.
+  HttpAnswer raised =
+      Modify(order_id, 2, json::array({{{"sku", "EDIT-A"}, {"quantity", "5"}}}), "commerce-edit-2");
+  ASSERT_EQ(raised.status, 200) << raised.body;
+  const json v3_order = WaitForVersion(order_id, 3);
+  const long long total_v3 = Minor(v3_order["total"]);
+  EXPECT_EQ(total_v3, (total_v1 - line_b) * 5 / 2) << v3_order.dump();
+  EXPECT_EQ(Available("EDIT-A"), 5);
+  const PaymentFigures edited = PaymentOf(order_id);
+  EXPECT_EQ(edited.authorized, total_v1 + (total_v3 - (total_v1 - line_b)));
+  EXPECT_EQ(edited.voided, line_b);
+  EXPECT_EQ(edited.captured, 0);
+  // A repeat of an edit's key answers the order and starts nothing.
+  HttpAnswer repeat =
+      Modify(order_id, 2, json::array({{{"sku", "EDIT-A"}, {"quantity", "5"}}}), "commerce-edit-2");
+  EXPECT_EQ(repeat.status, 200) << repeat.body;
+
+  std::string parcel;
+  int live = 0;
+  for (const auto& shipment : v3_order["shipments"]) {
+    if (shipment.value("status", "") == "SHIPMENT_STATUS_CANCELLED") continue;
+    ++live;
+    parcel = shipment.value("shipmentId", "");
+    EXPECT_EQ(shipment.value("orderVersion", ""), "3") << v3_order.dump();
+  }
+  ASSERT_EQ(live, 1) << v3_order.dump();
+  PostEvent(parcel, "SHIPPED");
+  PostEvent(parcel, "DELIVERED");
+  WaitFor("/v1/orders/" + order_id,
+          [](const json& o) { return o.value("status", "") == "ORDER_STATUS_COMPLETED"; });
+  const PaymentFigures done = PaymentOf(order_id);
+  EXPECT_EQ(done.captured, total_v3);
+  EXPECT_EQ(done.captured + done.voided, done.authorized);
+  const json invoices = Body(Admin("GET", "/v1/invoices?orderId=" + order_id));
+  ASSERT_EQ(invoices.value("invoices", json::array()).size(), 1u) << invoices.dump();
+  EXPECT_EQ(Minor(invoices["invoices"][0]["total"]), total_v3) << invoices.dump();
+  EXPECT_EQ(invoices["invoices"][0]["lines"][0].value("quantity", ""), "5") << invoices.dump();
+  ExpectInvariantsClean();
+}
+
+// An edit racing a SHIPPED event ends consistent either way: refused at once when order-service
+// saw the shipment ship first, or compensated when shipping refuses to cancel the shipped
+// parcel (the units it held and the amount it authorized are given back). The order stays at
+// version 1 and is billed as placed.
+TEST_F(GatewayCommerceE2eTest, AnEditRacingAShipmentLeavesTheOrderAsItWas) {
+  ASSERT_NE(env, nullptr);
+  StockedInOneWarehouse("EDIT-C", "Edited C", 700, 100, 10);
+  const Placed placed = PlaceOneParcel("EDIT-C", 2, "commerce-edit-race");
+  ASSERT_FALSE(placed.parcel.empty());
+  PostEvent(placed.parcel, "SHIPPED");
+  HttpAnswer raced =
+      Modify(placed.order_id, 1, json::array({{{"sku", "EDIT-C"}, {"quantity", "4"}}}),
+             "commerce-edit-race-1");
+  if (raced.status == 409) {
+    EXPECT_EQ(Reason(raced), "LINE_ALREADY_SHIPPED") << raced.body;
+  } else {
+    ASSERT_EQ(raced.status, 200) << raced.body;
+  }
+  PostEvent(placed.parcel, "DELIVERED");
+  const json order = WaitFor("/v1/orders/" + placed.order_id, [](const json& o) {
+    return o.value("status", "") == "ORDER_STATUS_COMPLETED";
+  });
+  EXPECT_EQ(order.value("version", ""), "1") << order.dump();
+  EXPECT_EQ(Minor(order["total"]), placed.total) << order.dump();
+  EXPECT_EQ(Available("EDIT-C"), 8);
+  const PaymentFigures payment = PaymentOf(placed.order_id);
+  EXPECT_EQ(payment.captured, placed.total);
+  EXPECT_EQ(payment.captured + payment.voided, payment.authorized);
   ExpectInvariantsClean();
 }
 

@@ -282,6 +282,7 @@ TEST(RoutesTest, EveryRouteHasItsGroupsTagAndDeadline) {
       {"RetrySaga", {"sagas", options.deadline}},
       {"ResolveSaga", {"sagas", options.deadline}},
       {"CancelOrder", {"orders", options.deadline}},
+      {"ModifyOrder", {"orders", options.deadline}},
       {"GetOrderTimeline", {"orders", options.deadline}},
       {"ListNotifications", {"orders", options.deadline}},
       {"CreateReturn", {"orders", options.deadline}},

@@ -42,6 +42,13 @@ class GrpcBillingClient final : public BillingClient {
              std::move(done));
   }
 
+  void IncrementAuthorization(const std::string& request_id,
+                              billing_v1::IncrementAuthorizationRequest request,
+                              CallDone<billing_v1::Payment> done) override {
+    CallPeer(stub_->async(), &Stub::async::IncrementAuthorization, request_id, std::move(request),
+             deadline_, std::move(done));
+  }
+
   void CapturePayment(const std::string& request_id, billing_v1::CapturePaymentRequest request,
                       CallDone<billing_v1::CapturePaymentResponse> done) override {
     CallPeer(stub_->async(), &Stub::async::CapturePayment, request_id, std::move(request),

@@ -32,6 +32,9 @@ class BillingClient {
                                 CallDone<billing::v1::Payment> done) = 0;
   virtual void VoidPayment(const std::string& request_id, billing::v1::VoidPaymentRequest request,
                            CallDone<billing::v1::Payment> done) = 0;
+  virtual void IncrementAuthorization(const std::string& request_id,
+                                      billing::v1::IncrementAuthorizationRequest request,
+                                      CallDone<billing::v1::Payment> done) = 0;
   virtual void CapturePayment(const std::string& request_id,
                               billing::v1::CapturePaymentRequest request,
                               CallDone<billing::v1::CapturePaymentResponse> done) = 0;

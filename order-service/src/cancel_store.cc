@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/pg_pool.h"
+#include "common/status.h"
 #include "order-service/src/cancellation.h"
 #include "order-service/src/order_rows.h"
 
@@ -12,6 +13,7 @@ namespace {
 
 constexpr char kSagasInsertCancel[] = "sagas_insert_cancel";
 constexpr char kSagasFindCancel[] = "sagas_find_cancel";
+constexpr char kSagasEditRunning[] = "sagas_edit_running";
 
 }  // namespace
 
@@ -23,6 +25,10 @@ const std::vector<PreparedStatement>& PgCancelStore::Statements() {
        "VALUES ($1::uuid, 'RUNNING', 'CANCEL', 'cancel', decode($2, 'hex')) "
        "ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id"},
       {kSagasFindCancel, "SELECT id FROM sagas WHERE order_id = $1::uuid AND kind = 'CANCEL'"},
+      // An edit on its way changes the shipments a cancellation would take.
+      {kSagasEditRunning,
+       "SELECT 1 FROM sagas WHERE order_id = $1::uuid AND kind = 'EDIT' "
+       "AND phase IN ('RUNNING', 'COMPENSATING') LIMIT 1"},
   };
   return kStatements;
 }
@@ -34,6 +40,11 @@ absl::StatusOr<StartedCancel> PgCancelStore::StartCancel(const std::string& orde
     pqxx::result rows = tx.exec_prepared(kOrdersLock, order_id);
     if (rows.empty()) {
       return absl::NotFoundError(absl::StrCat("order ", order_id, " does not exist"));
+    }
+    if (!tx.exec_prepared(kSagasEditRunning, order_id).empty()) {
+      return WithReason(
+          absl::StatusCode::kAborted, "EDIT_IN_PROGRESS",
+          absl::StrCat("order ", order_id, " is being edited; retry once the edit has finished"));
     }
     v1::Order order;
     ReadOrder(rows[0], &order);

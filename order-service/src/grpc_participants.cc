@@ -239,11 +239,62 @@ class GrpcParticipants final : public Participants {
 
   void CancelShipments(const std::string& request_id, const v1::Order& order,
                        StepDone done) override {
-    shipping_v1::CancelShipmentRequest request;
+    CancelOrderShipments(request_id, order, "order rejected", Step(std::move(done)));
+  }
+
+  void CancelForEdit(const std::string& request_id, const v1::Order& order,
+                     StepDone done) override {
+    CancelOrderShipments(
+        request_id, order, "order edited",
+        Step(std::move(done), [](const shipping_v1::CancelShipmentResponse&, StepResult& result) {
+          result.output = PreviousVersionCancelled{};
+        }));
+  }
+
+  void AddToReservation(const std::string& request_id, const v1::Order& order,
+                        const google::protobuf::RepeatedPtrField<inventory_v1::OrderLine>& lines,
+                        StepDone done) override {
+    inventory_v1::AddToReservationRequest request;
     request.set_request_id(request_id);
-    request.mutable_order()->set_order_id(order.id());
-    request.set_reason("order rejected");
-    shipping_.CancelShipment(request_id, std::move(request), Step(std::move(done)));
+    request.set_order_id(order.id());
+    *request.mutable_lines() = lines;
+    *request.mutable_destination() = DestinationOf(order);
+    request.set_strategy(order.allocation_strategy());
+    inventory_.AddToReservation(
+        request_id, std::move(request),
+        Step(std::move(done),
+             [](const inventory_v1::AddToReservationResponse& response, StepResult& result) {
+               result.output = Reserved{response.allocation()};
+             }));
+  }
+
+  void ReleaseUnits(const std::string& request_id, const v1::Order& order,
+                    const std::string& warehouse_id,
+                    const std::vector<inventory_v1::OrderLine>& lines, StepDone done) override {
+    inventory_v1::ReleaseReservationRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    request.set_warehouse_id(warehouse_id);
+    for (const auto& line : lines) *request.add_lines() = line;
+    inventory_.ReleaseReservation(request_id, std::move(request), Step(std::move(done)));
+  }
+
+  void IncrementAuthorization(const std::string& request_id, const v1::Order& order,
+                              int64_t amount_minor, StepDone done) override {
+    billing_v1::IncrementAuthorizationRequest request;
+    request.set_request_id(request_id);
+    request.set_order_id(order.id());
+    request.mutable_amount()->set_currency(order.currency());
+    request.mutable_amount()->set_amount_minor(amount_minor);
+    request.set_reason("order edited");
+    billing_.IncrementAuthorization(request_id, std::move(request), Step(std::move(done)));
+  }
+
+  void CreateVersionShipments(const std::string& request_id, const v1::Order& order,
+                              StepDone done) override {
+    shipping_v1::AllocationGroup origin;
+    origin.set_order_version(order.version());
+    CreateShipmentsFor(request_id, order, order.allocation(), origin, std::move(done));
   }
 
   void ReleaseShipment(const std::string& request_id, const v1::Order& order,
@@ -426,6 +477,7 @@ class GrpcParticipants final : public Participants {
                  summary.set_shipment_id(shipment.id());
                  summary.set_warehouse_id(shipment.warehouse_id());
                  summary.set_status(shipping_v1::ShipmentStatus_Name(shipment.status()));
+                 summary.set_order_version(shipment.order_version());
                  if (!shipment.resourced_from_shipment_id().empty() ||
                      shipment.backorder_fill_sequence() > 0) {
                    summary.set_resourced_from_shipment_id(shipment.resourced_from_shipment_id());
@@ -441,6 +493,16 @@ class GrpcParticipants final : public Participants {
                result.output = ShipmentsCreated{std::move(shipments)};
              }));
   }
+  template <class Answer>
+  void CancelOrderShipments(const std::string& request_id, const v1::Order& order,
+                            const char* reason, Answer answer) {
+    shipping_v1::CancelShipmentRequest request;
+    request.set_request_id(request_id);
+    request.mutable_order()->set_order_id(order.id());
+    request.set_reason(reason);
+    shipping_.CancelShipment(request_id, std::move(request), std::move(answer));
+  }
+
   void VoidShare(const std::string& request_id, const v1::Order& order, int64_t amount_minor,
                  const char* reason, StepDone done) {
     billing_v1::VoidPaymentRequest request;

@@ -44,6 +44,13 @@ class GrpcInventoryClient final : public InventoryClient {
              deadline_, std::move(done));
   }
 
+  void AddToReservation(const std::string& request_id,
+                        inventory_v1::AddToReservationRequest request,
+                        CallDone<inventory_v1::AddToReservationResponse> done) override {
+    CallPeer(stub_->async(), &Stub::async::AddToReservation, request_id, std::move(request),
+             deadline_, std::move(done));
+  }
+
   void ExtendReservation(const std::string& request_id,
                          inventory_v1::ExtendReservationRequest request,
                          CallDone<inventory_v1::Reservation> done) override {

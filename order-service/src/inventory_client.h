@@ -34,6 +34,9 @@ class InventoryClient {
   virtual void ResourceReservation(const std::string& request_id,
                                    inventory::v1::ResourceReservationRequest request,
                                    CallDone<inventory::v1::ResourceReservationResponse> done) = 0;
+  virtual void AddToReservation(const std::string& request_id,
+                                inventory::v1::AddToReservationRequest request,
+                                CallDone<inventory::v1::AddToReservationResponse> done) = 0;
   virtual void ExtendReservation(const std::string& request_id,
                                  inventory::v1::ExtendReservationRequest request,
                                  CallDone<inventory::v1::Reservation> done) = 0;

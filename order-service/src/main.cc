@@ -24,6 +24,7 @@
 #include "order-service/src/coordinator.h"
 #include "order-service/src/customer_notifier.h"
 #include "order-service/src/customer_store.h"
+#include "order-service/src/edit_store.h"
 #include "order-service/src/event_feed_store.h"
 #include "order-service/src/grpc_participants.h"
 #include "order-service/src/idempotency_records.h"
@@ -230,6 +231,7 @@ int main(int argc, char** argv) {
   oms::order::PgReturnStore returns((*host)->pool());
   oms::order::PgCancelStore cancels((*host)->pool());
   oms::order::PgParcelDecisions decisions((*host)->pool());
+  oms::order::PgEditStore edits((*host)->pool());
   oms::order::OrderMetrics metrics((*host)->metrics().registry());
   oms::order::OrderWaiters waiters;
   // One client per peer, shared by the sagas' steps and the handlers' reads.
@@ -256,7 +258,7 @@ int main(int argc, char** argv) {
   oms::order::PgWebhookStore webhooks((*host)->pool());
   oms::order::PgNotificationStore notification_store((*host)->pool());
   oms::order::OrderServiceImpl service({sagas, customers, orders, returns, cancels, api_keys, audit,
-                                        event_feed, webhooks, notification_store, decisions},
+                                        event_feed, webhooks, notification_store, decisions, edits},
                                        {*inventory_client, *billing_client, *shipping_client},
                                        coordinator, waiters, metrics, (*host)->executor(), watchers,
                                        *webhook_networks);

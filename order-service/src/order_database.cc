@@ -6,6 +6,7 @@
 #include "order-service/src/backorder_fill_store.h"
 #include "order-service/src/cancel_store.h"
 #include "order-service/src/customer_store.h"
+#include "order-service/src/edit_store.h"
 #include "order-service/src/event_feed_store.h"
 #include "order-service/src/idempotency_records.h"
 #include "order-service/src/notification_store.h"
@@ -25,7 +26,7 @@ const std::vector<PreparedStatement>& OrderDatabaseStatements() {
     std::vector<PreparedStatement> all;
     for (const auto* statements :
          {&OrderRowStatements(), &PgOrderRepository::Statements(), &PgCustomerStore::Statements(),
-          &PgReturnStore::Statements(), &PgCancelStore::Statements(),
+          &PgReturnStore::Statements(), &PgCancelStore::Statements(), &PgEditStore::Statements(),
           &PgParcelDecisions::Statements(), &PgSagaStore::Statements(), &PgSagaWrites::Statements(),
           &PgShipmentEventStore::Statements(), &PgBackorderFillStore::Statements(),
           &PgApiKeyStore::Statements(), &PgIdempotencyStore::Statements(),

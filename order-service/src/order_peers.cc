@@ -17,6 +17,7 @@ MethodPeers OrderServicePeers() {
       {"GetOrder", {kGateway}},
       {"ListOrders", {kGateway}},
       {"CancelOrder", {kGateway}},
+      {"ModifyOrder", {kGateway}},
       {"ReshipShipment", {kGateway, kOmsctl}},
       {"RefundShipment", {kGateway, kOmsctl}},
       {"GetOrderTimeline", {kGateway}},

@@ -52,6 +52,7 @@ void ReadOrder(const pqxx::row& row, v1::Order* order) {
   order->set_return_status(row["return_status"].as<std::string>());
   order->set_needs_attention(row["needs_attention"].as<bool>());
   ReadBackorders(row["backorders_hex"], order);
+  order->set_version(row["version"].as<int64_t>());
 }
 
 void ReadBackorders(const pqxx::field& field, v1::Order* order) {

@@ -27,7 +27,7 @@ namespace oms::order {
   "encode(allocation, 'hex') AS allocation_hex, encode(shipments, 'hex') AS shipments_hex, " \
   "payment_id, (extract(epoch FROM created_at) * 1000000)::bigint AS created_micros, "       \
   "(extract(epoch FROM updated_at) * 1000000)::bigint AS updated_micros, return_status, "    \
-  "needs_attention, encode(backorders, 'hex') AS backorders_hex"
+  "needs_attention, encode(backorders, 'hex') AS backorders_hex, version"
 
 // One order by id ($1, a UUID), read with OMS_ORDER_COLUMNS; kOrdersLock locks its row.
 inline constexpr char kOrdersGet[] = "orders_get";

@@ -42,15 +42,6 @@ std::chrono::steady_clock::time_point WaitDeadline(const grpc::CallbackServerCon
   return std::chrono::steady_clock::now() + budget;
 }
 
-// Runs `task` on the executor, or answers RESOURCE_EXHAUSTED when its queue is full.
-void SubmitOrRefuse(BoundedExecutor& executor, grpc::ServerUnaryReactor& reactor,
-                    std::function<void()> task) {
-  if (!executor.TrySubmit(std::move(task))) {
-    reactor.Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                "server busy: the work queue is full, retry with backoff"));
-  }
-}
-
 // The order an earlier CreateOrder with the same key or external id stored: the answer when the
 // request is the same, a refusal when the key is reused for a different one.
 // The order a repeat of a key (or of an external id) answers, unless the key names another

@@ -14,6 +14,7 @@
 #include "order-service/src/cancel_store.h"
 #include "order-service/src/coordinator.h"
 #include "order-service/src/customer_store.h"
+#include "order-service/src/edit_store.h"
 #include "order-service/src/event_feed.h"
 #include "order-service/src/notification_store.h"
 #include "order-service/src/order_metrics.h"
@@ -49,6 +50,7 @@ struct OrderStores {
   WebhookStore& webhooks;
   NotificationLog& notifications;
   ParcelDecisions& decisions;
+  EditStore& edits;
 };
 
 class BillingClient;
@@ -74,6 +76,7 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
         returns_(stores.returns),
         cancels_(stores.cancels),
         decisions_(stores.decisions),
+        edits_(stores.edits),
         api_keys_(stores.api_keys),
         audit_(stores.audit),
         feed_(stores.feed),
@@ -101,6 +104,10 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
                                           v1::ListCustomersResponse* response) override;
   grpc::ServerUnaryReactor* CreateOrder(grpc::CallbackServerContext* context,
                                         const v1::CreateOrderRequest* request,
+                                        v1::Order* response) override;
+  // In modify_order.cc.
+  grpc::ServerUnaryReactor* ModifyOrder(grpc::CallbackServerContext* context,
+                                        const v1::ModifyOrderRequest* request,
                                         v1::Order* response) override;
   grpc::ServerUnaryReactor* GetOrder(grpc::CallbackServerContext* context,
                                      const v1::GetOrderRequest* request,
@@ -204,6 +211,12 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   // the call's wait deadline comes.
   void AnswerCapture(const PendingOrder& pending, const std::string& order_id,
                      const std::string& saga_id);
+  // ModifyOrder in the same way: the order and the edit's checks (on the executor), the
+  // catalog, the tax quote, then the plan and the saga's start (on the executor again).
+  struct PendingEdit;
+  void EditRead(const std::shared_ptr<PendingEdit>& pending);
+  void EditQuote(const std::shared_ptr<PendingEdit>& pending);
+  void EditStart(const std::shared_ptr<PendingEdit>& pending);
 
   SagaOperations& sagas_;
   CustomerStore& customers_;
@@ -211,6 +224,7 @@ class OrderServiceImpl final : public v1::OrderService::CallbackService {
   ReturnStore& returns_;
   CancelStore& cancels_;
   ParcelDecisions& decisions_;
+  EditStore& edits_;
   ApiKeyStore& api_keys_;
   AuditStore& audit_;
   EventFeed& feed_;

@@ -180,6 +180,23 @@ absl::Status ValidateCreateReturn(const v1::CreateReturnRequest& request) {
   return ValidateDistinctLines(request.lines());
 }
 
+absl::Status ValidateModifyOrder(const v1::ModifyOrderRequest& request) {
+  absl::Status status = ValidateRequestId(request.request_id(), "request_id");
+  if (status.ok()) status = ValidateUuid(request.order_id(), "order_id", "an order id");
+  if (status.ok() && request.version() < 1) {
+    status = InvalidField("version", "must be the order's current version (1 and up)");
+  }
+  if (status.ok()) status = ValidateDistinctLines(request.lines());
+  if (!status.ok()) return status;
+  for (int i = 0; i < request.lines_size(); ++i) {
+    if (!request.lines(i).adjustments().empty()) {
+      return InvalidField(absl::StrCat("lines[", i, "].adjustments"),
+                          "an edit takes no adjustments: a line keeps its own");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateReceiveReturn(const v1::ReceiveReturnRequest& request) {
   absl::Status status = ValidateRequestId(request.request_id(), "request_id");
   if (status.ok()) status = ValidateUuid(request.return_id(), "return_id", "a return id");

@@ -35,6 +35,8 @@ using CustomerFields = std::set<std::string>;
 [[nodiscard]] absl::Status ReadOrderListFilters(const v1::ListOrdersRequest& request,
                                                 OrderFilter* filter);
 [[nodiscard]] absl::Status ValidateCreateReturn(const v1::CreateReturnRequest& request);
+// Request id, order id, version and 1 .. 100 distinct lines without adjustments.
+[[nodiscard]] absl::Status ValidateModifyOrder(const v1::ModifyOrderRequest& request);
 [[nodiscard]] absl::Status ValidateReceiveReturn(const v1::ReceiveReturnRequest& request);
 
 }  // namespace oms::order

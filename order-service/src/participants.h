@@ -47,12 +47,14 @@ struct CancelProgress {
 struct CancelledEverything {};
 // What was still queued for the order is off the queue (CancelBackorders).
 struct BackordersCancelled {};
+// An edit's pivot: every shipment of the order's version in effect is cancelled (EDIT saga).
+struct PreviousVersionCancelled {};
 struct ReturnShipmentCreated {
   v1::Return ret;
 };
-using StepOutput =
-    std::variant<std::monostate, Reserved, Authorized, ShipmentsCreated, CancelProgress,
-                 CancelledEverything, ReturnShipmentCreated, Resourced, BackordersCancelled>;
+using StepOutput = std::variant<std::monostate, Reserved, Authorized, ShipmentsCreated,
+                                CancelProgress, CancelledEverything, ReturnShipmentCreated,
+                                Resourced, BackordersCancelled, PreviousVersionCancelled>;
 
 // A step call's outcome, the participant's message for the journal, and what it learned.
 struct StepResult {
@@ -124,6 +126,24 @@ class Participants {
                                   const inventory::v1::BackorderFill& fill, StepDone done) = 0;
   virtual void CancelBackorders(const std::string& request_id, const v1::Order& order,
                                 StepDone done) = 0;
+  // An edit (EDIT saga): the added units held in the order's reservation (Reserved, with where
+  // they are held); `lines` units held at `warehouse_id` released (the removed ones, or the
+  // added ones when the edit is undone); `amount_minor` more authorized; the shipments of the
+  // order's version in effect (`order.allocation()`, `order.version()`).
+  virtual void AddToReservation(
+      const std::string& request_id, const v1::Order& order,
+      const google::protobuf::RepeatedPtrField<inventory::v1::OrderLine>& lines, StepDone done) = 0;
+  virtual void ReleaseUnits(const std::string& request_id, const v1::Order& order,
+                            const std::string& warehouse_id,
+                            const std::vector<inventory::v1::OrderLine>& lines, StepDone done) = 0;
+  virtual void IncrementAuthorization(const std::string& request_id, const v1::Order& order,
+                                      int64_t amount_minor, StepDone done) = 0;
+  virtual void CreateVersionShipments(const std::string& request_id, const v1::Order& order,
+                                      StepDone done) = 0;
+  // Every shipment of the order, all or none (refused SHIPMENT_ALREADY_SHIPPED when one
+  // shipped), for an edit.
+  virtual void CancelForEdit(const std::string& request_id, const v1::Order& order,
+                             StepDone done) = 0;
   // A parcel returned to sender and refunded: `quantity` units of `sku` back on hand at its
   // warehouse; its invoice refunded whole, shipping included.
   virtual void RestockParcel(const std::string& request_id, const v1::Order& order,

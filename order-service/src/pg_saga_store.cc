@@ -65,7 +65,7 @@ const std::vector<PreparedStatement>& OwnStatements() {
        ", encode(s.payload, 'hex') AS payload, encode(o.snapshot, 'hex') AS snapshot, "
        "  o.payment_token, encode(o.allocation, 'hex') AS allocation, "
        "  encode(o.shipments, 'hex') AS shipments, o.payment_id, o.status, "
-       "  encode(o.backorders, 'hex') AS backorders"},
+       "  encode(o.backorders, 'hex') AS backorders, o.version"},
       // Fenced by owner and epoch; $8 true releases the lease. The saga's order is locked before
       // its row is written, the order every writer of both keeps (the shipment feed locks the
       // order, then inserts sagas, which waits on a transaction writing a saga of that order):
@@ -161,6 +161,7 @@ ClaimedSaga ReadClaimed(const pqxx::row& row, const std::string& owner) {
   // As it stands now, not as placed: a step may depend on a cancellation or a fill since.
   saga.order.set_status(ParseStatus(row["status"].as<std::string>()));
   ReadBackorders(row["backorders"], &saga.order);
+  saga.order.set_version(row["version"].as<int64_t>());
   return saga;
 }
 

@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/escaping.h"
+#include "common/pg_arrays.h"
 #include "common/pg_pool.h"
 #include "oms/shipping/v1/shipping.pb.h"
 #include "order-service/src/fulfilment.h"
@@ -29,6 +30,7 @@ constexpr char kShipmentsOfOrder[] = "order_shipments_of_order";
 constexpr char kSagasStartShipped[] = "sagas_start_shipped";
 constexpr char kOrdersSetFulfilment[] = "orders_set_fulfilment";
 constexpr char kOrdersAppendBackorders[] = "orders_append_backorders";
+constexpr char kOrdersAdoptVersion[] = "orders_adopt_version";
 
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
@@ -40,10 +42,11 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "WITH " OMS_ORDER_PROGRESS_CTES("$1", "$2", "$3", "$4", "$5", "$6", "$7",
                                        "TRUE") "SELECT count(*) FROM updated"},
       {kOrdersSetStatus, "UPDATE orders SET status = $2, updated_at = now() WHERE id = $1::uuid"},
-      // The order's sagas other than kind $2 (its order saga) not yet completed.
+      // The order's sagas other than kind $2 (its order saga) not yet ended: completed, or (an
+      // edit undone) compensated.
       {kSagasCountOpenFollowUps,
        "SELECT count(*) AS open FROM sagas "
-       "WHERE order_id = $1::uuid AND kind <> $2 AND phase <> 'COMPLETED'"},
+       "WHERE order_id = $1::uuid AND kind <> $2 AND phase NOT IN ('COMPLETED', 'COMPENSATED')"},
       {kHistoryInsert,
        "INSERT INTO order_status_history (order_id, status, reason) "
        "SELECT $1::uuid, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM order_status_history "
@@ -97,6 +100,27 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kOrdersAppendBackorders,
        "UPDATE orders SET backorders = COALESCE(backorders, ''::bytea) || decode($2, 'hex'), "
        "  updated_at = now() WHERE id = $1::uuid"},
+      // The version in effect is kept (once), the order becomes the edited one ($2 snapshot,
+      // $3 allocation, $4..$6 totals, $7 version, $9 its shipments, all cancelled now, as are
+      // their rows), which is kept too, and its SKUs ($8) indexed: one round trip, every row by
+      // its key.
+      {kOrdersAdoptVersion,
+       "WITH previous AS ("
+       "  INSERT INTO order_versions (order_id, version, snapshot, allocation, total_minor) "
+       "  SELECT id, version, snapshot, allocation, total_minor FROM orders WHERE id = $1::uuid "
+       "  ON CONFLICT DO NOTHING), "
+       "updated AS (UPDATE orders SET snapshot = decode($2, 'hex'), "
+       "  allocation = decode($3, 'hex'), subtotal_minor = $4, tax_minor = $5, "
+       "  total_minor = $6, version = $7, shipments = decode($9, 'hex'), updated_at = now() "
+       "  WHERE id = $1::uuid RETURNING id, created_at), "
+       "cancelled AS (UPDATE order_shipments SET status = 'SHIPMENT_STATUS_CANCELLED', "
+       "  updated_at = now() WHERE order_id = $1::uuid), "
+       "kept AS (INSERT INTO order_versions (order_id, version, snapshot, allocation, "
+       "  total_minor) SELECT id, $7, decode($2, 'hex'), decode($3, 'hex'), $6 FROM updated "
+       "  ON CONFLICT DO NOTHING) "
+       "INSERT INTO order_skus (sku, created_at, order_id) "
+       "SELECT DISTINCT sku, u.created_at, u.id FROM updated u, unnest($8::text[]) AS sku "
+       "ON CONFLICT DO NOTHING"},
       {kOrdersSetFulfilment,
        "UPDATE orders SET shipments = decode($2, 'hex'), status = $3, updated_at = now() "
        "WHERE id = $1::uuid"},
@@ -140,6 +164,7 @@ class ProgressRecorder final : public SagaWrites {
     ++calls_;
   }
   void MarkParcelRefunded(const std::string&, const std::string&) override { ++calls_; }
+  void AdoptOrderVersion(const std::string&, const v1::Order&) override { ++calls_; }
   v1::BackorderState CancelBackorders(const std::string&) override {
     ++calls_;
     return {};
@@ -331,6 +356,7 @@ void PgSagaWrites::ListShipments(const std::string& order_id,
     if (shipment.backorder_fill_sequence() > 0) {
       known->set_backorder_fill_sequence(shipment.backorder_fill_sequence());
     }
+    if (shipment.order_version() > 0) known->set_order_version(shipment.order_version());
     if (!shipment.lines().empty()) *known->mutable_lines() = shipment.lines();
     if (!shipment.short_pick_cancelled().empty()) {
       *known->mutable_short_pick_cancelled() = shipment.short_pick_cancelled();
@@ -348,6 +374,26 @@ void PgSagaWrites::MarkParcelRefunded(const std::string& order_id, const std::st
     if (shipment.shipment_id() == shipment_id) shipment.set_refunded(true);
   }
   FollowOrderStatus(tx_, order_id, WriteFulfilment(tx_, order_id, order.status(), listed));
+}
+
+void PgSagaWrites::AdoptOrderVersion(const std::string& order_id, const v1::Order& edited) {
+  // The snapshot is the captured order alone, as CreateOrder stores it: what has columns of its
+  // own (status, allocation, shipments, payment, version) stays out of it.
+  v1::Order snapshot = edited;
+  snapshot.clear_id();
+  snapshot.clear_status();
+  snapshot.clear_allocation();
+  snapshot.clear_shipments();
+  snapshot.clear_payment();
+  snapshot.clear_version();
+  snapshot.clear_create_time();
+  snapshot.clear_update_time();
+  std::vector<std::string> skus;
+  for (const auto& line : edited.lines()) skus.push_back(line.sku());
+  tx_.exec_prepared(kOrdersAdoptVersion, order_id, Hex(snapshot), Hex(edited.allocation()),
+                    edited.subtotal().amount_minor(), edited.tax().amount_minor(),
+                    edited.total().amount_minor(), edited.version(), PgTextArray(skus),
+                    ShipmentsHex(edited.shipments()));
 }
 
 void AppendBackorders(pqxx::work& tx, const std::string& order_id,

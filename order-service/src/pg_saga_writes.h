@@ -79,6 +79,7 @@ class PgSagaWrites final : public SagaWrites {
   void ListShipments(const std::string& order_id,
                      const std::vector<v1::ShipmentSummary>& shipments) override;
   void MarkParcelRefunded(const std::string& order_id, const std::string& shipment_id) override;
+  void AdoptOrderVersion(const std::string& order_id, const v1::Order& edited) override;
   v1::BackorderState CancelBackorders(const std::string& order_id) override;
   void SetSagaPayload(const std::string& saga_id, const std::string& payload) override;
   void UpdateReturn(const v1::Return& ret) override;

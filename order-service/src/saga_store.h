@@ -94,6 +94,10 @@ class SagaWrites {
   // longer waits for it, and its status is derived again. Answers the order's backorders as
   // they now stand (the fills taken in up to this moment stay the order's).
   virtual v1::BackorderState CancelBackorders(const std::string& order_id) = 0;
+  // An edit took effect (EDIT saga, its pivot): `edited` (its lines, totals, allocation and
+  // version) is the order now; the version before it and this one are kept (order_versions),
+  // and the order's SKUs indexed.
+  virtual void AdoptOrderVersion(const std::string& order_id, const v1::Order& edited) = 0;
   // A parcel returned to sender was refunded (REFUND saga): it no longer counts in the order's
   // status, which is derived again.
   virtual void MarkParcelRefunded(const std::string& order_id, const std::string& shipment_id) = 0;

@@ -73,6 +73,16 @@ class FakeCancels : public CancelStore {
   std::vector<std::string> started;
 };
 
+class FakeEdits : public EditStore {
+ public:
+  absl::StatusOr<StartedEdit> FindEdit(const std::string&, const std::string&) override {
+    return StartedEdit{};
+  }
+  absl::StatusOr<StartedEdit> StartEdit(const std::string&, const v1::EditPlan&) override {
+    return absl::FailedPreconditionError("not in these tests");
+  }
+};
+
 class FakeDecisions : public ParcelDecisions {
  public:
   absl::StatusOr<StartedDecision> StartReship(const v1::ReshipShipmentRequest& request) override {
@@ -228,7 +238,7 @@ class OrderServiceTest : public ::testing::Test {
         std::make_unique<Coordinator>(saga_store_, participants_, waiters_, metrics_, options);
     service_ = std::make_unique<OrderServiceImpl>(
         OrderStores{operations_, customers_, orders_, returns_, cancels_, api_keys_, audit_, feed_,
-                    webhooks_, notifications_, decisions_},
+                    webhooks_, notifications_, decisions_, edits_},
         OrderPeers{inventory_, billing_, shipping_}, *coordinator_, waiters_, metrics_, executor_,
         watchers_, webhook_networks_);
     grpc::ServerBuilder builder;
@@ -244,6 +254,7 @@ class OrderServiceTest : public ::testing::Test {
 
   FakeOrders orders_;
   FakeCancels cancels_;
+  FakeEdits edits_;
   FakeDecisions decisions_;
   FakeReturns returns_;
   FakeSagaOperations operations_;

@@ -112,6 +112,11 @@ class FakeInventoryClient : public InventoryClient, public FakePeer {
                      CallDone<inventory::v1::RestockReturnResponse> done) override {
     Respond("RestockReturn", request_id, request, std::move(done));
   }
+  void AddToReservation(const std::string& request_id,
+                        inventory::v1::AddToReservationRequest request,
+                        CallDone<inventory::v1::AddToReservationResponse> done) override {
+    Respond("AddToReservation", request_id, request, std::move(done));
+  }
 };
 
 class FakeBillingClient : public BillingClient, public FakePeer {
@@ -134,6 +139,11 @@ class FakeBillingClient : public BillingClient, public FakePeer {
   void VoidPayment(const std::string& request_id, billing::v1::VoidPaymentRequest request,
                    CallDone<billing::v1::Payment> done) override {
     Respond("VoidPayment", request_id, request, std::move(done));
+  }
+  void IncrementAuthorization(const std::string& request_id,
+                              billing::v1::IncrementAuthorizationRequest request,
+                              CallDone<billing::v1::Payment> done) override {
+    Respond("IncrementAuthorization", request_id, request, std::move(done));
   }
   void CapturePayment(const std::string& request_id, billing::v1::CapturePaymentRequest request,
                       CallDone<billing::v1::CapturePaymentResponse> done) override {

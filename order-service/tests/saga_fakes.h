@@ -50,6 +50,9 @@ class RecordingWrites : public SagaWrites {
   void MarkParcelRefunded(const std::string&, const std::string& shipment_id) override {
     log_.push_back("refunded " + shipment_id);
   }
+  void AdoptOrderVersion(const std::string&, const v1::Order& edited) override {
+    log_.push_back("version " + std::to_string(edited.version()));
+  }
   v1::BackorderState CancelBackorders(const std::string&) override {
     log_.push_back("backorders cancelled");
     v1::BackorderState cancelled;
@@ -304,6 +307,29 @@ class FakeParticipants : public Participants {
   }
   void RecordReceived(const std::string& id, const v1::Return&, StepDone done) override {
     Answer("RecordReceived", id, std::move(done));
+  }
+  void AddToReservation(const std::string& id, const v1::Order&,
+                        const google::protobuf::RepeatedPtrField<inventory::v1::OrderLine>&,
+                        StepDone done) override {
+    StepResult result;
+    result.output = Reserved{};
+    Answer("AddToReservation", id, std::move(done), std::move(result));
+  }
+  void ReleaseUnits(const std::string& id, const v1::Order&, const std::string&,
+                    const std::vector<inventory::v1::OrderLine>&, StepDone done) override {
+    Answer("ReleaseUnits", id, std::move(done));
+  }
+  void IncrementAuthorization(const std::string& id, const v1::Order&, int64_t,
+                              StepDone done) override {
+    Answer("IncrementAuthorization", id, std::move(done));
+  }
+  void CreateVersionShipments(const std::string& id, const v1::Order&, StepDone done) override {
+    Answer("CreateVersionShipments", id, std::move(done));
+  }
+  void CancelForEdit(const std::string& id, const v1::Order&, StepDone done) override {
+    StepResult result;
+    result.output = PreviousVersionCancelled{};
+    Answer("CancelForEdit", id, std::move(done), std::move(result));
   }
 
  private:

@@ -122,6 +122,29 @@ std::string PayloadOf(const std::string& kind) {
     return plan.SerializeAsString();
   }
   if (kind == kBackorderSagaKind) return BackorderFill().SerializeAsString();
+  if (kind == kEditSagaKind) {
+    // A bottle more, held at Hamburg, and a backpack less, at Leipzig; both amounts set so that
+    // every step sends its request.
+    v1::EditPlan plan;
+    plan.set_request_id("edit-1");
+    plan.set_from_version(1);
+    plan.set_to_version(2);
+    *plan.mutable_edited() = PlacedOrder();
+    plan.mutable_edited()->set_version(2);
+    auto* added = plan.add_added();
+    added->set_sku("BOTTLE-1L");
+    added->set_quantity(1);
+    auto* removed = plan.add_removed();
+    removed->set_warehouse_id("wh-leipzig");
+    removed->set_sku("BACKPACK-20L");
+    removed->set_quantity(1);
+    plan.set_increase_minor(1190);
+    plan.set_decrease_minor(1190);
+    auto* held = plan.mutable_added_allocation()->add_groups();
+    held->set_warehouse_id("wh-hamburg");
+    *held->add_lines() = *added;
+    return plan.SerializeAsString();
+  }
   if (kind == kRefundSagaKind) {
     v1::RefundShipmentRequest refund;
     refund.set_shipment_id("shipment-wh-leipzig");
@@ -207,7 +230,7 @@ TEST(StepRequestsTest, EveryStepOfEveryKindSendsTheSameRequestsWhenRetried) {
       }
     }
   }
-  EXPECT_GE(attempts.size(), 22u);  // every step of the nine kinds, and the compensations
+  EXPECT_GE(attempts.size(), 30u);  // every step of the ten kinds, and the compensations
   // The retry comes later, on another replica: past the next whole second of any clock.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   for (const auto& attempt : attempts) {

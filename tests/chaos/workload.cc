@@ -149,6 +149,29 @@ class Storefront {
         {Bearer(), "Content-Type: application/json"}, nlohmann::json({{"reason", reason}}).dump()));
   }
 
+  // An edit of the order at `version` to `lines`, keyed by `request_id`.
+  Answer Modify(const std::string& order_id, const std::string& request_id, int64_t version,
+                const google::protobuf::RepeatedPtrField<ord::OrderLineRequest>& lines) const {
+    ord::ModifyOrderRequest edit;
+    edit.set_order_id(order_id);
+    edit.set_request_id(request_id);
+    edit.set_version(version);
+    *edit.mutable_lines() = lines;
+    if (gateway_ == nullptr) {
+      ord::Order order;
+      grpc::Status status =
+          orders_->ModifyOrder(Context(std::chrono::milliseconds(3000)).get(), edit, &order);
+      return GrpcAnswer(status, order);
+    }
+    edit.clear_order_id();
+    edit.clear_request_id();
+    std::string json;
+    (void)google::protobuf::util::MessageToJsonString(edit, &json);
+    return HttpAnswerOf(gateway::testing::HttpCall(
+        "POST", absl::StrCat(gateway_->url, "/v1/orders/", order_id, ":modify"),
+        {Bearer(), "Idempotency-Key: " + request_id, "Content-Type: application/json"}, json));
+  }
+
  private:
   std::string Bearer() const { return "Authorization: Bearer " + gateway_->api_key; }
 
@@ -238,6 +261,29 @@ void Workload::RunCustomer(int index, const std::atomic<bool>& stop) {
       ord::CreateOrderRequest changed = request;
       changed.mutable_lines(0)->set_quantity(changed.lines(0).quantity() + 1);
       record(changed.SerializeAsString(), storefront.Place(changed));
+    }
+    if (chance(20)) {
+      // An edit, racing the warehouse: one unit more or less, sometimes a line of the other SKU
+      // added. Retried with its key until answered; refused once anything shipped.
+      google::protobuf::RepeatedPtrField<ord::OrderLineRequest> lines = request.lines();
+      const int64_t quantity = lines[0].quantity();
+      lines[0].set_quantity(quantity > 1 && chance(50) ? quantity - 1 : quantity + 1);
+      if (chance(30)) {
+        auto* other = lines.Add();
+        other->set_sku(lines[0].sku() == "MUG" ? "PACK" : "MUG");
+        other->set_quantity(1);
+      }
+      const std::string edit_key = absl::StrCat(key, "-edit");
+      Answer edited;
+      const auto edit_give_up = Clock::now() + std::chrono::seconds(20);
+      while (edited.outcome == Outcome::kUnknown && Clock::now() < edit_give_up) {
+        edited = storefront.Modify(placed.order_id, edit_key, 1, lines);
+        Record({client, "modify", placed.order_id, edit_key, edited.outcome, placed.order_id,
+                edited.detail});
+        if (edited.outcome == Outcome::kUnknown) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+      }
     }
     if (chance(15)) {
       const Answer cancelled = storefront.Cancel(placed.order_id, "changed my mind");

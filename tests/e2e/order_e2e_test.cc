@@ -677,6 +677,71 @@ TEST_F(OrderE2eTest, CancelAfterOneOfTwoShipmentsShippedKeepsTheShippedPart) {
   ExpectInventoryConsistent();
 }
 
+// An edit racing a SHIPPED event, made to lose the race: order-service waits before the edit's
+// pivot while the parcel ships. Shipping refuses to cancel a shipped parcel, so the EDIT saga
+// compensates: the unit it held goes back on the shelf and the increase it authorized is voided.
+// The order stays at version 1 and is billed as placed; captured + voided = authorized.
+TEST_F(OrderE2eTest, AnEditLosingTheRaceToAShipmentIsUndoneAndTheOrderStaysAsItWas) {
+  ASSERT_TRUE(
+      order_.Restart({{"OMS_FAILPOINTS", "order.before_cancel-previous=sleep(3000)"}}).ok());
+  ord::Order order = Place(OrderRequest("key-edit-race", 2));
+  ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED) << order.rejection_reason();
+  ASSERT_EQ(order.version(), 1);
+  const int64_t total = order.total().amount_minor();
+
+  ord::ModifyOrderRequest edit;
+  edit.set_order_id(order.id());
+  edit.set_request_id("edit-race-1");
+  edit.set_version(1);
+  auto* line = edit.add_lines();
+  line->set_sku("PACK");
+  line->set_quantity(3);
+  ord::Order answered;
+  grpc::Status status = orders_->ModifyOrder(Context().get(), edit, &answered);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(answered.version(), 1);
+  for (const auto& shipment : order.shipments()) {
+    RecordEvent(shipment.shipment_id(), shp::SHIPMENT_EVENT_TYPE_SHIPPED, 1);
+  }
+  // The increase (one more PACK, 79.99 and its 15.20 of tax) authorized, then voided.
+  WaitForOrder(
+      order.id(),
+      [&](const ord::Order&) {
+        auto payments = PaymentsOf(order.id());
+        return payments.payments_size() == 1 &&
+               payments.payments(0).authorized().amount_minor() == total + 9519 &&
+               payments.payments(0).voided().amount_minor() == 9519 && Available("PACK") == 8;
+      },
+      "the edit's increase authorized and voided, and its unit released");
+  EXPECT_EQ(Available("PACK"), 8);
+  // The order's two units are held or, shipped, committed; the edit's third is released.
+  int64_t kept = 0;
+  const inv::Reservation reservation = ReservationOf(order.id());
+  for (const auto& kept_line : reservation.lines())
+    kept += kept_line.held() + kept_line.committed();
+  EXPECT_EQ(kept, 2);
+
+  for (const auto& shipment : order.shipments()) {
+    RecordEvent(shipment.shipment_id(), shp::SHIPMENT_EVENT_TYPE_DELIVERED, 2);
+  }
+  const ord::Order completed = WaitForStatus(order.id(), ord::ORDER_STATUS_COMPLETED);
+  EXPECT_EQ(completed.version(), 1);
+  EXPECT_EQ(completed.total().amount_minor(), total);
+  auto payments = PaymentsOf(order.id());
+  EXPECT_EQ(payments.payments(0).captured().amount_minor(), total);
+  EXPECT_EQ(payments.payments(0).authorized().amount_minor(),
+            payments.payments(0).captured().amount_minor() +
+                payments.payments(0).voided().amount_minor());
+  // The edit's request id answers the order as it is; a new edit now finds the parcel shipped.
+  ASSERT_TRUE(orders_->ModifyOrder(Context().get(), edit, &answered).ok());
+  edit.set_request_id("edit-race-2");
+  status = orders_->ModifyOrder(Context().get(), edit, &answered);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("has shipped"), std::string::npos)
+      << status.error_message();
+  ExpectInventoryConsistent();
+}
+
 TEST_F(OrderE2eTest, CancellingAnUnshippedOrderCancelsItWholeAndAFinalOneIsRefused) {
   ord::Order order = Place(OrderRequest("key-cancel-all", 2));
   ASSERT_EQ(order.status(), ord::ORDER_STATUS_CONFIRMED);

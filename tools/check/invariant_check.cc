@@ -198,6 +198,7 @@ class WindowCheck {
     }
     std::map<std::string, int64_t> captured_by_order;
     std::map<std::string, int64_t> voided_by_order;
+    std::map<std::string, int64_t> authorized_by_order;
     for (const PaymentFacts& payment : facts_.payments) {
       if (!payment.authorization_reference.empty()) {
         recorded_references_.insert(payment.authorization_reference);
@@ -213,6 +214,7 @@ class WindowCheck {
       if (order == nullptr) continue;
       captured_by_order[order->id] += payment.captured_minor;
       voided_by_order[order->id] += payment.voided_minor;
+      authorized_by_order[order->id] += payment.authorized_minor;
       const int64_t open = payment.authorized_minor - payment.captured_minor - payment.voided_minor;
       if (IsVoidedOrRejected(order->status) && open > 0) {
         Add("I5", absl::StrCat("payment ", payment.id, " of ", order->status, " order ", order->id,
@@ -228,12 +230,18 @@ class WindowCheck {
       if (Settled(order.id) == nullptr) continue;
       const bool shipped_whole =
           order.status == "SHIPPED" || order.status == "DELIVERED" || order.status == "COMPLETED";
-      // What did not ship (a part cancelled, units no warehouse had) was voided instead.
+      // What did not ship (a part cancelled, units no warehouse had, units an edit took off, an
+      // increase an edit gave back) was voided instead; an edit authorized its increase on the
+      // same payment. So every authorized unit is captured or voided, and no more than the total
+      // (of the order's version in effect) is captured.
+      const int64_t captured = captured_by_order[order.id];
+      const int64_t accounted = captured + voided_by_order[order.id];
       if (shipped_whole &&
-          captured_by_order[order.id] + voided_by_order[order.id] != order.total_minor) {
+          (accounted != authorized_by_order[order.id] || captured > order.total_minor ||
+           authorized_by_order[order.id] < order.total_minor)) {
         Add("I5", absl::StrCat(order.status, " order ", order.id, " totals ", order.total_minor,
-                               " but captured ", captured_by_order[order.id], " and voided ",
-                               voided_by_order[order.id]));
+                               " but authorized ", authorized_by_order[order.id], ", captured ",
+                               captured, " and voided ", voided_by_order[order.id]));
       }
     }
   }

@@ -28,6 +28,7 @@ const std::vector<SagaKindDef>& SagaKinds() {
       WithSpec(OrderSagaKind()),    WithSpec(ShipmentSagaKind()), WithSpec(CancelSagaKind()),
       WithSpec(ReturnSagaKind()),   WithSpec(ReceiveSagaKind()),  WithSpec(ReshipSagaKind()),
       WithSpec(ResourceSagaKind()), WithSpec(RefundSagaKind()),   WithSpec(BackorderSagaKind()),
+      WithSpec(EditSagaKind()),
   };
   return kKinds;
 }

@@ -19,6 +19,7 @@ inline constexpr char kReshipSagaKind[] = "RESHIP";        // a parcel returned 
 inline constexpr char kResourceSagaKind[] = "RESOURCE";    // a short pick, from other warehouses
 inline constexpr char kRefundSagaKind[] = "REFUND";        // a parcel returned to sender, refunded
 inline constexpr char kBackorderSagaKind[] = "BACKORDER";  // units a receipt filled, shipped
+inline constexpr char kEditSagaKind[] = "EDIT";            // an edit of a confirmed order
 
 // Each kind's definition, in its own file under sagas/.
 SagaKindDef OrderSagaKind();
@@ -30,6 +31,7 @@ SagaKindDef ReshipSagaKind();
 SagaKindDef ResourceSagaKind();
 SagaKindDef RefundSagaKind();
 SagaKindDef BackorderSagaKind();
+SagaKindDef EditSagaKind();
 
 // nullptr when no kind has that name.
 const SagaKindDef* FindSagaKind(const std::string& name);

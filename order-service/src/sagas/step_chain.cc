@@ -37,7 +37,10 @@ CallChain::Finish FirstFailure(StepDone done) {
 
 void FollowUpSaved(const ClaimedSaga& saga, SagaWrites& writes) {
   if (saga.state.phase == SagaPhase::kNeedsAttention) writes.FlagOrderAttention(saga.order_id);
-  if (saga.state.phase == SagaPhase::kCompleted) writes.CompleteOrderIfDone(saga.order_id);
+  // An edit undone (compensated) has ended as surely as a completed saga.
+  if (saga.state.phase == SagaPhase::kCompleted || saga.state.phase == SagaPhase::kCompensated) {
+    writes.CompleteOrderIfDone(saga.order_id);
+  }
 }
 
 }  // namespace oms::order

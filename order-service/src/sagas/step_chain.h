@@ -46,9 +46,9 @@ std::shared_ptr<const Message> PayloadAs(const ClaimedSaga& saga) {
   return message;
 }
 
-// What every follow-up saga (shipment, cancel, return, receive) means for its order once saved:
-// parked, the order's attention flag is set (never its status: only the order saga sets that);
-// completed, a delivered order may now be COMPLETED.
+// What every follow-up saga (shipment, cancel, return, receive, edit) means for its order once
+// saved: parked, the order's attention flag is set (never its status: only the order saga sets
+// that); completed (or an edit compensated), a delivered order may now be COMPLETED.
 void FollowUpSaved(const ClaimedSaga& saga, SagaWrites& writes);
 
 }  // namespace oms::order

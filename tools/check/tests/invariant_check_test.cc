@@ -117,12 +117,30 @@ TEST(InvariantCheckTest, I5CapturesMatchInvoicesAndTheOrderTotal) {
   facts.provider_authorizations[0].captured_minor = 100;
   EXPECT_EQ(Check(facts),
             "I5: payment pay-1 of order order-1 captured 100 but its invoices total 1000\n"
-            "I5: COMPLETED order order-1 totals 1000 but captured 100 and voided 0");
+            "I5: COMPLETED order order-1 totals 1000 but authorized 1000, captured 100 and "
+            "voided 0");
   // What did not ship was voided instead: the total is accounted for.
   facts.invoices[0].total_minor = 100;
   facts.payments[0].voided_minor = 900;
   facts.provider_authorizations[0].voided_minor = 900;
   EXPECT_EQ(Check(facts), "");
+}
+
+TEST(InvariantCheckTest, I5AnEditedOrderIsAccountedForByItsAuthorization) {
+  // Edited from 1000 up to 1500: 500 more authorized on the same payment, 1500 captured.
+  WindowFacts facts = CompletedOrder();
+  facts.orders[0].total_minor = 1500;
+  facts.payments[0].authorized_minor = 1500;
+  facts.payments[0].captured_minor = 1500;
+  facts.invoices[0].total_minor = 1500;
+  facts.provider_authorizations[0].amount_minor = 1500;
+  facts.provider_authorizations[0].captured_minor = 1500;
+  EXPECT_EQ(Check(facts), "");
+  // Capturing more than the order's total is caught, even with the authorization to cover it.
+  facts.orders[0].total_minor = 1200;
+  EXPECT_EQ(Check(facts),
+            "I5: COMPLETED order order-1 totals 1200 but authorized 1500, captured 1500 and "
+            "voided 0");
 }
 
 TEST(InvariantCheckTest, I5InvoicesBillExactlyAShippedShipmentOfTheOrder) {
@@ -143,7 +161,10 @@ TEST(InvariantCheckTest, I5AShipmentWhoseSagaCompletedIsInvoiced) {
   facts.payments[0].captured_minor = 0;
   facts.provider_authorizations[0].captured_minor = 0;
   facts.orders[0].status = "DELIVERED";
+  // Accounted for otherwise (all of it voided), so that only the missing invoice is found.
   facts.orders[0].total_minor = 0;
+  facts.payments[0].voided_minor = 1000;
+  facts.provider_authorizations[0].voided_minor = 1000;
   EXPECT_EQ(Check(facts),
             "I5: shipped shipment ship-1 of order order-1 completed its saga but was never "
             "invoiced");
