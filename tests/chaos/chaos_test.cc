@@ -281,7 +281,7 @@ TEST(ChaosTest, ASeededScheduleOfFaultsLeavesEveryInvariantIntact) {
             << create[Outcome::kOk] << " ok, " << create[Outcome::kFail] << " refused, "
             << create[Outcome::kUnknown] << " unknown answers to create-order), "
             << through_gateway.size() << " of them through the gateway\n";
-  for (const char* action : {"create-return", "receive-return", "receipt"}) {
+  for (const char* action : {"modify", "create-return", "receive-return", "receipt"}) {
     auto answers = history.CountByOutcome(action);
     std::cerr << "chaos:   " << action << ": " << answers[Outcome::kOk] << " ok, "
               << answers[Outcome::kFail] << " refused, " << answers[Outcome::kUnknown]

@@ -1,7 +1,8 @@
 // The chaos run's users, over gRPC, each recording what it did and what it was told in the
 // History: customers placing orders (retrying the same key until answered, replaying it later,
 // now and then with a changed body; two of them sharing key names; a scarce SKU raced for, some
-// orders of it waiting for stock (BACKORDER); cancelling some), a supplier whose receipts of the
+// orders of it waiting for stock (BACKORDER); editing some, racing the warehouse; cancelling
+// some), a supplier whose receipts of the
 // scarce SKU fill the orders that wait, and a warehouse that ships and delivers every shipment it
 // finds, duplicating events and starting as soon as shipping has the shipment, even while the order
 // is PENDING; a customer service desk taking back one unit of some completed orders, the warehouse
