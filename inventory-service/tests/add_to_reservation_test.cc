@@ -217,10 +217,9 @@ TEST_F(AddToReservationTest, OnlyAHeldReservationTakesUnits) {
   auto none = Add(AddRequest("order-none", {{"SKU-A", 1}}));
   EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(none.status().message().substr(0, 9), "order_id:") << none.status();
-  for (const auto& [order_id, state] : {std::pair{"order-released", "RELEASED"},
-                                        std::pair{"order-shipped", "COMMITTED"},
-                                        std::pair{"order-tombstone", "RELEASED"},
-                                        std::pair{"order-late", "EXPIRED"}}) {
+  for (const auto& [order_id, state] :
+       {std::pair{"order-released", "RELEASED"}, std::pair{"order-shipped", "COMMITTED"},
+        std::pair{"order-tombstone", "RELEASED"}, std::pair{"order-late", "EXPIRED"}}) {
     auto refused = Add(AddRequest(order_id, {{"SKU-A", 1}}));
     EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << order_id;
     EXPECT_EQ(ReasonOf(refused.status()), "RESERVATION_NOT_HELD") << order_id;

@@ -72,9 +72,9 @@ absl::StatusOr<StartedEdit> PgEditStore::StartEdit(const std::string& order_id,
                         absl::StrCat("order ", order_id, " is being cancelled"));
     }
     if (!blocking.empty()) {
-      return WithReason(absl::StatusCode::kAborted, "EDIT_IN_PROGRESS",
-                        absl::StrCat("another edit of order ", order_id,
-                                     " has not finished; retry once it has"));
+      return WithReason(
+          absl::StatusCode::kAborted, "EDIT_IN_PROGRESS",
+          absl::StrCat("another edit of order ", order_id, " has not finished; retry once it has"));
     }
     pqxx::result inserted =
         tx.exec_prepared(kSagasInsertEdit, order_id, plan.request_id(), Hex(plan));

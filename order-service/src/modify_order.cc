@@ -96,13 +96,12 @@ void OrderServiceImpl::EditStart(const std::shared_ptr<PendingEdit>& pending) {
   auto edited = CapturedOrder(pending->repricing, pending->products, pending->quote);
   if (!edited.ok()) return pending->Fail(edited.status());
   edited->set_external_order_id(pending->order.external_order_id());
-  const v1::EditPlan plan = MakeEditPlan(pending->request->request_id(), pending->order, *edited,
-                                         pending->changes);
+  const v1::EditPlan plan =
+      MakeEditPlan(pending->request->request_id(), pending->order, *edited, pending->changes);
   auto started = edits_.StartEdit(pending->order.id(), plan);
   if (!started.ok()) return pending->Fail(started.status());
   if (started->created) coordinator_.Kick(started->saga_id);
-  pending->reactor->Finish(
-      ToGrpcStatus(orders_.GetOrder(pending->order.id(), pending->response)));
+  pending->reactor->Finish(ToGrpcStatus(orders_.GetOrder(pending->order.id(), pending->response)));
 }
 
 }  // namespace oms::order

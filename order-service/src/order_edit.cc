@@ -28,10 +28,10 @@ absl::Status CheckEditable(const v1::Order& order, int64_t version) {
   }
   for (const auto& shipment : order.shipments()) {
     if (HasShipped(shipment.status())) {
-      return WithReason(absl::StatusCode::kFailedPrecondition, "LINE_ALREADY_SHIPPED",
-                        absl::StrCat("lines: shipment ", shipment.shipment_id(), " of order ",
-                                     order.id(),
-                                     " has shipped; an order is edited before anything ships"));
+      return WithReason(
+          absl::StatusCode::kFailedPrecondition, "LINE_ALREADY_SHIPPED",
+          absl::StrCat("lines: shipment ", shipment.shipment_id(), " of order ", order.id(),
+                       " has shipped; an order is edited before anything ships"));
     }
   }
   if (order.status() != v1::ORDER_STATUS_CONFIRMED) {
@@ -99,8 +99,7 @@ v1::CreateOrderRequest RepricingRequest(
   return request;
 }
 
-void KeepCapturedPrices(const v1::Order& order,
-                        inventory::v1::BatchGetProductsResponse* products) {
+void KeepCapturedPrices(const v1::Order& order, inventory::v1::BatchGetProductsResponse* products) {
   std::map<std::string, const v1::OrderLine*> existing;
   for (const auto& line : order.lines()) existing[line.sku()] = &line;
   for (auto& product : *products->mutable_products()) {
@@ -117,9 +116,8 @@ std::vector<inventory::v1::ShipmentLine> RemovedByWarehouse(
     const inventory::v1::Allocation& allocation, const std::map<std::string, int64_t>& removed) {
   std::vector<const inventory::v1::AllocationGroup*> groups;
   for (const auto& group : allocation.groups()) groups.push_back(&group);
-  std::sort(groups.begin(), groups.end(), [](const auto* a, const auto* b) {
-    return a->warehouse_id() > b->warehouse_id();
-  });
+  std::sort(groups.begin(), groups.end(),
+            [](const auto* a, const auto* b) { return a->warehouse_id() > b->warehouse_id(); });
   std::vector<inventory::v1::ShipmentLine> out;
   for (const auto& [sku, quantity] : removed) {
     int64_t left = quantity;

@@ -194,10 +194,12 @@ TEST(OrderEditTest, TheEditSagaTakesTheNewVersionAtItsPivotAndCompensatesBeforeI
     ADD_FAILURE() << name;
     return edit.steps[0];
   };
-  step("reserve-added").compensate(participants, saga, "saga-1:reserve-added",
-                                   [&](StepResult) { answers.push_back("released"); });
-  step("authorize-increase").compensate(participants, saga, "saga-1:authorize-increase",
-                                        [&](StepResult) { answers.push_back("voided"); });
+  step("reserve-added").compensate(participants, saga, "saga-1:reserve-added", [&](StepResult) {
+    answers.push_back("released");
+  });
+  step("authorize-increase")
+      .compensate(participants, saga, "saga-1:authorize-increase",
+                  [&](StepResult) { answers.push_back("voided"); });
   EXPECT_EQ(answers, (std::vector<std::string>{"released", "voided"}));
   EXPECT_EQ(participants.Calls(),
             (std::vector<std::string>{"ReleaseUnits saga-1:reserve-added:wh-c",

@@ -29,9 +29,9 @@ void ReleasePerWarehouse(Participants& participants, const ClaimedSaga& saga,
                          const std::string& request_id,
                          std::map<std::string, std::vector<inventory::v1::OrderLine>> lines,
                          StepDone done) {
-  auto by_warehouse = std::make_shared<
-      std::vector<std::pair<std::string, std::vector<inventory::v1::OrderLine>>>>(lines.begin(),
-                                                                                  lines.end());
+  auto by_warehouse =
+      std::make_shared<std::vector<std::pair<std::string, std::vector<inventory::v1::OrderLine>>>>(
+          lines.begin(), lines.end());
   CallChain::Run(
       by_warehouse->size(),
       [&participants, &saga, request_id, by_warehouse](std::size_t i, StepDone one) {
