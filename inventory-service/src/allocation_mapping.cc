@@ -46,6 +46,20 @@ std::vector<std::string> SkusOf(const std::vector<Line>& lines) {
   return skus;
 }
 
+namespace {
+
+void AddShortfalls(const std::vector<Shortfall>& shortfalls,
+                   google::protobuf::RepeatedPtrField<v1::Shortfall>* out) {
+  for (const auto& shortfall : shortfalls) {
+    auto* s = out->Add();
+    s->set_sku(shortfall.sku);
+    s->set_wanted(shortfall.wanted);
+    s->set_available(shortfall.available);
+  }
+}
+
+}  // namespace
+
 void ToProto(const Plan& plan, v1::AllocationStrategy strategy, v1::Allocation* allocation,
              google::protobuf::RepeatedPtrField<v1::Shortfall>* shortfalls) {
   allocation->set_strategy(strategy);
@@ -61,12 +75,13 @@ void ToProto(const Plan& plan, v1::AllocationStrategy strategy, v1::Allocation* 
       l->set_quantity(line.quantity);
     }
   }
-  for (const auto& shortfall : plan.shortfalls) {
-    auto* s = shortfalls->Add();
-    s->set_sku(shortfall.sku);
-    s->set_wanted(shortfall.wanted);
-    s->set_available(shortfall.available);
-  }
+  AddShortfalls(plan.shortfalls, shortfalls);
+}
+
+v1::InsufficientStock InsufficientStockOf(const std::vector<Shortfall>& shortfalls) {
+  v1::InsufficientStock detail;
+  AddShortfalls(shortfalls, detail.mutable_shortfalls());
+  return detail;
 }
 
 absl::Status InsufficientStockError(const v1::InsufficientStock& detail) {

@@ -26,6 +26,9 @@ namespace oms::inventory {
 void ToProto(const Plan& plan, v1::AllocationStrategy strategy, v1::Allocation* allocation,
              google::protobuf::RepeatedPtrField<v1::Shortfall>* shortfalls);
 
+// `shortfalls` as the InsufficientStock detail of a refusal.
+[[nodiscard]] v1::InsufficientStock InsufficientStockOf(const std::vector<Shortfall>& shortfalls);
+
 // FAILED_PRECONDITION INSUFFICIENT_STOCK naming every shortfall, with `detail` as the
 // oms.inventory.v1.InsufficientStock payload.
 [[nodiscard]] absl::Status InsufficientStockError(const v1::InsufficientStock& detail);

@@ -9,8 +9,9 @@ namespace oms::inventory {
 namespace {
 
 const ProductFields& MutableProductFields() {
-  static const ProductFields kFields = {"name",         "description", "unit_price", "unit_cost",
-                                        "weight_grams", "image_url",   "active"};
+  static const ProductFields kFields = {"name",      "description",     "unit_price",
+                                        "unit_cost", "weight_grams",    "image_url",
+                                        "active",    "backorder_policy"};
   return kFields;
 }
 
@@ -50,6 +51,13 @@ absl::Status ValidateProductField(const v1::Product& product, const std::string&
   if (name == "image_url") {
     return product.image_url().empty() ? absl::OkStatus()
                                        : ValidateHttpUrl(product.image_url(), "product.image_url");
+  }
+  if (name == "backorder_policy") {
+    // A number the enum lacks (proto3 keeps it) would be stored as REJECT without a word.
+    return v1::BackorderPolicy_IsValid(product.backorder_policy())
+               ? absl::OkStatus()
+               : InvalidField("product.backorder_policy",
+                              "must be REJECT, SHIP_AVAILABLE or BACKORDER (unset: REJECT)");
   }
   return absl::OkStatus();  // active: any value
 }

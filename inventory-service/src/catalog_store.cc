@@ -8,6 +8,7 @@
 #include "common/pg_arrays.h"
 #include "common/pg_pool.h"
 #include "common/status.h"
+#include "inventory-service/src/backorder_policy.h"
 #include "inventory-service/src/stock_ledger.h"
 
 namespace oms::inventory {
@@ -18,7 +19,7 @@ using google::protobuf::util::TimeUtil;
 // The columns of every statement that returns whole products, read by ProductOf.
 #define OMS_PRODUCT_COLUMNS                                                          \
   "sku, name, description, price_currency, price_minor, cost_currency, cost_minor, " \
-  "weight_grams, image_url, active, "                                                \
+  "weight_grams, image_url, active, backorder_policy, "                              \
   "(extract(epoch FROM created_at) * 1000000)::bigint AS created_at_us, "            \
   "(extract(epoch FROM updated_at) * 1000000)::bigint AS updated_at_us"
 
@@ -42,6 +43,7 @@ void ProductOf(const pqxx::row& row, v1::Product* product) {
   product->set_weight_grams(row["weight_grams"].as<long long>());
   product->set_image_url(row["image_url"].as<std::string>());
   product->set_active(row["active"].as<bool>());
+  product->set_backorder_policy(BackorderPolicyFromText(row["backorder_policy"].as<std::string>()));
   *product->mutable_create_time() =
       TimeUtil::MicrosecondsToTimestamp(row["created_at_us"].as<long long>());
   *product->mutable_update_time() =
@@ -67,9 +69,9 @@ const std::vector<PreparedStatement>& CatalogStatements() {
       // An empty cost currency ($6) stores no cost.
       {kInsert,
        "INSERT INTO products (sku, name, description, price_currency, price_minor, "
-       "cost_currency, cost_minor, weight_grams, image_url, active) "
+       "cost_currency, cost_minor, weight_grams, image_url, active, backorder_policy) "
        "VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), CASE WHEN $6 = '' THEN NULL ELSE $7::bigint "
-       "END, $8, $9, $10) RETURNING " OMS_PRODUCT_COLUMNS},
+       "END, $8, $9, $10, $11) RETURNING " OMS_PRODUCT_COLUMNS},
       // $2, $4, ... say whether the field after them is written.
       {kUpdate,
        "UPDATE products SET "
@@ -83,6 +85,7 @@ const std::vector<PreparedStatement>& CatalogStatements() {
        "weight_grams = CASE WHEN $12 THEN $13 ELSE weight_grams END, "
        "image_url = CASE WHEN $14 THEN $15 ELSE image_url END, "
        "active = CASE WHEN $16 THEN $17 ELSE active END, "
+       "backorder_policy = CASE WHEN $18 THEN $19 ELSE backorder_policy END, "
        "updated_at = now() "
        "WHERE sku = $1 RETURNING " OMS_PRODUCT_COLUMNS},
       {kGet, "SELECT " OMS_PRODUCT_COLUMNS " FROM products WHERE sku = $1"},
@@ -95,12 +98,12 @@ const std::vector<PreparedStatement>& CatalogStatements() {
 
 absl::Status InsertProduct(pqxx::work& tx, const v1::Product& product, v1::Product* out) {
   try {
-    ProductOf(
-        tx.exec_prepared1(kInsert, product.sku(), product.name(), product.description(),
-                          product.unit_price().currency(), product.unit_price().amount_minor(),
-                          CostCurrency(product), CostMinor(product), product.weight_grams(),
-                          product.image_url(), IsActive(product)),
-        out);
+    ProductOf(tx.exec_prepared1(kInsert, product.sku(), product.name(), product.description(),
+                                product.unit_price().currency(),
+                                product.unit_price().amount_minor(), CostCurrency(product),
+                                CostMinor(product), product.weight_grams(), product.image_url(),
+                                IsActive(product), BackorderPolicyText(product.backorder_policy())),
+              out);
   } catch (const pqxx::unique_violation&) {
     return WithReason(absl::StatusCode::kAlreadyExists, "PRODUCT_EXISTS",
                       absl::StrCat("product.sku: ", product.sku(), " already exists"));
@@ -116,7 +119,8 @@ absl::Status UpdateProduct(pqxx::work& tx, const v1::Product& product, const Pro
       product.description(), writes("unit_price"), product.unit_price().currency(),
       product.unit_price().amount_minor(), writes("unit_cost"), CostCurrency(product),
       CostMinor(product), writes("weight_grams"), product.weight_grams(), writes("image_url"),
-      product.image_url(), writes("active"), IsActive(product));
+      product.image_url(), writes("active"), IsActive(product), writes("backorder_policy"),
+      BackorderPolicyText(product.backorder_policy()));
   if (rows.empty()) return NoProduct(product.sku());
   ProductOf(rows[0], out);
   return absl::OkStatus();
@@ -136,6 +140,15 @@ std::vector<v1::Product> ReadProducts(pqxx::transaction_base& tx,
     ProductOf(row, &products.emplace_back());
   }
   return products;
+}
+
+SkuPolicies ReadBackorderPolicies(pqxx::transaction_base& tx,
+                                  const std::vector<std::string>& skus) {
+  SkuPolicies policies;
+  for (const auto& product : ReadProducts(tx, skus)) {
+    policies[product.sku()] = product.backorder_policy();
+  }
+  return policies;
 }
 
 std::vector<v1::Product> ListProducts(pqxx::work& tx, const std::string& after, bool active_only,

@@ -7,6 +7,7 @@
 #include <pqxx/transaction>
 
 #include "absl/status/status.h"
+#include "inventory-service/src/backorder_policy.h"
 #include "inventory-service/src/catalog.h"
 #include "oms/inventory/v1/inventory.pb.h"
 
@@ -30,6 +31,9 @@ const std::vector<PreparedStatement>& CatalogStatements();
 // The products among `skus`, in no particular order.
 std::vector<v1::Product> ReadProducts(pqxx::transaction_base& tx,
                                       const std::vector<std::string>& skus);
+// The backorder policy of each product among `skus`, by SKU; a SKU that is no product is left
+// out (and so follows REJECT).
+SkuPolicies ReadBackorderPolicies(pqxx::transaction_base& tx, const std::vector<std::string>& skus);
 // Up to `limit` products with a SKU after `after`, in SKU order.
 std::vector<v1::Product> ListProducts(pqxx::work& tx, const std::string& after, bool active_only,
                                       int limit);

@@ -13,6 +13,7 @@
 #include "inventory-service/src/allocation_mapping.h"
 #include "inventory-service/src/audit_store.h"
 #include "inventory-service/src/backorder_fills.h"
+#include "inventory-service/src/backorder_policy.h"
 #include "inventory-service/src/backorder_queue.h"
 #include "inventory-service/src/catalog_store.h"
 #include "inventory-service/src/invariant_store.h"
@@ -42,7 +43,8 @@ Planner PlannerOn(pqxx::work& tx, const v1::Destination& destination,
 
 // `full`, the plan of `lines`, when feasible or when only all of them will do; else the plan of
 // what the warehouses have (HoldableLines), which holds nothing when there is none or the
-// strategy finds no plan for it either (one warehouse for everything).
+// strategy finds no plan for it either (one warehouse for everything). A reserve's policies
+// decide what becomes of what it leaves out (DecideShortfalls).
 Plan FullOrWhatThereIs(const Planner& plan_of, const std::vector<Line>& lines, const Plan& full,
                        bool partly) {
   if (full.feasible || !partly) return full;
@@ -51,14 +53,14 @@ Plan FullOrWhatThereIs(const Planner& plan_of, const std::vector<Line>& lines, c
   return plan.feasible ? plan : Plan{true, {}, {}};
 }
 
-// What `lines` `plan` does not hold, into `out` (which a retried transaction may have filled).
-void SetUnheld(const std::vector<Line>& lines, const Plan& plan,
-               google::protobuf::RepeatedPtrField<v1::OrderLine>* out) {
+// `lines` into `out` (which a retried transaction may have filled).
+void SetOrderLines(const std::vector<Line>& lines,
+                   google::protobuf::RepeatedPtrField<v1::OrderLine>* out) {
   out->Clear();
-  for (const Line& line : UnheldLines(lines, plan)) {
-    auto* unheld = out->Add();
-    unheld->set_sku(line.sku);
-    unheld->set_quantity(line.quantity);
+  for (const Line& line : lines) {
+    auto* order_line = out->Add();
+    order_line->set_sku(line.sku);
+    order_line->set_quantity(line.quantity);
   }
 }
 
@@ -77,11 +79,13 @@ std::vector<std::string> SkusOf(const std::vector<LineQuantity>& quantities) {
   return {skus.begin(), skus.end()};
 }
 
-// Whether every SKU of `lines` is a product: a queue row needs one (a reserve without
-// backorders refuses an unknown SKU as INSUFFICIENT_STOCK, and so does one with them).
-bool AllExist(pqxx::work& tx, const std::vector<Line>& lines) {
-  std::vector<std::string> skus = SkusOf(lines);
-  return ReadProducts(tx, skus).size() == skus.size();
+// The policy each SKU of a reserve's `lines` follows when short (ShortfallPolicies); the
+// products are read only when the request's policies depend on them.
+SkuPolicies ShortfallPoliciesOf(pqxx::work& tx, const v1::ReserveStockRequest& request,
+                                const std::vector<Line>& lines) {
+  const SkuPolicies products =
+      DependsOnProducts(request) ? ReadBackorderPolicies(tx, SkusOf(lines)) : SkuPolicies{};
+  return ShortfallPolicies(request, lines, products);
 }
 
 // `lines` with the same SKU merged, in the order each SKU first appears: one queue row per SKU.
@@ -190,30 +194,23 @@ absl::Status PgReservationUseCases::Reserve(const v1::ReserveStockRequest& reque
     auto reserve = [&]() -> absl::Status {
       absl::Status reservable = CheckReservable(order_id, FindReservation(tx, order_id));
       if (!reservable.ok()) return reservable;
-      // Queuing the rest: one queue row per SKU, so the SKUs of the lines are merged first (the
+      // One line per SKU: a SKU short is one shortfall, one unfilled line or one queue row (the
       // planner merges them anyway).
-      const bool queue_rest = request.backorder_unavailable();
-      const std::vector<Line> lines =
-          queue_rest ? MergedLines(LinesOf(request.lines())) : LinesOf(request.lines());
+      const std::vector<Line> lines = MergedLines(LinesOf(request.lines()));
+      const SkuPolicies policies = ShortfallPoliciesOf(tx, request, lines);
       const Planner plan_of =
           PlannerOn(tx, request.destination(), request.strategy(), /*lock=*/true);
       const Plan full = plan_of(lines);
-      const Plan plan =
-          FullOrWhatThereIs(plan_of, lines, full, request.cancel_unavailable() || queue_rest);
-      // Taking what there is still needs something: an order of nothing is refused as ever.
-      // Queuing the rest needs nothing held, only products that exist to queue for.
-      if (!plan.feasible || (plan.groups.empty() && !queue_rest) ||
-          (queue_rest && !AllExist(tx, lines))) {
-        v1::Allocation none;
-        v1::InsufficientStock shortfalls;
-        ToProto(full, ProtoStrategy(request.strategy()), &none, shortfalls.mutable_shortfalls());
-        return InsufficientStockError(shortfalls);
+      const Plan plan = FullOrWhatThereIs(plan_of, lines, full, TakesWhatThereIs(policies));
+      const ShortfallDecision decision = DecideShortfalls(lines, full, plan, policies);
+      if (!decision.refused.empty()) {
+        return InsufficientStockError(InsufficientStockOf(decision.refused));
       }
       v1::Allocation allocation;
       google::protobuf::RepeatedPtrField<v1::Shortfall> none;
       ToProto(plan, ProtoStrategy(request.strategy()), &allocation, &none);
-      SetUnheld(lines, plan,
-                queue_rest ? allocation.mutable_backordered() : allocation.mutable_unfilled());
+      SetOrderLines(decision.unfilled, allocation.mutable_unfilled());
+      SetOrderLines(decision.backordered, allocation.mutable_backordered());
       auto id =
           InsertReservation(tx, order_id, v1::RESERVATION_STATE_HELD, allocation, ttl_seconds);
       if (!id.ok()) return id.status();
@@ -225,10 +222,9 @@ absl::Status PgReservationUseCases::Reserve(const v1::ReserveStockRequest& reque
       outcome->movements = static_cast<int>(moved->size());
       // Behind every row queued before; new rows wait for no lock, so the order of the locks
       // (levels above, then queue rows) cannot deadlock with a fill.
-      const std::vector<Line> queued = LinesOf(allocation.backordered());
-      Enqueue(tx, order_id, queued);
+      Enqueue(tx, order_id, decision.backordered);
       outcome->queued_units = 0;
-      for (const Line& line : queued) outcome->queued_units += line.quantity;
+      for (const Line& line : decision.backordered) outcome->queued_units += line.quantity;
       return ReadReservation(tx, order_id, out);
     };
     return RunOnce(tx, request.request_id(), "ReserveStock", request, out, reserve,
@@ -323,7 +319,7 @@ absl::Status PgReservationUseCases::Resource(const v1::ResourceReservationReques
           PlannerOn(tx, request.destination(), request.strategy(), /*lock=*/true, {from});
       const Plan plan =
           FullOrWhatThereIs(plan_of, lines, plan_of(lines), request.cancel_unavailable());
-      SetUnheld(lines, plan, out->mutable_cancelled());
+      SetOrderLines(UnheldLines(lines, plan), out->mutable_cancelled());
       v1::Allocation moved;
       v1::InsufficientStock shortfalls;
       ToProto(plan, ProtoStrategy(request.strategy()), &moved, shortfalls.mutable_shortfalls());

@@ -28,8 +28,10 @@ class ReservationUseCases {
   // Read only: plans on current availability.
   [[nodiscard]] virtual absl::Status Preview(const v1::PlanAllocationRequest& request,
                                              v1::PlanAllocationResponse* out) = 0;
-  // Plans and holds all lines or none. FAILED_PRECONDITION: INSUFFICIENT_STOCK (with the
-  // InsufficientStock payload), RESERVATION_EXISTS, RESERVATION_RELEASED (a release came first).
+  // Plans and holds all lines or none; or, where the request's backorder policies allow it
+  // (backorder_policy.h), what there is, doing without or queuing the rest per SKU.
+  // FAILED_PRECONDITION: INSUFFICIENT_STOCK (with the InsufficientStock payload),
+  // RESERVATION_EXISTS, RESERVATION_RELEASED (a release came first).
   [[nodiscard]] virtual absl::Status Reserve(const v1::ReserveStockRequest& request,
                                              int ttl_seconds, v1::Reservation* out,
                                              Outcome* outcome) = 0;

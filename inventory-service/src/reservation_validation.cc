@@ -99,6 +99,12 @@ absl::Status ValidateReserve(const v1::ReserveStockRequest& request) {
   if (status.ok()) status = ValidateDestination(request.destination());
   if (status.ok()) status = ValidateStrategy(request.strategy());
   if (status.ok()) status = ValidateTtl(request.ttl_seconds(), /*zero_allowed=*/true);
+  if (status.ok() && request.product_policies() &&
+      (request.cancel_unavailable() || request.backorder_unavailable())) {
+    // The order's policy for every SKU, or each product's own: one or the other.
+    return InvalidField("product_policies",
+                        "cannot be set with cancel_unavailable or backorder_unavailable");
+  }
   if (status.ok() && request.cancel_unavailable() && request.backorder_unavailable()) {
     // Doing without the rest and queuing it contradict each other.
     return InvalidField("backorder_unavailable", "cannot be set with cancel_unavailable");

@@ -83,14 +83,19 @@ INSTANTIATE_TEST_SUITE_P(
         ProductCase{"FtpImage", [](v1::Product& p) { p.set_image_url("ftp://x/y.png"); },
                     "product.image_url"},
         ProductCase{"ImageWithSpace", [](v1::Product& p) { p.set_image_url("https://x/a b.png"); },
-                    "product.image_url"}),
+                    "product.image_url"},
+        ProductCase{
+            "UnknownBackorderPolicy",
+            [](v1::Product& p) { p.set_backorder_policy(static_cast<v1::BackorderPolicy>(7)); },
+            "product.backorder_policy"}),
     [](const auto& test_info) { return std::string(test_info.param.name); });
 
 TEST(CatalogTest, UpdateMaskSelectsFieldsAndRefusesUnknownOrImmutableOnes) {
   v1::UpdateProductRequest request;
   auto all = UpdatedProductFields(request);
   ASSERT_TRUE(all.ok());
-  EXPECT_EQ(all->size(), 7u);
+  EXPECT_EQ(all->size(), 8u);
+  EXPECT_EQ(all->count("backorder_policy"), 1u);
 
   request.mutable_update_mask()->add_paths("name");
   auto some = UpdatedProductFields(request);
@@ -107,6 +112,25 @@ TEST(CatalogTest, UpdateChecksOnlyTheFieldsItWrites) {
   product.set_active(false);
   EXPECT_TRUE(ValidateProductUpdate(product, {"active"}).ok());  // no price needed
   EXPECT_EQ(FieldOf(ValidateProductUpdate(product, {"unit_price"})), "product.unit_price");
+}
+
+TEST(CatalogTest, ABackorderPolicyIsOptionalButMustBeKnown) {
+  v1::Product product = GoodProduct();
+  for (auto policy : {v1::BACKORDER_POLICY_UNSPECIFIED, v1::BACKORDER_POLICY_REJECT,
+                      v1::BACKORDER_POLICY_SHIP_AVAILABLE, v1::BACKORDER_POLICY_BACKORDER}) {
+    product.set_backorder_policy(policy);
+    EXPECT_TRUE(ValidateNewProduct(product).ok()) << policy;
+  }
+  v1::UpdateProductRequest update;
+  update.mutable_product()->set_sku("SKU-1");
+  update.mutable_product()->set_backorder_policy(static_cast<v1::BackorderPolicy>(-1));
+  update.mutable_update_mask()->add_paths("backorder_policy");
+  auto fields = UpdatedProductFields(update);
+  ASSERT_TRUE(fields.ok()) << fields.status();
+  EXPECT_EQ(*fields, ProductFields{"backorder_policy"});
+  EXPECT_EQ(FieldOf(ValidateProductUpdate(update.product(), *fields)), "product.backorder_policy");
+  // Not written, not checked.
+  EXPECT_TRUE(ValidateProductUpdate(update.product(), {"weight_grams"}).ok());
 }
 
 TEST(CatalogTest, WhatDoesNotSayOtherwiseIsActive) {

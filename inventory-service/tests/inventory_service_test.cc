@@ -216,6 +216,37 @@ TEST_F(InventoryServiceTest, UpdatePassesTheMaskedFields) {
   EXPECT_EQ(response.name(), "Big mug");
 }
 
+// An enum number the proto lacks would otherwise be stored as REJECT without a word.
+TEST_F(InventoryServiceTest, AnUnknownBackorderPolicyIsRefusedBeforeTheStore) {
+  const auto unknown = static_cast<v1::BackorderPolicy>(9);
+  v1::CreateProductRequest create;
+  create.mutable_product()->set_sku("SKU-1");
+  create.mutable_product()->set_name("Mug");
+  create.mutable_product()->mutable_unit_price()->set_currency("EUR");
+  create.mutable_product()->set_backorder_policy(unknown);
+  v1::Product response;
+  grpc::ClientContext create_context;
+  EXPECT_EQ(
+      testing::FieldOf(FromGrpcStatus(stub_->CreateProduct(&create_context, create, &response))),
+      "product.backorder_policy");
+
+  v1::UpdateProductRequest update;
+  update.mutable_product()->set_sku("SKU-1");
+  update.mutable_product()->set_backorder_policy(unknown);
+  update.mutable_update_mask()->add_paths("backorder_policy");
+  grpc::ClientContext update_context;
+  EXPECT_EQ(
+      testing::FieldOf(FromGrpcStatus(stub_->UpdateProduct(&update_context, update, &response))),
+      "product.backorder_policy");
+  EXPECT_EQ(store_.calls, 0);
+
+  update.mutable_product()->set_backorder_policy(v1::BACKORDER_POLICY_SHIP_AVAILABLE);
+  grpc::ClientContext good_context;
+  ASSERT_TRUE(stub_->UpdateProduct(&good_context, update, &response).ok());
+  EXPECT_EQ(store_.last_fields, ProductFields{"backorder_policy"});
+  EXPECT_EQ(response.backorder_policy(), v1::BACKORDER_POLICY_SHIP_AVAILABLE);
+}
+
 TEST_F(InventoryServiceTest, PagesAreDecodedAndBounded) {
   {
     grpc::ClientContext context;
@@ -344,6 +375,14 @@ TEST_F(InventoryServiceTest, ReserveValidatesAndAppliesTheDefaultTtl) {
   grpc::Status refused = stub_->ReserveStock(&refused_context, bad, &response);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(refused.error_message().find("lines[0].quantity"), std::string::npos);
+  EXPECT_EQ(reservations_.calls, 0);
+
+  v1::ReserveStockRequest both = GoodReserve();
+  both.set_product_policies(true);
+  both.set_backorder_unavailable(true);
+  grpc::ClientContext both_context;
+  EXPECT_EQ(FieldOf(FromGrpcStatus(stub_->ReserveStock(&both_context, both, &response))),
+            "product_policies");
   EXPECT_EQ(reservations_.calls, 0);
 
   grpc::ClientContext context;

@@ -11,6 +11,8 @@
 #include "common/pg_pool.h"
 #include "common/status.h"
 #include "common/testing/pg_test_database.h"
+#include "common/testing/query_plan.h"
+#include "inventory-service/src/catalog_store.h"
 #include "inventory-service/src/schema.h"
 #include "inventory-service/src/statements.h"
 
@@ -29,13 +31,15 @@ class InventoryUseCasesTest : public ::testing::Test {
     store_ = std::make_unique<PgInventoryUseCases>(*pool_);
   }
 
-  v1::Product MakeProduct(const std::string& sku, bool active = true) {
+  v1::Product MakeProduct(const std::string& sku, bool active = true,
+                          v1::BackorderPolicy policy = v1::BACKORDER_POLICY_UNSPECIFIED) {
     v1::Product product;
     product.set_sku(sku);
     product.set_name("Product " + sku);
     product.mutable_unit_price()->set_currency("EUR");
     product.mutable_unit_price()->set_amount_minor(1000);
     product.set_active(active);
+    product.set_backorder_policy(policy);
     v1::Product created;
     absl::Status status = store_->CreateProduct(product, &created);
     EXPECT_TRUE(status.ok()) << status;
@@ -143,6 +147,56 @@ TEST_F(InventoryUseCasesTest, UpdateWritesOnlyTheGivenFields) {
   deactivate.set_sku("NOPE");
   EXPECT_EQ(store_->UpdateProduct(deactivate, {"active"}, &updated).code(),
             absl::StatusCode::kNotFound);
+}
+
+// REJECT unless said otherwise; written by a create and by an update that names it, kept by one
+// that does not; answered by every read.
+TEST_F(InventoryUseCasesTest, ABackorderPolicyIsStoredUpdatedAndReadBack) {
+  EXPECT_EQ(MakeProduct("SKU-1").backorder_policy(), v1::BACKORDER_POLICY_REJECT);
+  EXPECT_EQ(
+      MakeProduct("SKU-2", /*active=*/true, v1::BACKORDER_POLICY_SHIP_AVAILABLE).backorder_policy(),
+      v1::BACKORDER_POLICY_SHIP_AVAILABLE);
+
+  v1::Product change;
+  change.set_sku("SKU-1");
+  change.set_name("not written");
+  change.set_backorder_policy(v1::BACKORDER_POLICY_BACKORDER);
+  v1::Product updated;
+  ASSERT_TRUE(store_->UpdateProduct(change, {"backorder_policy"}, &updated).ok());
+  EXPECT_EQ(updated.backorder_policy(), v1::BACKORDER_POLICY_BACKORDER);
+  EXPECT_EQ(updated.name(), "Product SKU-1");
+  change.clear_backorder_policy();
+  ASSERT_TRUE(store_->UpdateProduct(change, {"name"}, &updated).ok());
+  EXPECT_EQ(updated.name(), "not written");
+  EXPECT_EQ(updated.backorder_policy(), v1::BACKORDER_POLICY_BACKORDER);
+  change.set_sku("SKU-2");
+  ASSERT_TRUE(store_->UpdateProduct(change, {"backorder_policy"}, &updated).ok());
+  EXPECT_EQ(updated.backorder_policy(), v1::BACKORDER_POLICY_REJECT);  // unset: REJECT
+
+  v1::Product read;
+  ASSERT_TRUE(store_->GetProduct("SKU-1", &read).ok());
+  EXPECT_EQ(read.backorder_policy(), v1::BACKORDER_POLICY_BACKORDER);
+  v1::BatchGetProductsResponse batch;
+  ASSERT_TRUE(store_->BatchGetProducts({"SKU-2", "SKU-1"}, &batch).ok());
+  ASSERT_EQ(batch.products_size(), 2);
+  EXPECT_EQ(batch.products(0).backorder_policy(), v1::BACKORDER_POLICY_REJECT);
+  EXPECT_EQ(batch.products(1).backorder_policy(), v1::BACKORDER_POLICY_BACKORDER);
+  v1::ListProductsResponse list;
+  ASSERT_TRUE(store_->ListProducts({"", 50}, /*active_only=*/false, &list).ok());
+  ASSERT_EQ(list.products_size(), 2);
+  EXPECT_EQ(list.products(0).backorder_policy(), v1::BACKORDER_POLICY_BACKORDER);
+  EXPECT_EQ(list.products(1).backorder_policy(), v1::BACKORDER_POLICY_REJECT);
+}
+
+TEST_F(InventoryUseCasesTest, TheCatalogStatementsAreServedByIndexes) {
+  testing::ExpectServedByIndexes(
+      *pool_, CatalogStatements(),
+      {{"products_get", "'SKU-1'"},
+       {"products_batch_get", "'{SKU-1,SKU-2}'"},
+       {"products_update",
+        "'SKU-1', false, '', false, '', false, 'EUR', 0, false, '', 0, false, 0, false, '', "
+        "false, true, true, 'BACKORDER'"},
+       {"products_list", "'', false, 51"}});
 }
 
 TEST_F(InventoryUseCasesTest, ListsProductsPageByPage) {
@@ -301,6 +355,30 @@ TEST_F(InventoryUseCasesTest, AvailabilityListsEveryActiveWarehouse) {
 
   v1::GetAvailabilityResponse unknown;
   EXPECT_EQ(store_->GetAvailability("NOPE", &unknown).code(), absl::StatusCode::kNotFound);
+}
+
+// The policy column comes with a constant default: products made before it read REJECT, what
+// every order did with them, and the table keeps its file (no rewrite).
+TEST(InventoryMigrationsTest, ThePolicyColumnKeepsExistingProductsRejectWithoutARewrite) {
+  constexpr int kPolicyMigration = 6;
+  testing::PgTestDatabase db("inventory_migrations");
+  ASSERT_TRUE(db.ok());
+  std::vector<Migration> before;
+  for (const auto& migration : Migrations()) {
+    if (migration.version < kPolicyMigration) before.push_back(migration);
+  }
+  ASSERT_TRUE(ApplyMigrations(db.url(), before).ok());
+  pqxx::connection connection(db.url());
+  pqxx::nontransaction tx(connection);
+  tx.exec(
+      "INSERT INTO products (sku, name, price_currency, price_minor) "
+      "VALUES ('OLD-1', 'Old', 'EUR', 100)");
+  const std::string file = tx.exec1("SELECT pg_relation_filenode('products')")[0].c_str();
+
+  ASSERT_TRUE(ApplyMigrations(db.url(), Migrations()).ok());
+  EXPECT_EQ(tx.exec1("SELECT pg_relation_filenode('products')")[0].c_str(), file);
+  EXPECT_EQ(tx.exec1("SELECT backorder_policy FROM products")[0].as<std::string>(), "REJECT");
+  EXPECT_THROW(tx.exec("UPDATE products SET backorder_policy = 'MAYBE'"), pqxx::check_violation);
 }
 
 TEST_F(InventoryUseCasesTest, TheLedgerIsAppendOnly) {

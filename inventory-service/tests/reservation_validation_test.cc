@@ -57,6 +57,20 @@ TEST(ReservationValidationTest, EitherFlagAloneIsValid) {
   EXPECT_TRUE(ValidateReserve(request).ok());
 }
 
+// The order's policy for every SKU, or each product's own: never both.
+TEST(ReservationValidationTest, ProductPoliciesGoAloneWithoutTheFlags) {
+  v1::ReserveStockRequest request = testing::GoodReserve();
+  request.set_product_policies(true);
+  EXPECT_TRUE(ValidateReserve(request).ok());
+  request.set_cancel_unavailable(true);
+  EXPECT_EQ(FieldOf(ValidateReserve(request)), "product_policies");
+  request.set_cancel_unavailable(false);
+  request.set_backorder_unavailable(true);
+  EXPECT_EQ(FieldOf(ValidateReserve(request)), "product_policies");
+  request.set_cancel_unavailable(true);
+  EXPECT_EQ(FieldOf(ValidateReserve(request)), "product_policies");
+}
+
 TEST(ReservationValidationTest, CancelBackordersBounds) {
   v1::CancelBackordersRequest request;
   request.set_request_id("saga-1:cancel-backorders");
