@@ -211,5 +211,36 @@ TEST(OrderEditTest, TheEditSagaTakesTheNewVersionAtItsPivotAndCompensatesBeforeI
   EXPECT_EQ(writes, (std::vector<std::string>{"complete-if-done"}));
 }
 
+// The pivot given up with its outcome unknown is asked again: cancelled now means the new version
+// goes ahead (forward from the pivot); a shipment that shipped means nothing was cancelled, and
+// the compensation goes on.
+TEST(OrderEditTest, APivotOfUnknownOutcomeIsAskedAgainBeforeAnythingIsUndone) {
+  const SagaKindDef& edit = *FindSagaKind(kEditSagaKind);
+  const StepDef* pivot = nullptr;
+  for (const auto& step : edit.steps) {
+    if (step.name == edit.pivot) pivot = &step;
+  }
+  ASSERT_NE(pivot, nullptr);
+  ASSERT_TRUE(static_cast<bool>(pivot->compensate));
+  ClaimedSaga saga;
+  saga.kind = kEditSagaKind;
+  saga.order = Confirmed();
+  FakeParticipants participants;
+  participants.Script("CancelForEdit",
+                      {CallOutcome{CallResult::kOk, ""},
+                       CallOutcome{CallResult::kRefused, "SHIPMENT_ALREADY_SHIPPED"},
+                       CallOutcome{CallResult::kTransient, "UNAVAILABLE"}});
+  std::vector<CallOutcome> outcomes;
+  for (int i = 0; i < 3; ++i) {
+    pivot->compensate(participants, saga, "saga-1:cancel-previous:compensate",
+                      [&](StepResult result) { outcomes.push_back(result.outcome); });
+  }
+  ASSERT_EQ(outcomes.size(), 3u);
+  EXPECT_EQ(outcomes[0].result, CallResult::kRefused);
+  EXPECT_EQ(outcomes[0].reason, kPivotTookEffect);
+  EXPECT_EQ(outcomes[1].result, CallResult::kOk);
+  EXPECT_EQ(outcomes[2].result, CallResult::kTransient);
+}
+
 }  // namespace
 }  // namespace oms::order

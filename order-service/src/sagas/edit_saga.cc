@@ -7,7 +7,8 @@
 //  3. cancel-previous, the pivot: shipping cancels every shipment of the order, all or none. A
 //     shipment that shipped meanwhile refuses the lot (SHIPMENT_ALREADY_SHIPPED): the saga
 //     compensates and the order stays as it was. Once it is done the new version is the order's
-//     (AdoptOrderVersion, in the same transaction as the step's save);
+//     (AdoptOrderVersion, in the same transaction as the step's save). Given up with its outcome
+//     unknown, it is asked again (CancelPreviousAgain) before anything is undone;
 //  4. release-removed: the removed units are released, per warehouse;
 //  5. create-shipments: the new version's shipments (AllocationGroup.order_version);
 //  6. void-decrease: the decrease is voided.
@@ -80,6 +81,24 @@ void CancelPrevious(Participants& participants, const ClaimedSaga& saga,
   participants.CancelForEdit(request_id, saga.order, std::move(done));
 }
 
+// The pivot given up after failing for its whole budget: its outcome is unknown. Cancelling
+// again, all or none, tells: done (by the lost call, or by this one) means the new version goes
+// ahead (PIVOT_TOOK_EFFECT: forward again from the pivot, whose repeat answers what it did); a
+// shipment that shipped meanwhile means nothing was cancelled, and the edit is undone.
+void CancelPreviousAgain(Participants& participants, const ClaimedSaga& saga,
+                         const std::string& request_id, StepDone done) {
+  participants.CancelForEdit(request_id, saga.order, [done = std::move(done)](StepResult result) {
+    if (result.outcome.result == CallResult::kOk) {
+      result.outcome = {CallResult::kRefused, kPivotTookEffect};
+      result.output = {};
+    } else if (result.outcome.result == CallResult::kRefused &&
+               result.outcome.reason == "SHIPMENT_ALREADY_SHIPPED") {
+      result = {};
+    }
+    done(std::move(result));
+  });
+}
+
 void ReleaseRemoved(Participants& participants, const ClaimedSaga& saga,
                     const std::string& request_id, StepDone done) {
   const auto plan = PlanOf(saga);
@@ -149,7 +168,7 @@ SagaKindDef EditSagaKind() {
   kind.steps = {
       {"reserve-added", ReserveAdded, ReleaseAdded, NothingAdded},
       {"authorize-increase", AuthorizeIncrease, VoidIncrease, NoIncrease},
-      {"cancel-previous", CancelPrevious, nullptr},
+      {"cancel-previous", CancelPrevious, CancelPreviousAgain},
       {"release-removed", ReleaseRemoved, nullptr, NothingRemoved},
       {"create-shipments", CreateShipments, nullptr},
       {"void-decrease", VoidDecrease, nullptr},
