@@ -14,7 +14,7 @@ const adjustmentCodes = (adjustments) =>
 const STATUSES = ["PENDING", "CONFIRMED", "PARTIALLY_SHIPPED", "SHIPPED", "PARTIALLY_DELIVERED",
   "DELIVERED", "COMPLETED", "CANCELLED", "REJECTED", "NEEDS_ATTENTION", "PARTIALLY_BACKORDERED"];
 const EVENT_TYPES = ["PICKED", "PACKED", "SHIPPED", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED",
-  "DELIVERY_FAILED", "EXCEPTION", "RETURNED_TO_SENDER", "RECEIVED"];
+  "DELIVERY_FAILED", "EXCEPTION", "RETURNED_TO_SENDER", "LOST", "RECEIVED"];
 const FILTERS = [
   ["customerId", "Customer id"], ["status", "Status"], ["channel", "Channel"],
   ["externalOrderId", "External order id"], ["createdAfter", "Created after"],
@@ -258,11 +258,13 @@ function renderRelated(el, order, shipments, payments, invoices, returns, parked
           confirmLabel: "Record event",
           run: (v) => recordEvent(s.id, v),
         }).then(after("Event recorded.")) }, "Post event…"),
-          // A parcel back at the sender waits for an operator's one decision: ship its goods
-          // again (no new charge), or restock them and refund the parcel whole.
-          ...(bare(s.status, "SHIPMENT_STATUS_") !== "RETURNED_TO_SENDER" || decided.has(s.id) ? [] : [
+          // A parcel back at the sender, or lost, waits for an operator's one decision: ship its
+          // goods again (no new charge), or refund the parcel whole (restocking what came back).
+          ...(!["RETURNED_TO_SENDER", "LOST"].includes(bare(s.status, "SHIPMENT_STATUS_")) || decided.has(s.id) ? [] : [
             decision(s, "reship", `Ship the goods of parcel ${s.id} again?`, "Reship", "Reship requested."),
-            decision(s, "refund", `Restock the goods of parcel ${s.id} and refund it, shipping included?`, "Refund", "Refund requested."),
+            decision(s, "refund", bare(s.status, "SHIPMENT_STATUS_") === "LOST"
+              ? `Refund lost parcel ${s.id} whole, shipping included?`
+              : `Restock the goods of parcel ${s.id} and refund it, shipping included?`, "Refund", "Refund requested."),
           ])] },
       ], shipments.shipments ?? [])),
     h("section", { class: "card", id: "allocation" }, h("h2", {}, "Allocation"),

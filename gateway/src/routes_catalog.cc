@@ -97,7 +97,8 @@ absl::Status AddCatalogRoutes(Gateway& gateway, Backends& backends, const RouteO
   update_product.operation_id = "UpdateProduct";
   update_product.summary =
       "Update a product: the body is the Product, updateMask names the fields written (name, "
-      "description, unitPrice, unitCost, weightGrams, imageUrl, active; all of them when "
+      "description, unitPrice, unitCost, weightGrams, imageUrl, active, backorderPolicy; all of "
+      "them when "
       "absent). 200 with the product as stored";
   update_product.access.scope = kScopeCatalogWrite;
   update_product.query = {UpdateMaskParam()};

@@ -194,15 +194,17 @@ absl::Status AddShippingRoutes(Gateway& gateway, Backends& backends, const Route
   order::v1::OrderService::Stub* orders = &backends.order();
   routes.push_back(ParcelDecision<order::v1::ReshipShipmentRequest>(
       "reship", "ReshipShipment",
-      "An operator's decision on a parcel RETURNED_TO_SENDER: ship its goods again, with no new "
-      "charge: {note} (optional). 200 with the order; shipping creates the replacement shipment "
-      "(it commits no stock and captures nothing) and the order follows it. Another status: 409 "
+      "An operator's decision on a parcel RETURNED_TO_SENDER or LOST: ship its goods again, with "
+      "no new charge: {note} (optional). 200 with the order; shipping creates the replacement "
+      "shipment (it captures nothing; for a lost parcel its units are first taken off the shelf "
+      "at the parcel's warehouse) and the order follows it. Another status: 409 "
       "SHIPMENT_NOT_RETURNED_TO_SENDER; a parcel refunded: 409 SHIPMENT_ALREADY_DECIDED",
       [orders](auto... args) { orders->async()->ReshipShipment(args...); }));
   routes.push_back(ParcelDecision<order::v1::RefundShipmentRequest>(
       "refund", "RefundShipment",
-      "The other decision on a parcel RETURNED_TO_SENDER: its goods go back on hand at its "
-      "warehouse and its invoice is refunded whole, shipping included: {note} (optional). 200 "
+      "The other decision on a parcel RETURNED_TO_SENDER or LOST: a returned parcel's goods go "
+      "back on hand at its warehouse (a lost one's are gone), and its invoice is refunded whole, "
+      "shipping included: {note} (optional). 200 "
       "with the order; once done the parcel no longer holds the order back (with every other "
       "parcel delivered, or none, it completes). Another status: 409 "
       "SHIPMENT_NOT_RETURNED_TO_SENDER; not captured yet: 409 SHIPMENT_NOT_SETTLED; a parcel "

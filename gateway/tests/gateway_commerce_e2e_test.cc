@@ -78,16 +78,17 @@ class GatewayCommerceE2eTest : public testing::SeededSuite<GatewayCommerceE2eTes
   }
 
   // A new product `sku` of `price_minor` EUR and `grams`, of which only the first warehouse has
-  // `units`.
+  // `units`; with `backorder_policy` (a BackorderPolicy name) when not empty.
   static void StockedInOneWarehouse(const std::string& sku, const std::string& name,
-                                    int price_minor, int grams, int units) {
-    HttpAnswer created = Admin(
-        "POST", "/v1/products",
-        json{{"sku", sku},
-             {"name", name},
-             {"unitPrice", {{"currency", "EUR"}, {"amountMinor", std::to_string(price_minor)}}},
-             {"weightGrams", std::to_string(grams)}}
-            .dump());
+                                    int price_minor, int grams, int units,
+                                    const std::string& backorder_policy = "") {
+    json product = {
+        {"sku", sku},
+        {"name", name},
+        {"unitPrice", {{"currency", "EUR"}, {"amountMinor", std::to_string(price_minor)}}},
+        {"weightGrams", std::to_string(grams)}};
+    if (!backorder_policy.empty()) product["backorderPolicy"] = backorder_policy;
+    HttpAnswer created = Admin("POST", "/v1/products", product.dump());
     ASSERT_EQ(created.status, 201) << created.body;
     HttpAnswer stocked = Admin("POST", "/v1/stock:adjust",
                                json{{"warehouseId", env->warehouses.begin()->second},
@@ -118,6 +119,36 @@ class GatewayCommerceE2eTest : public testing::SeededSuite<GatewayCommerceE2eTes
     return {order.value("id", ""), Minor(order["total"]),
             order["shipments"][0].value("shipmentId", ""),
             order["shipments"][0].value("warehouseId", "")};
+  }
+
+  // Units of `sku` on hand at `warehouse`.
+  static long long OnHand(const std::string& sku, const std::string& warehouse) {
+    HttpAnswer answer = Admin("GET", "/v1/products/" + sku + "/availability");
+    const json body = Body(answer);
+    for (const auto& level : body.value("levels", json::array())) {
+      if (level.value("warehouseId", "") == warehouse) {
+        return std::stoll(level.value("onHand", std::string("0")));
+      }
+    }
+    ADD_FAILURE() << "no level of warehouse " << warehouse << ": " << answer.status << " "
+                  << answer.body;
+    return -1;
+  }
+
+  // `placed`'s parcel shipped and captured, then given up by the carrier as lost: the order asks
+  // for a decision.
+  static void ShipAndLose(const Placed& placed) {
+    PostEvent(placed.parcel, "SHIPPED");
+    WaitFor("/v1/payments?orderId=" + placed.order_id, [&placed](const json& body) {
+      const json payments = body.value("payments", json::array());
+      return payments.size() == 1 &&
+             Minor(payments[0].value("captured", json::object())) == placed.total;
+    });
+    PostEvent(placed.parcel, "LOST");
+    const json waiting = WaitFor("/v1/orders/" + placed.order_id, [](const json& order) {
+      return order.value("needsAttention", false);
+    });
+    EXPECT_EQ(waiting["shipments"][0].value("status", ""), "SHIPMENT_STATUS_LOST");
   }
 
   // 8 PACK with 10 % off the line and 3 MUG, a 5.00 coupon and 4.95 shipping.
@@ -390,19 +421,7 @@ TEST_F(GatewayCommerceE2eTest, AParcelReturnedToSenderIsRestockedAndRefundedWhol
   const std::string& order_id = placed.order_id;
   const long long total = placed.total;
   const std::string& parcel = placed.parcel;
-  const std::string& warehouse = placed.warehouse;
-  auto on_hand = [&warehouse] {
-    HttpAnswer answer = Admin("GET", "/v1/products/MUG/availability");
-    const json body = Body(answer);
-    for (const auto& level : body.value("levels", json::array())) {
-      if (level.value("warehouseId", "") == warehouse) {
-        return std::stoll(level.value("onHand", std::string("0")));
-      }
-    }
-    ADD_FAILURE() << "no level of warehouse " << warehouse << ": " << answer.status << " "
-                  << answer.body;
-    return -1LL;
-  };
+  auto on_hand = [&placed] { return OnHand("MUG", placed.warehouse); };
 
   PostEvent(parcel, "SHIPPED");
   WaitFor("/v1/payments?orderId=" + order_id, [total](const json& body) {
@@ -848,6 +867,103 @@ TEST_F(GatewayCommerceE2eTest, AnEditRacingAShipmentLeavesTheOrderAsItWas) {
   const PaymentFigures payment = PaymentOf(placed.order_id);
   EXPECT_EQ(payment.captured, placed.total);
   EXPECT_EQ(payment.captured + payment.voided, payment.authorized);
+  ExpectInvariantsClean();
+}
+
+// A parcel the carrier lost is no dead end either. Reshipped: its goods are gone, so the
+// replacement takes its units off the shelf at the parcel's warehouse, and is charged nothing; the
+// order completes with it. Refunded: the invoice is refunded whole and nothing is restocked.
+TEST_F(GatewayCommerceE2eTest, ALostParcelIsReshippedFromTheShelfOrRefundedWithoutARestock) {
+  ASSERT_NE(env, nullptr);
+  ASSERT_NO_FATAL_FAILURE(StockedInOneWarehouse("LOST-A", "Fragile vase", 2500, 800, 10));
+  const Placed reshipped = PlaceOneParcel("LOST-A", 2, "commerce-lost-reship");
+  ASSERT_FALSE(reshipped.parcel.empty());
+  ASSERT_NO_FATAL_FAILURE(ShipAndLose(reshipped));
+  EXPECT_EQ(OnHand("LOST-A", reshipped.warehouse), 8);  // the two that left with the parcel
+
+  HttpAnswer reship = Admin("POST", "/v1/shipments/" + reshipped.parcel + ":reship",
+                            json{{"note", "carrier lost it"}}.dump());
+  ASSERT_EQ(reship.status, 200) << reship.body;
+  const json order = WaitFor("/v1/orders/" + reshipped.order_id, [](const json& o) {
+    return o.value("shipments", json::array()).size() == 2;
+  });
+  std::string replacement;
+  for (const auto& shipment : order["shipments"]) {
+    if (shipment.value("replacesShipmentId", "") == reshipped.parcel) {
+      replacement = shipment.value("shipmentId", "");
+    }
+  }
+  ASSERT_FALSE(replacement.empty()) << order.dump();
+  EXPECT_FALSE(order.value("needsAttention", false)) << order.dump();
+  EXPECT_EQ(OnHand("LOST-A", reshipped.warehouse), 6);  // and two more for the replacement
+  PostEvent(replacement, "SHIPPED");
+  PostEvent(replacement, "DELIVERED");
+  WaitFor("/v1/orders/" + reshipped.order_id,
+          [](const json& o) { return o.value("status", "") == "ORDER_STATUS_COMPLETED"; });
+  const json paid = Body(Admin("GET", "/v1/payments?orderId=" + reshipped.order_id));
+  EXPECT_EQ(Minor(paid["payments"][0]["captured"]), reshipped.total) << paid.dump();
+  EXPECT_EQ(Body(Admin("GET", "/v1/invoices?orderId=" + reshipped.order_id))
+                .value("invoices", json::array())
+                .size(),
+            1u);
+
+  const Placed refunded = PlaceOneParcel("LOST-A", 1, "commerce-lost-refund");
+  ASSERT_FALSE(refunded.parcel.empty());
+  ASSERT_NO_FATAL_FAILURE(ShipAndLose(refunded));
+  const long long shelf = OnHand("LOST-A", refunded.warehouse);
+  HttpAnswer refund = Admin("POST", "/v1/shipments/" + refunded.parcel + ":refund", "{}");
+  ASSERT_EQ(refund.status, 200) << refund.body;
+  const json completed = WaitFor("/v1/orders/" + refunded.order_id, [](const json& o) {
+    return o.value("status", "") == "ORDER_STATUS_COMPLETED";
+  });
+  EXPECT_TRUE(completed["shipments"][0].value("refunded", false)) << completed.dump();
+  EXPECT_EQ(OnHand("LOST-A", refunded.warehouse), shelf);  // lost goods are not restocked
+  const json payments = Body(Admin("GET", "/v1/payments?orderId=" + refunded.order_id));
+  EXPECT_EQ(Minor(payments["payments"][0]["refunded"]), refunded.total) << payments.dump();
+  ExpectInvariantsClean();
+}
+
+// Each product's own policy decides when the order names none: one SKU queued for stock and
+// another done without in one order; an order naming REJECT overrides both.
+TEST_F(GatewayCommerceE2eTest, AProductsOwnPolicyDecidesUnlessTheOrderNamesOne) {
+  ASSERT_NE(env, nullptr);
+  ASSERT_NO_FATAL_FAILURE(
+      StockedInOneWarehouse("POL-BO", "Made to order", 1500, 500, 2, "BACKORDER_POLICY_BACKORDER"));
+  ASSERT_NO_FATAL_FAILURE(StockedInOneWarehouse("POL-SA", "Last of the season", 900, 300, 1,
+                                                "BACKORDER_POLICY_SHIP_AVAILABLE"));
+  const json product = Body(Admin("GET", "/v1/products/POL-BO"));
+  EXPECT_EQ(product.value("backorderPolicy", ""), "BACKORDER_POLICY_BACKORDER") << product.dump();
+
+  json body = testing::HamburgOrderJson(env->erika, "POL-BO", 3);
+  body["lines"].push_back({{"sku", "POL-SA"}, {"quantity", "2"}});
+  HttpAnswer placed = Admin("POST", "/v1/orders", body.dump(), {"Idempotency-Key: policy-mixed"});
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const json order = Body(placed);
+  EXPECT_EQ(order.value("status", ""), "ORDER_STATUS_PARTIALLY_BACKORDERED") << placed.body;
+  EXPECT_EQ(order.value("backorderedUnits", ""), "1") << placed.body;
+  ASSERT_EQ(order["allocation"]["backordered"].size(), 1u) << placed.body;
+  EXPECT_EQ(order["allocation"]["backordered"][0].value("sku", ""), "POL-BO");
+  ASSERT_EQ(order["allocation"]["unfilled"].size(), 1u) << placed.body;
+  EXPECT_EQ(order["allocation"]["unfilled"][0].value("sku", ""), "POL-SA");
+  EXPECT_EQ(order["allocation"]["unfilled"][0].value("quantity", ""), "1");
+
+  json rejecting = testing::HamburgOrderJson(env->erika, "POL-BO", 5);
+  rejecting["backorderPolicy"] = "BACKORDER_POLICY_REJECT";
+  HttpAnswer refused =
+      Admin("POST", "/v1/orders", rejecting.dump(), {"Idempotency-Key: policy-overridden"});
+  ASSERT_EQ(refused.status, 201) << refused.body;
+  EXPECT_EQ(Body(refused).value("status", ""), "ORDER_STATUS_REJECTED") << refused.body;
+  EXPECT_EQ(Body(refused).value("rejectionReason", ""), "INSUFFICIENT_STOCK") << refused.body;
+
+  // The queued unit is not waited for: cancelled, nothing is left open.
+  const std::string order_id = order.value("id", "");
+  HttpAnswer cancelled = Admin("POST", "/v1/orders/" + order_id + ":cancel", "{}");
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  WaitFor("/v1/orders/" + order_id,
+          [](const json& o) { return o.value("status", "") == "ORDER_STATUS_CANCELLED"; });
+  const json stock = Body(Admin("GET", "/v1/products/POL-BO/availability"));
+  EXPECT_EQ(stock.value("totalBackordered", "0"), "0") << stock.dump();
+  EXPECT_EQ(stock.value("totalAvailable", ""), "2") << stock.dump();
   ExpectInvariantsClean();
 }
 

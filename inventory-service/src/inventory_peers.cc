@@ -15,7 +15,8 @@ MethodPeers InventoryServicePeers() {
       {"ListProducts", {kGateway, kOmsctl}},
       {"CreateWarehouse", {kGateway, kOmsctl}},
       {"ListWarehouses", {kGateway, kOmsctl}},
-      {"AdjustStock", {kGateway, kOmsctl}},
+      // order-service: the units a lost parcel's replacement takes off the shelf.
+      {"AdjustStock", {kGateway, kOmsctl, kOrderService}},
       {"GetAvailability", {kGateway, kOmsctl}},
       {"PlanAllocation", {kGateway, kOmsctl}},
       {"ReserveStock", {kOrderService}},

@@ -13,13 +13,17 @@ bool HasShipped(const std::string& status) {
   for (const char* shipped :
        {"SHIPMENT_STATUS_SHIPPED", "SHIPMENT_STATUS_IN_TRANSIT", "SHIPMENT_STATUS_OUT_FOR_DELIVERY",
         "SHIPMENT_STATUS_DELIVERED", "SHIPMENT_STATUS_DELIVERY_FAILED",
-        "SHIPMENT_STATUS_RETURNED_TO_SENDER"}) {
+        "SHIPMENT_STATUS_RETURNED_TO_SENDER", "SHIPMENT_STATUS_LOST"}) {
     if (status == shipped) return true;
   }
   return false;
 }
 
 }  // namespace
+
+bool AwaitsParcelDecision(const std::string& status) {
+  return status == "SHIPMENT_STATUS_RETURNED_TO_SENDER" || status == "SHIPMENT_STATUS_LOST";
+}
 
 ShipmentList MergeShipments(const ShipmentList& listed, const ShipmentList& recorded) {
   std::map<std::string, const v1::ShipmentSummary*> rows;

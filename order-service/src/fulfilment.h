@@ -18,6 +18,10 @@ using ShipmentList = google::protobuf::RepeatedPtrField<v1::ShipmentSummary>;
 // `recorded`, in that order (an event can come before the ship step is saved).
 ShipmentList MergeShipments(const ShipmentList& listed, const ShipmentList& recorded);
 
+// A parcel that will not reach the customer as it is: back at the sender (RETURNED_TO_SENDER) or
+// given up by the carrier (LOST). An operator decides: reship or refund (docs/commerce.md).
+bool AwaitsParcelDecision(const std::string& status);
+
 // Units still queued for stock: allocation.backordered less what the fills took, none once the
 // backorders were cancelled.
 int64_t QueuedUnits(const inventory::v1::Allocation& allocation, const v1::BackorderState& state);

@@ -72,6 +72,8 @@ class GrpcParticipants final : public Participants {
                                    inventory::v1::BACKORDER_POLICY_SHIP_AVAILABLE);
     request.set_backorder_unavailable(order.backorder_policy() ==
                                       inventory::v1::BACKORDER_POLICY_BACKORDER);
+    request.set_product_policies(order.backorder_policy() ==
+                                 inventory::v1::BACKORDER_POLICY_UNSPECIFIED);
     inventory_.ReserveStock(
         request_id, std::move(request),
         Step(std::move(done), [](const inventory_v1::Reservation& reservation, StepResult& result) {
@@ -378,6 +380,20 @@ class GrpcParticipants final : public Participants {
                      StepDone done) override {
     RestockAt(request_id, order.id(), parcel.warehouse_id(), sku, quantity, 0,
               "returned to sender: shipment " + parcel.shipment_id(), std::move(done));
+  }
+
+  void TakeReplacementUnits(const std::string& request_id, const v1::Order& order,
+                            const v1::ShipmentSummary& parcel, const std::string& sku,
+                            int64_t quantity, StepDone done) override {
+    inventory_v1::AdjustStockRequest request;
+    request.set_request_id(request_id);
+    request.set_warehouse_id(parcel.warehouse_id());
+    request.set_sku(sku);
+    request.set_delta(-quantity);
+    request.set_reason(inventory_v1::ADJUSTMENT_REASON_CORRECTION);
+    request.set_note("replacement of lost shipment " + parcel.shipment_id() + " of order " +
+                     order.id());
+    inventory_.AdjustStock(request_id, std::move(request), Step(std::move(done)));
   }
 
   void RefundParcel(const std::string& request_id, const v1::Order& order,

@@ -44,6 +44,12 @@ class GrpcInventoryClient final : public InventoryClient {
              deadline_, std::move(done));
   }
 
+  void AdjustStock(const std::string& request_id, inventory_v1::AdjustStockRequest request,
+                   CallDone<inventory_v1::AdjustStockResponse> done) override {
+    CallPeer(stub_->async(), &Stub::async::AdjustStock, request_id, std::move(request), deadline_,
+             std::move(done));
+  }
+
   void AddToReservation(const std::string& request_id,
                         inventory_v1::AddToReservationRequest request,
                         CallDone<inventory_v1::AddToReservationResponse> done) override {

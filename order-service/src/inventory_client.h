@@ -46,6 +46,8 @@ class InventoryClient {
   virtual void CancelBackorders(const std::string& request_id,
                                 inventory::v1::CancelBackordersRequest request,
                                 CallDone<inventory::v1::CancelBackordersResponse> done) = 0;
+  virtual void AdjustStock(const std::string& request_id, inventory::v1::AdjustStockRequest request,
+                           CallDone<inventory::v1::AdjustStockResponse> done) = 0;
   virtual void RestockReturn(const std::string& request_id,
                              inventory::v1::RestockReturnRequest request,
                              CallDone<inventory::v1::RestockReturnResponse> done) = 0;

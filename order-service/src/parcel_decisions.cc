@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/pg_pool.h"
 #include "common/status.h"
+#include "order-service/src/fulfilment.h"
 #include "order-service/src/order_rows.h"
 #include "order-service/src/pg_saga_writes.h"
 #include "order-service/src/sagas/registry.h"
@@ -76,10 +77,11 @@ absl::StatusOr<StartedDecision> PgParcelDecisions::Start(const std::string& kind
       started.saga_id = decided[0]["id"].as<std::string>();
       return absl::OkStatus();
     }
-    if (shipment_status != "SHIPMENT_STATUS_RETURNED_TO_SENDER") {
-      return WithReason(absl::StatusCode::kFailedPrecondition, "SHIPMENT_NOT_RETURNED_TO_SENDER",
-                        absl::StrCat("shipment_id: shipment ", shipment_id, " is ", shipment_status,
-                                     "; only a parcel returned to sender waits for a decision"));
+    if (!AwaitsParcelDecision(shipment_status)) {
+      return WithReason(
+          absl::StatusCode::kFailedPrecondition, "SHIPMENT_NOT_RETURNED_TO_SENDER",
+          absl::StrCat("shipment_id: shipment ", shipment_id, " is ", shipment_status,
+                       "; only a parcel returned to sender or lost waits for a decision"));
     }
     // A refund credits the parcel's invoice: its capture must have been made.
     if (kind == kRefundSagaKind) {

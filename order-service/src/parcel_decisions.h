@@ -27,7 +27,8 @@ class ParcelDecisions {
   virtual ~ParcelDecisions() = default;
   // Starts the RESHIP (REFUND) saga of `request.shipment_id`, or answers the one started
   // before. NOT_FOUND when no order of ours has the shipment; FAILED_PRECONDITION
-  // SHIPMENT_NOT_RETURNED_TO_SENDER unless shipping's last event said it was;
+  // SHIPMENT_NOT_RETURNED_TO_SENDER unless shipping's last event said it was returned to sender
+  // or lost;
   // SHIPMENT_ALREADY_DECIDED when the other decision was made.
   [[nodiscard]] virtual absl::StatusOr<StartedDecision> StartReship(
       const v1::ReshipShipmentRequest& request) = 0;

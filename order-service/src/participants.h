@@ -151,6 +151,11 @@ class Participants {
                              int64_t quantity, StepDone done) = 0;
   virtual void RefundParcel(const std::string& request_id, const v1::Order& order,
                             const v1::ShipmentSummary& parcel, StepDone done) = 0;
+  // A parcel lost in transit and reshipped: `quantity` units of `sku` taken off the shelf at its
+  // warehouse for the replacement (a CORRECTION: the lost ones left with the parcel).
+  virtual void TakeReplacementUnits(const std::string& request_id, const v1::Order& order,
+                                    const v1::ShipmentSummary& parcel, const std::string& sku,
+                                    int64_t quantity, StepDone done) = 0;
   // A parcel returned to sender: shipping creates its replacement (the same goods again).
   virtual void CreateReplacementShipment(const std::string& request_id, const v1::Order& order,
                                          const v1::ReshipShipmentRequest& reship,

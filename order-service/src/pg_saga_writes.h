@@ -127,7 +127,7 @@ void AppendBackorders(pqxx::work& tx, const std::string& order_id,
                       const v1::BackorderState& change);
 
 // Sets the order's needs_attention flag from what waits for an operator: a parked saga, or a
-// parcel RETURNED_TO_SENDER nobody has decided on yet (no RESHIP or REFUND saga for it).
+// parcel RETURNED_TO_SENDER or LOST nobody has decided on yet (no RESHIP or REFUND saga for it).
 void RecountAttention(pqxx::work& tx, const std::string& order_id);
 
 }  // namespace oms::order

@@ -176,10 +176,8 @@ absl::StatusOr<v1::Order> CapturedOrder(const v1::CreateOrderRequest& request,
                                         inventory::v1::ALLOCATION_STRATEGY_UNSPECIFIED
                                     ? inventory::v1::ALLOCATION_STRATEGY_MINIMIZE_SPLITS
                                     : request.allocation_strategy());
-  order.set_backorder_policy(request.backorder_policy() ==
-                                     inventory::v1::BACKORDER_POLICY_UNSPECIFIED
-                                 ? inventory::v1::BACKORDER_POLICY_REJECT
-                                 : request.backorder_policy());
+  // Unset: each line's product decides (inventory's product_policies).
+  order.set_backorder_policy(request.backorder_policy());
   long long subtotal = 0, discount = 0, tax = 0, total = 0;
   for (int i = 0; i < quote.lines_size(); ++i) {
     const billing::v1::InvoiceLine& priced = quote.lines(i);

@@ -187,9 +187,9 @@ absl::StatusOr<std::string> PgShipmentEventStore::Apply(const shipping::v1::Outb
                      event.replaces_shipment_id(), short_picked ? ResourcePlanHex(event) : "");
     const v1::OrderStatus after =
         WriteFulfilment(tx, event.order_id(), order.status(), order.shipments());
-    // A parcel back at the sender waits for an operator's decision (ReshipShipment,
+    // A parcel back at the sender, or lost, waits for an operator's decision (ReshipShipment,
     // RefundShipment).
-    if (shipment_status == "SHIPMENT_STATUS_RETURNED_TO_SENDER") {
+    if (AwaitsParcelDecision(shipment_status)) {
       RecountAttention(tx, event.order_id());
     }
     // What follows (FollowOrderStatus) was done for the order as it was by its last writer: a

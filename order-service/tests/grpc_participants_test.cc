@@ -77,7 +77,7 @@ TEST_F(GrpcParticipantsTest, AReservationAsksForEveryLineAndKeepsTheAllocation) 
             "ReserveStock s1:reserve request_id: \"s1:reserve\" order_id: \"order-1\" "
             "lines { sku: \"BACKPACK-20L\" quantity: 2 } lines { sku: \"BOTTLE-1L\" quantity: 2 } "
             "destination { country: \"DE\" region: \"SN\" } "
-            "strategy: ALLOCATION_STRATEGY_MINIMIZE_SPLITS");
+            "strategy: ALLOCATION_STRATEGY_MINIMIZE_SPLITS product_policies: true");
   // With the order's hold: asked of inventory with the request, which stays a function of it.
   Run([&](StepDone done) {
     participants_->Reserve("s2:reserve", order_, kOrderHoldSeconds, std::move(done));

@@ -112,6 +112,10 @@ class FakeInventoryClient : public InventoryClient, public FakePeer {
                      CallDone<inventory::v1::RestockReturnResponse> done) override {
     Respond("RestockReturn", request_id, request, std::move(done));
   }
+  void AdjustStock(const std::string& request_id, inventory::v1::AdjustStockRequest request,
+                   CallDone<inventory::v1::AdjustStockResponse> done) override {
+    Respond("AdjustStock", request_id, request, std::move(done));
+  }
   void AddToReservation(const std::string& request_id,
                         inventory::v1::AddToReservationRequest request,
                         CallDone<inventory::v1::AddToReservationResponse> done) override {

@@ -289,6 +289,10 @@ class FakeParticipants : public Participants {
                      const std::string&, int64_t, StepDone done) override {
     Answer("RestockParcel", id, std::move(done));
   }
+  void TakeReplacementUnits(const std::string& id, const v1::Order&, const v1::ShipmentSummary&,
+                            const std::string&, int64_t, StepDone done) override {
+    Answer("TakeReplacementUnits", id, std::move(done));
+  }
   void RefundParcel(const std::string& id, const v1::Order&, const v1::ShipmentSummary&,
                     StepDone done) override {
     Answer("RefundParcel", id, std::move(done));

@@ -145,6 +145,11 @@ std::string PayloadOf(const std::string& kind) {
     *held->add_lines() = *added;
     return plan.SerializeAsString();
   }
+  if (kind == kReshipSagaKind) {  // a lost parcel: its units are taken for the replacement
+    v1::ReshipShipmentRequest reship;
+    reship.set_shipment_id("shipment-wh-leipzig");
+    return reship.SerializeAsString();
+  }
   if (kind == kRefundSagaKind) {
     v1::RefundShipmentRequest refund;
     refund.set_shipment_id("shipment-wh-leipzig");

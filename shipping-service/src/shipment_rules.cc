@@ -103,13 +103,14 @@ v1::Shipment NewShipment(const std::string& order_id, v1::ShipmentKind kind,
 
 absl::Status ReplacementAllowed(const v1::Shipment& original) {
   if (original.kind() != v1::SHIPMENT_KIND_OUTBOUND ||
-      original.status() != v1::SHIPMENT_STATUS_RETURNED_TO_SENDER) {
+      (original.status() != v1::SHIPMENT_STATUS_RETURNED_TO_SENDER &&
+       original.status() != v1::SHIPMENT_STATUS_LOST)) {
     return WithReason(
         absl::StatusCode::kFailedPrecondition, "SHIPMENT_NOT_RETURNED_TO_SENDER",
         absl::StrCat("shipment_id: shipment ", original.id(), " is ",
                      original.kind() == v1::SHIPMENT_KIND_OUTBOUND ? StatusName(original.status())
                                                                    : "a return shipment",
-                     "; only an outbound parcel RETURNED_TO_SENDER is replaced"));
+                     "; only an outbound parcel RETURNED_TO_SENDER or LOST is replaced"));
   }
   return absl::OkStatus();
 }

@@ -27,6 +27,7 @@ Category CategoryOf(ShipmentEventType type) {
     case v1::SHIPMENT_EVENT_TYPE_DELIVERED:
     case v1::SHIPMENT_EVENT_TYPE_RECEIVED:
     case v1::SHIPMENT_EVENT_TYPE_RETURNED_TO_SENDER:
+    case v1::SHIPMENT_EVENT_TYPE_LOST:
       return Category::kTerminal;
     default:
       return Category::kNone;
@@ -50,13 +51,16 @@ int RankOf(ShipmentEventType type) {
       return 1;
     case v1::SHIPMENT_EVENT_TYPE_EXCEPTION:
       return 2;
-    case v1::SHIPMENT_EVENT_TYPE_RETURNED_TO_SENDER:
+    // A parcel given up as lost may turn up: sent back to its warehouse, or delivered after all.
+    case v1::SHIPMENT_EVENT_TYPE_LOST:
       return 1;
+    case v1::SHIPMENT_EVENT_TYPE_RETURNED_TO_SENDER:
+      return 2;
     // Proof of delivery outweighs a return-to-sender scan.
     case v1::SHIPMENT_EVENT_TYPE_DELIVERED:
-      return 2;
+      return 3;
     case v1::SHIPMENT_EVENT_TYPE_RECEIVED:
-      return 2;
+      return 3;
     default:
       return 0;
   }
@@ -84,6 +88,8 @@ ShipmentStatus StatusOf(ShipmentEventType type) {
       return v1::SHIPMENT_STATUS_RETURNED_TO_SENDER;
     case v1::SHIPMENT_EVENT_TYPE_RECEIVED:
       return v1::SHIPMENT_STATUS_RECEIVED;
+    case v1::SHIPMENT_EVENT_TYPE_LOST:
+      return v1::SHIPMENT_STATUS_LOST;
     default:
       return v1::SHIPMENT_STATUS_PENDING;
   }
@@ -143,6 +149,7 @@ bool HasShipped(const std::vector<JournalFact>& journal) {
       case v1::SHIPMENT_EVENT_TYPE_DELIVERY_FAILED:
       case v1::SHIPMENT_EVENT_TYPE_DELIVERED:
       case v1::SHIPMENT_EVENT_TYPE_RETURNED_TO_SENDER:
+      case v1::SHIPMENT_EVENT_TYPE_LOST:
       case v1::SHIPMENT_EVENT_TYPE_RECEIVED:
         return true;
       default:
@@ -158,7 +165,8 @@ absl::Status EventAllowed(v1::ShipmentKind kind, ShipmentEventType type) {
   if (kind == v1::SHIPMENT_KIND_RETURN) {
     if (type == v1::SHIPMENT_EVENT_TYPE_DELIVERED || type == v1::SHIPMENT_EVENT_TYPE_PICKED ||
         type == v1::SHIPMENT_EVENT_TYPE_PACKED ||
-        type == v1::SHIPMENT_EVENT_TYPE_RETURNED_TO_SENDER) {
+        type == v1::SHIPMENT_EVENT_TYPE_RETURNED_TO_SENDER ||
+        type == v1::SHIPMENT_EVENT_TYPE_LOST) {
       return InvalidField("type", "is not an event of a return shipment (use RECEIVED)");
     }
   } else if (type == v1::SHIPMENT_EVENT_TYPE_RECEIVED) {
@@ -209,6 +217,8 @@ v1::OutboxEventType OutboxTypeFor(v1::ShipmentKind kind, ShipmentStatus status) 
       return v1::OUTBOX_EVENT_TYPE_SHIPMENT_EXCEPTION;
     case v1::SHIPMENT_STATUS_RETURNED_TO_SENDER:
       return v1::OUTBOX_EVENT_TYPE_SHIPMENT_RETURNED_TO_SENDER;
+    case v1::SHIPMENT_STATUS_LOST:
+      return v1::OUTBOX_EVENT_TYPE_SHIPMENT_LOST;
     case v1::SHIPMENT_STATUS_CANCELLED:
       return v1::OUTBOX_EVENT_TYPE_SHIPMENT_CANCELLED;
     default:

@@ -122,6 +122,21 @@ TEST_F(ReplacementStoreTest, OnlyAParcelReturnedToSenderIsReplacedAndARefusalCha
   EXPECT_EQ(Replacements(returned.id()), 1);
 }
 
+TEST_F(ReplacementStoreTest, ALostParcelIsReplacedOnce) {
+  auto shipments = Create("ord-lost");
+  ASSERT_TRUE(Event(shipments[0].id(), v1::SHIPMENT_EVENT_TYPE_SHIPPED, 1).ok());
+  ExpectRefused(Replace("ord-lost:early", shipments[0].id()), absl::StatusCode::kFailedPrecondition,
+                "SHIPMENT_NOT_RETURNED_TO_SENDER");
+  auto lost = Event(shipments[0].id(), v1::SHIPMENT_EVENT_TYPE_LOST, 30);
+  ASSERT_TRUE(lost.ok()) << lost.status();
+  ASSERT_EQ(lost->status(), v1::SHIPMENT_STATUS_LOST);
+  auto replaced = Replace("ord-lost:reship", shipments[0].id());
+  ASSERT_TRUE(replaced.ok()) << replaced.status();
+  EXPECT_EQ(replaced->replaces_shipment_id(), shipments[0].id());
+  EXPECT_EQ(replaced->warehouse_id(), shipments[0].warehouse_id());
+  EXPECT_EQ(Replacements(shipments[0].id()), 1);
+}
+
 TEST_F(ReplacementStoreTest, AReplacementShipsTheSameGoodsAndEveryEventOfItNamesTheOriginal) {
   auto shipments = Create("ord-1");
   const v1::Shipment& original = shipments[0];

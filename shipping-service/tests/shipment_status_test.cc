@@ -23,6 +23,7 @@ constexpr E kFailed = v1::SHIPMENT_EVENT_TYPE_DELIVERY_FAILED;
 constexpr E kException = v1::SHIPMENT_EVENT_TYPE_EXCEPTION;
 constexpr E kReturned = v1::SHIPMENT_EVENT_TYPE_RETURNED_TO_SENDER;
 constexpr E kReceived = v1::SHIPMENT_EVENT_TYPE_RECEIVED;
+constexpr E kLost = v1::SHIPMENT_EVENT_TYPE_LOST;
 
 TEST(DeriveStatusTest, EmptyJournalIsPending) {
   EXPECT_EQ(DeriveStatus(false, {}), v1::SHIPMENT_STATUS_PENDING);
@@ -39,7 +40,8 @@ TEST(DeriveStatusTest, EachEventAloneGivesItsStatus) {
       {kFailed, v1::SHIPMENT_STATUS_DELIVERY_FAILED},
       {kException, v1::SHIPMENT_STATUS_EXCEPTION},
       {kReturned, v1::SHIPMENT_STATUS_RETURNED_TO_SENDER},
-      {kReceived, v1::SHIPMENT_STATUS_RECEIVED}};
+      {kReceived, v1::SHIPMENT_STATUS_RECEIVED},
+      {kLost, v1::SHIPMENT_STATUS_LOST}};
   for (const auto& [type, status] : cases) {
     EXPECT_EQ(DeriveStatus(false, {At(type, 1)}), status) << EventTypeName(type);
   }
@@ -69,6 +71,22 @@ TEST(DeriveStatusTest, TerminalEventsAreNeverUndone) {
             v1::SHIPMENT_STATUS_RETURNED_TO_SENDER);
   EXPECT_EQ(DeriveStatus(false, {At(kReceived, 5), At(kInTransit, 9)}),
             v1::SHIPMENT_STATUS_RECEIVED);
+}
+
+TEST(DeriveStatusTest, ALostParcelStaysLostUnlessItTurnsUpWhateverTheOrder) {
+  EXPECT_EQ(DeriveStatus(false, {At(kShipped, 1), At(kLost, 9), At(kInTransit, 10)}),
+            v1::SHIPMENT_STATUS_LOST);
+  // Found after all: sent back to its warehouse, or delivered.
+  EXPECT_EQ(DeriveStatus(false, {At(kReturned, 12), At(kLost, 9)}),
+            v1::SHIPMENT_STATUS_RETURNED_TO_SENDER);
+  EXPECT_EQ(DeriveStatus(false, {At(kLost, 9), At(kReturned, 12)}),
+            v1::SHIPMENT_STATUS_RETURNED_TO_SENDER);
+  EXPECT_EQ(DeriveStatus(false, {At(kLost, 9), At(kDelivered, 8)}), v1::SHIPMENT_STATUS_DELIVERED);
+  EXPECT_TRUE(HasShipped({At(kLost, 9)}));
+  EXPECT_FALSE(EventAllowed(v1::SHIPMENT_KIND_RETURN, kLost).ok());
+  EXPECT_TRUE(EventAllowed(v1::SHIPMENT_KIND_OUTBOUND, kLost).ok());
+  EXPECT_EQ(OutboxTypeFor(v1::SHIPMENT_KIND_OUTBOUND, v1::SHIPMENT_STATUS_LOST),
+            v1::OUTBOX_EVENT_TYPE_SHIPMENT_LOST);
 }
 
 TEST(DeriveStatusTest, DeliveredOutranksReturnedToSender) {

@@ -1,6 +1,7 @@
-// REFUND, forward only: an operator's other decision on a parcel returned to sender (the first
-// is RESHIP). Its goods go back on hand at its warehouse, one restock per SKU, and its invoice
-// is refunded whole, shipping included: the parcel never reached the customer. Its payload is
+// REFUND, forward only: an operator's other decision on a parcel returned to sender or lost (the
+// first is RESHIP). A returned parcel's goods go back on hand at its warehouse, one restock per
+// SKU (a lost parcel's are gone: nothing is restocked), and its invoice is refunded whole,
+// shipping included: the parcel never reached the customer. Its payload is
 // the operator's request (RefundShipment). Once it completes, the parcel no longer counts in the
 // order's status (fulfilment.h): an order whose other parcels were delivered completes.
 #include <map>
@@ -50,6 +51,11 @@ void Restock(Participants& participants, const ClaimedSaga& saga, const std::str
       WentOk, FirstFailure(std::move(done)));
 }
 
+bool Lost(const ClaimedSaga& saga) {
+  const v1::ShipmentSummary* parcel = ParcelOf(saga);
+  return parcel != nullptr && parcel->status() == "SHIPMENT_STATUS_LOST";
+}
+
 void Refund(Participants& participants, const ClaimedSaga& saga, const std::string& request_id,
             StepDone done) {
   const v1::ShipmentSummary* parcel = ParcelOf(saga);
@@ -71,7 +77,7 @@ SagaKindDef RefundSagaKind() {
   SagaKindDef kind;
   kind.name = kRefundSagaKind;
   kind.steps = {
-      {"restock", Restock, nullptr},
+      {"restock", Restock, nullptr, Lost},
       {"refund", Refund, nullptr},
   };
   kind.on_step_saved = StepSaved;
