@@ -197,10 +197,12 @@ absl::Status PgReservationUseCases::Reserve(const v1::ReserveStockRequest& reque
       // One line per SKU: a SKU short is one shortfall, one unfilled line or one queue row (the
       // planner merges them anyway).
       const std::vector<Line> lines = MergedLines(LinesOf(request.lines()));
-      const SkuPolicies policies = ShortfallPoliciesOf(tx, request, lines);
       const Planner plan_of =
           PlannerOn(tx, request.destination(), request.strategy(), /*lock=*/true);
       const Plan full = plan_of(lines);
+      // Policies only matter for SKUs short: an order the shelves hold reads no product.
+      const SkuPolicies policies =
+          full.feasible ? SkuPolicies{} : ShortfallPoliciesOf(tx, request, lines);
       const Plan plan = FullOrWhatThereIs(plan_of, lines, full, TakesWhatThereIs(policies));
       const ShortfallDecision decision = DecideShortfalls(lines, full, plan, policies);
       if (!decision.refused.empty()) {
