@@ -148,16 +148,18 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       // The request cannot be read to its end: answer once and close, since what follows on
       // the connection is no longer a request boundary.
+      const bool too_large = ec == http::error::body_limit;
+      const bool header_too_large = ec == http::error::header_limit;
+      // A Content-Length over the limit is found once every field is read, though the parser
+      // does not count its head as done.
       Request partial;
-      if (parser_->is_header_done()) {
+      if (parser_->is_header_done() || too_large) {
         partial.method = std::string(parser_->get().method_string());
         for (const auto& field : parser_->get()) {
           partial.headers.emplace_back(std::string(field.name_string()),
                                        std::string(field.value()));
         }
       }
-      const bool too_large = ec == http::error::body_limit;
-      const bool header_too_large = ec == http::error::header_limit;
       Response response = server_.gateway.Refuse(
           partial,
           WithReason(absl::StatusCode::kInvalidArgument,
@@ -173,6 +175,8 @@ class Session : public std::enable_shared_from_this<Session> {
       busy_ = true;
       server_.busy.fetch_add(1);
       keep_alive_ = false;
+      // Whatever the client still sends is left unread, and the parser cannot tell (see above).
+      refused_unread_ = true;
       Write(std::move(response));
       return;
     }
@@ -261,7 +265,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Write(Response response) {
     // A body left unread (the request was refused on its head) is not a request boundary.
-    unread_body_ = parser_ && parser_->is_header_done() && !parser_->is_done();
+    unread_body_ = refused_unread_ || (parser_ && parser_->is_header_done() && !parser_->is_done());
     if (unread_body_) keep_alive_ = false;
     if (response.stream != nullptr) {
       WriteStreamHead(std::move(response));
@@ -472,6 +476,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool expects_continue_ = false;
   bool head_request_ = false;  // the request being answered is a HEAD: its answer has no body
   bool unread_body_ = false;
+  bool refused_unread_ = false;  // answered on a head it could not read; the rest is dropped
   std::size_t discarded_ = 0;
   std::vector<char> discard_buffer_;  // only while draining a body nobody reads
   beast::flat_buffer buffer_;

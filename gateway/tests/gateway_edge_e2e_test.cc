@@ -99,6 +99,27 @@ TEST_F(GatewayEdgeE2eTest, ARequestRefusedOnItsHeadIsAnsweredWithoutItsBody) {
   EXPECT_EQ(health.received().rfind("HTTP/1.1 413 ", 0), 0u) << health.received();
 }
 
+TEST_F(GatewayEdgeE2eTest, ABodyOverTheLimitIsRefusedWhileTheClientKeepsSendingIt) {
+  ASSERT_NE(env, nullptr);
+  // Over the gateway's 1 MiB limit and over what the sockets' buffers hold: a server that closed
+  // with the body unread would reset the connection under the client's sends.
+  constexpr std::size_t kAnnounced = 8 << 20;
+  RawConnection client;
+  ASSERT_TRUE(client.Connect(env->stack.http_port, "127.0.0.9"));
+  ASSERT_TRUE(
+      client.Send("POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                  "application/json\r\nContent-Length: " +
+                  std::to_string(kAnnounced) + "\r\n\r\n"));
+  const std::string piece(64 << 10, 'x');
+  for (std::size_t sent = 0; sent < kAnnounced; sent += piece.size()) {
+    ASSERT_TRUE(client.Send(piece)) << "the connection broke after " << sent << " bytes";
+  }
+  ASSERT_TRUE(client.ReadUntil("\r\n\r\n", kPrompt)) << client.received();
+  EXPECT_EQ(client.received().rfind("HTTP/1.1 413 ", 0), 0u) << client.received();
+  EXPECT_TRUE(client.ReadToEnd(kPrompt));
+  EXPECT_NE(client.received().find("BODY_TOO_LARGE"), std::string::npos) << client.received();
+}
+
 TEST_F(GatewayEdgeE2eTest, AGuesserBehindTheProxyLocksOutNobodyElse) {
   ASSERT_NE(env, nullptr);
   const std::string guesser = "203.0.113.9";
