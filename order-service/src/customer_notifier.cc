@@ -1,6 +1,7 @@
 #include "order-service/src/customer_notifier.h"
 
 #include <future>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -51,16 +52,11 @@ void CustomerNotifier::Stop() {
   (void)sources_.store.Release(kCustomerNotifier, options_.owner);  // another replica may go on
 }
 
-absl::StatusOr<std::optional<v1::Notification>> CustomerNotifier::Compose(const v1::FeedEvent& fed,
-                                                                          const std::string& kind) {
-  v1::Order order;
-  absl::Status read = sources_.orders.GetOrder(fed.order_id(), &order);
-  if (absl::IsNotFound(read)) return std::nullopt;
-  if (!read.ok()) return read;
-  v1::Customer customer;
-  read = sources_.customers.GetCustomer(order.customer_id(), &customer);
-  if (absl::IsNotFound(read)) return std::nullopt;
-  if (!read.ok()) return read;
+absl::StatusOr<v1::Notification> CustomerNotifier::Compose(const v1::FeedEvent& fed,
+                                                           const std::string& kind,
+                                                           const Recipient& recipient) {
+  const v1::Order& order = recipient.order;
+  const v1::Customer& customer = recipient.customer;
   std::vector<Parcel> parcels;
   if (kind == kNotifyShipped) {
     auto shipped = ShippedParcels(sources_.shipping, "notify-" + fed.cursor(), order.id());
@@ -87,21 +83,34 @@ std::optional<std::chrono::milliseconds> CustomerNotifier::Step() {
   if (!sources_.feed.ReadFeed(**claimed, options_.page_size, &page).ok()) {
     return options_.retry_pause;
   }
+  // The page's orders and customers in one read, not two per event.
+  std::vector<std::string> order_ids;
+  for (const auto& fed : page.events()) {
+    if (NotificationKindFor(fed.event())) order_ids.push_back(fed.order_id());
+  }
+  std::map<std::string, Recipient> recipients;
+  if (absl::Status read = sources_.store.ReadRecipients(order_ids, &recipients); !read.ok()) {
+    log::Warn("", "customer notifications not composed", {{"error", read.ToString()}});
+    return options_.retry_pause;
+  }
   FeedPosition to = **claimed;
   std::vector<v1::Notification> sent;
   bool failed = false;
   for (const auto& fed : page.events()) {
-    if (const auto kind = NotificationKindFor(fed.event())) {
-      auto notification = Compose(fed, *kind);
+    const auto kind = NotificationKindFor(fed.event());
+    const auto recipient = recipients.find(fed.order_id());
+    // An order (or its customer) that is gone is told nothing.
+    if (kind && recipient != recipients.end()) {
+      auto notification = Compose(fed, *kind, recipient->second);
       absl::Status status = notification.status();
-      if (status.ok() && notification->has_value()) status = sender_.Send(**notification);
+      if (status.ok()) status = sender_.Send(*notification);
       if (!status.ok()) {
         log::Warn("", "customer notification not sent",
                   {{"event", fed.cursor()}, {"error", status.ToString()}});
         failed = true;
         break;
       }
-      if (notification->has_value()) sent.push_back(**notification);
+      sent.push_back(*std::move(notification));
     }
     to = *ParseFeedCursor(fed.cursor());
   }

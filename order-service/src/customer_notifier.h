@@ -10,11 +10,9 @@
 #include <string>
 
 #include "common/background_loop.h"
-#include "order-service/src/customer_store.h"
 #include "order-service/src/event_feed.h"
 #include "order-service/src/notification_sender.h"
 #include "order-service/src/notification_store.h"
-#include "order-service/src/order_repository.h"
 #include "order-service/src/shipping_client.h"
 
 namespace oms::order {
@@ -31,10 +29,8 @@ struct CustomerNotifierOptions {
 
 // What the notifier reads and where it sends.
 struct NotifierSources {
-  PgNotificationStore& store;
+  PgNotificationStore& store;  // orders and their customers are read through it too
   EventFeed& feed;
-  OrderRepository& orders;
-  CustomerStore& customers;
   ShippingClient& shipping;
 };
 
@@ -50,9 +46,9 @@ class CustomerNotifier {
   std::optional<std::chrono::milliseconds> Step();
 
  private:
-  // The notification `kind` of `fed`, rendered; none when its order is gone.
-  absl::StatusOr<std::optional<v1::Notification>> Compose(const v1::FeedEvent& fed,
-                                                          const std::string& kind);
+  // The notification `kind` of `fed`, rendered for `recipient`.
+  absl::StatusOr<v1::Notification> Compose(const v1::FeedEvent& fed, const std::string& kind,
+                                           const Recipient& recipient);
 
   NotifierSources sources_;
   NotificationSender& sender_;

@@ -265,7 +265,7 @@ int main(int argc, char** argv) {
   oms::order::OutboxSender outbox_sender;
   oms::order::SmtpSender smtp_sender({smtp_url, mail_from});
   oms::order::CustomerNotifier notifier(
-      {notification_store, event_feed, orders, customers, *shipping_client},
+      {notification_store, event_feed, *shipping_client},
       smtp_url.empty() ? static_cast<oms::order::NotificationSender&>(outbox_sender) : smtp_sender,
       {instance});
   oms::order::WebhookMetrics webhook_metrics((*host)->metrics().registry());

@@ -5,6 +5,7 @@
 
 #include "common/pg_arrays.h"
 #include "common/pg_pool.h"
+#include "order-service/src/order_rows.h"
 
 namespace oms::order {
 namespace {
@@ -15,6 +16,7 @@ constexpr char kNotificationsList[] = "notifications_list";
 constexpr char kFollowersClaim[] = "feed_followers_claim";
 constexpr char kFollowersAdvance[] = "feed_followers_advance";
 constexpr char kFollowersRelease[] = "feed_followers_release";
+constexpr char kRecipientsRead[] = "notification_recipients_read";
 
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
@@ -46,6 +48,14 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kFollowersRelease,
        "UPDATE feed_followers SET lease_owner = '', lease_expires_at = '-infinity' "
        "WHERE name = $1 AND lease_owner = $2"},
+      // The order's columns by ReadOrder's names, the customer's under their own: by the
+      // primary keys of both.
+      {kRecipientsRead,
+       "SELECT o.*, c.name AS customer_name, c.email AS customer_email, "
+       "  c.locale AS customer_locale "
+       "FROM (SELECT customer_id AS recipient_id, " OMS_ORDER_COLUMNS
+       "      FROM orders WHERE id = ANY($1::uuid[])) AS o "
+       "JOIN customers c ON c.id = o.recipient_id"},
   };
   return kStatements;
 }
@@ -123,6 +133,23 @@ absl::StatusOr<bool> PgNotificationStore::Advance(const std::string& name, const
 absl::Status PgNotificationStore::Release(const std::string& name, const std::string& owner) {
   return pool_.Autocommit([&](pqxx::transaction_base& statement) {
     statement.exec_prepared(kFollowersRelease, name, owner);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PgNotificationStore::ReadRecipients(const std::vector<std::string>& order_ids,
+                                                 std::map<std::string, Recipient>* out) {
+  if (order_ids.empty()) return absl::OkStatus();
+  return pool_.Autocommit([&](pqxx::transaction_base& statement) {
+    for (const auto& row : statement.exec_prepared(kRecipientsRead, PgTextArray(order_ids))) {
+      Recipient recipient;
+      ReadOrder(row, &recipient.order);
+      recipient.customer.set_id(row["recipient_id"].as<std::string>());
+      recipient.customer.set_name(row["customer_name"].as<std::string>());
+      recipient.customer.set_email(row["customer_email"].as<std::string>());
+      recipient.customer.set_locale(row["customer_locale"].as<std::string>());
+      (*out)[recipient.order.id()] = std::move(recipient);
+    }
     return absl::OkStatus();
   });
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,12 @@ class NotificationLog {
                                           v1::ListNotificationsResponse* out) = 0;
 };
 
+// What a notification about an order needs: the order, and its customer (name, email, locale).
+struct Recipient {
+  v1::Order order;
+  v1::Customer customer;
+};
+
 class PgNotificationStore final : public NotificationLog {
  public:
   explicit PgNotificationStore(PgPool& pool) : pool_(pool) {}
@@ -47,6 +54,10 @@ class PgNotificationStore final : public NotificationLog {
                                              const FeedPosition& to,
                                              const std::vector<v1::Notification>& sent);
   [[nodiscard]] absl::Status Release(const std::string& name, const std::string& owner);
+  // The orders of `order_ids` with their customers, by order id, in one read; an order that
+  // does not exist (or whose customer does not) is left out.
+  [[nodiscard]] absl::Status ReadRecipients(const std::vector<std::string>& order_ids,
+                                            std::map<std::string, Recipient>* out);
 
  private:
   PgPool& pool_;

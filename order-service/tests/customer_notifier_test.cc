@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <thread>
+#include <tuple>
 
 #include <netinet/in.h>
 #include <pqxx/pqxx>
@@ -56,7 +57,7 @@ class CustomerNotifierTest : public OrderDbTest {
     shipping_.Script("ListShipments", grpc::Status::OK, shipments);
   }
 
-  NotifierSources Sources() { return {*store_, *feed_, *orders_, *customers_, shipping_}; }
+  NotifierSources Sources() { return {*store_, *feed_, shipping_}; }
 
   // A customer speaking `locale` with an order that was confirmed and shipped: the order's id.
   std::string ShippedOrder(const std::string& email, const std::string& locale) {
@@ -127,6 +128,31 @@ TEST_F(CustomerNotifierTest, EachEventIsToldOnceInTheCustomersLanguageWithTracki
   EXPECT_EQ(again.notifications_size(), 2);
 }
 
+// A page of several orders' events: each is told to its own customer, in their language.
+TEST_F(CustomerNotifierTest, APageOfManyOrdersTellsEachItsOwnCustomer) {
+  OutboxSender outbox;
+  CustomerNotifierOptions options = Options("replica-a");
+  options.page_size = 100;
+  CustomerNotifier notifier(Sources(), outbox, options);
+  const std::string anna = ShippedOrder("anna.page@example.com", "de");
+  const std::string ben = ShippedOrder("ben.page@example.com", "en");
+  const std::string cleo = ShippedOrder("cleo.page@example.com", "de");
+  ASSERT_EQ(RunUntil(notifier, cleo, 2).size(), 2u);
+  for (const auto& [order, email, subject] :
+       {std::tuple{anna, "anna.page@example.com", "Ihre Bestellung " + anna + " ist bestätigt"},
+        std::tuple{ben, "ben.page@example.com", "Your order " + ben + " is confirmed"},
+        std::tuple{cleo, "cleo.page@example.com", "Ihre Bestellung " + cleo + " ist bestätigt"}}) {
+    v1::ListNotificationsResponse told;
+    ASSERT_TRUE(store_->List(order, &told).ok());
+    ASSERT_EQ(told.notifications_size(), 2) << order;
+    for (const auto& notification : told.notifications()) {
+      EXPECT_EQ(notification.recipient(), email);
+      EXPECT_EQ(notification.order_id(), order);
+    }
+    EXPECT_EQ(told.notifications(0).subject(), subject);
+  }
+}
+
 TEST_F(CustomerNotifierTest, AFailingSenderHoldsTheNotifierAtTheEventWithoutSkippingIt) {
   FlakySender sender;
   sender.down = true;
@@ -161,7 +187,8 @@ TEST_F(CustomerNotifierTest, ItsStatementsAreServedByIndexes) {
   testing::ExpectServedByIndexes(
       *pool_, PgNotificationStore::Statements(),
       {{"notifications_list", "'00000000-0000-4000-8000-000000000001'"},
-       {"feed_followers_claim", "'customer-notifier', 'replica-a', 1000"}});
+       {"feed_followers_claim", "'customer-notifier', 'replica-a', 1000"},
+       {"notification_recipients_read", "'{00000000-0000-4000-8000-000000000001}'"}});
 }
 
 int FreePort() {
