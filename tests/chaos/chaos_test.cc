@@ -105,13 +105,31 @@ std::vector<std::string> DescribeNotAtRest(const SuiteDatabases& databases) {
           absl::StrCat("rest: order ", id, " is ", row["status"].as<std::string>(),
                        row["needs_attention"].as<bool>() ? " (attention)" : "", "; sagas:");
       for (const auto& saga : order_tx.exec_params(
-               "SELECT kind, phase, step, attempts, failure_reason FROM sagas WHERE order_id = "
-               "$1::uuid ORDER BY created_at",
+               "SELECT id::text AS id, kind, phase, step, attempts, failure_reason FROM sagas "
+               "WHERE order_id = $1::uuid ORDER BY created_at",
                id)) {
         absl::StrAppend(&line, " ", saga["kind"].as<std::string>(), " ",
                         saga["phase"].as<std::string>(), " step ", saga["step"].as<int>(), " (",
                         saga["attempts"].as<int>(), " attempts) ",
-                        saga["failure_reason"].as<std::string>(), ";");
+                        saga["failure_reason"].as<std::string>(), " [");
+        // Every call it made and how it ended, in order: how it got where it is.
+        for (const auto& call : order_tx.exec_params(
+                 "SELECT step, action, outcome, left(detail, 120) AS detail FROM saga_journal "
+                 "WHERE saga_id = $1::uuid ORDER BY id",
+                 saga["id"].as<std::string>())) {
+          absl::StrAppend(&line, " ", call["step"].as<std::string>(), " ",
+                          call["action"].as<std::string>(), " ", call["outcome"].as<std::string>(),
+                          " ", call["detail"].as<std::string>(), ",");
+        }
+        absl::StrAppend(&line, " ];");
+      }
+      absl::StrAppend(&line, " history:");
+      for (const auto& status : order_tx.exec_params(
+               "SELECT status, reason FROM order_status_history WHERE order_id = $1::uuid "
+               "ORDER BY id",
+               id)) {
+        absl::StrAppend(&line, " ", status["status"].as<std::string>(), " ",
+                        status["reason"].as<std::string>(), ";");
       }
       absl::StrAppend(&line, " shipping:");
       for (const auto& shipment : shipping_tx.exec_params(
