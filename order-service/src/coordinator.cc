@@ -147,6 +147,24 @@ void Coordinator::RenewDueLeases() {
   }
 }
 
+SagaLease Coordinator::ReserveTurn() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_ || in_flight_ >= static_cast<int>(options_.max_in_flight)) return {};
+  ++in_flight_;
+  return {options_.owner, options_.lease};
+}
+
+void Coordinator::Adopt(ClaimedSaga saga, std::chrono::steady_clock::time_point leased_at) {
+  LeaseSet(saga, leased_at);
+  Step(std::make_shared<ClaimedSaga>(std::move(saga)));
+}
+
+void Coordinator::Unreserve() {
+  std::lock_guard<std::mutex> lock(mu_);
+  --in_flight_;
+  wake_.notify_all();
+}
+
 void Coordinator::ClaimAndDrive(const std::string& saga_id, int limit) {
   const auto claiming = std::chrono::steady_clock::now();
   auto claimed = store_.Claim(options_.owner, options_.lease, limit, saga_id);

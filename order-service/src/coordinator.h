@@ -57,6 +57,16 @@ class Coordinator : private SagaListener {
   // Runs the saga now if it is due and free (a new order's saga).
   void Kick(const std::string& saga_id);
 
+  // A new saga inserted under this lease is driven by this replica without a claim (Adopt): a
+  // place among the sagas in flight is kept for it. None (empty owner) while stopping or full;
+  // then insert it unleased and Kick it. A lease handed out is given back by Adopt or Unreserve.
+  SagaLease ReserveTurn();
+  // The saga inserted under ReserveTurn's lease, read as a claim would (`leased_at`: before the
+  // insert): driven at once.
+  void Adopt(ClaimedSaga saga, std::chrono::steady_clock::time_point leased_at);
+  // ReserveTurn's place, unused: nothing was inserted under the lease.
+  void Unreserve();
+
  private:
   void ScanLoop();
   void UpdateGauges();

@@ -10,6 +10,7 @@
 #include "common/pg_pool.h"
 #include "common/status.h"
 #include "order-service/src/order_rows.h"
+#include "order-service/src/pg_saga_store.h"
 #include "order-service/src/sagas/order_saga.h"
 
 namespace oms::order {
@@ -60,18 +61,24 @@ const std::vector<PreparedStatement>& PgOrderRepository::Statements() {
   static const std::vector<PreparedStatement> kStatements = {
       // The order an idempotency key or an external id already names (the key first), and
       // whether the first request of the key may still be waiting for its answer.
+      // One row: whether the customer ($6) exists, and the order found, if any (its columns
+      // NULL otherwise). The customer is read here, in the same round trip, rather than left to
+      // the insert's foreign key: an unknown one is refused before any peer prices the order.
       {kOrdersFind,
-       "SELECT o.id AS order_id, s.id AS saga_id, "
-       "  o.request_hash = encode(sha256(decode($3, 'hex')), 'hex') AS same_body, "
-       "  (o.client_id = $1 AND o.idempotency_key = $2) AS same_key, "
-       "  o.client_id = $1 AS same_client, "
-       "  (o.status = 'PENDING' AND o.first_answer_by > now()) AS first_unanswered "
-       "FROM orders o JOIN sagas s ON s.order_id = o.id AND s.kind = 'ORDER' "
-       "WHERE (o.client_id = $1 AND o.idempotency_key = $2) "
-       "   OR ($4 <> '' AND o.channel = $5 AND o.external_order_id = $4) "
-       "ORDER BY same_key DESC LIMIT 1"},
+       "SELECT EXISTS (SELECT 1 FROM customers WHERE id = $6::uuid) AS customer_exists, f.* "
+       "FROM (SELECT 1) AS one LEFT JOIN LATERAL ("
+       "  SELECT o.id AS order_id, s.id AS saga_id, "
+       "    o.request_hash = encode(sha256(decode($3, 'hex')), 'hex') AS same_body, "
+       "    (o.client_id = $1 AND o.idempotency_key = $2) AS same_key, "
+       "    o.client_id = $1 AS same_client, "
+       "    (o.status = 'PENDING' AND o.first_answer_by > now()) AS first_unanswered "
+       "  FROM orders o JOIN sagas s ON s.order_id = o.id AND s.kind = 'ORDER' "
+       "  WHERE (o.client_id = $1 AND o.idempotency_key = $2) "
+       "     OR ($4 <> '' AND o.channel = $5 AND o.external_order_id = $4) "
+       "  ORDER BY same_key DESC LIMIT 1) AS f ON true"},
       // Order ($13: its status; $15: milliseconds until its first answer; $16: the SKUs of its
-      // lines), saga, the first history row and the SKU rows in one statement.
+      // lines), saga (leased to $17 for $18 seconds, unless $17 is empty), the first history row
+      // and the SKU rows in one statement.
       {kOrdersInsert,
        "WITH o AS ("
        "  INSERT INTO orders (customer_id, client_id, idempotency_key, request_hash, channel, "
@@ -80,13 +87,17 @@ const std::vector<PreparedStatement>& PgOrderRepository::Statements() {
        "  VALUES ($1::uuid, $2, $3, encode(sha256(decode($4, 'hex')), 'hex'), $5, "
        "    NULLIF($6, ''), $7, $13, $8, $9, $10, "
        "    decode($11, 'hex'), $12, now() + $15::bigint * interval '1 millisecond', true) "
-       "  RETURNING id, created_at), "
+       "  RETURNING *), "
        "h AS (INSERT INTO order_status_history (order_id, status) SELECT id, $13 FROM o), "
        "k AS (INSERT INTO order_skus (sku, created_at, order_id) "
-       "  SELECT DISTINCT sku, o.created_at, o.id FROM o, unnest($16::text[]) AS sku) "
-       "INSERT INTO sagas (order_id, phase, payload) SELECT id, 'RUNNING', decode($14, 'hex') "
-       "FROM o "
-       "RETURNING order_id, id AS saga_id"},
+       "  SELECT DISTINCT sku, o.created_at, o.id FROM o, unnest($16::text[]) AS sku), "
+       "s AS (INSERT INTO sagas (order_id, phase, payload, lease_owner, lease_epoch, "
+       "    lease_expires_at) "
+       "  SELECT id, 'RUNNING', decode($14, 'hex'), $17, CASE WHEN $17 = '' THEN 0 ELSE 1 END, "
+       "    CASE WHEN $17 = '' THEN '-infinity'::timestamptz "
+       "      ELSE now() + make_interval(secs => $18) END "
+       "  FROM o RETURNING *) "
+       "SELECT " OMS_CLAIMED_SAGA_COLUMNS " FROM s, o"},
       // A batch of orders placed before order_skus existed, locked so that two replicas
       // backfilling at once take different ones.
       {kOrdersToIndex,
@@ -114,11 +125,15 @@ absl::StatusOr<std::optional<InsertedOrder>> PgOrderRepository::FindExisting(
     const v1::CreateOrderRequest& request, const std::string& request_hash) {
   std::optional<InsertedOrder> found;
   absl::Status status = pool_.Autocommit([&](pqxx::transaction_base& statement) {
-    pqxx::result rows =
-        statement.exec_prepared(kOrdersFind, request.client_id(), request.request_id(),
-                                request_hash, request.external_order_id(), request.channel());
-    if (!rows.empty()) {
-      const pqxx::row row = rows[0];
+    const pqxx::row row = statement.exec_prepared1(
+        kOrdersFind, request.client_id(), request.request_id(), request_hash,
+        request.external_order_id(), request.channel(), request.customer_id());
+    if (row["order_id"].is_null()) {
+      if (!row["customer_exists"].as<bool>()) {
+        return absl::NotFoundError(
+            absl::StrCat("customer_id: customer ", request.customer_id(), " does not exist"));
+      }
+    } else {
       // Same key: a replay, unless the body changed. Same external id: that order, whatever
       // key the channel used this time, but only to the client that placed it; another one
       // learns that the id is taken and nothing of the order.
@@ -129,9 +144,12 @@ absl::StatusOr<std::optional<InsertedOrder>> PgOrderRepository::FindExisting(
             absl::StrCat("external_order_id: channel ", request.channel(), " already has an order ",
                          request.external_order_id(), " placed by another client"));
       }
-      found = InsertedOrder{row["order_id"].as<std::string>(), row["saga_id"].as<std::string>(),
-                            false, !same_key || row["same_body"].as<bool>(),
-                            same_key && row["first_unanswered"].as<bool>()};
+      found = InsertedOrder{row["order_id"].as<std::string>(),
+                            row["saga_id"].as<std::string>(),
+                            false,
+                            !same_key || row["same_body"].as<bool>(),
+                            same_key && row["first_unanswered"].as<bool>(),
+                            std::nullopt};
     }
     return absl::OkStatus();
   });
@@ -141,7 +159,7 @@ absl::StatusOr<std::optional<InsertedOrder>> PgOrderRepository::FindExisting(
 
 absl::StatusOr<InsertedOrder> PgOrderRepository::InsertOrder(
     const v1::Order& order, const v1::CreateOrderRequest& request, const std::string& request_hash,
-    std::chrono::milliseconds answer_within) {
+    std::chrono::milliseconds answer_within, const SagaLease& lease) {
   InsertedOrder inserted;
   // One statement: its own transaction, without a BEGIN and a COMMIT round trip around it.
   absl::Status status = pool_.Autocommit([&](pqxx::transaction_base& statement) {
@@ -151,9 +169,15 @@ absl::StatusOr<InsertedOrder> PgOrderRepository::InsertOrder(
         order.subtotal().amount_minor(), order.tax().amount_minor(), order.total().amount_minor(),
         Hex(order), request.payment().token(), StatusName(v1::ORDER_STATUS_PENDING),
         absl::BytesToHexString(kHoldFromReserve), static_cast<int64_t>(answer_within.count()),
-        PgTextArray(SkusOf(order)));
-    inserted = {row["order_id"].as<std::string>(), row["saga_id"].as<std::string>(), true, true,
-                false};
+        PgTextArray(SkusOf(order)), lease.owner, static_cast<int64_t>(lease.duration.count()));
+    inserted = {row["order_id"].as<std::string>(),
+                row["id"].as<std::string>(),
+                true,
+                true,
+                false,
+                std::nullopt};
+    // Read as a claim reads it, from the same columns.
+    if (!lease.owner.empty()) inserted.claimed = ReadClaimedSaga(row, lease.owner);
     return absl::OkStatus();
   });
   if (status.code() == absl::StatusCode::kAlreadyExists) {

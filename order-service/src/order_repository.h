@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "oms/order/v1/order.pb.h"
+#include "order-service/src/saga_store.h"
 #include "order-service/src/timeline_resume.h"
 
 namespace oms {
@@ -29,6 +30,8 @@ struct InsertedOrder {
   // The first request of the same key may not have been answered yet: the order is PENDING and
   // the time that request answers by has not come.
   bool first_unanswered = false;
+  // A new order's saga inserted under the caller's lease (SagaLease), as a claim would read it.
+  std::optional<ClaimedSaga> claimed;
 };
 
 struct OrderFilter {
@@ -48,15 +51,17 @@ class OrderRepository {
   virtual ~OrderRepository() = default;
   // `request_hex` is the request's DeterministicHex; its SHA-256 is the stored fingerprint.
   // The order an idempotency key or an external id already names, if any. ALREADY_EXISTS /
-  // EXTERNAL_ORDER_ID_IN_USE when the external id names another client's order.
+  // EXTERNAL_ORDER_ID_IN_USE when the external id names another client's order; NOT_FOUND
+  // naming customer_id when no order is named and the request's customer does not exist.
   [[nodiscard]] virtual absl::StatusOr<std::optional<InsertedOrder>> FindExisting(
       const v1::CreateOrderRequest& request, const std::string& request_hex) = 0;
   // Stores the captured order PENDING with its saga, or answers the order a concurrent
   // duplicate stored first (refused as FindExisting refuses it). NOT_FOUND when the customer
-  // does not exist. `answer_within`: when this request answers at the latest, from now.
+  // does not exist. `answer_within`: when this request answers at the latest, from now. The
+  // saga is leased to `lease.owner` when there is one.
   [[nodiscard]] virtual absl::StatusOr<InsertedOrder> InsertOrder(
       const v1::Order& order, const v1::CreateOrderRequest& request, const std::string& request_hex,
-      std::chrono::milliseconds answer_within) = 0;
+      std::chrono::milliseconds answer_within, const SagaLease& lease) = 0;
   [[nodiscard]] virtual absl::Status GetOrder(const std::string& id, v1::Order* out) = 0;
   // Newest first. INVALID_ARGUMENT naming page_token when `filter.after` is not one we issued.
   [[nodiscard]] virtual absl::Status ListOrders(const OrderFilter& filter,
@@ -76,9 +81,11 @@ class PgOrderRepository final : public OrderRepository {
 
   [[nodiscard]] absl::StatusOr<std::optional<InsertedOrder>> FindExisting(
       const v1::CreateOrderRequest& request, const std::string& request_hex) override;
-  [[nodiscard]] absl::StatusOr<InsertedOrder> InsertOrder(
-      const v1::Order& order, const v1::CreateOrderRequest& request, const std::string& request_hex,
-      std::chrono::milliseconds answer_within) override;
+  [[nodiscard]] absl::StatusOr<InsertedOrder> InsertOrder(const v1::Order& order,
+                                                          const v1::CreateOrderRequest& request,
+                                                          const std::string& request_hex,
+                                                          std::chrono::milliseconds answer_within,
+                                                          const SagaLease& lease) override;
   [[nodiscard]] absl::Status GetOrder(const std::string& id, v1::Order* out) override;
   [[nodiscard]] absl::Status ListOrders(const OrderFilter& filter,
                                         v1::ListOrdersResponse* out) override;

@@ -160,13 +160,6 @@ void OrderServiceImpl::CaptureRead(const std::shared_ptr<PendingOrder>& pending)
     if (!order_id.ok()) return pending->Fail(order_id.status());
     return AnswerCapture(*pending, *order_id, "");
   }
-  v1::Customer customer;
-  absl::Status status = customers_.GetCustomer(request.customer_id(), &customer);
-  if (status.code() == absl::StatusCode::kNotFound) {
-    return pending->Fail(absl::NotFoundError(
-        absl::StrCat("customer_id: customer ", request.customer_id(), " does not exist")));
-  }
-  if (!status.ok()) return pending->Fail(status);
   std::vector<std::string> skus;
   for (const auto& line : request.lines()) skus.push_back(line.sku());
   peers_.inventory.Products(
@@ -201,8 +194,14 @@ void OrderServiceImpl::CaptureInsert(const std::shared_ptr<PendingOrder>& pendin
   if (!order.ok()) return pending->Fail(order.status());
   const auto answer_within = std::chrono::duration_cast<std::chrono::milliseconds>(
       pending->wait_deadline - std::chrono::steady_clock::now());
+  // The saga goes in under this replica's lease, so that it runs at once without a claim. (An
+  // insert that committed but whose answer was lost leaves the saga to the scan once the lease
+  // runs out, as a crash here would.)
+  const auto leased_at = std::chrono::steady_clock::now();
+  const SagaLease lease = coordinator_.ReserveTurn();
   auto inserted = orders_.InsertOrder(*order, *pending->request, pending->request_hex,
-                                      std::max(answer_within, std::chrono::milliseconds(0)));
+                                      std::max(answer_within, std::chrono::milliseconds(0)), lease);
+  if (!lease.owner.empty() && !(inserted.ok() && inserted->claimed)) coordinator_.Unreserve();
   if (!inserted.ok()) return pending->Fail(inserted.status());
   if (!inserted->created) {  // a concurrent duplicate stored its order first
     auto order_id = ExistingOrderId(*inserted);
@@ -210,7 +209,13 @@ void OrderServiceImpl::CaptureInsert(const std::shared_ptr<PendingOrder>& pendin
     return AnswerCapture(*pending, *order_id, "");
   }
   metrics_.OrderCreated();
+  // The answer waits for the saga, which is started only once the wait is registered.
   AnswerCapture(*pending, inserted->order_id, inserted->saga_id);
+  if (inserted->claimed) {
+    coordinator_.Adopt(*std::move(inserted->claimed), leased_at);
+  } else {
+    coordinator_.Kick(inserted->saga_id);
+  }
 }
 
 void OrderServiceImpl::AnswerCapture(const PendingOrder& pending, const std::string& order_id,
@@ -226,7 +231,6 @@ void OrderServiceImpl::AnswerCapture(const PendingOrder& pending, const std::str
     return;
   }
   waiters_.Wait(order_id, pending.wait_deadline, answer);
-  coordinator_.Kick(saga_id);
 }
 
 grpc::ServerUnaryReactor* OrderServiceImpl::GetOrder(grpc::CallbackServerContext* context,

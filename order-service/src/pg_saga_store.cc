@@ -28,11 +28,6 @@ constexpr char kSagasStuck[] = "sagas_list_stuck";
 constexpr char kSagasLockOne[] = "sagas_lock_one";
 constexpr char kSagasOperate[] = "sagas_operate";
 
-#define OMS_SAGA_COLUMNS                                                                         \
-  "s.id, s.order_id, s.kind, s.phase, s.step, s.attempts, s.failure_reason, s.parked_from, "     \
-  "s.retries, (extract(epoch FROM s.failing_since) * 1000000)::bigint AS failing_since_micros, " \
-  "s.lease_epoch, (extract(epoch FROM s.updated_at) * 1000000)::bigint AS updated_micros"
-
 // The save of a step (kSagasSave): the order locked, the saga's row fenced and written
 // (`saved`), the journal row.
 #define OMS_SAGA_SAVE_CTES                                                                 \
@@ -61,11 +56,7 @@ const std::vector<PreparedStatement>& OwnStatements() {
        "      AND ($4 = '' OR id = $4::uuid) "
        "      ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) due, orders o "
        "WHERE s.id = due.id AND o.id = s.order_id "
-       "RETURNING " OMS_SAGA_COLUMNS
-       ", encode(s.payload, 'hex') AS payload, encode(o.snapshot, 'hex') AS snapshot, "
-       "  o.payment_token, encode(o.allocation, 'hex') AS allocation, "
-       "  encode(o.shipments, 'hex') AS shipments, o.payment_id, o.status, "
-       "  encode(o.backorders, 'hex') AS backorders, o.version"},
+       "RETURNING " OMS_CLAIMED_SAGA_COLUMNS},
       // Fenced by owner and epoch; $8 true releases the lease. The saga's order is locked before
       // its row is written, the order every writer of both keeps (the shipment feed locks the
       // order, then inserts sagas, which waits on a transaction writing a saga of that order):
@@ -138,7 +129,20 @@ SagaState ReadState(const pqxx::row& row) {
   return state;
 }
 
-ClaimedSaga ReadClaimed(const pqxx::row& row, const std::string& owner) {
+void ReadSaga(const pqxx::row& row, v1::Saga* saga) {
+  saga->set_id(row["id"].as<std::string>());
+  saga->set_order_id(row["order_id"].as<std::string>());
+  saga->set_phase(row["phase"].as<std::string>());
+  saga->set_step(std::to_string(row["step"].as<int>()));
+  saga->set_attempts(row["attempts"].as<int>());
+  saga->set_failure_reason(row["failure_reason"].as<std::string>());
+  *saga->mutable_update_time() =
+      TimeUtil::MicrosecondsToTimestamp(row["updated_micros"].as<int64_t>());
+}
+
+}  // namespace
+
+ClaimedSaga ReadClaimedSaga(const pqxx::row& row, const std::string& owner) {
   ClaimedSaga saga;
   saga.owner = owner;
   saga.saga_id = row["id"].as<std::string>();
@@ -165,19 +169,6 @@ ClaimedSaga ReadClaimed(const pqxx::row& row, const std::string& owner) {
   return saga;
 }
 
-void ReadSaga(const pqxx::row& row, v1::Saga* saga) {
-  saga->set_id(row["id"].as<std::string>());
-  saga->set_order_id(row["order_id"].as<std::string>());
-  saga->set_phase(row["phase"].as<std::string>());
-  saga->set_step(std::to_string(row["step"].as<int>()));
-  saga->set_attempts(row["attempts"].as<int>());
-  saga->set_failure_reason(row["failure_reason"].as<std::string>());
-  *saga->mutable_update_time() =
-      TimeUtil::MicrosecondsToTimestamp(row["updated_micros"].as<int64_t>());
-}
-
-}  // namespace
-
 const std::vector<PreparedStatement>& PgSagaStore::Statements() { return OwnStatements(); }
 
 absl::StatusOr<std::vector<ClaimedSaga>> PgSagaStore::Claim(const std::string& owner,
@@ -189,7 +180,7 @@ absl::StatusOr<std::vector<ClaimedSaga>> PgSagaStore::Claim(const std::string& o
     claimed.clear();
     for (const auto& row : statement.exec_prepared(
              kSagasClaim, owner, static_cast<int64_t>(lease.count()), limit, saga_id)) {
-      claimed.push_back(ReadClaimed(row, owner));
+      claimed.push_back(ReadClaimedSaga(row, owner));
     }
     return absl::OkStatus();
   });

@@ -12,7 +12,28 @@ class PgPool;
 struct PreparedStatement;
 }  // namespace oms
 
+namespace pqxx {
+class row;
+}  // namespace pqxx
+
+// The columns of a saga row `s`; with its kind's payload and its order row `o`, those
+// ReadClaimedSaga reads by these names: what a claim, or an insert under a lease, returns.
+#define OMS_SAGA_COLUMNS                                                                         \
+  "s.id, s.order_id, s.kind, s.phase, s.step, s.attempts, s.failure_reason, s.parked_from, "     \
+  "s.retries, (extract(epoch FROM s.failing_since) * 1000000)::bigint AS failing_since_micros, " \
+  "s.lease_epoch, (extract(epoch FROM s.updated_at) * 1000000)::bigint AS updated_micros"
+#define OMS_CLAIMED_SAGA_COLUMNS                                      \
+  OMS_SAGA_COLUMNS                                                    \
+  ", encode(s.payload, 'hex') AS payload, "                           \
+  "encode(o.snapshot, 'hex') AS snapshot, o.payment_token, "          \
+  "encode(o.allocation, 'hex') AS allocation, "                       \
+  "encode(o.shipments, 'hex') AS shipments, o.payment_id, o.status, " \
+  "encode(o.backorders, 'hex') AS backorders, o.version"
+
 namespace oms::order {
+
+// The saga `owner` holds, from a row of OMS_CLAIMED_SAGA_COLUMNS.
+ClaimedSaga ReadClaimedSaga(const pqxx::row& row, const std::string& owner);
 
 class PgSagaStore final : public SagaStore, public SagaOperations {
  public:

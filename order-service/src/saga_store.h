@@ -32,6 +32,13 @@ struct ClaimedSaga {
   std::string payment_token;
 };
 
+// The lease a new saga is inserted under, so that the replica that starts it drives it without
+// claiming it first; none when `owner` is empty.
+struct SagaLease {
+  std::string owner;
+  std::chrono::seconds duration{0};
+};
+
 // A lease this replica holds: the saga and the epoch it claimed it with.
 struct HeldLease {
   std::string saga_id;

@@ -64,7 +64,8 @@ class OrderDbTest : public ::testing::Test {
     order.set_external_order_id(request.external_order_id());
     order.set_currency("EUR");
     order.mutable_total()->set_amount_minor(100);
-    auto inserted = orders_->InsertOrder(order, request, DeterministicHex(request), answer_within);
+    auto inserted =
+        orders_->InsertOrder(order, request, DeterministicHex(request), answer_within, {});
     EXPECT_TRUE(inserted.ok()) << inserted.status();
     return inserted.ok() ? *inserted : InsertedOrder{};
   }

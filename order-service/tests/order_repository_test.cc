@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include "absl/strings/match.h"
 #include "common/idempotency.h"
 #include "common/pagination.h"
 #include "common/status.h"
+#include "common/testing/query_plan.h"
 #include "order-service/tests/order_db_fixture.h"
 
 namespace oms::order {
@@ -51,6 +53,36 @@ TEST_F(OrderRepositoryTest, AKeyOrAnExternalIdNamesOneOrder) {
   pending.page_size = 10;
   ASSERT_TRUE(orders_->ListOrders(pending, &listed).ok());
   EXPECT_EQ(listed.orders_size(), 1);
+}
+
+TEST_F(OrderRepositoryTest, AnUnknownCustomerIsRefusedUnlessTheKeyNamesAnOrder) {
+  const std::string customer = Customer("known@example.com").id();
+  auto fresh = Request(customer, "key-fresh");
+  auto none = orders_->FindExisting(fresh, DeterministicHex(fresh));
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_FALSE(none->has_value());
+
+  auto stranger = Request("00000000-0000-4000-8000-000000000077", "key-stranger");
+  auto refused = orders_->FindExisting(stranger, DeterministicHex(stranger));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kNotFound) << refused.status();
+  EXPECT_TRUE(absl::StartsWith(refused.status().message(), "customer_id: customer 00000000"))
+      << refused.status();
+
+  // A key that names an order answers it, whatever the request's customer now is.
+  InsertedOrder first = Insert(fresh);
+  auto elsewhere = fresh;
+  elsewhere.set_customer_id("00000000-0000-4000-8000-000000000077");
+  auto replay = orders_->FindExisting(elsewhere, DeterministicHex(elsewhere));
+  ASSERT_TRUE(replay.ok() && replay->has_value()) << replay.status();
+  EXPECT_EQ((*replay)->order_id, first.order_id);
+  EXPECT_FALSE((*replay)->same_request);
+}
+
+TEST_F(OrderRepositoryTest, ItsLookupsAreServedByIndexes) {
+  testing::ExpectServedByIndexes(
+      *pool_, PgOrderRepository::Statements(),
+      {{"orders_find_existing",
+        "'client-1', 'key-1', '00', 'shop-1', 'web', '00000000-0000-4000-8000-000000000001'"}});
 }
 
 // Orders are found by channel, by the channel's external id and by when they were placed, on
@@ -121,7 +153,7 @@ TEST_F(OrderRepositoryTest, AnSkusOrdersAreFoundIncludingEarlierOnesOnceIndexed)
     order.set_currency("EUR");
     for (const auto& sku : skus) order.add_lines()->set_sku(sku);
     auto inserted = orders_->InsertOrder(order, request, DeterministicHex(request),
-                                         std::chrono::milliseconds(0));
+                                         std::chrono::milliseconds(0), {});
     EXPECT_TRUE(inserted.ok()) << inserted.status();
     return inserted.ok() ? inserted->order_id : "";
   };
@@ -228,7 +260,7 @@ TEST_F(OrderRepositoryTest, AnExternalIdOfAnotherClientIsRefused) {
   order.set_external_order_id("shop-7");
   order.set_currency("EUR");
   auto raced = orders_->InsertOrder(order, other_client, DeterministicHex(other_client),
-                                    std::chrono::milliseconds(0));
+                                    std::chrono::milliseconds(0), {});
   EXPECT_EQ(raced.status().code(), absl::StatusCode::kAlreadyExists) << raced.status();
   EXPECT_EQ(ReasonOf(raced.status()), "EXTERNAL_ORDER_ID_IN_USE");
 

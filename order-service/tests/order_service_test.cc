@@ -30,16 +30,22 @@ namespace {
 
 const std::string kOrderId = "11111111-2222-3333-4444-555555555555";
 const std::string kSagaId = "99999999-8888-7777-6666-555555555555";
+const std::string kCustomerId = "22222222-3333-4444-5555-666666666666";
 
+// No order is there yet; the one customer is kCustomerId.
 class FakeOrders : public OrderRepository {
  public:
-  absl::StatusOr<std::optional<InsertedOrder>> FindExisting(const v1::CreateOrderRequest&,
+  absl::StatusOr<std::optional<InsertedOrder>> FindExisting(const v1::CreateOrderRequest& request,
                                                             const std::string&) override {
+    if (request.customer_id() != kCustomerId) {
+      return absl::NotFoundError("customer_id: customer " + request.customer_id() +
+                                 " does not exist");
+    }
     return std::optional<InsertedOrder>();
   }
   absl::StatusOr<InsertedOrder> InsertOrder(const v1::Order&, const v1::CreateOrderRequest&,
-                                            const std::string&,
-                                            std::chrono::milliseconds) override {
+                                            const std::string&, std::chrono::milliseconds,
+                                            const SagaLease&) override {
     ++inserts;
     return absl::UnimplementedError("not in these tests");
   }
@@ -189,8 +195,6 @@ class FakeSagaOperations : public SagaOperations {
   }
   std::vector<std::string> operated;
 };
-
-const std::string kCustomerId = "22222222-3333-4444-5555-666666666666";
 
 // One customer, read-only: the handlers under test only read customers.
 class OneCustomer : public CustomerStore {

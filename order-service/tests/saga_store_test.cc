@@ -78,6 +78,56 @@ class SagaStoreTest : public OrderDbTest {
   std::unique_ptr<PgSagaStore> store_;
 };
 
+// A new order's saga inserted under a lease is held as a claim holds it: nobody else claims it,
+// its holder's saves go through, and it reads as a claim of it would read it.
+TEST_F(SagaStoreTest, ASagaInsertedUnderALeaseIsHeldAsIfClaimed) {
+  const auto request = Request(Customer("leased@example.com").id(), "key-leased");
+  v1::Order order;
+  order.set_customer_id(request.customer_id());
+  order.set_channel("web");
+  order.set_currency("EUR");
+  order.add_lines()->set_sku("MUG");
+  order.mutable_total()->set_amount_minor(1200);
+  auto inserted =
+      orders_->InsertOrder(order, request, DeterministicHex(request), std::chrono::milliseconds(0),
+                           {"replica-a", std::chrono::seconds(30)});
+  ASSERT_TRUE(inserted.ok()) << inserted.status();
+  ASSERT_TRUE(inserted->claimed.has_value());
+  const ClaimedSaga& held = *inserted->claimed;
+  EXPECT_EQ(held.owner, "replica-a");
+  EXPECT_EQ(held.saga_id, inserted->saga_id);
+  EXPECT_EQ(held.epoch, 1);
+  EXPECT_GT(LeaseLeft(held.saga_id), 25);
+
+  auto other = store_->Claim("replica-b", std::chrono::seconds(30), 10, held.saga_id);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_TRUE(other->empty()) << "a leased saga is nobody else's";
+
+  // Given up by its holder (as a stopping replica does), it is claimed as stored: the same.
+  ASSERT_TRUE(store_->ReleaseLease(held).ok());
+  auto claimed = store_->Claim("replica-b", std::chrono::seconds(30), 10, held.saga_id);
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  ASSERT_EQ(claimed->size(), 1u);
+  const ClaimedSaga& read = claimed->front();
+  EXPECT_EQ(read.epoch, 2);
+  EXPECT_EQ(read.kind, held.kind);
+  EXPECT_EQ(read.payload, held.payload);
+  EXPECT_EQ(read.order_id, held.order_id);
+  EXPECT_EQ(read.payment_token, held.payment_token);
+  EXPECT_EQ(read.state.phase, held.state.phase);
+  EXPECT_EQ(read.state.step, held.state.step);
+  EXPECT_EQ(read.order.SerializeAsString(), held.order.SerializeAsString())
+      << read.order.ShortDebugString() << "\n"
+      << held.order.ShortDebugString();
+
+  // Unleased, as before: free for the first claim.
+  const InsertedOrder unleased = Insert(Request(request.customer_id(), "key-unleased"));
+  EXPECT_FALSE(unleased.claimed.has_value());
+  auto first = store_->Claim("replica-b", std::chrono::seconds(30), 10, unleased.saga_id);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->size(), 1u);
+}
+
 TEST_F(SagaStoreTest, WhenAStepFirstFailedSurvivesAReclaim) {
   const std::string customer = Customer("erika@example.com").id();
   Insert(Request(customer, "key-1"));

@@ -106,8 +106,8 @@ class OneOrder : public OrderRepository {
     return absl::UnimplementedError("not read by the timeline");
   }
   absl::StatusOr<InsertedOrder> InsertOrder(const v1::Order&, const v1::CreateOrderRequest&,
-                                            const std::string&,
-                                            std::chrono::milliseconds) override {
+                                            const std::string&, std::chrono::milliseconds,
+                                            const SagaLease&) override {
     return absl::UnimplementedError("not read by the timeline");
   }
   absl::Status GetOrder(const std::string& id, v1::Order* out) override {
