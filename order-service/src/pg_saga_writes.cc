@@ -1,6 +1,8 @@
 #include "order-service/src/pg_saga_writes.h"
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -68,9 +70,12 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kOrdersSetReturnStatus,
        "UPDATE orders SET return_status = $2, updated_at = now() WHERE id = $1::uuid"},
       // A row an event made first keeps its status: events come after the shipment's creation.
+      // The shipments a step created ($1, $3, $4: ids, warehouses, statuses), in one round trip.
       {kShipmentsInsertListed,
        "INSERT INTO order_shipments (shipment_id, order_id, warehouse_id, status) "
-       "VALUES ($1, $2::uuid, $3, $4) ON CONFLICT (shipment_id) DO NOTHING"},
+       "SELECT t.shipment_id, $2::uuid, t.warehouse_id, t.status "
+       "FROM unnest($1::text[], $3::text[], $4::text[]) AS t (shipment_id, warehouse_id, status) "
+       "ON CONFLICT (shipment_id) DO NOTHING"},
       // One row per shipment, or one with a NULL shipment_id for an order without rows; each
       // with what says how many units are still queued for stock (fulfilment.h QueuedUnits).
       {kShipmentsOfOrder,
@@ -270,6 +275,24 @@ bool CompleteIfDone(pqxx::work& tx, const std::string& order_id, v1::OrderStatus
   return true;
 }
 
+namespace {
+
+// The shipments a step created, as the order's rows (one kept as it is when listed already).
+template <typename Shipments>
+void InsertListed(pqxx::work& tx, const std::string& order_id, const Shipments& shipments) {
+  std::vector<std::string> ids, warehouses, statuses;
+  for (const auto& shipment : shipments) {
+    ids.push_back(shipment.shipment_id());
+    warehouses.push_back(shipment.warehouse_id());
+    statuses.push_back(shipment.status());
+  }
+  if (ids.empty()) return;
+  tx.exec_prepared(kShipmentsInsertListed, PgTextArray(ids), order_id, PgTextArray(warehouses),
+                   PgTextArray(statuses));
+}
+
+}  // namespace
+
 void PgSagaWrites::RecordOrderProgress(const OrderProgress& progress) {
   // The saga's save locked the order, in this transaction, before its shipment rows are read:
   // the shipment feed locks the order first too, so an event taken in at this moment is either
@@ -279,10 +302,7 @@ void PgSagaWrites::RecordOrderProgress(const OrderProgress& progress) {
   if (progress.shipments != nullptr || StatusFollowsShipments(progress.status)) {
     ShipmentList listed;
     if (progress.shipments != nullptr) {
-      for (const auto& shipment : *progress.shipments) {
-        tx_.exec_prepared(kShipmentsInsertListed, shipment.shipment_id(), progress.order_id,
-                          shipment.warehouse_id(), shipment.status());
-      }
+      InsertListed(tx_, progress.order_id, *progress.shipments);
       listed = *progress.shipments;
     } else {
       v1::Order order;
@@ -339,9 +359,8 @@ void PgSagaWrites::ListShipments(const std::string& order_id,
   v1::Order order;
   ReadOrder(tx_.exec_prepared1(kOrdersGet, order_id), &order);
   ShipmentList listed = order.shipments();
+  InsertListed(tx_, order_id, shipments);
   for (const auto& shipment : shipments) {
-    tx_.exec_prepared(kShipmentsInsertListed, shipment.shipment_id(), order_id,
-                      shipment.warehouse_id(), shipment.status());
     auto known = std::find_if(listed.begin(), listed.end(), [&shipment](const auto& entry) {
       return entry.shipment_id() == shipment.shipment_id();
     });
