@@ -4,6 +4,7 @@
 
 #include "common/pg_pool.h"
 #include "common/validation.h"
+#include "order-service/src/event_cursor.h"
 #include "order-service/src/order_rows.h"
 #include "order-service/src/pg_saga_writes.h"
 
@@ -12,13 +13,11 @@ namespace {
 
 constexpr char kStream[] = "backorders";
 
-constexpr char kCursorRead[] = "backorder_cursor_read";
 constexpr char kCursorMove[] = "backorder_cursor_move";
 constexpr char kFillsInsert[] = "order_backorder_fills_insert";
 
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
-      {kCursorRead, "SELECT last_sequence FROM event_cursors WHERE stream = $1"},
       // Only the next fill moves the cursor. A replica taking the same fill in at the same time
       // waits for the row and then finds it moved: nothing is updated, and it skips the fill.
       {kCursorMove,
@@ -35,15 +34,7 @@ const std::vector<PreparedStatement>& OwnStatements() {
 
 const std::vector<PreparedStatement>& PgBackorderFillStore::Statements() { return OwnStatements(); }
 
-absl::StatusOr<int64_t> PgBackorderFillStore::Cursor() {
-  int64_t cursor = 0;
-  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
-    cursor = tx.exec_prepared1(kCursorRead, kStream)["last_sequence"].as<int64_t>();
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return cursor;
-}
+absl::StatusOr<int64_t> PgBackorderFillStore::Cursor() { return ReadEventCursor(pool_, kStream); }
 
 absl::StatusOr<std::vector<std::string>> PgBackorderFillStore::Apply(
     const inventory::v1::BackorderFill& fill) {

@@ -7,6 +7,7 @@
 #include "order-service/src/cancel_store.h"
 #include "order-service/src/customer_store.h"
 #include "order-service/src/edit_store.h"
+#include "order-service/src/event_cursor.h"
 #include "order-service/src/event_feed_store.h"
 #include "order-service/src/idempotency_records.h"
 #include "order-service/src/notification_store.h"
@@ -29,7 +30,7 @@ const std::vector<PreparedStatement>& OrderDatabaseStatements() {
           &PgReturnStore::Statements(), &PgCancelStore::Statements(), &PgEditStore::Statements(),
           &PgParcelDecisions::Statements(), &PgSagaStore::Statements(), &PgSagaWrites::Statements(),
           &PgShipmentEventStore::Statements(), &PgBackorderFillStore::Statements(),
-          &PgApiKeyStore::Statements(), &PgIdempotencyStore::Statements(),
+          &EventCursorStatements(), &PgApiKeyStore::Statements(), &PgIdempotencyStore::Statements(),
           &PgAuditStore::Statements(), &PgEventFeed::Statements(), &PgWebhookStore::Statements(),
           &PgNotificationStore::Statements()}) {
       all.insert(all.end(), statements->begin(), statements->end());

@@ -7,6 +7,7 @@
 #include "common/pg_pool.h"
 #include "common/validation.h"
 #include "google/protobuf/util/time_util.h"
+#include "order-service/src/event_cursor.h"
 #include "order-service/src/fulfilment.h"
 #include "order-service/src/order_rows.h"
 #include "order-service/src/pg_saga_writes.h"
@@ -19,7 +20,6 @@ using google::protobuf::util::TimeUtil;
 
 constexpr char kStream[] = "shipping";
 
-constexpr char kCursorRead[] = "event_cursors_read";
 constexpr char kCursorMove[] = "event_cursors_move";
 constexpr char kCursorPosition[] = "event_cursors_position";
 constexpr char kCursorBind[] = "event_cursors_bind";
@@ -28,7 +28,6 @@ constexpr char kFeedShipmentEventsInsert[] = "feed_shipment_events_insert";
 
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
-      {kCursorRead, "SELECT last_sequence FROM event_cursors WHERE stream = $1"},
       {kCursorPosition,
        "SELECT last_sequence, COALESCE(stream_id, '') AS stream_id FROM event_cursors "
        "WHERE stream = $1"},
@@ -115,15 +114,7 @@ std::string ResourcePlanHex(const shipping::v1::OutboxEvent& short_picked) {
 
 const std::vector<PreparedStatement>& PgShipmentEventStore::Statements() { return OwnStatements(); }
 
-absl::StatusOr<int64_t> PgShipmentEventStore::Cursor() {
-  int64_t cursor = 0;
-  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
-    cursor = tx.exec_prepared1(kCursorRead, kStream)["last_sequence"].as<int64_t>();
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return cursor;
-}
+absl::StatusOr<int64_t> PgShipmentEventStore::Cursor() { return ReadEventCursor(pool_, kStream); }
 
 absl::StatusOr<StreamPosition> PgShipmentEventStore::Position() {
   StreamPosition position;
