@@ -4,51 +4,38 @@
 // shipping included: the parcel never reached the customer. Its payload is
 // the operator's request (RefundShipment). Once it completes, the parcel no longer counts in the
 // order's status (fulfilment.h): an order whose other parcels were delivered completes.
-#include <map>
-#include <memory>
 #include <utility>
-#include <vector>
 
 #include "order-service/src/sagas/registry.h"
 #include "order-service/src/sagas/step_chain.h"
-#include "order-service/src/shipment_charges.h"
 
 namespace oms::order {
 namespace {
 
 const v1::ShipmentSummary* ParcelOf(const ClaimedSaga& saga) {
-  const std::string shipment_id = PayloadAs<v1::RefundShipmentRequest>(saga)->shipment_id();
-  for (const auto& shipment : saga.order.shipments()) {
-    if (shipment.shipment_id() == shipment_id) return &shipment;
-  }
-  return nullptr;
+  return ListedShipment(saga.order, PayloadAs<v1::RefundShipmentRequest>(saga)->shipment_id());
 }
 
-// Refused, never retried: the order does not list the parcel or cannot say what it carries.
-StepResult NotOfOrder(const std::string& detail) {
+// Refused, never retried: the order does not list the parcel.
+StepResult NotOfOrder() {
   StepResult refused;
   refused.outcome = {CallResult::kRefused, "SHIPMENT_NOT_OF_ORDER"};
-  refused.detail = detail;
+  refused.detail = "the order does not list the parcel";
   return refused;
 }
 
 void Restock(Participants& participants, const ClaimedSaga& saga, const std::string& request_id,
              StepDone done) {
   const v1::ShipmentSummary* parcel = ParcelOf(saga);
-  if (parcel == nullptr) return done(NotOfOrder("the order does not list the parcel"));
-  auto units = UnitsOfShipment(saga.order, *parcel);
-  if (!units.ok()) return done(NotOfOrder(std::string(units.status().message())));
-  auto skus =
-      std::make_shared<std::vector<std::pair<std::string, int64_t>>>(units->begin(), units->end());
-  auto shipment = std::make_shared<v1::ShipmentSummary>(*parcel);
-  CallChain::Run(
-      skus->size(),
-      [&participants, &saga, request_id, skus, shipment](std::size_t i, StepDone one) {
-        const auto& [sku, quantity] = (*skus)[i];
-        participants.RestockParcel(request_id + ":" + sku, saga.order, *shipment, sku, quantity,
+  if (parcel == nullptr) return done(NotOfOrder());
+  CallPerSkuOfParcel(
+      saga.order, *parcel, request_id,
+      [&participants, &saga](const std::string& sku_request_id, const v1::ShipmentSummary& shipment,
+                             const std::string& sku, int64_t quantity, StepDone one) {
+        participants.RestockParcel(sku_request_id, saga.order, shipment, sku, quantity,
                                    std::move(one));
       },
-      WentOk, FirstFailure(std::move(done)));
+      std::move(done));
 }
 
 bool Lost(const ClaimedSaga& saga) {
@@ -59,7 +46,7 @@ bool Lost(const ClaimedSaga& saga) {
 void Refund(Participants& participants, const ClaimedSaga& saga, const std::string& request_id,
             StepDone done) {
   const v1::ShipmentSummary* parcel = ParcelOf(saga);
-  if (parcel == nullptr) return done(NotOfOrder("the order does not list the parcel"));
+  if (parcel == nullptr) return done(NotOfOrder());
   participants.RefundParcel(request_id, saga.order, *parcel, std::move(done));
 }
 

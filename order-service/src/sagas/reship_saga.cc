@@ -7,23 +7,16 @@
 //  - A parcel LOST: its goods are gone, so `take-units` first takes the replacement's units off
 //    the shelf at that warehouse (one CORRECTION per SKU, refused when fewer are available: the
 //    saga parks until an operator retries it with stock there). Then the replacement.
-#include <memory>
 #include <utility>
-#include <vector>
 
 #include "order-service/src/sagas/registry.h"
 #include "order-service/src/sagas/step_chain.h"
-#include "order-service/src/shipment_charges.h"
 
 namespace oms::order {
 namespace {
 
 const v1::ShipmentSummary* ParcelOf(const ClaimedSaga& saga) {
-  const std::string shipment_id = PayloadAs<v1::ReshipShipmentRequest>(saga)->shipment_id();
-  for (const auto& shipment : saga.order.shipments()) {
-    if (shipment.shipment_id() == shipment_id) return &shipment;
-  }
-  return nullptr;
+  return ListedShipment(saga.order, PayloadAs<v1::ReshipShipmentRequest>(saga)->shipment_id());
 }
 
 bool NotLost(const ClaimedSaga& saga) {
@@ -35,24 +28,14 @@ void TakeUnits(Participants& participants, const ClaimedSaga& saga, const std::s
                StepDone done) {
   const v1::ShipmentSummary* parcel = ParcelOf(saga);
   if (parcel == nullptr) return done({});  // not lost: nothing to take (NotLost skips it)
-  auto units = UnitsOfShipment(saga.order, *parcel);
-  if (!units.ok()) {
-    StepResult refused;
-    refused.outcome = {CallResult::kRefused, "SHIPMENT_NOT_OF_ORDER"};
-    refused.detail = std::string(units.status().message());
-    return done(std::move(refused));
-  }
-  auto skus =
-      std::make_shared<std::vector<std::pair<std::string, int64_t>>>(units->begin(), units->end());
-  auto shipment = std::make_shared<v1::ShipmentSummary>(*parcel);
-  CallChain::Run(
-      skus->size(),
-      [&participants, &saga, request_id, skus, shipment](std::size_t i, StepDone one) {
-        const auto& [sku, quantity] = (*skus)[i];
-        participants.TakeReplacementUnits(request_id + ":" + sku, saga.order, *shipment, sku,
-                                          quantity, std::move(one));
+  CallPerSkuOfParcel(
+      saga.order, *parcel, request_id,
+      [&participants, &saga](const std::string& sku_request_id, const v1::ShipmentSummary& shipment,
+                             const std::string& sku, int64_t quantity, StepDone one) {
+        participants.TakeReplacementUnits(sku_request_id, saga.order, shipment, sku, quantity,
+                                          std::move(one));
       },
-      WentOk, FirstFailure(std::move(done)));
+      std::move(done));
 }
 
 void CreateReplacement(Participants& participants, const ClaimedSaga& saga,

@@ -1,5 +1,10 @@
 #include "order-service/src/sagas/step_chain.h"
 
+#include <utility>
+#include <vector>
+
+#include "order-service/src/shipment_charges.h"
+
 namespace oms::order {
 
 void CallChain::Run(std::size_t count, CallOne call, GoOn go_on, Finish finish) {
@@ -33,6 +38,35 @@ CallChain::Finish FirstFailure(StepDone done) {
   return [done = std::move(done)](std::optional<StepResult> stopped) {
     done(stopped ? std::move(*stopped) : StepResult{});
   };
+}
+
+const v1::ShipmentSummary* ListedShipment(const v1::Order& order, const std::string& shipment_id) {
+  for (const auto& shipment : order.shipments()) {
+    if (shipment.shipment_id() == shipment_id) return &shipment;
+  }
+  return nullptr;
+}
+
+void CallPerSkuOfParcel(const v1::Order& order, const v1::ShipmentSummary& parcel,
+                        const std::string& request_id, SkuCall call, StepDone done) {
+  auto units = UnitsOfShipment(order, parcel);
+  if (!units.ok()) {
+    StepResult refused;
+    refused.outcome = {CallResult::kRefused, "SHIPMENT_NOT_OF_ORDER"};
+    refused.detail = std::string(units.status().message());
+    done(std::move(refused));
+    return;
+  }
+  auto skus =
+      std::make_shared<std::vector<std::pair<std::string, int64_t>>>(units->begin(), units->end());
+  auto shipment = std::make_shared<v1::ShipmentSummary>(parcel);
+  CallChain::Run(
+      skus->size(),
+      [call = std::move(call), request_id, skus, shipment](std::size_t i, StepDone one) {
+        const auto& [sku, quantity] = (*skus)[i];
+        call(request_id + ":" + sku, *shipment, sku, quantity, std::move(one));
+      },
+      WentOk, FirstFailure(std::move(done)));
 }
 
 void FollowUpSaved(const ClaimedSaga& saga, SagaWrites& writes) {

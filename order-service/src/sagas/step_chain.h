@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -37,6 +38,17 @@ class CallChain : public std::enable_shared_from_this<CallChain> {
 bool WentOk(std::size_t, const StepResult& result);
 // `done` gets the first failure, or success once every call succeeded.
 CallChain::Finish FirstFailure(StepDone done);
+
+// The shipment `shipment_id` as the order lists it; null when it does not.
+const v1::ShipmentSummary* ListedShipment(const v1::Order& order, const std::string& shipment_id);
+
+// A step of one call per SKU the order's `parcel` carries (shipment_charges.h UnitsOfShipment),
+// one after another, each with the request id `<request_id>:<sku>`; the first failure ends it.
+// Refused (SHIPMENT_NOT_OF_ORDER, never retried) when the order cannot say what it carries.
+using SkuCall = std::function<void(const std::string& request_id, const v1::ShipmentSummary& parcel,
+                                   const std::string& sku, int64_t quantity, StepDone done)>;
+void CallPerSkuOfParcel(const v1::Order& order, const v1::ShipmentSummary& parcel,
+                        const std::string& request_id, SkuCall call, StepDone done);
 
 // The saga's payload as the kind's message, shared so that a chain of calls can hold it.
 template <class Message>
