@@ -2,8 +2,6 @@
 // planned and held in the order's existing reservation, all or nothing, once per request id; the
 // books (levels, ledger, reservation lines and allocation) agree afterwards, and a release by
 // warehouse and lines gives back exactly what was added.
-#include <atomic>
-#include <thread>
 
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
@@ -292,28 +290,13 @@ TEST_F(AddToReservationTest, EditsRacingReservesForTheLastUnitsNeverOversell) {
   ASSERT_TRUE(Reserve(ReserveRequest("edit-1", {{"SKU-A", 1}})).ok());
 
   constexpr int kClients = 8;
-  std::atomic<int> won{0}, refused{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> clients;
-  for (int i = 0; i < kClients; ++i) {
-    clients.emplace_back([&, i] {
-      while (!go.load()) std::this_thread::yield();  // start together
-      const std::string order_id = (i < 2 ? "edit-" : "race-") + std::to_string(i);
-      const absl::Status status = i < 2 ? Add(AddRequest(order_id, {{"LAST", 1}})).status()
-                                        : Reserve(ReserveRequest(order_id, {{"LAST", 1}})).status();
-      if (status.ok()) {
-        ++won;
-      } else if (ReasonOf(status) == "INSUFFICIENT_STOCK") {
-        ++refused;
-      } else {
-        ADD_FAILURE() << status;
-      }
-    });
-  }
-  go = true;
-  for (auto& client : clients) client.join();
-  EXPECT_EQ(won.load(), 3);
-  EXPECT_EQ(refused.load(), kClients - 3);
+  const RaceOutcome race = RaceForStock(kClients, [this](int i) {
+    const std::string order_id = (i < 2 ? "edit-" : "race-") + std::to_string(i);
+    return i < 2 ? Add(AddRequest(order_id, {{"LAST", 1}})).status()
+                 : Reserve(ReserveRequest(order_id, {{"LAST", 1}})).status();
+  });
+  EXPECT_EQ(race.won, 3);
+  EXPECT_EQ(race.refused, kClients - 3);
   EXPECT_EQ(Level(warsaw_, "LAST", "reserved"), 3);
   EXPECT_EQ(Level(warsaw_, "LAST", "on_hand"), 3);
   EXPECT_EQ(Violations(), "");

@@ -2,9 +2,12 @@
 // Warsaw) and three products, and the calls and reads those tests share.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -13,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/pg_pool.h"
+#include "common/status.h"
 #include "common/testing/pg_test_database.h"
 #include "inventory-service/src/inventory_use_cases.h"
 #include "inventory-service/src/reservation_use_cases.h"
@@ -20,6 +24,36 @@
 #include "inventory-service/src/statements.h"
 
 namespace oms::inventory {
+
+// What a race for stock came to: the attempts that won and those refused INSUFFICIENT_STOCK.
+struct RaceOutcome {
+  int won = 0;
+  int refused = 0;
+};
+
+// Runs `clients` attempts (`attempt(i)`) on threads that start together; any answer other than
+// success or INSUFFICIENT_STOCK fails the test.
+inline RaceOutcome RaceForStock(int clients, const std::function<absl::Status(int)>& attempt) {
+  std::atomic<int> won{0}, refused{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < clients; ++i) {
+    threads.emplace_back([&, i] {
+      while (!go.load()) std::this_thread::yield();  // start together
+      const absl::Status status = attempt(i);
+      if (status.ok()) {
+        ++won;
+      } else if (ReasonOf(status) == "INSUFFICIENT_STOCK") {
+        ++refused;
+      } else {
+        ADD_FAILURE() << status;
+      }
+    });
+  }
+  go = true;
+  for (auto& thread : threads) thread.join();
+  return {won.load(), refused.load()};
+}
 
 class ReservationUseCasesTest : public ::testing::Test {
  protected:

@@ -3,7 +3,6 @@
 // ledger, reservation lines and allocation) agree afterwards, also while other orders race for
 // the same units.
 #include <atomic>
-#include <thread>
 
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
@@ -373,34 +372,15 @@ TEST_F(ResourceReservationTest, ShortPicksRacingReservesForTheLastUnitsNeverOver
   ASSERT_EQ(Level(warsaw_, "LAST", "reserved"), 0);
 
   constexpr int kClients = 8;
-  std::atomic<int> won{0}, refused{0}, resourced{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> clients;
-  for (int i = 0; i < kClients; ++i) {
-    clients.emplace_back([&, i] {
-      while (!go.load()) std::this_thread::yield();  // start together
-      absl::Status status;
-      if (i < 2) {
-        auto moved =
-            Resource(ResourceRequest("short-" + std::to_string(i), berlin_, {{"LAST", 1}}));
-        status = moved.status();
-        if (moved.ok()) ++resourced;
-      } else {
-        status = Reserve(ReserveRequest("race-" + std::to_string(i), {{"LAST", 1}})).status();
-      }
-      if (status.ok()) {
-        ++won;
-      } else if (ReasonOf(status) == "INSUFFICIENT_STOCK") {
-        ++refused;
-      } else {
-        ADD_FAILURE() << status;
-      }
-    });
-  }
-  go = true;
-  for (auto& client : clients) client.join();
-  EXPECT_EQ(won.load(), 3);
-  EXPECT_EQ(refused.load(), kClients - 3);
+  std::atomic<int> resourced{0};
+  const RaceOutcome race = RaceForStock(kClients, [&](int i) {
+    if (i >= 2) return Reserve(ReserveRequest("race-" + std::to_string(i), {{"LAST", 1}})).status();
+    auto moved = Resource(ResourceRequest("short-" + std::to_string(i), berlin_, {{"LAST", 1}}));
+    if (moved.ok()) ++resourced;
+    return moved.status();
+  });
+  EXPECT_EQ(race.won, 3);
+  EXPECT_EQ(race.refused, kClients - 3);
   EXPECT_EQ(Level(warsaw_, "LAST", "reserved"), 3);
   EXPECT_EQ(Level(warsaw_, "LAST", "on_hand"), 3);
   EXPECT_EQ(Level(berlin_, "LAST", "on_hand"), 2 - resourced.load());
