@@ -8,6 +8,10 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include "common/testing/query_plan.h"
+#include "order-service/src/cancel_store.h"
+#include "order-service/src/edit_store.h"
+#include "order-service/src/event_cursor.h"
 #include "order-service/src/pg_saga_store.h"
 #include "order-service/src/pg_saga_writes.h"
 #include "order-service/src/sagas/registry.h"
@@ -126,6 +130,25 @@ TEST_F(SagaStoreTest, ASagaInsertedUnderALeaseIsHeldAsIfClaimed) {
   auto first = store_->Claim("replica-b", std::chrono::seconds(30), 10, unleased.saga_id);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->size(), 1u);
+}
+
+// An order's edits and cancellation find its sagas by (order, kind, subject), and an edit
+// adopts its new version by keys: none of it grows with the number of orders or sagas.
+TEST_F(SagaStoreTest, TheEditStatementsAreServedByIndexes) {
+  const std::string order = "'00000000-0000-4000-8000-000000000001'";
+  std::vector<PreparedStatement> statements = PgEditStore::Statements();
+  for (const auto* more :
+       {&PgCancelStore::Statements(), &PgSagaWrites::Statements(), &EventCursorStatements()}) {
+    statements.insert(statements.end(), more->begin(), more->end());
+  }
+  testing::ExpectServedByIndexes(
+      *pool_, statements,
+      {{"sagas_find_edit", order + ", 'edit-1'"},
+       {"sagas_open_blocking_edit", order},
+       {"sagas_insert_edit", order + ", 'edit-1', ''"},
+       {"sagas_edit_running", order},
+       {"orders_adopt_version", order + ", '', '', 1, 1, 1, 2, '{MUG}', ''"},
+       {"event_cursors_read", "'shipping'"}});
 }
 
 TEST_F(SagaStoreTest, WhenAStepFirstFailedSurvivesAReclaim) {
