@@ -217,8 +217,9 @@ absl::Status PgBillingUseCases::IncrementAuthorization(
                   if (!payment.ok()) return payment.status();
                   auto movement = PlanIncrement(*payment, request);
                   if (!movement.ok()) return movement.status();
-                  // Its `unavailable` attempt is dropped: a provider down records nothing.
+                  // A provider down changes nothing; the attempt is logged, as a capture's.
                   FollowUpVerdict verdict = AskProvider(m, *payment, *movement);
+                  m.unavailable = verdict.unavailable;
                   if (!verdict.applied.ok()) return verdict.applied.status();
                   m.payments.InsertTransaction(*verdict.applied);
                   m.payments.UpdateAmounts(payment->id, DeriveStatus(movement->next),

@@ -1,7 +1,7 @@
 // IncrementAuthorization on a real PostgreSQL with the sandbox provider: the increment raises the
 // order's one authorization on billing's side and the provider's alike, repeats and crashes have
 // no second effect, a decline and every refusal change nothing and are answered again, and a
-// provider down records nothing.
+// provider down changes nothing but is logged as a failed attempt, as a capture's is.
 #include <future>
 #include <memory>
 #include <vector>
@@ -252,7 +252,7 @@ TEST_F(IncrementAuthorizationTest, APaymentThatCannotTakeMoreRefusesAndNothingCh
             "PAYMENT_NOT_FOUND");
 }
 
-TEST_F(IncrementAuthorizationTest, AProviderDownRecordsNothingAndTheRetrySucceeds) {
+TEST_F(IncrementAuthorizationTest, AProviderDownIsLoggedAsAFailedAttemptAndTheRetrySucceeds) {
   auto authorized = Authorize("saga-1:authorize", "order-1", 1000);
   ASSERT_TRUE(authorized.ok()) << authorized.status();
   IncrementsUnavailable down(*provider_);
@@ -262,14 +262,25 @@ TEST_F(IncrementAuthorizationTest, AProviderDownRecordsNothingAndTheRetrySucceed
 
   auto unavailable = Increment(request, &billing_while_down);
   EXPECT_EQ(unavailable.status().code(), absl::StatusCode::kUnavailable);
-  ExpectUnchanged(*authorized);
+  const v1::Payment after = PaymentOf("order-1");
+  EXPECT_EQ(after.status(), authorized->status());
+  EXPECT_EQ(after.authorized().amount_minor(), 1000);
+  EXPECT_EQ(ProviderAuthorization("order-1").amount_minor(), 1000);
   EXPECT_EQ(Query("SELECT count(*) FROM request_results WHERE request_id = 'edit-1:increment'"), 0);
-  EXPECT_EQ(Query("SELECT count(*) FROM payment_transactions"), 1);
   EXPECT_EQ(ProviderIncrements(), 0);
+  // The attempt is on the payment's record, as what it was: nothing moved.
+  EXPECT_EQ(Query("SELECT count(*) FROM payment_transactions WHERE kind = 'AUTHORIZE' "
+                  "AND outcome = 'UNAVAILABLE' AND request_id = 'edit-1:increment'"),
+            1);
 
   auto retried = Increment(request);
   ASSERT_TRUE(retried.ok()) << retried.status();
   EXPECT_EQ(retried->authorized().amount_minor(), 1500);
+  int failed_attempts = 0;
+  for (const auto& transaction : retried->transactions()) {
+    if (transaction.outcome() == v1::TRANSACTION_OUTCOME_UNAVAILABLE) ++failed_attempts;
+  }
+  EXPECT_EQ(failed_attempts, 1);
 }
 
 TEST_F(IncrementAuthorizationTest, ACrashAfterTheProviderIncrementedIsRecoveredNotRepeated) {
