@@ -13,6 +13,7 @@
 #include "common/status.h"
 #include "order-service/src/billing_client.h"
 #include "order-service/src/inventory_client.h"
+#include "order-service/src/sagas/step_chain.h"
 #include "order-service/src/shipment_charges.h"
 #include "order-service/src/shipping_client.h"
 
@@ -207,15 +208,8 @@ class GrpcParticipants final : public Participants {
     shipment.set_backorder_fill_sequence(shipped.backorder_fill_sequence());
     auto charge = ChargeOfShipment(order, shipment, lines);
     if (!charge.ok()) {
-      StepResult failed;
-      // A re-sourced shipment's lines are not saved with the order yet (its RESOURCE saga is
-      // about to): a retry finds them. Anything else is not the order's units: a refusal to
-      // remember (the saga parks), never a retry.
-      failed.outcome = absl::IsUnavailable(charge.status())
-                           ? CallOutcome{CallResult::kTransient, "SHIPMENT_NOT_LISTED_YET"}
-                           : CallOutcome{CallResult::kRefused, "SHIPMENT_NOT_OF_ORDER"};
-      failed.detail = std::string(charge.status().message());
-      done(std::move(failed));
+      // A re-sourced shipment's lines may not be saved with the order yet: a retry finds them.
+      done(UnitsUnknown(charge.status(), UnlistedShipment::kRetry));
       return;
     }
     for (auto& line : charge->lines) *request.add_lines() = std::move(line);
@@ -400,10 +394,7 @@ class GrpcParticipants final : public Participants {
                     const v1::ShipmentSummary& parcel, StepDone done) override {
     auto units = UnitsOfShipment(order, parcel);
     if (!units.ok()) {
-      StepResult refused;
-      refused.outcome = {CallResult::kRefused, "SHIPMENT_NOT_OF_ORDER"};
-      refused.detail = std::string(units.status().message());
-      done(std::move(refused));
+      done(UnitsUnknown(units.status(), UnlistedShipment::kRefuse));
       return;
     }
     RefundInvoice(request_id, order.id(), parcel.shipment_id(), {units->begin(), units->end()},

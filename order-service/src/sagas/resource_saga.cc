@@ -46,15 +46,7 @@ void VoidCancelled(Participants& participants, const ClaimedSaga& saga,
   if (NothingCancelled(saga)) return done({});
   auto value = CancelledValueOfShortPick(
       saga.order, ShortPickOf(*PayloadAs<v1::ResourcePlan>(saga))->shipment_id());
-  if (!value.ok()) {
-    StepResult failed;
-    failed.outcome = absl::IsUnavailable(value.status())
-                         ? CallOutcome{CallResult::kTransient, "SHIPMENT_NOT_LISTED_YET"}
-                         : CallOutcome{CallResult::kRefused, "SHIPMENT_NOT_OF_ORDER"};
-    failed.detail = std::string(value.status().message());
-    done(std::move(failed));
-    return;
-  }
+  if (!value.ok()) return done(UnitsUnknown(value.status(), UnlistedShipment::kRetry));
   // Free goods with no shipping share: nothing to void (0 would void everything uncaptured).
   if (*value == 0) return done({});
   participants.VoidShare(request_id, saga.order, *value, std::move(done));

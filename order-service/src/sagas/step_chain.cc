@@ -47,14 +47,20 @@ const v1::ShipmentSummary* ListedShipment(const v1::Order& order, const std::str
   return nullptr;
 }
 
+StepResult UnitsUnknown(const absl::Status& read, UnlistedShipment unlisted) {
+  StepResult failed;
+  failed.outcome = unlisted == UnlistedShipment::kRetry && absl::IsUnavailable(read)
+                       ? CallOutcome{CallResult::kTransient, "SHIPMENT_NOT_LISTED_YET"}
+                       : CallOutcome{CallResult::kRefused, "SHIPMENT_NOT_OF_ORDER"};
+  failed.detail = std::string(read.message());
+  return failed;
+}
+
 void CallPerSkuOfParcel(const v1::Order& order, const v1::ShipmentSummary& parcel,
                         const std::string& request_id, SkuCall call, StepDone done) {
   auto units = UnitsOfShipment(order, parcel);
   if (!units.ok()) {
-    StepResult refused;
-    refused.outcome = {CallResult::kRefused, "SHIPMENT_NOT_OF_ORDER"};
-    refused.detail = std::string(units.status().message());
-    done(std::move(refused));
+    done(UnitsUnknown(units.status(), UnlistedShipment::kRefuse));
     return;
   }
   auto skus =

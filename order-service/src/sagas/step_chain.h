@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "order-service/src/participants.h"
 #include "order-service/src/saga_store.h"
 
@@ -41,6 +42,13 @@ CallChain::Finish FirstFailure(StepDone done);
 
 // The shipment `shipment_id` as the order lists it; null when it does not.
 const v1::ShipmentSummary* ListedShipment(const v1::Order& order, const std::string& shipment_id);
+
+// What a step does when the order cannot say what a shipment carries or is billed
+// (shipment_charges.h `read`): a refusal to remember, SHIPMENT_NOT_OF_ORDER (the saga parks).
+// With kRetry, a shipment only not listed with the order yet (UNAVAILABLE: its RESOURCE saga is
+// about to list it) is transient instead, SHIPMENT_NOT_LISTED_YET, and a retry finds it.
+enum class UnlistedShipment { kRetry, kRefuse };
+StepResult UnitsUnknown(const absl::Status& read, UnlistedShipment unlisted);
 
 // A step of one call per SKU the order's `parcel` carries (shipment_charges.h UnitsOfShipment),
 // one after another, each with the request id `<request_id>:<sku>`; the first failure ends it.
