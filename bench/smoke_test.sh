@@ -25,4 +25,6 @@ for shape in spread hot; do
     | .cpu_ms_per_order.postgres] | add // 0' "$results")
   [[ $cpu != 0 ]] || fail "oms $shape: no CPU measured for PostgreSQL"
 done
-echo "bench smoke: both shapes measured against the floor, invariants hold"
+calls=$(jq '[.records[] | select(.system == "rpc") | .calls] | add // 0' "$results")
+((calls > 0)) || fail "the gRPC floor measured no call"
+echo "bench smoke: both shapes measured against the floor and the gRPC floor, invariants hold"

@@ -20,6 +20,7 @@ bench_cleanup() {  # stops what the bench started, then the scratch cluster
   if ((${#BENCH_PID[@]})); then
     bench_stop_services
   fi
+  [[ -n ${RPC_FLOOR_PID:-} ]] && stop_pids "$RPC_FLOOR_PID"
   if [[ -n $TEST_PG_DIR ]]; then
     pg_cluster_stop "$TEST_PG_DIR"
     rm -rf "$TEST_PG_DIR"
@@ -58,6 +59,35 @@ measure_floor() {  # shape clients -> one record of the pgbench floor
   ticks=$(($(children_cpu_ticks "$prefix.times-after") - $(children_cpu_ticks "$prefix.times-before")))
   bench_snapshot "$prefix.after.json"
   floor_record "$shape" "$clients" "$prefix.before.json" "$prefix.after.json" "$prefix" "$ticks"
+}
+
+# One empty gRPC call over the services' transport (bench/grpc_floor_bench.cc): its own echo
+# server, stopped by PID once measured.
+readonly RPC_FLOOR_BIN=build/bench/grpc_floor_bench
+
+measure_rpc_floor() {  # clients -> one record of what an empty call costs in CPU
+  local clients=$1 ready="$BENCH_DIR/rpc-floor.ready" out="$BENCH_DIR/rpc-floor-$1.json" entry
+  local -a identity=()
+  local deadline=$((SECONDS + READY_TIMEOUT_SECONDS))
+  say "bench: gRPC floor (an empty call), $clients clients"
+  while IFS= read -r entry; do
+    [[ -n $entry ]] && identity+=("$entry")
+  done < <(pki_env "$(pki_identity inventory)")
+  rm -f "$ready"
+  env "${identity[@]}" "$REPO/$RPC_FLOOR_BIN" serve "$ready" >>"$BENCH_DIR/rpc-floor.log" 2>&1 &
+  RPC_FLOOR_PID=$!
+  until [[ -s $ready ]]; do
+    if ! kill -0 "$RPC_FLOOR_PID" 2>/dev/null || ((SECONDS > deadline)); then
+      die "bench: the gRPC floor's server did not start (log: $BENCH_DIR/rpc-floor.log)"
+    fi
+    sleep 0.1
+  done
+  env "${identity[@]}" "$REPO/$RPC_FLOOR_BIN" call "$(<"$ready")" "$RPC_FLOOR_PID" "$clients" \
+    "$BENCH_WARMUP" "$BENCH_SECONDS" >"$out" 2>>"$BENCH_DIR/rpc-floor.log" ||
+    die "bench: the gRPC floor's calls failed (log: $BENCH_DIR/rpc-floor.log)"
+  stop_pids "$RPC_FLOOR_PID"
+  RPC_FLOOR_PID=
+  jq -c '{system: "rpc"} + .' "$out" >>"$BENCH_RECORDS"
 }
 
 check_invariants_after_bench() {  # -> RELIABILITY.md's invariants over what the run left
@@ -111,7 +141,8 @@ cmd_bench() {
   # Not from inside ./oms test (OMS_BENCH_BUILT=1), which built everything and must not run two
   # builds at once.
   if [[ ${OMS_BENCH_BUILT:-0} != 1 ]]; then
-    cmd_build --target order-service inventory-service billing-service shipping-service gateway omsctl
+    cmd_build --target order-service inventory-service billing-service shipping-service gateway \
+      omsctl grpc_floor_bench
   fi
   pg_resolve_bindir
   ensure_pki
@@ -154,6 +185,9 @@ cmd_bench() {
     for clients in "${level_list[@]}"; do
       measure_floor "$shape" "$clients"
     done
+  done
+  for clients in "${level_list[@]}"; do
+    measure_rpc_floor "$clients"
   done
   BENCH_INVARIANTS=unchecked
   if ((history <= 100000)); then

@@ -20,6 +20,9 @@ oms_record() {  # shape clients before.json after.json wrk.json wrk-ticks -> app
                         | .total = (to_entries | map(.value) | add)
                         | .wrk = ($wrk_ticks * 1000 / $tck / $per)),
      rss_mb: ($a.rss_kb | map_values(. / 1024)),
+     rss_growth_pct: ($a.rss_kb | with_entries(
+       .value = (if ($b.rss_kb[.key] // 0) > 0 then (.value / $b.rss_kb[.key] - 1) * 100
+                 else null end))),
      xacts_per_order: ($b.xacts | with_entries(.value = (($a.xacts[.key] - .value) / $per))),
      rpcs_per_order: ($b.rpcs | with_entries(.value = (($a.rpcs[.key] - .value) / $per))
                       | .total = (to_entries | map(.value) | add))}' >>"$BENCH_RECORDS"
@@ -41,7 +44,7 @@ floor_record() {  # shape clients before.json after.json pgbench-prefix pgbench-
                                            / $per)}}' >>"$BENCH_RECORDS"
 }
 
-# jq definitions the tables share: numbers to one decimal, a run's floor twin, counts as text.
+# jq definitions the tables share: numbers to one decimal, a run's floor twins, counts as text.
 readonly BENCH_JQ_DEFS='
   def f($n): if $n == null then "-" elif $n >= 100 then ($n | round | tostring)
              else ($n * 10 | round / 10 | tostring) end;
@@ -49,6 +52,7 @@ readonly BENCH_JQ_DEFS='
   . as $all
   | def floor_of($r): $all | map(select(.system == "floor" and .shape == $r.shape
                                         and .clients == $r.clients))[0];
+  def rpc_floor_of($r): $all | map(select(.system == "rpc" and .clients == $r.clients))[0];
   ($all | map(select(.system == "oms"))) as $oms
   | '
 
@@ -88,6 +92,24 @@ service; RSS after the run in MB (postgres: private memory and shared buffers)" 
         f($x.oms_shipping), f($fl.xacts_per_order.oms_bench_floor), f($p.total), f($p.order),
         f($p.inventory), f($p.billing), f($p.shipping), f($m.gateway), f($m.order),
         f($m.inventory), f($m.billing), f($m.shipping), f($m.postgres)] | @tsv)'
+  bench_table "RSS growth over the measured run, % (after the warm-up to the end; a leak shows \
+in a long run: --seconds 600)" '
+    (["shape", "clients", "seconds", "gateway", "order", "inventory", "billing", "shipping",
+      "postgres"] | @tsv),
+    ($oms[] as $r | $r.rss_growth_pct as $g
+     | [$r.shape, $r.clients, f($r.seconds), f($g.gateway), f($g.order), f($g.inventory),
+        f($g.billing), f($g.shipping), f($g.postgres)] | @tsv)'
+  bench_table "gRPC floor: one empty unary call over the same transport, no service code \
+(bench/grpc_floor_bench.cc); its CPU times oms's RPCs per order, against the services' CPU per order" '
+    (["shape", "clients", "calls/s", "p50", "client us", "server us", "rpc all", "ms per order",
+      "services ms", "share"] | @tsv),
+    ($oms[] as $r | rpc_floor_of($r) as $f | select($f != null)
+     | ($f.cpu_us_per_call.client + $f.cpu_us_per_call.server) as $call
+     | ($r.rpcs_per_order.total * $call / 1000) as $rpc_ms
+     | ($r.cpu_ms_per_order | .gateway + .order + .inventory + .billing + .shipping) as $svc
+     | [$r.shape, $r.clients, f($f.calls_per_s), f($f.latency_ms.p50), f($f.cpu_us_per_call.client),
+        f($f.cpu_us_per_call.server), f($r.rpcs_per_order.total), f($rpc_ms), f($svc),
+        (if $svc > 0 then "\($rpc_ms / $svc * 100 | round) %" else "-" end)] | @tsv)'
 }
 
 write_bench_json() {  # out-file settings-json -> {settings, records}
