@@ -12,6 +12,7 @@
 #include "billing-service/src/schema.h"
 #include "common/failpoints.h"
 #include "common/metrics.h"
+#include "common/process_setup.h"
 #include "common/service_flags.h"
 #include "common/service_host.h"
 #include "common/signals.h"
@@ -22,6 +23,7 @@ ABSL_FLAG(int, reconcile_after_seconds, 300,
           "How long an authorization may be in flight before the reconciler settles it");
 
 int main(int argc, char** argv) {
+  oms::PrepareProcess();
   oms::BlockTerminationSignals();
   auto parsed = oms::HostConfigFromFlags(
       argc, argv, {"billing-service", "OMS_BILLING", 50053, 9464},

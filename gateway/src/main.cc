@@ -10,6 +10,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/process_setup.h"
 #include "common/ready_file.h"
 #include "common/signals.h"
 #include "common/transport_flags.h"
@@ -92,6 +93,7 @@ int Fail(const std::string& what, const absl::Status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  oms::PrepareProcess();
   oms::BlockTerminationSignals();
   std::vector<oms::EnvFallback> env = oms::TransportSecurityEnv();
   const std::vector<oms::EnvFallback> own = {

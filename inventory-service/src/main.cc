@@ -3,6 +3,7 @@
 
 #include "absl/flags/flag.h"
 #include "common/metrics.h"
+#include "common/process_setup.h"
 #include "common/service_flags.h"
 #include "common/service_host.h"
 #include "common/signals.h"
@@ -19,6 +20,7 @@ ABSL_FLAG(int, reservation_ttl_seconds, 900, "Expiry of a reservation that asks 
 ABSL_FLAG(int, sweep_interval_seconds, 5, "How often held reservations past expiry are freed");
 
 int main(int argc, char** argv) {
+  oms::PrepareProcess();
   oms::BlockTerminationSignals();
   auto config = oms::HostConfigFromFlags(
       argc, argv, {"inventory-service", "OMS_INVENTORY", 50052, 9463},

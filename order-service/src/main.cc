@@ -11,6 +11,7 @@
 #include "common/metrics.h"
 #include "common/pg_listener.h"
 #include "common/pg_pool.h"
+#include "common/process_setup.h"
 #include "common/service_flags.h"
 #include "common/service_host.h"
 #include "common/signals.h"
@@ -95,6 +96,7 @@ std::string DefaultInstance() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  oms::PrepareProcess();
   oms::BlockTerminationSignals();
   auto parsed = oms::HostConfigFromFlags(
       argc, argv, {"order-service", "OMS_ORDER", 50051, 9462},

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/metrics.h"
 #include "common/pg_pool.h"
+#include "common/process_setup.h"
 #include "common/service_flags.h"
 #include "common/service_host.h"
 #include "common/signals.h"
@@ -30,6 +31,7 @@ ABSL_FLAG(std::string, proof_dir, "",
           "refused with FAILED_PRECONDITION PROOF_STORE_NOT_CONFIGURED");
 
 int main(int argc, char** argv) {
+  oms::PrepareProcess();
   oms::BlockTerminationSignals();
   auto parsed =
       oms::HostConfigFromFlags(argc, argv, {"shipping-service", "OMS_SHIPPING", 50054, 9465},
