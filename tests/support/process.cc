@@ -22,12 +22,35 @@ using Clock = std::chrono::steady_clock;
 // Polling interval of the waits below; each wait is bounded by its own deadline.
 constexpr auto kPoll = std::chrono::milliseconds(20);
 
+// A test killed before its destructors run (a ctest timeout) leaves its children running. Under
+// `./oms test` each child is recorded as <OMS_TEST_CHILDREN_DIR>/<pid>, holding its binary's
+// path, until it is reaped; the run stops those still there once ctest is done (tools/oms/test.sh).
+std::string ChildRecord(pid_t pid) {
+  const char* dir = std::getenv("OMS_TEST_CHILDREN_DIR");
+  if (dir == nullptr || *dir == '\0') return "";
+  return absl::StrCat(dir, "/", pid);
+}
+
+void RecordChild(pid_t pid, const std::string& binary) {
+  const std::string record = ChildRecord(pid);
+  if (record.empty()) return;
+  char* resolved = realpath(binary.c_str(), nullptr);
+  std::ofstream(record) << (resolved != nullptr ? resolved : binary) << "\n";
+  std::free(resolved);
+}
+
+void ForgetChild(pid_t pid) {
+  const std::string record = ChildRecord(pid);
+  if (!record.empty()) unlink(record.c_str());
+}
+
 }  // namespace
 
 ChildProcess::~ChildProcess() {
   if (pid_ > 0) {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
+    ForgetChild(pid_);
   }
 }
 
@@ -77,6 +100,7 @@ absl::Status ChildProcess::Start(const std::string& binary, const std::vector<st
   }
   close(log_fd);
   pid_ = pid;
+  RecordChild(pid, binary);
   return absl::OkStatus();
 }
 
@@ -87,6 +111,7 @@ absl::StatusOr<int> ChildProcess::WaitForExit(std::chrono::milliseconds timeout)
     int status = 0;
     pid_t done = waitpid(pid_, &status, WNOHANG);
     if (done == pid_) {
+      ForgetChild(pid_);
       pid_ = -1;
       return status;
     }
@@ -104,6 +129,7 @@ absl::StatusOr<int> ChildProcess::Stop(int signal, std::chrono::milliseconds tim
   if (!status.ok() && pid_ > 0) {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
+    ForgetChild(pid_);
     pid_ = -1;
   }
   return status;

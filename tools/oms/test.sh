@@ -43,16 +43,35 @@ cmd_test() {  # [--sanitize] [ctest arguments]
   run_ctest tests build "$@"
 }
 
+# Service processes a test started and never reaped: it was killed before its destructors ran
+# (a ctest timeout). tests/support/process.cc records each child as <dir>/<pid> holding its
+# binary's path; a pid still running that binary is stopped here, by PID.
+stop_left_children() {  # dir
+  local record pid binary
+  for record in "$1"/*; do
+    [[ -f $record ]] || continue
+    pid=${record##*/}
+    binary=$(<"$record")
+    if [[ $pid =~ ^[0-9]+$ && $(readlink "/proc/$pid/exe" 2>/dev/null) == "$binary" ]]; then
+      warn "a test left $binary running (pid $pid): stopping it"
+      stop_pids "$pid"
+    fi
+  done
+  rm -rf "$1"
+}
+
 # ctest in `dir` with `args`; `what` names the run in its verdict. --no-tests=error: a run that
 # found no test is a failure, not a pass. No oms test skips itself, yet ctest counts a test whose
 # output says SKIPPED (gtest says so of every test of a suite whose SetUpTestSuite failed) as
 # skipped and passes the run: a skipped test fails it here.
 run_ctest() {  # what dir [ctest arguments]
-  local what=$1 dir=$2 rc=0 log
+  local what=$1 dir=$2 rc=0 log children
   shift 2
   log=$(mktemp)
-  ctest --test-dir "$dir" --output-on-failure -j2 --no-tests=error "$@" 2>&1 | tee "$log" ||
-    rc=${PIPESTATUS[0]}
+  children=$(mktemp -d -t oms-test-children.XXXXXX)
+  OMS_TEST_CHILDREN_DIR=$children ctest --test-dir "$dir" --output-on-failure -j2 \
+    --no-tests=error "$@" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+  stop_left_children "$children"
   if grep -qE '\(Skipped\)$' "$log"; then
     say "$what were skipped (a suite could not set up): a skip fails the run"
     ((rc != 0)) || rc=1
