@@ -1,8 +1,10 @@
 // The saga kinds' definitions as data: each well formed, the order saga's shape, and what the
 // follow-up sagas' hooks write. Pure logic.
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -98,6 +100,44 @@ TEST(SagaKindsTest, ACancellationOfEveryShipmentCancelsTheOrder) {
   writes.clear();
   cancel.on_step_saved(saga, StepResult{}, recording);  // some shipments had shipped
   EXPECT_EQ(writes, std::vector<std::string>{"complete-if-done"});
+}
+
+// An order whose every shipment this saga cancelled is cancelled, a backorder fill's shipment
+// among them: the fill is then not something that may still ship. A fill whose shipment is not
+// listed yet still is, and keeps the order going.
+TEST(SagaKindsTest, ACancellationOfAFillsOnlyShipmentCancelsTheOrder) {
+  const SagaKindDef& cancel = *FindSagaKind(kCancelSagaKind);
+  const int void_share = IndexOf(cancel, "void-share");
+  ASSERT_GE(void_share, 0);
+  for (const bool fill_shipment_listed : {true, false}) {
+    ClaimedSaga saga;
+    saga.kind = kCancelSagaKind;
+    saga.order_id = "order-1";
+    inventory::v1::BackorderFill& fill = *saga.order.add_backorder_fills();
+    fill.set_sequence(12);
+    fill.set_warehouse_id("wh-hamburg");
+    auto& queued = *saga.order.mutable_allocation()->add_backordered();
+    queued.set_sku("BACKPACK-20L");
+    queued.set_quantity(1);
+    v1::ShipmentSummary& shipment = *saga.order.add_shipments();
+    shipment.set_shipment_id("shipment-of-fill");
+    shipment.set_warehouse_id("wh-hamburg");
+    shipment.set_status("SHIPMENT_STATUS_PENDING");
+    if (fill_shipment_listed) shipment.set_backorder_fill_sequence(12);
+    v1::CancelPlan plan;
+    *plan.add_candidates() = shipment;
+    plan.add_cancelled_shipment_ids("shipment-of-fill");
+    plan.set_cancelled_backorders(true);
+    saga.payload = plan.SerializeAsString();
+    FakeParticipants participants;
+    std::optional<StepResult> result;
+    cancel.steps[void_share].forward(participants, saga, "cancel:void-share",
+                                     [&result](StepResult r) { result = std::move(r); });
+    ASSERT_TRUE(result.has_value());
+    EXPECT_EQ(std::holds_alternative<CancelledEverything>(result->output), fill_shipment_listed)
+        << (fill_shipment_listed ? "the fill's shipment was cancelled"
+                                 : "the fill's shipment is still to come");
+  }
 }
 
 // The steps after cancel-backorders run on the same claim: they see the order's fills as the

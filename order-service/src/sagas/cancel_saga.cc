@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "order-service/src/fulfilment.h"
 #include "order-service/src/sagas/registry.h"
 #include "order-service/src/sagas/step_chain.h"
 #include "order-service/src/shipment_charges.h"
@@ -100,13 +101,16 @@ int64_t CancelledValue(const v1::Order& order, const v1::CancelPlan& plan) {
 }
 
 // Whether nothing of the order is left to ship: each shipment was cancelled by `plan` or before
-// it (a shipment short-picked of every unit), and no unit is queued or was filled off the queue
-// (a fill's shipment may not be listed yet). A replacement only exists for a parcel that
-// shipped.
+// it (a shipment short-picked of every unit), no unit is queued, and every fill off the queue has
+// its shipment listed among them (one whose shipment is not listed yet may still ship). A
+// replacement only exists for a parcel that shipped.
 bool CancelsEverything(const v1::Order& order, const v1::CancelPlan& plan) {
   const std::set<std::string> cancelled = CancelledIds(plan);
   if (cancelled.empty() && order.allocation().backordered().empty()) return false;
-  if (order.backordered_units() > 0 || !order.backorder_fills().empty()) return false;
+  if (order.backordered_units() > 0) return false;
+  v1::BackorderState fills;
+  *fills.mutable_fills() = order.backorder_fills();
+  if (UnshippedFills(order.shipments(), fills) > 0) return false;
   for (const auto& shipment : order.shipments()) {
     if (!cancelled.count(shipment.shipment_id()) &&
         shipment.status() != "SHIPMENT_STATUS_CANCELLED") {
