@@ -7,7 +7,8 @@
 bench_usage() {
   cat <<'EOF'
 usage: ./oms bench [--clients 1,8,32,64] [--seconds 10] [--warmup 3] [--shapes spread,hot]
-                   [--skus 400] [--history ORDERS] [--statements] [--out build/bench/results.json]
+                   [--skus 400] [--history ORDERS] [--statements] [--oms-only]
+                   [--out build/bench/results.json]
        ./oms bench saga [orders] [clients]     the in-process order_saga_bench (gRPC, no gateway)
 EOF
 }
@@ -113,6 +114,7 @@ cmd_bench() {
     return
   fi
   local levels=1,8,32,64 shapes=spread,hot history=0 out=build/bench/results.json stock=1000000
+  local floors=1
   BENCH_SECONDS=10 BENCH_WARMUP=3 BENCH_SKUS=400 BENCH_STATEMENTS=0
   while (($#)); do
     case $1 in
@@ -124,6 +126,7 @@ cmd_bench() {
       --history) history=${2:?--history needs a number}; shift 2 ;;
       --out) out=${2:?--out needs a path}; shift 2 ;;
       --statements) BENCH_STATEMENTS=1; shift ;;
+      --oms-only) floors=0; shift ;;  # no floor runs: a long run for memory takes half the time
       -h | --help) bench_usage; return 0 ;;
       *) bench_usage >&2; die "bench: unknown argument $1" ;;
     esac
@@ -182,13 +185,17 @@ cmd_bench() {
     for clients in "${level_list[@]}"; do
       measure_oms "$shape" "$clients"
     done
+    if ((floors)); then
+      for clients in "${level_list[@]}"; do
+        measure_floor "$shape" "$clients"
+      done
+    fi
+  done
+  if ((floors)); then
     for clients in "${level_list[@]}"; do
-      measure_floor "$shape" "$clients"
+      measure_rpc_floor "$clients"
     done
-  done
-  for clients in "${level_list[@]}"; do
-    measure_rpc_floor "$clients"
-  done
+  fi
   BENCH_INVARIANTS=unchecked
   if ((history <= 100000)); then
     check_invariants_after_bench
