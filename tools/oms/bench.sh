@@ -197,7 +197,7 @@ cmd_bench() {
     done
   fi
   BENCH_INVARIANTS=unchecked
-  if ((history <= 100000)); then
+  if ((history <= 10000)); then
     check_invariants_after_bench
   fi
 
