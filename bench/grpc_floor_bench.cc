@@ -37,9 +37,11 @@
 #include <unistd.h>
 
 #include "absl/strings/numbers.h"
+#include "common/config.h"
 #include "common/grpc_channel.h"
 #include "common/grpc_credentials.h"
 #include "common/process_setup.h"
+#include "common/transport_flags.h"
 #include "common/transport_security.h"
 
 namespace {
@@ -49,22 +51,6 @@ using Clock = std::chrono::steady_clock;
 constexpr char kMethod[] = "/oms.bench.v1.Floor/Echo";
 // About the size of a participant's request (an order with three lines and its address).
 constexpr std::size_t kPayloadBytes = 600;
-
-oms::TransportSecurity SecurityFromEnvironment() {
-  const char* plaintext = std::getenv("OMS_INSECURE_PLAINTEXT");
-  if (plaintext != nullptr && std::string(plaintext) == "1") {
-    return oms::TransportSecurity::Plaintext();
-  }
-  oms::TransportSecurity security;
-  auto env = [](const char* name) {
-    const char* value = std::getenv(name);
-    return std::string(value != nullptr ? value : "");
-  };
-  security.ca_file = env("OMS_TLS_CA_FILE");
-  security.cert_file = env("OMS_TLS_CERT_FILE");
-  security.key_file = env("OMS_TLS_KEY_FILE");
-  return security;
-}
 
 class Echo : public grpc::ServerGenericBidiReactor {
  public:
@@ -88,7 +74,7 @@ class EchoService : public grpc::CallbackGenericService {
   }
 };
 
-int Serve(const std::string& ready_file) {
+int Serve(const oms::TransportSecurity& security, const std::string& ready_file) {
   sigset_t stop;
   sigemptyset(&stop);
   sigaddset(&stop, SIGTERM);
@@ -97,8 +83,7 @@ int Serve(const std::string& ready_file) {
   EchoService service;
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort("127.0.0.1:0",
-                           oms::MakeServerCredentials(SecurityFromEnvironment(), nullptr), &port);
+  builder.AddListeningPort("127.0.0.1:0", oms::MakeServerCredentials(security, nullptr), &port);
   builder.RegisterCallbackGenericService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
@@ -225,9 +210,10 @@ double Percentile(std::vector<double>& sorted, double p) {
   return sorted[index];
 }
 
-int Call(int port, pid_t server, int clients, int warmup_s, int seconds) {
+int Call(const oms::TransportSecurity& security, int port, pid_t server, int clients, int warmup_s,
+         int seconds) {
   auto channel = oms::MakeClientChannel("127.0.0.1:" + std::to_string(port), nullptr,
-                                        oms::GrpcKeepalive(), SecurityFromEnvironment());
+                                        oms::GrpcKeepalive(), security);
   Caller caller(channel, clients);
   caller.Start();
   std::this_thread::sleep_for(std::chrono::seconds(warmup_s));
@@ -265,12 +251,22 @@ int Usage() {
 int main(int argc, char** argv) {
   oms::PrepareProcess();
   const std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.size() == 2 && args[0] == "serve") return Serve(args[1]);
+  // The transport as the services take it from their environment (OMS_TLS_*_FILE, or
+  // OMS_INSECURE_PLAINTEXT=1), checked alike: neither certificates nor plain text is an error.
+  absl::Status env = oms::ApplyEnvFallbacks(oms::TransportSecurityEnv());
+  auto security =
+      env.ok() ? oms::TransportSecurityFromFlags() : absl::StatusOr<oms::TransportSecurity>(env);
+  if (!security.ok()) {
+    std::fprintf(stderr, "grpc_floor_bench: %s\n", security.status().ToString().c_str());
+    return 2;
+  }
+  if (args.size() == 2 && args[0] == "serve") return Serve(*security, args[1]);
   if (args.size() != 6 || args[0] != "call") return Usage();
   int numbers[5] = {};
   for (int i = 0; i < 5; ++i) {
     if (!absl::SimpleAtoi(args[i + 1], &numbers[i]) || numbers[i] < 0) return Usage();
   }
   if (numbers[2] < 1 || numbers[4] < 1) return Usage();
-  return Call(numbers[0], static_cast<pid_t>(numbers[1]), numbers[2], numbers[3], numbers[4]);
+  return Call(*security, numbers[0], static_cast<pid_t>(numbers[1]), numbers[2], numbers[3],
+              numbers[4]);
 }

@@ -67,13 +67,11 @@ measure_floor() {  # shape clients -> one record of the pgbench floor
 readonly RPC_FLOOR_BIN=build/bench/grpc_floor_bench
 
 measure_rpc_floor() {  # clients -> one record of what an empty call costs in CPU
-  local clients=$1 ready="$BENCH_DIR/rpc-floor.ready" out="$BENCH_DIR/rpc-floor-$1.json" entry
-  local -a identity=()
+  local clients=$1 ready="$BENCH_DIR/rpc-floor.ready" out="$BENCH_DIR/rpc-floor-$1.json"
+  local -a identity
   local deadline=$((SECONDS + READY_TIMEOUT_SECONDS))
   say "bench: gRPC floor (an empty call), $clients clients"
-  while IFS= read -r entry; do
-    [[ -n $entry ]] && identity+=("$entry")
-  done < <(pki_env "$(pki_identity inventory)")
+  mapfile -t identity < <(pki_env "$(pki_identity inventory)")  # none under plain text
   rm -f "$ready"
   env "${identity[@]}" "$REPO/$RPC_FLOOR_BIN" serve "$ready" >>"$BENCH_DIR/rpc-floor.log" 2>&1 &
   RPC_FLOOR_PID=$!
