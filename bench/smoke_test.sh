@@ -24,7 +24,10 @@ for shape in spread hot; do
   cpu=$(jq --arg s "$shape" '[.records[] | select(.shape == $s and .system == "oms")
     | .cpu_ms_per_order.postgres] | add // 0' "$results")
   [[ $cpu != 0 ]] || fail "oms $shape: no CPU measured for PostgreSQL"
+  lag_samples=$(jq --arg s "$shape" '[.records[] | select(.shape == $s and .system == "oms")
+    | select(.feed_lag_s.max | type == "number") | .feed_lag_s.samples] | add // 0' "$results")
+  ((lag_samples > 0)) || fail "oms $shape: the shipment feed's lag was not sampled"
 done
 calls=$(jq '[.records[] | select(.system == "rpc") | .calls] | add // 0' "$results")
 ((calls > 0)) || fail "the gRPC floor measured no call"
-echo "bench smoke: both shapes measured against the floor and the gRPC floor, invariants hold"
+echo "bench smoke: both shapes measured against the floor and the gRPC floor, feed lag sampled, invariants hold"

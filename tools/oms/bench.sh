@@ -22,6 +22,7 @@ bench_cleanup() {  # stops what the bench started, then the scratch cluster
     bench_stop_services
   fi
   [[ -n ${RPC_FLOOR_PID:-} ]] && stop_pids "$RPC_FLOOR_PID"
+  stop_feed_lag_sampler
   if [[ -n $TEST_PG_DIR ]]; then
     pg_cluster_stop "$TEST_PG_DIR"
     rm -rf "$TEST_PG_DIR"
@@ -39,12 +40,16 @@ measure_oms() {  # shape clients -> one record: warm-up, then the measured wrk r
   run_wrk "$shape" "$clients" "$BENCH_WARMUP" "$run.warmup.json"
   statements_reset
   bench_snapshot "$run.before.json"
+  # The sampler starts before and stops after `times`: its curls are not the load generator's CPU.
+  start_feed_lag_sampler "$run.feed-lag"
   times >"$run.times-before"
   run_wrk "$shape" "$clients" "$BENCH_SECONDS" "$run.json"
   times >"$run.times-after"
+  stop_feed_lag_sampler
   ticks=$(($(children_cpu_ticks "$run.times-after") - $(children_cpu_ticks "$run.times-before")))
   bench_snapshot "$run.after.json"
-  oms_record "$shape" "$clients" "$run.before.json" "$run.after.json" "$run.json" "$ticks"
+  oms_record "$shape" "$clients" "$run.before.json" "$run.after.json" "$run.json" "$ticks" \
+    "$run.feed-lag"
   statements_report "$run.json" "$run.statements.txt"
 }
 

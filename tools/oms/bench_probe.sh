@@ -53,6 +53,30 @@ grpc_handled_total() {  # metrics_port -> calls the server handled, health check
          END { printf "%d\n", n }'
 }
 
+# order-service's gauge of its shipment feed's lag (ConsumerLag in shipment_feed.h): the age of
+# the oldest event received and not yet taken in, 0 when caught up. Sampled during a measured run
+# for the issue's bound: under a second at the rate the run places orders.
+readonly FEED_LAG_METRIC='oms_order_event_consumer_lag_seconds{stream="shipping"}'
+
+start_feed_lag_sampler() {  # file -> FEED_LAG_PID: one gauge value per line, every 0.25 s
+  local order_metrics=${METRICS_PORT[order]} file=$1
+  : >"$file"
+  (
+    while :; do
+      curl -s --max-time 1 "http://127.0.0.1:$order_metrics/metrics" |
+        awk -v m="$FEED_LAG_METRIC" '$1 == m { print $2 }' >>"$file" || true
+      sleep 0.25
+    done
+  ) &
+  FEED_LAG_PID=$!
+}
+
+stop_feed_lag_sampler() {
+  [[ -n ${FEED_LAG_PID:-} ]] || return 0
+  stop_pids "$FEED_LAG_PID"
+  FEED_LAG_PID=
+}
+
 bench_snapshot() {  # file -> the counters as JSON: cpu ticks, rss kB, transactions, RPCs
   local svc cpu="" rss="" rpcs=""
   for svc in "${SERVICES[@]}"; do

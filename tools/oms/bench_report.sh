@@ -4,10 +4,12 @@
 # BENCH_RECORDS), and prints every record as a table with oms ÷ floor.
 # Sourced by ./oms, whose globals it uses; it only defines functions.
 
-oms_record() {  # shape clients before.json after.json wrk.json wrk-ticks -> appends the record
+oms_record() {  # shape clients before.json after.json wrk.json wrk-ticks feed-lag -> appends
   jq -nc --arg shape "$1" --argjson clients "$2" --slurpfile before "$3" --slurpfile after "$4" \
-    --slurpfile wrk "$5" --argjson wrk_ticks "$6" --argjson tck "$(getconf CLK_TCK)" '
+    --slurpfile wrk "$5" --argjson wrk_ticks "$6" --argjson tck "$(getconf CLK_TCK)" \
+    --rawfile lag "$7" '
     $before[0] as $b | $after[0] as $a | $wrk[0] as $w
+    | ($lag | split("\n") | map(select(. != "") | tonumber)) as $lags
     | ($w.duration_us / 1e6) as $seconds
     | ($w.outcomes.CONFIRMED // 0) as $confirmed
     | ([$confirmed, 1] | max) as $per
@@ -23,6 +25,8 @@ oms_record() {  # shape clients before.json after.json wrk.json wrk-ticks -> app
      rss_growth_pct: ($a.rss_kb | with_entries(
        .value = (if ($b.rss_kb[.key] // 0) > 0 then (.value / $b.rss_kb[.key] - 1) * 100
                  else null end))),
+     feed_lag_s: {samples: ($lags | length), max: ($lags | max),
+                  mean: (if $lags == [] then null else ($lags | add / length) end)},
      xacts_per_order: ($b.xacts | with_entries(.value = (($a.xacts[.key] - .value) / $per))),
      rpcs_per_order: ($b.rpcs | with_entries(.value = (($a.rpcs[.key] - .value) / $per))
                       | .total = (to_entries | map(.value) | add))}' >>"$BENCH_RECORDS"
@@ -48,6 +52,7 @@ floor_record() {  # shape clients before.json after.json pgbench-prefix pgbench-
 readonly BENCH_JQ_DEFS='
   def f($n): if $n == null then "-" elif $n >= 100 then ($n | round | tostring)
              else ($n * 10 | round / 10 | tostring) end;
+  def f2($n): if $n == null then "-" else ($n * 100 | round / 100 | tostring) end;
   def counts: to_entries | map("\(.key) \(.value)") | join(", ");
   . as $all
   | def floor_of($r): $all | map(select(.system == "floor" and .shape == $r.shape
@@ -99,6 +104,11 @@ in a long run: --seconds 600)" '
     ($oms[] as $r | $r.rss_growth_pct as $g
      | [$r.shape, $r.clients, f($r.seconds), f($g.gateway), f($g.order), f($g.inventory),
         f($g.billing), f($g.shipping), f($g.postgres)] | @tsv)'
+  bench_table "Shipment feed lag during the measured run, s (order-service's \
+oms_order_event_consumer_lag_seconds, sampled every 0.25 s; bound: under a second)" '
+    (["shape", "clients", "orders/s", "samples", "mean", "max"] | @tsv),
+    ($oms[] as $r | $r.feed_lag_s as $l
+     | [$r.shape, $r.clients, f($r.orders_per_s), $l.samples, f2($l.mean), f2($l.max)] | @tsv)'
   bench_table "gRPC floor: one empty unary call over the same transport, no service code \
 (bench/grpc_floor_bench.cc); its CPU times oms's RPCs per order, against the services' CPU per order" '
     (["shape", "clients", "calls/s", "p50", "client us", "server us", "rpc all", "ms per order",
