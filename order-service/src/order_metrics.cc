@@ -64,6 +64,14 @@ OrderMetrics::OrderMetrics(prometheus::Registry& registry)
                            "or refused, the time since it was last caught up), by stream.")
                        .Register(registry)
                        .Add({{"stream", "shipping"}});
+  event_batch_ = &prometheus::BuildHistogram()
+                      .Name("oms_order_event_batch_events")
+                      .Help(
+                          "Events of a stream this service follows taken in per transaction "
+                          "(at most the feed's batch size), by stream.")
+                      .Register(registry)
+                      .Add({{"stream", "shipping"}},
+                           prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64});
   auto& stream_errors = prometheus::BuildCounter()
                             .Name("oms_order_event_stream_errors_total")
                             .Help(
@@ -121,6 +129,10 @@ void OrderMetrics::OpenSagas(const std::map<std::string, int64_t>& in_flight_by_
 void OrderMetrics::ConsumerLag(double seconds) { consumer_lag_->Set(seconds); }
 
 double OrderMetrics::ConsumerLagSeconds() const { return consumer_lag_->Value(); }
+
+void OrderMetrics::EventBatch(std::size_t events) {
+  event_batch_->Observe(static_cast<double>(events));
+}
 
 void OrderMetrics::StreamError(const std::string& reason) {
   auto it = stream_errors_.find(reason);

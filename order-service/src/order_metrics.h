@@ -1,6 +1,7 @@
 // Domain metrics of order-service.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <string>
 
@@ -38,6 +39,8 @@ class OrderMetrics {
   void ConsumerLag(double seconds);
   // The last value ConsumerLag set.
   double ConsumerLagSeconds() const;
+  // The feed took `events` of shipping's stream in, in one transaction.
+  void EventBatch(std::size_t events);
   // The feed found shipping's stream inconsistent with its cursor and stopped (one of
   // kStreamErrorReasons; counted at every attempt while it stays so).
   void StreamError(const std::string& reason);
@@ -57,6 +60,7 @@ class OrderMetrics {
   prometheus::Gauge* parked_;
   prometheus::Gauge* oldest_;
   prometheus::Gauge* consumer_lag_;
+  prometheus::Histogram* event_batch_;
   std::map<std::string, prometheus::Counter*> stream_errors_;
   prometheus::Gauge* watchers_;
 };

@@ -138,67 +138,83 @@ absl::StatusOr<std::string> PgShipmentEventStore::BindStream(const std::string& 
   return bound;
 }
 
+namespace {
+
+// Takes one event into its order, within `tx` (Apply's doc); the ids of the sagas it started.
+std::vector<std::string> TakeEventIn(pqxx::work& tx, const shipping::v1::OutboxEvent& event) {
+  const TakenIn taken = TakeIn(tx, event);
+  if (!taken.moved) return {};  // taken already, by this replica or another
+  // Not an order id of ours at all: nothing to look up.
+  if (!ValidateUuid(event.order_id(), "order_id", "an order id").ok()) return {};
+  if (event.has_cause()) {
+    v1::TimelineEvent fed;
+    ShipmentJournalEvent(event.shipment_id(), event.cause(), &fed);
+    tx.exec_prepared(kFeedShipmentEventsInsert, event.order_id(), fed.subject(), fed.kind(),
+                     fed.detail(), TimeUtil::TimestampToMicroseconds(fed.time()),
+                     TimeUtil::TimestampToMicroseconds(fed.recorded_time()));
+  }
+  if (event.kind() != shipping::v1::SHIPMENT_KIND_OUTBOUND) return {};
+  const bool shipped = event.type() == shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED;
+  const bool short_picked = event.type() == shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHORT_PICKED;
+  const std::string shipment_status = shipping::v1::ShipmentStatus_Name(event.status());
+  // Nothing the shipment's row does not say already: the order's status was derived with the
+  // row as it is (by whoever wrote it, this feed or the order saga's save, with the order
+  // locked), and so were the sagas its shipped event starts. The row stays as read: events are
+  // taken in one at a time, under the cursor's lock, and the saga's save never changes a row
+  // that exists.
+  if (taken.shipment_status == shipment_status && (!shipped || taken.has_shipped_event) &&
+      (!short_picked || taken.has_short_pick)) {
+    return {};
+  }
+  // The order's row is locked before its shipment's row is written, as the saga's save does.
+  pqxx::result rows = tx.exec_prepared(kOrdersLock, event.order_id());
+  if (rows.empty()) return {};  // not an order of ours
+  v1::Order order;
+  ReadOrder(rows[0], &order);
+  // Recorded whatever the order's status, PENDING included: the order saga's save derives the
+  // order's status from these rows too.
+  tx.exec_prepared(kShipmentsRecordEvent, event.shipment_id(), event.order_id(),
+                   event.warehouse_id(), shipment_status, shipped ? Hex(event) : std::string(),
+                   event.replaces_shipment_id(), short_picked ? ResourcePlanHex(event) : "");
+  const v1::OrderStatus after =
+      WriteFulfilment(tx, event.order_id(), order.status(), order.shipments());
+  // A parcel back at the sender, or lost, waits for an operator's decision (ReshipShipment,
+  // RefundShipment).
+  if (AwaitsParcelDecision(shipment_status)) {
+    RecountAttention(tx, event.order_id());
+  }
+  // What follows (FollowOrderStatus) was done for the order as it was by its last writer: a
+  // shipped (short-picked) shipment's saga starts once it has its shipped (short-picked) event
+  // and the order's status allows it, and an order completes once DELIVERED with no follow-up
+  // saga open (the last one's save completes it otherwise). So only a new such event, a new
+  // status or a DELIVERED order can have more to do. A shipment shipped before the order is
+  // confirmed gets its saga when it is (the order saga's save, pg_saga_writes.h).
+  const bool new_saga =
+      (shipped && !taken.has_shipped_event) || (short_picked && !taken.has_short_pick);
+  if (!new_saga && after == order.status() && after != v1::ORDER_STATUS_DELIVERED) return {};
+  return FollowOrderStatus(tx, event.order_id(), after);
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> PgShipmentEventStore::Apply(const shipping::v1::OutboxEvent& event) {
-  std::string saga_id;
+  auto started = ApplyAll({event});
+  if (!started.ok()) return started.status();
+  return started->empty() ? std::string() : started->front();
+}
+
+absl::StatusOr<std::vector<std::string>> PgShipmentEventStore::ApplyAll(
+    const std::vector<shipping::v1::OutboxEvent>& events) {
+  std::vector<std::string> started;
   absl::Status status = pool_.InTransaction([&](pqxx::work& tx) -> absl::Status {
-    saga_id.clear();
-    const TakenIn taken = TakeIn(tx, event);
-    if (!taken.moved) return absl::OkStatus();  // taken already, by this replica or another
-    // Not an order id of ours at all: nothing to look up.
-    if (!ValidateUuid(event.order_id(), "order_id", "an order id").ok()) return absl::OkStatus();
-    if (event.has_cause()) {
-      v1::TimelineEvent fed;
-      ShipmentJournalEvent(event.shipment_id(), event.cause(), &fed);
-      tx.exec_prepared(kFeedShipmentEventsInsert, event.order_id(), fed.subject(), fed.kind(),
-                       fed.detail(), TimeUtil::TimestampToMicroseconds(fed.time()),
-                       TimeUtil::TimestampToMicroseconds(fed.recorded_time()));
-    }
-    if (event.kind() != shipping::v1::SHIPMENT_KIND_OUTBOUND) return absl::OkStatus();
-    const bool shipped = event.type() == shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED;
-    const bool short_picked = event.type() == shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHORT_PICKED;
-    const std::string shipment_status = shipping::v1::ShipmentStatus_Name(event.status());
-    // Nothing the shipment's row does not say already: the order's status was derived with the
-    // row as it is (by whoever wrote it, this feed or the order saga's save, with the order
-    // locked), and so were the sagas its shipped event starts. The row stays as read: events are
-    // taken in one at a time, under the cursor's lock, and the saga's save never changes a row
-    // that exists.
-    if (taken.shipment_status == shipment_status && (!shipped || taken.has_shipped_event) &&
-        (!short_picked || taken.has_short_pick)) {
-      return absl::OkStatus();
-    }
-    // The order's row is locked before its shipment's row is written, as the saga's save does.
-    pqxx::result rows = tx.exec_prepared(kOrdersLock, event.order_id());
-    if (rows.empty()) return absl::OkStatus();  // not an order of ours
-    v1::Order order;
-    ReadOrder(rows[0], &order);
-    // Recorded whatever the order's status, PENDING included: the order saga's save derives the
-    // order's status from these rows too.
-    tx.exec_prepared(kShipmentsRecordEvent, event.shipment_id(), event.order_id(),
-                     event.warehouse_id(), shipment_status, shipped ? Hex(event) : std::string(),
-                     event.replaces_shipment_id(), short_picked ? ResourcePlanHex(event) : "");
-    const v1::OrderStatus after =
-        WriteFulfilment(tx, event.order_id(), order.status(), order.shipments());
-    // A parcel back at the sender, or lost, waits for an operator's decision (ReshipShipment,
-    // RefundShipment).
-    if (AwaitsParcelDecision(shipment_status)) {
-      RecountAttention(tx, event.order_id());
-    }
-    // What follows (FollowOrderStatus) was done for the order as it was by its last writer: a
-    // shipped (short-picked) shipment's saga starts once it has its shipped (short-picked) event
-    // and the order's status allows it, and an order completes once DELIVERED with no follow-up
-    // saga open (the last one's save completes it otherwise). So only a new such event, a new
-    // status or a DELIVERED order can have more to do. A shipment shipped before the order is
-    // confirmed gets its saga when it is (the order saga's save, pg_saga_writes.h).
-    const bool new_saga =
-        (shipped && !taken.has_shipped_event) || (short_picked && !taken.has_short_pick);
-    if (new_saga || after != order.status() || after == v1::ORDER_STATUS_DELIVERED) {
-      const std::vector<std::string> started = FollowOrderStatus(tx, event.order_id(), after);
-      if (!started.empty()) saga_id = started.front();
+    started.clear();
+    for (const auto& event : events) {
+      for (auto& saga_id : TakeEventIn(tx, event)) started.push_back(std::move(saga_id));
     }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  return saga_id;
+  return started;
 }
 
 }  // namespace oms::order

@@ -40,6 +40,11 @@ class PgShipmentEventStore {
   // shipment's row nothing new (its status, and for SHIPMENT_SHIPPED its shipped event, recorded
   // already) moves the cursor and changes nothing else.
   [[nodiscard]] absl::StatusOr<std::string> Apply(const shipping::v1::OutboxEvent& event);
+  // Takes consecutive events of the stream in, in order, as Apply would one by one, in one
+  // transaction: one commit for all (the feed's throughput is its commits), and all or none
+  // taken in. Returns the ids of every saga they started.
+  [[nodiscard]] absl::StatusOr<std::vector<std::string>> ApplyAll(
+      const std::vector<shipping::v1::OutboxEvent>& events);
   // The sequence of the last event taken in (a plain read: a consumer stuck behind the cursor's
   // lock must still be seen lagging).
   [[nodiscard]] absl::StatusOr<int64_t> Cursor();

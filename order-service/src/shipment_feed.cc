@@ -1,6 +1,9 @@
 #include "order-service/src/shipment_feed.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <iterator>
+#include <vector>
 
 #include <google/protobuf/util/time_util.h>
 #include <grpcpp/channel.h>
@@ -54,27 +57,27 @@ const char* StreamErrorReason(StreamCheck check) {
 }
 
 void ConsumerLag::TakenIn(std::int64_t cursor) {
-  if (oldest_waiting_ && oldest_waiting_->first <= cursor) oldest_waiting_.reset();
+  waiting_.erase(waiting_.begin(), waiting_.upper_bound(cursor));
 }
 
 void ConsumerLag::Heartbeat(std::int64_t head_sequence, std::int64_t cursor, Time now) {
   TakenIn(cursor);
   known_head_ = std::max(known_head_, head_sequence);
-  if (head_sequence <= cursor && !oldest_waiting_) caught_up_at_ = now;
+  if (head_sequence <= cursor && waiting_.empty()) caught_up_at_ = now;
 }
 
 void ConsumerLag::Received(std::int64_t sequence, Time created) {
-  if (!oldest_waiting_ || sequence < oldest_waiting_->first) oldest_waiting_ = {sequence, created};
+  waiting_.emplace(sequence, created);
 }
 
 void ConsumerLag::Applied(std::int64_t sequence, Time now) {
   TakenIn(sequence);
-  if (sequence >= known_head_ && !oldest_waiting_) caught_up_at_ = now;
+  if (sequence >= known_head_ && waiting_.empty()) caught_up_at_ = now;
 }
 
 double ConsumerLag::Seconds(Time now) const {
-  const Time since = oldest_waiting_ ? oldest_waiting_->second : caught_up_at_;
-  if (!oldest_waiting_ && now - caught_up_at_ <= stale_after_) return 0;
+  if (waiting_.empty() && now - caught_up_at_ <= stale_after_) return 0;
+  const Time since = waiting_.empty() ? caught_up_at_ : waiting_.begin()->second;
   return std::max(0.0, std::chrono::duration<double>(now - since).count());
 }
 
@@ -93,6 +96,7 @@ ShipmentFeed::~ShipmentFeed() { Stop(); }
 
 void ShipmentFeed::Start() {
   thread_ = std::thread([this] { Loop(); });
+  apply_thread_ = std::thread([this] { ApplyLoop(); });
   // Often enough that a silent stream ends close to three heartbeat intervals.
   const auto period = std::clamp<std::chrono::milliseconds>(
       options_.heartbeat_interval / 4, std::chrono::milliseconds(10), std::chrono::seconds(1));
@@ -112,7 +116,9 @@ void ShipmentFeed::Stop() {
     if (current_ != nullptr) current_->TryCancel();
   }
   stopped_.notify_all();
+  queue_changed_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (apply_thread_.joinable()) apply_thread_.join();
   if (watch_thread_.joinable()) watch_thread_.join();
 }
 
@@ -170,13 +176,14 @@ ShipmentFeed::Outcome ShipmentFeed::FollowOnce() {
     if (stopping_) return Outcome::kBroken;
     current_ = &context;
     waiting_since_ = std::chrono::steady_clock::now();
+    applied_ = position->cursor;
     lag_.TakenIn(position->cursor);  // by another replica, say
   }
   auto stub = shipping::v1::ShippingService::NewStub(shipping_);
   shipping::v1::StreamEventsRequest request;
   request.set_after_sequence(position->cursor);
   auto reader = stub->StreamEvents(&context, request);
-  std::int64_t cursor = position->cursor;  // the last sequence handled on this stream
+  std::int64_t cursor = position->cursor;  // the last sequence queued on this stream
   std::string bound = position->stream_id;
   Outcome outcome = Outcome::kBroken;
   shipping::v1::OutboxEvent message;
@@ -209,23 +216,12 @@ ShipmentFeed::Outcome ShipmentFeed::FollowOnce() {
     }
     if (check == StreamCheck::kHeartbeat) {
       std::lock_guard<std::mutex> lock(mu_);
-      lag_.Heartbeat(message.heartbeat().head_sequence(), cursor, std::chrono::system_clock::now());
+      lag_.Heartbeat(message.heartbeat().head_sequence(), applied_,
+                     std::chrono::system_clock::now());
     }
     if (check != StreamCheck::kApply) return true;
-    // Until it is applied, the event is not consumed.
-    auto saga_id = store_.Apply(message);
-    if (!saga_id.ok()) {
-      log::Warn("", "shipment event not applied",
-                {{"sequence", std::to_string(message.sequence())},
-                 {"error", saga_id.status().ToString()}});
-      return false;
-    }
+    if (!Enqueue(message)) return false;
     cursor = message.sequence();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      lag_.Applied(cursor, std::chrono::system_clock::now());
-    }
-    if (!saga_id->empty()) saga_started_(*saga_id);
     return true;
   };
   while (reader->Read(&message)) {
@@ -242,14 +238,71 @@ ShipmentFeed::Outcome ShipmentFeed::FollowOnce() {
   }
   grpc::Status status = reader->Finish();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    // What was queued is taken in (or dropped, a batch having failed) before the stream is read
+    // again from the stored cursor.
+    std::unique_lock<std::mutex> lock(mu_);
     current_ = nullptr;
     waiting_since_.reset();
+    queue_changed_.wait(
+        lock, [this] { return stopping_ || apply_failed_ || (queued_.empty() && !applying_); });
+    if (apply_failed_) {  // the applier is idle: it waits for the flag to be cleared
+      queued_.clear();
+      apply_failed_ = false;
+    }
   }
   if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
     log::Info("", "shipment feed reconnecting", {{"error", status.error_message()}});
   }
   return outcome;
+}
+
+bool ShipmentFeed::Enqueue(const shipping::v1::OutboxEvent& event) {
+  std::unique_lock<std::mutex> lock(mu_);
+  // Room for a few batches: past that the stream waits (gRPC's flow control holds shipping).
+  queue_changed_.wait(lock, [this] {
+    return stopping_ || apply_failed_ || queued_.size() < 4 * options_.max_batch;
+  });
+  if (stopping_ || apply_failed_) return false;
+  queued_.push_back(event);
+  queue_changed_.notify_all();
+  return true;
+}
+
+void ShipmentFeed::ApplyLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    queue_changed_.wait(lock, [this] { return stopping_ || (!queued_.empty() && !apply_failed_); });
+    if (stopping_) return;
+    const auto end =
+        queued_.begin() + static_cast<std::ptrdiff_t>(std::min(queued_.size(), options_.max_batch));
+    std::vector<shipping::v1::OutboxEvent> batch(std::make_move_iterator(queued_.begin()),
+                                                 std::make_move_iterator(end));
+    queued_.erase(queued_.begin(), end);
+    applying_ = true;
+    queue_changed_.notify_all();  // room in the queue
+    lock.unlock();
+    // Until they are taken in, the events are not consumed.
+    auto started = store_.ApplyAll(batch);
+    if (started.ok()) metrics_.EventBatch(batch.size());
+    lock.lock();
+    applying_ = false;
+    queue_changed_.notify_all();
+    if (!started.ok()) {
+      log::Warn("", "shipment events not applied; reading the stream again from the cursor",
+                {{"first_sequence", std::to_string(batch.front().sequence())},
+                 {"last_sequence", std::to_string(batch.back().sequence())},
+                 {"error", started.status().ToString()}});
+      apply_failed_ = true;
+      queued_.clear();
+      if (current_ != nullptr) current_->TryCancel();
+      continue;
+    }
+    applied_ = batch.back().sequence();
+    lag_.Applied(applied_, std::chrono::system_clock::now());
+    lock.unlock();
+    for (const auto& saga_id : *started) saga_started_(saga_id);
+    lock.lock();
+  }
 }
 
 }  // namespace oms::order

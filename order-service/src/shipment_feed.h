@@ -1,7 +1,11 @@
 // Follows shipping's event stream from the cursor stored in the order database, and takes each
-// event into its order exactly once (PgShipmentEventStore::Apply). A shipped shipment's saga is
-// started at once. One thread; it reconnects with its cursor after any break, so events
-// committed while it was away are read on return.
+// event into its order exactly once (PgShipmentEventStore::ApplyAll). A shipped shipment's saga
+// is started at once. One thread reads the stream and queues its events; another takes in what
+// is queued, up to `max_batch` events per transaction: the events that arrived while the last
+// commit was flushed share the next one, so the feed keeps up with however many shipments are
+// made instead of one commit per event. After any break (the stream's, or a batch that failed)
+// the queue is drained or dropped and the stream is read again from the stored cursor, so
+// events committed while it was away are read on return.
 //
 // Liveness: shipping sends a heartbeat whenever the stream has been quiet for its heartbeat
 // interval; three intervals without any message (a paused shipping, a half-open connection) end
@@ -19,13 +23,16 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace grpc {
 class Channel;
@@ -86,7 +93,9 @@ class ConsumerLag {
   const std::chrono::milliseconds stale_after_;
   Time caught_up_at_;
   std::int64_t known_head_ = 0;
-  std::optional<std::pair<std::int64_t, Time>> oldest_waiting_;  // sequence, created
+  // Received and not taken in: the events queued for the applier, and one that stopped the
+  // stream (a gap, say). The first counts.
+  std::map<std::int64_t, Time> waiting_;  // sequence -> created
 };
 
 class ShipmentFeed {
@@ -97,6 +106,8 @@ class ShipmentFeed {
     std::chrono::milliseconds heartbeat_interval{5000};
     // Pause before reconnecting after the stream broke.
     std::chrono::milliseconds reconnect_pause{1000};
+    // Events taken in per transaction at most: each holds its orders' locks until the commit.
+    std::size_t max_batch = 64;
   };
 
   // `saga_started` gets the id of each saga an event started (the coordinator's Kick).
@@ -112,6 +123,11 @@ class ShipmentFeed {
 
   void Loop();
   Outcome FollowOnce();
+  // Queues an event read from the stream, waiting while the queue is full; false: the feed
+  // stops, or a batch failed and the stream is to be read again.
+  bool Enqueue(const shipping::v1::OutboxEvent& event);
+  // The applier's thread: takes in what is queued, a batch at a time.
+  void ApplyLoop();
   // With mu_ held: the lag gauge, and the end of a stream silent for too long.
   void Watch();
   void ReportInconsistency(StreamCheck check, const std::string& bound_stream_id,
@@ -129,7 +145,16 @@ class ShipmentFeed {
   // When the feed started waiting for the stream's next message (none: not waiting).
   std::optional<std::chrono::steady_clock::time_point> waiting_since_;
   ConsumerLag lag_;
+  // Read from the stream and not yet taken in, in the stream's order; the batch being taken in
+  // is out of the queue, and `applying_` says so.
+  std::vector<shipping::v1::OutboxEvent> queued_;
+  bool applying_ = false;
+  // A batch failed: what is queued is dropped and the stream read again from the stored cursor.
+  bool apply_failed_ = false;
+  std::int64_t applied_ = 0;  // the last sequence taken in, as this feed knows it
+  std::condition_variable queue_changed_;
   std::thread thread_;
+  std::thread apply_thread_;
   std::thread watch_thread_;
 };
 

@@ -847,5 +847,46 @@ TEST_F(ShipmentEventStoreTest, TheLastDeliveryCompletesAnOrderWithNoFollowUpOpen
   EXPECT_EQ(Stored(order.order_id), completed);
 }
 
+// Events taken in together, in one transaction, show in each order's timeline in the order they
+// were taken in, though the transaction gives its rows one start time. Eight orders, so that a
+// tie the ids' hashes broke would not pass by chance.
+TEST_F(ShipmentEventStoreTest, EventsTakenInTogetherKeepTheirOrderInTheTimeline) {
+  const std::vector<const char*> shipment_ids = {"s-0", "s-1", "s-2", "s-3",
+                                                 "s-4", "s-5", "s-6", "s-7"};
+  std::vector<std::string> order_ids;
+  std::vector<OutboxEvent> batch;
+  for (const char* shipment_id : shipment_ids) {
+    const std::string key = std::string("key-") + shipment_id;
+    const InsertedOrder order = Insert(Request(Customer(key + "@example.com").id(), key));
+    ShipStepSaved(order, {shipment_id});
+    order_ids.push_back(order.order_id);
+  }
+  for (std::size_t i = 0; i < order_ids.size(); ++i) {
+    batch.push_back(Event(order_ids[i], shipment_ids[i],
+                          shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_SHIPPED,
+                          shipping::v1::SHIPMENT_STATUS_SHIPPED));
+    batch.push_back(Event(order_ids[i], shipment_ids[i],
+                          shipping::v1::OUTBOX_EVENT_TYPE_SHIPMENT_DELIVERED,
+                          shipping::v1::SHIPMENT_STATUS_DELIVERED));
+  }
+  auto started = events_->ApplyAll(batch);
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(started->size(), order_ids.size());  // each shipment's saga
+  EXPECT_EQ(Cursor(), sequence_);
+  for (const auto& order_id : order_ids) {
+    EXPECT_EQ(Read(order_id).status(), v1::ORDER_STATUS_DELIVERED);
+    v1::OrderTimeline timeline;
+    SourcePositions positions;
+    ASSERT_TRUE(orders_->OrderEvents(order_id, &timeline, &positions).ok());
+    AssignIdsAndSort(&timeline);
+    std::vector<std::string> statuses;
+    for (const auto& event : timeline.events()) {
+      if (event.source() == "order") statuses.push_back(event.kind());
+    }
+    EXPECT_EQ(statuses, (std::vector<std::string>{"STATUS_PENDING", "STATUS_CONFIRMED",
+                                                  "STATUS_SHIPPED", "STATUS_DELIVERED"}));
+  }
+}
+
 }  // namespace
 }  // namespace oms::order

@@ -267,5 +267,50 @@ TEST_F(ShipmentFeedTest, AnOutboxThatLostEventsTheCursorTookStopsTheFeed) {
   EXPECT_EQ(Position().cursor, 2);
 }
 
+TEST_F(ShipmentFeedTest, ABurstOfEventsIsTakenInInBatchesOfAtMostTheBatchSize) {
+  shipping_.Script([](int64_t after) { return OutboxA(after, 300, true); });
+  StartFeed();
+  ASSERT_TRUE(WaitFor([&] { return Position().cursor == 300; })) << Position().cursor;
+  const std::string series = "oms_order_event_batch_events";
+  EXPECT_EQ(Sample(series + R"(_sum{stream="shipping"})"), 300);  // each event in one batch
+  const double batches = Sample(series + R"(_count{stream="shipping"})");
+  // The events that arrived while a batch was committed share the next commit: a burst takes
+  // far fewer commits than events, and no batch is over 64.
+  EXPECT_LT(batches, 100);
+  EXPECT_GE(batches, 300 / 64 + 1);
+  EXPECT_EQ(Sample(series + R"(_bucket{stream="shipping",le="64"})"), batches);
+  ASSERT_TRUE(WaitFor([&] { return Lag() == 0; })) << Lag();
+}
+
+TEST_F(ShipmentFeedTest, ABatchThatFailsIsReadAgainFromTheCursor) {
+  {  // The database refuses to move the cursor to event 5, as a failing statement would.
+    pqxx::connection connection(db_.url());
+    pqxx::work tx(connection);
+    tx.exec(
+        "CREATE FUNCTION refuse_five() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.last_sequence = 5 THEN RAISE EXCEPTION 'event 5 refused'; END IF; "
+        "RETURN NEW; END $$");
+    tx.exec(
+        "CREATE TRIGGER refuse_five BEFORE UPDATE ON event_cursors "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_five()");
+    tx.commit();
+  }
+  shipping_.Script([](int64_t after) { return OutboxA(after, 10, true); });
+  StartFeed();
+  // The batch holding event 5 is not taken in, nor anything after it; the stream is read again
+  // from the stored cursor, again and again.
+  ASSERT_TRUE(WaitFor([&] { return shipping_.calls() >= 3; }));
+  EXPECT_LT(Position().cursor, 5);
+  EXPECT_GT(Lag(), 0);
+  {
+    pqxx::connection connection(db_.url());
+    pqxx::work tx(connection);
+    tx.exec("DROP TRIGGER refuse_five ON event_cursors");
+    tx.commit();
+  }
+  ASSERT_TRUE(WaitFor([&] { return Position().cursor == 10; })) << Position().cursor;
+  ASSERT_TRUE(WaitFor([&] { return Lag() == 0; })) << Lag();
+}
+
 }  // namespace
 }  // namespace oms::order

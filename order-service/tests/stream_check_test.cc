@@ -85,11 +85,13 @@ TEST_F(ConsumerLagTest, ASilentStreamGrowsFromWhenItWasLastCaughtUp) {
 TEST_F(ConsumerLagTest, AnEventNotTakenInCountsFromItsCommitUntilTakenIn) {
   lag_.Received(6, start_ + seconds(3));
   EXPECT_DOUBLE_EQ(lag_.Seconds(start_ + seconds(4)), 1);
-  lag_.Received(7, start_ + seconds(5));  // the oldest waiting one counts
+  lag_.Received(7, start_ + seconds(5));  // the oldest waiting one counts (a queued batch)
   lag_.Heartbeat(5, 5, start_ + seconds(6));
   EXPECT_DOUBLE_EQ(lag_.Seconds(start_ + seconds(30)), 27);
   lag_.Applied(6, start_ + seconds(31));
-  EXPECT_EQ(lag_.Seconds(start_ + seconds(32)), 0);
+  EXPECT_DOUBLE_EQ(lag_.Seconds(start_ + seconds(32)), 27);  // 7 waits on
+  lag_.Applied(7, start_ + seconds(33));
+  EXPECT_EQ(lag_.Seconds(start_ + seconds(34)), 0);
 }
 
 TEST_F(ConsumerLagTest, AnEventTakenInBeforeTheKnownHeadIsNotCaughtUp) {
