@@ -110,36 +110,6 @@ std::string ResourcePlanHex(const shipping::v1::OutboxEvent& short_picked) {
   return Hex(plan);
 }
 
-}  // namespace
-
-const std::vector<PreparedStatement>& PgShipmentEventStore::Statements() { return OwnStatements(); }
-
-absl::StatusOr<int64_t> PgShipmentEventStore::Cursor() { return ReadEventCursor(pool_, kStream); }
-
-absl::StatusOr<StreamPosition> PgShipmentEventStore::Position() {
-  StreamPosition position;
-  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
-    pqxx::row row = tx.exec_prepared1(kCursorPosition, kStream);
-    position.cursor = row["last_sequence"].as<int64_t>();
-    position.stream_id = row["stream_id"].as<std::string>();
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return position;
-}
-
-absl::StatusOr<std::string> PgShipmentEventStore::BindStream(const std::string& stream_id) {
-  std::string bound;
-  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
-    bound = tx.exec_prepared1(kCursorBind, kStream, stream_id)["stream_id"].as<std::string>();
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return bound;
-}
-
-namespace {
-
 // Takes one event into its order, within `tx` (Apply's doc); the ids of the sagas it started.
 std::vector<std::string> TakeEventIn(pqxx::work& tx, const shipping::v1::OutboxEvent& event) {
   const TakenIn taken = TakeIn(tx, event);
@@ -196,6 +166,32 @@ std::vector<std::string> TakeEventIn(pqxx::work& tx, const shipping::v1::OutboxE
 }
 
 }  // namespace
+
+const std::vector<PreparedStatement>& PgShipmentEventStore::Statements() { return OwnStatements(); }
+
+absl::StatusOr<int64_t> PgShipmentEventStore::Cursor() { return ReadEventCursor(pool_, kStream); }
+
+absl::StatusOr<StreamPosition> PgShipmentEventStore::Position() {
+  StreamPosition position;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
+    pqxx::row row = tx.exec_prepared1(kCursorPosition, kStream);
+    position.cursor = row["last_sequence"].as<int64_t>();
+    position.stream_id = row["stream_id"].as<std::string>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return position;
+}
+
+absl::StatusOr<std::string> PgShipmentEventStore::BindStream(const std::string& stream_id) {
+  std::string bound;
+  absl::Status status = pool_.InTransaction([&](pqxx::work& tx) {
+    bound = tx.exec_prepared1(kCursorBind, kStream, stream_id)["stream_id"].as<std::string>();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return bound;
+}
 
 absl::StatusOr<std::string> PgShipmentEventStore::Apply(const shipping::v1::OutboxEvent& event) {
   auto started = ApplyAll({event});

@@ -47,8 +47,12 @@ pg_private_rss_kb() {  # -> memory the cluster's processes hold privately (share
   echo $((total + $(proc_rss_kb "$postmaster" RssShmem)))
 }
 
+scrape_metrics() {  # metrics_port -> the process's Prometheus exposition on stdout
+  curl -s --max-time 5 "http://127.0.0.1:$1/metrics"
+}
+
 grpc_handled_total() {  # metrics_port -> calls the server handled, health checks aside
-  curl -s "http://127.0.0.1:$1/metrics" |
+  scrape_metrics "$1" |
     awk '/^grpc_server_handled_total\{/ && !/grpc_service="grpc.health.v1.Health"/ { n += $NF }
          END { printf "%d\n", n }'
 }
@@ -63,7 +67,7 @@ start_feed_lag_sampler() {  # file -> FEED_LAG_PID: one gauge value per line, ev
   : >"$file"
   (
     while :; do
-      curl -s --max-time 1 "http://127.0.0.1:$order_metrics/metrics" |
+      scrape_metrics "$order_metrics" |
         awk -v m="$FEED_LAG_METRIC" '$1 == m { print $2 }' >>"$file" || true
       sleep 0.25
     done
