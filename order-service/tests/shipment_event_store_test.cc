@@ -733,7 +733,8 @@ TEST_F(ShipmentEventStoreTest, TheReshipAndFeedStatementsAreServedByIndexes) {
        {"orders_append_backorders", order + ", ''"}});
   testing::ExpectServedByIndexes(
       *pool_, PgShipmentEventStore::Statements(),
-      {{"feed_shipment_events_insert", order + ", 's-1', 'SHIPPED', '', 0, 0"}});
+      {{"feed_shipment_events_insert", order + ", 's-1', 'SHIPPED', '', 0, 0"},
+       {"event_cursors_move", "'shipping', 1, " + order + ", 's-1'"}});
   testing::ExpectServedByIndexes(*pool_, PgBackorderFillStore::Statements(),
                                  {{"backorder_cursor_move", "'backorders', 2"},
                                   {"order_backorder_fills_insert", "2, " + order + ", ''"}});
