@@ -7,7 +7,7 @@
 bench_usage() {
   cat <<'EOF'
 usage: ./oms bench [--clients 1,8,32,64] [--seconds 10] [--warmup 3] [--shapes spread,hot]
-                   [--skus 400] [--history ORDERS] [--statements] [--oms-only]
+                   [--skus 400] [--history ORDERS] [--statements] [--oms-only] [--settle 11]
                    [--out build/bench/results.json]
        ./oms bench saga [orders] [clients]     the in-process order_saga_bench (gRPC, no gateway)
 EOF
@@ -38,8 +38,8 @@ measure_oms() {  # shape clients -> one record: warm-up, then the measured wrk r
   local shape=$1 clients=$2 run="$BENCH_DIR/$1-$2" ticks
   say "bench: oms $shape, $clients clients: ${BENCH_WARMUP}s warm-up, ${BENCH_SECONDS}s measured"
   run_wrk "$shape" "$clients" "$BENCH_WARMUP" "$run.warmup.json"
+  bench_snapshot "$run.before.json" settle-first
   statements_reset
-  bench_snapshot "$run.before.json"
   # The sampler starts before and stops after `times`: its curls are not the load generator's CPU.
   start_feed_lag_sampler "$run.feed-lag"
   times >"$run.times-before"
@@ -47,10 +47,10 @@ measure_oms() {  # shape clients -> one record: warm-up, then the measured wrk r
   times >"$run.times-after"
   stop_feed_lag_sampler
   ticks=$(($(children_cpu_ticks "$run.times-after") - $(children_cpu_ticks "$run.times-before")))
-  bench_snapshot "$run.after.json"
+  statements_report "$run.json" "$run.statements.txt"
+  bench_snapshot "$run.after.json" settle-commits
   oms_record "$shape" "$clients" "$run.before.json" "$run.after.json" "$run.json" "$ticks" \
     "$run.feed-lag"
-  statements_report "$run.json" "$run.statements.txt"
 }
 
 measure_floor() {  # shape clients -> one record of the pgbench floor
@@ -118,12 +118,13 @@ cmd_bench() {
   fi
   local levels=1,8,32,64 shapes=spread,hot history=0 out=build/bench/results.json stock=1000000
   local floors=1
-  BENCH_SECONDS=10 BENCH_WARMUP=3 BENCH_SKUS=400 BENCH_STATEMENTS=0
+  BENCH_SECONDS=10 BENCH_WARMUP=3 BENCH_SKUS=400 BENCH_STATEMENTS=0 BENCH_SETTLE=11
   while (($#)); do
     case $1 in
       --clients) levels=${2:?--clients needs a list}; shift 2 ;;
       --seconds) BENCH_SECONDS=${2:?--seconds needs a number}; shift 2 ;;
       --warmup) BENCH_WARMUP=${2:?--warmup needs a number}; shift 2 ;;
+      --settle) BENCH_SETTLE=${2:?--settle needs a number}; shift 2 ;;
       --shapes) shapes=${2:?--shapes needs a list}; shift 2 ;;
       --skus) BENCH_SKUS=${2:?--skus needs a number}; shift 2 ;;
       --history) history=${2:?--history needs a number}; shift 2 ;;
@@ -141,6 +142,7 @@ cmd_bench() {
     csv_of_numbers "$n" || die "bench: --seconds, --warmup and --skus take whole numbers > 0"
   done
   [[ $history =~ ^[0-9]+$ ]] || die "bench: --history takes a whole number of orders"
+  [[ $BENCH_SETTLE =~ ^[0-9]+$ ]] || die "bench: --settle takes a whole number of seconds"
   command -v wrk >/dev/null || die "bench: wrk not found: run ./oms setup"
 
   # Only what the run starts: a test elsewhere in the tree that does not build must not stop it.

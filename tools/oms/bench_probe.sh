@@ -81,8 +81,20 @@ stop_feed_lag_sampler() {
   FEED_LAG_PID=
 }
 
-bench_snapshot() {  # file -> the counters as JSON: cpu ticks, rss kB, transactions, RPCs
-  local svc cpu="" rss="" rpcs=""
+# PostgreSQL 15 counts a backend's commits in pg_stat_database only when it flushes its own
+# statistics: at most once a second, and a busy backend that finds the shared entry locked tries
+# again ten seconds later (PGSTAT_IDLE_INTERVAL); an idle one flushes once its timeout fires. The
+# services' pooled connections outlive the runs, so a run's edges would hold commits of the
+# warm-up and leave out its own last ones: a thousand commits would land at once, at either edge
+# of a 20-s run. So the commits are read once the services have been idle for BENCH_SETTLE
+# seconds: before the other counters, before a run (settle-first); after them, after a run
+# (settle-commits), so that the CPU read stays the run's own. The services' timers commit about
+# once a second meanwhile, a fraction of a per cent of a run's commits.
+# bench_snapshot file [settle-first|settle-commits]: the counters as JSON in the file: CPU ticks,
+# RSS kB, commits, RPCs.
+bench_snapshot() {
+  local settle=${2:-} svc cpu="" rss="" rpcs=""
+  [[ $settle == settle-first ]] && sleep "$BENCH_SETTLE"
   for svc in "${SERVICES[@]}"; do
     cpu+="\"$svc\": $(proc_ticks "${BENCH_PID[$svc]}"), "
     rss+="\"$svc\": $(proc_rss_kb "${BENCH_PID[$svc]}"), "
@@ -91,6 +103,7 @@ bench_snapshot() {  # file -> the counters as JSON: cpu ticks, rss kB, transacti
     fi
   done
   local xacts
+  [[ $settle == settle-commits ]] && sleep "$BENCH_SETTLE"
   xacts=$(bench_psql postgres -At -c "SELECT json_object_agg(datname, xact_commit)
     FROM pg_stat_database WHERE datname LIKE 'oms\_%'")
   printf '{"cpu": {%s"postgres": %s}, "rss_kb": {%s"postgres": %s}, "rpcs": {%s}, "xacts": %s}\n' \
