@@ -2,7 +2,10 @@
 // own timeline events.
 #include "order-service/src/order_repository.h"
 
+#include <chrono>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -83,6 +86,33 @@ TEST_F(OrderRepositoryTest, ItsLookupsAreServedByIndexes) {
       *pool_, PgOrderRepository::Statements(),
       {{"orders_find_existing",
         "'client-1', 'key-1', '00', 'shop-1', 'web', '00000000-0000-4000-8000-000000000001'"}});
+}
+
+// New orders and their sagas get ids in the order they are made (UUID version 7, migration
+// 0031), so that each one's keys go to the end of their indexes rather than to a random page.
+TEST_F(OrderRepositoryTest, NewOrdersAndSagasGetIdsInTheOrderTheyAreMade) {
+  const std::string customer = Customer("ordered@example.com").id();
+  std::vector<std::string> orders;
+  std::vector<std::string> sagas;
+  for (int i = 0; i < 4; ++i) {
+    InsertedOrder inserted = Insert(Request(customer, "key-ordered-" + std::to_string(i)));
+    ASSERT_TRUE(inserted.created);
+    orders.push_back(inserted.order_id);
+    sagas.push_back(inserted.saga_id);
+    // The ids order by millisecond: within one, by their random part.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  for (const auto* ids : {&orders, &sagas}) {
+    for (std::size_t i = 0; i < ids->size(); ++i) {
+      const std::string& id = (*ids)[i];
+      ASSERT_EQ(id.size(), 36u);
+      EXPECT_EQ(id[14], '7') << id << " is no version 7 UUID";
+      EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id << ": variant";
+      if (i > 0) {
+        EXPECT_LT((*ids)[i - 1], id) << "made later, sorted earlier";
+      }
+    }
+  }
 }
 
 // Orders are found by channel, by the channel's external id and by when they were placed, on
