@@ -25,10 +25,6 @@ constexpr char kGet[] = "request_results_get";
 constexpr char kRecord[] = "request_results_record";
 constexpr char kRecordRefusal[] = "request_results_record_refusal";
 
-// PREPARE takes queries only, so the savepoint around an effect is these two constant texts.
-constexpr char kBeforeEffect[] = "SAVEPOINT run_once_effect";
-constexpr char kUndoEffect[] = "ROLLBACK TO SAVEPOINT run_once_effect";
-
 thread_local absl::Time call_deadline = absl::InfiniteFuture();
 
 // What an earlier call with the id answered: its refusal, or (refusal OK) its response.
@@ -62,16 +58,11 @@ absl::Status StoredRefusal(const pqxx::row& row) {
   return refusal;
 }
 
-// nullopt: this call is the first with `request_id` and holds its claim until `tx` ends. The
-// statements of `tx` from here on are bounded by `timeout_ms` (StatementTimeoutMs; 0: none).
-absl::StatusOr<std::optional<StoredAnswer>> Claim(pqxx::work& tx, const std::string& request_id,
-                                                  const std::string& method,
-                                                  const google::protobuf::Message& request,
-                                                  int timeout_ms) {
-  const std::string request_hex = DeterministicHex(request);
-  if (!tx.exec_prepared(kClaim, request_id, method, request_hex, timeout_ms).empty()) {
-    return std::nullopt;
-  }
+// The answer stored for `request_id` by an earlier call (committed: reading it waited for that
+// call's transaction), or the reason there is none to give.
+absl::StatusOr<StoredAnswer> StoredAnswerOf(pqxx::work& tx, const std::string& request_id,
+                                            const std::string& method,
+                                            const std::string& request_hex) {
   pqxx::result stored = tx.exec_prepared(kGet, request_id, request_hex);
   if (stored.empty()) {
     // Claimed by a transaction that rolled back between our two statements: let the caller retry.
@@ -88,6 +79,46 @@ absl::StatusOr<std::optional<StoredAnswer>> Claim(pqxx::work& tx, const std::str
                       absl::HexStringToBytes(row["response_hex"].is_null()
                                                  ? ""
                                                  : row["response_hex"].as<std::string>())};
+}
+
+// nullopt: this call is the first with `request_id` and holds its claim until `tx` ends. The
+// statements of `tx` from here on are bounded by `timeout_ms` (StatementTimeoutMs; 0: none).
+absl::StatusOr<std::optional<StoredAnswer>> Claim(pqxx::work& tx, const std::string& request_id,
+                                                  const std::string& method,
+                                                  const std::string& request_hex, int timeout_ms) {
+  if (!tx.exec_prepared(kClaim, request_id, method, request_hex, timeout_ms).empty()) {
+    return std::nullopt;
+  }
+  return StoredAnswerOf(tx, request_id, method, request_hex);
+}
+
+// Keeps `refusal` as the answer to `request_id` in a transaction of its own on `tx`'s connection,
+// once `tx` (the claim and the effect's writes) has been rolled back; commits it. In between, a
+// concurrent call with the id may have claimed it and answered: then that answer is the id's.
+// A refusal is returned as a repeat's (`*replayed`); a response cannot be, `tx` being over, so
+// the caller is told to ask again (ABORTED, which callers retry) and gets it then.
+absl::Status RecordRefusal(pqxx::work& tx, const std::string& request_id, const std::string& method,
+                           const std::string& request_hex, const absl::Status& refusal,
+                           bool* replayed) {
+  pqxx::connection_base& connection = tx.conn();
+  tx.abort();
+  pqxx::work keep(connection);
+  if (!keep.exec_prepared(kRecordRefusal, request_id, method, request_hex,
+                          static_cast<int>(refusal.code()), std::string(refusal.message()),
+                          absl::BytesToHexString(PayloadBytes(refusal)))
+           .empty()) {
+    keep.commit();
+    return refusal;
+  }
+  auto stored = StoredAnswerOf(keep, request_id, method, request_hex);
+  if (!stored.ok()) return stored.status();
+  if (stored->refusal.ok()) {
+    return absl::AbortedError(absl::StrCat("request ", request_id,
+                                           " was answered meanwhile by a concurrent call; ask "
+                                           "again for its answer"));
+  }
+  if (replayed != nullptr) *replayed = true;
+  return stored->refusal;
 }
 
 }  // namespace
@@ -127,9 +158,12 @@ const std::vector<PreparedStatement>& IdempotencyStatements() {
        "encode(refusal_details, 'hex') AS refusal_details_hex "
        "FROM request_results WHERE request_id = $1"},
       {kRecord, "UPDATE request_results SET response = decode($2, 'hex') WHERE request_id = $1"},
+      // After the claim was rolled back with the effect; waits for a concurrent claim, as kClaim.
       {kRecordRefusal,
-       "UPDATE request_results SET refusal_code = $2, refusal_message = $3, "
-       "refusal_details = decode($4, 'hex') WHERE request_id = $1"},
+       "INSERT INTO request_results (request_id, method, request_hash, refusal_code, "
+       "refusal_message, refusal_details) "
+       "VALUES ($1, $2, encode(sha256(decode($3, 'hex')), 'hex'), $4, $5, decode($6, 'hex')) "
+       "ON CONFLICT (request_id) DO NOTHING RETURNING 1"},
   };
   return kStatements;
 }
@@ -174,7 +208,8 @@ absl::Status RunOnce(pqxx::work& tx, const std::string& request_id, const std::s
   // DEADLINE_EXCEEDED once the deadline has passed: nothing runs.
   auto timeout_ms = StatementTimeoutMs(deadline, absl::Now());
   if (!timeout_ms.ok()) return timeout_ms.status();
-  auto claim = Claim(tx, request_id, method, request, *timeout_ms);
+  const std::string request_hex = DeterministicHex(request);
+  auto claim = Claim(tx, request_id, method, request_hex, *timeout_ms);
   if (!claim.ok()) return claim.status();
   if (claim->has_value()) {
     if (replayed != nullptr) *replayed = true;
@@ -182,7 +217,8 @@ absl::Status RunOnce(pqxx::work& tx, const std::string& request_id, const std::s
     out->ParseFromString((*claim)->response);
     return absl::OkStatus();
   }
-  tx.exec0(kBeforeEffect);
+  // No savepoint around the effect: a refusal is rare, and rolling the whole transaction back
+  // then costs less than a savepoint (a round trip and a subtransaction) on every call.
   absl::Status status = effect();
   if (!status.ok() && !IsRefusal(status.code())) return status;
   if (absl::Now() >= deadline) {
@@ -193,11 +229,7 @@ absl::Status RunOnce(pqxx::work& tx, const std::string& request_id, const std::s
     tx.exec_prepared(kRecord, request_id, DeterministicHex(*out));
     return absl::OkStatus();
   }
-  tx.exec0(kUndoEffect);
-  tx.exec_prepared(kRecordRefusal, request_id, static_cast<int>(status.code()),
-                   std::string(status.message()), absl::BytesToHexString(PayloadBytes(status)));
-  tx.commit();
-  return status;
+  return RecordRefusal(tx, request_id, method, request_hex, status, replayed);
 }
 
 }  // namespace oms

@@ -71,9 +71,12 @@ class CallDeadlineScope {
 //     or body under the same id: FAILED_PRECONDITION IDEMPOTENCY_KEY_REUSED.
 //  3. The first call runs `effect`, which fills `*out`, and keeps its answer by its status:
 //     - OK: `*out` is recorded; the caller commits `tx`.
-//     - a refusal (IsRefusal): the effect's writes are rolled back (to a savepoint), the refusal
-//       is recorded as the answer and RunOnce COMMITS `tx` ITSELF, then returns the refusal: the
-//       caller returns it without touching `tx` again.
+//     - a refusal (IsRefusal): RunOnce ENDS `tx` ITSELF: it rolls `tx` back (the effect's writes
+//       and the claim), records the refusal as the answer in a transaction of its own on the
+//       same connection and commits that, then returns the refusal. The caller returns it
+//       without touching `tx` again. (Should a concurrent call with the id have claimed it in
+//       between and answered, its answer stands: its refusal is returned as a repeat's, its
+//       response as ABORTED, so that the caller asks again and gets it.)
 //     - anything else is returned as it is; the caller's rollback takes the claim too, so a retry
 //       runs the effect again.
 //     If the deadline passed while the effect ran, DEADLINE_EXCEEDED instead, and nothing is kept.

@@ -1,9 +1,12 @@
 // RunOnce against a real PostgreSQL: a refusal is kept as the answer to its request id while the
-// effect's writes are undone, a transient failure keeps nothing, and the caller's deadline stops
-// work that would start, run or commit after it.
+// effect's writes are undone, a concurrent repeat gets the same answer, a transient failure keeps
+// nothing, and the caller's deadline stops work that would start, run or commit after it.
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -103,7 +106,7 @@ class RunOnceTest : public ::testing::Test {
 
   testing::PgTestDatabase db_{"run_once"};
   std::unique_ptr<PgPool> pool_;
-  int effects_run_ = 0;
+  std::atomic<int> effects_run_ = 0;
   int bounds_read_ = 0;
 };
 
@@ -144,7 +147,7 @@ TEST_F(RunOnceTest, ARefusalIsTheAnswerToItsRequestIdAndItsWritesAreUndone) {
 
 TEST_F(RunOnceTest, ARefusalAfterAFailedStatementIsRememberedToo) {
   ASSERT_TRUE(Run("r0", "taken", [](pqxx::work&) { return absl::OkStatus(); }).ok());
-  // The effect's failed statement aborted the transaction; the savepoint rolls back past it.
+  // The effect's failed statement aborted the transaction; the refusal is kept all the same.
   auto duplicate = [](pqxx::work& tx) -> absl::Status {
     try {
       tx.exec_prepared("effects_insert", "taken");
@@ -158,6 +161,75 @@ TEST_F(RunOnceTest, ARefusalAfterAFailedStatementIsRememberedToo) {
   EXPECT_EQ(Query("SELECT count(*) FROM request_results WHERE refusal_code = 6"), 1);
   EXPECT_EQ(Run("r1", "fresh", duplicate).message(), "taken already");
   EXPECT_EQ(effects_run_, 2);
+}
+
+// The refused call's transaction is rolled back before its refusal is kept, so a repeat waiting
+// on its claim may claim the id in between. Whichever answer is kept is the id's: the refusal,
+// which both callers get; or the repeat's response, which the refused caller is told to ask for
+// again (ABORTED, retried) and then gets. The effect took place exactly when that answer is OK.
+TEST_F(RunOnceTest, AConcurrentRepeatOfARefusedRequestGetsTheSameAnswer) {
+  for (int round = 0; round < 5; ++round) {
+    const std::string id = absl::StrCat("race-", round);
+    std::promise<void> first_running;
+    std::promise<void> repeat_waiting;
+    google::rpc::ErrorInfo repeat_out;
+    bool first_replayed = false, repeat_replayed = false;
+    absl::Status first_status, repeat_status;
+    std::thread first([&] {
+      first_status = Run(
+          id, id,
+          [&](pqxx::work&) {
+            first_running.set_value();
+            repeat_waiting.get_future().wait();
+            return NoStock();
+          },
+          nullptr, &first_replayed);
+    });
+    first_running.get_future().wait();
+    // The world changed since: the repeat's effect would succeed.
+    std::thread repeat([&] {
+      repeat_status = Run(
+          id, id, [](pqxx::work&) { return absl::OkStatus(); }, &repeat_out, &repeat_replayed);
+    });
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (Query("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                 "AND datname = current_database()") == 0 &&
+           std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    repeat_waiting.set_value();
+    first.join();
+    repeat.join();
+
+    const std::string effects =
+        absl::StrCat("SELECT count(*) FROM effects WHERE note = '", id, "'");
+    const std::string answers =
+        absl::StrCat("SELECT count(*) FROM request_results WHERE request_id = '", id, "'");
+    if (repeat_status.ok()) {
+      EXPECT_FALSE(repeat_replayed) << round;
+      EXPECT_EQ(repeat_out.domain(), "done:" + id);
+      EXPECT_EQ(first_status.code(), absl::StatusCode::kAborted) << first_status;
+      EXPECT_EQ(Query(effects), 1) << round;
+      EXPECT_EQ(Query(answers + " AND response IS NOT NULL"), 1) << round;
+      // Asked again, the refused caller gets the response and runs nothing.
+      google::rpc::ErrorInfo again;
+      bool replayed = false;
+      EXPECT_TRUE(Run(
+                      id, id, [](pqxx::work&) { return NoStock(); }, &again, &replayed)
+                      .ok());
+      EXPECT_TRUE(replayed);
+      EXPECT_EQ(again.domain(), "done:" + id);
+      EXPECT_EQ(Query(effects), 1) << round;
+    } else {
+      EXPECT_EQ(first_status, NoStock()) << round;
+      EXPECT_FALSE(first_replayed) << round;
+      EXPECT_EQ(repeat_status.code(), absl::StatusCode::kFailedPrecondition) << round;
+      EXPECT_EQ(ReasonOf(repeat_status), "INSUFFICIENT_STOCK") << round;
+      EXPECT_TRUE(repeat_replayed) << round;
+      EXPECT_EQ(Query(effects), 0) << round;
+      EXPECT_EQ(Query(answers + " AND refusal_code = 9"), 1) << round;
+    }
+  }
 }
 
 TEST_F(RunOnceTest, ATransientFailureKeepsNothingSoTheRetryRunsAgain) {
