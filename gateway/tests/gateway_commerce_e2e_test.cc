@@ -371,9 +371,15 @@ TEST_F(GatewayCommerceE2eTest, AShortPickIsReSourcedFromASecondWarehouse) {
       Admin("POST", "/v1/shipments/" + first + ":shortPick",
             json{{"missing", {{{"sku", "MUG"}, {"quantity", 2}}}}, {"note", "bin empty"}}.dump());
   ASSERT_EQ(reported.status, 200) << reported.body;
-  const json order = WaitFor("/v1/orders/" + order_id, [](const json& o) {
-    return o.value("shipments", json::array()).size() == 2;
+  // The new shipment can show (from shipping's feed) a moment before the re-sourcing saga lists
+  // it with its lines and origin: wait for the listing.
+  const json order = WaitFor("/v1/orders/" + order_id, [&first](const json& o) {
+    for (const auto& shipment : o.value("shipments", json::array())) {
+      if (shipment.value("resourcedFromShipmentId", "") == first) return true;
+    }
+    return false;
   });
+  ASSERT_EQ(order["shipments"].size(), 2u) << order.dump();
   std::string second;
   for (const auto& shipment : order["shipments"]) {
     if (shipment.value("resourcedFromShipmentId", "") != first) continue;
@@ -591,8 +597,11 @@ TEST_F(GatewayCommerceE2eTest, ABackorderShipsFiveAtOnceAndThreeAfterAReceipt) {
                                   .dump(),
                               {"Idempotency-Key: chair-receipt"});
   ASSERT_EQ(received.status, 200) << received.body;
+  // Waits for the fill's saga to list its shipment (shipping's feed can show it a moment before,
+  // without its lines).
   const json filled = WaitFor("/v1/orders/" + order_id, [](const json& o) {
-    return o.value("shipments", json::array()).size() == 2;
+    const json shipments = o.value("shipments", json::array());
+    return shipments.size() == 2 && shipments[1].value("backorderFillSequence", "0") != "0";
   });
   ASSERT_EQ(filled.value("shipments", json::array()).size(), 2u) << filled.dump();
   const json& second = filled["shipments"][1];
