@@ -101,7 +101,9 @@ absl::Status AddOrderFollowUpRoutes(Gateway& gateway, Backends& backends,
       "cancelled, their stock released and their share of the payment voided; shipped parts stay. "
       "Answers at once with the order (the cancellation runs in the background); a repeat answers "
       "the same. Nothing left to cancel (a final order): 409 NOTHING_TO_CANCEL; an order still "
-      "being placed: 409 ORDER_NOT_CONFIRMED";
+      "being placed: 409 ORDER_NOT_CONFIRMED; an edit running: 409 EDIT_IN_PROGRESS; a "
+      "backorder fill's shipment being created: 409 BACKORDER_FILL_IN_PROGRESS (cancel again "
+      "once it is listed, usually within a second)";
   cancel.access.scope = kScopeOrdersWrite;
   cancel.access.owner_guarded = true;
   cancel.idempotency_key = IdempotencyKey::kOptional;  // cancelling is idempotent by itself

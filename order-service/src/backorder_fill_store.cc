@@ -15,6 +15,7 @@ constexpr char kStream[] = "backorders";
 
 constexpr char kCursorMove[] = "backorder_cursor_move";
 constexpr char kFillsInsert[] = "order_backorder_fills_insert";
+constexpr char kCancelStarted[] = "sagas_cancel_started";
 
 const std::vector<PreparedStatement>& OwnStatements() {
   static const std::vector<PreparedStatement> kStatements = {
@@ -26,6 +27,8 @@ const std::vector<PreparedStatement>& OwnStatements() {
       {kFillsInsert,
        "INSERT INTO order_backorder_fills (sequence, order_id, fill) "
        "VALUES ($1, $2::uuid, decode($3, 'hex')) ON CONFLICT (sequence) DO NOTHING"},
+      {kCancelStarted,
+       "SELECT 1 FROM sagas WHERE order_id = $1::uuid AND kind = 'CANCEL' AND subject = 'cancel'"},
   };
   return kStatements;
 }
@@ -48,8 +51,11 @@ absl::StatusOr<std::vector<std::string>> PgBackorderFillStore::Apply(
     v1::Order order;
     ReadOrder(rows[0], &order);
     tx.exec_prepared(kFillsInsert, fill.sequence(), fill.order_id(), Hex(fill));
-    // Filled before the cancellation reached inventory: the cancellation voided these units.
-    if (order.backordered_units() == 0 && !order.allocation().backordered().empty() &&
+    // Filled before the cancellation reached inventory: the cancellation voided these units, or
+    // will once it takes the queue off. Taken in, the fill would ship: the cancellation planned
+    // without its shipment. Its saga releases the units instead (not among the order's fills).
+    const bool voided = order.backordered_units() == 0 && !order.allocation().backordered().empty();
+    if ((voided || !tx.exec_prepared(kCancelStarted, fill.order_id()).empty()) &&
         order.status() != v1::ORDER_STATUS_PENDING) {
       started = FollowOrderStatus(tx, fill.order_id(), order.status());
       return absl::OkStatus();

@@ -52,6 +52,7 @@ absl::StatusOr<StartedCancel> PgCancelStore::StartCancel(const std::string& orde
     if (!plan.ok()) return plan.status();
     // Units still queued for stock are cancelled too (the saga's first step).
     if (!plan->candidates().empty() || order.backordered_units() > 0) {
+      if (absl::Status listed = FillShipmentsListed(order); !listed.ok()) return listed;
       pqxx::result inserted = tx.exec_prepared(kSagasInsertCancel, order_id, Hex(*plan));
       if (!inserted.empty()) {
         started = {inserted[0]["id"].as<std::string>(), true};

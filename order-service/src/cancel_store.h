@@ -26,7 +26,8 @@ class CancelStore {
   // Starts the order's cancellation saga for its shipments that have not shipped, or answers
   // the one already started. NOT_FOUND for an unknown order; FAILED_PRECONDITION:
   // ORDER_NOT_CONFIRMED while the order is being placed, NOTHING_TO_CANCEL when every shipment
-  // shipped or the order is final; ABORTED / EDIT_IN_PROGRESS while an edit runs.
+  // shipped or the order is final; ABORTED / EDIT_IN_PROGRESS while an edit runs, ABORTED /
+  // BACKORDER_FILL_IN_PROGRESS while a fill's shipment is being created (FillShipmentsListed).
   [[nodiscard]] virtual absl::StatusOr<StartedCancel> StartCancel(const std::string& order_id,
                                                                   const std::string& reason) = 0;
 };

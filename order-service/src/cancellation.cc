@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "oms/shipping/v1/shipping.pb.h"
+#include "order-service/src/fulfilment.h"
 #include "order-service/src/order_status.h"
 
 namespace oms::order {
@@ -39,6 +40,16 @@ absl::StatusOr<v1::CancelPlan> PlanCancel(
     if (StillInWarehouse(shipment.status())) *plan.add_candidates() = shipment;
   }
   return plan;
+}
+
+absl::Status FillShipmentsListed(const v1::Order& order) {
+  v1::BackorderState fills;
+  *fills.mutable_fills() = order.backorder_fills();
+  if (UnshippedFills(order.shipments(), fills) == 0) return absl::OkStatus();
+  return WithReason(absl::StatusCode::kAborted, "BACKORDER_FILL_IN_PROGRESS",
+                    absl::StrCat("order ", order.id(),
+                                 " has a backorder fill whose shipment is being created; cancel "
+                                 "again once it is listed among the order's shipments"));
 }
 
 absl::Status NothingToCancel(const std::string& order_id, v1::OrderStatus status) {

@@ -74,6 +74,47 @@ TEST_F(CancelStoreTest, AnOrderGetsOneCancellationOfItsShipmentsStillInTheWareho
   EXPECT_EQ(again->saga_id, started->saga_id);
 }
 
+// A fill of the order's queued units taken in, whose shipment its saga is still creating: a
+// cancellation now could not take that shipment, so it waits until the shipment is listed.
+TEST_F(CancelStoreTest, ACancellationWaitsForABackorderFillsShipmentToBeListed) {
+  const std::string order_id = Insert(Request(Customer("erika@example.com").id(), "k1")).order_id;
+  SetOrder(order_id, v1::ORDER_STATUS_CONFIRMED, {"SHIPMENT_STATUS_PACKED"});
+  v1::BackorderState fills;
+  fills.add_fills()->set_sequence(1);
+  v1::Order listed;
+  auto* packed = listed.add_shipments();
+  packed->set_shipment_id("s-1");
+  packed->set_status("SHIPMENT_STATUS_PACKED");
+  const auto write = [&](const char* sql, const std::string& hex) {
+    pqxx::connection connection(db_.url());
+    pqxx::work tx(connection);
+    tx.exec_params(sql, order_id, hex);
+    tx.commit();
+  };
+  write("UPDATE orders SET backorders = decode($2, 'hex') WHERE id = $1", Hex(fills));
+
+  auto waiting = cancels_->StartCancel(order_id, "changed my mind");
+  EXPECT_EQ(waiting.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(ReasonOf(waiting.status()), "BACKORDER_FILL_IN_PROGRESS");
+  {
+    pqxx::connection connection(db_.url());
+    pqxx::work tx(connection);
+    EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM sagas WHERE order_id = $1 AND kind = 'CANCEL'",
+                              order_id)[0]
+                  .as<int>(),
+              0);
+  }
+
+  auto* fill_shipment = listed.add_shipments();
+  fill_shipment->set_shipment_id("s-fill");
+  fill_shipment->set_backorder_fill_sequence(1);
+  fill_shipment->set_status("SHIPMENT_STATUS_PENDING");
+  write("UPDATE orders SET shipments = decode($2, 'hex') WHERE id = $1", Hex(listed));
+  auto started = cancels_->StartCancel(order_id, "changed my mind");
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_TRUE(started->created);
+}
+
 TEST_F(CancelStoreTest, AShippedOrUnknownOrderHasNothingToCancel) {
   const std::string order_id = Insert(Request(Customer("erika@example.com").id(), "k1")).order_id;
   SetOrder(order_id, v1::ORDER_STATUS_SHIPPED, {"SHIPMENT_STATUS_SHIPPED"});

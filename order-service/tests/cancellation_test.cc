@@ -57,6 +57,25 @@ TEST(CancellationTest, ItLeavesTheReplacementOfAParcelReturnedToSender) {
   EXPECT_EQ(plan->candidates(0).shipment_id(), "s-1");
 }
 
+// A fill taken in whose shipment is not listed yet would ship past a cancellation planned now.
+TEST(CancellationTest, ItWaitsForEachBackorderFillsShipmentToBeListed) {
+  v1::Order order;
+  order.set_id("order-1");
+  *order.mutable_shipments() = Shipments({"SHIPMENT_STATUS_PENDING"});
+  EXPECT_TRUE(FillShipmentsListed(order).ok());
+
+  order.add_backorder_fills()->set_sequence(7);
+  const absl::Status waiting = FillShipmentsListed(order);
+  EXPECT_EQ(waiting.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(ReasonOf(waiting), "BACKORDER_FILL_IN_PROGRESS");
+
+  auto* fill_shipment = order.add_shipments();
+  fill_shipment->set_shipment_id("s-fill");
+  fill_shipment->set_backorder_fill_sequence(7);
+  fill_shipment->set_status("SHIPMENT_STATUS_PENDING");
+  EXPECT_TRUE(FillShipmentsListed(order).ok());
+}
+
 TEST(CancellationTest, AShippedOrFinalOrderHasNothingToCancel) {
   const auto waiting = Shipments({"SHIPMENT_STATUS_PENDING"});
   for (auto status :

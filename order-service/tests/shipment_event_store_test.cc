@@ -19,6 +19,7 @@
 #include "common/testing/query_plan.h"
 #include "google/protobuf/util/time_util.h"
 #include "order-service/src/backorder_fill_store.h"
+#include "order-service/src/cancel_store.h"
 #include "order-service/src/event_feed_store.h"
 #include "order-service/src/order_rows.h"
 #include "order-service/src/parcel_decisions.h"
@@ -737,7 +738,8 @@ TEST_F(ShipmentEventStoreTest, TheReshipAndFeedStatementsAreServedByIndexes) {
        {"event_cursors_move", "'shipping', 1, " + order + ", 's-1'"}});
   testing::ExpectServedByIndexes(*pool_, PgBackorderFillStore::Statements(),
                                  {{"backorder_cursor_move", "'backorders', 2"},
-                                  {"order_backorder_fills_insert", "2, " + order + ", ''"}});
+                                  {"order_backorder_fills_insert", "2, " + order + ", ''"},
+                                  {"sagas_cancel_started", order}});
 }
 
 // Fills of an order's queued units are taken in once each, in sequence order, whatever the
@@ -823,6 +825,54 @@ TEST_F(ShipmentEventStoreTest, BackorderFillsAreTakenInOnceInOrderAndShipOnceCon
   EXPECT_EQ((*claimed)[0].order.backorder_fills_size(), 2);
   EXPECT_EQ((*claimed)[0].order.backordered_units(), 0);
   EXPECT_EQ((*claimed)[0].order.status(), v1::ORDER_STATUS_CONFIRMED);
+}
+
+// A fill made before the cancellation reached inventory but arriving once it has started is not
+// taken in: the cancellation planned without the fill's shipment, so taken in, the fill would
+// ship. Its saga starts all the same, and releases the fill's units (not among the order's fills).
+TEST_F(ShipmentEventStoreTest, AFillArrivingOnceACancellationStartedIsNotTakenIn) {
+  PgBackorderFillStore fills(*pool_);
+  PgCancelStore cancels(*pool_);
+  const InsertedOrder order = Insert(Request(Customer("queued@example.com").id(), "key-1"));
+  Reserved reserved;
+  auto* group = reserved.allocation.add_groups();
+  group->set_warehouse_id("wh-s-1");
+  auto* held = group->add_lines();
+  held->set_sku("BACKPACK-20L");
+  held->set_quantity(2);
+  auto* queued = reserved.allocation.add_backordered();
+  queued->set_sku("BACKPACK-20L");
+  queued->set_quantity(3);
+  StepResult result;
+  result.output = reserved;
+  Save(order.saga_id, SagaState{SagaPhase::kRunning, 1, 0, "", SagaPhase::kRunning}, result,
+       std::chrono::milliseconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ShipStepSaved(order, {"s-1"});
+  ASSERT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_PARTIALLY_BACKORDERED);
+  auto cancel = cancels.StartCancel(order.order_id, "changed my mind");
+  ASSERT_TRUE(cancel.ok()) << cancel.status();
+
+  inventory::v1::BackorderFill made;
+  made.set_sequence(1);
+  made.set_order_id(order.order_id);
+  made.set_warehouse_id("wh-b");
+  auto* line = made.add_lines();
+  line->set_sku("BACKPACK-20L");
+  line->set_quantity(3);
+  auto started = fills.Apply(made);
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(*fills.Cursor(), 1);
+  const v1::Order after = Read(order.order_id);
+  EXPECT_EQ(after.backorder_fills_size(), 0);
+  EXPECT_EQ(after.backordered_units(), 3);  // until the cancellation takes them off the queue
+
+  ASSERT_EQ(started->size(), 1u);
+  auto claimed = sagas_->Claim("replica-b", std::chrono::seconds(30), 1, started->front());
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].kind, "BACKORDER");
+  EXPECT_EQ((*claimed)[0].order.backorder_fills_size(), 0);
 }
 
 TEST_F(ShipmentEventStoreTest, TheLastDeliveryCompletesAnOrderWithNoFollowUpOpen) {
