@@ -24,6 +24,19 @@ constexpr char kClaim[] = "request_results_claim";
 constexpr char kGet[] = "request_results_get";
 constexpr char kRecord[] = "request_results_record";
 constexpr char kRecordRefusal[] = "request_results_record_refusal";
+constexpr char kBound[] = "request_results_bound";
+
+// Bounds the statements of the transaction after this one by the caller's time left, $1 ms (0: no
+// bound of the caller's): SET LOCAL, until the transaction ends; a shorter bound of the
+// session's stays. The session's is read with current_setting (text with a unit, e.g. "30s",
+// which casts to an interval): the pg_settings view builds every setting of the server on each
+// read.
+#define OMS_BOUND_BY_CALLER                                                             \
+  "SELECT CASE WHEN $1::bigint > 0 THEN set_config('statement_timeout', "               \
+  "  CASE WHEN session.ms = 0 OR session.ms > $1::bigint THEN $1::bigint "              \
+  "  ELSE session.ms END::text, true) END "                                             \
+  "  FROM (SELECT (extract(epoch FROM current_setting('statement_timeout')::interval) " \
+  "    * 1000)::bigint AS ms) AS session"
 
 thread_local absl::Time call_deadline = absl::InfiniteFuture();
 
@@ -86,23 +99,29 @@ absl::StatusOr<StoredAnswer> StoredAnswerOf(pqxx::work& tx, const std::string& r
 absl::StatusOr<std::optional<StoredAnswer>> Claim(pqxx::work& tx, const std::string& request_id,
                                                   const std::string& method,
                                                   const std::string& request_hex, int timeout_ms) {
-  if (!tx.exec_prepared(kClaim, request_id, method, request_hex, timeout_ms).empty()) {
+  if (!tx.exec_prepared(kClaim, timeout_ms, request_id, method, request_hex).empty()) {
     return std::nullopt;
   }
   return StoredAnswerOf(tx, request_id, method, request_hex);
 }
 
 // Keeps `refusal` as the answer to `request_id` in a transaction of its own on `tx`'s connection,
-// once `tx` (the claim and the effect's writes) has been rolled back; commits it. In between, a
-// concurrent call with the id may have claimed it and answered: then that answer is the id's.
-// A refusal is returned as a repeat's (`*replayed`); a response cannot be, `tx` being over, so
-// the caller is told to ask again (ABORTED, which callers retry) and gets it then.
+// once `tx` (the claim and the effect's writes) has been rolled back; commits it. Its statements
+// are bounded by the time left until `deadline`, as the claim's were. In between, a concurrent
+// call with the id may have claimed it and answered: then that answer is the id's. A refusal is
+// returned as a repeat's (`*replayed`); a response cannot be, `tx` being over, so the caller is
+// told to ask again (ABORTED, which callers retry) and gets it then.
 absl::Status RecordRefusal(pqxx::work& tx, const std::string& request_id, const std::string& method,
                            const std::string& request_hex, const absl::Status& refusal,
-                           bool* replayed) {
+                           absl::Time deadline, bool* replayed) {
+  auto timeout_ms = StatementTimeoutMs(deadline, absl::Now());
+  if (!timeout_ms.ok()) return timeout_ms.status();
   pqxx::connection_base& connection = tx.conn();
   tx.abort();
+  // On a connection that broke, this throws broken_connection: the pool replaces the connection
+  // and runs the request again.
   pqxx::work keep(connection);
+  if (*timeout_ms > 0) keep.exec_prepared(kBound, *timeout_ms);
   if (!keep.exec_prepared(kRecordRefusal, request_id, method, request_hex,
                           static_cast<int>(refusal.code()), std::string(refusal.message()),
                           absl::BytesToHexString(PayloadBytes(refusal)))
@@ -137,27 +156,20 @@ std::string DeterministicHex(const google::protobuf::Message& message) {
 const std::vector<PreparedStatement>& IdempotencyStatements() {
   static const std::vector<PreparedStatement> kStatements = {
       // Waits for a concurrent claim of the same id to commit or roll back, then claims or not.
-      // With it, in the same round trip, the transaction's statements are bounded by the
-      // caller's time left, $4 ms (0: no bound of the caller's; the claim itself runs under the
-      // session's bounds, its lock_timeout among them): SET LOCAL, until the transaction
-      // ends; a shorter bound of the session's stays. The session's is read with
-      // current_setting (text with a unit, e.g. "30s", which casts to an interval): the
-      // pg_settings view builds every setting of the server on each read.
-      {kClaim,
-       "WITH bound AS (SELECT CASE WHEN $4::bigint > 0 THEN set_config('statement_timeout', "
-       "  CASE WHEN session.ms = 0 OR session.ms > $4::bigint THEN $4::bigint "
-       "  ELSE session.ms END::text, true) END "
-       "  FROM (SELECT (extract(epoch FROM current_setting('statement_timeout')::interval) "
-       "    * 1000)::bigint AS ms) AS session) "
-       "INSERT INTO request_results (request_id, method, request_hash) "
-       "SELECT $1, $2, encode(sha256(decode($3, 'hex')), 'hex') FROM bound "
-       "ON CONFLICT (request_id) DO NOTHING RETURNING 1"},
+      // With it, in the same round trip, the transaction's later statements are bounded by the
+      // caller's time left, $1 ms (the claim itself runs under the session's bounds, its
+      // lock_timeout among them).
+      {kClaim, "WITH bound AS (" OMS_BOUND_BY_CALLER ") "
+               "INSERT INTO request_results (request_id, method, request_hash) "
+               "SELECT $2, $3, encode(sha256(decode($4, 'hex')), 'hex') FROM bound "
+               "ON CONFLICT (request_id) DO NOTHING RETURNING 1"},
       {kGet,
        "SELECT method, request_hash = encode(sha256(decode($2, 'hex')), 'hex') AS same_request, "
        "encode(response, 'hex') AS response_hex, refusal_code, refusal_message, "
        "encode(refusal_details, 'hex') AS refusal_details_hex "
        "FROM request_results WHERE request_id = $1"},
       {kRecord, "UPDATE request_results SET response = decode($2, 'hex') WHERE request_id = $1"},
+      {kBound, OMS_BOUND_BY_CALLER},
       // After the claim was rolled back with the effect; waits for a concurrent claim, as kClaim.
       {kRecordRefusal,
        "INSERT INTO request_results (request_id, method, request_hash, refusal_code, "
@@ -229,7 +241,7 @@ absl::Status RunOnce(pqxx::work& tx, const std::string& request_id, const std::s
     tx.exec_prepared(kRecord, request_id, DeterministicHex(*out));
     return absl::OkStatus();
   }
-  return RecordRefusal(tx, request_id, method, request_hex, status, replayed);
+  return RecordRefusal(tx, request_id, method, request_hex, status, deadline, replayed);
 }
 
 }  // namespace oms

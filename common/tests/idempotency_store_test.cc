@@ -44,11 +44,11 @@ class RunOnceTest : public ::testing::Test {
     ASSERT_NE(pool_, nullptr);
   }
 
-  // A pool whose sessions carry `statement_timeout` (0: none).
-  std::unique_ptr<PgPool> MakePool(std::chrono::milliseconds statement_timeout) {
+  // A pool of `size` sessions that carry `statement_timeout` (0: none).
+  std::unique_ptr<PgPool> MakePool(std::chrono::milliseconds statement_timeout, int size = 2) {
     PgPool::Options options;
     options.url = db_.url();
-    options.size = 2;
+    options.size = size;
     options.statement_timeout = statement_timeout;
     options.statements = IdempotencyStatements();
     options.statements.push_back({"effects_insert", "INSERT INTO effects (note) VALUES ($1)"});
@@ -230,6 +230,78 @@ TEST_F(RunOnceTest, AConcurrentRepeatOfARefusedRequestGetsTheSameAnswer) {
       EXPECT_EQ(Query(answers + " AND refusal_code = 9"), 1) << round;
     }
   }
+}
+
+// Keeping a refusal can wait on a concurrent claim of the same id made in the moment between the
+// rollback and the record; that wait is bounded by the caller's time left, as the claim's is.
+// (Which of the two gets the id first is up to PostgreSQL, so the rounds go on until the other
+// claim does.)
+TEST_F(RunOnceTest, KeepingARefusalWaitsNoLongerThanTheCallersTimeLeft) {
+  int held_first = 0;
+  for (int round = 0; round < 8 && held_first == 0; ++round) {
+    const std::string id = absl::StrCat("held-", round);
+    std::promise<void> release;
+    std::atomic<bool> holder_claimed = false;
+    std::thread holder([&] {
+      pqxx::connection connection(db_.url());
+      pqxx::work tx(connection);
+      try {
+        tx.exec_params(
+            "INSERT INTO request_results (request_id, method, request_hash) "
+            "VALUES ($1, 'Test', 'other')",
+            id);
+        holder_claimed = true;
+      } catch (const pqxx::unique_violation&) {
+        return;  // the refusal was kept first
+      }
+      release.get_future().wait_for(std::chrono::seconds(6));
+    });
+    absl::Status status;
+    const auto start = std::chrono::steady_clock::now();
+    {
+      CallDeadlineScope soon(absl::Now() + absl::Seconds(1));
+      status = Run(id, id, [&](pqxx::work&) {
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (Query("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                     "AND datname = current_database()") == 0 &&
+               std::chrono::steady_clock::now() < give_up) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        return NoStock();
+      });
+    }
+    const auto took = std::chrono::steady_clock::now() - start;
+    release.set_value();
+    holder.join();
+    EXPECT_LT(took, std::chrono::seconds(3)) << round;
+    if (holder_claimed) {
+      ++held_first;
+      EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+    } else {
+      EXPECT_EQ(status, NoStock()) << round;
+    }
+  }
+  EXPECT_EQ(held_first, 1);
+}
+
+// A connection lost while a refused request rolls back is replaced by the pool, with the pool's
+// session settings, and the request runs again: its refusal is kept once.
+TEST_F(RunOnceTest, AConnectionLostWhileARefusalRollsBackIsReplacedByThePool) {
+  pool_ = MakePool(std::chrono::milliseconds(400), 1);
+  ASSERT_NE(pool_, nullptr);
+  int runs = 0;
+  absl::Status status = Run("r1", "lost", [&](pqxx::work& tx) {
+    if (++runs == 1) {  // the first run's session ends under it, then it refuses
+      const int pid = tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
+      Query(absl::StrCat("SELECT count(*) FROM (SELECT pg_terminate_backend(", pid, ")) AS t"));
+    }
+    return NoStock();
+  });
+  EXPECT_EQ(status, NoStock());
+  EXPECT_EQ(runs, 2);
+  EXPECT_EQ(Query("SELECT count(*) FROM request_results WHERE refusal_code = 9"), 1);
+  EXPECT_EQ(Query("SELECT count(*) FROM effects"), 0);
+  EXPECT_EQ(BoundOfACallUntil(absl::InfiniteFuture()), 400);  // the session's own setting
 }
 
 TEST_F(RunOnceTest, ATransientFailureKeepsNothingSoTheRetryRunsAgain) {
