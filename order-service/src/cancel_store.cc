@@ -50,9 +50,10 @@ absl::StatusOr<StartedCancel> PgCancelStore::StartCancel(const std::string& orde
     ReadOrder(rows[0], &order);
     auto plan = PlanCancel(order.status(), order.shipments(), reason);
     if (!plan.ok()) return plan.status();
+    // Before "nothing to cancel" too: the fill's shipment is something to cancel.
+    if (absl::Status listed = FillShipmentsListed(order); !listed.ok()) return listed;
     // Units still queued for stock are cancelled too (the saga's first step).
     if (!plan->candidates().empty() || order.backordered_units() > 0) {
-      if (absl::Status listed = FillShipmentsListed(order); !listed.ok()) return listed;
       pqxx::result inserted = tx.exec_prepared(kSagasInsertCancel, order_id, Hex(*plan));
       if (!inserted.empty()) {
         started = {inserted[0]["id"].as<std::string>(), true};

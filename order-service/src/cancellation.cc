@@ -18,6 +18,13 @@ bool StillInWarehouse(const std::string& status_name) {
          status == shipping::v1::SHIPMENT_STATUS_PACKED;
 }
 
+// An order whose unshipped parts a cancellation takes; in any other (placed) status there is
+// nothing left to take.
+bool StillShipping(v1::OrderStatus status) {
+  return status == v1::ORDER_STATUS_CONFIRMED || status == v1::ORDER_STATUS_PARTIALLY_SHIPPED ||
+         status == v1::ORDER_STATUS_PARTIALLY_BACKORDERED;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::CancelPlan> PlanCancel(
@@ -30,10 +37,7 @@ absl::StatusOr<v1::CancelPlan> PlanCancel(
   }
   v1::CancelPlan plan;
   plan.set_reason(reason);
-  if (status != v1::ORDER_STATUS_CONFIRMED && status != v1::ORDER_STATUS_PARTIALLY_SHIPPED &&
-      status != v1::ORDER_STATUS_PARTIALLY_BACKORDERED) {
-    return plan;
-  }
+  if (!StillShipping(status)) return plan;
   for (const auto& shipment : shipments) {
     // A replacement carries goods already paid for and sent once: nothing of it is voided.
     if (!shipment.replaces_shipment_id().empty()) continue;
@@ -43,6 +47,8 @@ absl::StatusOr<v1::CancelPlan> PlanCancel(
 }
 
 absl::Status FillShipmentsListed(const v1::Order& order) {
+  // A final order's fills ship no more (a cancelled order's are released unlisted).
+  if (!StillShipping(order.status())) return absl::OkStatus();
   v1::BackorderState fills;
   *fills.mutable_fills() = order.backorder_fills();
   if (UnshippedFills(order.shipments(), fills) == 0) return absl::OkStatus();

@@ -23,10 +23,11 @@ namespace oms::order {
     const std::string& reason);
 
 // Whether a cancellation may start as far as the order's backorder fills go: ABORTED /
-// BACKORDER_FILL_IN_PROGRESS while a fill taken in has no shipment listed yet (its saga is
-// creating it). A cancellation planned now could not take that shipment, which would then ship;
-// once it is listed, a cancellation takes it as any other. (A fill arriving once a cancellation
-// has started is not taken in: PgBackorderFillStore.)
+// BACKORDER_FILL_IN_PROGRESS while the order is CONFIRMED, PARTIALLY_SHIPPED or
+// PARTIALLY_BACKORDERED and a fill taken in has no shipment listed yet (its saga is creating it),
+// whether or not anything else is left to cancel. A cancellation planned now could not take that
+// shipment, which would then ship; once it is listed, a cancellation takes it as any other. (A fill
+// arriving once a cancellation has started is not taken in: PgBackorderFillStore.)
 [[nodiscard]] absl::Status FillShipmentsListed(const v1::Order& order);
 
 // The refusal of a cancellation whose plan has no candidates: FAILED_PRECONDITION /

@@ -96,6 +96,10 @@ TEST_F(CancelStoreTest, ACancellationWaitsForABackorderFillsShipmentToBeListed) 
   auto waiting = cancels_->StartCancel(order_id, "changed my mind");
   EXPECT_EQ(waiting.status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(ReasonOf(waiting.status()), "BACKORDER_FILL_IN_PROGRESS");
+  // Even with nothing else left to cancel, the fill's shipment is: not NOTHING_TO_CANCEL.
+  SetOrder(order_id, v1::ORDER_STATUS_PARTIALLY_SHIPPED, {"SHIPMENT_STATUS_SHIPPED"});
+  EXPECT_EQ(ReasonOf(cancels_->StartCancel(order_id, "changed my mind").status()),
+            "BACKORDER_FILL_IN_PROGRESS");
   {
     pqxx::connection connection(db_.url());
     pqxx::work tx(connection);

@@ -61,13 +61,22 @@ TEST(CancellationTest, ItLeavesTheReplacementOfAParcelReturnedToSender) {
 TEST(CancellationTest, ItWaitsForEachBackorderFillsShipmentToBeListed) {
   v1::Order order;
   order.set_id("order-1");
+  order.set_status(v1::ORDER_STATUS_CONFIRMED);
   *order.mutable_shipments() = Shipments({"SHIPMENT_STATUS_PENDING"});
   EXPECT_TRUE(FillShipmentsListed(order).ok());
 
   order.add_backorder_fills()->set_sequence(7);
-  const absl::Status waiting = FillShipmentsListed(order);
-  EXPECT_EQ(waiting.code(), absl::StatusCode::kAborted);
-  EXPECT_EQ(ReasonOf(waiting), "BACKORDER_FILL_IN_PROGRESS");
+  for (auto status : {v1::ORDER_STATUS_CONFIRMED, v1::ORDER_STATUS_PARTIALLY_SHIPPED,
+                      v1::ORDER_STATUS_PARTIALLY_BACKORDERED}) {
+    order.set_status(status);
+    const absl::Status waiting = FillShipmentsListed(order);
+    EXPECT_EQ(waiting.code(), absl::StatusCode::kAborted) << v1::OrderStatus_Name(status);
+    EXPECT_EQ(ReasonOf(waiting), "BACKORDER_FILL_IN_PROGRESS");
+  }
+  // A cancelled order's fill is released unlisted: nothing waits for it.
+  order.set_status(v1::ORDER_STATUS_CANCELLED);
+  EXPECT_TRUE(FillShipmentsListed(order).ok());
+  order.set_status(v1::ORDER_STATUS_CONFIRMED);
 
   auto* fill_shipment = order.add_shipments();
   fill_shipment->set_shipment_id("s-fill");
