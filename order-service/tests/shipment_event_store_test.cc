@@ -111,6 +111,38 @@ class ShipmentEventStoreTest : public OrderDbTest {
     Save(order.saga_id, SagaState{SagaPhase::kCompleted, 4, 0, "", SagaPhase::kRunning}, result);
   }
 
+  // The order saga's reserve step succeeds with 2 BACKPACK-20L held at wh-s-1 and 3 queued for
+  // stock; the saga is given up for a moment, so that a later step can claim it again.
+  void ReservedWithThreeQueued(const InsertedOrder& order) {
+    Reserved reserved;
+    auto* group = reserved.allocation.add_groups();
+    group->set_warehouse_id("wh-s-1");
+    auto* held = group->add_lines();
+    held->set_sku("BACKPACK-20L");
+    held->set_quantity(2);
+    auto* queued = reserved.allocation.add_backordered();
+    queued->set_sku("BACKPACK-20L");
+    queued->set_quantity(3);
+    StepResult result;
+    result.output = reserved;
+    Save(order.saga_id, SagaState{SagaPhase::kRunning, 1, 0, "", SagaPhase::kRunning}, result,
+         std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+
+  // Inventory's fill number `sequence` of `quantity` queued BACKPACK-20L of `order`, at wh-b.
+  static inventory::v1::BackorderFill FillOf(const InsertedOrder& order, int64_t sequence,
+                                             int64_t quantity) {
+    inventory::v1::BackorderFill made;
+    made.set_sequence(sequence);
+    made.set_order_id(order.order_id);
+    made.set_warehouse_id("wh-b");
+    auto* line = made.add_lines();
+    line->set_sku("BACKPACK-20L");
+    line->set_quantity(quantity);
+    return made;
+  }
+
   // The order's SHIPMENT sagas by shipment, with their phases.
   std::map<std::string, std::string> ShipmentSagas(const std::string& order_id,
                                                    std::map<std::string, std::string>* ids) {
@@ -748,31 +780,9 @@ TEST_F(ShipmentEventStoreTest, TheReshipAndFeedStatementsAreServedByIndexes) {
 TEST_F(ShipmentEventStoreTest, BackorderFillsAreTakenInOnceInOrderAndShipOnceConfirmed) {
   PgBackorderFillStore fills(*pool_);
   const InsertedOrder order = Insert(Request(Customer("queued@example.com").id(), "key-1"));
-  Reserved reserved;
-  auto* group = reserved.allocation.add_groups();
-  group->set_warehouse_id("wh-s-1");
-  auto* held = group->add_lines();
-  held->set_sku("BACKPACK-20L");
-  held->set_quantity(2);
-  auto* queued = reserved.allocation.add_backordered();
-  queued->set_sku("BACKPACK-20L");
-  queued->set_quantity(3);
-  StepResult result;
-  result.output = reserved;
-  // Given up for a moment, so that the ship step below can claim it again.
-  Save(order.saga_id, SagaState{SagaPhase::kRunning, 1, 0, "", SagaPhase::kRunning}, result,
-       std::chrono::milliseconds(1));
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
-
+  ReservedWithThreeQueued(order);
   const auto fill = [&](int64_t sequence, int64_t quantity) {
-    inventory::v1::BackorderFill made;
-    made.set_sequence(sequence);
-    made.set_order_id(order.order_id);
-    made.set_warehouse_id("wh-b");
-    auto* line = made.add_lines();
-    line->set_sku("BACKPACK-20L");
-    line->set_quantity(quantity);
-    return made;
+    return FillOf(order, sequence, quantity);
   };
   const auto backorder_sagas = [&] {
     pqxx::connection connection(db_.url());
@@ -834,33 +844,13 @@ TEST_F(ShipmentEventStoreTest, AFillArrivingOnceACancellationStartedIsNotTakenIn
   PgBackorderFillStore fills(*pool_);
   PgCancelStore cancels(*pool_);
   const InsertedOrder order = Insert(Request(Customer("queued@example.com").id(), "key-1"));
-  Reserved reserved;
-  auto* group = reserved.allocation.add_groups();
-  group->set_warehouse_id("wh-s-1");
-  auto* held = group->add_lines();
-  held->set_sku("BACKPACK-20L");
-  held->set_quantity(2);
-  auto* queued = reserved.allocation.add_backordered();
-  queued->set_sku("BACKPACK-20L");
-  queued->set_quantity(3);
-  StepResult result;
-  result.output = reserved;
-  Save(order.saga_id, SagaState{SagaPhase::kRunning, 1, 0, "", SagaPhase::kRunning}, result,
-       std::chrono::milliseconds(1));
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ReservedWithThreeQueued(order);
   ShipStepSaved(order, {"s-1"});
   ASSERT_EQ(Read(order.order_id).status(), v1::ORDER_STATUS_PARTIALLY_BACKORDERED);
   auto cancel = cancels.StartCancel(order.order_id, "changed my mind");
   ASSERT_TRUE(cancel.ok()) << cancel.status();
 
-  inventory::v1::BackorderFill made;
-  made.set_sequence(1);
-  made.set_order_id(order.order_id);
-  made.set_warehouse_id("wh-b");
-  auto* line = made.add_lines();
-  line->set_sku("BACKPACK-20L");
-  line->set_quantity(3);
-  auto started = fills.Apply(made);
+  auto started = fills.Apply(FillOf(order, 1, 3));
   ASSERT_TRUE(started.ok()) << started.status();
   EXPECT_EQ(*fills.Cursor(), 1);
   const v1::Order after = Read(order.order_id);
